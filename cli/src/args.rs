@@ -1,0 +1,387 @@
+//! Command-line arguments (clap), mapped onto the core's input records.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use quayside_core::{
+    CylinderType, DeclarationFields, FindingFields, GeoPoint, InspectionFields, InspectionFilter,
+    InspectionStatus, ModusOperandi, SeizureAction,
+};
+
+use crate::{CliError, CliResult};
+
+/// Quayside field client: record inspections of ODS/HFC shipments offline.
+#[derive(Debug, Parser)]
+#[command(name = "quayside", version, about, long_about = None)]
+pub struct Cli {
+    /// The device store directory.
+    #[arg(long, global = true, env = "QUAYSIDE_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Print JSON for scripts instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new device store for an officer at a station.
+    Init {
+        #[arg(long)]
+        user: String,
+        /// UN/LOCODE of the station, e.g. GHTEM.
+        #[arg(long)]
+        station: String,
+    },
+    /// Show this device's identity.
+    Whoami,
+    /// Start or edit an inspection.
+    #[command(subcommand)]
+    Inspection(InspectionCommand),
+    /// Add, edit or remove findings.
+    #[command(subcommand)]
+    Finding(FindingCommand),
+    /// Attach or read evidence photos.
+    #[command(subcommand)]
+    Photo(PhotoCommand),
+    /// Record or change the seizure of an inspection.
+    #[command(subcommand)]
+    Seizure(SeizureCommand),
+    /// Append to the chain of custody.
+    #[command(subcommand)]
+    Custody(CustodyCommand),
+    /// Submit an inspection for review.
+    Submit { id: String },
+    /// List and search inspections.
+    List(ListArgs),
+    /// Show one inspection in full, with figures, flags and conflicts.
+    Show { id: String },
+    /// Who changed what, when.
+    History { id: String },
+    /// Look up substances, blends, HS codes and Basel codes.
+    Reference { query: Vec<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SeizureCommand {
+    /// Set seizure fields (only those given change).
+    Set {
+        id: String,
+        #[arg(long)]
+        case_ref: Option<String>,
+        /// detained, seized, re-exported, destroyed or released.
+        #[arg(long)]
+        action: Option<Parsed<SeizureAction>>,
+        #[arg(long)]
+        legal_basis: Option<String>,
+        /// Repeatable: mislabelled, concealed, false-declaration, disposable-cylinders,
+        /// no-licence, over-quota, transshipment (replaces the list).
+        #[arg(long = "modus")]
+        modus: Vec<Parsed<ModusOperandi>>,
+        /// Where the seized goods are kept.
+        #[arg(long)]
+        storage: Option<String>,
+        /// Repeatable: FINDING_ID=KG or FINDING_ID=KG:CYLINDERS (replaces the seized items).
+        #[arg(long = "item")]
+        items: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustodyCommand {
+    /// Record a hand-over of the seized goods.
+    Add {
+        id: String,
+        /// Who handed over.
+        #[arg(long)]
+        from: String,
+        /// Who received.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        location: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// RFC 3339 time; now when omitted.
+        #[arg(long)]
+        at: Option<String>,
+    },
+}
+
+/// A value parsed by the core's own parser (so messages match the apps').
+#[derive(Debug, Clone)]
+pub struct Parsed<T>(pub T);
+
+macro_rules! parsed {
+    ($t:ty) => {
+        impl std::str::FromStr for Parsed<$t> {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                <$t>::parse(s).map(Parsed).map_err(|e| e.to_string())
+            }
+        }
+    };
+}
+parsed!(SeizureAction);
+parsed!(ModusOperandi);
+parsed!(CylinderType);
+parsed!(InspectionStatus);
+
+#[derive(Debug, Subcommand)]
+pub enum InspectionCommand {
+    /// Start an inspection of a container.
+    New(InspectionArgs),
+    /// Change fields of an inspection.
+    Set {
+        id: String,
+        #[command(flatten)]
+        fields: InspectionArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InspectionArgs {
+    /// ISO 6346 container number, e.g. CSQU3054383.
+    #[arg(long)]
+    pub container: Option<String>,
+    /// Record the container number even if its check digit is wrong.
+    #[arg(long)]
+    pub allow_invalid_check_digit: bool,
+    /// Seal number (repeatable; replaces the seal list).
+    #[arg(long = "seal")]
+    pub seals: Vec<String>,
+    /// ISO size/type code, e.g. 22G1.
+    #[arg(long)]
+    pub size_type: Option<String>,
+    /// UN/LOCODE; defaults to the device's station.
+    #[arg(long)]
+    pub station: Option<String>,
+    #[arg(long)]
+    pub declaration_number: Option<String>,
+    #[arg(long = "bl")]
+    pub bill_of_lading: Option<String>,
+    /// Declared HS code.
+    #[arg(long)]
+    pub declared_hs: Option<String>,
+    /// Declared description of goods.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Declared quantity in kg.
+    #[arg(long)]
+    pub declared_kg: Option<f64>,
+    #[arg(long)]
+    pub consignor: Option<String>,
+    #[arg(long)]
+    pub consignee: Option<String>,
+    #[arg(long)]
+    pub origin: Option<String>,
+    #[arg(long)]
+    pub destination: Option<String>,
+    /// Transit country or port (repeatable, in route order; replaces the list).
+    #[arg(long = "transit")]
+    pub transit: Vec<String>,
+    #[arg(long, requires = "lon", allow_hyphen_values = true)]
+    pub lat: Option<f64>,
+    #[arg(long, requires = "lat", allow_hyphen_values = true)]
+    pub lon: Option<f64>,
+    #[arg(long, requires = "lat")]
+    pub accuracy_m: Option<f64>,
+    /// Why the container was selected (risk profile, tip-off, random).
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+fn non_empty(v: Vec<String>) -> Option<Vec<String>> {
+    (!v.is_empty()).then_some(v)
+}
+
+impl InspectionArgs {
+    pub fn into_fields(self) -> InspectionFields {
+        let declaration = DeclarationFields {
+            number: self.declaration_number,
+            bill_of_lading: self.bill_of_lading,
+            hs_code: self.declared_hs,
+            description: self.description,
+            quantity_kg: self.declared_kg,
+            consignor: self.consignor,
+            consignee: self.consignee,
+            origin: self.origin,
+            destination: self.destination,
+            transit: non_empty(self.transit),
+        };
+        InspectionFields {
+            container_number: self.container,
+            allow_invalid_check_digit: self.allow_invalid_check_digit,
+            seals: non_empty(self.seals),
+            size_type: self.size_type,
+            station: self.station,
+            declaration: (declaration != DeclarationFields::default()).then_some(declaration),
+            location: self.lat.zip(self.lon).map(|(lat, lon)| GeoPoint {
+                lat,
+                lon,
+                accuracy_m: self.accuracy_m,
+            }),
+            selection_reason: self.reason,
+            notes: self.notes,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FindingCommand {
+    /// Add a finding to an inspection.
+    Add {
+        id: String,
+        #[command(flatten)]
+        fields: FindingArgs,
+    },
+    /// Change a finding.
+    Set {
+        id: String,
+        finding_id: String,
+        #[command(flatten)]
+        fields: FindingArgs,
+    },
+    /// Remove a finding nothing refers to.
+    Remove { id: String, finding_id: String },
+}
+
+#[derive(Debug, Args)]
+pub struct FindingArgs {
+    /// What the goods were declared as (any common name: R-134a, HFC-134a ...).
+    #[arg(long)]
+    pub declared: Option<String>,
+    /// What the refrigerant identifier found (R-22, chlorodifluoromethane ...).
+    #[arg(long)]
+    pub identified: Option<String>,
+    /// Identifier model.
+    #[arg(long)]
+    pub instrument: Option<String>,
+    /// The identifier's reading as displayed.
+    #[arg(long)]
+    pub reading: Option<String>,
+    #[arg(long)]
+    pub purity: Option<f64>,
+    /// HS code seen on the goods or documents.
+    #[arg(long)]
+    pub hs_observed: Option<String>,
+    #[arg(long)]
+    pub cylinders: Option<u32>,
+    /// Net kg per cylinder: sets the net mass to cylinders x this.
+    #[arg(long, requires = "cylinders", conflicts_with = "net_kg")]
+    pub kg_per_cylinder: Option<f64>,
+    /// disposable, refillable, drum or isotank.
+    #[arg(long)]
+    pub cylinder_type: Option<Parsed<CylinderType>>,
+    /// Total net mass in kg.
+    #[arg(long, allow_hyphen_values = true)]
+    pub net_kg: Option<f64>,
+    #[arg(long)]
+    pub labels: Option<String>,
+    #[arg(long)]
+    pub concealment: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+impl FindingArgs {
+    pub fn into_fields(self) -> CliResult<FindingFields> {
+        let net_mass_kg = match (self.kg_per_cylinder, self.cylinders) {
+            (Some(per), Some(n)) => {
+                if !(per.is_finite() && per >= 0.0) {
+                    return Err(CliError::Usage(format!(
+                        "--kg-per-cylinder must be a non-negative number, got {per}"
+                    )));
+                }
+                // Round to grams: 1139 x 13.6 is 15490.4 kg, not 15490.399999999998.
+                Some((f64::from(n) * per * 1000.0).round() / 1000.0)
+            }
+            _ => self.net_kg,
+        };
+        Ok(FindingFields {
+            declared_substance: self.declared,
+            identified_substance: self.identified,
+            instrument: self.instrument,
+            reading_result: self.reading,
+            purity_pct: self.purity,
+            hs_code_observed: self.hs_observed,
+            cylinders: self.cylinders,
+            cylinder_type: self.cylinder_type.map(|c| c.0),
+            net_mass_kg,
+            labels: self.labels,
+            concealment: self.concealment,
+            notes: self.notes,
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PhotoCommand {
+    /// Attach a photo file as evidence.
+    Add {
+        id: String,
+        file: PathBuf,
+        #[arg(long)]
+        caption: Option<String>,
+        /// The finding the photo shows.
+        #[arg(long)]
+        finding: Option<String>,
+        /// MIME type, when it cannot be recognised from the content.
+        #[arg(long)]
+        mime: Option<String>,
+        #[arg(long, requires = "lon", allow_hyphen_values = true)]
+        lat: Option<f64>,
+        #[arg(long, requires = "lat", allow_hyphen_values = true)]
+        lon: Option<f64>,
+        /// RFC 3339 time the photo was taken; now when omitted.
+        #[arg(long)]
+        captured_at: Option<String>,
+    },
+    /// Write a stored photo (verified against its hash) to a file.
+    Get {
+        sha256: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// draft or submitted.
+    #[arg(long)]
+    pub status: Option<Parsed<InspectionStatus>>,
+    #[arg(long)]
+    pub station: Option<String>,
+    /// Part of a container number.
+    #[arg(long)]
+    pub container: Option<String>,
+    /// Declared or identified substance, any common name.
+    #[arg(long)]
+    pub substance: Option<String>,
+    /// Created on or after (2026-11-01 or RFC 3339).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Created on or before (2026-11-30 or RFC 3339).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+}
+
+impl ListArgs {
+    pub fn into_filter(self) -> InspectionFilter {
+        InspectionFilter {
+            status: self.status.map(|s| s.0),
+            station: self.station,
+            container: self.container,
+            substance: self.substance,
+            from: self.from,
+            to: self.to,
+            limit: Some(self.limit),
+            offset: None,
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! `quayside`: the command-line field client. It drives the core only through the same
+//! `FieldStore` API the phones use, so whatever the CLI can do, the apps can do.
+
+mod args;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use quayside_core::{
+    ApiError, CustodyFields, FieldStore, InspectionFilter, PhotoFields, SeizedItem, SeizureFields,
+};
+
+use args::{
+    Cli, Command, CustodyCommand, FindingCommand, InspectionCommand, PhotoCommand, SeizureCommand,
+};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Errors the CLI reports: the core's, or its own usage errors.
+#[derive(Debug)]
+enum CliError {
+    Api(ApiError),
+    Usage(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Api(ApiError::CheckDigit { message, .. }) => {
+                write!(f, "{message} (pass --allow-invalid-check-digit)")
+            }
+            CliError::Api(e) => write!(f, "{e}"),
+            CliError::Usage(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<ApiError> for CliError {
+    fn from(e: ApiError) -> Self {
+        CliError::Api(e)
+    }
+}
+
+type CliResult<T = ()> = Result<T, CliError>;
+
+fn store_dir(cli: &Cli) -> String {
+    cli.store
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("quayside-store"))
+        .display()
+        .to_string()
+}
+
+fn run(cli: Cli) -> CliResult {
+    let json = cli.json;
+    let dir = store_dir(&cli);
+    if let Command::Init { user, station } = &cli.command {
+        let store = FieldStore::create(dir.clone(), user.clone(), station.clone())?;
+        let info = store.device_info();
+        return render::emit(json, &info, || {
+            format!(
+                "Created store in {dir}\n  user     {}\n  station  {}\n  device   {}\n",
+                info.user, info.station, info.device_id
+            )
+        });
+    }
+    if let Command::Reference { query } = &cli.command {
+        let hits = quayside_core::lookup_reference(query.join(" "));
+        if hits.is_empty() {
+            return Err(CliError::Usage(format!(
+                "nothing in the reference matches {:?}",
+                query.join(" ")
+            )));
+        }
+        return render::emit(json, &hits, || render::reference(&hits));
+    }
+    let store = FieldStore::open(dir)?;
+    match cli.command {
+        Command::Init { .. } | Command::Reference { .. } => unreachable!("handled above"),
+        Command::Whoami => {
+            let info = store.device_info();
+            render::emit(json, &info, || {
+                format!(
+                    "user {}  station {}  device {}  actor {}  schema {}\n",
+                    info.user, info.station, info.device_id, info.actor_id, info.schema_version
+                )
+            })
+        }
+        Command::Inspection(InspectionCommand::New(fields)) => {
+            let view = store.create_inspection(fields.into_fields())?;
+            render::emit(json, &view, || render::created(&view))
+        }
+        Command::Inspection(InspectionCommand::Set { id, fields }) => {
+            let id = resolve(&store, &id)?;
+            let view = store.update_inspection(id, fields.into_fields())?;
+            render::emit(json, &view, || render::updated(&view, "Updated inspection"))
+        }
+        Command::Finding(FindingCommand::Add { id, fields }) => {
+            let id = resolve(&store, &id)?;
+            let added = store.add_finding(id, fields.into_fields()?)?;
+            render::emit(json, &added, || {
+                render::updated(
+                    &added.view,
+                    &format!("Added finding {} to", added.finding_id),
+                )
+            })
+        }
+        Command::Finding(FindingCommand::Set {
+            id,
+            finding_id,
+            fields,
+        }) => {
+            let id = resolve(&store, &id)?;
+            let view = store.update_finding(id, finding_id.clone(), fields.into_fields()?)?;
+            render::emit(json, &view, || {
+                render::updated(&view, &format!("Updated finding {finding_id} of"))
+            })
+        }
+        Command::Finding(FindingCommand::Remove { id, finding_id }) => {
+            let id = resolve(&store, &id)?;
+            let view = store.remove_finding(id, finding_id.clone())?;
+            render::emit(json, &view, || {
+                render::updated(&view, &format!("Removed finding {finding_id} from"))
+            })
+        }
+        Command::Photo(PhotoCommand::Add {
+            id,
+            file,
+            caption,
+            finding,
+            mime,
+            lat,
+            lon,
+            captured_at,
+        }) => {
+            let id = resolve(&store, &id)?;
+            let added = store.add_photo_file(
+                id,
+                file.display().to_string(),
+                PhotoFields {
+                    mime,
+                    captured_at,
+                    lat,
+                    lon,
+                    caption,
+                    finding_id: finding,
+                },
+            )?;
+            render::emit(json, &added.photo, || {
+                format!(
+                    "Attached photo {} ({} bytes, {})\n",
+                    added.photo.sha256, added.photo.bytes, added.photo.mime
+                )
+            })
+        }
+        Command::Photo(PhotoCommand::Get { sha256, out }) => {
+            let bytes = store.read_photo(sha256.clone())?;
+            std::fs::write(&out, &bytes)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", out.display())))?;
+            render::emit(
+                json,
+                &serde_json::json!({"sha256": sha256, "bytes": bytes.len(), "out": out}),
+                || {
+                    format!(
+                        "Wrote {} bytes (verified) to {}\n",
+                        bytes.len(),
+                        out.display()
+                    )
+                },
+            )
+        }
+        Command::Seizure(SeizureCommand::Set {
+            id,
+            case_ref,
+            action,
+            legal_basis,
+            modus,
+            storage,
+            items,
+        }) => {
+            let id = resolve(&store, &id)?;
+            let items = if items.is_empty() {
+                None
+            } else {
+                Some(
+                    items
+                        .iter()
+                        .map(|i| parse_item(i))
+                        .collect::<CliResult<Vec<_>>>()?,
+                )
+            };
+            let fields = SeizureFields {
+                case_ref,
+                action: action.map(|a| a.0),
+                legal_basis,
+                modus_operandi: if modus.is_empty() {
+                    None
+                } else {
+                    Some(modus.into_iter().map(|m| m.0).collect())
+                },
+                storage_location: storage,
+                items,
+            };
+            let view = store.set_seizure(id, fields)?;
+            render::emit(json, &view, || {
+                render::updated(&view, "Recorded the seizure of")
+            })
+        }
+        Command::Custody(CustodyCommand::Add {
+            id,
+            from,
+            to,
+            location,
+            note,
+            at,
+        }) => {
+            let id = resolve(&store, &id)?;
+            let view = store.add_custody(
+                id,
+                CustodyFields {
+                    from,
+                    to,
+                    location,
+                    note,
+                    at,
+                },
+            )?;
+            render::emit(json, &view, || {
+                render::updated(&view, "Added a custody entry to")
+            })
+        }
+        Command::Submit { id } => {
+            let id = resolve(&store, &id)?;
+            let view = store.submit(id)?;
+            render::emit(json, &view, || {
+                format!("Submitted inspection {} for review\n", view.inspection.id)
+            })
+        }
+        Command::List(filter) => {
+            let rows = store.list_inspections(filter.into_filter())?;
+            render::emit(json, &rows, || render::list(&rows))
+        }
+        Command::Show { id } => {
+            let id = resolve(&store, &id)?;
+            let view = store.get_inspection(id)?;
+            render::emit(json, &view, || render::inspection(&view))
+        }
+        Command::History { id } => {
+            let id = resolve(&store, &id)?;
+            let history = store.history(id)?;
+            render::emit(json, &history, || render::history(&history))
+        }
+    }
+}
+
+/// Accepts a full inspection id or a unique prefix of one (ids are long to type).
+fn resolve(store: &FieldStore, id: &str) -> CliResult<String> {
+    if id.len() >= 36 {
+        return Ok(id.to_string());
+    }
+    let all = store.list_inspections(InspectionFilter {
+        limit: Some(10_000),
+        ..Default::default()
+    })?;
+    let matches: Vec<_> = all.iter().filter(|s| s.id.starts_with(id)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(CliError::Api(ApiError::NotFound {
+            message: format!("no inspection with id {id}"),
+            kind: "inspection".into(),
+            id: id.into(),
+        })),
+        many => Err(CliError::Usage(format!(
+            "{id} is the start of {} inspection ids; type more of it",
+            many.len()
+        ))),
+    }
+}
+
+/// Parses `FINDING_ID=KG` or `FINDING_ID=KG:CYLINDERS`.
+fn parse_item(spec: &str) -> CliResult<SeizedItem> {
+    let bad = || {
+        CliError::Usage(format!(
+            "malformed --item {spec:?}: expected FINDING_ID=KG or FINDING_ID=KG:CYLINDERS"
+        ))
+    };
+    let (finding_id, rest) = spec.split_once('=').ok_or_else(bad)?;
+    let (kg, cylinders) = match rest.split_once(':') {
+        Some((kg, c)) => (kg, Some(c.parse::<u32>().map_err(|_| bad())?)),
+        None => (rest, None),
+    };
+    Ok(SeizedItem {
+        finding_id: finding_id.trim().to_string(),
+        quantity_kg: kg.trim().parse().map_err(|_| bad())?,
+        cylinders,
+    })
+}

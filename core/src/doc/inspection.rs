@@ -1,0 +1,311 @@
+//! Inspections in automerge: how each domain field is laid out in the document, written from
+//! validated edits and read back into [`Inspection`].
+
+use automerge::ObjId;
+
+use super::edit::{Edit, ROOT, Scalar};
+use super::{Author, Document};
+use crate::error::{Error, Result};
+use crate::model::edits::{CustodyInput, FindingPatch, InspectionPatch, SeizurePatch};
+use crate::model::{INSPECTION_SCHEMA, Inspection, Photo, Status};
+
+/// Who created an inspection, where and when: fixed at creation.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub id: String,
+    pub station: String,
+    pub officer: String,
+    pub device: String,
+    pub created_at: String,
+}
+
+/// Creates the inspection document's first change.
+pub fn create(
+    doc: &mut Document,
+    author: &Author,
+    header: &Header,
+    fields: &InspectionPatch,
+) -> Result<()> {
+    let summary = format!(
+        "created inspection of container {}",
+        fields.container_number.as_deref().unwrap_or("?")
+    );
+    doc.change(author, &summary, |e| {
+        e.set(&ROOT, "schema", Some(Scalar::Int(INSPECTION_SCHEMA)))?;
+        e.set(&ROOT, "kind", Some("inspection".into()))?;
+        e.set(&ROOT, "id", Some(header.id.as_str().into()))?;
+        e.set(&ROOT, "station", Some(header.station.as_str().into()))?;
+        e.set(&ROOT, "officer", Some(header.officer.as_str().into()))?;
+        e.set(&ROOT, "device", Some(header.device.as_str().into()))?;
+        e.set(&ROOT, "created_at", Some(header.created_at.as_str().into()))?;
+        e.set(&ROOT, "status", Some(Status::Draft.as_str().into()))?;
+        e.map(&ROOT, "container")?;
+        e.map(&ROOT, "declaration")?;
+        e.list(&ROOT, "findings")?;
+        e.list(&ROOT, "photos")?;
+        e.text(&ROOT, "notes", "")?;
+        write_fields(e, fields)
+    })
+}
+
+/// Applies a validated patch of the inspection's own fields.
+pub fn update(doc: &mut Document, author: &Author, fields: &InspectionPatch) -> Result<()> {
+    let summary = describe_patch(fields);
+    doc.change(author, &summary, |e| write_fields(e, fields))
+}
+
+fn describe_patch(p: &InspectionPatch) -> String {
+    let d = &p.declaration;
+    let named = [
+        ("container number", p.container_number.is_some()),
+        ("seals", p.seals.is_some()),
+        ("size/type", p.size_type.is_some()),
+        ("station", p.station.is_some()),
+        ("declaration number", d.number.is_some()),
+        ("bill of lading", d.bill_of_lading.is_some()),
+        ("declared HS code", d.hs_code.is_some()),
+        ("declared description", d.description.is_some()),
+        ("declared quantity", d.quantity_kg.is_some()),
+        ("consignor", d.consignor.is_some()),
+        ("consignee", d.consignee.is_some()),
+        ("origin", d.origin.is_some()),
+        ("destination", d.destination.is_some()),
+        ("transit", d.transit.is_some()),
+        ("location", p.location.is_some()),
+        ("selection reason", p.selection_reason.is_some()),
+        ("notes", p.notes.is_some()),
+    ];
+    let fields: Vec<&str> = named
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| *n)
+        .collect();
+    if fields.is_empty() {
+        "edited inspection".into()
+    } else {
+        format!("set {}", fields.join(", "))
+    }
+}
+
+fn write_fields(e: &mut Edit<'_>, p: &InspectionPatch) -> Result<()> {
+    if p.container_number.is_some() || p.seals.is_some() || p.size_type.is_some() {
+        let c = e.map(&ROOT, "container")?;
+        e.set_some(&c, "number", p.container_number.clone())?;
+        if let Some(seals) = &p.seals {
+            e.set_strings(&c, "seals", seals)?;
+        }
+        e.set_text_field(&c, "size_type", p.size_type.as_deref())?;
+    }
+    e.set_some(&ROOT, "station", p.station.clone())?;
+    let d = &p.declaration;
+    if *d != Default::default() {
+        let m = e.map(&ROOT, "declaration")?;
+        e.set_text_field(&m, "number", d.number.as_deref())?;
+        e.set_text_field(&m, "bill_of_lading", d.bill_of_lading.as_deref())?;
+        e.set_text_field(&m, "hs_code", d.hs_code.as_deref())?;
+        e.set_text_field(&m, "description", d.description.as_deref())?;
+        e.set_some(&m, "quantity_kg", d.quantity_kg)?;
+        e.set_text_field(&m, "consignor", d.consignor.as_deref())?;
+        e.set_text_field(&m, "consignee", d.consignee.as_deref())?;
+        e.set_text_field(&m, "origin", d.origin.as_deref())?;
+        e.set_text_field(&m, "destination", d.destination.as_deref())?;
+        if let Some(t) = &d.transit {
+            e.set_strings(&m, "transit", t)?;
+        }
+    }
+    if let Some(loc) = &p.location {
+        let m = e.map(&ROOT, "location")?;
+        e.set(&m, "lat", Some(loc.lat.into()))?;
+        e.set(&m, "lon", Some(loc.lon.into()))?;
+        e.set(&m, "accuracy_m", loc.accuracy_m.map(Scalar::F64))?;
+    }
+    e.set_text_field(&ROOT, "selection_reason", p.selection_reason.as_deref())?;
+    if let Some(notes) = &p.notes {
+        e.text(&ROOT, "notes", notes)?;
+    }
+    Ok(())
+}
+
+/// Adds a validated finding under the new id `finding_id`.
+pub fn add_finding(
+    doc: &mut Document,
+    author: &Author,
+    finding_id: &str,
+    f: &FindingPatch,
+) -> Result<()> {
+    let what = f
+        .identified_substance
+        .as_deref()
+        .or(f.declared_substance.as_deref())
+        .unwrap_or("unidentified goods");
+    let summary = match f.net_mass_kg {
+        Some(kg) => format!("added finding {finding_id}: {what}, {kg} kg"),
+        None => format!("added finding {finding_id}: {what}"),
+    };
+    doc.change(author, &summary, |e| {
+        let m = e.push_map(&ROOT, "findings")?;
+        e.set(&m, "id", Some(finding_id.into()))?;
+        write_finding(e, &m, f)
+    })
+}
+
+/// Changes fields of the finding `finding_id`.
+pub fn update_finding(
+    doc: &mut Document,
+    author: &Author,
+    finding_id: &str,
+    f: &FindingPatch,
+) -> Result<()> {
+    doc.change(author, &format!("edited finding {finding_id}"), |e| {
+        let m = e.require_by_id(&ROOT, "findings", "finding", finding_id)?;
+        write_finding(e, &m, f)
+    })
+}
+
+/// Removes the finding `finding_id`; refused while a seizure item or photo refers to it.
+pub fn remove_finding(
+    doc: &mut Document,
+    author: &Author,
+    current: &Inspection,
+    finding_id: &str,
+) -> Result<()> {
+    let referenced = current
+        .photos
+        .iter()
+        .any(|p| p.finding_id.as_deref() == Some(finding_id))
+        || current
+            .seizure
+            .as_ref()
+            .is_some_and(|s| s.items.iter().any(|i| i.finding_id == finding_id));
+    if referenced {
+        return Err(Error::Invalid(format!(
+            "finding {finding_id} is referred to by a photo or a seized item; change those first"
+        )));
+    }
+    doc.change(author, &format!("removed finding {finding_id}"), |e| {
+        let (index, _) = e
+            .find_by_id(&ROOT, "findings", finding_id)?
+            .ok_or_else(|| Error::NotFound {
+                kind: "finding",
+                id: finding_id.to_string(),
+            })?;
+        e.remove_at(&ROOT, "findings", index)
+    })
+}
+
+fn write_finding(e: &mut Edit<'_>, m: &ObjId, f: &FindingPatch) -> Result<()> {
+    e.set_text_field(m, "declared_substance", f.declared_substance.as_deref())?;
+    e.set_text_field(m, "identified_substance", f.identified_substance.as_deref())?;
+    if f.instrument.is_some() || f.reading_result.is_some() || f.purity_pct.is_some() {
+        let r = e.map(m, "identifier_reading")?;
+        e.set_text_field(&r, "instrument", f.instrument.as_deref())?;
+        e.set_text_field(&r, "result", f.reading_result.as_deref())?;
+        e.set_some(&r, "purity_pct", f.purity_pct)?;
+    }
+    e.set_text_field(m, "hs_code_observed", f.hs_code_observed.as_deref())?;
+    e.set_some(m, "cylinders", f.cylinders)?;
+    e.set_some(m, "cylinder_type", f.cylinder_type.map(|t| t.as_str()))?;
+    e.set_some(m, "net_mass_kg", f.net_mass_kg)?;
+    e.set_text_field(m, "labels", f.labels.as_deref())?;
+    e.set_text_field(m, "concealment", f.concealment.as_deref())?;
+    e.set_text_field(m, "notes", f.notes.as_deref())?;
+    Ok(())
+}
+
+/// Records a photo already stored in the blob store.
+pub fn add_photo(doc: &mut Document, author: &Author, photo: &Photo) -> Result<()> {
+    let summary = format!(
+        "added photo {} ({} bytes)",
+        &photo.sha256[..12],
+        photo.bytes
+    );
+    doc.change(author, &summary, |e| {
+        if let Some(f) = &photo.finding_id {
+            e.require_by_id(&ROOT, "findings", "finding", f)?;
+        }
+        let m = e.push_map(&ROOT, "photos")?;
+        // Photos are identified by their content.
+        e.set(&m, "id", Some(photo.sha256.as_str().into()))?;
+        e.set(&m, "sha256", Some(photo.sha256.as_str().into()))?;
+        e.set(&m, "bytes", Some(Scalar::Int(photo.bytes as i64)))?;
+        e.set(&m, "mime", Some(photo.mime.as_str().into()))?;
+        e.set(&m, "captured_at", Some(photo.captured_at.as_str().into()))?;
+        e.set_some(&m, "lat", photo.lat)?;
+        e.set_some(&m, "lon", photo.lon)?;
+        e.set_text_field(&m, "caption", photo.caption.as_deref())?;
+        e.set_some(&m, "finding_id", photo.finding_id.clone())?;
+        Ok(())
+    })
+}
+
+/// Applies a validated seizure patch, creating the seizure record on first use.
+pub fn set_seizure(doc: &mut Document, author: &Author, s: &SeizurePatch) -> Result<()> {
+    let summary = match s.action {
+        Some(a) => format!("set seizure ({a})"),
+        None => "edited seizure".to_string(),
+    };
+    doc.change(author, &summary, |e| {
+        let m = e.map(&ROOT, "seizure")?;
+        e.set_text_field(&m, "case_ref", s.case_ref.as_deref())?;
+        e.set_some(&m, "action", s.action.map(|a| a.as_str()))?;
+        e.set_text_field(&m, "legal_basis", s.legal_basis.as_deref())?;
+        if let Some(mo) = &s.modus_operandi {
+            let names: Vec<String> = mo.iter().map(|m| m.as_str().to_string()).collect();
+            e.set_strings(&m, "modus_operandi", &names)?;
+        }
+        e.set_text_field(&m, "storage_location", s.storage_location.as_deref())?;
+        if let Some(items) = &s.items {
+            // Items are keyed by finding: update in place, add new, remove dropped.
+            for item in items {
+                let elem = match e.find_by_id(&m, "items", &item.finding_id)? {
+                    Some((_, elem)) => elem,
+                    None => {
+                        let elem = e.push_map(&m, "items")?;
+                        e.set(&elem, "id", Some(item.finding_id.as_str().into()))?;
+                        elem
+                    }
+                };
+                e.set(&elem, "finding_id", Some(item.finding_id.as_str().into()))?;
+                e.set(&elem, "quantity_kg", Some(item.quantity_kg.into()))?;
+                e.set(&elem, "cylinders", item.cylinders.map(Scalar::from))?;
+            }
+            let current = e.list_ids(&m, "items")?;
+            for (index, id) in current.iter().enumerate().rev() {
+                if !items.iter().any(|i| &i.finding_id == id) {
+                    e.remove_at(&m, "items", index)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Appends a chain-of-custody entry (validated, with its time).
+pub fn add_custody(doc: &mut Document, author: &Author, c: &CustodyInput, at: &str) -> Result<()> {
+    let summary = format!("custody: {} -> {}", c.from.trim(), c.to.trim());
+    doc.change(author, &summary, |e| {
+        let s = e.map(&ROOT, "seizure")?;
+        let m = e.push_map(&s, "custody")?;
+        e.set(&m, "at", Some(at.into()))?;
+        e.set(&m, "from", Some(c.from.trim().into()))?;
+        e.set(&m, "to", Some(c.to.trim().into()))?;
+        e.set_text_field(&m, "location", c.location.as_deref())?;
+        e.set_text_field(&m, "note", c.note.as_deref())?;
+        Ok(())
+    })
+}
+
+/// Marks the inspection submitted for review.
+pub fn submit(doc: &mut Document, author: &Author, at: &str) -> Result<()> {
+    doc.change(author, "submitted for review", |e| {
+        e.set(&ROOT, "status", Some(Status::Submitted.as_str().into()))?;
+        e.set(&ROOT, "submitted_at", Some(at.into()))
+    })
+}
+
+/// Reads the inspection out of its document.
+pub fn read(doc: &Document) -> Result<Inspection> {
+    let json = doc.to_json();
+    serde_json::from_value(json)
+        .map_err(|e| Error::Integrity(format!("inspection document does not match schema: {e}")))
+}

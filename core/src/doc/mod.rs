@@ -1,0 +1,342 @@
+//! The only code that touches automerge: one [`Document`] per record, edits committed with who
+//! made them, history from the document's changes, and conflicts from values that survived a
+//! merge side by side.
+//!
+//! Record-specific mapping (domain <-> document) lives in submodules such as [`inspection`].
+
+pub mod edit;
+pub mod inspection;
+
+use automerge::{
+    AutoCommit, Change, ChangeHash, ObjType, ReadDoc, ScalarValue, Value,
+    transaction::CommitOptions,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+pub use edit::Edit;
+
+/// Who makes a change: written into every change's message, read back by history and conflicts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    pub user: String,
+    pub device: String,
+}
+
+/// The message stored with every change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ChangeNote {
+    user: String,
+    device: String,
+    summary: String,
+}
+
+/// One change in a record's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// Hex of the change hash.
+    pub hash: String,
+    /// Hex of the automerge actor id (one per device store).
+    pub actor: String,
+    pub user: Option<String>,
+    pub device: Option<String>,
+    /// RFC 3339 time the change was made (device clock).
+    pub at: String,
+    pub summary: String,
+}
+
+/// One of several values that survived a merge for one field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictValue {
+    /// The value as a person reads it.
+    pub value: String,
+    pub user: Option<String>,
+    pub device: Option<String>,
+    pub at: Option<String>,
+}
+
+/// A field with more than one surviving value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    /// Path of the field, e.g. `container.number` or `findings[f-..].net_mass_kg`.
+    pub path: String,
+    /// The value shown by default (automerge's deterministic winner) first.
+    pub values: Vec<ConflictValue>,
+}
+
+/// An automerge document with the conventions every Quayside record follows.
+pub struct Document {
+    doc: AutoCommit,
+}
+
+/// Parses hex change hashes (as stored and sent on the wire).
+pub fn parse_heads(hex_heads: &[String]) -> Result<Vec<ChangeHash>> {
+    hex_heads
+        .iter()
+        .map(|h| {
+            h.parse::<ChangeHash>()
+                .map_err(|_| Error::Invalid(format!("malformed change hash {h:?}")))
+        })
+        .collect()
+}
+
+/// Formats change hashes as hex, sorted (heads are a set).
+pub fn format_heads(heads: &[ChangeHash]) -> Vec<String> {
+    let mut out: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+    out.sort();
+    out
+}
+
+impl Document {
+    /// An empty document whose changes will carry `actor`.
+    pub fn new(actor: &[u8]) -> Self {
+        Self {
+            doc: AutoCommit::new().with_actor(actor.into()),
+        }
+    }
+
+    /// Loads a saved document (a full save followed by any incremental saves).
+    pub fn load(bytes: &[u8], actor: &[u8]) -> Result<Self> {
+        let doc = AutoCommit::load(bytes)
+            .map_err(|e| Error::Integrity(format!("document does not load: {e}")))?;
+        Ok(Self {
+            doc: doc.with_actor(actor.into()),
+        })
+    }
+
+    /// Runs `f` as one change by `author`, summarised in the history as `summary`. If `f` fails,
+    /// nothing of it stays in the document. Returns `f`'s value; a change that writes nothing
+    /// is not recorded.
+    pub fn change<T>(
+        &mut self,
+        author: &Author,
+        summary: &str,
+        f: impl FnOnce(&mut Edit<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let result = f(&mut Edit::new(&mut self.doc));
+        match result {
+            Ok(value) => {
+                let note = ChangeNote {
+                    user: author.user.clone(),
+                    device: author.device.clone(),
+                    summary: summary.to_string(),
+                };
+                let message = serde_json::to_string(&note).expect("a note serialises");
+                self.doc.commit_with(
+                    CommitOptions::default()
+                        .with_message(message)
+                        .with_time(chrono::Utc::now().timestamp_millis()),
+                );
+                Ok(value)
+            }
+            Err(e) => {
+                self.doc.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// The current heads.
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The whole document, compressed.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes made after `heads`, in automerge's incremental save format (appendable to a
+    /// full save).
+    pub fn save_after(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
+    }
+
+    /// The document as JSON (Text objects as strings).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(automerge::AutoSerde::from(&self.doc)).expect("documents serialise")
+    }
+
+    /// Changes this document has that a peer with `heads` lacks, as raw bytes. Every head must
+    /// be known here (automerge would otherwise silently return the whole history).
+    pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>> {
+        if let Some(unknown) = heads
+            .iter()
+            .find(|h| self.doc.get_change_meta_by_hash(h).is_none())
+        {
+            return Err(Error::Invalid(format!("unknown head {unknown}")));
+        }
+        Ok(self
+            .doc
+            .get_changes(heads)
+            .into_iter()
+            .map(|mut c| c.bytes().into_owned())
+            .collect())
+    }
+
+    /// Applies raw changes from a peer. Fails, changing nothing, if a change is malformed or its
+    /// dependencies are neither here nor among `changes` (automerge would otherwise queue it
+    /// silently).
+    pub fn apply_changes(&mut self, changes: &[Vec<u8>]) -> Result<()> {
+        let parsed = changes
+            .iter()
+            .map(|bytes| {
+                Change::from_bytes(bytes.clone())
+                    .map_err(|e| Error::Invalid(format!("malformed change: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let incoming: std::collections::HashSet<ChangeHash> =
+            parsed.iter().map(|c| c.hash()).collect();
+        for change in &parsed {
+            for dep in change.deps() {
+                if !incoming.contains(dep) && self.doc.get_change_meta_by_hash(dep).is_none() {
+                    return Err(Error::Invalid(format!(
+                        "change {} depends on {dep}, which is missing",
+                        change.hash()
+                    )));
+                }
+            }
+        }
+        self.doc.apply_changes(parsed)?;
+        Ok(())
+    }
+
+    /// Every change, oldest first, with who made it.
+    pub fn history(&mut self) -> Vec<HistoryEntry> {
+        self.doc
+            .get_changes_meta(&[])
+            .into_iter()
+            .map(|meta| {
+                let note = meta
+                    .message
+                    .as_deref()
+                    .and_then(|m| serde_json::from_str::<ChangeNote>(m).ok());
+                HistoryEntry {
+                    hash: meta.hash.to_string(),
+                    actor: meta.actor.to_hex_string(),
+                    user: note.as_ref().map(|n| n.user.clone()),
+                    device: note.as_ref().map(|n| n.device.clone()),
+                    at: format_millis(meta.timestamp),
+                    summary: note
+                        .map(|n| n.summary)
+                        .or(meta.message.map(|m| m.into_owned()))
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    /// Every field with more than one surviving value. List elements are named by their `id`
+    /// field where they have one, so paths stay meaningful after merges.
+    pub fn conflicts(&mut self) -> Vec<Conflict> {
+        let mut found = Vec::new();
+        self.collect_conflicts(automerge::ROOT, String::new(), &mut found);
+        found
+            .into_iter()
+            .map(|(path, ids_and_values)| Conflict {
+                path,
+                values: ids_and_values
+                    .into_iter()
+                    .map(|(value, opid)| self.who_wrote(value, &opid))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn who_wrote(&mut self, value: String, opid: &automerge::ObjId) -> ConflictValue {
+        let meta = self
+            .doc
+            .hash_for_opid(opid)
+            .and_then(|h| self.doc.get_change_meta_by_hash(&h));
+        let note = meta
+            .as_ref()
+            .and_then(|m| m.message.as_deref())
+            .and_then(|m| serde_json::from_str::<ChangeNote>(m).ok());
+        ConflictValue {
+            value,
+            user: note.as_ref().map(|n| n.user.clone()),
+            device: note.map(|n| n.device),
+            at: meta.map(|m| format_millis(m.timestamp)),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn collect_conflicts(
+        &self,
+        obj: automerge::ObjId,
+        path: String,
+        out: &mut Vec<(String, Vec<(String, automerge::ObjId)>)>,
+    ) {
+        let kind = self.doc.object_type(&obj);
+        match kind {
+            Ok(ObjType::Map) | Ok(ObjType::Table) => {
+                for key in self.doc.keys(&obj).collect::<Vec<_>>() {
+                    let child_path = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    let all = self.doc.get_all(&obj, key.as_str()).unwrap_or_default();
+                    if all.len() > 1 {
+                        out.push((
+                            child_path.clone(),
+                            all.iter()
+                                .map(|(v, id)| (self.display(v, id), id.clone()))
+                                .collect(),
+                        ));
+                    }
+                    if let Some((Value::Object(_), child)) = all.into_iter().next() {
+                        self.collect_conflicts(child, child_path, out);
+                    }
+                }
+            }
+            Ok(ObjType::List) => {
+                for i in 0..self.doc.length(&obj) {
+                    if let Ok(Some((Value::Object(_), child))) = self.doc.get(&obj, i) {
+                        let label = match self.doc.get(&child, "id") {
+                            Ok(Some((Value::Scalar(s), _))) => scalar_text(&s),
+                            _ => i.to_string(),
+                        };
+                        self.collect_conflicts(child, format!("{path}[{label}]"), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn display(&self, value: &Value<'_>, id: &automerge::ObjId) -> String {
+        match value {
+            Value::Scalar(s) => scalar_text(s),
+            Value::Object(ObjType::Text) => self.doc.text(id).unwrap_or_default(),
+            Value::Object(_) => serde_json::to_string(&self.to_json_at(id)).unwrap_or_default(),
+        }
+    }
+
+    fn to_json_at(&self, id: &automerge::ObjId) -> serde_json::Value {
+        // Objects inside a conflict are rare (two devices created the same map at once); show
+        // their keys so the officer can tell them apart.
+        let keys: Vec<String> = self.doc.keys(id).collect();
+        serde_json::json!({ "keys": keys })
+    }
+}
+
+/// A scalar as a person reads it.
+fn scalar_text(s: &ScalarValue) -> String {
+    match s {
+        ScalarValue::Str(s) => s.to_string(),
+        ScalarValue::Int(i) => i.to_string(),
+        ScalarValue::Uint(u) => u.to_string(),
+        ScalarValue::F64(f) => f.to_string(),
+        ScalarValue::Boolean(b) => b.to_string(),
+        ScalarValue::Null => "(cleared)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Milliseconds since the epoch as RFC 3339.
+fn format_millis(millis: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(millis)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}

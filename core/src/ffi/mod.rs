@@ -1,0 +1,271 @@
+//! The public API of the core, exported through uniffi to Kotlin, Swift and Python and used by
+//! the CLI: one [`FieldStore`] object, plain records, and [`ApiError`]. This is the only module
+//! with uniffi derives; no automerge or rusqlite type appears here.
+
+mod error;
+mod records;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use error::ApiError;
+pub use records::*;
+
+use crate::model::{assess::assess, edits::NewInspection};
+use crate::store::Store;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// A device's offline record store: every inspection, finding, photo and seizure the officer
+/// records. Every call that changes data has committed durably before it returns.
+#[derive(uniffi::Object)]
+pub struct FieldStore {
+    store: Store,
+}
+
+#[uniffi::export]
+impl FieldStore {
+    /// Creates a new store in the directory `path` for `user` at `station` (a UN/LOCODE such
+    /// as `NLRTM`). Fails if the directory already holds a store.
+    #[uniffi::constructor]
+    pub fn create(path: String, user: String, station: String) -> ApiResult<Arc<Self>> {
+        Ok(Arc::new(Self {
+            store: Store::init(Path::new(&path), &user, &station)?,
+        }))
+    }
+
+    /// Opens the store in the directory `path`, upgrading an older schema.
+    #[uniffi::constructor]
+    pub fn open(path: String) -> ApiResult<Arc<Self>> {
+        Ok(Arc::new(Self {
+            store: Store::open(Path::new(&path))?,
+        }))
+    }
+
+    /// This device's identity.
+    pub fn device_info(&self) -> DeviceInfo {
+        let d = self.store.device();
+        DeviceInfo {
+            device_id: d.device_id.clone(),
+            actor_id: hex::encode(&d.actor),
+            user: d.user.clone(),
+            station: d.station.clone(),
+            created_at: d.created_at.clone(),
+            schema_version: crate::store::migrations::latest() as u32,
+        }
+    }
+
+    /// Starts an inspection. `container_number` is required; a wrong check digit is refused
+    /// with [`ApiError::CheckDigit`] unless `allow_invalid_check_digit` is set.
+    pub fn create_inspection(&self, fields: InspectionFields) -> ApiResult<InspectionView> {
+        let ins = self.store.create_inspection(NewInspection {
+            fields: fields.into(),
+        })?;
+        self.view_of(ins)
+    }
+
+    /// Changes an inspection's own fields.
+    pub fn update_inspection(
+        &self,
+        id: String,
+        fields: InspectionFields,
+    ) -> ApiResult<InspectionView> {
+        let ins = self.store.update_inspection(&id, fields.into())?;
+        self.view_of(ins)
+    }
+
+    /// Adds a finding; substances by any reference name.
+    pub fn add_finding(
+        &self,
+        inspection_id: String,
+        fields: FindingFields,
+    ) -> ApiResult<FindingAdded> {
+        let (finding_id, ins) = self.store.add_finding(&inspection_id, fields.into())?;
+        Ok(FindingAdded {
+            finding_id,
+            view: self.view_of(ins)?,
+        })
+    }
+
+    /// Changes a finding's fields.
+    pub fn update_finding(
+        &self,
+        inspection_id: String,
+        finding_id: String,
+        fields: FindingFields,
+    ) -> ApiResult<InspectionView> {
+        let ins = self
+            .store
+            .update_finding(&inspection_id, &finding_id, fields.into())?;
+        self.view_of(ins)
+    }
+
+    /// Removes a finding no photo or seized item refers to.
+    pub fn remove_finding(
+        &self,
+        inspection_id: String,
+        finding_id: String,
+    ) -> ApiResult<InspectionView> {
+        let ins = self.store.remove_finding(&inspection_id, &finding_id)?;
+        self.view_of(ins)
+    }
+
+    /// Attaches a photo from bytes (e.g. straight from the camera).
+    pub fn add_photo(
+        &self,
+        inspection_id: String,
+        bytes: Vec<u8>,
+        fields: PhotoFields,
+    ) -> ApiResult<PhotoAdded> {
+        let (photo, ins) = self
+            .store
+            .add_photo_bytes(&inspection_id, &bytes, fields.into())?;
+        Ok(PhotoAdded {
+            photo: photo.into(),
+            view: self.view_of(ins)?,
+        })
+    }
+
+    /// Attaches a photo from a file, which is copied into the store.
+    pub fn add_photo_file(
+        &self,
+        inspection_id: String,
+        path: String,
+        fields: PhotoFields,
+    ) -> ApiResult<PhotoAdded> {
+        let (photo, ins) =
+            self.store
+                .add_photo_file(&inspection_id, Path::new(&path), fields.into())?;
+        Ok(PhotoAdded {
+            photo: photo.into(),
+            view: self.view_of(ins)?,
+        })
+    }
+
+    /// A photo's bytes, verified against its SHA-256.
+    pub fn read_photo(&self, sha256: String) -> ApiResult<Vec<u8>> {
+        Ok(self.store.read_photo(&sha256)?)
+    }
+
+    /// Records or changes the seizure.
+    pub fn set_seizure(
+        &self,
+        inspection_id: String,
+        fields: SeizureFields,
+    ) -> ApiResult<InspectionView> {
+        let ins = self.store.set_seizure(&inspection_id, fields.into())?;
+        self.view_of(ins)
+    }
+
+    /// Appends a chain-of-custody entry.
+    pub fn add_custody(
+        &self,
+        inspection_id: String,
+        entry: CustodyFields,
+    ) -> ApiResult<InspectionView> {
+        let ins = self.store.add_custody(&inspection_id, entry.into())?;
+        self.view_of(ins)
+    }
+
+    /// Submits the inspection for review.
+    pub fn submit(&self, inspection_id: String) -> ApiResult<InspectionView> {
+        let ins = self.store.submit(&inspection_id)?;
+        self.view_of(ins)
+    }
+
+    /// Lists inspections, newest first, without loading documents.
+    pub fn list_inspections(&self, filter: InspectionFilter) -> ApiResult<Vec<InspectionSummary>> {
+        Ok(self
+            .store
+            .list_inspections(&filter.into())?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// One inspection in full, with computed figures, flags and conflicts.
+    pub fn get_inspection(&self, id: String) -> ApiResult<InspectionView> {
+        let ins = self.store.inspection(&id)?;
+        self.view_of(ins)
+    }
+
+    /// Every change of an inspection, oldest first: who, from which device, when, what.
+    pub fn history(&self, inspection_id: String) -> ApiResult<Vec<HistoryRecord>> {
+        Ok(self
+            .store
+            .history(&inspection_id)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Fields where concurrent edits left more than one value.
+    pub fn conflicts(&self, inspection_id: String) -> ApiResult<Vec<ConflictRecord>> {
+        Ok(self
+            .store
+            .conflicts(&inspection_id)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}
+
+impl FieldStore {
+    fn view_of(&self, ins: crate::model::Inspection) -> ApiResult<InspectionView> {
+        let conflicts = self.store.conflicts(&ins.id)?;
+        Ok(InspectionView {
+            assessment: assess(&ins).into(),
+            inspection: ins.into(),
+            conflicts: conflicts.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// The internal store, for code in this crate (sync, tests) and the benchmarks.
+    pub fn inner(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// Searches the shipped reference (substances, blends, HS codes, Basel codes) by name or code.
+#[uniffi::export]
+pub fn lookup_reference(query: String) -> Vec<ReferenceEntry> {
+    crate::reference::lookup(&query)
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}
+
+/// The substance or blend with this name (any common name: "R-22", "chlorodifluoromethane").
+#[uniffi::export]
+pub fn substance(name: String) -> Option<SubstanceRecord> {
+    crate::reference::substance(&name).map(Into::into)
+}
+
+/// Every substance and blend in the shipped reference.
+#[uniffi::export]
+pub fn substances() -> Vec<SubstanceRecord> {
+    crate::reference::substances()
+        .iter()
+        .map(Into::into)
+        .collect()
+}
+
+/// Checks a container number: its normalised form, or an error for a malformed number;
+/// `check_digit_ok` tells whether the check digit matches.
+#[uniffi::export]
+pub fn check_container_number(number: String) -> ApiResult<ContainerCheck> {
+    let n = crate::model::container::ContainerNumber::parse(&number)?;
+    Ok(ContainerCheck {
+        normalized: n.as_str().to_string(),
+        check_digit_ok: n.check_digit_ok(),
+        expected_check_digit: n.expected_check_digit(),
+    })
+}
+
+/// The result of checking a container number.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
+pub struct ContainerCheck {
+    pub normalized: String,
+    pub check_digit_ok: bool,
+    pub expected_check_digit: u32,
+}

@@ -1,0 +1,245 @@
+//! What an officer asks to change, validated before it reaches a document: substance names
+//! resolved to reference ids, numbers checked, codes normalised. `None` always means "leave this
+//! field as it is"; an empty string clears a text field.
+
+use super::container::ContainerNumber;
+use super::locode::parse_locode;
+use super::{
+    CylinderType, Location, ModusOperandi, SeizureAction, SeizureItem, check_hs_code,
+    check_non_negative, check_position,
+};
+use crate::error::{Error, Result};
+use crate::reference;
+
+/// The declaration fields, all optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeclarationPatch {
+    pub number: Option<String>,
+    pub bill_of_lading: Option<String>,
+    pub hs_code: Option<String>,
+    pub description: Option<String>,
+    pub quantity_kg: Option<f64>,
+    pub consignor: Option<String>,
+    pub consignee: Option<String>,
+    pub origin: Option<String>,
+    pub destination: Option<String>,
+    pub transit: Option<Vec<String>>,
+}
+
+impl DeclarationPatch {
+    fn validate(&mut self) -> Result<()> {
+        if let Some(code) = &self.hs_code
+            && !code.trim().is_empty()
+        {
+            self.hs_code = Some(check_hs_code(code)?);
+        }
+        if let Some(q) = self.quantity_kg {
+            check_non_negative("declared quantity", q)?;
+        }
+        if let Some(t) = &mut self.transit {
+            *t = t.iter().filter_map(|s| super::clean_text(s)).collect();
+        }
+        Ok(())
+    }
+}
+
+/// Changes to an inspection's own fields (findings, photos and seizure have their own).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InspectionPatch {
+    pub container_number: Option<String>,
+    /// Record a container number even though its check digit is wrong.
+    pub allow_invalid_check_digit: bool,
+    pub seals: Option<Vec<String>>,
+    pub size_type: Option<String>,
+    pub station: Option<String>,
+    pub declaration: DeclarationPatch,
+    pub location: Option<Location>,
+    pub selection_reason: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl InspectionPatch {
+    /// Checks and normalises every field given.
+    pub fn validate(mut self) -> Result<Self> {
+        if let Some(n) = &self.container_number {
+            let number = ContainerNumber::parse(n)?;
+            number.require_check_digit(self.allow_invalid_check_digit)?;
+            self.container_number = Some(number.as_str().to_string());
+        }
+        if let Some(s) = &self.station {
+            self.station = Some(parse_locode(s)?);
+        }
+        if let Some(seals) = &mut self.seals {
+            *seals = seals
+                .iter()
+                .filter_map(|s| super::clean_text(s).map(|s| s.to_uppercase()))
+                .collect();
+        }
+        if let Some(loc) = &self.location {
+            check_position(loc.lat, loc.lon)?;
+            if let Some(a) = loc.accuracy_m {
+                check_non_negative("location accuracy", a)?;
+            }
+        }
+        self.declaration.validate()?;
+        Ok(self)
+    }
+}
+
+/// A new inspection: a container number is required, the rest may follow later.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewInspection {
+    pub fields: InspectionPatch,
+}
+
+impl NewInspection {
+    /// Validates, requiring a container number.
+    pub fn validate(self) -> Result<InspectionPatch> {
+        if self
+            .fields
+            .container_number
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty())
+        {
+            return Err(Error::Invalid("a container number is required".into()));
+        }
+        self.fields.validate()
+    }
+}
+
+/// Fields of a finding, for adding one or changing one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FindingPatch {
+    pub declared_substance: Option<String>,
+    pub identified_substance: Option<String>,
+    pub instrument: Option<String>,
+    pub reading_result: Option<String>,
+    pub purity_pct: Option<f64>,
+    pub hs_code_observed: Option<String>,
+    pub cylinders: Option<u32>,
+    pub cylinder_type: Option<CylinderType>,
+    pub net_mass_kg: Option<f64>,
+    pub labels: Option<String>,
+    pub concealment: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Resolves a substance as typed ("R-22", "chlorodifluoromethane") to its reference id; an
+/// empty name clears the field.
+pub fn resolve_substance(name: &str) -> Result<String> {
+    if name.trim().is_empty() {
+        return Ok(String::new());
+    }
+    reference::substance(name)
+        .map(|s| s.id.clone())
+        .ok_or_else(|| Error::UnknownSubstance(name.trim().to_string()))
+}
+
+impl FindingPatch {
+    /// Resolves substances and checks numbers.
+    pub fn validate(mut self) -> Result<Self> {
+        for field in [&mut self.declared_substance, &mut self.identified_substance] {
+            if let Some(name) = field {
+                *field = Some(resolve_substance(name)?);
+            }
+        }
+        if let Some(p) = self.purity_pct
+            && !(0.0..=100.0).contains(&p)
+        {
+            return Err(Error::Invalid(format!(
+                "purity must be between 0 and 100 %, got {p}"
+            )));
+        }
+        if let Some(m) = self.net_mass_kg {
+            check_non_negative("net mass", m)?;
+        }
+        if let Some(code) = &self.hs_code_observed
+            && !code.trim().is_empty()
+        {
+            self.hs_code_observed = Some(check_hs_code(code)?);
+        }
+        Ok(self)
+    }
+}
+
+/// Changes to the seizure record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SeizurePatch {
+    pub case_ref: Option<String>,
+    pub action: Option<SeizureAction>,
+    pub legal_basis: Option<String>,
+    pub modus_operandi: Option<Vec<ModusOperandi>>,
+    pub storage_location: Option<String>,
+    /// Replaces the seized items.
+    pub items: Option<Vec<SeizureItem>>,
+}
+
+impl SeizurePatch {
+    /// Checks quantities and that every item names one of `finding_ids`.
+    pub fn validate(mut self, finding_ids: &[&str]) -> Result<Self> {
+        for item in self.items.iter().flatten() {
+            check_non_negative("seized quantity", item.quantity_kg)?;
+            if !finding_ids.contains(&item.finding_id.as_str()) {
+                return Err(Error::NotFound {
+                    kind: "finding",
+                    id: item.finding_id.clone(),
+                });
+            }
+        }
+        if let Some(m) = &mut self.modus_operandi {
+            m.sort();
+            m.dedup();
+        }
+        Ok(self)
+    }
+}
+
+/// A new chain-of-custody entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustodyInput {
+    pub from: String,
+    pub to: String,
+    pub location: Option<String>,
+    pub note: Option<String>,
+    /// RFC 3339; now when absent.
+    pub at: Option<String>,
+}
+
+impl CustodyInput {
+    /// Requires both parties and a valid time; returns the time to record.
+    pub fn validate(&self) -> Result<String> {
+        if self.from.trim().is_empty() || self.to.trim().is_empty() {
+            return Err(Error::Invalid(
+                "a custody entry needs who handed over (from) and who received (to)".into(),
+            ));
+        }
+        match &self.at {
+            None => Ok(now_rfc3339()),
+            Some(at) => parse_time(at),
+        }
+    }
+}
+
+/// Parses an RFC 3339 time, normalised to UTC with milliseconds.
+pub fn parse_time(at: &str) -> Result<String> {
+    chrono::DateTime::parse_from_rfc3339(at.trim())
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
+        .map_err(|e| {
+            Error::Invalid(format!(
+                "malformed time {at:?} ({e}); expected RFC 3339, e.g. 2026-11-29T14:05:00Z"
+            ))
+        })
+}
+
+/// The current time as RFC 3339 UTC with milliseconds.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Checks a station code, for use by callers that take one alone.
+pub fn validate_station(code: &str) -> Result<String> {
+    parse_locode(code)
+}

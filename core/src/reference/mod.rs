@@ -1,0 +1,1290 @@
+//! The shipped reference an officer checks goods against: controlled substances, refrigerant blends,
+//! HS 2022 and Basel codes, compiled in from the CSV files in `core/reference-data/`, each value with its source.
+//!
+//! The data files are the single place where facts live; this module parses them once, lazily, on
+//! first use ([`OnceLock`]), checks them (unique names, known blend components, percentages summing
+//! to 100, HS codes present in the HS table) and answers lookups. Nothing here is typed twice:
+//!
+//! * a blend's ODP and GWP are mass-fraction-weighted sums over its components, computed at load;
+//! * a blend's HS subheading is derived from its composition by the ordered subheading texts of
+//!   HS 2022 heading 38.27 ([`Substance::hs_code`]);
+//! * names are matched ignoring case, whitespace, hyphens, dots and commas, so `"R-22"`, `"r22"`,
+//!   `"R 22"`, `"HCFC22"` and `"Chlorodifluoromethane"` all find HCFC-22.
+//!
+//! The compiled-in data is part of the build: if it is malformed, the first lookup panics with a
+//! message naming the file and row (a unit test parses all of it, so a bad edit fails `cargo test`).
+//!
+//! ```ignore
+//! use quayside_core::reference;
+//!
+//! let r22 = reference::substance("R 22").unwrap();
+//! assert_eq!(r22.id, "HCFC-22");
+//! assert_eq!(r22.odp, 0.055);
+//! assert_eq!(reference::hs_consistent(r22, "2903.71.00"), Some(true));
+//! assert_eq!(reference::substance("r-404a").unwrap().hs_code, "3827.61");
+//! assert!(reference::basel_code("y48").is_some());
+//! ```
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+const SUBSTANCES_CSV: &str = include_str!("../../reference-data/substances.csv");
+const BLENDS_CSV: &str = include_str!("../../reference-data/blends.csv");
+const HS_CODES_CSV: &str = include_str!("../../reference-data/hs_codes.csv");
+const BASEL_CODES_CSV: &str = include_str!("../../reference-data/basel_codes.csv");
+
+/// Groups a pure substance may belong to in `substances.csv`.
+const PURE_GROUPS: [&str; 5] = ["CFC", "halon", "other ODS", "HCFC", "HFC"];
+/// Lists a Basel code may belong to in `basel_codes.csv`.
+const BASEL_LISTS: [&str; 4] = [
+    "Annex I (Y)",
+    "Annex II (Y)",
+    "Annex VIII (List A)",
+    "Annex IX (List B)",
+];
+/// Blend percentages must sum to 100 within this tolerance.
+const PCT_TOLERANCE: f64 = 0.01;
+
+/// Whether a reference substance is a single compound or a mixture of compounds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubstanceKind {
+    /// A single controlled compound (a row of `substances.csv`).
+    Pure,
+    /// A mixture of pure substances (rows of `blends.csv`), e.g. R-404A.
+    Blend,
+}
+
+/// One component of a blend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    /// Id of the pure substance (e.g. `"HFC-125"`).
+    pub substance_id: String,
+    /// Share of the blend by mass, in percent (0-100).
+    pub mass_pct: f64,
+}
+
+/// A controlled substance or refrigerant blend, with ODP, GWP and HS subheading and their sources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Substance {
+    /// Canonical id, e.g. `"HCFC-22"`, `"Halon-1301"`, `"methyl bromide"`, `"R-404A"`.
+    pub id: String,
+    /// Other names it goes by: refrigerant numbers, trade names, systematic names, formulas.
+    pub aliases: Vec<String>,
+    /// Chemical name (for a blend, a description of its composition).
+    pub chemical_name: String,
+    /// Molecular formula as the Montreal Protocol annexes write it; `None` for blends.
+    pub formula: Option<String>,
+    /// `"CFC"`, `"HCFC"`, `"HFC"`, `"halon"`, `"other ODS"` or `"blend"`.
+    pub group: String,
+    /// Whether this is a pure substance or a blend.
+    pub kind: SubstanceKind,
+    /// Montreal Protocol annex and group, e.g. `"C/I"`; for a blend the distinct annex groups of its
+    /// components in component order, joined with `", "` (e.g. `"C/I, A/I"` for R-502).
+    pub annex_group: Option<String>,
+    /// Ozone-depleting potential; for a blend the mass-weighted sum over its components.
+    pub odp: f64,
+    /// Where [`Substance::odp`] comes from (for a blend: how it was computed, from which values).
+    pub odp_source: String,
+    /// 100-year global warming potential (IPCC AR4); for a blend the mass-weighted sum.
+    pub gwp: f64,
+    /// Where [`Substance::gwp`] comes from, e.g. `"IPCC AR4 WG1 Table 2.14, 100-year"`.
+    pub gwp_source: String,
+    /// Components of a blend; empty for pure substances.
+    pub components: Vec<Component>,
+    /// HS 2022 subheading, `"NNNN.NN"` (e.g. `"2903.71"`, `"3827.61"`).
+    pub hs_code: String,
+    /// Where [`Substance::hs_code`] comes from (for a blend: derived from the composition).
+    pub hs_source: String,
+}
+
+impl Substance {
+    /// ODP-tonnes of `net_kg` kilograms of this substance: metric tonnes x ODP.
+    pub fn odp_tonnes(&self, net_kg: f64) -> f64 {
+        net_kg / 1000.0 * self.odp
+    }
+
+    /// CO2-equivalent tonnes of `net_kg` kilograms of this substance: metric tonnes x GWP.
+    pub fn co2e_tonnes(&self, net_kg: f64) -> f64 {
+        net_kg / 1000.0 * self.gwp
+    }
+}
+
+/// An HS 2022 subheading relevant to controlled substances.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HsCode {
+    /// The 6-digit subheading, `"NNNN.NN"`.
+    pub code: String,
+    /// The subheading text (lightly shortened).
+    pub description: String,
+    /// Which substances or mixtures it covers, in plain words.
+    pub covers: String,
+    /// Where the entry comes from.
+    pub source: String,
+    /// Cautions for officers and HS 2017 predecessors, if any.
+    pub note: Option<String>,
+}
+
+/// A Basel Convention waste code (Annex I/II Y codes, Annex VIII List A, Annex IX List B).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselCode {
+    /// The code, e.g. `"Y48"`, `"A3210"`, `"B3011"`.
+    pub code: String,
+    /// `"Annex I (Y)"`, `"Annex II (Y)"`, `"Annex VIII (List A)"` or `"Annex IX (List B)"`.
+    pub list: String,
+    /// The entry's text (shortened where it ends in "..."); says so if the entry was deleted.
+    pub description: String,
+    /// Where the entry comes from, including the amending decision where there is one.
+    pub source: String,
+}
+
+/// One result of [`lookup`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReferenceHit {
+    /// A pure substance or blend.
+    Substance(&'static Substance),
+    /// An HS subheading.
+    Hs(&'static HsCode),
+    /// A Basel code.
+    Basel(&'static BaselCode),
+}
+
+/// All substances: the pure ones in file order, then the blends in file order.
+pub fn substances() -> &'static [Substance] {
+    &reference().substances
+}
+
+/// The substance with this id, alias, chemical name or formula, matched ignoring case, whitespace,
+/// hyphens, dots and commas (`"r22"`, `"R 22"`, `"HCFC22"`, `"Freon 22"` all find HCFC-22).
+pub fn substance(name: &str) -> Option<&'static Substance> {
+    let reference = reference();
+    let key = normalize(name);
+    reference
+        .names
+        .get(&key)
+        .map(|&index| &reference.substances[index])
+}
+
+/// All HS subheadings in the shipped table, in code order as listed in the file.
+pub fn hs_codes() -> &'static [HsCode] {
+    &reference().hs_codes
+}
+
+/// The HS subheading for a code as typed: `"2903.71"`, `"290371"` and `"2903.71.00"` (national
+/// digits) all give 2903.71. `None` for fewer than 6 digits, other characters, or an unlisted code.
+pub fn hs_code(code: &str) -> Option<&'static HsCode> {
+    let digits = hs_digits(code)?;
+    let subheading = format!("{}.{}", &digits[..4], &digits[4..6]);
+    hs_codes().iter().find(|hs| hs.code == subheading)
+}
+
+/// All Basel codes: Y1-Y49, then the List A and List B entries shipped.
+pub fn basel_codes() -> &'static [BaselCode] {
+    &reference().basel_codes
+}
+
+/// The Basel code, matched ignoring case and whitespace (`"y48"`, `"Y 48"`, `"a1180"`).
+pub fn basel_code(code: &str) -> Option<&'static BaselCode> {
+    let wanted: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    basel_codes()
+        .iter()
+        .find(|basel| basel.code.eq_ignore_ascii_case(&wanted))
+}
+
+/// Whether an observed/declared HS code is consistent with the substance: compare the first 6 digits
+/// (dots/spaces stripped) with the substance's subheading. None if the code has fewer than 6 digits.
+///
+/// Also `None` if the code contains anything other than digits and the separators `.`, `-` and
+/// whitespace, since such a code cannot be compared.
+pub fn hs_consistent(substance: &Substance, code: &str) -> Option<bool> {
+    let digits = hs_digits(code)?;
+    let expected: String = substance
+        .hs_code
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    Some(digits[..6] == expected)
+}
+
+/// Free-text lookup for the CLI `reference` command: exact name/code matches first, then substring matches over ids, aliases, chemical names and descriptions. Deterministic order.
+///
+/// Exact matches come in the order substance, HS code, Basel code. Substring matches (ignoring case,
+/// whitespace, hyphens, dots and commas) follow in data order: substances (ids, aliases, chemical
+/// names, formulas, HS subheading), then HS codes (code, description, what it covers, note), then
+/// Basel codes (code, description). No hit appears twice; an empty query finds nothing.
+pub fn lookup(query: &str) -> Vec<ReferenceHit> {
+    let reference = reference();
+    let needle = Needle::new(query);
+    if needle.name.is_empty() {
+        return Vec::new();
+    }
+    let mut hits: Vec<ReferenceHit> = Vec::new();
+    let mut push = |hit: ReferenceHit| {
+        if !hits.iter().any(|seen| same_hit(seen, &hit)) {
+            hits.push(hit);
+        }
+    };
+
+    if let Some(found) = substance(query) {
+        push(ReferenceHit::Substance(found));
+    }
+    if let Some(found) = hs_code(query) {
+        push(ReferenceHit::Hs(found));
+    }
+    if let Some(found) = basel_code(query) {
+        push(ReferenceHit::Basel(found));
+    }
+
+    for (substance, keys) in reference.substances.iter().zip(&reference.substance_keys) {
+        if keys.matches(&needle) {
+            push(ReferenceHit::Substance(substance));
+        }
+    }
+    for (hs, keys) in reference.hs_codes.iter().zip(&reference.hs_keys) {
+        if keys.matches(&needle) {
+            push(ReferenceHit::Hs(hs));
+        }
+    }
+    for (basel, keys) in reference.basel_codes.iter().zip(&reference.basel_keys) {
+        if keys.matches(&needle) {
+            push(ReferenceHit::Basel(basel));
+        }
+    }
+    hits
+}
+
+/// Whether two hits refer to the same entry (entries are unique 'static items, so identity suffices).
+fn same_hit(a: &ReferenceHit, b: &ReferenceHit) -> bool {
+    match (a, b) {
+        (ReferenceHit::Substance(x), ReferenceHit::Substance(y)) => std::ptr::eq(*x, *y),
+        (ReferenceHit::Hs(x), ReferenceHit::Hs(y)) => std::ptr::eq(*x, *y),
+        (ReferenceHit::Basel(x), ReferenceHit::Basel(y)) => std::ptr::eq(*x, *y),
+        _ => false,
+    }
+}
+
+/// A [`lookup`] query in the two forms it is matched in.
+struct Needle {
+    /// The whole query as a name key ([`normalize`]).
+    name: String,
+    /// The query as a text key ([`normalize_text`]).
+    text: String,
+}
+
+impl Needle {
+    fn new(query: &str) -> Self {
+        Self {
+            name: normalize(query),
+            text: normalize_text(query),
+        }
+    }
+}
+
+/// What [`lookup`] matches one entry by: whole names and codes, and free text.
+struct SearchKeys {
+    /// Name keys of ids, aliases, formulas and codes: the normalized query must occur in one.
+    names: Vec<String>,
+    /// Text key of chemical names, descriptions and notes: the text-normalized query must occur in it.
+    text: String,
+}
+
+impl SearchKeys {
+    fn new<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+        text: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        let mut name_keys: Vec<String> = Vec::new();
+        for key in names.into_iter().map(normalize) {
+            if !key.is_empty() && !name_keys.contains(&key) {
+                name_keys.push(key);
+            }
+        }
+        let text = text
+            .into_iter()
+            .map(normalize_text)
+            .collect::<Vec<_>>()
+            .join(" | ");
+        Self {
+            names: name_keys,
+            text,
+        }
+    }
+
+    fn matches(&self, needle: &Needle) -> bool {
+        self.names.iter().any(|key| key.contains(&needle.name))
+            || (!needle.text.is_empty() && self.text.contains(&needle.text))
+    }
+}
+
+/// The name key used for matching: lowercase, without whitespace, hyphens (including Unicode
+/// dashes), dots or commas.
+fn normalize(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(c, '-' | '.' | ',' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The key used to search free text: each whitespace-separated word [`normalize`]d, words joined
+/// by single spaces, so a query can match inside a word or across whole words but never glue the end
+/// of one word to the start of the next ("or 225" does not contain "r22").
+fn normalize_text(text: &str) -> String {
+    text.split_whitespace()
+        .map(normalize)
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The digits of an HS code as typed, if it has at least 6 and nothing but digits and separators.
+fn hs_digits(code: &str) -> Option<String> {
+    let mut digits = String::new();
+    for c in code.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '.' | '-' => {}
+            c if c.is_whitespace() => {}
+            _ => return None,
+        }
+    }
+    (digits.len() >= 6).then_some(digits)
+}
+
+/// The parsed, checked reference with its lookup indexes.
+struct Reference {
+    substances: Vec<Substance>,
+    /// Normalized name -> index into `substances`.
+    names: HashMap<String, usize>,
+    /// Per substance: id, aliases, formula and HS code as names; chemical name as text.
+    substance_keys: Vec<SearchKeys>,
+    hs_codes: Vec<HsCode>,
+    /// Per HS code: the code as a name; description, covers and note as text.
+    hs_keys: Vec<SearchKeys>,
+    basel_codes: Vec<BaselCode>,
+    /// Per Basel code: the code as a name; description as text.
+    basel_keys: Vec<SearchKeys>,
+}
+
+/// The compiled-in reference, parsed on first use.
+fn reference() -> &'static Reference {
+    static REFERENCE: OnceLock<Reference> = OnceLock::new();
+    REFERENCE.get_or_init(|| {
+        Reference::parse(SUBSTANCES_CSV, BLENDS_CSV, HS_CODES_CSV, BASEL_CODES_CSV)
+            .unwrap_or_else(|e| panic!("compiled-in reference data is malformed: {e}"))
+    })
+}
+
+#[derive(Deserialize)]
+struct SubstanceRow {
+    id: String,
+    aliases: String,
+    chemical_name: String,
+    formula: String,
+    group: String,
+    annex_group: String,
+    odp: f64,
+    odp_source: String,
+    gwp: f64,
+    gwp_source: String,
+    hs_code: String,
+    hs_source: String,
+}
+
+#[derive(Deserialize)]
+struct BlendRow {
+    blend_id: String,
+    aliases: String,
+    name: String,
+    component_id: String,
+    mass_pct: f64,
+    source: String,
+}
+
+#[derive(Deserialize)]
+struct HsRow {
+    code: String,
+    description: String,
+    covers: String,
+    source: String,
+    note: String,
+}
+
+#[derive(Deserialize)]
+struct BaselRow {
+    code: String,
+    list: String,
+    description: String,
+    source: String,
+}
+
+/// Reads every record of a compiled-in CSV file (lines starting with `#` are comments).
+fn read_rows<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<Vec<T>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(index, row)| row.map_err(|e| format!("{file}: record {}: {e}", index + 1)))
+        .collect()
+}
+
+/// `None` for an empty field.
+fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
+}
+
+/// Splits a `|`-separated alias field.
+fn split_aliases(field: &str) -> Vec<String> {
+    field
+        .split('|')
+        .map(str::trim)
+        .filter(|alias| !alias.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether `code` is written `NNNN.NN`.
+fn is_subheading(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    bytes.len() == 7
+        && bytes[4] == b'.'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || b.is_ascii_digit())
+}
+
+/// Whether `code` is a Basel code: `Y` plus 1-2 digits, or `A`/`B` plus 4 digits.
+fn is_basel_code(code: &str) -> bool {
+    let (letter, digits) = code.split_at(code.len().min(1));
+    let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    match letter {
+        "Y" => all_digits && digits.len() <= 2,
+        "A" | "B" => all_digits && digits.len() == 4,
+        _ => false,
+    }
+}
+
+/// Formats a number for a source text without trailing zeros (`0.055`, `44`, `48.8`).
+fn fmt_num(value: f64) -> String {
+    let text = format!("{value:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Distinct values in first-seen order.
+fn distinct<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for value in values {
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
+}
+
+/// The HS 2022 subheading of heading 38.27 for a mixture, from its components (pure substances with
+/// their mass percentages).
+///
+/// Heading 38.27 covers mixtures containing halogenated derivatives of methane, ethane or propane.
+/// Its subheadings are read in numerical order and the first whose text the mixture matches wins,
+/// following the "other, not included in the subheadings above" structure of the heading; groups
+/// with no shipped substances (HBFCs, PFCs, HFOs, bromochloromethane) are recognised by group name.
+fn mixture_subheading(parts: &[(&Substance, f64)]) -> &'static str {
+    let has = |pred: &dyn Fn(&Substance) -> bool| parts.iter().any(|(s, _)| pred(s));
+    let pct = |id: &str| -> f64 {
+        parts
+            .iter()
+            .filter(|(s, _)| s.id == id)
+            .map(|(_, p)| *p)
+            .sum()
+    };
+    let in_range =
+        |s: &Substance, low: &str, high: &str| (low..=high).contains(&s.hs_code.as_str());
+    let group = |name: &'static str| move |s: &Substance| s.group == name;
+    let id = |name: &'static str| move |s: &Substance| s.id == name;
+
+    if has(&group("CFC")) {
+        return "3827.11";
+    }
+    if has(&group("HBFC")) {
+        return "3827.12";
+    }
+    if has(&id("carbon tetrachloride")) {
+        return "3827.13";
+    }
+    if has(&id("methyl chloroform")) {
+        return "3827.14";
+    }
+    if has(&group("halon")) {
+        return "3827.20";
+    }
+    if has(&group("HCFC")) {
+        if has(&|s| in_range(s, "2903.41", "2903.48")) {
+            return "3827.31";
+        }
+        if has(&|s| in_range(s, "2903.71", "2903.75")) {
+            return "3827.32";
+        }
+        return "3827.39";
+    }
+    if has(&id("methyl bromide")) || has(&id("bromochloromethane")) {
+        return "3827.40";
+    }
+    if has(&id("HFC-23")) {
+        return "3827.51";
+    }
+    if has(&group("PFC")) {
+        return "3827.59";
+    }
+    if has(&group("HFC")) {
+        let hfo = has(&group("HFO"));
+        if pct("HFC-143a") >= 15.0 {
+            return "3827.61";
+        }
+        if pct("HFC-125") >= 55.0 && !hfo {
+            return "3827.62";
+        }
+        if pct("HFC-125") >= 40.0 {
+            return "3827.63";
+        }
+        if pct("HFC-134a") >= 30.0 && !hfo {
+            return "3827.64";
+        }
+        if pct("HFC-32") >= 20.0 && pct("HFC-125") >= 20.0 {
+            return "3827.65";
+        }
+        if has(&|s| in_range(s, "2903.41", "2903.48")) {
+            return "3827.68";
+        }
+        return "3827.69";
+    }
+    "3827.90"
+}
+
+impl Reference {
+    /// Parses and checks the four data files.
+    fn parse(substances: &str, blends: &str, hs: &str, basel: &str) -> Result<Self, String> {
+        let hs_codes = Self::parse_hs(hs)?;
+        let basel_codes = Self::parse_basel(basel)?;
+        let mut all = Self::parse_pure(substances, &hs_codes)?;
+        let blends = Self::parse_blends(blends, &all)?;
+        all.extend(blends);
+        for substance in &all {
+            if !hs_codes.iter().any(|hs| hs.code == substance.hs_code) {
+                return Err(format!(
+                    "{}: HS code {} is not in hs_codes.csv",
+                    substance.id, substance.hs_code
+                ));
+            }
+        }
+
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for (index, substance) in all.iter().enumerate() {
+            let labels = std::iter::once(&substance.id)
+                .chain(&substance.aliases)
+                .chain(std::iter::once(&substance.chemical_name))
+                .chain(&substance.formula);
+            for label in labels {
+                let key = normalize(label);
+                if key.is_empty() {
+                    return Err(format!("{}: empty name {label:?}", substance.id));
+                }
+                if let Some(&other) = names.get(&key)
+                    && other != index
+                {
+                    return Err(format!(
+                        "name {label:?} belongs to both {} and {}",
+                        all[other].id, substance.id
+                    ));
+                }
+                names.insert(key, index);
+            }
+        }
+
+        let substance_keys = all
+            .iter()
+            .map(|s| {
+                let names = std::iter::once(s.id.as_str())
+                    .chain(s.aliases.iter().map(String::as_str))
+                    .chain(s.formula.as_deref())
+                    .chain(std::iter::once(s.hs_code.as_str()));
+                SearchKeys::new(names, [s.chemical_name.as_str()])
+            })
+            .collect();
+        let hs_keys = hs_codes
+            .iter()
+            .map(|hs| {
+                let note = hs.note.as_deref().unwrap_or("");
+                SearchKeys::new(
+                    [hs.code.as_str()],
+                    [hs.description.as_str(), hs.covers.as_str(), note],
+                )
+            })
+            .collect();
+        let basel_keys = basel_codes
+            .iter()
+            .map(|b| SearchKeys::new([b.code.as_str()], [b.description.as_str()]))
+            .collect();
+
+        Ok(Self {
+            substances: all,
+            names,
+            substance_keys,
+            hs_codes,
+            hs_keys,
+            basel_codes,
+            basel_keys,
+        })
+    }
+
+    fn parse_hs(text: &str) -> Result<Vec<HsCode>, String> {
+        let mut out: Vec<HsCode> = Vec::new();
+        for row in read_rows::<HsRow>("hs_codes.csv", text)? {
+            if !is_subheading(&row.code) {
+                return Err(format!("hs_codes.csv: code {:?} is not NNNN.NN", row.code));
+            }
+            if out.iter().any(|hs| hs.code == row.code) {
+                return Err(format!("hs_codes.csv: code {} listed twice", row.code));
+            }
+            if row.description.is_empty() || row.covers.is_empty() || row.source.is_empty() {
+                return Err(format!(
+                    "hs_codes.csv: {}: description, covers and source are required",
+                    row.code
+                ));
+            }
+            out.push(HsCode {
+                code: row.code,
+                description: row.description,
+                covers: row.covers,
+                source: row.source,
+                note: non_empty(row.note),
+            });
+        }
+        Ok(out)
+    }
+
+    fn parse_basel(text: &str) -> Result<Vec<BaselCode>, String> {
+        let mut out: Vec<BaselCode> = Vec::new();
+        for row in read_rows::<BaselRow>("basel_codes.csv", text)? {
+            if !is_basel_code(&row.code) {
+                return Err(format!(
+                    "basel_codes.csv: code {:?} is not a Basel code",
+                    row.code
+                ));
+            }
+            if out.iter().any(|b| b.code == row.code) {
+                return Err(format!("basel_codes.csv: code {} listed twice", row.code));
+            }
+            if !BASEL_LISTS.contains(&row.list.as_str()) {
+                return Err(format!(
+                    "basel_codes.csv: {}: unknown list {:?}",
+                    row.code, row.list
+                ));
+            }
+            if row.description.is_empty() || row.source.is_empty() {
+                return Err(format!(
+                    "basel_codes.csv: {}: description and source are required",
+                    row.code
+                ));
+            }
+            out.push(BaselCode {
+                code: row.code,
+                list: row.list,
+                description: row.description,
+                source: row.source,
+            });
+        }
+        Ok(out)
+    }
+
+    fn parse_pure(text: &str, hs_codes: &[HsCode]) -> Result<Vec<Substance>, String> {
+        let mut out: Vec<Substance> = Vec::new();
+        for row in read_rows::<SubstanceRow>("substances.csv", text)? {
+            let at = format!("substances.csv: {}", row.id);
+            if row.id.is_empty() || out.iter().any(|s| s.id == row.id) {
+                return Err(format!("{at}: id empty or listed twice"));
+            }
+            if !PURE_GROUPS.contains(&row.group.as_str()) {
+                return Err(format!("{at}: unknown group {:?}", row.group));
+            }
+            if row.chemical_name.is_empty() {
+                return Err(format!("{at}: chemical_name is required"));
+            }
+            for (value, name) in [(row.odp, "odp"), (row.gwp, "gwp")] {
+                if !value.is_finite() || value < 0.0 {
+                    return Err(format!("{at}: {name} {value} must be a number >= 0"));
+                }
+            }
+            if row.odp_source.is_empty() || row.gwp_source.is_empty() || row.hs_source.is_empty() {
+                return Err(format!(
+                    "{at}: odp_source, gwp_source and hs_source are required"
+                ));
+            }
+            if !hs_codes.iter().any(|hs| hs.code == row.hs_code) {
+                return Err(format!(
+                    "{at}: HS code {:?} is not in hs_codes.csv",
+                    row.hs_code
+                ));
+            }
+            out.push(Substance {
+                id: row.id,
+                aliases: split_aliases(&row.aliases),
+                chemical_name: row.chemical_name,
+                formula: non_empty(row.formula),
+                group: row.group,
+                kind: SubstanceKind::Pure,
+                annex_group: non_empty(row.annex_group),
+                odp: row.odp,
+                odp_source: row.odp_source,
+                gwp: row.gwp,
+                gwp_source: row.gwp_source,
+                components: Vec::new(),
+                hs_code: row.hs_code,
+                hs_source: row.hs_source,
+            });
+        }
+        Ok(out)
+    }
+
+    fn parse_blends(text: &str, pure: &[Substance]) -> Result<Vec<Substance>, String> {
+        // Group rows by blend id, keeping file order; a blend's rows must be contiguous.
+        let mut groups: Vec<Vec<BlendRow>> = Vec::new();
+        for row in read_rows::<BlendRow>("blends.csv", text)? {
+            match groups.last_mut() {
+                Some(group) if group[0].blend_id == row.blend_id => {
+                    if !row.aliases.is_empty() || !row.name.is_empty() {
+                        return Err(format!(
+                            "blends.csv: {}: aliases and name belong on the blend's first row only",
+                            row.blend_id
+                        ));
+                    }
+                    group.push(row);
+                }
+                _ => {
+                    if groups.iter().any(|g| g[0].blend_id == row.blend_id) {
+                        return Err(format!(
+                            "blends.csv: {}: rows of a blend must be contiguous",
+                            row.blend_id
+                        ));
+                    }
+                    groups.push(vec![row]);
+                }
+            }
+        }
+        groups
+            .into_iter()
+            .map(|rows| Self::blend(rows, pure))
+            .collect()
+    }
+
+    /// Builds one blend from its rows, computing ODP, GWP, annex groups and HS subheading.
+    fn blend(rows: Vec<BlendRow>, pure: &[Substance]) -> Result<Substance, String> {
+        let id = rows[0].blend_id.clone();
+        let at = format!("blends.csv: {id}");
+        if id.is_empty() || pure.iter().any(|s| s.id == id) {
+            return Err(format!("{at}: blend id empty or already a pure substance"));
+        }
+        if rows[0].name.is_empty() {
+            return Err(format!("{at}: name is required on the first row"));
+        }
+        let mut parts: Vec<(&Substance, f64)> = Vec::new();
+        for row in &rows {
+            let component = pure
+                .iter()
+                .find(|s| s.id == row.component_id)
+                .ok_or_else(|| format!("{at}: unknown component {:?}", row.component_id))?;
+            if parts.iter().any(|(s, _)| s.id == component.id) {
+                return Err(format!("{at}: component {} listed twice", component.id));
+            }
+            if !(row.mass_pct > 0.0 && row.mass_pct <= 100.0) {
+                return Err(format!(
+                    "{at}: {} mass_pct {} must be in (0, 100]",
+                    component.id, row.mass_pct
+                ));
+            }
+            if row.source.is_empty() {
+                return Err(format!("{at}: {} source is required", component.id));
+            }
+            parts.push((component, row.mass_pct));
+        }
+        let total: f64 = parts.iter().map(|(_, pct)| pct).sum();
+        if (total - 100.0).abs() > PCT_TOLERANCE {
+            return Err(format!(
+                "{at}: component mass percentages sum to {total}, not 100"
+            ));
+        }
+
+        let odp = parts.iter().map(|(s, pct)| pct / 100.0 * s.odp).sum();
+        let gwp = parts.iter().map(|(s, pct)| pct / 100.0 * s.gwp).sum();
+        let composition_source = distinct(rows.iter().map(|r| r.source.as_str())).join("; ");
+        let weighted = |value: fn(&Substance) -> f64, name: &str| {
+            parts
+                .iter()
+                .map(|(s, pct)| {
+                    format!(
+                        "{} % {} ({name} {})",
+                        fmt_num(*pct),
+                        s.id,
+                        fmt_num(value(s))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let odp_source = format!(
+            "computed, mass-weighted over components: {}; component ODPs: {}; composition: {composition_source}",
+            weighted(|s| s.odp, "ODP"),
+            distinct(parts.iter().map(|(s, _)| s.odp_source.as_str())).join("; "),
+        );
+        let gwp_source = format!(
+            "computed, mass-weighted over components: {}; component GWPs: {}; composition: {composition_source}",
+            weighted(|s| s.gwp, "GWP"),
+            distinct(parts.iter().map(|(s, _)| s.gwp_source.as_str())).join("; "),
+        );
+        let annex_groups = distinct(parts.iter().filter_map(|(s, _)| s.annex_group.as_deref()));
+        let annex_group = (!annex_groups.is_empty()).then(|| annex_groups.join(", "));
+        let hs_code = mixture_subheading(&parts).to_owned();
+        let components = parts
+            .iter()
+            .map(|(s, pct)| Component {
+                substance_id: s.id.clone(),
+                mass_pct: *pct,
+            })
+            .collect();
+
+        let mut rows = rows.into_iter();
+        let first = rows.next().expect("a blend group has at least one row");
+        Ok(Substance {
+            id,
+            aliases: split_aliases(&first.aliases),
+            chemical_name: first.name,
+            formula: None,
+            group: "blend".to_owned(),
+            kind: SubstanceKind::Blend,
+            annex_group,
+            odp,
+            odp_source,
+            gwp,
+            gwp_source,
+            components,
+            hs_code,
+            hs_source:
+                "derived from the composition: the first subheading of HS 2022 heading 38.27 \
+                        (WCO) whose text the mixture matches, in numerical order"
+                    .to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(name: &str) -> &'static Substance {
+        substance(name).unwrap_or_else(|| panic!("{name} should resolve"))
+    }
+
+    fn close(a: f64, b: f64, tolerance: f64) -> bool {
+        (a - b).abs() <= tolerance
+    }
+
+    #[test]
+    fn compiled_in_data_parses() {
+        let parsed = Reference::parse(SUBSTANCES_CSV, BLENDS_CSV, HS_CODES_CSV, BASEL_CODES_CSV);
+        let parsed = parsed.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed.substances.len(), 23 + 5);
+        assert!(parsed.hs_codes.len() >= 30);
+        assert!(parsed.basel_codes.len() >= 62);
+    }
+
+    #[test]
+    fn every_listed_pure_substance_is_shipped() {
+        let ids = [
+            "CFC-11",
+            "CFC-12",
+            "CFC-113",
+            "CFC-114",
+            "CFC-115",
+            "Halon-1211",
+            "Halon-1301",
+            "Halon-2402",
+            "carbon tetrachloride",
+            "methyl chloroform",
+            "methyl bromide",
+            "HCFC-22",
+            "HCFC-123",
+            "HCFC-124",
+            "HCFC-141b",
+            "HCFC-142b",
+            "HFC-23",
+            "HFC-32",
+            "HFC-125",
+            "HFC-134a",
+            "HFC-143a",
+            "HFC-152a",
+            "HFC-227ea",
+        ];
+        for id in ids {
+            let s = get(id);
+            assert_eq!(s.id, id);
+            assert_eq!(s.kind, SubstanceKind::Pure);
+            assert!(s.components.is_empty());
+        }
+    }
+
+    #[test]
+    fn r22_values() {
+        let r22 = get("R-22");
+        assert_eq!(r22.id, "HCFC-22");
+        assert_eq!(r22.odp, 0.055);
+        assert_eq!(r22.gwp, 1810.0);
+        assert_eq!(r22.annex_group.as_deref(), Some("C/I"));
+        assert_eq!(r22.hs_code, "2903.71");
+        assert_eq!(r22.formula.as_deref(), Some("CHF2Cl"));
+    }
+
+    #[test]
+    fn spot_check_odp_and_gwp_against_the_annexes() {
+        let expected = [
+            ("CFC-11", 1.0, 4750.0),
+            ("CFC-12", 1.0, 10900.0),
+            ("CFC-115", 0.6, 7370.0),
+            ("Halon-1301", 10.0, 7140.0),
+            ("carbon tetrachloride", 1.1, 1400.0),
+            ("methyl chloroform", 0.1, 146.0),
+            ("methyl bromide", 0.6, 5.0),
+            ("HCFC-141b", 0.11, 725.0),
+            ("HFC-23", 0.0, 14800.0),
+            ("HFC-134a", 0.0, 1430.0),
+        ];
+        for (id, odp, gwp) in expected {
+            let s = get(id);
+            assert_eq!((s.odp, s.gwp), (odp, gwp), "{id}");
+        }
+    }
+
+    #[test]
+    fn names_resolve_in_the_forms_officers_type() {
+        for name in [
+            "r22",
+            "R 22",
+            "R-22",
+            "HCFC22",
+            "hcfc-22",
+            "Chlorodifluoromethane",
+            "chlorodifluoromethane",
+            "Freon 22",
+            "CHClF2",
+            "R\u{2011}22",
+        ] {
+            assert_eq!(get(name).id, "HCFC-22", "{name}");
+        }
+        assert_eq!(get("r-404a").id, "R-404A");
+        assert_eq!(get("R404A").id, "R-404A");
+        assert_eq!(get("1,1,1,2-tetrafluoroethane").id, "HFC-134a");
+        assert_eq!(get("1,1,1-trichloroethane").id, "methyl chloroform");
+        assert_eq!(get("CCl4").id, "carbon tetrachloride");
+        assert_eq!(get("H-1301").id, "Halon-1301");
+        assert_eq!(get("bromomethane").id, "methyl bromide");
+        assert!(substance("").is_none());
+        assert!(substance("R-999").is_none());
+    }
+
+    #[test]
+    fn every_name_resolves_to_exactly_its_own_substance() {
+        // Parse rejects a name shared by two substances; this checks the index agrees with the data.
+        for s in substances() {
+            let names = std::iter::once(&s.id)
+                .chain(&s.aliases)
+                .chain(std::iter::once(&s.chemical_name))
+                .chain(&s.formula);
+            for name in names {
+                assert_eq!(get(name).id, s.id, "{name:?}");
+            }
+            let others = substances().iter().filter(|o| o.id != s.id);
+            for other in others {
+                for alias in &s.aliases {
+                    let key = normalize(alias);
+                    assert!(
+                        !other.aliases.iter().any(|a| normalize(a) == key)
+                            && normalize(&other.id) != key,
+                        "alias {alias:?} of {} is shared with {}",
+                        s.id,
+                        other.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_shared_alias_is_rejected() {
+        let bad = SUBSTANCES_CSV.replace("R-12|Freon 12", "R-12|Freon 12|R-22");
+        let err = Reference::parse(&bad, BLENDS_CSV, HS_CODES_CSV, BASEL_CODES_CSV)
+            .err()
+            .expect("shared alias must be rejected");
+        assert!(err.contains("CFC-12") && err.contains("HCFC-22"), "{err}");
+    }
+
+    #[test]
+    fn every_value_has_a_source() {
+        for s in substances() {
+            assert!(!s.odp_source.trim().is_empty(), "{}", s.id);
+            assert!(!s.gwp_source.trim().is_empty(), "{}", s.id);
+            assert!(!s.hs_source.trim().is_empty(), "{}", s.id);
+        }
+        for hs in hs_codes() {
+            assert!(!hs.source.trim().is_empty(), "{}", hs.code);
+        }
+        for basel in basel_codes() {
+            assert!(!basel.source.trim().is_empty(), "{}", basel.code);
+        }
+    }
+
+    #[test]
+    fn blend_percentages_sum_to_100_and_components_are_known_pure_substances() {
+        let blends: Vec<_> = substances()
+            .iter()
+            .filter(|s| s.kind == SubstanceKind::Blend)
+            .collect();
+        assert_eq!(blends.len(), 5);
+        for blend in blends {
+            assert_eq!(blend.group, "blend");
+            assert!(blend.formula.is_none());
+            let total: f64 = blend.components.iter().map(|c| c.mass_pct).sum();
+            assert!(close(total, 100.0, 0.01), "{} sums to {total}", blend.id);
+            for component in &blend.components {
+                let pure = get(&component.substance_id);
+                assert_eq!(pure.id, component.substance_id);
+                assert_eq!(pure.kind, SubstanceKind::Pure, "{}", blend.id);
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_blends_are_rejected() {
+        let short = BLENDS_CSV.replace("R-410A,,,HFC-125,50", "R-410A,,,HFC-125,49");
+        let err = Reference::parse(SUBSTANCES_CSV, &short, HS_CODES_CSV, BASEL_CODES_CSV)
+            .err()
+            .expect("a blend summing to 99 must be rejected");
+        assert!(err.contains("R-410A") && err.contains("99"), "{err}");
+
+        let unknown = BLENDS_CSV.replace("R-502,,,CFC-115", "R-502,,,CFC-999");
+        let err = Reference::parse(SUBSTANCES_CSV, &unknown, HS_CODES_CSV, BASEL_CODES_CSV)
+            .err()
+            .expect("an unknown component must be rejected");
+        assert!(err.contains("CFC-999"), "{err}");
+    }
+
+    #[test]
+    fn blend_odp_and_gwp_are_mass_weighted() {
+        let r404a = get("R-404A");
+        assert!(close(r404a.gwp, 3921.6, 1e-6), "{}", r404a.gwp);
+        assert!(close(r404a.gwp, 3922.0, 0.5));
+        assert_eq!(r404a.odp, 0.0);
+
+        assert!(close(get("R-410A").gwp, 2087.5, 1e-6));
+
+        let r502 = get("R-502");
+        assert!(close(r502.odp, 0.33404, 1e-9), "{}", r502.odp);
+        assert!(close(r502.gwp, 4656.72, 1e-6), "{}", r502.gwp);
+        assert_eq!(r502.annex_group.as_deref(), Some("C/I, A/I"));
+        assert!(r502.odp_source.contains("mass-weighted"));
+        assert!(
+            r502.odp_source.contains("48.8 % HCFC-22 (ODP 0.055)"),
+            "{}",
+            r502.odp_source
+        );
+        assert!(r502.gwp_source.contains("IPCC AR4"));
+
+        assert_eq!(get("R-407C").annex_group.as_deref(), Some("F/I"));
+    }
+
+    #[test]
+    fn worked_example_seizure_of_r22() {
+        let net_kg = 1139.0 * 13.6;
+        assert!(close(net_kg, 15_490.4, 1e-6));
+        let r22 = get("R-22");
+        let odp_t = r22.odp_tonnes(net_kg);
+        assert_eq!(format!("{odp_t:.3}"), "0.852");
+        let co2e_t = r22.co2e_tonnes(net_kg);
+        assert_eq!(co2e_t.round(), 28_038.0);
+    }
+
+    #[test]
+    fn blend_hs_codes_follow_heading_3827() {
+        assert_eq!(get("R-404A").hs_code, "3827.61");
+        assert_eq!(get("R-507A").hs_code, "3827.61");
+        assert_eq!(get("R-410A").hs_code, "3827.63");
+        assert_eq!(get("R-407C").hs_code, "3827.64");
+        assert_eq!(get("R-502").hs_code, "3827.11");
+    }
+
+    #[test]
+    fn mixture_rules_in_subheading_order() {
+        let mix = |parts: &[(&str, f64)]| {
+            let parts: Vec<(&Substance, f64)> =
+                parts.iter().map(|(id, pct)| (get(id), *pct)).collect();
+            mixture_subheading(&parts)
+        };
+        assert_eq!(
+            mix(&[("Halon-1211", 50.0), ("Halon-1301", 50.0)]),
+            "3827.20"
+        );
+        assert_eq!(mix(&[("CFC-12", 10.0), ("Halon-1211", 90.0)]), "3827.11");
+        assert_eq!(
+            mix(&[("carbon tetrachloride", 50.0), ("HCFC-22", 50.0)]),
+            "3827.13"
+        );
+        assert_eq!(mix(&[("methyl chloroform", 100.0)]), "3827.14");
+        assert_eq!(mix(&[("HCFC-22", 60.0), ("HFC-125", 40.0)]), "3827.31");
+        assert_eq!(mix(&[("HCFC-22", 60.0), ("HCFC-142b", 40.0)]), "3827.32");
+        assert_eq!(mix(&[("HCFC-124", 100.0)]), "3827.39");
+        assert_eq!(
+            mix(&[("methyl bromide", 98.0), ("HFC-134a", 2.0)]),
+            "3827.40"
+        );
+        assert_eq!(mix(&[("HFC-23", 40.0), ("HFC-143a", 60.0)]), "3827.51");
+        assert_eq!(mix(&[("HFC-125", 60.0), ("HFC-134a", 40.0)]), "3827.62");
+        assert_eq!(
+            mix(&[("HFC-32", 25.0), ("HFC-125", 25.0), ("HFC-152a", 50.0)]),
+            "3827.65"
+        );
+        assert_eq!(mix(&[("HFC-152a", 50.0), ("HFC-227ea", 50.0)]), "3827.68");
+    }
+
+    #[test]
+    fn every_substance_hs_code_is_in_the_table() {
+        for s in substances() {
+            let hs = hs_code(&s.hs_code).unwrap_or_else(|| panic!("{}: {}", s.id, s.hs_code));
+            assert_eq!(hs.code, s.hs_code);
+        }
+    }
+
+    #[test]
+    fn hs_code_accepts_national_digits_and_separators() {
+        assert_eq!(hs_code("2903.71").unwrap().code, "2903.71");
+        assert_eq!(hs_code("290371").unwrap().code, "2903.71");
+        assert_eq!(hs_code("2903.71.00").unwrap().code, "2903.71");
+        assert_eq!(hs_code(" 3827 61 00 10 ").unwrap().code, "3827.61");
+        assert!(hs_code("2903").is_none());
+        assert!(hs_code("2903.7x").is_none());
+        assert!(hs_code("0101.21").is_none());
+    }
+
+    #[test]
+    fn hs_consistency_compares_six_digits() {
+        let r22 = get("HCFC-22");
+        assert_eq!(hs_consistent(r22, "2903.71.00"), Some(true));
+        assert_eq!(hs_consistent(r22, "290371"), Some(true));
+        assert_eq!(hs_consistent(r22, "2903.72"), Some(false));
+        assert_eq!(hs_consistent(r22, "3827.61"), Some(false));
+        assert_eq!(hs_consistent(r22, "29"), None);
+        assert_eq!(hs_consistent(r22, "2903.7"), None);
+        assert_eq!(hs_consistent(get("R-404A"), "3827.61.10"), Some(true));
+    }
+
+    #[test]
+    fn basel_codes_are_complete_and_case_insensitive() {
+        for n in 1..=48 {
+            let code = format!("Y{n}");
+            let entry = basel_code(&code).unwrap_or_else(|| panic!("{code} missing"));
+            let list = if n <= 45 {
+                "Annex I (Y)"
+            } else {
+                "Annex II (Y)"
+            };
+            assert_eq!(entry.list, list, "{code}");
+        }
+        assert_eq!(basel_code("y48").unwrap().code, "Y48");
+        assert_eq!(basel_code(" a3210 ").unwrap().list, "Annex VIII (List A)");
+        for code in [
+            "A1010", "A1160", "A1170", "A1180", "A1190", "A2050", "A3210", "A4030", "B1010",
+            "B1110", "B3011", "B3020", "B3140",
+        ] {
+            assert!(basel_code(code).is_some(), "{code} missing");
+        }
+        assert!(basel_code("B3011").unwrap().list.contains("List B"));
+        assert!(basel_code("A1180").unwrap().description.contains("DELETED"));
+        assert!(basel_code("Y50").is_none());
+    }
+
+    #[test]
+    fn lookup_puts_exact_matches_first_and_is_deterministic() {
+        let hits = lookup("R-22");
+        assert!(matches!(hits.first(), Some(ReferenceHit::Substance(s)) if s.id == "HCFC-22"));
+
+        let hits = lookup("2903.71");
+        assert!(matches!(hits[0], ReferenceHit::Hs(hs) if hs.code == "2903.71"));
+        assert!(
+            hits.iter()
+                .any(|h| matches!(h, ReferenceHit::Substance(s) if s.id == "HCFC-22"))
+        );
+
+        let hits = lookup("y48");
+        assert!(matches!(hits[0], ReferenceHit::Basel(b) if b.code == "Y48"));
+
+        let plastic = lookup("plastic");
+        for code in ["Y48", "A3210", "B3011"] {
+            assert!(
+                plastic
+                    .iter()
+                    .any(|h| matches!(h, ReferenceHit::Basel(b) if b.code == code)),
+                "{code}"
+            );
+        }
+        assert_eq!(plastic, lookup("plastic"));
+
+        let hfc125 = lookup("HFC-125");
+        assert!(matches!(hfc125[0], ReferenceHit::Substance(s) if s.id == "HFC-125"));
+        for blend in ["R-404A", "R-410A"] {
+            assert!(
+                hfc125
+                    .iter()
+                    .any(|h| matches!(h, ReferenceHit::Substance(s) if s.id == blend)),
+                "{blend}"
+            );
+        }
+        let mut seen = Vec::new();
+        for hit in &hfc125 {
+            assert!(
+                !seen.iter().any(|s| same_hit(s, hit)),
+                "duplicate hit {hit:?}"
+            );
+            seen.push(*hit);
+        }
+
+        // Free text is matched word-wise: "or 225" in 3827.32 must not match "r22".
+        assert!(
+            !lookup("R-22")
+                .iter()
+                .any(|h| matches!(h, ReferenceHit::Hs(hs) if hs.code == "3827.32"))
+        );
+        let bromide = lookup("methyl bromide");
+        assert!(matches!(bromide[0], ReferenceHit::Substance(s) if s.id == "methyl bromide"));
+        for code in ["2903.61", "3827.40"] {
+            assert!(
+                bromide
+                    .iter()
+                    .any(|h| matches!(h, ReferenceHit::Hs(hs) if hs.code == code)),
+                "{code}"
+            );
+        }
+        // An HS 2017 code finds its HS 2022 successors through the notes.
+        assert!(
+            lookup("3824.78")
+                .iter()
+                .any(|h| matches!(h, ReferenceHit::Hs(hs) if hs.code == "3827.61"))
+        );
+
+        assert!(lookup("").is_empty());
+        assert!(lookup(" - ").is_empty());
+        assert!(lookup("no such thing anywhere").is_empty());
+    }
+}

@@ -1,0 +1,319 @@
+//! Inspection operations on the store: validate, load the document, apply the edit, append it
+//! and rewrite the projection, all in one SQLite transaction that commits before returning.
+
+use std::path::Path;
+
+use rusqlite::TransactionBehavior;
+
+use super::{Store, append_document, insert_document, load_document, projection};
+use crate::blobs::sniff_image_mime;
+use crate::doc::{self, Author, Conflict, Document, HistoryEntry, inspection};
+use crate::error::{Error, Result};
+use crate::model::edits::{
+    CustodyInput, FindingPatch, InspectionPatch, NewInspection, SeizurePatch, now_rfc3339,
+};
+use crate::model::{Inspection, Photo, Status, check_position};
+
+/// Metadata of a photo being attached.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhotoInput {
+    /// MIME type; sniffed from the content when absent.
+    pub mime: Option<String>,
+    /// RFC 3339; now when absent.
+    pub captured_at: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub caption: Option<String>,
+    pub finding_id: Option<String>,
+}
+
+const KIND: &str = "inspection";
+
+impl Store {
+    /// Starts a new inspection at this device's station (or the one given).
+    pub fn create_inspection(&self, new: NewInspection) -> Result<Inspection> {
+        let mut fields = new.validate()?;
+        let device = self.device();
+        let header = inspection::Header {
+            id: uuid::Uuid::now_v7().to_string(),
+            station: fields
+                .station
+                .take()
+                .unwrap_or_else(|| device.station.clone()),
+            officer: device.user.clone(),
+            device: device.device_id.clone(),
+            created_at: now_rfc3339(),
+        };
+        let mut document = Document::new(&device.actor);
+        inspection::create(&mut document, &device.author(), &header, &fields)?;
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        insert_document(&tx, KIND, &header.id, &mut document)?;
+        let ins = projection::project_inspection(&tx, &mut document)?;
+        tx.commit()?;
+        Ok(ins)
+    }
+
+    /// Runs one edit of inspection `id` durably: `f` gets the document, this device's author and
+    /// the inspection as it stands. Returns `f`'s value and the inspection after the edit.
+    pub fn edit_inspection<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Document, &Author, &Inspection) -> Result<T>,
+    ) -> Result<(T, Inspection)> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut document = load_document(&tx, &self.device().actor, KIND, id)?;
+        let before = document.heads();
+        let current = inspection::read(&document)?;
+        let value = f(&mut document, &self.device().author(), &current)?;
+        let after = if append_document(&tx, id, &mut document, &before)? {
+            projection::project_inspection(&tx, &mut document)?
+        } else {
+            current
+        };
+        tx.commit()?;
+        Ok((value, after))
+    }
+
+    /// Changes the inspection's own fields.
+    pub fn update_inspection(&self, id: &str, patch: InspectionPatch) -> Result<Inspection> {
+        let patch = patch.validate()?;
+        Ok(self
+            .edit_inspection(id, |d, a, _| inspection::update(d, a, &patch))?
+            .1)
+    }
+
+    /// Adds a finding; returns its new id and the inspection.
+    pub fn add_finding(&self, id: &str, finding: FindingPatch) -> Result<(String, Inspection)> {
+        let finding = finding.validate()?;
+        let finding_id = format!("f-{}", uuid::Uuid::now_v7().simple());
+        self.edit_inspection(id, |d, a, _| {
+            inspection::add_finding(d, a, &finding_id, &finding)?;
+            Ok(finding_id.clone())
+        })
+    }
+
+    /// Changes fields of a finding.
+    pub fn update_finding(
+        &self,
+        id: &str,
+        finding_id: &str,
+        patch: FindingPatch,
+    ) -> Result<Inspection> {
+        let patch = patch.validate()?;
+        Ok(self
+            .edit_inspection(id, |d, a, _| {
+                inspection::update_finding(d, a, finding_id, &patch)
+            })?
+            .1)
+    }
+
+    /// Removes a finding that nothing refers to.
+    pub fn remove_finding(&self, id: &str, finding_id: &str) -> Result<Inspection> {
+        Ok(self
+            .edit_inspection(id, |d, a, current| {
+                inspection::remove_finding(d, a, current, finding_id)
+            })?
+            .1)
+    }
+
+    /// Attaches a photo given as bytes.
+    pub fn add_photo_bytes(
+        &self,
+        id: &str,
+        bytes: &[u8],
+        input: PhotoInput,
+    ) -> Result<(Photo, Inspection)> {
+        let mime = photo_mime(input.mime.as_deref(), bytes, "the photo")?;
+        self.ensure_inspection(id)?;
+        let blob = self.blobs().put_bytes(bytes)?;
+        self.record_photo(id, blob, mime, input)
+    }
+
+    /// Attaches a photo from a file (copied into the store).
+    pub fn add_photo_file(
+        &self,
+        id: &str,
+        path: &Path,
+        input: PhotoInput,
+    ) -> Result<(Photo, Inspection)> {
+        let mut head = [0u8; 32];
+        let n = {
+            use std::io::Read;
+            let mut f = std::fs::File::open(path).map_err(Error::io(path))?;
+            f.read(&mut head).map_err(Error::io(path))?
+        };
+        let mime = photo_mime(
+            input.mime.as_deref(),
+            &head[..n],
+            &path.display().to_string(),
+        )?;
+        self.ensure_inspection(id)?;
+        let blob = self.blobs().put_file(path)?;
+        self.record_photo(id, blob, mime, input)
+    }
+
+    fn ensure_inspection(&self, id: &str) -> Result<()> {
+        let exists: bool = self.reader().query_row(
+            "SELECT EXISTS(SELECT 1 FROM inspections WHERE id = ?1)",
+            [id],
+            |r| r.get(0),
+        )?;
+        if exists {
+            Ok(())
+        } else {
+            Err(Error::NotFound {
+                kind: KIND,
+                id: id.to_string(),
+            })
+        }
+    }
+
+    fn record_photo(
+        &self,
+        id: &str,
+        blob: crate::blobs::StoredBlob,
+        mime: String,
+        input: PhotoInput,
+    ) -> Result<(Photo, Inspection)> {
+        if let (Some(lat), Some(lon)) = (input.lat, input.lon) {
+            check_position(lat, lon)?;
+        }
+        let photo = Photo {
+            sha256: blob.sha256.clone(),
+            bytes: blob.bytes,
+            mime,
+            captured_at: match &input.captured_at {
+                Some(t) => crate::model::edits::parse_time(t)?,
+                None => now_rfc3339(),
+            },
+            lat: input.lat,
+            lon: input.lon,
+            caption: input.caption.as_deref().and_then(crate::model::clean_text),
+            finding_id: input.finding_id.clone(),
+        };
+        let (_, ins) = self.edit_inspection(id, |d, a, current| {
+            if current.photos.iter().any(|p| p.sha256 == photo.sha256) {
+                return Err(Error::Invalid(format!(
+                    "this photo ({}) is already attached to the inspection",
+                    &photo.sha256[..12]
+                )));
+            }
+            inspection::add_photo(d, a, &photo)
+        })?;
+        self.writer().execute(
+            "INSERT INTO blobs(sha256, bytes, mime, added_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(sha256) DO NOTHING",
+            rusqlite::params![photo.sha256, photo.bytes as i64, photo.mime, now_rfc3339()],
+        )?;
+        Ok((photo, ins))
+    }
+
+    /// Reads a photo's bytes, verified against its hash.
+    pub fn read_photo(&self, sha256: &str) -> Result<Vec<u8>> {
+        self.blobs().read_verified(sha256)
+    }
+
+    /// Changes the seizure record.
+    pub fn set_seizure(&self, id: &str, patch: SeizurePatch) -> Result<Inspection> {
+        Ok(self
+            .edit_inspection(id, |d, a, current| {
+                let ids: Vec<&str> = current.findings.iter().map(|f| f.id.as_str()).collect();
+                let patch = patch.clone().validate(&ids)?;
+                inspection::set_seizure(d, a, &patch)
+            })?
+            .1)
+    }
+
+    /// Appends a chain-of-custody entry.
+    pub fn add_custody(&self, id: &str, entry: CustodyInput) -> Result<Inspection> {
+        let at = entry.validate()?;
+        Ok(self
+            .edit_inspection(id, |d, a, _| inspection::add_custody(d, a, &entry, &at))?
+            .1)
+    }
+
+    /// Submits the inspection for review.
+    pub fn submit(&self, id: &str) -> Result<Inspection> {
+        Ok(self
+            .edit_inspection(id, |d, a, current| {
+                if current.status == Status::Submitted {
+                    return Err(Error::Invalid(format!(
+                        "inspection {id} is already submitted"
+                    )));
+                }
+                inspection::submit(d, a, &now_rfc3339())
+            })?
+            .1)
+    }
+
+    /// The inspection as it stands.
+    pub fn inspection(&self, id: &str) -> Result<Inspection> {
+        inspection::read(&self.load_document(KIND, id)?)
+    }
+
+    /// Every change of the inspection, oldest first.
+    pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
+        Ok(self.load_document(KIND, id)?.history())
+    }
+
+    /// Fields of the inspection with more than one surviving value.
+    pub fn conflicts(&self, id: &str) -> Result<Vec<Conflict>> {
+        Ok(self.load_document(KIND, id)?.conflicts())
+    }
+
+    /// Applies changes made elsewhere (another device, the server) to a stored inspection, or
+    /// stores it if new. Used by sync and by tests that merge stores.
+    pub fn merge_inspection_changes(&self, id: &str, changes: &[Vec<u8>]) -> Result<Inspection> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing = match load_document(&tx, &self.device().actor, KIND, id) {
+            Ok(d) => Some(d),
+            Err(Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let ins = match existing {
+            Some(mut document) => {
+                let before = document.heads();
+                document.apply_changes(changes)?;
+                append_document(&tx, id, &mut document, &before)?;
+                projection::project_inspection(&tx, &mut document)?
+            }
+            None => {
+                let mut document = Document::new(&self.device().actor);
+                document.apply_changes(changes)?;
+                let ins = inspection::read(&document)?;
+                if ins.id != id {
+                    return Err(Error::Invalid(format!(
+                        "changes for {id} describe inspection {:?}",
+                        ins.id
+                    )));
+                }
+                insert_document(&tx, KIND, id, &mut document)?;
+                projection::project_inspection(&tx, &mut document)?
+            }
+        };
+        tx.commit()?;
+        Ok(ins)
+    }
+
+    /// Changes of inspection `id` after `heads` (hex), as raw automerge changes.
+    pub fn inspection_changes_since(&self, id: &str, heads: &[String]) -> Result<Vec<Vec<u8>>> {
+        let heads = doc::parse_heads(heads)?;
+        self.load_document(KIND, id)?.changes_since(&heads)
+    }
+}
+
+/// The MIME type to record: the one given (must be an image type), else sniffed.
+fn photo_mime(given: Option<&str>, head: &[u8], what: &str) -> Result<String> {
+    match given.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) if m.contains('/') => Ok(m.to_ascii_lowercase()),
+        Some(m) => Err(Error::Invalid(format!("malformed MIME type {m:?}"))),
+        None => sniff_image_mime(head).map(str::to_string).ok_or_else(|| {
+            Error::Invalid(format!(
+                "{what} is not a recognised image (JPEG, PNG, HEIC, WebP); give its MIME type to attach it anyway"
+            ))
+        }),
+    }
+}

@@ -1,0 +1,45 @@
+//! Numbered schema migrations of the device store, applied in order on open; `PRAGMA
+//! user_version` records how many have run.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Every migration, in order. Never edit one that has shipped: add the next number.
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("001_initial", include_str!("migrations/001_initial.sql")),
+    (
+        "002_substance_search",
+        include_str!("migrations/002_substance_search.sql"),
+    ),
+];
+
+/// The schema version a fully migrated store has.
+pub fn latest() -> usize {
+    MIGRATIONS.len()
+}
+
+/// Brings the database up to the latest schema, one transaction per migration. Refuses a
+/// database newer than this code (a downgraded app must not touch it).
+pub fn migrate(conn: &mut Connection) -> Result<usize> {
+    migrate_to(conn, latest())
+}
+
+/// Applies migrations up to `target` (tests build every old schema with it).
+pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<usize> {
+    let current: usize =
+        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if current > latest() {
+        return Err(Error::Store(format!(
+            "this store has schema {current}, newer than this version of Quayside understands ({}); update the app",
+            latest()
+        )));
+    }
+    for (index, (_name, sql)) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(current)
+}

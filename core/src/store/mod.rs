@@ -1,0 +1,290 @@
+//! The device store: one SQLite database (WAL) holding the device identity, every record's
+//! automerge document and the projections that answer lists without loading documents, plus the
+//! photo blob directory. Every call that changes data has committed before it returns.
+
+pub mod inspections;
+pub mod migrations;
+pub mod projection;
+pub mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+
+use crate::blobs::BlobStore;
+use crate::doc::{Author, Document};
+use crate::error::{Error, Result};
+
+/// File name of the database inside a store directory.
+pub const DB_FILE: &str = "quayside.sqlite3";
+/// A document's incremental saves are folded into one full save after this many.
+const COMPACT_AFTER_CHUNKS: i64 = 32;
+
+/// Who this device is: fixed when the store is created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub device_id: String,
+    /// The automerge actor id (16 random bytes) every change from this store carries.
+    pub actor: Vec<u8>,
+    pub user: String,
+    pub station: String,
+    pub created_at: String,
+}
+
+impl Device {
+    /// The author written into this device's changes.
+    pub fn author(&self) -> Author {
+        Author {
+            user: self.user.clone(),
+            device: self.device_id.clone(),
+        }
+    }
+}
+
+/// An open device store.
+pub struct Store {
+    dir: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+    device: Device,
+    blobs: BlobStore,
+}
+
+fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: a committed edit survives power loss, not only the app being killed.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Creates a new store in `dir` for `user` at `station` (a UN/LOCODE).
+    pub fn init(dir: &Path, user: &str, station: &str) -> Result<Store> {
+        let user = crate::model::clean_text(user)
+            .ok_or_else(|| Error::Invalid("a user name is required".into()))?;
+        let station = crate::model::locode::parse_locode(station)?;
+        if dir.join(DB_FILE).exists() {
+            return Err(Error::Store(format!(
+                "{} already holds a Quayside store",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+        let mut conn = open_connection(
+            &dir.join(DB_FILE),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        migrations::migrate(&mut conn)?;
+        let actor: [u8; 16] = rand::random();
+        let tx = conn.transaction()?;
+        for (key, value) in [
+            ("device_id", uuid::Uuid::now_v7().to_string()),
+            ("actor", hex::encode(actor)),
+            ("user", user),
+            ("station", station),
+            ("created_at", crate::model::edits::now_rfc3339()),
+        ] {
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )?;
+        }
+        tx.commit()?;
+        drop(conn);
+        Store::open(dir)
+    }
+
+    /// Opens the store in `dir`, migrating an older schema.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let path = dir.join(DB_FILE);
+        if !path.exists() {
+            return Err(Error::Store(format!(
+                "no Quayside store in {} (create one with `quayside init`)",
+                dir.display()
+            )));
+        }
+        let mut writer = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        migrations::migrate(&mut writer)?;
+        let device = read_device(&writer)?;
+        let reader = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let blobs = BlobStore::open(dir.join("blobs"))?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            device,
+            blobs,
+        };
+        store.reproject_if_needed()?;
+        Ok(store)
+    }
+
+    /// This device's identity.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The photo files.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Loads the document `id` (of `kind`) for reading.
+    pub fn load_document(&self, kind: &'static str, id: &str) -> Result<Document> {
+        let conn = self.reader();
+        load_document(&conn, &self.device.actor, kind, id)
+    }
+
+    /// Rebuilds every projection from the documents when a migration asked for it.
+    fn reproject_if_needed(&self) -> Result<()> {
+        let mut conn = self.writer();
+        let flagged: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'reproject'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if flagged.as_deref() != Some("1") {
+            return Ok(());
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let ids: Vec<String> = tx
+            .prepare("SELECT id FROM documents WHERE kind = 'inspection'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in ids {
+            let mut doc = load_document(&tx, &self.device.actor, "inspection", &id)?;
+            projection::project_inspection(&tx, &mut doc)?;
+        }
+        tx.execute("DELETE FROM meta WHERE key = 'reproject'", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn read_device(conn: &Connection) -> Result<Device> {
+    let get = |key: &str| -> Result<String> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::Store(format!("store has no {key}: not initialised")))
+    };
+    Ok(Device {
+        device_id: get("device_id")?,
+        actor: hex::decode(get("actor")?)
+            .map_err(|_| Error::Integrity("the store's actor id is not hex".into()))?,
+        user: get("user")?,
+        station: get("station")?,
+        created_at: get("created_at")?,
+    })
+}
+
+/// Loads a document: its full save followed by its incremental saves.
+pub(crate) fn load_document(
+    conn: &Connection,
+    actor: &[u8],
+    kind: &'static str,
+    id: &str,
+) -> Result<Document> {
+    let row: Option<(String, Vec<u8>)> = conn
+        .query_row(
+            "SELECT kind, snapshot FROM documents WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((stored_kind, mut bytes)) = row else {
+        return Err(Error::NotFound {
+            kind,
+            id: id.to_string(),
+        });
+    };
+    if stored_kind != kind {
+        return Err(Error::NotFound {
+            kind,
+            id: id.to_string(),
+        });
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([id])?;
+    while let Some(row) = rows.next()? {
+        bytes.extend_from_slice(
+            row.get_ref(0)?
+                .as_blob()
+                .map_err(|e| Error::Integrity(format!("document chunk: {e}")))?,
+        );
+    }
+    Document::load(&bytes, actor)
+}
+
+/// Stores a new document.
+pub(crate) fn insert_document(
+    tx: &Transaction<'_>,
+    kind: &str,
+    id: &str,
+    doc: &mut Document,
+) -> Result<()> {
+    let heads = crate::doc::format_heads(&doc.heads());
+    tx.execute(
+        "INSERT INTO documents(id, kind, snapshot, chunks, heads, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
+        params![
+            id,
+            kind,
+            doc.save(),
+            serde_json::to_string(&heads).expect("heads serialise"),
+            crate::model::edits::now_rfc3339()
+        ],
+    )?;
+    Ok(())
+}
+
+/// Appends what changed in `doc` since `before` to its stored form; folds the increments into a
+/// new full save every [`COMPACT_AFTER_CHUNKS`]. Returns false when nothing changed.
+pub(crate) fn append_document(
+    tx: &Transaction<'_>,
+    id: &str,
+    doc: &mut Document,
+    before: &[automerge::ChangeHash],
+) -> Result<bool> {
+    let heads = doc.heads();
+    if heads == before {
+        return Ok(false);
+    }
+    let chunks: i64 = tx.query_row("SELECT chunks FROM documents WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })?;
+    let heads_json =
+        serde_json::to_string(&crate::doc::format_heads(&heads)).expect("heads serialise");
+    let now = crate::model::edits::now_rfc3339();
+    if chunks + 1 >= COMPACT_AFTER_CHUNKS {
+        tx.execute("DELETE FROM document_chunks WHERE doc_id = ?1", [id])?;
+        tx.execute(
+            "UPDATE documents SET snapshot = ?2, chunks = 0, heads = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, doc.save(), heads_json, now],
+        )?;
+    } else {
+        tx.prepare_cached("INSERT INTO document_chunks(doc_id, seq, data) VALUES (?1, ?2, ?3)")?
+            .execute(params![id, chunks + 1, doc.save_after(before)])?;
+        tx.prepare_cached(
+            "UPDATE documents SET chunks = ?2, heads = ?3, updated_at = ?4 WHERE id = ?1",
+        )?
+        .execute(params![id, chunks + 1, heads_json, now])?;
+    }
+    Ok(true)
+}

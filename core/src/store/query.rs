@@ -1,0 +1,155 @@
+//! Lists and searches over the projection tables.
+
+use rusqlite::{ToSql, params_from_iter};
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::model::Status;
+
+/// What to list. Every field narrows the result; the default lists the newest 100.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub status: Option<Status>,
+    pub station: Option<String>,
+    /// Part of a container number (spaces and case ignored).
+    pub container: Option<String>,
+    /// A substance by any reference name; matches declared or identified.
+    pub substance: Option<String>,
+    /// Created on or after this day or time (`2026-11-01` or RFC 3339).
+    pub from: Option<String>,
+    /// Created before the end of this day, or before this time.
+    pub to: Option<String>,
+    /// At most this many rows (default 100, at most 10,000).
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// One row of a list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub container_number: String,
+    pub station: String,
+    pub officer: String,
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub finding_count: u32,
+    pub photo_count: u32,
+    pub total_kg: f64,
+    pub odp_tonnes: f64,
+    pub co2e_tonnes: f64,
+    pub flag_count: u32,
+    pub conflict_count: u32,
+    pub seizure_action: Option<String>,
+    pub substances: Vec<String>,
+}
+
+/// Turns a day (`2026-11-29`) or an RFC 3339 time into an RFC 3339 UTC bound; `end` moves a day
+/// to the start of the next one.
+fn time_bound(value: &str, end: bool) -> Result<String> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+        let day = if end {
+            day.succ_opt().unwrap_or(day)
+        } else {
+            day
+        };
+        return Ok(format!("{day}T00:00:00.000Z"));
+    }
+    crate::model::edits::parse_time(value).map_err(|_| {
+        Error::Invalid(format!(
+            "malformed date {value:?}: expected 2026-11-29 or an RFC 3339 time"
+        ))
+    })
+}
+
+impl Store {
+    /// Lists inspections matching `filter`, newest first, from the projection only.
+    pub fn list_inspections(&self, filter: &Filter) -> Result<Vec<Summary>> {
+        let mut clauses: Vec<&str> = Vec::new();
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        if let Some(s) = filter.status {
+            clauses.push("i.status = ?");
+            args.push(Box::new(s.as_str()));
+        }
+        if let Some(st) = &filter.station {
+            clauses.push("i.station = ?");
+            args.push(Box::new(crate::model::locode::parse_locode(st)?));
+        }
+        if let Some(c) = &filter.container {
+            let needle: String = c
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_uppercase())
+                .collect();
+            clauses.push("instr(i.container_number, ?) > 0");
+            args.push(Box::new(needle));
+        }
+        if let Some(name) = &filter.substance {
+            let id = crate::model::edits::resolve_substance(name)?;
+            clauses.push(
+                "i.id IN (SELECT inspection_id FROM inspection_substances WHERE substance = ?)",
+            );
+            args.push(Box::new(id));
+        }
+        if let Some(from) = &filter.from {
+            clauses.push("i.created_at >= ?");
+            args.push(Box::new(time_bound(from, false)?));
+        }
+        if let Some(to) = &filter.to {
+            clauses.push("i.created_at < ?");
+            args.push(Box::new(time_bound(to, true)?));
+        }
+        let limit = filter.limit.unwrap_or(100).min(10_000);
+        let sql = format!(
+            "SELECT i.id, i.container_number, i.station, i.officer, i.status, i.created_at, i.updated_at,
+                    i.finding_count, i.photo_count, i.total_kg, i.odp_tonnes, i.co2e_tonnes,
+                    i.flag_count, i.conflict_count, i.seizure_action, i.substances
+             FROM inspections i {} ORDER BY i.created_at DESC, i.id DESC LIMIT {} OFFSET {}",
+            if clauses.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", clauses.join(" AND "))
+            },
+            limit,
+            filter.offset.unwrap_or(0)
+        );
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            let substances: String = r.get(15)?;
+            Ok(Summary {
+                id: r.get(0)?,
+                container_number: r.get(1)?,
+                station: r.get(2)?,
+                officer: r.get(3)?,
+                status: r.get(4)?,
+                created_at: r.get(5)?,
+                updated_at: r.get(6)?,
+                finding_count: r.get(7)?,
+                photo_count: r.get(8)?,
+                total_kg: r.get(9)?,
+                odp_tonnes: r.get(10)?,
+                co2e_tonnes: r.get(11)?,
+                flag_count: r.get(12)?,
+                conflict_count: r.get(13)?,
+                seizure_action: r.get(14)?,
+                substances: substances
+                    .split('|')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many inspections the store holds.
+    pub fn count_inspections(&self) -> Result<u64> {
+        Ok(self
+            .reader()
+            .query_row("SELECT count(*) FROM inspections", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+}
