@@ -168,7 +168,7 @@ pub struct InspectionArgs {
     #[arg(long)]
     pub description: Option<String>,
     /// Declared quantity in kg.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub declared_kg: Option<f64>,
     #[arg(long)]
     pub consignor: Option<String>,
@@ -185,7 +185,7 @@ pub struct InspectionArgs {
     pub lat: Option<f64>,
     #[arg(long, requires = "lat", allow_hyphen_values = true)]
     pub lon: Option<f64>,
-    #[arg(long, requires = "lat")]
+    #[arg(long, requires = "lat", allow_hyphen_values = true)]
     pub accuracy_m: Option<f64>,
     /// Why the container was selected (risk profile, tip-off, random).
     #[arg(long)]
@@ -263,7 +263,7 @@ pub struct FindingArgs {
     /// The identifier's reading as displayed.
     #[arg(long)]
     pub reading: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub purity: Option<f64>,
     /// HS code seen on the goods or documents.
     #[arg(long)]
@@ -271,7 +271,12 @@ pub struct FindingArgs {
     #[arg(long)]
     pub cylinders: Option<u32>,
     /// Net kg per cylinder: sets the net mass to cylinders x this.
-    #[arg(long, requires = "cylinders", conflicts_with = "net_kg")]
+    #[arg(
+        long,
+        requires = "cylinders",
+        conflicts_with = "net_kg",
+        allow_hyphen_values = true
+    )]
     pub kg_per_cylinder: Option<f64>,
     /// disposable, refillable, drum or isotank.
     #[arg(long)]

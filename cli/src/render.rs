@@ -8,15 +8,27 @@ use serde::Serialize;
 use crate::{CliError, CliResult};
 
 /// Prints `value` as JSON, or `text()` for a person.
+/// A closed pipe (`quayside list | head`) ends the output quietly.
 pub fn emit<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) -> CliResult {
-    if json {
-        let out = serde_json::to_string_pretty(value)
+    use std::io::Write;
+    let out = if json {
+        let mut s = serde_json::to_string_pretty(value)
             .map_err(|e| CliError::Usage(format!("cannot print JSON: {e}")))?;
-        println!("{out}");
+        s.push('\n');
+        s
     } else {
-        print!("{}", text());
+        text()
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Usage(format!("cannot write output: {e}")))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn opt(v: &Option<String>) -> &str {

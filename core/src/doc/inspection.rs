@@ -39,10 +39,20 @@ pub fn create(
         e.set(&ROOT, "device", Some(header.device.as_str().into()))?;
         e.set(&ROOT, "created_at", Some(header.created_at.as_str().into()))?;
         e.set(&ROOT, "status", Some(Status::Draft.as_str().into()))?;
-        e.map(&ROOT, "container")?;
-        e.map(&ROOT, "declaration")?;
+        // Every nested object exists from the first change. Two devices that each created a
+        // missing map offline would create two maps at one key, and one of them (with what was
+        // written into it) would lose the merge.
+        let container = e.map(&ROOT, "container")?;
+        e.list(&container, "seals")?;
+        let declaration = e.map(&ROOT, "declaration")?;
+        e.list(&declaration, "transit")?;
+        e.map(&ROOT, "location")?;
         e.list(&ROOT, "findings")?;
         e.list(&ROOT, "photos")?;
+        let seizure = e.map(&ROOT, "seizure")?;
+        e.list(&seizure, "modus_operandi")?;
+        e.list(&seizure, "items")?;
+        e.list(&seizure, "custody")?;
         e.text(&ROOT, "notes", "")?;
         write_fields(e, fields)
     })
@@ -145,6 +155,7 @@ pub fn add_finding(
     doc.change(author, &summary, |e| {
         let m = e.push_map(&ROOT, "findings")?;
         e.set(&m, "id", Some(finding_id.into()))?;
+        e.map(&m, "identifier_reading")?;
         write_finding(e, &m, f)
     })
 }
@@ -303,9 +314,32 @@ pub fn submit(doc: &mut Document, author: &Author, at: &str) -> Result<()> {
     })
 }
 
-/// Reads the inspection out of its document.
+/// Reads the inspection out of its document. Objects that exist but hold nothing yet (the
+/// seizure, the location, an identifier reading) read as absent.
 pub fn read(doc: &Document) -> Result<Inspection> {
-    let json = doc.to_json();
+    let mut json = doc.to_json();
+    prune_empty(&mut json, &["location", "seizure"]);
+    if let Some(findings) = json.get_mut("findings").and_then(|f| f.as_array_mut()) {
+        for f in findings {
+            prune_empty(f, &["identifier_reading"]);
+        }
+    }
     serde_json::from_value(json)
         .map_err(|e| Error::Integrity(format!("inspection document does not match schema: {e}")))
+}
+
+/// Removes each of `keys` from `obj` when it is a map whose values are all empty lists.
+fn prune_empty(obj: &mut serde_json::Value, keys: &[&str]) {
+    let Some(map) = obj.as_object_mut() else {
+        return;
+    };
+    for key in keys {
+        let empty = map.get(*key).and_then(|v| v.as_object()).is_some_and(|m| {
+            m.values()
+                .all(|v| v.as_array().is_some_and(|a| a.is_empty()))
+        });
+        if empty {
+            map.remove(*key);
+        }
+    }
 }

@@ -644,7 +644,8 @@ pub struct FindingFiguresRecord {
 /// A warning shown with an inspection.
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct FlagRecord {
-    /// `invalid_check_digit`, `substance_mismatch`, `hs_code_inconsistent` or `disposable_cylinders`.
+    /// `invalid_check_digit`, `substance_mismatch`, `hs_code_inconsistent`,
+    /// `disposable_cylinders` or `seized_exceeds_found`.
     pub kind: String,
     pub finding_id: Option<String>,
     pub message: String,
@@ -663,6 +664,9 @@ impl From<assess::Flag> for FlagRecord {
             }
             assess::Flag::DisposableCylinders { finding_id } => {
                 ("disposable_cylinders", Some(finding_id))
+            }
+            assess::Flag::SeizedExceedsFound { finding_id, .. } => {
+                ("seized_exceeds_found", Some(finding_id))
             }
         };
         Self {

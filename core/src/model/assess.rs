@@ -59,6 +59,12 @@ pub enum Flag {
     },
     /// Disposable (non-refillable) cylinders: banned for these substances in many jurisdictions.
     DisposableCylinders { finding_id: String },
+    /// More seized from a finding than its recorded net mass.
+    SeizedExceedsFound {
+        finding_id: String,
+        seized_kg: f64,
+        found_kg: f64,
+    },
 }
 
 impl Flag {
@@ -91,6 +97,13 @@ impl Flag {
                 format!("HS code {code} does not fit {substance} (expected {expected})")
             }
             Flag::DisposableCylinders { .. } => "disposable cylinders".to_string(),
+            Flag::SeizedExceedsFound {
+                finding_id,
+                seized_kg,
+                found_kg,
+            } => {
+                format!("seized {seized_kg} kg from {finding_id}, which records only {found_kg} kg")
+            }
         }
     }
 }
@@ -155,11 +168,20 @@ pub fn assess(inspection: &Inspection) -> Assessment {
     let mut seized = Quantity::default();
     if let Some(seizure) = &inspection.seizure {
         for item in &seizure.items {
-            if let Some(s) = inspection
-                .finding(&item.finding_id)
-                .and_then(figure_substance)
-            {
+            let Some(finding) = inspection.finding(&item.finding_id) else {
+                continue;
+            };
+            if let Some(s) = figure_substance(finding) {
                 seized.add(&Quantity::of(item.quantity_kg, s.odp, s.gwp));
+            }
+            if let Some(found) = finding.net_mass_kg
+                && item.quantity_kg > found + 1e-6
+            {
+                flags.push(Flag::SeizedExceedsFound {
+                    finding_id: item.finding_id.clone(),
+                    seized_kg: item.quantity_kg,
+                    found_kg: found,
+                });
             }
         }
     }
@@ -321,6 +343,30 @@ mod tests {
                 expected: 3
             }]
         );
+    }
+
+    #[test]
+    fn seizing_more_than_was_found_is_flagged() {
+        let mut f = r22_finding();
+        f.net_mass_kg = Some(10.0);
+        let inspection = Inspection {
+            findings: vec![f],
+            seizure: Some(Seizure {
+                items: vec![SeizureItem {
+                    finding_id: "f1".into(),
+                    quantity_kg: 50.0,
+                    cylinders: None,
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let a = assess(&inspection);
+        assert_eq!(
+            a.flags.last().unwrap().message(),
+            "seized 50 kg from f1, which records only 10 kg"
+        );
+        assert_eq!(a.seized.kg, 50.0);
     }
 
     #[test]

@@ -61,12 +61,22 @@ impl Store {
         id: &str,
         f: impl FnOnce(&mut Document, &Author, &Inspection) -> Result<T>,
     ) -> Result<(T, Inspection)> {
+        self.edit_inspection_in(id, |_, d, a, i| f(d, a, i))
+    }
+
+    /// Like [`Store::edit_inspection`], with the transaction, for edits that also write rows
+    /// of their own (the photo index) that must commit or roll back with the document.
+    fn edit_inspection_in<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &mut Document, &Author, &Inspection) -> Result<T>,
+    ) -> Result<(T, Inspection)> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut document = load_document(&tx, &self.device().actor, KIND, id)?;
         let before = document.heads();
         let current = inspection::read(&document)?;
-        let value = f(&mut document, &self.device().author(), &current)?;
+        let value = f(&tx, &mut document, &self.device().author(), &current)?;
         let after = if append_document(&tx, id, &mut document, &before)? {
             projection::project_inspection(&tx, &mut document)?
         } else {
@@ -126,7 +136,7 @@ impl Store {
         input: PhotoInput,
     ) -> Result<(Photo, Inspection)> {
         let mime = photo_mime(input.mime.as_deref(), bytes, "the photo")?;
-        self.ensure_inspection(id)?;
+        self.check_photo_input(id, &input)?;
         let blob = self.blobs().put_bytes(bytes)?;
         self.record_photo(id, blob, mime, input)
     }
@@ -149,25 +159,36 @@ impl Store {
             &head[..n],
             &path.display().to_string(),
         )?;
-        self.ensure_inspection(id)?;
+        self.check_photo_input(id, &input)?;
         let blob = self.blobs().put_file(path)?;
         self.record_photo(id, blob, mime, input)
     }
 
-    fn ensure_inspection(&self, id: &str) -> Result<()> {
-        let exists: bool = self.reader().query_row(
-            "SELECT EXISTS(SELECT 1 FROM inspections WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
-        if exists {
-            Ok(())
-        } else {
-            Err(Error::NotFound {
-                kind: KIND,
-                id: id.to_string(),
-            })
+    /// Everything about a photo that can be refused is checked before its file is written, so a
+    /// refused photo leaves nothing behind.
+    fn check_photo_input(&self, id: &str, input: &PhotoInput) -> Result<()> {
+        let current = self.inspection(id)?;
+        if let Some(f) = &input.finding_id
+            && current.finding(f).is_none()
+        {
+            return Err(Error::NotFound {
+                kind: "finding",
+                id: f.clone(),
+            });
         }
+        match (input.lat, input.lon) {
+            (Some(lat), Some(lon)) => check_position(lat, lon)?,
+            (None, None) => {}
+            _ => {
+                return Err(Error::Invalid(
+                    "a photo position needs both lat and lon".into(),
+                ));
+            }
+        }
+        if let Some(t) = &input.captured_at {
+            crate::model::edits::parse_time(t)?;
+        }
+        Ok(())
     }
 
     fn record_photo(
@@ -177,9 +198,6 @@ impl Store {
         mime: String,
         input: PhotoInput,
     ) -> Result<(Photo, Inspection)> {
-        if let (Some(lat), Some(lon)) = (input.lat, input.lon) {
-            check_position(lat, lon)?;
-        }
         let photo = Photo {
             sha256: blob.sha256.clone(),
             bytes: blob.bytes,
@@ -193,25 +211,38 @@ impl Store {
             caption: input.caption.as_deref().and_then(crate::model::clean_text),
             finding_id: input.finding_id.clone(),
         };
-        let (_, ins) = self.edit_inspection(id, |d, a, current| {
+        let (_, ins) = self.edit_inspection_in(id, |tx, d, a, current| {
             if current.photos.iter().any(|p| p.sha256 == photo.sha256) {
                 return Err(Error::Invalid(format!(
                     "this photo ({}) is already attached to the inspection",
                     &photo.sha256[..12]
                 )));
             }
-            inspection::add_photo(d, a, &photo)
+            inspection::add_photo(d, a, &photo)?;
+            tx.execute(
+                "INSERT INTO blobs(sha256, bytes, mime, added_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(sha256) DO NOTHING",
+                rusqlite::params![photo.sha256, photo.bytes as i64, photo.mime, now_rfc3339()],
+            )?;
+            Ok(())
         })?;
-        self.writer().execute(
-            "INSERT INTO blobs(sha256, bytes, mime, added_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(sha256) DO NOTHING",
-            rusqlite::params![photo.sha256, photo.bytes as i64, photo.mime, now_rfc3339()],
-        )?;
         Ok((photo, ins))
     }
 
-    /// Reads a photo's bytes, verified against its hash.
+    /// Reads a photo's bytes, verified against its hash. Only photos recorded in an inspection
+    /// are served (a file left by an interrupted attach is not evidence).
     pub fn read_photo(&self, sha256: &str) -> Result<Vec<u8>> {
+        let recorded: bool = self.reader().query_row(
+            "SELECT EXISTS(SELECT 1 FROM blobs WHERE sha256 = ?1)",
+            [sha256],
+            |r| r.get(0),
+        )?;
+        if !recorded {
+            return Err(Error::NotFound {
+                kind: "photo",
+                id: sha256.to_string(),
+            });
+        }
         self.blobs().read_verified(sha256)
     }
 
@@ -266,36 +297,21 @@ impl Store {
     /// Applies changes made elsewhere (another device, the server) to a stored inspection, or
     /// stores it if new. Used by sync and by tests that merge stores.
     pub fn merge_inspection_changes(&self, id: &str, changes: &[Vec<u8>]) -> Result<Inspection> {
+        let mut merged = self.merge_inspections(&[(id.to_string(), changes.to_vec())])?;
+        Ok(merged.remove(0))
+    }
+
+    /// Applies changes to many inspections in one transaction: all of them are stored, or (on
+    /// the first refused document) none.
+    pub fn merge_inspections(&self, batch: &[(String, Vec<Vec<u8>>)]) -> Result<Vec<Inspection>> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing = match load_document(&tx, &self.device().actor, KIND, id) {
-            Ok(d) => Some(d),
-            Err(Error::NotFound { .. }) => None,
-            Err(e) => return Err(e),
-        };
-        let ins = match existing {
-            Some(mut document) => {
-                let before = document.heads();
-                document.apply_changes(changes)?;
-                append_document(&tx, id, &mut document, &before)?;
-                projection::project_inspection(&tx, &mut document)?
-            }
-            None => {
-                let mut document = Document::new(&self.device().actor);
-                document.apply_changes(changes)?;
-                let ins = inspection::read(&document)?;
-                if ins.id != id {
-                    return Err(Error::Invalid(format!(
-                        "changes for {id} describe inspection {:?}",
-                        ins.id
-                    )));
-                }
-                insert_document(&tx, KIND, id, &mut document)?;
-                projection::project_inspection(&tx, &mut document)?
-            }
-        };
+        let mut out = Vec::with_capacity(batch.len());
+        for (id, changes) in batch {
+            out.push(merge_one(&tx, &self.device().actor, id, changes)?);
+        }
         tx.commit()?;
-        Ok(ins)
+        Ok(out)
     }
 
     /// Changes of inspection `id` after `heads` (hex), as raw automerge changes.
@@ -305,7 +321,8 @@ impl Store {
     }
 }
 
-/// The MIME type to record: the one given (must be an image type), else sniffed.
+/// The MIME type to record: the one given (any `type/subtype`, so a scanned document can be
+/// attached too), else sniffed from the content, which must then be an image.
 fn photo_mime(given: Option<&str>, head: &[u8], what: &str) -> Result<String> {
     match given.map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) if m.contains('/') => Ok(m.to_ascii_lowercase()),
@@ -315,5 +332,38 @@ fn photo_mime(given: Option<&str>, head: &[u8], what: &str) -> Result<String> {
                 "{what} is not a recognised image (JPEG, PNG, HEIC, WebP); give its MIME type to attach it anyway"
             ))
         }),
+    }
+}
+
+fn merge_one(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &[u8],
+    id: &str,
+    changes: &[Vec<u8>],
+) -> Result<Inspection> {
+    match load_document(tx, actor, KIND, id) {
+        Ok(mut document) => {
+            let before = document.heads();
+            document.apply_changes(changes)?;
+            if append_document(tx, id, &mut document, &before)? {
+                projection::project_inspection(tx, &mut document)
+            } else {
+                inspection::read(&document)
+            }
+        }
+        Err(Error::NotFound { .. }) => {
+            let mut document = Document::new(actor);
+            document.apply_changes(changes)?;
+            let ins = inspection::read(&document)?;
+            if ins.id != id {
+                return Err(Error::Invalid(format!(
+                    "changes for {id} describe inspection {:?}",
+                    ins.id
+                )));
+            }
+            insert_document(tx, KIND, id, &mut document)?;
+            projection::project_inspection(tx, &mut document)
+        }
+        Err(e) => Err(e),
     }
 }
