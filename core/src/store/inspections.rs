@@ -73,17 +73,18 @@ impl Store {
     ) -> Result<(T, Inspection)> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut document = load_document(&tx, &self.device().actor, KIND, id)?;
-        let before = document.heads();
-        let current = inspection::read(&document)?;
-        let value = f(&tx, &mut document, &self.device().author(), &current)?;
-        let after = if append_document(&tx, id, &mut document, &before)? {
-            projection::project_inspection(&tx, &mut document)?
-        } else {
-            current
-        };
-        tx.commit()?;
-        Ok((value, after))
+        let author = self.device().author();
+        self.write_document(tx, KIND, id, |tx, document| {
+            let before = document.heads();
+            let current = inspection::read(document)?;
+            let value = f(tx, document, &author, &current)?;
+            let after = if append_document(tx, id, document, &before)? {
+                projection::project_inspection(tx, document)?
+            } else {
+                current
+            };
+            Ok((value, after))
+        })
     }
 
     /// Changes the inspection's own fields.
@@ -281,17 +282,17 @@ impl Store {
 
     /// The inspection as it stands.
     pub fn inspection(&self, id: &str) -> Result<Inspection> {
-        inspection::read(&self.load_document(KIND, id)?)
+        self.read_document(KIND, id, |d| inspection::read(d))
     }
 
     /// Every change of the inspection, oldest first.
     pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
-        Ok(self.load_document(KIND, id)?.history())
+        self.read_document(KIND, id, |d| Ok(d.history()))
     }
 
     /// Fields of the inspection with more than one surviving value.
     pub fn conflicts(&self, id: &str) -> Result<Vec<Conflict>> {
-        Ok(self.load_document(KIND, id)?.conflicts())
+        self.read_document(KIND, id, |d| Ok(d.conflicts()))
     }
 
     /// Applies changes made elsewhere (another device, the server) to a stored inspection, or
@@ -317,7 +318,7 @@ impl Store {
     /// Changes of inspection `id` after `heads` (hex), as raw automerge changes.
     pub fn inspection_changes_since(&self, id: &str, heads: &[String]) -> Result<Vec<Vec<u8>>> {
         let heads = doc::parse_heads(heads)?;
-        self.load_document(KIND, id)?.changes_since(&heads)
+        self.read_document(KIND, id, |d| d.changes_since(&heads))
     }
 }
 

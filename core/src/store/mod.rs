@@ -49,6 +49,33 @@ pub struct Store {
     reader: Mutex<Connection>,
     device: Device,
     blobs: BlobStore,
+    cache: Mutex<DocCache>,
+}
+
+/// Recently used documents, so editing the record on screen does not reload it from SQLite for
+/// every keystroke. An entry is used only while its heads equal the stored heads, so a change
+/// written by another connection or process is never missed.
+#[derive(Default)]
+struct DocCache {
+    entries: Vec<(String, String, Document)>,
+}
+
+const CACHE_SIZE: usize = 16;
+
+impl DocCache {
+    fn take(&mut self, id: &str, heads: &str) -> Option<Document> {
+        let i = self.entries.iter().position(|(i, _, _)| i == id)?;
+        let (_, cached_heads, doc) = self.entries.remove(i);
+        (cached_heads == heads).then_some(doc)
+    }
+
+    fn put(&mut self, id: &str, heads: String, doc: Document) {
+        self.entries.retain(|(i, _, _)| i != id);
+        if self.entries.len() >= CACHE_SIZE {
+            self.entries.remove(0);
+        }
+        self.entries.push((id.to_string(), heads, doc));
+    }
 }
 
 fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
@@ -118,6 +145,7 @@ impl Store {
             reader: Mutex::new(reader),
             device,
             blobs,
+            cache: Mutex::new(DocCache::default()),
         };
         store.reproject_if_needed()?;
         Ok(store)
@@ -146,10 +174,50 @@ impl Store {
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Loads the document `id` (of `kind`) for reading.
-    pub fn load_document(&self, kind: &'static str, id: &str) -> Result<Document> {
+    /// Runs `f` on the document `id` (of `kind`) as stored now.
+    pub fn read_document<T>(
+        &self,
+        kind: &'static str,
+        id: &str,
+        f: impl FnOnce(&mut Document) -> Result<T>,
+    ) -> Result<T> {
         let conn = self.reader();
-        load_document(&conn, &self.device.actor, kind, id)
+        let tx = conn.unchecked_transaction()?;
+        let heads = stored_heads(&tx, kind, id)?;
+        let mut doc = match self.cache().take(id, &heads) {
+            Some(doc) => doc,
+            None => load_document(&tx, &self.device.actor, kind, id)?,
+        };
+        drop(tx);
+        let result = f(&mut doc);
+        self.cache().put(id, heads, doc);
+        result
+    }
+
+    /// Runs `f` on the document `id` inside the write transaction `tx`; the document comes from
+    /// the cache when it is current. `f` reports the new stored heads when it changed the
+    /// document; the document is cached again only if `commit` succeeds.
+    pub(crate) fn write_document<T>(
+        &self,
+        tx: rusqlite::Transaction<'_>,
+        kind: &'static str,
+        id: &str,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &mut Document) -> Result<T>,
+    ) -> Result<T> {
+        let heads = stored_heads(&tx, kind, id)?;
+        let mut doc = match self.cache().take(id, &heads) {
+            Some(doc) => doc,
+            None => load_document(&tx, &self.device.actor, kind, id)?,
+        };
+        let value = f(&tx, &mut doc)?;
+        let new_heads = stored_heads(&tx, kind, id)?;
+        tx.commit()?;
+        self.cache().put(id, new_heads, doc);
+        Ok(value)
+    }
+
+    fn cache(&self) -> MutexGuard<'_, DocCache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Rebuilds every projection from the documents when a migration asked for it.
@@ -192,6 +260,17 @@ fn read_device(conn: &Connection) -> Result<Device> {
         station: get("station")?,
         created_at: get("created_at")?,
     })
+}
+
+/// The stored heads of document `id`, or NotFound.
+fn stored_heads(conn: &Connection, kind: &'static str, id: &str) -> Result<String> {
+    conn.prepare_cached("SELECT heads FROM documents WHERE id = ?1 AND kind = ?2")?
+        .query_row([id, kind], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            kind,
+            id: id.to_string(),
+        })
 }
 
 /// Loads a document: its full save followed by its incremental saves.
