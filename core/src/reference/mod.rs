@@ -14,7 +14,7 @@
 //! The compiled-in data is part of the build: if it is malformed, the first lookup panics with a
 //! message naming the file and row (a unit test parses all of it, so a bad edit fails `cargo test`).
 //!
-//! ```ignore
+//! ```
 //! use quayside_core::reference;
 //!
 //! let r22 = reference::substance("R 22").unwrap();
