@@ -61,6 +61,25 @@ pub enum Command {
     History { id: String },
     /// Look up substances, blends, HS codes and Basel codes.
     Reference { query: Vec<String> },
+    /// Enrol this device with the agency server using a one-time code.
+    Enroll {
+        /// The server's URL, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+        /// A name for this device, shown to administrators.
+        #[arg(long, default_value = "quayside CLI")]
+        name: String,
+    },
+    /// Sync with the server: push what was recorded, pull colleagues' changes, upload photos.
+    Sync {
+        /// Attempts before giving up after network failures (backoff with jitter between).
+        #[arg(long, default_value_t = 5)]
+        attempts: u32,
+    },
+    /// What is not yet on the server, and what the server refused.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]

@@ -256,6 +256,28 @@ fn run(cli: Cli) -> CliResult {
             let view = store.get_inspection(id)?;
             render::emit(json, &view, || render::inspection(&view))
         }
+        Command::Enroll { server, code, name } => {
+            let e = store.enroll(server.clone(), code, name)?;
+            render::emit(json, &e, || {
+                format!(
+                    "Enrolled as {} ({}) at {} with {server}\n  device {}\n",
+                    e.user,
+                    e.role,
+                    e.stations.join(", "),
+                    e.device_id
+                )
+            })
+        }
+        Command::Sync { attempts } => {
+            let observer: std::sync::Arc<dyn quayside_core::SyncObserver> =
+                std::sync::Arc::new(render::ProgressLine::new(!json));
+            let report = store.sync_with_retry(attempts, Some(observer))?;
+            render::emit(json, &report, || render::sync_report(&report))
+        }
+        Command::Status => {
+            let status = store.sync_status()?;
+            render::emit(json, &status, || render::sync_status(&status))
+        }
         Command::History { id } => {
             let id = resolve(&store, &id)?;
             let history = store.history(id)?;

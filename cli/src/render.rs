@@ -2,7 +2,10 @@
 
 use std::fmt::Write;
 
-use quayside_core::{HistoryRecord, InspectionSummary, InspectionView, ReferenceEntry};
+use quayside_core::{
+    HistoryRecord, InspectionSummary, InspectionView, ReferenceEntry, SyncProgressRecord,
+    SyncReportRecord, SyncStatusRecord,
+};
 use serde::Serialize;
 
 use crate::{CliError, CliResult};
@@ -423,6 +426,90 @@ pub fn reference(hits: &[ReferenceEntry]) -> String {
                 }
             }
         }
+    }
+    o
+}
+
+/// Sync progress on one updating line of stderr (only on a terminal-minded run).
+pub struct ProgressLine {
+    show: bool,
+}
+
+impl ProgressLine {
+    pub fn new(show: bool) -> Self {
+        Self { show }
+    }
+}
+
+impl quayside_core::SyncObserver for ProgressLine {
+    fn on_progress(&self, p: SyncProgressRecord) {
+        if !self.show {
+            return;
+        }
+        let line = match p.phase.as_str() {
+            "retry" => format!("\r\x1b[K{}\n", p.message.unwrap_or_default()),
+            "done" => "\r\x1b[K".to_string(),
+            phase => format!(
+                "\r\x1b[K{phase:<9} documents {}/{}  photos {}/{}  sent {}  received {}",
+                p.documents_done,
+                p.documents_total,
+                p.photos_done,
+                p.photos_total,
+                bytes(p.bytes_sent),
+                bytes(p.bytes_received)
+            ),
+        };
+        eprint!("{line}");
+    }
+}
+
+fn bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+/// After a sync.
+pub fn sync_report(r: &SyncReportRecord) -> String {
+    let mut o = format!(
+        "Synced: {} inspection(s) sent, {} received, {} photo(s) uploaded; {} sent, {} received in {} request(s)\n",
+        r.pushed,
+        r.received,
+        r.photos_uploaded,
+        bytes(r.bytes_sent),
+        bytes(r.bytes_received),
+        r.round_trips
+    );
+    for x in &r.rejected {
+        let _ = writeln!(
+            o,
+            "  ! refused by the server: {}: {}",
+            x.inspection_id, x.reason
+        );
+    }
+    o
+}
+
+/// What is not yet on the server.
+pub fn sync_status(s: &SyncStatusRecord) -> String {
+    let mut o = match &s.server_url {
+        Some(url) => format!(
+            "Server {url}   last sync {}\n",
+            s.last_sync_at.as_deref().unwrap_or("never")
+        ),
+        None => {
+            "Not enrolled with a server (`quayside enroll --server URL --code CODE`)\n".to_string()
+        }
+    };
+    let _ = writeln!(
+        o,
+        "Not yet on the server: {} inspection(s), {} photo(s)",
+        s.unsynced_inspections, s.unsynced_photos
+    );
+    for x in &s.rejected {
+        let _ = writeln!(o, "  ! refused: {}: {}", x.inspection_id, x.reason);
     }
     o
 }

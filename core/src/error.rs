@@ -38,6 +38,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The server could not be reached or the connection broke; retrying may succeed.
+    #[error("network: {0}")]
+    Network(String),
+    /// The server answered with an error (refused token, bad request).
+    #[error("server refused ({status}): {message}")]
+    Server { status: u16, message: String },
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("document: {0}")]

@@ -39,6 +39,7 @@ pub mod ffi;
 pub mod model;
 pub mod reference;
 pub mod store;
+pub mod sync;
 
 pub use ffi::*;
 

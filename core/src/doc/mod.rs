@@ -80,6 +80,28 @@ pub fn parse_heads(hex_heads: &[String]) -> Result<Vec<ChangeHash>> {
         .collect()
 }
 
+/// What a raw change says about itself, read without applying it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeInfo {
+    pub hash: ChangeHash,
+    /// Hex of the actor that made the change.
+    pub actor: String,
+    pub deps: Vec<ChangeHash>,
+    pub bytes: usize,
+}
+
+/// Parses a raw change (checking its hash), without applying it.
+pub fn inspect_change(bytes: &[u8]) -> Result<ChangeInfo> {
+    let change = Change::from_bytes(bytes.to_vec())
+        .map_err(|e| Error::Invalid(format!("malformed change: {e}")))?;
+    Ok(ChangeInfo {
+        hash: change.hash(),
+        actor: change.actor_id().to_hex_string(),
+        deps: change.deps().to_vec(),
+        bytes: bytes.len(),
+    })
+}
+
 /// Formats change hashes as hex, sorted (heads are a set).
 pub fn format_heads(heads: &[ChangeHash]) -> Vec<String> {
     let mut out: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
@@ -199,6 +221,18 @@ impl Document {
         }
         self.doc.apply_changes(parsed)?;
         Ok(())
+    }
+
+    /// A copy of this document whose own changes would carry `actor`.
+    pub fn fork_with_actor(&mut self, actor: &[u8]) -> Document {
+        Document {
+            doc: self.doc.fork().with_actor(actor.into()),
+        }
+    }
+
+    /// Whether the change with this hash is in the document.
+    pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_meta_by_hash(hash).is_some()
     }
 
     /// Every change, oldest first, with who made it.

@@ -31,6 +31,13 @@ pub enum ApiError {
     /// A file could not be read or written.
     #[error("{message}")]
     Io { message: String },
+    /// The server could not be reached or the connection broke; nothing recorded was lost and
+    /// a later sync resumes.
+    #[error("{message}")]
+    Network { message: String },
+    /// The server refused the request (revoked device, unknown enrolment code, ...).
+    #[error("{message}")]
+    Server { message: String, status: u16 },
     /// An unexpected internal failure (database, document engine).
     #[error("{message}")]
     Internal { message: String },
@@ -51,6 +58,8 @@ impl From<Error> for ApiError {
             Error::Store(_) => ApiError::Store { message },
             Error::Integrity(_) => ApiError::Integrity { message },
             Error::Io { .. } => ApiError::Io { message },
+            Error::Network(_) => ApiError::Network { message },
+            Error::Server { status, .. } => ApiError::Server { message, status },
             Error::Sqlite(_) | Error::Automerge(_) => ApiError::Internal { message },
         }
     }

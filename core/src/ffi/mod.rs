@@ -4,12 +4,14 @@
 
 mod error;
 mod records;
+mod sync;
 
 use std::path::Path;
 use std::sync::Arc;
 
 pub use error::ApiError;
 pub use records::*;
+pub use sync::*;
 
 use crate::model::{assess::assess, edits::NewInspection};
 use crate::store::Store;
@@ -20,7 +22,7 @@ type ApiResult<T> = Result<T, ApiError>;
 /// records. Every call that changes data has committed durably before it returns.
 #[derive(uniffi::Object)]
 pub struct FieldStore {
-    store: Store,
+    pub(crate) store: Store,
 }
 
 #[uniffi::export]

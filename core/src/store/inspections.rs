@@ -336,8 +336,8 @@ fn photo_mime(given: Option<&str>, head: &[u8], what: &str) -> Result<String> {
     }
 }
 
-fn merge_one(
-    tx: &rusqlite::Transaction<'_>,
+pub(crate) fn merge_one(
+    tx: &rusqlite::Connection,
     actor: &[u8],
     id: &str,
     changes: &[Vec<u8>],

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "002_substance_search",
         include_str!("migrations/002_substance_search.sql"),
     ),
+    ("003_sync", include_str!("migrations/003_sync.sql")),
 ];
 
 /// The schema version a fully migrated store has.
@@ -27,15 +28,21 @@ pub fn migrate(conn: &mut Connection) -> Result<usize> {
 
 /// Applies migrations up to `target` (tests build every old schema with it).
 pub fn migrate_to(conn: &mut Connection, target: usize) -> Result<usize> {
+    apply(conn, MIGRATIONS, target)
+}
+
+/// Applies the numbered `migrations` up to `target` to any database (the server has its own
+/// list); refuses a database newer than the list.
+pub fn apply(conn: &mut Connection, migrations: &[(&str, &str)], target: usize) -> Result<usize> {
     let current: usize =
         conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
-    if current > latest() {
+    if current > migrations.len() {
         return Err(Error::Store(format!(
-            "this store has schema {current}, newer than this version of Quayside understands ({}); update the app",
-            latest()
+            "this database has schema {current}, newer than this version of Quayside understands ({}); update Quayside",
+            migrations.len()
         )));
     }
-    for (index, (_name, sql)) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
+    for (index, (_name, sql)) in migrations.iter().enumerate().take(target).skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;

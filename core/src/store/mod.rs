@@ -6,11 +6,12 @@ pub mod inspections;
 pub mod migrations;
 pub mod projection;
 pub mod query;
+pub mod sync_state;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::blobs::BlobStore;
 use crate::doc::{Author, Document};
@@ -78,7 +79,9 @@ impl DocCache {
     }
 }
 
-fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
+/// Opens a SQLite connection the way every Quayside database is used: WAL, `synchronous=FULL`
+/// (a commit survives power loss), foreign keys on, a busy timeout.
+pub fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -263,7 +266,7 @@ fn read_device(conn: &Connection) -> Result<Device> {
 }
 
 /// The stored heads of document `id`, or NotFound.
-fn stored_heads(conn: &Connection, kind: &'static str, id: &str) -> Result<String> {
+pub(crate) fn stored_heads(conn: &Connection, kind: &'static str, id: &str) -> Result<String> {
     conn.prepare_cached("SELECT heads FROM documents WHERE id = ?1 AND kind = ?2")?
         .query_row([id, kind], |r| r.get(0))
         .optional()?
@@ -274,7 +277,7 @@ fn stored_heads(conn: &Connection, kind: &'static str, id: &str) -> Result<Strin
 }
 
 /// Loads a document: its full save followed by its incremental saves.
-pub(crate) fn load_document(
+pub fn load_document(
     conn: &Connection,
     actor: &[u8],
     kind: &'static str,
@@ -313,12 +316,7 @@ pub(crate) fn load_document(
 }
 
 /// Stores a new document.
-pub(crate) fn insert_document(
-    tx: &Transaction<'_>,
-    kind: &str,
-    id: &str,
-    doc: &mut Document,
-) -> Result<()> {
+pub fn insert_document(tx: &Connection, kind: &str, id: &str, doc: &mut Document) -> Result<()> {
     let heads = crate::doc::format_heads(&doc.heads());
     tx.execute(
         "INSERT INTO documents(id, kind, snapshot, chunks, heads, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
@@ -335,8 +333,8 @@ pub(crate) fn insert_document(
 
 /// Appends what changed in `doc` since `before` to its stored form; folds the increments into a
 /// new full save every [`COMPACT_AFTER_CHUNKS`]. Returns false when nothing changed.
-pub(crate) fn append_document(
-    tx: &Transaction<'_>,
+pub fn append_document(
+    tx: &Connection,
     id: &str,
     doc: &mut Document,
     before: &[automerge::ChangeHash],

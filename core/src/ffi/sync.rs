@@ -1,0 +1,199 @@
+//! Sync on the exported API: enrolment, a sync run with progress callbacks, and what is not yet
+//! on the server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::sync::engine::{self, SyncProgress, SyncReport};
+
+use super::{ApiResult, FieldStore};
+
+/// Receives progress while a sync runs (on the syncing thread).
+#[uniffi::export(with_foreign)]
+pub trait SyncObserver: Send + Sync {
+    /// Called at each step: feed read, each batch of documents, each photo, retries, done.
+    fn on_progress(&self, progress: SyncProgressRecord);
+}
+
+/// Where a sync stands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
+pub struct SyncProgressRecord {
+    /// `feed`, `documents`, `photos`, `retry` or `done`.
+    pub phase: String,
+    pub documents_done: u64,
+    pub documents_total: u64,
+    pub photos_done: u64,
+    pub photos_total: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// For `retry`: why, and how long until the next attempt.
+    pub message: Option<String>,
+}
+
+impl From<&SyncProgress> for SyncProgressRecord {
+    fn from(p: &SyncProgress) -> Self {
+        Self {
+            phase: p.phase.clone(),
+            documents_done: p.documents_done,
+            documents_total: p.documents_total,
+            photos_done: p.photos_done,
+            photos_total: p.photos_total,
+            bytes_sent: p.bytes_sent,
+            bytes_received: p.bytes_received,
+            message: None,
+        }
+    }
+}
+
+/// A document the server refused, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
+pub struct RejectedRecord {
+    pub inspection_id: String,
+    pub reason: String,
+}
+
+/// What a finished sync did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
+pub struct SyncReportRecord {
+    pub pushed: u64,
+    pub received: u64,
+    pub rejected: Vec<RejectedRecord>,
+    pub photos_uploaded: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub round_trips: u64,
+}
+
+impl From<SyncReport> for SyncReportRecord {
+    fn from(r: SyncReport) -> Self {
+        Self {
+            pushed: r.pushed,
+            received: r.received,
+            rejected: r
+                .rejected
+                .into_iter()
+                .map(|(inspection_id, reason)| RejectedRecord {
+                    inspection_id,
+                    reason,
+                })
+                .collect(),
+            photos_uploaded: r.photos_uploaded,
+            bytes_sent: r.bytes_sent,
+            bytes_received: r.bytes_received,
+            round_trips: r.round_trips,
+        }
+    }
+}
+
+/// This device's enrolment.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
+pub struct EnrollmentRecord {
+    pub device_id: String,
+    pub user: String,
+    pub role: String,
+    pub stations: Vec<String>,
+}
+
+/// What is not yet on the server.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
+pub struct SyncStatusRecord {
+    pub enrolled: bool,
+    pub server_url: Option<String>,
+    /// Inspections with changes the server has not confirmed.
+    pub unsynced_inspections: u64,
+    /// Photos the server has not confirmed.
+    pub unsynced_photos: u64,
+    /// Inspections the server refused, with its reason (kept locally, never lost).
+    pub rejected: Vec<RejectedRecord>,
+    pub last_sync_at: Option<String>,
+}
+
+fn notify(observer: &Option<Arc<dyn SyncObserver>>) -> impl FnMut(&SyncProgress) + '_ {
+    move |p| {
+        if let Some(o) = observer {
+            o.on_progress(p.into());
+        }
+    }
+}
+
+#[uniffi::export]
+impl FieldStore {
+    /// Enrols this device with the agency server using a one-time code from an administrator.
+    pub fn enroll(
+        &self,
+        server_url: String,
+        code: String,
+        device_name: String,
+    ) -> ApiResult<EnrollmentRecord> {
+        let res = engine::enroll(&self.store, &server_url, &code, &device_name)?;
+        Ok(EnrollmentRecord {
+            device_id: res.device_id,
+            user: res.user,
+            role: res.role,
+            stations: res.stations,
+        })
+    }
+
+    /// Syncs once with the server: pushes what was recorded offline, pulls colleagues' changes,
+    /// uploads photos. Recording can go on meanwhile. Fails with `ApiError::Network` when the
+    /// connection breaks; calling again resumes.
+    pub fn sync(&self, observer: Option<Arc<dyn SyncObserver>>) -> ApiResult<SyncReportRecord> {
+        Ok(engine::sync_once(&self.store, &mut notify(&observer))?.into())
+    }
+
+    /// Like [`FieldStore::sync`], retrying up to `attempts` times after network failures with
+    /// exponential backoff (from 1 s) and jitter.
+    pub fn sync_with_retry(
+        &self,
+        attempts: u32,
+        observer: Option<Arc<dyn SyncObserver>>,
+    ) -> ApiResult<SyncReportRecord> {
+        let mut on_progress = notify(&observer);
+        let mut on_retry = |attempt: u32, e: &crate::error::Error, wait: Duration| {
+            if let Some(o) = &observer {
+                o.on_progress(SyncProgressRecord {
+                    phase: "retry".into(),
+                    documents_done: 0,
+                    documents_total: 0,
+                    photos_done: 0,
+                    photos_total: 0,
+                    bytes_sent: 0,
+                    bytes_received: 0,
+                    message: Some(format!(
+                        "attempt {attempt} failed ({e}); retrying in {:.1} s",
+                        wait.as_secs_f64()
+                    )),
+                });
+            }
+        };
+        Ok(engine::sync_with_retry(
+            &self.store,
+            attempts.max(1),
+            Duration::from_secs(1),
+            &mut on_progress,
+            &mut on_retry,
+        )?
+        .into())
+    }
+
+    /// What is not yet on the server, and what it refused.
+    pub fn sync_status(&self) -> ApiResult<SyncStatusRecord> {
+        let link = self.store.server_link()?;
+        let pending = self.store.pending()?;
+        Ok(SyncStatusRecord {
+            enrolled: link.is_some(),
+            server_url: link.map(|l| l.url),
+            unsynced_inspections: pending.documents,
+            unsynced_photos: pending.photos,
+            rejected: pending
+                .rejected
+                .into_iter()
+                .map(|(inspection_id, reason)| RejectedRecord {
+                    inspection_id,
+                    reason,
+                })
+                .collect(),
+            last_sync_at: self.store.last_sync()?,
+        })
+    }
+}

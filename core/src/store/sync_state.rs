@@ -1,0 +1,264 @@
+//! What the device store remembers about sync: the server it is enrolled with, the feed cursor,
+//! per document the server heads it has merged (or the server's refusal), and which photos the
+//! server has confirmed. Results of a sync round are applied in one transaction.
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::{Store, inspections::merge_one, stored_heads};
+use crate::doc;
+use crate::error::{Error, Result};
+use crate::model::edits::now_rfc3339;
+
+/// The server this store syncs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerLink {
+    pub url: String,
+    pub token: String,
+    pub device_id: String,
+}
+
+/// A document to push: what the server has seen of it and what changed since.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub id: String,
+    pub shared_heads: Vec<String>,
+    pub heads: Vec<String>,
+    pub changes: Vec<Vec<u8>>,
+}
+
+/// The server's answer for one document, as the store applies it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    Merged {
+        id: String,
+        heads: Vec<String>,
+        changes: Vec<Vec<u8>>,
+        seq: u64,
+    },
+    Rejected {
+        id: String,
+        reason: String,
+    },
+}
+
+/// What is not yet on the server.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pending {
+    pub documents: u64,
+    pub photos: u64,
+    pub rejected: Vec<(String, String)>,
+}
+
+fn meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_meta(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The server this store is enrolled with.
+    pub fn server_link(&self) -> Result<Option<ServerLink>> {
+        let conn = self.reader();
+        let (Some(url), Some(token), Some(device_id)) = (
+            meta(&conn, "server_url")?,
+            meta(&conn, "server_token")?,
+            meta(&conn, "server_device_id")?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(ServerLink {
+            url,
+            token,
+            device_id,
+        }))
+    }
+
+    /// Remembers the server after enrolment.
+    pub fn set_server_link(&self, link: &ServerLink) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        set_meta(&tx, "server_url", &link.url)?;
+        set_meta(&tx, "server_token", &link.token)?;
+        set_meta(&tx, "server_device_id", &link.device_id)?;
+        set_meta(&tx, "feed_cursor", "0")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The feed cursor: server changes up to here have been merged.
+    pub fn feed_cursor(&self) -> Result<u64> {
+        Ok(meta(&self.reader(), "feed_cursor")?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Advances the feed cursor.
+    pub fn set_feed_cursor(&self, cursor: u64) -> Result<()> {
+        set_meta(&self.writer(), "feed_cursor", &cursor.to_string())
+    }
+
+    /// When the last sync finished, if ever.
+    pub fn last_sync(&self) -> Result<Option<String>> {
+        meta(&self.reader(), "last_sync_at")
+    }
+
+    /// Records that a sync finished now.
+    pub fn mark_synced(&self) -> Result<()> {
+        set_meta(&self.writer(), "last_sync_at", &now_rfc3339())
+    }
+
+    /// Ids of documents with changes the server has not confirmed (local heads differ from the
+    /// shared heads), oldest first.
+    pub fn unsynced_documents(&self) -> Result<Vec<String>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.id FROM documents d LEFT JOIN sync_state s ON s.doc_id = d.id
+             WHERE s.doc_id IS NULL OR s.shared_heads != d.heads ORDER BY d.id",
+        )?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// The feed sequence number last merged for each of `ids` (0 when never synced).
+    pub fn known_seq(&self, id: &str) -> Result<u64> {
+        Ok(self
+            .reader()
+            .prepare_cached("SELECT seq FROM sync_state WHERE doc_id = ?1")?
+            .query_row([id], |r| r.get::<_, i64>(0))
+            .optional()?
+            .unwrap_or(0) as u64)
+    }
+
+    /// What to send for document `id`: its changes since the shared heads (all of them when
+    /// `full`). A document this device does not have yet is asked for with nothing.
+    pub fn outgoing(&self, id: &str, full: bool) -> Result<Outgoing> {
+        let shared: Vec<String> = if full {
+            Vec::new()
+        } else {
+            self.reader()
+                .prepare_cached("SELECT shared_heads FROM sync_state WHERE doc_id = ?1")?
+                .query_row([id], |r| r.get::<_, String>(0))
+                .optional()?
+                .map(|h| serde_json::from_str(&h).unwrap_or_default())
+                .unwrap_or_default()
+        };
+        match self.read_document("inspection", id, |d| {
+            let heads = doc::format_heads(&d.heads());
+            let changes = d.changes_since(&doc::parse_heads(&shared)?)?;
+            Ok((heads, changes))
+        }) {
+            Ok((heads, changes)) => Ok(Outgoing {
+                id: id.into(),
+                shared_heads: shared,
+                heads,
+                changes,
+            }),
+            Err(Error::NotFound { .. }) => Ok(Outgoing {
+                id: id.into(),
+                shared_heads: Vec::new(),
+                heads: Vec::new(),
+                changes: Vec::new(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Applies the server's answers in one transaction: merges what the device lacked and
+    /// records the new shared heads, or the refusal.
+    pub fn apply_incoming(&self, results: &[Incoming]) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actor = self.device().actor.clone();
+        for r in results {
+            match r {
+                Incoming::Merged {
+                    id,
+                    heads,
+                    changes,
+                    seq,
+                } => {
+                    if !changes.is_empty() {
+                        merge_one(&tx, &actor, id, changes)?;
+                    }
+                    // A document the server has and this device never had arrives here.
+                    if stored_heads(&tx, "inspection", id).is_err() {
+                        continue;
+                    }
+                    tx.prepare_cached(
+                        "INSERT INTO sync_state(doc_id, shared_heads, seq, rejected, rejected_at)
+                         VALUES (?1, ?2, ?3, NULL, NULL)
+                         ON CONFLICT(doc_id) DO UPDATE SET shared_heads = excluded.shared_heads,
+                             seq = max(seq, excluded.seq), rejected = NULL, rejected_at = NULL",
+                    )?
+                    .execute(params![
+                        id,
+                        serde_json::to_string(heads).expect("heads serialise"),
+                        *seq as i64
+                    ])?;
+                }
+                Incoming::Rejected { id, reason } => {
+                    tx.prepare_cached(
+                        "INSERT INTO sync_state(doc_id, rejected, rejected_at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(doc_id) DO UPDATE SET rejected = excluded.rejected, rejected_at = excluded.rejected_at",
+                    )?
+                    .execute(params![id, reason, now_rfc3339()])?;
+                }
+            }
+        }
+        // Cached copies of merged documents no longer match the stored heads, so the cache
+        // will not serve them.
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Photos not yet confirmed by the server: (sha256, bytes).
+    pub fn photos_to_upload(&self) -> Result<Vec<(String, u64)>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT sha256, bytes FROM blobs WHERE uploaded_at IS NULL ORDER BY added_at",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Records that the server holds a verified copy of the photo.
+    pub fn mark_photo_uploaded(&self, sha256: &str) -> Result<()> {
+        self.writer().execute(
+            "UPDATE blobs SET uploaded_at = ?2 WHERE sha256 = ?1",
+            params![sha256, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// What is not yet on the server.
+    pub fn pending(&self) -> Result<Pending> {
+        let documents = self.unsynced_documents()?.len() as u64;
+        let conn = self.reader();
+        let photos: i64 = conn.query_row(
+            "SELECT count(*) FROM blobs WHERE uploaded_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        let rejected = conn
+            .prepare("SELECT doc_id, rejected FROM sync_state WHERE rejected IS NOT NULL ORDER BY doc_id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Pending {
+            documents,
+            photos: photos as u64,
+            rejected,
+        })
+    }
+}

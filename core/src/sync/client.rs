@@ -1,0 +1,157 @@
+//! The HTTP client a device uses to talk to the agency server (reqwest, rustls with the ring
+//! provider, blocking: the core is called from a background thread on the phones).
+
+use std::time::Duration;
+
+use base64::Engine;
+use reqwest::blocking::{Client, Response};
+use sha2::{Digest, Sha256};
+
+use super::protocol::{
+    self, CBOR, EnrollRequest, EnrollResponse, ErrorBody, FeedResponse, SyncRequest, SyncResponse,
+};
+use crate::error::{Error, Result};
+
+/// A connection to one server, optionally with a device token.
+pub struct HttpClient {
+    base: String,
+    token: Option<String>,
+    http: Client,
+}
+
+fn network(e: reqwest::Error) -> Error {
+    Error::Network(e.to_string())
+}
+
+impl HttpClient {
+    /// A client for the server at `base` (`http://host:port` or `https://...`).
+    pub fn new(base: &str, token: Option<String>) -> Result<HttpClient> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let base = base.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Error::Invalid(format!(
+                "server URL {base:?} must start with http:// or https://"
+            )));
+        }
+        let http = Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .user_agent(concat!("quayside/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(network)?;
+        Ok(HttpClient { base, token, http })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn auth(&self, req: reqwest::blocking::RequestBuilder) -> reqwest::blocking::RequestBuilder {
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    /// Turns a non-success response into [`Error::Server`] with the server's message.
+    fn check(resp: Response) -> Result<Response> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body = resp.bytes().map_err(network)?;
+        let message = serde_json::from_slice::<ErrorBody>(&body)
+            .map(|e| e.error)
+            .unwrap_or_else(|_| String::from_utf8_lossy(&body).into_owned());
+        if status.is_server_error() || status.as_u16() == 408 {
+            // The server is alive but failed: worth retrying later.
+            return Err(Error::Network(format!("server error {status}: {message}")));
+        }
+        Err(Error::Server {
+            status: status.as_u16(),
+            message,
+        })
+    }
+
+    /// Enrols this device with a one-time code.
+    pub fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse> {
+        let resp = self
+            .http
+            .post(self.url("/v1/enroll"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(serde_json::to_vec(req).expect("requests serialise"))
+            .send()
+            .map_err(network)?;
+        let body = Self::check(resp)?.bytes().map_err(network)?;
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::Network(format!("malformed enrolment answer: {e}")))
+    }
+
+    /// One page of the feed after `since`.
+    pub fn feed(&self, since: u64) -> Result<(FeedResponse, usize)> {
+        let resp = self
+            .auth(self.http.get(self.url(&format!("/v1/feed?since={since}"))))
+            .send()
+            .map_err(network)?;
+        let body = Self::check(resp)?.bytes().map_err(network)?;
+        let feed = protocol::decode(&body).map_err(|e| Error::Network(e.to_string()))?;
+        Ok((feed, body.len()))
+    }
+
+    /// One sync round trip; returns the answer and the bytes sent and received.
+    pub fn sync(&self, req: &SyncRequest) -> Result<(SyncResponse, usize, usize)> {
+        let body = protocol::encode(req);
+        let sent = body.len();
+        let resp = self
+            .auth(self.http.post(self.url("/v1/sync")))
+            .header(reqwest::header::CONTENT_TYPE, CBOR)
+            .body(body)
+            .send()
+            .map_err(network)?;
+        let bytes = Self::check(resp)?.bytes().map_err(network)?;
+        let res = protocol::decode(&bytes).map_err(|e| Error::Network(e.to_string()))?;
+        Ok((res, sent, bytes.len()))
+    }
+
+    /// How much of a photo the server has: (offset, complete).
+    pub fn blob_offset(&self, sha256: &str) -> Result<(u64, bool)> {
+        let resp = self
+            .auth(self.http.head(self.url(&format!("/v1/blobs/{sha256}"))))
+            .send()
+            .map_err(network)?;
+        let resp = Self::check(resp)?;
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        let offset = header("Upload-Offset")
+            .ok_or_else(|| Error::Network("HEAD answer without Upload-Offset".into()))?;
+        Ok((offset, header("Upload-Length").is_some()))
+    }
+
+    /// Sends one chunk at `offset` of a photo of `total` bytes; returns the new offset.
+    pub fn blob_patch(&self, sha256: &str, offset: u64, total: u64, chunk: &[u8]) -> Result<u64> {
+        let checksum = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(chunk));
+        let resp = self
+            .auth(self.http.patch(self.url(&format!("/v1/blobs/{sha256}"))))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset)
+            .header("Upload-Length", total)
+            .header("Upload-Checksum", format!("sha256 {checksum}"))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/offset+octet-stream",
+            )
+            .body(chunk.to_vec())
+            .send()
+            .map_err(network)?;
+        let resp = Self::check(resp)?;
+        resp.headers()
+            .get("Upload-Offset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| Error::Network("PATCH answer without Upload-Offset".into()))
+    }
+}

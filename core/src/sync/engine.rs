@@ -1,0 +1,294 @@
+//! The device's sync engine: pull the feed, push and pull documents in batches (one round trip
+//! per batch), upload photos resumably, and retry with backoff and jitter. Every step is safe to
+//! interrupt and repeat: the server identifies changes by hash, and the device records the shared
+//! heads only after the server's answer has been merged.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use serde_bytes::ByteBuf;
+
+use super::client::HttpClient;
+use super::protocol::{
+    DocPush, EnrollRequest, EnrollResponse, Outcome, PROTOCOL_VERSION, SyncRequest,
+};
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::store::sync_state::{Incoming, ServerLink};
+
+/// Documents per sync request.
+pub const BATCH_DOCS: usize = 500;
+/// Bytes of changes per sync request (a batch closes early when it reaches this).
+pub const BATCH_BYTES: usize = 8 * 1024 * 1024;
+/// Photo upload chunk size.
+pub const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+
+/// Where a sync stands, reported as it goes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncProgress {
+    /// `feed`, `documents`, `photos` or `done`.
+    pub phase: String,
+    pub documents_done: u64,
+    pub documents_total: u64,
+    pub photos_done: u64,
+    pub photos_total: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+/// What a finished sync did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    /// Documents whose local changes the server accepted.
+    pub pushed: u64,
+    /// Documents that brought changes from the server.
+    pub received: u64,
+    /// Documents the server refused, with its reason.
+    pub rejected: Vec<(String, String)>,
+    pub photos_uploaded: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// HTTP requests made.
+    pub round_trips: u64,
+}
+
+/// Enrols the store with a server using a one-time code.
+pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result<EnrollResponse> {
+    if store.server_link()?.is_some() {
+        return Err(Error::Invalid("this device is already enrolled".into()));
+    }
+    let client = HttpClient::new(url, None)?;
+    let res = client.enroll(&EnrollRequest {
+        code: code.into(),
+        actor: hex::encode(&store.device().actor),
+        device_id: store.device().device_id.clone(),
+        device_name: device_name.into(),
+    })?;
+    if res.user != store.device().user {
+        return Err(Error::Invalid(format!(
+            "this code enrols user {}, but this store belongs to {}; create a store for {} instead",
+            res.user,
+            store.device().user,
+            res.user
+        )));
+    }
+    store.set_server_link(&ServerLink {
+        url: url.trim().trim_end_matches('/').into(),
+        token: res.token.clone(),
+        device_id: res.device_id.clone(),
+    })?;
+    Ok(res)
+}
+
+fn client_for(store: &Store) -> Result<HttpClient> {
+    let link = store.server_link()?.ok_or_else(|| {
+        Error::Invalid("this device is not enrolled with a server yet (`quayside enroll`)".into())
+    })?;
+    HttpClient::new(&link.url, Some(link.token))
+}
+
+/// One complete sync: feed, documents both ways, photos.
+pub fn sync_once(store: &Store, progress: &mut dyn FnMut(&SyncProgress)) -> Result<SyncReport> {
+    let client = client_for(store)?;
+    let mut report = SyncReport::default();
+    let mut p = SyncProgress {
+        phase: "feed".into(),
+        ..Default::default()
+    };
+    progress(&p);
+
+    // 1. What changed on the server since last time (only documents this user may read).
+    let start_cursor = store.feed_cursor()?;
+    let mut cursor = start_cursor;
+    let mut from_server: BTreeMap<String, u64> = BTreeMap::new();
+    loop {
+        let (page, bytes) = client.feed(cursor)?;
+        report.round_trips += 1;
+        report.bytes_received += bytes as u64;
+        for e in page.entries {
+            if e.kind == "inspection" && e.seq > store.known_seq(&e.id)? {
+                from_server.insert(e.id, e.seq);
+            }
+        }
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+
+    // 2. Documents both ways, in batches.
+    let mut todo: BTreeSet<String> = store.unsynced_documents()?.into_iter().collect();
+    todo.extend(from_server.keys().cloned());
+    let todo: Vec<String> = todo.into_iter().collect();
+    p.phase = "documents".into();
+    p.documents_total = todo.len() as u64;
+    progress(&p);
+    let mut full_resend: Vec<String> = Vec::new();
+    for chunk in batches(store, &todo, false)? {
+        let resync = push_batch(store, &client, chunk, &mut report, &mut p, progress)?;
+        full_resend.extend(resync);
+    }
+    if !full_resend.is_empty() {
+        // The server did not know our shared heads: send whole histories once.
+        for chunk in batches(store, &full_resend, true)? {
+            let again = push_batch(store, &client, chunk, &mut report, &mut p, progress)?;
+            for id in again {
+                report
+                    .rejected
+                    .push((id, "the server asked for a resync twice".into()));
+            }
+        }
+    }
+    if cursor != start_cursor {
+        store.set_feed_cursor(cursor)?;
+    }
+
+    // 3. Photos the server does not have yet.
+    let photos = store.photos_to_upload()?;
+    p.phase = "photos".into();
+    p.photos_total = photos.len() as u64;
+    progress(&p);
+    for (sha, bytes) in photos {
+        let sent = upload_photo(store, &client, &sha, bytes, &mut report)?;
+        p.bytes_sent += sent;
+        p.photos_done += 1;
+        progress(&p);
+    }
+    store.mark_synced()?;
+    p.phase = "done".into();
+    progress(&p);
+    report.bytes_sent = p.bytes_sent.max(report.bytes_sent);
+    Ok(report)
+}
+
+/// Groups documents into requests of at most [`BATCH_DOCS`] documents and about [`BATCH_BYTES`].
+fn batches(store: &Store, ids: &[String], full: bool) -> Result<Vec<Vec<DocPush>>> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0;
+    for id in ids {
+        let o = store.outgoing(id, full)?;
+        let size: usize = o.changes.iter().map(Vec::len).sum();
+        if !current.is_empty() && (current.len() == BATCH_DOCS || bytes + size > BATCH_BYTES) {
+            out.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(DocPush {
+            id: o.id,
+            kind: "inspection".into(),
+            shared_heads: o.shared_heads,
+            heads: o.heads,
+            changes: o.changes.into_iter().map(ByteBuf::from).collect(),
+        });
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    Ok(out)
+}
+
+/// Sends one batch and merges the answer; returns documents the server wants resent whole.
+fn push_batch(
+    store: &Store,
+    client: &HttpClient,
+    docs: Vec<DocPush>,
+    report: &mut SyncReport,
+    p: &mut SyncProgress,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<Vec<String>> {
+    let pushed_changes: BTreeMap<String, usize> = docs
+        .iter()
+        .map(|d| (d.id.clone(), d.changes.len()))
+        .collect();
+    let count = docs.len() as u64;
+    let (res, sent, received) = client.sync(&SyncRequest {
+        version: PROTOCOL_VERSION,
+        docs,
+    })?;
+    report.round_trips += 1;
+    p.bytes_sent += sent as u64;
+    p.bytes_received += received as u64;
+    report.bytes_sent += sent as u64;
+    report.bytes_received += received as u64;
+    let mut incoming = Vec::with_capacity(res.docs.len());
+    let mut resync = Vec::new();
+    for d in res.docs {
+        match d.outcome {
+            Outcome::Ok => {
+                if pushed_changes.get(&d.id).copied().unwrap_or(0) > 0 {
+                    report.pushed += 1;
+                }
+                if !d.changes.is_empty() {
+                    report.received += 1;
+                }
+                incoming.push(Incoming::Merged {
+                    id: d.id,
+                    heads: d.heads,
+                    changes: d.changes.into_iter().map(|c| c.into_vec()).collect(),
+                    seq: d.seq,
+                });
+            }
+            Outcome::Rejected { reason } => {
+                report.rejected.push((d.id.clone(), reason.clone()));
+                incoming.push(Incoming::Rejected { id: d.id, reason });
+            }
+            Outcome::Resync => resync.push(d.id),
+        }
+    }
+    store.apply_incoming(&incoming)?;
+    p.documents_done += count;
+    progress(p);
+    Ok(resync)
+}
+
+/// Uploads one photo from where the server's copy stops; returns bytes sent.
+fn upload_photo(
+    store: &Store,
+    client: &HttpClient,
+    sha: &str,
+    total: u64,
+    report: &mut SyncReport,
+) -> Result<u64> {
+    let (mut offset, complete) = client.blob_offset(sha)?;
+    report.round_trips += 1;
+    let mut sent = 0;
+    if !complete {
+        let bytes = store.blobs().read_verified(sha)?;
+        while offset < total {
+            let end = (offset as usize + CHUNK_BYTES).min(bytes.len());
+            let chunk = &bytes[offset as usize..end];
+            offset = client.blob_patch(sha, offset, total, chunk)?;
+            report.round_trips += 1;
+            sent += chunk.len() as u64;
+        }
+    }
+    store.mark_photo_uploaded(sha)?;
+    report.photos_uploaded += 1;
+    Ok(sent)
+}
+
+/// Retries [`sync_once`] after network failures, waiting `base * 2^n` plus up to 50% jitter
+/// between attempts. A refusal by the server (revoked device) is not retried.
+pub fn sync_with_retry(
+    store: &Store,
+    attempts: u32,
+    base: Duration,
+    progress: &mut dyn FnMut(&SyncProgress),
+    on_retry: &mut dyn FnMut(u32, &Error, Duration),
+) -> Result<SyncReport> {
+    let mut attempt = 0;
+    loop {
+        match sync_once(store, progress) {
+            Err(e @ Error::Network(_)) if attempt + 1 < attempts => {
+                let backoff = base.saturating_mul(1 << attempt.min(10));
+                let jitter = backoff.mul_f64(rand::random::<f64>() * 0.5);
+                let wait = (backoff + jitter).min(Duration::from_secs(300));
+                on_retry(attempt + 1, &e, wait);
+                std::thread::sleep(wait);
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}

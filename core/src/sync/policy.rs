@@ -1,0 +1,167 @@
+//! The write policy: who may change which documents and fields. The server runs it on every
+//! incoming change before storing anything; it depends on the document layer only, so the device
+//! can run the same checks.
+
+use crate::doc::{Document, inspect_change, inspection};
+use crate::error::{Error, Result};
+use crate::model::Inspection;
+
+/// A user's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Officer,
+    Supervisor,
+    OzoneAnalyst,
+    Admin,
+}
+
+impl Role {
+    /// The role as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Supervisor => "supervisor",
+            Role::OzoneAnalyst => "ozone_analyst",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses a stored role.
+    pub fn parse(s: &str) -> Result<Role> {
+        match s {
+            "officer" => Ok(Role::Officer),
+            "supervisor" => Ok(Role::Supervisor),
+            "ozone_analyst" => Ok(Role::OzoneAnalyst),
+            "admin" => Ok(Role::Admin),
+            other => Err(Error::Invalid(format!(
+                "unknown role {other:?}; expected officer, supervisor, ozone_analyst or admin"
+            ))),
+        }
+    }
+}
+
+/// The enrolled device and user a sync request comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub user: String,
+    pub role: Role,
+    /// Stations (UN/LOCODEs) the user belongs to.
+    pub stations: Vec<String>,
+    /// Countries (ISO 3166 alpha-2) whose data the user may read (analysts).
+    pub countries: Vec<String>,
+    pub device_id: String,
+    /// Hex of the device's automerge actor id.
+    pub actor: String,
+}
+
+impl Principal {
+    /// Whether this user may read a document of this station.
+    pub fn may_read_station(&self, station: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Officer | Role::Supervisor => self.stations.iter().any(|s| s == station),
+            Role::OzoneAnalyst => self
+                .countries
+                .iter()
+                .any(|c| c == crate::model::locode::country_of(station)),
+        }
+    }
+}
+
+/// Checks a pushed batch of changes to one inspection against the current server copy
+/// (`existing`, None for a new document) and returns the document with the changes applied.
+/// Nothing is stored by this function; on error, nothing may be.
+pub fn apply_inspection_push(
+    principal: &Principal,
+    id: &str,
+    existing: Option<&mut Document>,
+    changes: &[Vec<u8>],
+    server_actor: &[u8],
+) -> Result<(Document, Inspection)> {
+    let forbid = |why: String| Err(Error::Invalid(why));
+    let mut base = existing;
+    let before = match base.as_deref_mut() {
+        Some(doc) => Some(inspection::read(doc)?),
+        None => None,
+    };
+    // Changes the server lacks must all come from this device.
+    let mut new = Vec::new();
+    for bytes in changes {
+        let info = inspect_change(bytes)?;
+        let known = base
+            .as_deref_mut()
+            .is_some_and(|d| d.has_change(&info.hash));
+        if known {
+            continue;
+        }
+        if info.actor != principal.actor {
+            return forbid(format!(
+                "change {} was made by actor {}, not by this device ({})",
+                info.hash, info.actor, principal.actor
+            ));
+        }
+        new.push(bytes.clone());
+    }
+    let mut doc = match base {
+        Some(doc) => doc.fork_with_actor(server_actor),
+        None => Document::new(server_actor),
+    };
+    if new.is_empty() {
+        let ins = inspection::read(&doc)?;
+        return Ok((doc, ins));
+    }
+    if principal.role != Role::Officer {
+        return forbid(format!(
+            "a {} may not write inspections; only officers record them",
+            principal.role.as_str()
+        ));
+    }
+    doc.apply_changes(&new)?;
+    let after = inspection::read(&doc)?;
+    if after.id != id {
+        return forbid(format!(
+            "document {id} claims to be inspection {:?}",
+            after.id
+        ));
+    }
+    let own = |station: &str| principal.stations.iter().any(|s| s == station);
+    match &before {
+        Some(b) => {
+            if !own(&b.station) {
+                return forbid(format!(
+                    "inspection {id} belongs to station {}, not one of yours",
+                    b.station
+                ));
+            }
+            let fixed = [
+                ("officer", &b.officer, &after.officer),
+                ("device", &b.device, &after.device),
+                ("created_at", &b.created_at, &after.created_at),
+            ];
+            if let Some((field, _, _)) = fixed.iter().find(|(_, x, y)| x != y) {
+                return forbid(format!("{field} of inspection {id} cannot be changed"));
+            }
+        }
+        None => {
+            if after.officer != principal.user || after.device != principal.device_id {
+                return forbid(format!(
+                    "a new inspection must name its officer ({}) and device as enrolled",
+                    principal.user
+                ));
+            }
+        }
+    }
+    if !own(&after.station) {
+        return forbid(format!(
+            "inspection {id} is for station {}, and {} is not enrolled there",
+            after.station, principal.user
+        ));
+    }
+    if after.schema != crate::model::INSPECTION_SCHEMA {
+        return forbid(format!(
+            "inspection schema {} is not supported",
+            after.schema
+        ));
+    }
+    Ok((doc, after))
+}

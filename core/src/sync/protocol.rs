@@ -1,0 +1,226 @@
+//! The device <-> server wire protocol, version 1: request and response types shared by the
+//! core's sync client and the agency server, encoded as CBOR, with the limits both sides enforce.
+//!
+//! One `POST /v1/sync` carries a batch of documents both ways: each [`DocPush`] names the server
+//! heads the device has merged (`shared_heads`), its own heads, and the changes it made since; each
+//! [`DocResult`] answers with the server's heads and the changes the device lacks. Retrying a
+//! request is harmless: changes are identified by hash.
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use crate::error::{Error, Result};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// Content type of CBOR bodies.
+pub const CBOR: &str = "application/cbor";
+/// The largest sync request or response body.
+pub const MAX_SYNC_BODY: usize = 32 * 1024 * 1024;
+/// The most documents in one sync request.
+pub const MAX_DOCS_PER_BATCH: usize = 1000;
+/// The largest single change (a document edit is usually a few hundred bytes).
+pub const MAX_CHANGE_BYTES: usize = 1024 * 1024;
+/// The largest photo upload chunk.
+pub const MAX_CHUNK_BYTES: usize = 8 * 1024 * 1024;
+
+/// A batch of documents to synchronise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub version: u32,
+    pub docs: Vec<DocPush>,
+}
+
+/// One document in a sync request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocPush {
+    pub id: String,
+    /// `inspection` (reviews follow).
+    pub kind: String,
+    /// Server heads this device has merged (hex change hashes); empty for a document it never
+    /// synced.
+    pub shared_heads: Vec<String>,
+    /// The device's heads after its changes.
+    pub heads: Vec<String>,
+    /// The device's changes since `shared_heads` (raw automerge changes).
+    pub changes: Vec<ByteBuf>,
+}
+
+/// The answer for a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub version: u32,
+    pub docs: Vec<DocResult>,
+}
+
+/// What happened to one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Stored (or already there); `changes` holds what the device lacks.
+    Ok,
+    /// The server does not know the device's `shared_heads` (or the device's heads after its
+    /// changes): send the whole history again (`shared_heads` empty).
+    Resync,
+    /// Refused: nothing of this document's changes was stored.
+    Rejected { reason: String },
+}
+
+/// One document in a sync response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocResult {
+    pub id: String,
+    pub outcome: Outcome,
+    /// The server's heads after this request.
+    pub heads: Vec<String>,
+    /// Changes the device lacks.
+    pub changes: Vec<ByteBuf>,
+    /// The feed sequence number of the document's last change (feed entries at or below it
+    /// need not be fetched again).
+    pub seq: u64,
+}
+
+/// Documents changed on the server since a cursor, that the user may read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedResponse {
+    pub entries: Vec<FeedEntry>,
+    /// Pass as `since` next time.
+    pub cursor: u64,
+    /// More entries wait beyond this page.
+    pub more: bool,
+}
+
+/// One changed document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedEntry {
+    pub id: String,
+    pub kind: String,
+    pub seq: u64,
+}
+
+/// Enrolment of a device with a one-time code (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    /// Hex of the device store's automerge actor id.
+    pub actor: String,
+    /// The device store's id (a UUID), recorded in every inspection it creates.
+    pub device_id: String,
+    pub device_name: String,
+}
+
+/// What an enrolled device learns (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    /// Bearer token for every later request; revocable.
+    pub token: String,
+    pub user: String,
+    pub role: String,
+    pub stations: Vec<String>,
+}
+
+/// An error body (JSON): what a person should read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+/// Encodes a value as CBOR.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    ciborium::into_writer(value, &mut out).expect("writing CBOR to memory cannot fail");
+    out
+}
+
+/// Decodes a CBOR body, with a clear error for malformed input.
+pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T> {
+    ciborium::from_reader(bytes).map_err(|e| Error::Invalid(format!("malformed CBOR body: {e}")))
+}
+
+impl SyncRequest {
+    /// Checks version and limits before any work is done.
+    pub fn validate(&self) -> Result<()> {
+        if self.version != PROTOCOL_VERSION {
+            return Err(Error::Invalid(format!(
+                "protocol version {} is not supported (this server speaks {PROTOCOL_VERSION})",
+                self.version
+            )));
+        }
+        if self.docs.len() > MAX_DOCS_PER_BATCH {
+            return Err(Error::Invalid(format!(
+                "{} documents in one request; at most {MAX_DOCS_PER_BATCH}",
+                self.docs.len()
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for d in &self.docs {
+            if !seen.insert(d.id.as_str()) {
+                return Err(Error::Invalid(format!("document {} appears twice", d.id)));
+            }
+            if let Some(big) = d.changes.iter().find(|c| c.len() > MAX_CHANGE_BYTES) {
+                return Err(Error::Invalid(format!(
+                    "a change of {} bytes in {} exceeds the {MAX_CHANGE_BYTES}-byte limit",
+                    big.len(),
+                    d.id
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_garbage() {
+        let req = SyncRequest {
+            version: PROTOCOL_VERSION,
+            docs: vec![DocPush {
+                id: "a".into(),
+                kind: "inspection".into(),
+                shared_heads: vec![],
+                heads: vec!["00".repeat(32)],
+                changes: vec![ByteBuf::from(vec![1, 2, 3])],
+            }],
+        };
+        let bytes = encode(&req);
+        assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
+        assert!(decode::<SyncRequest>(b"\xff\x00garbage").is_err());
+        assert!(decode::<SyncRequest>(&bytes[..bytes.len() / 2]).is_err());
+        let res = SyncResponse {
+            version: 1,
+            docs: vec![DocResult {
+                id: "a".into(),
+                outcome: Outcome::Rejected {
+                    reason: "no".into(),
+                },
+                heads: vec![],
+                changes: vec![],
+                seq: 0,
+            }],
+        };
+        assert_eq!(decode::<SyncResponse>(&encode(&res)).unwrap(), res);
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let mut req = SyncRequest {
+            version: 2,
+            docs: vec![],
+        };
+        assert!(req.validate().is_err());
+        req.version = PROTOCOL_VERSION;
+        let doc = DocPush {
+            id: "a".into(),
+            kind: "inspection".into(),
+            shared_heads: vec![],
+            heads: vec![],
+            changes: vec![],
+        };
+        req.docs = vec![doc.clone(), doc];
+        assert!(req.validate().unwrap_err().to_string().contains("twice"));
+    }
+}

@@ -1,0 +1,400 @@
+//! The HTTP API (axum): enrolment, feed, batched sync, resumable photo uploads, administration,
+//! health and Prometheus metrics. Handlers are thin: they authenticate, decode, hand the work to
+//! the database on a blocking thread, and encode the answer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use quayside_core::sync::policy::{Principal, Role};
+use quayside_core::sync::protocol::{self, CBOR, EnrollRequest, Outcome, SyncRequest};
+use serde::Deserialize;
+
+use crate::blobs::Uploads;
+use crate::db::Db;
+use crate::error::{ServerError, ServerResult};
+
+/// Everything a handler needs.
+pub struct AppState {
+    pub db: Db,
+    pub uploads: Uploads,
+    pub metrics: Metrics,
+}
+
+/// Counters exported at `/metrics`.
+pub struct Metrics {
+    registry: Registry,
+    pub sync_requests: Counter,
+    pub docs_stored: Counter,
+    pub docs_rejected: Counter,
+    pub docs_resync: Counter,
+    pub sync_bytes_in: Counter,
+    pub sync_bytes_out: Counter,
+    pub photo_bytes_in: Counter,
+    pub sync_seconds: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("quayside");
+        let m = Metrics {
+            sync_requests: Counter::default(),
+            docs_stored: Counter::default(),
+            docs_rejected: Counter::default(),
+            docs_resync: Counter::default(),
+            sync_bytes_in: Counter::default(),
+            sync_bytes_out: Counter::default(),
+            photo_bytes_in: Counter::default(),
+            sync_seconds: Histogram::new([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            registry: Registry::default(),
+        };
+        registry.register(
+            "sync_requests",
+            "Sync requests handled",
+            m.sync_requests.clone(),
+        );
+        registry.register(
+            "sync_documents_stored",
+            "Documents accepted by sync",
+            m.docs_stored.clone(),
+        );
+        registry.register(
+            "sync_documents_rejected",
+            "Documents refused by the write policy",
+            m.docs_rejected.clone(),
+        );
+        registry.register(
+            "sync_documents_resync",
+            "Documents answered with resync",
+            m.docs_resync.clone(),
+        );
+        registry.register(
+            "sync_request_bytes",
+            "Bytes of sync request bodies",
+            m.sync_bytes_in.clone(),
+        );
+        registry.register(
+            "sync_response_bytes",
+            "Bytes of sync response bodies",
+            m.sync_bytes_out.clone(),
+        );
+        registry.register(
+            "photo_upload_bytes",
+            "Photo bytes received",
+            m.photo_bytes_in.clone(),
+        );
+        registry.register(
+            "sync_duration_seconds",
+            "Time to handle a sync request",
+            m.sync_seconds.clone(),
+        );
+        Metrics { registry, ..m }
+    }
+}
+
+type Shared = Arc<AppState>;
+
+/// The router with every route, limit and timeout.
+pub fn router(state: Shared) -> Router {
+    let api = Router::new()
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/feed", get(feed))
+        .route(
+            "/v1/sync",
+            post(sync).layer(DefaultBodyLimit::max(protocol::MAX_SYNC_BODY)),
+        )
+        .route(
+            "/v1/blobs/{sha256}",
+            get(blob_get)
+                .head(blob_head)
+                .patch(blob_patch)
+                .layer(DefaultBodyLimit::max(protocol::MAX_CHUNK_BYTES)),
+        )
+        .route("/v1/admin/stations", post(admin_station))
+        .route("/v1/admin/users", post(admin_user).get(admin_users))
+        .route("/v1/admin/enrolment-codes", post(admin_code))
+        .route("/v1/admin/devices", get(admin_devices))
+        .route("/v1/admin/devices/{id}/revoke", post(admin_revoke));
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .merge(api)
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(120),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Runs database work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ServerResult<T> + Send + 'static,
+) -> ServerResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServerError::Internal(format!("worker: {e}")))?
+}
+
+/// The authenticated caller (from `Authorization: Bearer <token>`).
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<Shared> for Caller {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ServerError::Unauthorized("missing bearer token".into()))?
+            .to_string();
+        let state = state.clone();
+        let principal = blocking(move || state.db.principal(&token)).await?;
+        Ok(Caller(principal))
+    }
+}
+
+fn require_admin(who: &Principal) -> ServerResult<()> {
+    if who.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ServerError::Forbidden("administrators only".into()))
+    }
+}
+
+fn cbor(bytes: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, CBOR)], bytes).into_response()
+}
+
+async fn metrics(State(state): State<Shared>) -> ServerResult<Response> {
+    let mut out = String::new();
+    prometheus_client::encoding::text::encode(&mut out, &state.metrics.registry)
+        .map_err(|e| ServerError::Internal(e.to_string()))?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response())
+}
+
+async fn enroll(State(state): State<Shared>, body: Bytes) -> ServerResult<Response> {
+    let req: EnrollRequest = serde_json::from_slice(&body)
+        .map_err(|e| ServerError::BadRequest(format!("malformed enrolment request: {e}")))?;
+    let res = blocking(move || state.db.enroll(&req)).await?;
+    tracing::info!(user = %res.user, device = %res.device_id, "device enrolled");
+    Ok(Json(res).into_response())
+}
+
+#[derive(Deserialize)]
+struct FeedQuery {
+    #[serde(default)]
+    since: u64,
+    #[serde(default = "default_feed_limit")]
+    limit: u32,
+}
+
+fn default_feed_limit() -> u32 {
+    1000
+}
+
+async fn feed(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    Query(q): Query<FeedQuery>,
+) -> ServerResult<Response> {
+    let res = blocking(move || state.db.feed(&who, q.since, q.limit)).await?;
+    Ok(cbor(protocol::encode(&res)))
+}
+
+async fn sync(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    body: Bytes,
+) -> ServerResult<Response> {
+    let started = std::time::Instant::now();
+    let req: SyncRequest = protocol::decode(&body)?;
+    let st = state.clone();
+    let res = blocking(move || st.db.sync(&who, &req)).await?;
+    let m = &state.metrics;
+    m.sync_requests.inc();
+    m.sync_bytes_in.inc_by(body.len() as u64);
+    for d in &res.docs {
+        match d.outcome {
+            Outcome::Ok => m.docs_stored.inc(),
+            Outcome::Rejected { .. } => m.docs_rejected.inc(),
+            Outcome::Resync => m.docs_resync.inc(),
+        };
+    }
+    let bytes = protocol::encode(&res);
+    m.sync_bytes_out.inc_by(bytes.len() as u64);
+    m.sync_seconds.observe(started.elapsed().as_secs_f64());
+    Ok(cbor(bytes))
+}
+
+fn upload_headers(offset: u64, complete: bool) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert("Tus-Resumable", HeaderValue::from_static("1.0.0"));
+    h.insert("Upload-Offset", HeaderValue::from(offset));
+    if complete {
+        h.insert("Upload-Length", HeaderValue::from(offset));
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h
+}
+
+async fn blob_head(
+    State(state): State<Shared>,
+    Caller(_who): Caller,
+    Path(sha): Path<String>,
+) -> ServerResult<Response> {
+    let s = blocking(move || state.uploads.state(&sha)).await?;
+    Ok((StatusCode::OK, upload_headers(s.offset, s.complete)).into_response())
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> ServerResult<u64> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| ServerError::BadRequest(format!("{name} header is required (a byte count)")))
+}
+
+async fn blob_patch(
+    State(state): State<Shared>,
+    Caller(_who): Caller,
+    Path(sha): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ServerResult<Response> {
+    let offset = header_u64(&headers, "Upload-Offset")?;
+    let total = header_u64(&headers, "Upload-Length")?;
+    let checksum = headers
+        .get("Upload-Checksum")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let len = body.len() as u64;
+    let st = state.clone();
+    let s = blocking(move || {
+        st.uploads
+            .append(&sha, offset, total, checksum.as_deref(), &body)
+    })
+    .await?;
+    state.metrics.photo_bytes_in.inc_by(len);
+    Ok((StatusCode::NO_CONTENT, upload_headers(s.offset, s.complete)).into_response())
+}
+
+async fn blob_get(
+    State(state): State<Shared>,
+    Caller(_who): Caller,
+    Path(sha): Path<String>,
+) -> ServerResult<Response> {
+    let bytes = blocking(move || state.uploads.read(&sha)).await?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+}
+
+#[derive(Deserialize)]
+struct StationBody {
+    locode: String,
+    country: String,
+    name: String,
+}
+
+async fn admin_station(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    Json(b): Json<StationBody>,
+) -> ServerResult<Response> {
+    require_admin(&who)?;
+    let locode = blocking(move || state.db.add_station(&b.locode, &b.country, &b.name)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "locode": locode })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct UserBody {
+    name: String,
+    role: String,
+    #[serde(default)]
+    stations: Vec<String>,
+    country: Option<String>,
+}
+
+async fn admin_user(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    Json(b): Json<UserBody>,
+) -> ServerResult<Response> {
+    require_admin(&who)?;
+    let user = blocking(move || {
+        state
+            .db
+            .add_user(&b.name, &b.role, &b.stations, b.country.as_deref())
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(user)).into_response())
+}
+
+async fn admin_users(State(state): State<Shared>, Caller(who): Caller) -> ServerResult<Response> {
+    require_admin(&who)?;
+    Ok(Json(blocking(move || state.db.users()).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct CodeBody {
+    user: String,
+    #[serde(default = "default_hours")]
+    hours: i64,
+}
+
+fn default_hours() -> i64 {
+    72
+}
+
+async fn admin_code(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    Json(b): Json<CodeBody>,
+) -> ServerResult<Response> {
+    require_admin(&who)?;
+    let code = blocking(move || state.db.create_enrol_code(&b.user, b.hours)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "code": code })),
+    )
+        .into_response())
+}
+
+async fn admin_devices(State(state): State<Shared>, Caller(who): Caller) -> ServerResult<Response> {
+    require_admin(&who)?;
+    Ok(Json(blocking(move || state.db.devices()).await?).into_response())
+}
+
+async fn admin_revoke(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> ServerResult<Response> {
+    require_admin(&who)?;
+    blocking(move || state.db.revoke_device(&id)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

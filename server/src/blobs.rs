@@ -1,0 +1,158 @@
+//! Resumable photo uploads in the style of tus 1.0: `HEAD` tells how much of a photo the server
+//! has, `PATCH` appends a chunk at that offset with a per-chunk SHA-256, and the finished file is
+//! re-hashed whole and kept under its SHA-256 only if it matches the name it was sent under.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use quayside_core::blobs::{BlobStore, is_sha256};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ServerError, ServerResult};
+
+/// The server's photo store: finished blobs by hash and partial uploads beside them.
+pub struct Uploads {
+    blobs: BlobStore,
+    partial: PathBuf,
+}
+
+/// Where an upload stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadState {
+    pub offset: u64,
+    pub complete: bool,
+}
+
+impl Uploads {
+    /// Uses `dir/blobs` and `dir/uploads`.
+    pub fn open(dir: &Path) -> ServerResult<Uploads> {
+        let partial = dir.join("uploads");
+        fs::create_dir_all(&partial)?;
+        Ok(Uploads {
+            blobs: BlobStore::open(dir.join("blobs"))?,
+            partial,
+        })
+    }
+
+    fn check(sha256: &str) -> ServerResult<()> {
+        if is_sha256(sha256) {
+            Ok(())
+        } else {
+            Err(ServerError::BadRequest(format!(
+                "{sha256:?} is not a lower-case hex SHA-256"
+            )))
+        }
+    }
+
+    /// How much of the photo the server has.
+    pub fn state(&self, sha256: &str) -> ServerResult<UploadState> {
+        Self::check(sha256)?;
+        if self.blobs.contains(sha256) {
+            let len = fs::metadata(self.blobs.path(sha256))?.len();
+            return Ok(UploadState {
+                offset: len,
+                complete: true,
+            });
+        }
+        let offset = fs::metadata(self.partial.join(sha256))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        Ok(UploadState {
+            offset,
+            complete: false,
+        })
+    }
+
+    /// Appends `chunk` at `offset` of a photo of `total` bytes. The chunk's checksum header
+    /// (`sha256 <base64>`) must match; the finished file must hash to `sha256`.
+    pub fn append(
+        &self,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        checksum: Option<&str>,
+        chunk: &[u8],
+    ) -> ServerResult<UploadState> {
+        Self::check(sha256)?;
+        if total == 0 || total > quayside_core::blobs::MAX_PHOTO_BYTES {
+            return Err(ServerError::BadRequest(format!(
+                "Upload-Length {total} is outside 1..={} bytes",
+                quayside_core::blobs::MAX_PHOTO_BYTES
+            )));
+        }
+        let state = self.state(sha256)?;
+        if state.complete {
+            return Ok(state);
+        }
+        if offset != state.offset {
+            return Err(ServerError::Conflict(format!(
+                "Upload-Offset {offset} does not match the {} bytes received",
+                state.offset
+            )));
+        }
+        if offset + chunk.len() as u64 > total {
+            return Err(ServerError::BadRequest(
+                "chunk runs past Upload-Length".into(),
+            ));
+        }
+        match checksum {
+            Some(header) => {
+                let expected = header.strip_prefix("sha256 ").ok_or_else(|| {
+                    ServerError::BadRequest("Upload-Checksum must be `sha256 <base64>`".into())
+                })?;
+                let actual =
+                    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(chunk));
+                if actual != expected.trim() {
+                    return Err(ServerError::Unprocessable(
+                        "chunk checksum mismatch: nothing was written".into(),
+                    ));
+                }
+            }
+            None => {
+                return Err(ServerError::BadRequest(
+                    "Upload-Checksum is required".into(),
+                ));
+            }
+        }
+        let path = self.partial.join(sha256);
+        let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
+        file.write_all(chunk)?;
+        file.sync_all()?;
+        let offset = offset + chunk.len() as u64;
+        if offset < total {
+            return Ok(UploadState {
+                offset,
+                complete: false,
+            });
+        }
+        self.finish(sha256, &path)
+    }
+
+    /// Re-hashes the whole upload; keeps it under its hash only if it matches.
+    fn finish(&self, sha256: &str, path: &Path) -> ServerResult<UploadState> {
+        let mut hasher = Sha256::new();
+        let mut f = File::open(path)?;
+        std::io::copy(&mut f, &mut hasher)?;
+        let actual = hex::encode(hasher.finalize());
+        if actual != sha256 {
+            fs::remove_file(path)?;
+            return Err(ServerError::Unprocessable(format!(
+                "the uploaded photo hashes to {actual}, not {sha256}: discarded, upload it again"
+            )));
+        }
+        let stored = self.blobs.put_file(path)?;
+        fs::remove_file(path)?;
+        Ok(UploadState {
+            offset: stored.bytes,
+            complete: true,
+        })
+    }
+
+    /// A finished photo's bytes, verified.
+    pub fn read(&self, sha256: &str) -> ServerResult<Vec<u8>> {
+        Self::check(sha256)?;
+        Ok(self.blobs.read_verified(sha256)?)
+    }
+}

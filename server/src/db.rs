@@ -1,0 +1,623 @@
+//! The server's SQLite database: numbered migrations, accounts and enrolment, and the checked,
+//! transactional storage of pushed documents with the change sequence the feed reads.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use quayside_core::doc::{self, Document};
+use quayside_core::store::{
+    append_document, insert_document, load_document, migrations, open_connection,
+};
+use quayside_core::sync::policy::{self, Principal, Role};
+use quayside_core::sync::protocol::{
+    DocPush, DocResult, EnrollRequest, EnrollResponse, FeedEntry, FeedResponse, Outcome,
+    PROTOCOL_VERSION, SyncRequest, SyncResponse,
+};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use serde_bytes::ByteBuf;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ServerError, ServerResult};
+
+/// The server's numbered schema migrations.
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("001_initial", include_str!("../migrations/001_initial.sql"))];
+/// File name of the database in the data directory.
+pub const DB_FILE: &str = "server.sqlite3";
+
+/// The database and the server's own automerge actor (used only to hold merged documents).
+pub struct Db {
+    conn: Mutex<Connection>,
+    actor: Vec<u8>,
+}
+
+fn now() -> String {
+    quayside_core::model::edits::now_rfc3339()
+}
+
+/// SHA-256 of a secret, hex: tokens and codes are stored only hashed.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn random_token(bytes: usize) -> String {
+    let raw: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
+    hex::encode(raw)
+}
+
+/// A one-time enrolment code an officer types on the phone: 12 characters without 0/O/1/I.
+fn random_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let chars: String = (0..12)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}-{}", &chars[..4], &chars[4..8], &chars[8..])
+}
+
+/// A user as listed to administrators.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct UserInfo {
+    pub name: String,
+    pub role: String,
+    pub stations: Vec<String>,
+    pub country: Option<String>,
+}
+
+/// A device as listed to administrators.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct DeviceRow {
+    pub id: String,
+    pub user: String,
+    pub name: String,
+    pub actor: String,
+    pub enrolled_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl Db {
+    /// Opens (creating and migrating) the database in `dir`.
+    pub fn open(dir: &Path) -> ServerResult<Db> {
+        std::fs::create_dir_all(dir)?;
+        let mut conn = open_connection(
+            &dir.join(DB_FILE),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        migrations::apply(&mut conn, MIGRATIONS, MIGRATIONS.len())?;
+        let actor: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let actor = match actor {
+            Some(a) => {
+                hex::decode(a).map_err(|_| ServerError::Internal("bad server actor".into()))?
+            }
+            None => {
+                let a: [u8; 16] = rand::random();
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('actor', ?1)",
+                    [hex::encode(a)],
+                )?;
+                a.to_vec()
+            }
+        };
+        Ok(Db {
+            conn: Mutex::new(conn),
+            actor,
+        })
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether any user exists yet (first start creates the administrator).
+    pub fn has_users(&self) -> ServerResult<bool> {
+        Ok(self
+            .conn()
+            .query_row("SELECT EXISTS(SELECT 1 FROM users)", [], |r| r.get(0))?)
+    }
+
+    /// Adds or updates a station.
+    pub fn add_station(&self, locode: &str, country: &str, name: &str) -> ServerResult<String> {
+        let locode = quayside_core::model::locode::parse_locode(locode)?;
+        let country = country.trim().to_ascii_uppercase();
+        if country.len() != 2 || quayside_core::model::locode::country_of(&locode) != country {
+            return Err(ServerError::BadRequest(format!(
+                "country {country:?} does not match station {locode}"
+            )));
+        }
+        self.conn().execute(
+            "INSERT INTO stations(locode, country, name) VALUES (?1, ?2, ?3)
+             ON CONFLICT(locode) DO UPDATE SET name = excluded.name",
+            params![locode, country, name.trim()],
+        )?;
+        Ok(locode)
+    }
+
+    /// Adds a user with a role, the stations they work at and (analysts) the country they report for.
+    pub fn add_user(
+        &self,
+        name: &str,
+        role: &str,
+        stations: &[String],
+        country: Option<&str>,
+    ) -> ServerResult<UserInfo> {
+        let role = Role::parse(role)?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ServerError::BadRequest("a user needs a name".into()));
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        if tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)",
+            [name],
+            |r| r.get::<_, bool>(0),
+        )? {
+            return Err(ServerError::Conflict(format!("user {name} already exists")));
+        }
+        let country = country.map(|c| c.trim().to_ascii_uppercase());
+        tx.execute(
+            "INSERT INTO users(name, role, country, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, role.as_str(), country, now()],
+        )?;
+        let id = tx.last_insert_rowid();
+        let mut normalized = Vec::new();
+        for s in stations {
+            let s = quayside_core::model::locode::parse_locode(s)?;
+            let known: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM stations WHERE locode = ?1)",
+                [&s],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(ServerError::BadRequest(format!(
+                    "unknown station {s}: add it first"
+                )));
+            }
+            tx.execute(
+                "INSERT INTO user_stations(user_id, station) VALUES (?1, ?2)",
+                params![id, s],
+            )?;
+            normalized.push(s);
+        }
+        if matches!(role, Role::Officer | Role::Supervisor) && normalized.is_empty() {
+            return Err(ServerError::BadRequest(format!(
+                "a {} needs at least one station",
+                role.as_str()
+            )));
+        }
+        if role == Role::OzoneAnalyst && country.is_none() {
+            return Err(ServerError::BadRequest(
+                "an ozone_analyst needs a country".into(),
+            ));
+        }
+        tx.commit()?;
+        Ok(UserInfo {
+            name: name.into(),
+            role: role.as_str().into(),
+            stations: normalized,
+            country,
+        })
+    }
+
+    fn user_id(conn: &Connection, name: &str) -> ServerResult<i64> {
+        conn.query_row("SELECT id FROM users WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| ServerError::NotFound(format!("no user {name}")))
+    }
+
+    /// A one-time enrolment code for `user`, valid for `hours`.
+    pub fn create_enrol_code(&self, user: &str, hours: i64) -> ServerResult<String> {
+        let conn = self.conn();
+        let id = Self::user_id(&conn, user)?;
+        let code = random_code();
+        let expires = (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        conn.execute(
+            "INSERT INTO enrol_codes(code_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![hash_secret(&code), id, now(), expires],
+        )?;
+        Ok(code)
+    }
+
+    /// An API token (not bound to a device) for `user`: administrators and analysts.
+    pub fn create_api_token(&self, user: &str) -> ServerResult<String> {
+        let conn = self.conn();
+        let id = Self::user_id(&conn, user)?;
+        let token = random_token(32);
+        conn.execute(
+            "INSERT INTO api_tokens(token_hash, user_id, created_at) VALUES (?1, ?2, ?3)",
+            params![hash_secret(&token), id, now()],
+        )?;
+        Ok(token)
+    }
+
+    /// Enrols a device with a one-time code; binds a new token to the user and the actor id.
+    pub fn enroll(&self, req: &EnrollRequest) -> ServerResult<EnrollResponse> {
+        let actor = req.actor.trim().to_ascii_lowercase();
+        if actor.len() != 32 || hex::decode(&actor).is_err() {
+            return Err(ServerError::BadRequest(
+                "actor must be 16 bytes of hex".into(),
+            ));
+        }
+        let code = req.code.trim().to_ascii_uppercase();
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(i64, String, Option<String>)> = tx
+            .query_row(
+                "SELECT user_id, expires_at, used_at FROM enrol_codes WHERE code_hash = ?1",
+                [hash_secret(&code)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((user_id, expires_at, used_at)) = row else {
+            return Err(ServerError::Unauthorized("unknown enrolment code".into()));
+        };
+        if used_at.is_some() {
+            return Err(ServerError::Unauthorized(
+                "this enrolment code has already been used".into(),
+            ));
+        }
+        if expires_at < now() {
+            return Err(ServerError::Unauthorized(
+                "this enrolment code has expired".into(),
+            ));
+        }
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM devices WHERE actor = ?1 OR id = ?2)",
+            params![actor, req.device_id.trim()],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(ServerError::Conflict(
+                "this device store is already enrolled".into(),
+            ));
+        }
+        let device_id = uuid::Uuid::parse_str(req.device_id.trim())
+            .map_err(|_| ServerError::BadRequest("device_id must be a UUID".into()))?
+            .to_string();
+        let token = random_token(32);
+        tx.execute(
+            "UPDATE enrol_codes SET used_at = ?2 WHERE code_hash = ?1",
+            params![hash_secret(&code), now()],
+        )?;
+        tx.execute(
+            "INSERT INTO devices(id, user_id, name, actor, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![device_id, user_id, req.device_name.trim(), actor, hash_secret(&token), now()],
+        )?;
+        let user = user_info(&tx, user_id)?;
+        tx.commit()?;
+        Ok(EnrollResponse {
+            device_id,
+            token,
+            user: user.name,
+            role: user.role,
+            stations: user.stations,
+        })
+    }
+
+    /// Revokes a device: its token is refused from now on.
+    pub fn revoke_device(&self, device_id: &str) -> ServerResult<()> {
+        let n = self.conn().execute(
+            "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![device_id, now()],
+        )?;
+        if n == 0 {
+            return Err(ServerError::NotFound(format!(
+                "no active device {device_id}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every device.
+    pub fn devices(&self) -> ServerResult<Vec<DeviceRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT d.id, u.name, d.name, d.actor, d.enrolled_at, d.revoked_at
+             FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeviceRow {
+                id: r.get(0)?,
+                user: r.get(1)?,
+                name: r.get(2)?,
+                actor: r.get(3)?,
+                enrolled_at: r.get(4)?,
+                revoked_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every user.
+    pub fn users(&self) -> ServerResult<Vec<UserInfo>> {
+        let conn = self.conn();
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM users ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.into_iter().map(|id| user_info(&conn, id)).collect()
+    }
+
+    /// The principal behind a bearer token, or Unauthorized.
+    pub fn principal(&self, token: &str) -> ServerResult<Principal> {
+        let conn = self.conn();
+        let hash = hash_secret(token.trim());
+        let device: Option<(String, String, i64, Option<String>)> = conn
+            .prepare_cached(
+                "SELECT id, actor, user_id, revoked_at FROM devices WHERE token_hash = ?1",
+            )?
+            .query_row([&hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let (device_id, actor, user_id) = match device {
+            Some((_, _, _, Some(_))) => {
+                return Err(ServerError::Unauthorized(
+                    "this device has been revoked".into(),
+                ));
+            }
+            Some((id, actor, user, None)) => (id, actor, user),
+            None => {
+                let api: Option<(i64, Option<String>)> = conn
+                    .prepare_cached(
+                        "SELECT user_id, revoked_at FROM api_tokens WHERE token_hash = ?1",
+                    )?
+                    .query_row([&hash], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                match api {
+                    Some((user, None)) => (String::new(), String::new(), user),
+                    Some((_, Some(_))) => {
+                        return Err(ServerError::Unauthorized(
+                            "this token has been revoked".into(),
+                        ));
+                    }
+                    None => return Err(ServerError::Unauthorized("unknown token".into())),
+                }
+            }
+        };
+        let user = user_info(&conn, user_id)?;
+        Ok(Principal {
+            user: user.name,
+            role: Role::parse(&user.role)?,
+            stations: user.stations,
+            countries: user.country.into_iter().collect(),
+            device_id,
+            actor,
+        })
+    }
+
+    /// Documents changed after `since` that `who` may read, oldest change first.
+    pub fn feed(&self, who: &Principal, since: u64, limit: u32) -> ServerResult<FeedResponse> {
+        let conn = self.conn();
+        let limit = limit.clamp(1, 5000);
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.id, d.kind, d.seq, d.station FROM doc_index d WHERE d.seq > ?1 ORDER BY d.seq",
+        )?;
+        let mut rows = stmt.query([since as i64])?;
+        let mut entries = Vec::new();
+        let mut cursor = since;
+        let mut more = false;
+        while let Some(r) = rows.next()? {
+            let seq = r.get::<_, i64>(2)? as u64;
+            let station: String = r.get(3)?;
+            if entries.len() as u32 == limit {
+                more = true;
+                break;
+            }
+            cursor = seq;
+            if who.may_read_station(&station) {
+                entries.push(FeedEntry {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    seq,
+                });
+            }
+        }
+        Ok(FeedResponse {
+            entries,
+            cursor,
+            more,
+        })
+    }
+
+    /// Runs a sync request: every document is checked and stored (or refused) on its own, all
+    /// in one transaction that commits before the answer is sent.
+    pub fn sync(&self, who: &Principal, req: &SyncRequest) -> ServerResult<SyncResponse> {
+        req.validate()?;
+        let mut conn = self.conn();
+        let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut results = Vec::with_capacity(req.docs.len());
+        for push in &req.docs {
+            let sp = tx.savepoint()?;
+            match sync_one(&sp, &self.actor, who, push) {
+                Ok(result) => {
+                    sp.commit()?;
+                    results.push(result);
+                }
+                Err(SyncRefusal::Refused(reason)) => {
+                    drop(sp); // rolls back this document only
+                    tracing::info!(doc = %push.id, user = %who.user, %reason, "refused document");
+                    results.push(DocResult {
+                        id: push.id.clone(),
+                        outcome: Outcome::Rejected { reason },
+                        heads: vec![],
+                        changes: vec![],
+                        seq: 0,
+                    });
+                }
+                Err(SyncRefusal::Resync) => {
+                    drop(sp);
+                    results.push(DocResult {
+                        id: push.id.clone(),
+                        outcome: Outcome::Resync,
+                        heads: vec![],
+                        changes: vec![],
+                        seq: 0,
+                    });
+                }
+                Err(SyncRefusal::Failed(e)) => return Err(e),
+            }
+        }
+        tx.set_drop_behavior(rusqlite::DropBehavior::Commit);
+        tx.commit()?;
+        Ok(SyncResponse {
+            version: PROTOCOL_VERSION,
+            docs: results,
+        })
+    }
+
+    /// Loads a document the server holds (for tests and the demo).
+    pub fn document(&self, id: &str) -> ServerResult<Document> {
+        let conn = self.conn();
+        Ok(load_document(&conn, &self.actor, "inspection", id)?)
+    }
+
+    /// Stores a document made on the server itself (the demo data).
+    pub fn insert_local(&self, id: &str, station: &str, doc: &mut Document) -> ServerResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        insert_document(&tx, "inspection", id, doc)?;
+        let seq = next_seq(&tx)?;
+        tx.execute(
+            "INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)",
+            params![id, station, seq],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many documents the server holds.
+    pub fn document_count(&self) -> ServerResult<u64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM doc_index", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+}
+
+fn user_info(conn: &Connection, id: i64) -> ServerResult<UserInfo> {
+    let (name, role, country): (String, String, Option<String>) = conn.query_row(
+        "SELECT name, role, country FROM users WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let stations = conn
+        .prepare_cached("SELECT station FROM user_stations WHERE user_id = ?1 ORDER BY station")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(UserInfo {
+        name,
+        role,
+        stations,
+        country,
+    })
+}
+
+fn next_seq(conn: &Connection) -> ServerResult<i64> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(seq), 0) + 1 FROM doc_index", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Why one document of a batch was not stored.
+enum SyncRefusal {
+    Refused(String),
+    Resync,
+    Failed(ServerError),
+}
+
+impl From<quayside_core::error::Error> for SyncRefusal {
+    fn from(e: quayside_core::error::Error) -> Self {
+        match e {
+            quayside_core::error::Error::Invalid(reason) => SyncRefusal::Refused(reason),
+            other => SyncRefusal::Failed(other.into()),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for SyncRefusal {
+    fn from(e: rusqlite::Error) -> Self {
+        SyncRefusal::Failed(e.into())
+    }
+}
+
+fn sync_one(
+    conn: &Connection,
+    actor: &[u8],
+    who: &Principal,
+    push: &DocPush,
+) -> Result<DocResult, SyncRefusal> {
+    if push.kind != "inspection" {
+        return Err(SyncRefusal::Refused(format!(
+            "unknown document kind {:?}",
+            push.kind
+        )));
+    }
+    let indexed: Option<(String, i64)> = conn
+        .prepare_cached("SELECT station, seq FROM doc_index WHERE id = ?1")?
+        .query_row([&push.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((station, _)) = &indexed
+        && !who.may_read_station(station)
+    {
+        return Err(SyncRefusal::Refused(format!(
+            "inspection {} is not yours to read or write",
+            push.id
+        )));
+    }
+    let mut existing = match &indexed {
+        Some(_) => Some(load_document(conn, actor, "inspection", &push.id)?),
+        None => None,
+    };
+    let shared = doc::parse_heads(&push.shared_heads)?;
+    let device_heads = doc::parse_heads(&push.heads)?;
+    let shared_known = match existing.as_mut() {
+        Some(d) => shared.iter().all(|h| d.has_change(h)),
+        None => shared.is_empty(),
+    };
+    if !shared_known {
+        return Err(SyncRefusal::Resync);
+    }
+    let changes: Vec<Vec<u8>> = push.changes.iter().map(|c| c.to_vec()).collect();
+    if existing.is_none() && changes.is_empty() {
+        return Err(SyncRefusal::Refused(format!("no inspection {}", push.id)));
+    }
+    let before = existing.as_mut().map(|d| d.heads());
+    let (mut doc, ins) =
+        policy::apply_inspection_push(who, &push.id, existing.as_mut(), &changes, actor)?;
+    let mut seq = indexed.as_ref().map(|(_, s)| *s).unwrap_or(0);
+    let heads = doc.heads();
+    if before.as_ref() != Some(&heads) {
+        seq = next_seq(conn).map_err(SyncRefusal::Failed)?;
+        match before {
+            Some(before) => {
+                append_document(conn, &push.id, &mut doc, &before)?;
+                conn.prepare_cached("UPDATE doc_index SET seq = ?2, station = ?3 WHERE id = ?1")?
+                    .execute(params![push.id, seq, ins.station])?;
+            }
+            None => {
+                insert_document(conn, "inspection", &push.id, &mut doc)?;
+                conn.prepare_cached("INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)")?
+                    .execute(params![push.id, ins.station, seq])?;
+            }
+        }
+    }
+    // What the device lacks: everything after its heads, if the server knows them all.
+    if device_heads.iter().any(|h| !doc.has_change(h)) {
+        return Err(SyncRefusal::Resync);
+    }
+    let missing = doc.changes_since(&device_heads)?;
+    Ok(DocResult {
+        id: push.id.clone(),
+        outcome: Outcome::Ok,
+        heads: doc::format_heads(&heads),
+        changes: missing.into_iter().map(ByteBuf::from).collect(),
+        seq: seq as u64,
+    })
+}

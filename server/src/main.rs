@@ -1,0 +1,170 @@
+//! `quayside-server`: runs the agency server, and administers it (stations, users, enrolment
+//! codes, devices) from the command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use quayside_server::db::Db;
+
+/// Quayside agency server.
+#[derive(Debug, Parser)]
+#[command(name = "quayside-server", version, about)]
+struct Cli {
+    /// Data directory (database and photos).
+    #[arg(
+        long,
+        env = "QUAYSIDE_SERVER_DATA",
+        default_value = "quayside-server-data",
+        global = true
+    )]
+    data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Seed demo stations, users, enrolment codes and inspections into an empty server.
+    #[arg(long)]
+    demo: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Administer stations, users and devices.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Debug, Subcommand)]
+enum Admin {
+    /// Add a station (UN/LOCODE).
+    Station {
+        locode: String,
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Add a user: officer, supervisor, ozone_analyst or admin.
+    User {
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// Repeatable.
+        #[arg(long = "station")]
+        stations: Vec<String>,
+        /// For analysts: the country they report for.
+        #[arg(long)]
+        country: Option<String>,
+    },
+    /// A one-time enrolment code for a user's device.
+    EnrollCode {
+        user: String,
+        #[arg(long, default_value_t = 72)]
+        hours: i64,
+    },
+    /// An API token for a user (administrators, analysts).
+    Token { user: String },
+    /// List devices.
+    Devices,
+    /// List users.
+    Users,
+    /// Revoke a device: its token is refused from now on.
+    Revoke { device_id: String },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(Command::Admin(admin)) = cli.command {
+        let db = Db::open(&cli.data)?;
+        match admin {
+            Admin::Station {
+                locode,
+                country,
+                name,
+            } => println!("station {}", db.add_station(&locode, &country, &name)?),
+            Admin::User {
+                name,
+                role,
+                stations,
+                country,
+            } => {
+                let u = db.add_user(&name, &role, &stations, country.as_deref())?;
+                println!(
+                    "user {} ({}) stations {}",
+                    u.name,
+                    u.role,
+                    u.stations.join(",")
+                );
+            }
+            Admin::EnrollCode { user, hours } => {
+                println!("{}", db.create_enrol_code(&user, hours)?)
+            }
+            Admin::Token { user } => println!("{}", db.create_api_token(&user)?),
+            Admin::Devices => println!("{}", serde_json::to_string_pretty(&db.devices()?)?),
+            Admin::Users => println!("{}", serde_json::to_string_pretty(&db.users()?)?),
+            Admin::Revoke { device_id } => {
+                db.revoke_device(&device_id)?;
+                println!("revoked {device_id}");
+            }
+        }
+        return Ok(());
+    }
+    {
+        let db = Db::open(&cli.data)?;
+        if !db.has_users()? {
+            db.add_user("admin", "admin", &[], None)?;
+            let token = db.create_api_token("admin")?;
+            println!("First start: created user `admin`. Its API token (shown once):\n  {token}");
+            println!(
+                "Add stations and users with `quayside-server --data {} admin ...` or the /v1/admin API.",
+                cli.data.display()
+            );
+            if cli.demo {
+                let info = quayside_server::demo::seed(&db)?;
+                println!(
+                    "\nDemo data: stations GHTEM, GHTKD, NLRTM; officers ama and kofi, supervisor esi (GHTEM), analyst nana (GH); 3 inspections."
+                );
+                for (user, code) in &info.codes {
+                    println!("  enrolment code for {user}: {code}");
+                }
+                println!("  analyst token for nana: {}", info.analyst_token);
+            }
+        } else if cli.demo {
+            println!("--demo: this server already has data; nothing seeded");
+        }
+    }
+    let server = quayside_server::Server::start(&cli.data, &cli.listen)?;
+    println!(
+        "\nQuayside server listening on {} (data in {})",
+        server.url(),
+        cli.data.display()
+    );
+    println!(
+        "Enrol a device:  quayside --store DIR init --user ama --station GHTEM && quayside --store DIR enroll --server {} --code CODE",
+        server.url()
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async { tokio::signal::ctrl_c().await })?;
+    println!("shutting down");
+    server.stop();
+    Ok(())
+}
