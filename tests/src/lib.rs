@@ -1,1 +1,333 @@
-//! placeholder
+//! Test harness for end-to-end tests: a real agency server on loopback (in-process or as the
+//! real binary in a child process), enrolled device stores, and a fault-injecting TCP proxy that
+//! cuts, resets, truncates and delays connections between them.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use quayside_core::FieldStore;
+use quayside_server::db::Db;
+
+/// A temporary agency server with stations GHTEM and NLRTM and users ama and kofi (officers at
+/// GHTEM), esi (supervisor at GHTEM) and piet (officer at NLRTM).
+pub struct Agency {
+    pub dir: tempfile::TempDir,
+    pub server: Option<quayside_server::Server>,
+    pub addr: SocketAddr,
+}
+
+/// Creates the accounts every test uses.
+pub fn seed(db: &Db) {
+    db.add_station("GHTEM", "GH", "Tema").unwrap();
+    db.add_station("NLRTM", "NL", "Rotterdam").unwrap();
+    db.add_user("ama", "officer", &["GHTEM".into()], None)
+        .unwrap();
+    db.add_user("kofi", "officer", &["GHTEM".into()], None)
+        .unwrap();
+    db.add_user("esi", "supervisor", &["GHTEM".into()], None)
+        .unwrap();
+    db.add_user("piet", "officer", &["NLRTM".into()], None)
+        .unwrap();
+    db.add_user("root", "admin", &[], None).unwrap();
+}
+
+impl Agency {
+    /// Starts an in-process server on a free loopback port.
+    pub fn start() -> Agency {
+        let dir = tempfile::tempdir().unwrap();
+        seed(&Db::open(dir.path()).unwrap());
+        let server = quayside_server::Server::start(dir.path(), "127.0.0.1:0").unwrap();
+        let addr = server.addr;
+        Agency {
+            dir,
+            server: Some(server),
+            addr,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.server.as_ref().expect("server running").state.db
+    }
+
+    /// A one-time code for `user`.
+    pub fn code(&self, user: &str) -> String {
+        self.db().create_enrol_code(user, 1).unwrap()
+    }
+
+    /// Stops the server and starts it again on the same address and data.
+    pub fn restart(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop();
+        }
+        self.server =
+            Some(quayside_server::Server::start(self.dir.path(), &self.addr.to_string()).unwrap());
+    }
+}
+
+/// A device: a store in its own temporary directory.
+pub struct Device {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<FieldStore>,
+    pub user: String,
+}
+
+impl Device {
+    /// Creates a store for `user` at `station`, not enrolled.
+    pub fn new(user: &str, station: &str) -> Device {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FieldStore::create(
+            dir.path().join("store").display().to_string(),
+            user.into(),
+            station.into(),
+        )
+        .unwrap();
+        Device {
+            dir,
+            store,
+            user: user.into(),
+        }
+    }
+
+    /// Creates and enrols a store with `agency` through `url` (the agency or a proxy).
+    pub fn enrolled(agency: &Agency, url: &str, user: &str, station: &str) -> Device {
+        let d = Device::new(user, station);
+        d.store
+            .enroll(url.into(), agency.code(user), format!("{user}'s phone"))
+            .unwrap();
+        d
+    }
+
+    /// Reopens the store (as after the app was killed).
+    pub fn reopen(&mut self) {
+        self.store = FieldStore::open(self.dir.path().join("store").display().to_string()).unwrap();
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("store")
+    }
+}
+
+/// The JSON of an inspection, to compare copies across devices.
+pub fn inspection_json(store: &FieldStore, id: &str) -> serde_json::Value {
+    serde_json::to_value(store.get_inspection(id.into()).unwrap().inspection).unwrap()
+}
+
+/// What the proxy does to connections.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Faults {
+    /// Chance that a connection is cut (closed) after a random number of bytes.
+    pub cut: f64,
+    /// Chance that a connection is reset (RST) after a random number of bytes.
+    pub reset: f64,
+    /// Chance that the server's answer is truncated (closed part-way).
+    pub truncate: f64,
+    /// Delay added to every read, in milliseconds (0..=max).
+    pub max_delay_ms: u64,
+}
+
+impl Faults {
+    pub const NONE: Faults = Faults {
+        cut: 0.0,
+        reset: 0.0,
+        truncate: 0.0,
+        max_delay_ms: 0,
+    };
+}
+
+/// A TCP proxy on loopback that forwards to `upstream`, injecting [`Faults`].
+pub struct FaultProxy {
+    pub addr: SocketAddr,
+    faults: Arc<Mutex<Faults>>,
+    stop: Arc<AtomicBool>,
+    /// Connections that were cut, reset or truncated.
+    pub faults_injected: Arc<AtomicU64>,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: SocketAddr, faults: Faults) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let faults = Arc::new(Mutex::new(faults));
+        let stop = Arc::new(AtomicBool::new(false));
+        let injected = Arc::new(AtomicU64::new(0));
+        let (f, s, inj) = (faults.clone(), stop.clone(), injected.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let plan = *f.lock().unwrap();
+                        let inj = inj.clone();
+                        std::thread::spawn(move || proxy_connection(client, upstream, plan, inj));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                }
+            }
+        });
+        FaultProxy {
+            addr,
+            faults,
+            stop,
+            faults_injected: injected,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Changes the faults for new connections.
+    pub fn set(&self, faults: Faults) {
+        *self.faults.lock().unwrap() = faults;
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn proxy_connection(
+    client: TcpStream,
+    upstream: SocketAddr,
+    plan: Faults,
+    injected: Arc<AtomicU64>,
+) {
+    let Ok(server) = TcpStream::connect(upstream) else {
+        let _ = client.shutdown(Shutdown::Both);
+        return;
+    };
+    let roll = rand::random::<f64>();
+    // Which fault, if any, and after how many bytes (upstream or downstream).
+    let (fault, limit) = if roll < plan.cut {
+        ("cut", rand::random_range(0..4096u64))
+    } else if roll < plan.cut + plan.reset {
+        ("reset", rand::random_range(0..4096u64))
+    } else if roll < plan.cut + plan.reset + plan.truncate {
+        ("truncate", rand::random_range(0..2048u64))
+    } else {
+        ("none", u64::MAX)
+    };
+    if fault != "none" {
+        injected.fetch_add(1, Ordering::Relaxed);
+    }
+    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    let up_limit = if fault == "truncate" { u64::MAX } else { limit };
+    let down_limit = if fault == "truncate" { limit } else { u64::MAX };
+    let delay = plan.max_delay_ms;
+    let up = std::thread::spawn(move || pump(client, server, up_limit, delay, fault == "reset"));
+    pump(s2, c2, down_limit, delay, fault == "reset");
+    let _ = up.join();
+}
+
+/// Copies `from` -> `to` until EOF or `limit` bytes, then closes both (with RST if `reset`).
+fn pump(mut from: TcpStream, mut to: TcpStream, limit: u64, max_delay_ms: u64, reset: bool) {
+    let mut buf = [0u8; 16 * 1024];
+    let mut sent = 0u64;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if max_delay_ms > 0 {
+            std::thread::sleep(Duration::from_millis(rand::random_range(0..=max_delay_ms)));
+        }
+        let allowed = (limit - sent).min(n as u64) as usize;
+        if to.write_all(&buf[..allowed]).is_err() {
+            break;
+        }
+        sent += allowed as u64;
+        if sent >= limit {
+            if reset {
+                let _ = socket_reset(&to);
+                let _ = socket_reset(&from);
+            }
+            let _ = to.shutdown(Shutdown::Both);
+            let _ = from.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+/// Makes the next close send RST instead of FIN (SO_LINGER with a zero timeout).
+fn socket_reset(s: &TcpStream) -> std::io::Result<()> {
+    socket2::SockRef::from(s).set_linger(Some(Duration::ZERO))
+}
+
+/// The `quayside-server` binary built beside the test executable.
+pub fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let bin = dir.join("quayside-server");
+    assert!(
+        bin.exists(),
+        "{} not built: run the tests with `cargo nextest run --workspace`",
+        bin.display()
+    );
+    bin
+}
+
+/// The real server binary in a child process (to kill it hard).
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+}
+
+impl ServerProcess {
+    /// Starts the binary on `addr` over `data`, waiting until it answers.
+    pub fn start(data: &Path, addr: SocketAddr) -> ServerProcess {
+        #[allow(clippy::zombie_processes)] // killed and waited for in Drop, or on failure below
+        let mut child = std::process::Command::new(server_binary())
+            .args([
+                "--data",
+                &data.display().to_string(),
+                "--listen",
+                &addr.to_string(),
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..200 {
+            if TcpStream::connect(addr).is_ok() {
+                return ServerProcess { child, addr };
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("server did not start on {addr}");
+    }
+
+    /// SIGKILL: no graceful shutdown.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free loopback address.
+pub fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
