@@ -1,39 +1,81 @@
 #!/usr/bin/env bash
-# Builds the field client and records a demo inspection (the published R-22 seizure) in a fresh
-# store, then lists and shows it. Usage: scripts/demo.sh [STORE_DIR]
+# The main job, end to end on one machine: starts the agency server on its embedded SQLite with a
+# seeded demo, enrols a field client for officer ama, records the published R-22 seizure offline,
+# syncs it to the server, and shows what the server and a colleague's device now hold.
+# The server keeps running until Ctrl-C (set DEMO_EXIT=1 to stop after the walkthrough).
+#   scripts/demo.sh [DIR]        DIR holds the server data and the device stores (./quayside-demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quayside-target}"
-cargo build --quiet --bin quayside
-q() { "$CARGO_TARGET_DIR/debug/quayside" --store "$STORE" "$@"; }
-STORE="${1:-./quayside-store}"
-if [ -e "$STORE/quayside.sqlite3" ]; then
-  echo "$STORE already holds a store; using it"
-else
-  q init --user "Ama Owusu" --station GHTEM
+DIR="${1:-./quayside-demo}"
+LISTEN="${QUAYSIDE_DEMO_LISTEN:-127.0.0.1:8080}"
+URL="http://$LISTEN"
+cargo build --quiet --bin quayside --bin quayside-server
+BIN="$CARGO_TARGET_DIR/debug"
+mkdir -p "$DIR"
+if [ -e "$DIR/server/server.sqlite3" ]; then
+  echo "$DIR already holds a demo; remove it to start afresh" >&2
+  exit 1
 fi
-json() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-id=$(q --json inspection new --container "CSQU 305438-3" --seal ML-448812 --size-type 45G1 \
+
+RUST_LOG=warn "$BIN/quayside-server" --data "$DIR/server" --listen "$LISTEN" --demo > "$DIR/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "$URL/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
+curl -sf "$URL/healthz" > /dev/null || { cat "$DIR/server.log"; exit 1; }
+sed -n '/^Demo data/,/analyst token/p' "$DIR/server.log"
+code() { grep "enrolment code for $1:" "$DIR/server.log" | awk '{print $NF}'; }
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+ama() { "$BIN/quayside" --store "$DIR/ama" "$@"; }
+kofi() { "$BIN/quayside" --store "$DIR/kofi" "$@"; }
+json() { python3 -c 'import json,sys; v=json.load(sys.stdin)
+for k in sys.argv[1:]: v=v[k]
+print(v)' "$@"; }
+
+step "Officer ama sets up her phone and enrols with a one-time code"
+ama init --user ama --station GHTEM > /dev/null
+ama enroll --server "$URL" --code "$(code ama)"
+
+step "On the quay, offline: inspection, identifier reading, photo, seizure, custody"
+id=$(ama --json inspection new --container "CSQU 305438-3" --seal ML-448812 --size-type 45G1 \
   --declaration-number GH-2026-118843 --bl COSU6251148770 --declared-hs 3827.64 \
   --description "Refrigerant gas R-134a in cylinders" --declared-kg 15500 \
   --consignor "Ningbo Cool Trading Co." --consignee "Accra Frost Ltd" --origin CN --destination GH \
   --transit SGSIN --transit LKCMB --lat 5.6367 --lon 0.0111 --accuracy-m 8 \
-  --reason "risk profile: refrigerant declared under 3827, new consignee" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["inspection"]["id"])')
-finding=$(q --json finding add "$id" --declared R-134a --identified R-22 \
+  --reason "risk profile: refrigerant declared under 3827, new consignee" | json inspection id)
+finding=$(ama --json finding add "$id" --declared R-134a --identified R-22 \
   --instrument "Neutronics Ultima ID" --reading "R22 99.1%" --purity 99.1 --hs-observed 2903.71 \
   --cylinders 1139 --kg-per-cylinder 13.6 --cylinder-type disposable \
   --labels "R-134a labels over older R-22 markings" --concealment "behind two rows of R-134a cylinders" | json finding_id)
-printf '\xff\xd8\xff\xe0 demo photo of cylinder labels' > "${TMPDIR:-/tmp}/quayside-demo.jpg"
-q photo add "$id" "${TMPDIR:-/tmp}/quayside-demo.jpg" --finding "$finding" --caption "relabelled cylinder" > /dev/null
-q seizure set "$id" --case-ref GRA-CUS-2026-0412 --action seized \
+printf '\xff\xd8\xff\xe0 demo photo of cylinder labels' > "$DIR/labels.jpg"
+ama photo add "$id" "$DIR/labels.jpg" --finding "$finding" --caption "relabelled cylinder" > /dev/null
+ama seizure set "$id" --case-ref GRA-CUS-2026-0412 --action seized \
   --legal-basis "Customs Act 2015 (Act 891) s.248; Ozone regulations LI 2232" \
   --modus mislabelled --modus disposable-cylinders --modus false-declaration \
   --storage "Tema bonded warehouse 3, bay 12" --item "$finding=15490.4:1139" > /dev/null
-q custody add "$id" --from "Ama Owusu (officer)" --to "Kwame Mensah (warehouse)" --location "Tema bonded warehouse 3" > /dev/null
-q submit "$id" > /dev/null
-q list
-echo
-q show "$id"
-echo
-q history "$id"
+ama custody add "$id" --from "ama (officer)" --to "Kwame Mensah (warehouse)" --location "Tema bonded warehouse 3" > /dev/null
+ama submit "$id" > /dev/null
+ama status
+
+step "Connectivity returns: sync"
+ama sync
+
+step "Colleague kofi enrols and syncs: he sees the station's inspections"
+kofi init --user kofi --station GHTEM > /dev/null
+kofi enroll --server "$URL" --code "$(code kofi)" > /dev/null
+kofi sync
+kofi list
+
+step "The inspection as everyone now sees it"
+kofi show "$id"
+
+step "Who changed what"
+kofi history "$id"
+
+if [ "${DEMO_EXIT:-0}" = 1 ]; then exit 0; fi
+printf '\nThe server is running at %s (data in %s/server). Try:\n' "$URL" "$DIR"
+echo "  $BIN/quayside --store $DIR/ama list"
+echo "  curl -s $URL/metrics | grep quayside_"
+echo "Ctrl-C stops the server."
+wait $SERVER

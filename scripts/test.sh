@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test: unit, property, store, CLI and doc tests, plus the formatting and lint checks.
+# Runs every test: formatting and lints, unit, property, store, CLI, end-to-end and doc tests, then
+# the demo walkthrough (server + field clients) as a smoke test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quayside-target}"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
+# The end-to-end tests run the real server binary: build every binary first.
+cargo build --workspace --bins
 cargo nextest run --workspace --no-fail-fast
 cargo test --workspace --doc
+demo=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+DEMO_EXIT=1 QUAYSIDE_DEMO_LISTEN="127.0.0.1:$port" scripts/demo.sh "$demo/demo" > "$demo/demo.log" 2>&1 \
+  || { cat "$demo/demo.log"; exit 1; }
+grep -q "0.852 ODP-t" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: figures missing"; exit 1; }
+echo "demo walkthrough: ok"
+rm -rf "$demo"

@@ -2,7 +2,7 @@
 //! has, `PATCH` appends a chunk at that offset with a per-chunk SHA-256, and the finished file is
 //! re-hashed whole and kept under its SHA-256 only if it matches the name it was sent under.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -132,22 +132,16 @@ impl Uploads {
 
     /// Re-hashes the whole upload; keeps it under its hash only if it matches.
     fn finish(&self, sha256: &str, path: &Path) -> ServerResult<UploadState> {
-        let mut hasher = Sha256::new();
-        let mut f = File::open(path)?;
-        std::io::copy(&mut f, &mut hasher)?;
-        let actual = hex::encode(hasher.finalize());
-        if actual != sha256 {
-            fs::remove_file(path)?;
-            return Err(ServerError::Unprocessable(format!(
-                "the uploaded photo hashes to {actual}, not {sha256}: discarded, upload it again"
-            )));
+        match self.blobs.adopt(path, sha256) {
+            Ok(stored) => Ok(UploadState {
+                offset: stored.bytes,
+                complete: true,
+            }),
+            Err(quayside_core::error::Error::Integrity(why)) => Err(ServerError::Unprocessable(
+                format!("the uploaded photo does not match its name ({why}); upload it again"),
+            )),
+            Err(e) => Err(e.into()),
         }
-        let stored = self.blobs.put_file(path)?;
-        fs::remove_file(path)?;
-        Ok(UploadState {
-            offset: stored.bytes,
-            complete: true,
-        })
     }
 
     /// A finished photo's bytes, verified.

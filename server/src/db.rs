@@ -6,7 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use quayside_core::doc::{self, Document};
 use quayside_core::store::{
-    append_document, insert_document, load_document, migrations, open_connection,
+    append_document, insert_document, insert_document_bytes, load_document, migrations,
+    open_connection, stored_bytes,
 };
 use quayside_core::sync::policy::{self, Principal, Role};
 use quayside_core::sync::protocol::{
@@ -20,8 +21,13 @@ use sha2::{Digest, Sha256};
 use crate::error::{ServerError, ServerResult};
 
 /// The server's numbered schema migrations.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("001_initial", include_str!("../migrations/001_initial.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("001_initial", include_str!("../migrations/001_initial.sql")),
+    (
+        "002_last_writer",
+        include_str!("../migrations/002_last_writer.sql"),
+    ),
+];
 /// File name of the database in the data directory.
 pub const DB_FILE: &str = "server.sqlite3";
 
@@ -395,7 +401,7 @@ impl Db {
         let conn = self.conn();
         let limit = limit.clamp(1, 5000);
         let mut stmt = conn.prepare_cached(
-            "SELECT d.id, d.kind, d.seq, d.station FROM doc_index d WHERE d.seq > ?1 ORDER BY d.seq",
+            "SELECT d.id, d.kind, d.seq, d.station, d.device_id FROM doc_index d WHERE d.seq > ?1 ORDER BY d.seq",
         )?;
         let mut rows = stmt.query([since as i64])?;
         let mut entries = Vec::new();
@@ -409,7 +415,12 @@ impl Db {
                 break;
             }
             cursor = seq;
-            if who.may_read_station(&station) {
+            // A device already has what it wrote itself (the server answered its push with
+            // anything else it lacked).
+            let writer: Option<String> = r.get(4)?;
+            let own_write =
+                !who.device_id.is_empty() && writer.as_deref() == Some(who.device_id.as_str());
+            if who.may_read_station(&station) && !own_write {
                 entries.push(FeedEntry {
                     id: r.get(0)?,
                     kind: r.get(1)?,
@@ -447,6 +458,7 @@ impl Db {
                         heads: vec![],
                         changes: vec![],
                         seq: 0,
+                        snapshot: None,
                     });
                 }
                 Err(SyncRefusal::Resync) => {
@@ -457,6 +469,7 @@ impl Db {
                         heads: vec![],
                         changes: vec![],
                         seq: 0,
+                        snapshot: None,
                     });
                 }
                 Err(SyncRefusal::Failed(e)) => return Err(e),
@@ -585,12 +598,21 @@ fn sync_one(
         return Err(SyncRefusal::Resync);
     }
     let changes: Vec<Vec<u8>> = push.changes.iter().map(|c| c.to_vec()).collect();
-    if existing.is_none() && changes.is_empty() {
+    let snapshot = match &push.snapshot {
+        Some(bytes) => Some(Document::load(bytes, actor)?),
+        None => None,
+    };
+    if existing.is_none() && changes.is_empty() && snapshot.is_none() {
         return Err(SyncRefusal::Refused(format!("no inspection {}", push.id)));
     }
+    let new_from_snapshot = existing.is_none() && snapshot.is_some();
     let before = existing.as_mut().map(|d| d.heads());
+    let policy_push = match snapshot {
+        Some(doc) => policy::Push::Snapshot(Box::new(doc)),
+        None => policy::Push::Changes(&changes),
+    };
     let (mut doc, ins) =
-        policy::apply_inspection_push(who, &push.id, existing.as_mut(), &changes, actor)?;
+        policy::apply_inspection_push(who, &push.id, existing.as_mut(), policy_push, actor)?;
     let mut seq = indexed.as_ref().map(|(_, s)| *s).unwrap_or(0);
     let heads = doc.heads();
     if before.as_ref() != Some(&heads) {
@@ -598,26 +620,49 @@ fn sync_one(
         match before {
             Some(before) => {
                 append_document(conn, &push.id, &mut doc, &before)?;
-                conn.prepare_cached("UPDATE doc_index SET seq = ?2, station = ?3 WHERE id = ?1")?
-                    .execute(params![push.id, seq, ins.station])?;
+                conn.prepare_cached(
+                    "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
+                )?
+                .execute(params![push.id, seq, ins.station, who.device_id])?;
             }
             None => {
-                insert_document(conn, "inspection", &push.id, &mut doc)?;
-                conn.prepare_cached("INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)")?
-                    .execute(params![push.id, ins.station, seq])?;
+                if new_from_snapshot {
+                    // The bytes loaded and passed every check: keep them as they came.
+                    let bytes = push.snapshot.as_deref().expect("snapshot present");
+                    insert_document_bytes(conn, "inspection", &push.id, bytes, &mut doc)?;
+                } else {
+                    insert_document(conn, "inspection", &push.id, &mut doc)?;
+                }
+                conn.prepare_cached(
+                    "INSERT INTO doc_index(id, kind, station, seq, device_id) VALUES (?1, 'inspection', ?2, ?3, ?4)",
+                )?
+                .execute(params![push.id, ins.station, seq, who.device_id])?;
             }
         }
     }
-    // What the device lacks: everything after its heads, if the server knows them all.
-    if device_heads.iter().any(|h| !doc.has_change(h)) {
-        return Err(SyncRefusal::Resync);
-    }
-    let missing = doc.changes_since(&device_heads)?;
-    Ok(DocResult {
+    // What the device lacks: everything after its heads, if the server knows them all; all of
+    // it, compressed, if the device has nothing.
+    let mut result = DocResult {
         id: push.id.clone(),
         outcome: Outcome::Ok,
         heads: doc::format_heads(&heads),
-        changes: missing.into_iter().map(ByteBuf::from).collect(),
+        changes: Vec::new(),
         seq: seq as u64,
-    })
+        snapshot: None,
+    };
+    if device_heads.is_empty() && push.snapshot.is_none() && changes.is_empty() {
+        let (bytes, _) = stored_bytes(conn, &push.id)?
+            .ok_or_else(|| SyncRefusal::Refused(format!("no inspection {}", push.id)))?;
+        result.snapshot = Some(ByteBuf::from(bytes));
+        return Ok(result);
+    }
+    if device_heads.iter().any(|h| !doc.has_change(h)) {
+        return Err(SyncRefusal::Resync);
+    }
+    result.changes = doc
+        .changes_since(&device_heads)?
+        .into_iter()
+        .map(ByteBuf::from)
+        .collect();
+    Ok(result)
 }

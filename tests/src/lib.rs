@@ -209,11 +209,11 @@ fn proxy_connection(
     let roll = rand::random::<f64>();
     // Which fault, if any, and after how many bytes (upstream or downstream).
     let (fault, limit) = if roll < plan.cut {
-        ("cut", rand::random_range(0..4096u64))
+        ("cut", rand::random_range(0..1500u64))
     } else if roll < plan.cut + plan.reset {
-        ("reset", rand::random_range(0..4096u64))
+        ("reset", rand::random_range(0..1500u64))
     } else if roll < plan.cut + plan.reset + plan.truncate {
-        ("truncate", rand::random_range(0..2048u64))
+        ("truncate", rand::random_range(0..600u64))
     } else {
         ("none", u64::MAX)
     };

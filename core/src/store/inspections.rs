@@ -368,3 +368,27 @@ pub(crate) fn merge_one(
         Err(e) => Err(e),
     }
 }
+
+/// Merges a whole document received in automerge's save format: stored as it came when new
+/// (after it loaded and proved to be this inspection), merged change by change otherwise.
+pub(crate) fn merge_snapshot(
+    tx: &rusqlite::Connection,
+    actor: &[u8],
+    id: &str,
+    bytes: &[u8],
+) -> Result<Inspection> {
+    let mut incoming = Document::load(bytes, actor)?;
+    if super::stored_heads(tx, KIND, id).is_ok() {
+        let changes = incoming.changes_since(&[])?;
+        return merge_one(tx, actor, id, &changes);
+    }
+    let ins = inspection::read(&incoming)?;
+    if ins.id != id {
+        return Err(Error::Invalid(format!(
+            "a snapshot for {id} describes inspection {:?}",
+            ins.id
+        )));
+    }
+    super::insert_document_bytes(tx, KIND, id, bytes, &mut incoming)?;
+    projection::project_inspection(tx, &mut incoming)
+}

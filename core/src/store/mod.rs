@@ -283,25 +283,31 @@ pub fn load_document(
     kind: &'static str,
     id: &str,
 ) -> Result<Document> {
-    let row: Option<(String, Vec<u8>)> = conn
-        .query_row(
-            "SELECT kind, snapshot FROM documents WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((stored_kind, mut bytes)) = row else {
-        return Err(Error::NotFound {
-            kind,
-            id: id.to_string(),
-        });
+    let not_found = || Error::NotFound {
+        kind,
+        id: id.to_string(),
     };
-    if stored_kind != kind {
-        return Err(Error::NotFound {
-            kind,
-            id: id.to_string(),
-        });
+    let stored_kind: Option<String> = conn
+        .prepare_cached("SELECT kind FROM documents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if stored_kind.as_deref() != Some(kind) {
+        return Err(not_found());
     }
+    let (bytes, _) = stored_bytes(conn, id)?.ok_or_else(not_found)?;
+    Document::load(&bytes, actor)
+}
+
+/// A stored document's bytes (full save followed by incremental saves: loadable as they are)
+/// and its heads, without loading it; None if absent.
+pub fn stored_bytes(conn: &Connection, id: &str) -> Result<Option<(Vec<u8>, Vec<String>)>> {
+    let row: Option<(Vec<u8>, String)> = conn
+        .prepare_cached("SELECT snapshot, heads FROM documents WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((mut bytes, heads)) = row else {
+        return Ok(None);
+    };
     let mut stmt =
         conn.prepare_cached("SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([id])?;
@@ -312,23 +318,37 @@ pub fn load_document(
                 .map_err(|e| Error::Integrity(format!("document chunk: {e}")))?,
         );
     }
-    Document::load(&bytes, actor)
+    let heads =
+        serde_json::from_str(&heads).map_err(|e| Error::Integrity(format!("stored heads: {e}")))?;
+    Ok(Some((bytes, heads)))
 }
 
-/// Stores a new document.
-pub fn insert_document(tx: &Connection, kind: &str, id: &str, doc: &mut Document) -> Result<()> {
+/// Stores a new document from bytes already verified by loading them into `doc`.
+pub fn insert_document_bytes(
+    tx: &Connection,
+    kind: &str,
+    id: &str,
+    bytes: &[u8],
+    doc: &mut Document,
+) -> Result<()> {
     let heads = crate::doc::format_heads(&doc.heads());
     tx.execute(
         "INSERT INTO documents(id, kind, snapshot, chunks, heads, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
         params![
             id,
             kind,
-            doc.save(),
+            bytes,
             serde_json::to_string(&heads).expect("heads serialise"),
             crate::model::edits::now_rfc3339()
         ],
     )?;
     Ok(())
+}
+
+/// Stores a new document.
+pub fn insert_document(tx: &Connection, kind: &str, id: &str, doc: &mut Document) -> Result<()> {
+    let bytes = doc.save();
+    insert_document_bytes(tx, kind, id, &bytes, doc)
 }
 
 /// Appends what changed in `doc` since `before` to its stored form; folds the increments into a

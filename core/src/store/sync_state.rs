@@ -4,9 +4,13 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::{Store, inspections::merge_one, stored_heads};
+use super::{
+    Store,
+    inspections::{merge_one, merge_snapshot},
+    stored_bytes, stored_heads,
+};
 use crate::doc;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::edits::now_rfc3339;
 
 /// The server this store syncs with.
@@ -24,6 +28,8 @@ pub struct Outgoing {
     pub shared_heads: Vec<String>,
     pub heads: Vec<String>,
     pub changes: Vec<Vec<u8>>,
+    /// The whole stored document, instead of `changes`, when the server has seen none of it.
+    pub snapshot: Option<Vec<u8>>,
 }
 
 /// The server's answer for one document, as the store applies it.
@@ -33,6 +39,8 @@ pub enum Incoming {
         id: String,
         heads: Vec<String>,
         changes: Vec<Vec<u8>>,
+        /// The whole document, when this device had none of it.
+        snapshot: Option<Vec<u8>>,
         seq: u64,
     },
     Rejected {
@@ -139,8 +147,9 @@ impl Store {
             .unwrap_or(0) as u64)
     }
 
-    /// What to send for document `id`: its changes since the shared heads (all of them when
-    /// `full`). A document this device does not have yet is asked for with nothing.
+    /// What to send for document `id`: its changes since the shared heads, or, when the server
+    /// has seen none of it (or `full`), the stored document as it is (compressed, not loaded).
+    /// A document this device does not have yet is asked for with nothing.
     pub fn outgoing(&self, id: &str, full: bool) -> Result<Outgoing> {
         let shared: Vec<String> = if full {
             Vec::new()
@@ -152,25 +161,31 @@ impl Store {
                 .map(|h| serde_json::from_str(&h).unwrap_or_default())
                 .unwrap_or_default()
         };
-        match self.read_document("inspection", id, |d| {
+        let empty = |heads: Vec<String>, snapshot: Option<Vec<u8>>| Outgoing {
+            id: id.into(),
+            shared_heads: Vec::new(),
+            heads,
+            changes: Vec::new(),
+            snapshot,
+        };
+        if shared.is_empty() {
+            return Ok(match stored_bytes(&self.reader(), id)? {
+                Some((bytes, heads)) => empty(heads, Some(bytes)),
+                None => empty(Vec::new(), None),
+            });
+        }
+        let (heads, changes) = self.read_document("inspection", id, |d| {
             let heads = doc::format_heads(&d.heads());
             let changes = d.changes_since(&doc::parse_heads(&shared)?)?;
             Ok((heads, changes))
-        }) {
-            Ok((heads, changes)) => Ok(Outgoing {
-                id: id.into(),
-                shared_heads: shared,
-                heads,
-                changes,
-            }),
-            Err(Error::NotFound { .. }) => Ok(Outgoing {
-                id: id.into(),
-                shared_heads: Vec::new(),
-                heads: Vec::new(),
-                changes: Vec::new(),
-            }),
-            Err(e) => Err(e),
-        }
+        })?;
+        Ok(Outgoing {
+            id: id.into(),
+            shared_heads: shared,
+            heads,
+            changes,
+            snapshot: None,
+        })
     }
 
     /// Applies the server's answers in one transaction: merges what the device lacked and
@@ -185,12 +200,16 @@ impl Store {
                     id,
                     heads,
                     changes,
+                    snapshot,
                     seq,
                 } => {
+                    if let Some(bytes) = snapshot {
+                        merge_snapshot(&tx, &actor, id, bytes)?;
+                    }
                     if !changes.is_empty() {
                         merge_one(&tx, &actor, id, changes)?;
                     }
-                    // A document the server has and this device never had arrives here.
+                    // Nothing stored (the server had no changes for a document asked about).
                     if stored_heads(&tx, "inspection", id).is_err() {
                         continue;
                     }

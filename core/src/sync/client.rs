@@ -12,6 +12,12 @@ use super::protocol::{
 };
 use crate::error::{Error, Result};
 
+/// Installs rustls' ring crypto provider for this process (once; later calls do nothing).
+/// Every reqwest client in the process needs it: reqwest is built without a default provider.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A connection to one server, optionally with a device token.
 pub struct HttpClient {
     base: String,
@@ -26,7 +32,7 @@ fn network(e: reqwest::Error) -> Error {
 impl HttpClient {
     /// A client for the server at `base` (`http://host:port` or `https://...`).
     pub fn new(base: &str, token: Option<String>) -> Result<HttpClient> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let base = base.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(Error::Invalid(format!(

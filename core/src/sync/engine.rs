@@ -21,7 +21,7 @@ pub const BATCH_DOCS: usize = 500;
 /// Bytes of changes per sync request (a batch closes early when it reaches this).
 pub const BATCH_BYTES: usize = 8 * 1024 * 1024;
 /// Photo upload chunk size.
-pub const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+pub const CHUNK_BYTES: usize = 8 * 1024 * 1024;
 
 /// Where a sync stands, reported as it goes.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -168,7 +168,8 @@ fn batches(store: &Store, ids: &[String], full: bool) -> Result<Vec<Vec<DocPush>
     let mut bytes = 0;
     for id in ids {
         let o = store.outgoing(id, full)?;
-        let size: usize = o.changes.iter().map(Vec::len).sum();
+        let size: usize =
+            o.changes.iter().map(Vec::len).sum::<usize>() + o.snapshot.as_ref().map_or(0, Vec::len);
         if !current.is_empty() && (current.len() == BATCH_DOCS || bytes + size > BATCH_BYTES) {
             out.push(std::mem::take(&mut current));
             bytes = 0;
@@ -180,6 +181,7 @@ fn batches(store: &Store, ids: &[String], full: bool) -> Result<Vec<Vec<DocPush>
             shared_heads: o.shared_heads,
             heads: o.heads,
             changes: o.changes.into_iter().map(ByteBuf::from).collect(),
+            snapshot: o.snapshot.map(ByteBuf::from),
         });
     }
     if !current.is_empty() {
@@ -199,7 +201,12 @@ fn push_batch(
 ) -> Result<Vec<String>> {
     let pushed_changes: BTreeMap<String, usize> = docs
         .iter()
-        .map(|d| (d.id.clone(), d.changes.len()))
+        .map(|d| {
+            (
+                d.id.clone(),
+                d.changes.len() + usize::from(d.snapshot.is_some()),
+            )
+        })
         .collect();
     let count = docs.len() as u64;
     let (res, sent, received) = client.sync(&SyncRequest {
@@ -219,13 +226,14 @@ fn push_batch(
                 if pushed_changes.get(&d.id).copied().unwrap_or(0) > 0 {
                     report.pushed += 1;
                 }
-                if !d.changes.is_empty() {
+                if !d.changes.is_empty() || d.snapshot.is_some() {
                     report.received += 1;
                 }
                 incoming.push(Incoming::Merged {
                     id: d.id,
                     heads: d.heads,
                     changes: d.changes.into_iter().map(|c| c.into_vec()).collect(),
+                    snapshot: d.snapshot.map(|s| s.into_vec()),
                     seq: d.seq,
                 });
             }

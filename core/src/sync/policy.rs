@@ -68,18 +68,56 @@ impl Principal {
     }
 }
 
-/// Checks a pushed batch of changes to one inspection against the current server copy
-/// (`existing`, None for a new document) and returns the document with the changes applied.
-/// Nothing is stored by this function; on error, nothing may be.
+/// What a device pushes for one document.
+pub enum Push<'a> {
+    /// Raw changes since the shared heads.
+    Changes(&'a [Vec<u8>]),
+    /// The whole document (loaded from its compressed save), for a first push.
+    Snapshot(Box<Document>),
+}
+
+/// Checks a push to one inspection against the current server copy (`existing`, None for a new
+/// document) and returns the document as it would be stored. Nothing is stored by this
+/// function; on error, nothing may be.
 pub fn apply_inspection_push(
     principal: &Principal,
     id: &str,
     existing: Option<&mut Document>,
-    changes: &[Vec<u8>],
+    push: Push<'_>,
     server_actor: &[u8],
 ) -> Result<(Document, Inspection)> {
-    let forbid = |why: String| Err(Error::Invalid(why));
-    let mut base = existing;
+    let changes = match (push, existing) {
+        (Push::Snapshot(doc), None) => {
+            let mut doc = *doc;
+            // A new document in one piece: every change in it must be this device's.
+            if let Some(other) = doc
+                .change_actors()
+                .into_iter()
+                .find(|a| *a != principal.actor)
+            {
+                return Err(Error::Invalid(format!(
+                    "document {id} holds changes by actor {other}, not by this device ({})",
+                    principal.actor
+                )));
+            }
+            require_officer(principal)?;
+            let after = inspection::read(&doc)?;
+            check_inspection(principal, id, None, &after)?;
+            return Ok((doc, after));
+        }
+        (Push::Snapshot(mut doc), Some(existing)) => {
+            let changes = doc.changes_since(&[])?;
+            return apply_inspection_push(
+                principal,
+                id,
+                Some(existing),
+                Push::Changes(&changes),
+                server_actor,
+            );
+        }
+        (Push::Changes(changes), existing) => (changes, existing),
+    };
+    let (changes, mut base) = changes;
     let before = match base.as_deref_mut() {
         Some(doc) => Some(inspection::read(doc)?),
         None => None,
@@ -95,10 +133,10 @@ pub fn apply_inspection_push(
             continue;
         }
         if info.actor != principal.actor {
-            return forbid(format!(
+            return Err(Error::Invalid(format!(
                 "change {} was made by actor {}, not by this device ({})",
                 info.hash, info.actor, principal.actor
-            ));
+            )));
         }
         new.push(bytes.clone());
     }
@@ -110,14 +148,32 @@ pub fn apply_inspection_push(
         let ins = inspection::read(&doc)?;
         return Ok((doc, ins));
     }
-    if principal.role != Role::Officer {
-        return forbid(format!(
-            "a {} may not write inspections; only officers record them",
-            principal.role.as_str()
-        ));
-    }
+    require_officer(principal)?;
     doc.apply_changes(&new)?;
     let after = inspection::read(&doc)?;
+    check_inspection(principal, id, before.as_ref(), &after)?;
+    Ok((doc, after))
+}
+
+fn require_officer(principal: &Principal) -> Result<()> {
+    if principal.role == Role::Officer {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "a {} may not write inspections; only officers record them",
+            principal.role.as_str()
+        )))
+    }
+}
+
+/// The rules an inspection must still satisfy after a push by `principal`.
+fn check_inspection(
+    principal: &Principal,
+    id: &str,
+    before: Option<&Inspection>,
+    after: &Inspection,
+) -> Result<()> {
+    let forbid = |why: String| Err(Error::Invalid(why));
     if after.id != id {
         return forbid(format!(
             "document {id} claims to be inspection {:?}",
@@ -125,7 +181,7 @@ pub fn apply_inspection_push(
         ));
     }
     let own = |station: &str| principal.stations.iter().any(|s| s == station);
-    match &before {
+    match before {
         Some(b) => {
             if !own(&b.station) {
                 return forbid(format!(
@@ -163,5 +219,5 @@ pub fn apply_inspection_push(
             after.schema
         ));
     }
-    Ok((doc, after))
+    Ok(())
 }

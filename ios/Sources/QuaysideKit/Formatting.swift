@@ -1,0 +1,124 @@
+import Foundation
+
+/// Turns what an officer types into values for the core, and values back into editable text.
+///
+/// Only parsing lives here (text to number, text to list). Whether a value is acceptable
+/// (negative mass, purity over 100 %, a malformed HS code) is the core's decision.
+public enum FormText {
+    /// `text` without leading and trailing whitespace.
+    public static func clean(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A decimal number, or `nil` for an empty field. Accepts a decimal comma ("13,6"), as
+    /// typed on keyboards of many of the countries that use Quayside.
+    /// - Throws: ``FormValidationError`` when the text is not a number.
+    public static func decimal(_ text: String, field: String) throws -> Double? {
+        let cleaned = clean(text).replacingOccurrences(of: " ", with: "")
+        if cleaned.isEmpty { return nil }
+        let normalized = cleaned.contains(".") ? cleaned : cleaned.replacingOccurrences(of: ",", with: ".")
+        guard let value = Double(normalized), value.isFinite else {
+            throw FormValidationError(field: field, message: "\"\(cleaned)\" is not a number.")
+        }
+        return value
+    }
+
+    /// A whole count, or `nil` for an empty field.
+    /// - Throws: ``FormValidationError`` when the text is not a whole number from 0 to 4,294,967,295.
+    public static func count(_ text: String, field: String) throws -> UInt32? {
+        let cleaned = clean(text).replacingOccurrences(of: " ", with: "")
+        if cleaned.isEmpty { return nil }
+        guard let value = UInt32(cleaned) else {
+            throw FormValidationError(field: field, message: "\"\(cleaned)\" is not a whole number.")
+        }
+        return value
+    }
+
+    /// The items of a list typed as one text: separated by commas, semicolons or new lines.
+    public static func list(_ text: String) -> [String] {
+        text.components(separatedBy: CharacterSet(charactersIn: ",;\n"))
+            .map(clean)
+            .filter { !$0.isEmpty }
+    }
+
+    /// A list as one editable text.
+    public static func text(_ list: [String]) -> String {
+        list.joined(separator: ", ")
+    }
+
+    /// A number as editable text: no grouping, a decimal point, no trailing zeros.
+    public static func text(_ number: Double?) -> String {
+        guard let number else { return "" }
+        return editableNumber.string(from: NSNumber(value: number)) ?? String(number)
+    }
+
+    /// A count as editable text.
+    public static func text(_ count: UInt32?) -> String {
+        count.map(String.init) ?? ""
+    }
+
+    private static let editableNumber: NumberFormatter = {
+        let formatter = NumberFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.numberStyle = .decimal
+        formatter.usesGroupingSeparator = false
+        formatter.maximumFractionDigits = 6
+        return formatter
+    }()
+}
+
+/// RFC 3339 timestamps as the core writes them (`2026-11-29T13:49:00.123Z`).
+public enum Timestamp {
+    /// The date of an RFC 3339 timestamp, with or without fractional seconds.
+    public static func date(_ text: String) -> Date? {
+        withFraction.date(from: text) ?? withoutFraction.date(from: text)
+    }
+
+    /// A date as an RFC 3339 timestamp in UTC with milliseconds.
+    public static func string(_ date: Date) -> String {
+        withFraction.string(from: date)
+    }
+
+    /// A timestamp for display in the officer's locale ("29 Nov 2026 at 13:49"), or the text as
+    /// it is when it cannot be read.
+    public static func display(_ text: String) -> String {
+        guard let date = date(text) else { return text }
+        return date.formatted(date: .abbreviated, time: .shortened)
+    }
+
+    private static let withFraction: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }()
+
+    private static let withoutFraction: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter
+    }()
+}
+
+/// The core's computed quantities formatted for reading. The figures themselves (tonnes,
+/// ODP-tonnes, CO2-equivalent) always come from the core's assessment.
+public enum Figures {
+    /// Kilograms, e.g. "15,490.4 kg".
+    public static func kg(_ value: Double) -> String {
+        "\(value.formatted(.number.precision(.fractionLength(0...1)))) kg"
+    }
+
+    /// Metric tonnes, e.g. "15.49 t".
+    public static func tonnes(_ value: Double) -> String {
+        "\(value.formatted(.number.precision(.fractionLength(0...3)))) t"
+    }
+
+    /// ODP-tonnes, e.g. "0.852 ODP-t".
+    public static func odpTonnes(_ value: Double) -> String {
+        "\(value.formatted(.number.precision(.fractionLength(3)))) ODP-t"
+    }
+
+    /// CO2-equivalent tonnes, e.g. "28,038 t CO2-eq".
+    public static func co2eTonnes(_ value: Double) -> String {
+        "\(value.formatted(.number.precision(.fractionLength(0)))) t CO2-eq"
+    }
+}

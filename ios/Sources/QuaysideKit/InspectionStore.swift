@@ -1,0 +1,449 @@
+import Combine
+import Foundation
+import QuaysideCore
+
+/// Which inspections the list shows.
+public struct InspectionQuery: Equatable, Sendable {
+    /// Which statuses to show.
+    public enum Scope: String, CaseIterable, Identifiable, Sendable {
+        /// Every inspection.
+        case all
+        /// Inspections still being recorded.
+        case drafts
+        /// Inspections submitted for review.
+        case submitted
+
+        /// The scope itself.
+        public var id: String { rawValue }
+
+        /// The scope's name as shown on screen.
+        public var label: String {
+            switch self {
+            case .all: return "All"
+            case .drafts: return "Drafts"
+            case .submitted: return "Submitted"
+            }
+        }
+    }
+
+    /// What the officer typed in the search field: a substance name or part of a container number.
+    public var text: String
+    /// Which statuses to show.
+    public var scope: Scope
+
+    /// Creates a query.
+    public init(text: String = "", scope: Scope = .all) {
+        self.text = text
+        self.scope = scope
+    }
+
+    /// The core's filter. Text that the core's reference knows as a substance ("R-22", "HCFC-22",
+    /// "chlorodifluoromethane") searches by substance; anything else by container number.
+    public func filter(limit: UInt32) -> InspectionFilter {
+        var filter = InspectionFilter()
+        filter.limit = limit
+        switch scope {
+        case .all: break
+        case .drafts: filter.status = .draft
+        case .submitted: filter.status = .submitted
+        }
+        let text = FormText.clean(self.text)
+        if !text.isEmpty {
+            if QuaysideCore.substance(name: text) != nil {
+                filter.substance = text
+            } else {
+                filter.container = text
+            }
+        }
+        return filter
+    }
+}
+
+/// Something recorded on this device, announced so that the sync scheduler can deliver it soon.
+public enum LocalChange: Equatable, Sendable {
+    /// An inspection was created or changed.
+    case edited(inspectionId: String)
+    /// An inspection was submitted for review: worth syncing at once.
+    case submitted(inspectionId: String)
+}
+
+/// The app's one gateway to the Rust core's `FieldStore`: every screen reads and writes through it.
+///
+/// It lives on the main actor and publishes what screens show: the inspection list for the
+/// current ``query``, the sync status (what is not yet on the server), sync progress and the last
+/// sync's outcome. Core calls never run on the main thread: edits and reads go through one serial
+/// queue (so they reach the store in order), syncs through another, so recording never waits for
+/// a sync. The core does all validation, computation and merging; this type only moves values
+/// between screens and the core.
+@MainActor
+public final class InspectionStore: ObservableObject {
+    /// Where the store's files are.
+    public let location: StoreLocation
+    /// This device's identity (user, station, device id).
+    public let device: DeviceInfo
+    /// The core's store. Safe to use from any thread; prefer this type's async methods.
+    public nonisolated let fieldStore: FieldStore
+
+    /// The inspections matching ``query``, newest first.
+    @Published public private(set) var inspections: [InspectionSummary] = []
+    /// What the list shows; changing it reloads the list shortly after typing stops.
+    @Published public var query = InspectionQuery() {
+        didSet { if query != oldValue { scheduleListReload(after: .milliseconds(250)) } }
+    }
+    /// Enrolment, what is not yet on the server, and what it refused.
+    @Published public private(set) var syncStatus: SyncStatusRecord?
+    /// Whether a sync is running, and how far it got.
+    @Published public private(set) var syncActivity: SyncActivity = .idle
+    /// How the last sync ended.
+    @Published public private(set) var lastSyncOutcome: SyncOutcome?
+    /// Increases whenever stored data may have changed (an edit here, or a sync that merged
+    /// colleagues' changes); open screens reload when it changes.
+    @Published public private(set) var revision = 0
+    /// An error for the app to show in an alert.
+    @Published public var presentedError: UserFacingError?
+
+    /// Everything recorded on this device, as it happens.
+    public let localChanges = PassthroughSubject<LocalChange, Never>()
+    /// How many connection attempts one sync run makes before it gives up (the core backs off
+    /// between them).
+    public var syncAttempts: UInt32 = 3
+    /// The most rows the list loads.
+    public var listLimit: UInt32 = 500
+
+    private let edits: CoreExecutor
+    private let syncQueue = CoreExecutor(label: "org.quayside.core.sync", qos: .utility)
+    private let inbox: PhotoInbox
+    private var syncTask: Task<SyncOutcome, Never>?
+    private var syncAgain = false
+    private var listReload: Task<Void, Never>?
+
+    private init(location: StoreLocation, fieldStore: FieldStore, device: DeviceInfo, edits: CoreExecutor) {
+        self.location = location
+        self.fieldStore = fieldStore
+        self.device = device
+        self.edits = edits
+        inbox = PhotoInbox(directory: location.photoInboxDirectory)
+    }
+
+    // MARK: Opening
+
+    /// Opens the store at `location` (upgrading an older schema), records photos left in the
+    /// inbox by an interrupted capture, and loads the list and the sync status.
+    /// - Throws: ``UserFacingError`` when the store cannot be opened.
+    public static func open(at location: StoreLocation) async throws -> InspectionStore {
+        try await start(at: location) { path in try FieldStore.open(path: path) }
+    }
+
+    /// Creates a new store at `location` for `user` at `station` (a UN/LOCODE such as `GHTEM`),
+    /// then opens it like ``open(at:)``.
+    /// - Throws: ``UserFacingError`` when the core refuses the user or station, or a store exists.
+    public static func create(at location: StoreLocation, user: String, station: String) async throws -> InspectionStore {
+        let user = FormText.clean(user)
+        let station = FormText.clean(station)
+        return try await start(at: location) { path in
+            try FieldStore.create(path: path, user: user, station: station)
+        }
+    }
+
+    private static func start(
+        at location: StoreLocation,
+        _ makeFieldStore: @escaping @Sendable (String) throws -> FieldStore
+    ) async throws -> InspectionStore {
+        let edits = CoreExecutor(label: "org.quayside.core.edits", qos: .userInitiated)
+        let path = location.storeDirectory.path
+        do {
+            try location.prepare()
+            let (fieldStore, device) = try await edits.run { () throws -> (FieldStore, DeviceInfo) in
+                let fieldStore = try makeFieldStore(path)
+                return (fieldStore, fieldStore.deviceInfo())
+            }
+            let store = InspectionStore(location: location, fieldStore: fieldStore, device: device, edits: edits)
+            await store.recordPendingPhotos()
+            await store.refresh()
+            return store
+        } catch {
+            throw UserFacingError(error)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Reloads the list and the sync status.
+    public func refresh() async {
+        await reloadList()
+        await refreshSyncStatus()
+    }
+
+    /// Reloads the list for the current ``query``.
+    public func reloadList() async {
+        let filter = query.filter(limit: listLimit)
+        do {
+            let rows = try await read { fieldStore in try fieldStore.listInspections(filter: filter) }
+            // A query changed while this one ran is answered by its own reload.
+            if filter == query.filter(limit: listLimit) {
+                inspections = rows
+            }
+        } catch {
+            presentedError = UserFacingError(error)
+        }
+    }
+
+    /// Inspections matching `filter`, for screens with a list of their own (supervisor review).
+    public func inspections(matching filter: InspectionFilter) async throws -> [InspectionSummary] {
+        try await read { fieldStore in try fieldStore.listInspections(filter: filter) }
+    }
+
+    /// Reloads what is not yet on the server.
+    public func refreshSyncStatus() async {
+        do {
+            syncStatus = try await read { fieldStore in try fieldStore.syncStatus() }
+        } catch {
+            presentedError = UserFacingError(error)
+        }
+    }
+
+    /// One inspection in full, with the core's figures, flags and conflicts.
+    public func inspection(id: String) async throws -> InspectionView {
+        try await read { fieldStore in try fieldStore.getInspection(id: id) }
+    }
+
+    /// Every change to an inspection, oldest first: who, from which device, when, what.
+    public func history(inspectionId: String) async throws -> [HistoryRecord] {
+        try await read { fieldStore in try fieldStore.history(inspectionId: inspectionId) }
+    }
+
+    /// A photo's bytes, verified by the core against its SHA-256.
+    public func photoData(sha256: String) async throws -> Data {
+        try await read { fieldStore in try fieldStore.readPhoto(sha256: sha256) }
+    }
+
+    // MARK: Recording
+
+    /// Starts an inspection. A container number is required; a wrong check digit is refused
+    /// with `ApiError.CheckDigit` unless `fields.allowInvalidCheckDigit` is set.
+    public func createInspection(_ fields: InspectionFields) async throws -> InspectionView {
+        let view = try await write { fieldStore in try fieldStore.createInspection(fields: fields) }
+        announce(.edited(inspectionId: view.inspection.id))
+        return view
+    }
+
+    /// Changes an inspection's own fields.
+    public func updateInspection(id: String, fields: InspectionFields) async throws -> InspectionView {
+        let view = try await write { fieldStore in try fieldStore.updateInspection(id: id, fields: fields) }
+        announce(.edited(inspectionId: id))
+        return view
+    }
+
+    /// Adds a finding; the result names the new finding's id.
+    public func addFinding(inspectionId: String, fields: FindingFields) async throws -> FindingAdded {
+        let added = try await write { fieldStore in try fieldStore.addFinding(inspectionId: inspectionId, fields: fields) }
+        announce(.edited(inspectionId: inspectionId))
+        return added
+    }
+
+    /// Changes a finding.
+    public func updateFinding(inspectionId: String, findingId: String, fields: FindingFields) async throws -> InspectionView {
+        let view = try await write { fieldStore in
+            try fieldStore.updateFinding(inspectionId: inspectionId, findingId: findingId, fields: fields)
+        }
+        announce(.edited(inspectionId: inspectionId))
+        return view
+    }
+
+    /// Removes a finding that no photo or seized item refers to.
+    public func removeFinding(inspectionId: String, findingId: String) async throws -> InspectionView {
+        let view = try await write { fieldStore in
+            try fieldStore.removeFinding(inspectionId: inspectionId, findingId: findingId)
+        }
+        announce(.edited(inspectionId: inspectionId))
+        return view
+    }
+
+    /// Records a photo straight from the camera. The image is first written to the inbox, then
+    /// the core copies it into the store; if the app dies in between, the next start records it.
+    ///
+    /// A photo the core refuses (not an image, unknown finding) is dropped from the inbox and the
+    /// error thrown, while the officer can still retake it; a photo that failed for another
+    /// reason (storage full) stays in the inbox and is retried on the next start.
+    public func attachPhoto(_ image: Data, as photo: PendingPhoto) async throws -> InspectionView {
+        let inbox = self.inbox
+        let view = try await write { fieldStore -> InspectionView in
+            try inbox.stage(image, as: photo)
+            return try Self.record(photo, from: inbox, into: fieldStore)
+        }
+        announce(.edited(inspectionId: photo.inspectionId))
+        return view
+    }
+
+    /// Records photos left in the inbox by an interrupted capture (see ``attachPhoto(_:as:)``).
+    public func recordPendingPhotos() async {
+        let inbox = self.inbox
+        let recorded: Int = await edits.perform { [fieldStore] in
+            var count = 0
+            for photo in inbox.pending() where (try? Self.record(photo, from: inbox, into: fieldStore)) != nil {
+                count += 1
+            }
+            return count
+        }
+        if recorded > 0 { didChange() }
+    }
+
+    /// Runs on the edits queue: records one inbox photo and clears it from the inbox unless the
+    /// failure may be temporary.
+    private nonisolated static func record(_ photo: PendingPhoto, from inbox: PhotoInbox, into fieldStore: FieldStore) throws -> InspectionView {
+        do {
+            let added = try fieldStore.addPhotoFile(
+                inspectionId: photo.inspectionId,
+                path: inbox.imageURL(for: photo).path,
+                fields: photo.photoFields
+            )
+            inbox.remove(photo)
+            return added.view
+        } catch let error as ApiError {
+            switch error {
+            case .Invalid, .NotFound, .UnknownSubstance, .CheckDigit:
+                inbox.remove(photo)
+            case .Store, .Integrity, .Io, .Network, .Server, .Internal:
+                break
+            }
+            throw error
+        }
+    }
+
+    /// Records or changes the seizure.
+    public func setSeizure(inspectionId: String, fields: SeizureFields) async throws -> InspectionView {
+        let view = try await write { fieldStore in try fieldStore.setSeizure(inspectionId: inspectionId, fields: fields) }
+        announce(.edited(inspectionId: inspectionId))
+        return view
+    }
+
+    /// Appends a hand-over to the chain of custody.
+    public func addCustody(inspectionId: String, entry: CustodyFields) async throws -> InspectionView {
+        let view = try await write { fieldStore in try fieldStore.addCustody(inspectionId: inspectionId, entry: entry) }
+        announce(.edited(inspectionId: inspectionId))
+        return view
+    }
+
+    /// Submits an inspection for review.
+    public func submit(inspectionId: String) async throws -> InspectionView {
+        let view = try await write { fieldStore in try fieldStore.submit(inspectionId: inspectionId) }
+        announce(.submitted(inspectionId: inspectionId))
+        return view
+    }
+
+    // MARK: Sync
+
+    /// Whether this device is enrolled with a server.
+    public var isEnrolled: Bool { syncStatus?.enrolled ?? false }
+
+    /// Enrols this device with the agency server using a one-time code from an administrator.
+    /// The code must belong to this store's user.
+    public func enroll(serverURL: String, code: String, deviceName: String) async throws -> EnrollmentRecord {
+        let serverURL = FormText.clean(serverURL)
+        let code = FormText.clean(code)
+        let fieldStore = self.fieldStore
+        do {
+            let record = try await syncQueue.run {
+                try fieldStore.enroll(serverUrl: serverURL, code: code, deviceName: deviceName)
+            }
+            await refreshSyncStatus()
+            return record
+        } catch {
+            throw UserFacingError(error)
+        }
+    }
+
+    /// Syncs with the server: pushes what was recorded here, pulls colleagues' changes, uploads
+    /// photos, publishing progress in ``syncActivity``. Recording goes on meanwhile.
+    ///
+    /// Only one sync runs at a time. A request made while one runs does not start a second: it
+    /// waits for the running one and, because the officer may have recorded something since it
+    /// started, has it run once more after it succeeds.
+    @discardableResult
+    public func sync(_ trigger: SyncTrigger) async -> SyncOutcome {
+        if let running = syncTask {
+            syncAgain = true
+            return await running.value
+        }
+        let task = Task { () -> SyncOutcome in
+            var outcome = await runSync(trigger)
+            while syncAgain && outcome.succeeded {
+                syncAgain = false
+                outcome = await runSync(trigger)
+            }
+            syncAgain = false
+            syncTask = nil
+            return outcome
+        }
+        syncTask = task
+        return await task.value
+    }
+
+    private func runSync(_ trigger: SyncTrigger) async -> SyncOutcome {
+        syncActivity = .running(nil)
+        let relay = SyncProgressRelay()
+        let progress = Task { [weak self] in
+            for await record in relay.updates {
+                self?.syncActivity = .running(record)
+            }
+        }
+        let fieldStore = self.fieldStore
+        let attempts = syncAttempts
+        let result: Result<SyncReportRecord, UserFacingError>
+        do {
+            let report = try await syncQueue.run {
+                try fieldStore.syncWithRetry(attempts: attempts, observer: relay)
+            }
+            result = .success(report)
+        } catch {
+            result = .failure(UserFacingError(error))
+        }
+        relay.finish()
+        await progress.value
+        let outcome = SyncOutcome(trigger: trigger, finishedAt: Date(), result: result)
+        lastSyncOutcome = outcome
+        syncActivity = .idle
+        if case let .success(report) = result, report.received > 0 {
+            revision += 1
+        }
+        await refresh()
+        return outcome
+    }
+
+    // MARK: Plumbing
+
+    private func read<T>(_ work: @escaping @Sendable (FieldStore) throws -> T) async throws -> T {
+        let fieldStore = self.fieldStore
+        do {
+            return try await edits.run { try work(fieldStore) }
+        } catch {
+            throw UserFacingError(error)
+        }
+    }
+
+    private func write<T>(_ work: @escaping @Sendable (FieldStore) throws -> T) async throws -> T {
+        let value = try await read(work)
+        didChange()
+        return value
+    }
+
+    private func announce(_ change: LocalChange) {
+        localChanges.send(change)
+    }
+
+    private func didChange() {
+        revision += 1
+        scheduleListReload(after: .zero)
+    }
+
+    private func scheduleListReload(after delay: Duration) {
+        listReload?.cancel()
+        listReload = Task { [weak self] in
+            if delay > .zero {
+                try? await Task.sleep(for: delay)
+            }
+            guard !Task.isCancelled, let self else { return }
+            await self.refresh()
+        }
+    }
+}

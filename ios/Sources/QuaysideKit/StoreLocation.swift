@@ -1,0 +1,65 @@
+import Foundation
+
+/// Where the app keeps its data on the device.
+///
+/// Everything lives in one folder in Application Support (not Documents: officers do not browse
+/// it, and not Caches: the system may purge caches). The folder is excluded from iCloud and
+/// device backups, since evidence must reach the agency server through sync and not be copied to
+/// a personal cloud account. It holds:
+/// - `store/`: the core's record store (SQLite database and photo files), owned by the core;
+/// - `incoming/`: photos taken by the camera that are not yet recorded in the store (see
+///   ``PhotoInbox``).
+public struct StoreLocation: Equatable, Sendable {
+    /// The app's data folder.
+    public let root: URL
+
+    /// Uses `root` as the app's data folder (tests pass a temporary folder).
+    public init(root: URL) {
+        self.root = root
+    }
+
+    /// The app's data folder in Application Support: `Application Support/Quayside`.
+    public static func applicationSupport(fileManager: FileManager = .default) throws -> StoreLocation {
+        let base = try fileManager.url(
+            for: .applicationSupportDirectory,
+            in: .userDomainMask,
+            appropriateFor: nil,
+            create: true
+        )
+        return StoreLocation(root: base.appendingPathComponent("Quayside", isDirectory: true))
+    }
+
+    /// The core's store folder.
+    public var storeDirectory: URL {
+        root.appendingPathComponent("store", isDirectory: true)
+    }
+
+    /// The folder for camera photos not yet recorded in the store.
+    public var photoInboxDirectory: URL {
+        root.appendingPathComponent("incoming", isDirectory: true)
+    }
+
+    /// Whether a store has been created here (the core creates `storeDirectory` itself).
+    public func storeExists(fileManager: FileManager = .default) -> Bool {
+        let contents = try? fileManager.contentsOfDirectory(atPath: storeDirectory.path)
+        return !(contents ?? []).isEmpty
+    }
+
+    /// Creates the data folder and the photo inbox, excludes them from backup and, on iOS, sets
+    /// a file protection class that still lets a background sync read the store while the
+    /// device is locked (after the first unlock since boot).
+    public func prepare(fileManager: FileManager = .default) throws {
+        try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
+        try fileManager.createDirectory(at: photoInboxDirectory, withIntermediateDirectories: true)
+        var values = URLResourceValues()
+        values.isExcludedFromBackup = true
+        var folder = root
+        try folder.setResourceValues(values)
+        #if os(iOS)
+        try fileManager.setAttributes(
+            [.protectionKey: FileProtectionType.completeUntilFirstUserAuthentication],
+            ofItemAtPath: root.path
+        )
+        #endif
+    }
+}

@@ -1,0 +1,197 @@
+//! The server's administration API, health and metrics, over real HTTP.
+
+use quayside_e2e::{Agency, Device};
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+
+fn post(c: &Client, url: String, token: &str, body: Value) -> (u16, Value) {
+    let r = c
+        .post(url)
+        .bearer_auth(token)
+        .json_body(&body)
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    (
+        status,
+        serde_json::from_slice(&r.bytes().unwrap()).unwrap_or(Value::Null),
+    )
+}
+
+trait JsonBody {
+    fn json_body(self, v: &Value) -> Self;
+}
+
+impl JsonBody for reqwest::blocking::RequestBuilder {
+    fn json_body(self, v: &Value) -> Self {
+        self.header("content-type", "application/json")
+            .body(serde_json::to_vec(v).unwrap())
+    }
+}
+
+#[test]
+fn an_admin_sets_up_a_station_and_a_user_who_enrols_and_syncs() {
+    let agency = Agency::start();
+    let admin = agency.db().create_api_token("root").unwrap();
+    quayside_core::sync::client::install_crypto_provider();
+    let c = Client::new();
+    let u = agency.url();
+    assert_eq!(
+        post(
+            &c,
+            format!("{u}/v1/admin/stations"),
+            &admin,
+            json!({"locode": "KEMBA", "country": "KE", "name": "Mombasa"})
+        )
+        .0,
+        201
+    );
+    let (status, user) = post(
+        &c,
+        format!("{u}/v1/admin/users"),
+        &admin,
+        json!({"name": "wanjiru", "role": "officer", "stations": ["KEMBA"]}),
+    );
+    assert_eq!(status, 201, "{user}");
+    assert_eq!(user["stations"], json!(["KEMBA"]));
+    let (status, code) = post(
+        &c,
+        format!("{u}/v1/admin/enrolment-codes"),
+        &admin,
+        json!({"user": "wanjiru"}),
+    );
+    assert_eq!(status, 201);
+    let device = Device::new("wanjiru", "KEMBA");
+    device
+        .store
+        .enroll(
+            u.clone(),
+            code["code"].as_str().unwrap().into(),
+            "phone".into(),
+        )
+        .unwrap();
+    device
+        .store
+        .create_inspection(quayside_core::InspectionFields {
+            container_number: Some("CSQU3054383".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(device.store.sync(None).unwrap().pushed, 1);
+
+    // Bad input: clear 4xx, nothing created.
+    let (status, err) = post(
+        &c,
+        format!("{u}/v1/admin/users"),
+        &admin,
+        json!({"name": "x", "role": "pirate", "stations": ["KEMBA"]}),
+    );
+    assert_eq!(status, 400);
+    assert!(err["error"].as_str().unwrap().contains("unknown role"));
+    assert_eq!(
+        post(
+            &c,
+            format!("{u}/v1/admin/users"),
+            &admin,
+            json!({"name": "wanjiru", "role": "officer", "stations": ["KEMBA"]})
+        )
+        .0,
+        409
+    );
+    assert_eq!(
+        post(
+            &c,
+            format!("{u}/v1/admin/stations"),
+            &admin,
+            json!({"locode": "KEMBA", "country": "GH", "name": "x"})
+        )
+        .0,
+        400
+    );
+
+    // Only administrators administer; only known tokens get in.
+    let link = device.store.inner().server_link().unwrap().unwrap();
+    assert_eq!(
+        post(
+            &c,
+            format!("{u}/v1/admin/users"),
+            &link.token,
+            json!({"name": "y", "role": "admin"})
+        )
+        .0,
+        403
+    );
+    assert_eq!(
+        post(&c, format!("{u}/v1/admin/users"), "not-a-token", json!({})).0,
+        401
+    );
+    let r = c
+        .get(format!("{u}/v1/admin/devices"))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap();
+    let devices: Value = serde_json::from_slice(&r.bytes().unwrap()).unwrap();
+    assert_eq!(devices[0]["user"], "wanjiru");
+    let r = c
+        .post(format!("{u}/v1/admin/devices/{}/revoke", link.device_id))
+        .bearer_auth(&admin)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert!(device.store.sync(None).is_err());
+}
+
+#[test]
+fn health_metrics_and_body_limits() {
+    let agency = Agency::start();
+    quayside_core::sync::client::install_crypto_provider();
+    let c = Client::new();
+    let u = agency.url();
+    assert_eq!(
+        c.get(format!("{u}/healthz"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "ok\n"
+    );
+    let d = Device::enrolled(&agency, &u, "ama", "GHTEM");
+    d.store
+        .create_inspection(quayside_core::InspectionFields {
+            container_number: Some("CSQU3054383".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    d.store.sync(None).unwrap();
+    let metrics = c
+        .get(format!("{u}/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics.contains("quayside_sync_requests_total 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("quayside_sync_documents_stored_total 1"),
+        "{metrics}"
+    );
+    // Enrolment bodies are small; a huge one is refused before it is read.
+    let r = c
+        .post(format!("{u}/v1/enroll"))
+        .body(vec![b'{'; 1024 * 1024])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    // Garbage sync bodies get a clear 400.
+    let token = d.store.inner().server_link().unwrap().unwrap().token;
+    let r = c
+        .post(format!("{u}/v1/sync"))
+        .bearer_auth(&token)
+        .body(b"\xff\xffnot cbor".to_vec())
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().unwrap().contains("malformed CBOR"));
+}
