@@ -66,7 +66,8 @@ impl Uploads {
     }
 
     /// Appends `chunk` at `offset` of a photo of `total` bytes. The chunk's checksum header
-    /// (`sha256 <base64>`) must match; the finished file must hash to `sha256`.
+    /// (`crc32c <base64>` or `sha256 <base64>`, as in tus's checksum extension) must match; the
+    /// finished file must hash to `sha256`.
     pub fn append(
         &self,
         sha256: &str,
@@ -97,24 +98,23 @@ impl Uploads {
                 "chunk runs past Upload-Length".into(),
             ));
         }
-        match checksum {
-            Some(header) => {
-                let expected = header.strip_prefix("sha256 ").ok_or_else(|| {
-                    ServerError::BadRequest("Upload-Checksum must be `sha256 <base64>`".into())
-                })?;
-                let actual =
-                    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(chunk));
-                if actual != expected.trim() {
-                    return Err(ServerError::Unprocessable(
-                        "chunk checksum mismatch: nothing was written".into(),
-                    ));
-                }
+        let header = checksum
+            .ok_or_else(|| ServerError::BadRequest("Upload-Checksum is required".into()))?;
+        let (algorithm, expected) = header.split_once(' ').unwrap_or((header, ""));
+        let b64 = &base64::engine::general_purpose::STANDARD;
+        let actual = match algorithm {
+            "crc32c" => b64.encode(crc32c::crc32c(chunk).to_be_bytes()),
+            "sha256" => b64.encode(Sha256::digest(chunk)),
+            other => {
+                return Err(ServerError::BadRequest(format!(
+                    "Upload-Checksum algorithm {other:?} is not supported (crc32c, sha256)"
+                )));
             }
-            None => {
-                return Err(ServerError::BadRequest(
-                    "Upload-Checksum is required".into(),
-                ));
-            }
+        };
+        if actual != expected.trim() {
+            return Err(ServerError::Unprocessable(
+                "chunk checksum mismatch: nothing was written".into(),
+            ));
         }
         let path = self.partial.join(sha256);
         let mut file = OpenOptions::new().create(true).append(true).open(&path)?;

@@ -34,6 +34,8 @@ pub const DB_FILE: &str = "server.sqlite3";
 /// The database and the server's own automerge actor (used only to hold merged documents).
 pub struct Db {
     conn: Mutex<Connection>,
+    /// A second connection for reads that need not wait for writes (WAL): authentication, feed.
+    reader: Mutex<Connection>,
     actor: Vec<u8>,
 }
 
@@ -107,14 +109,20 @@ impl Db {
                 a.to_vec()
             }
         };
+        let reader = open_connection(&dir.join(DB_FILE), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(Db {
             conn: Mutex::new(conn),
+            reader: Mutex::new(reader),
             actor,
         })
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether any user exists yet (first start creates the administrator).
@@ -350,7 +358,7 @@ impl Db {
 
     /// The principal behind a bearer token, or Unauthorized.
     pub fn principal(&self, token: &str) -> ServerResult<Principal> {
-        let conn = self.conn();
+        let conn = self.reader();
         let hash = hash_secret(token.trim());
         let device: Option<(String, String, i64, Option<String>)> = conn
             .prepare_cached(
@@ -398,7 +406,7 @@ impl Db {
 
     /// Documents changed after `since` that `who` may read, oldest change first.
     pub fn feed(&self, who: &Principal, since: u64, limit: u32) -> ServerResult<FeedResponse> {
-        let conn = self.conn();
+        let conn = self.reader();
         let limit = limit.clamp(1, 5000);
         let mut stmt = conn.prepare_cached(
             "SELECT d.id, d.kind, d.seq, d.station, d.device_id FROM doc_index d WHERE d.seq > ?1 ORDER BY d.seq",

@@ -164,8 +164,7 @@ impl FaultProxy {
             while !s.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((client, _)) => {
-                        let plan = *f.lock().unwrap();
-                        let inj = inj.clone();
+                        let (plan, inj) = (f.clone(), inj.clone());
                         std::thread::spawn(move || proxy_connection(client, upstream, plan, inj));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(2)),
@@ -199,64 +198,81 @@ impl Drop for FaultProxy {
 fn proxy_connection(
     client: TcpStream,
     upstream: SocketAddr,
-    plan: Faults,
+    faults: Arc<Mutex<Faults>>,
     injected: Arc<AtomicU64>,
 ) {
     let Ok(server) = TcpStream::connect(upstream) else {
         let _ = client.shutdown(Shutdown::Both);
         return;
     };
-    let roll = rand::random::<f64>();
-    // Which fault, if any, and after how many bytes (upstream or downstream).
-    let (fault, limit) = if roll < plan.cut {
-        ("cut", rand::random_range(0..1500u64))
-    } else if roll < plan.cut + plan.reset {
-        ("reset", rand::random_range(0..1500u64))
-    } else if roll < plan.cut + plan.reset + plan.truncate {
-        ("truncate", rand::random_range(0..600u64))
-    } else {
-        ("none", u64::MAX)
-    };
-    if fault != "none" {
-        injected.fetch_add(1, Ordering::Relaxed);
-    }
+    // Faults are rolled for every chunk a client sends (a request, or part of one), so a
+    // long-lived keep-alive connection meets them as often as fresh ones.
+    let cut_reply: Arc<Mutex<Option<u64>>> = Arc::new(Mutex::new(None));
     let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-    let up_limit = if fault == "truncate" { u64::MAX } else { limit };
-    let down_limit = if fault == "truncate" { limit } else { u64::MAX };
-    let delay = plan.max_delay_ms;
-    let up = std::thread::spawn(move || pump(client, server, up_limit, delay, fault == "reset"));
-    pump(s2, c2, down_limit, delay, fault == "reset");
-    let _ = up.join();
-}
-
-/// Copies `from` -> `to` until EOF or `limit` bytes, then closes both (with RST if `reset`).
-fn pump(mut from: TcpStream, mut to: TcpStream, limit: u64, max_delay_ms: u64, reset: bool) {
+    let up_cut = cut_reply.clone();
+    let up_faults = faults.clone();
+    let up = std::thread::spawn(move || {
+        let (mut from, mut to) = (client, server);
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            // The faults in force now (a test may switch them off mid-connection).
+            let plan = *up_faults.lock().unwrap();
+            delay(plan.max_delay_ms);
+            let roll = rand::random::<f64>();
+            if roll < plan.cut + plan.reset {
+                // Forward part of the chunk, then drop the connection (RST for a reset).
+                injected.fetch_add(1, Ordering::Relaxed);
+                let _ = to.write_all(&buf[..rand::random_range(0..=n)]);
+                if roll >= plan.cut {
+                    let _ = socket_reset(&to);
+                    let _ = socket_reset(&from);
+                }
+                let _ = to.shutdown(Shutdown::Both);
+                let _ = from.shutdown(Shutdown::Both);
+                return;
+            }
+            if roll < plan.cut + plan.reset + plan.truncate {
+                injected.fetch_add(1, Ordering::Relaxed);
+                *up_cut.lock().unwrap() = Some(rand::random_range(0..600u64));
+            }
+            if to.write_all(&buf[..n]).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(Shutdown::Write);
+    });
+    let (mut from, mut to) = (s2, c2);
     let mut buf = [0u8; 16 * 1024];
-    let mut sent = 0u64;
     loop {
         let n = match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        if max_delay_ms > 0 {
-            std::thread::sleep(Duration::from_millis(rand::random_range(0..=max_delay_ms)));
-        }
-        let allowed = (limit - sent).min(n as u64) as usize;
-        if to.write_all(&buf[..allowed]).is_err() {
-            break;
-        }
-        sent += allowed as u64;
-        if sent >= limit {
-            if reset {
-                let _ = socket_reset(&to);
-                let _ = socket_reset(&from);
-            }
+        delay(faults.lock().unwrap().max_delay_ms);
+        let budget = cut_reply.lock().unwrap().take();
+        if let Some(limit) = budget {
+            // Truncate this answer part-way and close.
+            let _ = to.write_all(&buf[..(limit as usize).min(n)]);
             let _ = to.shutdown(Shutdown::Both);
             let _ = from.shutdown(Shutdown::Both);
-            return;
+            break;
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
         }
     }
     let _ = to.shutdown(Shutdown::Write);
+    let _ = up.join();
+}
+
+fn delay(max_ms: u64) {
+    if max_ms > 0 {
+        std::thread::sleep(Duration::from_millis(rand::random_range(0..=max_ms)));
+    }
 }
 
 /// Makes the next close send RST instead of FIN (SO_LINGER with a zero timeout).

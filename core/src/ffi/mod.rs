@@ -23,6 +23,8 @@ type ApiResult<T> = Result<T, ApiError>;
 #[derive(uniffi::Object)]
 pub struct FieldStore {
     pub(crate) store: Store,
+    /// The HTTP client for the enrolled server, built on first sync and reused.
+    pub(crate) client: std::sync::Mutex<Option<crate::sync::client::HttpClient>>,
 }
 
 #[uniffi::export]
@@ -33,6 +35,7 @@ impl FieldStore {
     pub fn create(path: String, user: String, station: String) -> ApiResult<Arc<Self>> {
         Ok(Arc::new(Self {
             store: Store::init(Path::new(&path), &user, &station)?,
+            client: Default::default(),
         }))
     }
 
@@ -41,6 +44,7 @@ impl FieldStore {
     pub fn open(path: String) -> ApiResult<Arc<Self>> {
         Ok(Arc::new(Self {
             store: Store::open(Path::new(&path))?,
+            client: Default::default(),
         }))
     }
 

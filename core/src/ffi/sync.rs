@@ -116,6 +116,22 @@ fn notify(observer: &Option<Arc<dyn SyncObserver>>) -> impl FnMut(&SyncProgress)
     }
 }
 
+impl FieldStore {
+    /// The cached client for the enrolled server (rebuilt if the enrolment changed).
+    fn sync_client(&self) -> ApiResult<crate::sync::client::HttpClient> {
+        let link = self.store.server_link()?;
+        let mut cached = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        if let (Some(c), Some(l)) = (cached.as_ref(), link.as_ref())
+            && c.is_for(&l.url, &l.token)
+        {
+            return Ok(c.clone());
+        }
+        let client = engine::client_for(&self.store)?;
+        *cached = Some(client.clone());
+        Ok(client)
+    }
+}
+
 #[uniffi::export]
 impl FieldStore {
     /// Enrols this device with the agency server using a one-time code from an administrator.
@@ -138,7 +154,8 @@ impl FieldStore {
     /// uploads photos. Recording can go on meanwhile. Fails with `ApiError::Network` when the
     /// connection breaks; calling again resumes.
     pub fn sync(&self, observer: Option<Arc<dyn SyncObserver>>) -> ApiResult<SyncReportRecord> {
-        Ok(engine::sync_once(&self.store, &mut notify(&observer))?.into())
+        let client = self.sync_client()?;
+        Ok(engine::sync_once(&self.store, &client, &mut notify(&observer))?.into())
     }
 
     /// Like [`FieldStore::sync`], retrying up to `attempts` times after network failures with
@@ -166,8 +183,10 @@ impl FieldStore {
                 });
             }
         };
+        let client = self.sync_client()?;
         Ok(engine::sync_with_retry(
             &self.store,
+            &client,
             attempts.max(1),
             Duration::from_secs(1),
             &mut on_progress,

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use reqwest::blocking::{Client, Response};
-use sha2::{Digest, Sha256};
 
 use super::protocol::{
     self, CBOR, EnrollRequest, EnrollResponse, ErrorBody, FeedResponse, SyncRequest, SyncResponse,
@@ -19,6 +18,7 @@ pub fn install_crypto_provider() {
 }
 
 /// A connection to one server, optionally with a device token.
+#[derive(Clone)]
 pub struct HttpClient {
     base: String,
     token: Option<String>,
@@ -46,6 +46,11 @@ impl HttpClient {
             .build()
             .map_err(network)?;
         Ok(HttpClient { base, token, http })
+    }
+
+    /// Whether this client talks to `base` with `token`.
+    pub fn is_for(&self, base: &str, token: &str) -> bool {
+        self.base == base.trim().trim_end_matches('/') && self.token.as_deref() == Some(token)
     }
 
     fn url(&self, path: &str) -> String {
@@ -139,13 +144,14 @@ impl HttpClient {
 
     /// Sends one chunk at `offset` of a photo of `total` bytes; returns the new offset.
     pub fn blob_patch(&self, sha256: &str, offset: u64, total: u64, chunk: &[u8]) -> Result<u64> {
-        let checksum = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(chunk));
+        let checksum =
+            base64::engine::general_purpose::STANDARD.encode(crc32c::crc32c(chunk).to_be_bytes());
         let resp = self
             .auth(self.http.patch(self.url(&format!("/v1/blobs/{sha256}"))))
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", offset)
             .header("Upload-Length", total)
-            .header("Upload-Checksum", format!("sha256 {checksum}"))
+            .header("Upload-Checksum", format!("crc32c {checksum}"))
             .header(
                 reqwest::header::CONTENT_TYPE,
                 "application/offset+octet-stream",

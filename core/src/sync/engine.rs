@@ -80,7 +80,9 @@ pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result
     Ok(res)
 }
 
-fn client_for(store: &Store) -> Result<HttpClient> {
+/// A client for the server this store is enrolled with (create once and reuse: it keeps
+/// connections open and building one loads the system's root certificates).
+pub fn client_for(store: &Store) -> Result<HttpClient> {
     let link = store.server_link()?.ok_or_else(|| {
         Error::Invalid("this device is not enrolled with a server yet (`quayside enroll`)".into())
     })?;
@@ -88,8 +90,11 @@ fn client_for(store: &Store) -> Result<HttpClient> {
 }
 
 /// One complete sync: feed, documents both ways, photos.
-pub fn sync_once(store: &Store, progress: &mut dyn FnMut(&SyncProgress)) -> Result<SyncReport> {
-    let client = client_for(store)?;
+pub fn sync_once(
+    store: &Store,
+    client: &HttpClient,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let mut p = SyncProgress {
         phase: "feed".into(),
@@ -125,13 +130,13 @@ pub fn sync_once(store: &Store, progress: &mut dyn FnMut(&SyncProgress)) -> Resu
     progress(&p);
     let mut full_resend: Vec<String> = Vec::new();
     for chunk in batches(store, &todo, false)? {
-        let resync = push_batch(store, &client, chunk, &mut report, &mut p, progress)?;
+        let resync = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
         full_resend.extend(resync);
     }
     if !full_resend.is_empty() {
         // The server did not know our shared heads: send whole histories once.
         for chunk in batches(store, &full_resend, true)? {
-            let again = push_batch(store, &client, chunk, &mut report, &mut p, progress)?;
+            let again = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
             for id in again {
                 report
                     .rejected
@@ -149,7 +154,7 @@ pub fn sync_once(store: &Store, progress: &mut dyn FnMut(&SyncProgress)) -> Resu
     p.photos_total = photos.len() as u64;
     progress(&p);
     for (sha, bytes) in photos {
-        let sent = upload_photo(store, &client, &sha, bytes, &mut report)?;
+        let sent = upload_photo(store, client, &sha, bytes, &mut report)?;
         p.bytes_sent += sent;
         p.photos_done += 1;
         progress(&p);
@@ -262,7 +267,9 @@ fn upload_photo(
     report.round_trips += 1;
     let mut sent = 0;
     if !complete {
-        let bytes = store.blobs().read_verified(sha)?;
+        // Not re-hashed here: the server hashes the finished file and refuses a mismatch.
+        let path = store.blobs().path(sha);
+        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
         while offset < total {
             let end = (offset as usize + CHUNK_BYTES).min(bytes.len());
             let chunk = &bytes[offset as usize..end];
@@ -280,6 +287,7 @@ fn upload_photo(
 /// between attempts. A refusal by the server (revoked device) is not retried.
 pub fn sync_with_retry(
     store: &Store,
+    client: &HttpClient,
     attempts: u32,
     base: Duration,
     progress: &mut dyn FnMut(&SyncProgress),
@@ -287,7 +295,7 @@ pub fn sync_with_retry(
 ) -> Result<SyncReport> {
     let mut attempt = 0;
     loop {
-        match sync_once(store, progress) {
+        match sync_once(store, client, progress) {
             Err(e @ Error::Network(_)) if attempt + 1 < attempts => {
                 let backoff = base.saturating_mul(1 << attempt.min(10));
                 let jitter = backoff.mul_f64(rand::random::<f64>() * 0.5);

@@ -90,6 +90,11 @@ public struct SyncOutcome {
     }
 }
 
+#if compiler(>=6)
+// The core's records are Sendable from Swift 6 compilers on (uniffi declares it the same way).
+extension SyncOutcome: Sendable {}
+#endif
+
 extension SyncProgressRecord {
     /// The share of the work done, from 0 to 1, once the totals are known.
     public var fractionCompleted: Double? {

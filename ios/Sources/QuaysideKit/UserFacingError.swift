@@ -7,7 +7,7 @@ import QuaysideCore
 /// Every error that reaches a screen goes through ``init(_:)``, so the mapping from the core's
 /// `ApiError` lives in one place. The shell adds titles and advice only; it never re-validates
 /// what the core validates.
-public struct UserFacingError: Error, Identifiable {
+public struct UserFacingError: Error, Identifiable, Sendable {
     /// What went wrong, with the details a screen can act on.
     public enum Kind: Equatable, Sendable {
         /// The input was refused as malformed, out of range or inconsistent.

@@ -1,0 +1,268 @@
+package org.quayside.shell
+
+import org.quayside.core.CustodyFields
+import org.quayside.core.CylinderType
+import org.quayside.core.DeclarationFields
+import org.quayside.core.FindingFields
+import org.quayside.core.FindingRecord
+import org.quayside.core.GeoPoint
+import org.quayside.core.InspectionFields
+import org.quayside.core.InspectionRecord
+import org.quayside.core.ModusOperandi
+import org.quayside.core.SeizedItem
+import org.quayside.core.SeizureAction
+import org.quayside.core.SeizureFields
+import org.quayside.core.SeizureRecord
+
+/**
+ * Parsing of what officers type into text fields. Officers type decimal commas as often as points
+ * ("13,6"), and spaces or apostrophes as thousands separators ("15 490,4"); an empty field is "not given".
+ */
+object Numbers {
+    /** A non-negative decimal from [text], `null` when blank; throws [InputException] naming [label]. */
+    fun decimal(text: String, label: String): Double? {
+        val t = text.trim().replace(" ", "").replace("\u00a0", "").replace("'", "")
+        if (t.isEmpty()) return null
+        val normalized = if (t.count { it == ',' } == 1 && !t.contains('.')) t.replace(',', '.') else t.replace(",", "")
+        val value = normalized.toDoubleOrNull()
+            ?: throw InputException("$label: \u201c$text\u201d is not a number")
+        if (value.isNaN() || value.isInfinite() || value < 0) throw InputException("$label must be zero or more")
+        return value
+    }
+
+    /** A non-negative whole number from [text], `null` when blank; throws [InputException] naming [label]. */
+    fun count(text: String, label: String): UInt? {
+        val t = text.trim().replace(" ", "").replace("\u00a0", "")
+        if (t.isEmpty()) return null
+        val value = t.toLongOrNull() ?: throw InputException("$label: \u201c$text\u201d is not a whole number")
+        if (value < 0 || value > UInt.MAX_VALUE.toLong()) throw InputException("$label must be zero or more")
+        return value.toUInt()
+    }
+
+    /** [value] for a text field: no trailing ".0", no exponent. */
+    fun format(value: Double?): String = when {
+        value == null -> ""
+        value == Math.floor(value) && value < 1e15 -> value.toLong().toString()
+        else -> java.math.BigDecimal(value).round(java.math.MathContext(12)).stripTrailingZeros().toPlainString()
+    }
+}
+
+/** Text of a field for the core: `null` when unchanged from [original], `""` to clear it. */
+private fun changed(text: String, original: String?): String? {
+    val t = text.trim()
+    return if (t == (original ?: "")) null else t
+}
+
+/**
+ * The inspection header as typed: container, seals, declaration and selection reason. [toFields]
+ * sends only what differs from the record being edited, so an untouched field never creates a
+ * change (or a false conflict with a colleague's edit).
+ */
+data class InspectionForm(
+    val containerNumber: String = "",
+    /** Seal numbers separated by commas or new lines. */
+    val seals: String = "",
+    val sizeType: String = "",
+    val declarationNumber: String = "",
+    val billOfLading: String = "",
+    val declaredHsCode: String = "",
+    val declaredDescription: String = "",
+    val declaredQuantityKg: String = "",
+    val consignor: String = "",
+    val consignee: String = "",
+    /** UN/LOCODE or country code. */
+    val origin: String = "",
+    val destination: String = "",
+    /** Transit ports separated by commas. */
+    val transit: String = "",
+    val selectionReason: String = "",
+    val notes: String = "",
+) {
+    /** The core's fields for this form; with [original] only the differences. */
+    fun toFields(original: InspectionRecord? = null, location: GeoPoint? = null, allowInvalidCheckDigit: Boolean = false): InspectionFields {
+        if (original == null && containerNumber.isBlank()) throw InputException("Container number is required")
+        val d = original?.declaration
+        val sealList = splitList(seals)
+        val transitList = splitList(transit)
+        val declaration = DeclarationFields(
+            number = changed(declarationNumber, d?.number),
+            billOfLading = changed(billOfLading, d?.billOfLading),
+            hsCode = changed(declaredHsCode, d?.hsCode),
+            description = changed(declaredDescription, d?.description),
+            quantityKg = Numbers.decimal(declaredQuantityKg, "Declared quantity (kg)")?.takeIf { it != d?.quantityKg },
+            consignor = changed(consignor, d?.consignor),
+            consignee = changed(consignee, d?.consignee),
+            origin = changed(origin, d?.origin),
+            destination = changed(destination, d?.destination),
+            transit = transitList.takeIf { it != (d?.transit ?: emptyList<String>()) },
+        )
+        return InspectionFields(
+            containerNumber = changed(containerNumber, original?.container?.number)?.takeIf { it.isNotEmpty() },
+            allowInvalidCheckDigit = allowInvalidCheckDigit,
+            seals = sealList.takeIf { it != (original?.container?.seals ?: emptyList<String>()) },
+            sizeType = changed(sizeType, original?.container?.sizeType),
+            declaration = declaration.takeIf { it != DeclarationFields() },
+            location = location,
+            selectionReason = changed(selectionReason, original?.selectionReason),
+            notes = changed(notes, original?.notes),
+        )
+    }
+
+    /** Helpers to fill a form from a stored record. */
+    companion object {
+        /** The form showing [r]'s current values. */
+        fun from(r: InspectionRecord): InspectionForm = InspectionForm(
+            containerNumber = r.container.number,
+            seals = r.container.seals.joinToString(", "),
+            sizeType = r.container.sizeType ?: "",
+            declarationNumber = r.declaration.number ?: "",
+            billOfLading = r.declaration.billOfLading ?: "",
+            declaredHsCode = r.declaration.hsCode ?: "",
+            declaredDescription = r.declaration.description ?: "",
+            declaredQuantityKg = Numbers.format(r.declaration.quantityKg),
+            consignor = r.declaration.consignor ?: "",
+            consignee = r.declaration.consignee ?: "",
+            origin = r.declaration.origin ?: "",
+            destination = r.declaration.destination ?: "",
+            transit = r.declaration.transit.joinToString(", "),
+            selectionReason = r.selectionReason ?: "",
+            notes = r.notes,
+        )
+    }
+}
+
+private fun splitList(text: String): List<String> =
+    text.split(',', '\n', ';').map { it.trim() }.filter { it.isNotEmpty() }
+
+/**
+ * A finding as typed. The net mass is either typed directly or computed from the cylinder count
+ * and the mass per cylinder printed on the cylinder (1139 cylinders x 13.6 kg = 15490.4 kg).
+ */
+data class FindingForm(
+    val declaredSubstance: String = "",
+    val identifiedSubstance: String = "",
+    val instrument: String = "",
+    val readingResult: String = "",
+    val purityPct: String = "",
+    val hsCodeObserved: String = "",
+    val cylinders: String = "",
+    val kgPerCylinder: String = "",
+    val netMassKg: String = "",
+    val cylinderType: CylinderType? = null,
+    val labels: String = "",
+    val concealment: String = "",
+    val notes: String = "",
+) {
+    /** The net mass this form records: typed, else cylinders x kg per cylinder, else `null`. */
+    fun netMass(): Double? {
+        Numbers.decimal(netMassKg, "Net mass (kg)")?.let { return it }
+        val n = Numbers.count(cylinders, "Cylinders") ?: return null
+        val per = Numbers.decimal(kgPerCylinder, "kg per cylinder") ?: return null
+        // Round to grams: 1139 x 13.6 is 15490.4, not 15490.399999999998.
+        return Math.round(n.toDouble() * per * 1000.0) / 1000.0
+    }
+
+    /** The core's fields for this form; with [original] only the differences. */
+    fun toFields(original: FindingRecord? = null): FindingFields {
+        val purity = Numbers.decimal(purityPct, "Purity (%)")
+        if (purity != null && purity > 100.0) throw InputException("Purity (%) must be between 0 and 100")
+        if (original == null && declaredSubstance.isBlank() && identifiedSubstance.isBlank()) {
+            throw InputException("Give the declared or the identified substance")
+        }
+        val reading = original?.identifierReading
+        return FindingFields(
+            declaredSubstance = changed(declaredSubstance, original?.declaredSubstance),
+            identifiedSubstance = changed(identifiedSubstance, original?.identifiedSubstance),
+            instrument = changed(instrument, reading?.instrument),
+            readingResult = changed(readingResult, reading?.result),
+            purityPct = purity?.takeIf { it != reading?.purityPct },
+            hsCodeObserved = changed(hsCodeObserved, original?.hsCodeObserved),
+            cylinders = Numbers.count(cylinders, "Cylinders")?.takeIf { it != original?.cylinders },
+            cylinderType = cylinderType?.takeIf { it != original?.cylinderType },
+            netMassKg = netMass()?.takeIf { it != original?.netMassKg },
+            labels = changed(labels, original?.labels),
+            concealment = changed(concealment, original?.concealment),
+            notes = changed(notes, original?.notes),
+        )
+    }
+
+    /** Helpers to fill a form from a stored finding. */
+    companion object {
+        /** The form showing [f]'s current values (net mass typed, not split per cylinder). */
+        fun from(f: FindingRecord): FindingForm = FindingForm(
+            declaredSubstance = f.declaredSubstance ?: "",
+            identifiedSubstance = f.identifiedSubstance ?: "",
+            instrument = f.identifierReading?.instrument ?: "",
+            readingResult = f.identifierReading?.result ?: "",
+            purityPct = Numbers.format(f.identifierReading?.purityPct),
+            hsCodeObserved = f.hsCodeObserved ?: "",
+            cylinders = f.cylinders?.toString() ?: "",
+            netMassKg = Numbers.format(f.netMassKg),
+            cylinderType = f.cylinderType,
+            labels = f.labels ?: "",
+            concealment = f.concealment ?: "",
+            notes = f.notes ?: "",
+        )
+    }
+}
+
+/** One seized quantity as typed, per finding. */
+data class SeizedItemForm(val findingId: String, val quantityKg: String = "", val cylinders: String = "")
+
+/** The seizure as typed. */
+data class SeizureForm(
+    val action: SeizureAction? = null,
+    val caseRef: String = "",
+    val legalBasis: String = "",
+    val modusOperandi: Set<ModusOperandi> = emptySet(),
+    val storageLocation: String = "",
+    val items: List<SeizedItemForm> = emptyList(),
+) {
+    /** The core's fields; items with no quantity are left out. */
+    fun toFields(original: SeizureRecord? = null): SeizureFields {
+        val seized = items.mapNotNull { item ->
+            val kg = Numbers.decimal(item.quantityKg, "Seized quantity (kg)") ?: return@mapNotNull null
+            SeizedItem(item.findingId, kg, Numbers.count(item.cylinders, "Seized cylinders"))
+        }
+        val mo = ModusOperandi.entries.filter { it in modusOperandi }
+        return SeizureFields(
+            caseRef = changed(caseRef, original?.caseRef),
+            action = action?.takeIf { it != original?.action },
+            legalBasis = changed(legalBasis, original?.legalBasis),
+            modusOperandi = mo.takeIf { it != (original?.modusOperandi ?: emptyList<ModusOperandi>()) },
+            storageLocation = changed(storageLocation, original?.storageLocation),
+            items = seized.takeIf { it != (original?.items ?: emptyList<SeizedItem>()) },
+        )
+    }
+
+    /** Helpers to fill a form from a stored seizure. */
+    companion object {
+        /** The form for [s] with one item row per finding in [findings]. */
+        fun from(s: SeizureRecord?, findings: List<FindingRecord>): SeizureForm = SeizureForm(
+            action = s?.action,
+            caseRef = s?.caseRef ?: "",
+            legalBasis = s?.legalBasis ?: "",
+            modusOperandi = s?.modusOperandi?.toSet() ?: emptySet(),
+            storageLocation = s?.storageLocation ?: "",
+            items = findings.map { f ->
+                val item = s?.items?.firstOrNull { it.findingId == f.id }
+                SeizedItemForm(f.id, Numbers.format(item?.quantityKg), item?.cylinders?.toString() ?: "")
+            },
+        )
+    }
+}
+
+/** A chain-of-custody hand-over as typed. */
+data class CustodyForm(val from: String = "", val to: String = "", val location: String = "", val note: String = "") {
+    /** The core's fields; both parties are required. */
+    fun toFields(): CustodyFields {
+        if (from.isBlank() || to.isBlank()) throw InputException("Custody needs who handed over and who received")
+        return CustodyFields(
+            from = from.trim(),
+            to = to.trim(),
+            location = location.trim().ifEmpty { null },
+            note = note.trim().ifEmpty { null },
+            at = null,
+        )
+    }
+}

@@ -1,0 +1,181 @@
+package org.quayside.shell
+
+import java.io.File
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withContext
+import org.quayside.core.ConflictRecord
+import org.quayside.core.CustodyFields
+import org.quayside.core.DeviceInfo
+import org.quayside.core.EnrollmentRecord
+import org.quayside.core.FieldStore
+import org.quayside.core.FieldStoreInterface
+import org.quayside.core.FindingAdded
+import org.quayside.core.FindingFields
+import org.quayside.core.HistoryRecord
+import org.quayside.core.InspectionFields
+import org.quayside.core.InspectionFilter
+import org.quayside.core.InspectionSummary
+import org.quayside.core.InspectionView
+import org.quayside.core.PhotoAdded
+import org.quayside.core.PhotoFields
+import org.quayside.core.SeizureFields
+import org.quayside.core.SyncObserver
+import org.quayside.core.SyncReportRecord
+import org.quayside.core.SyncStatusRecord
+
+/**
+ * The one gateway from the screens to the core's [FieldStore]. Every call runs on [io] (the core
+ * does disk and network I/O and must never run on the main thread). After each local edit,
+ * [revision] moves on and [onLocalChange] is called, so lists reload and the app schedules a sync.
+ */
+class InspectionRepository(
+    private val store: FieldStoreInterface,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+    /** Called after every successful local edit (the Android app enqueues a sync here). */
+    private val onLocalChange: () -> Unit = {},
+) : AutoCloseable {
+    private val _revision = MutableStateFlow(0L)
+    private val _syncState = MutableStateFlow<SyncState>(SyncState.Idle)
+    private val _syncStatus = MutableStateFlow<SyncStatusRecord?>(null)
+    private val syncMutex = Mutex()
+
+    /** Moves on after every local edit and every sync that received changes; lists reload on it. */
+    val revision: StateFlow<Long> = _revision.asStateFlow()
+
+    /** The running or last sync, with live progress. */
+    val syncState: StateFlow<SyncState> = _syncState.asStateFlow()
+
+    /** What is not yet on the server; `null` until first read by [refreshSyncStatus]. */
+    val syncStatus: StateFlow<SyncStatusRecord?> = _syncStatus.asStateFlow()
+
+    /** This device's identity (user, station, device id). */
+    suspend fun device(): DeviceInfo = call { store.deviceInfo() }
+
+    /** Inspections matching [filter], newest first. */
+    suspend fun list(filter: InspectionFilter = InspectionFilter()): List<InspectionSummary> = call { store.listInspections(filter) }
+
+    /** One inspection with its figures, flags and conflicts. */
+    suspend fun get(id: String): InspectionView = call { store.getInspection(id) }
+
+    /** Who changed what, from which device, when; oldest first. */
+    suspend fun history(id: String): List<HistoryRecord> = call { store.history(id) }
+
+    /** Fields where concurrent edits left more than one value. */
+    suspend fun conflicts(id: String): List<ConflictRecord> = call { store.conflicts(id) }
+
+    /** Starts an inspection. */
+    suspend fun create(fields: InspectionFields): InspectionView = edit { store.createInspection(fields) }
+
+    /** Changes an inspection's own fields. */
+    suspend fun update(id: String, fields: InspectionFields): InspectionView = edit { store.updateInspection(id, fields) }
+
+    /** Adds a finding. */
+    suspend fun addFinding(id: String, fields: FindingFields): FindingAdded = edit { store.addFinding(id, fields) }
+
+    /** Changes a finding. */
+    suspend fun updateFinding(id: String, findingId: String, fields: FindingFields): InspectionView =
+        edit { store.updateFinding(id, findingId, fields) }
+
+    /** Removes a finding no photo or seized item refers to. */
+    suspend fun removeFinding(id: String, findingId: String): InspectionView = edit { store.removeFinding(id, findingId) }
+
+    /** Attaches a photo from bytes. */
+    suspend fun addPhoto(id: String, bytes: ByteArray, fields: PhotoFields): PhotoAdded = edit { store.addPhoto(id, bytes, fields) }
+
+    /**
+     * Attaches the photo in [file] (copied into the store), then deletes [file] when [deleteAfter]
+     * is set: the camera writes into a temporary file in app-private storage.
+     */
+    suspend fun addPhotoFile(id: String, file: File, fields: PhotoFields, deleteAfter: Boolean = false): PhotoAdded {
+        val added = edit { store.addPhotoFile(id, file.absolutePath, fields) }
+        if (deleteAfter) withContext(io) { file.delete() }
+        return added
+    }
+
+    /** A photo's bytes, verified against its SHA-256. */
+    suspend fun readPhoto(sha256: String): ByteArray = call { store.readPhoto(sha256) }
+
+    /** Records or changes the seizure. */
+    suspend fun setSeizure(id: String, fields: SeizureFields): InspectionView = edit { store.setSeizure(id, fields) }
+
+    /** Appends a chain-of-custody hand-over. */
+    suspend fun addCustody(id: String, entry: CustodyFields): InspectionView = edit { store.addCustody(id, entry) }
+
+    /** Submits the inspection for review. */
+    suspend fun submit(id: String): InspectionView = edit { store.submit(id) }
+
+    /** Enrols this device with the server at [serverUrl] using a one-time [code]. */
+    suspend fun enroll(serverUrl: String, code: String, deviceName: String): EnrollmentRecord {
+        val r = call { store.enroll(serverUrl, code, deviceName) }
+        refreshSyncStatus()
+        return r
+    }
+
+    /** Re-reads what is not yet on the server into [syncStatus]. */
+    suspend fun refreshSyncStatus(): SyncStatusRecord {
+        val s = call { store.syncStatus() }
+        _syncStatus.value = s
+        return s
+    }
+
+    /**
+     * Syncs with the server, retrying up to [attempts] times after network failures. Progress
+     * goes to [syncState] and to [observer]. One sync runs at a time: a second call waits for the
+     * first. Throws the core's [org.quayside.core.ApiException] on failure (also shown in [syncState]).
+     */
+    suspend fun sync(attempts: UInt = 1u, observer: SyncObserver? = null): SyncReportRecord = syncMutex.withLock {
+        val forward = ForwardingSyncObserver { p ->
+            _syncState.value = SyncState.Running(p)
+            observer?.onProgress(p)
+        }
+        try {
+            val report = call { store.syncWithRetry(attempts, forward) }
+            _syncState.value = SyncState.Done(report)
+            if (report.received > 0uL || report.pushed > 0uL) _revision.update { it + 1 }
+            report
+        } catch (e: Exception) {
+            _syncState.value = SyncState.Failed(UserMessages.of(e))
+            throw e
+        } finally {
+            runCatching { refreshSyncStatus() }
+        }
+    }
+
+    /** Releases the native store. */
+    override fun close() {
+        (store as? AutoCloseable)?.close()
+    }
+
+    private suspend fun <T> call(block: () -> T): T = withContext(io) { block() }
+
+    private suspend fun <T> edit(block: () -> T): T {
+        val result = call(block)
+        _revision.update { it + 1 }
+        onLocalChange()
+        runCatching { refreshSyncStatus() }
+        return result
+    }
+
+    /** Opening the store on a device. */
+    companion object {
+        /** Opens the store in [dir] if one is there, else `null` (the app then shows the set-up screen). */
+        fun openExisting(dir: File): FieldStore? =
+            if (File(dir, STORE_MARKER).exists()) FieldStore.open(dir.absolutePath) else null
+
+        /** Creates a store in [dir] for [user] at [station] (UN/LOCODE). */
+        fun create(dir: File, user: String, station: String): FieldStore {
+            dir.parentFile?.mkdirs()
+            return FieldStore.create(dir.absolutePath, user.trim(), station.trim().uppercase())
+        }
+
+        /** The database file every store directory holds, used to tell whether a store exists. */
+        const val STORE_MARKER = "quayside.sqlite3"
+    }
+}

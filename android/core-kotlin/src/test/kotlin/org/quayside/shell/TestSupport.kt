@@ -1,0 +1,99 @@
+package org.quayside.shell
+
+import java.io.File
+import java.net.HttpURLConnection
+import java.net.ServerSocket
+import java.net.URI
+import java.nio.file.Files
+import java.util.concurrent.TimeUnit
+import org.quayside.core.FieldStore
+
+/** Helpers shared by the tests: temporary stores, a JPEG, and a real quayside-server. */
+object TestSupport {
+    /** A fresh temporary directory, deleted when the JVM exits. */
+    fun tempDir(prefix: String): File = Files.createTempDirectory(prefix).toFile().also { dir ->
+        Runtime.getRuntime().addShutdownHook(Thread { dir.deleteRecursively() })
+    }
+
+    /** A new store for [user] at [station] in a temporary directory. */
+    fun newStore(user: String = "ama", station: String = "GHTEM"): FieldStore =
+        InspectionRepository.create(File(tempDir("quayside-store-"), "store"), user, station)
+
+    /** The start of a JPEG file (SOI, APP0/JFIF marker) followed by [size] filler bytes: enough for the core's sniffing. */
+    fun jpeg(size: Int = 2048, seed: Int = 1): ByteArray {
+        val header = byteArrayOf(0xFF.toByte(), 0xD8.toByte(), 0xFF.toByte(), 0xE0.toByte(), 0x00, 0x10) + "JFIF".toByteArray() + byteArrayOf(0)
+        return header + ByteArray(size) { ((it * 31 + seed) % 251).toByte() } + byteArrayOf(0xFF.toByte(), 0xD9.toByte())
+    }
+
+    /** A loopback port nobody listens on right now. */
+    fun freePort(): Int = ServerSocket(0).use { it.localPort }
+}
+
+/**
+ * The real agency server binary (`QUAYSIDE_SERVER_BIN`, else `$CARGO_TARGET_DIR/debug/quayside-server`)
+ * with a temporary data directory, administered through its own command line like an administrator would.
+ */
+class TestServer(val port: Int = TestSupport.freePort()) : AutoCloseable {
+    private val binary: File = File(
+        System.getenv("QUAYSIDE_SERVER_BIN")
+            ?: ((System.getenv("CARGO_TARGET_DIR") ?: (System.getProperty("user.home") + "/.cache/quayside-target")) + "/debug/quayside-server"),
+    )
+    /** The server's data directory (database and photos). */
+    val data: File = TestSupport.tempDir("quayside-server-")
+    private val log = File(data.parentFile, data.name + ".log")
+    private var process: Process? = null
+
+    /** The base URL phones enrol with. */
+    val url: String get() = "http://127.0.0.1:$port"
+
+    init {
+        check(binary.canExecute()) { "quayside-server not found at $binary (cargo build -p quayside-server)" }
+    }
+
+    /** Runs `quayside-server --data DATA admin ARGS...` and returns what it printed. */
+    fun admin(vararg args: String): String {
+        val p = ProcessBuilder(listOf(binary.path, "--data", data.path, "admin") + args).redirectErrorStream(true).start()
+        val out = p.inputStream.bufferedReader().readText()
+        check(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) { "admin ${args.joinToString(" ")} failed: $out" }
+        return out
+    }
+
+    /** A one-time enrolment code for [user]'s phone. */
+    fun enrolmentCode(user: String): String = admin("enroll-code", user).lines().map { it.trim() }.last { it.isNotEmpty() }
+
+    /** Starts the server and waits until `/healthz` answers. */
+    fun start(): TestServer {
+        check(process == null) { "already running" }
+        process = ProcessBuilder(binary.path, "--data", data.path, "--listen", "127.0.0.1:$port")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+            .start()
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30)
+        while (System.nanoTime() < deadline) {
+            check(process!!.isAlive) { "quayside-server exited: ${log.readText()}" }
+            if (healthy()) return this
+            Thread.sleep(50)
+        }
+        error("quayside-server did not answer /healthz within 30 s: ${log.readText()}")
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL after 10 s). */
+    fun stop() {
+        val p = process ?: return
+        p.destroy()
+        if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor()
+        process = null
+    }
+
+    private fun healthy(): Boolean = try {
+        val c = URI("$url/healthz").toURL().openConnection() as HttpURLConnection
+        c.connectTimeout = 500
+        c.readTimeout = 500
+        try { c.responseCode == 200 } finally { c.disconnect() }
+    } catch (e: java.io.IOException) {
+        false
+    }
+
+    /** Stops the server. */
+    override fun close() = stop()
+}

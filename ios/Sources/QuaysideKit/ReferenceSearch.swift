@@ -1,0 +1,57 @@
+import Foundation
+import QuaysideCore
+
+/// The substance picker's state: what the officer typed and the matching substances and blends
+/// from the core's shipped reference (`lookupReference`), with their ODP and GWP and sources.
+@MainActor
+public final class SubstanceSearch: ObservableObject {
+    /// What the officer typed: an ASHRAE number, a trade or chemical name, an HS code.
+    @Published public var query = "" {
+        didSet { if query != oldValue { schedule() } }
+    }
+    /// Matching substances, best first; every substance when the query is empty.
+    @Published public private(set) var results: [SubstanceRecord] = []
+
+    private var search: Task<Void, Never>?
+
+    /// Creates a search showing every substance.
+    public init() {
+        schedule()
+    }
+
+    /// Substances matching `query` (all of them for an empty query). The reference is compiled
+    /// into the core and searched in memory; this runs off the main thread anyway.
+    public nonisolated static func substances(matching query: String) -> [SubstanceRecord] {
+        let query = FormText.clean(query)
+        if query.isEmpty {
+            return QuaysideCore.substances()
+        }
+        return QuaysideCore.lookupReference(query: query).compactMap { entry in
+            if case let .substance(substance) = entry { return substance }
+            return nil
+        }
+    }
+
+    private func schedule() {
+        search?.cancel()
+        let query = self.query
+        search = Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(150))
+            guard !Task.isCancelled else { return }
+            let found = await Task.detached(priority: .userInitiated) {
+                SubstanceSearch.substances(matching: query)
+            }.value
+            guard !Task.isCancelled else { return }
+            self?.results = found
+        }
+    }
+}
+
+extension SubstanceRecord {
+    /// A one-line description for pickers: "HCFC · ODP 0.055 · GWP 1810 (IPCC AR4)".
+    public var pickerDetail: String {
+        let odpText = odp.formatted(.number.precision(.significantDigits(1...3)))
+        let gwpText = gwp.formatted(.number.precision(.fractionLength(0)))
+        return "\(group) · ODP \(odpText) · GWP \(gwpText) (\(gwpSource))"
+    }
+}

@@ -1,0 +1,149 @@
+import Combine
+import Foundation
+import QuaysideCore
+@testable import QuaysideKit
+import XCTest
+
+/// Sync against a real agency server. Skipped unless `QUAYSIDE_TEST_SERVER` names one; see
+/// ios/README.md ("Sync test") for starting `quayside-server --demo` locally.
+///
+/// - `QUAYSIDE_TEST_SERVER`: the server's URL, e.g. `http://127.0.0.1:8080`.
+/// - `QUAYSIDE_TEST_ADMIN_TOKEN`: an admin token, to mint a fresh enrolment code per run; or
+///   `QUAYSIDE_TEST_ENROL_CODE`: a one-time code (good for one run).
+/// - `QUAYSIDE_TEST_USER` / `QUAYSIDE_TEST_STATION`: the officer and station (default `ama`, `GHTEM`,
+///   as seeded by `--demo`).
+@MainActor
+final class SyncTests: XCTestCase {
+    private struct Server {
+        let url: String
+        let user: String
+        let station: String
+        let adminToken: String?
+        let code: String?
+
+        static func fromEnvironment() throws -> Server {
+            let env = ProcessInfo.processInfo.environment
+            guard let url = env["QUAYSIDE_TEST_SERVER"], !url.isEmpty else {
+                throw XCTSkip("set QUAYSIDE_TEST_SERVER (and QUAYSIDE_TEST_ADMIN_TOKEN or QUAYSIDE_TEST_ENROL_CODE) to run sync tests")
+            }
+            let server = Server(
+                url: url,
+                user: env["QUAYSIDE_TEST_USER"] ?? "ama",
+                station: env["QUAYSIDE_TEST_STATION"] ?? "GHTEM",
+                adminToken: env["QUAYSIDE_TEST_ADMIN_TOKEN"],
+                code: env["QUAYSIDE_TEST_ENROL_CODE"]
+            )
+            guard server.adminToken != nil || server.code != nil else {
+                throw XCTSkip("set QUAYSIDE_TEST_ADMIN_TOKEN or QUAYSIDE_TEST_ENROL_CODE to enrol the test device")
+            }
+            return server
+        }
+
+        /// A one-time enrolment code for `user`: minted with the admin token, or the one given.
+        func enrolmentCode() async throws -> String {
+            guard let adminToken else { return code ?? "" }
+            let endpoint = try XCTUnwrap(URL(string: url)).appendingPathComponent("v1/admin/enrolment-codes")
+            var request = URLRequest(url: endpoint)
+            request.httpMethod = "POST"
+            request.setValue("Bearer \(adminToken)", forHTTPHeaderField: "Authorization")
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = try JSONSerialization.data(withJSONObject: ["user": user])
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            XCTAssertEqual(status, 201, String(decoding: data, as: UTF8.self))
+            let body = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return try XCTUnwrap(body?["code"] as? String)
+        }
+    }
+
+    /// Records progress reports from the core, on whichever thread the core calls.
+    private final class RecordingObserver: SyncObserver, @unchecked Sendable {
+        private let lock = NSLock()
+        private var recorded: [SyncProgressRecord] = []
+
+        func onProgress(progress: SyncProgressRecord) {
+            lock.lock()
+            recorded.append(progress)
+            lock.unlock()
+        }
+
+        var phases: [String] {
+            lock.lock()
+            defer { lock.unlock() }
+            return recorded.map(\.phase)
+        }
+    }
+
+    func testWhatWasRecordedOfflineReachesTheServer() async throws {
+        let server = try Server.fromEnvironment()
+        let folder = try TemporaryFolder()
+        let store = try await InspectionStore.create(
+            at: StoreLocation(root: folder.url),
+            user: server.user,
+            station: server.station
+        )
+
+        // Offline: an inspection with a finding, a photo and a submission.
+        let id = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
+        let findingId = try await store.addFinding(inspectionId: id, fields: FindingForm.r22.newFindingFields()).findingId
+        let photo = Fixtures.jpeg + Data(UUID().uuidString.utf8)   // new to the server on every run
+        _ = try await store.attachPhoto(photo, as: PendingPhoto(inspectionId: id, findingId: findingId, caption: "relabelled"))
+        _ = try await store.submit(inspectionId: id)
+        XCTAssertEqual(store.syncStatus?.unsyncedInspections, 1)
+
+        let enrolment = try await store.enroll(
+            serverURL: server.url,
+            code: try await server.enrolmentCode(),
+            deviceName: "QuaysideKit tests"
+        )
+        XCTAssertEqual(enrolment.user, server.user)
+        XCTAssertTrue(store.isEnrolled)
+
+        var phases: [String] = []
+        let watch = store.$syncActivity.sink { activity in
+            if case let .running(progress?) = activity { phases.append(progress.phase) }
+        }
+        let outcome = await store.sync(.manual)
+        watch.cancel()
+
+        let report = try outcome.result.get()
+        XCTAssertGreaterThanOrEqual(report.pushed, 1)
+        XCTAssertEqual(report.photosUploaded, 1)
+        XCTAssertTrue(report.rejected.isEmpty, "\(report.rejected)")
+        XCTAssertEqual(phases.last, "done")
+        XCTAssertEqual(store.syncActivity, .idle)
+        let status = try XCTUnwrap(store.syncStatus)
+        XCTAssertEqual(status.unsyncedInspections, 0)
+        XCTAssertEqual(status.unsyncedPhotos, 0)
+        XCTAssertNotNil(status.lastSyncAt)
+
+        // Nothing new: the next run sends nothing; the core's observer sees it to the end.
+        let observer = RecordingObserver()
+        let fieldStore = store.fieldStore
+        let again = try await Task.detached { try fieldStore.sync(observer: observer) }.value
+        XCTAssertEqual(again.pushed, 0)
+        XCTAssertEqual(again.photosUploaded, 0)
+        XCTAssertEqual(observer.phases.first, "feed")
+        XCTAssertEqual(observer.phases.last, "done")
+    }
+
+    func testAnUnreachableServerIsARetryableOfflineError() async throws {
+        let folder = try TemporaryFolder()
+        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
+        do {
+            // Port 9 (discard) is closed on test machines: the connection is refused at once.
+            _ = try await store.enroll(serverURL: "http://127.0.0.1:9", code: "ABCD-EFGH-JKLM", deviceName: "tests")
+            XCTFail("enrolment without a server fails")
+        } catch let error as UserFacingError {
+            XCTAssertEqual(error.kind, .offline)
+            XCTAssertTrue(error.isRetryable)
+        }
+        XCTAssertFalse(store.isEnrolled)
+
+        // Not enrolled: sync fails with a message, and retrying cannot help.
+        let outcome = await store.sync(.manual)
+        XCTAssertFalse(outcome.succeeded)
+        XCTAssertEqual(outcome.error?.isRetryable, false)
+        XCTAssertEqual(store.syncActivity, .idle)
+    }
+}
