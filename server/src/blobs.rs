@@ -2,9 +2,11 @@
 //! has, `PATCH` appends a chunk at that offset with a per-chunk SHA-256, and the finished file is
 //! re-hashed whole and kept under its SHA-256 only if it matches the name it was sent under.
 
+use std::collections::HashMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use base64::Engine;
 use quayside_core::blobs::{BlobStore, is_sha256};
@@ -16,6 +18,9 @@ use crate::error::{ServerError, ServerResult};
 pub struct Uploads {
     blobs: BlobStore,
     partial: PathBuf,
+    /// SHA-256 of each upload in progress, fed as chunks arrive, with the offset it covers.
+    /// Lost on restart: the finished file is then hashed once more.
+    hashing: Mutex<HashMap<String, (u64, Sha256)>>,
 }
 
 /// Where an upload stands.
@@ -33,6 +38,7 @@ impl Uploads {
         Ok(Uploads {
             blobs: BlobStore::open(dir.join("blobs"))?,
             partial,
+            hashing: Mutex::new(HashMap::new()),
         })
     }
 
@@ -83,17 +89,10 @@ impl Uploads {
                 quayside_core::blobs::MAX_PHOTO_BYTES
             )));
         }
-        let state = self.state(sha256)?;
-        if state.complete {
-            return Ok(state);
-        }
-        if offset != state.offset {
-            return Err(ServerError::Conflict(format!(
-                "Upload-Offset {offset} does not match the {} bytes received",
-                state.offset
-            )));
-        }
-        if offset + chunk.len() as u64 > total {
+        if offset
+            .checked_add(chunk.len() as u64)
+            .is_none_or(|end| end > total)
+        {
             return Err(ServerError::BadRequest(
                 "chunk runs past Upload-Length".into(),
             ));
@@ -117,22 +116,55 @@ impl Uploads {
             ));
         }
         let path = self.partial.join(sha256);
-        let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
-        file.write_all(chunk)?;
-        file.sync_all()?;
-        let offset = offset + chunk.len() as u64;
-        if offset < total {
+        let end = offset + chunk.len() as u64;
+        {
+            // One writer at a time: the offset check and the append must not interleave with
+            // another request for the same photo.
+            let mut hashing = self.hashing.lock().unwrap_or_else(|p| p.into_inner());
+            let state = self.state(sha256)?;
+            if state.complete {
+                return Ok(state);
+            }
+            if offset != state.offset {
+                return Err(ServerError::Conflict(format!(
+                    "Upload-Offset {offset} does not match the {} bytes received",
+                    state.offset
+                )));
+            }
+            let mut file = OpenOptions::new().create(true).append(true).open(&path)?;
+            file.write_all(chunk)?;
+            // No fsync per chunk: HEAD reports the bytes actually on disk, so after a crash the
+            // device resumes from what survived, and the finished file is hashed and fsynced
+            // before it is kept.
+            let hasher = hashing.remove(sha256).filter(|(at, _)| *at == offset);
+            let hasher = match (hasher, offset) {
+                (Some((_, h)), _) => Some(h),
+                (None, 0) => Some(Sha256::new()),
+                (None, _) => None, // restarted mid-upload: hash the whole file at the end
+            };
+            if let Some(mut h) = hasher {
+                h.update(chunk);
+                hashing.insert(sha256.to_string(), (end, h));
+            }
+        }
+        if end < total {
             return Ok(UploadState {
-                offset,
+                offset: end,
                 complete: false,
             });
         }
         self.finish(sha256, &path)
     }
 
-    /// Re-hashes the whole upload; keeps it under its hash only if it matches.
+    /// Checks the whole upload's hash; keeps it under its hash only if it matches.
     fn finish(&self, sha256: &str, path: &Path) -> ServerResult<UploadState> {
-        match self.blobs.adopt(path, sha256) {
+        let hashed = self
+            .hashing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(sha256)
+            .map(|(_, h)| hex::encode(h.finalize()));
+        match self.blobs.adopt(path, sha256, hashed) {
             Ok(stored) => Ok(UploadState {
                 offset: stored.bytes,
                 complete: true,

@@ -103,14 +103,23 @@ impl BlobStore {
 
     /// Moves a finished file (on the same filesystem) into the store under `sha256` if its
     /// content hashes to it; one pass over the bytes, no copy. A mismatch removes the file.
-    pub fn adopt(&self, path: &Path, sha256: &str) -> Result<StoredBlob> {
+    ///
+    /// `hashed`, when given, is the SHA-256 (hex) computed while the file was written; the file
+    /// is then not read again.
+    pub fn adopt(&self, path: &Path, sha256: &str, hashed: Option<String>) -> Result<StoredBlob> {
         if !is_sha256(sha256) {
             return Err(Error::Invalid(format!("malformed SHA-256 {sha256:?}")));
         }
-        let mut hasher = Sha256::new();
-        let mut file = File::open(path).map_err(Error::io(path))?;
-        let bytes = std::io::copy(&mut file, &mut hasher).map_err(Error::io(path))?;
-        let actual = hex::encode(hasher.finalize());
+        let file = File::open(path).map_err(Error::io(path))?;
+        let bytes = file.metadata().map_err(Error::io(path))?.len();
+        let actual = match hashed {
+            Some(h) => h,
+            None => {
+                let mut hasher = Sha256::new();
+                std::io::copy(&mut &file, &mut hasher).map_err(Error::io(path))?;
+                hex::encode(hasher.finalize())
+            }
+        };
         if actual != sha256 {
             fs::remove_file(path).map_err(Error::io(path))?;
             return Err(Error::Integrity(format!(

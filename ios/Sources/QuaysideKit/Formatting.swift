@@ -54,7 +54,7 @@ public enum FormText {
 
     /// A count as editable text.
     public static func text(_ count: UInt32?) -> String {
-        count.map(String.init) ?? ""
+        count.map { String($0) } ?? ""
     }
 
     private static let editableNumber: NumberFormatter = {

@@ -49,8 +49,9 @@ public final class InspectionEditorModel: ObservableObject {
     private var revisionWatch: AnyCancellable?
     private var seenRevision = 0
 
-    /// An editor for `inspectionId`; call ``load()`` before showing it.
-    public init(store: InspectionStore, inspectionId: String) {
+    /// An editor for `inspectionId`; call ``load()`` before showing it. Nonisolated, so that a
+    /// view's initialiser can create it for a `@StateObject`.
+    public nonisolated init(store: InspectionStore, inspectionId: String) {
         self.store = store
         self.inspectionId = inspectionId
     }

@@ -189,7 +189,7 @@ public final class InspectionStore: ObservableObject {
     }
 
     /// Inspections matching `filter`, for screens with a list of their own (supervisor review).
-    public func inspections(matching filter: InspectionFilter) async throws -> [InspectionSummary] {
+    public func summaries(matching filter: InspectionFilter) async throws -> [InspectionSummary] {
         try await read { fieldStore in try fieldStore.listInspections(filter: filter) }
     }
 
@@ -280,8 +280,10 @@ public final class InspectionStore: ObservableObject {
         let inbox = self.inbox
         let recorded: Int = await edits.perform { [fieldStore] in
             var count = 0
-            for photo in inbox.pending() where (try? Self.record(photo, from: inbox, into: fieldStore)) != nil {
-                count += 1
+            for photo in inbox.pending() {
+                if (try? Self.record(photo, from: inbox, into: fieldStore)) != nil {
+                    count += 1
+                }
             }
             return count
         }

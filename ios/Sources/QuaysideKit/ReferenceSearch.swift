@@ -14,8 +14,12 @@ public final class SubstanceSearch: ObservableObject {
 
     private var search: Task<Void, Never>?
 
-    /// Creates a search showing every substance.
-    public init() {
+    /// Creates an empty search; ``refresh()`` (or typing) fills ``results``. Nonisolated, so
+    /// that a view can create it for a `@StateObject`.
+    public nonisolated init() {}
+
+    /// Searches again for the current query (call when the picker appears).
+    public func refresh() {
         schedule()
     }
 

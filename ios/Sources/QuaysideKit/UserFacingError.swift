@@ -117,7 +117,8 @@ public struct UserFacingError: Error, Identifiable, Sendable {
     /// (the sync scheduler retries these with backoff).
     public var isRetryable: Bool {
         switch kind {
-        case .offline:
+        case .offline, .file, .internalFailure:
+            // A full disk or a busy database may clear by itself; retrying with backoff is harmless.
             return true
         case let .server(status):
             return status == 408 || status == 429 || status >= 500

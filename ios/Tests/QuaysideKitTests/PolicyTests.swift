@@ -19,7 +19,8 @@ final class PolicyTests: XCTestCase {
     func testNetMassFromCylinders() throws {
         var finding = FindingForm()
         finding.cylinders = "1139"
-        XCTAssertTrue(try finding.setNetMass(kgPerCylinder: "13,6"))
+        let applied = try finding.setNetMass(kgPerCylinder: "13,6")
+        XCTAssertTrue(applied)
         XCTAssertEqual(try FormText.decimal(finding.netMassKg, field: "kg") ?? 0, 15_490.4, accuracy: 1e-6)
     }
 

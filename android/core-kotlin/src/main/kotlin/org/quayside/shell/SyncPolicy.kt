@@ -70,6 +70,17 @@ object SyncPolicy {
         return if (runAttempt + 1 >= MAX_RUN_ATTEMPTS) SyncDecision.STOP else SyncDecision.RETRY
     }
 
+    /** Sync rounds one worker run may do when edits keep arriving while it syncs. */
+    const val MAX_ROUNDS_PER_RUN = 3
+
+    /**
+     * Whether the worker should sync again right away: edits made during the sync that just ended
+     * ([after] still lists unsynced records beyond those the server refused) and rounds remain.
+     */
+    fun runAgain(after: SyncStatusRecord, round: Int): Boolean =
+        round < MAX_ROUNDS_PER_RUN &&
+            (after.unsyncedInspections > after.rejected.size.toULong() || after.unsyncedPhotos > 0uL)
+
     /** Whether a sync should be scheduled now: the device is enrolled and something is waiting, or it is time to pull. */
     fun shouldSync(status: SyncStatusRecord, pullDue: Boolean): Boolean =
         status.enrolled && (status.unsyncedInspections > 0uL || status.unsyncedPhotos > 0uL || pullDue)

@@ -1,0 +1,108 @@
+package org.quayside.android.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Add
+import androidx.compose.material.icons.filled.Refresh
+import androidx.compose.material.icons.filled.Search
+import androidx.compose.material.icons.filled.Person
+import androidx.compose.material3.Card
+import androidx.compose.material3.ExtendedFloatingActionButton
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.Icon
+import androidx.compose.material3.IconButton
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.ListItem
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Text
+import androidx.compose.material3.TopAppBar
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import org.quayside.shell.InspectionRow
+
+/**
+ * The officer's inspections, newest first: a banner with what is not yet on the server (tap for
+ * the sync screen), a search by container or substance, and rows marked for conflicts, flags and
+ * refusals.
+ */
+@Composable
+fun InspectionListScreen(vm: ListViewModel, onOpen: (String) -> Unit, onNew: () -> Unit, onSync: () -> Unit, onReview: () -> Unit) {
+    val state by vm.state.collectAsStateWithLifecycle()
+    Scaffold(
+        topBar = {
+            TopAppBar(
+                title = { Text("Inspections") },
+                actions = {
+                    IconButton(onClick = onReview) { Icon(Icons.Filled.Person, contentDescription = "Review queue") }
+                    IconButton(onClick = onSync) { Icon(Icons.Filled.Refresh, contentDescription = "Sync") }
+                },
+            )
+        },
+        floatingActionButton = {
+            ExtendedFloatingActionButton(
+                onClick = onNew,
+                icon = { Icon(Icons.Filled.Add, contentDescription = null) },
+                text = { Text("New inspection") },
+            )
+        },
+    ) { padding ->
+        Column(Modifier.fillMaxSize().padding(padding)) {
+            if (state.pending.isNotEmpty()) {
+                Card(Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 8.dp).clickable(onClick = onSync)) {
+                    Text(state.pending, Modifier.padding(12.dp), style = MaterialTheme.typography.bodyMedium)
+                }
+            }
+            OutlinedTextField(
+                value = state.query,
+                onValueChange = vm::search,
+                leadingIcon = { Icon(Icons.Filled.Search, contentDescription = null) },
+                label = { Text("Container number or substance") },
+                singleLine = true,
+                modifier = Modifier.fillMaxWidth().padding(horizontal = 16.dp),
+            )
+            if (state.loading) LinearProgressIndicator(Modifier.fillMaxWidth().padding(top = 8.dp))
+            state.message?.let { MessageCard(it) }
+            if (!state.loading && state.rows.isEmpty()) {
+                Text(
+                    if (state.query.isBlank()) "No inspections yet. Start one with \u201cNew inspection\u201d." else "Nothing matches \u201c${state.query}\u201d.",
+                    Modifier.padding(16.dp),
+                    style = MaterialTheme.typography.bodyMedium,
+                )
+            }
+            LazyColumn(Modifier.fillMaxSize()) {
+                items(state.rows, key = { it.summary.id }) { row ->
+                    InspectionRowItem(row, onClick = { onOpen(row.summary.id) })
+                    HorizontalDivider()
+                }
+            }
+        }
+    }
+}
+
+/** One inspection: headline figures, officer, date, markers. */
+@Composable
+fun InspectionRowItem(row: InspectionRow, onClick: () -> Unit) {
+    val s = row.summary
+    ListItem(
+        modifier = Modifier.clickable(onClick = onClick),
+        headlineContent = { Text(row.headline) },
+        supportingContent = {
+            Column {
+                Text("${s.officer} \u00b7 ${s.station} \u00b7 ${s.createdAt.take(10)} \u00b7 ${s.findingCount} findings \u00b7 ${s.photoCount} photos")
+                s.seizureAction?.let { Text("Seizure: $it") }
+                MarkerChips(row.markers, row.refusal)
+            }
+        },
+    )
+}

@@ -1,0 +1,70 @@
+package org.quayside.android.ui
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import org.quayside.shell.Recovery
+import org.quayside.shell.SyncState
+import org.quayside.shell.SyncText
+
+/** Sync status: what is waiting, live progress, the last result, refusals, and "Sync now". */
+@Composable
+fun SyncScreen(vm: SyncViewModel, onEnrol: () -> Unit, onBack: () -> Unit) {
+    val state by vm.state.collectAsStateWithLifecycle()
+    val status by vm.status.collectAsStateWithLifecycle()
+    Scaffold(topBar = { BackTopBar("Sync", onBack) }) { padding ->
+        Column(
+            Modifier.fillMaxSize().padding(padding).padding(16.dp).verticalScroll(rememberScrollState()),
+            verticalArrangement = Arrangement.spacedBy(12.dp),
+        ) {
+            val s = status
+            if (s != null) {
+                Text(SyncText.pending(s), style = MaterialTheme.typography.titleMedium)
+                Text(if (s.enrolled) "Server: ${s.serverUrl}" else "This phone is not enrolled yet.")
+                Text("Last sync: ${s.lastSyncAt ?: "never"}")
+            }
+            when (val st = state) {
+                SyncState.Idle -> Text("Syncs run by themselves whenever the phone has a network connection.")
+                is SyncState.Running -> {
+                    Text(SyncText.phase(st.progress))
+                    val fraction = SyncText.fraction(st.progress)
+                    if (fraction != null) {
+                        LinearProgressIndicator(progress = { fraction }, modifier = Modifier.fillMaxWidth())
+                    } else {
+                        LinearProgressIndicator(Modifier.fillMaxWidth())
+                    }
+                }
+                is SyncState.Done -> Text("Last run: " + SyncText.report(st.report))
+                is SyncState.Failed -> MessageCard(st.message, action = if (st.message.recovery == Recovery.ENROL) {
+                    { OutlinedButton(onClick = onEnrol) { Text("Enrol") } }
+                } else {
+                    null
+                })
+            }
+            if (s != null && s.rejected.isNotEmpty()) {
+                SectionTitle("Refused by the server (kept on this phone)")
+                for (r in s.rejected) Text("${r.inspectionId.take(13)}\u2026: ${r.reason}")
+            }
+            if (s != null && !s.enrolled) {
+                Button(onClick = onEnrol, modifier = Modifier.fillMaxWidth()) { Text("Enrol this phone") }
+            } else {
+                Button(onClick = vm::syncNow, enabled = state !is SyncState.Running, modifier = Modifier.fillMaxWidth()) { Text("Sync now") }
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package org.quayside.android.ui
+
+import androidx.lifecycle.SavedStateHandle
+import androidx.lifecycle.ViewModel
+import androidx.lifecycle.viewModelScope
+import java.io.File
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.launch
+import org.quayside.android.AppContainer
+import org.quayside.core.SyncStatusRecord
+import org.quayside.shell.CustodyForm
+import org.quayside.shell.EditorState
+import org.quayside.shell.EnrolmentForm
+import org.quayside.shell.FindingForm
+import org.quayside.shell.InspectionEditorModel
+import org.quayside.shell.InspectionForm
+import org.quayside.shell.InspectionListModel
+import org.quayside.shell.InspectionRepository
+import org.quayside.shell.InspectionRow
+import org.quayside.shell.ListState
+import org.quayside.shell.ReviewQueueModel
+import org.quayside.shell.SeizureForm
+import org.quayside.shell.SetupForm
+import org.quayside.shell.SyncState
+import org.quayside.shell.UserMessage
+import org.quayside.shell.UserMessages
+
+// Thin Android wrappers: each ViewModel owns a :core-kotlin state holder and runs its suspend
+// functions in viewModelScope. No logic lives here.
+
+/** The inspection list screen. */
+class ListViewModel(repo: InspectionRepository) : ViewModel() {
+    private val model = InspectionListModel(repo, viewModelScope).also { it.start() }
+
+    /** Rows, search and the sync banner. */
+    val state: StateFlow<ListState> = model.state
+
+    /** Changes the search. */
+    fun search(text: String) = model.search(text)
+}
+
+/**
+ * The inspection editor screen, for inspection [inspectionId] or a new one when `null`. The id of
+ * a new inspection is kept in [handle] once saved, so the editor reopens it after process death
+ * (for instance while the camera app is in front).
+ */
+class EditorViewModel(private val repo: InspectionRepository, inspectionId: String?, private val handle: SavedStateHandle) : ViewModel() {
+    private val model = InspectionEditorModel(repo)
+
+    /** Everything the editor shows. */
+    val state: StateFlow<EditorState> = model.state
+
+    init {
+        val id = handle.get<String>(KEY_ID) ?: inspectionId
+        if (id != null) viewModelScope.launch { model.load(id) }
+        viewModelScope.launch {
+            model.state.map { it.view?.inspection?.id }.distinctUntilChanged().collect { saved ->
+                if (saved != null) handle[KEY_ID] = saved
+            }
+        }
+    }
+
+    private companion object {
+        const val KEY_ID = "inspectionId"
+    }
+
+    /** The repository, for reading photo bytes into thumbnails. */
+    val repository: InspectionRepository get() = repo
+
+    /** Replaces the header form as typed. */
+    fun edit(form: InspectionForm) = model.edit(form)
+
+    /** Saves the header (creates the inspection the first time). */
+    fun save() = act { model.save() }
+
+    /** Records a container number whose check digit the officer confirmed on the door. */
+    fun confirmCheckDigit() = act { model.confirmCheckDigit() }
+
+    /** Adds a finding; [done] learns whether it worked (the dialog closes on success). */
+    fun addFinding(form: FindingForm, done: (Boolean) -> Unit) = act(done) { model.addFinding(form) != null }
+
+    /** Changes a finding. */
+    fun updateFinding(findingId: String, form: FindingForm, done: (Boolean) -> Unit) = act(done) { model.updateFinding(findingId, form) }
+
+    /** Removes a finding. */
+    fun removeFinding(findingId: String) = act { model.removeFinding(findingId) }
+
+    /** Adds the camera's capture in [file]. */
+    fun addPhoto(file: File, caption: String?, findingId: String?) = act { model.addPhoto(file, caption, findingId, null) }
+
+    /** Records or changes the seizure. */
+    fun setSeizure(form: SeizureForm, done: (Boolean) -> Unit) = act(done) { model.setSeizure(form) }
+
+    /** Appends a custody hand-over. */
+    fun addCustody(form: CustodyForm, done: (Boolean) -> Unit) = act(done) { model.addCustody(form) }
+
+    /** Submits for review. */
+    fun submit() = act { model.submit() }
+
+    /** Loads the change history. */
+    fun loadHistory() = act { model.loadHistory() }
+
+    /** Clears the error shown. */
+    fun dismissMessage() = model.dismissMessage()
+
+    private fun act(done: (Boolean) -> Unit = {}, action: suspend () -> Boolean) {
+        viewModelScope.launch { done(action()) }
+    }
+}
+
+/** The supervisor review placeholder: submitted inspections of the station, read-only. */
+class ReviewViewModel(repo: InspectionRepository) : ViewModel() {
+    private val model = ReviewQueueModel(repo)
+    private val _message = MutableStateFlow<UserMessage?>(null)
+
+    /** The queue. */
+    val rows: StateFlow<List<InspectionRow>> = model.rows
+
+    /** A failure to read the queue. */
+    val message: StateFlow<UserMessage?> = _message.asStateFlow()
+
+    init {
+        refresh()
+    }
+
+    /** Re-reads the queue. */
+    fun refresh() {
+        viewModelScope.launch {
+            _message.value = runCatching { model.load() }.exceptionOrNull()?.let(UserMessages::of)
+        }
+    }
+}
+
+/** The sync screen: progress, what is waiting, what the server refused, "Sync now". */
+class SyncViewModel(private val repo: InspectionRepository) : ViewModel() {
+    /** The running or last sync. */
+    val state: StateFlow<SyncState> = repo.syncState
+
+    /** What is not yet on the server. */
+    val status: StateFlow<SyncStatusRecord?> = repo.syncStatus
+
+    init {
+        viewModelScope.launch { runCatching { repo.refreshSyncStatus() } }
+    }
+
+    /** Syncs now, in the foreground (the outcome shows in [state]). */
+    fun syncNow() {
+        viewModelScope.launch { runCatching { repo.sync() } }
+    }
+}
+
+/** First start (whose phone is this) and enrolment (server address and one-time code). */
+class SetupViewModel(private val container: AppContainer) : ViewModel() {
+    private val _busy = MutableStateFlow(false)
+    private val _message = MutableStateFlow<UserMessage?>(null)
+
+    /** A call is running. */
+    val busy: StateFlow<Boolean> = _busy.asStateFlow()
+
+    /** The last error. */
+    val message: StateFlow<UserMessage?> = _message.asStateFlow()
+
+    /** Creates the store for the officer; [done] runs on success. */
+    fun setUp(form: SetupForm, done: () -> Unit) = act(done) { container.setUp(form) }
+
+    /** Enrols the phone with the server; [done] runs on success. */
+    fun enrol(form: EnrolmentForm, done: () -> Unit) = act(done) {
+        val repo = container.repository() ?: error("no store")
+        repo.enroll(form.normalizedUrl(), form.normalizedCode(), container.deviceName)
+        runCatching { repo.sync() }
+    }
+
+    private fun act(done: () -> Unit, action: suspend () -> Unit) {
+        viewModelScope.launch {
+            _busy.value = true
+            _message.value = null
+            val error = runCatching { action() }.exceptionOrNull()
+            _busy.value = false
+            if (error == null) done() else _message.value = UserMessages.of(error)
+        }
+    }
+}

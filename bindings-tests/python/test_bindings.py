@@ -1,0 +1,126 @@
+"""The generated Python bindings over the real core library (no pip packages needed).
+
+Run by scripts/python-test.sh, which copies build/bindings/python/quayside_core.py and
+libquayside_core.so into one temporary folder and points QUAYSIDE_BINDINGS_DIR at it.
+"""
+
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.environ.get("QUAYSIDE_BINDINGS_DIR", os.path.dirname(__file__)))
+import quayside_core as q  # noqa: E402
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8 + b"\xff\xd9"
+
+
+class FieldStoreTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="quayside-py-")
+        self.store = q.FieldStore.create(os.path.join(self.dir.name, "store"), "ama", "GHTEM")
+
+    def tearDown(self):
+        del self.store
+        self.dir.cleanup()
+
+    def record_r22(self):
+        view = self.store.create_inspection(
+            q.InspectionFields(
+                container_number="CSQU3054383",
+                declaration=q.DeclarationFields(hs_code="3827.64", description="R-134a in cylinders", quantity_kg=15500.0),
+            )
+        )
+        added = self.store.add_finding(
+            view.inspection.id,
+            q.FindingFields(
+                declared_substance="R-134a",
+                identified_substance="R-22",
+                cylinders=1139,
+                net_mass_kg=15490.4,
+                cylinder_type=q.CylinderType.DISPOSABLE,
+            ),
+        )
+        return view.inspection.id, added.finding_id, added.view
+
+    def test_finding_figures(self):
+        _, finding_id, view = self.record_r22()
+        total = view.assessment.total
+        self.assertAlmostEqual(total.kg, 15490.4)
+        self.assertEqual(round(total.odp_tonnes, 3), 0.852)
+        self.assertEqual(round(total.co2e_tonnes), 28038)
+        figures = view.assessment.findings[0]
+        self.assertEqual(figures.finding_id, finding_id)
+        self.assertEqual(figures.odp, 0.055)
+        self.assertEqual(figures.gwp, 1810.0)
+        kinds = {f.kind for f in view.assessment.flags}
+        self.assertIn("substance_mismatch", kinds)
+        self.assertIn("disposable_cylinders", kinds)
+
+    def test_photo_round_trip(self):
+        inspection_id, finding_id, _ = self.record_r22()
+        added = self.store.add_photo(inspection_id, JPEG, q.PhotoFields(caption="relabelled", finding_id=finding_id))
+        self.assertEqual(added.photo.mime, "image/jpeg")
+        self.assertEqual(self.store.read_photo(added.photo.sha256), JPEG)
+        with self.assertRaises(q.ApiError.Invalid):
+            self.store.add_photo(inspection_id, b"not a picture", q.PhotoFields())
+        self.assertEqual(len(self.store.get_inspection(inspection_id).inspection.photos), 1)
+
+    def test_errors_raise_their_classes_and_change_nothing(self):
+        with self.assertRaises(q.ApiError.CheckDigit) as cm:
+            self.store.create_inspection(q.InspectionFields(container_number="CSQU3054384"))
+        self.assertEqual(cm.exception.expected, 3)
+        self.assertIsInstance(cm.exception, q.ApiError)
+        self.assertEqual(self.store.list_inspections(q.InspectionFilter()), [])
+        inspection_id, _, _ = self.record_r22()
+        with self.assertRaises(q.ApiError.UnknownSubstance) as cm:
+            self.store.add_finding(inspection_id, q.FindingFields(identified_substance="R-999"))
+        self.assertEqual(cm.exception.name, "R-999")
+        with self.assertRaises(q.ApiError.NotFound) as cm:
+            self.store.get_inspection("no-such-id")
+        self.assertEqual(cm.exception.kind, "inspection")
+        with self.assertRaises(q.ApiError.Invalid):
+            self.store.add_finding(inspection_id, q.FindingFields(identified_substance="R-22", net_mass_kg=-1.0))
+        self.assertEqual(len(self.store.get_inspection(inspection_id).inspection.findings), 1)
+        with self.assertRaises(q.ApiError.Invalid):
+            self.store.sync(None)  # not enrolled
+
+    def test_list_search_submit_history(self):
+        inspection_id, _, _ = self.record_r22()
+        self.store.create_inspection(q.InspectionFields(container_number="MSCU1234566"))
+        self.assertEqual(len(self.store.list_inspections(q.InspectionFilter())), 2)
+        found = self.store.list_inspections(q.InspectionFilter(substance="chlorodifluoromethane"))
+        self.assertEqual([s.id for s in found], [inspection_id])
+        self.store.submit(inspection_id)
+        submitted = self.store.list_inspections(q.InspectionFilter(status=q.InspectionStatus.SUBMITTED))
+        self.assertEqual([s.container_number for s in submitted], ["CSQU3054383"])
+        summaries = [h.summary for h in self.store.history(inspection_id)]
+        self.assertEqual(summaries[-1], "submitted for review")
+        status = self.store.sync_status()
+        self.assertFalse(status.enrolled)
+        self.assertEqual(status.unsynced_inspections, 2)
+
+    def test_reference_lookup(self):
+        r22 = q.substance("R-22")
+        self.assertEqual(r22.id, "HCFC-22")
+        self.assertEqual(r22.chemical_name, "chlorodifluoromethane")
+        hits = q.lookup_reference("R-404A")
+        blend = next(h.substance for h in hits if h.is_SUBSTANCE())
+        self.assertTrue(blend.is_blend)
+        self.assertAlmostEqual(sum(c.mass_pct for c in blend.components), 100.0)
+        self.assertTrue(any(h.is_HS_CODE() for h in q.lookup_reference("3827.61")))
+        self.assertIsNone(q.substance("R-999"))
+        self.assertGreaterEqual(len(q.substances()), 20)
+        check = q.check_container_number("csqu 305438 3")
+        self.assertEqual(check.normalized, "CSQU3054383")
+        self.assertTrue(check.check_digit_ok)
+        with self.assertRaises(q.ApiError.Invalid):
+            q.check_container_number("XX")
+
+
+if __name__ == "__main__":
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=1)
+    result = unittest.main(exit=False, testRunner=runner).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed or result.testsRun == 0 else 0)

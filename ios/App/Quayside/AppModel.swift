@@ -1,0 +1,120 @@
+import BackgroundTasks
+import QuaysideKit
+import SwiftUI
+
+/// Everything the app needs once the store is open.
+@MainActor
+final class Session {
+    /// The store every screen reads and writes through.
+    let store: InspectionStore
+    /// When the store syncs.
+    let scheduler: SyncScheduler
+    /// Positions for inspections and photos.
+    let location: LocationProvider
+
+    init(store: InspectionStore) {
+        self.store = store
+        scheduler = SyncScheduler(store: store, backgroundTaskIdentifier: AppModel.syncTaskIdentifier)
+        location = LocationProvider()
+    }
+}
+
+/// The app's state before and after the store is open: first start (no store yet), open,
+/// or failed to open.
+@MainActor
+final class AppModel: ObservableObject {
+    /// The background processing task's identifier (also in Info.plist,
+    /// `BGTaskSchedulerPermittedIdentifiers`).
+    nonisolated static let syncTaskIdentifier = "org.quayside.field.sync"
+
+    /// Where the app is.
+    enum Phase {
+        /// Opening the store.
+        case starting
+        /// No store on this device yet: ask who uses it.
+        case needsSetup
+        /// The store is open.
+        case ready(Session)
+        /// The store could not be opened.
+        case failed(UserFacingError)
+    }
+
+    @Published private(set) var phase = Phase.starting
+    private var waitingTasks: [BGProcessingTask] = []
+
+    nonisolated init() {}
+
+    /// Opens the store if there is one.
+    func start() async {
+        switch phase {
+        case .starting, .failed: break
+        case .needsSetup, .ready: return
+        }
+        phase = .starting
+        do {
+            let location = try StoreLocation.applicationSupport()
+            if location.storeExists() {
+                ready(try await InspectionStore.open(at: location))
+            } else {
+                phase = .needsSetup
+                finishWaitingTasks()
+            }
+        } catch {
+            phase = .failed(UserFacingError(error))
+            finishWaitingTasks()
+        }
+    }
+
+    /// Creates the store on first start for `user` at `station`.
+    func createStore(user: String, station: String) async throws {
+        let location = try StoreLocation.applicationSupport()
+        ready(try await InspectionStore.create(at: location, user: user, station: station))
+    }
+
+    private func ready(_ store: InspectionStore) {
+        let session = Session(store: store)
+        session.scheduler.start()
+        phase = .ready(session)
+        let waiting = waitingTasks
+        waitingTasks = []
+        for task in waiting {
+            session.scheduler.handleBackgroundTask(task)
+        }
+    }
+
+    /// Runs a background sync the system granted; if the app was launched just for it, once
+    /// the store is open.
+    func handleBackgroundTask(_ task: BGProcessingTask) {
+        if case let .ready(session) = phase {
+            session.scheduler.handleBackgroundTask(task)
+            return
+        }
+        waitingTasks.append(task)
+        task.expirationHandler = { [weak self] in
+            Task { @MainActor in self?.finishWaitingTasks() }
+        }
+        Task { await start() }
+    }
+
+    private func finishWaitingTasks() {
+        for task in waitingTasks {
+            task.setTaskCompleted(success: false)
+        }
+        waitingTasks = []
+    }
+
+    /// Follows the app between foreground and background.
+    func scenePhaseChanged(_ scenePhase: ScenePhase) {
+        guard case let .ready(session) = phase else { return }
+        switch scenePhase {
+        case .active:
+            session.scheduler.appDidBecomeActive()
+        case .background:
+            session.scheduler.appDidEnterBackground()
+        case .inactive:
+            break
+        @unknown default:
+            break
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import QuaysideCore
+import QuaysideKit
+import SwiftUI
+import UIKit
+
+extension View {
+    /// Presents `error` in an alert with the core's message and what to do next.
+    func errorAlert(_ error: Binding<UserFacingError?>) -> some View {
+        alert(
+            error.wrappedValue?.title ?? "Error",
+            isPresented: Binding(
+                get: { error.wrappedValue != nil },
+                set: { if !$0 { error.wrappedValue = nil } }
+            ),
+            presenting: error.wrappedValue
+        ) { _ in
+            Button("OK", role: .cancel) {}
+        } message: { shown in
+            Text([shown.message, shown.recoverySuggestion].compactMap { $0 }.joined(separator: "\n\n"))
+        }
+    }
+}
+
+/// A labelled text field with the core's message underneath when its last change was refused.
+struct FieldRow: View {
+    let label: String
+    @Binding var text: String
+    var error: String?
+    var keyboard: UIKeyboardType = .default
+    /// Codes and numbers (container numbers, HS codes, UN/LOCODEs): capitals, no autocorrection.
+    var code = false
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            TextField(label, text: $text)
+                .keyboardType(keyboard)
+                .textInputAutocapitalization(code ? .characters : .sentences)
+                .autocorrectionDisabled(code || keyboard != .default)
+            if let error {
+                Text(error).font(.caption).foregroundStyle(.red)
+            }
+        }
+    }
+}
+
+/// A label and a value on one line.
+struct ValueRow: View {
+    let label: String
+    let value: String
+
+    init(_ label: String, _ value: String) {
+        self.label = label
+        self.value = value
+    }
+
+    var body: some View {
+        LabeledContent(label, value: value)
+    }
+}
+
+/// The core's computed quantities: kg, tonnes, ODP-tonnes, CO2-equivalent.
+struct QuantityRows: View {
+    let quantity: QuantityRecord
+
+    var body: some View {
+        ValueRow("Mass", Figures.kg(quantity.kg))
+        ValueRow("ODP-tonnes", Figures.odpTonnes(quantity.odpTonnes))
+        ValueRow("CO2-equivalent", Figures.co2eTonnes(quantity.co2eTonnes))
+    }
+}
+
+/// The core's warnings on an inspection or finding.
+struct FlagList: View {
+    let flags: [FlagRecord]
+
+    var body: some View {
+        ForEach(Array(flags.enumerated()), id: \.offset) { _, flag in
+            Label(flag.message, systemImage: "exclamationmark.triangle.fill")
+                .foregroundStyle(.orange)
+                .font(.callout)
+        }
+    }
+}
+
+/// Fields where concurrent edits left more than one value: every value, who wrote it, when.
+struct ConflictList: View {
+    let conflicts: [ConflictRecord]
+
+    var body: some View {
+        ForEach(conflicts, id: \.path) { conflict in
+            VStack(alignment: .leading, spacing: 6) {
+                Text(conflict.path).font(.subheadline.bold())
+                ForEach(Array(conflict.values.enumerated()), id: \.offset) { index, value in
+                    VStack(alignment: .leading, spacing: 2) {
+                        Text(value.value.isEmpty ? "(empty)" : value.value)
+                            .fontWeight(index == 0 ? .semibold : .regular)
+                        Text([value.user, value.device, value.at.map(Timestamp.display)]
+                            .compactMap { $0 }
+                            .joined(separator: " · "))
+                            .font(.caption)
+                            .foregroundStyle(.secondary)
+                    }
+                }
+                Text("Two people changed this offline. Set the field again to settle it.")
+                    .font(.caption)
+                    .foregroundStyle(.secondary)
+            }
+        }
+    }
+}
+
+/// A photo from the store, scaled down, loaded off the main thread.
+struct PhotoThumbnail: View {
+    @EnvironmentObject private var store: InspectionStore
+    let sha256: String
+    var side: CGFloat = 96
+    @State private var image: UIImage?
+    @State private var failed = false
+
+    private static let cache = NSCache<NSString, UIImage>()
+
+    var body: some View {
+        ZStack {
+            Rectangle().fill(Color.secondary.opacity(0.15))
+            if let image {
+                Image(uiImage: image).resizable().scaledToFill()
+            } else if failed {
+                Image(systemName: "exclamationmark.triangle").foregroundStyle(.orange)
+            } else {
+                ProgressView()
+            }
+        }
+        .frame(width: side, height: side)
+        .clipShape(RoundedRectangle(cornerRadius: 8))
+        .task(id: sha256) { await load() }
+    }
+
+    private func load() async {
+        if let cached = Self.cache.object(forKey: sha256 as NSString) {
+            image = cached
+            return
+        }
+        do {
+            let data = try await store.photoData(sha256: sha256)
+            let size = CGSize(width: side * 3, height: side * 3)
+            guard let full = UIImage(data: data), let thumbnail = await full.byPreparingThumbnail(ofSize: size) else {
+                failed = true
+                return
+            }
+            Self.cache.setObject(thumbnail, forKey: sha256 as NSString)
+            image = thumbnail
+        } catch {
+            failed = true
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import QuaysideCore
+import QuaysideKit
+import SwiftUI
+
+/// Adds or edits a finding: declared and identified substance (picked from the core's
+/// reference), the identifier's reading, cylinders and mass. The figures shown are the core's.
+struct FindingEditorView: View {
+    @ObservedObject var model: InspectionEditorModel
+    /// The finding being edited, or `nil` for a new one.
+    let finding: FindingRecord?
+
+    @Environment(\.dismiss) private var dismiss
+    @State private var form = FindingForm()
+    @State private var baseline = FindingForm()
+    @State private var kgPerCylinder = ""
+    @State private var working = false
+    @State private var parseError: String?
+    @State private var confirmingRemoval = false
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Section("Substance") {
+                    SubstanceField(title: "Declared", name: $form.declaredSubstance)
+                    SubstanceField(title: "Identified", name: $form.identifiedSubstance)
+                }
+                Section("Refrigerant identifier") {
+                    FieldRow(label: "Instrument", text: $form.instrument)
+                    FieldRow(label: "Reading as displayed", text: $form.readingResult)
+                    FieldRow(label: "Purity (%)", text: $form.purityPct, keyboard: .decimalPad)
+                }
+                Section("Quantity") {
+                    FieldRow(label: "Cylinders", text: $form.cylinders, keyboard: .numberPad)
+                    Picker("Container", selection: $form.cylinderType) {
+                        Text("Not recorded").tag(CylinderType?.none)
+                        ForEach(CylinderType.choices, id: \.self) { type in
+                            Text(type.displayName).tag(CylinderType?.some(type))
+                        }
+                    }
+                    HStack {
+                        FieldRow(label: "Kg per cylinder", text: $kgPerCylinder, keyboard: .decimalPad)
+                        Button("= net mass") { applyPerCylinder() }
+                            .disabled(FormText.clean(kgPerCylinder).isEmpty)
+                    }
+                    FieldRow(label: "Net mass, all cylinders (kg)", text: $form.netMassKg, keyboard: .decimalPad)
+                    if let parseError {
+                        Text(parseError).font(.caption).foregroundStyle(.red)
+                    }
+                }
+                if let finding, let figures = model.figures(for: finding.id), let quantity = figures.quantity {
+                    Section("Figures (as last saved)") {
+                        QuantityRows(quantity: quantity)
+                        if let odp = figures.odp { ValueRow("ODP", odp.formatted()) }
+                        if let gwp = figures.gwp { ValueRow("GWP", gwp.formatted()) }
+                        if let source = figures.gwpSource { Text(source).font(.caption).foregroundStyle(.secondary) }
+                        FlagList(flags: model.flags(for: finding.id))
+                    }
+                }
+                Section("Observations") {
+                    FieldRow(label: "HS code observed", text: $form.hsCodeObserved, keyboard: .numbersAndPunctuation)
+                    FieldRow(label: "Labels", text: $form.labels)
+                    FieldRow(label: "Concealment", text: $form.concealment)
+                    FieldRow(label: "Notes", text: $form.notes)
+                }
+                if finding != nil {
+                    Section {
+                        Button("Remove finding", role: .destructive) { confirmingRemoval = true }
+                    }
+                }
+            }
+            .navigationTitle(finding == nil ? "New finding" : "Finding")
+            .navigationBarTitleDisplayMode(.inline)
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) {
+                    Button("Cancel") { dismiss() }
+                }
+                ToolbarItem(placement: .confirmationAction) {
+                    Button(finding == nil ? "Add" : "Save") { Task { await save() } }
+                        .disabled(working)
+                }
+            }
+            .confirmationDialog("Remove this finding?", isPresented: $confirmingRemoval) {
+                Button("Remove", role: .destructive) {
+                    Task {
+                        if let finding, await model.removeFinding(finding.id) { dismiss() }
+                    }
+                }
+            }
+            .onAppear {
+                if let finding {
+                    form = FindingForm(record: finding)
+                    baseline = form
+                }
+            }
+            .errorAlert($model.alert)
+        }
+    }
+
+    private func applyPerCylinder() {
+        do {
+            if try form.setNetMass(kgPerCylinder: kgPerCylinder) {
+                parseError = nil
+            } else {
+                parseError = "Enter the number of cylinders first."
+            }
+        } catch {
+            parseError = UserFacingError(error).message
+        }
+    }
+
+    private func save() async {
+        working = true
+        defer { working = false }
+        let saved: Bool
+        if let finding {
+            saved = await model.updateFinding(finding.id, form: form, baseline: baseline)
+        } else {
+            saved = await model.addFinding(form) != nil
+        }
+        if saved { dismiss() }
+    }
+}
+
+/// A substance chosen from the core's reference, or typed.
+struct SubstanceField: View {
+    let title: String
+    @Binding var name: String
+    @State private var picking = false
+
+    var body: some View {
+        Button {
+            picking = true
+        } label: {
+            LabeledContent(title, value: name.isEmpty ? "Choose…" : name)
+        }
+        .sheet(isPresented: $picking) {
+            SubstancePickerView(selection: $name)
+        }
+    }
+}
+
+/// Searches the core's reference (substances and blends, with ODP, GWP and sources).
+struct SubstancePickerView: View {
+    @Binding var selection: String
+    @Environment(\.dismiss) private var dismiss
+    @StateObject private var search = SubstanceSearch()
+
+    var body: some View {
+        NavigationStack {
+            List {
+                let typed = FormText.clean(search.query)
+                if !typed.isEmpty {
+                    Button("Use “\(typed)” as typed") {
+                        selection = typed
+                        dismiss()
+                    }
+                }
+                if !selection.isEmpty {
+                    Button("Clear", role: .destructive) {
+                        selection = ""
+                        dismiss()
+                    }
+                }
+                ForEach(search.results, id: \.id) { substance in
+                    Button {
+                        selection = substance.id
+                        dismiss()
+                    } label: {
+                        VStack(alignment: .leading, spacing: 2) {
+                            HStack {
+                                Text(substance.id).font(.headline)
+                                if substance.isBlend { Text("blend").font(.caption).foregroundStyle(.secondary) }
+                            }
+                            Text(substance.chemicalName).font(.subheadline)
+                            Text(substance.pickerDetail).font(.caption).foregroundStyle(.secondary)
+                        }
+                    }
+                    .buttonStyle(.plain)
+                }
+            }
+            .searchable(text: $search.query, placement: .navigationBarDrawer(displayMode: .always), prompt: "R-22, R-404A, HCFC-141b, 2903.71…")
+            .navigationTitle("Substance")
+            .navigationBarTitleDisplayMode(.inline)
+            .onAppear { search.refresh() }
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) {
+                    Button("Cancel") { dismiss() }
+                }
+            }
+        }
+    }
+}

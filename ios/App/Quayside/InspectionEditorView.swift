@@ -1,0 +1,350 @@
+import QuaysideCore
+import QuaysideKit
+import SwiftUI
+import UIKit
+
+/// The sheets the editor presents.
+private enum EditorSheet: Identifiable {
+    case newFinding
+    case finding(FindingRecord)
+    case camera
+    case photo(Data)
+    case seizure
+    case custody
+
+    var id: String {
+        switch self {
+        case .newFinding: return "new-finding"
+        case let .finding(finding): return "finding-\(finding.id)"
+        case .camera: return "camera"
+        case .photo: return "photo"
+        case .seizure: return "seizure"
+        case .custody: return "custody"
+        }
+    }
+}
+
+/// Records one inspection: container and declaration, findings with the core's figures,
+/// evidence photos, seizure and chain of custody, then submission. Typing autosaves; submitted
+/// inspections are shown read-only.
+struct InspectionEditorView: View {
+    @StateObject private var model: InspectionEditorModel
+    @EnvironmentObject private var store: InspectionStore
+    @EnvironmentObject private var location: LocationProvider
+    @Environment(\.scenePhase) private var scenePhase
+    @State private var sheet: EditorSheet?
+    @State private var confirmingSubmit = false
+    @State private var locating = false
+
+    init(store: InspectionStore, inspectionId: String) {
+        _model = StateObject(wrappedValue: InspectionEditorModel(store: store, inspectionId: inspectionId))
+    }
+
+    var body: some View {
+        Group {
+            if let view = model.view {
+                if model.isEditable {
+                    editor(view)
+                } else {
+                    InspectionDetailView(view: view)
+                }
+            } else {
+                ProgressView()
+            }
+        }
+        .navigationTitle(model.view?.inspection.container.number ?? "Inspection")
+        .navigationBarTitleDisplayMode(.inline)
+        .toolbar {
+            ToolbarItem(placement: .status) {
+                SaveStateLabel(state: model.saveState)
+            }
+            ToolbarItem(placement: .primaryAction) {
+                if let id = model.view?.inspection.id {
+                    NavigationLink {
+                        HistoryView(inspectionId: id)
+                    } label: {
+                        Label("History", systemImage: "clock.arrow.circlepath")
+                    }
+                }
+            }
+        }
+        .task { await model.load() }
+        .onDisappear { Task { await model.save() } }
+        .onChange(of: scenePhase) { phase in
+            if phase != .active { Task { await model.save() } }
+        }
+        .sheet(item: $sheet) { sheet in
+            sheetContent(sheet)
+                .environmentObject(store)
+                .environmentObject(location)
+        }
+        .confirmationDialog("Submit for review?", isPresented: $confirmingSubmit, titleVisibility: .visible) {
+            Button("Submit") { Task { _ = await model.submit() } }
+        } message: {
+            Text("A submitted inspection goes to your supervisor and can no longer be edited here.")
+        }
+        .errorAlert($model.alert)
+    }
+
+    // MARK: The form
+
+    @ViewBuilder
+    private func editor(_ view: InspectionView) -> some View {
+        Form {
+            containerSection
+            declarationSection
+            findingsSection(view)
+            photosSection(view)
+            seizureSection(view)
+            if !view.assessment.flags.isEmpty {
+                Section("Flags") { FlagList(flags: view.assessment.flags) }
+            }
+            if !view.conflicts.isEmpty {
+                Section("Changed on two devices") { ConflictList(conflicts: view.conflicts) }
+            }
+            otherSection
+            Section {
+                Button {
+                    confirmingSubmit = true
+                } label: {
+                    Label("Submit for review", systemImage: "paperplane")
+                }
+            }
+        }
+    }
+
+    private var containerSection: some View {
+        Section("Container") {
+            FieldRow(label: "Container number", text: $model.form.containerNumber,
+                     error: model.fieldErrors[.containerNumber], code: true)
+            if model.fieldErrors[.containerNumber] != nil {
+                Toggle("Record anyway (as painted on the container)", isOn: $model.form.allowInvalidCheckDigit)
+            }
+            FieldRow(label: "Seals (comma separated)", text: $model.form.seals, error: model.fieldErrors[.seals], code: true)
+            FieldRow(label: "Size and type (e.g. 45G1)", text: $model.form.sizeType, error: model.fieldErrors[.sizeType], code: true)
+        }
+    }
+
+    private var declarationSection: some View {
+        Section("Declaration") {
+            FieldRow(label: "Declaration number", text: $model.form.declarationNumber, error: model.fieldErrors[.declarationNumber], code: true)
+            FieldRow(label: "Bill of lading", text: $model.form.billOfLading, error: model.fieldErrors[.billOfLading], code: true)
+            FieldRow(label: "HS code (e.g. 3827.64)", text: $model.form.hsCode, error: model.fieldErrors[.hsCode], keyboard: .numbersAndPunctuation)
+            FieldRow(label: "Description of goods", text: $model.form.goodsDescription, error: model.fieldErrors[.goodsDescription])
+            FieldRow(label: "Declared quantity (kg)", text: $model.form.declaredQuantity, error: model.fieldErrors[.declaredQuantity], keyboard: .decimalPad)
+            FieldRow(label: "Consignor", text: $model.form.consignor, error: model.fieldErrors[.consignor])
+            FieldRow(label: "Consignee", text: $model.form.consignee, error: model.fieldErrors[.consignee])
+            FieldRow(label: "Origin", text: $model.form.origin, error: model.fieldErrors[.origin])
+            FieldRow(label: "Destination", text: $model.form.destination, error: model.fieldErrors[.destination])
+            FieldRow(label: "Transit ports (UN/LOCODEs)", text: $model.form.transit, error: model.fieldErrors[.transit], code: true)
+        }
+    }
+
+    private func findingsSection(_ view: InspectionView) -> some View {
+        Section {
+            ForEach(view.inspection.findings, id: \.id) { finding in
+                Button {
+                    sheet = .finding(finding)
+                } label: {
+                    FindingRow(finding: finding, figures: model.figures(for: finding.id), flags: model.flags(for: finding.id))
+                }
+                .buttonStyle(.plain)
+            }
+            .onDelete { offsets in
+                let ids = offsets.map { view.inspection.findings[$0].id }
+                Task {
+                    for id in ids { _ = await model.removeFinding(id) }
+                }
+            }
+            Button {
+                sheet = .newFinding
+            } label: {
+                Label("Add finding", systemImage: "plus.circle")
+            }
+        } header: {
+            Text("Findings")
+        } footer: {
+            if !view.inspection.findings.isEmpty {
+                let total = view.assessment.total
+                Text("Total: \(Figures.kg(total.kg)) · \(Figures.odpTonnes(total.odpTonnes)) · \(Figures.co2eTonnes(total.co2eTonnes))")
+            }
+        }
+    }
+
+    private func photosSection(_ view: InspectionView) -> some View {
+        Section("Evidence photos") {
+            if !view.inspection.photos.isEmpty {
+                ScrollView(.horizontal) {
+                    HStack {
+                        ForEach(view.inspection.photos, id: \.sha256) { photo in
+                            VStack(alignment: .leading) {
+                                PhotoThumbnail(sha256: photo.sha256)
+                                Text(photo.caption ?? Timestamp.display(photo.capturedAt))
+                                    .font(.caption2)
+                                    .lineLimit(1)
+                                    .frame(width: 96, alignment: .leading)
+                            }
+                        }
+                    }
+                }
+            }
+            Button {
+                sheet = .camera
+            } label: {
+                Label("Take photo", systemImage: "camera")
+            }
+        }
+    }
+
+    private func seizureSection(_ view: InspectionView) -> some View {
+        Section("Seizure and custody") {
+            if let seizure = view.inspection.seizure, seizure.action != nil || !seizure.items.isEmpty {
+                if let action = seizure.action {
+                    ValueRow("Action", action.displayName)
+                }
+                if let caseRef = seizure.caseRef {
+                    ValueRow("Case", caseRef)
+                }
+                if !seizure.items.isEmpty {
+                    QuantityRows(quantity: view.assessment.seized)
+                }
+                ForEach(Array(seizure.custody.enumerated()), id: \.offset) { _, entry in
+                    CustodyRow(entry: entry)
+                }
+            }
+            Button {
+                sheet = .seizure
+            } label: {
+                Label(view.inspection.seizure?.action == nil ? "Record seizure" : "Edit seizure", systemImage: "lock.shield")
+            }
+            Button {
+                sheet = .custody
+            } label: {
+                Label("Add hand-over", systemImage: "arrow.left.arrow.right")
+            }
+        }
+    }
+
+    private var otherSection: some View {
+        Section("Where and why") {
+            HStack {
+                if let point = model.form.location {
+                    Text(String(format: "%.5f, %.5f", point.lat, point.lon)).font(.callout.monospaced())
+                } else {
+                    Text("No position").foregroundStyle(.secondary)
+                }
+                Spacer()
+                Button {
+                    Task {
+                        locating = true
+                        if let point = await location.currentPoint() { model.form.location = point }
+                        locating = false
+                    }
+                } label: {
+                    if locating { ProgressView() } else { Label("Here", systemImage: "location") }
+                }
+                .disabled(locating || location.denied)
+            }
+            FieldRow(label: "Reason for selection", text: $model.form.selectionReason, error: model.fieldErrors[.selectionReason])
+            VStack(alignment: .leading) {
+                TextField("Notes", text: $model.form.notes, axis: .vertical)
+                    .lineLimit(3...10)
+                if let error = model.fieldErrors[.notes] {
+                    Text(error).font(.caption).foregroundStyle(.red)
+                }
+            }
+        }
+    }
+
+    // MARK: Sheets
+
+    @ViewBuilder
+    private func sheetContent(_ sheet: EditorSheet) -> some View {
+        switch sheet {
+        case .newFinding:
+            FindingEditorView(model: model, finding: nil)
+        case let .finding(finding):
+            FindingEditorView(model: model, finding: finding)
+        case .camera:
+            CameraPicker { image in
+                if let jpeg = image.jpegData(compressionQuality: 0.85) {
+                    self.sheet = .photo(jpeg)
+                } else {
+                    self.sheet = nil
+                }
+            } onCancel: {
+                self.sheet = nil
+            }
+            .ignoresSafeArea()
+        case let .photo(jpeg):
+            PhotoAttachView(model: model, jpeg: jpeg)
+        case .seizure:
+            SeizureEditorView(model: model)
+        case .custody:
+            CustodyEntryView(model: model, from: store.device.user)
+        }
+    }
+}
+
+/// Whether the officer's typing is stored.
+struct SaveStateLabel: View {
+    let state: InspectionEditorModel.SaveState
+
+    var body: some View {
+        switch state {
+        case .saved:
+            Label("Saved", systemImage: "checkmark.circle").labelStyle(.titleAndIcon).font(.caption)
+        case .editing:
+            Label("Editing", systemImage: "pencil").labelStyle(.titleAndIcon).font(.caption)
+        case .saving:
+            ProgressView().controlSize(.small)
+        case .failed:
+            Label("Not saved", systemImage: "exclamationmark.circle").labelStyle(.titleAndIcon).font(.caption)
+                .foregroundStyle(.red)
+        }
+    }
+}
+
+/// A finding in a list: substances, cylinders, the core's figures and flags.
+struct FindingRow: View {
+    let finding: FindingRecord
+    let figures: FindingFiguresRecord?
+    let flags: [FlagRecord]
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            HStack {
+                Text(finding.identifiedSubstance ?? finding.declaredSubstance ?? "Substance not identified")
+                    .font(.headline)
+                if let declared = finding.declaredSubstance, declared != finding.identifiedSubstance {
+                    Text("declared \(declared)").font(.caption).foregroundStyle(.secondary)
+                }
+            }
+            if let cylinders = finding.cylinders {
+                Text("\(cylinders) × \(finding.cylinderType?.displayName ?? "cylinder")").font(.subheadline)
+            }
+            if let quantity = figures?.quantity {
+                Text("\(Figures.kg(quantity.kg)) · \(Figures.odpTonnes(quantity.odpTonnes)) · \(Figures.co2eTonnes(quantity.co2eTonnes))")
+                    .font(.caption)
+                if let source = figures?.gwpSource {
+                    Text("GWP: \(source)").font(.caption2).foregroundStyle(.secondary)
+                }
+            }
+            FlagList(flags: flags)
+        }
+    }
+}
+
+/// One hand-over in the chain of custody.
+struct CustodyRow: View {
+    let entry: CustodyRecord
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 2) {
+            Text("\(entry.from) → \(entry.to)").font(.callout)
+            Text([Timestamp.display(entry.at), entry.location, entry.note].compactMap { $0 }.joined(separator: " · "))
+                .font(.caption)
+                .foregroundStyle(.secondary)
+        }
+    }
+}

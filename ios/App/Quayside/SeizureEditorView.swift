@@ -1,0 +1,165 @@
+import QuaysideCore
+import QuaysideKit
+import SwiftUI
+
+/// Records what was done with the goods: action, legal basis, modus operandi, storage, and how
+/// much was seized from each finding.
+struct SeizureEditorView: View {
+    @ObservedObject var model: InspectionEditorModel
+
+    @Environment(\.dismiss) private var dismiss
+    @State private var form = SeizureForm()
+    @State private var baseline = SeizureForm()
+    @State private var working = false
+
+    private var findings: [FindingRecord] {
+        model.view?.inspection.findings ?? []
+    }
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Section("Action") {
+                    Picker("Action", selection: $form.action) {
+                        Text("Not decided").tag(SeizureAction?.none)
+                        ForEach(SeizureAction.choices, id: \.self) { action in
+                            Text(action.displayName).tag(SeizureAction?.some(action))
+                        }
+                    }
+                    FieldRow(label: "Case reference", text: $form.caseRef, code: true)
+                    FieldRow(label: "Legal basis", text: $form.legalBasis)
+                    FieldRow(label: "Storage location", text: $form.storageLocation)
+                }
+                Section("Modus operandi") {
+                    ForEach(ModusOperandi.choices, id: \.self) { modus in
+                        Toggle(modus.displayName, isOn: Binding(
+                            get: { form.modusOperandi.contains(modus) },
+                            set: { on in
+                                if on { form.modusOperandi.insert(modus) } else { form.modusOperandi.remove(modus) }
+                            }
+                        ))
+                    }
+                }
+                Section {
+                    if findings.isEmpty {
+                        Text("Add a finding first: seized quantities refer to findings.")
+                            .font(.callout)
+                            .foregroundStyle(.secondary)
+                    }
+                    ForEach(findings, id: \.id) { finding in
+                        SeizedItemRow(finding: finding, form: $form)
+                    }
+                } header: {
+                    Text("Seized")
+                } footer: {
+                    if let seized = model.view?.assessment.seized, seized.kg > 0 {
+                        Text("As last saved: \(Figures.kg(seized.kg)) · \(Figures.odpTonnes(seized.odpTonnes)) · \(Figures.co2eTonnes(seized.co2eTonnes))")
+                    }
+                }
+            }
+            .navigationTitle("Seizure")
+            .navigationBarTitleDisplayMode(.inline)
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) {
+                    Button("Cancel") { dismiss() }
+                }
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("Save") { Task { await save() } }
+                        .disabled(working)
+                }
+            }
+            .onAppear {
+                form = SeizureForm(record: model.view?.inspection.seizure)
+                baseline = form
+            }
+            .errorAlert($model.alert)
+        }
+    }
+
+    private func save() async {
+        working = true
+        defer { working = false }
+        if await model.setSeizure(form, baseline: baseline) { dismiss() }
+    }
+}
+
+/// Whether a finding's goods are seized, and how much of them.
+private struct SeizedItemRow: View {
+    let finding: FindingRecord
+    @Binding var form: SeizureForm
+
+    var body: some View {
+        VStack(alignment: .leading) {
+            Toggle(finding.identifiedSubstance ?? finding.declaredSubstance ?? "Finding", isOn: Binding(
+                get: { form.isSeized(finding.id) },
+                set: { form.setSeized($0, finding: finding) }
+            ))
+            if form.isSeized(finding.id) {
+                HStack {
+                    TextField("kg", text: item(\.quantityKg))
+                        .keyboardType(.decimalPad)
+                    Text("kg")
+                    TextField("cylinders", text: item(\.cylinders))
+                        .keyboardType(.numberPad)
+                    Text("cylinders")
+                }
+                .font(.callout)
+            }
+        }
+    }
+
+    /// A field of this finding's seized item, looked up by finding id on every access (an index
+    /// could be stale once items are added or removed).
+    private func item(_ field: WritableKeyPath<SeizureForm.Item, String>) -> Binding<String> {
+        Binding(
+            get: { form.items.first { $0.findingId == finding.id }?[keyPath: field] ?? "" },
+            set: { value in
+                if let index = form.items.firstIndex(where: { $0.findingId == finding.id }) {
+                    form.items[index][keyPath: field] = value
+                }
+            }
+        )
+    }
+}
+
+/// Adds a hand-over to the chain of custody; the core stamps the time.
+struct CustodyEntryView: View {
+    @ObservedObject var model: InspectionEditorModel
+    @Environment(\.dismiss) private var dismiss
+    @State private var form: CustodyForm
+    @State private var working = false
+
+    init(model: InspectionEditorModel, from: String) {
+        self.model = model
+        _form = State(initialValue: CustodyForm(from: from))
+    }
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                FieldRow(label: "From", text: $form.from)
+                FieldRow(label: "To", text: $form.to)
+                FieldRow(label: "Location", text: $form.location)
+                FieldRow(label: "Note (seals checked, condition)", text: $form.note)
+            }
+            .navigationTitle("Hand-over")
+            .navigationBarTitleDisplayMode(.inline)
+            .toolbar {
+                ToolbarItem(placement: .cancellationAction) {
+                    Button("Cancel") { dismiss() }
+                }
+                ToolbarItem(placement: .confirmationAction) {
+                    Button("Add") {
+                        Task {
+                            working = true
+                            if await model.addCustody(form) { dismiss() }
+                            working = false
+                        }
+                    }
+                    .disabled(working || FormText.clean(form.to).isEmpty)
+                }
+            }
+            .errorAlert($model.alert)
+        }
+    }
+}
