@@ -69,7 +69,7 @@ cargo build -p "$CRATE"
 HOST_LIB="$TARGET_DIR/debug/$LIB.dylib"
 [ -f "$HOST_LIB" ] || { echo "no host library at $HOST_LIB" >&2; exit 1; }
 cargo build -p uniffi-bindgen   # its own command, so the `cli` feature stays out of the core's build
-cargo run -q -p uniffi-bindgen -- generate --library "$HOST_LIB" --language swift \
+cargo run -q -p uniffi-bindgen -- generate --library "$HOST_LIB" --language swift --no-format \
   --out-dir "$OUT/bindings"
 for f in "$MODULE.swift" "$FFI_MODULE.h" "$FFI_MODULE.modulemap"; do
   [ -f "$OUT/bindings/$f" ] || {

@@ -59,7 +59,7 @@ fi
 rm -rf "$out/classes"
 mapfile -t sources < <(find android/core-kotlin/src/main/kotlin android/core-kotlin/src/test/kotlin -name '*.kt' | sort)
 echo "kotlin-test: compiling android/core-kotlin (${#sources[@]} files)"
-"$KOTLINC" "${sources[@]}" -cp "$out/bindings-classes:$CP" -d "$out/classes" -Werror -opt-in=kotlin.ExperimentalUnsignedTypes
+"$KOTLINC" "${sources[@]}" -cp "$out/bindings-classes:$CP" -d "$out/classes" -Werror
 
 # --- run ----------------------------------------------------------------------------------------------
 mapfile -t tests < <(cd android/core-kotlin/src/test/kotlin && find . -name '*Test.kt' | sed 's|^\./||; s|\.kt$||; s|/|.|g' | sort)

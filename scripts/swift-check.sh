@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! python3 -c 'import tree_sitter, tree_sitter_swift' 2> /dev/null; then
-  pip install --quiet tree-sitter tree-sitter-swift
+  python3 -m pip install --quiet tree-sitter tree-sitter-swift
 fi
 exec python3 - "$@" << 'PY'
 import pathlib

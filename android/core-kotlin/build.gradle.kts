@@ -39,7 +39,6 @@ java {
 kotlin {
     compilerOptions {
         jvmTarget.set(JvmTarget.JVM_17)
-        optIn.add("kotlin.ExperimentalUnsignedTypes")
     }
     sourceSets.named("main") {
         kotlin.srcDir(files(bindingsDir).builtBy(generateBindings))

@@ -41,20 +41,33 @@ final class AppModel: ObservableObject {
 
     @Published private(set) var phase = Phase.starting
     private var waitingTasks: [BGProcessingTask] = []
+    private var opening: Task<Void, Never>?
 
     nonisolated init() {}
 
-    /// Opens the store if there is one.
+    /// Opens the store if there is one (once, however often it is called).
     func start() async {
+        if let opening {
+            await opening.value
+            return
+        }
         switch phase {
         case .starting, .failed: break
         case .needsSetup, .ready: return
         }
+        let task = Task { await open() }
+        opening = task
+        await task.value
+        opening = nil
+    }
+
+    private func open() async {
         phase = .starting
         do {
             let location = try StoreLocation.applicationSupport()
             if location.storeExists() {
-                ready(try await InspectionStore.open(at: location))
+                let store = try await InspectionStore.open(at: location)
+                ready(store)
             } else {
                 phase = .needsSetup
                 finishWaitingTasks()
@@ -68,7 +81,8 @@ final class AppModel: ObservableObject {
     /// Creates the store on first start for `user` at `station`.
     func createStore(user: String, station: String) async throws {
         let location = try StoreLocation.applicationSupport()
-        ready(try await InspectionStore.create(at: location, user: user, station: station))
+        let store = try await InspectionStore.create(at: location, user: user, station: station)
+        ready(store)
     }
 
     private func ready(_ store: InspectionStore) {

@@ -59,23 +59,35 @@ private fun changed(text: String, original: String?): String? {
  * change (or a false conflict with a colleague's edit).
  */
 data class InspectionForm(
+    /** ISO 6346 number, e.g. CSQU3054383 (spaces and case forgiven). */
     val containerNumber: String = "",
     /** Seal numbers separated by commas or new lines. */
     val seals: String = "",
+    /** ISO size/type code, e.g. 22G1. */
     val sizeType: String = "",
+    /** Customs declaration number. */
     val declarationNumber: String = "",
+    /** Bill of lading number. */
     val billOfLading: String = "",
+    /** HS code on the declaration, e.g. 3827.64. */
     val declaredHsCode: String = "",
+    /** Description of goods on the declaration. */
     val declaredDescription: String = "",
+    /** Declared quantity in kg, as typed. */
     val declaredQuantityKg: String = "",
+    /** Consignor (exporter). */
     val consignor: String = "",
+    /** Consignee (importer). */
     val consignee: String = "",
     /** UN/LOCODE or country code. */
     val origin: String = "",
+    /** UN/LOCODE or country code of destination. */
     val destination: String = "",
     /** Transit ports separated by commas. */
     val transit: String = "",
+    /** Why the container was selected (risk profile, tip-off, ...). */
     val selectionReason: String = "",
+    /** Free notes. */
     val notes: String = "",
 ) {
     /** The core's fields for this form; with [original] only the differences. */
@@ -139,18 +151,31 @@ private fun splitList(text: String): List<String> =
  * and the mass per cylinder printed on the cylinder (1139 cylinders x 13.6 kg = 15490.4 kg).
  */
 data class FindingForm(
+    /** Substance named on the declaration or labels (any reference name). */
     val declaredSubstance: String = "",
+    /** Substance the refrigerant identifier found (any reference name). */
     val identifiedSubstance: String = "",
+    /** The identifier instrument used. */
     val instrument: String = "",
+    /** The identifier's result as displayed. */
     val readingResult: String = "",
+    /** Purity in percent, as typed. */
     val purityPct: String = "",
+    /** HS code seen on labels or packaging. */
     val hsCodeObserved: String = "",
+    /** Number of cylinders, as typed. */
     val cylinders: String = "",
+    /** Net kg per cylinder as printed on it, as typed. */
     val kgPerCylinder: String = "",
+    /** Net mass in kg when typed directly (overrides cylinders x kg per cylinder). */
     val netMassKg: String = "",
+    /** Kind of cylinder, `null` when not given. */
     val cylinderType: CylinderType? = null,
+    /** What the labels say. */
     val labels: String = "",
+    /** How the goods were concealed. */
     val concealment: String = "",
+    /** Free notes. */
     val notes: String = "",
 ) {
     /** The net mass this form records: typed, else cylinders x kg per cylinder, else `null`. */
@@ -211,11 +236,17 @@ data class SeizedItemForm(val findingId: String, val quantityKg: String = "", va
 
 /** The seizure as typed. */
 data class SeizureForm(
+    /** What was done with the goods. */
     val action: SeizureAction? = null,
+    /** The case reference. */
     val caseRef: String = "",
+    /** The legal provision relied on. */
     val legalBasis: String = "",
+    /** How the illegal trade was attempted. */
     val modusOperandi: Set<ModusOperandi> = emptySet(),
+    /** Where the seized goods are stored. */
     val storageLocation: String = "",
+    /** Quantity seized per finding. */
     val items: List<SeizedItemForm> = emptyList(),
 ) {
     /** The core's fields; items with no quantity are left out. */

@@ -31,7 +31,9 @@ enum class RowMarker {
 
 /** One row of the inspection list. */
 data class InspectionRow(
+    /** The core's list row. */
     val summary: InspectionSummary,
+    /** Conflict, flag, refusal and submission markers. */
     val markers: Set<RowMarker>,
     /** Why the server refused it, when it did. */
     val refusal: String?,
@@ -42,12 +44,15 @@ data class InspectionRow(
 
 /** Everything the inspection list screen shows. */
 data class ListState(
+    /** Matching inspections, newest first. */
     val rows: List<InspectionRow> = emptyList(),
     /** The search as typed: a container number fragment or a substance name. */
     val query: String = "",
     /** What is not yet on the server, e.g. "1 inspection and 2 photos not yet on the server". */
     val pending: String = "",
+    /** Nothing loaded yet. */
     val loading: Boolean = true,
+    /** Why the list could not be read. */
     val message: UserMessage? = null,
 )
 

@@ -13,6 +13,7 @@ data class SubstanceChoice(
     val label: String,
     /** "ODP 0.055 · GWP 1810 · HS 2903.71" */
     val detail: String,
+    /** The full reference record (ODP, GWP with sources, HS code, blend components). */
     val record: SubstanceRecord,
 )
 

@@ -31,9 +31,13 @@ enum class Recovery {
  * ([text]), and the [recovery] the screen offers. [detail] keeps the core's own message for logs.
  */
 data class UserMessage(
+    /** A few words, e.g. "Check digit does not match". */
     val title: String,
+    /** What happened and what to do, in a sentence or two. */
     val text: String,
+    /** The action the screen offers. */
     val recovery: Recovery,
+    /** The core's own message, for logs and support. */
     val detail: String? = null,
     /** For [Recovery.CONFIRM_CHECK_DIGIT]: the check digit the number should have. */
     val expectedCheckDigit: Int? = null,

@@ -1,0 +1,139 @@
+package org.quayside.android.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.ListItem
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+import androidx.compose.ui.window.Dialog
+import androidx.compose.ui.window.DialogProperties
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import org.quayside.core.CylinderType
+import org.quayside.core.FindingRecord
+import org.quayside.shell.Figures
+import org.quayside.shell.FindingForm
+import org.quayside.shell.InputException
+import org.quayside.shell.SubstanceChoice
+import org.quayside.shell.SubstancePicker
+import org.quayside.shell.UserMessage
+
+/**
+ * Adds ([original] `null`) or edits a finding: declared and identified substance (picked from the
+ * reference), the identifier's reading, cylinders and mass (net mass computed from cylinders x kg
+ * per cylinder), labels and concealment.
+ */
+@OptIn(ExperimentalLayoutApi::class)
+@Composable
+fun FindingDialog(original: FindingRecord?, message: UserMessage?, onDismiss: () -> Unit, onSave: (FindingForm) -> Unit) {
+    var form by remember(original) { mutableStateOf(original?.let(FindingForm::from) ?: FindingForm()) }
+    var picking by remember { mutableStateOf<((String) -> Unit)?>(null) }
+    Dialog(onDismissRequest = onDismiss, properties = DialogProperties(usePlatformDefaultWidth = false)) {
+        Surface(Modifier.fillMaxWidth().padding(12.dp), shape = MaterialTheme.shapes.large) {
+            Column(Modifier.padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                Text(if (original == null) "New finding" else "Edit finding", style = MaterialTheme.typography.titleLarge)
+                SubstanceField("Declared substance", form.declaredSubstance, { form = form.copy(declaredSubstance = it) }) {
+                    picking = { name -> form = form.copy(declaredSubstance = name) }
+                }
+                SubstanceField("Identified substance (identifier reading)", form.identifiedSubstance, { form = form.copy(identifiedSubstance = it) }) {
+                    picking = { name -> form = form.copy(identifiedSubstance = name) }
+                }
+                Field("Identifier instrument", form.instrument) { form = form.copy(instrument = it) }
+                Field("Reading result", form.readingResult) { form = form.copy(readingResult = it) }
+                Field("Purity (%)", form.purityPct, number = true) { form = form.copy(purityPct = it) }
+                Field("HS code on labels/packaging", form.hsCodeObserved, number = true) { form = form.copy(hsCodeObserved = it) }
+                Field("Number of cylinders", form.cylinders, number = true) { form = form.copy(cylinders = it) }
+                Field("kg per cylinder", form.kgPerCylinder, number = true) { form = form.copy(kgPerCylinder = it) }
+                Field("Net mass (kg) \u2014 leave empty to compute", form.netMassKg, number = true) { form = form.copy(netMassKg = it) }
+                val net = try { form.netMass()?.let { "Net mass: ${Figures.fmt(it, 3)} kg" } } catch (e: InputException) { e.message }
+                net?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
+                Text("Cylinder type", style = MaterialTheme.typography.labelLarge)
+                FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+                    for (t in CylinderType.entries) {
+                        FilterChip(
+                            selected = form.cylinderType == t,
+                            onClick = { form = form.copy(cylinderType = if (form.cylinderType == t) null else t) },
+                            label = { Text(t.name.lowercase()) },
+                        )
+                    }
+                }
+                Field("Labels", form.labels) { form = form.copy(labels = it) }
+                Field("Concealment", form.concealment) { form = form.copy(concealment = it) }
+                Field("Notes", form.notes, singleLine = false) { form = form.copy(notes = it) }
+                message?.let { MessageCard(it) }
+                Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.End) {
+                    TextButton(onClick = onDismiss) { Text("Cancel") }
+                    Button(onClick = { onSave(form) }) { Text("Save finding") }
+                }
+            }
+        }
+    }
+    picking?.let { choose ->
+        SubstancePickerDialog(onDismiss = { picking = null }, onPick = { choice -> choose(choice.name); picking = null })
+    }
+}
+
+/** A substance text field with a "Pick" button opening the reference search. */
+@Composable
+private fun SubstanceField(label: String, value: String, onChange: (String) -> Unit, onPick: () -> Unit) {
+    Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+        OutlinedTextField(value, onChange, label = { Text(label) }, singleLine = true, modifier = Modifier.weight(1f))
+        TextButton(onClick = onPick, modifier = Modifier.padding(top = 8.dp)) { Text("Pick") }
+    }
+}
+
+/** Searches the shipped reference (any name, R-number, formula or chemical name) and returns a choice. */
+@Composable
+fun SubstancePickerDialog(onDismiss: () -> Unit, onPick: (SubstanceChoice) -> Unit) {
+    var query by remember { mutableStateOf("") }
+    val choices by produceState(emptyList<SubstanceChoice>(), query) {
+        value = withContext(Dispatchers.Default) { SubstancePicker.search(query) }
+    }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text("Substance") },
+        text = {
+            Column {
+                OutlinedTextField(query, { query = it }, label = { Text("R-22, HFC-134a, Freon, CHClF2\u2026") }, singleLine = true, modifier = Modifier.fillMaxWidth())
+                LazyColumn(Modifier.heightIn(max = 360.dp)) {
+                    items(choices, key = { it.record.id }) { c ->
+                        ListItem(
+                            modifier = Modifier.clickable { onPick(c) },
+                            headlineContent = { Text(c.label) },
+                            supportingContent = { Text(c.detail) },
+                        )
+                        HorizontalDivider()
+                    }
+                }
+            }
+        },
+        confirmButton = {},
+        dismissButton = { TextButton(onClick = onDismiss) { Text("Cancel") } },
+    )
+}

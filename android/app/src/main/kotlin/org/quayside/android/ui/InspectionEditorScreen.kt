@@ -1,0 +1,365 @@
+package org.quayside.android.ui
+
+import android.content.ActivityNotFoundException
+import android.graphics.BitmapFactory
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.foundation.Image
+import androidx.compose.foundation.horizontalScroll
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.ImageBitmap
+import androidx.compose.ui.graphics.asImageBitmap
+import androidx.compose.ui.layout.ContentScale
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.text.input.KeyboardCapitalization
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.unit.dp
+import androidx.core.content.FileProvider
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import java.io.File
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import org.quayside.android.AppContainer
+import org.quayside.core.FindingRecord
+import org.quayside.core.InspectionStatus
+import org.quayside.core.InspectionView
+import org.quayside.core.ModusOperandi
+import org.quayside.core.QuantityRecord
+import org.quayside.core.SeizureAction
+import org.quayside.shell.CustodyForm
+import org.quayside.shell.Figures
+import org.quayside.shell.InspectionForm
+import org.quayside.shell.InspectionRepository
+import org.quayside.shell.Recovery
+import org.quayside.shell.SeizureForm
+
+/**
+ * The inspection editor: container and declaration, computed figures with flags and conflicts,
+ * findings, evidence photos from the camera, seizure, chain of custody, submission and history.
+ */
+@Composable
+fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack: () -> Unit) {
+    val state by vm.state.collectAsStateWithLifecycle()
+    val view = state.view
+    var findingDialog by remember { mutableStateOf<FindingRecord?>(null) }
+    var addingFinding by remember { mutableStateOf(false) }
+    var confirmSubmit by remember { mutableStateOf(false) }
+    Scaffold(topBar = { BackTopBar(view?.inspection?.container?.number ?: "New inspection", onBack) }) { padding ->
+        Column(
+            Modifier.fillMaxSize().padding(padding).padding(horizontal = 16.dp).verticalScroll(rememberScrollState()),
+            verticalArrangement = Arrangement.spacedBy(8.dp),
+        ) {
+            if (state.busy) LinearProgressIndicator(Modifier.fillMaxWidth())
+            state.message?.let { msg ->
+                MessageCard(msg, onDismiss = vm::dismissMessage, action = if (msg.recovery == Recovery.CONFIRM_CHECK_DIGIT) {
+                    { TextButton(onClick = vm::confirmCheckDigit) { Text("Record anyway") } }
+                } else {
+                    null
+                })
+            }
+            if (view != null && view.inspection.status == InspectionStatus.SUBMITTED) {
+                Text("Submitted for review ${view.inspection.submittedAt?.take(16) ?: ""}", color = MaterialTheme.colorScheme.primary)
+            }
+            HeaderForm(state.form, vm::edit)
+            Button(onClick = vm::save, enabled = !state.busy, modifier = Modifier.fillMaxWidth()) {
+                Text(if (view == null) "Start inspection" else "Save")
+            }
+            if (view != null) {
+                FiguresCard(view)
+                SectionTitle("Findings")
+                for (f in view.inspection.findings) FindingCard(f, view, onEdit = { findingDialog = f }, onRemove = { vm.removeFinding(f.id) })
+                OutlinedButton(onClick = { addingFinding = true }, modifier = Modifier.fillMaxWidth()) { Text("Add finding") }
+                PhotoSection(vm, view, container)
+                SeizureSection(vm, view)
+                CustodySection(vm, view)
+                SectionTitle("Submission")
+                Button(onClick = { confirmSubmit = true }, enabled = state.canSubmit && !state.busy, modifier = Modifier.fillMaxWidth()) {
+                    Text("Submit for review")
+                }
+                HistorySection(vm, state.history)
+            }
+        }
+    }
+    if (addingFinding) {
+        FindingDialog(null, state.message, onDismiss = { addingFinding = false }, onSave = { form -> vm.addFinding(form) { ok -> if (ok) addingFinding = false } })
+    }
+    findingDialog?.let { f ->
+        FindingDialog(f, state.message, onDismiss = { findingDialog = null }, onSave = { form -> vm.updateFinding(f.id, form) { ok -> if (ok) findingDialog = null } })
+    }
+    if (confirmSubmit) {
+        AlertDialog(
+            onDismissRequest = { confirmSubmit = false },
+            title = { Text("Submit for review?") },
+            text = { Text("Your supervisor will review the inspection. It is sent at the next sync.") },
+            confirmButton = { TextButton(onClick = { confirmSubmit = false; vm.submit() }) { Text("Submit") } },
+            dismissButton = { TextButton(onClick = { confirmSubmit = false }) { Text("Cancel") } },
+        )
+    }
+}
+
+/** The container, declaration and selection fields. */
+@Composable
+private fun HeaderForm(form: InspectionForm, onChange: (InspectionForm) -> Unit) {
+    SectionTitle("Container")
+    Field("Container number (e.g. CSQU3054383)", form.containerNumber, caps = true) { onChange(form.copy(containerNumber = it)) }
+    Field("Seals (comma separated)", form.seals, caps = true) { onChange(form.copy(seals = it)) }
+    Field("Size/type (e.g. 22G1)", form.sizeType, caps = true) { onChange(form.copy(sizeType = it)) }
+    SectionTitle("Declaration")
+    Field("Declaration number", form.declarationNumber) { onChange(form.copy(declarationNumber = it)) }
+    Field("Bill of lading", form.billOfLading) { onChange(form.copy(billOfLading = it)) }
+    Field("Declared HS code", form.declaredHsCode, number = true) { onChange(form.copy(declaredHsCode = it)) }
+    Field("Description of goods", form.declaredDescription) { onChange(form.copy(declaredDescription = it)) }
+    Field("Declared quantity (kg)", form.declaredQuantityKg, number = true) { onChange(form.copy(declaredQuantityKg = it)) }
+    Field("Consignor", form.consignor) { onChange(form.copy(consignor = it)) }
+    Field("Consignee", form.consignee) { onChange(form.copy(consignee = it)) }
+    Field("Origin (country or UN/LOCODE)", form.origin, caps = true) { onChange(form.copy(origin = it)) }
+    Field("Destination", form.destination, caps = true) { onChange(form.copy(destination = it)) }
+    Field("Transit ports (comma separated)", form.transit, caps = true) { onChange(form.copy(transit = it)) }
+    Field("Reason for selection", form.selectionReason) { onChange(form.copy(selectionReason = it)) }
+    Field("Notes", form.notes, singleLine = false) { onChange(form.copy(notes = it)) }
+}
+
+/** One labelled text field. */
+@Composable
+internal fun Field(label: String, value: String, caps: Boolean = false, number: Boolean = false, singleLine: Boolean = true, onChange: (String) -> Unit) {
+    OutlinedTextField(
+        value = value,
+        onValueChange = onChange,
+        label = { Text(label) },
+        singleLine = singleLine,
+        keyboardOptions = KeyboardOptions(
+            capitalization = if (caps) KeyboardCapitalization.Characters else KeyboardCapitalization.Sentences,
+            keyboardType = if (number) KeyboardType.Decimal else KeyboardType.Text,
+        ),
+        modifier = Modifier.fillMaxWidth(),
+    )
+}
+
+private fun quantity(q: QuantityRecord): String =
+    "${Figures.fmt(q.kg, 1)} kg \u00b7 ${Figures.fmt(q.tonnes, 3)} t \u00b7 ${Figures.fmt(q.odpTonnes, 3)} ODP-t \u00b7 ${Figures.fmt(q.co2eTonnes, 0)} t CO2-eq"
+
+/** Totals, seized quantities, flags and conflicts (computed by the core on every read). */
+@Composable
+private fun FiguresCard(view: InspectionView) {
+    val a = view.assessment
+    Card(Modifier.fillMaxWidth().padding(top = 8.dp)) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+            Text("Found: " + quantity(a.total), style = MaterialTheme.typography.bodyMedium)
+            if (a.seized.kg > 0) Text("Seized: " + quantity(a.seized), style = MaterialTheme.typography.bodyMedium)
+            for (flag in a.flags) Text("\u26a0 ${flag.message}", color = MaterialTheme.colorScheme.error)
+            for (c in view.conflicts) {
+                Text(
+                    "Conflict in ${c.path}: " + c.values.joinToString(" / ") { "${it.value} (${it.user ?: "?"}, ${it.at?.take(16) ?: "?"})" } +
+                        ". Set the field again to settle it.",
+                    color = MaterialTheme.colorScheme.error,
+                )
+            }
+        }
+    }
+}
+
+/** A finding with its figures. */
+@Composable
+private fun FindingCard(f: FindingRecord, view: InspectionView, onEdit: () -> Unit, onRemove: () -> Unit) {
+    val figures = view.assessment.findings.firstOrNull { it.findingId == f.id }
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp)) {
+            Text(
+                listOfNotNull(f.identifiedSubstance?.let { "Found $it" }, f.declaredSubstance?.let { "declared $it" }).joinToString(", "),
+                style = MaterialTheme.typography.titleSmall,
+            )
+            Text(
+                listOfNotNull(
+                    f.cylinders?.let { "$it cylinders" },
+                    f.cylinderType?.name?.lowercase(),
+                    f.netMassKg?.let { "${Figures.fmt(it, 1)} kg net" },
+                    f.identifierReading?.purityPct?.let { "purity ${Figures.fmt(it, 1)} %" },
+                ).joinToString(" \u00b7 "),
+            )
+            figures?.quantity?.let { Text(quantity(it), style = MaterialTheme.typography.bodySmall) }
+            figures?.gwpSource?.let { Text("GWP: $it", style = MaterialTheme.typography.bodySmall) }
+            Row {
+                TextButton(onClick = onEdit) { Text("Edit") }
+                TextButton(onClick = onRemove) { Text("Remove") }
+            }
+        }
+    }
+}
+
+/** Evidence photos: thumbnails, and the camera writing into app-private storage. */
+@OptIn(ExperimentalLayoutApi::class)
+@Composable
+private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: AppContainer) {
+    val context = LocalContext.current
+    var caption by rememberSaveable { mutableStateOf("") }
+    var findingId by rememberSaveable { mutableStateOf<String?>(null) }
+    var pendingPath by rememberSaveable { mutableStateOf<String?>(null) }
+    var noCamera by remember { mutableStateOf(false) }
+    val takePicture = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { saved ->
+        val file = pendingPath?.let(::File)
+        pendingPath = null
+        if (file != null) {
+            if (saved && file.length() > 0) {
+                vm.addPhoto(file, caption, findingId)
+                caption = ""
+            } else {
+                file.delete()
+            }
+        }
+    }
+    SectionTitle("Photos (${view.inspection.photos.size})")
+    Row(Modifier.horizontalScroll(rememberScrollState()), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+        for (p in view.inspection.photos) PhotoThumb(vm.repository, p.sha256, p.caption)
+    }
+    Field("Caption for the next photo", caption) { caption = it }
+    if (view.inspection.findings.isNotEmpty()) {
+        FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+            for (f in view.inspection.findings) {
+                FilterChip(
+                    selected = findingId == f.id,
+                    onClick = { findingId = if (findingId == f.id) null else f.id },
+                    label = { Text(f.identifiedSubstance ?: f.declaredSubstance ?: "finding") },
+                )
+            }
+        }
+    }
+    OutlinedButton(
+        onClick = {
+            container.cameraDir.mkdirs()
+            val file = File(container.cameraDir, "capture-${System.currentTimeMillis()}.jpg")
+            val uri = FileProvider.getUriForFile(context, "${context.packageName}.files", file)
+            pendingPath = file.path
+            try {
+                takePicture.launch(uri)
+            } catch (e: ActivityNotFoundException) {
+                pendingPath = null
+                file.delete()
+                noCamera = true
+            }
+        },
+        modifier = Modifier.fillMaxWidth(),
+    ) { Text("Take photo") }
+    if (noCamera) Text("No camera app is available on this phone.", color = MaterialTheme.colorScheme.error)
+}
+
+/** A photo thumbnail, decoded down-sampled off the main thread from the verified bytes in the store. */
+@Composable
+private fun PhotoThumb(repo: InspectionRepository, sha256: String, caption: String?) {
+    val bitmap by produceState<ImageBitmap?>(null, sha256) {
+        value = runCatching {
+            val bytes = repo.readPhoto(sha256)
+            withContext(Dispatchers.Default) { decodeThumbnail(bytes, 320) }
+        }.getOrNull()
+    }
+    Column(Modifier.size(120.dp)) {
+        bitmap?.let { Image(it, contentDescription = caption ?: "evidence photo", contentScale = ContentScale.Crop, modifier = Modifier.size(96.dp)) }
+        Text(caption ?: sha256.take(8), style = MaterialTheme.typography.labelSmall, maxLines = 1)
+    }
+}
+
+/** Decodes [bytes] sampled down so its longer side is about [maxSide] pixels. */
+private fun decodeThumbnail(bytes: ByteArray, maxSide: Int): ImageBitmap? {
+    val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
+    BitmapFactory.decodeByteArray(bytes, 0, bytes.size, bounds)
+    var sample = 1
+    while (maxOf(bounds.outWidth, bounds.outHeight) / (sample * 2) >= maxSide) sample *= 2
+    val options = BitmapFactory.Options().apply { inSampleSize = sample }
+    return BitmapFactory.decodeByteArray(bytes, 0, bytes.size, options)?.asImageBitmap()
+}
+
+private fun label(e: Enum<*>): String = e.name.lowercase().replace('_', ' ')
+
+/** The seizure: action, case, legal basis, modus operandi, storage, and the quantity seized per finding. */
+@OptIn(ExperimentalLayoutApi::class)
+@Composable
+private fun SeizureSection(vm: EditorViewModel, view: InspectionView) {
+    val findings = view.inspection.findings
+    var form by remember(view.inspection.seizure, findings) { mutableStateOf(SeizureForm.from(view.inspection.seizure, findings)) }
+    SectionTitle("Seizure")
+    FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+        for (a in SeizureAction.entries) {
+            FilterChip(selected = form.action == a, onClick = { form = form.copy(action = a) }, label = { Text(label(a)) })
+        }
+    }
+    Field("Case reference", form.caseRef, caps = true) { form = form.copy(caseRef = it) }
+    Field("Legal basis", form.legalBasis) { form = form.copy(legalBasis = it) }
+    Field("Storage location", form.storageLocation) { form = form.copy(storageLocation = it) }
+    Text("Modus operandi", style = MaterialTheme.typography.labelLarge)
+    FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+        for (m in ModusOperandi.entries) {
+            val on = m in form.modusOperandi
+            FilterChip(selected = on, onClick = { form = form.copy(modusOperandi = if (on) form.modusOperandi - m else form.modusOperandi + m) }, label = { Text(label(m)) })
+        }
+    }
+    for ((i, item) in form.items.withIndex()) {
+        val f = findings.firstOrNull { it.id == item.findingId }
+        Text("Seized from: ${f?.identifiedSubstance ?: f?.declaredSubstance ?: item.findingId}", style = MaterialTheme.typography.labelLarge)
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            Column(Modifier.weight(1f)) {
+                Field("kg", item.quantityKg, number = true) { v -> form = form.copy(items = form.items.toMutableList().also { it[i] = item.copy(quantityKg = v) }) }
+            }
+            Column(Modifier.weight(1f)) {
+                Field("cylinders", item.cylinders, number = true) { v -> form = form.copy(items = form.items.toMutableList().also { it[i] = item.copy(cylinders = v) }) }
+            }
+        }
+    }
+    OutlinedButton(onClick = { vm.setSeizure(form) {} }, modifier = Modifier.fillMaxWidth()) { Text("Save seizure") }
+}
+
+/** The chain of custody: hand-overs so far and a form for the next. */
+@Composable
+private fun CustodySection(vm: EditorViewModel, view: InspectionView) {
+    var form by remember { mutableStateOf(CustodyForm()) }
+    SectionTitle("Chain of custody")
+    for (c in view.inspection.seizure?.custody.orEmpty()) {
+        Text("${c.at.take(16)}: ${c.from} \u2192 ${c.to}" + (c.location?.let { " at $it" } ?: "") + (c.note?.let { " ($it)" } ?: ""))
+    }
+    Field("Handed over by", form.from) { form = form.copy(from = it) }
+    Field("Received by", form.to) { form = form.copy(to = it) }
+    Field("Where", form.location) { form = form.copy(location = it) }
+    Field("Note", form.note) { form = form.copy(note = it) }
+    OutlinedButton(onClick = { vm.addCustody(form) { ok -> if (ok) form = CustodyForm() } }, modifier = Modifier.fillMaxWidth()) {
+        Text("Add hand-over")
+    }
+}
+
+/** Who changed what, from which device, when. */
+@Composable
+private fun HistorySection(vm: EditorViewModel, history: List<org.quayside.core.HistoryRecord>) {
+    SectionTitle("History")
+    if (history.isEmpty()) {
+        TextButton(onClick = vm::loadHistory) { Text("Show history") }
+    } else {
+        for (h in history) Text("${h.at.take(16)} \u00b7 ${h.user ?: h.actor.take(8)}: ${h.summary}", style = MaterialTheme.typography.bodySmall)
+    }
+}
