@@ -61,14 +61,15 @@ val cargoNdkBuild by tasks.registering(Exec::class) {
     group = "rust"
     description = "Builds libquayside_core.so for ${rustAbis.joinToString()} with cargo-ndk"
     workingDir = repoRoot
-    val ndkDir = android.ndkDirectory
+    // Resolved only when the task runs, so JVM-only builds (:core-kotlin:test) need no NDK.
+    val ndkDir = androidComponents.sdkComponents.ndkDirectory
     val args = mutableListOf("cargo", "ndk")
     rustAbis.forEach { args += listOf("-t", it) }
     args += listOf("--platform", libs.versions.minSdk.get(), "-o", rustJniLibs.absolutePath, "build", "-p", "quayside-core")
     if (rustProfile == "release") args += "--release"
     commandLine(args)
     environment("CARGO_TARGET_DIR", cargoTargetDir)
-    environment("ANDROID_NDK_HOME", ndkDir.absolutePath)
+    doFirst { environment("ANDROID_NDK_HOME", ndkDir.get().asFile.absolutePath) }
     outputs.dir(rustJniLibs)
     outputs.upToDateWhen { false } // cargo decides what is stale
 }
@@ -80,7 +81,7 @@ tasks.named("preBuild") {
 dependencies {
     implementation(project(":core-kotlin"))
     // JNA for Android: the AAR carries libjnidispatch.so for each ABI.
-    implementation(libs.jna) { artifact { type = "aar" } }
+    implementation("net.java.dev.jna:jna:${libs.versions.jna.get()}@aar")
     implementation(libs.kotlinx.coroutines.android)
     implementation(libs.androidx.core.ktx)
     implementation(libs.androidx.activity.compose)
