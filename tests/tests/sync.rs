@@ -445,6 +445,45 @@ fn a_server_killed_mid_sync_loses_nothing_it_acknowledged() {
 }
 
 #[test]
+fn recording_goes_on_while_a_sync_is_in_flight() {
+    let agency = Agency::start();
+    // A slow link: every chunk of traffic waits up to 150 ms.
+    let proxy = FaultProxy::start(
+        agency.addr,
+        Faults {
+            max_delay_ms: 150,
+            ..Faults::NONE
+        },
+    );
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let mut link = ama.store.inner().server_link().unwrap().unwrap();
+    link.url = proxy.url();
+    ama.store.inner().set_server_link(&link).unwrap();
+    for _ in 0..20 {
+        new_inspection(&ama, "CSQU3054383");
+    }
+    let store = ama.store.clone();
+    let syncing = std::thread::spawn(move || store.sync(None));
+    // While the sync is on the wire, the officer keeps recording.
+    let during = new_inspection(&ama, "ZEPU0037255");
+    ama.store
+        .add_finding(during.clone(), finding(12.0))
+        .unwrap();
+    assert!(
+        !syncing.is_finished(),
+        "the edits above did not wait for the sync"
+    );
+    let report = syncing.join().unwrap().unwrap();
+    assert!(report.pushed >= 20);
+    // Whatever the sync did not carry stays queued, and the next sync carries it.
+    sync(&ama);
+    assert_eq!(ama.store.sync_status().unwrap().unsynced_inspections, 0);
+    let server = agency.db().document(&during).unwrap();
+    let on_server = quayside_core::doc::inspection::read(&server).unwrap();
+    assert_eq!(on_server.findings.len(), 1);
+}
+
+#[test]
 fn a_restarted_server_keeps_everything_and_devices_carry_on() {
     let mut agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
