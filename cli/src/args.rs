@@ -80,6 +80,27 @@ pub enum Command {
     },
     /// What is not yet on the server, and what the server refused.
     Status,
+    /// Supervisors: the review queue, approvals and returns.
+    #[command(subcommand)]
+    Review(ReviewCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Submitted inspections of your stations waiting for a decision.
+    List,
+    /// Approve an inspection as this device holds it (signed; covers exactly this version).
+    Approve {
+        id: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Return an inspection to its officer with what to change.
+    Return {
+        id: String,
+        #[arg(long)]
+        comment: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -393,6 +414,10 @@ pub struct ListArgs {
     pub to: Option<String>,
     #[arg(long, default_value_t = 100)]
     pub limit: u32,
+    /// Review state (repeatable): draft, awaiting_review, returned, approved,
+    /// changed_since_approval.
+    #[arg(long)]
+    pub review_state: Vec<String>,
 }
 
 impl ListArgs {
@@ -406,6 +431,7 @@ impl ListArgs {
             to: self.to,
             limit: Some(self.limit),
             offset: None,
+            review_states: self.review_state,
         }
     }
 }

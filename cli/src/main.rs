@@ -13,7 +13,8 @@ use quayside_core::{
 };
 
 use args::{
-    Cli, Command, CustodyCommand, FindingCommand, InspectionCommand, PhotoCommand, SeizureCommand,
+    Cli, Command, CustodyCommand, FindingCommand, InspectionCommand, PhotoCommand, ReviewCommand,
+    SeizureCommand,
 };
 
 fn main() -> ExitCode {
@@ -273,6 +274,20 @@ fn run(cli: Cli) -> CliResult {
                 std::sync::Arc::new(render::ProgressLine::new(!json));
             let report = store.sync_with_retry(attempts, Some(observer))?;
             render::emit(json, &report, || render::sync_report(&report))
+        }
+        Command::Review(ReviewCommand::List) => {
+            let rows = store.review_queue()?;
+            render::emit(json, &rows, || render::list(&rows))
+        }
+        Command::Review(ReviewCommand::Approve { id, comment }) => {
+            let id = resolve(&store, &id)?;
+            let r = store.approve(id, comment)?;
+            render::emit(json, &r, || render::review(&r))
+        }
+        Command::Review(ReviewCommand::Return { id, comment }) => {
+            let id = resolve(&store, &id)?;
+            let r = store.return_inspection(id, comment)?;
+            render::emit(json, &r, || render::review(&r))
         }
         Command::Status => {
             let status = store.sync_status()?;

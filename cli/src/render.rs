@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use quayside_core::{
-    HistoryRecord, InspectionSummary, InspectionView, ReferenceEntry, SyncProgressRecord,
-    SyncReportRecord, SyncStatusRecord,
+    HistoryRecord, InspectionSummary, InspectionView, ReferenceEntry, ReviewRecord,
+    SyncProgressRecord, SyncReportRecord, SyncStatusRecord,
 };
 use serde::Serialize;
 
@@ -91,7 +91,7 @@ pub fn inspection(view: &InspectionView) -> String {
         o,
         "Inspection {}  [{}]",
         i.id,
-        i.status.as_str().to_uppercase()
+        view.review_state.replace('_', " ").to_uppercase()
     );
     let _ = writeln!(
         o,
@@ -300,6 +300,45 @@ pub fn inspection(view: &InspectionView) -> String {
             let _ = writeln!(o, "  ! {}", f.message);
         }
     }
+    if let Some(verified) = view.submission_verified {
+        let _ = writeln!(
+            o,
+            "\nSubmission signature: {}",
+            if verified {
+                "valid (covers every field and photo hash submitted)"
+            } else {
+                "INVALID"
+            }
+        );
+    }
+    if !view.reviews.is_empty() {
+        let _ = writeln!(o, "\nReviews");
+        for r in &view.reviews {
+            let _ = writeln!(
+                o,
+                "  {}  {} by {}  signature {}{}",
+                r.decided_at,
+                r.decision,
+                r.reviewer,
+                if r.signature_verified {
+                    "valid"
+                } else {
+                    "INVALID"
+                },
+                if r.comment.is_empty() {
+                    String::new()
+                } else {
+                    format!("  \"{}\"", r.comment)
+                }
+            );
+        }
+        if view.review_state == "changed_since_approval" {
+            let _ = writeln!(
+                o,
+                "  ! changed since approval: the approval covers an earlier version"
+            );
+        }
+    }
     if !view.conflicts.is_empty() {
         let _ = writeln!(
             o,
@@ -328,12 +367,13 @@ pub fn list(rows: &[InspectionSummary]) -> String {
         return "No inspections match.\n".into();
     }
     let mut o = format!(
-        "{:<13} {:<11} {:<6} {:<9} {:<10} {:>10} {:>8} {:>10}  {}\n",
-        "ID", "CONTAINER", "PORT", "STATUS", "CREATED", "KG", "ODP-T", "CO2-EQ T", "SUBSTANCES"
+        "{:<13} {:<11} {:<6} {:<22} {:<10} {:>10} {:>8} {:>10}  {}\n",
+        "ID", "CONTAINER", "PORT", "REVIEW", "CREATED", "KG", "ODP-T", "CO2-EQ T", "SUBSTANCES"
     );
     for r in rows {
         let marks = format!(
-            "{}{}",
+            "{}{}{}",
+            if r.pending_sync { " (not synced)" } else { "" },
             if r.flag_count > 0 {
                 format!(" !{}", r.flag_count)
             } else {
@@ -347,11 +387,11 @@ pub fn list(rows: &[InspectionSummary]) -> String {
         );
         let _ = writeln!(
             o,
-            "{:<13} {:<11} {:<6} {:<9} {:<10} {:>10.1} {:>8.3} {:>10.0}  {}{}",
+            "{:<13} {:<11} {:<6} {:<22} {:<10} {:>10.1} {:>8.3} {:>10.0}  {}{}",
             &r.id[..13.min(r.id.len())],
             r.container_number,
             r.station,
-            r.status,
+            r.review_state,
             &r.created_at[..10.min(r.created_at.len())],
             r.total_kg,
             r.odp_tonnes,
@@ -512,4 +552,27 @@ pub fn sync_status(s: &SyncStatusRecord) -> String {
         let _ = writeln!(o, "  ! refused: {}: {}", x.inspection_id, x.reason);
     }
     o
+}
+
+/// After a review decision.
+pub fn review(r: &ReviewRecord) -> String {
+    format!(
+        "{} inspection {} (signed; covers heads {}){}\nSync to send the decision to the server.\n",
+        if r.decision == "approved" {
+            "Approved"
+        } else {
+            "Returned"
+        },
+        r.inspection_id,
+        r.reviewed_heads
+            .iter()
+            .map(|h| &h[..12])
+            .collect::<Vec<_>>()
+            .join(", "),
+        if r.comment.is_empty() {
+            String::new()
+        } else {
+            format!(": \"{}\"", r.comment)
+        }
+    )
 }

@@ -38,6 +38,7 @@ pub mod error;
 pub mod ffi;
 pub mod model;
 pub mod reference;
+pub mod signing;
 pub mod store;
 pub mod sync;
 

@@ -122,7 +122,10 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/admin/users", post(admin_user).get(admin_users))
         .route("/v1/admin/enrolment-codes", post(admin_code))
         .route("/v1/admin/devices", get(admin_devices))
-        .route("/v1/admin/devices/{id}/revoke", post(admin_revoke));
+        .route("/v1/admin/devices/{id}/revoke", post(admin_revoke))
+        .route("/v1/seizures", get(seizures))
+        .route("/v1/seizures/aggregates", get(seizure_aggregates))
+        .route("/v1/openapi.yaml", get(openapi));
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics))
@@ -231,7 +234,11 @@ async fn sync(
     let started = std::time::Instant::now();
     let req: SyncRequest = protocol::decode(&body)?;
     let st = state.clone();
-    let res = blocking(move || st.db.sync(&who, &req)).await?;
+    let res = blocking(move || {
+        let photo_present = |sha: &str| st.uploads.state(sha).is_ok_and(|s| s.complete);
+        st.db.sync(&who, &req, &photo_present)
+    })
+    .await?;
     let m = &state.metrics;
     m.sync_requests.inc();
     m.sync_bytes_in.inc_by(body.len() as u64);
@@ -397,4 +404,64 @@ async fn admin_revoke(
     require_admin(&who)?;
     blocking(move || state.db.revoke_device(&id)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /v1/seizures`: the seizures the caller may read, as JSON, CSV or XLSX.
+async fn seizures(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> ServerResult<Response> {
+    let (q, how) = crate::export::parse_query(query.as_deref())?;
+    let (body, stem) = blocking(move || {
+        let report = {
+            let conn = state.db.conn();
+            crate::export::report(&conn, &who, &q)?
+        };
+        Ok((
+            crate::export::render(&report, how.format)?,
+            report.filter.file_stem(),
+        ))
+    })
+    .await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(how.format.content_type()),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if how.format != crate::export::Format::Json {
+        let disposition = format!("attachment; filename=\"{stem}.{}\"", how.format.extension());
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&disposition)
+                .map_err(|e| ServerError::Internal(format!("file name: {e}")))?,
+        );
+    }
+    Ok((headers, body).into_response())
+}
+
+/// `GET /v1/seizures/aggregates`: kg, ODP-tonnes, CO2-eq tonnes and cases by substance, month
+/// or port.
+async fn seizure_aggregates(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> ServerResult<Response> {
+    let (q, how) = crate::export::parse_query(query.as_deref())?;
+    let report = blocking(move || {
+        let conn = state.db.conn();
+        crate::export::aggregate_report(&conn, &who, &q, how.group)
+    })
+    .await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(report)).into_response())
+}
+
+/// `GET /v1/openapi.yaml`: the description of this API.
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/yaml")],
+        include_str!("../openapi.yaml"),
+    )
+        .into_response()
 }

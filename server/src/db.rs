@@ -5,6 +5,8 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use quayside_core::doc::{self, Document};
+use quayside_core::model::Inspection;
+use quayside_core::model::review::{ReviewState, review_state};
 use quayside_core::store::{
     append_document, insert_document, insert_document_bytes, load_document, migrations,
     open_connection, stored_bytes,
@@ -26,6 +28,11 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "002_last_writer",
         include_str!("../migrations/002_last_writer.sql"),
+    ),
+    ("003_reviews", include_str!("../migrations/003_reviews.sql")),
+    (
+        "004_seizure_rows",
+        include_str!("../migrations/004_seizure_rows.sql"),
     ),
 ];
 /// File name of the database in the data directory.
@@ -289,6 +296,12 @@ impl Db {
                 "this device store is already enrolled".into(),
             ));
         }
+        let public_key = req.public_key.trim().to_ascii_lowercase();
+        if hex::decode(&public_key).map(|k| k.len()) != Ok(32) {
+            return Err(ServerError::BadRequest(
+                "public_key must be the device's 32-byte Ed25519 key in hex".into(),
+            ));
+        }
         let device_id = uuid::Uuid::parse_str(req.device_id.trim())
             .map_err(|_| ServerError::BadRequest("device_id must be a UUID".into()))?
             .to_string();
@@ -298,8 +311,8 @@ impl Db {
             params![hash_secret(&code), now()],
         )?;
         tx.execute(
-            "INSERT INTO devices(id, user_id, name, actor, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![device_id, user_id, req.device_name.trim(), actor, hash_secret(&token), now()],
+            "INSERT INTO devices(id, user_id, name, actor, token_hash, enrolled_at, public_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![device_id, user_id, req.device_name.trim(), actor, hash_secret(&token), now(), public_key],
         )?;
         let user = user_info(&tx, user_id)?;
         tx.commit()?;
@@ -360,21 +373,21 @@ impl Db {
     pub fn principal(&self, token: &str) -> ServerResult<Principal> {
         let conn = self.reader();
         let hash = hash_secret(token.trim());
-        let device: Option<(String, String, i64, Option<String>)> = conn
+        let device: Option<(String, String, i64, Option<String>, String)> = conn
             .prepare_cached(
-                "SELECT id, actor, user_id, revoked_at FROM devices WHERE token_hash = ?1",
+                "SELECT id, actor, user_id, revoked_at, public_key FROM devices WHERE token_hash = ?1",
             )?
             .query_row([&hash], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
-        let (device_id, actor, user_id) = match device {
-            Some((_, _, _, Some(_))) => {
+        let (device_id, actor, user_id, public_key) = match device {
+            Some((_, _, _, Some(_), _)) => {
                 return Err(ServerError::Unauthorized(
                     "this device has been revoked".into(),
                 ));
             }
-            Some((id, actor, user, None)) => (id, actor, user),
+            Some((id, actor, user, None, key)) => (id, actor, user, key),
             None => {
                 let api: Option<(i64, Option<String>)> = conn
                     .prepare_cached(
@@ -383,7 +396,7 @@ impl Db {
                     .query_row([&hash], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 match api {
-                    Some((user, None)) => (String::new(), String::new(), user),
+                    Some((user, None)) => (String::new(), String::new(), user, String::new()),
                     Some((_, Some(_))) => {
                         return Err(ServerError::Unauthorized(
                             "this token has been revoked".into(),
@@ -401,6 +414,7 @@ impl Db {
             countries: user.country.into_iter().collect(),
             device_id,
             actor,
+            public_key,
         })
     }
 
@@ -445,14 +459,19 @@ impl Db {
 
     /// Runs a sync request: every document is checked and stored (or refused) on its own, all
     /// in one transaction that commits before the answer is sent.
-    pub fn sync(&self, who: &Principal, req: &SyncRequest) -> ServerResult<SyncResponse> {
+    pub fn sync(
+        &self,
+        who: &Principal,
+        req: &SyncRequest,
+        photo_present: &dyn Fn(&str) -> bool,
+    ) -> ServerResult<SyncResponse> {
         req.validate()?;
         let mut conn = self.conn();
         let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(req.docs.len());
         for push in &req.docs {
             let sp = tx.savepoint()?;
-            match sync_one(&sp, &self.actor, who, push) {
+            match sync_one(&sp, &self.actor, who, push, photo_present) {
                 Ok(result) => {
                     sp.commit()?;
                     results.push(result);
@@ -507,8 +526,17 @@ impl Db {
             "INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)",
             params![id, station, seq],
         )?;
+        after_store(&tx, &self.actor, id)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The inspection and its review state as the server holds them.
+    pub fn review_state(&self, inspection_id: &str) -> (Inspection, String) {
+        let conn = self.conn();
+        let (ins, state) = server_review_state(&conn, &self.actor, inspection_id)
+            .expect("inspection on the server");
+        (ins, state.as_str().to_string())
     }
 
     /// How many documents the server holds.
@@ -573,27 +601,37 @@ fn sync_one(
     actor: &[u8],
     who: &Principal,
     push: &DocPush,
+    photo_present: &dyn Fn(&str) -> bool,
 ) -> Result<DocResult, SyncRefusal> {
-    if push.kind != "inspection" {
-        return Err(SyncRefusal::Refused(format!(
-            "unknown document kind {:?}",
-            push.kind
-        )));
-    }
-    let indexed: Option<(String, i64)> = conn
-        .prepare_cached("SELECT station, seq FROM doc_index WHERE id = ?1")?
-        .query_row([&push.id], |r| Ok((r.get(0)?, r.get(1)?)))
+    let kind: &'static str = match push.kind.as_str() {
+        "inspection" => "inspection",
+        "review" => "review",
+        other => {
+            return Err(SyncRefusal::Refused(format!(
+                "unknown document kind {other:?}"
+            )));
+        }
+    };
+    let indexed: Option<(String, i64, String)> = conn
+        .prepare_cached("SELECT station, seq, kind FROM doc_index WHERE id = ?1")?
+        .query_row([&push.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    if let Some((station, _)) = &indexed
-        && !who.may_read_station(station)
-    {
-        return Err(SyncRefusal::Refused(format!(
-            "inspection {} is not yours to read or write",
-            push.id
-        )));
+    if let Some((station, _, stored_kind)) = &indexed {
+        if !who.may_read_station(station) {
+            return Err(SyncRefusal::Refused(format!(
+                "{kind} {} is not yours to read or write",
+                push.id
+            )));
+        }
+        if stored_kind != kind {
+            return Err(SyncRefusal::Refused(format!(
+                "{} is a {stored_kind}, not a {kind}",
+                push.id
+            )));
+        }
     }
     let mut existing = match &indexed {
-        Some(_) => Some(load_document(conn, actor, "inspection", &push.id)?),
+        Some(_) => Some(load_document(conn, actor, kind, &push.id)?),
         None => None,
     };
     let shared = doc::parse_heads(&push.shared_heads)?;
@@ -611,17 +649,69 @@ fn sync_one(
         None => None,
     };
     if existing.is_none() && changes.is_empty() && snapshot.is_none() {
-        return Err(SyncRefusal::Refused(format!("no inspection {}", push.id)));
+        return Err(SyncRefusal::Refused(format!("no {kind} {}", push.id)));
     }
     let new_from_snapshot = existing.is_none() && snapshot.is_some();
     let before = existing.as_mut().map(|d| d.heads());
-    let policy_push = match snapshot {
-        Some(doc) => policy::Push::Snapshot(Box::new(doc)),
-        None => policy::Push::Changes(&changes),
+    let (mut doc, station, inspection_id) = match kind {
+        "inspection" => {
+            let policy_push = match snapshot {
+                Some(doc) => policy::Push::Snapshot(Box::new(doc)),
+                None => policy::Push::Changes(&changes),
+            };
+            let (doc, ins) = policy::apply_inspection_push(
+                who,
+                &push.id,
+                existing.as_mut(),
+                policy_push,
+                actor,
+            )?;
+            (doc, ins.station, None)
+        }
+        _ if snapshot.is_none() && changes.is_empty() => {
+            // Asking for a review the server holds: reading needs no write rights.
+            let existing = existing.as_mut().expect("checked above: present");
+            let review = quayside_core::doc::review::read(existing)?;
+            let station = indexed.as_ref().map(|(s, _, _)| s.clone()).unwrap_or_default();
+            (existing.fork_with_actor(actor), station, Some(review.inspection_id))
+        }
+        _ => {
+            // The review names its inspection: the server's copy is what it is checked against.
+            let incoming = match snapshot {
+                Some(doc) => doc,
+                None if existing.is_none() => {
+                    let mut d = Document::new(actor);
+                    d.apply_changes(&changes)?;
+                    d
+                }
+                None => {
+                    let mut d = existing.as_mut().expect("present").fork_with_actor(actor);
+                    d.apply_changes(&changes)?;
+                    d
+                }
+            };
+            let target = quayside_core::doc::review::read(&incoming)?.inspection_id;
+            let mut inspection_doc = match load_document(conn, actor, "inspection", &target) {
+                Ok(d) => Some(d),
+                Err(quayside_core::error::Error::NotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let (doc, review) = policy::apply_review_push(
+                who,
+                &push.id,
+                existing.as_mut(),
+                policy::Push::Snapshot(Box::new(incoming)),
+                actor,
+                inspection_doc.as_mut(),
+                photo_present,
+            )?;
+            let station: String = conn
+                .prepare_cached("SELECT station FROM doc_index WHERE id = ?1")?
+                .query_row([&review.inspection_id], |r| r.get(0))?;
+            (doc, station, Some(review.inspection_id))
+        }
     };
-    let (mut doc, ins) =
-        policy::apply_inspection_push(who, &push.id, existing.as_mut(), policy_push, actor)?;
-    let mut seq = indexed.as_ref().map(|(_, s)| *s).unwrap_or(0);
+    let mut seq = indexed.as_ref().map(|(_, s, _)| *s).unwrap_or(0);
     let heads = doc.heads();
     if before.as_ref() != Some(&heads) {
         seq = next_seq(conn).map_err(SyncRefusal::Failed)?;
@@ -631,22 +721,32 @@ fn sync_one(
                 conn.prepare_cached(
                     "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
                 )?
-                .execute(params![push.id, seq, ins.station, who.device_id])?;
+                .execute(params![push.id, seq, station, who.device_id])?;
             }
             None => {
                 if new_from_snapshot {
                     // The bytes loaded and passed every check: keep them as they came.
                     let bytes = push.snapshot.as_deref().expect("snapshot present");
-                    insert_document_bytes(conn, "inspection", &push.id, bytes, &mut doc)?;
+                    insert_document_bytes(conn, kind, &push.id, bytes, &mut doc)?;
                 } else {
-                    insert_document(conn, "inspection", &push.id, &mut doc)?;
+                    insert_document(conn, kind, &push.id, &mut doc)?;
                 }
                 conn.prepare_cached(
-                    "INSERT INTO doc_index(id, kind, station, seq, device_id) VALUES (?1, 'inspection', ?2, ?3, ?4)",
+                    "INSERT INTO doc_index(id, kind, station, seq, device_id, inspection_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?
-                .execute(params![push.id, ins.station, seq, who.device_id])?;
+                .execute(params![
+                    push.id,
+                    kind,
+                    station,
+                    seq,
+                    who.device_id,
+                    inspection_id
+                ])?;
             }
         }
+        let reviewed = inspection_id.as_deref().unwrap_or(&push.id);
+        after_store(conn, actor, reviewed).map_err(SyncRefusal::Failed)?;
     }
     // What the device lacks: everything after its heads, if the server knows them all; all of
     // it, compressed, if the device has nothing.
@@ -660,7 +760,7 @@ fn sync_one(
     };
     if device_heads.is_empty() && push.snapshot.is_none() && changes.is_empty() {
         let (bytes, _) = stored_bytes(conn, &push.id)?
-            .ok_or_else(|| SyncRefusal::Refused(format!("no inspection {}", push.id)))?;
+            .ok_or_else(|| SyncRefusal::Refused(format!("no {kind} {}", push.id)))?;
         result.snapshot = Some(ByteBuf::from(bytes));
         return Ok(result);
     }
@@ -673,4 +773,32 @@ fn sync_one(
         .map(ByteBuf::from)
         .collect();
     Ok(result)
+}
+
+/// The review state of an inspection as the server holds it.
+pub fn server_review_state(
+    conn: &Connection,
+    actor: &[u8],
+    inspection_id: &str,
+) -> ServerResult<(Inspection, ReviewState)> {
+    let mut doc = load_document(conn, actor, "inspection", inspection_id)?;
+    let ins = quayside_core::doc::inspection::read(&doc)?;
+    let heads = doc::format_heads(&doc.heads());
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT id FROM doc_index WHERE inspection_id = ?1 AND kind = 'review'")?
+        .query_map([inspection_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut reviews = Vec::new();
+    for id in ids {
+        let d = load_document(conn, actor, "review", &id)?;
+        reviews.push(quayside_core::doc::review::read(&d)?);
+    }
+    let state = review_state(&ins, &heads, &reviews);
+    Ok((ins, state))
+}
+
+/// Keeps the projections of an inspection current after it or one of its reviews was stored.
+fn after_store(conn: &Connection, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
+    let (ins, state) = server_review_state(conn, actor, inspection_id)?;
+    crate::export::reproject_inspection(conn, inspection_id, &ins, state.as_str())
 }

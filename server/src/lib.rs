@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

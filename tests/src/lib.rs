@@ -57,6 +57,11 @@ impl Agency {
         &self.server.as_ref().expect("server running").state.db
     }
 
+    /// Runs `f` with the server's database.
+    pub fn with_db<T>(&self, f: impl FnOnce(&Db) -> T) -> T {
+        f(self.db())
+    }
+
     /// A one-time code for `user`.
     pub fn code(&self, user: &str) -> String {
         self.db().create_enrol_code(user, 1).unwrap()

@@ -263,7 +263,7 @@ fn a_change_made_by_another_actor_is_rejected() {
     let bytes = ama
         .store
         .inner()
-        .outgoing(&a, true)
+        .outgoing(&a, "inspection", true)
         .unwrap()
         .snapshot
         .unwrap();

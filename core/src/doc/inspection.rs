@@ -306,11 +306,21 @@ pub fn add_custody(doc: &mut Document, author: &Author, c: &CustodyInput, at: &s
     })
 }
 
-/// Marks the inspection submitted for review.
-pub fn submit(doc: &mut Document, author: &Author, at: &str) -> Result<()> {
-    doc.change(author, "submitted for review", |e| {
+/// Marks the inspection submitted for review, with the officer's signature over the heads
+/// being submitted (everything recorded up to this change).
+pub fn submit(doc: &mut Document, author: &Author, at: &str, secret: &[u8; 32]) -> Result<()> {
+    let heads = super::format_heads(&doc.heads());
+    let id = read(doc)?.id;
+    let payload = crate::signing::submission_payload(&id, &heads, &author.user, at);
+    let signed = crate::signing::sign(secret, &payload);
+    doc.change(author, "submitted for review (signed)", |e| {
         e.set(&ROOT, "status", Some(Status::Submitted.as_str().into()))?;
-        e.set(&ROOT, "submitted_at", Some(at.into()))
+        e.set(&ROOT, "submitted_at", Some(at.into()))?;
+        let m = e.map(&ROOT, "submission")?;
+        e.set_strings(&m, "heads", &heads)?;
+        e.set(&m, "at", Some(at.into()))?;
+        e.set(&m, "public_key", Some(signed.public_key.as_str().into()))?;
+        e.set(&m, "signature", Some(signed.signature.as_str().into()))
     })
 }
 

@@ -6,6 +6,7 @@
 
 pub mod edit;
 pub mod inspection;
+pub mod review;
 
 use automerge::{
     AutoCommit, Change, ChangeHash, ObjType, ReadDoc, ScalarValue, Value,
@@ -237,6 +238,18 @@ impl Document {
             .into_iter()
             .map(|m| m.actor.to_hex_string())
             .collect()
+    }
+
+    /// Runs `f` on the document as it was at `heads` (a read-only view).
+    pub fn read_at<T>(
+        &mut self,
+        heads: &[ChangeHash],
+        f: impl FnOnce(&Document) -> Result<T>,
+    ) -> Result<T> {
+        let past = Document {
+            doc: self.doc.fork_at(heads)?,
+        };
+        f(&past)
     }
 
     /// Whether the change with this hash is in the document.

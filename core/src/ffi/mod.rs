@@ -205,6 +205,47 @@ impl FieldStore {
             .collect())
     }
 
+    /// Submitted inspections of this supervisor's stations waiting for a decision: awaiting
+    /// review, or changed since their approval.
+    pub fn review_queue(&self) -> ApiResult<Vec<InspectionSummary>> {
+        let filter = crate::store::query::Filter {
+            review_states: vec!["awaiting_review".into(), "changed_since_approval".into()],
+            limit: Some(10_000),
+            ..Default::default()
+        };
+        Ok(self
+            .store
+            .list_inspections(&filter)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Approves the inspection as this device holds it (the heads it names), signed with this
+    /// device's key. Supervisors only; the server refuses it while a photo has not arrived.
+    pub fn approve(&self, inspection_id: String, comment: String) -> ApiResult<ReviewRecord> {
+        let r = self.store.review(
+            &inspection_id,
+            crate::model::review::Decision::Approved,
+            &comment,
+        )?;
+        Ok(ReviewRecord::new(r, true))
+    }
+
+    /// Returns the inspection to its officer with a comment saying what to change.
+    pub fn return_inspection(
+        &self,
+        inspection_id: String,
+        comment: String,
+    ) -> ApiResult<ReviewRecord> {
+        let r = self.store.review(
+            &inspection_id,
+            crate::model::review::Decision::Returned,
+            &comment,
+        )?;
+        Ok(ReviewRecord::new(r, true))
+    }
+
     /// Fields where concurrent edits left more than one value.
     pub fn conflicts(&self, inspection_id: String) -> ApiResult<Vec<ConflictRecord>> {
         Ok(self
@@ -219,8 +260,19 @@ impl FieldStore {
 impl FieldStore {
     fn view_of(&self, ins: crate::model::Inspection) -> ApiResult<InspectionView> {
         let conflicts = self.store.conflicts(&ins.id)?;
+        let reviews = self.store.reviews(&ins.id)?;
+        let submission_verified = ins
+            .submission
+            .as_ref()
+            .map(|s| s.verify(&ins.id, &ins.officer).is_ok());
         Ok(InspectionView {
             assessment: assess(&ins).into(),
+            review_state: self.store.review_state(&ins.id)?,
+            submission_verified,
+            reviews: reviews
+                .into_iter()
+                .map(|(r, ok)| ReviewRecord::new(r, ok))
+                .collect(),
             inspection: ins.into(),
             conflicts: conflicts.into_iter().map(Into::into).collect(),
         })

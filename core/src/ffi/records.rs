@@ -348,6 +348,10 @@ pub struct InspectionFilter {
     pub limit: Option<u32>,
     #[uniffi(default = None)]
     pub offset: Option<u32>,
+    /// Only these review states (`draft`, `awaiting_review`, `returned`, `approved`,
+    /// `changed_since_approval`); empty for all.
+    #[uniffi(default = [])]
+    pub review_states: Vec<String>,
 }
 
 impl From<InspectionFilter> for query::Filter {
@@ -361,6 +365,7 @@ impl From<InspectionFilter> for query::Filter {
             to: f.to,
             limit: f.limit,
             offset: f.offset,
+            review_states: f.review_states,
         }
     }
 }
@@ -384,6 +389,10 @@ pub struct InspectionSummary {
     pub conflict_count: u32,
     pub seizure_action: Option<String>,
     pub substances: Vec<String>,
+    /// `draft`, `awaiting_review`, `returned`, `approved` or `changed_since_approval`.
+    pub review_state: String,
+    /// Changes the server has not confirmed yet.
+    pub pending_sync: bool,
 }
 
 impl From<query::Summary> for InspectionSummary {
@@ -405,6 +414,8 @@ impl From<query::Summary> for InspectionSummary {
             conflict_count: s.conflict_count,
             seizure_action: s.seizure_action,
             substances: s.substances,
+            review_state: s.review_state,
+            pending_sync: s.pending_sync,
         }
     }
 }
@@ -749,6 +760,47 @@ pub struct InspectionView {
     pub inspection: InspectionRecord,
     pub assessment: AssessmentRecord,
     pub conflicts: Vec<ConflictRecord>,
+    /// `draft`, `awaiting_review`, `returned`, `approved` or `changed_since_approval`.
+    pub review_state: String,
+    /// Whether the officer's signature over the submitted heads holds (None: not submitted).
+    pub submission_verified: Option<bool>,
+    /// The supervisors' decisions, oldest first.
+    pub reviews: Vec<ReviewRecord>,
+}
+
+/// A supervisor's decision on an inspection.
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+pub struct ReviewRecord {
+    pub id: String,
+    pub inspection_id: String,
+    pub reviewer: String,
+    pub decided_at: String,
+    /// `approved` or `returned`.
+    pub decision: String,
+    pub comment: String,
+    /// The inspection heads the decision covers.
+    pub reviewed_heads: Vec<String>,
+    /// Whether the reviewer's signature over exactly this decision holds.
+    pub signature_verified: bool,
+}
+
+impl ReviewRecord {
+    /// From a review and whether its signature verified.
+    pub fn new(r: crate::model::review::Review, verified: bool) -> Self {
+        Self {
+            id: r.id,
+            inspection_id: r.inspection_id,
+            reviewer: r.reviewer,
+            decided_at: r.decided_at,
+            decision: r
+                .decision
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
+            comment: r.comment,
+            reviewed_heads: r.reviewed_heads,
+            signature_verified: verified,
+        }
+    }
 }
 
 /// One change in a record's history.

@@ -7,6 +7,7 @@ pub mod assess;
 pub mod container;
 pub mod edits;
 pub mod locode;
+pub mod review;
 
 use serde::{Deserialize, Serialize};
 
@@ -255,6 +256,34 @@ pub struct Inspection {
     pub notes: String,
     pub status: Status,
     pub submitted_at: Option<String>,
+    /// The officer's signed submission: the heads submitted and the signature over them.
+    pub submission: Option<Submission>,
+}
+
+/// A signed submission for review.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Submission {
+    /// The inspection heads submitted (hex).
+    pub heads: Vec<String>,
+    pub at: String,
+    pub public_key: String,
+    pub signature: String,
+}
+
+impl Submission {
+    /// Checks the officer's signature over what was submitted.
+    pub fn verify(&self, inspection_id: &str, officer: &str) -> Result<()> {
+        let payload =
+            crate::signing::submission_payload(inspection_id, &self.heads, officer, &self.at);
+        crate::signing::verify(
+            &crate::signing::Signed {
+                public_key: self.public_key.clone(),
+                signature: self.signature.clone(),
+            },
+            &payload,
+        )
+    }
 }
 
 impl Inspection {

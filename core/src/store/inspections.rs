@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::edits::{
     CustodyInput, FindingPatch, InspectionPatch, NewInspection, SeizurePatch, now_rfc3339,
 };
+use crate::model::review::{Decision, Review, ReviewState};
 use crate::model::{Inspection, Photo, Status, check_position};
 
 /// Metadata of a photo being attached.
@@ -271,11 +272,20 @@ impl Store {
         Ok(self
             .edit_inspection(id, |d, a, current| {
                 if current.status == Status::Submitted {
-                    return Err(Error::Invalid(format!(
-                        "inspection {id} is already submitted"
-                    )));
+                    // A returned inspection is resubmitted after the officer's edits.
+                    let state: String = self.reader().query_row(
+                        "SELECT review_state FROM inspections WHERE id = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )?;
+                    if state != ReviewState::Returned.as_str() {
+                        return Err(Error::Invalid(format!(
+                            "inspection {id} is already submitted ({})",
+                            state.replace('_', " ")
+                        )));
+                    }
                 }
-                inspection::submit(d, a, &now_rfc3339())
+                inspection::submit(d, a, &now_rfc3339(), self.secret())
             })?
             .1)
     }
@@ -283,6 +293,87 @@ impl Store {
     /// The inspection as it stands.
     pub fn inspection(&self, id: &str) -> Result<Inspection> {
         self.read_document(KIND, id, |d| inspection::read(d))
+    }
+
+    /// Records a supervisor's decision on an inspection as a new signed review document that
+    /// names the inspection heads this device holds (the version the supervisor read).
+    pub fn review(&self, inspection_id: &str, decision: Decision, comment: &str) -> Result<Review> {
+        let role = self.role()?;
+        if role.as_deref() != Some("supervisor") {
+            return Err(Error::Invalid(format!(
+                "only supervisors review inspections; this device is enrolled as {}",
+                role.as_deref().unwrap_or("nobody yet")
+            )));
+        }
+        let (ins, heads) = self.read_document(KIND, inspection_id, |d| {
+            Ok((inspection::read(d)?, crate::doc::format_heads(&d.heads())))
+        })?;
+        if ins.status != Status::Submitted {
+            return Err(Error::Invalid(format!(
+                "inspection {inspection_id} has not been submitted for review"
+            )));
+        }
+        if decision == Decision::Returned && comment.trim().is_empty() {
+            return Err(Error::Invalid(
+                "returning an inspection needs a comment for the officer".into(),
+            ));
+        }
+        let device = self.device();
+        let mut review = Review {
+            schema: crate::model::review::REVIEW_SCHEMA,
+            id: uuid::Uuid::now_v7().to_string(),
+            inspection_id: inspection_id.to_string(),
+            reviewer: device.user.clone(),
+            device: device.device_id.clone(),
+            decided_at: now_rfc3339(),
+            decision: Some(decision),
+            comment: comment.trim().to_string(),
+            reviewed_heads: heads,
+            signature: None,
+        };
+        review.signature = Some(crate::signing::sign(self.secret(), &review.payload()));
+        let mut doc = Document::new(&device.actor);
+        crate::doc::review::create(&mut doc, &device.author(), &review)?;
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        insert_document(&tx, "review", &review.id, &mut doc)?;
+        projection::project_review(&tx, &mut doc, &device.actor)?;
+        tx.commit()?;
+        Ok(review)
+    }
+
+    /// The reviews of an inspection, oldest first, each with whether its signature holds.
+    pub fn reviews(&self, inspection_id: &str) -> Result<Vec<(Review, bool)>> {
+        let ids: Vec<String> = self
+            .reader()
+            .prepare_cached("SELECT id FROM reviews WHERE inspection_id = ?1 ORDER BY decided_at")?
+            .query_map([inspection_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.iter()
+            .map(|id| {
+                self.read_document("review", id, |d| {
+                    let r = crate::doc::review::read(d)?;
+                    let ok = r.verify().is_ok();
+                    Ok((r, ok))
+                })
+            })
+            .collect()
+    }
+
+    /// The inspection's review state as projected.
+    pub fn review_state(&self, inspection_id: &str) -> Result<String> {
+        use rusqlite::OptionalExtension;
+        self.reader()
+            .query_row(
+                "SELECT review_state FROM inspections WHERE id = ?1",
+                [inspection_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound {
+                kind: KIND,
+                id: inspection_id.to_string(),
+            })
     }
 
     /// Every change of the inspection, oldest first.
@@ -298,21 +389,20 @@ impl Store {
     /// Applies changes made elsewhere (another device, the server) to a stored inspection, or
     /// stores it if new. Used by sync and by tests that merge stores.
     pub fn merge_inspection_changes(&self, id: &str, changes: &[Vec<u8>]) -> Result<Inspection> {
-        let mut merged = self.merge_inspections(&[(id.to_string(), changes.to_vec())])?;
-        Ok(merged.remove(0))
+        self.merge_inspections(&[(id.to_string(), changes.to_vec())])?;
+        self.inspection(id)
     }
 
     /// Applies changes to many inspections in one transaction: all of them are stored, or (on
     /// the first refused document) none.
-    pub fn merge_inspections(&self, batch: &[(String, Vec<Vec<u8>>)]) -> Result<Vec<Inspection>> {
+    pub fn merge_inspections(&self, batch: &[(String, Vec<Vec<u8>>)]) -> Result<()> {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut out = Vec::with_capacity(batch.len());
         for (id, changes) in batch {
-            out.push(merge_one(&tx, &self.device().actor, id, changes)?);
+            merge_one(&tx, &self.device().actor, KIND, id, changes)?;
         }
         tx.commit()?;
-        Ok(out)
+        Ok(())
     }
 
     /// Changes of inspection `id` after `heads` (hex), as raw automerge changes.
@@ -336,59 +426,74 @@ fn photo_mime(given: Option<&str>, head: &[u8], what: &str) -> Result<String> {
     }
 }
 
+/// Applies changes from elsewhere to a stored document of `kind`, or stores it if new.
 pub(crate) fn merge_one(
     tx: &rusqlite::Connection,
     actor: &[u8],
+    kind: &str,
     id: &str,
     changes: &[Vec<u8>],
-) -> Result<Inspection> {
-    match load_document(tx, actor, KIND, id) {
+) -> Result<()> {
+    match load_document(tx, actor, super::kind_name(kind), id) {
         Ok(mut document) => {
             let before = document.heads();
             document.apply_changes(changes)?;
             if append_document(tx, id, &mut document, &before)? {
-                projection::project_inspection(tx, &mut document)
-            } else {
-                inspection::read(&document)
+                projection::project(tx, kind, &mut document, actor)?;
             }
+            Ok(())
         }
         Err(Error::NotFound { .. }) => {
             let mut document = Document::new(actor);
             document.apply_changes(changes)?;
-            let ins = inspection::read(&document)?;
-            if ins.id != id {
-                return Err(Error::Invalid(format!(
-                    "changes for {id} describe inspection {:?}",
-                    ins.id
-                )));
-            }
-            insert_document(tx, KIND, id, &mut document)?;
-            projection::project_inspection(tx, &mut document)
+            store_new(tx, actor, kind, id, None, &mut document)
         }
         Err(e) => Err(e),
     }
 }
 
 /// Merges a whole document received in automerge's save format: stored as it came when new
-/// (after it loaded and proved to be this inspection), merged change by change otherwise.
+/// (after it loaded and proved to be the document named), merged change by change otherwise.
 pub(crate) fn merge_snapshot(
     tx: &rusqlite::Connection,
     actor: &[u8],
+    kind: &str,
     id: &str,
     bytes: &[u8],
-) -> Result<Inspection> {
+) -> Result<()> {
     let mut incoming = Document::load(bytes, actor)?;
-    if super::stored_heads(tx, KIND, id).is_ok() {
+    if super::stored_heads(tx, super::kind_name(kind), id).is_ok() {
         let changes = incoming.changes_since(&[])?;
-        return merge_one(tx, actor, id, &changes);
+        return merge_one(tx, actor, kind, id, &changes);
     }
-    let ins = inspection::read(&incoming)?;
-    if ins.id != id {
+    store_new(tx, actor, kind, id, Some(bytes), &mut incoming)
+}
+
+/// Stores a document received whole, after checking it is the one named.
+fn store_new(
+    tx: &rusqlite::Connection,
+    actor: &[u8],
+    kind: &str,
+    id: &str,
+    bytes: Option<&[u8]>,
+    doc: &mut Document,
+) -> Result<()> {
+    let declared = crate::doc::review::kind_of(doc);
+    let named = doc
+        .to_json()
+        .get("id")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    if declared.as_deref() != Some(kind) || named.as_deref() != Some(id) {
         return Err(Error::Invalid(format!(
-            "a snapshot for {id} describes inspection {:?}",
-            ins.id
+            "changes for {kind} {id} describe {} {:?}",
+            declared.unwrap_or_default(),
+            named.unwrap_or_default()
         )));
     }
-    super::insert_document_bytes(tx, KIND, id, bytes, &mut incoming)?;
-    projection::project_inspection(tx, &mut incoming)
+    match bytes {
+        Some(b) => super::insert_document_bytes(tx, kind, id, b, doc)?,
+        None => insert_document(tx, kind, id, doc)?,
+    }
+    projection::project(tx, kind, doc, actor)
 }

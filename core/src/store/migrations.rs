@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/002_substance_search.sql"),
     ),
     ("003_sync", include_str!("migrations/003_sync.sql")),
+    ("004_reviews", include_str!("migrations/004_reviews.sql")),
 ];
 
 /// The schema version a fully migrated store has.

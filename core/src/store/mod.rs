@@ -51,6 +51,8 @@ pub struct Store {
     device: Device,
     blobs: BlobStore,
     cache: Mutex<DocCache>,
+    /// The device's Ed25519 secret key: it signs submissions and reviews and never leaves here.
+    secret: [u8; 32],
 }
 
 /// Recently used documents, so editing the record on screen does not reload it from SQLite for
@@ -140,6 +142,7 @@ impl Store {
         let mut writer = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         migrations::migrate(&mut writer)?;
         let device = read_device(&writer)?;
+        let secret = signing_secret(&writer)?;
         let reader = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let blobs = BlobStore::open(dir.join("blobs"))?;
         let store = Store {
@@ -149,6 +152,7 @@ impl Store {
             device,
             blobs,
             cache: Mutex::new(DocCache::default()),
+            secret,
         };
         store.reproject_if_needed()?;
         Ok(store)
@@ -157,6 +161,16 @@ impl Store {
     /// This device's identity.
     pub fn device(&self) -> &Device {
         &self.device
+    }
+
+    /// The public half of this device's signing key (hex), registered at enrolment.
+    pub fn public_key(&self) -> String {
+        crate::signing::public_key_of(&self.secret)
+    }
+
+    /// Signs `payload` with this device's key.
+    pub(crate) fn secret(&self) -> &[u8; 32] {
+        &self.secret
     }
 
     /// The store's directory.
@@ -175,6 +189,11 @@ impl Store {
 
     pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A fresh copy of the stored document `id` of `kind` (edits to it are not stored).
+    pub fn document(&self, kind: &'static str, id: &str) -> Result<Document> {
+        load_document(&self.reader(), &self.device.actor, kind, id)
     }
 
     /// Runs `f` on the document `id` (of `kind`) as stored now.
@@ -235,17 +254,53 @@ impl Store {
             return Ok(());
         }
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let ids: Vec<String> = tx
-            .prepare("SELECT id FROM documents WHERE kind = 'inspection'")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for id in ids {
-            let mut doc = load_document(&tx, &self.device.actor, "inspection", &id)?;
-            projection::project_inspection(&tx, &mut doc)?;
+        // Reviews first: an inspection's review state is derived from them.
+        for kind in ["review", "inspection"] {
+            let ids: Vec<String> = tx
+                .prepare("SELECT id FROM documents WHERE kind = ?1")?
+                .query_map([kind], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids {
+                let mut doc = load_document(&tx, &self.device.actor, kind_name(kind), &id)?;
+                projection::project(&tx, kind, &mut doc, &self.device.actor)?;
+            }
         }
         tx.execute("DELETE FROM meta WHERE key = 'reproject'", [])?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// The `&'static` name of a stored document kind.
+pub fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "review" => "review",
+        _ => "inspection",
+    }
+}
+
+/// The device's signing key, created on first open (stores made before signatures get one).
+fn signing_secret(conn: &Connection) -> Result<[u8; 32]> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'signing_key'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match stored {
+        Some(hex_key) => hex::decode(hex_key)
+            .ok()
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(|| Error::Integrity("the store's signing key is malformed".into())),
+        None => {
+            let secret = crate::signing::new_secret();
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('signing_key', ?1)",
+                [hex::encode(secret)],
+            )?;
+            Ok(secret)
+        }
     }
 }
 

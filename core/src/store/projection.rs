@@ -3,10 +3,11 @@
 
 use rusqlite::{Connection, params};
 
-use crate::doc::{Document, inspection};
+use crate::doc::{Document, inspection, review};
 use crate::error::Result;
 use crate::model::Inspection;
 use crate::model::assess::assess;
+use crate::model::review::{Decision, Review, review_state};
 
 /// Rewrites the projection rows of the inspection held in `doc`; returns what it read.
 pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspection> {
@@ -21,18 +22,21 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
         .collect();
     substances.sort();
     substances.dedup();
+    let heads = crate::doc::format_heads(&doc.heads());
+    let state = review_state(&ins, &heads, &stored_reviews(conn, &ins.id)?);
     conn.prepare_cached(
         "INSERT INTO inspections(id, station, officer, container_number, status, created_at, updated_at,
              finding_count, photo_count, total_kg, odp_tonnes, co2e_tonnes, flag_count, conflict_count,
-             seizure_action, substances)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             seizure_action, substances, review_state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT(id) DO UPDATE SET station = excluded.station, officer = excluded.officer,
              container_number = excluded.container_number, status = excluded.status,
              updated_at = excluded.updated_at, finding_count = excluded.finding_count,
              photo_count = excluded.photo_count, total_kg = excluded.total_kg,
              odp_tonnes = excluded.odp_tonnes, co2e_tonnes = excluded.co2e_tonnes,
              flag_count = excluded.flag_count, conflict_count = excluded.conflict_count,
-             seizure_action = excluded.seizure_action, substances = excluded.substances",
+             seizure_action = excluded.seizure_action, substances = excluded.substances,
+             review_state = excluded.review_state",
     )?
     .execute(params![
         ins.id,
@@ -51,6 +55,7 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
         conflicts as i64,
         ins.seizure.as_ref().and_then(|s| s.action).map(|a| a.as_str()),
         substances.join("|"),
+        state.as_str(),
     ])?;
     conn.prepare_cached("DELETE FROM inspection_substances WHERE inspection_id = ?1")?
         .execute([&ins.id])?;
@@ -61,4 +66,69 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
         insert.execute(params![ins.id, s])?;
     }
     Ok(ins)
+}
+
+/// The reviews of an inspection as the projection holds them (signatures are checked when a
+/// review is projected; the state needs only decisions, times and heads).
+pub fn stored_reviews(conn: &Connection, inspection_id: &str) -> Result<Vec<Review>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, reviewer, decided_at, decision, comment, reviewed_heads FROM reviews
+         WHERE inspection_id = ?1 ORDER BY decided_at",
+    )?;
+    let rows = stmt.query_map([inspection_id], |r| {
+        let decision: String = r.get(3)?;
+        let heads: String = r.get(5)?;
+        Ok(Review {
+            id: r.get(0)?,
+            inspection_id: inspection_id.to_string(),
+            reviewer: r.get(1)?,
+            decided_at: r.get(2)?,
+            decision: Some(if decision == "approved" {
+                Decision::Approved
+            } else {
+                Decision::Returned
+            }),
+            comment: r.get(4)?,
+            reviewed_heads: serde_json::from_str(&heads).unwrap_or_default(),
+            ..Default::default()
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Records a review and refreshes its inspection's review state (if the inspection is here).
+pub fn project_review(conn: &Connection, doc: &mut Document, actor: &[u8]) -> Result<Review> {
+    let r = review::read(doc)?;
+    let ok = r.verify().is_ok();
+    conn.prepare_cached(
+        "INSERT INTO reviews(id, inspection_id, reviewer, decided_at, decision, comment, reviewed_heads, signature_ok)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(id) DO UPDATE SET signature_ok = excluded.signature_ok",
+    )?
+    .execute(params![
+        r.id,
+        r.inspection_id,
+        r.reviewer,
+        r.decided_at,
+        r.decision.map(Decision::as_str).unwrap_or(""),
+        r.comment,
+        serde_json::to_string(&r.reviewed_heads).expect("heads serialise"),
+        ok,
+    ])?;
+    match super::load_document(conn, actor, "inspection", &r.inspection_id) {
+        Ok(mut ins) => {
+            project_inspection(conn, &mut ins)?;
+        }
+        Err(crate::error::Error::NotFound { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(r)
+}
+
+/// Projects a stored document of either kind.
+pub fn project(conn: &Connection, kind: &str, doc: &mut Document, actor: &[u8]) -> Result<()> {
+    match kind {
+        "review" => project_review(conn, doc, actor).map(|_| ()),
+        _ => project_inspection(conn, doc).map(|_| ()),
+    }
 }

@@ -22,6 +22,9 @@ pub struct Filter {
     /// At most this many rows (default 100, at most 10,000).
     pub limit: Option<u32>,
     pub offset: Option<u32>,
+    /// Review states to include (`awaiting_review`, `returned`, `approved`,
+    /// `changed_since_approval`, `draft`); empty for all.
+    pub review_states: Vec<String>,
 }
 
 /// One row of a list.
@@ -43,6 +46,9 @@ pub struct Summary {
     pub conflict_count: u32,
     pub seizure_action: Option<String>,
     pub substances: Vec<String>,
+    pub review_state: String,
+    /// Changes the server has not confirmed yet.
+    pub pending_sync: bool,
 }
 
 /// Turns a day (`2026-11-29`) or an RFC 3339 time into an RFC 3339 UTC bound; `end` moves a day
@@ -66,14 +72,14 @@ fn time_bound(value: &str, end: bool) -> Result<String> {
 impl Store {
     /// Lists inspections matching `filter`, newest first, from the projection only.
     pub fn list_inspections(&self, filter: &Filter) -> Result<Vec<Summary>> {
-        let mut clauses: Vec<&str> = Vec::new();
+        let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
         if let Some(s) = filter.status {
-            clauses.push("i.status = ?");
+            clauses.push("i.status = ?".to_string());
             args.push(Box::new(s.as_str()));
         }
         if let Some(st) = &filter.station {
-            clauses.push("i.station = ?");
+            clauses.push("i.station = ?".to_string());
             args.push(Box::new(crate::model::locode::parse_locode(st)?));
         }
         if let Some(c) = &filter.container {
@@ -82,30 +88,40 @@ impl Store {
                 .filter(|c| c.is_ascii_alphanumeric())
                 .map(|c| c.to_ascii_uppercase())
                 .collect();
-            clauses.push("instr(i.container_number, ?) > 0");
+            clauses.push("instr(i.container_number, ?) > 0".to_string());
             args.push(Box::new(needle));
         }
         if let Some(name) = &filter.substance {
             let id = crate::model::edits::resolve_substance(name)?;
             clauses.push(
-                "i.id IN (SELECT inspection_id FROM inspection_substances WHERE substance = ?)",
+                "i.id IN (SELECT inspection_id FROM inspection_substances WHERE substance = ?)"
+                    .to_string(),
             );
             args.push(Box::new(id));
         }
         if let Some(from) = &filter.from {
-            clauses.push("i.created_at >= ?");
+            clauses.push("i.created_at >= ?".to_string());
             args.push(Box::new(time_bound(from, false)?));
         }
         if let Some(to) = &filter.to {
-            clauses.push("i.created_at < ?");
+            clauses.push("i.created_at < ?".to_string());
             args.push(Box::new(time_bound(to, true)?));
+        }
+        if !filter.review_states.is_empty() {
+            let marks = vec!["?"; filter.review_states.len()].join(", ");
+            clauses.push(format!("i.review_state IN ({marks})"));
+            for s in &filter.review_states {
+                args.push(Box::new(s.clone()));
+            }
         }
         let limit = filter.limit.unwrap_or(100).min(10_000);
         let sql = format!(
             "SELECT i.id, i.container_number, i.station, i.officer, i.status, i.created_at, i.updated_at,
                     i.finding_count, i.photo_count, i.total_kg, i.odp_tonnes, i.co2e_tonnes,
-                    i.flag_count, i.conflict_count, i.seizure_action, i.substances
-             FROM inspections i {} ORDER BY i.created_at DESC, i.id DESC LIMIT {} OFFSET {}",
+                    i.flag_count, i.conflict_count, i.seizure_action, i.substances, i.review_state,
+                    (s.doc_id IS NULL OR s.shared_heads != d.heads)
+             FROM inspections i JOIN documents d ON d.id = i.id
+             LEFT JOIN sync_state s ON s.doc_id = i.id {} ORDER BY i.created_at DESC, i.id DESC LIMIT {} OFFSET {}",
             if clauses.is_empty() {
                 String::new()
             } else {
@@ -139,6 +155,8 @@ impl Store {
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
                     .collect(),
+                review_state: r.get(16)?,
+                pending_sync: r.get(17)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -19,12 +19,16 @@ pub struct ServerLink {
     pub url: String,
     pub token: String,
     pub device_id: String,
+    /// The user's role as the server told it at enrolment.
+    pub role: String,
 }
 
 /// A document to push: what the server has seen of it and what changed since.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {
     pub id: String,
+    /// `inspection` or `review`.
+    pub kind: String,
     pub shared_heads: Vec<String>,
     pub heads: Vec<String>,
     pub changes: Vec<Vec<u8>>,
@@ -37,6 +41,7 @@ pub struct Outgoing {
 pub enum Incoming {
     Merged {
         id: String,
+        kind: String,
         heads: Vec<String>,
         changes: Vec<Vec<u8>>,
         /// The whole document, when this device had none of it.
@@ -82,10 +87,12 @@ impl Store {
         ) else {
             return Ok(None);
         };
+        let role = meta(&conn, "role")?.unwrap_or_default();
         Ok(Some(ServerLink {
             url,
             token,
             device_id,
+            role,
         }))
     }
 
@@ -96,9 +103,15 @@ impl Store {
         set_meta(&tx, "server_url", &link.url)?;
         set_meta(&tx, "server_token", &link.token)?;
         set_meta(&tx, "server_device_id", &link.device_id)?;
+        set_meta(&tx, "role", &link.role)?;
         set_meta(&tx, "feed_cursor", "0")?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The role this device was enrolled with, if enrolled.
+    pub fn role(&self) -> Result<Option<String>> {
+        meta(&self.reader(), "role")
     }
 
     /// The feed cursor: server changes up to here have been merged.
@@ -149,8 +162,14 @@ impl Store {
 
     /// What to send for document `id`: its changes since the shared heads, or, when the server
     /// has seen none of it (or `full`), the stored document as it is (compressed, not loaded).
-    /// A document this device does not have yet is asked for with nothing.
-    pub fn outgoing(&self, id: &str, full: bool) -> Result<Outgoing> {
+    /// A document this device does not have yet is asked for with nothing, as `kind`.
+    pub fn outgoing(&self, id: &str, kind: &str, full: bool) -> Result<Outgoing> {
+        let stored_kind: Option<String> = self
+            .reader()
+            .prepare_cached("SELECT kind FROM documents WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        let kind = stored_kind.unwrap_or_else(|| kind.to_string());
         let shared: Vec<String> = if full {
             Vec::new()
         } else {
@@ -163,6 +182,7 @@ impl Store {
         };
         let empty = |heads: Vec<String>, snapshot: Option<Vec<u8>>| Outgoing {
             id: id.into(),
+            kind: kind.clone(),
             shared_heads: Vec::new(),
             heads,
             changes: Vec::new(),
@@ -174,13 +194,14 @@ impl Store {
                 None => empty(Vec::new(), None),
             });
         }
-        let (heads, changes) = self.read_document("inspection", id, |d| {
+        let (heads, changes) = self.read_document(super::kind_name(&kind), id, |d| {
             let heads = doc::format_heads(&d.heads());
             let changes = d.changes_since(&doc::parse_heads(&shared)?)?;
             Ok((heads, changes))
         })?;
         Ok(Outgoing {
             id: id.into(),
+            kind,
             shared_heads: shared,
             heads,
             changes,
@@ -198,19 +219,20 @@ impl Store {
             match r {
                 Incoming::Merged {
                     id,
+                    kind,
                     heads,
                     changes,
                     snapshot,
                     seq,
                 } => {
                     if let Some(bytes) = snapshot {
-                        merge_snapshot(&tx, &actor, id, bytes)?;
+                        merge_snapshot(&tx, &actor, kind, id, bytes)?;
                     }
                     if !changes.is_empty() {
-                        merge_one(&tx, &actor, id, changes)?;
+                        merge_one(&tx, &actor, kind, id, changes)?;
                     }
                     // Nothing stored (the server had no changes for a document asked about).
-                    if stored_heads(&tx, "inspection", id).is_err() {
+                    if stored_heads(&tx, super::kind_name(kind), id).is_err() {
                         continue;
                     }
                     tx.prepare_cached(
@@ -225,6 +247,9 @@ impl Store {
                         *seq as i64
                     ])?;
                 }
+                // A refusal is remembered for documents this device holds (a document it only
+                // asked about has nothing to keep).
+                Incoming::Rejected { id, .. } if stored_bytes(&tx, id)?.is_none() => {}
                 Incoming::Rejected { id, reason } => {
                     tx.prepare_cached(
                         "INSERT INTO sync_state(doc_id, rejected, rejected_at) VALUES (?1, ?2, ?3)

@@ -3,7 +3,7 @@
 //! interrupt and repeat: the server identifies changes by hash, and the device records the shared
 //! heads only after the server's answer has been merged.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_bytes::ByteBuf;
@@ -62,6 +62,7 @@ pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result
         code: code.into(),
         actor: hex::encode(&store.device().actor),
         device_id: store.device().device_id.clone(),
+        public_key: store.public_key(),
         device_name: device_name.into(),
     })?;
     if res.user != store.device().user {
@@ -76,6 +77,7 @@ pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result
         url: url.trim().trim_end_matches('/').into(),
         token: res.token.clone(),
         device_id: res.device_id.clone(),
+        role: res.role.clone(),
     })?;
     Ok(res)
 }
@@ -105,14 +107,16 @@ pub fn sync_once(
     // 1. What changed on the server since last time (only documents this user may read).
     let start_cursor = store.feed_cursor()?;
     let mut cursor = start_cursor;
-    let mut from_server: BTreeMap<String, u64> = BTreeMap::new();
+    let mut from_server: BTreeMap<String, String> = BTreeMap::new();
     loop {
         let (page, bytes) = client.feed(cursor)?;
         report.round_trips += 1;
         report.bytes_received += bytes as u64;
         for e in page.entries {
-            if e.kind == "inspection" && e.seq > store.known_seq(&e.id)? {
-                from_server.insert(e.id, e.seq);
+            if matches!(e.kind.as_str(), "inspection" | "review")
+                && e.seq > store.known_seq(&e.id)?
+            {
+                from_server.insert(e.id, e.kind);
             }
         }
         cursor = page.cursor;
@@ -122,13 +126,19 @@ pub fn sync_once(
     }
 
     // 2. Documents both ways, in batches.
-    let mut todo: BTreeSet<String> = store.unsynced_documents()?.into_iter().collect();
-    todo.extend(from_server.keys().cloned());
-    let todo: Vec<String> = todo.into_iter().collect();
+    // Inspections before reviews, so a review never arrives ahead of what it reviews.
+    let mut todo: BTreeMap<String, String> = store
+        .unsynced_documents()?
+        .into_iter()
+        .map(|id| (id, String::new()))
+        .collect();
+    todo.extend(from_server);
+    let mut todo: Vec<(String, String)> = todo.into_iter().collect();
+    todo.sort_by_key(|(_, kind)| kind == "review");
     p.phase = "documents".into();
     p.documents_total = todo.len() as u64;
     progress(&p);
-    let mut full_resend: Vec<String> = Vec::new();
+    let mut full_resend: Vec<(String, String)> = Vec::new();
     for chunk in batches(store, &todo, false)? {
         let resync = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
         full_resend.extend(resync);
@@ -137,7 +147,7 @@ pub fn sync_once(
         // The server did not know our shared heads: send whole histories once.
         for chunk in batches(store, &full_resend, true)? {
             let again = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
-            for id in again {
+            for (id, _) in again {
                 report
                     .rejected
                     .push((id, "the server asked for a resync twice".into()));
@@ -167,12 +177,12 @@ pub fn sync_once(
 }
 
 /// Groups documents into requests of at most [`BATCH_DOCS`] documents and about [`BATCH_BYTES`].
-fn batches(store: &Store, ids: &[String], full: bool) -> Result<Vec<Vec<DocPush>>> {
+fn batches(store: &Store, ids: &[(String, String)], full: bool) -> Result<Vec<Vec<DocPush>>> {
     let mut out = Vec::new();
     let mut current = Vec::new();
     let mut bytes = 0;
-    for id in ids {
-        let o = store.outgoing(id, full)?;
+    for (id, kind) in ids {
+        let o = store.outgoing(id, if kind.is_empty() { "inspection" } else { kind }, full)?;
         let size: usize =
             o.changes.iter().map(Vec::len).sum::<usize>() + o.snapshot.as_ref().map_or(0, Vec::len);
         if !current.is_empty() && (current.len() == BATCH_DOCS || bytes + size > BATCH_BYTES) {
@@ -182,7 +192,7 @@ fn batches(store: &Store, ids: &[String], full: bool) -> Result<Vec<Vec<DocPush>
         bytes += size;
         current.push(DocPush {
             id: o.id,
-            kind: "inspection".into(),
+            kind: o.kind,
             shared_heads: o.shared_heads,
             heads: o.heads,
             changes: o.changes.into_iter().map(ByteBuf::from).collect(),
@@ -195,7 +205,8 @@ fn batches(store: &Store, ids: &[String], full: bool) -> Result<Vec<Vec<DocPush>
     Ok(out)
 }
 
-/// Sends one batch and merges the answer; returns documents the server wants resent whole.
+/// Sends one batch and merges the answer; returns documents (id, kind) the server wants resent
+/// whole.
 fn push_batch(
     store: &Store,
     client: &HttpClient,
@@ -203,7 +214,7 @@ fn push_batch(
     report: &mut SyncReport,
     p: &mut SyncProgress,
     progress: &mut dyn FnMut(&SyncProgress),
-) -> Result<Vec<String>> {
+) -> Result<Vec<(String, String)>> {
     let pushed_changes: BTreeMap<String, usize> = docs
         .iter()
         .map(|d| {
@@ -214,6 +225,10 @@ fn push_batch(
         })
         .collect();
     let count = docs.len() as u64;
+    let kinds: BTreeMap<String, String> = docs
+        .iter()
+        .map(|d| (d.id.clone(), d.kind.clone()))
+        .collect();
     let (res, sent, received) = client.sync(&SyncRequest {
         version: PROTOCOL_VERSION,
         docs,
@@ -235,6 +250,10 @@ fn push_batch(
                     report.received += 1;
                 }
                 incoming.push(Incoming::Merged {
+                    kind: kinds
+                        .get(&d.id)
+                        .cloned()
+                        .unwrap_or_else(|| "inspection".into()),
                     id: d.id,
                     heads: d.heads,
                     changes: d.changes.into_iter().map(|c| c.into_vec()).collect(),
@@ -246,7 +265,10 @@ fn push_batch(
                 report.rejected.push((d.id.clone(), reason.clone()));
                 incoming.push(Incoming::Rejected { id: d.id, reason });
             }
-            Outcome::Resync => resync.push(d.id),
+            Outcome::Resync => {
+                let kind = kinds.get(&d.id).cloned().unwrap_or_default();
+                resync.push((d.id, kind));
+            }
         }
     }
     store.apply_incoming(&incoming)?;

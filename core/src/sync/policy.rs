@@ -4,7 +4,8 @@
 
 use crate::doc::{Document, inspect_change, inspection};
 use crate::error::{Error, Result};
-use crate::model::Inspection;
+use crate::model::review::{Decision, Review};
+use crate::model::{Inspection, Status};
 
 /// A user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,8 @@ pub struct Principal {
     pub device_id: String,
     /// Hex of the device's automerge actor id.
     pub actor: String,
+    /// Hex of the device's Ed25519 public key, registered at enrolment (empty for API tokens).
+    pub public_key: String,
 }
 
 impl Principal {
@@ -213,6 +216,21 @@ fn check_inspection(
             after.station, principal.user
         ));
     }
+    let resubmitted = after.submission.is_some()
+        && before.and_then(|b| b.submission.as_ref()) != after.submission.as_ref();
+    if resubmitted || (after.status == Status::Submitted && after.submission.is_none()) {
+        let s = after.submission.as_ref().ok_or_else(|| {
+            Error::Invalid(format!(
+                "inspection {id} is marked submitted without a signed submission"
+            ))
+        })?;
+        if principal.public_key.is_empty() || s.public_key != principal.public_key {
+            return forbid(format!(
+                "the submission of {id} is not signed with this device's registered key"
+            ));
+        }
+        s.verify(id, &after.officer)?;
+    }
     if after.schema != crate::model::INSPECTION_SCHEMA {
         return forbid(format!(
             "inspection schema {} is not supported",
@@ -220,4 +238,108 @@ fn check_inspection(
         ));
     }
     Ok(())
+}
+
+/// Checks a pushed review. Reviews are written once, by a supervisor of the inspection's
+/// station, name inspection heads the server holds, and are signed with the device's registered
+/// key; an approval needs the inspection submitted at those heads and every photo it references
+/// received and verified (`photo_present`). Returns the review document to store.
+pub fn apply_review_push(
+    principal: &Principal,
+    id: &str,
+    existing: Option<&mut Document>,
+    push: Push<'_>,
+    server_actor: &[u8],
+    inspection_doc: Option<&mut Document>,
+    photo_present: &dyn Fn(&str) -> bool,
+) -> Result<(Document, Review)> {
+    let forbid = |why: String| Err(Error::Invalid(why));
+    if principal.role != Role::Supervisor {
+        return forbid(format!(
+            "a {} may not write reviews; only supervisors review inspections",
+            principal.role.as_str()
+        ));
+    }
+    let mut doc = match push {
+        Push::Snapshot(doc) => *doc,
+        Push::Changes(changes) => {
+            let mut doc = Document::new(server_actor);
+            doc.apply_changes(changes)?;
+            doc
+        }
+    };
+    if let Some(existing) = existing {
+        // Written once: a push may only repeat what the server has.
+        if doc.heads() != existing.heads() {
+            return forbid(format!(
+                "review {id} has already been recorded and cannot be changed"
+            ));
+        }
+        let review = crate::doc::review::read(existing)?;
+        return Ok((existing.fork_with_actor(server_actor), review));
+    }
+    if let Some(other) = doc
+        .change_actors()
+        .into_iter()
+        .find(|a| *a != principal.actor)
+    {
+        return forbid(format!(
+            "review {id} holds changes by actor {other}, not by this device ({})",
+            principal.actor
+        ));
+    }
+    let review = crate::doc::review::read(&doc)?;
+    if review.id != id {
+        return forbid(format!("document {id} claims to be review {:?}", review.id));
+    }
+    if review.reviewer != principal.user || review.device != principal.device_id {
+        return forbid(format!(
+            "review {id} must name its reviewer ({}) and device as enrolled",
+            principal.user
+        ));
+    }
+    let sig = review
+        .signature
+        .as_ref()
+        .ok_or_else(|| Error::Invalid(format!("review {id} is not signed")))?;
+    if principal.public_key.is_empty() || sig.public_key != principal.public_key {
+        return forbid(format!(
+            "review {id} is not signed with this device's registered key"
+        ));
+    }
+    review.verify()?;
+    let Some(inspection_doc) = inspection_doc else {
+        return forbid(format!(
+            "review {id} is for inspection {}, which the server does not hold",
+            review.inspection_id
+        ));
+    };
+    let heads = crate::doc::parse_heads(&review.reviewed_heads)?;
+    if heads.is_empty() || heads.iter().any(|h| !inspection_doc.has_change(h)) {
+        return forbid(format!(
+            "review {id} names inspection heads the server does not hold; sync the inspection first"
+        ));
+    }
+    let reviewed = inspection_doc.read_at(&heads, inspection::read)?;
+    if !principal.stations.contains(&reviewed.station) {
+        return forbid(format!(
+            "inspection {} belongs to station {}, which {} does not supervise",
+            review.inspection_id, reviewed.station, principal.user
+        ));
+    }
+    if review.decision == Some(Decision::Approved) {
+        if reviewed.status != Status::Submitted {
+            return forbid(format!(
+                "inspection {} was not submitted at the version approved",
+                review.inspection_id
+            ));
+        }
+        if let Some(missing) = reviewed.photos.iter().find(|p| !photo_present(&p.sha256)) {
+            return forbid(format!(
+                "photo {} of inspection {} has not arrived verified; approve once it has",
+                missing.sha256, review.inspection_id
+            ));
+        }
+    }
+    Ok((doc, review))
 }

@@ -114,6 +114,10 @@ pub struct EnrollRequest {
     pub actor: String,
     /// The device store's id (a UUID), recorded in every inspection it creates.
     pub device_id: String,
+    /// Hex of the device's Ed25519 public key: submissions and reviews it signs are checked
+    /// against it.
+    #[serde(default)]
+    pub public_key: String,
     pub device_name: String,
 }
 

@@ -1,0 +1,841 @@
+//! Seizure exports for ozone units: the projection written from inspections, who sees which
+//! rows, filters, aggregates, and the JSON, CSV and XLSX renderings, also over HTTP.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use quayside_core::doc::inspection::{self, Header};
+use quayside_core::doc::{Author, Document};
+use quayside_core::model::edits::{FindingPatch, InspectionPatch, SeizurePatch};
+use quayside_core::model::{CylinderType, ModusOperandi, SeizureAction, SeizureItem};
+use quayside_core::sync::policy::Principal;
+use quayside_server::db::{DB_FILE, Db};
+use quayside_server::error::ServerError;
+use quayside_server::export::{self, Format, Group, SeizureQuery};
+
+/// The published case: 1,139 cylinders x 13.6 kg of R-22.
+const R22_KG: f64 = 15_490.4;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    db: Db,
+    conn: rusqlite::Connection,
+    /// Ozone analyst of Ghana.
+    nana: Principal,
+    /// Ozone analyst of the Netherlands.
+    joost: Principal,
+    admin: Principal,
+    /// Supervisor of Takoradi only.
+    esi: Principal,
+    /// Officer at Tema.
+    ama: Principal,
+    tokens: Tokens,
+    r22_case: String,
+}
+
+struct Tokens {
+    nana: String,
+    ama: String,
+}
+
+/// Applies 004 to a database whose migration list does not have it yet.
+fn ensure_projection(dir: &Path) {
+    let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
+    let present: bool = conn
+        .query_row(
+            "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name = 'seizure_rows')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    if !present {
+        conn.execute_batch(include_str!("../migrations/004_seizure_rows.sql"))
+            .unwrap();
+    }
+}
+
+struct Lot {
+    declared: Option<&'static str>,
+    identified: Option<&'static str>,
+    cylinders: u32,
+    kg_each: f64,
+}
+
+/// Records an inspection with a seizure of every lot, stores it like the demo does, reads it
+/// back from the server's copy and projects it with `state`.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    db: &Db,
+    conn: &rusqlite::Connection,
+    station: &str,
+    created_at: &str,
+    container: &str,
+    case_ref: &str,
+    lots: &[Lot],
+    state: &str,
+) -> String {
+    let actor: [u8; 16] = rand::random();
+    let author = Author {
+        user: "ama".into(),
+        device: "test-device".into(),
+    };
+    let mut doc = Document::new(&actor);
+    let id = uuid::Uuid::now_v7().to_string();
+    let header = Header {
+        id: id.clone(),
+        station: station.into(),
+        officer: "ama".into(),
+        device: "test-device".into(),
+        created_at: created_at.into(),
+    };
+    let fields = InspectionPatch {
+        container_number: Some(container.into()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    inspection::create(&mut doc, &author, &header, &fields).unwrap();
+    let mut items = Vec::new();
+    for (n, lot) in lots.iter().enumerate() {
+        let finding_id = format!("f-{n}");
+        let kg = (f64::from(lot.cylinders) * lot.kg_each * 1000.0).round() / 1000.0;
+        let finding = FindingPatch {
+            declared_substance: lot.declared.map(str::to_string),
+            identified_substance: lot.identified.map(str::to_string),
+            cylinders: Some(lot.cylinders),
+            cylinder_type: Some(CylinderType::Disposable),
+            net_mass_kg: Some(kg),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        inspection::add_finding(&mut doc, &author, &finding_id, &finding).unwrap();
+        items.push(SeizureItem {
+            finding_id,
+            quantity_kg: kg,
+            cylinders: Some(lot.cylinders),
+        });
+    }
+    let seizure = SeizurePatch {
+        case_ref: Some(case_ref.into()),
+        action: Some(SeizureAction::Seized),
+        modus_operandi: Some(vec![
+            ModusOperandi::Mislabelled,
+            ModusOperandi::DisposableCylinders,
+        ]),
+        items: Some(items),
+        ..Default::default()
+    };
+    inspection::set_seizure(&mut doc, &author, &seizure).unwrap();
+    db.insert_local(&id, station, &mut doc).unwrap();
+    let ins = inspection::read(&db.document(&id).unwrap()).unwrap();
+    export::reproject_inspection(conn, &id, &ins, state).unwrap();
+    id
+}
+
+fn r22() -> Lot {
+    Lot {
+        declared: Some("R-134a"),
+        identified: Some("R-22"),
+        cylinders: 1139,
+        kg_each: 13.6,
+    }
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    ensure_projection(dir.path());
+    db.add_station("GHTEM", "GH", "Tema port").unwrap();
+    db.add_station("GHTKD", "GH", "Takoradi port").unwrap();
+    db.add_station("NLRTM", "NL", "Rotterdam").unwrap();
+    db.add_user("nana", "ozone_analyst", &[], Some("GH"))
+        .unwrap();
+    db.add_user("joost", "ozone_analyst", &[], Some("NL"))
+        .unwrap();
+    db.add_user("root", "admin", &[], None).unwrap();
+    db.add_user("esi", "supervisor", &["GHTKD".into()], None)
+        .unwrap();
+    db.add_user("ama", "officer", &["GHTEM".into()], None)
+        .unwrap();
+    let token = |u: &str| db.create_api_token(u).unwrap();
+    let tokens = Tokens {
+        nana: token("nana"),
+        ama: token("ama"),
+    };
+    let who = |t: &str| db.principal(t).unwrap();
+    let (nana, ama) = (who(&tokens.nana), who(&tokens.ama));
+    let (joost, admin, esi) = (
+        who(&token("joost")),
+        who(&token("root")),
+        who(&token("esi")),
+    );
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+
+    // Tema, January: the published R-22 case, approved.
+    let r22_case = record(
+        &db,
+        &conn,
+        "GHTEM",
+        "2026-01-15T09:30:00.000Z",
+        "CSQU3054383",
+        "GRA-CUS-2026-0410",
+        &[r22()],
+        "approved",
+    );
+    // Takoradi, February: R-404A plus a lot nobody identified, approved.
+    record(
+        &db,
+        &conn,
+        "GHTKD",
+        "2026-02-03T14:00:00.000Z",
+        "ZEPU0037255",
+        "GRA-CUS-2026-0433",
+        &[
+            Lot {
+                declared: Some("R-404A"),
+                identified: Some("R-404A"),
+                cylinders: 40,
+                kg_each: 10.9,
+            },
+            Lot {
+                declared: None,
+                identified: None,
+                cylinders: 12,
+                kg_each: 10.0,
+            },
+        ],
+        "approved",
+    );
+    // Tema, February: CFC-12 still awaiting review.
+    record(
+        &db,
+        &conn,
+        "GHTEM",
+        "2026-02-20T08:00:00.000Z",
+        "MSKU9070323",
+        "GRA-CUS-2026-0440",
+        &[Lot {
+            declared: Some("R-134a"),
+            identified: Some("CFC-12"),
+            cylinders: 220,
+            kg_each: 13.6,
+        }],
+        "awaiting_review",
+    );
+    // Rotterdam, January: R-22, approved, Dutch.
+    record(
+        &db,
+        &conn,
+        "NLRTM",
+        "2026-01-20T10:00:00.000Z",
+        "CSQU3054383",
+        "NL-DOU-2026-17",
+        &[Lot {
+            declared: Some("R-22"),
+            identified: Some("R-22"),
+            cylinders: 100,
+            kg_each: 13.6,
+        }],
+        "approved",
+    );
+    Fixture {
+        dir,
+        db,
+        conn,
+        nana,
+        joost,
+        admin,
+        esi,
+        ama,
+        tokens,
+        r22_case,
+    }
+}
+
+fn q() -> SeizureQuery {
+    SeizureQuery::default()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+#[test]
+fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
+    let f = fixture();
+    let rows = export::seizures(&f.conn, &f.nana, &q()).unwrap();
+    // Ghana, approved: the R-22 case and the two Takoradi items; not Rotterdam, not the draft.
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    let r = rows.iter().find(|r| r.substance == "HCFC-22").unwrap();
+    assert_eq!(r.inspection_id, f.r22_case);
+    assert_eq!(r.case_ref.as_deref(), Some("GRA-CUS-2026-0410"));
+    assert_eq!((r.station.as_str(), r.country.as_str()), ("GHTEM", "GH"));
+    assert_eq!(r.station_name.as_deref(), Some("Tema port"));
+    assert_eq!((r.day.as_str(), r.month.as_str()), ("2026-01-15", "2026-01"));
+    assert_eq!(r.declared_substance.as_deref(), Some("HFC-134a"));
+    assert_eq!(r.annex_group.as_deref(), Some("C/I"));
+    assert_eq!(r.cylinders, Some(1139));
+    assert!(close(r.quantity_kg, R22_KG), "{}", r.quantity_kg);
+    assert_eq!((r.odp, r.gwp), (0.055, 1810.0));
+    assert_eq!(format!("{:.3}", r.odp_tonnes), "0.852");
+    assert_eq!(r.co2e_tonnes.round(), 28_038.0);
+    assert!(r.gwp_source.contains("AR4"), "{}", r.gwp_source);
+    assert_eq!(r.modus_operandi, ["mislabelled", "disposable-cylinders"]);
+    assert_eq!(r.review_state, "approved");
+    assert_eq!(r.case_items, 1);
+    assert!(close(r.case_kg, R22_KG));
+    assert!(close(r.case_odp_tonnes, r.odp_tonnes));
+
+    // Per case: both Takoradi items carry the case's totals; the unidentified lot keeps its kg.
+    let tkd: Vec<_> = rows.iter().filter(|r| r.station == "GHTKD").collect();
+    assert_eq!(tkd.len(), 2);
+    let unknown = tkd
+        .iter()
+        .find(|r| r.substance == export::UNIDENTIFIED)
+        .unwrap();
+    assert!(close(unknown.quantity_kg, 120.0));
+    assert_eq!((unknown.odp_tonnes, unknown.co2e_tonnes), (0.0, 0.0));
+    for r in &tkd {
+        assert_eq!(r.case_items, 2);
+        assert!(close(r.case_kg, 436.0 + 120.0), "{}", r.case_kg);
+        assert!(close(r.case_co2e_tonnes, 0.436 * 3921.6), "{}", r.case_co2e_tonnes);
+    }
+
+    // JSON: the filter applied, the total and the rows.
+    let report = export::report(&f.conn, &f.nana, &q()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&export::render(&report, Format::Json).unwrap()).unwrap();
+    assert_eq!(json["filter"]["countries"], serde_json::json!(["GH"]));
+    assert_eq!(json["filter"]["states"], serde_json::json!(["approved"]));
+    assert_eq!(json["total"]["cases"], 2);
+    assert_eq!(json["total"]["items"], 3);
+    let j = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["substance"] == "HCFC-22")
+        .unwrap();
+    assert!(close(j["quantity_kg"].as_f64().unwrap(), R22_KG));
+    assert_eq!(format!("{:.3}", j["odp_tonnes"].as_f64().unwrap()), "0.852");
+    assert_eq!(j["co2e_tonnes"].as_f64().unwrap().round(), 28_038.0);
+    assert!(j["gwp_source"].as_str().unwrap().contains("AR4"));
+
+    // CSV: a header row, then the same figures as text.
+    let csv_bytes = export::render(&report, Format::Csv).unwrap();
+    let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3);
+    let line = records
+        .iter()
+        .find(|r| &r[col("substance")] == "HCFC-22")
+        .unwrap();
+    assert_eq!(&line[col("quantity_kg")], "15490.4");
+    assert_eq!(&line[col("odp_tonnes")], "0.8520");
+    assert_eq!(&line[col("co2e_tonnes")], "28037.6");
+    assert_eq!(
+        line[col("co2e_tonnes")].parse::<f64>().unwrap().round(),
+        28_038.0
+    );
+    assert_eq!(&line[col("case_kg")], "15490.4");
+    assert_eq!(&line[col("odp")], "0.055");
+    assert_eq!(&line[col("gwp")], "1810");
+    assert_eq!(&line[col("date")], "2026-01-15");
+    assert_eq!(&line[col("station")], "GHTEM");
+    assert_eq!(&line[col("modus_operandi")], "mislabelled; disposable-cylinders");
+    assert!(line[col("gwp_source")].contains("AR4"));
+    // The GWP source holds a comma, so it is quoted on the wire.
+    let text = String::from_utf8(csv_bytes).unwrap();
+    assert!(text.contains("\"IPCC AR4 WG1 Table 2.14, 100-year\""), "{text}");
+
+    // Aggregates by substance, month and port.
+    let by_substance = export::aggregates(&f.conn, &f.nana, &q(), Group::Substance).unwrap();
+    let keys: Vec<&str> = by_substance.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(keys, ["HCFC-22", "R-404A", "unidentified"]);
+    let hcfc = &by_substance[0];
+    assert_eq!((hcfc.cases, hcfc.items), (1, 1));
+    assert!(close(hcfc.kg, R22_KG));
+    assert_eq!(format!("{:.3}", hcfc.odp_tonnes), "0.852");
+    assert_eq!(hcfc.co2e_tonnes.round(), 28_038.0);
+    assert_eq!(hcfc.gwp, Some(1810.0));
+    assert!(hcfc.gwp_source.as_deref().unwrap().contains("AR4"));
+
+    let by_month = export::aggregates(&f.conn, &f.nana, &q(), Group::Month).unwrap();
+    let months: Vec<(&str, u64)> = by_month.iter().map(|a| (a.key.as_str(), a.cases)).collect();
+    assert_eq!(months, [("2026-01", 1), ("2026-02", 1)]);
+
+    let by_port = export::aggregates(&f.conn, &f.nana, &q(), Group::Port).unwrap();
+    assert_eq!(by_port.len(), 2);
+    assert_eq!(by_port[1].key, "GHTKD");
+    assert_eq!(by_port[1].label.as_deref(), Some("Takoradi port"));
+    assert_eq!((by_port[1].cases, by_port[1].items), (1, 2));
+    assert!(close(by_port[1].kg, 556.0));
+
+    let agg = export::aggregate_report(&f.conn, &f.nana, &q(), Group::Substance).unwrap();
+    assert_eq!(agg.total.cases, 2);
+    assert!(close(agg.total.kg, R22_KG + 556.0));
+    assert!(close(
+        agg.total.co2e_tonnes,
+        agg.groups.iter().map(|a| a.co2e_tonnes).sum::<f64>()
+    ));
+}
+
+#[test]
+fn analysts_see_their_own_country_and_only_admins_choose_another() {
+    let f = fixture();
+    let stations = |who: &Principal, q: &SeizureQuery| -> Vec<String> {
+        let mut s: Vec<String> = export::seizures(&f.conn, who, q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.station)
+            .collect();
+        s.dedup();
+        s
+    };
+    assert_eq!(stations(&f.nana, &q()), ["GHTEM", "GHTKD"]);
+    assert_eq!(stations(&f.joost, &q()), ["NLRTM"]);
+
+    let nl = SeizureQuery {
+        country: Some("nl".into()),
+        ..q()
+    };
+    let err = export::seizures(&f.conn, &f.nana, &nl).unwrap_err();
+    assert!(matches!(err, ServerError::Forbidden(_)), "{err}");
+    assert!(err.to_string().contains("only administrators"), "{err}");
+    let rotterdam = SeizureQuery {
+        port: Some("NLRTM".into()),
+        ..q()
+    };
+    assert!(matches!(
+        export::seizures(&f.conn, &f.nana, &rotterdam),
+        Err(ServerError::Forbidden(_))
+    ));
+
+    // Administrators: everything by default, or one country.
+    assert_eq!(stations(&f.admin, &q()), ["GHTEM", "NLRTM", "GHTKD"]);
+    assert_eq!(stations(&f.admin, &nl), ["NLRTM"]);
+
+    // A supervisor: their stations only.
+    assert_eq!(stations(&f.esi, &q()), ["GHTKD"]);
+    let tema = SeizureQuery {
+        station: Some("GHTEM".into()),
+        ..q()
+    };
+    assert!(matches!(
+        export::seizures(&f.conn, &f.esi, &tema),
+        Err(ServerError::Forbidden(_))
+    ));
+    // The same station filter works for the analyst of that country.
+    assert_eq!(stations(&f.nana, &tema), ["GHTEM"]);
+
+    // Officers read no seizure data.
+    for group in [Group::Substance, Group::Port] {
+        assert!(matches!(
+            export::aggregates(&f.conn, &f.ama, &q(), group),
+            Err(ServerError::Forbidden(_))
+        ));
+    }
+    assert!(matches!(
+        export::seizures(&f.conn, &f.ama, &q()),
+        Err(ServerError::Forbidden(_))
+    ));
+}
+
+#[test]
+fn only_approved_seizures_unless_asked_and_filters_narrow() {
+    let f = fixture();
+    let count = |q: SeizureQuery| export::seizures(&f.conn, &f.nana, &q).unwrap().len();
+    assert_eq!(count(q()), 3);
+    let all = SeizureQuery {
+        state: Some("all".into()),
+        ..q()
+    };
+    assert_eq!(count(all.clone()), 4);
+    let waiting = SeizureQuery {
+        state: Some("awaiting_review".into()),
+        ..q()
+    };
+    let rows = export::seizures(&f.conn, &f.nana, &waiting).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].substance, "CFC-12");
+    assert_eq!(rows[0].review_state, "awaiting_review");
+    assert_eq!(
+        count(SeizureQuery {
+            state: Some("approved, awaiting-review".into()),
+            ..q()
+        }),
+        4
+    );
+
+    // Substances by any name the reference knows.
+    for name in ["R-22", "r22", "HCFC-22", "Freon 22", "chlorodifluoromethane"] {
+        let rows = export::seizures(
+            &f.conn,
+            &f.nana,
+            &SeizureQuery {
+                substance: Some(name.into()),
+                ..q()
+            },
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 1, "{name}");
+        assert_eq!(rows[0].substance, "HCFC-22");
+    }
+    assert_eq!(
+        count(SeizureQuery {
+            substance: Some("unidentified".into()),
+            ..q()
+        }),
+        1
+    );
+
+    // Dates are inclusive days.
+    let january = SeizureQuery {
+        from: Some("2026-01-01".into()),
+        to: Some("2026-01-31".into()),
+        ..all.clone()
+    };
+    assert_eq!(count(january), 1);
+    let feb_on = SeizureQuery {
+        from: Some("2026-02-03".into()),
+        ..all.clone()
+    };
+    assert_eq!(count(feb_on), 3);
+    let to_day = SeizureQuery {
+        to: Some("2026-01-15".into()),
+        ..all
+    };
+    assert_eq!(count(to_day), 1);
+}
+
+#[test]
+fn bad_filters_are_refused_with_a_clear_400() {
+    let f = fixture();
+    let bad = |q: SeizureQuery| match export::seizures(&f.conn, &f.nana, &q) {
+        Err(ServerError::BadRequest(why)) => why,
+        other => panic!("expected a bad request, got {other:?}"),
+    };
+    let why = bad(SeizureQuery {
+        substance: Some("R-999".into()),
+        ..q()
+    });
+    assert!(why.contains("unknown substance") && why.contains("R-999"), "{why}");
+    assert!(
+        bad(SeizureQuery {
+            from: Some("2026-13-01".into()),
+            ..q()
+        })
+        .contains("YYYY-MM-DD")
+    );
+    assert!(
+        bad(SeizureQuery {
+            from: Some("2026-03-01".into()),
+            to: Some("2026-02-01".into()),
+            ..q()
+        })
+        .contains("after")
+    );
+    assert!(
+        bad(SeizureQuery {
+            state: Some("published".into()),
+            ..q()
+        })
+        .contains("changed_since_approval")
+    );
+    bad(SeizureQuery {
+        station: Some("not a port".into()),
+        ..q()
+    });
+    bad(SeizureQuery {
+        country: Some("Ghana".into()),
+        ..q()
+    });
+    bad(SeizureQuery {
+        action: Some("stolen".into()),
+        ..q()
+    });
+    assert!(matches!(
+        export::parse_query(Some("substnce=R-22")),
+        Err(ServerError::BadRequest(_))
+    ));
+    assert!(matches!(
+        export::parse_query(Some("format=pdf")),
+        Err(ServerError::BadRequest(_))
+    ));
+    assert!(matches!(
+        export::parse_query(Some("group=year")),
+        Err(ServerError::BadRequest(_))
+    ));
+    let (parsed, how) =
+        export::parse_query(Some("port=GHTEM&substance=R%2022&format=xlsx&group=month")).unwrap();
+    assert_eq!(parsed.port.as_deref(), Some("GHTEM"));
+    assert_eq!(parsed.substance.as_deref(), Some("R 22"));
+    assert_eq!((how.format, how.group), (Format::Xlsx, Group::Month));
+}
+
+#[test]
+fn reprojecting_follows_the_inspection_and_its_review_state() {
+    let f = fixture();
+    let ins = inspection::read(&f.db.document(&f.r22_case).unwrap()).unwrap();
+    let r22_rows = |who: &Principal| {
+        export::seizures(
+            &f.conn,
+            who,
+            &SeizureQuery {
+                substance: Some("R-22".into()),
+                ..q()
+            },
+        )
+        .unwrap()
+        .len()
+    };
+    assert_eq!(r22_rows(&f.nana), 1);
+    // Edited after approval: out of the default (approved) export, and never duplicated.
+    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "changed_since_approval").unwrap();
+    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "changed_since_approval").unwrap();
+    assert_eq!(r22_rows(&f.nana), 0);
+    let total: i64 = f
+        .conn
+        .query_row(
+            "SELECT count(*) FROM seizure_rows WHERE inspection_id = ?1",
+            [&f.r22_case],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(total, 1);
+    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "approved").unwrap();
+    assert_eq!(r22_rows(&f.nana), 1);
+
+    // Items removed from the seizure: no rows.
+    let mut cleared = ins.clone();
+    cleared.seizure.as_mut().unwrap().items.clear();
+    export::reproject_inspection(&f.conn, &f.r22_case, &cleared, "approved").unwrap();
+    assert_eq!(r22_rows(&f.nana), 0);
+
+    // An unknown review state is a programming error, and changes nothing.
+    assert!(matches!(
+        export::reproject_inspection(&f.conn, &f.r22_case, &ins, "published"),
+        Err(ServerError::Internal(_))
+    ));
+
+    // A server that held documents before the table existed fills it on start.
+    f.conn.execute("DELETE FROM seizure_rows", []).unwrap();
+    f.conn
+        .execute(
+            "INSERT INTO meta(key, value) VALUES ('reproject_seizures', '1')",
+            [],
+        )
+        .unwrap();
+    let actor = [9u8; 16];
+    let done = export::rebuild_if_needed(&f.conn, &actor, |_, _, _, ins| {
+        Ok(if ins.station == "NLRTM" {
+            "draft".to_string()
+        } else {
+            "approved".to_string()
+        })
+    })
+    .unwrap();
+    assert_eq!(done, 4);
+    assert_eq!(r22_rows(&f.nana), 1);
+    assert_eq!(r22_rows(&f.joost), 0, "Rotterdam was rebuilt as a draft");
+    // Done once: the flag is gone.
+    assert_eq!(
+        export::rebuild_if_needed(&f.conn, &actor, |_, _, _, _| unreachable!()).unwrap(),
+        0
+    );
+}
+
+fn unzip(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = String::new();
+    archive
+        .by_name(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn the_workbook_has_seizures_and_totals_sheets() {
+    let f = fixture();
+    let report = export::report(&f.conn, &f.nana, &q()).unwrap();
+    let bytes = export::render(&report, Format::Xlsx).unwrap();
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    let workbook = unzip(&bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains("name=\"Seizures\"") && workbook.contains("name=\"Totals\""),
+        "{workbook}"
+    );
+    let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("state=\"frozen\""), "header row not frozen");
+    assert!(sheet.contains("<autoFilter"), "no filter buttons");
+    assert!(sheet.contains("SUBTOTAL(109,O6:O8)"), "{sheet}");
+    // 3 items under a header on row 5 and a title above: rows 1-3, 5-9 (total on 9).
+    assert!(sheet.contains("<row r=\"9\""));
+    let strings = unzip(&bytes, "xl/sharedStrings.xml");
+    for s in [
+        "Seizures of ozone-depleting substances and HFCs",
+        "GH · all ports · all dates · all substances · approved",
+        "HCFC-22",
+        "GRA-CUS-2026-0410",
+        "IPCC AR4 WG1 Table 2.14, 100-year",
+        "Quantity (kg)",
+        "ODP-tonnes",
+        "By substance",
+        "By month",
+        "By port",
+        "Takoradi port",
+    ] {
+        assert!(strings.contains(s), "{s} missing from the workbook");
+    }
+    assert!(strings.contains("by nana"), "generation line names the analyst");
+    // The figures are numbers in cells (formatted), not text.
+    assert!(sheet.contains("<v>15490.4</v>"), "kg not a number cell");
+    let totals = unzip(&bytes, "xl/worksheets/sheet2.xml");
+    assert!(totals.contains("<v>15490.4</v>"));
+
+    // An empty export still opens and says so.
+    let none = export::report(
+        &f.conn,
+        &f.nana,
+        &SeizureQuery {
+            from: Some("2030-01-01".into()),
+            ..q()
+        },
+    )
+    .unwrap();
+    let bytes = export::render(&none, Format::Xlsx).unwrap();
+    assert!(unzip(&bytes, "xl/sharedStrings.xml").contains("No seizures match this filter."));
+}
+
+/// A plain HTTP/1.1 GET: status, headers (lower-case names) and body.
+fn get(base: &std::net::SocketAddr, path: &str, token: Option<&str>) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut s = std::net::TcpStream::connect(base).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
+    let body = raw[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, body)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {name} header in {headers:?}"))
+}
+
+#[test]
+fn over_http_with_content_types_file_names_and_errors() {
+    let f = fixture();
+    let Fixture {
+        dir, db, conn, tokens, ..
+    } = f;
+    drop((db, conn));
+    let server = quayside_server::Server::start(dir.path(), "127.0.0.1:0").unwrap();
+    let addr = server.addr;
+    let nana = Some(tokens.nana.as_str());
+
+    let (status, h, body) = get(&addr, "/v1/seizures?substance=R-22", nana);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(header(&h, "content-type"), "application/json");
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(format!("{:.3}", json["total"]["odp_tonnes"].as_f64().unwrap()), "0.852");
+
+    let (status, h, body) = get(
+        &addr,
+        "/v1/seizures?from=2026-01-01&to=2026-03-31&format=csv",
+        nana,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "content-type"), "text/csv; charset=utf-8");
+    assert_eq!(
+        header(&h, "content-disposition"),
+        "attachment; filename=\"quayside-seizures-GH-2026-01-01_2026-03-31.csv\""
+    );
+    let text = String::from_utf8(body).unwrap();
+    assert!(text.starts_with("date,month,country,station,"), "{text}");
+    assert_eq!(text.lines().count(), 4);
+    assert!(text.contains(",15490.4,0.055,0.8520,1810,28037.6,"), "{text}");
+
+    let (status, h, body) = get(&addr, "/v1/seizures?format=xlsx&port=GHTEM", nana);
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&h, "content-type"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(header(&h, "content-disposition").ends_with(".xlsx\""));
+    assert_eq!(&body[..2], b"PK");
+    assert!(unzip(&body, "xl/worksheets/sheet1.xml").contains("<v>15490.4</v>"));
+
+    let (status, h, body) = get(&addr, "/v1/seizures/aggregates?group=month&state=all", nana);
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "content-type"), "application/json");
+    let agg: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(agg["group"], "month");
+    let months: Vec<&str> = agg["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2026-01", "2026-02"]);
+    assert_eq!(agg["total"]["cases"], 3);
+
+    // Clear errors: unknown substance, unknown parameter, another country, officers, no token.
+    let (status, _, body) = get(&addr, "/v1/seizures?substance=R-999", nana);
+    assert_eq!(status, 400);
+    let err: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(err["error"].as_str().unwrap().contains("R-999"), "{err}");
+    let (status, _, body) = get(&addr, "/v1/seizures?substnce=R-22", nana);
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(get(&addr, "/v1/seizures?country=NL", nana).0, 403);
+    assert_eq!(get(&addr, "/v1/seizures", Some(&tokens.ama)).0, 403);
+    assert_eq!(get(&addr, "/v1/seizures/aggregates", None).0, 401);
+
+    // The API description names every route.
+    let (status, h, body) = get(&addr, "/v1/openapi.yaml", None);
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "content-type"), "application/yaml");
+    let yaml = String::from_utf8(body).unwrap();
+    assert!(yaml.starts_with("openapi: 3.1.0"));
+    for path in [
+        "/v1/enroll:",
+        "/v1/feed:",
+        "/v1/sync:",
+        "/v1/blobs/{sha256}:",
+        "/v1/seizures:",
+        "/v1/seizures/aggregates:",
+        "/v1/admin/stations:",
+        "/v1/admin/users:",
+        "/v1/admin/enrolment-codes:",
+        "/v1/admin/devices:",
+        "/v1/admin/devices/{id}/revoke:",
+        "/v1/openapi.yaml:",
+        "/healthz:",
+        "/metrics:",
+    ] {
+        assert!(yaml.contains(&format!("\n  {path}")), "{path} not described");
+    }
+    server.stop();
+}

@@ -1,0 +1,374 @@
+//! Supervisor review end to end on a real server: approvals bound to exact versions, returns and
+//! resubmissions, forged and tampered decisions refused, and approvals waiting for photos.
+
+use quayside_core::doc::edit::ROOT;
+use quayside_core::doc::{Author, Document, format_heads, review};
+use quayside_core::model::review::{Decision, Review};
+use quayside_core::sync::client::HttpClient;
+use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, SyncRequest};
+use quayside_core::{FindingFields, InspectionFields, PhotoFields};
+use quayside_e2e::*;
+use serde_bytes::ByteBuf;
+
+fn record(d: &Device) -> String {
+    let id = d
+        .store
+        .create_inspection(InspectionFields {
+            container_number: Some("CSQU3054383".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .inspection
+        .id;
+    d.store
+        .add_finding(
+            id.clone(),
+            FindingFields {
+                declared_substance: Some("R-134a".into()),
+                identified_substance: Some("R-22".into()),
+                cylinders: Some(1139),
+                net_mass_kg: Some(15_490.4),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    id
+}
+
+fn state(d: &Device, id: &str) -> String {
+    d.store.get_inspection(id.into()).unwrap().review_state
+}
+
+fn sync(d: &Device) -> quayside_core::SyncReportRecord {
+    d.store.sync(None).unwrap()
+}
+
+#[test]
+fn submit_approve_edit_return_resubmit() {
+    let agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
+    let id = record(&ama);
+    assert_eq!(state(&ama, &id), "draft");
+    let view = ama.store.submit(id.clone()).unwrap();
+    assert_eq!(view.review_state, "awaiting_review");
+    assert_eq!(view.submission_verified, Some(true));
+    sync(&ama);
+
+    sync(&esi);
+    let queue: Vec<String> = esi
+        .store
+        .review_queue()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(queue, vec![id.clone()]);
+    // Officers cannot approve, not even locally.
+    assert!(ama.store.approve(id.clone(), String::new()).is_err());
+    let approval = esi
+        .store
+        .approve(id.clone(), "figures checked".into())
+        .unwrap();
+    let submitted = format_heads(
+        &ama.store
+            .inner()
+            .document("inspection", &id)
+            .unwrap()
+            .heads(),
+    );
+    assert_eq!(
+        approval.reviewed_heads, submitted,
+        "the approval names the version submitted"
+    );
+    assert_eq!(state(&esi, &id), "approved");
+    let r = sync(&esi);
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert!(esi.store.review_queue().unwrap().is_empty());
+
+    // The officer sees the approval, signed, covering exactly what she submitted.
+    sync(&ama);
+    let v = ama.store.get_inspection(id.clone()).unwrap();
+    assert_eq!(v.review_state, "approved");
+    assert_eq!(v.reviews.len(), 1);
+    assert!(v.reviews[0].signature_verified);
+
+    // An edit after approval: "changed since approval" everywhere until reviewed again.
+    ama.store
+        .update_finding(
+            id.clone(),
+            v.inspection.findings[0].id.clone(),
+            FindingFields {
+                net_mass_kg: Some(15_000.0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(state(&ama, &id), "changed_since_approval");
+    sync(&ama);
+    sync(&esi);
+    assert_eq!(state(&esi, &id), "changed_since_approval");
+    assert_eq!(esi.store.review_queue().unwrap().len(), 1);
+    let (_, server_state) = agency.with_db(|db| db.review_state(&id));
+    assert_eq!(server_state, "changed_since_approval");
+
+    // Returned with a comment; the officer edits and resubmits; approved again.
+    assert!(
+        esi.store
+            .return_inspection(id.clone(), String::new())
+            .is_err(),
+        "a return needs a comment"
+    );
+    esi.store
+        .return_inspection(id.clone(), "weigh the cylinders again".into())
+        .unwrap();
+    sync(&esi);
+    sync(&ama);
+    assert_eq!(state(&ama, &id), "returned");
+    let v = ama.store.get_inspection(id.clone()).unwrap();
+    assert_eq!(
+        v.reviews.last().unwrap().comment,
+        "weigh the cylinders again"
+    );
+    ama.store
+        .update_finding(
+            id.clone(),
+            v.inspection.findings[0].id.clone(),
+            FindingFields {
+                net_mass_kg: Some(15_490.4),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        ama.store.submit(id.clone()).unwrap().review_state,
+        "awaiting_review"
+    );
+    assert!(ama.store.submit(id.clone()).is_err(), "already submitted");
+    sync(&ama);
+    sync(&esi);
+    assert_eq!(state(&esi, &id), "awaiting_review");
+    esi.store.approve(id.clone(), String::new()).unwrap();
+    assert!(sync(&esi).rejected.is_empty());
+    sync(&ama);
+    assert_eq!(state(&ama, &id), "approved");
+    assert_eq!(agency.with_db(|db| db.review_state(&id)).1, "approved");
+}
+
+/// Pushes one document by hand with `token` (what a forged or tampered client would send).
+fn push(agency: &Agency, token: &str, kind: &str, id: &str, doc: &mut Document) -> Outcome {
+    let client = HttpClient::new(&agency.url(), Some(token.into())).unwrap();
+    let (res, _, _) = client
+        .sync(&SyncRequest {
+            version: PROTOCOL_VERSION,
+            docs: vec![DocPush {
+                id: id.into(),
+                kind: kind.into(),
+                shared_heads: vec![],
+                heads: vec![],
+                changes: vec![],
+                snapshot: Some(ByteBuf::from(doc.save())),
+            }],
+        })
+        .unwrap();
+    res.docs[0].outcome.clone()
+}
+
+#[test]
+fn forged_and_tampered_decisions_are_refused() {
+    let agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
+    let id = record(&ama);
+    ama.store.submit(id.clone()).unwrap();
+    sync(&ama);
+    sync(&esi);
+    let heads: Vec<String> = format_heads(
+        &ama.store
+            .inner()
+            .document("inspection", &id)
+            .unwrap()
+            .heads(),
+    );
+
+    // An approval written on the officer's own device, with her actor and key: refused.
+    let ama_info = ama.store.device_info();
+    let ama_link = ama.store.inner().server_link().unwrap().unwrap();
+    let forged = |reviewer: &str, device: &str, actor: &[u8], secret: &[u8; 32]| {
+        let mut r = Review {
+            schema: 1,
+            id: uuid_like(),
+            inspection_id: id.clone(),
+            reviewer: reviewer.into(),
+            device: device.into(),
+            decided_at: "2026-11-29T12:00:00.000Z".into(),
+            decision: Some(Decision::Approved),
+            comment: String::new(),
+            reviewed_heads: heads.clone(),
+            signature: None,
+        };
+        r.signature = Some(quayside_core::signing::sign(secret, &r.payload()));
+        let mut doc = Document::new(actor);
+        review::create(
+            &mut doc,
+            &Author {
+                user: reviewer.into(),
+                device: device.into(),
+            },
+            &r,
+        )
+        .unwrap();
+        (r, doc)
+    };
+    let (r, mut doc) = forged(
+        "ama",
+        &ama_info.device_id,
+        &hex::decode(&ama_info.actor_id).unwrap(),
+        &[9; 32],
+    );
+    let outcome = push(&agency, &ama_link.token, "review", &r.id, &mut doc);
+    assert!(
+        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("only supervisors")),
+        "{outcome:?}"
+    );
+
+    // With the supervisor's token and actor but signed by another key: refused.
+    let esi_info = esi.store.device_info();
+    let esi_link = esi.store.inner().server_link().unwrap().unwrap();
+    let esi_actor = hex::decode(&esi_info.actor_id).unwrap();
+    let (r, mut doc) = forged("esi", &esi_info.device_id, &esi_actor, &[9; 32]);
+    let outcome = push(&agency, &esi_link.token, "review", &r.id, &mut doc);
+    assert!(
+        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("registered key")),
+        "{outcome:?}"
+    );
+
+    // A genuine approval whose signed content was altered afterwards: refused.
+    let genuine = esi.store.approve(id.clone(), "ok".into()).unwrap();
+    let mut doc = esi.store.inner().document("review", &genuine.id).unwrap();
+    doc.change(
+        &Author {
+            user: "esi".into(),
+            device: esi_info.device_id.clone(),
+        },
+        "tamper",
+        |e| e.set(&ROOT, "comment", Some("approved without checks".into())),
+    )
+    .unwrap();
+    let outcome = push(&agency, &esi_link.token, "review", &genuine.id, &mut doc);
+    assert!(
+        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("signature does not verify")),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        agency.with_db(|db| db.review_state(&id)).1,
+        "awaiting_review"
+    );
+
+    // A tampered submission is shown as such on a colleague's device, and refused by the server.
+    let mut ins = ama.store.inner().document("inspection", &id).unwrap();
+    let before = ins.heads();
+    ins.change(
+        &Author {
+            user: "ama".into(),
+            device: ama_info.device_id.clone(),
+        },
+        "tamper",
+        |e| {
+            let m = e.map(&ROOT, "submission")?;
+            e.set(&m, "at", Some("2020-01-01T00:00:00.000Z".into()))
+        },
+    )
+    .unwrap();
+    let tampered_changes = ins.save_after(&before);
+    let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
+    sync(&kofi);
+    let stored = ama
+        .store
+        .inner()
+        .outgoing(&id, "inspection", true)
+        .unwrap()
+        .snapshot
+        .unwrap();
+    let mut extra = Document::load(&[stored, tampered_changes].concat(), &[1; 16]).unwrap();
+    kofi.store
+        .inner()
+        .merge_inspection_changes(&id, &extra.changes_since(&[]).unwrap())
+        .unwrap();
+    assert_eq!(
+        kofi.store
+            .get_inspection(id.clone())
+            .unwrap()
+            .submission_verified,
+        Some(false)
+    );
+    let outcome = push(&agency, &ama_link.token, "inspection", &id, &mut extra);
+    assert!(
+        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("signature does not verify")),
+        "{outcome:?}"
+    );
+
+    // The genuine approval, sent normally, is accepted.
+    let r = sync(&esi);
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert_eq!(agency.with_db(|db| db.review_state(&id)).1, "approved");
+}
+
+fn uuid_like() -> String {
+    let b: [u8; 16] = rand::random();
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+#[test]
+fn an_approval_waits_for_every_photo_to_arrive() {
+    let agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
+    let id = record(&ama);
+    let photo = [b"\xFF\xD8\xFF\xE0".as_slice(), &[3u8; 2048]].concat();
+    ama.store
+        .add_photo(id.clone(), photo, PhotoFields::default())
+        .unwrap();
+    ama.store.submit(id.clone()).unwrap();
+    // The document reaches the server, the photo does not (sent by hand, as if the upload had
+    // not happened yet).
+    let link = ama.store.inner().server_link().unwrap().unwrap();
+    let mut doc = Document::load(
+        &ama.store
+            .inner()
+            .outgoing(&id, "inspection", true)
+            .unwrap()
+            .snapshot
+            .unwrap(),
+        &[1; 16],
+    )
+    .unwrap();
+    assert_eq!(
+        push(&agency, &link.token, "inspection", &id, &mut doc),
+        Outcome::Ok
+    );
+    sync(&esi);
+    esi.store.approve(id.clone(), String::new()).unwrap();
+    let r = sync(&esi);
+    assert_eq!(r.rejected.len(), 1);
+    assert!(
+        r.rejected[0].reason.contains("has not arrived"),
+        "{}",
+        r.rejected[0].reason
+    );
+    assert_ne!(agency.with_db(|db| db.review_state(&id)).1, "approved");
+    // The officer's phone uploads the photo; the supervisor's next sync delivers the approval.
+    sync(&ama);
+    let r = sync(&esi);
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert_eq!(agency.with_db(|db| db.review_state(&id)).1, "approved");
+    assert!(esi.store.sync_status().unwrap().rejected.is_empty());
+}
