@@ -67,11 +67,27 @@ kofi enroll --server "$URL" --code "$(code kofi)" > /dev/null
 kofi sync
 kofi list
 
+step "Supervisor esi enrols, reviews the queue and approves (signed, covering exactly this version)"
+esi() { "$BIN/quayside" --store "$DIR/esi" "$@"; }
+esi init --user esi --station GHTEM > /dev/null
+esi enroll --server "$URL" --code "$(code esi)" > /dev/null
+esi sync > /dev/null
+esi review list
+esi review approve "$id" --comment "identifier reading and photos checked"
+esi sync
+
 step "The inspection as everyone now sees it"
+kofi sync > /dev/null
 kofi show "$id"
 
 step "Who changed what"
 kofi history "$id"
+
+step "The national ozone unit pulls approved seizures (analyst token)"
+token=$(grep "analyst token for nana:" "$DIR/server.log" | awk '{print $NF}')
+"$BIN/quayside" export seizures --server "$URL" --token "$token" --format csv
+"$BIN/quayside" export seizures --server "$URL" --token "$token" --format xlsx --out "$DIR/seizures.xlsx"
+"$BIN/quayside" export seizures --server "$URL" --token "$token" --group substance
 
 if [ "${DEMO_EXIT:-0}" = 1 ]; then exit 0; fi
 printf '\nThe server is running at %s (data in %s/server). Try:\n' "$URL" "$DIR"

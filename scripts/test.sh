@@ -22,5 +22,6 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 DEMO_EXIT=1 QUAYSIDE_DEMO_LISTEN="127.0.0.1:$port" scripts/demo.sh "$demo/demo" > "$demo/demo.log" 2>&1 \
   || { cat "$demo/demo.log"; exit 1; }
 grep -q "0.852 ODP-t" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: figures missing"; exit 1; }
+grep -q "15490.4" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: the analyst export is missing the seizure"; exit 1; }
 echo "demo walkthrough: ok"
 rm -rf "$demo"

@@ -80,9 +80,51 @@ pub enum Command {
     },
     /// What is not yet on the server, and what the server refused.
     Status,
+    /// Ozone-unit analysts: pull seizure data from the server (API token, no device store).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Supervisors: the review queue, approvals and returns.
     #[command(subcommand)]
     Review(ReviewCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Seizures with kg, ODP-tonnes and CO2-eq tonnes, as CSV, JSON or XLSX; or aggregates.
+    Seizures {
+        /// The server's URL.
+        #[arg(long, env = "QUAYSIDE_SERVER")]
+        server: String,
+        /// An API token (`quayside-server admin token USER`).
+        #[arg(long, env = "QUAYSIDE_TOKEN", hide_env_values = true)]
+        token: String,
+        /// csv, json or xlsx.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Aggregate by substance, month or port instead of listing rows (JSON).
+        #[arg(long)]
+        group: Option<String>,
+        /// First day (2026-01-01).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (2026-12-31).
+        #[arg(long)]
+        to: Option<String>,
+        /// Station (port) UN/LOCODE.
+        #[arg(long)]
+        station: Option<String>,
+        #[arg(long)]
+        substance: Option<String>,
+        /// Review state (default approved), or `all`.
+        #[arg(long)]
+        state: Option<String>,
+        /// Country (administrators).
+        #[arg(long)]
+        country: Option<String>,
+        /// Write to this file (required for xlsx); stdout otherwise.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,8 +13,8 @@ use quayside_core::{
 };
 
 use args::{
-    Cli, Command, CustodyCommand, FindingCommand, InspectionCommand, PhotoCommand, ReviewCommand,
-    SeizureCommand,
+    Cli, Command, CustodyCommand, ExportCommand, FindingCommand, InspectionCommand, PhotoCommand,
+    ReviewCommand, SeizureCommand,
 };
 
 fn main() -> ExitCode {
@@ -76,6 +76,52 @@ fn run(cli: Cli) -> CliResult {
             )
         });
     }
+    if let Command::Export(ExportCommand::Seizures {
+        server,
+        token,
+        format,
+        group,
+        from,
+        to,
+        station,
+        substance,
+        state,
+        country,
+        out,
+    }) = &cli.command
+    {
+        let filter = quayside_core::SeizureFilter {
+            from: from.clone(),
+            to: to.clone(),
+            station: station.clone(),
+            substance: substance.clone(),
+            state: state.clone(),
+            country: country.clone(),
+        };
+        let bytes = quayside_core::fetch_seizures(
+            server.clone(),
+            token.clone(),
+            filter,
+            format.clone(),
+            group.clone(),
+        )?;
+        return match out {
+            Some(path) => {
+                std::fs::write(path, &bytes)
+                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+                eprintln!("Wrote {} bytes to {}", bytes.len(), path.display());
+                Ok(())
+            }
+            None if format == "xlsx" && group.is_none() => {
+                Err(CliError::Usage("an XLSX export needs --out FILE".into()))
+            }
+            None => {
+                use std::io::Write;
+                let _ = std::io::stdout().write_all(&bytes);
+                Ok(())
+            }
+        };
+    }
     if let Command::Reference { query } = &cli.command {
         let hits = quayside_core::lookup_reference(query.join(" "));
         if hits.is_empty() {
@@ -88,7 +134,9 @@ fn run(cli: Cli) -> CliResult {
     }
     let store = FieldStore::open(dir)?;
     match cli.command {
-        Command::Init { .. } | Command::Reference { .. } => unreachable!("handled above"),
+        Command::Init { .. } | Command::Reference { .. } | Command::Export(_) => {
+            unreachable!("handled above")
+        }
         Command::Whoami => {
             let info = store.device_info();
             render::emit(json, &info, || {
@@ -271,7 +319,12 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Sync { attempts } => {
             let observer: std::sync::Arc<dyn quayside_core::SyncObserver> =
-                std::sync::Arc::new(render::ProgressLine::new(!json));
+                std::sync::Arc::new(render::ProgressLine::new(
+                    !json && {
+                        use std::io::IsTerminal;
+                        std::io::stderr().is_terminal()
+                    },
+                ));
             let report = store.sync_with_retry(attempts, Some(observer))?;
             render::emit(json, &report, || render::sync_report(&report))
         }

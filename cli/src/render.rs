@@ -470,7 +470,7 @@ pub fn reference(hits: &[ReferenceEntry]) -> String {
     o
 }
 
-/// Sync progress on one updating line of stderr (only on a terminal-minded run).
+/// Sync progress on one updating line of stderr (only when stderr is a terminal).
 pub struct ProgressLine {
     show: bool,
 }

@@ -672,8 +672,15 @@ fn sync_one(
             // Asking for a review the server holds: reading needs no write rights.
             let existing = existing.as_mut().expect("checked above: present");
             let review = quayside_core::doc::review::read(existing)?;
-            let station = indexed.as_ref().map(|(s, _, _)| s.clone()).unwrap_or_default();
-            (existing.fork_with_actor(actor), station, Some(review.inspection_id))
+            let station = indexed
+                .as_ref()
+                .map(|(s, _, _)| s.clone())
+                .unwrap_or_default();
+            (
+                existing.fork_with_actor(actor),
+                station,
+                Some(review.inspection_id),
+            )
         }
         _ => {
             // The review names its inspection: the server's copy is what it is checked against.

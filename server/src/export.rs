@@ -787,6 +787,16 @@ const ROW_COLUMNS: &str = "r.inspection_id, r.case_ref, r.recorded_at, r.day, r.
     r.odp_tonnes, r.gwp, r.co2e_tonnes, r.odp_source, r.gwp_source, r.case_items, r.case_kg,
     r.case_odp_tonnes, r.case_co2e_tonnes";
 
+/// Drops binary floating-point noise (`0.9267719999999999` -> `0.926772`); a nanotonne is far
+/// below anything weighed at a port.
+fn tidy(v: f64) -> f64 {
+    if v.is_finite() {
+        (v * 1e9).round() / 1e9
+    } else {
+        0.0
+    }
+}
+
 fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
     let (clause, args) = where_clause(f);
     let sql = format!(
@@ -818,17 +828,17 @@ fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
             declared_substance: r.get(14)?,
             annex_group: r.get(15)?,
             cylinders: r.get(16)?,
-            quantity_kg: r.get(17)?,
-            odp: r.get(18)?,
-            odp_tonnes: r.get(19)?,
-            gwp: r.get(20)?,
-            co2e_tonnes: r.get(21)?,
+            quantity_kg: tidy(r.get(17)?),
+            odp: tidy(r.get(18)?),
+            odp_tonnes: tidy(r.get(19)?),
+            gwp: tidy(r.get(20)?),
+            co2e_tonnes: tidy(r.get(21)?),
             odp_source: r.get(22)?,
             gwp_source: r.get(23)?,
             case_items: r.get(24)?,
-            case_kg: r.get(25)?,
-            case_odp_tonnes: r.get(26)?,
-            case_co2e_tonnes: r.get(27)?,
+            case_kg: tidy(r.get(25)?),
+            case_odp_tonnes: tidy(r.get(26)?),
+            case_co2e_tonnes: tidy(r.get(27)?),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -867,9 +877,9 @@ fn query_aggregates(
             gwp_source: None,
             cases: r.get::<_, i64>(3)? as u64,
             items: r.get::<_, i64>(4)? as u64,
-            kg: r.get(5)?,
-            odp_tonnes: r.get(6)?,
-            co2e_tonnes: r.get(7)?,
+            kg: tidy(r.get(5)?),
+            odp_tonnes: tidy(r.get(6)?),
+            co2e_tonnes: tidy(r.get(7)?),
         })
     })?;
     let mut out: Vec<Aggregate> = rows.collect::<Result<_, _>>()?;
@@ -1235,6 +1245,9 @@ const SEIZURE_COLUMNS: [Column; 26] = [
     ("Inspection", |r, _| Cell::Text(&r.inspection_id)),
 ];
 
+/// A table of the Totals sheet: title, key headers, the groups and their key cells.
+type TotalsSection<'a> = (&'a str, &'a [&'a str], &'a [Aggregate], Vec<Vec<Cell<'a>>>);
+
 /// Column indexes of the Seizures sheet that get a subtotal.
 const SUM_COLUMNS: [u16; 3] = [14, 16, 18];
 const MODUS_COLUMN: u16 = 8;
@@ -1366,7 +1379,7 @@ pub fn to_xlsx(report: &Report) -> ServerResult<Vec<u8>> {
             ]
         })
         .collect();
-    let sections: [(&str, &[&str], &[Aggregate], Vec<Vec<Cell>>); 3] = [
+    let sections: [TotalsSection; 3] = [
         (
             "By substance",
             &["Substance", "Annex group", "ODP", "GWP", "GWP source"],

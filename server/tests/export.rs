@@ -272,7 +272,10 @@ fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
     assert_eq!(r.case_ref.as_deref(), Some("GRA-CUS-2026-0410"));
     assert_eq!((r.station.as_str(), r.country.as_str()), ("GHTEM", "GH"));
     assert_eq!(r.station_name.as_deref(), Some("Tema port"));
-    assert_eq!((r.day.as_str(), r.month.as_str()), ("2026-01-15", "2026-01"));
+    assert_eq!(
+        (r.day.as_str(), r.month.as_str()),
+        ("2026-01-15", "2026-01")
+    );
     assert_eq!(r.declared_substance.as_deref(), Some("HFC-134a"));
     assert_eq!(r.annex_group.as_deref(), Some("C/I"));
     assert_eq!(r.cylinders, Some(1139));
@@ -299,7 +302,11 @@ fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
     for r in &tkd {
         assert_eq!(r.case_items, 2);
         assert!(close(r.case_kg, 436.0 + 120.0), "{}", r.case_kg);
-        assert!(close(r.case_co2e_tonnes, 0.436 * 3921.6), "{}", r.case_co2e_tonnes);
+        assert!(
+            close(r.case_co2e_tonnes, 0.436 * 3921.6),
+            "{}",
+            r.case_co2e_tonnes
+        );
     }
 
     // JSON: the filter applied, the total and the rows.
@@ -344,11 +351,17 @@ fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
     assert_eq!(&line[col("gwp")], "1810");
     assert_eq!(&line[col("date")], "2026-01-15");
     assert_eq!(&line[col("station")], "GHTEM");
-    assert_eq!(&line[col("modus_operandi")], "mislabelled; disposable-cylinders");
+    assert_eq!(
+        &line[col("modus_operandi")],
+        "mislabelled; disposable-cylinders"
+    );
     assert!(line[col("gwp_source")].contains("AR4"));
     // The GWP source holds a comma, so it is quoted on the wire.
     let text = String::from_utf8(csv_bytes).unwrap();
-    assert!(text.contains("\"IPCC AR4 WG1 Table 2.14, 100-year\""), "{text}");
+    assert!(
+        text.contains("\"IPCC AR4 WG1 Table 2.14, 100-year\""),
+        "{text}"
+    );
 
     // Aggregates by substance, month and port.
     let by_substance = export::aggregates(&f.conn, &f.nana, &q(), Group::Substance).unwrap();
@@ -470,7 +483,13 @@ fn only_approved_seizures_unless_asked_and_filters_narrow() {
     );
 
     // Substances by any name the reference knows.
-    for name in ["R-22", "r22", "HCFC-22", "Freon 22", "chlorodifluoromethane"] {
+    for name in [
+        "R-22",
+        "r22",
+        "HCFC-22",
+        "Freon 22",
+        "chlorodifluoromethane",
+    ] {
         let rows = export::seizures(
             &f.conn,
             &f.nana,
@@ -521,7 +540,10 @@ fn bad_filters_are_refused_with_a_clear_400() {
         substance: Some("R-999".into()),
         ..q()
     });
-    assert!(why.contains("unknown substance") && why.contains("R-999"), "{why}");
+    assert!(
+        why.contains("unknown substance") && why.contains("R-999"),
+        "{why}"
+    );
     assert!(
         bad(SeizureQuery {
             from: Some("2026-13-01".into()),
@@ -691,7 +713,10 @@ fn the_workbook_has_seizures_and_totals_sheets() {
     ] {
         assert!(strings.contains(s), "{s} missing from the workbook");
     }
-    assert!(strings.contains("by nana"), "generation line names the analyst");
+    assert!(
+        strings.contains("by nana"),
+        "generation line names the analyst"
+    );
     // The figures are numbers in cells (formatted), not text.
     assert!(sheet.contains("<v>15490.4</v>"), "kg not a number cell");
     let totals = unzip(&bytes, "xl/worksheets/sheet2.xml");
@@ -712,7 +737,11 @@ fn the_workbook_has_seizures_and_totals_sheets() {
 }
 
 /// A plain HTTP/1.1 GET: status, headers (lower-case names) and body.
-fn get(base: &std::net::SocketAddr, path: &str, token: Option<&str>) -> (u16, Vec<(String, String)>, Vec<u8>) {
+fn get(
+    base: &std::net::SocketAddr,
+    path: &str,
+    token: Option<&str>,
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let mut s = std::net::TcpStream::connect(base).unwrap();
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
@@ -728,7 +757,14 @@ fn get(base: &std::net::SocketAddr, path: &str, token: Option<&str>) -> (u16, Ve
     let head = String::from_utf8(raw[..split].to_vec()).unwrap();
     let body = raw[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
@@ -748,7 +784,11 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
 fn over_http_with_content_types_file_names_and_errors() {
     let f = fixture();
     let Fixture {
-        dir, db, conn, tokens, ..
+        dir,
+        db,
+        conn,
+        tokens,
+        ..
     } = f;
     drop((db, conn));
     let server = quayside_server::Server::start(dir.path(), "127.0.0.1:0").unwrap();
@@ -760,7 +800,10 @@ fn over_http_with_content_types_file_names_and_errors() {
     assert_eq!(header(&h, "content-type"), "application/json");
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["rows"].as_array().unwrap().len(), 1);
-    assert_eq!(format!("{:.3}", json["total"]["odp_tonnes"].as_f64().unwrap()), "0.852");
+    assert_eq!(
+        format!("{:.3}", json["total"]["odp_tonnes"].as_f64().unwrap()),
+        "0.852"
+    );
 
     let (status, h, body) = get(
         &addr,
@@ -776,7 +819,10 @@ fn over_http_with_content_types_file_names_and_errors() {
     let text = String::from_utf8(body).unwrap();
     assert!(text.starts_with("date,month,country,station,"), "{text}");
     assert_eq!(text.lines().count(), 4);
-    assert!(text.contains(",15490.4,0.055,0.8520,1810,28037.6,"), "{text}");
+    assert!(
+        text.contains(",15490.4,0.055,0.8520,1810,28037.6,"),
+        "{text}"
+    );
 
     let (status, h, body) = get(&addr, "/v1/seizures?format=xlsx&port=GHTEM", nana);
     assert_eq!(status, 200);
@@ -835,7 +881,10 @@ fn over_http_with_content_types_file_names_and_errors() {
         "/healthz:",
         "/metrics:",
     ] {
-        assert!(yaml.contains(&format!("\n  {path}")), "{path} not described");
+        assert!(
+            yaml.contains(&format!("\n  {path}")),
+            "{path} not described"
+        );
     }
     server.stop();
 }

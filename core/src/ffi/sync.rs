@@ -216,3 +216,63 @@ impl FieldStore {
         })
     }
 }
+
+/// Which seizures to fetch from the server (every field narrows; `state` defaults to
+/// `approved`, `country` to the caller's own).
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct SeizureFilter {
+    /// First day, `2026-01-01`.
+    #[uniffi(default = None)]
+    pub from: Option<String>,
+    /// Last day, `2026-12-31`.
+    #[uniffi(default = None)]
+    pub to: Option<String>,
+    /// Station (port) UN/LOCODE.
+    #[uniffi(default = None)]
+    pub station: Option<String>,
+    /// Any reference name of a substance.
+    #[uniffi(default = None)]
+    pub substance: Option<String>,
+    /// Review state, or `all`.
+    #[uniffi(default = None)]
+    pub state: Option<String>,
+    /// ISO country code (administrators; analysts see their own).
+    #[uniffi(default = None)]
+    pub country: Option<String>,
+}
+
+/// Fetches seizure data from the server with an API token (ozone-unit analysts, supervisors):
+/// `format` is `json`, `csv` or `xlsx`; `group` (`substance`, `month`, `port`) fetches aggregates
+/// as JSON instead of rows.
+#[uniffi::export]
+pub fn fetch_seizures(
+    server_url: String,
+    token: String,
+    filter: SeizureFilter,
+    format: String,
+    group: Option<String>,
+) -> ApiResult<Vec<u8>> {
+    let client = crate::sync::client::HttpClient::new(&server_url, Some(token))?;
+    let mut query: Vec<(&str, String)> = [
+        ("from", filter.from),
+        ("to", filter.to),
+        ("station", filter.station),
+        ("substance", filter.substance),
+        ("state", filter.state),
+        ("country", filter.country),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    let path = match group {
+        Some(g) => {
+            query.push(("group", g));
+            "/v1/seizures/aggregates"
+        }
+        None => {
+            query.push(("format", format));
+            "/v1/seizures"
+        }
+    };
+    Ok(client.get(path, &query)?)
+}

@@ -124,6 +124,16 @@ impl HttpClient {
         Ok((res, sent, bytes.len()))
     }
 
+    /// A GET with query parameters, answered with bytes (exports).
+    pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>> {
+        let resp = self
+            .auth(self.http.get(self.url(path)))
+            .query(query)
+            .send()
+            .map_err(network)?;
+        Ok(Self::check(resp)?.bytes().map_err(network)?.to_vec())
+    }
+
     /// How much of a photo the server has: (offset, complete).
     pub fn blob_offset(&self, sha256: &str) -> Result<(u64, bool)> {
         let resp = self
