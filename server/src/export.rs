@@ -510,12 +510,16 @@ fn split_list(value: &Option<String>) -> Vec<String> {
         .collect()
 }
 
+fn officers_refused() -> ServerError {
+    ServerError::Forbidden(
+        "seizure data is for ozone analysts, supervisors and administrators".into(),
+    )
+}
+
 /// Applies defaults and access rules: what `who` will see for `q`, or why not.
 pub fn resolve(who: &Principal, q: &SeizureQuery) -> ServerResult<Filter> {
     if who.role == Role::Officer {
-        return Err(ServerError::Forbidden(
-            "seizure data is for ozone analysts, supervisors and administrators".into(),
-        ));
+        return Err(officers_refused());
     }
     let from = parse_day("from", &q.from)?;
     let to = parse_day("to", &q.to)?;
@@ -586,7 +590,7 @@ pub fn resolve(who: &Principal, q: &SeizureQuery) -> ServerResult<Filter> {
     };
 
     let countries = match who.role {
-        Role::Officer => unreachable!("refused above"),
+        Role::Officer => return Err(officers_refused()),
         Role::OzoneAnalyst => {
             if who.countries.is_empty() {
                 return Err(ServerError::Forbidden(

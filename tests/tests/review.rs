@@ -372,3 +372,124 @@ fn an_approval_waits_for_every_photo_to_arrive() {
     assert_eq!(agency.with_db(|db| db.review_state(&id)).1, "approved");
     assert!(esi.store.sync_status().unwrap().rejected.is_empty());
 }
+
+#[test]
+fn the_ozone_unit_exports_exactly_what_was_approved() {
+    let agency = Agency::start();
+    agency
+        .db()
+        .add_user("nana", "ozone_analyst", &[], Some("GH"))
+        .unwrap();
+    let token = agency.db().create_api_token("nana").unwrap();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
+    let id = record(&ama);
+    let finding = ama
+        .store
+        .get_inspection(id.clone())
+        .unwrap()
+        .inspection
+        .findings[0]
+        .id
+        .clone();
+    ama.store
+        .set_seizure(
+            id.clone(),
+            quayside_core::SeizureFields {
+                action: Some(quayside_core::SeizureAction::Seized),
+                case_ref: Some("GRA-0412".into()),
+                items: Some(vec![quayside_core::SeizedItem {
+                    finding_id: finding,
+                    quantity_kg: 15_490.4,
+                    cylinders: Some(1139),
+                }]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    ama.store.submit(id.clone()).unwrap();
+    sync(&ama);
+    let fetch = |state: Option<&str>| -> Vec<serde_json::Value> {
+        let bytes = quayside_core::fetch_seizures(
+            agency.url(),
+            token.clone(),
+            quayside_core::SeizureFilter {
+                state: state.map(str::to_string),
+                ..Default::default()
+            },
+            "json".into(),
+            None,
+        )
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        v["rows"].as_array().cloned().unwrap_or_default()
+    };
+    // Not approved yet: not in the default export, present on request.
+    assert!(fetch(None).is_empty());
+    assert_eq!(fetch(Some("all")).len(), 1);
+    sync(&esi);
+    esi.store.approve(id.clone(), String::new()).unwrap();
+    sync(&esi);
+    let rows = fetch(None);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    // By hand: 15,490.4 kg of HCFC-22 (ODP 0.055, GWP 1810) = 15.4904 t.
+    assert_eq!(row["substance"], "HCFC-22");
+    assert!((row["quantity_kg"].as_f64().unwrap() - 15_490.4).abs() < 1e-9);
+    assert!((row["odp_tonnes"].as_f64().unwrap() - 15.4904 * 0.055).abs() < 1e-9);
+    assert!((row["co2e_tonnes"].as_f64().unwrap() - 15.4904 * 1810.0).abs() < 1e-6);
+    assert_eq!(
+        format!("{:.3}", row["odp_tonnes"].as_f64().unwrap()),
+        "0.852"
+    );
+    assert_eq!(row["co2e_tonnes"].as_f64().unwrap().round(), 28_038.0);
+    assert!(row["gwp_source"].as_str().unwrap().contains("AR4"));
+    // CSV carries the same figures.
+    let csv = quayside_core::fetch_seizures(
+        agency.url(),
+        token.clone(),
+        Default::default(),
+        "csv".into(),
+        None,
+    )
+    .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains("15490.4") && csv.contains("0.8520") && csv.contains("28037.6"),
+        "{csv}"
+    );
+    // Edited after approval: out of the approved export until reviewed again.
+    let f = ama
+        .store
+        .get_inspection(id.clone())
+        .unwrap()
+        .inspection
+        .findings[0]
+        .id
+        .clone();
+    ama.store
+        .update_finding(
+            id.clone(),
+            f,
+            FindingFields {
+                net_mass_kg: Some(15_000.0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&ama);
+    assert!(fetch(None).is_empty());
+    assert_eq!(fetch(Some("changed_since_approval")).len(), 1);
+    // Officers may not pull the national data.
+    let officer_token = ama.store.inner().server_link().unwrap().unwrap().token;
+    assert!(
+        quayside_core::fetch_seizures(
+            agency.url(),
+            officer_token,
+            Default::default(),
+            "json".into(),
+            None
+        )
+        .is_err()
+    );
+}
