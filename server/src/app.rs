@@ -415,8 +415,7 @@ async fn seizures(
     let (q, how) = crate::export::parse_query(query.as_deref())?;
     let (body, stem) = blocking(move || {
         let report = {
-            // The writer connection until Db exposes its reader (pub(crate) reader()).
-            let conn = state.db.conn();
+            let conn = state.db.reader();
             crate::export::report(&conn, &who, &q)?
         };
         Ok((
@@ -451,8 +450,7 @@ async fn seizure_aggregates(
 ) -> ServerResult<Response> {
     let (q, how) = crate::export::parse_query(query.as_deref())?;
     let report = blocking(move || {
-        // The writer connection until Db exposes its reader (pub(crate) reader()).
-        let conn = state.db.conn();
+        let conn = state.db.reader();
         crate::export::aggregate_report(&conn, &who, &q, how.group)
     })
     .await?;

@@ -116,6 +116,14 @@ impl Db {
                 a.to_vec()
             }
         };
+        {
+            // A server upgraded with documents already stored fills the seizure projection once.
+            let tx = conn.transaction()?;
+            crate::export::rebuild_if_needed(&tx, &actor, |c, id, _doc, _ins| {
+                Ok(server_review_state(c, &actor, id)?.1.as_str().to_string())
+            })?;
+            tx.commit()?;
+        }
         let reader = open_connection(&dir.join(DB_FILE), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(Db {
             conn: Mutex::new(conn),
@@ -128,7 +136,7 @@ impl Db {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn reader(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
