@@ -313,7 +313,7 @@ pub fn submit(doc: &mut Document, author: &Author, at: &str, secret: &[u8; 32]) 
     let id = read(doc)?.id;
     let payload = crate::signing::submission_payload(&id, &heads, &author.user, at);
     let signed = crate::signing::sign(secret, &payload);
-    doc.change(author, "submitted for review (signed)", |e| {
+    doc.change(author, "submitted for review", |e| {
         e.set(&ROOT, "status", Some(Status::Submitted.as_str().into()))?;
         e.set(&ROOT, "submitted_at", Some(at.into()))?;
         let m = e.map(&ROOT, "submission")?;

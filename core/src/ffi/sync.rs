@@ -52,6 +52,18 @@ pub struct RejectedRecord {
     pub reason: String,
 }
 
+impl RejectedRecord {
+    fn list(refused: Vec<(String, String)>) -> Vec<RejectedRecord> {
+        refused
+            .into_iter()
+            .map(|(inspection_id, reason)| RejectedRecord {
+                inspection_id,
+                reason,
+            })
+            .collect()
+    }
+}
+
 /// What a finished sync did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct SyncReportRecord {
@@ -69,14 +81,7 @@ impl From<SyncReport> for SyncReportRecord {
         Self {
             pushed: r.pushed,
             received: r.received,
-            rejected: r
-                .rejected
-                .into_iter()
-                .map(|(inspection_id, reason)| RejectedRecord {
-                    inspection_id,
-                    reason,
-                })
-                .collect(),
+            rejected: RejectedRecord::list(r.rejected),
             photos_uploaded: r.photos_uploaded,
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
@@ -204,14 +209,7 @@ impl FieldStore {
             server_url: link.map(|l| l.url),
             unsynced_inspections: pending.documents,
             unsynced_photos: pending.photos,
-            rejected: pending
-                .rejected
-                .into_iter()
-                .map(|(inspection_id, reason)| RejectedRecord {
-                    inspection_id,
-                    reason,
-                })
-                .collect(),
+            rejected: RejectedRecord::list(pending.rejected),
             last_sync_at: self.store.last_sync()?,
         })
     }
