@@ -85,7 +85,9 @@ kofi history "$id"
 
 step "The national ozone unit pulls approved seizures (analyst token)"
 token=$(grep "analyst token for nana:" "$DIR/server.log" | awk '{print $NF}')
-"$BIN/quayside" export seizures --server "$URL" --token "$token" --format csv
+"$BIN/quayside" export seizures --server "$URL" --token "$token" --format csv --out "$DIR/seizures.csv"
+cat "$DIR/seizures.csv"
+"$BIN/quayside" export verify "$DIR/seizures.csv"
 "$BIN/quayside" export seizures --server "$URL" --token "$token" --format xlsx --out "$DIR/seizures.xlsx"
 "$BIN/quayside" export seizures --server "$URL" --token "$token" --group substance
 

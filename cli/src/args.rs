@@ -89,7 +89,10 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run; boxing would only obscure clap's fields
 pub enum ExportCommand {
+    /// Check the approval signature of every row of a seizure export (CSV).
+    Verify { file: PathBuf },
     /// Seizures with kg, ODP-tonnes and CO2-eq tonnes, as CSV, JSON or XLSX; or aggregates.
     Seizures {
         /// The server's URL.

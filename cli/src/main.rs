@@ -122,6 +122,9 @@ fn run(cli: Cli) -> CliResult {
             }
         };
     }
+    if let Command::Export(ExportCommand::Verify { file }) = &cli.command {
+        return verify_export(file, json);
+    }
     if let Command::Reference { query } = &cli.command {
         let hits = quayside_core::lookup_reference(query.join(" "));
         if hits.is_empty() {
@@ -395,4 +398,85 @@ fn parse_item(spec: &str) -> CliResult<SeizedItem> {
         quantity_kg: kg.trim().parse().map_err(|_| bad())?,
         cylinders,
     })
+}
+
+/// Checks every row's approval signature in a seizure export; fails if any does not hold.
+fn verify_export(file: &std::path::Path, json: bool) -> CliResult {
+    let bad = |e: String| CliError::Usage(format!("{}: {e}", file.display()));
+    let mut reader = csv::Reader::from_path(file).map_err(|e| bad(e.to_string()))?;
+    let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| bad(format!("no {name} column: not a Quayside seizure export")))
+    };
+    let cols = [
+        "inspection_id",
+        "approved_heads",
+        "approval_comment",
+        "approved_by",
+        "approved_at",
+        "approval_public_key",
+        "approval_signature",
+        "finding_id",
+    ]
+    .map(col);
+    let mut cols_ok = Vec::new();
+    for c in cols {
+        cols_ok.push(c?);
+    }
+    let mut results = Vec::new();
+    for record in reader.records() {
+        let r = record.map_err(|e| bad(e.to_string()))?;
+        let get = |i: usize| {
+            r.get(cols_ok[i])
+                .unwrap_or("")
+                .trim_start_matches('\'')
+                .to_string()
+        };
+        let verdict = if get(6).is_empty() {
+            "not approved"
+        } else if quayside_core::verify_approval(
+            get(0),
+            get(1).split_whitespace().map(str::to_string).collect(),
+            get(2),
+            get(3),
+            get(4),
+            get(5),
+            get(6),
+        ) {
+            "valid"
+        } else {
+            "INVALID"
+        };
+        results.push(serde_json::json!({"inspection_id": get(0), "finding_id": get(7), "approved_by": get(3), "signature": verdict}));
+    }
+    let invalid = results
+        .iter()
+        .filter(|r| r["signature"] == "INVALID")
+        .count();
+    render::emit(json, &results, || {
+        let mut o = String::new();
+        for r in &results {
+            o.push_str(&format!(
+                "{}  {}  {}  {}\n",
+                r["inspection_id"].as_str().unwrap_or(""),
+                r["finding_id"].as_str().unwrap_or(""),
+                r["approved_by"].as_str().unwrap_or(""),
+                r["signature"].as_str().unwrap_or("")
+            ));
+        }
+        o.push_str(&format!(
+            "{} row(s), {invalid} with an invalid signature\n",
+            results.len()
+        ));
+        o
+    })?;
+    if invalid > 0 {
+        return Err(CliError::Usage(format!(
+            "{invalid} approval signature(s) do not verify"
+        )));
+    }
+    Ok(())
 }

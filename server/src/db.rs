@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use quayside_core::doc::{self, Document};
 use quayside_core::model::Inspection;
-use quayside_core::model::review::{ReviewState, review_state};
+use quayside_core::model::review::{Review, ReviewState, review_state};
 use quayside_core::store::{
     append_document, insert_document, insert_document_bytes, load_document, migrations,
     open_connection, stored_bytes,
@@ -33,6 +33,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "004_seizure_rows",
         include_str!("../migrations/004_seizure_rows.sql"),
+    ),
+    (
+        "005_approvals",
+        include_str!("../migrations/005_approvals.sql"),
     ),
 ];
 /// File name of the database in the data directory.
@@ -120,7 +124,9 @@ impl Db {
             // A server upgraded with documents already stored fills the seizure projection once.
             let tx = conn.transaction()?;
             crate::export::rebuild_if_needed(&tx, &actor, |c, id, _doc, _ins| {
-                Ok(server_review_state(c, &actor, id)?.1.as_str().to_string())
+                let (_, state, approval) = server_review_state(c, &actor, id)?;
+                record_approval(c, id, approval.as_ref())?;
+                Ok(state.as_str().to_string())
             })?;
             tx.commit()?;
         }
@@ -542,7 +548,7 @@ impl Db {
     /// The inspection and its review state as the server holds them.
     pub fn review_state(&self, inspection_id: &str) -> (Inspection, String) {
         let conn = self.conn();
-        let (ins, state) = server_review_state(&conn, &self.actor, inspection_id)
+        let (ins, state, _) = server_review_state(&conn, &self.actor, inspection_id)
             .expect("inspection on the server");
         (ins, state.as_str().to_string())
     }
@@ -790,12 +796,13 @@ fn sync_one(
     Ok(result)
 }
 
-/// The review state of an inspection as the server holds it.
+/// The review state of an inspection as the server holds it, with the approval it rests on
+/// when approved.
 pub fn server_review_state(
     conn: &Connection,
     actor: &[u8],
     inspection_id: &str,
-) -> ServerResult<(Inspection, ReviewState)> {
+) -> ServerResult<(Inspection, ReviewState, Option<Review>)> {
     let mut doc = load_document(conn, actor, "inspection", inspection_id)?;
     let ins = quayside_core::doc::inspection::read(&doc)?;
     let heads = doc::format_heads(&doc.heads());
@@ -809,11 +816,46 @@ pub fn server_review_state(
         reviews.push(quayside_core::doc::review::read(&d)?);
     }
     let state = review_state(&ins, &heads, &reviews);
-    Ok((ins, state))
+    let approval = match state {
+        ReviewState::Approved | ReviewState::ChangedSinceApproval => reviews
+            .into_iter()
+            .filter(|r| r.decision == Some(quayside_core::model::review::Decision::Approved))
+            .max_by(|a, b| a.decided_at.cmp(&b.decided_at)),
+        _ => None,
+    };
+    Ok((ins, state, approval))
+}
+
+/// Keeps the `approvals` table in step: the approval an inspection rests on, or none.
+fn record_approval(
+    conn: &Connection,
+    inspection_id: &str,
+    approval: Option<&Review>,
+) -> ServerResult<()> {
+    conn.prepare_cached("DELETE FROM approvals WHERE inspection_id = ?1")?
+        .execute([inspection_id])?;
+    if let Some(r) = approval {
+        let sig = r.signature.clone().unwrap_or_default();
+        conn.prepare_cached(
+            "INSERT INTO approvals(inspection_id, reviewer, decided_at, comment, reviewed_heads, public_key, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            inspection_id,
+            r.reviewer,
+            r.decided_at,
+            r.comment,
+            r.reviewed_heads.join(" "),
+            sig.public_key,
+            sig.signature
+        ])?;
+    }
+    Ok(())
 }
 
 /// Keeps the projections of an inspection current after it or one of its reviews was stored.
 fn after_store(conn: &Connection, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
-    let (ins, state) = server_review_state(conn, actor, inspection_id)?;
+    let (ins, state, approval) = server_review_state(conn, actor, inspection_id)?;
+    record_approval(conn, inspection_id, approval.as_ref())?;
     crate::export::reproject_inspection(conn, inspection_id, &ins, state.as_str())
 }

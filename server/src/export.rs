@@ -727,6 +727,22 @@ pub struct SeizureRow {
     pub case_kg: f64,
     pub case_odp_tonnes: f64,
     pub case_co2e_tonnes: f64,
+    /// The approval the row's state rests on (approved or changed since approval), with what is
+    /// needed to verify its signature: `quayside export verify` or any Ed25519 tool over
+    /// `quayside_core::signing::review_payload`.
+    pub approval: Option<ApprovalProof>,
+}
+
+/// A supervisor's signed approval, as exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalProof {
+    pub reviewer: String,
+    pub decided_at: String,
+    pub comment: String,
+    /// The inspection heads approved (hex, space-separated in CSV).
+    pub reviewed_heads: Vec<String>,
+    pub public_key: String,
+    pub signature: String,
 }
 
 /// Sums over a group of rows.
@@ -789,7 +805,8 @@ const ROW_COLUMNS: &str = "r.inspection_id, r.case_ref, r.recorded_at, r.day, r.
     r.station, s.name, r.container, r.action, r.modus_operandi, r.review_state, r.finding_id,
     r.substance, r.declared_substance, r.annex_group, r.cylinders, r.quantity_kg, r.odp,
     r.odp_tonnes, r.gwp, r.co2e_tonnes, r.odp_source, r.gwp_source, r.case_items, r.case_kg,
-    r.case_odp_tonnes, r.case_co2e_tonnes";
+    r.case_odp_tonnes, r.case_co2e_tonnes, a.reviewer, a.decided_at, a.comment, a.reviewed_heads,
+    a.public_key, a.signature";
 
 /// Drops binary floating-point noise (`0.9267719999999999` -> `0.926772`); a nanotonne is far
 /// below anything weighed at a port.
@@ -805,6 +822,7 @@ fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
     let (clause, args) = where_clause(f);
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM seizure_rows r LEFT JOIN stations s ON s.locode = r.station
+         LEFT JOIN approvals a ON a.inspection_id = r.inspection_id
          {clause} ORDER BY r.day, r.recorded_at, r.inspection_id, r.finding_id"
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -843,6 +861,21 @@ fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
             case_kg: tidy(r.get(25)?),
             case_odp_tonnes: tidy(r.get(26)?),
             case_co2e_tonnes: tidy(r.get(27)?),
+            approval: match r.get::<_, Option<String>>(28)? {
+                Some(reviewer) => Some(ApprovalProof {
+                    reviewer,
+                    decided_at: r.get(29)?,
+                    comment: r.get(30)?,
+                    reviewed_heads: r
+                        .get::<_, String>(31)?
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect(),
+                    public_key: r.get(32)?,
+                    signature: r.get(33)?,
+                }),
+                None => None,
+            },
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -1013,7 +1046,7 @@ fn csv_text(s: &str) -> String {
     }
 }
 
-const CSV_HEADER: [&str; 28] = [
+const CSV_HEADER: [&str; 34] = [
     "date",
     "month",
     "country",
@@ -1042,6 +1075,12 @@ const CSV_HEADER: [&str; 28] = [
     "case_co2e_tonnes",
     "recorded_at",
     "inspection_id",
+    "approved_by",
+    "approved_at",
+    "approval_comment",
+    "approved_heads",
+    "approval_public_key",
+    "approval_signature",
 ];
 
 /// CSV: a header row, one row per seized item; kg and CO2-eq tonnes with 1 decimal, ODP-tonnes
@@ -1083,6 +1122,21 @@ pub fn to_csv(report: &Report) -> ServerResult<Vec<u8>> {
             format!("{:.1}", r.case_co2e_tonnes),
             csv_text(&r.recorded_at),
             csv_text(&r.inspection_id),
+            csv_text(r.approval.as_ref().map_or("", |a| a.reviewer.as_str())),
+            csv_text(r.approval.as_ref().map_or("", |a| a.decided_at.as_str())),
+            csv_text(r.approval.as_ref().map_or("", |a| a.comment.as_str())),
+            r.approval
+                .as_ref()
+                .map(|a| a.reviewed_heads.join(" "))
+                .unwrap_or_default(),
+            r.approval
+                .as_ref()
+                .map(|a| a.public_key.clone())
+                .unwrap_or_default(),
+            r.approval
+                .as_ref()
+                .map(|a| a.signature.clone())
+                .unwrap_or_default(),
         ])
         .map_err(err)?;
     }
@@ -1199,7 +1253,7 @@ type Column = (
     for<'a> fn(&'a SeizureRow, &'a Styles) -> Cell<'a>,
 );
 
-const SEIZURE_COLUMNS: [Column; 26] = [
+const SEIZURE_COLUMNS: [Column; 29] = [
     ("Date", |r, _| Cell::Date(&r.day)),
     ("Month", |r, _| Cell::Text(&r.month)),
     ("Country", |r, _| Cell::Text(&r.country)),
@@ -1247,6 +1301,18 @@ const SEIZURE_COLUMNS: [Column; 26] = [
         Cell::Num(r.case_co2e_tonnes, &s.co2e)
     }),
     ("Inspection", |r, _| Cell::Text(&r.inspection_id)),
+    ("Approved by", |r, _| match &r.approval {
+        Some(a) => Cell::Text(&a.reviewer),
+        None => Cell::Blank,
+    }),
+    ("Approved at", |r, _| match &r.approval {
+        Some(a) => Cell::Text(&a.decided_at),
+        None => Cell::Blank,
+    }),
+    ("Approval signature (Ed25519)", |r, _| match &r.approval {
+        Some(a) => Cell::Text(&a.signature),
+        None => Cell::Blank,
+    }),
 ];
 
 /// A table of the Totals sheet: title, key headers, the groups and their key cells.

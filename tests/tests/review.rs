@@ -444,6 +444,35 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
     );
     assert_eq!(row["co2e_tonnes"].as_f64().unwrap().round(), 28_038.0);
     assert!(row["gwp_source"].as_str().unwrap().contains("AR4"));
+    // The row carries the signed approval: anyone can check it covers exactly this version.
+    let a = &row["approval"];
+    assert_eq!(a["reviewer"], "esi");
+    let heads: Vec<String> = a["reviewed_heads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_string())
+        .collect();
+    let check = |comment: &str, heads: Vec<String>| {
+        quayside_core::verify_approval(
+            id.clone(),
+            heads,
+            comment.into(),
+            a["reviewer"].as_str().unwrap().into(),
+            a["decided_at"].as_str().unwrap().into(),
+            a["public_key"].as_str().unwrap().into(),
+            a["signature"].as_str().unwrap().into(),
+        )
+    };
+    assert!(check(a["comment"].as_str().unwrap(), heads.clone()));
+    assert!(
+        !check("approved without checks", heads.clone()),
+        "an altered comment breaks the signature"
+    );
+    assert!(
+        !check(a["comment"].as_str().unwrap(), heads[..0].to_vec()),
+        "other heads break it too"
+    );
     // CSV carries the same figures.
     let csv = quayside_core::fetch_seizures(
         agency.url(),

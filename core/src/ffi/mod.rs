@@ -320,6 +320,37 @@ pub fn check_container_number(number: String) -> ApiResult<ContainerCheck> {
     })
 }
 
+/// Checks a supervisor's approval signature as exported (e.g. a row of a seizure export): the
+/// decision `approved` on `inspection_id` at exactly `reviewed_heads`, by `reviewer` at
+/// `decided_at` with `comment`, signed by the Ed25519 key `public_key` (hex).
+#[uniffi::export]
+pub fn verify_approval(
+    inspection_id: String,
+    reviewed_heads: Vec<String>,
+    comment: String,
+    reviewer: String,
+    decided_at: String,
+    public_key: String,
+    signature: String,
+) -> bool {
+    let payload = crate::signing::review_payload(
+        &inspection_id,
+        &reviewed_heads,
+        crate::model::review::Decision::Approved.as_str(),
+        &comment,
+        &reviewer,
+        &decided_at,
+    );
+    crate::signing::verify(
+        &crate::signing::Signed {
+            public_key,
+            signature,
+        },
+        &payload,
+    )
+    .is_ok()
+}
+
 /// The result of checking a container number.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct ContainerCheck {
