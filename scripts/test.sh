@@ -11,6 +11,8 @@ cargo clippy --all-targets -- -D warnings
 cargo build --workspace --bins
 cargo nextest run --workspace --no-fail-fast
 cargo test --workspace --doc
+# The fuzz targets (run by `cargo fuzz`, see fuzz/README.md) must keep compiling.
+cargo check --quiet --manifest-path fuzz/Cargo.toml
 # The generated bindings on real runtimes: Kotlin on the JVM (with a real server), Python; the
 # hand-written Swift parsed and checked against the Rust API (no Swift compiler here).
 scripts/bindings.sh
