@@ -197,7 +197,8 @@ def load_api(ffi_dir):
             body_code = code[body_start:end]
             if kind == "struct" and "uniffi::Record" in derives:
                 fields = []
-                for fm in re.finditer(r"((?:#\[[^\]]*\]\s*)*)pub\s+(\w+)\s*:", body_code):
+                # An attribute may hold brackets itself: #[uniffi(default = [])].
+                for fm in re.finditer(r"((?:#\[(?:[^\[\]]|\[[^\]]*\])*\]\s*)*)pub\s+(\w+)\s*:", body_code):
                     attrs = body[fm.start():fm.start() + len(fm.group(1))]
                     fields.append((camel(fm.group(2)), "default" in attrs))
                 api.records[name] = fields

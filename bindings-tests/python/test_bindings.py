@@ -100,6 +100,17 @@ class FieldStoreTest(unittest.TestCase):
         self.assertFalse(status.enrolled)
         self.assertEqual(status.unsynced_inspections, 2)
 
+    def test_review_state_follows_submission(self):
+        inspection_id, _, view = self.record_r22()
+        self.assertEqual(view.review_state, "draft")
+        self.assertIsNone(view.submission_verified)
+        self.assertEqual(view.reviews, [])
+        submitted = self.store.submit(inspection_id)
+        self.assertEqual(submitted.review_state, "awaiting_review")
+        self.assertIs(submitted.submission_verified, True)
+        row = self.store.list_inspections(q.InspectionFilter(review_states=["awaiting_review"]))[0]
+        self.assertEqual((row.id, row.review_state, row.pending_sync), (inspection_id, "awaiting_review", True))
+
     def test_reference_lookup(self):
         r22 = q.substance("R-22")
         self.assertEqual(r22.id, "HCFC-22")

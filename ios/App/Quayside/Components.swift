@@ -116,6 +116,8 @@ struct PhotoThumbnail: View {
     var side: CGFloat = 96
     @State private var image: UIImage?
     @State private var failed = false
+    /// Only the photo's record is on this phone (a colleague's photo: sync carries records, not images).
+    @State private var elsewhere = false
 
     private static let cache = NSCache<NSString, UIImage>()
 
@@ -124,6 +126,10 @@ struct PhotoThumbnail: View {
             Rectangle().fill(Color.secondary.opacity(0.15))
             if let image {
                 Image(uiImage: image).resizable().scaledToFill()
+            } else if elsewhere {
+                Label("On the server", systemImage: "icloud")
+                    .labelStyle(.iconOnly)
+                    .foregroundStyle(.secondary)
             } else if failed {
                 Image(systemName: "exclamationmark.triangle").foregroundStyle(.orange)
             } else {
@@ -149,8 +155,53 @@ struct PhotoThumbnail: View {
             }
             Self.cache.setObject(thumbnail, forKey: sha256 as NSString)
             image = thumbnail
+        } catch let error as UserFacingError {
+            if case .notFound = error.kind { elsewhere = true } else { failed = true }
         } catch {
             failed = true
         }
+    }
+}
+
+/// A review state as a capsule: approved green, states needing action orange, drafts grey.
+struct ReviewBadgeLabel: View {
+    let badge: ReviewBadge
+
+    private var tint: Color {
+        switch badge {
+        case .approved: return .green
+        case .returned, .changedSinceApproval: return .orange
+        case .awaitingReview: return .blue
+        case .draft: return .secondary
+        }
+    }
+
+    var body: some View {
+        Text(badge.label)
+            .font(.caption.bold())
+            .padding(.horizontal, 6)
+            .padding(.vertical, 2)
+            .background(tint.opacity(0.2))
+            .clipShape(Capsule())
+    }
+}
+
+/// The review banner of an inspection: state, the supervisor's comment, what to do next.
+struct ReviewNoticeView: View {
+    let notice: ReviewNotice
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 4) {
+            HStack {
+                ReviewBadgeLabel(badge: notice.badge)
+                Text(notice.title)
+                    .font(.headline)
+                    .foregroundStyle(notice.attention ? Color.orange : Color.primary)
+            }
+            if !notice.text.isEmpty {
+                Text(notice.text).font(.callout)
+            }
+        }
+        .padding(.vertical, 4)
     }
 }

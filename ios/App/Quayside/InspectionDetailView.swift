@@ -2,20 +2,27 @@ import QuaysideCore
 import QuaysideKit
 import SwiftUI
 
-/// An inspection read-only: what a submitted report says, with the core's figures, flags and
-/// conflicts. Used for submitted inspections and by supervisor review.
-struct InspectionDetailView: View {
+/// An inspection read-only: what a submitted report says, with the core's figures, flags,
+/// conflicts, review state and decisions. Used for submitted inspections and by supervisor review,
+/// which adds its decision controls as `footer`.
+struct InspectionDetailView<Footer: View>: View {
     let view: InspectionView
+    let footer: Footer
+
+    init(view: InspectionView, @ViewBuilder footer: () -> Footer) {
+        self.view = view
+        self.footer = footer()
+    }
 
     private var inspection: InspectionRecord { view.inspection }
 
     var body: some View {
         Form {
+            if let notice = ReviewText.notice(for: view) {
+                Section { ReviewNoticeView(notice: notice) }
+            }
             Section("Report") {
-                ValueRow("Status", inspection.status.displayName)
-                if let submitted = inspection.submittedAt {
-                    ValueRow("Submitted", Timestamp.display(submitted))
-                }
+                ValueRow("Status", view.reviewBadge?.label ?? inspection.status.displayName)
                 ValueRow("Officer", inspection.officer)
                 ValueRow("Station", inspection.station)
                 ValueRow("Started", Timestamp.display(inspection.createdAt))
@@ -92,10 +99,36 @@ struct InspectionDetailView: View {
             if !inspection.notes.isEmpty {
                 Section("Notes") { Text(inspection.notes) }
             }
+            Section("Review") {
+                if let submitted = inspection.submittedAt {
+                    ValueRow("Submitted", Timestamp.display(submitted))
+                }
+                if let verified = view.submissionVerified {
+                    Label(verified ? "Officer's signature verified" : "Officer's signature does NOT verify",
+                          systemImage: verified ? "checkmark.seal" : "xmark.seal")
+                        .foregroundStyle(verified ? Color.green : Color.red)
+                }
+                ForEach(view.reviews, id: \.id) { review in
+                    Text(ReviewText.decision(review))
+                        .font(.callout)
+                        .foregroundStyle(review.signatureVerified ? Color.primary : Color.red)
+                }
+                if view.reviews.isEmpty && view.submissionVerified == nil {
+                    Text("Not submitted yet.").foregroundStyle(.secondary)
+                }
+            }
+            footer
             Section {
                 NavigationLink("History") { HistoryView(inspectionId: inspection.id) }
             }
         }
+    }
+}
+
+extension InspectionDetailView where Footer == EmptyView {
+    /// The inspection without extra controls.
+    init(view: InspectionView) {
+        self.init(view: view) { EmptyView() }
     }
 }
 

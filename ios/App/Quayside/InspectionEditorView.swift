@@ -25,8 +25,9 @@ private enum EditorSheet: Identifiable {
 }
 
 /// Records one inspection: container and declaration, findings with the core's figures,
-/// evidence photos, seizure and chain of custody, then submission. Typing autosaves; submitted
-/// inspections are shown read-only.
+/// evidence photos, seizure and chain of custody, then submission. Typing autosaves. Submitted
+/// inspections are shown read-only with their review state until the officer chooses to correct
+/// one; a returned inspection opens for editing with the supervisor's comment and "Submit again".
 struct InspectionEditorView: View {
     @StateObject private var model: InspectionEditorModel
     @EnvironmentObject private var store: InspectionStore
@@ -34,6 +35,7 @@ struct InspectionEditorView: View {
     @Environment(\.scenePhase) private var scenePhase
     @State private var sheet: EditorSheet?
     @State private var confirmingSubmit = false
+    @State private var confirmingCorrection = false
     @State private var locating = false
 
     init(store: InspectionStore, inspectionId: String) {
@@ -46,7 +48,19 @@ struct InspectionEditorView: View {
                 if model.isEditable {
                     editor(view)
                 } else {
-                    InspectionDetailView(view: view)
+                    InspectionDetailView(view: view) {
+                        Section {
+                            Button {
+                                confirmingCorrection = true
+                            } label: {
+                                Label("Correct this inspection", systemImage: "pencil")
+                            }
+                        } footer: {
+                            Text(view.reviewBadge == .approved
+                                 ? "A correction after approval sends the inspection back to your supervisor."
+                                 : "Your supervisor reviews the inspection as it is when they decide.")
+                        }
+                    }
                 }
             } else {
                 ProgressView()
@@ -78,10 +92,20 @@ struct InspectionEditorView: View {
                 .environmentObject(store)
                 .environmentObject(location)
         }
-        .confirmationDialog("Submit for review?", isPresented: $confirmingSubmit, titleVisibility: .visible) {
+        .confirmationDialog(model.isResubmission ? "Submit again?" : "Submit for review?",
+                            isPresented: $confirmingSubmit, titleVisibility: .visible) {
             Button("Submit") { Task { _ = await model.submit() } }
         } message: {
-            Text("A submitted inspection goes to your supervisor and can no longer be edited here.")
+            Text(model.isResubmission
+                 ? "Submit once you have corrected what your supervisor asked. It goes back to your supervisor."
+                 : "A submitted inspection goes to your supervisor. A later correction needs their review again.")
+        }
+        .confirmationDialog("Correct a submitted inspection?", isPresented: $confirmingCorrection, titleVisibility: .visible) {
+            Button("Correct") { model.beginCorrection() }
+        } message: {
+            Text(model.reviewBadge == .approved
+                 ? "It was approved as it is now. After your change it reads “changed since approval” until your supervisor reviews it again."
+                 : "Your change is recorded like any other and synced; your supervisor sees the inspection as it is when they decide.")
         }
         .errorAlert($model.alert)
     }
@@ -91,6 +115,9 @@ struct InspectionEditorView: View {
     @ViewBuilder
     private func editor(_ view: InspectionView) -> some View {
         Form {
+            if let notice = model.reviewNotice {
+                Section { ReviewNoticeView(notice: notice) }
+            }
             containerSection
             declarationSection
             findingsSection(view)
@@ -103,11 +130,13 @@ struct InspectionEditorView: View {
                 Section("Changed on two devices") { ConflictList(conflicts: view.conflicts) }
             }
             otherSection
-            Section {
-                Button {
-                    confirmingSubmit = true
-                } label: {
-                    Label("Submit for review", systemImage: "paperplane")
+            if model.canSubmit {
+                Section {
+                    Button {
+                        confirmingSubmit = true
+                    } label: {
+                        Label(model.isResubmission ? "Submit again" : "Submit for review", systemImage: "paperplane")
+                    }
                 }
             }
         }

@@ -71,7 +71,7 @@ struct InspectionListView: View {
     }
 }
 
-/// One row: container, status, substances and the core's figures.
+/// One row: container, review state, substances, the core's figures, and whether the server has it.
 struct InspectionRow: View {
     let summary: InspectionSummary
     let refusal: String?
@@ -81,12 +81,12 @@ struct InspectionRow: View {
             HStack {
                 Text(summary.containerNumber).font(.headline.monospaced())
                 Spacer()
-                Text(summary.isSubmitted ? "Submitted" : "Draft")
-                    .font(.caption.bold())
-                    .padding(.horizontal, 6)
-                    .padding(.vertical, 2)
-                    .background(summary.isSubmitted ? Color.green.opacity(0.2) : Color.secondary.opacity(0.15))
-                    .clipShape(Capsule())
+                if let badge = summary.reviewBadge {
+                    ReviewBadgeLabel(badge: badge)
+                } else {
+                    Text(summary.isSubmitted ? "Submitted" : "Draft")
+                        .font(.caption.bold())
+                }
             }
             if !summary.substances.isEmpty {
                 Text(summary.substances.joined(separator: ", ")).font(.subheadline)
@@ -122,6 +122,11 @@ struct InspectionRow: View {
                 Label("Refused by the server: \(refusal)", systemImage: "xmark.octagon")
                     .font(.caption)
                     .foregroundStyle(.red)
+            } else if summary.pendingSync {
+                // The core's per-row sync state: changes on this phone the server has not confirmed.
+                Label("Not yet on the server", systemImage: "icloud.slash")
+                    .font(.caption)
+                    .foregroundStyle(.orange)
             }
         }
         .padding(.vertical, 2)

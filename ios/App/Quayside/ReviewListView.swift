@@ -2,75 +2,110 @@ import QuaysideCore
 import QuaysideKit
 import SwiftUI
 
-/// Supervisor review: the submitted inspections of the stations this device syncs, read-only.
-/// Approving or returning a report arrives with the review API (issue 5).
+/// Supervisor review: the inspections of the supervisor's stations waiting for a decision
+/// (submitted, or changed since they were approved), synced on opening and on pull-to-refresh.
+/// Each opens in full with a comment field and Approve / Return; a decision is signed on this
+/// phone, then sent with a sync.
 struct ReviewListView: View {
     @EnvironmentObject private var store: InspectionStore
-    @State private var submitted: [InspectionSummary] = []
-    @State private var loaded = false
-    @State private var error: UserFacingError?
+    @StateObject private var model: ReviewQueueModel
+    @State private var path = NavigationPath()
+
+    init(store: InspectionStore) {
+        _model = StateObject(wrappedValue: ReviewQueueModel(store: store))
+    }
 
     var body: some View {
-        NavigationStack {
+        NavigationStack(path: $path) {
             List {
+                if let notice = model.notice {
+                    Section {
+                        Label(notice, systemImage: "checkmark.seal").foregroundStyle(.green)
+                    }
+                }
                 Section {
-                    ForEach(submitted, id: \.id) { summary in
+                    ForEach(model.rows, id: \.id) { summary in
                         NavigationLink(value: InspectionRoute(id: summary.id)) {
                             InspectionRow(summary: summary, refusal: nil)
                         }
                     }
                 } footer: {
-                    if loaded && submitted.isEmpty {
-                        Text("No submitted inspections on this device yet. Inspections of your stations arrive with sync.")
-                    } else {
-                        Text("Approve or return comes with the next release; for now, read the reports here.")
+                    if model.loaded && model.rows.isEmpty {
+                        Text("Nothing waits for your decision. Inspections officers of your stations submit arrive with sync.")
                     }
                 }
             }
             .navigationTitle("Review")
             .navigationDestination(for: InspectionRoute.self) { route in
-                ReviewDetailView(inspectionId: route.id)
+                ReviewDetailView(model: model, inspectionId: route.id) {
+                    if !path.isEmpty { path.removeLast() }
+                }
             }
-            .refreshable { await load() }
-            .task(id: store.revision) { await load() }
-            .errorAlert($error)
-        }
-    }
-
-    private func load() async {
-        do {
-            submitted = try await store.summaries(matching: InspectionFilter(status: .submitted, limit: 500))
-            loaded = true
-        } catch {
-            self.error = UserFacingError(error)
+            .overlay {
+                if model.busy && model.current == nil { ProgressView() }
+            }
+            .refreshable { await model.syncAndLoad() }
+            .task { await model.syncAndLoad() }
+            .task(id: store.revision) { await model.load() }
+            .errorAlert($model.alert)
         }
     }
 }
 
-/// One submitted report, as the supervisor reads it.
+/// One inspection as the supervisor reads it, with the decision controls at the end.
 struct ReviewDetailView: View {
+    @ObservedObject var model: ReviewQueueModel
     let inspectionId: String
-    @EnvironmentObject private var store: InspectionStore
-    @State private var view: InspectionView?
-    @State private var error: UserFacingError?
+    /// Called after a decision was recorded (back to the queue).
+    let decided: () -> Void
+    @State private var confirmingApproval = false
 
     var body: some View {
         Group {
-            if let view {
-                InspectionDetailView(view: view)
+            if let view = model.current, view.inspection.id == inspectionId {
+                InspectionDetailView(view: view) {
+                    decisionSection(view)
+                }
             } else {
                 ProgressView()
             }
         }
-        .navigationTitle(view?.inspection.container.number ?? "Report")
+        .navigationTitle(model.current?.inspection.container.number ?? "Report")
         .navigationBarTitleDisplayMode(.inline)
-        .task(id: store.revision) {
-            do {
-                view = try await store.inspection(id: inspectionId)
-            } catch {
-                self.error = UserFacingError(error)
+        .task(id: inspectionId) { await model.open(inspectionId: inspectionId) }
+        .confirmationDialog("Approve this inspection?", isPresented: $confirmingApproval, titleVisibility: .visible) {
+            Button("Approve") {
+                Task { if await model.approve() { decided() } }
+            }
+        } message: {
+            Text("Your approval is signed on this phone and covers the inspection exactly as shown. If the officer changes it afterwards, it comes back to this queue.")
+        }
+        .errorAlert($model.alert)
+    }
+
+    @ViewBuilder
+    private func decisionSection(_ view: InspectionView) -> some View {
+        if view.reviewBadge?.awaitsDecision ?? false {
+            Section {
+                TextField("Comment (required to return)", text: $model.comment, axis: .vertical)
+                    .lineLimit(3...8)
+                Button {
+                    confirmingApproval = true
+                } label: {
+                    Label("Approve", systemImage: "checkmark.seal")
+                }
+                .disabled(!model.canDecide)
+                Button(role: .destructive) {
+                    Task { if await model.returnToOfficer() { decided() } }
+                } label: {
+                    Label("Return to \(view.inspection.officer)", systemImage: "arrow.uturn.backward")
+                }
+                .disabled(!model.canReturn)
+            } header: {
+                Text("Your decision")
+            } footer: {
+                Text("To return the inspection, write what the officer should correct. Photos show once their images are on this phone; sync carries the photo records.")
             }
         }
-        .errorAlert($error)
     }
 }

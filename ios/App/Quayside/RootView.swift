@@ -36,7 +36,7 @@ struct MainTabs: View {
         TabView {
             InspectionListView()
                 .tabItem { Label("Inspections", systemImage: "shippingbox") }
-            ReviewListView()
+            ReviewListView(store: store)
                 .tabItem { Label("Review", systemImage: "checkmark.seal") }
             SyncView()
                 .tabItem { Label("Sync", systemImage: "arrow.triangle.2.circlepath") }

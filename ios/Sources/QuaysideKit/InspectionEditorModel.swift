@@ -62,9 +62,36 @@ public final class InspectionEditorModel: ObservableObject {
         show(view, sent: nil)
     }
 
-    /// Whether the inspection may still be changed by the officer (a draft).
+    /// Whether the officer asked to correct a submitted or approved inspection (see ``beginCorrection()``).
+    @Published public private(set) var correcting = false
+
+    /// Whether the form is shown for editing: a draft, an inspection the supervisor returned, or
+    /// one the officer chose to correct after submitting it.
     public var isEditable: Bool {
-        view?.inspection.status == .draft
+        guard let view else { return false }
+        return view.inspection.status == .draft || view.reviewBadge == .returned || correcting
+    }
+
+    /// Where the inspection stands in review.
+    public var reviewBadge: ReviewBadge? { view?.reviewBadge }
+
+    /// The review banner: awaiting, returned with the supervisor's comment, approved, changed since approval.
+    public var reviewNotice: ReviewNotice? { view.flatMap(ReviewText.notice(for:)) }
+
+    /// Whether the inspection may be submitted: a draft, or returned by the supervisor (submitted again).
+    public var canSubmit: Bool {
+        guard let view else { return false }
+        return view.inspection.status == .draft || view.reviewBadge == .returned
+    }
+
+    /// Whether submitting now submits again after a return.
+    public var isResubmission: Bool { reviewBadge == .returned }
+
+    /// Opens a submitted (or approved) inspection for a correction. The core records the change
+    /// like any other; an approved inspection then reads "changed since approval" and goes back to
+    /// the supervisor's queue.
+    public func beginCorrection() {
+        correcting = true
     }
 
     /// Loads the inspection and follows changes merged by sync while the editor is open.
@@ -254,7 +281,8 @@ public final class InspectionEditorModel: ObservableObject {
         }
     }
 
-    /// Saves pending changes, then submits the inspection for review; returns whether it was submitted.
+    /// Saves pending changes, then submits the inspection for review (again, after a return);
+    /// returns whether it was submitted.
     public func submit() async -> Bool {
         await save()
         guard fieldErrors.isEmpty else {
@@ -265,9 +293,11 @@ public final class InspectionEditorModel: ObservableObject {
             )
             return false
         }
-        return await perform {
+        let submitted = await perform {
             try await self.store.submit(inspectionId: self.inspectionId)
         }
+        if submitted { correcting = false }
+        return submitted
     }
 
     /// Runs a core call that returns the updated inspection (or `nil` when there was nothing to

@@ -65,6 +65,8 @@ public enum LocalChange: Equatable, Sendable {
     case edited(inspectionId: String)
     /// An inspection was submitted for review: worth syncing at once.
     case submitted(inspectionId: String)
+    /// A supervisor approved or returned an inspection: worth syncing at once.
+    case reviewed(inspectionId: String)
 }
 
 /// The app's one gateway to the Rust core's `FieldStore`: every screen reads and writes through it.
@@ -326,11 +328,36 @@ public final class InspectionStore: ObservableObject {
         return view
     }
 
-    /// Submits an inspection for review.
+    /// Submits an inspection for review; a returned inspection is submitted again.
     public func submit(inspectionId: String) async throws -> InspectionView {
         let view = try await write { fieldStore in try fieldStore.submit(inspectionId: inspectionId) }
         announce(.submitted(inspectionId: inspectionId))
         return view
+    }
+
+    // MARK: Review (supervisors)
+
+    /// Inspections of this supervisor's stations waiting for a decision (awaiting review, or
+    /// changed since their approval), newest first.
+    public func reviewQueue() async throws -> [InspectionSummary] {
+        try await read { fieldStore in try fieldStore.reviewQueue() }
+    }
+
+    /// Approves an inspection as this phone holds it: a review signed with this device's key,
+    /// naming the version shown. Supervisors only (others get ``UserFacingError/Kind/supervisorsOnly``).
+    public func approve(inspectionId: String, comment: String) async throws -> ReviewRecord {
+        let review = try await write { fieldStore in try fieldStore.approve(inspectionId: inspectionId, comment: comment) }
+        announce(.reviewed(inspectionId: inspectionId))
+        return review
+    }
+
+    /// Returns an inspection to its officer with a comment (required) saying what to correct.
+    public func returnInspection(inspectionId: String, comment: String) async throws -> ReviewRecord {
+        let review = try await write { fieldStore in
+            try fieldStore.returnInspection(inspectionId: inspectionId, comment: comment)
+        }
+        announce(.reviewed(inspectionId: inspectionId))
+        return review
     }
 
     // MARK: Sync

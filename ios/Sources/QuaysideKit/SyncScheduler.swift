@@ -112,7 +112,7 @@ public final class SyncScheduler: ObservableObject {
     private func localChange(_ change: LocalChange) {
         editDebounce?.cancel()
         switch change {
-        case .submitted:
+        case .submitted, .reviewed:
             requestSync(.localChange)
         case .edited:
             let delay = editQuietPeriod

@@ -30,6 +30,12 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         case server(status: UInt16)
         /// An unexpected failure inside the core.
         case internalFailure
+        /// Approving or returning from a phone not enrolled as a supervisor's.
+        case supervisorsOnly
+        /// Returning an inspection without saying what to correct.
+        case commentRequired
+        /// The server has not accepted a supervisor's decision yet (it is sent again at every sync).
+        case reviewRefused
         /// A form field the shell could not turn into a value (for example, text in a number field).
         case form(field: String)
         /// Any other error.
@@ -80,8 +86,12 @@ public struct UserFacingError: Error, Identifiable, Sendable {
     private init(api: ApiError) {
         switch api {
         case let .Invalid(message):
-            self.init(kind: .invalidInput, title: "Not saved", message: message,
-                      recoverySuggestion: "Correct the value and try again. Nothing was changed.")
+            if let review = Self.review(message) {
+                self = review
+            } else {
+                self.init(kind: .invalidInput, title: "Not saved", message: message,
+                          recoverySuggestion: "Correct the value and try again. Nothing was changed.")
+            }
         case let .CheckDigit(message, expected):
             self.init(kind: .checkDigit(expected: expected), title: "Check digit does not match",
                       message: message,
@@ -130,6 +140,27 @@ public struct UserFacingError: Error, Identifiable, Sendable {
     /// Whether the server refused this device's credentials: sync stops until it is enrolled again.
     public var needsEnrolment: Bool {
         kind == .server(status: 401)
+    }
+
+    /// The core's review refusals (role, comment, state), or `nil` for other input errors.
+    private static func review(_ message: String) -> UserFacingError? {
+        if message.contains("only supervisors review") {
+            return UserFacingError(kind: .supervisorsOnly, title: "Supervisors only", message: message,
+                                   recoverySuggestion: "Only a supervisor can approve or return inspections, from a phone enrolled as a supervisor's. Nothing was recorded.")
+        }
+        if message.contains("needs a comment") {
+            return UserFacingError(kind: .commentRequired, title: "Comment required", message: message,
+                                   recoverySuggestion: "Write what the officer should correct, then return the inspection.")
+        }
+        if message.contains("has not been submitted for review") {
+            return UserFacingError(kind: .invalidInput, title: "Not submitted yet", message: message,
+                                   recoverySuggestion: "It can be reviewed once the officer submits it.")
+        }
+        if message.contains("is already submitted") {
+            return UserFacingError(kind: .invalidInput, title: "Already submitted", message: message,
+                                   recoverySuggestion: "It waits for the supervisor's decision and can be submitted again only after it is returned.")
+        }
+        return nil
     }
 
     private static func serverTitle(_ status: UInt16) -> String {

@@ -14,48 +14,6 @@ import XCTest
 ///   as seeded by `--demo`).
 @MainActor
 final class SyncTests: XCTestCase {
-    private struct Server {
-        let url: String
-        let user: String
-        let station: String
-        let adminToken: String?
-        let code: String?
-
-        static func fromEnvironment() throws -> Server {
-            let env = ProcessInfo.processInfo.environment
-            guard let url = env["QUAYSIDE_TEST_SERVER"], !url.isEmpty else {
-                throw XCTSkip("set QUAYSIDE_TEST_SERVER (and QUAYSIDE_TEST_ADMIN_TOKEN or QUAYSIDE_TEST_ENROL_CODE) to run sync tests")
-            }
-            let server = Server(
-                url: url,
-                user: env["QUAYSIDE_TEST_USER"] ?? "ama",
-                station: env["QUAYSIDE_TEST_STATION"] ?? "GHTEM",
-                adminToken: env["QUAYSIDE_TEST_ADMIN_TOKEN"],
-                code: env["QUAYSIDE_TEST_ENROL_CODE"]
-            )
-            guard server.adminToken != nil || server.code != nil else {
-                throw XCTSkip("set QUAYSIDE_TEST_ADMIN_TOKEN or QUAYSIDE_TEST_ENROL_CODE to enrol the test device")
-            }
-            return server
-        }
-
-        /// A one-time enrolment code for `user`: minted with the admin token, or the one given.
-        func enrolmentCode() async throws -> String {
-            guard let adminToken else { return code ?? "" }
-            let endpoint = try XCTUnwrap(URL(string: url)).appendingPathComponent("v1/admin/enrolment-codes")
-            var request = URLRequest(url: endpoint)
-            request.httpMethod = "POST"
-            request.setValue("Bearer \(adminToken)", forHTTPHeaderField: "Authorization")
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try JSONSerialization.data(withJSONObject: ["user": user])
-            let (data, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            XCTAssertEqual(status, 201, String(decoding: data, as: UTF8.self))
-            let body = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-            return try XCTUnwrap(body?["code"] as? String)
-        }
-    }
-
     /// Records progress reports from the core, on whichever thread the core calls.
     private final class RecordingObserver: SyncObserver, @unchecked Sendable {
         private let lock = NSLock()
@@ -75,7 +33,7 @@ final class SyncTests: XCTestCase {
     }
 
     func testWhatWasRecordedOfflineReachesTheServer() async throws {
-        let server = try Server.fromEnvironment()
+        let server = try TestServerConfig.fromEnvironment()
         let folder = try TemporaryFolder()
         let store = try await InspectionStore.create(
             at: StoreLocation(root: folder.url),
@@ -93,7 +51,7 @@ final class SyncTests: XCTestCase {
 
         let enrolment = try await store.enroll(
             serverURL: server.url,
-            code: try await server.enrolmentCode(),
+            code: try await server.enrolmentCode(for: server.user),
             deviceName: "QuaysideKit tests"
         )
         XCTAssertEqual(enrolment.user, server.user)

@@ -31,3 +31,60 @@ enum Fixtures {
     static let kgPerCylinder = 13.6
     static var netMassKg: Double { Double(cylinders) * kgPerCylinder }
 }
+
+/// A real agency server for the sync and review tests, named by the environment. Tests that use
+/// it are skipped (`XCTSkip`) unless `QUAYSIDE_TEST_SERVER` is set; see ios/README.md.
+///
+/// - `QUAYSIDE_TEST_SERVER`: the server's URL, e.g. `http://127.0.0.1:8080`.
+/// - `QUAYSIDE_TEST_ADMIN_TOKEN`: an admin token, to mint a fresh enrolment code per run; or
+///   `QUAYSIDE_TEST_ENROL_CODE`: a one-time code for the officer (good for one run).
+/// - `QUAYSIDE_TEST_USER` / `QUAYSIDE_TEST_STATION`: the officer and station (default `ama`, `GHTEM`,
+///   as seeded by `--demo`); `QUAYSIDE_TEST_SUPERVISOR`: their supervisor (default `esi`).
+struct TestServerConfig {
+    let url: String
+    let user: String
+    let supervisor: String
+    let station: String
+    let adminToken: String?
+    let code: String?
+
+    /// The server named by the environment; skips the test when there is none, or when
+    /// `needsAdminToken` and no admin token is given (a test enrolling two phones needs two codes).
+    static func fromEnvironment(needsAdminToken: Bool = false) throws -> TestServerConfig {
+        let env = ProcessInfo.processInfo.environment
+        guard let url = env["QUAYSIDE_TEST_SERVER"], !url.isEmpty else {
+            throw XCTSkip("set QUAYSIDE_TEST_SERVER (and QUAYSIDE_TEST_ADMIN_TOKEN or QUAYSIDE_TEST_ENROL_CODE) to run server tests")
+        }
+        let server = TestServerConfig(
+            url: url,
+            user: env["QUAYSIDE_TEST_USER"] ?? "ama",
+            supervisor: env["QUAYSIDE_TEST_SUPERVISOR"] ?? "esi",
+            station: env["QUAYSIDE_TEST_STATION"] ?? "GHTEM",
+            adminToken: env["QUAYSIDE_TEST_ADMIN_TOKEN"],
+            code: env["QUAYSIDE_TEST_ENROL_CODE"]
+        )
+        if needsAdminToken && server.adminToken == nil {
+            throw XCTSkip("set QUAYSIDE_TEST_ADMIN_TOKEN to mint enrolment codes for the officer and the supervisor")
+        }
+        guard server.adminToken != nil || server.code != nil else {
+            throw XCTSkip("set QUAYSIDE_TEST_ADMIN_TOKEN or QUAYSIDE_TEST_ENROL_CODE to enrol the test device")
+        }
+        return server
+    }
+
+    /// A one-time enrolment code for `user`: minted with the admin token, or the one given.
+    func enrolmentCode(for user: String) async throws -> String {
+        guard let adminToken else { return code ?? "" }
+        let endpoint = try XCTUnwrap(URL(string: url)).appendingPathComponent("v1/admin/enrolment-codes")
+        var request = URLRequest(url: endpoint)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(adminToken)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["user": user])
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        XCTAssertEqual(status, 201, String(decoding: data, as: UTF8.self))
+        let body = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return try XCTUnwrap(body?["code"] as? String)
+    }
+}

@@ -13,6 +13,7 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
+import org.quayside.core.EnrollmentRecord
 import org.quayside.shell.InspectionRepository
 import org.quayside.shell.SetupForm
 import org.quayside.shell.UserMessage
@@ -46,6 +47,22 @@ class AppContainer(private val context: Context) {
 
     /** The name this phone is enrolled under, shown in the server's device list. */
     val deviceName: String = "${Build.MANUFACTURER} ${Build.MODEL}".trim()
+
+    private val prefs = context.getSharedPreferences("quayside", Context.MODE_PRIVATE)
+    private val _role = MutableStateFlow(prefs.getString(KEY_ROLE, null))
+
+    /**
+     * The role the server enrolled this phone with (`officer`, `supervisor`, ...), `null` before
+     * enrolment (or for a phone enrolled before the role was remembered). The review screen is
+     * offered unless the phone is an officer's; the core refuses decisions from anyone else anyway.
+     */
+    val role: StateFlow<String?> = _role.asStateFlow()
+
+    /** Remembers the role of an enrolment just made. */
+    fun rememberEnrolment(enrolment: EnrollmentRecord) {
+        prefs.edit().putString(KEY_ROLE, enrolment.role).apply()
+        _role.value = enrolment.role
+    }
 
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.IO)
     private val mutex = Mutex()
@@ -90,4 +107,8 @@ class AppContainer(private val context: Context) {
 
     private fun repositoryFor(store: org.quayside.core.FieldStore) =
         InspectionRepository(store, Dispatchers.IO, onLocalChange = { SyncScheduler.requestSync(context) })
+
+    private companion object {
+        const val KEY_ROLE = "enrolled_role"
+    }
 }

@@ -24,8 +24,17 @@ data class EditorState(
     /** The inspection's change history, once loaded. */
     val history: List<HistoryRecord> = emptyList(),
 ) {
-    /** Whether the inspection may still be submitted (it exists and is a draft). */
-    val canSubmit: Boolean get() = view != null && view.inspection.status == InspectionStatus.DRAFT
+    /** Where the inspection stands in review; `null` before it is first saved. */
+    val review: ReviewBadge? get() = view?.let { ReviewBadge.of(it.reviewState) }
+
+    /** The review banner: awaiting, returned with the supervisor's comment, approved, changed since approval. */
+    val reviewNotice: ReviewNotice? get() = view?.let(ReviewText::notice)
+
+    /** Whether the inspection may be submitted: a draft, or returned by the supervisor (submitted again). */
+    val canSubmit: Boolean get() = view != null && (view.inspection.status == InspectionStatus.DRAFT || review == ReviewBadge.RETURNED)
+
+    /** Whether submitting now submits again after a return. */
+    val isResubmission: Boolean get() = review == ReviewBadge.RETURNED
 }
 
 /**
@@ -45,6 +54,16 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
 
     /** Loads inspection [id] and fills the form from it. */
     suspend fun load(id: String): Boolean = run { show(repo.get(id)) }
+
+    /**
+     * Re-reads the inspection (after a sync merged a colleague's change or a supervisor's decision).
+     * The header form follows the stored values unless the officer has typed into it.
+     */
+    suspend fun refresh(): Boolean = run {
+        val s = _state.value
+        val untouched = s.view == null || s.form == InspectionForm.from(s.view.inspection)
+        show(repo.get(requireId()), keepForm = !untouched)
+    }
 
     /** Replaces the header form as typed (no core call until [save]). */
     fun edit(form: InspectionForm) = _state.update { it.copy(form = form) }
@@ -111,7 +130,7 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
         show(repo.addCustody(requireId(), form.toFields()), keepForm = true)
     }
 
-    /** Submits the inspection for review; unsaved header edits are saved first. */
+    /** Submits the inspection for review (again, after a return); unsaved header edits are saved first. */
     suspend fun submit(): Boolean {
         if (_state.value.form != _state.value.view?.inspection?.let { InspectionForm.from(it) } && !save()) return false
         return run { show(repo.submit(requireId()), keepForm = true) }

@@ -25,19 +25,25 @@ enum class RowMarker {
     /** The server refused this inspection; it stays on the phone. */
     REFUSED,
 
-    /** Submitted for review. */
-    SUBMITTED,
+    /** Changed on this phone and not yet confirmed by the server (the core's per-row `pending_sync`). */
+    NOT_SYNCED,
 }
 
 /** One row of the inspection list. */
 data class InspectionRow(
     /** The core's list row. */
     val summary: InspectionSummary,
-    /** Conflict, flag, refusal and submission markers. */
+    /** Conflict, flag, refusal and not-yet-synced markers. */
     val markers: Set<RowMarker>,
     /** Why the server refused it, when it did. */
     val refusal: String?,
 ) {
+    /** Where the inspection stands in review (draft, awaiting review, returned, approved, changed since approval). */
+    val review: ReviewBadge? get() = ReviewBadge.of(summary.reviewState)
+
+    /** Whether this phone holds changes to it the server has not confirmed. */
+    val pendingSync: Boolean get() = summary.pendingSync
+
     /** "CSQU3054383 · R-22 · 15.49 t · 0.852 ODP-t · 28038 t CO2-eq" */
     val headline: String get() = Figures.headline(summary)
 }
@@ -86,15 +92,17 @@ fun filterFor(query: String, status: InspectionStatus? = null, station: String? 
     )
 }
 
-/** Rows for [summaries], marked from the summary and from what the server refused ([status]). */
+/**
+ * Rows for [summaries], marked from the summary (conflicts, flags, per-row `pending_sync`) and from
+ * what the server refused ([status]); a refused row is not also marked as waiting.
+ */
 fun rowsFor(summaries: List<InspectionSummary>, status: SyncStatusRecord?): List<InspectionRow> {
     val refused = status?.rejected?.associate { it.inspectionId to it.reason } ?: emptyMap()
     return summaries.map { s ->
         val markers = buildSet {
             if (s.conflictCount > 0u) add(RowMarker.CONFLICT)
             if (s.flagCount > 0u) add(RowMarker.FLAGGED)
-            if (s.id in refused) add(RowMarker.REFUSED)
-            if (s.status == "submitted") add(RowMarker.SUBMITTED)
+            if (s.id in refused) add(RowMarker.REFUSED) else if (s.pendingSync) add(RowMarker.NOT_SYNCED)
         }
         InspectionRow(s, markers, refused[s.id])
     }
@@ -102,7 +110,7 @@ fun rowsFor(summaries: List<InspectionSummary>, status: SyncStatusRecord?): List
 
 /**
  * State holder behind the inspection list: the officer's inspections (newest first) with
- * conflict/flag/refusal markers, a search box, and the sync banner. It reloads whenever the
+ * conflict/flag/refusal/not-synced markers and review badges, a search box, and the sync banner. It reloads whenever the
  * repository's revision moves (local edit, sync) or the query changes.
  */
 class InspectionListModel(private val repo: InspectionRepository, private val scope: CoroutineScope) {
@@ -139,24 +147,5 @@ class InspectionListModel(private val repo: InspectionRepository, private val sc
             if (e is kotlinx.coroutines.CancellationException) throw e
             _state.update { it.copy(loading = false, message = UserMessages.of(e)) }
         }
-    }
-}
-
-/**
- * The supervisor review queue, read-only until the review API arrives (issue 5): the station's
- * submitted inspections as this device knows them.
- */
-class ReviewQueueModel(private val repo: InspectionRepository) {
-    private val _rows = MutableStateFlow<List<InspectionRow>>(emptyList())
-
-    /** The submitted inspections of this device's station, newest first. */
-    val rows: StateFlow<List<InspectionRow>> = _rows.asStateFlow()
-
-    /** Re-reads the queue from the store. */
-    suspend fun load(): List<InspectionRow> {
-        val station = repo.device().station
-        val rows = rowsFor(repo.list(InspectionFilter(status = InspectionStatus.SUBMITTED, station = station)), repo.syncStatus.value)
-        _rows.value = rows
-        return rows
     }
 }

@@ -25,6 +25,7 @@ import org.quayside.core.InspectionSummary
 import org.quayside.core.InspectionView
 import org.quayside.core.PhotoAdded
 import org.quayside.core.PhotoFields
+import org.quayside.core.ReviewRecord
 import org.quayside.core.SeizureFields
 import org.quayside.core.SyncObserver
 import org.quayside.core.SyncReportRecord
@@ -108,8 +109,20 @@ class InspectionRepository(
     /** Appends a chain-of-custody hand-over. */
     suspend fun addCustody(id: String, entry: CustodyFields): InspectionView = edit { store.addCustody(id, entry) }
 
-    /** Submits the inspection for review. */
+    /** Submits the inspection for review; a returned inspection is submitted again. */
     suspend fun submit(id: String): InspectionView = edit { store.submit(id) }
+
+    /** Inspections of this supervisor's stations waiting for a decision (awaiting review or changed since approval), newest first. */
+    suspend fun reviewQueue(): List<InspectionSummary> = call { store.reviewQueue() }
+
+    /**
+     * Approves inspection [id] as this phone holds it, with an optional [comment]: a signed review
+     * naming the version shown. Supervisors only (others get [org.quayside.core.ApiException.Invalid]).
+     */
+    suspend fun approve(id: String, comment: String): ReviewRecord = edit { store.approve(id, comment) }
+
+    /** Returns inspection [id] to its officer with [comment] (required) saying what to correct. Supervisors only. */
+    suspend fun returnInspection(id: String, comment: String): ReviewRecord = edit { store.returnInspection(id, comment) }
 
     /** Enrols this device with the server at [serverUrl] using a one-time [code]. */
     suspend fun enroll(serverUrl: String, code: String, deviceName: String): EnrollmentRecord {

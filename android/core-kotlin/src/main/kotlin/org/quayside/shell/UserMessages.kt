@@ -115,6 +115,7 @@ object UserMessages {
     }
 
     private fun invalid(detail: String): UserMessage {
+        review(detail)?.let { return it }
         val notEnrolled = detail.contains("not enrolled")
         return UserMessage(
             title = if (notEnrolled) "Phone not enrolled" else "Check the input",
@@ -127,6 +128,36 @@ object UserMessages {
             recovery = if (notEnrolled) Recovery.ENROL else Recovery.FIX_INPUT,
             detail = detail,
         )
+    }
+
+    /** The review refusals of the core (role, comment, state), or `null` for other input errors. */
+    private fun review(detail: String): UserMessage? = when {
+        detail.contains("only supervisors review") -> UserMessage(
+            title = "Supervisors only",
+            text = "Only a supervisor can approve or return inspections, from a phone enrolled as a supervisor's. " +
+                "Nothing was recorded.",
+            recovery = Recovery.NONE,
+            detail = detail,
+        )
+        detail.contains("needs a comment") -> UserMessage(
+            title = "Comment required",
+            text = "Write a comment for the officer saying what to correct, then return the inspection.",
+            recovery = Recovery.FIX_INPUT,
+            detail = detail,
+        )
+        detail.contains("has not been submitted for review") -> UserMessage(
+            title = "Not submitted yet",
+            text = "This inspection is still a draft. It can be reviewed once the officer submits it.",
+            recovery = Recovery.NONE,
+            detail = detail,
+        )
+        detail.contains("is already submitted") -> UserMessage(
+            title = "Already submitted",
+            text = "This inspection waits for the supervisor's decision. It can be submitted again only after it is returned.",
+            recovery = Recovery.NONE,
+            detail = detail,
+        )
+        else -> null
     }
 
     private fun server(status: Int, detail: String): UserMessage = when (status) {

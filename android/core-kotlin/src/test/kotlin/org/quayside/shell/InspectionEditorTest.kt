@@ -131,14 +131,27 @@ class InspectionEditorTest {
         assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah (warehouse)", location = "Tema bonded warehouse 3")))
 
         assertTrue(editor.state.value.canSubmit)
+        assertEquals(ReviewBadge.DRAFT, editor.state.value.review)
+        assertNull("a draft has no review banner", editor.state.value.reviewNotice)
         assertTrue(editor.submit())
-        assertFalse(editor.state.value.canSubmit)
+        val submitted = editor.state.value
+        assertFalse(submitted.canSubmit)
+        assertEquals(ReviewBadge.AWAITING_REVIEW, submitted.review)
+        assertEquals(true, submitted.view!!.submissionVerified)
+        assertEquals("Awaiting review", submitted.reviewNotice!!.title)
+        assertFalse(submitted.reviewNotice!!.attention)
         assertTrue(editor.loadHistory())
-        assertEquals("submitted for review", editor.state.value.history.last().summary)
+        assertTrue(editor.state.value.history.last().summary.startsWith("submitted for review"))
 
+        // Submitting twice is refused with a message, not a crash.
+        assertFalse(editor.submit())
+        assertEquals("Already submitted", editor.state.value.message!!.title)
+
+        // The core's queue lists submitted inspections awaiting a decision, with their badge.
         val queue = ReviewQueueModel(repo).load()
         assertEquals(listOf("CSQU3054383"), queue.map { it.summary.containerNumber })
-        assertTrue(RowMarker.SUBMITTED in queue.single().markers)
+        assertEquals(ReviewBadge.AWAITING_REVIEW, queue.single().review)
+        assertTrue("never synced", RowMarker.NOT_SYNCED in queue.single().markers)
     }
 
     /** The list follows edits, marks flagged rows, searches by substance or container, and shows what is unsynced. */
@@ -160,6 +173,8 @@ class InspectionEditorTest {
         val r22 = both.rows.last()
         assertTrue(RowMarker.FLAGGED in r22.markers)
         assertFalse(RowMarker.CONFLICT in r22.markers)
+        assertTrue("each row says it is not on the server yet", both.rows.all { it.pendingSync && RowMarker.NOT_SYNCED in it.markers })
+        assertTrue(both.rows.all { it.review == ReviewBadge.DRAFT })
         assertEquals("CSQU3054383 \u00b7 HCFC-22, HFC-134a \u00b7 15.49 t \u00b7 0.852 ODP-t \u00b7 28038 t CO2-eq", r22.headline)
         assertEquals("2 inspections not yet on the server (phone not enrolled)", both.pending)
 

@@ -132,6 +132,28 @@ class ShellLogicTest {
         assertEquals(Recovery.FIX_INPUT, UserMessages.of(InputException("Cylinders: x")).recovery)
     }
 
+    /** The core's review refusals and review states read as messages and badges. */
+    @Test
+    fun reviewErrorsAndBadges() {
+        val officer = UserMessages.of(ApiException.Invalid("only supervisors review inspections; this device is enrolled as officer"))
+        assertEquals("Supervisors only", officer.title)
+        assertEquals(Recovery.NONE, officer.recovery)
+        val noComment = UserMessages.of(ApiException.Invalid("returning an inspection needs a comment for the officer"))
+        assertEquals(Recovery.FIX_INPUT, noComment.recovery)
+        assertTrue(noComment.text.contains("comment"))
+        assertEquals("Not submitted yet", UserMessages.of(ApiException.Invalid("inspection 01a has not been submitted for review")).title)
+        assertEquals("Already submitted", UserMessages.of(ApiException.Invalid("inspection 01a is already submitted (awaiting review)")).title)
+        val photo = ReviewText.refusal("photo ab12 of inspection 01a has not arrived verified; approve once it has")
+        assertEquals(Recovery.RETRY, photo.recovery)
+        assertTrue(photo.text.contains("photo"))
+        assertEquals(Recovery.NONE, ReviewText.refusal("inspection 01a belongs to station NLRTM, which esi does not supervise").recovery)
+
+        assertEquals(ReviewBadge.CHANGED_SINCE_APPROVAL, ReviewBadge.of("changed_since_approval"))
+        assertEquals(listOf("draft", "awaiting_review", "returned", "approved", "changed_since_approval"), ReviewBadge.entries.map { it.wire })
+        assertNull(ReviewBadge.of("archived"))
+        assertEquals("2026-11-29 13:49", ReviewText.time("2026-11-29T13:49:07.123Z"))
+    }
+
     /** Network trouble is retried with growing, capped delays; what retrying cannot fix stops. */
     @Test
     fun syncPolicyRetriesOnlyWhatCanRecover() {

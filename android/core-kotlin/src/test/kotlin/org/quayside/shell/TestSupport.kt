@@ -61,6 +61,32 @@ class TestServer(val port: Int = TestSupport.freePort()) : AutoCloseable {
     /** A one-time enrolment code for [user]'s phone. */
     fun enrolmentCode(user: String): String = admin("enroll-code", user).lines().map { it.trim() }.last { it.isNotEmpty() }
 
+    /** Adds station [code] (a UN/LOCODE) in [country], as `admin station` does. */
+    fun station(code: String, country: String, name: String = code): TestServer = apply {
+        admin("station", code, "--country", country, "--name", name)
+    }
+
+    /** Adds [name] with [role] (`officer`, `supervisor`, `analyst`) at [station], as `admin user` does. */
+    fun user(name: String, role: String, station: String): TestServer = apply {
+        admin("user", name, "--role", role, "--station", station)
+    }
+
+    /**
+     * A phone for [user]: a new store at [station] in a temporary directory, enrolled with this
+     * (running) server through the repository, as the app's enrolment screen does.
+     */
+    fun enrolledPhone(user: String, station: String, onLocalChange: () -> Unit = {}): InspectionRepository {
+        val repo = InspectionRepository(TestSupport.newStore(user, station), onLocalChange = onLocalChange)
+        try {
+            val enrolment = kotlinx.coroutines.runBlocking { repo.enroll(url, enrolmentCode(user), "$user's phone") }
+            check(enrolment.user == user) { "enrolled as ${enrolment.user}, not $user" }
+        } catch (e: Exception) {
+            repo.close()
+            throw e
+        }
+        return repo
+    }
+
     /** Starts the server and waits until `/healthz` answers. */
     fun start(): TestServer {
         check(process == null) { "already running" }

@@ -24,6 +24,8 @@ import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
+import org.quayside.shell.ReviewBadge
+import org.quayside.shell.ReviewNotice
 import org.quayside.shell.RowMarker
 import org.quayside.shell.UserMessage
 
@@ -65,18 +67,20 @@ fun MessageScreen(message: UserMessage) {
     }
 }
 
-/** The markers of a list row as small chips. */
+/** The markers of a list row as small chips, led by the review badge when there is one. */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-fun MarkerChips(markers: Set<RowMarker>, refusal: String?) {
-    if (markers.isEmpty()) return
+fun MarkerChips(markers: Set<RowMarker>, refusal: String?, review: ReviewBadge? = null) {
+    val showReview = review != null && review != ReviewBadge.DRAFT
+    if (markers.isEmpty() && !showReview) return
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+        if (showReview) ReviewBadgeChip(review!!)
         for (m in RowMarker.entries.filter { it in markers }) {
             val (label, danger) = when (m) {
                 RowMarker.CONFLICT -> "Conflict" to true
                 RowMarker.FLAGGED -> "Flagged" to true
                 RowMarker.REFUSED -> ("Refused: " + (refusal ?: "by the server")) to true
-                RowMarker.SUBMITTED -> "Submitted" to false
+                RowMarker.NOT_SYNCED -> "Not yet synced" to false
             }
             AssistChip(
                 onClick = {},
@@ -87,6 +91,38 @@ fun MarkerChips(markers: Set<RowMarker>, refusal: String?) {
                     AssistChipDefaults.assistChipColors()
                 },
             )
+        }
+    }
+}
+
+/** A review state as a chip: approved in the primary colour, states needing action highlighted. */
+@Composable
+fun ReviewBadgeChip(badge: ReviewBadge) {
+    val container = when {
+        badge == ReviewBadge.APPROVED -> MaterialTheme.colorScheme.primaryContainer
+        badge == ReviewBadge.RETURNED || badge == ReviewBadge.CHANGED_SINCE_APPROVAL -> MaterialTheme.colorScheme.tertiaryContainer
+        badge.needsAction -> MaterialTheme.colorScheme.secondaryContainer
+        else -> MaterialTheme.colorScheme.surfaceVariant
+    }
+    AssistChip(
+        onClick = {},
+        label = { Text(badge.label, maxLines = 1) },
+        colors = AssistChipDefaults.assistChipColors(containerColor = container),
+    )
+}
+
+/** The review banner of an inspection: state, the supervisor's comment, what to do next. */
+@Composable
+fun ReviewNoticeCard(notice: ReviewNotice) {
+    val colors = if (notice.attention) {
+        CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.tertiaryContainer)
+    } else {
+        CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.primaryContainer)
+    }
+    Card(modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp), colors = colors) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+            Text(notice.title, style = MaterialTheme.typography.titleSmall)
+            if (notice.text.isNotEmpty()) Text(notice.text, style = MaterialTheme.typography.bodyMedium)
         }
     }
 }

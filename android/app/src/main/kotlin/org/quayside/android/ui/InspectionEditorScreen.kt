@@ -61,11 +61,13 @@ import org.quayside.shell.Figures
 import org.quayside.shell.InspectionForm
 import org.quayside.shell.InspectionRepository
 import org.quayside.shell.Recovery
+import org.quayside.shell.ReviewText
 import org.quayside.shell.SeizureForm
 
 /**
  * The inspection editor: container and declaration, computed figures with flags and conflicts,
- * findings, evidence photos from the camera, seizure, chain of custody, submission and history.
+ * findings, evidence photos from the camera, seizure, chain of custody, submission, review state
+ * (the supervisor's decisions and comments) and history.
  */
 @Composable
 fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack: () -> Unit) {
@@ -87,9 +89,8 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
                     null
                 })
             }
-            if (view != null && view.inspection.status == InspectionStatus.SUBMITTED) {
-                Text("Submitted for review ${view.inspection.submittedAt?.take(16) ?: ""}", color = MaterialTheme.colorScheme.primary)
-            }
+            // Review: awaiting, returned with the supervisor's comment, approved, or changed since approval.
+            state.reviewNotice?.let { ReviewNoticeCard(it) }
             HeaderForm(state.form, vm::edit)
             Button(onClick = vm::save, enabled = !state.busy, modifier = Modifier.fillMaxWidth()) {
                 Text(if (view == null) "Start inspection" else "Save")
@@ -102,9 +103,21 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
                 PhotoSection(vm, view, container)
                 SeizureSection(vm, view)
                 CustodySection(vm, view)
-                SectionTitle("Submission")
+                SectionTitle("Submission and review")
+                if (view.inspection.status == InspectionStatus.SUBMITTED) {
+                    Text(
+                        "Submitted ${view.inspection.submittedAt?.let(ReviewText::time) ?: ""}" +
+                            when (view.submissionVerified) {
+                                true -> " \u00b7 signature verified"
+                                false -> " \u00b7 signature does NOT verify"
+                                null -> ""
+                            },
+                        style = MaterialTheme.typography.bodyMedium,
+                    )
+                }
+                for (r in view.reviews) Text(ReviewText.decision(r), style = MaterialTheme.typography.bodySmall)
                 Button(onClick = { confirmSubmit = true }, enabled = state.canSubmit && !state.busy, modifier = Modifier.fillMaxWidth()) {
-                    Text("Submit for review")
+                    Text(if (state.isResubmission) "Submit again" else "Submit for review")
                 }
                 HistorySection(vm, state.history)
             }
@@ -119,8 +132,16 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
     if (confirmSubmit) {
         AlertDialog(
             onDismissRequest = { confirmSubmit = false },
-            title = { Text("Submit for review?") },
-            text = { Text("Your supervisor will review the inspection. It is sent at the next sync.") },
+            title = { Text(if (state.isResubmission) "Submit again?" else "Submit for review?") },
+            text = {
+                Text(
+                    if (state.isResubmission) {
+                        "Submit once you have corrected what your supervisor asked. It is sent at the next sync."
+                    } else {
+                        "Your supervisor will review the inspection. It is sent at the next sync."
+                    },
+                )
+            },
             confirmButton = { TextButton(onClick = { confirmSubmit = false; vm.submit() }) { Text("Submit") } },
             dismissButton = { TextButton(onClick = { confirmSubmit = false }) { Text("Cancel") } },
         )
@@ -165,12 +186,12 @@ internal fun Field(label: String, value: String, caps: Boolean = false, number: 
     )
 }
 
-private fun quantity(q: QuantityRecord): String =
+internal fun quantity(q: QuantityRecord): String =
     "${Figures.fmt(q.kg, 1)} kg \u00b7 ${Figures.fmt(q.tonnes, 3)} t \u00b7 ${Figures.fmt(q.odpTonnes, 3)} ODP-t \u00b7 ${Figures.fmt(q.co2eTonnes, 0)} t CO2-eq"
 
 /** Totals, seized quantities, flags and conflicts (computed by the core on every read). */
 @Composable
-private fun FiguresCard(view: InspectionView) {
+internal fun FiguresCard(view: InspectionView) {
     val a = view.assessment
     Card(Modifier.fillMaxWidth().padding(top = 8.dp)) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
@@ -288,7 +309,7 @@ private fun PhotoThumb(repo: InspectionRepository, sha256: String, caption: Stri
 }
 
 /** Decodes [bytes] sampled down so its longer side is about [maxSide] pixels. */
-private fun decodeThumbnail(bytes: ByteArray, maxSide: Int): ImageBitmap? {
+internal fun decodeThumbnail(bytes: ByteArray, maxSide: Int): ImageBitmap? {
     val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
     BitmapFactory.decodeByteArray(bytes, 0, bytes.size, bounds)
     var sample = 1

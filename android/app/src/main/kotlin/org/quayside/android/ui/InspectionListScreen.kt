@@ -33,18 +33,18 @@ import org.quayside.shell.InspectionRow
 
 /**
  * The officer's inspections, newest first: a banner with what is not yet on the server (tap for
- * the sync screen), a search by container or substance, and rows marked for conflicts, flags and
- * refusals.
+ * the sync screen), a search by container or substance, and rows with their review state and
+ * marked for conflicts, flags, refusals and changes not yet on the server.
  */
 @Composable
-fun InspectionListScreen(vm: ListViewModel, onOpen: (String) -> Unit, onNew: () -> Unit, onSync: () -> Unit, onReview: () -> Unit) {
+fun InspectionListScreen(vm: ListViewModel, showReview: Boolean, onOpen: (String) -> Unit, onNew: () -> Unit, onSync: () -> Unit, onReview: () -> Unit) {
     val state by vm.state.collectAsStateWithLifecycle()
     Scaffold(
         topBar = {
             TopAppBar(
                 title = { Text("Inspections") },
                 actions = {
-                    IconButton(onClick = onReview) { Icon(Icons.Filled.Person, contentDescription = "Review queue") }
+                    if (showReview) IconButton(onClick = onReview) { Icon(Icons.Filled.Person, contentDescription = "Review queue") }
                     IconButton(onClick = onSync) { Icon(Icons.Filled.Refresh, contentDescription = "Sync") }
                 },
             )
@@ -90,7 +90,7 @@ fun InspectionListScreen(vm: ListViewModel, onOpen: (String) -> Unit, onNew: () 
     }
 }
 
-/** One inspection: headline figures, officer, date, markers. */
+/** One inspection: headline figures, officer, date, review badge, and markers (conflict, flags, refused, not yet synced). */
 @Composable
 fun InspectionRowItem(row: InspectionRow, onClick: () -> Unit) {
     val s = row.summary
@@ -101,7 +101,7 @@ fun InspectionRowItem(row: InspectionRow, onClick: () -> Unit) {
             Column {
                 Text("${s.officer} \u00b7 ${s.station} \u00b7 ${s.createdAt.take(10)} \u00b7 ${s.findingCount} findings \u00b7 ${s.photoCount} photos")
                 s.seizureAction?.let { Text("Seizure: $it") }
-                MarkerChips(row.markers, row.refusal)
+                MarkerChips(row.markers, row.refusal, row.review)
             }
         },
     )

@@ -35,7 +35,7 @@ object Routes {
     /** The editor; `?id=` opens an existing inspection, none starts a new one. */
     const val EDITOR = "editor?id={id}"
 
-    /** Supervisor review placeholder. */
+    /** Supervisor review: the queue, one inspection, approve or return. */
     const val REVIEW = "review"
 
     /** Sync status and progress. */
@@ -74,10 +74,12 @@ fun QuaysideNavHost(container: AppContainer, nav: NavHostController = rememberNa
                     })
                 }
                 composable(Routes.LIST) {
+                    val role by container.role.collectAsStateWithLifecycle()
                     WithRepository(store) { repo ->
                         val vm: ListViewModel = viewModel { ListViewModel(repo) }
                         InspectionListScreen(
                             vm,
+                            showReview = role != "officer",
                             onOpen = { id -> nav.navigate(Routes.editor(id)) },
                             onNew = { nav.navigate(Routes.editor(null)) },
                             onSync = { nav.navigate(Routes.SYNC) },
@@ -98,7 +100,7 @@ fun QuaysideNavHost(container: AppContainer, nav: NavHostController = rememberNa
                 composable(Routes.REVIEW) {
                     WithRepository(store) { repo ->
                         val vm: ReviewViewModel = viewModel { ReviewViewModel(repo) }
-                        ReviewScreen(vm, onOpen = { id -> nav.navigate(Routes.editor(id)) }, onBack = { nav.popBackStack() })
+                        ReviewScreen(vm, onBack = { nav.popBackStack() })
                     }
                 }
                 composable(Routes.SYNC) {

@@ -1,53 +1,250 @@
 package org.quayside.android.ui
 
+import androidx.activity.compose.BackHandler
+import androidx.compose.foundation.Image
+import androidx.compose.foundation.horizontalScroll
+import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Refresh
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.Icon
 import androidx.compose.material3.IconButton
+import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.ImageBitmap
+import androidx.compose.ui.layout.ContentScale
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import org.quayside.core.InspectionView
+import org.quayside.core.PhotoRecord
+import org.quayside.shell.Figures
+import org.quayside.shell.ReviewQueueState
+import org.quayside.shell.ReviewText
 
 /**
- * Supervisor review, read-only until the review API arrives (issue 5): the station's submitted
- * inspections as this phone has them after its last sync. Tapping one opens it.
+ * Supervisor review. The queue lists the station's inspections waiting for a decision (submitted,
+ * or changed since they were approved), synced when the screen opens and on Refresh. Tapping one
+ * opens it in full (figures, flags, findings, photos, seizure, earlier decisions) with a comment
+ * field and Approve / Return; the decision is signed on the phone, then sent with a sync.
  */
 @Composable
-fun ReviewScreen(vm: ReviewViewModel, onOpen: (String) -> Unit, onBack: () -> Unit) {
-    val rows by vm.rows.collectAsStateWithLifecycle()
-    val message by vm.message.collectAsStateWithLifecycle()
+fun ReviewScreen(vm: ReviewViewModel, onBack: () -> Unit) {
+    val state by vm.state.collectAsStateWithLifecycle()
+    val open = state.open
+    if (open != null) {
+        BackHandler(onBack = vm::close)
+        ReviewDetail(vm, state, open)
+    } else {
+        ReviewQueue(vm, state, onBack)
+    }
+}
+
+/** The queue, with the outcome of the last decision. */
+@Composable
+private fun ReviewQueue(vm: ReviewViewModel, state: ReviewQueueState, onBack: () -> Unit) {
     Scaffold(
         topBar = {
-            BackTopBar("Submitted for review", onBack) {
-                IconButton(onClick = vm::refresh) { Icon(Icons.Filled.Refresh, contentDescription = "Reload") }
+            BackTopBar("Review", onBack) {
+                IconButton(onClick = vm::syncAndLoad, enabled = !state.busy) { Icon(Icons.Filled.Refresh, contentDescription = "Sync and reload") }
             }
         },
     ) { padding ->
-        Column(Modifier.fillMaxSize().padding(padding)) {
-            Text(
-                "Approving and returning inspections comes with the review service. Until then this list shows what officers of your station submitted.",
-                Modifier.padding(16.dp),
-                style = MaterialTheme.typography.bodyMedium,
-            )
-            message?.let { MessageCard(it) }
-            if (rows.isEmpty()) Text("Nothing submitted yet.", Modifier.padding(16.dp))
-            LazyColumn {
-                items(rows, key = { it.summary.id }) { row ->
-                    InspectionRowItem(row, onClick = { onOpen(row.summary.id) })
+        Column(Modifier.fillMaxSize().padding(padding).padding(horizontal = 16.dp)) {
+            if (state.busy || state.loading) LinearProgressIndicator(Modifier.fillMaxWidth())
+            state.notice?.let { Text(it, Modifier.padding(vertical = 8.dp), color = MaterialTheme.colorScheme.primary) }
+            state.message?.let { MessageCard(it, onDismiss = vm::dismissMessage) }
+            if (!state.loading && state.rows.isEmpty()) {
+                Text(
+                    "Nothing waits for your decision. Inspections officers of your stations submit arrive with sync.",
+                    Modifier.padding(vertical = 16.dp),
+                    style = MaterialTheme.typography.bodyMedium,
+                )
+            }
+            LazyColumn(Modifier.fillMaxSize()) {
+                items(state.rows, key = { it.summary.id }) { row ->
+                    InspectionRowItem(row, onClick = { vm.open(row.summary.id) })
                     HorizontalDivider()
                 }
             }
         }
+    }
+}
+
+/** One inspection as the supervisor reads it, with the decision controls at the end. */
+@Composable
+private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: InspectionView) {
+    val ins = view.inspection
+    var confirmApprove by remember { mutableStateOf(false) }
+    Scaffold(topBar = { BackTopBar(ins.container.number, onBack = vm::close) }) { padding ->
+        Column(
+            Modifier.fillMaxSize().padding(padding).padding(horizontal = 16.dp).verticalScroll(rememberScrollState()),
+            verticalArrangement = Arrangement.spacedBy(8.dp),
+        ) {
+            if (state.busy) LinearProgressIndicator(Modifier.fillMaxWidth())
+            state.message?.let { MessageCard(it, onDismiss = vm::dismissMessage) }
+            ReviewText.notice(view)?.let { ReviewNoticeCard(it) }
+
+            SectionTitle("Report")
+            Text("Officer ${ins.officer} \u00b7 ${ins.station} \u00b7 started ${ReviewText.time(ins.createdAt)}")
+            ins.submittedAt?.let { at ->
+                Text(
+                    "Submitted ${ReviewText.time(at)}" + when (view.submissionVerified) {
+                        true -> " \u00b7 officer's signature verified"
+                        false -> " \u00b7 officer's signature does NOT verify"
+                        null -> ""
+                    },
+                    color = if (view.submissionVerified == false) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
+                )
+            }
+            ins.selectionReason?.let { Text("Selected because: $it") }
+            val d = ins.declaration
+            val declared = listOfNotNull(
+                d.description,
+                d.hsCode?.let { "HS $it" },
+                d.quantityKg?.let { "${Figures.fmt(it, 1)} kg declared" },
+                listOfNotNull(d.origin, d.destination).takeIf { it.isNotEmpty() }?.joinToString(" \u2192 "),
+            )
+            if (declared.isNotEmpty()) Text("Declared: " + declared.joinToString(" \u00b7 "))
+            if (ins.container.seals.isNotEmpty()) Text("Seals: " + ins.container.seals.joinToString(", "))
+
+            FiguresCard(view)
+
+            SectionTitle("Findings (${ins.findings.size})")
+            for (f in ins.findings) {
+                val figures = view.assessment.findings.firstOrNull { it.findingId == f.id }
+                Card(Modifier.fillMaxWidth()) {
+                    Column(Modifier.padding(12.dp)) {
+                        Text(
+                            listOfNotNull(f.identifiedSubstance?.let { "Found $it" }, f.declaredSubstance?.let { "declared $it" }).joinToString(", "),
+                            style = MaterialTheme.typography.titleSmall,
+                        )
+                        Text(
+                            listOfNotNull(
+                                f.cylinders?.let { "$it cylinders" },
+                                f.cylinderType?.name?.lowercase(),
+                                f.netMassKg?.let { "${Figures.fmt(it, 1)} kg net" },
+                                f.identifierReading?.purityPct?.let { "purity ${Figures.fmt(it, 1)} %" },
+                            ).joinToString(" \u00b7 "),
+                        )
+                        figures?.quantity?.let { Text(quantity(it), style = MaterialTheme.typography.bodySmall) }
+                        f.labels?.let { Text("Labels: $it", style = MaterialTheme.typography.bodySmall) }
+                        f.concealment?.let { Text("Concealment: $it", style = MaterialTheme.typography.bodySmall) }
+                    }
+                }
+            }
+
+            SectionTitle("Photos (${ins.photos.size})")
+            if (ins.photos.isNotEmpty()) {
+                Row(Modifier.horizontalScroll(rememberScrollState()), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    for (p in ins.photos) ReviewPhoto(vm, p)
+                }
+            }
+
+            ins.seizure?.let { s ->
+                SectionTitle("Seizure")
+                Text(
+                    listOfNotNull(s.action?.name?.lowercase()?.replace('_', ' '), s.caseRef, s.legalBasis, s.storageLocation)
+                        .joinToString(" \u00b7 ").ifEmpty { "No seizure recorded" },
+                )
+                if (s.modusOperandi.isNotEmpty()) Text("Modus operandi: " + s.modusOperandi.joinToString(", ") { it.name.lowercase().replace('_', ' ') })
+                for (c in s.custody) Text("${ReviewText.time(c.at)}: ${c.from} \u2192 ${c.to}" + (c.location?.let { " at $it" } ?: ""), style = MaterialTheme.typography.bodySmall)
+            }
+            if (ins.notes.isNotBlank()) {
+                SectionTitle("Notes")
+                Text(ins.notes)
+            }
+
+            if (view.reviews.isNotEmpty()) {
+                SectionTitle("Earlier decisions")
+                for (r in view.reviews) Text(ReviewText.decision(r), style = MaterialTheme.typography.bodySmall)
+            }
+
+            SectionTitle("Your decision")
+            OutlinedTextField(
+                value = state.comment,
+                onValueChange = vm::editComment,
+                label = { Text("Comment (required to return)") },
+                singleLine = false,
+                minLines = 3,
+                modifier = Modifier.fillMaxWidth(),
+            )
+            Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                OutlinedButton(onClick = vm::returnToOfficer, enabled = state.canReturn, modifier = Modifier.weight(1f)) {
+                    Text("Return to ${ins.officer}")
+                }
+                Button(onClick = { confirmApprove = true }, enabled = state.canDecide, modifier = Modifier.weight(1f)) {
+                    Text("Approve")
+                }
+            }
+            if (state.canDecide && state.comment.isBlank()) {
+                Text("To return the inspection, write what the officer should correct.", style = MaterialTheme.typography.bodySmall)
+            }
+        }
+    }
+    if (confirmApprove) {
+        AlertDialog(
+            onDismissRequest = { confirmApprove = false },
+            title = { Text("Approve ${ins.container.number}?") },
+            text = {
+                Text(
+                    "Your approval is signed on this phone and covers the inspection exactly as shown. " +
+                        "If the officer changes it afterwards, it comes back to this queue.",
+                )
+            },
+            confirmButton = { TextButton(onClick = { confirmApprove = false; vm.approve() }) { Text("Approve") } },
+            dismissButton = { TextButton(onClick = { confirmApprove = false }) { Text("Cancel") } },
+        )
+    }
+}
+
+/**
+ * A photo: the thumbnail when this phone holds the image, else its record (sync carries photo
+ * records, not image files; the image is on the officer's phone and the server).
+ */
+@Composable
+private fun ReviewPhoto(vm: ReviewViewModel, photo: PhotoRecord) {
+    val bitmap by produceState<ImageBitmap?>(null, photo.sha256) {
+        value = runCatching {
+            vm.photo(photo.sha256)?.let { bytes -> withContext(Dispatchers.Default) { decodeThumbnail(bytes, 320) } }
+        }.getOrNull()
+    }
+    Column(Modifier.size(width = 120.dp, height = 140.dp)) {
+        val image = bitmap
+        if (image != null) {
+            Image(image, contentDescription = photo.caption ?: "evidence photo", contentScale = ContentScale.Crop, modifier = Modifier.size(96.dp))
+        } else {
+            Card(Modifier.size(96.dp)) {
+                Text("Image on the server", Modifier.padding(8.dp), style = MaterialTheme.typography.labelSmall)
+            }
+        }
+        Text(photo.caption ?: photo.sha256.take(8), style = MaterialTheme.typography.labelSmall, maxLines = 1)
+        Text(ReviewText.time(photo.capturedAt), style = MaterialTheme.typography.labelSmall, maxLines = 1)
     }
 }

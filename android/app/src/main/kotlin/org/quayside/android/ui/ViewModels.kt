@@ -8,6 +8,7 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
 import org.quayside.android.AppContainer
@@ -20,9 +21,9 @@ import org.quayside.shell.InspectionEditorModel
 import org.quayside.shell.InspectionForm
 import org.quayside.shell.InspectionListModel
 import org.quayside.shell.InspectionRepository
-import org.quayside.shell.InspectionRow
 import org.quayside.shell.ListState
 import org.quayside.shell.ReviewQueueModel
+import org.quayside.shell.ReviewQueueState
 import org.quayside.shell.SeizureForm
 import org.quayside.shell.SetupForm
 import org.quayside.shell.SyncState
@@ -60,6 +61,12 @@ class EditorViewModel(private val repo: InspectionRepository, inspectionId: Stri
         viewModelScope.launch {
             model.state.map { it.view?.inspection?.id }.distinctUntilChanged().collect { saved ->
                 if (saved != null) handle[KEY_ID] = saved
+            }
+        }
+        // A sync that received changes may carry a supervisor's decision or a colleague's edit.
+        viewModelScope.launch {
+            repo.syncState.filterIsInstance<SyncState.Done>().collect { done ->
+                if (done.report.received > 0uL && model.inspectionId != null) model.refresh()
             }
         }
     }
@@ -112,26 +119,47 @@ class EditorViewModel(private val repo: InspectionRepository, inspectionId: Stri
     }
 }
 
-/** The supervisor review placeholder: submitted inspections of the station, read-only. */
+/**
+ * Supervisor review: the queue (inspections awaiting a decision or changed since approval), one
+ * inspection opened in full, Approve / Return with a comment, each decision sent with a sync.
+ */
 class ReviewViewModel(repo: InspectionRepository) : ViewModel() {
-    private val model = ReviewQueueModel(repo)
-    private val _message = MutableStateFlow<UserMessage?>(null)
+    private val model = ReviewQueueModel(repo, viewModelScope).also { it.start() }
 
-    /** The queue. */
-    val rows: StateFlow<List<InspectionRow>> = model.rows
-
-    /** A failure to read the queue. */
-    val message: StateFlow<UserMessage?> = _message.asStateFlow()
+    /** Queue, open inspection, comment, outcome of the last decision. */
+    val state: StateFlow<ReviewQueueState> = model.state
 
     init {
-        refresh()
+        // Pull what officers submitted since the last sync; offline, the queue shows what the phone has.
+        syncAndLoad()
     }
 
-    /** Re-reads the queue. */
-    fun refresh() {
-        viewModelScope.launch {
-            _message.value = runCatching { model.load() }.exceptionOrNull()?.let(UserMessages::of)
-        }
+    /** Syncs, then reloads the queue. */
+    fun syncAndLoad() = launch { model.syncAndLoad() }
+
+    /** Opens inspection [id] for review. */
+    fun open(id: String) = launch { model.open(id) }
+
+    /** Back to the queue. */
+    fun close() = model.close()
+
+    /** Replaces the comment as typed. */
+    fun editComment(text: String) = model.editComment(text)
+
+    /** Approves the open inspection, then syncs. */
+    fun approve() = launch { model.approve() }
+
+    /** Returns the open inspection with the comment, then syncs. */
+    fun returnToOfficer() = launch { model.returnToOfficer() }
+
+    /** Clears the error shown. */
+    fun dismissMessage() = model.dismissMessage()
+
+    /** A photo's bytes, or `null` when only its record (not the image) is on this phone. */
+    suspend fun photo(sha256: String): ByteArray? = model.photo(sha256)
+
+    private fun launch(action: suspend () -> Unit) {
+        viewModelScope.launch { action() }
     }
 }
 
@@ -170,7 +198,7 @@ class SetupViewModel(private val container: AppContainer) : ViewModel() {
     /** Enrols the phone with the server; [done] runs on success. */
     fun enrol(form: EnrolmentForm, done: () -> Unit) = act(done) {
         val repo = container.repository() ?: error("no store")
-        repo.enroll(form.normalizedUrl(), form.normalizedCode(), container.deviceName)
+        container.rememberEnrolment(repo.enroll(form.normalizedUrl(), form.normalizedCode(), container.deviceName))
         runCatching { repo.sync() }
     }
 

@@ -1,0 +1,275 @@
+import Foundation
+import QuaysideCore
+
+/// Where an inspection stands in supervisor review, as the core projects it (`review_state`).
+public enum ReviewBadge: String, CaseIterable, Sendable {
+    /// Still being recorded.
+    case draft
+    /// Submitted; the supervisor has not decided.
+    case awaitingReview = "awaiting_review"
+    /// Sent back with a comment; the officer corrects it and submits again.
+    case returned
+    /// The supervisor approved exactly this version.
+    case approved
+    /// Approved, then changed: the approval no longer covers what the record says.
+    case changedSinceApproval = "changed_since_approval"
+
+    /// The badge text.
+    public var label: String {
+        switch self {
+        case .draft: return "Draft"
+        case .awaitingReview: return "Awaiting review"
+        case .returned: return "Returned"
+        case .approved: return "Approved"
+        case .changedSinceApproval: return "Changed since approval"
+        }
+    }
+
+    /// Whether someone has to act: the supervisor (awaiting, changed) or the officer (returned).
+    public var needsAction: Bool {
+        switch self {
+        case .awaitingReview, .returned, .changedSinceApproval: return true
+        case .draft, .approved: return false
+        }
+    }
+
+    /// Whether a supervisor can decide on it now.
+    public var awaitsDecision: Bool {
+        self == .awaitingReview || self == .changedSinceApproval
+    }
+}
+
+extension InspectionSummary {
+    /// The row's review state; `nil` for a value this app does not know yet.
+    public var reviewBadge: ReviewBadge? { ReviewBadge(rawValue: reviewState) }
+}
+
+extension InspectionView {
+    /// The inspection's review state; `nil` for a value this app does not know yet.
+    public var reviewBadge: ReviewBadge? { ReviewBadge(rawValue: reviewState) }
+
+    /// The latest decision of this kind (`approved` or `returned`), if any.
+    public func latestReview(_ decision: String) -> ReviewRecord? {
+        reviews.last { $0.decision == decision }
+    }
+}
+
+/// What the editor and the review detail say about an inspection's review, as a banner.
+public struct ReviewNotice: Equatable, Sendable {
+    /// The state the banner describes.
+    public let badge: ReviewBadge
+    /// A few words, e.g. "Returned by esi".
+    public let title: String
+    /// The supervisor's comment and what to do next.
+    public let text: String
+    /// Shown as a warning: someone has to act, or a signature does not verify.
+    public let attention: Bool
+}
+
+/// Presentation of review decisions, shared by the editor, the review screen and the tests.
+public enum ReviewText {
+    /// The banner for `view`; `nil` for a draft nobody has reviewed.
+    public static func notice(for view: InspectionView) -> ReviewNotice? {
+        guard let badge = view.reviewBadge else { return nil }
+        let approved = view.latestReview("approved")
+        let returned = view.latestReview("returned")
+        var warning = ""
+        if view.submissionVerified == false {
+            warning += " The signature on the submission does not verify; tell your administrator before relying on this record."
+        }
+        let unverified = view.reviews.filter { !$0.signatureVerified }
+        if !unverified.isEmpty {
+            warning += " The signature on " + unverified.map { "\($0.reviewer)'s decision" }.joined(separator: " and ")
+                + " does not verify; tell your administrator."
+        }
+        let suspicious = !warning.isEmpty
+        switch badge {
+        case .draft:
+            guard suspicious else { return nil }
+            return ReviewNotice(badge: badge, title: "Draft", text: FormText.clean(warning), attention: true)
+        case .awaitingReview:
+            let at = view.inspection.submittedAt.map { " " + Timestamp.display($0) } ?? ""
+            let again = returned.map { " again after \($0.reviewer) returned it" } ?? ""
+            return ReviewNotice(badge: badge, title: "Awaiting review",
+                                text: "Submitted\(again)\(at); the supervisor has not decided yet.\(warning)",
+                                attention: suspicious)
+        case .returned:
+            let comment = returned.map { "“\($0.comment)” (\(Timestamp.display($0.decidedAt))). " } ?? ""
+            return ReviewNotice(badge: badge, title: "Returned by \(returned?.reviewer ?? "the supervisor")",
+                                text: comment + "Correct what is asked, then submit again." + warning,
+                                attention: true)
+        case .approved:
+            var text = "Approved."
+            if let approved {
+                text = "Approved \(Timestamp.display(approved.decidedAt))"
+                    + (approved.comment.isEmpty ? "" : ": “\(approved.comment)”") + "."
+            }
+            return ReviewNotice(badge: badge, title: "Approved by \(approved?.reviewer ?? "the supervisor")",
+                                text: text + warning, attention: suspicious)
+        case .changedSinceApproval:
+            let who = approved.map { "Approved by \($0.reviewer) \(Timestamp.display($0.decidedAt)), then changed. " }
+                ?? "Changed after it was approved. "
+            return ReviewNotice(badge: badge, title: "Changed since approval",
+                                text: who + "The approval does not cover the changes; the supervisor has to review it again." + warning,
+                                attention: true)
+        }
+    }
+
+    /// One line per decision, e.g. "esi returned: “Weigh again” · 29 Nov 2026 at 13:49 · signature verified".
+    public static func decision(_ review: ReviewRecord) -> String {
+        var line = "\(review.reviewer) \(review.decision)"
+        if !review.comment.isEmpty { line += ": “\(review.comment)”" }
+        line += " · " + Timestamp.display(review.decidedAt)
+        line += review.signatureVerified ? " · signature verified" : " · signature does NOT verify"
+        return line
+    }
+
+    /// What the server's refusal of a review document means for the supervisor.
+    public static func refusal(_ reason: String) -> UserFacingError {
+        let photo = reason.contains("photo") && reason.contains("has not arrived")
+        let heads = reason.contains("heads the server does not hold")
+        let kept = "Your decision is kept on this phone and sent again at every sync."
+        let message: String
+        if photo {
+            message = "A photo of this inspection has not reached the server yet. \(kept) It goes through once the officer's phone has uploaded the photo."
+        } else if heads {
+            message = "The server does not have the version you reviewed yet. \(kept)"
+        } else {
+            message = reason + ". " + kept
+        }
+        return UserFacingError(kind: .reviewRefused, title: "The server has not accepted the decision", message: message)
+    }
+}
+
+/// The supervisor review screen's state: the queue from the core's `review_queue` (submitted
+/// inspections of the supervisor's stations awaiting a decision or changed since approval), one
+/// inspection opened in full, and Approve / Return with a comment (returning needs one).
+///
+/// A decision is recorded on the phone first (a signed review naming the inspection version
+/// shown) and then sent with a sync; a decision the server refuses stays on the phone and is sent
+/// again at every sync.
+@MainActor
+public final class ReviewQueueModel: ObservableObject {
+    /// Inspections waiting for a decision, newest first.
+    @Published public private(set) var rows: [InspectionSummary] = []
+    /// Whether the queue has been read once.
+    @Published public private(set) var loaded = false
+    /// The inspection being reviewed, with figures, flags, photos and earlier decisions.
+    @Published public private(set) var current: InspectionView?
+    /// The comment as typed (required to return, optional to approve).
+    @Published public var comment = ""
+    /// A call to the core (or a sync) is running.
+    @Published public private(set) var busy = false
+    /// What the last decision did, e.g. "Approved CSQU3054383 and sent it to the server".
+    @Published public private(set) var notice: String?
+    /// An error for an alert.
+    @Published public var alert: UserFacingError?
+
+    private let store: InspectionStore
+
+    /// A model over `store`. Nonisolated, so that a view's initialiser can create it for a `@StateObject`.
+    public nonisolated init(store: InspectionStore) {
+        self.store = store
+    }
+
+    /// The review state of the inspection being reviewed.
+    public var currentBadge: ReviewBadge? { current?.reviewBadge }
+
+    /// Whether the inspection being reviewed waits for a decision.
+    public var canDecide: Bool { !busy && (currentBadge?.awaitsDecision ?? false) }
+
+    /// Whether Return may be pressed: a decision is possible and a comment is written.
+    public var canReturn: Bool { canDecide && !FormText.clean(comment).isEmpty }
+
+    /// Re-reads the queue from the store.
+    public func load() async {
+        do {
+            rows = try await store.reviewQueue()
+            loaded = true
+        } catch {
+            alert = UserFacingError(error)
+        }
+    }
+
+    /// Syncs (to receive what officers submitted), then reloads the queue and the inspection being reviewed.
+    /// A failed sync is shown; the queue still shows what this phone holds.
+    public func syncAndLoad() async {
+        busy = true
+        defer { busy = false }
+        let outcome = await store.sync(.manual)
+        if let error = outcome.error { alert = error }
+        await load()
+        if let id = current?.inspection.id {
+            current = try? await store.inspection(id: id)
+        }
+    }
+
+    /// Opens inspection `inspectionId` for review.
+    public func open(inspectionId: String) async {
+        comment = ""
+        notice = nil
+        do {
+            current = try await store.inspection(id: inspectionId)
+        } catch {
+            alert = UserFacingError(error)
+        }
+    }
+
+    /// Back to the queue.
+    public func close() {
+        current = nil
+        comment = ""
+    }
+
+    /// Approves the inspection being reviewed, as shown, with the optional comment, then syncs. Returns
+    /// whether the decision was recorded; whether the server took it shows in ``notice`` and ``alert``.
+    public func approve() async -> Bool {
+        await decide(returning: false)
+    }
+
+    /// Returns the inspection being reviewed to its officer with the comment (required), then syncs.
+    public func returnToOfficer() async -> Bool {
+        await decide(returning: true)
+    }
+
+    private func decide(returning: Bool) async -> Bool {
+        guard let view = current else { return false }
+        let text = FormText.clean(comment)
+        if returning && text.isEmpty {
+            alert = UserFacingError(kind: .commentRequired, title: "Comment required",
+                                    message: "Write a comment for the officer saying what to correct, then return the inspection.")
+            return false
+        }
+        busy = true
+        defer { busy = false }
+        let id = view.inspection.id
+        let container = view.inspection.container.number
+        let review: ReviewRecord
+        do {
+            review = returning
+                ? try await store.returnInspection(inspectionId: id, comment: text)
+                : try await store.approve(inspectionId: id, comment: text)
+        } catch {
+            alert = UserFacingError(error)
+            return false
+        }
+        let done = returning ? "Returned \(container) to \(view.inspection.officer)" : "Approved \(container)"
+        // The decision is stored on the phone; send it now.
+        let outcome = await store.sync(.localChange)
+        switch outcome.result {
+        case let .success(report):
+            // A refused decision is listed under its review document's id.
+            if let refused = report.rejected.first(where: { $0.inspectionId == review.id }) {
+                notice = "\(done) on this phone; the server has not accepted it yet"
+                alert = ReviewText.refusal(refused.reason)
+            } else {
+                notice = "\(done) and sent it to the server"
+            }
+        case let .failure(error):
+            notice = "\(done) on this phone; it is sent at the next sync (\(error.title.lowercased()))"
+        }
+        close()
+        await load()
+        return true
+    }
+}
