@@ -309,10 +309,19 @@ async fn blob_patch(
 
 async fn blob_get(
     State(state): State<Shared>,
-    Caller(_who): Caller,
+    Caller(who): Caller,
     Path(sha): Path<String>,
 ) -> ServerResult<Response> {
-    let bytes = blocking(move || state.uploads.read(&sha)).await?;
+    let bytes = blocking(move || {
+        // Evidence is shown only to those who may read an inspection that shows it.
+        if !state.db.may_read_photo(&who, &sha)? {
+            return Err(ServerError::NotFound(format!(
+                "no photo {sha} you may read"
+            )));
+        }
+        state.uploads.read(&sha)
+    })
+    .await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "005_approvals",
         include_str!("../migrations/005_approvals.sql"),
     ),
+    (
+        "006_photo_refs",
+        include_str!("../migrations/006_photo_refs.sql"),
+    ),
 ];
 /// File name of the database in the data directory.
 pub const DB_FILE: &str = "server.sqlite3";
@@ -124,8 +128,9 @@ impl Db {
             // A server upgraded with documents already stored fills the seizure projection once.
             let tx = conn.transaction()?;
             crate::export::rebuild_if_needed(&tx, &actor, |c, id, _doc, _ins| {
-                let (_, state, approval) = server_review_state(c, &actor, id)?;
+                let (ins, state, approval) = server_review_state(c, &actor, id)?;
                 record_approval(c, id, approval.as_ref())?;
+                record_photo_refs(c, &ins)?;
                 Ok(state.as_str().to_string())
             })?;
             tx.commit()?;
@@ -553,6 +558,19 @@ impl Db {
         (ins, state.as_str().to_string())
     }
 
+    /// Whether `who` may read the photo: it is shown by an inspection of a station they read.
+    pub fn may_read_photo(&self, who: &Principal, sha256: &str) -> ServerResult<bool> {
+        let conn = self.reader();
+        let stations: Vec<String> = conn
+            .prepare_cached(
+                "SELECT d.station FROM photo_refs p JOIN doc_index d ON d.id = p.inspection_id
+                 WHERE p.sha256 = ?1",
+            )?
+            .query_map([sha256], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(stations.iter().any(|s| who.may_read_station(s)))
+    }
+
     /// How many documents the server holds.
     pub fn document_count(&self) -> ServerResult<u64> {
         Ok(self
@@ -826,6 +844,19 @@ pub fn server_review_state(
     Ok((ins, state, approval))
 }
 
+/// Keeps `photo_refs` in step with the photos an inspection shows.
+fn record_photo_refs(conn: &Connection, ins: &Inspection) -> ServerResult<()> {
+    conn.prepare_cached("DELETE FROM photo_refs WHERE inspection_id = ?1")?
+        .execute([&ins.id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO photo_refs(sha256, inspection_id) VALUES (?1, ?2)",
+    )?;
+    for p in &ins.photos {
+        insert.execute(params![p.sha256, ins.id])?;
+    }
+    Ok(())
+}
+
 /// Keeps the `approvals` table in step: the approval an inspection rests on, or none.
 fn record_approval(
     conn: &Connection,
@@ -857,5 +888,6 @@ fn record_approval(
 fn after_store(conn: &Connection, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
     let (ins, state, approval) = server_review_state(conn, actor, inspection_id)?;
     record_approval(conn, inspection_id, approval.as_ref())?;
+    record_photo_refs(conn, &ins)?;
     crate::export::reproject_inspection(conn, inspection_id, &ins, state.as_str())
 }

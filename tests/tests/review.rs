@@ -365,9 +365,33 @@ fn an_approval_waits_for_every_photo_to_arrive() {
         r.rejected[0].reason
     );
     assert_ne!(agency.with_db(|db| db.review_state(&id)).1, "approved");
-    // The officer's phone uploads the photo; the supervisor's next sync delivers the approval.
+    // The supervisor cannot see the photo yet: it has not arrived.
+    let sha = ama
+        .store
+        .get_inspection(id.clone())
+        .unwrap()
+        .inspection
+        .photos[0]
+        .sha256
+        .clone();
+    assert!(esi.store.read_photo(sha.clone()).is_err());
+    // The officer's phone uploads the photo; the supervisor's next sync delivers the approval
+    // and brings the photo to the supervisor's device, verified.
     sync(&ama);
     let r = sync(&esi);
+    assert_eq!(r.photos_downloaded, 1);
+    assert_eq!(
+        esi.store.read_photo(sha.clone()).unwrap(),
+        ama.store.read_photo(sha.clone()).unwrap()
+    );
+    // An officer of another station may not fetch it from the server.
+    let piet = Device::enrolled(&agency, &agency.url(), "piet", "NLRTM");
+    let piet_token = piet.store.inner().server_link().unwrap().unwrap().token;
+    let client = HttpClient::new(&agency.url(), Some(piet_token)).unwrap();
+    assert!(matches!(
+        client.get(&format!("/v1/blobs/{sha}"), &[]),
+        Err(quayside_core::error::Error::Server { status: 404, .. })
+    ));
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
     assert_eq!(agency.with_db(|db| db.review_state(&id)).1, "approved");
     assert!(esi.store.sync_status().unwrap().rejected.is_empty());

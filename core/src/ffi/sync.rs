@@ -71,6 +71,8 @@ pub struct SyncReportRecord {
     pub received: u64,
     pub rejected: Vec<RejectedRecord>,
     pub photos_uploaded: u64,
+    /// Colleagues' photos fetched for inspections this device holds.
+    pub photos_downloaded: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub round_trips: u64,
@@ -83,6 +85,7 @@ impl From<SyncReport> for SyncReportRecord {
             received: r.received,
             rejected: RejectedRecord::list(r.rejected),
             photos_uploaded: r.photos_uploaded,
+            photos_downloaded: r.photos_downloaded,
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
             round_trips: r.round_trips,
@@ -104,6 +107,8 @@ pub struct EnrollmentRecord {
 pub struct SyncStatusRecord {
     pub enrolled: bool,
     pub server_url: Option<String>,
+    /// The role the server enrolled this device's user with (`officer`, `supervisor`, ...).
+    pub role: Option<String>,
     /// Inspections with changes the server has not confirmed.
     pub unsynced_inspections: u64,
     /// Photos the server has not confirmed.
@@ -206,6 +211,7 @@ impl FieldStore {
         let pending = self.store.pending()?;
         Ok(SyncStatusRecord {
             enrolled: link.is_some(),
+            role: link.as_ref().map(|l| l.role.clone()),
             server_url: link.map(|l| l.url),
             unsynced_inspections: pending.documents,
             unsynced_photos: pending.photos,

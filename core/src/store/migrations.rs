@@ -14,6 +14,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("003_sync", include_str!("migrations/003_sync.sql")),
     ("004_reviews", include_str!("migrations/004_reviews.sql")),
+    (
+        "005_wanted_photos",
+        include_str!("migrations/005_wanted_photos.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated store has.

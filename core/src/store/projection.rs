@@ -65,6 +65,15 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
     for s in &substances {
         insert.execute(params![ins.id, s])?;
     }
+    // Photos shown here whose files this device lacks (recorded on a colleague's phone): the next
+    // sync downloads them.
+    let mut want = conn.prepare_cached(
+        "INSERT OR IGNORE INTO wanted_photos(sha256, bytes, mime, inspection_id)
+         SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?1)",
+    )?;
+    for p in &ins.photos {
+        want.execute(params![p.sha256, p.bytes as i64, p.mime, ins.id])?;
+    }
     Ok(ins)
 }
 

@@ -277,6 +277,40 @@ impl Store {
         Ok(rows)
     }
 
+    /// Photos to download: shown by inspections here, files not here yet (sha256, bytes).
+    pub fn wanted_photos(&self) -> Result<Vec<(String, u64)>> {
+        let conn = self.reader();
+        let mut stmt =
+            conn.prepare_cached("SELECT sha256, bytes FROM wanted_photos ORDER BY sha256")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Stores a downloaded photo after checking it hashes to its name; the server has it, so it
+    /// is not uploaded back.
+    pub fn store_downloaded_photo(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
+        let stored = self.blobs().put_bytes(bytes)?;
+        if stored.sha256 != sha256 {
+            return Err(crate::error::Error::Integrity(format!(
+                "downloaded photo {sha256} hashes to {}",
+                stored.sha256
+            )));
+        }
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO blobs(sha256, bytes, mime, added_at, uploaded_at)
+             SELECT sha256, ?2, mime, ?3, ?3 FROM wanted_photos WHERE sha256 = ?1
+             ON CONFLICT(sha256) DO NOTHING",
+            params![sha256, stored.bytes as i64, now_rfc3339()],
+        )?;
+        tx.execute("DELETE FROM wanted_photos WHERE sha256 = ?1", [sha256])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Records that the server holds a verified copy of the photo.
     pub fn mark_photo_uploaded(&self, sha256: &str) -> Result<()> {
         self.writer().execute(

@@ -46,6 +46,8 @@ pub struct SyncReport {
     /// Documents the server refused, with its reason.
     pub rejected: Vec<(String, String)>,
     pub photos_uploaded: u64,
+    /// Colleagues' photos fetched for inspections this device holds.
+    pub photos_downloaded: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     /// HTTP requests made.
@@ -169,10 +171,26 @@ pub fn sync_once(
         p.photos_done += 1;
         progress(&p);
     }
+    // 4. Colleagues' photos shown by inspections this device holds (a supervisor's evidence).
+    for (sha, _) in store.wanted_photos()? {
+        match client.get(&format!("/v1/blobs/{sha}"), &[]) {
+            Ok(bytes) => {
+                report.round_trips += 1;
+                p.bytes_received += bytes.len() as u64;
+                store.store_downloaded_photo(&sha, &bytes)?;
+                report.photos_downloaded += 1;
+                progress(&p);
+            }
+            // Not uploaded by its officer yet: the next sync tries again.
+            Err(Error::Server { status: 404, .. }) => report.round_trips += 1,
+            Err(e) => return Err(e),
+        }
+    }
     store.mark_synced()?;
     p.phase = "done".into();
     progress(&p);
     report.bytes_sent = p.bytes_sent.max(report.bytes_sent);
+    report.bytes_received = p.bytes_received.max(report.bytes_received);
     Ok(report)
 }
 
