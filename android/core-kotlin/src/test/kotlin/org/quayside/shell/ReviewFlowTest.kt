@@ -2,6 +2,7 @@ package org.quayside.shell
 
 import kotlinx.coroutines.runBlocking
 import org.junit.AfterClass
+import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotNull
@@ -107,8 +108,9 @@ class ReviewFlowTest {
         assertTrue(open.assessment.flags.any { it.kind == "substance_mismatch" })
         val photo = open.inspection.photos.single()
         assertEquals("relabelled cylinder", photo.caption)
-        assertNull("sync carries photo records, not the image files", queue.photo(photo.sha256))
-        assertEquals(TestSupport.jpeg().size, ReviewQueueModel(ama).photo(photo.sha256)!!.size)
+        // Sync brought the evidence itself to the supervisor's device, verified by its hash.
+        assertArrayEquals(ReviewQueueModel(ama).photo(photo.sha256), queue.photo(photo.sha256))
+        assertEquals(TestSupport.jpeg().size, queue.photo(photo.sha256)!!.size)
         assertEquals(true, open.submissionVerified)
         assertTrue(queue.state.value.canDecide)
 

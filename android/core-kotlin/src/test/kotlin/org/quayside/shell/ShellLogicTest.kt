@@ -18,9 +18,17 @@ import org.quayside.core.SyncStatusRecord
 /** Form parsing, error messages and the sync policy: the shell's plain logic, no store needed. */
 class ShellLogicTest {
     private fun status(inspections: ULong = 0uL, photos: ULong = 0uL, enrolled: Boolean = true, rejected: List<RejectedRecord> = emptyList()) =
-        SyncStatusRecord(enrolled, if (enrolled) "https://quayside.example" else null, inspections, photos, rejected, null)
+        SyncStatusRecord(
+            enrolled = enrolled,
+            serverUrl = if (enrolled) "https://quayside.example" else null,
+            role = if (enrolled) "officer" else null,
+            unsyncedInspections = inspections,
+            unsyncedPhotos = photos,
+            rejected = rejected,
+            lastSyncAt = null,
+        )
 
-    private fun report(pushed: ULong = 0uL) = SyncReportRecord(pushed, 0uL, emptyList(), 0uL, 0uL, 0uL, 1uL)
+    private fun report(pushed: ULong = 0uL) = SyncReportRecord(pushed = pushed, received = 0uL, rejected = emptyList(), photosUploaded = 0uL, photosDownloaded = 0uL, bytesSent = 0uL, bytesReceived = 0uL, roundTrips = 1uL)
 
     private fun progress(phase: String, docs: Pair<Int, Int> = 0 to 0, photos: Pair<Int, Int> = 0 to 0, message: String? = null) =
         SyncProgressRecord(phase, docs.first.toULong(), docs.second.toULong(), photos.first.toULong(), photos.second.toULong(), 0uL, 0uL, message)
