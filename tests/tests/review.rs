@@ -232,6 +232,36 @@ fn forged_and_tampered_decisions_are_refused() {
         "{outcome:?}"
     );
 
+    // A supervisor of another station, with a genuine key of his own: refused.
+    agency
+        .db()
+        .add_user("joost", "supervisor", &["NLRTM".into()], None)
+        .unwrap();
+    let joost = Device::enrolled(&agency, &agency.url(), "joost", "NLRTM");
+    // He cannot sync it (other station), so give his phone a copy by hand, as a leak would.
+    let copy = ama
+        .store
+        .inner()
+        .inspection_changes_since(&id, &[])
+        .unwrap();
+    joost
+        .store
+        .inner()
+        .merge_inspection_changes(&id, &copy)
+        .unwrap();
+    joost
+        .store
+        .approve(id.clone(), "looks fine".into())
+        .unwrap();
+    let r = sync(&joost);
+    assert_eq!(r.rejected.len(), 2, "{:?}", r.rejected);
+    assert!(
+        r.rejected
+            .iter()
+            .all(|x| x.reason.contains("not yours") || x.reason.contains("does not supervise")),
+        "{:?}",
+        r.rejected
+    );
     // With the supervisor's token and actor but signed by another key: refused.
     let esi_info = esi.store.device_info();
     let esi_link = esi.store.inner().server_link().unwrap().unwrap();

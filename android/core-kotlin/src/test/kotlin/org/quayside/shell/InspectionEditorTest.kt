@@ -168,7 +168,10 @@ class InspectionEditorTest {
         other.edit(InspectionForm(containerNumber = "MSCU1234566"))
         assertTrue(other.save())
 
-        val both = withTimeout(10_000) { list.state.first { it.rows.size == 2 } }
+        // Rows and the pending-sync count refresh separately: wait until both show the two.
+        val both = withTimeout(10_000) {
+            list.state.first { it.rows.size == 2 && it.pending == "2 inspections not yet on the server (phone not enrolled)" }
+        }
         assertEquals(listOf("MSCU1234566", "CSQU3054383"), both.rows.map { it.summary.containerNumber })
         val r22 = both.rows.last()
         assertTrue(RowMarker.FLAGGED in r22.markers)
