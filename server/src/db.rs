@@ -685,6 +685,8 @@ fn sync_one(
     }
     let new_from_snapshot = existing.is_none() && snapshot.is_some();
     let before = existing.as_mut().map(|d| d.heads());
+    // The inspection as checked by the policy, reused by the projections below.
+    let mut checked: Option<Inspection> = None;
     let (mut doc, station, inspection_id) = match kind {
         "inspection" => {
             let policy_push = match snapshot {
@@ -698,7 +700,9 @@ fn sync_one(
                 policy_push,
                 actor,
             )?;
-            (doc, ins.station, None)
+            let station = ins.station.clone();
+            checked = Some(ins);
+            (doc, station, None)
         }
         _ if snapshot.is_none() && changes.is_empty() => {
             // Asking for a review the server holds: reading needs no write rights.
@@ -784,8 +788,12 @@ fn sync_one(
                 ])?;
             }
         }
-        let reviewed = inspection_id.as_deref().unwrap_or(&push.id);
-        after_store(conn, actor, reviewed).map_err(SyncRefusal::Failed)?;
+        match &inspection_id {
+            // A review: its inspection's projections change.
+            Some(reviewed) => after_store(conn, actor, reviewed),
+            None => after_store_doc(conn, actor, &push.id, &mut doc, checked.take()),
+        }
+        .map_err(SyncRefusal::Failed)?;
     }
     // What the device lacks: everything after its heads, if the server knows them all; all of
     // it, compressed, if the device has nothing.
@@ -822,7 +830,21 @@ pub fn server_review_state(
     inspection_id: &str,
 ) -> ServerResult<(Inspection, ReviewState, Option<Review>)> {
     let mut doc = load_document(conn, actor, "inspection", inspection_id)?;
-    let ins = quayside_core::doc::inspection::read(&doc)?;
+    review_state_of(conn, actor, inspection_id, &mut doc, None)
+}
+
+/// [`server_review_state`] for an inspection document already in hand.
+fn review_state_of(
+    conn: &Connection,
+    actor: &[u8],
+    inspection_id: &str,
+    doc: &mut Document,
+    read: Option<Inspection>,
+) -> ServerResult<(Inspection, ReviewState, Option<Review>)> {
+    let ins = match read {
+        Some(ins) => ins,
+        None => quayside_core::doc::inspection::read(doc)?,
+    };
     let heads = doc::format_heads(&doc.heads());
     let ids: Vec<String> = conn
         .prepare_cached("SELECT id FROM doc_index WHERE inspection_id = ?1 AND kind = 'review'")?
@@ -886,7 +908,19 @@ fn record_approval(
 
 /// Keeps the projections of an inspection current after it or one of its reviews was stored.
 fn after_store(conn: &Connection, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
-    let (ins, state, approval) = server_review_state(conn, actor, inspection_id)?;
+    let mut doc = load_document(conn, actor, "inspection", inspection_id)?;
+    after_store_doc(conn, actor, inspection_id, &mut doc, None)
+}
+
+/// [`after_store`] with the inspection's document already in hand (no reload).
+fn after_store_doc(
+    conn: &Connection,
+    actor: &[u8],
+    inspection_id: &str,
+    doc: &mut Document,
+    read: Option<Inspection>,
+) -> ServerResult<()> {
+    let (ins, state, approval) = review_state_of(conn, actor, inspection_id, doc, read)?;
     record_approval(conn, inspection_id, approval.as_ref())?;
     record_photo_refs(conn, &ins)?;
     crate::export::reproject_inspection(conn, inspection_id, &ins, state.as_str())
