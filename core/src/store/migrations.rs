@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "005_wanted_photos",
         include_str!("migrations/005_wanted_photos.sql"),
     ),
+    (
+        "006_list_heads",
+        include_str!("migrations/006_list_heads.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated store has.

@@ -27,8 +27,8 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
     conn.prepare_cached(
         "INSERT INTO inspections(id, station, officer, container_number, status, created_at, updated_at,
              finding_count, photo_count, total_kg, odp_tonnes, co2e_tonnes, flag_count, conflict_count,
-             seizure_action, substances, review_state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+             seizure_action, substances, review_state, heads)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT(id) DO UPDATE SET station = excluded.station, officer = excluded.officer,
              container_number = excluded.container_number, status = excluded.status,
              updated_at = excluded.updated_at, finding_count = excluded.finding_count,
@@ -36,7 +36,7 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
              odp_tonnes = excluded.odp_tonnes, co2e_tonnes = excluded.co2e_tonnes,
              flag_count = excluded.flag_count, conflict_count = excluded.conflict_count,
              seizure_action = excluded.seizure_action, substances = excluded.substances,
-             review_state = excluded.review_state",
+             review_state = excluded.review_state, heads = excluded.heads",
     )?
     .execute(params![
         ins.id,
@@ -56,6 +56,7 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
         ins.seizure.as_ref().and_then(|s| s.action).map(|a| a.as_str()),
         substances.join("|"),
         state.as_str(),
+        serde_json::to_string(&heads).expect("heads serialise"),
     ])?;
     conn.prepare_cached("DELETE FROM inspection_substances WHERE inspection_id = ?1")?
         .execute([&ins.id])?;

@@ -119,9 +119,8 @@ impl Store {
             "SELECT i.id, i.container_number, i.station, i.officer, i.status, i.created_at, i.updated_at,
                     i.finding_count, i.photo_count, i.total_kg, i.odp_tonnes, i.co2e_tonnes,
                     i.flag_count, i.conflict_count, i.seizure_action, i.substances, i.review_state,
-                    (s.doc_id IS NULL OR s.shared_heads != d.heads)
-             FROM inspections i JOIN documents d ON d.id = i.id
-             LEFT JOIN sync_state s ON s.doc_id = i.id {} ORDER BY i.created_at DESC, i.id DESC LIMIT {} OFFSET {}",
+                    (s.doc_id IS NULL OR s.shared_heads != i.heads)
+             FROM inspections i LEFT JOIN sync_state s ON s.doc_id = i.id {} ORDER BY i.created_at DESC, i.id DESC LIMIT {} OFFSET {}",
             if clauses.is_empty() {
                 String::new()
             } else {
