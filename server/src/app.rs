@@ -15,7 +15,9 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use quayside_core::sync::policy::{Principal, Role};
-use quayside_core::sync::protocol::{self, CBOR, EnrollRequest, Outcome, SyncRequest};
+use quayside_core::sync::protocol::{
+    self, CBOR, EnrollRequest, Outcome, ResyncRequest, SyncRequest,
+};
 use serde::Deserialize;
 
 use crate::blobs::Uploads;
@@ -106,6 +108,10 @@ type Shared = Arc<AppState>;
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
         .route("/v1/enroll", post(enroll))
+        .route(
+            "/v1/resync",
+            post(resync).layer(DefaultBodyLimit::max(protocol::MAX_SYNC_BODY)),
+        )
         .route("/v1/feed", get(feed))
         .route(
             "/v1/sync",
@@ -253,6 +259,18 @@ async fn sync(
     m.sync_bytes_out.inc_by(bytes.len() as u64);
     m.sync_seconds.observe(started.elapsed().as_secs_f64());
     Ok(cbor(bytes))
+}
+
+async fn resync(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    body: Bytes,
+) -> ServerResult<Response> {
+    let req: ResyncRequest = protocol::decode(&body)?;
+    let st = state.clone();
+    let res = blocking(move || st.db.resync(&who, &req)).await?;
+    state.metrics.docs_resync.inc();
+    Ok(cbor(protocol::encode(&res)))
 }
 
 fn upload_headers(offset: u64, complete: bool) -> HeaderMap {

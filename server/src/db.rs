@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use quayside_core::doc::{self, Document};
+use quayside_core::doc::{self, Document, SyncState};
 use quayside_core::model::Inspection;
 use quayside_core::model::review::{Review, ReviewState, review_state};
 use quayside_core::store::{
@@ -14,7 +14,7 @@ use quayside_core::store::{
 use quayside_core::sync::policy::{self, Principal, Role};
 use quayside_core::sync::protocol::{
     DocPush, DocResult, EnrollRequest, EnrollResponse, FeedEntry, FeedResponse, Outcome,
-    PROTOCOL_VERSION, SyncRequest, SyncResponse,
+    PROTOCOL_VERSION, ResyncRequest, ResyncResponse, SyncRequest, SyncResponse,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde_bytes::ByteBuf;
@@ -526,6 +526,90 @@ impl Db {
         Ok(SyncResponse {
             version: PROTOCOL_VERSION,
             docs: results,
+        })
+    }
+
+    /// One round of automerge's sync protocol for an inspection the caller may read: what the
+    /// device's message brings is checked by the write policy and stored (or refused whole)
+    /// before the server answers with its own message.
+    pub fn resync(&self, who: &Principal, req: &ResyncRequest) -> ServerResult<ResyncResponse> {
+        if req.version != PROTOCOL_VERSION {
+            return Err(ServerError::BadRequest(format!(
+                "protocol version {} is not supported",
+                req.version
+            )));
+        }
+        let refused = |reason: String| ResyncResponse {
+            outcome: Outcome::Rejected { reason },
+            message: None,
+            state: ByteBuf::new(),
+            heads: vec![],
+        };
+        if req.kind != "inspection" {
+            return Ok(refused(format!(
+                "{} documents are resent whole, not resynced",
+                req.kind
+            )));
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let station: Option<String> = tx
+            .prepare_cached("SELECT station FROM doc_index WHERE id = ?1 AND kind = 'inspection'")?
+            .query_row([&req.id], |r| r.get(0))
+            .optional()?;
+        match station {
+            Some(s) if who.may_read_station(&s) => {}
+            _ => {
+                return Ok(refused(format!(
+                    "inspection {} is not yours to read or write",
+                    req.id
+                )));
+            }
+        }
+        let mut doc = load_document(&tx, &self.actor, "inspection", &req.id)?;
+        let mut state = req
+            .state
+            .as_ref()
+            .map(|s| SyncState::decode(s))
+            .unwrap_or_default();
+        if let Some(message) = &req.message {
+            let before = doc.heads();
+            let mut fork = doc.fork_with_actor(&self.actor);
+            fork.receive_sync_message(&mut state, message)?;
+            let new_changes = fork.changes_since(&before)?;
+            if !new_changes.is_empty() {
+                match policy::apply_inspection_push(
+                    who,
+                    &req.id,
+                    Some(&mut doc),
+                    policy::Push::Changes(&new_changes),
+                    &self.actor,
+                ) {
+                    Ok((mut checked, ins)) => {
+                        append_document(&tx, &req.id, &mut checked, &before)?;
+                        let seq = next_seq(&tx)?;
+                        tx.prepare_cached(
+                            "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
+                        )?
+                        .execute(params![req.id, seq, ins.station, who.device_id])?;
+                        after_store_doc(&tx, &self.actor, &req.id, &mut checked, Some(ins))?;
+                        doc = checked;
+                    }
+                    Err(quayside_core::error::Error::Invalid(reason)) => {
+                        return Ok(refused(reason));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        let message = doc.generate_sync_message(&mut state).map(ByteBuf::from);
+        let heads = doc::format_heads(&doc.heads());
+        tx.commit()?;
+        Ok(ResyncResponse {
+            outcome: Outcome::Ok,
+            message,
+            state: ByteBuf::from(state.encode()),
+            heads,
         })
     }
 

@@ -69,9 +69,16 @@ impl Agency {
 
     /// Stops the server and starts it again on the same address and data.
     pub fn restart(&mut self) {
+        self.restart_with(|_| {});
+    }
+
+    /// Stops the server, runs `between` on its data directory (a backup, a restore), and starts
+    /// it again on the same address.
+    pub fn restart_with(&mut self, between: impl FnOnce(&Path)) {
         if let Some(s) = self.server.take() {
             s.stop();
         }
+        between(self.dir.path());
         self.server =
             Some(quayside_server::Server::start(self.dir.path(), &self.addr.to_string()).unwrap());
     }

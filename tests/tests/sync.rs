@@ -445,6 +445,69 @@ fn a_server_killed_mid_sync_loses_nothing_it_acknowledged() {
 }
 
 #[test]
+fn heads_the_server_does_not_know_fall_back_to_automerge_sync_messages() {
+    let mut agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
+    let a = new_inspection(&ama, "CSQU3054383");
+    sync(&ama);
+    sync(&kofi);
+    // A backup of the server is taken; ama's next change reaches the server after it.
+    let backup = tempfile::tempdir().unwrap();
+    agency.restart_with(|dir| copy_dir(dir, backup.path()));
+    ama.store.add_finding(a.clone(), finding(7.0)).unwrap();
+    sync(&ama);
+    // The server is restored from the backup: it no longer knows what ama's phone synced.
+    agency.restart_with(|dir| {
+        std::fs::remove_dir_all(dir).unwrap();
+        copy_dir(backup.path(), dir);
+    });
+    kofi.store
+        .update_inspection(
+            a.clone(),
+            InspectionFields {
+                selection_reason: Some("tip-off".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sync(&kofi);
+    // Ama records more; her phone's record of what the server has names changes it lost.
+    ama.store
+        .update_inspection(a.clone(), InspectionFields { notes: Some("seals intact".into()), ..Default::default() })
+        .unwrap();
+    let report = sync(&ama);
+    assert_eq!(report.resynced, 1, "{report:?}");
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    sync(&kofi);
+    let mine = inspection_json(&ama.store, &a);
+    assert_eq!(mine, inspection_json(&kofi.store, &a));
+    assert_eq!(
+        mine["findings"].as_array().unwrap().len(),
+        1,
+        "ama's finding is back on the server"
+    );
+    assert_eq!(mine["selection_reason"], "tip-off");
+    assert_eq!(mine["notes"], "seals intact");
+    assert_eq!(ama.store.sync_status().unwrap().unsynced_inspections, 0);
+    // And the next sync is an ordinary one again.
+    assert_eq!(sync(&ama).resynced, 0);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
 fn recording_goes_on_while_a_sync_is_in_flight() {
     let agency = Agency::start();
     // A slow link: every chunk of traffic waits up to 150 ms.

@@ -65,6 +65,35 @@ pub struct Conflict {
     pub values: Vec<ConflictValue>,
 }
 
+/// One side's state of automerge's sync protocol for one document (the resync fallback). Only
+/// its persistent part survives `encode`, so either side may restart with what it has.
+pub struct SyncState(automerge::sync::State);
+
+impl SyncState {
+    /// A fresh state.
+    pub fn new() -> Self {
+        SyncState(automerge::sync::State::new())
+    }
+
+    /// Decodes a state sent back by a peer; anything malformed starts afresh.
+    pub fn decode(bytes: &[u8]) -> Self {
+        automerge::sync::State::decode(bytes)
+            .map(SyncState)
+            .unwrap_or_else(|_| SyncState::new())
+    }
+
+    /// The persistent part of the state.
+    pub fn encode(&self) -> Vec<u8> {
+        self.0.encode()
+    }
+}
+
+impl Default for SyncState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// An automerge document with the conventions every Quayside record follows.
 pub struct Document {
     doc: AutoCommit,
@@ -221,6 +250,27 @@ impl Document {
             }
         }
         self.doc.apply_changes(parsed)?;
+        Ok(())
+    }
+
+    /// The next automerge sync message to send, if any (encoded).
+    pub fn generate_sync_message(&mut self, state: &mut SyncState) -> Option<Vec<u8>> {
+        use automerge::sync::SyncDoc;
+        self.doc
+            .sync()
+            .generate_sync_message(&mut state.0)
+            .map(|m| m.encode())
+    }
+
+    /// Applies an automerge sync message from the peer (changes whose dependencies are still
+    /// missing wait in automerge until they arrive).
+    pub fn receive_sync_message(&mut self, state: &mut SyncState, message: &[u8]) -> Result<()> {
+        use automerge::sync::SyncDoc;
+        let message = automerge::sync::Message::decode(message)
+            .map_err(|e| Error::Invalid(format!("malformed sync message: {e}")))?;
+        self.doc
+            .sync()
+            .receive_sync_message(&mut state.0, message)?;
         Ok(())
     }
 

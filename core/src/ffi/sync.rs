@@ -73,6 +73,8 @@ pub struct SyncReportRecord {
     pub photos_uploaded: u64,
     /// Colleagues' photos fetched for inspections this device holds.
     pub photos_downloaded: u64,
+    /// Inspections brought together with the server through automerge's sync protocol.
+    pub resynced: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub round_trips: u64,
@@ -86,6 +88,7 @@ impl From<SyncReport> for SyncReportRecord {
             rejected: RejectedRecord::list(r.rejected),
             photos_uploaded: r.photos_uploaded,
             photos_downloaded: r.photos_downloaded,
+            resynced: r.resynced,
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
             round_trips: r.round_trips,

@@ -194,11 +194,17 @@ impl Store {
                 None => empty(Vec::new(), None),
             });
         }
-        let (heads, changes) = self.read_document(super::kind_name(&kind), id, |d| {
+        let found = self.read_document(super::kind_name(&kind), id, |d| {
             let heads = doc::format_heads(&d.heads());
             let changes = d.changes_since(&doc::parse_heads(&shared)?)?;
             Ok((heads, changes))
-        })?;
+        });
+        let (heads, changes) = match found {
+            Ok(found) => found,
+            // Shared heads this device does not hold (a damaged record): send it whole.
+            Err(crate::error::Error::Invalid(_)) => return self.outgoing(id, &kind, true),
+            Err(e) => return Err(e),
+        };
         Ok(Outgoing {
             id: id.into(),
             kind,

@@ -7,7 +7,8 @@ use base64::Engine;
 use reqwest::blocking::{Client, Response};
 
 use super::protocol::{
-    self, CBOR, EnrollRequest, EnrollResponse, ErrorBody, FeedResponse, SyncRequest, SyncResponse,
+    self, CBOR, EnrollRequest, EnrollResponse, ErrorBody, FeedResponse, ResyncRequest,
+    ResyncResponse, SyncRequest, SyncResponse,
 };
 use crate::error::{Error, Result};
 
@@ -132,6 +133,21 @@ impl HttpClient {
             .send()
             .map_err(network)?;
         Ok(Self::check(resp)?.bytes().map_err(network)?.to_vec())
+    }
+
+    /// One round of the resync fallback (automerge sync messages).
+    pub fn resync(&self, req: &ResyncRequest) -> Result<(ResyncResponse, usize, usize)> {
+        let body = protocol::encode(req);
+        let sent = body.len();
+        let resp = self
+            .auth(self.http.post(self.url("/v1/resync")))
+            .header(reqwest::header::CONTENT_TYPE, CBOR)
+            .body(body)
+            .send()
+            .map_err(network)?;
+        let bytes = Self::check(resp)?.bytes().map_err(network)?;
+        let res = protocol::decode(&bytes).map_err(|e| Error::Network(e.to_string()))?;
+        Ok((res, sent, bytes.len()))
     }
 
     /// How much of a photo the server has: (offset, complete).

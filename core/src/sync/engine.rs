@@ -10,8 +10,9 @@ use serde_bytes::ByteBuf;
 
 use super::client::HttpClient;
 use super::protocol::{
-    DocPush, EnrollRequest, EnrollResponse, Outcome, PROTOCOL_VERSION, SyncRequest,
+    DocPush, EnrollRequest, EnrollResponse, Outcome, PROTOCOL_VERSION, ResyncRequest, SyncRequest,
 };
+use crate::doc::SyncState;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::sync_state::{Incoming, ServerLink};
@@ -48,6 +49,9 @@ pub struct SyncReport {
     pub photos_uploaded: u64,
     /// Colleagues' photos fetched for inspections this device holds.
     pub photos_downloaded: u64,
+    /// Documents brought together with the server through automerge's sync protocol (the
+    /// server did not know what this device had synced).
+    pub resynced: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     /// HTTP requests made.
@@ -145,15 +149,22 @@ pub fn sync_once(
         let resync = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
         full_resend.extend(resync);
     }
-    if !full_resend.is_empty() {
-        // The server did not know our shared heads: send whole histories once.
-        for chunk in batches(store, &full_resend, true)? {
-            let again = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
-            for (id, _) in again {
-                report
-                    .rejected
-                    .push((id, "the server asked for a resync twice".into()));
-            }
+    // The server did not know our shared heads (say, it was restored from a backup): inspections
+    // fall back to automerge's sync protocol, reviews (written once) are sent whole again.
+    let (inspections, others): (Vec<_>, Vec<_>) = full_resend
+        .into_iter()
+        .partition(|(_, kind)| kind != "review");
+    let mut incoming = Vec::new();
+    for (id, kind) in inspections {
+        incoming.push(resync_document(store, client, &id, &kind, &mut report)?);
+    }
+    store.apply_incoming(&incoming)?;
+    for chunk in batches(store, &others, true)? {
+        let again = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
+        for (id, _) in again {
+            report
+                .rejected
+                .push((id, "the server asked for a resync twice".into()));
         }
     }
     if cursor != start_cursor {
@@ -293,6 +304,57 @@ fn push_batch(
     p.documents_done += count;
     progress(p);
     Ok(resync)
+}
+
+/// Brings one document and the server's copy together with automerge's sync protocol, one
+/// request per round (the server keeps no state: it travels with each request).
+fn resync_document(
+    store: &Store,
+    client: &HttpClient,
+    id: &str,
+    kind: &str,
+    report: &mut SyncReport,
+) -> Result<Incoming> {
+    let mut local = store.document(crate::store::kind_name(kind), id)?;
+    let mut mine = SyncState::new();
+    let mut theirs: Option<ByteBuf> = None;
+    let mut heads = Vec::new();
+    for _ in 0..32 {
+        let message = local.generate_sync_message(&mut mine);
+        let (res, sent, received) = client.resync(&ResyncRequest {
+            version: PROTOCOL_VERSION,
+            id: id.to_string(),
+            kind: kind.to_string(),
+            message: message.clone().map(ByteBuf::from),
+            state: theirs.take(),
+        })?;
+        report.round_trips += 1;
+        report.bytes_sent += sent as u64;
+        report.bytes_received += received as u64;
+        if let Outcome::Rejected { reason } = res.outcome {
+            report.rejected.push((id.to_string(), reason.clone()));
+            return Ok(Incoming::Rejected {
+                id: id.to_string(),
+                reason,
+            });
+        }
+        theirs = Some(res.state);
+        heads = res.heads;
+        match res.message {
+            Some(m) => local.receive_sync_message(&mut mine, &m)?,
+            None if message.is_none() => break,
+            None => {}
+        }
+    }
+    report.resynced += 1;
+    Ok(Incoming::Merged {
+        id: id.to_string(),
+        kind: kind.to_string(),
+        heads,
+        changes: local.changes_since(&[])?,
+        snapshot: None,
+        seq: 0,
+    })
 }
 
 /// Uploads one photo from where the server's copy stops; returns bytes sent.

@@ -88,6 +88,32 @@ pub struct DocResult {
     pub snapshot: Option<ByteBuf>,
 }
 
+/// One round of automerge's sync protocol for one document (`POST /v1/resync`): the fallback
+/// when the server does not know a device's shared heads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResyncRequest {
+    pub version: u32,
+    pub id: String,
+    pub kind: String,
+    /// The device's sync message (none when it has nothing to say but awaits the server's).
+    pub message: Option<ByteBuf>,
+    /// The server's sync state from the previous round (the server keeps none).
+    #[serde(default)]
+    pub state: Option<ByteBuf>,
+}
+
+/// The server's half of a resync round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResyncResponse {
+    pub outcome: Outcome,
+    /// The server's sync message, if it has anything to say.
+    pub message: Option<ByteBuf>,
+    /// The server's sync state, to send back next round.
+    pub state: ByteBuf,
+    /// The server's heads after this round.
+    pub heads: Vec<String>,
+}
+
 /// Documents changed on the server since a cursor, that the user may read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedResponse {

@@ -28,7 +28,7 @@ class ShellLogicTest {
             lastSyncAt = null,
         )
 
-    private fun report(pushed: ULong = 0uL) = SyncReportRecord(pushed = pushed, received = 0uL, rejected = emptyList(), photosUploaded = 0uL, photosDownloaded = 0uL, bytesSent = 0uL, bytesReceived = 0uL, roundTrips = 1uL)
+    private fun report(pushed: ULong = 0uL) = SyncReportRecord(pushed = pushed, received = 0uL, rejected = emptyList(), photosUploaded = 0uL, photosDownloaded = 0uL, resynced = 0uL, bytesSent = 0uL, bytesReceived = 0uL, roundTrips = 1uL)
 
     private fun progress(phase: String, docs: Pair<Int, Int> = 0 to 0, photos: Pair<Int, Int> = 0 to 0, message: String? = null) =
         SyncProgressRecord(phase, docs.first.toULong(), docs.second.toULong(), photos.first.toULong(), photos.second.toULong(), 0uL, 0uL, message)
