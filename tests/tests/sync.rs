@@ -474,7 +474,13 @@ fn heads_the_server_does_not_know_fall_back_to_automerge_sync_messages() {
     sync(&kofi);
     // Ama records more; her phone's record of what the server has names changes it lost.
     ama.store
-        .update_inspection(a.clone(), InspectionFields { notes: Some("seals intact".into()), ..Default::default() })
+        .update_inspection(
+            a.clone(),
+            InspectionFields {
+                notes: Some("seals intact".into()),
+                ..Default::default()
+            },
+        )
         .unwrap();
     let report = sync(&ama);
     assert_eq!(report.resynced, 1, "{report:?}");

@@ -112,10 +112,20 @@ impl HttpClient {
 
     /// One sync round trip; returns the answer and the bytes sent and received.
     pub fn sync(&self, req: &SyncRequest) -> Result<(SyncResponse, usize, usize)> {
+        self.post_cbor("/v1/sync", req)
+    }
+
+    /// POSTs a CBOR body and decodes the CBOR answer; returns it with the bytes sent and
+    /// received.
+    fn post_cbor<Req: serde::Serialize, Res: for<'de> serde::Deserialize<'de>>(
+        &self,
+        path: &str,
+        req: &Req,
+    ) -> Result<(Res, usize, usize)> {
         let body = protocol::encode(req);
         let sent = body.len();
         let resp = self
-            .auth(self.http.post(self.url("/v1/sync")))
+            .auth(self.http.post(self.url(path)))
             .header(reqwest::header::CONTENT_TYPE, CBOR)
             .body(body)
             .send()
@@ -137,17 +147,7 @@ impl HttpClient {
 
     /// One round of the resync fallback (automerge sync messages).
     pub fn resync(&self, req: &ResyncRequest) -> Result<(ResyncResponse, usize, usize)> {
-        let body = protocol::encode(req);
-        let sent = body.len();
-        let resp = self
-            .auth(self.http.post(self.url("/v1/resync")))
-            .header(reqwest::header::CONTENT_TYPE, CBOR)
-            .body(body)
-            .send()
-            .map_err(network)?;
-        let bytes = Self::check(resp)?.bytes().map_err(network)?;
-        let res = protocol::decode(&bytes).map_err(|e| Error::Network(e.to_string()))?;
-        Ok((res, sent, bytes.len()))
+        self.post_cbor("/v1/resync", req)
     }
 
     /// How much of a photo the server has: (offset, complete).
