@@ -682,12 +682,16 @@ fn user_info(conn: &Connection, id: i64) -> ServerResult<UserInfo> {
     })
 }
 
+/// The next change sequence number: after every number issued, and never below the current time
+/// in microseconds. A server restored from an older backup therefore still numbers new changes
+/// above every feed cursor it handed out before (devices would otherwise skip them).
 fn next_seq(conn: &Connection) -> ServerResult<i64> {
-    Ok(
+    let after_last: i64 =
         conn.query_row("SELECT coalesce(max(seq), 0) + 1 FROM doc_index", [], |r| {
             r.get(0)
-        })?,
-    )
+        })?;
+    let now = chrono::Utc::now().timestamp_micros();
+    Ok(after_last.max(now))
 }
 
 /// Why one document of a batch was not stored.
