@@ -302,6 +302,17 @@ impl Document {
         f(&past)
     }
 
+    /// A text field of the document root (`kind`, `id`), read without converting the document.
+    pub fn root_text(&self, key: &str) -> Option<String> {
+        match self.doc.get(automerge::ROOT, key) {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                ScalarValue::Str(v) => Some(v.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Whether the change with this hash is in the document.
     pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
         self.doc.get_change_meta_by_hash(hash).is_some()

@@ -41,11 +41,3 @@ pub fn read(doc: &Document) -> Result<Review> {
     serde_json::from_value(doc.to_json())
         .map_err(|e| Error::Integrity(format!("review document does not match schema: {e}")))
 }
-
-/// The kind a stored document declares (`inspection`, `review`).
-pub fn kind_of(doc: &Document) -> Option<String> {
-    doc.to_json()
-        .get("kind")
-        .and_then(|k| k.as_str())
-        .map(str::to_string)
-}

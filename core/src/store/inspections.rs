@@ -478,12 +478,8 @@ fn store_new(
     bytes: Option<&[u8]>,
     doc: &mut Document,
 ) -> Result<()> {
-    let declared = crate::doc::review::kind_of(doc);
-    let named = doc
-        .to_json()
-        .get("id")
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
+    let declared = doc.root_text("kind");
+    let named = doc.root_text("id");
     if declared.as_deref() != Some(kind) || named.as_deref() != Some(id) {
         return Err(Error::Invalid(format!(
             "changes for {kind} {id} describe {} {:?}",

@@ -143,7 +143,7 @@ pub fn sync_once(
     todo.sort_by_key(|(_, kind)| kind == "review");
     p.phase = "documents".into();
     p.documents_total = todo.len() as u64;
-    progress(&p);
+    show(&mut p, &report, progress);
     let mut full_resend: Vec<(String, String)> = Vec::new();
     for chunk in batches(store, &todo, false)? {
         let resync = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
@@ -175,22 +175,21 @@ pub fn sync_once(
     let photos = store.photos_to_upload()?;
     p.phase = "photos".into();
     p.photos_total = photos.len() as u64;
-    progress(&p);
+    show(&mut p, &report, progress);
     for (sha, bytes) in photos {
-        let sent = upload_photo(store, client, &sha, bytes, &mut report)?;
-        p.bytes_sent += sent;
+        upload_photo(store, client, &sha, bytes, &mut report)?;
         p.photos_done += 1;
-        progress(&p);
+        show(&mut p, &report, progress);
     }
     // 4. Colleagues' photos shown by inspections this device holds (a supervisor's evidence).
     for (sha, _) in store.wanted_photos()? {
         match client.get(&format!("/v1/blobs/{sha}"), &[]) {
             Ok(bytes) => {
                 report.round_trips += 1;
-                p.bytes_received += bytes.len() as u64;
+                report.bytes_received += bytes.len() as u64;
                 store.store_downloaded_photo(&sha, &bytes)?;
                 report.photos_downloaded += 1;
-                progress(&p);
+                show(&mut p, &report, progress);
             }
             // Not uploaded by its officer yet: the next sync tries again.
             Err(Error::Server { status: 404, .. }) => report.round_trips += 1,
@@ -199,10 +198,15 @@ pub fn sync_once(
     }
     store.mark_synced()?;
     p.phase = "done".into();
-    progress(&p);
-    report.bytes_sent = p.bytes_sent.max(report.bytes_sent);
-    report.bytes_received = p.bytes_received.max(report.bytes_received);
+    show(&mut p, &report, progress);
     Ok(report)
+}
+
+/// Reports progress with the byte counts tallied so far (the report is the one tally).
+fn show(p: &mut SyncProgress, report: &SyncReport, progress: &mut dyn FnMut(&SyncProgress)) {
+    p.bytes_sent = report.bytes_sent;
+    p.bytes_received = report.bytes_received;
+    progress(p);
 }
 
 /// Groups documents into requests of at most [`BATCH_DOCS`] documents and about [`BATCH_BYTES`].
@@ -263,8 +267,6 @@ fn push_batch(
         docs,
     })?;
     report.round_trips += 1;
-    p.bytes_sent += sent as u64;
-    p.bytes_received += received as u64;
     report.bytes_sent += sent as u64;
     report.bytes_received += received as u64;
     let mut incoming = Vec::with_capacity(res.docs.len());
@@ -302,7 +304,7 @@ fn push_batch(
     }
     store.apply_incoming(&incoming)?;
     p.documents_done += count;
-    progress(p);
+    show(p, report, progress);
     Ok(resync)
 }
 
@@ -357,17 +359,16 @@ fn resync_document(
     })
 }
 
-/// Uploads one photo from where the server's copy stops; returns bytes sent.
+/// Uploads one photo from where the server's copy stops.
 fn upload_photo(
     store: &Store,
     client: &HttpClient,
     sha: &str,
     total: u64,
     report: &mut SyncReport,
-) -> Result<u64> {
+) -> Result<()> {
     let (mut offset, complete) = client.blob_offset(sha)?;
     report.round_trips += 1;
-    let mut sent = 0;
     if !complete {
         // Not re-hashed here: the server hashes the finished file and refuses a mismatch.
         let path = store.blobs().path(sha);
@@ -377,12 +378,12 @@ fn upload_photo(
             let chunk = &bytes[offset as usize..end];
             offset = client.blob_patch(sha, offset, total, chunk)?;
             report.round_trips += 1;
-            sent += chunk.len() as u64;
+            report.bytes_sent += chunk.len() as u64;
         }
     }
     store.mark_photo_uploaded(sha)?;
     report.photos_uploaded += 1;
-    Ok(sent)
+    Ok(())
 }
 
 /// Retries [`sync_once`] after network failures, waiting `base * 2^n` plus up to 50% jitter

@@ -89,7 +89,7 @@ pub fn apply_inspection_push(
     push: Push<'_>,
     server_actor: &[u8],
 ) -> Result<(Document, Inspection)> {
-    let changes = match (push, existing) {
+    let (changes, mut base) = match (push, existing) {
         (Push::Snapshot(doc), None) => {
             let mut doc = *doc;
             // A new document in one piece: every change in it must be this device's.
@@ -120,7 +120,6 @@ pub fn apply_inspection_push(
         }
         (Push::Changes(changes), existing) => (changes, existing),
     };
-    let (changes, mut base) = changes;
     let before = match base.as_deref_mut() {
         Some(doc) => Some(inspection::read(doc)?),
         None => None,
