@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use quayside_core::{
-    CylinderType, DeclarationFields, FindingFields, GeoPoint, InspectionFields, InspectionFilter,
-    InspectionStatus, ModusOperandi, SeizureAction,
+    CylinderType, DeclarationFields, ElementList, FindingFields, GeoPoint, InspectionFields,
+    InspectionFilter, InspectionStatus, ModusOperandi, SeizureAction,
 };
 
 use crate::{CliError, CliResult};
@@ -51,7 +51,20 @@ pub enum Command {
     /// Append to the chain of custody.
     #[command(subcommand)]
     Custody(CustodyCommand),
-    /// Submit an inspection for review.
+    /// Remove a finding, photo, seized item or custody entry. It is kept (hidden): a removal
+    /// that raced a colleague's edit shows as a conflict in `show`. Removing it again confirms.
+    Remove {
+        id: String,
+        list: Parsed<ElementList>,
+        element_id: String,
+    },
+    /// Bring back a removed finding, photo, seized item or custody entry, with every edit.
+    Restore {
+        id: String,
+        list: Parsed<ElementList>,
+        element_id: String,
+    },
+    /// Submit an inspection for review (again after it was returned or changed).
     Submit { id: String },
     /// List and search inspections.
     List(ListArgs),
@@ -134,15 +147,21 @@ pub enum ExportCommand {
 pub enum ReviewCommand {
     /// Submitted inspections of your stations waiting for a decision.
     List,
-    /// Approve an inspection as this device holds it (signed; covers exactly this version).
+    /// Approve exactly the version `show` printed (signed; refused if it has changed since).
     Approve {
         id: String,
+        /// The version you read, as `quayside show` prints it.
+        #[arg(long)]
+        version: String,
         #[arg(long, default_value = "")]
         comment: String,
     },
-    /// Return an inspection to its officer with what to change.
+    /// Return the version `show` printed to its officer with what to change.
     Return {
         id: String,
+        /// The version you read, as `quayside show` prints it.
+        #[arg(long)]
+        version: String,
         #[arg(long)]
         comment: String,
     },
@@ -192,6 +211,21 @@ pub enum CustodyCommand {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Correct a custody entry (what it said before stays in the history).
+    Correct {
+        id: String,
+        entry_id: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        location: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+    },
 }
 
 /// A value parsed by the core's own parser (so messages match the apps').
@@ -212,6 +246,23 @@ parsed!(SeizureAction);
 parsed!(ModusOperandi);
 parsed!(CylinderType);
 parsed!(InspectionStatus);
+
+impl std::str::FromStr for Parsed<ElementList> {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "finding" | "findings" => Ok(Parsed(ElementList::Findings)),
+            "photo" | "photos" => Ok(Parsed(ElementList::Photos)),
+            "item" | "items" | "seizure-item" | "seizure-items" | "seized-item" => {
+                Ok(Parsed(ElementList::SeizureItems))
+            }
+            "custody" | "custody-entry" => Ok(Parsed(ElementList::Custody)),
+            _ => Err(format!(
+                "unknown list {s:?}; expected findings, photos, seizure-items or custody"
+            )),
+        }
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum InspectionCommand {
@@ -430,6 +481,15 @@ pub enum PhotoCommand {
         #[arg(long)]
         captured_at: Option<String>,
     },
+    /// Change a photo's caption or the finding it shows (`--finding ""` unlinks it).
+    Set {
+        id: String,
+        sha256: String,
+        #[arg(long)]
+        caption: Option<String>,
+        #[arg(long)]
+        finding: Option<String>,
+    },
     /// Write a stored photo (verified against its hash) to a file.
     Get {
         sha256: String,
@@ -459,8 +519,8 @@ pub struct ListArgs {
     pub to: Option<String>,
     #[arg(long, default_value_t = 100)]
     pub limit: u32,
-    /// Review state (repeatable): draft, awaiting_review, returned, approved,
-    /// changed_since_approval.
+    /// Review state (repeatable): draft, awaiting_review, changed_since_submission, returned,
+    /// approved, changed_since_approval.
     #[arg(long)]
     pub review_state: Vec<String>,
 }

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use quayside_core::{
-    ApiError, CustodyFields, FieldStore, InspectionFilter, PhotoFields, SeizedItem, SeizureFields,
+    ApiError, CustodyFields, FieldStore, InspectionFilter, PhotoEdit, PhotoFields, SeizedItem,
+    SeizureFields,
 };
 
 use args::{
@@ -292,6 +293,72 @@ fn run(cli: Cli) -> CliResult {
                 render::updated(&view, "Added a custody entry to")
             })
         }
+        Command::Custody(CustodyCommand::Correct {
+            id,
+            entry_id,
+            from,
+            to,
+            location,
+            note,
+            at,
+        }) => {
+            let id = resolve(&store, &id)?;
+            let view = store.correct_custody(
+                id,
+                entry_id.clone(),
+                CustodyFields {
+                    from,
+                    to,
+                    location,
+                    note,
+                    at,
+                },
+            )?;
+            render::emit(json, &view, || {
+                render::updated(&view, &format!("Corrected custody entry {entry_id} of"))
+            })
+        }
+        Command::Photo(PhotoCommand::Set {
+            id,
+            sha256,
+            caption,
+            finding,
+        }) => {
+            let id = resolve(&store, &id)?;
+            let view = store.update_photo(
+                id,
+                sha256.clone(),
+                PhotoEdit {
+                    caption,
+                    finding_id: finding,
+                },
+            )?;
+            render::emit(json, &view, || {
+                render::updated(&view, &format!("Updated photo {} of", short(&sha256)))
+            })
+        }
+        Command::Remove {
+            id,
+            list,
+            element_id,
+        } => {
+            let id = resolve(&store, &id)?;
+            let view = store.remove_element(id, list.0, element_id.clone())?;
+            render::emit(json, &view, || {
+                render::updated(&view, &format!("Removed {element_id} from"))
+            })
+        }
+        Command::Restore {
+            id,
+            list,
+            element_id,
+        } => {
+            let id = resolve(&store, &id)?;
+            let view = store.restore_element(id, list.0, element_id.clone())?;
+            render::emit(json, &view, || {
+                render::updated(&view, &format!("Restored {element_id} in"))
+            })
+        }
         Command::Submit { id } => {
             let id = resolve(&store, &id)?;
             let view = store.submit(id)?;
@@ -335,14 +402,24 @@ fn run(cli: Cli) -> CliResult {
             let rows = store.review_queue()?;
             render::emit(json, &rows, || render::list(&rows))
         }
-        Command::Review(ReviewCommand::Approve { id, comment }) => {
+        Command::Review(ReviewCommand::Approve {
+            id,
+            version,
+            comment,
+        }) => {
             let id = resolve(&store, &id)?;
-            let r = store.approve(id, comment)?;
+            let heads = resolve_version(&store, &id, &version)?;
+            let r = store.approve(id, heads, comment)?;
             render::emit(json, &r, || render::review(&r))
         }
-        Command::Review(ReviewCommand::Return { id, comment }) => {
+        Command::Review(ReviewCommand::Return {
+            id,
+            version,
+            comment,
+        }) => {
             let id = resolve(&store, &id)?;
-            let r = store.return_inspection(id, comment)?;
+            let heads = resolve_version(&store, &id, &version)?;
+            let r = store.return_inspection(id, heads, comment)?;
             render::emit(json, &r, || render::review(&r))
         }
         Command::Status => {
@@ -379,6 +456,38 @@ fn resolve(store: &FieldStore, id: &str) -> CliResult<String> {
             many.len()
         ))),
     }
+}
+
+/// The heads a version string names (as `show` prints it: head prefixes joined by `+`). A
+/// version that does not name exactly the inspection's current heads is one the person did not
+/// read: the core then refuses the decision as stale, writing nothing.
+fn resolve_version(store: &FieldStore, id: &str, version: &str) -> CliResult<Vec<String>> {
+    let current = store.get_inspection(id.to_string())?.heads;
+    version
+        .split(['+', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|prefix| {
+            if prefix.len() < 8 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(CliError::Usage(format!(
+                    "malformed --version {version:?}: give the version `quayside show` prints"
+                )));
+            }
+            let prefix = prefix.to_ascii_lowercase();
+            // A prefix of no current head names a version this device no longer shows: keep it
+            // as given, so the decision is refused as stale.
+            Ok(current
+                .iter()
+                .find(|h| h.starts_with(&prefix))
+                .cloned()
+                .unwrap_or(prefix))
+        })
+        .collect()
+}
+
+/// The first 12 characters of a hash.
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
 }
 
 /// Parses `FINDING_ID=KG` or `FINDING_ID=KG:CYLINDERS`.

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use quayside_core::{
-    HistoryRecord, InspectionSummary, InspectionView, ReferenceEntry, ReviewRecord,
-    SyncProgressRecord, SyncReportRecord, SyncStatusRecord,
+    ConflictKind, ElementList, HistoryRecord, InspectionSummary, InspectionView, ReferenceEntry,
+    ReviewRecord, SyncProgressRecord, SyncReportRecord, SyncStatusRecord,
 };
 use serde::Serialize;
 
@@ -101,6 +101,7 @@ pub fn inspection(view: &InspectionView) -> String {
     if let Some(at) = &i.submitted_at {
         let _ = writeln!(o, "  submitted  {at}");
     }
+    let _ = writeln!(o, "  version    {}", version(&view.heads));
     let _ = writeln!(
         o,
         "  container  {}   seals {}   size/type {}",
@@ -274,7 +275,8 @@ pub fn inspection(view: &InspectionView) -> String {
             for c in &s.custody {
                 let _ = writeln!(
                     o,
-                    "    {}  {} -> {}{}{}",
+                    "    {}  {}  {} -> {}{}{}",
+                    if c.id.is_empty() { "-" } else { &c.id },
                     c.at,
                     c.from,
                     c.to,
@@ -301,15 +303,14 @@ pub fn inspection(view: &InspectionView) -> String {
         }
     }
     if let Some(verified) = view.submission_verified {
-        let _ = writeln!(
-            o,
-            "\nSubmission signature: {}",
-            if verified {
-                "valid (covers every field and photo hash submitted)"
-            } else {
-                "INVALID"
+        let verdict = match (verified, view.submission_covers_shown) {
+            (true, true) => "valid, covers this version (every field and photo hash shown)",
+            (true, false) => {
+                "valid for an earlier version only: CHANGED SINCE SUBMISSION (submit again to sign what is shown)"
             }
-        );
+            (false, _) => "INVALID",
+        };
+        let _ = writeln!(o, "\nSubmission signature: {verdict}");
     }
     if !view.reviews.is_empty() {
         let _ = writeln!(o, "\nReviews");
@@ -342,10 +343,24 @@ pub fn inspection(view: &InspectionView) -> String {
     if !view.conflicts.is_empty() {
         let _ = writeln!(
             o,
-            "\nConflicts (concurrent edits kept both values; set the field again to settle it)"
+            "\nConflicts (concurrent edits kept every version; set the field again to settle it)"
         );
         for c in &view.conflicts {
-            let _ = writeln!(o, "  {}", c.path);
+            match c.kind {
+                ConflictKind::Values => {
+                    let _ = writeln!(o, "  {}", c.path);
+                }
+                ConflictKind::RemovedWhileEdited => {
+                    let _ = writeln!(
+                        o,
+                        "  {}  REMOVED WHILE EDITED: `quayside restore {} {} {}` keeps it with the edits; `quayside remove ...` again confirms the removal",
+                        c.path,
+                        &i.id[..i.id.len().min(8)],
+                        c.list.map(list_name).unwrap_or("?"),
+                        c.element_id.as_deref().unwrap_or("?")
+                    );
+                }
+            }
             for v in &c.values {
                 let _ = writeln!(
                     o,
@@ -575,4 +590,23 @@ pub fn review(r: &ReviewRecord) -> String {
             format!(": \"{}\"", r.comment)
         }
     )
+}
+
+/// A version as people type it back (`review approve --version`): head prefixes joined by `+`.
+pub fn version(heads: &[String]) -> String {
+    heads
+        .iter()
+        .map(|h| &h[..h.len().min(12)])
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// The name of a list on the command line.
+fn list_name(l: ElementList) -> &'static str {
+    match l {
+        ElementList::Findings => "findings",
+        ElementList::Photos => "photos",
+        ElementList::SeizureItems => "seizure-items",
+        ElementList::Custody => "custody",
+    }
 }

@@ -210,14 +210,21 @@ fn inspection_changes(n: usize) -> (String, Vec<Vec<u8>>) {
         }]),
         ..Default::default()
     };
-    inspection::set_seizure(&mut doc, &author, &seizure).unwrap();
+    inspection::set_seizure(&mut doc, &author, &seizure, "2026-11-29T10:00:00.000Z").unwrap();
     for c in 0..3 {
         let entry = CustodyInput {
             from: format!("officer {c}"),
             to: format!("clerk {c}"),
             ..Default::default()
         };
-        inspection::add_custody(&mut doc, &author, &entry, "2026-11-29T10:00:00.000Z").unwrap();
+        inspection::add_custody(
+            &mut doc,
+            &author,
+            &format!("c-{c}"),
+            &entry,
+            "2026-11-29T10:00:00.000Z",
+        )
+        .unwrap();
     }
     let changes = doc.changes_since(&[]).unwrap();
     (id, changes)

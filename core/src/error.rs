@@ -25,6 +25,9 @@ pub enum Error {
     /// An id that names nothing in this store.
     #[error("no {kind} with id {id}")]
     NotFound { kind: &'static str, id: String },
+    /// The record has changed since the caller read it (a review must name the version shown).
+    #[error("{0}")]
+    Stale(String),
     /// The store directory holds no store yet, or one already.
     #[error("{0}")]
     Store(String),

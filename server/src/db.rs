@@ -943,11 +943,18 @@ fn review_state_of(
         let d = load_document(conn, actor, "review", &id)?;
         reviews.push(quayside_core::doc::review::read(&d)?);
     }
-    let state = review_state(&ins, &heads, &reviews);
+    let submitted = quayside_core::doc::inspection::submitted_version(doc, &ins);
+    let state = review_state(&ins, &heads, submitted.as_deref(), &reviews);
+    // The approval the state rests on: the latest one of the version the officer signed.
     let approval = match state {
         ReviewState::Approved | ReviewState::ChangedSinceApproval => reviews
             .into_iter()
-            .filter(|r| r.decision == Some(quayside_core::model::review::Decision::Approved))
+            .filter(|r| {
+                r.decision == Some(quayside_core::model::review::Decision::Approved)
+                    && submitted.as_deref().is_some_and(|v| {
+                        quayside_core::model::review::same_heads(&r.reviewed_heads, v)
+                    })
+            })
             .max_by(|a, b| a.decided_at.cmp(&b.decided_at)),
         _ => None,
     };

@@ -85,7 +85,8 @@ pub fn seed(db: &Db) -> ServerResult<DemoInfo> {
                 }]),
                 ..Default::default()
             };
-            inspection::set_seizure(&mut doc, &author, &seizure)?;
+            let now = quayside_core::model::edits::now_rfc3339();
+            inspection::set_seizure(&mut doc, &author, &seizure, &now)?;
             let custody = CustodyInput {
                 from: "ama".into(),
                 to: "Tema bonded warehouse".into(),
@@ -94,8 +95,9 @@ pub fn seed(db: &Db) -> ServerResult<DemoInfo> {
             inspection::add_custody(
                 &mut doc,
                 &author,
+                &format!("c-{}", uuid::Uuid::now_v7().simple()),
                 &custody,
-                &quayside_core::model::edits::now_rfc3339(),
+                &now,
             )?;
             // Signed with a key of the demo's own (the demo officer has no device here).
             inspection::submit(

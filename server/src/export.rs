@@ -26,13 +26,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ServerError, ServerResult};
 
 /// Every review state an inspection (and so each of its rows) can be in.
-pub const REVIEW_STATES: [&str; 5] = [
-    "draft",
-    "awaiting_review",
-    "returned",
-    "approved",
-    "changed_since_approval",
-];
+pub fn review_states() -> impl Iterator<Item = &'static str> {
+    quayside_core::model::review::ReviewState::ALL
+        .iter()
+        .map(|s| s.as_str())
+}
 
 /// The substance of a seized item nobody identified (or one the reference does not know).
 pub const UNIDENTIFIED: &str = "unidentified";
@@ -46,14 +44,14 @@ const REBUILD_KEY: &str = "reproject_seizures";
 
 /// Rewrites the seizure rows of inspection `id` from its current content. Call it in the same
 /// transaction that stores the inspection or one of its reviews; `review_state` is one of
-/// [`REVIEW_STATES`].
+/// [`review_states`].
 pub fn reproject_inspection(
     conn: &Connection,
     id: &str,
     ins: &Inspection,
     review_state: &str,
 ) -> ServerResult<()> {
-    if !REVIEW_STATES.contains(&review_state) {
+    if quayside_core::model::review::ReviewState::parse(review_state).is_none() {
         return Err(ServerError::Internal(format!(
             "unknown review state {review_state:?} for inspection {id}"
         )));
@@ -558,10 +556,10 @@ pub fn resolve(who: &Principal, q: &SeizureQuery) -> ServerResult<Filter> {
     } else if !asked.iter().any(|s| s.eq_ignore_ascii_case("all")) {
         for s in asked {
             let s = s.to_ascii_lowercase().replace(['-', ' '], "_");
-            if !REVIEW_STATES.contains(&s.as_str()) {
+            if quayside_core::model::review::ReviewState::parse(s.as_str()).is_none() {
                 return Err(ServerError::BadRequest(format!(
                     "unknown review state {s:?}; expected all or any of {}",
-                    REVIEW_STATES.join(", ")
+                    review_states().collect::<Vec<_>>().join(", ")
                 )));
             }
             if !states.contains(&s) {

@@ -126,7 +126,7 @@ fn record(
         items: Some(items),
         ..Default::default()
     };
-    inspection::set_seizure(&mut doc, &author, &seizure).unwrap();
+    inspection::set_seizure(&mut doc, &author, &seizure, "2026-11-29T10:00:00.000Z").unwrap();
     db.insert_local(&id, station, &mut doc).unwrap();
     let ins = inspection::read(&db.document(&id).unwrap()).unwrap();
     export::reproject_inspection(conn, &id, &ins, state).unwrap();

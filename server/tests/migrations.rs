@@ -46,6 +46,7 @@ fn every_old_schema_upgrades_keeping_accounts_and_documents() {
                 device_id: "01a2278c-0f38-71a2-b484-673a87603b8c".into(),
                 device_name: "phone".into(),
                 public_key: quayside_core::signing::public_key_of(&[7; 32]),
+                user: Some("ama".into()),
             })
             .unwrap();
         let who = db.principal(&enrolled.token).unwrap();

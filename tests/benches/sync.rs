@@ -81,14 +81,21 @@ fn inspection_doc(actor: &[u8], user: &str, device: &str, n: usize) -> (String, 
         }]),
         ..Default::default()
     };
-    inspection::set_seizure(&mut doc, &author, &seizure).unwrap();
+    inspection::set_seizure(&mut doc, &author, &seizure, "2026-11-29T10:00:00.000Z").unwrap();
     for c in 0..3 {
         let entry = CustodyInput {
             from: format!("officer {c}"),
             to: format!("clerk {c}"),
             ..Default::default()
         };
-        inspection::add_custody(&mut doc, &author, &entry, "2026-11-29T10:00:00.000Z").unwrap();
+        inspection::add_custody(
+            &mut doc,
+            &author,
+            &format!("c-{c}"),
+            &entry,
+            "2026-11-29T10:00:00.000Z",
+        )
+        .unwrap();
     }
     (id, doc)
 }

@@ -127,7 +127,111 @@ impl Device {
     }
 }
 
+/// A client enrolled by hand with a key the test holds: what a modified app could send.
+pub struct RawClient {
+    pub client: quayside_core::sync::client::HttpClient,
+    pub token: String,
+    pub device_id: String,
+    pub actor: Vec<u8>,
+    pub secret: [u8; 32],
+}
+
+impl RawClient {
+    /// Enrols a made-up device for `user` with a one-time code.
+    pub fn enrol(agency: &Agency, user: &str) -> RawClient {
+        let secret = quayside_core::signing::new_secret();
+        let actor: [u8; 16] = rand::random();
+        let device_id = uuid::Uuid::now_v7().to_string();
+        let res = quayside_core::sync::client::HttpClient::new(&agency.url(), None)
+            .unwrap()
+            .enroll(&quayside_core::sync::protocol::EnrollRequest {
+                code: agency.code(user),
+                actor: hex::encode(actor),
+                device_id: device_id.clone(),
+                public_key: quayside_core::signing::public_key_of(&secret),
+                device_name: format!("{user}'s modified app"),
+                user: Some(user.into()),
+            })
+            .unwrap();
+        RawClient {
+            client: quayside_core::sync::client::HttpClient::new(
+                &agency.url(),
+                Some(res.token.clone()),
+            )
+            .unwrap(),
+            token: res.token,
+            device_id,
+            actor: actor.to_vec(),
+            secret,
+        }
+    }
+
+    /// A review of `inspection_id` at `heads`, signed with this client's registered key, as a
+    /// document ready to push.
+    pub fn review(
+        &self,
+        user: &str,
+        inspection_id: &str,
+        heads: &[String],
+        decision: quayside_core::model::review::Decision,
+    ) -> (String, quayside_core::doc::Document) {
+        let mut r = quayside_core::model::review::Review {
+            schema: 1,
+            id: uuid::Uuid::now_v7().to_string(),
+            inspection_id: inspection_id.into(),
+            reviewer: user.into(),
+            device: self.device_id.clone(),
+            decided_at: quayside_core::model::edits::now_rfc3339(),
+            decision: Some(decision),
+            comment: "checked".into(),
+            reviewed_heads: heads.to_vec(),
+            signature: None,
+        };
+        r.signature = Some(quayside_core::signing::sign(&self.secret, &r.payload()));
+        let mut doc = quayside_core::doc::Document::new(&self.actor);
+        quayside_core::doc::review::create(
+            &mut doc,
+            &quayside_core::doc::Author {
+                user: user.into(),
+                device: self.device_id.clone(),
+            },
+            &r,
+        )
+        .unwrap();
+        (r.id, doc)
+    }
+
+    /// Pushes one whole document; the server's verdict on it.
+    pub fn push(
+        &self,
+        kind: &str,
+        id: &str,
+        doc: &mut quayside_core::doc::Document,
+    ) -> quayside_core::sync::protocol::Outcome {
+        let (res, _, _) = self
+            .client
+            .sync(&quayside_core::sync::protocol::SyncRequest {
+                version: quayside_core::sync::protocol::PROTOCOL_VERSION,
+                docs: vec![quayside_core::sync::protocol::DocPush {
+                    id: id.into(),
+                    kind: kind.into(),
+                    shared_heads: vec![],
+                    heads: vec![],
+                    changes: vec![],
+                    snapshot: Some(serde_bytes::ByteBuf::from(doc.save())),
+                }],
+            })
+            .unwrap();
+        res.docs[0].outcome.clone()
+    }
+}
+
 /// The JSON of an inspection, to compare copies across devices.
+/// The heads of the inspection as `d` shows it now: what a supervisor who opened it reviews.
+pub fn shown(d: &Device, id: &str) -> Vec<String> {
+    d.store.get_inspection(id.to_string()).unwrap().heads
+}
+
 pub fn inspection_json(store: &FieldStore, id: &str) -> serde_json::Value {
     serde_json::to_value(store.get_inspection(id.into()).unwrap().inspection).unwrap()
 }

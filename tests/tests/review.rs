@@ -65,10 +65,14 @@ fn submit_approve_edit_return_resubmit() {
         .collect();
     assert_eq!(queue, vec![id.clone()]);
     // Officers cannot approve, not even locally.
-    assert!(ama.store.approve(id.clone(), String::new()).is_err());
+    assert!(
+        ama.store
+            .approve(id.clone(), shown(&ama, &id), String::new())
+            .is_err()
+    );
     let approval = esi
         .store
-        .approve(id.clone(), "figures checked".into())
+        .approve(id.clone(), shown(&esi, &id), "figures checked".into())
         .unwrap();
     let submitted = format_heads(
         &ama.store
@@ -115,12 +119,16 @@ fn submit_approve_edit_return_resubmit() {
     // Returned with a comment; the officer edits and resubmits; approved again.
     assert!(
         esi.store
-            .return_inspection(id.clone(), String::new())
+            .return_inspection(id.clone(), shown(&esi, &id), String::new())
             .is_err(),
         "a return needs a comment"
     );
     esi.store
-        .return_inspection(id.clone(), "weigh the cylinders again".into())
+        .return_inspection(
+            id.clone(),
+            shown(&esi, &id),
+            "weigh the cylinders again".into(),
+        )
         .unwrap();
     sync(&esi);
     sync(&ama);
@@ -148,7 +156,9 @@ fn submit_approve_edit_return_resubmit() {
     sync(&ama);
     sync(&esi);
     assert_eq!(state(&esi, &id), "awaiting_review");
-    esi.store.approve(id.clone(), String::new()).unwrap();
+    esi.store
+        .approve(id.clone(), shown(&esi, &id), String::new())
+        .unwrap();
     assert!(sync(&esi).rejected.is_empty());
     sync(&ama);
     assert_eq!(state(&ama, &id), "approved");
@@ -251,7 +261,7 @@ fn forged_and_tampered_decisions_are_refused() {
         .unwrap();
     joost
         .store
-        .approve(id.clone(), "looks fine".into())
+        .approve(id.clone(), shown(&joost, &id), "looks fine".into())
         .unwrap();
     let r = sync(&joost);
     assert_eq!(r.rejected.len(), 2, "{:?}", r.rejected);
@@ -274,7 +284,10 @@ fn forged_and_tampered_decisions_are_refused() {
     );
 
     // A genuine approval whose signed content was altered afterwards: refused.
-    let genuine = esi.store.approve(id.clone(), "ok".into()).unwrap();
+    let genuine = esi
+        .store
+        .approve(id.clone(), shown(&esi, &id), "ok".into())
+        .unwrap();
     let mut doc = esi.store.inner().document("review", &genuine.id).unwrap();
     doc.change(
         &Author {
@@ -386,7 +399,9 @@ fn an_approval_waits_for_every_photo_to_arrive() {
         Outcome::Ok
     );
     sync(&esi);
-    esi.store.approve(id.clone(), String::new()).unwrap();
+    esi.store
+        .approve(id.clone(), shown(&esi, &id), String::new())
+        .unwrap();
     let r = sync(&esi);
     assert_eq!(r.rejected.len(), 1);
     assert!(
@@ -482,7 +497,9 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
     assert!(fetch(None).is_empty());
     assert_eq!(fetch(Some("all")).len(), 1);
     sync(&esi);
-    esi.store.approve(id.clone(), String::new()).unwrap();
+    esi.store
+        .approve(id.clone(), shown(&esi, &id), String::new())
+        .unwrap();
     sync(&esi);
     let rows = fetch(None);
     assert_eq!(rows.len(), 1, "{rows:?}");
@@ -575,4 +592,171 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
         )
         .is_err()
     );
+}
+
+/// A seizure and a photo added after `submit` must not look signed, and nobody may approve them
+/// until the officer submits again.
+#[test]
+fn a_change_after_submission_cannot_be_approved_until_resubmitted() {
+    let agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
+    let id = record(&ama);
+    let signed = ama.store.submit(id.clone()).unwrap().heads;
+    sync(&ama);
+    ama.store
+        .set_seizure(
+            id.clone(),
+            quayside_core::SeizureFields {
+                action: Some(quayside_core::SeizureAction::Seized),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"added after submitting"].concat();
+    ama.store
+        .add_photo(id.clone(), jpeg, PhotoFields::default())
+        .unwrap();
+    assert_eq!(state(&ama, &id), "changed_since_submission");
+    sync(&ama);
+    assert_eq!(
+        agency.with_db(|db| db.review_state(&id)).1,
+        "changed_since_submission"
+    );
+
+    sync(&esi);
+    let view = esi.store.get_inspection(id.clone()).unwrap();
+    assert_eq!(view.review_state, "changed_since_submission");
+    assert_eq!(view.submission_verified, Some(true));
+    assert!(!view.submission_covers_shown);
+    let queue: Vec<String> = esi
+        .store
+        .review_queue()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(queue, vec![id.clone()], "the supervisor sees it changed");
+    // The supervisor's device refuses to approve what the officer did not sign.
+    let err = esi
+        .store
+        .approve(id.clone(), view.heads.clone(), "ok".into())
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("changed since the officer submitted"),
+        "{err}"
+    );
+    assert!(
+        esi.store
+            .get_inspection(id.clone())
+            .unwrap()
+            .reviews
+            .is_empty()
+    );
+
+    // A modified supervisor app with a genuine registered key: the server refuses an approval
+    // of the changed version, and accepts one of the version the officer signed (which then
+    // shows as changed since approval, not approved).
+    let rogue = RawClient::enrol(&agency, "esi");
+    let (rid, mut doc) = rogue.review("esi", &id, &view.heads, Decision::Approved);
+    let outcome = rogue.push("review", &rid, &mut doc);
+    assert!(
+        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("not submitted and signed")),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        agency.with_db(|db| db.review_state(&id)).1,
+        "changed_since_submission"
+    );
+    let (rid, mut doc) = rogue.review("esi", &id, &signed, Decision::Approved);
+    assert_eq!(rogue.push("review", &rid, &mut doc), Outcome::Ok);
+    assert_eq!(
+        agency.with_db(|db| db.review_state(&id)).1,
+        "changed_since_approval"
+    );
+
+    // The officer submits again: what is shown is signed, and can be approved.
+    sync(&ama);
+    let again = ama.store.submit(id.clone()).unwrap();
+    assert_eq!(again.review_state, "awaiting_review");
+    assert!(again.submission_covers_shown);
+    sync(&ama);
+    sync(&esi);
+    let approval = esi
+        .store
+        .approve(id.clone(), shown(&esi, &id), "ok".into())
+        .unwrap();
+    assert_eq!(approval.reviewed_heads, again.heads);
+    let r = sync(&esi);
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    assert_eq!(agency.with_db(|db| db.review_state(&id)).1, "approved");
+}
+
+/// A sync between opening an inspection and tapping Approve must not get unseen changes
+/// approved: the decision names the version shown and is refused once it has moved on.
+#[test]
+fn an_approval_covers_only_the_version_the_supervisor_was_shown() {
+    let agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
+    let id = record(&ama);
+    ama.store.submit(id.clone()).unwrap();
+    sync(&ama);
+    sync(&esi);
+    let opened = esi.store.get_inspection(id.clone()).unwrap();
+    assert_eq!(opened.review_state, "awaiting_review");
+
+    // Meanwhile the officer re-weighs and resubmits, and a background sync brings it in.
+    let f = ama
+        .store
+        .get_inspection(id.clone())
+        .unwrap()
+        .inspection
+        .findings[0]
+        .id
+        .clone();
+    ama.store
+        .update_finding(
+            id.clone(),
+            f,
+            FindingFields {
+                net_mass_kg: Some(14_000.0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    ama.store.submit(id.clone()).unwrap();
+    sync(&ama);
+    sync(&esi);
+
+    for decide in [
+        esi.store
+            .approve(id.clone(), opened.heads.clone(), "ok".into()),
+        esi.store
+            .return_inspection(id.clone(), opened.heads.clone(), "weigh again".into()),
+    ] {
+        assert!(
+            matches!(decide, Err(quayside_core::ApiError::Stale { .. })),
+            "{decide:?}"
+        );
+    }
+    let now = esi.store.get_inspection(id.clone()).unwrap();
+    assert!(now.reviews.is_empty(), "nothing was written");
+    let r = sync(&esi);
+    assert!(r.rejected.is_empty());
+    assert_eq!(
+        agency.with_db(|db| db.review_state(&id)).1,
+        "awaiting_review"
+    );
+
+    // Approving what is shown now works, and covers exactly that.
+    let approval = esi
+        .store
+        .approve(id.clone(), now.heads.clone(), "ok".into())
+        .unwrap();
+    assert_eq!(approval.reviewed_heads, now.heads);
+    assert_eq!(now.assessment.total.kg, 14_000.0);
+    sync(&esi);
+    assert_eq!(agency.with_db(|db| db.review_state(&id)).1, "approved");
 }

@@ -70,6 +70,9 @@ pub struct Edit<'a> {
 /// The document root.
 pub const ROOT: ObjId = automerge::ROOT;
 
+/// The key that marks a list element removed; its value is when.
+pub const REMOVED: &str = "removed";
+
 impl<'a> Edit<'a> {
     pub(super) fn new(doc: &'a mut AutoCommit) -> Self {
         Self { doc }
@@ -133,14 +136,6 @@ impl<'a> Edit<'a> {
         }
     }
 
-    /// Replaces the text at `key` with `value`, as a minimal splice (concurrent edits of other
-    /// parts of the text merge).
-    pub fn text(&mut self, obj: &ObjId, key: &str, value: &str) -> Result<()> {
-        let text = self.object(obj, key, ObjType::Text)?;
-        self.doc.update_text(&text, value)?;
-        Ok(())
-    }
-
     /// Makes the list of strings at `key` equal `wanted`, keeping elements that stay and
     /// touching only what differs, so a concurrent addition elsewhere in the list survives.
     pub fn set_strings(&mut self, obj: &ObjId, key: &str, wanted: &[String]) -> Result<()> {
@@ -190,42 +185,53 @@ impl<'a> Edit<'a> {
         Ok(self.doc.insert_object(&list, len, ObjType::Map)?)
     }
 
-    /// The element of the list at `key` whose `id` field is `id`, with its index.
-    pub fn find_by_id(&self, obj: &ObjId, key: &str, id: &str) -> Result<Option<(usize, ObjId)>> {
-        let Some((Value::Object(ObjType::List), list)) = self.doc.get(obj, key)? else {
-            return Ok(None);
-        };
-        for i in 0..self.doc.length(&list) {
-            if let Some((Value::Object(ObjType::Map), elem)) = self.doc.get(&list, i)?
-                && let Some((Value::Scalar(s), _)) = self.doc.get(&elem, "id")?
-                && matches!(s.as_ref(), ScalarValue::Str(v) if v.as_str() == id)
-            {
-                return Ok(Some((i, elem)));
-            }
-        }
-        Ok(None)
+    /// The element of the list at `key` whose `id` field is `id`, removed or not.
+    pub fn find_by_id(&self, obj: &ObjId, key: &str, id: &str) -> Result<Option<ObjId>> {
+        Ok(self
+            .elements(obj, key)?
+            .into_iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, o)| o))
     }
 
-    /// The `id` field of every element of the list at `key`, in order.
-    pub fn list_ids(&self, obj: &ObjId, key: &str) -> Result<Vec<String>> {
-        let mut ids = Vec::new();
+    /// The `id` and object of every element of the list at `key`, removed ones included.
+    fn elements(&self, obj: &ObjId, key: &str) -> Result<Vec<(String, ObjId)>> {
+        let mut out = Vec::new();
         let Some((Value::Object(ObjType::List), list)) = self.doc.get(obj, key)? else {
-            return Ok(ids);
+            return Ok(out);
         };
         for i in 0..self.doc.length(&list) {
             if let Some((Value::Object(ObjType::Map), elem)) = self.doc.get(&list, i)?
                 && let Some((Value::Scalar(s), _)) = self.doc.get(&elem, "id")?
             {
-                ids.push(match s.as_ref() {
+                let id = match s.as_ref() {
                     ScalarValue::Str(v) => v.to_string(),
                     other => other.to_string(),
-                });
+                };
+                out.push((id, elem));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the element has been marked removed.
+    pub fn is_removed(&self, elem: &ObjId) -> Result<bool> {
+        Ok(!self.doc.get_all(elem, REMOVED)?.is_empty())
+    }
+
+    /// The `id` of every element of the list at `key` that has not been removed, in order.
+    pub fn live_ids(&self, obj: &ObjId, key: &str) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for (id, elem) in self.elements(obj, key)? {
+            if !self.is_removed(&elem)? {
+                ids.push(id);
             }
         }
         Ok(ids)
     }
 
-    /// Like [`Edit::find_by_id`], but an unknown id is an error naming `kind`.
+    /// The element of the list at `key` with this `id` that has not been removed; an unknown
+    /// or removed id is an error naming `kind`.
     pub fn require_by_id(
         &self,
         obj: &ObjId,
@@ -233,18 +239,43 @@ impl<'a> Edit<'a> {
         kind: &'static str,
         id: &str,
     ) -> Result<ObjId> {
-        self.find_by_id(obj, key, id)?
-            .map(|(_, o)| o)
-            .ok_or_else(|| Error::NotFound {
+        match self.find_by_id(obj, key, id)? {
+            Some(elem) if !self.is_removed(&elem)? => Ok(elem),
+            _ => Err(Error::NotFound {
                 kind,
                 id: id.to_string(),
-            })
+            }),
+        }
     }
 
-    /// Removes element `index` of the list at `key`.
-    pub fn remove_at(&mut self, obj: &ObjId, key: &str, index: usize) -> Result<()> {
-        let list = self.list(obj, key)?;
-        self.doc.delete(&list, index)?;
+    /// Marks the element with this `id` removed at `at`. Elements stay in their list: a removal
+    /// that races a colleague's edit of the element must stay visible as a conflict (see
+    /// [`super::Document::conflicts`]), which a deleted element could not.
+    pub fn remove_by_id(
+        &mut self,
+        obj: &ObjId,
+        key: &str,
+        kind: &'static str,
+        id: &str,
+        at: &str,
+    ) -> Result<()> {
+        let elem = self.require_by_id(obj, key, kind, id)?;
+        self.doc.put(&elem, REMOVED, at)?;
+        Ok(())
+    }
+
+    /// Marks the element with this `id` removed again, also when it already is (confirming a
+    /// removal that raced an edit settles the conflict).
+    pub fn confirm_removed(&mut self, elem: &ObjId, at: &str) -> Result<()> {
+        self.doc.put(elem, REMOVED, at)?;
+        Ok(())
+    }
+
+    /// Brings back a removed element, with every edit made to it.
+    pub fn restore(&mut self, elem: &ObjId) -> Result<()> {
+        if self.is_removed(elem)? {
+            self.doc.delete(elem, REMOVED)?;
+        }
         Ok(())
     }
 }

@@ -3,11 +3,11 @@
 
 use automerge::ObjId;
 
-use super::edit::{Edit, ROOT, Scalar};
+use super::edit::{Edit, REMOVED, ROOT, Scalar};
 use super::{Author, Document};
 use crate::error::{Error, Result};
-use crate::model::edits::{CustodyInput, FindingPatch, InspectionPatch, SeizurePatch};
-use crate::model::{INSPECTION_SCHEMA, Inspection, Photo, Status};
+use crate::model::edits::{CustodyInput, FindingPatch, InspectionPatch, PhotoPatch, SeizurePatch};
+use crate::model::{ElementList, INSPECTION_SCHEMA, Inspection, Photo, Status};
 
 /// Who created an inspection, where and when: fixed at creation.
 #[derive(Debug, Clone)]
@@ -53,7 +53,6 @@ pub fn create(
         e.list(&seizure, "modus_operandi")?;
         e.list(&seizure, "items")?;
         e.list(&seizure, "custody")?;
-        e.text(&ROOT, "notes", "")?;
         write_fields(e, fields)
     })
 }
@@ -130,9 +129,9 @@ fn write_fields(e: &mut Edit<'_>, p: &InspectionPatch) -> Result<()> {
         e.set(&m, "accuracy_m", loc.accuracy_m.map(Scalar::F64))?;
     }
     e.set_text_field(&ROOT, "selection_reason", p.selection_reason.as_deref())?;
-    if let Some(notes) = &p.notes {
-        e.text(&ROOT, "notes", notes)?;
-    }
+    // Free text is one value, never a character sequence: two officers rewriting the notes
+    // offline must end with both versions side by side as a conflict, not interleaved letters.
+    e.set_text_field(&ROOT, "notes", p.notes.as_deref())?;
     Ok(())
 }
 
@@ -179,6 +178,7 @@ pub fn remove_finding(
     author: &Author,
     current: &Inspection,
     finding_id: &str,
+    at: &str,
 ) -> Result<()> {
     let referenced = current
         .photos
@@ -194,13 +194,7 @@ pub fn remove_finding(
         )));
     }
     doc.change(author, &format!("removed finding {finding_id}"), |e| {
-        let (index, _) = e
-            .find_by_id(&ROOT, "findings", finding_id)?
-            .ok_or_else(|| Error::NotFound {
-                kind: "finding",
-                id: finding_id.to_string(),
-            })?;
-        e.remove_at(&ROOT, "findings", index)
+        e.remove_by_id(&ROOT, "findings", "finding", finding_id, at)
     })
 }
 
@@ -234,8 +228,14 @@ pub fn add_photo(doc: &mut Document, author: &Author, photo: &Photo) -> Result<(
         if let Some(f) = &photo.finding_id {
             e.require_by_id(&ROOT, "findings", "finding", f)?;
         }
-        let m = e.push_map(&ROOT, "photos")?;
-        // Photos are identified by their content.
+        // Photos are identified by their content: attaching a removed photo again brings it back.
+        let m = match e.find_by_id(&ROOT, "photos", &photo.sha256)? {
+            Some(m) => {
+                e.restore(&m)?;
+                m
+            }
+            None => e.push_map(&ROOT, "photos")?,
+        };
         e.set(&m, "id", Some(photo.sha256.as_str().into()))?;
         e.set(&m, "sha256", Some(photo.sha256.as_str().into()))?;
         e.set(&m, "bytes", Some(Scalar::Int(photo.bytes as i64)))?;
@@ -250,7 +250,7 @@ pub fn add_photo(doc: &mut Document, author: &Author, photo: &Photo) -> Result<(
 }
 
 /// Applies a validated seizure patch, creating the seizure record on first use.
-pub fn set_seizure(doc: &mut Document, author: &Author, s: &SeizurePatch) -> Result<()> {
+pub fn set_seizure(doc: &mut Document, author: &Author, s: &SeizurePatch, at: &str) -> Result<()> {
     let summary = match s.action {
         Some(a) => format!("set seizure ({a})"),
         None => "edited seizure".to_string(),
@@ -269,7 +269,10 @@ pub fn set_seizure(doc: &mut Document, author: &Author, s: &SeizurePatch) -> Res
             // Items are keyed by finding: update in place, add new, remove dropped.
             for item in items {
                 let elem = match e.find_by_id(&m, "items", &item.finding_id)? {
-                    Some((_, elem)) => elem,
+                    Some(elem) => {
+                        e.restore(&elem)?;
+                        elem
+                    }
                     None => {
                         let elem = e.push_map(&m, "items")?;
                         e.set(&elem, "id", Some(item.finding_id.as_str().into()))?;
@@ -280,10 +283,9 @@ pub fn set_seizure(doc: &mut Document, author: &Author, s: &SeizurePatch) -> Res
                 e.set(&elem, "quantity_kg", Some(item.quantity_kg.into()))?;
                 e.set(&elem, "cylinders", item.cylinders.map(Scalar::from))?;
             }
-            let current = e.list_ids(&m, "items")?;
-            for (index, id) in current.iter().enumerate().rev() {
-                if !items.iter().any(|i| &i.finding_id == id) {
-                    e.remove_at(&m, "items", index)?;
+            for id in e.live_ids(&m, "items")? {
+                if !items.iter().any(|i| i.finding_id == id) {
+                    e.remove_by_id(&m, "items", "seized item", &id, at)?;
                 }
             }
         }
@@ -291,19 +293,126 @@ pub fn set_seizure(doc: &mut Document, author: &Author, s: &SeizurePatch) -> Res
     })
 }
 
-/// Appends a chain-of-custody entry (validated, with its time).
-pub fn add_custody(doc: &mut Document, author: &Author, c: &CustodyInput, at: &str) -> Result<()> {
+/// Appends a chain-of-custody entry (validated, with its time) under the new id `entry_id`.
+pub fn add_custody(
+    doc: &mut Document,
+    author: &Author,
+    entry_id: &str,
+    c: &CustodyInput,
+    at: &str,
+) -> Result<()> {
     let summary = format!("custody: {} -> {}", c.from.trim(), c.to.trim());
     doc.change(author, &summary, |e| {
         let s = e.map(&ROOT, "seizure")?;
         let m = e.push_map(&s, "custody")?;
-        e.set(&m, "at", Some(at.into()))?;
-        e.set(&m, "from", Some(c.from.trim().into()))?;
-        e.set(&m, "to", Some(c.to.trim().into()))?;
-        e.set_text_field(&m, "location", c.location.as_deref())?;
-        e.set_text_field(&m, "note", c.note.as_deref())?;
+        e.set(&m, "id", Some(entry_id.into()))?;
+        write_custody(e, &m, c, at)
+    })
+}
+
+/// Corrects a chain-of-custody entry (the history keeps what it said before).
+pub fn correct_custody(
+    doc: &mut Document,
+    author: &Author,
+    entry_id: &str,
+    c: &CustodyInput,
+    at: &str,
+) -> Result<()> {
+    doc.change(
+        author,
+        &format!("corrected custody entry {entry_id}"),
+        |e| {
+            let s = e.map(&ROOT, "seizure")?;
+            let m = e.require_by_id(&s, "custody", "custody entry", entry_id)?;
+            write_custody(e, &m, c, at)
+        },
+    )
+}
+
+fn write_custody(e: &mut Edit<'_>, m: &ObjId, c: &CustodyInput, at: &str) -> Result<()> {
+    e.set(m, "at", Some(at.into()))?;
+    e.set(m, "from", Some(c.from.trim().into()))?;
+    e.set(m, "to", Some(c.to.trim().into()))?;
+    e.set_text_field(m, "location", c.location.as_deref())?;
+    e.set_text_field(m, "note", c.note.as_deref())
+}
+
+/// Changes a photo's caption or the finding it shows (`Some("")` unlinks it).
+pub fn update_photo(
+    doc: &mut Document,
+    author: &Author,
+    sha256: &str,
+    patch: &PhotoPatch,
+) -> Result<()> {
+    let summary = format!("edited photo {}", &sha256[..sha256.len().min(12)]);
+    doc.change(author, &summary, |e| {
+        let m = e.require_by_id(&ROOT, "photos", "photo", sha256)?;
+        e.set_text_field(&m, "caption", patch.caption.as_deref())?;
+        match patch.finding_id.as_deref().map(str::trim) {
+            None => {}
+            Some("") => e.set(&m, "finding_id", None)?,
+            Some(f) => {
+                e.require_by_id(&ROOT, "findings", "finding", f)?;
+                e.set(&m, "finding_id", Some(f.into()))?;
+            }
+        }
         Ok(())
     })
+}
+
+/// Removes an element of one of the inspection's lists (photos, seized items, custody
+/// entries; findings go through [`remove_finding`], which checks references first). Removing an
+/// element already removed confirms the removal, settling a removed-while-edited conflict.
+pub fn remove_element(
+    doc: &mut Document,
+    author: &Author,
+    list: ElementList,
+    id: &str,
+    at: &str,
+) -> Result<()> {
+    doc.change(author, &format!("removed {} {id}", list.noun()), |e| {
+        let parent = list_parent(e, list)?;
+        let elem = e
+            .find_by_id(&parent, list.key(), id)?
+            .ok_or_else(|| Error::NotFound {
+                kind: list.noun(),
+                id: id.to_string(),
+            })?;
+        e.confirm_removed(&elem, at)
+    })
+}
+
+/// Brings back a removed element with every edit made to it (one step to undo a removal that
+/// raced a colleague's edit).
+pub fn restore_element(
+    doc: &mut Document,
+    author: &Author,
+    list: ElementList,
+    id: &str,
+) -> Result<()> {
+    doc.change(author, &format!("restored {} {id}", list.noun()), |e| {
+        let parent = list_parent(e, list)?;
+        let elem = e
+            .find_by_id(&parent, list.key(), id)?
+            .ok_or_else(|| Error::NotFound {
+                kind: list.noun(),
+                id: id.to_string(),
+            })?;
+        if !e.is_removed(&elem)? {
+            return Err(Error::Invalid(format!(
+                "{} {id} has not been removed",
+                list.noun()
+            )));
+        }
+        e.restore(&elem)
+    })
+}
+
+fn list_parent(e: &mut Edit<'_>, list: ElementList) -> Result<ObjId> {
+    match list {
+        ElementList::Findings | ElementList::Photos => Ok(ROOT),
+        ElementList::SeizureItems | ElementList::Custody => e.map(&ROOT, "seizure"),
+    }
 }
 
 /// Marks the inspection submitted for review, with the officer's signature over the heads
@@ -324,10 +433,51 @@ pub fn submit(doc: &mut Document, author: &Author, at: &str, secret: &[u8; 32]) 
     })
 }
 
+/// The version the officer's signature covers: the heads just after the change that wrote the
+/// current submission, when its signature holds and that change was made directly on the heads
+/// it signs. None for a draft or a submission that does not hold.
+pub fn submitted_version(doc: &mut Document, ins: &Inspection) -> Option<Vec<String>> {
+    let s = ins.submission.as_ref()?;
+    s.verify(&ins.id, &ins.officer).ok()?;
+    let change = doc.change_writing(&["submission", "signature"])?;
+    let deps = doc.deps_of(&change)?;
+    crate::model::review::same_heads(&super::format_heads(&deps), &s.heads)
+        .then(|| vec![change.to_string()])
+}
+
+/// Checks that the change which submitted `version` changed nothing but the submission
+/// itself: what the officer signed (the heads before it) is exactly what is submitted.
+pub fn check_submission_only(doc: &mut Document, version: &[String]) -> Result<()> {
+    let at = super::parse_heads(version)?;
+    let [change] = at.as_slice() else {
+        return Err(Error::Invalid("a submitted version is one change".into()));
+    };
+    let signed = doc
+        .deps_of(change)
+        .ok_or_else(|| Error::Invalid(format!("unknown change {change}")))?;
+    let strip = |mut ins: Inspection| {
+        ins.status = Status::Draft;
+        ins.submitted_at = None;
+        ins.submission = None;
+        ins
+    };
+    let before = strip(doc.read_at(&signed, read)?);
+    let after = strip(doc.read_at(&at, read)?);
+    if before == after {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "inspection {} was changed by the change that submitted it: a submission may only sign what was recorded",
+            after.id
+        )))
+    }
+}
+
 /// Reads the inspection out of its document. Objects that exist but hold nothing yet (the
 /// seizure, the location, an identifier reading) read as absent.
 pub fn read(doc: &Document) -> Result<Inspection> {
     let mut json = doc.to_json();
+    drop_removed(&mut json);
     prune_empty(&mut json, &["location", "seizure"]);
     if let Some(findings) = json.get_mut("findings").and_then(|f| f.as_array_mut()) {
         for f in findings {
@@ -336,6 +486,22 @@ pub fn read(doc: &Document) -> Result<Inspection> {
     }
     serde_json::from_value(json)
         .map_err(|e| Error::Integrity(format!("inspection document does not match schema: {e}")))
+}
+
+/// Leaves removed list elements out of what is read: they count for nothing and show only as
+/// conflicts when a removal raced an edit.
+fn drop_removed(json: &mut serde_json::Value) {
+    let keep = |list: Option<&mut serde_json::Value>| {
+        if let Some(items) = list.and_then(|l| l.as_array_mut()) {
+            items.retain(|e| e.get(REMOVED).is_none());
+        }
+    };
+    keep(json.get_mut("findings"));
+    keep(json.get_mut("photos"));
+    if let Some(seizure) = json.get_mut("seizure") {
+        keep(seizure.get_mut("items"));
+        keep(seizure.get_mut("custody"));
+    }
 }
 
 /// Removes each of `keys` from `obj` when it is a map whose values are all empty lists.

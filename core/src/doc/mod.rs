@@ -56,12 +56,30 @@ pub struct ConflictValue {
     pub at: Option<String>,
 }
 
-/// A field with more than one surviving value.
+/// What kind of disagreement a [`Conflict`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// Concurrent writes left more than one value for one field.
+    Values,
+    /// A list element was removed on one device while another edited it or attached something
+    /// to it; the element is kept (hidden) with every edit and can be restored in one step.
+    RemovedWhileEdited,
+}
+
+/// A field with more than one surviving value, or an element removed while edited.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
-    /// Path of the field, e.g. `container.number` or `findings[f-..].net_mass_kg`.
+    /// Path of the field or element, e.g. `container.number`, `findings[f-..].net_mass_kg`,
+    /// `seizure.items[f-..]`.
     pub path: String,
-    /// The value shown by default (automerge's deterministic winner) first.
+    pub kind: ConflictKind,
+    /// For a removed element: the list's path (`findings`, `photos`, `seizure.items`,
+    /// `seizure.custody`) and the element's id.
+    pub list: Option<String>,
+    pub element_id: Option<String>,
+    /// Values: the one shown by default (automerge's deterministic winner) first. A removed
+    /// element: each removal (`removed`) first, then each edit no removal saw.
     pub values: Vec<ConflictValue>,
 }
 
@@ -290,6 +308,13 @@ impl Document {
             .collect()
     }
 
+    /// The document as it was at `heads`.
+    pub fn fork_at(&mut self, heads: &[ChangeHash]) -> Result<Document> {
+        Ok(Document {
+            doc: self.doc.fork_at(heads)?,
+        })
+    }
+
     /// Runs `f` on the document as it was at `heads` (a read-only view).
     pub fn read_at<T>(
         &mut self,
@@ -311,6 +336,31 @@ impl Document {
             },
             _ => None,
         }
+    }
+
+    /// The change that wrote the value at `path` (map keys from the root), when exactly one
+    /// value is there.
+    pub fn change_writing(&self, path: &[&str]) -> Option<ChangeHash> {
+        let (last, parents) = path.split_last()?;
+        let mut obj = automerge::ROOT;
+        for key in parents {
+            match self.doc.get(&obj, *key) {
+                Ok(Some((Value::Object(_), child))) => obj = child,
+                _ => return None,
+            }
+        }
+        let all = self.doc.get_all(&obj, *last).ok()?;
+        match all.as_slice() {
+            [(_, opid)] => self.doc.hash_for_opid(opid),
+            _ => None,
+        }
+    }
+
+    /// The changes a change depends on (the heads it was made on).
+    pub fn deps_of(&mut self, hash: &ChangeHash) -> Option<Vec<ChangeHash>> {
+        self.doc
+            .get_change_meta_by_hash(hash)
+            .map(|m| m.deps.to_vec())
     }
 
     /// Whether the change with this hash is in the document.
@@ -343,27 +393,34 @@ impl Document {
             .collect()
     }
 
-    /// Every field with more than one surviving value. List elements are named by their `id`
-    /// field where they have one, so paths stay meaningful after merges.
+    /// Every disagreement that concurrent edits left: fields with more than one surviving
+    /// value, and list elements removed on one device while another edited them (or attached
+    /// something to them). List elements are named by their `id` field where they have one, so
+    /// paths stay meaningful after merges.
     pub fn conflicts(&mut self) -> Vec<Conflict> {
+        let mut refs = Vec::new();
+        self.collect_refs(automerge::ROOT, &mut refs);
         let mut found = Vec::new();
-        self.collect_conflicts(automerge::ROOT, String::new(), &mut found);
+        self.collect_conflicts(automerge::ROOT, String::new(), &refs, &mut found);
         found
             .into_iter()
-            .map(|(path, ids_and_values)| Conflict {
-                path,
-                values: ids_and_values
+            .map(|raw| Conflict {
+                path: raw.path,
+                kind: raw.kind,
+                list: raw.list,
+                element_id: raw.element_id,
+                values: raw
+                    .values
                     .into_iter()
-                    .map(|(value, opid)| self.who_wrote(value, &opid))
+                    .map(|(value, opid)| self.who_wrote(value, opid.as_ref()))
                     .collect(),
             })
             .collect()
     }
 
-    fn who_wrote(&mut self, value: String, opid: &automerge::ObjId) -> ConflictValue {
-        let meta = self
-            .doc
-            .hash_for_opid(opid)
+    fn who_wrote(&mut self, value: String, opid: Option<&automerge::ObjId>) -> ConflictValue {
+        let meta = opid
+            .and_then(|o| self.doc.hash_for_opid(o))
             .and_then(|h| self.doc.get_change_meta_by_hash(&h));
         let note = meta
             .as_ref()
@@ -377,12 +434,61 @@ impl Document {
         }
     }
 
-    #[allow(clippy::type_complexity)]
+    /// Live list elements that name another element through a `finding_id` field: attaching a
+    /// photo or a seized quantity to a finding is an edit of that finding, for removals.
+    fn collect_refs(&self, obj: automerge::ObjId, out: &mut Vec<Reference>) {
+        match self.doc.object_type(&obj) {
+            Ok(ObjType::Map) | Ok(ObjType::Table) => {
+                for key in self.doc.keys(&obj).collect::<Vec<_>>() {
+                    if let Ok(Some((Value::Object(_), child))) = self.doc.get(&obj, key.as_str()) {
+                        self.collect_refs(child, out);
+                    }
+                }
+            }
+            Ok(ObjType::List) => {
+                for i in 0..self.doc.length(&obj) {
+                    let Ok(Some((Value::Object(ObjType::Map), elem))) = self.doc.get(&obj, i)
+                    else {
+                        continue;
+                    };
+                    if self.is_removed(&elem) {
+                        continue;
+                    }
+                    if let Ok(Some((Value::Scalar(s), opid))) = self.doc.get(&elem, "finding_id") {
+                        out.push(Reference {
+                            target: scalar_text(&s),
+                            holder: elem.clone(),
+                            opid,
+                            what: format!("{} attached to it", self.label(&elem, i)),
+                        });
+                    }
+                    self.collect_refs(elem, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn is_removed(&self, elem: &automerge::ObjId) -> bool {
+        self.doc
+            .get_all(elem, edit::REMOVED)
+            .is_ok_and(|all| !all.is_empty())
+    }
+
+    /// A list element's `id`, or its index.
+    fn label(&self, elem: &automerge::ObjId, index: usize) -> String {
+        match self.doc.get(elem, "id") {
+            Ok(Some((Value::Scalar(s), _))) => scalar_text(&s),
+            _ => index.to_string(),
+        }
+    }
+
     fn collect_conflicts(
         &self,
         obj: automerge::ObjId,
         path: String,
-        out: &mut Vec<(String, Vec<(String, automerge::ObjId)>)>,
+        refs: &[Reference],
+        out: &mut Vec<RawConflict>,
     ) {
         let kind = self.doc.object_type(&obj);
         match kind {
@@ -393,32 +499,140 @@ impl Document {
                     } else {
                         format!("{path}.{key}")
                     };
-                    let all = self.doc.get_all(&obj, key.as_str()).unwrap_or_default();
-                    if all.len() > 1 {
-                        out.push((
-                            child_path.clone(),
-                            all.iter()
-                                .map(|(v, id)| (self.display(v, id), id.clone()))
-                                .collect(),
-                        ));
+                    let mut all = self.doc.get_all(&obj, key.as_str()).unwrap_or_default();
+                    // The value shown (automerge's winner) first.
+                    if let Ok(Some((_, winner))) = self.doc.get(&obj, key.as_str())
+                        && let Some(i) = all.iter().position(|(_, id)| *id == winner)
+                    {
+                        all.swap(0, i);
+                    }
+                    // Devices that wrote the same value (or removed the same element) agree;
+                    // that is nothing to settle.
+                    let values: Vec<(String, Option<automerge::ObjId>)> = all
+                        .iter()
+                        .map(|(v, id)| (self.display(v, id), Some(id.clone())))
+                        .collect();
+                    let disagree = values.iter().any(|(v, _)| *v != values[0].0);
+                    if disagree && key != edit::REMOVED {
+                        out.push(RawConflict {
+                            path: child_path.clone(),
+                            kind: ConflictKind::Values,
+                            list: None,
+                            element_id: None,
+                            values,
+                        });
                     }
                     if let Some((Value::Object(_), child)) = all.into_iter().next() {
-                        self.collect_conflicts(child, child_path, out);
+                        self.collect_conflicts(child, child_path, refs, out);
                     }
                 }
             }
             Ok(ObjType::List) => {
                 for i in 0..self.doc.length(&obj) {
                     if let Ok(Some((Value::Object(_), child))) = self.doc.get(&obj, i) {
-                        let label = match self.doc.get(&child, "id") {
-                            Ok(Some((Value::Scalar(s), _))) => scalar_text(&s),
-                            _ => i.to_string(),
-                        };
-                        self.collect_conflicts(child, format!("{path}[{label}]"), out);
+                        let label = self.label(&child, i);
+                        let elem_path = format!("{path}[{label}]");
+                        if self.is_removed(&child) {
+                            let unseen = self.unseen_edits(&child, &label, refs);
+                            if !unseen.is_empty() {
+                                let mut values: Vec<(String, Option<automerge::ObjId>)> = self
+                                    .doc
+                                    .get_all(&child, edit::REMOVED)
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .map(|(_, id)| ("removed".to_string(), Some(id)))
+                                    .collect();
+                                values.extend(unseen);
+                                out.push(RawConflict {
+                                    path: elem_path,
+                                    kind: ConflictKind::RemovedWhileEdited,
+                                    list: Some(path.clone()),
+                                    element_id: Some(label),
+                                    values,
+                                });
+                            }
+                            // What else is inside a removed element is no longer shown.
+                            continue;
+                        }
+                        self.collect_conflicts(child, elem_path, refs, out);
                     }
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The edits of a removed element that no removal of it saw: each field written (or
+    /// cleared) after, or concurrently with, every removal, and every element that came to refer
+    /// to it unseen. Empty when some removal saw the element as it is now.
+    fn unseen_edits(
+        &self,
+        elem: &automerge::ObjId,
+        label: &str,
+        refs: &[Reference],
+    ) -> Vec<(String, Option<automerge::ObjId>)> {
+        let removals: Vec<ChangeHash> = self
+            .doc
+            .get_all(elem, edit::REMOVED)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(_, id)| self.doc.hash_for_opid(&id))
+            .collect();
+        let mut first = None;
+        for removal in removals {
+            let at = [removal];
+            let mut unseen = Vec::new();
+            self.changed_since(elem, &at, "", &mut unseen);
+            for r in refs.iter().filter(|r| r.target == label) {
+                let seen = self
+                    .doc
+                    .get_all_at(&r.holder, "finding_id", &at)
+                    .is_ok_and(|then| then.iter().any(|(_, id)| *id == r.opid));
+                if !seen {
+                    unseen.push((r.what.clone(), Some(r.opid.clone())));
+                }
+            }
+            if unseen.is_empty() {
+                return unseen;
+            }
+            first.get_or_insert(unseen);
+        }
+        first.unwrap_or_default()
+    }
+
+    /// Fields of `obj` (and of the maps inside it) whose values differ from those at `at`.
+    fn changed_since(
+        &self,
+        obj: &automerge::ObjId,
+        at: &[ChangeHash],
+        prefix: &str,
+        out: &mut Vec<(String, Option<automerge::ObjId>)>,
+    ) {
+        let mut keys: std::collections::BTreeSet<String> = self.doc.keys(obj).collect();
+        keys.extend(self.doc.keys_at(obj, at));
+        for key in keys {
+            if prefix.is_empty() && key == edit::REMOVED {
+                continue;
+            }
+            let field = format!("{prefix}{key}");
+            let now = self.doc.get_all(obj, key.as_str()).unwrap_or_default();
+            let then: Vec<automerge::ObjId> = self
+                .doc
+                .get_all_at(obj, key.as_str(), at)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, id)| id)
+                .collect();
+            if now.is_empty() && !then.is_empty() {
+                out.push((format!("{field} cleared"), None));
+            }
+            for (value, id) in now {
+                if !then.contains(&id) {
+                    out.push((format!("{field} = {}", self.display(&value, &id)), Some(id)));
+                } else if let Value::Object(ObjType::Map) = value {
+                    self.changed_since(&id, at, &format!("{field}."), out);
+                }
+            }
         }
     }
 
@@ -436,6 +650,23 @@ impl Document {
         let keys: Vec<String> = self.doc.keys(id).collect();
         serde_json::json!({ "keys": keys })
     }
+}
+
+/// An element that names another element (see [`Document::conflicts`]).
+struct Reference {
+    target: String,
+    holder: automerge::ObjId,
+    opid: automerge::ObjId,
+    what: String,
+}
+
+/// A conflict before the authors of its values are looked up.
+struct RawConflict {
+    path: String,
+    kind: ConflictKind,
+    list: Option<String>,
+    element_id: Option<String>,
+    values: Vec<(String, Option<automerge::ObjId>)>,
 }
 
 /// A scalar as a person reads it.

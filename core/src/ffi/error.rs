@@ -22,6 +22,10 @@ pub enum ApiError {
         kind: String,
         id: String,
     },
+    /// The record changed since it was shown (a colleague's edit arrived); show it again and
+    /// let the person decide on what it says now. Nothing was written.
+    #[error("{message}")]
+    Stale { message: String },
     /// The store could not be created or opened.
     #[error("{message}")]
     Store { message: String },
@@ -55,6 +59,7 @@ impl From<Error> for ApiError {
                 kind: kind.to_string(),
                 id,
             },
+            Error::Stale(_) => ApiError::Stale { message },
             Error::Store(_) => ApiError::Store { message },
             Error::Integrity(_) => ApiError::Integrity { message },
             Error::Io { .. } => ApiError::Io { message },

@@ -116,6 +116,47 @@ impl FieldStore {
         self.view_of(ins)
     }
 
+    /// Removes an element (a finding, photo, seized item or custody entry). It is kept, hidden:
+    /// a removal that raced a colleague's edit shows as a `RemovedWhileEdited` conflict, and
+    /// removing it again confirms the removal.
+    pub fn remove_element(
+        &self,
+        inspection_id: String,
+        list: ElementList,
+        element_id: String,
+    ) -> ApiResult<InspectionView> {
+        let ins = self
+            .store
+            .remove_element(&inspection_id, list.into(), &element_id)?;
+        self.view_of(ins)
+    }
+
+    /// Brings back a removed element with every edit made to it.
+    pub fn restore_element(
+        &self,
+        inspection_id: String,
+        list: ElementList,
+        element_id: String,
+    ) -> ApiResult<InspectionView> {
+        let ins = self
+            .store
+            .restore_element(&inspection_id, list.into(), &element_id)?;
+        self.view_of(ins)
+    }
+
+    /// Changes a photo's caption or the finding it shows.
+    pub fn update_photo(
+        &self,
+        inspection_id: String,
+        sha256: String,
+        fields: PhotoEdit,
+    ) -> ApiResult<InspectionView> {
+        let ins = self
+            .store
+            .update_photo(&inspection_id, &sha256, fields.into())?;
+        self.view_of(ins)
+    }
+
     /// Attaches a photo from bytes (e.g. straight from the camera).
     pub fn add_photo(
         &self,
@@ -163,13 +204,26 @@ impl FieldStore {
         self.view_of(ins)
     }
 
-    /// Appends a chain-of-custody entry.
+    /// Appends a chain-of-custody entry (its id is in the view's custody list).
     pub fn add_custody(
         &self,
         inspection_id: String,
         entry: CustodyFields,
     ) -> ApiResult<InspectionView> {
-        let ins = self.store.add_custody(&inspection_id, entry.into())?;
+        let (_, ins) = self.store.add_custody(&inspection_id, entry.into())?;
+        self.view_of(ins)
+    }
+
+    /// Corrects a chain-of-custody entry; what it said before stays in the history.
+    pub fn correct_custody(
+        &self,
+        inspection_id: String,
+        entry_id: String,
+        entry: CustodyFields,
+    ) -> ApiResult<InspectionView> {
+        let ins = self
+            .store
+            .correct_custody(&inspection_id, &entry_id, entry.into())?;
         self.view_of(ins)
     }
 
@@ -189,10 +243,10 @@ impl FieldStore {
             .collect())
     }
 
-    /// One inspection in full, with computed figures, flags and conflicts.
+    /// One inspection in full, with computed figures, flags, conflicts and the heads of the
+    /// version shown.
     pub fn get_inspection(&self, id: String) -> ApiResult<InspectionView> {
-        let ins = self.store.inspection(&id)?;
-        self.view_of(ins)
+        self.view(&id)
     }
 
     /// Every change of an inspection, oldest first: who, from which device, when, what.
@@ -206,10 +260,18 @@ impl FieldStore {
     }
 
     /// Submitted inspections of this supervisor's stations waiting for a decision: awaiting
-    /// review, or changed since their approval.
+    /// review, changed since their submission, or changed since their approval.
     pub fn review_queue(&self) -> ApiResult<Vec<InspectionSummary>> {
+        use crate::model::review::ReviewState;
         let filter = crate::store::query::Filter {
-            review_states: vec!["awaiting_review".into(), "changed_since_approval".into()],
+            review_states: [
+                ReviewState::AwaitingReview,
+                ReviewState::ChangedSinceSubmission,
+                ReviewState::ChangedSinceApproval,
+            ]
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
             limit: Some(10_000),
             ..Default::default()
         };
@@ -221,25 +283,37 @@ impl FieldStore {
             .collect())
     }
 
-    /// Approves the inspection as this device holds it (the heads it names), signed with this
-    /// device's key. Supervisors only; the server refuses it while a photo has not arrived.
-    pub fn approve(&self, inspection_id: String, comment: String) -> ApiResult<ReviewRecord> {
+    /// Approves exactly the version the supervisor was shown (`heads`, from the
+    /// [`InspectionView`] they read), signed with this device's key. Refused, writing nothing,
+    /// with [`ApiError::Stale`] when the inspection has changed since it was shown, and unless
+    /// the officer's submission signature covers that version. Supervisors only; the server
+    /// refuses it while a photo has not arrived.
+    pub fn approve(
+        &self,
+        inspection_id: String,
+        heads: Vec<String>,
+        comment: String,
+    ) -> ApiResult<ReviewRecord> {
         let r = self.store.review(
             &inspection_id,
+            &heads,
             crate::model::review::Decision::Approved,
             &comment,
         )?;
         Ok(ReviewRecord::new(r, true))
     }
 
-    /// Returns the inspection to its officer with a comment saying what to change.
+    /// Returns the version the supervisor was shown (`heads`) to its officer with a comment
+    /// saying what to change; [`ApiError::Stale`] when it has changed since.
     pub fn return_inspection(
         &self,
         inspection_id: String,
+        heads: Vec<String>,
         comment: String,
     ) -> ApiResult<ReviewRecord> {
         let r = self.store.review(
             &inspection_id,
+            &heads,
             crate::model::review::Decision::Returned,
             &comment,
         )?;
@@ -258,23 +332,46 @@ impl FieldStore {
 }
 
 impl FieldStore {
+    /// The view after an edit: read again with its heads and conflicts from one version (the
+    /// edit's result alone has no heads).
     fn view_of(&self, ins: crate::model::Inspection) -> ApiResult<InspectionView> {
-        let conflicts = self.store.conflicts(&ins.id)?;
+        self.view(&ins.id)
+    }
+
+    fn view(&self, id: &str) -> ApiResult<InspectionView> {
+        let snap = self.store.inspection_snapshot(id)?;
+        let ins = snap.inspection;
         let reviews = self.store.reviews(&ins.id)?;
         let submission_verified = ins
             .submission
             .as_ref()
             .map(|s| s.verify(&ins.id, &ins.officer).is_ok());
+        let covers = snap
+            .submitted
+            .as_deref()
+            .is_some_and(|v| crate::model::review::same_heads(v, &snap.heads));
+        let review_state = crate::model::review::review_state(
+            &ins,
+            &snap.heads,
+            snap.submitted.as_deref(),
+            &reviews
+                .iter()
+                .filter(|(_, ok)| *ok)
+                .map(|(r, _)| r.clone())
+                .collect::<Vec<_>>(),
+        );
         Ok(InspectionView {
             assessment: assess(&ins).into(),
-            review_state: self.store.review_state(&ins.id)?,
+            review_state: review_state.as_str().to_string(),
             submission_verified,
+            submission_covers_shown: covers,
+            heads: snap.heads,
             reviews: reviews
                 .into_iter()
                 .map(|(r, ok)| ReviewRecord::new(r, ok))
                 .collect(),
             inspection: ins.into(),
-            conflicts: conflicts.into_iter().map(Into::into).collect(),
+            conflicts: snap.conflicts.into_iter().map(Into::into).collect(),
         })
     }
 

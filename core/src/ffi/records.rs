@@ -292,6 +292,25 @@ impl From<CustodyFields> for edits::CustodyInput {
     }
 }
 
+/// A photo's fields to change (`None` leaves a field, `""` clears it).
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct PhotoEdit {
+    #[uniffi(default = None)]
+    pub caption: Option<String>,
+    /// The finding the photo shows; `""` unlinks it.
+    #[uniffi(default = None)]
+    pub finding_id: Option<String>,
+}
+
+impl From<PhotoEdit> for edits::PhotoPatch {
+    fn from(p: PhotoEdit) -> Self {
+        Self {
+            caption: p.caption,
+            finding_id: p.finding_id,
+        }
+    }
+}
+
 /// Metadata of a photo being attached.
 #[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct PhotoFields {
@@ -498,6 +517,8 @@ impl From<model::Photo> for PhotoRecord {
 /// One hand-over in the chain of custody.
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct CustodyRecord {
+    /// `c-<uuid>` (empty for entries recorded before entries had ids).
+    pub id: String,
     pub at: String,
     pub from: String,
     pub to: String,
@@ -606,6 +627,7 @@ impl From<model::Inspection> for InspectionRecord {
                     .custody
                     .into_iter()
                     .map(|c| CustodyRecord {
+                        id: c.id,
                         at: c.at,
                         from: c.from,
                         to: c.to,
@@ -728,11 +750,70 @@ pub struct ConflictValueRecord {
     pub at: Option<String>,
 }
 
-/// A field where concurrent edits left more than one value.
+/// What kind of disagreement a conflict is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// Concurrent edits left more than one value for one field; setting it again settles it.
+    Values,
+    /// An element was removed on one device while another edited it (or attached something to
+    /// it). It is kept, hidden, with every edit: restore it, or remove it again to confirm.
+    RemovedWhileEdited,
+}
+
+impl From<doc::ConflictKind> for ConflictKind {
+    fn from(k: doc::ConflictKind) -> Self {
+        match k {
+            doc::ConflictKind::Values => ConflictKind::Values,
+            doc::ConflictKind::RemovedWhileEdited => ConflictKind::RemovedWhileEdited,
+        }
+    }
+}
+
+/// The lists of an inspection whose elements can be removed and restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum ElementList {
+    Findings,
+    Photos,
+    SeizureItems,
+    Custody,
+}
+
+impl From<ElementList> for model::ElementList {
+    fn from(l: ElementList) -> Self {
+        match l {
+            ElementList::Findings => Self::Findings,
+            ElementList::Photos => Self::Photos,
+            ElementList::SeizureItems => Self::SeizureItems,
+            ElementList::Custody => Self::Custody,
+        }
+    }
+}
+
+impl From<model::ElementList> for ElementList {
+    fn from(l: model::ElementList) -> Self {
+        match l {
+            model::ElementList::Findings => Self::Findings,
+            model::ElementList::Photos => Self::Photos,
+            model::ElementList::SeizureItems => Self::SeizureItems,
+            model::ElementList::Custody => Self::Custody,
+        }
+    }
+}
+
+/// A field where concurrent edits left more than one value, or an element removed while a
+/// colleague edited it.
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct ConflictRecord {
+    /// The field (`notes`, `findings[f-..].net_mass_kg`) or element (`seizure.items[f-..]`).
     pub path: String,
-    /// The value shown by default first.
+    pub kind: ConflictKind,
+    /// For a removed element: its list and id (what `restore_element` takes).
+    pub list: Option<ElementList>,
+    pub element_id: Option<String>,
+    /// The value shown by default first; for a removed element, each removal (`removed`) and
+    /// then each edit that no removal saw.
     pub values: Vec<ConflictValueRecord>,
 }
 
@@ -740,6 +821,13 @@ impl From<doc::Conflict> for ConflictRecord {
     fn from(c: doc::Conflict) -> Self {
         Self {
             path: c.path,
+            kind: c.kind.into(),
+            list: c
+                .list
+                .as_deref()
+                .and_then(model::ElementList::from_path)
+                .map(Into::into),
+            element_id: c.element_id,
             values: c
                 .values
                 .into_iter()
@@ -754,16 +842,23 @@ impl From<doc::Conflict> for ConflictRecord {
     }
 }
 
-/// An inspection with its computed figures and any conflicts.
+/// An inspection with its computed figures and any conflicts, read from one version of it.
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct InspectionView {
     pub inspection: InspectionRecord,
     pub assessment: AssessmentRecord,
     pub conflicts: Vec<ConflictRecord>,
-    /// `draft`, `awaiting_review`, `returned`, `approved` or `changed_since_approval`.
+    /// `draft`, `awaiting_review`, `changed_since_submission`, `returned`, `approved` or
+    /// `changed_since_approval`.
     pub review_state: String,
-    /// Whether the officer's signature over the submitted heads holds (None: not submitted).
+    /// Whether the officer's submission signature holds (None: not submitted).
     pub submission_verified: Option<bool>,
+    /// Whether that signature covers exactly the version shown (false once anything changed
+    /// after the submission: the officer must submit again before it can be approved).
+    pub submission_covers_shown: bool,
+    /// The heads of the version shown (hex, sorted): what `approve` and `return_inspection`
+    /// take, so a decision covers exactly what the supervisor read.
+    pub heads: Vec<String>,
     /// The supervisors' decisions, oldest first.
     pub reviews: Vec<ReviewRecord>,
 }

@@ -194,6 +194,13 @@ impl SeizurePatch {
     }
 }
 
+/// Changes to a photo's own fields (`None` leaves a field, `Some("")` clears it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhotoPatch {
+    pub caption: Option<String>,
+    pub finding_id: Option<String>,
+}
+
 /// A new chain-of-custody entry.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustodyInput {

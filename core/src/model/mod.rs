@@ -216,6 +216,8 @@ pub struct SeizureItem {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CustodyEntry {
+    /// `c-<uuid>`; empty for entries recorded before entries had ids.
+    pub id: String,
     pub at: String,
     pub from: String,
     pub to: String,
@@ -234,6 +236,60 @@ pub struct Seizure {
     pub items: Vec<SeizureItem>,
     pub storage_location: Option<String>,
     pub custody: Vec<CustodyEntry>,
+}
+
+/// The lists of an inspection whose elements can be removed (and restored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ElementList {
+    Findings,
+    Photos,
+    SeizureItems,
+    Custody,
+}
+
+impl ElementList {
+    /// The list's key in its parent map.
+    pub fn key(self) -> &'static str {
+        match self {
+            ElementList::Findings => "findings",
+            ElementList::Photos => "photos",
+            ElementList::SeizureItems => "items",
+            ElementList::Custody => "custody",
+        }
+    }
+
+    /// The path of the list in the document, as conflicts name it.
+    pub fn path(self) -> &'static str {
+        match self {
+            ElementList::Findings => "findings",
+            ElementList::Photos => "photos",
+            ElementList::SeizureItems => "seizure.items",
+            ElementList::Custody => "seizure.custody",
+        }
+    }
+
+    /// What one element is called.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ElementList::Findings => "finding",
+            ElementList::Photos => "photo",
+            ElementList::SeizureItems => "seized item",
+            ElementList::Custody => "custody entry",
+        }
+    }
+
+    /// The list at a conflict path such as `seizure.items`.
+    pub fn from_path(path: &str) -> Option<ElementList> {
+        [
+            ElementList::Findings,
+            ElementList::Photos,
+            ElementList::SeizureItems,
+            ElementList::Custody,
+        ]
+        .into_iter()
+        .find(|l| l.path() == path)
+    }
 }
 
 /// A whole inspection as read from its document.

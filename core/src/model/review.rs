@@ -74,8 +74,11 @@ impl Review {
 pub enum ReviewState {
     /// Being recorded.
     Draft,
-    /// Submitted, no decision on this submission yet.
+    /// Submitted and unchanged since, no decision on this submission yet.
     AwaitingReview,
+    /// Submitted, then changed: the officer's signature covers an earlier version, so nothing
+    /// can be approved until the officer submits again.
+    ChangedSinceSubmission,
     /// Sent back to the officer; editing and resubmitting follows.
     Returned,
     /// Approved, and unchanged since: the approval covers what is shown.
@@ -90,37 +93,83 @@ impl ReviewState {
         match self {
             ReviewState::Draft => "draft",
             ReviewState::AwaitingReview => "awaiting_review",
+            ReviewState::ChangedSinceSubmission => "changed_since_submission",
             ReviewState::Returned => "returned",
             ReviewState::Approved => "approved",
             ReviewState::ChangedSinceApproval => "changed_since_approval",
         }
     }
+
+    /// Every state.
+    pub const ALL: &'static [ReviewState] = &[
+        ReviewState::Draft,
+        ReviewState::AwaitingReview,
+        ReviewState::ChangedSinceSubmission,
+        ReviewState::Returned,
+        ReviewState::Approved,
+        ReviewState::ChangedSinceApproval,
+    ];
+
+    /// Parses a stored state.
+    pub fn parse(s: &str) -> Option<ReviewState> {
+        Self::ALL.iter().copied().find(|r| r.as_str() == s)
+    }
+}
+
+/// Whether two sets of heads are the same (heads are a set; order does not matter).
+pub fn same_heads(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    a.dedup();
+    b.sort();
+    b.dedup();
+    a == b
 }
 
 /// The review state of `inspection` whose current heads are `heads`, given its reviews.
-pub fn review_state(inspection: &Inspection, heads: &[String], reviews: &[Review]) -> ReviewState {
+/// `submitted` is the version the officer's valid signature covers (the heads just after the
+/// submission; see `doc::inspection::submitted_version`), None when there is none.
+pub fn review_state(
+    inspection: &Inspection,
+    heads: &[String],
+    submitted: Option<&[String]>,
+    reviews: &[Review],
+) -> ReviewState {
+    if inspection.status != Status::Submitted {
+        return ReviewState::Draft;
+    }
+    // The latest decision, when it sends this submission (or a later version) back.
+    let submitted_at = inspection.submitted_at.as_deref().unwrap_or("");
     let latest = reviews
         .iter()
         .max_by(|a, b| a.decided_at.cmp(&b.decided_at));
-    let submitted_at = inspection.submitted_at.as_deref().unwrap_or("");
-    match latest {
-        Some(r) if r.decision == Some(Decision::Approved) => {
-            let mut a = r.reviewed_heads.clone();
-            let mut b = heads.to_vec();
-            a.sort();
-            b.sort();
-            if a == b {
+    if let Some(r) = latest
+        && r.decision == Some(Decision::Returned)
+        && r.decided_at.as_str() >= submitted_at
+    {
+        return ReviewState::Returned;
+    }
+    // Decisions on exactly the signed version; the latest counts.
+    let on_submitted = submitted.and_then(|v| {
+        reviews
+            .iter()
+            .filter(|r| same_heads(&r.reviewed_heads, v))
+            .max_by(|a, b| a.decided_at.cmp(&b.decided_at))
+    });
+    match on_submitted.and_then(|r| r.decision) {
+        Some(Decision::Approved) => {
+            return if same_heads(submitted.unwrap_or_default(), heads) {
                 ReviewState::Approved
             } else {
                 ReviewState::ChangedSinceApproval
-            }
+            };
         }
-        Some(r)
-            if r.decision == Some(Decision::Returned) && r.decided_at.as_str() >= submitted_at =>
-        {
-            ReviewState::Returned
-        }
-        _ if inspection.status == Status::Submitted => ReviewState::AwaitingReview,
-        _ => ReviewState::Draft,
+        Some(Decision::Returned) => return ReviewState::Returned,
+        None => {}
+    }
+    match submitted {
+        Some(v) if same_heads(v, heads) => ReviewState::AwaitingReview,
+        _ => ReviewState::ChangedSinceSubmission,
     }
 }

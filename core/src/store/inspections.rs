@@ -10,10 +10,11 @@ use crate::blobs::sniff_image_mime;
 use crate::doc::{self, Author, Conflict, Document, HistoryEntry, inspection};
 use crate::error::{Error, Result};
 use crate::model::edits::{
-    CustodyInput, FindingPatch, InspectionPatch, NewInspection, SeizurePatch, now_rfc3339,
+    CustodyInput, FindingPatch, InspectionPatch, NewInspection, PhotoPatch, SeizurePatch,
+    now_rfc3339,
 };
 use crate::model::review::{Decision, Review, ReviewState};
-use crate::model::{Inspection, Photo, Status, check_position};
+use crate::model::{ElementList, Inspection, Photo, Status, check_position};
 
 /// Metadata of a photo being attached.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,6 +30,17 @@ pub struct PhotoInput {
 }
 
 const KIND: &str = "inspection";
+
+/// One state of an inspection, read at once (see [`Store::inspection_snapshot`]).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub inspection: Inspection,
+    /// The heads of exactly this version (hex, sorted): what a review of it must name.
+    pub heads: Vec<String>,
+    pub conflicts: Vec<Conflict>,
+    /// The version the officer's valid submission signature covers, if any.
+    pub submitted: Option<Vec<String>>,
+}
 
 impl Store {
     /// Starts a new inspection at this device's station (or the one given).
@@ -125,8 +137,51 @@ impl Store {
     pub fn remove_finding(&self, id: &str, finding_id: &str) -> Result<Inspection> {
         Ok(self
             .edit_inspection(id, |d, a, current| {
-                inspection::remove_finding(d, a, current, finding_id)
+                inspection::remove_finding(d, a, current, finding_id, &now_rfc3339())
             })?
+            .1)
+    }
+
+    /// Removes an element of one of the inspection's lists. The element stays in the document
+    /// (hidden): a removal that raced a colleague's edit shows as a conflict. Removing an element
+    /// that is already removed confirms the removal and settles such a conflict.
+    pub fn remove_element(
+        &self,
+        id: &str,
+        list: ElementList,
+        element_id: &str,
+    ) -> Result<Inspection> {
+        Ok(self
+            .edit_inspection(id, |d, a, current| {
+                let live_finding =
+                    list == ElementList::Findings && current.finding(element_id).is_some();
+                if live_finding {
+                    inspection::remove_finding(d, a, current, element_id, &now_rfc3339())
+                } else {
+                    inspection::remove_element(d, a, list, element_id, &now_rfc3339())
+                }
+            })?
+            .1)
+    }
+
+    /// Brings back a removed element with every edit made to it.
+    pub fn restore_element(
+        &self,
+        id: &str,
+        list: ElementList,
+        element_id: &str,
+    ) -> Result<Inspection> {
+        Ok(self
+            .edit_inspection(id, |d, a, _| {
+                inspection::restore_element(d, a, list, element_id)
+            })?
+            .1)
+    }
+
+    /// Changes a photo's caption or the finding it shows.
+    pub fn update_photo(&self, id: &str, sha256: &str, patch: PhotoPatch) -> Result<Inspection> {
+        Ok(self
+            .edit_inspection(id, |d, a, _| inspection::update_photo(d, a, sha256, &patch))?
             .1)
     }
 
@@ -254,35 +309,55 @@ impl Store {
             .edit_inspection(id, |d, a, current| {
                 let ids: Vec<&str> = current.findings.iter().map(|f| f.id.as_str()).collect();
                 let patch = patch.clone().validate(&ids)?;
-                inspection::set_seizure(d, a, &patch)
+                inspection::set_seizure(d, a, &patch, &now_rfc3339())
             })?
             .1)
     }
 
-    /// Appends a chain-of-custody entry.
-    pub fn add_custody(&self, id: &str, entry: CustodyInput) -> Result<Inspection> {
+    /// Appends a chain-of-custody entry; returns its new id and the inspection.
+    pub fn add_custody(&self, id: &str, entry: CustodyInput) -> Result<(String, Inspection)> {
+        let at = entry.validate()?;
+        let entry_id = format!("c-{}", uuid::Uuid::now_v7().simple());
+        self.edit_inspection(id, |d, a, _| {
+            inspection::add_custody(d, a, &entry_id, &entry, &at)?;
+            Ok(entry_id.clone())
+        })
+    }
+
+    /// Corrects a chain-of-custody entry (its earlier content stays in the history).
+    pub fn correct_custody(
+        &self,
+        id: &str,
+        entry_id: &str,
+        entry: CustodyInput,
+    ) -> Result<Inspection> {
         let at = entry.validate()?;
         Ok(self
-            .edit_inspection(id, |d, a, _| inspection::add_custody(d, a, &entry, &at))?
+            .edit_inspection(id, |d, a, _| {
+                inspection::correct_custody(d, a, entry_id, &entry, &at)
+            })?
             .1)
     }
 
-    /// Submits the inspection for review.
+    /// Submits the inspection for review, signing exactly the version recorded now. A returned
+    /// inspection, or one changed since it was submitted or approved, is submitted again.
     pub fn submit(&self, id: &str) -> Result<Inspection> {
         Ok(self
             .edit_inspection(id, |d, a, current| {
                 if current.status == Status::Submitted {
-                    // A returned inspection is resubmitted after the officer's edits.
-                    let state: String = self.reader().query_row(
-                        "SELECT review_state FROM inspections WHERE id = ?1",
-                        [id],
-                        |r| r.get(0),
-                    )?;
-                    if state != ReviewState::Returned.as_str() {
-                        return Err(Error::Invalid(format!(
-                            "inspection {id} is already submitted ({})",
-                            state.replace('_', " ")
-                        )));
+                    let state = ReviewState::parse(&self.review_state(id)?);
+                    match state {
+                        Some(ReviewState::AwaitingReview) => {
+                            return Err(Error::Invalid(format!(
+                                "inspection {id} is already submitted and unchanged since"
+                            )));
+                        }
+                        Some(ReviewState::Approved) => {
+                            return Err(Error::Invalid(format!(
+                                "inspection {id} is approved as it stands; nothing to submit"
+                            )));
+                        }
+                        _ => {}
                     }
                 }
                 inspection::submit(d, a, &now_rfc3339(), self.secret())
@@ -295,9 +370,32 @@ impl Store {
         self.read_document(KIND, id, |d| inspection::read(d))
     }
 
-    /// Records a supervisor's decision on an inspection as a new signed review document that
-    /// names the inspection heads this device holds (the version the supervisor read).
-    pub fn review(&self, inspection_id: &str, decision: Decision, comment: &str) -> Result<Review> {
+    /// The inspection as it stands, with the heads of exactly that version, its conflicts and
+    /// whether a valid submission covers it; all read from one state of the document.
+    pub fn inspection_snapshot(&self, id: &str) -> Result<Snapshot> {
+        self.read_document(KIND, id, |d| {
+            let inspection = inspection::read(d)?;
+            let submitted = inspection::submitted_version(d, &inspection);
+            Ok(Snapshot {
+                heads: crate::doc::format_heads(&d.heads()),
+                conflicts: d.conflicts(),
+                submitted,
+                inspection,
+            })
+        })
+    }
+
+    /// Records a supervisor's decision on exactly the version they were shown (`shown_heads`,
+    /// from the view they read) as a new signed review document. Refused, writing nothing, when
+    /// the inspection has changed since it was shown, and (for an approval) unless the
+    /// officer's submission signature covers that version.
+    pub fn review(
+        &self,
+        inspection_id: &str,
+        shown_heads: &[String],
+        decision: Decision,
+        comment: &str,
+    ) -> Result<Review> {
         let role = self.role()?;
         if role.as_deref() != Some("supervisor") {
             return Err(Error::Invalid(format!(
@@ -305,12 +403,26 @@ impl Store {
                 role.as_deref().unwrap_or("nobody yet")
             )));
         }
-        let (ins, heads) = self.read_document(KIND, inspection_id, |d| {
-            Ok((inspection::read(d)?, crate::doc::format_heads(&d.heads())))
-        })?;
+        let snap = self.inspection_snapshot(inspection_id)?;
+        let ins = &snap.inspection;
         if ins.status != Status::Submitted {
             return Err(Error::Invalid(format!(
                 "inspection {inspection_id} has not been submitted for review"
+            )));
+        }
+        if !crate::model::review::same_heads(shown_heads, &snap.heads) {
+            return Err(Error::Stale(format!(
+                "inspection {inspection_id} has changed since it was shown; open it again and review what it says now"
+            )));
+        }
+        if decision == Decision::Approved
+            && !snap
+                .submitted
+                .as_deref()
+                .is_some_and(|v| crate::model::review::same_heads(v, &snap.heads))
+        {
+            return Err(Error::Invalid(format!(
+                "inspection {inspection_id} has changed since the officer submitted it; only a version the officer signed can be approved (return it, or wait for the officer to submit again)"
             )));
         }
         if decision == Decision::Returned && comment.trim().is_empty() {
@@ -318,6 +430,7 @@ impl Store {
                 "returning an inspection needs a comment for the officer".into(),
             ));
         }
+        let heads = snap.heads.clone();
         let device = self.device();
         let mut review = Review {
             schema: crate::model::review::REVIEW_SCHEMA,
@@ -336,6 +449,15 @@ impl Store {
         crate::doc::review::create(&mut doc, &device.author(), &review)?;
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // The inspection may have moved on between the check above and this transaction.
+        let stored: Vec<String> =
+            serde_json::from_str(&super::stored_heads(&tx, KIND, inspection_id)?)
+                .unwrap_or_default();
+        if !crate::model::review::same_heads(&stored, &review.reviewed_heads) {
+            return Err(Error::Stale(format!(
+                "inspection {inspection_id} has changed since it was shown; open it again and review what it says now"
+            )));
+        }
         insert_document(&tx, "review", &review.id, &mut doc)?;
         projection::project_review(&tx, &mut doc, &device.actor)?;
         tx.commit()?;

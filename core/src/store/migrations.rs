@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "006_list_heads",
         include_str!("migrations/006_list_heads.sql"),
     ),
+    (
+        "007_submitted_versions",
+        include_str!("migrations/007_submitted_versions.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated store has.

@@ -23,7 +23,13 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
     substances.sort();
     substances.dedup();
     let heads = crate::doc::format_heads(&doc.heads());
-    let state = review_state(&ins, &heads, &stored_reviews(conn, &ins.id)?);
+    let submitted = inspection::submitted_version(doc, &ins);
+    let state = review_state(
+        &ins,
+        &heads,
+        submitted.as_deref(),
+        &stored_reviews(conn, &ins.id)?,
+    );
     conn.prepare_cached(
         "INSERT INTO inspections(id, station, officer, container_number, status, created_at, updated_at,
              finding_count, photo_count, total_kg, odp_tonnes, co2e_tonnes, flag_count, conflict_count,
@@ -78,12 +84,13 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
     Ok(ins)
 }
 
-/// The reviews of an inspection as the projection holds them (signatures are checked when a
-/// review is projected; the state needs only decisions, times and heads).
+/// The reviews of an inspection whose signatures hold, as the projection holds them
+/// (signatures are checked when a review is projected; the state needs only decisions, times
+/// and heads).
 pub fn stored_reviews(conn: &Connection, inspection_id: &str) -> Result<Vec<Review>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, reviewer, decided_at, decision, comment, reviewed_heads FROM reviews
-         WHERE inspection_id = ?1 ORDER BY decided_at",
+         WHERE inspection_id = ?1 AND signature_ok ORDER BY decided_at",
     )?;
     let rows = stmt.query_map([inspection_id], |r| {
         let decision: String = r.get(3)?;

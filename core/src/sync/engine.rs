@@ -70,6 +70,7 @@ pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result
         device_id: store.device().device_id.clone(),
         public_key: store.public_key(),
         device_name: device_name.into(),
+        user: Some(store.device().user.clone()),
     })?;
     if res.user != store.device().user {
         return Err(Error::Invalid(format!(

@@ -106,6 +106,7 @@ pub fn apply_inspection_push(
             require_officer(principal)?;
             let after = inspection::read(&doc)?;
             check_inspection(principal, id, None, &after)?;
+            check_submission_change(&mut doc, None, &after)?;
             return Ok((doc, after));
         }
         (Push::Snapshot(mut doc), Some(existing)) => {
@@ -154,7 +155,27 @@ pub fn apply_inspection_push(
     doc.apply_changes(&new)?;
     let after = inspection::read(&doc)?;
     check_inspection(principal, id, before.as_ref(), &after)?;
+    check_submission_change(&mut doc, before.as_ref(), &after)?;
     Ok((doc, after))
+}
+
+/// A push that submits must not change anything else in the change that submits: the
+/// signature covers the heads before that change, so whatever it carried besides the
+/// submission would look signed without being so.
+fn check_submission_change(
+    doc: &mut Document,
+    before: Option<&Inspection>,
+    after: &Inspection,
+) -> Result<()> {
+    if after.submission.is_none()
+        || before.and_then(|b| b.submission.as_ref()) == after.submission.as_ref()
+    {
+        return Ok(());
+    }
+    match inspection::submitted_version(doc, after) {
+        Some(version) => inspection::check_submission_only(doc, &version),
+        None => Ok(()),
+    }
 }
 
 fn require_officer(principal: &Principal) -> Result<()> {
@@ -327,12 +348,19 @@ pub fn apply_review_push(
         ));
     }
     if review.decision == Some(Decision::Approved) {
-        if reviewed.status != Status::Submitted {
+        // Only a version the officer signed can be approved: the reviewed heads must be exactly
+        // those just after a submission whose signature holds, and that submission must have
+        // changed nothing but itself.
+        let mut then = inspection_doc.fork_at(&heads)?;
+        let covered = inspection::submitted_version(&mut then, &reviewed)
+            .is_some_and(|v| crate::model::review::same_heads(&v, &review.reviewed_heads));
+        if reviewed.status != Status::Submitted || !covered {
             return forbid(format!(
-                "inspection {} was not submitted at the version approved",
+                "inspection {} was not submitted and signed by its officer at the version approved; only a submitted version can be approved",
                 review.inspection_id
             ));
         }
+        inspection::check_submission_only(inspection_doc, &review.reviewed_heads)?;
         if let Some(missing) = reviewed.photos.iter().find(|p| !photo_present(&p.sha256)) {
             return forbid(format!(
                 "photo {} of inspection {} has not arrived verified; approve once it has",

@@ -145,6 +145,10 @@ pub struct EnrollRequest {
     #[serde(default)]
     pub public_key: String,
     pub device_name: String,
+    /// The user the device store was created for: a code of another user is refused before it
+    /// is spent.
+    #[serde(default)]
+    pub user: Option<String>,
 }
 
 /// What an enrolled device learns (JSON).
