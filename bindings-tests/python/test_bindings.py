@@ -111,6 +111,33 @@ class FieldStoreTest(unittest.TestCase):
         row = self.store.list_inspections(q.InspectionFilter(review_states=["awaiting_review"]))[0]
         self.assertEqual((row.id, row.review_state, row.pending_sync), (inspection_id, "awaiting_review", True))
 
+    def test_change_after_submission_is_not_signed(self):
+        inspection_id, _, _ = self.record_r22()
+        submitted = self.store.submit(inspection_id)
+        self.assertTrue(submitted.submission_covers_shown)
+        self.assertTrue(submitted.heads)
+        changed = self.store.add_custody(inspection_id, q.CustodyFields(_from="ama", to="Kwame Mensah (warehouse)"))
+        self.assertEqual(changed.review_state, "changed_since_submission")
+        self.assertIs(changed.submission_verified, True)
+        self.assertFalse(changed.submission_covers_shown)
+        self.assertNotEqual(changed.heads, submitted.heads)
+        self.assertTrue(changed.inspection.seizure.custody[0].id.startswith("c-"))
+        # A decision names the heads shown; this phone is no supervisor's, so nothing is written.
+        with self.assertRaises(q.ApiError.Invalid):
+            self.store.approve(inspection_id, changed.heads, "")
+        self.assertEqual(self.store.get_inspection(inspection_id).reviews, [])
+        self.assertEqual(self.store.submit(inspection_id).review_state, "awaiting_review")
+
+    def test_remove_and_restore_element(self):
+        inspection_id, _, _ = self.record_r22()
+        photo = self.store.add_photo(inspection_id, JPEG, q.PhotoFields(caption="door")).photo
+        self.store.update_photo(inspection_id, photo.sha256, q.PhotoEdit(caption="relabelled cylinder"))
+        removed = self.store.remove_element(inspection_id, q.ElementList.PHOTOS, photo.sha256)
+        self.assertEqual(removed.inspection.photos, [])
+        self.assertEqual(removed.conflicts, [], "a removal on one device is no conflict")
+        restored = self.store.restore_element(inspection_id, q.ElementList.PHOTOS, photo.sha256)
+        self.assertEqual([p.caption for p in restored.inspection.photos], ["relabelled cylinder"])
+
     def test_reference_lookup(self):
         r22 = q.substance("R-22")
         self.assertEqual(r22.id, "HCFC-22")

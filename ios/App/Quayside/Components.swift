@@ -82,30 +82,41 @@ struct FlagList: View {
     }
 }
 
-/// Fields where concurrent edits left more than one value: every value, who wrote it, when.
-struct ConflictList: View {
+/// What two devices left to settle: fields where concurrent edits left more than one value
+/// (every value, who wrote it, when), and elements a colleague removed while another edited them
+/// (the removal, then the edits it did not see). With `actions`, each conflict ends with the
+/// controls that settle it (the editor's Restore / Confirm removal / Keep); without, it is read-only.
+struct ConflictList<Actions: View>: View {
     let conflicts: [ConflictRecord]
+    let actions: (ConflictNotice) -> Actions
+
+    init(conflicts: [ConflictRecord], @ViewBuilder actions: @escaping (ConflictNotice) -> Actions) {
+        self.conflicts = conflicts
+        self.actions = actions
+    }
 
     var body: some View {
-        ForEach(conflicts, id: \.path) { conflict in
+        ForEach(conflicts.map(ConflictNotice.init), id: \.conflict.path) { notice in
             VStack(alignment: .leading, spacing: 6) {
-                Text(conflict.path).font(.subheadline.bold())
-                ForEach(Array(conflict.values.enumerated()), id: \.offset) { index, value in
-                    VStack(alignment: .leading, spacing: 2) {
-                        Text(value.value.isEmpty ? "(empty)" : value.value)
-                            .fontWeight(index == 0 ? .semibold : .regular)
-                        Text([value.user, value.device, value.at.map(Timestamp.display)]
-                            .compactMap { $0 }
-                            .joined(separator: " · "))
-                            .font(.caption)
-                            .foregroundStyle(.secondary)
-                    }
+                Text(notice.title).font(.subheadline.bold())
+                ForEach(Array(notice.lines.enumerated()), id: \.offset) { index, line in
+                    Text(line)
+                        .font(.callout)
+                        .fontWeight(index == 0 ? .semibold : .regular)
                 }
-                Text("Two people changed this offline. Set the field again to settle it.")
+                Text(notice.hint)
                     .font(.caption)
                     .foregroundStyle(.secondary)
+                actions(notice)
             }
         }
+    }
+}
+
+extension ConflictList where Actions == EmptyView {
+    /// The conflicts, read-only.
+    init(conflicts: [ConflictRecord]) {
+        self.init(conflicts: conflicts) { _ in EmptyView() }
     }
 }
 
@@ -170,7 +181,7 @@ struct ReviewBadgeLabel: View {
     private var tint: Color {
         switch badge {
         case .approved: return .green
-        case .returned, .changedSinceApproval: return .orange
+        case .returned, .changedSinceSubmission, .changedSinceApproval: return .orange
         case .awaitingReview: return .blue
         case .draft: return .secondary
         }

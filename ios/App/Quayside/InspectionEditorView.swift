@@ -27,7 +27,10 @@ private enum EditorSheet: Identifiable {
 /// Records one inspection: container and declaration, findings with the core's figures,
 /// evidence photos, seizure and chain of custody, then submission. Typing autosaves. Submitted
 /// inspections are shown read-only with their review state until the officer chooses to correct
-/// one; a returned inspection opens for editing with the supervisor's comment and "Submit again".
+/// one; a returned inspection, or one changed since it was signed, opens for editing with the
+/// review banner and "Submit again". What two devices left to settle is listed with its remedy:
+/// Restore or Confirm removal for an element a colleague removed while another edited it, Keep for
+/// notes rewritten on two devices.
 struct InspectionEditorView: View {
     @StateObject private var model: InspectionEditorModel
     @EnvironmentObject private var store: InspectionStore
@@ -57,8 +60,8 @@ struct InspectionEditorView: View {
                             }
                         } footer: {
                             Text(view.reviewBadge == .approved
-                                 ? "A correction after approval sends the inspection back to your supervisor."
-                                 : "Your supervisor reviews the inspection as it is when they decide.")
+                                 ? "A correction after approval needs your signature again: submit it again for your supervisor's review."
+                                 : "Your supervisor can approve only what you signed: after a correction, submit it again.")
                         }
                     }
                 }
@@ -96,16 +99,20 @@ struct InspectionEditorView: View {
                             isPresented: $confirmingSubmit, titleVisibility: .visible) {
             Button("Submit") { Task { _ = await model.submit() } }
         } message: {
-            Text(model.isResubmission
-                 ? "Submit once you have corrected what your supervisor asked. It goes back to your supervisor."
-                 : "A submitted inspection goes to your supervisor. A later correction needs their review again.")
+            if model.reviewBadge == .returned {
+                Text("Submit once you have corrected what your supervisor asked. It goes back to your supervisor.")
+            } else if model.isResubmission {
+                Text("Your supervisor can approve only what you signed. Submitting again signs the inspection as it is now, changes included.")
+            } else {
+                Text("A submitted inspection goes to your supervisor. A later correction needs their review again.")
+            }
         }
         .confirmationDialog("Correct a submitted inspection?", isPresented: $confirmingCorrection, titleVisibility: .visible) {
             Button("Correct") { model.beginCorrection() }
         } message: {
             Text(model.reviewBadge == .approved
-                 ? "It was approved as it is now. After your change it reads “changed since approval” until your supervisor reviews it again."
-                 : "Your change is recorded like any other and synced; your supervisor sees the inspection as it is when they decide.")
+                 ? "It was approved as it is now. After your change it reads “changed since approval” until you submit it again and your supervisor reviews it."
+                 : "After your change it reads “changed since submission”: your supervisor can return it, but approve it only once you submit it again.")
         }
         .errorAlert($model.alert)
     }
@@ -127,7 +134,9 @@ struct InspectionEditorView: View {
                 Section("Flags") { FlagList(flags: view.assessment.flags) }
             }
             if !view.conflicts.isEmpty {
-                Section("Changed on two devices") { ConflictList(conflicts: view.conflicts) }
+                Section("Changed on two devices") {
+                    ConflictList(conflicts: view.conflicts) { notice in conflictActions(notice) }
+                }
             }
             otherSection
             if model.canSubmit {
@@ -139,6 +148,36 @@ struct InspectionEditorView: View {
                     }
                 }
             }
+        }
+    }
+
+    /// Restore / Confirm removal for an element removed while it was edited; Keep for each version of the notes.
+    @ViewBuilder
+    private func conflictActions(_ notice: ConflictNotice) -> some View {
+        if notice.removedWhileEdited {
+            HStack {
+                Button {
+                    Task { _ = await model.restore(notice.conflict) }
+                } label: {
+                    Label("Restore", systemImage: "arrow.uturn.backward")
+                }
+                Spacer()
+                Button(role: .destructive) {
+                    Task { _ = await model.confirmRemoval(notice.conflict) }
+                } label: {
+                    Label("Confirm removal", systemImage: "trash")
+                }
+            }
+            // Several buttons in one form row: each must take only its own taps.
+            .buttonStyle(.borderless)
+        }
+        ForEach(notice.notesVersions, id: \.self) { version in
+            Button {
+                Task { _ = await model.keepNotes(version) }
+            } label: {
+                Text("Keep “\(version)”").lineLimit(1)
+            }
+            .buttonStyle(.borderless)
         }
     }
 
@@ -213,6 +252,13 @@ struct InspectionEditorView: View {
                                     .lineLimit(1)
                                     .frame(width: 96, alignment: .leading)
                             }
+                            .contextMenu {
+                                Button(role: .destructive) {
+                                    Task { _ = await model.removePhoto(photo.sha256) }
+                                } label: {
+                                    Label("Remove photo", systemImage: "trash")
+                                }
+                            }
                         }
                     }
                 }
@@ -239,6 +285,16 @@ struct InspectionEditorView: View {
                 }
                 ForEach(Array(seizure.custody.enumerated()), id: \.offset) { _, entry in
                     CustodyRow(entry: entry)
+                        .swipeActions {
+                            // Entries recorded before entries had ids cannot be named for removal.
+                            if !entry.id.isEmpty {
+                                Button(role: .destructive) {
+                                    Task { _ = await model.removeCustody(entry.id) }
+                                } label: {
+                                    Label("Remove", systemImage: "trash")
+                                }
+                            }
+                        }
                 }
             }
             Button {

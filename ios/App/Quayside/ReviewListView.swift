@@ -3,9 +3,12 @@ import QuaysideKit
 import SwiftUI
 
 /// Supervisor review: the inspections of the supervisor's stations waiting for a decision
-/// (submitted, or changed since they were approved), synced on opening and on pull-to-refresh.
-/// Each opens in full with a comment field and Approve / Return; a decision is signed on this
-/// phone, then sent with a sync.
+/// (submitted, or changed since they were submitted or approved), synced on opening and on
+/// pull-to-refresh. Each opens in full with a comment field and Approve / Return; a decision is
+/// signed on this phone for exactly the version on screen, then sent with a sync. If a sync
+/// brought a change after it was opened, nothing is recorded: the inspection is shown again as it
+/// is now and an alert says it changed since it was opened. Only a version the officer signed can
+/// be approved; after a change since submission, Return is the only decision until they submit again.
 struct ReviewListView: View {
     @EnvironmentObject private var store: InspectionStore
     @StateObject private var model: ReviewQueueModel
@@ -94,7 +97,7 @@ struct ReviewDetailView: View {
                 } label: {
                     Label("Approve", systemImage: "checkmark.seal")
                 }
-                .disabled(!model.canDecide)
+                .disabled(!model.canApprove)
                 Button(role: .destructive) {
                     Task { if await model.returnToOfficer() { decided() } }
                 } label: {
@@ -104,7 +107,13 @@ struct ReviewDetailView: View {
             } header: {
                 Text("Your decision")
             } footer: {
-                Text("To return the inspection, write what the officer should correct. Photos show once their images are on this phone; sync carries the photo records.")
+                VStack(alignment: .leading, spacing: 4) {
+                    if !view.submissionCoversShown {
+                        Text("Changed after \(view.inspection.officer) submitted it: their signature does not cover what it says now. It can be approved once they submit it again; you can return it meanwhile.")
+                            .foregroundStyle(.orange)
+                    }
+                    Text("To return the inspection, write what the officer should correct. Photos show once their images are on this phone; sync carries the photo records.")
+                }
             }
         }
     }

@@ -65,27 +65,37 @@ public final class InspectionEditorModel: ObservableObject {
     /// Whether the officer asked to correct a submitted or approved inspection (see ``beginCorrection()``).
     @Published public private(set) var correcting = false
 
-    /// Whether the form is shown for editing: a draft, an inspection the supervisor returned, or
-    /// one the officer chose to correct after submitting it.
+    /// Whether the form is shown for editing: a draft, an inspection the supervisor returned or
+    /// that changed since it was signed (to be submitted again), or one the officer chose to
+    /// correct after submitting it.
     public var isEditable: Bool {
         guard let view else { return false }
-        return view.inspection.status == .draft || view.reviewBadge == .returned || correcting
+        return view.inspection.status == .draft || (view.reviewBadge?.canResubmit ?? false) || correcting
     }
 
     /// Where the inspection stands in review.
     public var reviewBadge: ReviewBadge? { view?.reviewBadge }
 
-    /// The review banner: awaiting, returned with the supervisor's comment, approved, changed since approval.
+    /// The review banner: awaiting, changed since submission, returned with the supervisor's
+    /// comment, approved, changed since approval.
     public var reviewNotice: ReviewNotice? { view.flatMap(ReviewText.notice(for:)) }
 
-    /// Whether the inspection may be submitted: a draft, or returned by the supervisor (submitted again).
+    /// Whether the inspection may be submitted: a draft, or submitted again when the supervisor
+    /// returned it or it changed since it was submitted or approved (the new submission signs the
+    /// version as it is now, which the supervisor can then approve).
     public var canSubmit: Bool {
         guard let view else { return false }
-        return view.inspection.status == .draft || view.reviewBadge == .returned
+        return view.inspection.status == .draft || (view.reviewBadge?.canResubmit ?? false)
     }
 
-    /// Whether submitting now submits again after a return.
-    public var isResubmission: Bool { reviewBadge == .returned }
+    /// Whether submitting now submits again (after a return or a change): the button reads "Submit again".
+    public var isResubmission: Bool {
+        view?.inspection.status == .submitted && (reviewBadge?.canResubmit ?? false)
+    }
+
+    /// The conflicts to settle, worded: removals that raced an edit (Restore / Confirm removal) and
+    /// concurrent values (Keep, for the notes).
+    public var conflicts: [ConflictNotice] { view?.conflictNotices ?? [] }
 
     /// Opens a submitted (or approved) inspection for a correction. The core records the change
     /// like any other; an approved inspection then reads "changed since approval" and goes back to
@@ -250,6 +260,13 @@ public final class InspectionEditorModel: ObservableObject {
         }
     }
 
+    /// Removes a photo from the inspection (the image stays in the store and the history).
+    public func removePhoto(_ sha256: String) async -> Bool {
+        await perform {
+            try await self.store.removeElement(inspectionId: self.inspectionId, list: .photos, elementId: sha256)
+        }
+    }
+
     /// Records a photo from the camera; returns whether it was recorded.
     public func attachPhoto(_ image: Data, findingId: String?, caption: String?, latitude: Double?, longitude: Double?) async -> Bool {
         let caption = caption.map(FormText.clean).flatMap { $0.isEmpty ? nil : $0 }
@@ -281,8 +298,70 @@ public final class InspectionEditorModel: ObservableObject {
         }
     }
 
-    /// Saves pending changes, then submits the inspection for review (again, after a return);
-    /// returns whether it was submitted.
+    /// Removes a custody hand-over recorded by mistake (what it said stays in the history).
+    public func removeCustody(_ entryId: String) async -> Bool {
+        // Entries recorded before entries had ids cannot be named; a correcting hand-over is the way.
+        guard !entryId.isEmpty else {
+            alert = UserFacingError(kind: .invalidInput, title: "Cannot be removed",
+                                    message: "This hand-over was recorded by an older version of the app and cannot be removed.",
+                                    recoverySuggestion: "Add a hand-over that corrects it.")
+            return false
+        }
+        return await perform {
+            try await self.store.removeElement(inspectionId: self.inspectionId, list: .custody, elementId: entryId)
+        }
+    }
+
+    // MARK: Conflicts
+
+    /// Settles a `removedWhileEdited` conflict by bringing the element back with every edit made
+    /// to it, in one step.
+    public func restore(_ conflict: ConflictRecord) async -> Bool {
+        guard let element = removedElement(conflict) else { return false }
+        return await perform {
+            try await self.store.restoreElement(inspectionId: self.inspectionId, list: element.list, elementId: element.id)
+        }
+    }
+
+    /// Settles a `removedWhileEdited` conflict by removing the element again, now having seen the edits.
+    public func confirmRemoval(_ conflict: ConflictRecord) async -> Bool {
+        guard let element = removedElement(conflict) else { return false }
+        return await perform {
+            try await self.store.removeElement(inspectionId: self.inspectionId, list: element.list, elementId: element.id)
+        }
+    }
+
+    /// Settles concurrent rewrites of the notes by keeping `version`: writing it again supersedes
+    /// every concurrent value. The form shows it.
+    public func keepNotes(_ version: String) async -> Bool {
+        var fields = InspectionFields()
+        fields.notes = version
+        do {
+            let fresh = try await store.updateInspection(id: inspectionId, fields: fields)
+            // The notes show the kept version; other fields being typed keep their text.
+            var sent = baseline
+            sent.notes = form.notes
+            show(fresh, sent: sent)
+            return true
+        } catch {
+            alert = UserFacingError(error)
+            return false
+        }
+    }
+
+    private func removedElement(_ conflict: ConflictRecord) -> (list: ElementList, id: String)? {
+        guard conflict.kind == .removedWhileEdited, let list = conflict.list, let elementId = conflict.elementId else {
+            alert = UserFacingError(kind: .invalidInput, title: "Nothing to restore",
+                                    message: "Only a removal that crossed a colleague's edit can be restored or confirmed here.")
+            return nil
+        }
+        return (list: list, id: elementId)
+    }
+
+    // MARK: Submitting
+
+    /// Saves pending changes, then submits the inspection for review (again, after a return or a
+    /// change); returns whether it was submitted.
     public func submit() async -> Bool {
         await save()
         guard fieldErrors.isEmpty else {

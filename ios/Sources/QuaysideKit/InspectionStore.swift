@@ -204,7 +204,8 @@ public final class InspectionStore: ObservableObject {
         }
     }
 
-    /// One inspection in full, with the core's figures, flags and conflicts.
+    /// One inspection in full, with the core's figures, flags, conflicts and the heads of the
+    /// version read (what a supervisor's decision names).
     public func inspection(id: String) async throws -> InspectionView {
         try await read { fieldStore in try fieldStore.getInspection(id: id) }
     }
@@ -261,6 +262,36 @@ public final class InspectionStore: ObservableObject {
         return view
     }
 
+    /// Removes an element of `list` (a finding, photo, seized item or custody entry). The core keeps
+    /// it hidden: a removal that raced a colleague's edit shows as a `removedWhileEdited` conflict,
+    /// and removing it again confirms the removal.
+    public func removeElement(inspectionId: String, list: ElementList, elementId: String) async throws -> InspectionView {
+        let view = try await write { fieldStore in
+            try fieldStore.removeElement(inspectionId: inspectionId, list: list, elementId: elementId)
+        }
+        announce(.edited(inspectionId: inspectionId))
+        return view
+    }
+
+    /// Brings back a removed element of `list` with every edit made to it (settles a
+    /// `removedWhileEdited` conflict in one step).
+    public func restoreElement(inspectionId: String, list: ElementList, elementId: String) async throws -> InspectionView {
+        let view = try await write { fieldStore in
+            try fieldStore.restoreElement(inspectionId: inspectionId, list: list, elementId: elementId)
+        }
+        announce(.edited(inspectionId: inspectionId))
+        return view
+    }
+
+    /// Changes a photo's caption or the finding it shows (an empty string clears either).
+    public func updatePhoto(inspectionId: String, sha256: String, fields: PhotoEdit) async throws -> InspectionView {
+        let view = try await write { fieldStore in
+            try fieldStore.updatePhoto(inspectionId: inspectionId, sha256: sha256, fields: fields)
+        }
+        announce(.edited(inspectionId: inspectionId))
+        return view
+    }
+
     /// Records a photo straight from the camera. The image is first written to the inbox, then
     /// the core copies it into the store; if the app dies in between, the next start records it.
     ///
@@ -307,7 +338,7 @@ public final class InspectionStore: ObservableObject {
             switch error {
             case .Invalid, .NotFound, .UnknownSubstance, .CheckDigit:
                 inbox.remove(photo)
-            case .Store, .Integrity, .Io, .Network, .Server, .Internal:
+            case .Stale, .Store, .Integrity, .Io, .Network, .Server, .Internal:
                 break
             }
             throw error
@@ -328,7 +359,17 @@ public final class InspectionStore: ObservableObject {
         return view
     }
 
-    /// Submits an inspection for review; a returned inspection is submitted again.
+    /// Corrects custody entry `entryId`; what it said before stays in the history.
+    public func correctCustody(inspectionId: String, entryId: String, entry: CustodyFields) async throws -> InspectionView {
+        let view = try await write { fieldStore in
+            try fieldStore.correctCustody(inspectionId: inspectionId, entryId: entryId, entry: entry)
+        }
+        announce(.edited(inspectionId: inspectionId))
+        return view
+    }
+
+    /// Submits an inspection for review, signing the version recorded now; an inspection returned,
+    /// or changed since it was submitted or approved, is submitted again.
     public func submit(inspectionId: String) async throws -> InspectionView {
         let view = try await write { fieldStore in try fieldStore.submit(inspectionId: inspectionId) }
         announce(.submitted(inspectionId: inspectionId))
@@ -337,24 +378,32 @@ public final class InspectionStore: ObservableObject {
 
     // MARK: Review (supervisors)
 
-    /// Inspections of this supervisor's stations waiting for a decision (awaiting review, or
-    /// changed since their approval), newest first.
+    /// Inspections of this supervisor's stations waiting for a decision (awaiting review, changed
+    /// since their submission, or changed since their approval), newest first.
     public func reviewQueue() async throws -> [InspectionSummary] {
         try await read { fieldStore in try fieldStore.reviewQueue() }
     }
 
-    /// Approves an inspection as this phone holds it: a review signed with this device's key,
-    /// naming the version shown. Supervisors only (others get ``UserFacingError/Kind/supervisorsOnly``).
-    public func approve(inspectionId: String, comment: String) async throws -> ReviewRecord {
-        let review = try await write { fieldStore in try fieldStore.approve(inspectionId: inspectionId, comment: comment) }
+    /// Approves an inspection exactly as the supervisor was shown it: a review signed with this
+    /// device's key naming `heads`, the `heads` of the `InspectionView` on screen (never heads read
+    /// again now). Refused, writing nothing, with ``UserFacingError/Kind/changedSinceShown`` when it
+    /// changed since, with ``UserFacingError/Kind/changedSinceSubmission`` unless the officer's
+    /// signature covers that version, and with ``UserFacingError/Kind/supervisorsOnly`` on an
+    /// officer's phone.
+    public func approve(inspectionId: String, heads: [String], comment: String) async throws -> ReviewRecord {
+        let review = try await write { fieldStore in
+            try fieldStore.approve(inspectionId: inspectionId, heads: heads, comment: comment)
+        }
         announce(.reviewed(inspectionId: inspectionId))
         return review
     }
 
-    /// Returns an inspection to its officer with a comment (required) saying what to correct.
-    public func returnInspection(inspectionId: String, comment: String) async throws -> ReviewRecord {
+    /// Returns an inspection, as shown (`heads` of the view on screen), to its officer with a
+    /// comment (required) saying what to correct; ``UserFacingError/Kind/changedSinceShown`` when
+    /// it changed since it was shown.
+    public func returnInspection(inspectionId: String, heads: [String], comment: String) async throws -> ReviewRecord {
         let review = try await write { fieldStore in
-            try fieldStore.returnInspection(inspectionId: inspectionId, comment: comment)
+            try fieldStore.returnInspection(inspectionId: inspectionId, heads: heads, comment: comment)
         }
         announce(.reviewed(inspectionId: inspectionId))
         return review

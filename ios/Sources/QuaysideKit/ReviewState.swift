@@ -7,6 +7,9 @@ public enum ReviewBadge: String, CaseIterable, Sendable {
     case draft
     /// Submitted; the supervisor has not decided.
     case awaitingReview = "awaiting_review"
+    /// Submitted, then changed: the officer's signature does not cover what the record says now.
+    /// The officer submits again before it can be approved; the supervisor can only return it.
+    case changedSinceSubmission = "changed_since_submission"
     /// Sent back with a comment; the officer corrects it and submits again.
     case returned
     /// The supervisor approved exactly this version.
@@ -19,23 +22,30 @@ public enum ReviewBadge: String, CaseIterable, Sendable {
         switch self {
         case .draft: return "Draft"
         case .awaitingReview: return "Awaiting review"
+        case .changedSinceSubmission: return "Changed since submission"
         case .returned: return "Returned"
         case .approved: return "Approved"
         case .changedSinceApproval: return "Changed since approval"
         }
     }
 
-    /// Whether someone has to act: the supervisor (awaiting, changed) or the officer (returned).
+    /// Whether someone has to act: the supervisor (awaiting, changed) or the officer (returned, changed).
     public var needsAction: Bool {
         switch self {
-        case .awaitingReview, .returned, .changedSinceApproval: return true
+        case .awaitingReview, .changedSinceSubmission, .returned, .changedSinceApproval: return true
         case .draft, .approved: return false
         }
     }
 
-    /// Whether a supervisor can decide on it now.
+    /// Whether a supervisor can decide on it now: return it always; approve it only when the
+    /// officer's signature covers the version shown (``QuaysideCore/InspectionView/submissionCoversShown``).
     public var awaitsDecision: Bool {
-        self == .awaitingReview || self == .changedSinceApproval
+        self == .awaitingReview || self == .changedSinceSubmission || self == .changedSinceApproval
+    }
+
+    /// Whether the officer may submit again: it was returned, or changed since it was signed.
+    public var canResubmit: Bool {
+        self == .returned || self == .changedSinceSubmission || self == .changedSinceApproval
     }
 }
 
@@ -93,6 +103,13 @@ public enum ReviewText {
             return ReviewNotice(badge: badge, title: "Awaiting review",
                                 text: "Submitted\(again)\(at); the supervisor has not decided yet.\(warning)",
                                 attention: suspicious)
+        case .changedSinceSubmission:
+            let when = view.inspection.submittedAt.map { "Submitted \(Timestamp.display($0)), then changed. " }
+                ?? "Changed after it was submitted. "
+            return ReviewNotice(badge: badge, title: "Changed since submission",
+                                text: when + "The officer's signature does not cover the changes: the officer submits it again "
+                                    + "before the supervisor can approve it (the supervisor can still return it)." + warning,
+                                attention: true)
         case .returned:
             let comment = returned.map { "“\($0.comment)” (\(Timestamp.display($0.decidedAt))). " } ?? ""
             return ReviewNotice(badge: badge, title: "Returned by \(returned?.reviewer ?? "the supervisor")",
@@ -110,7 +127,8 @@ public enum ReviewText {
             let who = approved.map { "Approved by \($0.reviewer) \(Timestamp.display($0.decidedAt)), then changed. " }
                 ?? "Changed after it was approved. "
             return ReviewNotice(badge: badge, title: "Changed since approval",
-                                text: who + "The approval does not cover the changes; the supervisor has to review it again." + warning,
+                                text: who + "The approval does not cover the changes: the officer submits it again for the supervisor "
+                                    + "to review (the supervisor can return it meanwhile)." + warning,
                                 attention: true)
         }
     }
@@ -142,12 +160,14 @@ public enum ReviewText {
 }
 
 /// The supervisor review screen's state: the queue from the core's `review_queue` (submitted
-/// inspections of the supervisor's stations awaiting a decision or changed since approval), one
-/// inspection opened in full, and Approve / Return with a comment (returning needs one).
+/// inspections of the supervisor's stations awaiting a decision, or changed since submission or
+/// approval), one inspection opened in full, and Approve / Return with a comment (returning needs one).
 ///
 /// A decision is recorded on the phone first (a signed review naming the inspection version
-/// shown) and then sent with a sync; a decision the server refuses stays on the phone and is sent
-/// again at every sync.
+/// shown: the `heads` of ``current``) and then sent with a sync; a decision the server refuses
+/// stays on the phone and is sent again at every sync. When a sync merged a change after the
+/// inspection was opened, the decision is refused and nothing is recorded: ``current`` is read
+/// again and the alert says it changed, for the supervisor to decide on what it says now.
 @MainActor
 public final class ReviewQueueModel: ObservableObject {
     /// Inspections waiting for a decision, newest first.
@@ -175,8 +195,13 @@ public final class ReviewQueueModel: ObservableObject {
     /// The review state of the inspection being reviewed.
     public var currentBadge: ReviewBadge? { current?.reviewBadge }
 
-    /// Whether the inspection being reviewed waits for a decision.
+    /// Whether the inspection being reviewed waits for a decision (return, and approve when ``canApprove``).
     public var canDecide: Bool { !busy && (currentBadge?.awaitsDecision ?? false) }
+
+    /// Whether Approve may be pressed: the officer's submission signature covers exactly the version
+    /// shown. After a change since submission (or approval) only Return is possible until the
+    /// officer submits again; the core refuses such an approval anyway.
+    public var canApprove: Bool { canDecide && (current?.submissionCoversShown ?? false) }
 
     /// Whether Return may be pressed: a decision is possible and a comment is written.
     public var canReturn: Bool { canDecide && !FormText.clean(comment).isEmpty }
@@ -223,6 +248,8 @@ public final class ReviewQueueModel: ObservableObject {
 
     /// Approves the inspection being reviewed, as shown, with the optional comment, then syncs. Returns
     /// whether the decision was recorded; whether the server took it shows in ``notice`` and ``alert``.
+    /// When the inspection changed after it was opened, nothing is recorded: it is shown again as it
+    /// is now, with an alert of kind ``UserFacingError/Kind/changedSinceShown``.
     public func approve() async -> Bool {
         await decide(returning: false)
     }
@@ -244,13 +271,22 @@ public final class ReviewQueueModel: ObservableObject {
         defer { busy = false }
         let id = view.inspection.id
         let container = view.inspection.container.number
+        // The decision names the version on screen (its heads), never one read again now: what the
+        // supervisor read is what they sign.
+        let heads = view.heads
         let review: ReviewRecord
         do {
             review = returning
-                ? try await store.returnInspection(inspectionId: id, comment: text)
-                : try await store.approve(inspectionId: id, comment: text)
+                ? try await store.returnInspection(inspectionId: id, heads: heads, comment: text)
+                : try await store.approve(inspectionId: id, heads: heads, comment: text)
         } catch {
-            alert = UserFacingError(error)
+            let shown = UserFacingError(error)
+            if shown.kind == .changedSinceShown {
+                // A colleague's change arrived after it was opened. Nothing was written; show it as it
+                // is now and let the supervisor decide again (the comment is kept).
+                if let fresh = try? await store.inspection(id: id) { current = fresh }
+            }
+            alert = shown
             return false
         }
         let done = returning ? "Returned \(container) to \(view.inspection.officer)" : "Approved \(container)"

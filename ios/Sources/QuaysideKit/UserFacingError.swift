@@ -36,6 +36,12 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         case commentRequired
         /// The server has not accepted a supervisor's decision yet (it is sent again at every sync).
         case reviewRefused
+        /// The record changed since it was shown (a sync merged a colleague's edit); nothing was
+        /// written. Show it again and let the person decide on what it says now; never retry silently.
+        case changedSinceShown
+        /// Approving a version the officer did not sign (changed since submission): return it, or
+        /// wait until the officer submits again.
+        case changedSinceSubmission
         /// A form field the shell could not turn into a value (for example, text in a number field).
         case form(field: String)
         /// Any other error.
@@ -102,6 +108,9 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         case let .NotFound(message, kind, id):
             self.init(kind: .notFound(kind: kind, id: id), title: "Not found", message: message,
                       recoverySuggestion: "It may have been removed on another device. Pull to refresh.")
+        case let .Stale(message):
+            self.init(kind: .changedSinceShown, title: "Changed since you opened it", message: message,
+                      recoverySuggestion: "A colleague's change reached this phone after you opened this inspection, so nothing was recorded. It is shown again as it is now: read it again, then decide.")
         case let .Store(message):
             self.init(kind: .storeUnavailable, title: "The store cannot be opened", message: message,
                       recoverySuggestion: "Restart the app. If this persists, contact your administrator before reinstalling: unsynced records live only on this phone.")
@@ -142,7 +151,7 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         kind == .server(status: 401)
     }
 
-    /// The core's review refusals (role, comment, state), or `nil` for other input errors.
+    /// The core's review refusals (role, comment, state, unsigned changes), or `nil` for other input errors.
     private static func review(_ message: String) -> UserFacingError? {
         if message.contains("only supervisors review") {
             return UserFacingError(kind: .supervisorsOnly, title: "Supervisors only", message: message,
@@ -156,9 +165,17 @@ public struct UserFacingError: Error, Identifiable, Sendable {
             return UserFacingError(kind: .invalidInput, title: "Not submitted yet", message: message,
                                    recoverySuggestion: "It can be reviewed once the officer submits it.")
         }
+        if message.contains("has changed since the officer submitted it") {
+            return UserFacingError(kind: .changedSinceSubmission, title: "Changed since submission", message: message,
+                                   recoverySuggestion: "The officer's signature does not cover what it says now. It can be approved once the officer submits it again; you can return it with a comment meanwhile. Nothing was recorded.")
+        }
         if message.contains("is already submitted") {
             return UserFacingError(kind: .invalidInput, title: "Already submitted", message: message,
-                                   recoverySuggestion: "It waits for the supervisor's decision and can be submitted again only after it is returned.")
+                                   recoverySuggestion: "It waits for the supervisor's decision and has not changed since. It can be submitted again after it is returned or changed.")
+        }
+        if message.contains("is approved as it stands") {
+            return UserFacingError(kind: .invalidInput, title: "Already approved", message: message,
+                                   recoverySuggestion: "The supervisor approved it as it is now; there is nothing new to submit.")
         }
         return nil
     }

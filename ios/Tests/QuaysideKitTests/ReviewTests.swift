@@ -43,6 +43,7 @@ final class ReviewTests: XCTestCase {
         XCTAssertEqual(queue.rows.map(\.id), [created.inspection.id])
         await queue.open(inspectionId: created.inspection.id)
         XCTAssertTrue(queue.canDecide)
+        XCTAssertTrue(queue.canApprove, "the submission covers the version shown")
         XCTAssertFalse(queue.canReturn, "returning needs a comment")
         let returned = await queue.returnToOfficer()
         XCTAssertFalse(returned)
@@ -66,7 +67,15 @@ final class ReviewTests: XCTestCase {
         XCTAssertEqual(photo.kind, .reviewRefused)
         XCTAssertTrue(photo.message.contains("photo"))
         XCTAssertEqual(ReviewBadge(rawValue: "changed_since_approval"), .changedSinceApproval)
-        XCTAssertEqual(ReviewBadge.allCases.map(\.rawValue), ["draft", "awaiting_review", "returned", "approved", "changed_since_approval"])
+        XCTAssertEqual(ReviewBadge.allCases.map(\.rawValue),
+                       ["draft", "awaiting_review", "changed_since_submission", "returned", "approved", "changed_since_approval"])
+        XCTAssertEqual(ReviewBadge(rawValue: "changed_since_submission")?.label, "Changed since submission")
+        let stale = UserFacingError(ApiError.Stale(message: "inspection 01a has changed since it was shown; open it again and review what it says now"))
+        XCTAssertEqual(stale.kind, .changedSinceShown)
+        XCTAssertEqual(stale.title, "Changed since you opened it")
+        XCTAssertFalse(stale.isRetryable, "a stale decision is never retried silently")
+        let unsigned = UserFacingError(ApiError.Invalid(message: "inspection 01a has changed since the officer submitted it; only a version the officer signed can be approved (return it, or wait for the officer to submit again)"))
+        XCTAssertEqual(unsigned.kind, .changedSinceSubmission)
         XCTAssertNil(ReviewBadge(rawValue: "archived"))
     }
 
@@ -117,6 +126,7 @@ final class ReviewTests: XCTestCase {
         // A correction after approval: changed since approval.
         view = try await ama.updateFinding(inspectionId: id, findingId: finding.findingId, fields: FindingFields(netMassKg: 15_400))
         XCTAssertEqual(view.reviewBadge, .changedSinceApproval)
+        XCTAssertFalse(view.submissionCoversShown)
         XCTAssertEqual(ReviewText.notice(for: view)?.title, "Changed since approval")
         _ = try await ama.sync(.manual).result.get()
 
@@ -124,6 +134,7 @@ final class ReviewTests: XCTestCase {
         await queue.syncAndLoad()
         XCTAssertEqual(queue.rows.first { $0.id == id }?.reviewBadge, .changedSinceApproval)
         await queue.open(inspectionId: id)
+        XCTAssertFalse(queue.canApprove, "the officer's signature does not cover the change")
         queue.comment = "Net mass changed: attach the weighbridge ticket"
         let returned = await queue.returnToOfficer()
         XCTAssertTrue(returned)
@@ -145,7 +156,8 @@ final class ReviewTests: XCTestCase {
 
         // The officer may not decide.
         do {
-            _ = try await ama.approve(inspectionId: id, comment: "fine")
+            let shown = try await ama.inspection(id: id)
+            _ = try await ama.approve(inspectionId: id, heads: shown.heads, comment: "fine")
             XCTFail("an officer approved an inspection")
         } catch let error as UserFacingError {
             XCTAssertEqual(error.kind, .supervisorsOnly)

@@ -5,8 +5,12 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
+import org.quayside.core.ConflictKind
+import org.quayside.core.ConflictRecord
+import org.quayside.core.ElementList
 import org.quayside.core.GeoPoint
 import org.quayside.core.HistoryRecord
+import org.quayside.core.InspectionFields
 import org.quayside.core.InspectionStatus
 import org.quayside.core.InspectionView
 import org.quayside.core.PhotoFields
@@ -27,14 +31,21 @@ data class EditorState(
     /** Where the inspection stands in review; `null` before it is first saved. */
     val review: ReviewBadge? get() = view?.let { ReviewBadge.of(it.reviewState) }
 
-    /** The review banner: awaiting, returned with the supervisor's comment, approved, changed since approval. */
+    /** The review banner: awaiting, changed since submission, returned with the supervisor's comment, approved, changed since approval. */
     val reviewNotice: ReviewNotice? get() = view?.let(ReviewText::notice)
 
-    /** Whether the inspection may be submitted: a draft, or returned by the supervisor (submitted again). */
-    val canSubmit: Boolean get() = view != null && (view.inspection.status == InspectionStatus.DRAFT || review == ReviewBadge.RETURNED)
+    /**
+     * Whether the inspection may be submitted: a draft, or submitted again when the supervisor
+     * returned it or it changed since it was submitted or approved (the new submission signs
+     * the version as it is now, which the supervisor can then approve).
+     */
+    val canSubmit: Boolean get() = view != null && (view.inspection.status == InspectionStatus.DRAFT || review?.canResubmit == true)
 
-    /** Whether submitting now submits again after a return. */
-    val isResubmission: Boolean get() = review == ReviewBadge.RETURNED
+    /** Whether submitting now submits again (after a return or a change): the button reads "Submit again". */
+    val isResubmission: Boolean get() = view?.inspection?.status == InspectionStatus.SUBMITTED && review?.canResubmit == true
+
+    /** The conflicts to settle, worded: removals that raced an edit (Restore / Confirm removal) and concurrent values. */
+    val conflicts: List<ConflictNotice> get() = view?.conflicts?.map(ConflictNotice::of).orEmpty()
 }
 
 /**
@@ -104,6 +115,43 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
         show(repo.removeFinding(requireId(), findingId), keepForm = true)
     }
 
+    /** Removes the photo [sha256] from the inspection (the image stays in the store and the history). */
+    suspend fun removePhoto(sha256: String): Boolean = run {
+        show(repo.removeElement(requireId(), ElementList.PHOTOS, sha256), keepForm = true)
+    }
+
+    /** Removes custody hand-over [entryId], recorded by mistake (what it said stays in the history). */
+    suspend fun removeCustody(entryId: String): Boolean = run {
+        // Entries recorded before entries had ids cannot be named; a correcting hand-over is the way.
+        if (entryId.isEmpty()) throw InputException("This hand-over was recorded by an older version of the app and cannot be removed; add a hand-over that corrects it")
+        show(repo.removeElement(requireId(), ElementList.CUSTODY, entryId), keepForm = true)
+    }
+
+    /**
+     * Settles a `RemovedWhileEdited` [conflict] by bringing the element back with every edit made
+     * to it, in one step.
+     */
+    suspend fun restore(conflict: ConflictRecord): Boolean = run {
+        val (list, elementId) = removed(conflict)
+        show(repo.restoreElement(requireId(), list, elementId), keepForm = true)
+    }
+
+    /** Settles a `RemovedWhileEdited` [conflict] by removing the element again, now having seen the edits. */
+    suspend fun confirmRemoval(conflict: ConflictRecord): Boolean = run {
+        val (list, elementId) = removed(conflict)
+        show(repo.removeElement(requireId(), list, elementId), keepForm = true)
+    }
+
+    /**
+     * Settles concurrent rewrites of the notes by keeping [version]: writing it again supersedes
+     * every concurrent value. The header form shows it.
+     */
+    suspend fun keepNotes(version: String): Boolean = run {
+        val view = repo.update(requireId(), InspectionFields(notes = version))
+        show(view, keepForm = true)
+        _state.update { it.copy(form = it.form.copy(notes = view.inspection.notes)) }
+    }
+
     /**
      * Attaches the photo the camera wrote to [file] (app-private storage), linked to [findingId]
      * when given, and deletes [file] once the store holds its own copy.
@@ -130,7 +178,7 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
         show(repo.addCustody(requireId(), form.toFields()), keepForm = true)
     }
 
-    /** Submits the inspection for review (again, after a return); unsaved header edits are saved first. */
+    /** Submits the inspection for review (again, after a return or a change); unsaved header edits are saved first. */
     suspend fun submit(): Boolean {
         if (_state.value.form != _state.value.view?.inspection?.let { InspectionForm.from(it) } && !save()) return false
         return run { show(repo.submit(requireId()), keepForm = true) }
@@ -146,6 +194,15 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
     fun dismissMessage() = _state.update { it.copy(message = null) }
 
     private fun requireId(): String = inspectionId ?: throw InputException("Save the inspection first (container number)")
+
+    private fun removed(conflict: ConflictRecord): Pair<ElementList, String> {
+        val list = conflict.list
+        val elementId = conflict.elementId
+        if (conflict.kind != ConflictKind.REMOVED_WHILE_EDITED || list == null || elementId == null) {
+            throw InputException("Only a removal that crossed a colleague's edit can be restored or confirmed here")
+        }
+        return list to elementId
+    }
 
     private fun show(view: InspectionView, keepForm: Boolean = false) = _state.update {
         it.copy(view = view, form = if (keepForm) it.form else InspectionForm.from(view.inspection))

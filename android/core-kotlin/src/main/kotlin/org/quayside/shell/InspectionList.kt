@@ -38,7 +38,7 @@ data class InspectionRow(
     /** Why the server refused it, when it did. */
     val refusal: String?,
 ) {
-    /** Where the inspection stands in review (draft, awaiting review, returned, approved, changed since approval). */
+    /** Where the inspection stands in review (draft, awaiting review, changed since submission, returned, approved, changed since approval). */
     val review: ReviewBadge? get() = ReviewBadge.of(summary.reviewState)
 
     /** Whether this phone holds changes to it the server has not confirmed. */

@@ -13,6 +13,7 @@ import kotlinx.coroutines.withContext
 import org.quayside.core.ConflictRecord
 import org.quayside.core.CustodyFields
 import org.quayside.core.DeviceInfo
+import org.quayside.core.ElementList
 import org.quayside.core.EnrollmentRecord
 import org.quayside.core.FieldStore
 import org.quayside.core.FieldStoreInterface
@@ -24,6 +25,7 @@ import org.quayside.core.InspectionFilter
 import org.quayside.core.InspectionSummary
 import org.quayside.core.InspectionView
 import org.quayside.core.PhotoAdded
+import org.quayside.core.PhotoEdit
 import org.quayside.core.PhotoFields
 import org.quayside.core.ReviewRecord
 import org.quayside.core.SeizureFields
@@ -62,13 +64,13 @@ class InspectionRepository(
     /** Inspections matching [filter], newest first. */
     suspend fun list(filter: InspectionFilter = InspectionFilter()): List<InspectionSummary> = call { store.listInspections(filter) }
 
-    /** One inspection with its figures, flags and conflicts. */
+    /** One inspection with its figures, flags, conflicts and the heads of the version read (what a review names). */
     suspend fun get(id: String): InspectionView = call { store.getInspection(id) }
 
     /** Who changed what, from which device, when; oldest first. */
     suspend fun history(id: String): List<HistoryRecord> = call { store.history(id) }
 
-    /** Fields where concurrent edits left more than one value. */
+    /** Fields where concurrent edits left more than one value, and elements removed while a colleague edited them. */
     suspend fun conflicts(id: String): List<ConflictRecord> = call { store.conflicts(id) }
 
     /** Starts an inspection. */
@@ -87,6 +89,18 @@ class InspectionRepository(
     /** Removes a finding no photo or seized item refers to. */
     suspend fun removeFinding(id: String, findingId: String): InspectionView = edit { store.removeFinding(id, findingId) }
 
+    /**
+     * Removes an element of [list] (a finding, photo, seized item or custody entry). The core keeps
+     * it hidden: a removal that raced a colleague's edit shows as a `RemovedWhileEdited` conflict,
+     * and removing it again confirms the removal.
+     */
+    suspend fun removeElement(id: String, list: ElementList, elementId: String): InspectionView =
+        edit { store.removeElement(id, list, elementId) }
+
+    /** Brings back a removed element of [list] with every edit made to it (settles a `RemovedWhileEdited` conflict). */
+    suspend fun restoreElement(id: String, list: ElementList, elementId: String): InspectionView =
+        edit { store.restoreElement(id, list, elementId) }
+
     /** Attaches a photo from bytes. */
     suspend fun addPhoto(id: String, bytes: ByteArray, fields: PhotoFields): PhotoAdded = edit { store.addPhoto(id, bytes, fields) }
 
@@ -100,6 +114,9 @@ class InspectionRepository(
         return added
     }
 
+    /** Changes a photo's caption or the finding it shows (`""` clears either). */
+    suspend fun updatePhoto(id: String, sha256: String, fields: PhotoEdit): InspectionView = edit { store.updatePhoto(id, sha256, fields) }
+
     /** A photo's bytes, verified against its SHA-256. */
     suspend fun readPhoto(sha256: String): ByteArray = call { store.readPhoto(sha256) }
 
@@ -109,20 +126,38 @@ class InspectionRepository(
     /** Appends a chain-of-custody hand-over. */
     suspend fun addCustody(id: String, entry: CustodyFields): InspectionView = edit { store.addCustody(id, entry) }
 
-    /** Submits the inspection for review; a returned inspection is submitted again. */
+    /** Corrects custody entry [entryId]; what it said before stays in the history. */
+    suspend fun correctCustody(id: String, entryId: String, entry: CustodyFields): InspectionView =
+        edit { store.correctCustody(id, entryId, entry) }
+
+    /**
+     * Submits the inspection for review, signing the version recorded now; an inspection returned,
+     * or changed since it was submitted or approved, is submitted again.
+     */
     suspend fun submit(id: String): InspectionView = edit { store.submit(id) }
 
-    /** Inspections of this supervisor's stations waiting for a decision (awaiting review or changed since approval), newest first. */
+    /**
+     * Inspections of this supervisor's stations waiting for a decision (awaiting review, changed
+     * since submission, or changed since approval), newest first.
+     */
     suspend fun reviewQueue(): List<InspectionSummary> = call { store.reviewQueue() }
 
     /**
-     * Approves inspection [id] as this phone holds it, with an optional [comment]: a signed review
-     * naming the version shown. Supervisors only (others get [org.quayside.core.ApiException.Invalid]).
+     * Approves inspection [id] exactly as the supervisor was shown it, with an optional [comment]:
+     * a signed review naming [heads], the `heads` of the [InspectionView] on screen (never heads
+     * read again now). Refused, writing nothing, with [org.quayside.core.ApiException.Stale] when
+     * it changed since, and with [org.quayside.core.ApiException.Invalid] unless the officer's
+     * submission signature covers that version, or this is not a supervisor's phone.
      */
-    suspend fun approve(id: String, comment: String): ReviewRecord = edit { store.approve(id, comment) }
+    suspend fun approve(id: String, heads: List<String>, comment: String): ReviewRecord = edit { store.approve(id, heads, comment) }
 
-    /** Returns inspection [id] to its officer with [comment] (required) saying what to correct. Supervisors only. */
-    suspend fun returnInspection(id: String, comment: String): ReviewRecord = edit { store.returnInspection(id, comment) }
+    /**
+     * Returns inspection [id], as shown ([heads] of the view on screen), to its officer with
+     * [comment] (required) saying what to correct. Supervisors only; [org.quayside.core.ApiException.Stale]
+     * when it changed since it was shown.
+     */
+    suspend fun returnInspection(id: String, heads: List<String>, comment: String): ReviewRecord =
+        edit { store.returnInspection(id, heads, comment) }
 
     /** Enrols this device with the server at [serverUrl] using a one-time [code]. */
     suspend fun enroll(serverUrl: String, code: String, deviceName: String): EnrollmentRecord {

@@ -9,6 +9,7 @@ import kotlinx.coroutines.flow.collectLatest
 import kotlinx.coroutines.flow.combine
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
+import org.quayside.core.ApiException
 import org.quayside.core.InspectionView
 import org.quayside.core.ReviewRecord
 import org.quayside.core.SyncReportRecord
@@ -19,7 +20,7 @@ enum class ReviewBadge(
     val wire: String,
     /** The badge text. */
     val label: String,
-    /** Whether someone has to act: the supervisor (awaiting, changed) or the officer (returned). */
+    /** Whether someone has to act: the supervisor (awaiting, changed) or the officer (returned, changed). */
     val needsAction: Boolean,
 ) {
     /** Still being recorded. */
@@ -27,6 +28,12 @@ enum class ReviewBadge(
 
     /** Submitted; the supervisor has not decided. */
     AWAITING_REVIEW("awaiting_review", "Awaiting review", true),
+
+    /**
+     * Submitted, then changed: the officer's signature does not cover what the record says now.
+     * The officer submits again before it can be approved; the supervisor can only return it.
+     */
+    CHANGED_SINCE_SUBMISSION("changed_since_submission", "Changed since submission", true),
 
     /** The supervisor sent it back with a comment; the officer corrects it and submits again. */
     RETURNED("returned", "Returned", true),
@@ -37,6 +44,12 @@ enum class ReviewBadge(
     /** Approved, then changed: the approval no longer covers what the record says. */
     CHANGED_SINCE_APPROVAL("changed_since_approval", "Changed since approval", true),
     ;
+
+    /** Whether the officer may submit again: the record changed, or came back, since it was signed. */
+    val canResubmit: Boolean get() = this == RETURNED || this == CHANGED_SINCE_SUBMISSION || this == CHANGED_SINCE_APPROVAL
+
+    /** Whether it waits for the supervisor (return always; approve only what the officer signed). */
+    val awaitsDecision: Boolean get() = this == AWAITING_REVIEW || this == CHANGED_SINCE_SUBMISSION || this == CHANGED_SINCE_APPROVAL
 
     /** Looking badges up by the core's value. */
     companion object {
@@ -87,6 +100,14 @@ object ReviewText {
                 val again = returned?.let { " again after ${it.reviewer} returned it" } ?: ""
                 ReviewNotice(badge, "Awaiting review", "Submitted$again$at; the supervisor has not decided yet.$signatureWarning", suspicious)
             }
+            ReviewBadge.CHANGED_SINCE_SUBMISSION -> ReviewNotice(
+                badge,
+                "Changed since submission",
+                (view.inspection.submittedAt?.let { "Submitted ${time(it)}, then changed. " } ?: "Changed after it was submitted. ") +
+                    "The officer's signature does not cover the changes: the officer submits it again before the supervisor " +
+                    "can approve it (the supervisor can still return it)." + signatureWarning,
+                true,
+            )
             ReviewBadge.RETURNED -> ReviewNotice(
                 badge,
                 "Returned by ${returned?.reviewer ?: "the supervisor"}",
@@ -105,7 +126,8 @@ object ReviewText {
                 badge,
                 "Changed since approval",
                 (approved?.let { "Approved by ${it.reviewer} ${time(it.decidedAt)}, then changed. " } ?: "Changed after it was approved. ") +
-                    "The approval does not cover the changes; the supervisor has to review it again." + signatureWarning,
+                    "The approval does not cover the changes: the officer submits it again for the supervisor to review " +
+                    "(the supervisor can return it meanwhile)." + signatureWarning,
                 true,
             )
         }
@@ -140,7 +162,7 @@ object ReviewText {
 
 /** Everything the supervisor review screen shows. */
 data class ReviewQueueState(
-    /** Submitted inspections waiting for a decision (awaiting review or changed since approval), newest first. */
+    /** Submitted inspections waiting for a decision (awaiting review, changed since submission or since approval), newest first. */
     val rows: List<InspectionRow> = emptyList(),
     /** Nothing loaded yet. */
     val loading: Boolean = true,
@@ -158,8 +180,15 @@ data class ReviewQueueState(
     /** The open inspection's review state. */
     val openBadge: ReviewBadge? get() = open?.let { ReviewBadge.of(it.reviewState) }
 
-    /** Whether the open inspection waits for a decision (approve or return). */
-    val canDecide: Boolean get() = !busy && (openBadge == ReviewBadge.AWAITING_REVIEW || openBadge == ReviewBadge.CHANGED_SINCE_APPROVAL)
+    /** Whether the open inspection waits for a decision (return, and approve when [canApprove]). */
+    val canDecide: Boolean get() = !busy && openBadge?.awaitsDecision == true
+
+    /**
+     * Whether Approve may be pressed: the officer's submission signature covers exactly the version
+     * shown. After a change since submission (or approval) only Return is possible until the
+     * officer submits again; the core refuses such an approval anyway.
+     */
+    val canApprove: Boolean get() = canDecide && open?.submissionCoversShown == true
 
     /** Whether Return may be pressed: a decision is possible and a comment is written. */
     val canReturn: Boolean get() = canDecide && comment.isNotBlank()
@@ -237,7 +266,8 @@ class ReviewQueueModel(private val repo: InspectionRepository, private val scope
     /**
      * Approves the open inspection as shown, with the optional comment, then syncs. Returns whether
      * the decision was recorded; whether the server took it shows in [ReviewQueueState.notice] and
-     * [ReviewQueueState.message].
+     * [ReviewQueueState.message]. When the inspection changed after it was opened (a sync merged a
+     * colleague's edit), nothing is recorded: it is shown again as it is now, with a message.
      */
     suspend fun approve(): Boolean = decide(returning = false)
 
@@ -252,7 +282,16 @@ class ReviewQueueModel(private val repo: InspectionRepository, private val scope
         }
         val id = view.inspection.id
         val container = view.inspection.container.number
-        val review = if (returning) repo.returnInspection(id, comment) else repo.approve(id, comment)
+        // The decision names the version on screen (its heads), never one read again now: what
+        // the supervisor read is what they sign.
+        val review = try {
+            if (returning) repo.returnInspection(id, view.heads, comment) else repo.approve(id, view.heads, comment)
+        } catch (e: ApiException.Stale) {
+            // A colleague's change arrived after the inspection was opened. Nothing was written;
+            // show it as it is now and let the supervisor decide again (the comment is kept).
+            showOpen(id)
+            throw e
+        }
         val done = if (returning) "Returned $container to ${view.inspection.officer}" else "Approved $container"
         // The decision is stored on the phone; send it now.
         var refusal: UserMessage? = null

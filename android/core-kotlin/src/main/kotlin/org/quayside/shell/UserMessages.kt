@@ -24,6 +24,12 @@ enum class Recovery {
 
     /** Something is wrong on the device; tell the administrator. */
     REPORT,
+
+    /**
+     * The record changed since it was shown (a sync merged a colleague's edit) and nothing was
+     * written: it is shown again as it is now; read it, then act again. Never retried silently.
+     */
+    READ_AGAIN,
 }
 
 /**
@@ -69,6 +75,13 @@ object UserMessages {
             detail = error.detail,
         )
         is ApiException.Invalid -> invalid(error.detail)
+        is ApiException.Stale -> UserMessage(
+            title = "Changed since you opened it",
+            text = "A colleague's change reached this phone after you opened this inspection, so nothing was recorded. " +
+                "It is shown again as it is now: read it again, then decide.",
+            recovery = Recovery.READ_AGAIN,
+            detail = error.detail,
+        )
         is ApiException.Network -> UserMessage(
             title = "No connection to the server",
             text = "Everything you recorded is saved on this phone. It will be sent when the network returns.",
@@ -130,7 +143,7 @@ object UserMessages {
         )
     }
 
-    /** The review refusals of the core (role, comment, state), or `null` for other input errors. */
+    /** The review refusals of the core (role, comment, state, unsigned changes), or `null` for other input errors. */
     private fun review(detail: String): UserMessage? = when {
         detail.contains("only supervisors review") -> UserMessage(
             title = "Supervisors only",
@@ -151,9 +164,24 @@ object UserMessages {
             recovery = Recovery.NONE,
             detail = detail,
         )
+        detail.contains("has changed since the officer submitted it") -> UserMessage(
+            title = "Changed since submission",
+            text = "This inspection was changed after the officer submitted it, so their signature does not cover what it " +
+                "says now. It can be approved once the officer submits it again; you can return it with a comment meanwhile. " +
+                "Nothing was recorded.",
+            recovery = Recovery.NONE,
+            detail = detail,
+        )
         detail.contains("is already submitted") -> UserMessage(
             title = "Already submitted",
-            text = "This inspection waits for the supervisor's decision. It can be submitted again only after it is returned.",
+            text = "This inspection waits for the supervisor's decision and has not changed since you submitted it. " +
+                "It can be submitted again after it is returned or changed.",
+            recovery = Recovery.NONE,
+            detail = detail,
+        )
+        detail.contains("is approved as it stands") -> UserMessage(
+            title = "Already approved",
+            text = "The supervisor approved this inspection as it is now; there is nothing new to submit.",
             recovery = Recovery.NONE,
             detail = detail,
         )

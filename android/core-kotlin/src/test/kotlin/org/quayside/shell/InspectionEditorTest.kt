@@ -14,8 +14,10 @@ import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
+import org.quayside.core.CustodyFields
 import org.quayside.core.CylinderType
 import org.quayside.core.ModusOperandi
+import org.quayside.core.PhotoEdit
 import org.quayside.core.SeizureAction
 
 /** The editor, list and review state holders over a real store, as the Compose screens drive them. */
@@ -152,6 +154,34 @@ class InspectionEditorTest {
         assertEquals(listOf("CSQU3054383"), queue.map { it.summary.containerNumber })
         assertEquals(ReviewBadge.AWAITING_REVIEW, queue.single().review)
         assertTrue("never synced", RowMarker.NOT_SYNCED in queue.single().markers)
+    }
+
+    /** A photo caption and a hand-over are corrected, then both removed; an entry without an id is explained, not sent. */
+    @Test
+    fun photosAndCustodyEntriesAreCorrectedAndRemoved() = runBlocking {
+        val editor = InspectionEditorModel(repo)
+        val findingId = recordR22(editor)
+        val id = editor.inspectionId!!
+        val shot = File(TestSupport.tempDir("camera-"), "capture.jpg").apply { writeBytes(TestSupport.jpeg(seed = 3)) }
+        assertTrue(editor.addPhoto(shot, "door", findingId, null))
+        val sha = editor.state.value.view!!.inspection.photos.single().sha256
+        assertEquals("relabelled cylinder", repo.updatePhoto(id, sha, PhotoEdit(caption = "relabelled cylinder")).inspection.photos.single().caption)
+        assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah")))
+        val entry = editor.state.value.view!!.inspection.seizure!!.custody.single()
+        assertTrue(entry.id, entry.id.startsWith("c-"))
+        val corrected = repo.correctCustody(id, entry.id, CustodyFields(from = "ama", to = "Kwame Mensah (warehouse)", location = null, note = null, at = null))
+        assertEquals("Kwame Mensah (warehouse)", corrected.inspection.seizure!!.custody.single().to)
+        assertTrue(editor.refresh())
+
+        assertTrue(editor.removePhoto(sha))
+        assertTrue(editor.state.value.view!!.inspection.photos.isEmpty())
+        assertTrue(editor.removeCustody(entry.id))
+        assertTrue(editor.state.value.view!!.inspection.seizure?.custody.orEmpty().isEmpty())
+        assertTrue("removals on one phone are no conflict", editor.state.value.conflicts.isEmpty())
+        assertTrue(repo.history(id).size >= 6)
+
+        assertFalse(editor.removeCustody(""))
+        assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
     }
 
     /** The list follows edits, marks flagged rows, searches by substance or container, and shows what is unsynced. */

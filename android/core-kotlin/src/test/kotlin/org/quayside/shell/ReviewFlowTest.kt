@@ -112,7 +112,9 @@ class ReviewFlowTest {
         assertArrayEquals(ReviewQueueModel(ama).photo(photo.sha256), queue.photo(photo.sha256))
         assertEquals(TestSupport.jpeg().size, queue.photo(photo.sha256)!!.size)
         assertEquals(true, open.submissionVerified)
+        assertTrue(open.submissionCoversShown)
         assertTrue(queue.state.value.canDecide)
+        assertTrue(queue.state.value.canApprove)
 
         queue.editComment("Seizure well documented")
         assertTrue(queue.approve())
@@ -130,7 +132,7 @@ class ReviewFlowTest {
         assertEquals("approved", review.decision)
         assertEquals("Seizure well documented", review.comment)
         assertTrue(review.signatureVerified)
-        assertTrue(review.reviewedHeads.isNotEmpty())
+        assertEquals("the approval names the version shown", open.heads, review.reviewedHeads)
     }
 
     /** Ama syncs and sees the approval, signed by esi and verified on her phone. */
@@ -167,6 +169,7 @@ class ReviewFlowTest {
         assertEquals("Changed since approval", notice.title)
         assertTrue(notice.attention)
         assertTrue(notice.text, notice.text.contains("esi"))
+        assertTrue("a change after approval can be submitted again", state.canSubmit && state.isResubmission)
         val row = amaRow()
         assertEquals(ReviewBadge.CHANGED_SINCE_APPROVAL, row.review)
         assertTrue(RowMarker.NOT_SYNCED in row.markers)
@@ -183,6 +186,7 @@ class ReviewFlowTest {
         assertEquals(ReviewBadge.CHANGED_SINCE_APPROVAL, row.review)
         assertTrue(queue.open(inspectionId))
         assertEquals(15400.0, queue.state.value.open!!.assessment.total.kg, 1e-9)
+        assertFalse("the officer's signature does not cover the change", queue.state.value.canApprove)
 
         assertFalse("no comment, no return", queue.state.value.canReturn)
         assertFalse(queue.returnToOfficer())
@@ -236,7 +240,7 @@ class ReviewFlowTest {
     @Test
     fun g_officerCannotApprove() = runBlocking {
         try {
-            ama.approve(inspectionId, "looks fine to me")
+            ama.approve(inspectionId, ama.get(inspectionId).heads, "looks fine to me")
             fail("an officer approved an inspection")
         } catch (e: ApiException) {
             assertTrue(e is ApiException.Invalid)

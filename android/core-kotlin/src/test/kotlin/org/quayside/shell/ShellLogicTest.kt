@@ -10,6 +10,10 @@ import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
 import org.quayside.core.ApiException
+import org.quayside.core.ConflictKind
+import org.quayside.core.ConflictRecord
+import org.quayside.core.ConflictValueRecord
+import org.quayside.core.ElementList
 import org.quayside.core.RejectedRecord
 import org.quayside.core.SyncProgressRecord
 import org.quayside.core.SyncReportRecord
@@ -157,9 +161,61 @@ class ShellLogicTest {
         assertEquals(Recovery.NONE, ReviewText.refusal("inspection 01a belongs to station NLRTM, which esi does not supervise").recovery)
 
         assertEquals(ReviewBadge.CHANGED_SINCE_APPROVAL, ReviewBadge.of("changed_since_approval"))
-        assertEquals(listOf("draft", "awaiting_review", "returned", "approved", "changed_since_approval"), ReviewBadge.entries.map { it.wire })
+        assertEquals(
+            listOf("draft", "awaiting_review", "changed_since_submission", "returned", "approved", "changed_since_approval"),
+            ReviewBadge.entries.map { it.wire },
+        )
+        val changed = ReviewBadge.of("changed_since_submission")!!
+        assertEquals("Changed since submission", changed.label)
+        assertTrue(changed.needsAction && changed.awaitsDecision && changed.canResubmit)
+        assertFalse(ReviewBadge.AWAITING_REVIEW.canResubmit)
+        assertFalse(ReviewBadge.APPROVED.awaitsDecision)
         assertNull(ReviewBadge.of("archived"))
         assertEquals("2026-11-29 13:49", ReviewText.time("2026-11-29T13:49:07.123Z"))
+    }
+
+    /** A stale decision, an approval of unsigned changes and the two kinds of conflict read as messages and notices. */
+    @Test
+    fun integrityMessagesAndConflicts() {
+        val stale = UserMessages.of(ApiException.Stale("inspection 01a has changed since it was shown; open it again and review what it says now"))
+        assertEquals("Changed since you opened it", stale.title)
+        assertEquals(Recovery.READ_AGAIN, stale.recovery)
+        val unsigned = UserMessages.of(
+            ApiException.Invalid("inspection 01a has changed since the officer submitted it; only a version the officer signed can be approved (return it, or wait for the officer to submit again)"),
+        )
+        assertEquals("Changed since submission", unsigned.title)
+        assertEquals("Already submitted", UserMessages.of(ApiException.Invalid("inspection 01a is already submitted and unchanged since")).title)
+        assertEquals("Already approved", UserMessages.of(ApiException.Invalid("inspection 01a is approved as it stands; nothing to submit")).title)
+
+        val removed = ConflictNotice.of(
+            ConflictRecord(
+                path = "seizure.custody[c-1]",
+                kind = ConflictKind.REMOVED_WHILE_EDITED,
+                list = ElementList.CUSTODY,
+                elementId = "c-1",
+                values = listOf(
+                    ConflictValueRecord("removed", "kofi", "d-2", "2026-11-29T13:49:07Z"),
+                    ConflictValueRecord("to = bonded warehouse 3", "ama", "d-1", "2026-11-29T13:50:00Z"),
+                ),
+            ),
+        )
+        assertTrue(removed.removedWhileEdited)
+        assertEquals("Custody hand-over removed by kofi while ama edited it", removed.title)
+        assertEquals(listOf("Removed \u00b7 kofi \u00b7 2026-11-29 13:49", "to = bonded warehouse 3 \u00b7 ama \u00b7 2026-11-29 13:50"), removed.lines)
+        assertTrue(removed.notesVersions.isEmpty())
+
+        val notes = ConflictNotice.of(
+            ConflictRecord(
+                path = "notes",
+                kind = ConflictKind.VALUES,
+                list = null,
+                elementId = null,
+                values = listOf(ConflictValueRecord("cylinders are R-22", "ama", null, null), ConflictValueRecord("labels read R-134a", "kofi", null, null)),
+            ),
+        )
+        assertFalse(notes.removedWhileEdited)
+        assertEquals(listOf("cylinders are R-22", "labels read R-134a"), notes.notesVersions)
+        assertEquals("\u201ccylinders are R-22\u201d (shown) \u00b7 ama", notes.lines.first())
     }
 
     /** Network trouble is retried with growing, capped delays; what retrying cannot fix stops. */

@@ -100,7 +100,8 @@ fun MarkerChips(markers: Set<RowMarker>, refusal: String?, review: ReviewBadge? 
 fun ReviewBadgeChip(badge: ReviewBadge) {
     val container = when {
         badge == ReviewBadge.APPROVED -> MaterialTheme.colorScheme.primaryContainer
-        badge == ReviewBadge.RETURNED || badge == ReviewBadge.CHANGED_SINCE_APPROVAL -> MaterialTheme.colorScheme.tertiaryContainer
+        badge == ReviewBadge.RETURNED || badge == ReviewBadge.CHANGED_SINCE_SUBMISSION || badge == ReviewBadge.CHANGED_SINCE_APPROVAL ->
+            MaterialTheme.colorScheme.tertiaryContainer
         badge.needsAction -> MaterialTheme.colorScheme.secondaryContainer
         else -> MaterialTheme.colorScheme.surfaceVariant
     }

@@ -21,6 +21,7 @@ import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Button
 import androidx.compose.material3.Card
+import androidx.compose.material3.CardDefaults
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
@@ -36,6 +37,7 @@ import androidx.compose.runtime.produceState
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.ImageBitmap
 import androidx.compose.ui.graphics.asImageBitmap
@@ -56,18 +58,22 @@ import org.quayside.core.InspectionView
 import org.quayside.core.ModusOperandi
 import org.quayside.core.QuantityRecord
 import org.quayside.core.SeizureAction
+import org.quayside.shell.ConflictNotice
 import org.quayside.shell.CustodyForm
 import org.quayside.shell.Figures
 import org.quayside.shell.InspectionForm
 import org.quayside.shell.InspectionRepository
 import org.quayside.shell.Recovery
+import org.quayside.shell.ReviewBadge
 import org.quayside.shell.ReviewText
 import org.quayside.shell.SeizureForm
 
 /**
- * The inspection editor: container and declaration, computed figures with flags and conflicts,
- * findings, evidence photos from the camera, seizure, chain of custody, submission, review state
- * (the supervisor's decisions and comments) and history.
+ * The inspection editor: container and declaration, computed figures with flags, conflicts to
+ * settle (Restore / Confirm removal for an element a colleague removed while another edited it,
+ * Keep for notes rewritten on two devices), findings, evidence photos from the camera, seizure,
+ * chain of custody, submission (again, after a return or a change), review state (the
+ * supervisor's decisions and comments) and history.
  */
 @Composable
 fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack: () -> Unit) {
@@ -76,6 +82,9 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
     var findingDialog by remember { mutableStateOf<FindingRecord?>(null) }
     var addingFinding by remember { mutableStateOf(false) }
     var confirmSubmit by remember { mutableStateOf(false) }
+    // A removal waiting for the officer's confirmation: what is removed, and how.
+    var confirmRemove by remember { mutableStateOf<Pair<String, () -> Unit>?>(null) }
+    val askRemove: (String, () -> Unit) -> Unit = { what, action -> confirmRemove = what to action }
     Scaffold(topBar = { BackTopBar(view?.inspection?.container?.number ?: "New inspection", onBack) }) { padding ->
         Column(
             Modifier.fillMaxSize().padding(padding).padding(horizontal = 16.dp).verticalScroll(rememberScrollState()),
@@ -89,20 +98,21 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
                     null
                 })
             }
-            // Review: awaiting, returned with the supervisor's comment, approved, or changed since approval.
+            // Review: awaiting, changed since submission, returned with the supervisor's comment, approved, or changed since approval.
             state.reviewNotice?.let { ReviewNoticeCard(it) }
             HeaderForm(state.form, vm::edit)
             Button(onClick = vm::save, enabled = !state.busy, modifier = Modifier.fillMaxWidth()) {
                 Text(if (view == null) "Start inspection" else "Save")
             }
             if (view != null) {
-                FiguresCard(view)
+                FiguresCard(view, showConflicts = false)
+                if (state.conflicts.isNotEmpty()) ConflictSection(vm, state.conflicts, state.busy)
                 SectionTitle("Findings")
                 for (f in view.inspection.findings) FindingCard(f, view, onEdit = { findingDialog = f }, onRemove = { vm.removeFinding(f.id) })
                 OutlinedButton(onClick = { addingFinding = true }, modifier = Modifier.fillMaxWidth()) { Text("Add finding") }
-                PhotoSection(vm, view, container)
+                PhotoSection(vm, view, container, askRemove)
                 SeizureSection(vm, view)
-                CustodySection(vm, view)
+                CustodySection(vm, view, askRemove)
                 SectionTitle("Submission and review")
                 if (view.inspection.status == InspectionStatus.SUBMITTED) {
                     Text(
@@ -135,15 +145,27 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
             title = { Text(if (state.isResubmission) "Submit again?" else "Submit for review?") },
             text = {
                 Text(
-                    if (state.isResubmission) {
-                        "Submit once you have corrected what your supervisor asked. It is sent at the next sync."
-                    } else {
-                        "Your supervisor will review the inspection. It is sent at the next sync."
+                    when {
+                        state.review == ReviewBadge.RETURNED ->
+                            "Submit once you have corrected what your supervisor asked. It is sent at the next sync."
+                        state.isResubmission ->
+                            "Your supervisor can approve only what you signed. Submitting again signs the inspection as it is " +
+                                "now, changes included. It is sent at the next sync."
+                        else -> "Your supervisor will review the inspection. It is sent at the next sync."
                     },
                 )
             },
             confirmButton = { TextButton(onClick = { confirmSubmit = false; vm.submit() }) { Text("Submit") } },
             dismissButton = { TextButton(onClick = { confirmSubmit = false }) { Text("Cancel") } },
+        )
+    }
+    confirmRemove?.let { (what, action) ->
+        AlertDialog(
+            onDismissRequest = { confirmRemove = null },
+            title = { Text("Remove $what?") },
+            text = { Text("It no longer counts in the inspection. What it said stays in the history.") },
+            confirmButton = { TextButton(onClick = { confirmRemove = null; action() }) { Text("Remove") } },
+            dismissButton = { TextButton(onClick = { confirmRemove = null }) { Text("Cancel") } },
         )
     }
 }
@@ -189,21 +211,50 @@ internal fun Field(label: String, value: String, caps: Boolean = false, number: 
 internal fun quantity(q: QuantityRecord): String =
     "${Figures.fmt(q.kg, 1)} kg \u00b7 ${Figures.fmt(q.tonnes, 3)} t \u00b7 ${Figures.fmt(q.odpTonnes, 3)} ODP-t \u00b7 ${Figures.fmt(q.co2eTonnes, 0)} t CO2-eq"
 
-/** Totals, seized quantities, flags and conflicts (computed by the core on every read). */
+/**
+ * Totals, seized quantities, flags and (unless [showConflicts] is off, where a screen lists them
+ * with actions) conflicts, computed by the core on every read.
+ */
 @Composable
-internal fun FiguresCard(view: InspectionView) {
+internal fun FiguresCard(view: InspectionView, showConflicts: Boolean = true) {
     val a = view.assessment
     Card(Modifier.fillMaxWidth().padding(top = 8.dp)) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Text("Found: " + quantity(a.total), style = MaterialTheme.typography.bodyMedium)
             if (a.seized.kg > 0) Text("Seized: " + quantity(a.seized), style = MaterialTheme.typography.bodyMedium)
             for (flag in a.flags) Text("\u26a0 ${flag.message}", color = MaterialTheme.colorScheme.error)
-            for (c in view.conflicts) {
-                Text(
-                    "Conflict in ${c.path}: " + c.values.joinToString(" / ") { "${it.value} (${it.user ?: "?"}, ${it.at?.take(16) ?: "?"})" } +
-                        ". Set the field again to settle it.",
-                    color = MaterialTheme.colorScheme.error,
-                )
+            if (showConflicts) {
+                for (c in view.conflicts) Text(ConflictNotice.summary(c), color = MaterialTheme.colorScheme.error)
+            }
+        }
+    }
+}
+
+/**
+ * What two devices left to settle. An element a colleague removed while another edited it stays
+ * removed until someone decides: Restore brings it back with every edit, Confirm removal keeps it
+ * removed. Notes rewritten on two devices keep both versions whole: Keep picks one.
+ */
+@Composable
+private fun ConflictSection(vm: EditorViewModel, conflicts: List<ConflictNotice>, busy: Boolean) {
+    SectionTitle("Changed on two devices")
+    for (n in conflicts) {
+        Card(Modifier.fillMaxWidth(), colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer)) {
+            Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+                Text(n.title, style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.onErrorContainer)
+                for (line in n.lines) Text(line, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onErrorContainer)
+                Text(n.hint, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onErrorContainer)
+                if (n.removedWhileEdited) {
+                    Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                        Button(onClick = { vm.restore(n.conflict) }, enabled = !busy) { Text("Restore") }
+                        OutlinedButton(onClick = { vm.confirmRemoval(n.conflict) }, enabled = !busy) { Text("Confirm removal") }
+                    }
+                }
+                for (version in n.notesVersions) {
+                    TextButton(onClick = { vm.keepNotes(version) }, enabled = !busy) {
+                        Text("Keep \u201c${version.take(40)}${if (version.length > 40) "\u2026" else ""}\u201d", maxLines = 1)
+                    }
+                }
             }
         }
     }
@@ -240,7 +291,7 @@ private fun FindingCard(f: FindingRecord, view: InspectionView, onEdit: () -> Un
 /** Evidence photos: thumbnails, and the camera writing into app-private storage. */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: AppContainer) {
+private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: AppContainer, askRemove: (String, () -> Unit) -> Unit) {
     val context = LocalContext.current
     var caption by rememberSaveable { mutableStateOf("") }
     var findingId by rememberSaveable { mutableStateOf<String?>(null) }
@@ -260,7 +311,9 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
     }
     SectionTitle("Photos (${view.inspection.photos.size})")
     Row(Modifier.horizontalScroll(rememberScrollState()), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-        for (p in view.inspection.photos) PhotoThumb(vm.repository, p.sha256, p.caption)
+        for (p in view.inspection.photos) {
+            PhotoThumb(vm.repository, p.sha256, p.caption, onRemove = { askRemove("this photo") { vm.removePhoto(p.sha256) } })
+        }
     }
     Field("Caption for the next photo", caption) { caption = it }
     if (view.inspection.findings.isNotEmpty()) {
@@ -293,18 +346,19 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
     if (noCamera) Text("No camera app is available on this phone.", color = MaterialTheme.colorScheme.error)
 }
 
-/** A photo thumbnail, decoded down-sampled off the main thread from the verified bytes in the store. */
+/** A photo thumbnail, decoded down-sampled off the main thread from the verified bytes in the store, with Remove. */
 @Composable
-private fun PhotoThumb(repo: InspectionRepository, sha256: String, caption: String?) {
+private fun PhotoThumb(repo: InspectionRepository, sha256: String, caption: String?, onRemove: () -> Unit) {
     val bitmap by produceState<ImageBitmap?>(null, sha256) {
         value = runCatching {
             val bytes = repo.readPhoto(sha256)
             withContext(Dispatchers.Default) { decodeThumbnail(bytes, 320) }
         }.getOrNull()
     }
-    Column(Modifier.size(120.dp)) {
+    Column(Modifier.size(width = 120.dp, height = 156.dp)) {
         bitmap?.let { Image(it, contentDescription = caption ?: "evidence photo", contentScale = ContentScale.Crop, modifier = Modifier.size(96.dp)) }
         Text(caption ?: sha256.take(8), style = MaterialTheme.typography.labelSmall, maxLines = 1)
+        TextButton(onClick = onRemove) { Text("Remove", style = MaterialTheme.typography.labelSmall) }
     }
 }
 
@@ -357,13 +411,22 @@ private fun SeizureSection(vm: EditorViewModel, view: InspectionView) {
     OutlinedButton(onClick = { vm.setSeizure(form) {} }, modifier = Modifier.fillMaxWidth()) { Text("Save seizure") }
 }
 
-/** The chain of custody: hand-overs so far and a form for the next. */
+/** The chain of custody: hand-overs so far (each removable when recorded by mistake) and a form for the next. */
 @Composable
-private fun CustodySection(vm: EditorViewModel, view: InspectionView) {
+private fun CustodySection(vm: EditorViewModel, view: InspectionView, askRemove: (String, () -> Unit) -> Unit) {
     var form by remember { mutableStateOf(CustodyForm()) }
     SectionTitle("Chain of custody")
     for (c in view.inspection.seizure?.custody.orEmpty()) {
-        Text("${c.at.take(16)}: ${c.from} \u2192 ${c.to}" + (c.location?.let { " at $it" } ?: "") + (c.note?.let { " ($it)" } ?: ""))
+        Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
+            Text(
+                "${c.at.take(16)}: ${c.from} \u2192 ${c.to}" + (c.location?.let { " at $it" } ?: "") + (c.note?.let { " ($it)" } ?: ""),
+                Modifier.weight(1f),
+            )
+            // Entries recorded before entries had ids cannot be named for removal.
+            if (c.id.isNotEmpty()) {
+                TextButton(onClick = { askRemove("the hand-over to ${c.to}") { vm.removeCustody(c.id) } }) { Text("Remove") }
+            }
+        }
     }
     Field("Handed over by", form.from) { form = form.copy(from = it) }
     Field("Received by", form.to) { form = form.copy(to = it) }

@@ -30,6 +30,7 @@ import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.produceState
@@ -45,14 +46,20 @@ import kotlinx.coroutines.withContext
 import org.quayside.core.InspectionView
 import org.quayside.core.PhotoRecord
 import org.quayside.shell.Figures
+import org.quayside.shell.Recovery
 import org.quayside.shell.ReviewQueueState
 import org.quayside.shell.ReviewText
 
 /**
  * Supervisor review. The queue lists the station's inspections waiting for a decision (submitted,
- * or changed since they were approved), synced when the screen opens and on Refresh. Tapping one
- * opens it in full (figures, flags, findings, photos, seizure, earlier decisions) with a comment
- * field and Approve / Return; the decision is signed on the phone, then sent with a sync.
+ * or changed since they were submitted or approved), synced when the screen opens and on Refresh.
+ * Tapping one opens it in full (figures, flags, findings, photos, seizure, earlier decisions) with
+ * a comment field and Approve / Return; the decision is signed on the phone for exactly the version
+ * on screen, then sent with a sync. If a background sync brought a change after the inspection was
+ * opened, the decision is refused, nothing is recorded, and the inspection is shown again with a
+ * message saying it changed (the supervisor decides again on what it says now). Only a version the
+ * officer signed can be approved: after a change since submission, Return is the only decision
+ * until the officer submits again.
  */
 @Composable
 fun ReviewScreen(vm: ReviewViewModel, onBack: () -> Unit) {
@@ -102,9 +109,15 @@ private fun ReviewQueue(vm: ReviewViewModel, state: ReviewQueueState, onBack: ()
 private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: InspectionView) {
     val ins = view.inspection
     var confirmApprove by remember { mutableStateOf(false) }
+    val scroll = rememberScrollState()
+    // A decision refused because the inspection changed since it was opened: it is shown again as
+    // it is now; go back to the top, where the message says so, for the supervisor to read it again.
+    LaunchedEffect(state.message) {
+        if (state.message?.recovery == Recovery.READ_AGAIN) scroll.animateScrollTo(0)
+    }
     Scaffold(topBar = { BackTopBar(ins.container.number, onBack = vm::close) }) { padding ->
         Column(
-            Modifier.fillMaxSize().padding(padding).padding(horizontal = 16.dp).verticalScroll(rememberScrollState()),
+            Modifier.fillMaxSize().padding(padding).padding(horizontal = 16.dp).verticalScroll(scroll),
             verticalArrangement = Arrangement.spacedBy(8.dp),
         ) {
             if (state.busy) LinearProgressIndicator(Modifier.fillMaxWidth())
@@ -199,9 +212,17 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
                 OutlinedButton(onClick = vm::returnToOfficer, enabled = state.canReturn, modifier = Modifier.weight(1f)) {
                     Text("Return to ${ins.officer}")
                 }
-                Button(onClick = { confirmApprove = true }, enabled = state.canDecide, modifier = Modifier.weight(1f)) {
+                Button(onClick = { confirmApprove = true }, enabled = state.canApprove, modifier = Modifier.weight(1f)) {
                     Text("Approve")
                 }
+            }
+            if (state.canDecide && !view.submissionCoversShown) {
+                Text(
+                    "Changed after ${ins.officer} submitted it: their signature does not cover what it says now. " +
+                        "It can be approved once they submit it again; you can return it meanwhile.",
+                    style = MaterialTheme.typography.bodySmall,
+                    color = MaterialTheme.colorScheme.error,
+                )
             }
             if (state.canDecide && state.comment.isBlank()) {
                 Text("To return the inspection, write what the officer should correct.", style = MaterialTheme.typography.bodySmall)

@@ -12,6 +12,7 @@ import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
 import org.quayside.android.AppContainer
+import org.quayside.core.ConflictRecord
 import org.quayside.core.SyncStatusRecord
 import org.quayside.shell.CustodyForm
 import org.quayside.shell.EditorState
@@ -99,11 +100,26 @@ class EditorViewModel(private val repo: InspectionRepository, inspectionId: Stri
     /** Adds the camera's capture in [file]. */
     fun addPhoto(file: File, caption: String?, findingId: String?) = act { model.addPhoto(file, caption, findingId, null) }
 
+    /** Removes a photo from the inspection. */
+    fun removePhoto(sha256: String) = act { model.removePhoto(sha256) }
+
     /** Records or changes the seizure. */
     fun setSeizure(form: SeizureForm, done: (Boolean) -> Unit) = act(done) { model.setSeizure(form) }
 
     /** Appends a custody hand-over. */
     fun addCustody(form: CustodyForm, done: (Boolean) -> Unit) = act(done) { model.addCustody(form) }
+
+    /** Removes a custody hand-over recorded by mistake. */
+    fun removeCustody(entryId: String) = act { model.removeCustody(entryId) }
+
+    /** Brings back an element a colleague removed while it was being edited, with every edit. */
+    fun restore(conflict: ConflictRecord) = act { model.restore(conflict) }
+
+    /** Confirms the removal of an element a colleague edited meanwhile. */
+    fun confirmRemoval(conflict: ConflictRecord) = act { model.confirmRemoval(conflict) }
+
+    /** Keeps one of the concurrently written versions of the notes. */
+    fun keepNotes(version: String) = act { model.keepNotes(version) }
 
     /** Submits for review. */
     fun submit() = act { model.submit() }
@@ -120,8 +136,9 @@ class EditorViewModel(private val repo: InspectionRepository, inspectionId: Stri
 }
 
 /**
- * Supervisor review: the queue (inspections awaiting a decision or changed since approval), one
- * inspection opened in full, Approve / Return with a comment, each decision sent with a sync.
+ * Supervisor review: the queue (inspections awaiting a decision, or changed since submission or
+ * approval), one inspection opened in full, Approve / Return with a comment naming the version on
+ * screen, each decision sent with a sync.
  */
 class ReviewViewModel(repo: InspectionRepository) : ViewModel() {
     private val model = ReviewQueueModel(repo, viewModelScope).also { it.start() }
@@ -146,7 +163,7 @@ class ReviewViewModel(repo: InspectionRepository) : ViewModel() {
     /** Replaces the comment as typed. */
     fun editComment(text: String) = model.editComment(text)
 
-    /** Approves the open inspection, then syncs. */
+    /** Approves the open inspection as shown, then syncs (refused, and shown again, when it changed since it was opened). */
     fun approve() = launch { model.approve() }
 
     /** Returns the open inspection with the comment, then syncs. */

@@ -1,0 +1,255 @@
+package org.quayside.shell
+
+import kotlinx.coroutines.runBlocking
+import org.junit.AfterClass
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotEquals
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.BeforeClass
+import org.junit.Test
+import org.quayside.core.ApiException
+import org.quayside.core.ElementList
+
+/**
+ * Evidence integrity through the state holders, on the real library and a real quayside-server
+ * with two officers' phones and a supervisor's: a decision names exactly the version shown, a
+ * change after submission is never approved as signed, and a removal that crossed a colleague's
+ * edit stays visible and restores in one step. Each test records its own inspection.
+ */
+class EvidenceIntegrityTest {
+    /** The server and the three phones, shared by the tests of this class. */
+    companion object {
+        private lateinit var server: TestServer
+        private lateinit var ama: InspectionRepository
+        private lateinit var kofi: InspectionRepository
+        private lateinit var esi: InspectionRepository
+
+        /** Seeds the server (station GHTEM, officers ama and kofi, supervisor esi), starts it, enrols the phones. */
+        @BeforeClass
+        @JvmStatic
+        fun startServer() {
+            server = TestServer()
+                .station("GHTEM", "GH", "Tema")
+                .user("ama", "officer", "GHTEM")
+                .user("kofi", "officer", "GHTEM")
+                .user("esi", "supervisor", "GHTEM")
+            server.start()
+            ama = server.enrolledPhone("ama", "GHTEM")
+            kofi = server.enrolledPhone("kofi", "GHTEM")
+            esi = server.enrolledPhone("esi", "GHTEM")
+        }
+
+        /** Stops the server and frees the stores. */
+        @AfterClass
+        @JvmStatic
+        fun stopServer() {
+            if (::ama.isInitialized) ama.close()
+            if (::kofi.isInitialized) kofi.close()
+            if (::esi.isInitialized) esi.close()
+            if (::server.isInitialized) server.close()
+        }
+    }
+
+    /** Ama records container [container] with an R-22 finding of 500 kg; returns the editor (inspection saved) and the finding's id. */
+    private suspend fun record(container: String): Pair<InspectionEditorModel, String> {
+        val editor = InspectionEditorModel(ama)
+        editor.edit(InspectionForm(containerNumber = container, declaredDescription = "R-134a in cylinders"))
+        assertTrue(editor.save())
+        val findingId = editor.addFinding(FindingForm(declaredSubstance = "R-134a", identifiedSubstance = "R-22", netMassKg = "500"))!!
+        return editor to findingId
+    }
+
+    /** Ama re-weighs [findingId] in [editor] to [kg]. */
+    private suspend fun reweigh(editor: InspectionEditorModel, findingId: String, kg: String) {
+        val finding = editor.state.value.view!!.inspection.findings.single { it.id == findingId }
+        assertTrue(editor.updateFinding(findingId, FindingForm.from(finding).copy(netMassKg = kg)))
+    }
+
+    /**
+     * Esi opens a submitted inspection; ama corrects it and submits again; esi's phone syncs in the
+     * background. Her approval names the version she read, so it is refused as stale, nothing is
+     * recorded, and the inspection is shown again as it is now; approving that goes through.
+     */
+    @Test
+    fun anApprovalOfAVersionOvertakenBySyncIsRefusedAsStale() = runBlocking {
+        val (editor, findingId) = record("MSCU1234566")
+        val id = editor.inspectionId!!
+        assertTrue(editor.submit())
+        ama.sync()
+
+        val queue = ReviewQueueModel(esi)
+        assertTrue(queue.syncAndLoad())
+        assertTrue(queue.open(id))
+        val shown = queue.state.value.open!!
+        assertEquals("awaiting_review", shown.reviewState)
+        assertTrue(queue.state.value.canApprove)
+        queue.editComment("Well documented")
+
+        // Meanwhile ama re-weighs and submits again; esi's phone syncs in the background.
+        reweigh(editor, findingId, "480")
+        assertTrue(editor.submit())
+        assertTrue(ama.sync().pushed >= 1uL)
+        assertTrue(esi.sync().received >= 1uL)
+        assertEquals("the screen is not swapped under the supervisor", shown, queue.state.value.open)
+
+        assertFalse(queue.approve())
+        val s = queue.state.value
+        val message = s.message!!
+        assertEquals("Changed since you opened it", message.title)
+        assertEquals(Recovery.READ_AGAIN, message.recovery)
+        assertTrue(message.text, message.text.contains("nothing was recorded"))
+        val now = s.open!!
+        assertNotEquals("reloaded as it is now", shown.heads, now.heads)
+        assertEquals(480.0, now.assessment.total.kg, 1e-9)
+        assertEquals("the comment is kept", "Well documented", s.comment)
+        assertNull(s.notice)
+        val stored = esi.get(id)
+        assertTrue("a stale approval writes nothing", stored.reviews.isEmpty())
+        assertEquals("awaiting_review", stored.reviewState)
+        assertEquals(0uL, esi.refreshSyncStatus().unsyncedInspections)
+
+        // The repository never swaps in fresh heads either.
+        try {
+            esi.returnInspection(id, shown.heads, "Weigh again")
+            fail("a return of an overtaken version was recorded")
+        } catch (e: ApiException.Stale) {
+            assertEquals(Recovery.READ_AGAIN, UserMessages.of(e).recovery)
+        }
+        assertTrue(esi.get(id).reviews.isEmpty())
+
+        // Having read it again, esi approves what she now sees.
+        assertTrue(queue.state.value.canApprove)
+        assertTrue(queue.approve())
+        assertNull(queue.state.value.message)
+        val review = esi.get(id).reviews.single()
+        assertEquals("approved", review.decision)
+        assertEquals(now.heads, review.reviewedHeads)
+        assertEquals("approved", esi.get(id).reviewState)
+    }
+
+    /**
+     * Ama changes an inspection after submitting it: it reads "changed since submission", sits in
+     * esi's queue, and cannot be approved (only returned) until ama submits again.
+     */
+    @Test
+    fun aChangeAfterSubmissionCannotBeApprovedUntilSubmittedAgain() = runBlocking {
+        val (editor, _) = record("TGHU8765436")
+        val id = editor.inspectionId!!
+        assertTrue(editor.submit())
+        assertTrue(editor.state.value.view!!.submissionCoversShown)
+        assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah (warehouse)")))
+
+        val changed = editor.state.value
+        assertEquals("changed_since_submission", changed.view!!.reviewState)
+        assertEquals(ReviewBadge.CHANGED_SINCE_SUBMISSION, changed.review)
+        assertEquals(true, changed.view.submissionVerified)
+        assertFalse(changed.view.submissionCoversShown)
+        assertEquals("Changed since submission", changed.reviewNotice!!.title)
+        assertTrue(changed.reviewNotice!!.attention)
+        assertTrue("the officer can submit again", changed.canSubmit && changed.isResubmission)
+        ama.sync()
+
+        val queue = ReviewQueueModel(esi)
+        assertTrue(queue.syncAndLoad())
+        assertEquals(ReviewBadge.CHANGED_SINCE_SUBMISSION, queue.state.value.rows.single { it.summary.id == id }.review)
+        assertTrue(queue.open(id))
+        val shown = queue.state.value.open!!
+        assertTrue("it can be returned", queue.state.value.canDecide)
+        assertFalse("it cannot be approved", queue.state.value.canApprove)
+        assertFalse(queue.approve())
+        assertEquals("Changed since submission", queue.state.value.message!!.title)
+        try {
+            esi.approve(id, shown.heads, "")
+            fail("approved a version the officer did not sign")
+        } catch (e: ApiException.Invalid) {
+            assertEquals("Changed since submission", UserMessages.of(e).title)
+        }
+        assertTrue("a refused approval writes nothing", esi.get(id).reviews.isEmpty())
+
+        // Ama submits again: her signature covers the change, and esi can approve it.
+        assertTrue(editor.submit())
+        assertEquals("awaiting_review", editor.state.value.view!!.reviewState)
+        assertTrue(editor.state.value.view!!.submissionCoversShown)
+        ama.sync()
+        assertTrue(queue.syncAndLoad())
+        assertTrue(queue.open(id))
+        assertTrue(queue.state.value.canApprove)
+        assertTrue(queue.approve())
+        assertEquals("approved", esi.get(id).reviewState)
+    }
+
+    /**
+     * Ama re-weighs a finding while kofi removes it, both offline; after syncing, both phones show
+     * the removal with ama's unseen edit, and ama restores it, edit included, in one step.
+     */
+    @Test
+    fun aRemovalThatCrossedAnEditRestoresInOneStep() = runBlocking {
+        val (editor, findingId) = record("CSQU3054383")
+        val id = editor.inspectionId!!
+        ama.sync()
+        kofi.sync()
+        assertEquals(1, kofi.get(id).inspection.findings.size)
+
+        reweigh(editor, findingId, "555")
+        kofi.removeFinding(id, findingId)
+        kofi.sync()
+        ama.sync()
+        kofi.sync()
+
+        assertTrue(editor.refresh())
+        val state = editor.state.value
+        assertTrue("the removal holds until someone decides", state.view!!.inspection.findings.isEmpty())
+        val notice = state.conflicts.single()
+        assertTrue(notice.removedWhileEdited)
+        assertEquals(ElementList.FINDINGS, notice.conflict.list)
+        assertEquals(findingId, notice.conflict.elementId)
+        assertEquals("Finding removed by kofi while ama edited it", notice.title)
+        assertTrue(notice.lines.toString(), notice.lines.first().startsWith("Removed \u00b7 kofi"))
+        assertTrue(notice.lines.toString(), notice.lines.any { it.startsWith("net_mass_kg = 555 \u00b7 ama") })
+        assertTrue(RowMarker.CONFLICT in rowsFor(ama.list(), null).single { it.summary.id == id }.markers)
+        assertEquals("kofi's phone shows the same", state.view.conflicts, kofi.get(id).conflicts)
+
+        assertTrue(editor.restore(notice.conflict))
+        val restored = editor.state.value.view!!
+        assertTrue(restored.conflicts.isEmpty())
+        assertEquals(555.0, restored.inspection.findings.single().netMassKg!!, 1e-9)
+        assertEquals(555.0, restored.assessment.total.kg, 1e-9)
+        ama.sync()
+        kofi.sync()
+        val there = kofi.get(id)
+        assertTrue(there.conflicts.isEmpty())
+        assertEquals(555.0, there.inspection.findings.single().netMassKg!!, 1e-9)
+    }
+
+    /** Both officers rewrite the notes offline: both versions stay whole; keeping one settles it everywhere. */
+    @Test
+    fun concurrentNotesStayWholeAndOneIsKept() = runBlocking {
+        val (editor, _) = record("MSKU9070323")
+        val id = editor.inspectionId!!
+        ama.sync()
+        kofi.sync()
+        editor.edit(editor.state.value.form.copy(notes = "cylinders are R-22"))
+        assertTrue(editor.save())
+        kofi.update(id, org.quayside.core.InspectionFields(notes = "labels read R-134a"))
+        kofi.sync()
+        ama.sync()
+
+        assertTrue(editor.refresh())
+        val notes = editor.state.value.view!!.inspection.notes
+        assertTrue("not interleaved: $notes", notes == "cylinders are R-22" || notes == "labels read R-134a")
+        val notice = editor.state.value.conflicts.single()
+        assertFalse(notice.removedWhileEdited)
+        assertEquals(setOf("cylinders are R-22", "labels read R-134a"), notice.notesVersions.toSet())
+
+        assertTrue(editor.keepNotes("labels read R-134a"))
+        assertTrue(editor.state.value.view!!.conflicts.isEmpty())
+        assertEquals("labels read R-134a", editor.state.value.form.notes)
+        ama.sync()
+        kofi.sync()
+        assertTrue(kofi.get(id).conflicts.isEmpty())
+        assertEquals("labels read R-134a", kofi.get(id).inspection.notes)
+    }
+}
