@@ -20,7 +20,7 @@ use quayside_core::sync::protocol::{
 };
 use serde::Deserialize;
 
-use crate::blobs::Uploads;
+use crate::blobs::{UploadState, Uploads};
 use crate::db::Db;
 use crate::error::{ServerError, ServerResult};
 
@@ -29,6 +29,21 @@ pub struct AppState {
     pub db: Db,
     pub uploads: Uploads,
     pub metrics: Metrics,
+    /// Enrolment attempts per client address.
+    pub enrol_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+}
+
+/// Enrolment attempts one client address may make per minute by default (a burst of that many,
+/// then one every 60/N seconds).
+pub const ENROL_PER_MINUTE: u32 = 10;
+
+impl AppState {
+    /// Writes (and removes) a probe in the database and the photo store: the data directory
+    /// must take writes for the server to be of use.
+    pub fn check_writable(&self) -> ServerResult<()> {
+        self.db.write_probe()?;
+        self.uploads.write_probe()
+    }
 }
 
 /// Counters exported at `/metrics`.
@@ -133,7 +148,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/seizures/aggregates", get(seizure_aggregates))
         .route("/v1/openapi.yaml", get(openapi));
     Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(api)
         .layer(DefaultBodyLimit::max(64 * 1024))
@@ -141,7 +156,24 @@ pub fn router(state: Shared) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(120),
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(crate::error::error_bodies))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+                },
+            ),
+        )
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
         .with_state(state)
 }
 
@@ -189,6 +221,20 @@ fn cbor(bytes: Vec<u8>) -> Response {
     ([(header::CONTENT_TYPE, CBOR)], bytes).into_response()
 }
 
+/// `GET /healthz`: `ok` when the database and the photo store take writes; 503 otherwise.
+async fn healthz(State(state): State<Shared>) -> Response {
+    match blocking(move || state.check_writable()).await {
+        Ok(()) => "ok\n".into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            ServerError::Unavailable(
+                "the server cannot write its data directory; devices should retry later".into(),
+            )
+            .into_response()
+        }
+    }
+}
+
 async fn metrics(State(state): State<Shared>) -> ServerResult<Response> {
     let mut out = String::new();
     prometheus_client::encoding::text::encode(&mut out, &state.metrics.registry)
@@ -203,7 +249,27 @@ async fn metrics(State(state): State<Shared>) -> ServerResult<Response> {
         .into_response())
 }
 
-async fn enroll(State(state): State<Shared>, body: Bytes) -> ServerResult<Response> {
+/// `POST /v1/enroll`: limited per client address ([`ENROL_PER_MINUTE`] by default), so codes
+/// cannot be tried in bulk.
+async fn enroll(
+    State(state): State<Shared>,
+    connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    body: Bytes,
+) -> ServerResult<Response> {
+    let peer = connect
+        .map(|c| c.0.0.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    if let Err(wait) = state.enrol_limiter.check_key(&peer) {
+        use governor::clock::Clock;
+        let after = wait
+            .wait_time_from(governor::clock::DefaultClock::default().now())
+            .as_secs()
+            .max(1);
+        return Err(ServerError::TooManyRequests(
+            format!("too many enrolment attempts from this address; try again in {after} s"),
+            after,
+        ));
+    }
     let req: EnrollRequest = serde_json::from_slice(&body)
         .map_err(|e| ServerError::BadRequest(format!("malformed enrolment request: {e}")))?;
     let res = blocking(move || state.db.enroll(&req)).await?;
@@ -241,8 +307,8 @@ async fn sync(
     let req: SyncRequest = protocol::decode(&body)?;
     let st = state.clone();
     let res = blocking(move || {
-        let photo_present = |sha: &str| st.uploads.state(sha).is_ok_and(|s| s.complete);
-        st.db.sync(&who, &req, &photo_present)
+        let blob_present = |sha: &str| st.uploads.complete_len(sha).is_ok_and(|l| l.is_some());
+        st.db.sync(&who, &req, &blob_present)
     })
     .await?;
     let m = &state.metrics;
@@ -284,12 +350,36 @@ fn upload_headers(offset: u64, complete: bool) -> HeaderMap {
     h
 }
 
+/// `HEAD /v1/blobs/{sha256}`: a photo the caller may read answers with its length; a photo
+/// the caller may upload (an inspection they write references it) answers with how much of
+/// their own upload has arrived; anything else is 404, so a hash alone reveals nothing.
 async fn blob_head(
     State(state): State<Shared>,
-    Caller(_who): Caller,
+    Caller(who): Caller,
     Path(sha): Path<String>,
 ) -> ServerResult<Response> {
-    let s = blocking(move || state.uploads.state(&sha)).await?;
+    let s = blocking(move || {
+        Uploads::check(&sha)?;
+        let rights = state.db.blob_rights(&who, &sha)?;
+        if rights.readable
+            && let Some(len) = state.uploads.complete_len(&sha)?
+        {
+            return Ok(UploadState {
+                offset: len,
+                complete: true,
+            });
+        }
+        if rights.writable_refs.is_empty() {
+            return Err(ServerError::NotFound(format!(
+                "no photo {sha} you may read or upload"
+            )));
+        }
+        Ok(UploadState {
+            offset: state.uploads.partial_offset(&who.device_id, &sha)?,
+            complete: false,
+        })
+    })
+    .await?;
     Ok((StatusCode::OK, upload_headers(s.offset, s.complete)).into_response())
 }
 
@@ -301,9 +391,12 @@ fn header_u64(headers: &HeaderMap, name: &str) -> ServerResult<u64> {
         .ok_or_else(|| ServerError::BadRequest(format!("{name} header is required (a byte count)")))
 }
 
+/// `PATCH /v1/blobs/{sha256}`: appends a chunk to the caller's upload. Only an officer's device
+/// whose inspection references the photo may upload it; the finished, verified bytes are
+/// granted to those inspections.
 async fn blob_patch(
     State(state): State<Shared>,
-    Caller(_who): Caller,
+    Caller(who): Caller,
     Path(sha): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -317,22 +410,55 @@ async fn blob_patch(
     let len = body.len() as u64;
     let st = state.clone();
     let s = blocking(move || {
-        st.uploads
-            .append(&sha, offset, total, checksum.as_deref(), &body)
+        Uploads::check(&sha)?;
+        if who.role != Role::Officer || who.device_id.is_empty() {
+            return Err(ServerError::Forbidden(
+                "only an officer's enrolled device uploads photos".into(),
+            ));
+        }
+        let rights = st.db.blob_rights(&who, &sha)?;
+        if rights.readable
+            && let Some(len) = st.uploads.complete_len(&sha)?
+        {
+            // Already here and readable by this device: nothing to add.
+            return Ok(UploadState {
+                offset: len,
+                complete: true,
+            });
+        }
+        if rights.writable_refs.is_empty() {
+            return Err(ServerError::Forbidden(format!(
+                "no inspection you may write references photo {sha}: sync the inspection first"
+            )));
+        }
+        let s = st.uploads.append(
+            &who.device_id,
+            &sha,
+            offset,
+            total,
+            checksum.as_deref(),
+            &body,
+        )?;
+        if s.complete {
+            st.db.grant_blob(&who, &sha, &rights.writable_refs)?;
+        }
+        Ok(s)
     })
     .await?;
     state.metrics.photo_bytes_in.inc_by(len);
     Ok((StatusCode::NO_CONTENT, upload_headers(s.offset, s.complete)).into_response())
 }
 
+/// `GET /v1/blobs/{sha256}`: a photo's verified bytes, to those who may read an inspection it
+/// was granted to.
 async fn blob_get(
     State(state): State<Shared>,
     Caller(who): Caller,
     Path(sha): Path<String>,
 ) -> ServerResult<Response> {
     let bytes = blocking(move || {
-        // Evidence is shown only to those who may read an inspection that shows it.
-        if !state.db.may_read_photo(&who, &sha)? {
+        Uploads::check(&sha)?;
+        if !state.db.blob_rights(&who, &sha)?.readable {
             return Err(ServerError::NotFound(format!(
                 "no photo {sha} you may read"
             )));

@@ -42,7 +42,17 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "006_photo_refs",
         include_str!("../migrations/006_photo_refs.sql"),
     ),
+    (
+        "007_evidence_rights",
+        include_str!("../migrations/007_evidence_rights.sql"),
+    ),
 ];
+/// The longest an enrolment code may stay valid (30 days).
+pub const MAX_CODE_HOURS: i64 = 30 * 24;
+
+/// How long after spending a code the same device may send it again and get a fresh token.
+pub const ENROL_RETRY_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
+
 /// File name of the database in the data directory.
 pub const DB_FILE: &str = "server.sqlite3";
 
@@ -84,6 +94,15 @@ pub struct UserInfo {
     pub role: String,
     pub stations: Vec<String>,
     pub country: Option<String>,
+}
+
+/// What a caller may do with one photo (see [`Db::blob_rights`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlobRights {
+    pub readable: bool,
+    /// Inspections the caller may write that reference the photo: an upload is accepted only
+    /// when there is one, and is granted to them.
+    pub writable_refs: Vec<String>,
 }
 
 /// A device as listed to administrators.
@@ -130,7 +149,7 @@ impl Db {
             crate::export::rebuild_if_needed(&tx, &actor, |c, id, _doc, _ins| {
                 let (ins, state, approval) = server_review_state(c, &actor, id)?;
                 record_approval(c, id, approval.as_ref())?;
-                record_photo_refs(c, &ins)?;
+                record_photo_refs(c, &ins, None)?;
                 Ok(state.as_str().to_string())
             })?;
             tx.commit()?;
@@ -151,6 +170,20 @@ impl Db {
         self.reader.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Writes a row and takes it back: proves the database accepts writes.
+    pub fn write_probe(&self) -> ServerResult<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('write_probe', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [now()],
+        )?;
+        tx.execute("DELETE FROM meta WHERE key = 'write_probe'", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Whether any user exists yet (first start creates the administrator).
     pub fn has_users(&self) -> ServerResult<bool> {
         Ok(self
@@ -161,8 +194,8 @@ impl Db {
     /// Adds or updates a station.
     pub fn add_station(&self, locode: &str, country: &str, name: &str) -> ServerResult<String> {
         let locode = quayside_core::model::locode::parse_locode(locode)?;
-        let country = country.trim().to_ascii_uppercase();
-        if country.len() != 2 || quayside_core::model::locode::country_of(&locode) != country {
+        let country = quayside_core::model::locode::parse_country(country)?;
+        if quayside_core::model::locode::country_of(&locode) != country {
             return Err(ServerError::BadRequest(format!(
                 "country {country:?} does not match station {locode}"
             )));
@@ -197,7 +230,9 @@ impl Db {
         )? {
             return Err(ServerError::Conflict(format!("user {name} already exists")));
         }
-        let country = country.map(|c| c.trim().to_ascii_uppercase());
+        let country = country
+            .map(quayside_core::model::locode::parse_country)
+            .transpose()?;
         tx.execute(
             "INSERT INTO users(name, role, country, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![name, role.as_str(), country, now()],
@@ -248,8 +283,13 @@ impl Db {
             .ok_or_else(|| ServerError::NotFound(format!("no user {name}")))
     }
 
-    /// A one-time enrolment code for `user`, valid for `hours`.
+    /// A one-time enrolment code for `user`, valid for `hours` (1 to [`MAX_CODE_HOURS`]).
     pub fn create_enrol_code(&self, user: &str, hours: i64) -> ServerResult<String> {
+        if !(1..=MAX_CODE_HOURS).contains(&hours) {
+            return Err(ServerError::BadRequest(format!(
+                "an enrolment code is valid for 1 to {MAX_CODE_HOURS} hours, not {hours}"
+            )));
+        }
         let conn = self.conn();
         let id = Self::user_id(&conn, user)?;
         let code = random_code();
@@ -275,44 +315,16 @@ impl Db {
     }
 
     /// Enrols a device with a one-time code; binds a new token to the user and the actor id.
+    ///
+    /// A code is checked against the store's user before it is spent. The same device sending
+    /// the same code again shortly after (its answer was lost on the way) gets a fresh token,
+    /// which replaces the one it never received, instead of a spent code and no token. Unknown,
+    /// used and expired codes all get the same answer.
     pub fn enroll(&self, req: &EnrollRequest) -> ServerResult<EnrollResponse> {
         let actor = req.actor.trim().to_ascii_lowercase();
         if actor.len() != 32 || hex::decode(&actor).is_err() {
             return Err(ServerError::BadRequest(
                 "actor must be 16 bytes of hex".into(),
-            ));
-        }
-        let code = req.code.trim().to_ascii_uppercase();
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<(i64, String, Option<String>)> = tx
-            .query_row(
-                "SELECT user_id, expires_at, used_at FROM enrol_codes WHERE code_hash = ?1",
-                [hash_secret(&code)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let Some((user_id, expires_at, used_at)) = row else {
-            return Err(ServerError::Unauthorized("unknown enrolment code".into()));
-        };
-        if used_at.is_some() {
-            return Err(ServerError::Unauthorized(
-                "this enrolment code has already been used".into(),
-            ));
-        }
-        if expires_at < now() {
-            return Err(ServerError::Unauthorized(
-                "this enrolment code has expired".into(),
-            ));
-        }
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM devices WHERE actor = ?1 OR id = ?2)",
-            params![actor, req.device_id.trim()],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(ServerError::Conflict(
-                "this device store is already enrolled".into(),
             ));
         }
         let public_key = req.public_key.trim().to_ascii_lowercase();
@@ -324,16 +336,82 @@ impl Db {
         let device_id = uuid::Uuid::parse_str(req.device_id.trim())
             .map_err(|_| ServerError::BadRequest("device_id must be a UUID".into()))?
             .to_string();
+        let code = req.code.trim().to_ascii_uppercase();
+        let code_hash = hash_secret(&code);
+        let invalid = || {
+            ServerError::Unauthorized(
+                "this enrolment code is not valid (unknown, already used or expired); ask for a new one".into(),
+            )
+        };
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(i64, String, Option<String>, Option<String>)> = tx
+            .query_row(
+                "SELECT user_id, expires_at, used_at, device_id FROM enrol_codes WHERE code_hash = ?1",
+                [&code_hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((user_id, expires_at, used_at, used_by)) = row else {
+            return Err(invalid());
+        };
+        let user = user_info(&tx, user_id)?;
+        if let Some(wanted) = req.user.as_deref().map(str::trim)
+            && wanted != user.name
+        {
+            // Nothing is spent: the right store can still use the code.
+            return Err(ServerError::Forbidden(format!(
+                "this enrolment code is for another user than this store's ({wanted}); create the store for the code's user, or ask for a code for {wanted}"
+            )));
+        }
         let token = random_token(32);
+        if let Some(used_at) = used_at {
+            // A retry by the device that spent the code, soon after: its token is replaced.
+            let same_device: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM devices WHERE id = ?1 AND actor = ?2 AND public_key = ?3
+                 AND user_id = ?4 AND revoked_at IS NULL)",
+                params![device_id, actor, public_key, user_id],
+                |r| r.get(0),
+            )?;
+            let recent = chrono::DateTime::parse_from_rfc3339(&used_at)
+                .is_ok_and(|t| chrono::Utc::now().signed_duration_since(t) <= ENROL_RETRY_WINDOW);
+            if !(same_device && recent && used_by.as_deref() == Some(device_id.as_str())) {
+                return Err(invalid());
+            }
+            tx.execute(
+                "UPDATE devices SET token_hash = ?2 WHERE id = ?1",
+                params![device_id, hash_secret(&token)],
+            )?;
+            tx.commit()?;
+            return Ok(EnrollResponse {
+                device_id,
+                token,
+                user: user.name,
+                role: user.role,
+                stations: user.stations,
+            });
+        }
+        if expires_at < now() {
+            return Err(invalid());
+        }
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM devices WHERE actor = ?1 OR id = ?2)",
+            params![actor, device_id],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(ServerError::Conflict(
+                "this device store is already enrolled".into(),
+            ));
+        }
         tx.execute(
-            "UPDATE enrol_codes SET used_at = ?2 WHERE code_hash = ?1",
-            params![hash_secret(&code), now()],
+            "UPDATE enrol_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
+            params![code_hash, now(), device_id],
         )?;
         tx.execute(
             "INSERT INTO devices(id, user_id, name, actor, token_hash, enrolled_at, public_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![device_id, user_id, req.device_name.trim(), actor, hash_secret(&token), now(), public_key],
         )?;
-        let user = user_info(&tx, user_id)?;
         tx.commit()?;
         Ok(EnrollResponse {
             device_id,
@@ -482,7 +560,7 @@ impl Db {
         &self,
         who: &Principal,
         req: &SyncRequest,
-        photo_present: &dyn Fn(&str) -> bool,
+        blob_present: &dyn Fn(&str) -> bool,
     ) -> ServerResult<SyncResponse> {
         req.validate()?;
         let mut conn = self.conn();
@@ -490,7 +568,18 @@ impl Db {
         let mut results = Vec::with_capacity(req.docs.len());
         for push in &req.docs {
             let sp = tx.savepoint()?;
-            match sync_one(&sp, &self.actor, who, push, photo_present) {
+            // A document that makes the document engine panic is refused like any other bad
+            // document (its savepoint rolls back); it must not take the batch down with it.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                sync_one(&sp, &self.actor, who, push, blob_present)
+            }))
+            .unwrap_or_else(|_| {
+                tracing::error!(doc = %push.id, "the document engine panicked on a pushed document");
+                Err(SyncRefusal::Refused(
+                    "the document could not be processed".into(),
+                ))
+            });
+            match outcome {
                 Ok(result) => {
                     sp.commit()?;
                     results.push(result);
@@ -592,7 +681,14 @@ impl Db {
                             "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
                         )?
                         .execute(params![req.id, seq, ins.station, who.device_id])?;
-                        after_store_doc(&tx, &self.actor, &req.id, &mut checked, Some(ins))?;
+                        after_store_doc(
+                            &tx,
+                            &self.actor,
+                            &req.id,
+                            &mut checked,
+                            Some(ins),
+                            Some(who),
+                        )?;
                         doc = checked;
                     }
                     Err(quayside_core::error::Error::Invalid(reason)) => {
@@ -642,17 +738,45 @@ impl Db {
         (ins, state.as_str().to_string())
     }
 
-    /// Whether `who` may read the photo: it is shown by an inspection of a station they read.
-    pub fn may_read_photo(&self, who: &Principal, sha256: &str) -> ServerResult<bool> {
+    /// What `who` may do with a photo: read it (it is granted to an inspection of a station
+    /// they read), and upload it (inspections they may write reference it: those are listed).
+    pub fn blob_rights(&self, who: &Principal, sha256: &str) -> ServerResult<BlobRights> {
         let conn = self.reader();
-        let stations: Vec<String> = conn
-            .prepare_cached(
-                "SELECT d.station FROM photo_refs p JOIN doc_index d ON d.id = p.inspection_id
-                 WHERE p.sha256 = ?1",
-            )?
-            .query_map([sha256], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(stations.iter().any(|s| who.may_read_station(s)))
+        let readable = may_read_blob(&conn, who, sha256)?;
+        let mut writable_refs = Vec::new();
+        if who.role == Role::Officer && !who.device_id.is_empty() {
+            let refs: Vec<(String, String)> = conn
+                .prepare_cached(
+                    "SELECT p.inspection_id, d.station FROM photo_refs p
+                     JOIN doc_index d ON d.id = p.inspection_id WHERE p.sha256 = ?1",
+                )?
+                .query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            writable_refs = refs
+                .into_iter()
+                .filter(|(_, station)| who.stations.contains(station))
+                .map(|(id, _)| id)
+                .collect();
+        }
+        Ok(BlobRights {
+            readable,
+            writable_refs,
+        })
+    }
+
+    /// Records that `who` uploaded the verified bytes of a photo that `inspections` (which they
+    /// may write) reference: their readers may read it from now on.
+    pub fn grant_blob(
+        &self,
+        who: &Principal,
+        sha256: &str,
+        inspections: &[String],
+    ) -> ServerResult<()> {
+        let conn = self.conn();
+        for id in inspections {
+            grant(&conn, sha256, id, &who.device_id)?;
+        }
+        Ok(())
     }
 
     /// How many documents the server holds.
@@ -703,8 +827,18 @@ enum SyncRefusal {
 
 impl From<quayside_core::error::Error> for SyncRefusal {
     fn from(e: quayside_core::error::Error) -> Self {
+        use quayside_core::error::Error;
         match e {
-            quayside_core::error::Error::Invalid(reason) => SyncRefusal::Refused(reason),
+            // What a document says is the sender's: a document that does not load, breaks the
+            // schema or the rules is refused alone, with the reason.
+            Error::Invalid(reason) => SyncRefusal::Refused(reason),
+            Error::Integrity(_)
+            | Error::Automerge(_)
+            | Error::NotFound { .. }
+            | Error::CheckDigit { .. }
+            | Error::UnknownSubstance(_)
+            | Error::Stale(_) => SyncRefusal::Refused(e.to_string()),
+            // The server's own failures (database, disk) fail the request: the device retries.
             other => SyncRefusal::Failed(other.into()),
         }
     }
@@ -721,8 +855,12 @@ fn sync_one(
     actor: &[u8],
     who: &Principal,
     push: &DocPush,
-    photo_present: &dyn Fn(&str) -> bool,
+    blob_present: &dyn Fn(&str) -> bool,
 ) -> Result<DocResult, SyncRefusal> {
+    // A photo has arrived for an inspection when its verified bytes are granted to it.
+    let photo_present = |inspection: &str, sha: &str| {
+        blob_present(sha) && blob_granted(conn, sha, inspection).unwrap_or(false)
+    };
     let kind: &'static str = match push.kind.as_str() {
         "inspection" => "inspection",
         "review" => "review",
@@ -834,7 +972,7 @@ fn sync_one(
                 policy::Push::Snapshot(Box::new(incoming)),
                 actor,
                 inspection_doc.as_mut(),
-                photo_present,
+                &photo_present,
             )?;
             let station: String = conn
                 .prepare_cached("SELECT station FROM doc_index WHERE id = ?1")?
@@ -879,7 +1017,7 @@ fn sync_one(
         match &inspection_id {
             // A review: its inspection's projections change.
             Some(reviewed) => after_store(conn, actor, reviewed),
-            None => after_store_doc(conn, actor, &push.id, &mut doc, checked.take()),
+            None => after_store_doc(conn, actor, &push.id, &mut doc, checked.take(), Some(who)),
         }
         .map_err(SyncRefusal::Failed)?;
     }
@@ -961,8 +1099,15 @@ fn review_state_of(
     Ok((ins, state, approval))
 }
 
-/// Keeps `photo_refs` in step with the photos an inspection shows.
-fn record_photo_refs(conn: &Connection, ins: &Inspection) -> ServerResult<()> {
+/// Keeps `photo_refs` in step with the photos an inspection shows. A reference pushed by
+/// `writer` to a photo the writer may already read is granted to this inspection too (it shows
+/// nothing the writer could not have uploaded again); any other reference grants nothing until
+/// its bytes are uploaded.
+fn record_photo_refs(
+    conn: &Connection,
+    ins: &Inspection,
+    writer: Option<&Principal>,
+) -> ServerResult<()> {
     conn.prepare_cached("DELETE FROM photo_refs WHERE inspection_id = ?1")?
         .execute([&ins.id])?;
     let mut insert = conn.prepare_cached(
@@ -970,7 +1115,43 @@ fn record_photo_refs(conn: &Connection, ins: &Inspection) -> ServerResult<()> {
     )?;
     for p in &ins.photos {
         insert.execute(params![p.sha256, ins.id])?;
+        if let Some(who) = writer
+            && !blob_granted(conn, &p.sha256, &ins.id)?
+            && may_read_blob(conn, who, &p.sha256)?
+        {
+            grant(conn, &p.sha256, &ins.id, &who.device_id)?;
+        }
     }
+    Ok(())
+}
+
+/// Whether `who` may read the photo: it is granted to an inspection of a station they read.
+fn may_read_blob(conn: &Connection, who: &Principal, sha256: &str) -> ServerResult<bool> {
+    let stations: Vec<String> = conn
+        .prepare_cached(
+            "SELECT d.station FROM blob_grants g JOIN doc_index d ON d.id = g.inspection_id
+             WHERE g.sha256 = ?1",
+        )?
+        .query_map([sha256], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(stations.iter().any(|s| who.may_read_station(s)))
+}
+
+/// Whether the photo's verified bytes are granted to the inspection.
+pub fn blob_granted(conn: &Connection, sha256: &str, inspection_id: &str) -> ServerResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM blob_grants WHERE sha256 = ?1 AND inspection_id = ?2)",
+        )?
+        .query_row([sha256, inspection_id], |r| r.get(0))?)
+}
+
+fn grant(conn: &Connection, sha256: &str, inspection_id: &str, device: &str) -> ServerResult<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO blob_grants(sha256, inspection_id, device_id, granted_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![sha256, inspection_id, device, now()])?;
     Ok(())
 }
 
@@ -1004,19 +1185,21 @@ fn record_approval(
 /// Keeps the projections of an inspection current after it or one of its reviews was stored.
 fn after_store(conn: &Connection, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
     let mut doc = load_document(conn, actor, "inspection", inspection_id)?;
-    after_store_doc(conn, actor, inspection_id, &mut doc, None)
+    after_store_doc(conn, actor, inspection_id, &mut doc, None, None)
 }
 
-/// [`after_store`] with the inspection's document already in hand (no reload).
+/// [`after_store`] with the inspection's document already in hand (no reload); `writer` is who
+/// pushed it (their references to photos they may read are granted).
 fn after_store_doc(
     conn: &Connection,
     actor: &[u8],
     inspection_id: &str,
     doc: &mut Document,
     read: Option<Inspection>,
+    writer: Option<&Principal>,
 ) -> ServerResult<()> {
     let (ins, state, approval) = review_state_of(conn, actor, inspection_id, doc, read)?;
     record_approval(conn, inspection_id, approval.as_ref())?;
-    record_photo_refs(conn, &ins)?;
+    record_photo_refs(conn, &ins, writer)?;
     crate::export::reproject_inspection(conn, inspection_id, &ins, state.as_str())
 }

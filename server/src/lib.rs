@@ -16,13 +16,45 @@ use std::sync::Arc;
 
 use app::{AppState, Metrics};
 
-/// Opens the data directory: database and photo store.
+/// Settings of a running server beyond its data directory and address.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Enrolment attempts one client address may make per minute.
+    pub enrol_per_minute: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            enrol_per_minute: app::ENROL_PER_MINUTE,
+        }
+    }
+}
+
+/// Opens the data directory: database and photo store. Refuses a data directory it cannot
+/// write (a server that answers "ok" while every write fails would lose what devices send).
 pub fn open_state(data: &Path) -> error::ServerResult<Arc<AppState>> {
-    Ok(Arc::new(AppState {
+    open_state_with(data, Options::default())
+}
+
+/// [`open_state`] with settings.
+pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc<AppState>> {
+    let per_minute = std::num::NonZeroU32::new(options.enrol_per_minute).ok_or_else(|| {
+        error::ServerError::BadRequest("enrolment attempts per minute must be at least 1".into())
+    })?;
+    let state = AppState {
         db: db::Db::open(data)?,
         uploads: blobs::Uploads::open(data)?,
         metrics: Metrics::default(),
-    }))
+        enrol_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
+    };
+    state.check_writable().map_err(|e| {
+        error::ServerError::Internal(format!(
+            "the data directory {} cannot be written: {e}",
+            data.display()
+        ))
+    })?;
+    Ok(Arc::new(state))
 }
 
 /// A server running on its own runtime thread (tests, benchmarks, the demo).
@@ -37,12 +69,18 @@ pub struct Server {
 impl Server {
     /// Starts a server on `listen` (use port 0 for any free port) over the data directory.
     pub fn start(data: &Path, listen: &str) -> error::ServerResult<Server> {
-        let state = open_state(data)?;
+        Self::start_with(data, listen, Options::default())
+    }
+
+    /// [`Server::start`] with settings.
+    pub fn start_with(data: &Path, listen: &str, options: Options) -> error::ServerResult<Server> {
+        let state = open_state_with(data, options)?;
         let std_listener = std::net::TcpListener::bind(listen)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = app::router(state.clone());
+        let sweep_state = state.clone();
         let thread = std::thread::Builder::new()
             .name(format!("quayside-server-{}", addr.port()))
             .spawn(move || {
@@ -52,13 +90,35 @@ impl Server {
                     .build()
                     .expect("tokio runtime");
                 rt.block_on(async move {
+                    // Hourly: unfinished uploads nobody touched for a week are removed, and the
+                    // enrolment limiter forgets addresses that stopped trying.
+                    let sweeper = sweep_state.clone();
+                    tokio::spawn(async move {
+                        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+                        loop {
+                            every.tick().await;
+                            sweeper.enrol_limiter.retain_recent();
+                            let s = sweeper.clone();
+                            let removed = tokio::task::spawn_blocking(move || {
+                                s.uploads.sweep_abandoned(blobs::ABANDONED_AFTER)
+                            })
+                            .await
+                            .unwrap_or(0);
+                            if removed > 0 {
+                                tracing::info!(removed, "removed abandoned partial uploads");
+                            }
+                        }
+                    });
                     let listener =
                         tokio::net::TcpListener::from_std(std_listener).expect("listener");
-                    let _ = axum::serve(listener, app)
-                        .with_graceful_shutdown(async {
-                            let _ = rx.await;
-                        })
-                        .await;
+                    let _ = axum::serve(
+                        listener,
+                        app.into_make_service_with_connect_info::<SocketAddr>(),
+                    )
+                    .with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    })
+                    .await;
                 });
                 // Abandon connections still open (a killed server does the same).
                 rt.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -24,6 +24,9 @@ struct Cli {
     /// Seed demo stations, users, enrolment codes and inspections into an empty server.
     #[arg(long)]
     demo: bool,
+    /// Enrolment attempts one client address may make per minute.
+    #[arg(long, env = "QUAYSIDE_ENROL_PER_MINUTE", default_value_t = quayside_server::app::ENROL_PER_MINUTE)]
+    enrol_per_minute: u32,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -150,7 +153,13 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("--demo: this server already has data; nothing seeded");
         }
     }
-    let server = quayside_server::Server::start(&cli.data, &cli.listen)?;
+    let server = quayside_server::Server::start_with(
+        &cli.data,
+        &cli.listen,
+        quayside_server::Options {
+            enrol_per_minute: cli.enrol_per_minute,
+        },
+    )?;
     println!(
         "\nQuayside server listening on {} (data in {})",
         server.url(),

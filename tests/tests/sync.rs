@@ -578,9 +578,47 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
         .unwrap()
         .photo
         .sha256;
+    // A second photo, whose upload will carry other bytes than its name says.
+    let named = ama
+        .store
+        .add_photo(
+            a.clone(),
+            b"\xFF\xD8\xFF\xE0hello".to_vec(),
+            PhotoFields::default(),
+        )
+        .unwrap()
+        .photo
+        .sha256;
     let link = ama.store.inner().server_link().unwrap().unwrap();
     let client = HttpClient::new(&agency.url(), Some(link.token)).unwrap();
-    // The first chunk arrives, then the connection is lost.
+    // The inspection reaches the server (photos may be uploaded only for inspections there)...
+    let mut doc = ama.store.inner().document("inspection", &a).unwrap();
+    push_whole(&client, "inspection", &a, &mut doc);
+    // A photo whose bytes do not match its name is refused whole.
+    let err = client.blob_patch(&named, 0, 9, b"not-hello").unwrap_err();
+    assert!(err.to_string().contains("hashes to"), "{err}");
+    assert_eq!(client.blob_offset(&named).unwrap(), (0, false));
+    // A chunk whose checksum does not match is refused (sent by hand with a bad header).
+    let device = ama.store.device_info().device_id;
+    assert!(
+        agency
+            .server
+            .as_ref()
+            .unwrap()
+            .state
+            .uploads
+            .append(
+                &device,
+                &named,
+                0,
+                9,
+                Some("sha256 AAAA"),
+                b"\xFF\xD8\xFF\xE0hello"
+            )
+            .is_err()
+    );
+    assert_eq!(client.blob_offset(&named).unwrap(), (0, false));
+    // ...then the first chunk arrives, then the connection is lost.
     let total = photo.len() as u64;
     let offset = client
         .blob_patch(&sha, 0, total, &photo[..4 * 1024 * 1024])
@@ -589,9 +627,9 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     // A chunk at the wrong offset is refused and changes nothing.
     assert!(client.blob_patch(&sha, 10, total, &photo[10..20]).is_err());
     assert_eq!(client.blob_offset(&sha).unwrap(), (offset, false));
-    // Sync resumes from the offset: only the rest is sent.
+    // Sync resumes from the offset: only the rest is sent (and the small photo, whole).
     let report = sync(&ama);
-    assert_eq!(report.photos_uploaded, 1);
+    assert_eq!(report.photos_uploaded, 2);
     assert_eq!(client.blob_offset(&sha).unwrap(), (total, true));
     assert_eq!(
         agency
@@ -612,22 +650,26 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     // Already there: not sent again.
     let again = sync(&ama);
     assert_eq!(again.photos_uploaded, 0);
+}
 
-    // A photo whose bytes do not match its name is refused whole.
-    let fake = "ab".repeat(32);
-    let err = client.blob_patch(&fake, 0, 5, b"hello").unwrap_err();
-    assert!(err.to_string().contains("hashes to"), "{err}");
-    assert_eq!(client.blob_offset(&fake).unwrap(), (0, false));
-    // A chunk whose checksum does not match is refused (sent by hand with a bad header).
-    assert!(
-        agency
-            .server
-            .as_ref()
-            .unwrap()
-            .state
-            .uploads
-            .append(&fake, 0, 5, Some("sha256 AAAA"), b"hello")
-            .is_err()
+/// Pushes one whole document by hand, as a first push does.
+fn push_whole(client: &HttpClient, kind: &str, id: &str, doc: &mut quayside_core::doc::Document) {
+    let (res, _, _) = client
+        .sync(&quayside_core::sync::protocol::SyncRequest {
+            version: quayside_core::sync::protocol::PROTOCOL_VERSION,
+            docs: vec![quayside_core::sync::protocol::DocPush {
+                id: id.into(),
+                kind: kind.into(),
+                shared_heads: vec![],
+                heads: vec![],
+                changes: vec![],
+                snapshot: Some(serde_bytes::ByteBuf::from(doc.save())),
+            }],
+        })
+        .unwrap();
+    assert_eq!(
+        res.docs[0].outcome,
+        quayside_core::sync::protocol::Outcome::Ok
     );
 }
 

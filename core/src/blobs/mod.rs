@@ -33,6 +33,11 @@ impl BlobStore {
         Ok(Self { dir })
     }
 
+    /// The folder that holds the blobs.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Where the blob with this hash lives.
     pub fn path(&self, sha256: &str) -> PathBuf {
         self.dir.join(&sha256[..2]).join(sha256)

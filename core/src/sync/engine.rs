@@ -178,7 +178,17 @@ pub fn sync_once(
     p.photos_total = photos.len() as u64;
     show(&mut p, &report, progress);
     for (sha, bytes) in photos {
-        upload_photo(store, client, &sha, bytes, &mut report)?;
+        match upload_photo(store, client, &sha, bytes, &mut report) {
+            Ok(()) => {}
+            // Refused (say, the inspection showing it was refused): the photo stays here, is
+            // listed, and the next sync offers it again. Only a refused device stops the sync.
+            Err(Error::Server { status, message }) if status != 401 => {
+                report
+                    .rejected
+                    .push((sha.clone(), format!("photo refused: {message}")));
+            }
+            Err(e) => return Err(e),
+        }
         p.photos_done += 1;
         show(&mut p, &report, progress);
     }

@@ -263,7 +263,7 @@ fn check_inspection(
 /// Checks a pushed review. Reviews are written once, by a supervisor of the inspection's
 /// station, name inspection heads the server holds, and are signed with the device's registered
 /// key; an approval needs the inspection submitted at those heads and every photo it references
-/// received and verified (`photo_present`). Returns the review document to store.
+/// received and verified for that inspection (`photo_present(inspection, sha256)`). Returns the review document to store.
 pub fn apply_review_push(
     principal: &Principal,
     id: &str,
@@ -271,7 +271,7 @@ pub fn apply_review_push(
     push: Push<'_>,
     server_actor: &[u8],
     inspection_doc: Option<&mut Document>,
-    photo_present: &dyn Fn(&str) -> bool,
+    photo_present: &dyn Fn(&str, &str) -> bool,
 ) -> Result<(Document, Review)> {
     let forbid = |why: String| Err(Error::Invalid(why));
     if principal.role != Role::Supervisor {
@@ -361,7 +361,11 @@ pub fn apply_review_push(
             ));
         }
         inspection::check_submission_only(inspection_doc, &review.reviewed_heads)?;
-        if let Some(missing) = reviewed.photos.iter().find(|p| !photo_present(&p.sha256)) {
+        if let Some(missing) = reviewed
+            .photos
+            .iter()
+            .find(|p| !photo_present(&review.inspection_id, &p.sha256))
+        {
             return forbid(format!(
                 "photo {} of inspection {} has not arrived verified; approve once it has",
                 missing.sha256, review.inspection_id

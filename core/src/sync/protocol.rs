@@ -162,10 +162,13 @@ pub struct EnrollResponse {
     pub stations: Vec<String>,
 }
 
-/// An error body (JSON): what a person should read.
+/// An error body (JSON): what a person should read, and the id of the request as the server
+/// logged it (quote it when reporting a problem).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Encodes a value as CBOR.
