@@ -73,7 +73,10 @@ esi init --user esi --station GHTEM > /dev/null
 esi enroll --server "$URL" --code "$(code esi)" > /dev/null
 esi sync > /dev/null
 esi review list
-esi review approve "$id" --comment "identifier reading and photos checked"
+# The approval names the version esi read: if a colleague's change arrived since, it is refused.
+version=$(esi show "$id" | awk '$1 == "version" {print $2}')
+esi show "$id" | sed -n '1,4p'
+esi review approve "$id" --version "$version" --comment "identifier reading and photos checked"
 esi sync
 
 step "The inspection as everyone now sees it"

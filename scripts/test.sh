@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, unit, property, store, CLI, end-to-end and doc tests, the
-# Kotlin (JVM) and Python binding tests, the Swift parse check, then the demo walkthrough (server +
-# field clients) as a smoke test.
+# Kotlin (JVM) and Python binding tests, the Swift parse check, the API conformance fuzzer, then
+# the demo walkthrough (server + field clients) as a smoke test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quayside-target}"
@@ -19,6 +19,8 @@ scripts/bindings.sh
 KOTLIN_TEST_SKIP_BINDINGS=1 scripts/kotlin-test.sh
 PYTHON_TEST_SKIP_BINDINGS=1 scripts/python-test.sh
 scripts/swift-check.sh
+# The HTTP API against its own OpenAPI description (schemathesis, every check, four roles).
+scripts/api-fuzz.sh
 demo=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 DEMO_EXIT=1 QUAYSIDE_DEMO_LISTEN="127.0.0.1:$port" scripts/demo.sh "$demo/demo" > "$demo/demo.log" 2>&1 \

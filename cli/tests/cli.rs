@@ -1042,3 +1042,70 @@ fn overwrite(path: &Path, bytes: &[u8]) {
     std::fs::set_permissions(path, perms).unwrap();
     std::fs::write(path, bytes).unwrap();
 }
+
+#[test]
+fn removed_elements_restore_and_versions_are_shown() {
+    let s = Store::new();
+    let id = s.new_inspection(CONTAINER, &[]);
+    let f = s.add_finding(&id, &["--identified", "R-22", "--net-kg", "50"]);
+    let photo = s.file("p.jpg", &jpeg("cylinder"));
+    let sha = s.ok(&[
+        "photo",
+        "add",
+        &id,
+        photo.to_str().unwrap(),
+        "--finding",
+        &f,
+    ])["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Captions change in place; a finding a photo shows cannot be removed until unlinked.
+    s.ok(&["photo", "set", &id, &sha, "--caption", "relabelled"]);
+    assert_eq!(
+        s.show(&id)["inspection"]["photos"][0]["caption"],
+        "relabelled"
+    );
+    assert_contains(&s.fail(&["remove", &id, "findings", &f]), "referred to");
+    s.ok(&["remove", &id, "photos", &sha]);
+    s.ok(&["remove", &id, "findings", &f]);
+    let v = s.show(&id);
+    assert_eq!(v["inspection"]["findings"], serde_json::json!([]));
+    assert_eq!(v["inspection"]["photos"], serde_json::json!([]));
+    assert_eq!(f64_at(&v["assessment"]["total"]["kg"], "kg"), 0.0);
+    // Brought back with everything it held.
+    s.ok(&["restore", &id, "findings", &f]);
+    s.ok(&["restore", &id, "photos", &sha]);
+    let v = s.show(&id);
+    assert_eq!(f64_at(&v["assessment"]["total"]["kg"], "kg"), 50.0);
+    assert_eq!(v["inspection"]["photos"][0]["caption"], "relabelled");
+    assert_contains(
+        &s.fail(&["restore", &id, "findings", &f]),
+        "not been removed",
+    );
+    assert_contains(
+        &s.fail(&["remove", &id, "findings", "f-nothing"]),
+        "f-nothing",
+    );
+    assert_contains(&s.fail(&["remove", &id, "tyres", &f]), "unknown list");
+
+    // `show` prints the version a reviewer approves; an officer's store cannot approve it.
+    let text = s.run(&["show", &id]);
+    assert!(text.success);
+    let version = text
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("version"))
+        .expect("a version line")
+        .trim()
+        .to_string();
+    assert_eq!(version.len(), 12);
+    assert_contains(
+        &s.fail(&["review", "approve", &id, "--version", &version]),
+        "only supervisors",
+    );
+    assert_contains(
+        &s.fail(&["review", "approve", &id, "--version", "xyz"]),
+        "malformed --version",
+    );
+}

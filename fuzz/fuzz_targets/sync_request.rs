@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
         public_key: quayside_core::signing::public_key_of(&[7; 32]),
     };
     let supervisor = Principal { role: Role::Supervisor, ..officer.clone() };
+    let mut seen = std::collections::HashSet::new();
     for doc in &req.docs {
+        if doc.check(&mut seen).is_err() {
+            continue;
+        }
         let _ = quayside_core::doc::parse_heads(&doc.shared_heads);
         let changes: Vec<Vec<u8>> = doc.changes.iter().map(|c| c.to_vec()).collect();
         let push = || match &doc.snapshot {
@@ -33,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = apply_inspection_push(&officer, &doc.id, None, p, &[7; 16]);
         }
         if let Some(p) = push() {
-            let _ = apply_review_push(&supervisor, &doc.id, None, p, &[7; 16], None, &|_| true);
+            let _ = apply_review_push(&supervisor, &doc.id, None, p, &[7; 16], None, &|_, _| true);
         }
     }
 });

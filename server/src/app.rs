@@ -294,6 +294,19 @@ async fn feed(
     Caller(who): Caller,
     Query(q): Query<FeedQuery>,
 ) -> ServerResult<Response> {
+    if q.since > i64::MAX as u64 {
+        return Err(ServerError::BadRequest(format!(
+            "since {} is past the largest cursor ({})",
+            q.since,
+            i64::MAX
+        )));
+    }
+    if !(1..=5000).contains(&q.limit) {
+        return Err(ServerError::BadRequest(format!(
+            "limit {} is outside 1..=5000",
+            q.limit
+        )));
+    }
     let res = blocking(move || state.db.feed(&who, q.since, q.limit)).await?;
     Ok(cbor(protocol::encode(&res)))
 }
@@ -469,10 +482,48 @@ async fn blob_get(
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
+/// Checks a value the API description constrains, exactly as it spells it (the command line is
+/// lenient with what people type; the HTTP API states its shapes and holds to them).
+fn require_shape(name: &str, value: &str, ok: bool, expected: &str) -> ServerResult<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ServerError::BadRequest(format!(
+            "{name} {value:?} is not {expected}"
+        )))
+    }
+}
+
+/// `^[A-Z]{2}[A-Z2-9]{3}$`
+fn is_locode(s: &str) -> bool {
+    s.len() == 5
+        && s[..2].chars().all(|c| c.is_ascii_uppercase())
+        && s[2..]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || ('2'..='9').contains(&c))
+}
+
+/// A user name: `^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`.
+pub fn is_user_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && s.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Free text people read (names): no control characters, not blank, not padded with white
+/// space, at most 200 characters.
+fn is_label(s: &str) -> bool {
+    !s.trim().is_empty()
+        && s.trim() == s
+        && !s.chars().any(char::is_control)
+        && s.chars().count() <= 200
+}
+
 #[derive(Deserialize)]
 struct StationBody {
     locode: String,
-    country: String,
+    country: Option<String>,
     name: String,
 }
 
@@ -482,7 +533,38 @@ async fn admin_station(
     Json(b): Json<StationBody>,
 ) -> ServerResult<Response> {
     require_admin(&who)?;
-    let locode = blocking(move || state.db.add_station(&b.locode, &b.country, &b.name)).await?;
+    require_shape(
+        "locode",
+        &b.locode,
+        is_locode(&b.locode),
+        "a UN/LOCODE such as GHTEM",
+    )?;
+    require_shape(
+        "name",
+        &b.name,
+        is_label(&b.name),
+        "a name (1 to 200 characters, not padded)",
+    )?;
+    if let Some(c) = &b.country {
+        require_shape(
+            "country",
+            c,
+            c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase()),
+            "two capital letters such as GH",
+        )?;
+        if c != quayside_core::model::locode::country_of(&b.locode) {
+            return Err(ServerError::Conflict(format!(
+                "country {c} does not match station {}, which is in {}",
+                b.locode,
+                quayside_core::model::locode::country_of(&b.locode)
+            )));
+        }
+    }
+    let locode = blocking(move || {
+        let country = quayside_core::model::locode::country_of(&b.locode).to_string();
+        state.db.add_station(&b.locode, &country, &b.name)
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "locode": locode })),
@@ -505,6 +587,23 @@ async fn admin_user(
     Json(b): Json<UserBody>,
 ) -> ServerResult<Response> {
     require_admin(&who)?;
+    require_shape(
+        "name",
+        &b.name,
+        is_user_name(&b.name),
+        "a user name of letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)",
+    )?;
+    for s in &b.stations {
+        require_shape("station", s, is_locode(s), "a UN/LOCODE such as GHTEM")?;
+    }
+    if let Some(c) = &b.country {
+        require_shape(
+            "country",
+            c,
+            quayside_core::model::locode::ISO_3166_ALPHA_2.contains(&c.as_str()),
+            "an ISO 3166-1 alpha-2 code such as GH",
+        )?;
+    }
     let user = blocking(move || {
         state
             .db
@@ -522,12 +621,13 @@ async fn admin_users(State(state): State<Shared>, Caller(who): Caller) -> Server
 #[derive(Deserialize)]
 struct CodeBody {
     user: String,
+    /// A JSON number with no fraction (`48` or `48.0`: JSON does not tell them apart).
     #[serde(default = "default_hours")]
-    hours: i64,
+    hours: f64,
 }
 
-fn default_hours() -> i64 {
-    72
+fn default_hours() -> f64 {
+    72.0
 }
 
 async fn admin_code(
@@ -536,7 +636,15 @@ async fn admin_code(
     Json(b): Json<CodeBody>,
 ) -> ServerResult<Response> {
     require_admin(&who)?;
-    let code = blocking(move || state.db.create_enrol_code(&b.user, b.hours)).await?;
+    require_shape("user", &b.user, is_user_name(&b.user), "a user name")?;
+    let hours = b.hours;
+    if hours.fract() != 0.0 || !(1.0..=crate::db::MAX_CODE_HOURS as f64).contains(&hours) {
+        return Err(ServerError::BadRequest(format!(
+            "an enrolment code is valid for 1 to {} whole hours, not {hours}",
+            crate::db::MAX_CODE_HOURS
+        )));
+    }
+    let code = blocking(move || state.db.create_enrol_code(&b.user, hours as i64)).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "code": code })),

@@ -194,7 +194,8 @@ impl Db {
     /// Adds or updates a station.
     pub fn add_station(&self, locode: &str, country: &str, name: &str) -> ServerResult<String> {
         let locode = quayside_core::model::locode::parse_locode(locode)?;
-        let country = quayside_core::model::locode::parse_country(country)?;
+        // UN/LOCODE countries are ISO 3166 codes, plus XZ for installations at sea.
+        let country = country.trim().to_ascii_uppercase();
         if quayside_core::model::locode::country_of(&locode) != country {
             return Err(ServerError::BadRequest(format!(
                 "country {country:?} does not match station {locode}"
@@ -218,8 +219,10 @@ impl Db {
     ) -> ServerResult<UserInfo> {
         let role = Role::parse(role)?;
         let name = name.trim();
-        if name.is_empty() {
-            return Err(ServerError::BadRequest("a user needs a name".into()));
+        if !crate::app::is_user_name(name) {
+            return Err(ServerError::BadRequest(format!(
+                "user name {name:?}: use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)"
+            )));
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -247,7 +250,7 @@ impl Db {
                 |r| r.get(0),
             )?;
             if !known {
-                return Err(ServerError::BadRequest(format!(
+                return Err(ServerError::NotFound(format!(
                     "unknown station {s}: add it first"
                 )));
             }
@@ -321,23 +324,45 @@ impl Db {
     /// which replaces the one it never received, instead of a spent code and no token. Unknown,
     /// used and expired codes all get the same answer.
     pub fn enroll(&self, req: &EnrollRequest) -> ServerResult<EnrollResponse> {
-        let actor = req.actor.trim().to_ascii_lowercase();
-        if actor.len() != 32 || hex::decode(&actor).is_err() {
+        let lower_hex = |s: &str, len: usize| {
+            s.len() == len && s.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'))
+        };
+        let actor = req.actor.as_str();
+        if !lower_hex(actor, 32) {
             return Err(ServerError::BadRequest(
-                "actor must be 16 bytes of hex".into(),
+                "actor must be 16 bytes of lower-case hex".into(),
             ));
         }
-        let public_key = req.public_key.trim().to_ascii_lowercase();
-        if hex::decode(&public_key).map(|k| k.len()) != Ok(32) {
+        let public_key = req.public_key.as_str();
+        if !lower_hex(public_key, 64) {
             return Err(ServerError::BadRequest(
-                "public_key must be the device's 32-byte Ed25519 key in hex".into(),
+                "public_key must be the device's 32-byte Ed25519 key in lower-case hex".into(),
             ));
         }
-        let device_id = uuid::Uuid::parse_str(req.device_id.trim())
-            .map_err(|_| ServerError::BadRequest("device_id must be a UUID".into()))?
-            .to_string();
-        let code = req.code.trim().to_ascii_uppercase();
-        let code_hash = hash_secret(&code);
+        let device_id = match uuid::Uuid::try_parse(&req.device_id) {
+            Ok(id) if req.device_id.len() == 36 => id.to_string(),
+            _ => {
+                return Err(ServerError::BadRequest(
+                    "device_id must be a UUID (8-4-4-4-12 hex digits)".into(),
+                ));
+            }
+        };
+        if req.device_name.chars().count() > 200 {
+            return Err(ServerError::BadRequest(
+                "device_name is longer than 200 characters".into(),
+            ));
+        }
+        if let Some(user) = &req.user
+            && !crate::app::is_user_name(user)
+        {
+            return Err(ServerError::BadRequest(format!(
+                "user {user:?} is not a user name"
+            )));
+        }
+        // Codes are compared exactly as issued (the apps and the command line normalise what
+        // people type).
+        let code = req.code.as_str();
+        let code_hash = hash_secret(code);
         let invalid = || {
             ServerError::Unauthorized(
                 "this enrolment code is not valid (unknown, already used or expired); ask for a new one".into(),
@@ -356,7 +381,7 @@ impl Db {
             return Err(invalid());
         };
         let user = user_info(&tx, user_id)?;
-        if let Some(wanted) = req.user.as_deref().map(str::trim)
+        if let Some(wanted) = req.user.as_deref()
             && wanted != user.name
         {
             // Nothing is spent: the right store can still use the code.
@@ -566,11 +591,13 @@ impl Db {
         let mut conn = self.conn();
         let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(req.docs.len());
+        let mut seen = std::collections::HashSet::new();
         for push in &req.docs {
             let sp = tx.savepoint()?;
             // A document that makes the document engine panic is refused like any other bad
             // document (its savepoint rolls back); it must not take the batch down with it.
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                push.check(&mut seen)?;
                 sync_one(&sp, &self.actor, who, push, blob_present)
             }))
             .unwrap_or_else(|_| {
@@ -664,7 +691,9 @@ impl Db {
         if let Some(message) = &req.message {
             let before = doc.heads();
             let mut fork = doc.fork_with_actor(&self.actor);
-            fork.receive_sync_message(&mut state, message)?;
+            if let Err(e) = fork.receive_sync_message(&mut state, message) {
+                return Ok(refused(e.to_string()));
+            }
             let new_changes = fork.changes_since(&before)?;
             if !new_changes.is_empty() {
                 match policy::apply_inspection_push(

@@ -294,6 +294,121 @@ struct WireQuery {
     group: Option<String>,
 }
 
+/// Holds the query string to exactly what the API description states (OpenAPI at
+/// `/v1/openapi.yaml`): a parameter given empty is a mistake, not "no filter", and values are
+/// written as the description spells them. The command line and the apps normalise what people
+/// type before they ask.
+fn check_wire(w: &WireQuery) -> ServerResult<()> {
+    let bad = |name: &str, why: String| Err(ServerError::BadRequest(format!("{name}: {why}")));
+    let params = [
+        ("from", &w.from),
+        ("to", &w.to),
+        ("station", &w.station),
+        ("port", &w.port),
+        ("substance", &w.substance),
+        ("state", &w.state),
+        ("country", &w.country),
+        ("action", &w.action),
+        ("format", &w.format),
+        ("group", &w.group),
+    ];
+    for (name, value) in params {
+        if value.as_deref() == Some("") {
+            return bad(name, "empty; leave the parameter out for no filter".into());
+        }
+    }
+    for (name, day) in [("from", &w.from), ("to", &w.to)] {
+        if let Some(d) = day {
+            let shaped = d.len() == 10
+                && d.char_indices().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
+            if !shaped || chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+                return bad(name, format!("{d:?} is not a date YYYY-MM-DD"));
+            }
+        }
+    }
+    for (name, list) in [("station", &w.station), ("port", &w.port)] {
+        for code in list.iter().flat_map(|l| l.split(',')) {
+            let ok = code.len() == 5
+                && code[..2].chars().all(|c| c.is_ascii_uppercase())
+                && code[2..]
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || ('2'..='9').contains(&c));
+            if !ok {
+                return bad(
+                    name,
+                    format!("{code:?} is not a UN/LOCODE such as GHTEM (comma-separate several)"),
+                );
+            }
+        }
+    }
+    if let Some(list) = &w.state
+        && list != "all"
+        && list.split(',').any(|x| x == "all")
+    {
+        return bad("state", "all stands alone, not in a list".into());
+    }
+    for state in w.state.iter().flat_map(|l| l.split(',')) {
+        if state != "all" && quayside_core::model::review::ReviewState::parse(state).is_none() {
+            return bad(
+                "state",
+                format!(
+                    "{state:?} is not all or one of {}",
+                    review_states().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+    }
+    if let Some(name) = &w.substance
+        && name != UNIDENTIFIED
+        && !reference::substances().iter().any(|x| x.id == *name)
+    {
+        let hint = reference::substance(name)
+            .map(|x| format!("; did you mean {:?}?", x.id))
+            .unwrap_or_default();
+        return bad(
+            "substance",
+            format!(
+                "{name:?} is not a reference id (such as HCFC-22 or R-404A) or unidentified{hint}"
+            ),
+        );
+    }
+    if let Some(c) = &w.country
+        && locode::ISO_3166_ALPHA_2.binary_search(&c.as_str()).is_err()
+    {
+        return bad(
+            "country",
+            format!("{c:?} is not an ISO 3166-1 alpha-2 code such as GH"),
+        );
+    }
+    if let Some(a) = &w.action
+        && !quayside_core::model::SeizureAction::ALL
+            .iter()
+            .any(|x| x.as_str() == a)
+    {
+        return bad(
+            "action",
+            format!("{a:?} is not one of detained, seized, re-exported, destroyed, released"),
+        );
+    }
+    if let Some(f) = &w.format
+        && !["json", "csv", "xlsx"].contains(&f.as_str())
+    {
+        return bad("format", format!("{f:?} is not json, csv or xlsx"));
+    }
+    if let Some(g) = &w.group
+        && !["substance", "month", "port"].contains(&g.as_str())
+    {
+        return bad("group", format!("{g:?} is not substance, month or port"));
+    }
+    Ok(())
+}
+
 /// Parses the query string of a seizure route (unknown parameters are a 400).
 pub fn parse_query(query: Option<&str>) -> ServerResult<(SeizureQuery, Presentation)> {
     let uri: axum::http::Uri = format!("/?{}", query.unwrap_or(""))
@@ -301,6 +416,7 @@ pub fn parse_query(query: Option<&str>) -> ServerResult<(SeizureQuery, Presentat
         .map_err(|_| ServerError::BadRequest("malformed query string".into()))?;
     let axum::extract::Query(w) = axum::extract::Query::<WireQuery>::try_from_uri(&uri)
         .map_err(|e| ServerError::BadRequest(format!("{}; accepted parameters: from, to, station (or port), substance, state, country, action, format, group", e.body_text())))?;
+    check_wire(&w)?;
     let presentation = Presentation {
         format: w
             .format
@@ -524,8 +640,8 @@ pub fn resolve(who: &Principal, q: &SeizureQuery) -> ServerResult<Filter> {
     if let (Some(f), Some(t)) = (&from, &to)
         && f > t
     {
-        return Err(ServerError::BadRequest(format!(
-            "from ({f}) is after to ({t})"
+        return Err(ServerError::Conflict(format!(
+            "from ({f}) is after to ({t}): the date filters contradict"
         )));
     }
     let mut stations = Vec::new();
@@ -617,7 +733,11 @@ pub fn resolve(who: &Principal, q: &SeizureQuery) -> ServerResult<Filter> {
                     countries.join(", ")
                 ))
             } else {
-                ServerError::BadRequest(format!("station {s} is not in {}", countries.join(", ")))
+                // Two filters that contradict each other: said, not answered with nothing.
+                ServerError::Conflict(format!(
+                    "station {s} is not in {}: the station and country filters contradict",
+                    countries.join(", ")
+                ))
             });
         }
     }

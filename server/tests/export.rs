@@ -551,13 +551,19 @@ fn bad_filters_are_refused_with_a_clear_400() {
         })
         .contains("YYYY-MM-DD")
     );
-    assert!(
-        bad(SeizureQuery {
+    // Filters that contradict each other are a 409, said as such.
+    let contradiction = export::seizures(
+        &f.conn,
+        &f.nana,
+        &SeizureQuery {
             from: Some("2026-03-01".into()),
             to: Some("2026-02-01".into()),
             ..q()
-        })
-        .contains("after")
+        },
+    );
+    assert!(
+        matches!(&contradiction, Err(ServerError::Conflict(why)) if why.contains("after")),
+        "{contradiction:?}"
     );
     assert!(
         bad(SeizureQuery {
@@ -591,10 +597,33 @@ fn bad_filters_are_refused_with_a_clear_400() {
         Err(ServerError::BadRequest(_))
     ));
     let (parsed, how) =
-        export::parse_query(Some("port=GHTEM&substance=R%2022&format=xlsx&group=month")).unwrap();
+        export::parse_query(Some("port=GHTEM&substance=HCFC-22&format=xlsx&group=month")).unwrap();
     assert_eq!(parsed.port.as_deref(), Some("GHTEM"));
-    assert_eq!(parsed.substance.as_deref(), Some("R 22"));
+    assert_eq!(parsed.substance.as_deref(), Some("HCFC-22"));
     assert_eq!((how.format, how.group), (Format::Xlsx, Group::Month));
+    // Values as the API description spells them, nothing else: an empty parameter is not "no
+    // filter", a name other than the reference id is pointed to the id.
+    for bad in [
+        "to=",
+        "from=2026-1-5",
+        "from=2026-02-30",
+        "station=ghtem",
+        "port=GHTEM,",
+        "state=Approved",
+        "country=gh",
+        "country=XX",
+        "action=Seized",
+        "format=JSON",
+        "group=station",
+        "substance=R%2022",
+    ] {
+        let err = export::parse_query(Some(bad)).err();
+        assert!(matches!(err, Some(ServerError::BadRequest(_))), "{bad}");
+    }
+    let Err(ServerError::BadRequest(hint)) = export::parse_query(Some("substance=R-22")) else {
+        panic!("an alias is not an id")
+    };
+    assert!(hint.contains("did you mean \"HCFC-22\""), "{hint}");
 }
 
 #[test]
@@ -795,7 +824,7 @@ fn over_http_with_content_types_file_names_and_errors() {
     let addr = server.addr;
     let nana = Some(tokens.nana.as_str());
 
-    let (status, h, body) = get(&addr, "/v1/seizures?substance=R-22", nana);
+    let (status, h, body) = get(&addr, "/v1/seizures?substance=HCFC-22", nana);
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     assert_eq!(header(&h, "content-type"), "application/json");
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -853,7 +882,7 @@ fn over_http_with_content_types_file_names_and_errors() {
     assert_eq!(status, 400);
     let err: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert!(err["error"].as_str().unwrap().contains("R-999"), "{err}");
-    let (status, _, body) = get(&addr, "/v1/seizures?substnce=R-22", nana);
+    let (status, _, body) = get(&addr, "/v1/seizures?substnce=HCFC-22", nana);
     assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
     assert_eq!(get(&addr, "/v1/seizures?country=NL", nana).0, 403);
     assert_eq!(get(&addr, "/v1/seizures", Some(&tokens.ama)).0, 403);
@@ -887,4 +916,47 @@ fn over_http_with_content_types_file_names_and_errors() {
         );
     }
     server.stop();
+}
+
+/// The API description states the values the server enforces, generated from the same sources:
+/// the reference's substance ids, ISO 3166 countries, review states.
+#[test]
+fn the_api_description_lists_what_the_server_enforces() {
+    let yaml = include_str!("../openapi.yaml");
+    let quoted = |items: Vec<String>| {
+        format!(
+            "enum: [{}]",
+            items
+                .iter()
+                .map(|i| format!("\"{i}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut substances = vec!["unidentified".to_string()];
+    substances.extend(
+        quayside_core::reference::substances()
+            .iter()
+            .map(|s| s.id.clone()),
+    );
+    assert!(
+        yaml.contains(&quoted(substances.clone())),
+        "update the substance enum in openapi.yaml to: {}",
+        quoted(substances)
+    );
+    let countries = quayside_core::model::locode::ISO_3166_ALPHA_2
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(yaml.contains(&quoted(countries)));
+    let states: Vec<&str> = quayside_core::model::review::ReviewState::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    assert!(yaml.contains(&format!("enum: [{}]", states.join(", "))));
+    assert!(yaml.contains(&format!(
+        "^(all|({})(,({}))*)$",
+        states.join("|"),
+        states.join("|")
+    )));
 }

@@ -106,7 +106,8 @@ fn an_admin_sets_up_a_station_and_a_user_who_enrols_and_syncs() {
             json!({"locode": "KEMBA", "country": "GH", "name": "x"})
         )
         .0,
-        400
+        409,
+        "a country that contradicts the LOCODE"
     );
 
     // Only administrators administer; only known tokens get in.

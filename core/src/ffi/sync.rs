@@ -260,24 +260,49 @@ pub fn fetch_seizures(
     group: Option<String>,
 ) -> ApiResult<Vec<u8>> {
     let client = crate::sync::client::HttpClient::new(&server_url, Some(token))?;
+    // The server takes values exactly as its API description spells them; people type
+    // "ghtem, ghtkd" or "Approved".
+    let list = |v: String, upper: bool| {
+        v.split(',')
+            .map(|x| {
+                let x = x.trim().replace(' ', "");
+                if upper {
+                    x.to_ascii_uppercase()
+                } else {
+                    x.to_ascii_lowercase().replace('-', "_")
+                }
+            })
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let word = |v: String| v.trim().to_ascii_lowercase();
     let mut query: Vec<(&str, String)> = [
-        ("from", filter.from),
-        ("to", filter.to),
-        ("station", filter.station),
-        ("substance", filter.substance),
-        ("state", filter.state),
-        ("country", filter.country),
+        ("from", filter.from.map(|v| v.trim().to_string())),
+        ("to", filter.to.map(|v| v.trim().to_string())),
+        ("station", filter.station.map(|v| list(v, true))),
+        // Any name the reference knows, sent as its id.
+        (
+            "substance",
+            filter.substance.map(|v| {
+                crate::reference::substance(&v)
+                    .map(|s| s.id.clone())
+                    .unwrap_or_else(|| v.trim().to_string())
+            }),
+        ),
+        ("state", filter.state.map(|v| list(v, false))),
+        ("country", filter.country.map(|v| list(v, true))),
     ]
     .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
     .collect();
     let path = match group {
         Some(g) => {
-            query.push(("group", g));
+            query.push(("group", word(g)));
             "/v1/seizures/aggregates"
         }
         None => {
-            query.push(("format", format));
+            query.push(("format", word(format)));
             "/v1/seizures"
         }
     };

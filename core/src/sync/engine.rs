@@ -65,7 +65,7 @@ pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result
     }
     let client = HttpClient::new(url, None)?;
     let res = client.enroll(&EnrollRequest {
-        code: code.into(),
+        code: normalize_code(code),
         actor: hex::encode(&store.device().actor),
         device_id: store.device().device_id.clone(),
         public_key: store.public_key(),
@@ -87,6 +87,21 @@ pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result
         role: res.role.clone(),
     })?;
     Ok(res)
+}
+
+/// An enrolment code as the server issued it (`7KQ2-M9XD-4RTA`) from what a person typed
+/// ("7kq2 m9xd 4rta", "7KQ2M9XD4RTA").
+pub fn normalize_code(typed: &str) -> String {
+    let chars: String = typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if chars.len() == 12 {
+        format!("{}-{}-{}", &chars[..4], &chars[4..8], &chars[8..])
+    } else {
+        typed.trim().to_ascii_uppercase()
+    }
 }
 
 /// A client for the server this store is enrolled with (create once and reuse: it keeps

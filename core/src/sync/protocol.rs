@@ -43,10 +43,11 @@ pub struct DocPush {
     /// The device's heads after its changes.
     pub heads: Vec<String>,
     /// The device's changes since `shared_heads` (raw automerge changes).
+    #[serde(deserialize_with = "strict_bytes::list")]
     pub changes: Vec<ByteBuf>,
     /// Instead of `changes`, when `shared_heads` is empty: the whole document in automerge's
     /// compressed save format (several times smaller than its changes one by one).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict_bytes::option")]
     pub snapshot: Option<ByteBuf>,
 }
 
@@ -96,9 +97,10 @@ pub struct ResyncRequest {
     pub id: String,
     pub kind: String,
     /// The device's sync message (none when it has nothing to say but awaits the server's).
+    #[serde(default, deserialize_with = "strict_bytes::option")]
     pub message: Option<ByteBuf>,
     /// The server's sync state from the previous round (the server keeps none).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict_bytes::option")]
     pub state: Option<ByteBuf>,
 }
 
@@ -171,6 +173,82 @@ pub struct ErrorBody {
     pub request_id: Option<String>,
 }
 
+/// Byte fields read only from CBOR byte strings. `serde_bytes` alone would also take an array of
+/// integers (and an empty byte string where a list of changes belongs), which the protocol
+/// does not allow: a body in another shape is refused, not guessed at.
+mod strict_bytes {
+    use serde::Deserializer;
+    use serde::de::{Error, SeqAccess, Visitor};
+    use serde_bytes::ByteBuf;
+    use std::fmt;
+
+    struct Bytes;
+
+    impl<'de> Visitor<'de> for Bytes {
+        type Value = ByteBuf;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a byte string")
+        }
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<ByteBuf, E> {
+            Ok(ByteBuf::from(v))
+        }
+        fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
+            Ok(ByteBuf::from(v))
+        }
+    }
+
+    /// One byte string, inside a list.
+    struct Item(ByteBuf);
+
+    impl<'de> serde::Deserialize<'de> for Item {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
+            d.deserialize_any(Bytes).map(Item)
+        }
+    }
+
+    struct List;
+
+    impl<'de> Visitor<'de> for List {
+        type Value = Vec<ByteBuf>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of byte strings")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<ByteBuf>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(Item(b)) = seq.next_element()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+
+    struct Optional;
+
+    impl<'de> Visitor<'de> for Optional {
+        type Value = Option<ByteBuf>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a byte string or null")
+        }
+        fn visit_none<E: Error>(self) -> Result<Option<ByteBuf>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: Error>(self) -> Result<Option<ByteBuf>, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<ByteBuf>, D::Error> {
+            d.deserialize_any(Bytes).map(Some)
+        }
+    }
+
+    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ByteBuf>, D::Error> {
+        d.deserialize_any(List)
+    }
+
+    pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ByteBuf>, D::Error> {
+        d.deserialize_option(Optional)
+    }
+}
+
 /// Encodes a value as CBOR.
 pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     let mut out = Vec::new();
@@ -184,7 +262,9 @@ pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T> {
 }
 
 impl SyncRequest {
-    /// Checks version and limits before any work is done.
+    /// Checks the version and the batch size before any work is done (a request that fails
+    /// them is refused whole). What is wrong with one document is that document's refusal alone
+    /// (see [`DocPush::check`]).
     pub fn validate(&self) -> Result<()> {
         if self.version != PROTOCOL_VERSION {
             return Err(Error::Invalid(format!(
@@ -198,24 +278,31 @@ impl SyncRequest {
                 self.docs.len()
             )));
         }
-        let mut seen = std::collections::HashSet::new();
-        for d in &self.docs {
-            if !seen.insert(d.id.as_str()) {
-                return Err(Error::Invalid(format!("document {} appears twice", d.id)));
-            }
-            if d.snapshot.is_some() && (!d.shared_heads.is_empty() || !d.changes.is_empty()) {
-                return Err(Error::Invalid(format!(
-                    "{}: a snapshot replaces changes and is sent only with empty shared heads",
-                    d.id
-                )));
-            }
-            if let Some(big) = d.changes.iter().find(|c| c.len() > MAX_CHANGE_BYTES) {
-                return Err(Error::Invalid(format!(
-                    "a change of {} bytes in {} exceeds the {MAX_CHANGE_BYTES}-byte limit",
-                    big.len(),
-                    d.id
-                )));
-            }
+        Ok(())
+    }
+}
+
+impl DocPush {
+    /// Checks one document's push on its own: `earlier` holds the ids already seen in the batch.
+    pub fn check(&self, earlier: &mut std::collections::HashSet<String>) -> Result<()> {
+        if !earlier.insert(self.id.clone()) {
+            return Err(Error::Invalid(format!(
+                "document {} appears twice in this request; it was taken once",
+                self.id
+            )));
+        }
+        if self.snapshot.is_some() && (!self.shared_heads.is_empty() || !self.changes.is_empty()) {
+            return Err(Error::Invalid(format!(
+                "{}: a snapshot replaces changes and is sent only with empty shared heads",
+                self.id
+            )));
+        }
+        if let Some(big) = self.changes.iter().find(|c| c.len() > MAX_CHANGE_BYTES) {
+            return Err(Error::Invalid(format!(
+                "a change of {} bytes in {} exceeds the {MAX_CHANGE_BYTES}-byte limit",
+                big.len(),
+                self.id
+            )));
         }
         Ok(())
     }
@@ -242,6 +329,31 @@ mod tests {
         assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
         assert!(decode::<SyncRequest>(b"\xff\x00garbage").is_err());
         assert!(decode::<SyncRequest>(&bytes[..bytes.len() / 2]).is_err());
+        // Byte fields in another shape are refused, not guessed at.
+        #[derive(Serialize)]
+        struct Loose {
+            version: u32,
+            docs: Vec<serde_json::Value>,
+        }
+        let ok = encode(&Loose {
+            version: 1,
+            docs: vec![
+                serde_json::json!({"id": "a", "kind": "inspection", "shared_heads": [], "heads": [], "changes": []}),
+            ],
+        });
+        assert!(decode::<SyncRequest>(&ok).is_ok());
+        for doc in [
+            serde_json::json!({"id": "a", "kind": "inspection", "shared_heads": [], "heads": [], "changes": [[1, 2]]}),
+            serde_json::json!({"id": "a", "kind": "inspection", "shared_heads": [], "heads": [], "changes": "text"}),
+            serde_json::json!({"id": "a", "kind": "inspection", "shared_heads": [], "heads": [], "changes": [], "snapshot": []}),
+            serde_json::json!({"id": "a", "kind": "inspection", "shared_heads": [], "heads": [], "changes": ["text"]}),
+        ] {
+            let bad = encode(&Loose {
+                version: 1,
+                docs: vec![doc.clone()],
+            });
+            assert!(decode::<SyncRequest>(&bad).is_err(), "{doc}");
+        }
         let res = SyncResponse {
             version: 1,
             docs: vec![DocResult {
@@ -312,6 +424,15 @@ mod tests {
             snapshot: None,
         };
         req.docs = vec![doc.clone(), doc];
-        assert!(req.validate().unwrap_err().to_string().contains("twice"));
+        req.validate().unwrap();
+        let mut seen = std::collections::HashSet::new();
+        req.docs[0].check(&mut seen).unwrap();
+        assert!(
+            req.docs[1]
+                .check(&mut seen)
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
     }
 }
