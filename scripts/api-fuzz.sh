@@ -61,7 +61,7 @@ for who in officer supervisor analyst admin; do
     --config-file "$root/scripts/api-fuzz/schemathesis.toml" run "$url/v1/openapi.yaml" \
     -H "Authorization: Bearer $token" --checks all --workers 1 \
     --max-examples "$examples" $([ "$seed" = random ] || echo --seed "$seed") \
-    --suppress-health-check all > "$log" 2>&1
+    --suppress-health-check all --report har --report-har-path "$work/$who.har" > "$log" 2>&1
   code=$?
   set -e
   cases=$(grep -oE '[0-9]+ generated' "$log" | head -1 | grep -oE '[0-9]+' || echo 0)
@@ -75,6 +75,8 @@ for who in officer supervisor analyst admin; do
 done
 echo "api-fuzz: schemathesis $schemathesis_version against /v1/openapi.yaml, seed $seed, $examples examples per operation"
 printf '  %s\n' "${summary[@]}"
+echo "api-fuzz: requests per operation, all four callers (every answer checked against the description):"
+"$venv/bin/python" "$root/scripts/api-fuzz/summary.py" "$root/server/openapi.yaml" "$work"/*.har || status=1
 if grep -q "panicked" "$work/server.log"; then
   echo "api-fuzz: the server panicked:"; grep -B2 -A8 panicked "$work/server.log" | head -40; status=1
 fi

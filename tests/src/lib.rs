@@ -12,12 +12,15 @@ use std::time::Duration;
 use quayside_core::FieldStore;
 use quayside_server::db::Db;
 
+pub mod reliability;
+
 /// A temporary agency server with stations GHTEM and NLRTM and users ama and kofi (officers at
 /// GHTEM), esi (supervisor at GHTEM) and piet (officer at NLRTM).
 pub struct Agency {
     pub dir: tempfile::TempDir,
     pub server: Option<quayside_server::Server>,
     pub addr: SocketAddr,
+    options: quayside_server::Options,
 }
 
 /// Creates the accounts every test uses.
@@ -38,14 +41,21 @@ pub fn seed(db: &Db) {
 impl Agency {
     /// Starts an in-process server on a free loopback port.
     pub fn start() -> Agency {
+        Self::start_with(quayside_server::Options::default())
+    }
+
+    /// [`Agency::start`] with server settings (say, more enrolments per minute).
+    pub fn start_with(options: quayside_server::Options) -> Agency {
         let dir = tempfile::tempdir().unwrap();
         seed(&Db::open(dir.path()).unwrap());
-        let server = quayside_server::Server::start(dir.path(), "127.0.0.1:0").unwrap();
+        let server =
+            quayside_server::Server::start_with(dir.path(), "127.0.0.1:0", options).unwrap();
         let addr = server.addr;
         Agency {
             dir,
             server: Some(server),
             addr,
+            options,
         }
     }
 
@@ -79,8 +89,14 @@ impl Agency {
             s.stop();
         }
         between(self.dir.path());
-        self.server =
-            Some(quayside_server::Server::start(self.dir.path(), &self.addr.to_string()).unwrap());
+        self.server = Some(
+            quayside_server::Server::start_with(
+                self.dir.path(),
+                &self.addr.to_string(),
+                self.options,
+            )
+            .unwrap(),
+        );
     }
 }
 
@@ -418,8 +434,13 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the binary on `addr` over `data`, waiting until it answers.
     pub fn start(data: &Path, addr: SocketAddr) -> ServerProcess {
+        Self::start_binary(&server_binary(), data, addr)
+    }
+
+    /// [`ServerProcess::start`] with the binary at `binary`.
+    pub fn start_binary(binary: &Path, data: &Path, addr: SocketAddr) -> ServerProcess {
         #[allow(clippy::zombie_processes)] // killed and waited for in Drop, or on failure below
-        let mut child = std::process::Command::new(server_binary())
+        let mut child = std::process::Command::new(binary)
             .args([
                 "--data",
                 &data.display().to_string(),

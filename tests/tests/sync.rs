@@ -591,6 +591,7 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
         .sha256;
     let link = ama.store.inner().server_link().unwrap().unwrap();
     let client = HttpClient::new(&agency.url(), Some(link.token)).unwrap();
+    let device = ama.store.device_info().device_id;
     // The inspection reaches the server (photos may be uploaded only for inspections there)...
     let mut doc = ama.store.inner().document("inspection", &a).unwrap();
     push_whole(&client, "inspection", &a, &mut doc);
@@ -599,7 +600,6 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     assert!(err.to_string().contains("hashes to"), "{err}");
     assert_eq!(client.blob_offset(&named).unwrap(), (0, false));
     // A chunk whose checksum does not match is refused (sent by hand with a bad header).
-    let device = ama.store.device_info().device_id;
     assert!(
         agency
             .server
@@ -620,7 +620,7 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     assert_eq!(client.blob_offset(&named).unwrap(), (0, false));
     // ...then the first chunk arrives, then the connection is lost.
     let total = photo.len() as u64;
-    let offset = client
+    let (offset, _) = client
         .blob_patch(&sha, 0, total, &photo[..4 * 1024 * 1024])
         .unwrap();
     assert_eq!(client.blob_offset(&sha).unwrap(), (offset, false));
@@ -650,6 +650,51 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     // Already there: not sent again.
     let again = sync(&ama);
     assert_eq!(again.photos_uploaded, 0);
+
+    // Every byte of a photo arrived but the server died before it finished the upload (the
+    // reliability trials found this): the device must not take that for "uploaded" but have
+    // the server finish and verify it.
+    let third = jpeg_bytes(300_000, 3);
+    let sha3 = ama
+        .store
+        .add_photo(a.clone(), third.clone(), PhotoFields::default())
+        .unwrap()
+        .photo
+        .sha256;
+    let mut doc = ama.store.inner().document("inspection", &a).unwrap();
+    push_whole(&client, "inspection", &a, &mut doc);
+    let partial = agency.dir.path().join("uploads").join(&device);
+    std::fs::create_dir_all(&partial).unwrap();
+    std::fs::write(partial.join(&sha3), &third).unwrap();
+    assert_eq!(
+        client.blob_offset(&sha3).unwrap(),
+        (third.len() as u64, false)
+    );
+    let report = sync(&ama);
+    assert_eq!(report.photos_uploaded, 1);
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(
+        client.blob_offset(&sha3).unwrap(),
+        (third.len() as u64, true)
+    );
+    assert_eq!(
+        agency
+            .server
+            .as_ref()
+            .unwrap()
+            .state
+            .uploads
+            .read(&sha3)
+            .unwrap(),
+        third
+    );
+}
+
+/// `len` bytes of a JPEG-looking photo.
+fn jpeg_bytes(len: usize, seed: u8) -> Vec<u8> {
+    let mut bytes: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(seed)).collect();
+    bytes[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
+    bytes
 }
 
 /// Pushes one whole document by hand, as a first push does.

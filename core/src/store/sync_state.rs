@@ -13,6 +13,15 @@ use crate::doc;
 use crate::error::Result;
 use crate::model::edits::now_rfc3339;
 
+/// What the server has confirmed holding (see [`Store::confirmed_by_server`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Confirmed {
+    /// Each synced document with the server heads this device merged.
+    pub docs: Vec<(String, Vec<String>)>,
+    /// Every photo the server reported complete.
+    pub photos: Vec<String>,
+}
+
 /// The server this store syncs with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerLink {
@@ -324,6 +333,24 @@ impl Store {
             params![sha256, now_rfc3339()],
         )?;
         Ok(())
+    }
+
+    /// What the server has confirmed holding: each synced document with the server heads this
+    /// device merged, and every photo the server reported complete.
+    pub fn confirmed_by_server(&self) -> Result<Confirmed> {
+        let conn = self.reader();
+        let docs = conn
+            .prepare("SELECT doc_id, shared_heads FROM sync_state WHERE shared_heads != '[]' ORDER BY doc_id")?
+            .query_map([], |r| {
+                let heads: String = r.get(1)?;
+                Ok((r.get(0)?, serde_json::from_str(&heads).unwrap_or_default()))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let photos = conn
+            .prepare("SELECT sha256 FROM blobs WHERE uploaded_at IS NOT NULL ORDER BY sha256")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Confirmed { docs, photos })
     }
 
     /// What is not yet on the server.

@@ -168,8 +168,16 @@ impl HttpClient {
         Ok((offset, header("Upload-Length").is_some()))
     }
 
-    /// Sends one chunk at `offset` of a photo of `total` bytes; returns the new offset.
-    pub fn blob_patch(&self, sha256: &str, offset: u64, total: u64, chunk: &[u8]) -> Result<u64> {
+    /// Sends one chunk at `offset` of a photo of `total` bytes (an empty chunk at `total`
+    /// asks the server to finish an upload whose bytes have all arrived); returns the new offset
+    /// and whether the server now holds the photo, verified.
+    pub fn blob_patch(
+        &self,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        chunk: &[u8],
+    ) -> Result<(u64, bool)> {
         let checksum =
             base64::engine::general_purpose::STANDARD.encode(crc32c::crc32c(chunk).to_be_bytes());
         let resp = self
@@ -186,10 +194,12 @@ impl HttpClient {
             .send()
             .map_err(network)?;
         let resp = Self::check(resp)?;
-        resp.headers()
+        let offset = resp
+            .headers()
             .get("Upload-Offset")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
-            .ok_or_else(|| Error::Network("PATCH answer without Upload-Offset".into()))
+            .ok_or_else(|| Error::Network("PATCH answer without Upload-Offset".into()))?;
+        Ok((offset, resp.headers().contains_key("Upload-Length")))
     }
 }

@@ -393,16 +393,23 @@ fn upload_photo(
     total: u64,
     report: &mut SyncReport,
 ) -> Result<()> {
-    let (mut offset, complete) = client.blob_offset(sha)?;
+    let (mut offset, mut complete) = client.blob_offset(sha)?;
     report.round_trips += 1;
     if !complete {
         // Not re-hashed here: the server hashes the finished file and refuses a mismatch.
         let path = store.blobs().path(sha);
         let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
-        while offset < total {
+        // Until the server says it holds the photo: every byte may have arrived before a crash
+        // stopped the server finishing it, and then an empty chunk at the end finishes it.
+        while !complete {
+            if offset > total {
+                return Err(Error::Network(format!(
+                    "the server reports {offset} bytes of a {total}-byte photo"
+                )));
+            }
             let end = (offset as usize + CHUNK_BYTES).min(bytes.len());
             let chunk = &bytes[offset as usize..end];
-            offset = client.blob_patch(sha, offset, total, chunk)?;
+            (offset, complete) = client.blob_patch(sha, offset, total, chunk)?;
             report.round_trips += 1;
             report.bytes_sent += chunk.len() as u64;
         }
