@@ -5,8 +5,9 @@
 #      RELIABILITY_TRIALS of each (default 200), nothing acknowledged may be lost;
 #   2. the API conformance fuzzer (schemathesis) with API_FUZZ_EXAMPLES per operation (default
 #      200) and a random seed, as four callers;
-#   3. every cargo-fuzz target for FUZZ_SECONDS each (default 60).
-# Takes about 15 minutes on a 2-core machine. Prints the counts RELIABILITY.md records.
+#   3. the merge and convergence property tests with PROPTEST_LONG_CASES cases (default 500);
+#   4. every cargo-fuzz target for FUZZ_SECONDS each (default 60).
+# Takes about 20 minutes on a 2-core machine (plus the first fuzz build). Prints the counts RELIABILITY.md records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quayside-target}"
@@ -24,7 +25,12 @@ cargo build -q --bin quayside-server
 API_FUZZ_EXAMPLES="${API_FUZZ_EXAMPLES:-200}" API_FUZZ_SEED=random scripts/api-fuzz.sh
 
 echo
-echo "== 3. fuzz targets, $fuzz_seconds s each (libFuzzer through cargo fuzz)"
+echo "== 3. merge property tests with ${PROPTEST_LONG_CASES:-500} cases each"
+PROPTEST_CASES="${PROPTEST_LONG_CASES:-500}" cargo nextest run -p quayside-core -p quayside-e2e \
+  -E 'test(never_interleave) | test(converge)' --no-fail-fast 2>&1 | grep -E 'PASS|FAIL|Summary'
+
+echo
+echo "== 4. fuzz targets, $fuzz_seconds s each (libFuzzer through cargo fuzz)"
 command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz --locked
 for target in sync_request resync_request apply_changes enroll_request; do
   log=$(mktemp)

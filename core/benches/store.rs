@@ -25,6 +25,10 @@ fn main() {
     println!("| benchmark | Quayside | baseline | ratio |");
     println!("|---|---|---|---|");
     durable_edit(work.path());
+    // `--edit-only`: just the first row (quick to repeat on a noisy machine).
+    if args.iter().any(|a| a == "--edit-only") {
+        return;
+    }
     let store_dir = populate(work.path());
     list_and_search(&store_dir);
     open_store(&store_dir);

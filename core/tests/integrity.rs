@@ -602,8 +602,17 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(str::to_string)
 }
 
+/// Property-test cases: `PROPTEST_CASES` for the long runs (scripts/reliability.sh), else a
+/// sample that keeps the test command quick.
+fn cases(sample: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(sample)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(cases(24)))]
 
     /// Three devices rewrite free-text fields offline, then exchange changes in a random order
     /// until all have everything: every device ends with the same value, which is one that was

@@ -650,7 +650,11 @@ fn check_field(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // PROPTEST_CASES for the long runs (scripts/reliability.sh); a quick sample otherwise.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24),
+        ..ProptestConfig::default()
+    })]
 
     /// Two officers edit one inspection offline, then exchange changes in either order: both
     /// stores end up identical and nothing either of them recorded is lost.

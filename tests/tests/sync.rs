@@ -737,7 +737,11 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    // PROPTEST_CASES for the long runs (scripts/reliability.sh); a quick sample otherwise.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12),
+        ..ProptestConfig::default()
+    })]
 
     /// Random edits on three officers' devices and random sync orders: once everyone has synced
     /// twice, every device holds the same documents, with every finding anyone recorded.

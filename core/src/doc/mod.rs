@@ -398,10 +398,32 @@ impl Document {
     /// something to them). List elements are named by their `id` field where they have one, so
     /// paths stay meaningful after merges.
     pub fn conflicts(&mut self) -> Vec<Conflict> {
-        let mut refs = Vec::new();
-        self.collect_refs(automerge::ROOT, &mut refs);
-        let mut found = Vec::new();
-        self.collect_conflicts(automerge::ROOT, String::new(), &refs, &mut found);
+        // One walk gathers value conflicts, removed elements and references; removed elements
+        // are judged once every reference to them is known.
+        let mut walk = Walk::default();
+        self.collect_conflicts(automerge::ROOT, String::new(), &mut walk);
+        let mut found = walk.found;
+        for removed in walk.removed {
+            let unseen = self.unseen_edits(&removed.elem, &removed.label, &walk.refs);
+            if unseen.is_empty() {
+                continue;
+            }
+            let mut values: Vec<(String, Option<automerge::ObjId>)> = self
+                .doc
+                .get_all(&removed.elem, edit::REMOVED)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(_, id)| ("removed".to_string(), Some(id)))
+                .collect();
+            values.extend(unseen);
+            found.push(RawConflict {
+                path: removed.path,
+                kind: ConflictKind::RemovedWhileEdited,
+                list: Some(removed.list),
+                element_id: Some(removed.label),
+                values,
+            });
+        }
         found
             .into_iter()
             .map(|raw| Conflict {
@@ -434,41 +456,6 @@ impl Document {
         }
     }
 
-    /// Live list elements that name another element through a `finding_id` field: attaching a
-    /// photo or a seized quantity to a finding is an edit of that finding, for removals.
-    fn collect_refs(&self, obj: automerge::ObjId, out: &mut Vec<Reference>) {
-        match self.doc.object_type(&obj) {
-            Ok(ObjType::Map) | Ok(ObjType::Table) => {
-                for key in self.doc.keys(&obj).collect::<Vec<_>>() {
-                    if let Ok(Some((Value::Object(_), child))) = self.doc.get(&obj, key.as_str()) {
-                        self.collect_refs(child, out);
-                    }
-                }
-            }
-            Ok(ObjType::List) => {
-                for i in 0..self.doc.length(&obj) {
-                    let Ok(Some((Value::Object(ObjType::Map), elem))) = self.doc.get(&obj, i)
-                    else {
-                        continue;
-                    };
-                    if self.is_removed(&elem) {
-                        continue;
-                    }
-                    if let Ok(Some((Value::Scalar(s), opid))) = self.doc.get(&elem, "finding_id") {
-                        out.push(Reference {
-                            target: scalar_text(&s),
-                            holder: elem.clone(),
-                            opid,
-                            what: format!("{} attached to it", self.label(&elem, i)),
-                        });
-                    }
-                    self.collect_refs(elem, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
     fn is_removed(&self, elem: &automerge::ObjId) -> bool {
         self.doc
             .get_all(elem, edit::REMOVED)
@@ -483,13 +470,7 @@ impl Document {
         }
     }
 
-    fn collect_conflicts(
-        &self,
-        obj: automerge::ObjId,
-        path: String,
-        refs: &[Reference],
-        out: &mut Vec<RawConflict>,
-    ) {
+    fn collect_conflicts(&self, obj: automerge::ObjId, path: String, walk: &mut Walk) {
         let kind = self.doc.object_type(&obj);
         match kind {
             Ok(ObjType::Map) | Ok(ObjType::Table) => {
@@ -500,62 +481,61 @@ impl Document {
                         format!("{path}.{key}")
                     };
                     let mut all = self.doc.get_all(&obj, key.as_str()).unwrap_or_default();
-                    // The value shown (automerge's winner) first.
-                    if let Ok(Some((_, winner))) = self.doc.get(&obj, key.as_str())
-                        && let Some(i) = all.iter().position(|(_, id)| *id == winner)
-                    {
-                        all.swap(0, i);
-                    }
-                    // Devices that wrote the same value (or removed the same element) agree;
-                    // that is nothing to settle.
-                    let values: Vec<(String, Option<automerge::ObjId>)> = all
-                        .iter()
-                        .map(|(v, id)| (self.display(v, id), Some(id.clone())))
-                        .collect();
-                    let disagree = values.iter().any(|(v, _)| *v != values[0].0);
-                    if disagree && key != edit::REMOVED {
-                        out.push(RawConflict {
-                            path: child_path.clone(),
-                            kind: ConflictKind::Values,
-                            list: None,
-                            element_id: None,
-                            values,
-                        });
+                    if all.len() > 1 && key != edit::REMOVED {
+                        // The value shown (automerge's winner) first.
+                        if let Ok(Some((_, winner))) = self.doc.get(&obj, key.as_str())
+                            && let Some(i) = all.iter().position(|(_, id)| *id == winner)
+                        {
+                            all.swap(0, i);
+                        }
+                        // Devices that wrote the same value agree: nothing to settle.
+                        let values: Vec<(String, Option<automerge::ObjId>)> = all
+                            .iter()
+                            .map(|(v, id)| (self.display(v, id), Some(id.clone())))
+                            .collect();
+                        if values.iter().any(|(v, _)| *v != values[0].0) {
+                            walk.found.push(RawConflict {
+                                path: child_path.clone(),
+                                kind: ConflictKind::Values,
+                                list: None,
+                                element_id: None,
+                                values,
+                            });
+                        }
                     }
                     if let Some((Value::Object(_), child)) = all.into_iter().next() {
-                        self.collect_conflicts(child, child_path, refs, out);
+                        self.collect_conflicts(child, child_path, walk);
                     }
                 }
             }
             Ok(ObjType::List) => {
                 for i in 0..self.doc.length(&obj) {
-                    if let Ok(Some((Value::Object(_), child))) = self.doc.get(&obj, i) {
-                        let label = self.label(&child, i);
-                        let elem_path = format!("{path}[{label}]");
-                        if self.is_removed(&child) {
-                            let unseen = self.unseen_edits(&child, &label, refs);
-                            if !unseen.is_empty() {
-                                let mut values: Vec<(String, Option<automerge::ObjId>)> = self
-                                    .doc
-                                    .get_all(&child, edit::REMOVED)
-                                    .unwrap_or_default()
-                                    .into_iter()
-                                    .map(|(_, id)| ("removed".to_string(), Some(id)))
-                                    .collect();
-                                values.extend(unseen);
-                                out.push(RawConflict {
-                                    path: elem_path,
-                                    kind: ConflictKind::RemovedWhileEdited,
-                                    list: Some(path.clone()),
-                                    element_id: Some(label),
-                                    values,
-                                });
-                            }
-                            // What else is inside a removed element is no longer shown.
-                            continue;
-                        }
-                        self.collect_conflicts(child, elem_path, refs, out);
+                    let Ok(Some((Value::Object(_), child))) = self.doc.get(&obj, i) else {
+                        continue;
+                    };
+                    let label = self.label(&child, i);
+                    let elem_path = format!("{path}[{label}]");
+                    if self.is_removed(&child) {
+                        // What else is inside a removed element is no longer shown.
+                        walk.removed.push(Removed {
+                            elem: child,
+                            label,
+                            list: path.clone(),
+                            path: elem_path,
+                        });
+                        continue;
                     }
+                    // Attaching a photo or a seized quantity to a finding is an edit of that
+                    // finding, for removals.
+                    if let Ok(Some((Value::Scalar(s), opid))) = self.doc.get(&child, "finding_id") {
+                        walk.refs.push(Reference {
+                            target: scalar_text(&s),
+                            holder: child.clone(),
+                            opid,
+                            what: format!("{label} attached to it"),
+                        });
+                    }
+                    self.collect_conflicts(child, elem_path, walk);
                 }
             }
             _ => {}
@@ -658,6 +638,22 @@ struct Reference {
     holder: automerge::ObjId,
     opid: automerge::ObjId,
     what: String,
+}
+
+/// What one walk of a document gathers for [`Document::conflicts`].
+#[derive(Default)]
+struct Walk {
+    found: Vec<RawConflict>,
+    removed: Vec<Removed>,
+    refs: Vec<Reference>,
+}
+
+/// A removed list element met on the walk.
+struct Removed {
+    elem: automerge::ObjId,
+    label: String,
+    list: String,
+    path: String,
 }
 
 /// A conflict before the authors of its values are looked up.

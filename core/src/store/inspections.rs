@@ -31,16 +31,7 @@ pub struct PhotoInput {
 
 const KIND: &str = "inspection";
 
-/// One state of an inspection, read at once (see [`Store::inspection_snapshot`]).
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    pub inspection: Inspection,
-    /// The heads of exactly this version (hex, sorted): what a review of it must name.
-    pub heads: Vec<String>,
-    pub conflicts: Vec<Conflict>,
-    /// The version the officer's valid submission signature covers, if any.
-    pub submitted: Option<Vec<String>>,
-}
+pub use super::projection::Snapshot;
 
 impl Store {
     /// Starts a new inspection at this device's station (or the one given).
@@ -62,8 +53,10 @@ impl Store {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         insert_document(&tx, KIND, &header.id, &mut document)?;
-        let ins = projection::project_inspection(&tx, &mut document)?;
+        let snap = projection::project_inspection(&tx, &mut document)?;
         tx.commit()?;
+        let ins = snap.inspection.clone();
+        self.remember(snap);
         Ok(ins)
     }
 
@@ -87,17 +80,22 @@ impl Store {
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let author = self.device().author();
-        self.write_document(tx, KIND, id, |tx, document| {
+        let (value, after, snap) = self.write_document(tx, KIND, id, |tx, document| {
             let before = document.heads();
             let current = inspection::read(document)?;
             let value = f(tx, document, &author, &current)?;
-            let after = if append_document(tx, id, document, &before)? {
-                projection::project_inspection(tx, document)?
+            if append_document(tx, id, document, &before)? {
+                let snap = projection::project_inspection(tx, document)?;
+                Ok((value, snap.inspection.clone(), Some(snap)))
             } else {
-                current
-            };
-            Ok((value, after))
-        })
+                Ok((value, current, None))
+            }
+        })?;
+        // The view that follows an edit reads this instead of the document again.
+        if let Some(snap) = snap {
+            self.remember(snap);
+        }
+        Ok((value, after))
     }
 
     /// Changes the inspection's own fields.
@@ -373,16 +371,11 @@ impl Store {
     /// The inspection as it stands, with the heads of exactly that version, its conflicts and
     /// whether a valid submission covers it; all read from one state of the document.
     pub fn inspection_snapshot(&self, id: &str) -> Result<Snapshot> {
-        self.read_document(KIND, id, |d| {
-            let inspection = inspection::read(d)?;
-            let submitted = inspection::submitted_version(d, &inspection);
-            Ok(Snapshot {
-                heads: crate::doc::format_heads(&d.heads()),
-                conflicts: d.conflicts(),
-                submitted,
-                inspection,
-            })
-        })
+        let stored = super::stored_heads(&self.reader(), KIND, id)?;
+        if let Some(snap) = self.remembered(id, &stored) {
+            return Ok(snap);
+        }
+        self.read_document(KIND, id, Snapshot::of)
     }
 
     /// Records a supervisor's decision on exactly the version they were shown (`shown_heads`,

@@ -51,6 +51,8 @@ pub struct Store {
     device: Device,
     blobs: BlobStore,
     cache: Mutex<DocCache>,
+    /// The snapshot the last edits produced (see [`Store::inspection_snapshot`]).
+    snapshots: Mutex<Vec<(String, projection::Snapshot)>>,
     /// The device's Ed25519 secret key: it signs submissions and reviews and never leaves here.
     secret: [u8; 32],
 }
@@ -152,6 +154,7 @@ impl Store {
             device,
             blobs,
             cache: Mutex::new(DocCache::default()),
+            snapshots: Mutex::new(Vec::new()),
             secret,
         };
         store.reproject_if_needed()?;
@@ -236,6 +239,26 @@ impl Store {
         tx.commit()?;
         self.cache().put(id, new_heads, doc);
         Ok(value)
+    }
+
+    /// Keeps the snapshot an edit produced, for the view that follows it.
+    pub(crate) fn remember(&self, snap: projection::Snapshot) {
+        let mut all = self.snapshots.lock().unwrap_or_else(|p| p.into_inner());
+        all.retain(|(id, _)| *id != snap.inspection.id);
+        if all.len() >= 4 {
+            all.remove(0);
+        }
+        all.push((snap.inspection.id.clone(), snap));
+    }
+
+    /// The snapshot kept for `id`, if it is of the stored version (`stored_heads` as stored).
+    pub(crate) fn remembered(&self, id: &str, stored_heads: &str) -> Option<projection::Snapshot> {
+        let all = self.snapshots.lock().unwrap_or_else(|p| p.into_inner());
+        all.iter()
+            .find(|(i, s)| {
+                i == id && serde_json::to_string(&s.heads).is_ok_and(|h| h == stored_heads)
+            })
+            .map(|(_, s)| s.clone())
     }
 
     fn cache(&self) -> MutexGuard<'_, DocCache> {

@@ -3,17 +3,43 @@
 
 use rusqlite::{Connection, params};
 
-use crate::doc::{Document, inspection, review};
+use crate::doc::{Conflict, Document, inspection, review};
 use crate::error::Result;
 use crate::model::Inspection;
 use crate::model::assess::assess;
 use crate::model::review::{Decision, Review, review_state};
 
+/// One state of an inspection, read at once: what a view shows and a review must name.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub inspection: Inspection,
+    /// The heads of exactly this version (hex, sorted).
+    pub heads: Vec<String>,
+    pub conflicts: Vec<Conflict>,
+    /// The version the officer's valid submission signature covers, if any.
+    pub submitted: Option<Vec<String>>,
+}
+
+impl Snapshot {
+    /// Reads the inspection held in `doc`.
+    pub fn of(doc: &mut Document) -> Result<Snapshot> {
+        let inspection = inspection::read(doc)?;
+        let submitted = inspection::submitted_version(doc, &inspection);
+        Ok(Snapshot {
+            heads: crate::doc::format_heads(&doc.heads()),
+            conflicts: doc.conflicts(),
+            submitted,
+            inspection,
+        })
+    }
+}
+
 /// Rewrites the projection rows of the inspection held in `doc`; returns what it read.
-pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspection> {
-    let ins = inspection::read(doc)?;
-    let a = assess(&ins);
-    let conflicts = doc.conflicts().len();
+pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Snapshot> {
+    let snap = Snapshot::of(doc)?;
+    let ins = &snap.inspection;
+    let a = assess(ins);
+    let conflicts = snap.conflicts.len();
     let mut substances: Vec<String> = ins
         .findings
         .iter()
@@ -22,12 +48,11 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
         .collect();
     substances.sort();
     substances.dedup();
-    let heads = crate::doc::format_heads(&doc.heads());
-    let submitted = inspection::submitted_version(doc, &ins);
+    let heads = &snap.heads;
     let state = review_state(
-        &ins,
-        &heads,
-        submitted.as_deref(),
+        ins,
+        heads,
+        snap.submitted.as_deref(),
         &stored_reviews(conn, &ins.id)?,
     );
     conn.prepare_cached(
@@ -62,7 +87,7 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
         ins.seizure.as_ref().and_then(|s| s.action).map(|a| a.as_str()),
         substances.join("|"),
         state.as_str(),
-        serde_json::to_string(&heads).expect("heads serialise"),
+        serde_json::to_string(heads).expect("heads serialise"),
     ])?;
     conn.prepare_cached("DELETE FROM inspection_substances WHERE inspection_id = ?1")?
         .execute([&ins.id])?;
@@ -81,7 +106,7 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Inspe
     for p in &ins.photos {
         want.execute(params![p.sha256, p.bytes as i64, p.mime, ins.id])?;
     }
-    Ok(ins)
+    Ok(snap)
 }
 
 /// The reviews of an inspection whose signatures hold, as the projection holds them
