@@ -224,22 +224,44 @@ impl RawClient {
         id: &str,
         doc: &mut quayside_core::doc::Document,
     ) -> quayside_core::sync::protocol::Outcome {
-        let (res, _, _) = self
-            .client
-            .sync(&quayside_core::sync::protocol::SyncRequest {
-                version: quayside_core::sync::protocol::PROTOCOL_VERSION,
-                docs: vec![quayside_core::sync::protocol::DocPush {
-                    id: id.into(),
-                    kind: kind.into(),
-                    shared_heads: vec![],
-                    heads: vec![],
-                    changes: vec![],
-                    snapshot: Some(serde_bytes::ByteBuf::from(doc.save())),
-                }],
-            })
-            .unwrap();
-        res.docs[0].outcome.clone()
+        push_whole(&self.client, kind, id, doc)
     }
+}
+
+/// Pushes one whole document by hand (as a first push does, or a modified app would); the
+/// server's verdict on it.
+pub fn push_whole(
+    client: &quayside_core::sync::client::HttpClient,
+    kind: &str,
+    id: &str,
+    doc: &mut quayside_core::doc::Document,
+) -> quayside_core::sync::protocol::Outcome {
+    let (res, _, _) = client
+        .sync(&quayside_core::sync::protocol::SyncRequest {
+            version: quayside_core::sync::protocol::PROTOCOL_VERSION,
+            docs: vec![quayside_core::sync::protocol::DocPush {
+                id: id.into(),
+                kind: kind.into(),
+                shared_heads: vec![],
+                heads: vec![],
+                changes: vec![],
+                snapshot: Some(serde_bytes::ByteBuf::from(doc.save())),
+            }],
+        })
+        .unwrap();
+    res.docs[0].outcome.clone()
+}
+
+/// Starts an inspection of `container` on `store`; its id.
+pub fn new_inspection(store: &FieldStore, container: &str) -> String {
+    store
+        .create_inspection(quayside_core::InspectionFields {
+            container_number: Some(container.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .inspection
+        .id
 }
 
 /// The JSON of an inspection, to compare copies across devices.

@@ -16,7 +16,7 @@ use quayside_core::{
     SeizureFields,
 };
 
-use crate::{Agency, Device, FaultProxy, Faults, ServerProcess, free_addr};
+use crate::{Agency, Device, FaultProxy, Faults, ServerProcess, free_addr, new_inspection};
 
 /// What one kind of trial found.
 #[derive(Debug, Default, Clone)]
@@ -184,13 +184,7 @@ pub fn device_kill_trial(writer_bin: &Path, seed: u64) -> Tally {
     let id = {
         let s =
             FieldStore::create(path.display().to_string(), "ama".into(), "GHTEM".into()).unwrap();
-        s.create_inspection(InspectionFields {
-            container_number: Some("CSQU3054383".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .inspection
-        .id
+        new_inspection(&s, "CSQU3054383")
     };
     let mut child = std::process::Command::new(writer_bin)
         .args([
@@ -377,14 +371,7 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
         while !flag.load(Ordering::Relaxed) {
             i += 1;
             if ids.is_empty() || i.is_multiple_of(5) {
-                let id = store
-                    .create_inspection(InspectionFields {
-                        container_number: Some("CSQU3054383".into()),
-                        ..Default::default()
-                    })
-                    .unwrap()
-                    .inspection
-                    .id;
+                let id = new_inspection(&store, "CSQU3054383");
                 ids.push(id);
             }
             let id = ids[(i as usize * 7) % ids.len()].clone();
@@ -524,15 +511,7 @@ pub fn network_fault_trial(agency: &Agency, seed: u64) -> Tally {
     let client = HttpClient::new(&proxy.url(), Some(token)).unwrap();
     let mut ids = Vec::new();
     for round in 0..(2 + seed % 3) {
-        let id = device
-            .store
-            .create_inspection(InspectionFields {
-                container_number: Some("CSQU3054383".into()),
-                ..Default::default()
-            })
-            .unwrap()
-            .inspection
-            .id;
+        let id = new_inspection(&device.store, "CSQU3054383");
         device
             .store
             .add_finding(

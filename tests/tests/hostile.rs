@@ -94,15 +94,7 @@ fn naming_a_photo_hash_gives_no_access_to_the_photo() {
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
     let piet = Device::enrolled(&agency, &agency.url(), "piet", "NLRTM");
-    let id = ama
-        .store
-        .create_inspection(InspectionFields {
-            container_number: Some("CSQU3054383".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .inspection
-        .id;
+    let id = new_inspection(&ama.store, "CSQU3054383");
     let evidence = [
         &[0xFF, 0xD8, 0xFF, 0xE0][..],
         b"informant's tip-off, photographed",
@@ -117,15 +109,7 @@ fn naming_a_photo_hash_gives_no_access_to_the_photo() {
     assert_eq!(ama.store.sync(None).unwrap().photos_uploaded, 1);
 
     // Piet writes the hash into an inspection of his own station and syncs it.
-    let own = piet
-        .store
-        .create_inspection(InspectionFields {
-            container_number: Some("MSKU1234565".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .inspection
-        .id;
+    let own = new_inspection(&piet.store, "MSKU1234565");
     piet.store
         .inner()
         .edit_inspection(&own, |doc, author, _| {
@@ -257,27 +241,11 @@ fn a_photo_attached_to_a_second_inspection_of_the_same_station_is_served_for_bot
 fn a_malformed_document_is_refused_alone() {
     let agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
-    let good = ama
-        .store
-        .create_inspection(InspectionFields {
-            container_number: Some("CSQU3054383".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .inspection
-        .id;
+    let good = new_inspection(&ama.store, "CSQU3054383");
     let good_doc = ama.store.inner().document("inspection", &good).unwrap();
     // An own-actor change that breaks the schema: the container number as a number, `schema`
     // as a string.
-    let bad_schema = ama
-        .store
-        .create_inspection(InspectionFields {
-            container_number: Some("MSKU1234565".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .inspection
-        .id;
+    let bad_schema = new_inspection(&ama.store, "MSKU1234565");
     let mut broken = ama
         .store
         .inner()
@@ -541,15 +509,7 @@ fn internal_failures_name_a_request_id_and_nothing_else() {
     let agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
-    let id = ama
-        .store
-        .create_inspection(InspectionFields {
-            container_number: Some("CSQU3054383".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .inspection
-        .id;
+    let id = new_inspection(&ama.store, "CSQU3054383");
     let sha = ama
         .store
         .add_photo(

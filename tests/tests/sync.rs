@@ -17,14 +17,6 @@ fn container(n: &str) -> InspectionFields {
     }
 }
 
-fn new_inspection(d: &Device, n: &str) -> String {
-    d.store
-        .create_inspection(container(n))
-        .unwrap()
-        .inspection
-        .id
-}
-
 fn finding(kg: f64) -> FindingFields {
     FindingFields {
         identified_substance: Some("R-22".into()),
@@ -60,9 +52,9 @@ fn officers_and_supervisor_converge_after_offline_work() {
     let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
 
     // Offline: each officer records on their own phone.
-    let a = new_inspection(&ama, "CSQU3054383");
+    let a = new_inspection(&ama.store, "CSQU3054383");
     ama.store.add_finding(a.clone(), finding(15_490.4)).unwrap();
-    let k = new_inspection(&kofi, "ZEPU0037255");
+    let k = new_inspection(&kofi.store, "ZEPU0037255");
     kofi.store.add_finding(k.clone(), finding(500.0)).unwrap();
 
     // Connectivity returns.
@@ -178,7 +170,7 @@ fn an_officer_of_another_station_reads_nothing_and_cannot_write() {
     let agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let piet = Device::enrolled(&agency, &agency.url(), "piet", "NLRTM");
-    let a = new_inspection(&ama, "CSQU3054383");
+    let a = new_inspection(&ama.store, "CSQU3054383");
     sync(&ama);
     let report = sync(&piet);
     assert_eq!(report.received, 0);
@@ -223,7 +215,7 @@ fn a_change_made_by_another_actor_is_rejected() {
     let agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
-    let a = new_inspection(&ama, "CSQU3054383");
+    let a = new_inspection(&ama.store, "CSQU3054383");
     // Kofi's token tries to push changes made by ama's device (actor), e.g. a copied store.
     let changes = ama.store.inner().inspection_changes_since(&a, &[]).unwrap();
     let heads: Vec<String> = vec![
@@ -302,7 +294,7 @@ fn a_change_made_by_another_actor_is_rejected() {
 fn a_revoked_device_is_refused_and_keeps_its_records() {
     let agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
-    let a = new_inspection(&ama, "CSQU3054383");
+    let a = new_inspection(&ama.store, "CSQU3054383");
     let device = ama.store.device_info().device_id;
     agency.db().revoke_device(&device).unwrap();
     let err = ama.store.sync(None).unwrap_err();
@@ -347,7 +339,7 @@ fn syncs_cut_at_random_points_converge_with_nothing_lost_or_duplicated() {
     let mut failed_attempts = 0;
     for round in 0..10 {
         for (d, n) in [(&ama, "CSQU3054383"), (&kofi, "ZEPU0037255")] {
-            let id = new_inspection(d, n);
+            let id = new_inspection(&d.store, n);
             d.store
                 .add_finding(id.clone(), finding(f64::from(round) + 1.0))
                 .unwrap();
@@ -416,7 +408,7 @@ fn a_server_killed_mid_sync_loses_nothing_it_acknowledged() {
         .unwrap();
     let mut all = Vec::new();
     for _ in 0..300 {
-        all.push(new_inspection(&ama, "CSQU3054383"));
+        all.push(new_inspection(&ama.store, "CSQU3054383"));
     }
     // Kill the server while the device is pushing.
     let store = ama.store.clone();
@@ -449,7 +441,7 @@ fn heads_the_server_does_not_know_fall_back_to_automerge_sync_messages() {
     let mut agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
-    let a = new_inspection(&ama, "CSQU3054383");
+    let a = new_inspection(&ama.store, "CSQU3054383");
     sync(&ama);
     sync(&kofi);
     // A backup of the server is taken; ama's next change reaches the server after it.
@@ -522,12 +514,12 @@ fn recording_goes_on_while_a_sync_is_in_flight() {
     link.url = proxy.url();
     ama.store.inner().set_server_link(&link).unwrap();
     for _ in 0..20 {
-        new_inspection(&ama, "CSQU3054383");
+        new_inspection(&ama.store, "CSQU3054383");
     }
     let store = ama.store.clone();
     let syncing = std::thread::spawn(move || store.sync(None));
     // While the sync is on the wire, the officer keeps recording.
-    let during = new_inspection(&ama, "ZEPU0037255");
+    let during = new_inspection(&ama.store, "ZEPU0037255");
     ama.store
         .add_finding(during.clone(), finding(12.0))
         .unwrap();
@@ -550,7 +542,7 @@ fn a_restarted_server_keeps_everything_and_devices_carry_on() {
     let mut agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
-    let a = new_inspection(&ama, "CSQU3054383");
+    let a = new_inspection(&ama.store, "CSQU3054383");
     sync(&ama);
     agency.restart();
     ama.store.add_finding(a.clone(), finding(3.0)).unwrap();
@@ -566,7 +558,7 @@ fn a_restarted_server_keeps_everything_and_devices_carry_on() {
 fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     let agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
-    let a = new_inspection(&ama, "CSQU3054383");
+    let a = new_inspection(&ama.store, "CSQU3054383");
     let mut photo = vec![0u8; 9 * 1024 * 1024 + 123];
     for (i, b) in photo.iter_mut().enumerate() {
         *b = (i * 7 % 251) as u8;
@@ -594,7 +586,10 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     let device = ama.store.device_info().device_id;
     // The inspection reaches the server (photos may be uploaded only for inspections there)...
     let mut doc = ama.store.inner().document("inspection", &a).unwrap();
-    push_whole(&client, "inspection", &a, &mut doc);
+    assert_eq!(
+        push_whole(&client, "inspection", &a, &mut doc),
+        quayside_core::sync::protocol::Outcome::Ok
+    );
     // A photo whose bytes do not match its name is refused whole.
     let err = client.blob_patch(&named, 0, 9, b"not-hello").unwrap_err();
     assert!(err.to_string().contains("hashes to"), "{err}");
@@ -662,7 +657,10 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
         .photo
         .sha256;
     let mut doc = ama.store.inner().document("inspection", &a).unwrap();
-    push_whole(&client, "inspection", &a, &mut doc);
+    assert_eq!(
+        push_whole(&client, "inspection", &a, &mut doc),
+        quayside_core::sync::protocol::Outcome::Ok
+    );
     let partial = agency.dir.path().join("uploads").join(&device);
     std::fs::create_dir_all(&partial).unwrap();
     std::fs::write(partial.join(&sha3), &third).unwrap();
@@ -695,27 +693,6 @@ fn jpeg_bytes(len: usize, seed: u8) -> Vec<u8> {
     let mut bytes: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(seed)).collect();
     bytes[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
     bytes
-}
-
-/// Pushes one whole document by hand, as a first push does.
-fn push_whole(client: &HttpClient, kind: &str, id: &str, doc: &mut quayside_core::doc::Document) {
-    let (res, _, _) = client
-        .sync(&quayside_core::sync::protocol::SyncRequest {
-            version: quayside_core::sync::protocol::PROTOCOL_VERSION,
-            docs: vec![quayside_core::sync::protocol::DocPush {
-                id: id.into(),
-                kind: kind.into(),
-                shared_heads: vec![],
-                heads: vec![],
-                changes: vec![],
-                snapshot: Some(serde_bytes::ByteBuf::from(doc.save())),
-            }],
-        })
-        .unwrap();
-    assert_eq!(
-        res.docs[0].outcome,
-        quayside_core::sync::protocol::Outcome::Ok
-    );
 }
 
 /// An edit one device makes before some syncs.
@@ -758,7 +735,7 @@ proptest! {
         let mut findings = Vec::new();
         for s in &steps {
             match *s {
-                Step::Record(d) => { new_inspection(&devices[d], "CSQU3054383"); }
+                Step::Record(d) => { new_inspection(&devices[d].store, "CSQU3054383"); }
                 Step::AddFinding(d, i, kg) => {
                     let list = ids(&devices[d]);
                     if let Some(id) = list.get(i % list.len().max(1)) {

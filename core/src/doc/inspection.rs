@@ -371,13 +371,7 @@ pub fn remove_element(
     at: &str,
 ) -> Result<()> {
     doc.change(author, &format!("removed {} {id}", list.noun()), |e| {
-        let parent = list_parent(e, list)?;
-        let elem = e
-            .find_by_id(&parent, list.key(), id)?
-            .ok_or_else(|| Error::NotFound {
-                kind: list.noun(),
-                id: id.to_string(),
-            })?;
+        let elem = element(e, list, id)?;
         e.confirm_removed(&elem, at)
     })
 }
@@ -391,13 +385,7 @@ pub fn restore_element(
     id: &str,
 ) -> Result<()> {
     doc.change(author, &format!("restored {} {id}", list.noun()), |e| {
-        let parent = list_parent(e, list)?;
-        let elem = e
-            .find_by_id(&parent, list.key(), id)?
-            .ok_or_else(|| Error::NotFound {
-                kind: list.noun(),
-                id: id.to_string(),
-            })?;
+        let elem = element(e, list, id)?;
         if !e.is_removed(&elem)? {
             return Err(Error::Invalid(format!(
                 "{} {id} has not been removed",
@@ -408,11 +396,17 @@ pub fn restore_element(
     })
 }
 
-fn list_parent(e: &mut Edit<'_>, list: ElementList) -> Result<ObjId> {
-    match list {
-        ElementList::Findings | ElementList::Photos => Ok(ROOT),
-        ElementList::SeizureItems | ElementList::Custody => e.map(&ROOT, "seizure"),
-    }
+/// The element `id` of `list`, removed or not.
+fn element(e: &mut Edit<'_>, list: ElementList, id: &str) -> Result<ObjId> {
+    let parent = match list {
+        ElementList::Findings | ElementList::Photos => ROOT,
+        ElementList::SeizureItems | ElementList::Custody => e.map(&ROOT, "seizure")?,
+    };
+    e.find_by_id(&parent, list.key(), id)?
+        .ok_or_else(|| Error::NotFound {
+            kind: list.noun(),
+            id: id.to_string(),
+        })
 }
 
 /// Marks the inspection submitted for review, with the officer's signature over the heads
