@@ -442,9 +442,14 @@ enum TextField {
     LegalBasis,
     Storage,
     CustodyNote,
+    BillOfLading,
+    Consignor,
+    Instrument,
+    Reading,
+    CustodyLocation,
 }
 
-const TEXT_FIELDS: [TextField; 13] = [
+const TEXT_FIELDS: [TextField; 18] = [
     TextField::Notes,
     TextField::Description,
     TextField::Consignee,
@@ -458,6 +463,11 @@ const TEXT_FIELDS: [TextField; 13] = [
     TextField::LegalBasis,
     TextField::Storage,
     TextField::CustodyNote,
+    TextField::BillOfLading,
+    TextField::Consignor,
+    TextField::Instrument,
+    TextField::Reading,
+    TextField::CustodyLocation,
 ];
 
 /// Ids of the elements every device starts with.
@@ -538,19 +548,40 @@ fn write_text(s: &FieldStore, fx: &Fixture, field: TextField, text: &str) {
             storage_location: t,
             ..Default::default()
         }),
-        TextField::CustodyNote => s
-            .correct_custody(
+        TextField::CustodyNote | TextField::CustodyLocation => {
+            let (location, note) = match field {
+                TextField::CustodyNote => (None, t),
+                _ => (t, None),
+            };
+            s.correct_custody(
                 id.clone(),
                 fx.entry.clone(),
                 CustodyFields {
                     from: "ama".into(),
                     to: "warehouse".into(),
-                    location: None,
-                    note: t,
+                    location,
+                    note,
                     at: Some("2026-11-29T10:00:00Z".into()),
                 },
             )
-            .map(|_| ()),
+            .map(|_| ())
+        }
+        TextField::BillOfLading => decl(DeclarationFields {
+            bill_of_lading: t,
+            ..Default::default()
+        }),
+        TextField::Consignor => decl(DeclarationFields {
+            consignor: t,
+            ..Default::default()
+        }),
+        TextField::Instrument => finding(FindingFields {
+            instrument: t,
+            ..Default::default()
+        }),
+        TextField::Reading => finding(FindingFields {
+            reading_result: t,
+            ..Default::default()
+        }),
     }
     .unwrap();
 }
@@ -583,6 +614,25 @@ fn read_text(s: &FieldStore, fx: &Fixture, field: TextField) -> (Option<String>,
         TextField::LegalBasis => (seizure.legal_basis, "seizure.legal_basis".into()),
         TextField::Storage => (seizure.storage_location, "seizure.storage_location".into()),
         TextField::CustodyNote => (custody.note.clone(), format!("seizure.custody[{cid}].note")),
+        TextField::CustodyLocation => (
+            custody.location.clone(),
+            format!("seizure.custody[{cid}].location"),
+        ),
+        TextField::BillOfLading => (
+            i.declaration.bill_of_lading,
+            "declaration.bill_of_lading".into(),
+        ),
+        TextField::Consignor => (i.declaration.consignor, "declaration.consignor".into()),
+        TextField::Instrument => (
+            f.identifier_reading
+                .as_ref()
+                .and_then(|r| r.instrument.clone()),
+            format!("findings[{fid}].identifier_reading.instrument"),
+        ),
+        TextField::Reading => (
+            f.identifier_reading.as_ref().and_then(|r| r.result.clone()),
+            format!("findings[{fid}].identifier_reading.result"),
+        ),
     }
 }
 
