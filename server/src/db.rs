@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "007_evidence_rights",
         include_str!("../migrations/007_evidence_rights.sql"),
     ),
+    (
+        "008_review_states",
+        include_str!("../migrations/008_review_states.sql"),
+    ),
 ];
 /// The longest an enrolment code may stay valid (30 days).
 pub const MAX_CODE_HOURS: i64 = 30 * 24;

@@ -604,11 +604,24 @@ fn a_change_after_submission_cannot_be_approved_until_resubmitted() {
     let id = record(&ama);
     let signed = ama.store.submit(id.clone()).unwrap().heads;
     sync(&ama);
+    let finding = ama
+        .store
+        .get_inspection(id.clone())
+        .unwrap()
+        .inspection
+        .findings[0]
+        .id
+        .clone();
     ama.store
         .set_seizure(
             id.clone(),
             quayside_core::SeizureFields {
                 action: Some(quayside_core::SeizureAction::Seized),
+                items: Some(vec![quayside_core::SeizedItem {
+                    finding_id: finding,
+                    quantity_kg: 15_490.4,
+                    cylinders: Some(1139),
+                }]),
                 ..Default::default()
             },
         )
@@ -623,6 +636,20 @@ fn a_change_after_submission_cannot_be_approved_until_resubmitted() {
         agency.with_db(|db| db.review_state(&id)).1,
         "changed_since_submission"
     );
+    // The seizure shows in the exports with that state (not approved, so not by default).
+    let admin = agency.db().create_api_token("root").unwrap();
+    let rows = |state: &str| -> Vec<serde_json::Value> {
+        let body = HttpClient::new(&agency.url(), Some(admin.clone()))
+            .unwrap()
+            .get("/v1/seizures", &[("state", state.to_string())])
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        report["rows"].as_array().unwrap().clone()
+    };
+    let all = rows("all");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["review_state"], "changed_since_submission");
+    assert!(rows("approved").is_empty());
 
     sync(&esi);
     let view = esi.store.get_inspection(id.clone()).unwrap();
