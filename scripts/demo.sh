@@ -39,7 +39,7 @@ ama enroll --server "$URL" --code "$(code ama)"
 
 step "On the quay, offline: inspection, identifier reading, photo, seizure, custody"
 id=$(ama --json inspection new --container "CSQU 305438-3" --seal ML-448812 --size-type 45G1 \
-  --declaration-number GH-2026-118843 --bl COSU6251148770 --declared-hs 3827.64 \
+  --declaration-number GH-2026-118843 --bl COSU6251148770 --declared-hs 2903.45 \
   --description "Refrigerant gas R-134a in cylinders" --declared-kg 15500 \
   --consignor "Ningbo Cool Trading Co." --consignee "Accra Frost Ltd" --origin CN --destination GH \
   --transit SGSIN --transit LKCMB --lat 5.6367 --lon 0.0111 --accuracy-m 8 \
@@ -77,6 +77,12 @@ esi review list
 version=$(esi show "$id" | awk '$1 == "version" {print $2}')
 esi show "$id" | sed -n '1,4p'
 esi review approve "$id" --version "$version" --comment "identifier reading and photos checked"
+# The rest of the queue (seeded with the demo): each approved on the version shown, by the id end
+# that `review list` prints.
+for other in $(esi review list | awk 'NR > 1 && $1 ~ /^[0-9a-f]{8}$/ {print $1}'); do
+  esi review approve "$other" --version "$(esi show "$other" | awk '$1 == "version" {print $2}')" \
+    --comment "checked against the identifier readings" > /dev/null
+done
 esi sync
 
 step "The inspection as everyone now sees it"
@@ -92,7 +98,11 @@ token=$(grep "analyst token for nana:" "$DIR/server.log" | awk '{print $NF}')
 cat "$DIR/seizures.csv"
 "$BIN/quayside" export verify "$DIR/seizures.csv"
 "$BIN/quayside" export seizures --server "$URL" --token "$token" --format xlsx --out "$DIR/seizures.xlsx"
-"$BIN/quayside" export seizures --server "$URL" --token "$token" --group substance
+step "Totals by Montreal Protocol annex group (blends split into their components) and the annual summary"
+"$BIN/quayside" export seizures --server "$URL" --token "$token" --group annex-group --format csv
+"$BIN/quayside" export seizures --server "$URL" --token "$token" --group annual --format csv
+"$BIN/quayside" export seizures --server "$URL" --token "$token" --group annual --format xlsx \
+  --out "$DIR/annual-summary.xlsx"
 
 if [ "${DEMO_EXIT:-0}" = 1 ]; then exit 0; fi
 printf '\nThe server is running at %s (data in %s/server). Try:\n' "$URL" "$DIR"

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use quayside_core::{
-    CylinderType, DeclarationFields, ElementList, FindingFields, GeoPoint, InspectionFields,
-    InspectionFilter, InspectionStatus, ModusOperandi, SeizureAction,
+    ComponentShare, CylinderType, DeclarationFields, ElementList, FindingFields, GeoPoint,
+    InspectionFields, InspectionFilter, InspectionStatus, ModusOperandi, SeizureAction,
 };
 
 use crate::{CliError, CliResult};
@@ -117,7 +117,8 @@ pub enum ExportCommand {
         /// csv, json or xlsx.
         #[arg(long, default_value = "csv")]
         format: String,
-        /// Aggregate by substance, month or port instead of listing rows (JSON).
+        /// Sums instead of rows, by substance, annex-group, origin, port, month or year, or the
+        /// annual summary (annual); in the --format asked for.
         #[arg(long)]
         group: Option<String>,
         /// First day (2026-01-01).
@@ -390,9 +391,21 @@ pub struct FindingArgs {
     /// What the goods were declared as (any common name: R-134a, HFC-134a ...).
     #[arg(long)]
     pub declared: Option<String>,
-    /// What the refrigerant identifier found (R-22, chlorodifluoromethane ...).
+    /// What the refrigerant identifier found (R-22, chlorodifluoromethane ...), or `unknown`
+    /// when it could not tell.
     #[arg(long)]
     pub identified: Option<String>,
+    /// A substance the identifier named that the reference does not hold (recorded as given;
+    /// the finding is flagged for laboratory analysis).
+    #[arg(long, conflicts_with = "identified")]
+    pub identified_other: Option<String>,
+    /// The composition the identifier measured, % by mass: `R-22=60,R-290=38,air=2` (name the
+    /// rest `unknown`); `--composition ""` clears it.
+    #[arg(long)]
+    pub composition: Option<String>,
+    /// Of a pre-blended polyol: its HCFC-141b content, % by mass.
+    #[arg(long, allow_hyphen_values = true)]
+    pub content_pct: Option<f64>,
     /// Identifier model.
     #[arg(long)]
     pub instrument: Option<String>,
@@ -442,9 +455,16 @@ impl FindingArgs {
             }
             _ => self.net_kg,
         };
+        let composition = match self.composition {
+            None => None,
+            Some(text) => Some(parse_composition(&text)?),
+        };
         Ok(FindingFields {
             declared_substance: self.declared,
             identified_substance: self.identified,
+            identified_other: self.identified_other,
+            composition,
+            content_pct: self.content_pct,
             instrument: self.instrument,
             reading_result: self.reading,
             purity_pct: self.purity,
@@ -457,6 +477,28 @@ impl FindingArgs {
             notes: self.notes,
         })
     }
+}
+
+/// Parses `R-22=60,R-290=38,air=2` (also `R-22:60`, separated by commas or semicolons).
+fn parse_composition(text: &str) -> CliResult<Vec<ComponentShare>> {
+    text.split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (name, pct) = p.rsplit_once(['=', ':']).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "malformed --composition part {p:?}: expected NAME=PERCENT, e.g. R-22=60"
+                ))
+            })?;
+            let pct = pct.trim().trim_end_matches('%').trim();
+            Ok(ComponentShare {
+                component: name.trim().to_string(),
+                pct: pct.parse().map_err(|_| {
+                    CliError::Usage(format!("malformed --composition share {pct:?} in {p:?}"))
+                })?,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 //! `FieldStore` API the phones use, so whatever the CLI can do, the apps can do.
 
 mod args;
+mod ids;
 mod render;
 
 use std::path::PathBuf;
@@ -9,8 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use quayside_core::{
-    ApiError, CustodyFields, FieldStore, InspectionFilter, PhotoEdit, PhotoFields, SeizedItem,
-    SeizureFields,
+    ApiError, CustodyFields, FieldStore, PhotoEdit, PhotoFields, SeizedItem, SeizureFields,
 };
 
 use args::{
@@ -113,7 +113,7 @@ fn run(cli: Cli) -> CliResult {
                 eprintln!("Wrote {} bytes to {}", bytes.len(), path.display());
                 Ok(())
             }
-            None if format == "xlsx" && group.is_none() => {
+            None if format.trim().eq_ignore_ascii_case("xlsx") => {
                 Err(CliError::Usage("an XLSX export needs --out FILE".into()))
             }
             None => {
@@ -155,17 +155,17 @@ fn run(cli: Cli) -> CliResult {
             render::emit(json, &view, || render::created(&view))
         }
         Command::Inspection(InspectionCommand::Set { id, fields }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let view = store.update_inspection(id, fields.into_fields())?;
             render::emit(json, &view, || render::updated(&view, "Updated inspection"))
         }
         Command::Finding(FindingCommand::Add { id, fields }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let added = store.add_finding(id, fields.into_fields()?)?;
             render::emit(json, &added, || {
                 render::updated(
                     &added.view,
-                    &format!("Added finding {} to", added.finding_id),
+                    &format!("Added finding {} to", ids::short(&added.finding_id)),
                 )
             })
         }
@@ -174,17 +174,25 @@ fn run(cli: Cli) -> CliResult {
             finding_id,
             fields,
         }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
+            let finding_id = ids::element(&store, &id, &finding_id)?;
             let view = store.update_finding(id, finding_id.clone(), fields.into_fields()?)?;
             render::emit(json, &view, || {
-                render::updated(&view, &format!("Updated finding {finding_id} of"))
+                render::updated(
+                    &view,
+                    &format!("Updated finding {} of", ids::short(&finding_id)),
+                )
             })
         }
         Command::Finding(FindingCommand::Remove { id, finding_id }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
+            let finding_id = ids::element(&store, &id, &finding_id)?;
             let view = store.remove_finding(id, finding_id.clone())?;
             render::emit(json, &view, || {
-                render::updated(&view, &format!("Removed finding {finding_id} from"))
+                render::updated(
+                    &view,
+                    &format!("Removed finding {} from", ids::short(&finding_id)),
+                )
             })
         }
         Command::Photo(PhotoCommand::Add {
@@ -197,7 +205,8 @@ fn run(cli: Cli) -> CliResult {
             lon,
             captured_at,
         }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
+            let finding = finding.map(|f| ids::element(&store, &id, &f)).transpose()?;
             let added = store.add_photo_file(
                 id,
                 file.display().to_string(),
@@ -242,14 +251,14 @@ fn run(cli: Cli) -> CliResult {
             storage,
             items,
         }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let items = if items.is_empty() {
                 None
             } else {
                 Some(
                     items
                         .iter()
-                        .map(|i| parse_item(i))
+                        .map(|i| parse_item(&store, &id, i))
                         .collect::<CliResult<Vec<_>>>()?,
                 )
             };
@@ -278,7 +287,7 @@ fn run(cli: Cli) -> CliResult {
             note,
             at,
         }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let view = store.add_custody(
                 id,
                 CustodyFields {
@@ -302,7 +311,8 @@ fn run(cli: Cli) -> CliResult {
             note,
             at,
         }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
+            let entry_id = ids::element(&store, &id, &entry_id)?;
             let view = store.correct_custody(
                 id,
                 entry_id.clone(),
@@ -315,7 +325,10 @@ fn run(cli: Cli) -> CliResult {
                 },
             )?;
             render::emit(json, &view, || {
-                render::updated(&view, &format!("Corrected custody entry {entry_id} of"))
+                render::updated(
+                    &view,
+                    &format!("Corrected custody entry {} of", ids::short(&entry_id)),
+                )
             })
         }
         Command::Photo(PhotoCommand::Set {
@@ -324,7 +337,9 @@ fn run(cli: Cli) -> CliResult {
             caption,
             finding,
         }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
+            let sha256 = ids::element(&store, &id, &sha256)?;
+            let finding = finding.map(|f| ids::element(&store, &id, &f)).transpose()?;
             let view = store.update_photo(
                 id,
                 sha256.clone(),
@@ -334,7 +349,7 @@ fn run(cli: Cli) -> CliResult {
                 },
             )?;
             render::emit(json, &view, || {
-                render::updated(&view, &format!("Updated photo {} of", short(&sha256)))
+                render::updated(&view, &format!("Updated photo {} of", ids::short(&sha256)))
             })
         }
         Command::Remove {
@@ -342,10 +357,11 @@ fn run(cli: Cli) -> CliResult {
             list,
             element_id,
         } => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
+            let element_id = ids::element(&store, &id, &element_id)?;
             let view = store.remove_element(id, list.0, element_id.clone())?;
             render::emit(json, &view, || {
-                render::updated(&view, &format!("Removed {element_id} from"))
+                render::updated(&view, &format!("Removed {} from", ids::short(&element_id)))
             })
         }
         Command::Restore {
@@ -353,14 +369,15 @@ fn run(cli: Cli) -> CliResult {
             list,
             element_id,
         } => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
+            let element_id = ids::element(&store, &id, &element_id)?;
             let view = store.restore_element(id, list.0, element_id.clone())?;
             render::emit(json, &view, || {
-                render::updated(&view, &format!("Restored {element_id} in"))
+                render::updated(&view, &format!("Restored {} in", ids::short(&element_id)))
             })
         }
         Command::Submit { id } => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let view = store.submit(id)?;
             render::emit(json, &view, || {
                 format!("Submitted inspection {} for review\n", view.inspection.id)
@@ -371,7 +388,7 @@ fn run(cli: Cli) -> CliResult {
             render::emit(json, &rows, || render::list(&rows))
         }
         Command::Show { id } => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let view = store.get_inspection(id)?;
             render::emit(json, &view, || render::inspection(&view))
         }
@@ -407,7 +424,7 @@ fn run(cli: Cli) -> CliResult {
             version,
             comment,
         }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let heads = resolve_version(&store, &id, &version)?;
             let r = store.approve(id, heads, comment)?;
             render::emit(json, &r, || render::review(&r))
@@ -417,7 +434,7 @@ fn run(cli: Cli) -> CliResult {
             version,
             comment,
         }) => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let heads = resolve_version(&store, &id, &version)?;
             let r = store.return_inspection(id, heads, comment)?;
             render::emit(json, &r, || render::review(&r))
@@ -427,34 +444,10 @@ fn run(cli: Cli) -> CliResult {
             render::emit(json, &status, || render::sync_status(&status))
         }
         Command::History { id } => {
-            let id = resolve(&store, &id)?;
+            let id = ids::inspection(&store, &id)?;
             let history = store.history(id)?;
             render::emit(json, &history, || render::history(&history))
         }
-    }
-}
-
-/// Accepts a full inspection id or a unique prefix of one (ids are long to type).
-fn resolve(store: &FieldStore, id: &str) -> CliResult<String> {
-    if id.len() >= 36 {
-        return Ok(id.to_string());
-    }
-    let all = store.list_inspections(InspectionFilter {
-        limit: Some(10_000),
-        ..Default::default()
-    })?;
-    let matches: Vec<_> = all.iter().filter(|s| s.id.starts_with(id)).collect();
-    match matches.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => Err(CliError::Api(ApiError::NotFound {
-            message: format!("no inspection with id {id}"),
-            kind: "inspection".into(),
-            id: id.into(),
-        })),
-        many => Err(CliError::Usage(format!(
-            "{id} is the start of {} inspection ids; type more of it",
-            many.len()
-        ))),
     }
 }
 
@@ -485,13 +478,8 @@ fn resolve_version(store: &FieldStore, id: &str, version: &str) -> CliResult<Vec
         .collect()
 }
 
-/// The first 12 characters of a hash.
-fn short(hash: &str) -> &str {
-    &hash[..hash.len().min(12)]
-}
-
 /// Parses `FINDING_ID=KG` or `FINDING_ID=KG:CYLINDERS`.
-fn parse_item(spec: &str) -> CliResult<SeizedItem> {
+fn parse_item(store: &FieldStore, id: &str, spec: &str) -> CliResult<SeizedItem> {
     let bad = || {
         CliError::Usage(format!(
             "malformed --item {spec:?}: expected FINDING_ID=KG or FINDING_ID=KG:CYLINDERS"
@@ -503,7 +491,7 @@ fn parse_item(spec: &str) -> CliResult<SeizedItem> {
         None => (rest, None),
     };
     Ok(SeizedItem {
-        finding_id: finding_id.trim().to_string(),
+        finding_id: ids::element(store, id, finding_id)?,
         quantity_kg: kg.trim().parse().map_err(|_| bad())?,
         cylinders,
     })

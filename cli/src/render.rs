@@ -3,11 +3,13 @@
 use std::fmt::Write;
 
 use quayside_core::{
-    ConflictKind, ElementList, HistoryRecord, InspectionSummary, InspectionView, ReferenceEntry,
-    ReviewRecord, SyncProgressRecord, SyncReportRecord, SyncStatusRecord,
+    ConflictKind, ElementList, FlagRecord, HistoryRecord, InspectionSummary, InspectionView,
+    QuantityRecord, ReferenceEntry, ReviewRecord, SyncProgressRecord, SyncReportRecord,
+    SyncStatusRecord,
 };
 use serde::Serialize;
 
+use crate::ids::short;
 use crate::{CliError, CliResult};
 
 /// Prints `value` as JSON, or `text()` for a person.
@@ -50,7 +52,7 @@ pub fn created(view: &InspectionView) -> String {
         i.id, i.container.number, i.station, i.officer
     );
     for f in &view.assessment.flags {
-        let _ = writeln!(out, "  ! {}", f.message);
+        let _ = writeln!(out, "  ! {}", flag(f));
     }
     out
 }
@@ -60,16 +62,16 @@ pub fn updated(view: &InspectionView, what: &str) -> String {
     let i = &view.inspection;
     let t = &view.assessment.total;
     let mut out = format!(
-        "{what} inspection {}\n  container {}  {} finding(s)  {}  {:.3} ODP-t  {:.0} t CO2-eq\n",
+        "{what} inspection {}\n  container {}  {} finding(s)  {}  {}  {}\n",
         i.id,
         i.container.number,
         i.findings.len(),
         kg(t.kg),
-        t.odp_tonnes,
-        t.co2e_tonnes
+        odp_tonnes(t),
+        co2e_tonnes(t)
     );
     for f in &view.assessment.flags {
-        let _ = writeln!(out, "  ! {}", f.message);
+        let _ = writeln!(out, "  ! {}", flag(f));
     }
     if !view.conflicts.is_empty() {
         let _ = writeln!(
@@ -156,13 +158,28 @@ pub fn inspection(view: &InspectionView) -> String {
 
     let _ = writeln!(o, "\nFindings ({})", i.findings.len());
     for (f, fig) in i.findings.iter().zip(&a.findings) {
+        let identified = match (&f.identified_substance, &f.identified_other) {
+            (_, Some(other)) => format!("{other} (not in the reference)"),
+            (Some(id), None) => id.clone(),
+            (None, None) => "-".into(),
+        };
         let _ = writeln!(
             o,
-            "  {}  declared {}  identified {}",
-            f.id,
+            "  {}  declared {}  identified {identified}",
+            short(&f.id),
             opt(&f.declared_substance),
-            opt(&f.identified_substance)
         );
+        if !f.composition.is_empty() {
+            let measured: Vec<String> = f
+                .composition
+                .iter()
+                .map(|c| format!("{} {} %", c.component, c.pct))
+                .collect();
+            let _ = writeln!(o, "      measured {}", measured.join(", "));
+        }
+        if let Some(c) = f.content_pct {
+            let _ = writeln!(o, "      HCFC-141b content {c} % by mass");
+        }
         let cyl = match (f.cylinders, f.cylinder_type) {
             (Some(n), Some(t)) => format!("{n} {} cylinders", t.as_str()),
             (Some(n), None) => format!("{n} cylinders"),
@@ -186,16 +203,37 @@ pub fn inspection(view: &InspectionView) -> String {
                     .unwrap_or_default()
             );
         }
+        if fig.parts.len() > 1 {
+            let parts: Vec<String> = fig
+                .parts
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} {} %{}",
+                        p.substance,
+                        figure(p.fraction * 100.0, 1),
+                        p.annex_group
+                            .as_ref()
+                            .map(|g| format!(" ({g})"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            let _ = writeln!(o, "      made of {}", parts.join(", "));
+        }
         if let Some(q) = &fig.quantity {
             let _ = writeln!(
                 o,
-                "      = {:.4} t   {:.3} ODP-t   {:.0} t CO2-eq   (ODP {}, GWP {} {})",
-                q.tonnes,
-                q.odp_tonnes,
-                q.co2e_tonnes,
-                fig.odp.unwrap_or_default(),
-                fig.gwp.unwrap_or_default(),
-                fig.gwp_source.as_deref().unwrap_or("")
+                "      = {} t   {}   {}   (ODP {}, GWP {}{})",
+                figure(q.tonnes, 4),
+                odp_tonnes(q),
+                co2e_tonnes(q),
+                fig.odp.map_or("unknown".into(), |v| figure(v, 3)),
+                fig.gwp.map_or("unknown".into(), |v| figure(v, 0)),
+                fig.gwp_source
+                    .as_deref()
+                    .map(|s| format!(" {s}"))
+                    .unwrap_or_default()
             );
         }
         for (label, v) in [
@@ -211,11 +249,11 @@ pub fn inspection(view: &InspectionView) -> String {
     let t = &a.total;
     let _ = writeln!(
         o,
-        "  TOTAL  {}  = {:.4} t   {:.3} ODP-t   {:.0} t CO2-eq",
+        "  TOTAL  {}  = {} t   {}   {}",
         kg(t.kg),
-        t.tonnes,
-        t.odp_tonnes,
-        t.co2e_tonnes
+        figure(t.tonnes, 4),
+        odp_tonnes(t),
+        co2e_tonnes(t)
     );
 
     if !i.photos.is_empty() {
@@ -224,7 +262,7 @@ pub fn inspection(view: &InspectionView) -> String {
             let _ = writeln!(
                 o,
                 "  {}  {} bytes  {}  {}{}",
-                &p.sha256[..16],
+                short(&p.sha256),
                 p.bytes,
                 p.mime,
                 p.captured_at,
@@ -254,7 +292,7 @@ pub fn inspection(view: &InspectionView) -> String {
                 o,
                 "  seized {} from {}{}",
                 kg(item.quantity_kg),
-                item.finding_id,
+                short(&item.finding_id),
                 item.cylinders
                     .map(|c| format!(" ({c} cylinders)"))
                     .unwrap_or_default()
@@ -264,10 +302,10 @@ pub fn inspection(view: &InspectionView) -> String {
             let q = &a.seized;
             let _ = writeln!(
                 o,
-                "  SEIZED {}  = {:.3} ODP-t   {:.0} t CO2-eq",
+                "  SEIZED {}  = {}   {}",
                 kg(q.kg),
-                q.odp_tonnes,
-                q.co2e_tonnes
+                odp_tonnes(q),
+                co2e_tonnes(q)
             );
         }
         if !s.custody.is_empty() {
@@ -276,7 +314,7 @@ pub fn inspection(view: &InspectionView) -> String {
                 let _ = writeln!(
                     o,
                     "    {}  {}  {} -> {}{}{}",
-                    if c.id.is_empty() { "-" } else { &c.id },
+                    if c.id.is_empty() { "-" } else { short(&c.id) },
                     c.at,
                     c.from,
                     c.to,
@@ -299,7 +337,7 @@ pub fn inspection(view: &InspectionView) -> String {
     if !a.flags.is_empty() {
         let _ = writeln!(o, "\nFlags");
         for f in &a.flags {
-            let _ = writeln!(o, "  ! {}", f.message);
+            let _ = writeln!(o, "  ! {}", flag(f));
         }
     }
     if let Some(verified) = view.submission_verified {
@@ -340,6 +378,22 @@ pub fn inspection(view: &InspectionView) -> String {
             );
         }
     }
+    if !view.removed.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nRemoved (kept with every edit; `quayside restore {} LIST ID` brings one back)",
+            short(&i.id)
+        );
+        for r in &view.removed {
+            let _ = writeln!(
+                o,
+                "  {:<14} {}  removed {}",
+                list_name(r.list),
+                short(&r.id),
+                r.removed_at
+            );
+        }
+    }
     if !view.conflicts.is_empty() {
         let _ = writeln!(
             o,
@@ -355,9 +409,9 @@ pub fn inspection(view: &InspectionView) -> String {
                         o,
                         "  {}  REMOVED WHILE EDITED: `quayside restore {} {} {}` keeps it with the edits; `quayside remove ...` again confirms the removal",
                         c.path,
-                        &i.id[..i.id.len().min(8)],
+                        short(&i.id),
                         c.list.map(list_name).unwrap_or("?"),
-                        c.element_id.as_deref().unwrap_or("?")
+                        c.element_id.as_deref().map(short).unwrap_or("?")
                     );
                 }
             }
@@ -382,7 +436,7 @@ pub fn list(rows: &[InspectionSummary]) -> String {
         return "No inspections match.\n".into();
     }
     let mut o = format!(
-        "{:<13} {:<11} {:<6} {:<22} {:<10} {:>10} {:>8} {:>10}  {}\n",
+        "{:<9} {:<11} {:<6} {:<22} {:<10} {:>10} {:>8} {:>10}  {}\n",
         "ID", "CONTAINER", "PORT", "REVIEW", "CREATED", "KG", "ODP-T", "CO2-EQ T", "SUBSTANCES"
     );
     for r in rows {
@@ -402,21 +456,42 @@ pub fn list(rows: &[InspectionSummary]) -> String {
         );
         let _ = writeln!(
             o,
-            "{:<13} {:<11} {:<6} {:<22} {:<10} {:>10.1} {:>8.3} {:>10.0}  {}{}",
-            &r.id[..13.min(r.id.len())],
+            "{:<9} {:<11} {:<6} {:<22} {:<10} {:>10} {:>8} {:>10}  {}{}",
+            short(&r.id),
             r.container_number,
             r.station,
             r.review_state,
             &r.created_at[..10.min(r.created_at.len())],
-            r.total_kg,
-            r.odp_tonnes,
-            r.co2e_tonnes,
+            figure(r.total_kg, 1),
+            cell(r.odp_tonnes, 3, r.odp_unknown_kg, r.total_kg),
+            cell(r.co2e_tonnes, 0, r.gwp_unknown_kg, r.total_kg),
             r.substances.join(", "),
             marks
         );
     }
     let _ = writeln!(o, "{} inspection(s)", rows.len());
+    if rows
+        .iter()
+        .any(|r| r.odp_unknown_kg > 0.0 || r.gwp_unknown_kg > 0.0)
+    {
+        let _ = writeln!(
+            o,
+            ">= : at least; part of the goods is not identified (`show` says how many kg)"
+        );
+    }
     o
+}
+
+/// A figure in a table cell: `unknown` when none of the kilograms has a known value, `>=` before
+/// it when some have not.
+fn cell(v: f64, decimals: usize, unknown_kg: f64, all_kg: f64) -> String {
+    if unknown_kg > 0.0 && unknown_kg >= all_kg {
+        "unknown".into()
+    } else if unknown_kg > 0.0 {
+        format!(">={}", figure(v, decimals))
+    } else {
+        figure(v, decimals)
+    }
 }
 
 /// A record's history.
@@ -459,11 +534,25 @@ pub fn reference(hits: &[ReferenceEntry]) -> String {
                     o,
                     "  group {}  annex {}  HS {}",
                     s.group,
-                    opt(&s.annex_group),
+                    if s.controlled {
+                        opt(&s.annex_group)
+                    } else {
+                        "- (not controlled by the Montreal Protocol)"
+                    },
                     s.hs_code
                 );
-                let _ = writeln!(o, "  ODP {}  ({})", s.odp, s.odp_source);
-                let _ = writeln!(o, "  GWP {}  ({})", s.gwp, s.gwp_source);
+                let range = s
+                    .odp_range
+                    .as_ref()
+                    .map(|r| format!(" (the Protocol's range {}-{})", r[0], r[1]))
+                    .unwrap_or_default();
+                let _ = writeln!(o, "  ODP {}{range}  ({})", s.odp, s.odp_source);
+                let _ = writeln!(
+                    o,
+                    "  GWP {}  ({})",
+                    s.gwp.map_or("unknown".into(), |g| g.to_string()),
+                    s.gwp_source
+                );
                 if !s.components.is_empty() {
                     let parts: Vec<String> = s
                         .components
@@ -608,5 +697,57 @@ fn list_name(l: ElementList) -> &'static str {
         ElementList::Photos => "photos",
         ElementList::SeizureItems => "seizure-items",
         ElementList::Custody => "custody",
+    }
+}
+
+/// A flag as a line: the finding it is about (by the id end people type), then what it says.
+fn flag(f: &FlagRecord) -> String {
+    match &f.finding_id {
+        Some(id) => format!("[{}] {}", short(id), f.message),
+        None => f.message.clone(),
+    }
+}
+
+/// A figure with `decimals` decimals, or more where fewer would show a non-zero value as zero
+/// (`0.00055`, never `0.000`).
+pub fn figure(v: f64, decimals: usize) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let mut d = decimals;
+    let zero = |text: &str| text.chars().all(|c| matches!(c, '0' | '.' | '-'));
+    if v != 0.0 && v.is_finite() {
+        while d < 15 && zero(&format!("{v:.d$}")) {
+            d += 1;
+        }
+        if d > decimals {
+            d += 1; // two significant digits
+        }
+    }
+    format!("{v:.d$}")
+}
+
+/// ODP-tonnes as a person should read them: unknown when nothing is known, a lower bound
+/// naming the unknown kilograms when part is.
+fn odp_tonnes(q: &QuantityRecord) -> String {
+    known_part(q.odp_tonnes, 3, q.odp_unknown_kg, q.kg, "ODP-t")
+}
+
+/// CO2-eq tonnes, the same way.
+fn co2e_tonnes(q: &QuantityRecord) -> String {
+    known_part(q.co2e_tonnes, 0, q.gwp_unknown_kg, q.kg, "t CO2-eq")
+}
+
+fn known_part(v: f64, decimals: usize, unknown_kg: f64, all_kg: f64, unit: &str) -> String {
+    if unknown_kg > 0.0 && unknown_kg >= all_kg {
+        format!("unknown {unit}")
+    } else if unknown_kg > 0.0 {
+        format!(
+            "at least {} {unit} ({} not known)",
+            figure(v, decimals),
+            kg(unknown_kg)
+        )
+    } else {
+        format!("{} {unit}", figure(v, decimals))
     }
 }

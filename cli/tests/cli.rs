@@ -995,6 +995,216 @@ fn unique_id_prefixes_work_and_ambiguous_ones_do_not() {
     assert_contains(&err, "no inspection");
 }
 
+/// The last 8 characters of an id: what `list` and `show` print and what officers type.
+fn end(id: &str) -> String {
+    id[id.len() - 8..].to_string()
+}
+
+#[test]
+fn ids_are_shown_and_typed_by_their_end() {
+    let s = Store::new();
+    // Made within the same second: the start of both ids is the same timestamp.
+    let a = s.new_inspection(CONTAINER, &[]);
+    let b = s.new_inspection("MSCU1234566", &[]);
+    let listing = s.run(&["list"]).stdout;
+    for id in [&a, &b] {
+        assert_contains(&listing, &end(id));
+    }
+    assert_eq!(s.show(&end(&a))["inspection"]["id"], a.as_str());
+    assert_eq!(s.show(&end(&b))["inspection"]["id"], b.as_str());
+
+    let f1 = s.add_finding(&end(&a), &["--identified", "R-22", "--net-kg", "10"]);
+    let f2 = s.add_finding(&end(&a), &["--identified", "R-290", "--net-kg", "5"]);
+    assert_ne!(end(&f1), end(&f2));
+    // Findings by their end in every command that names one.
+    s.ok(&["finding", "set", &end(&a), &end(&f2), "--net-kg", "6"]);
+    s.ok(&[
+        "seizure",
+        "set",
+        &end(&a),
+        "--item",
+        &format!("{}=6:1", end(&f2)),
+    ]);
+    let v = s.show(&a);
+    let findings = v["inspection"]["findings"].as_array().unwrap();
+    assert_eq!(findings[1]["net_mass_kg"], 6.0);
+    assert_eq!(
+        v["inspection"]["seizure"]["items"][0]["finding_id"],
+        f2.as_str()
+    );
+    s.ok(&["remove", &end(&a), "findings", &end(&f1)]);
+    assert_eq!(
+        s.show(&a)["inspection"]["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    s.ok(&["restore", &end(&a), "findings", &end(&f1)]);
+    assert_eq!(
+        s.show(&a)["inspection"]["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // The start of a finding id still works where it is unique.
+    s.ok(&[
+        "finding",
+        "set",
+        &end(&a),
+        &f1[..f1.len() - 2],
+        "--notes",
+        "by its start",
+    ]);
+    assert_eq!(
+        s.show(&a)["inspection"]["findings"][0]["notes"],
+        "by its start"
+    );
+    // What `show` prints is what can be typed back.
+    let text = s.run(&["show", &end(&a)]).stdout;
+    assert_contains(&text, &end(&f1));
+    assert_contains(&text, &end(&f2));
+    // An unknown finding is refused.
+    let err = s.fail_unchanged(
+        &a,
+        &["finding", "set", &end(&a), "f-nothing", "--net-kg", "1"],
+    );
+    assert_contains(&err, "f-nothing");
+}
+
+#[test]
+fn what_the_identifier_really_found_can_be_recorded() {
+    let s = Store::new();
+    let id = s.new_inspection(CONTAINER, &["--declared-hs", "2711.12"]);
+    // A hydrocarbon declared, found as declared: not controlled, no flag.
+    s.add_finding(
+        &id,
+        &[
+            "--declared",
+            "propane",
+            "--identified",
+            "R-290",
+            "--net-kg",
+            "50",
+        ],
+    );
+    // The identifier cannot tell.
+    let unknown = s.add_finding(
+        &id,
+        &[
+            "--declared",
+            "R-290",
+            "--identified",
+            "unknown",
+            "--net-kg",
+            "120",
+        ],
+    );
+    // Something outside the reference.
+    let other = s.add_finding(
+        &id,
+        &[
+            "--identified-other",
+            "R-12/R-22 mixture, proprietary",
+            "--net-kg",
+            "30",
+        ],
+    );
+    // A contaminated reading.
+    let mixed = s.add_finding(
+        &id,
+        &[
+            "--declared",
+            "R-290",
+            "--composition",
+            "R-22=60, R-290=38, air=2",
+            "--net-kg",
+            "100",
+        ],
+    );
+    // A pre-blended polyol with its HCFC-141b content.
+    s.add_finding(
+        &id,
+        &[
+            "--identified",
+            "pre-blended polyol",
+            "--content-pct",
+            "12",
+            "--net-kg",
+            "1000",
+        ],
+    );
+    let v = s.show(&id);
+    let figures = v["assessment"]["findings"].as_array().unwrap();
+    let basis: Vec<&str> = figures
+        .iter()
+        .map(|f| f["basis"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        basis,
+        [
+            "identified",
+            "not_identified",
+            "not_identified",
+            "measured",
+            "identified"
+        ]
+    );
+    // By hand: 0.1 t x 0.6 x 0.055 + 1 t x 0.12 x 0.11 ODP-t; 120 + 30 kg not known.
+    let total = &v["assessment"]["total"];
+    assert!(
+        (f64_at(&total["odp_tonnes"], "ODP-t") - (0.0033 + 0.0132)).abs() < 1e-9,
+        "{total}"
+    );
+    assert!(
+        (f64_at(&total["odp_unknown_kg"], "kg") - 150.0).abs() < 1e-9,
+        "{total}"
+    );
+    let kinds = flag_kinds(&v);
+    for kind in ["substance_mismatch", "lab_analysis", "hs_code_inconsistent"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} not in {kinds:?}");
+    }
+    let flagged = |kind: &str, finding: &str| {
+        v["assessment"]["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == kind && f["finding_id"] == finding)
+    };
+    assert!(flagged("lab_analysis", &unknown) && flagged("lab_analysis", &other));
+    assert!(flagged("substance_mismatch", &mixed));
+    assert!(flagged("hs_code_inconsistent", &mixed));
+
+    // The text says what is not known and never prints a non-zero figure as zero.
+    let text = s.run(&["show", &id]).stdout;
+    assert_contains(&text, "measured HCFC-22 60 %, R-290 38 %, air 2 %");
+    assert_contains(&text, "(150.0 kg not known)");
+    assert!(!text.contains(" 0.000 "), "{text}");
+    // So does the list: at least, with the unknown part named in `show`.
+    assert_eq!(s.list(&[]), vec![id.clone()]);
+    let listing = s.run(&["list"]).stdout;
+    assert_contains(&listing, ">=0.017");
+    assert_contains(&listing, ">= : at least");
+    let summary = &s.ok(&["list"])[0];
+    assert!((f64_at(&summary["odp_unknown_kg"], "kg") - 150.0).abs() < 1e-9);
+
+    // Mistakes are refused and change nothing.
+    for bad in [
+        &["--composition", "R-22=60,R-290=30"][..],
+        &["--composition", "R-22=60,R-22=40"],
+        &["--composition", "R-999=100"],
+        &["--composition", "R-22=sixty,air=40"],
+        &["--identified", "R-22", "--identified-other", "something"],
+        &["--identified-other", "R-22"],
+        &["--content-pct", "120"],
+    ] {
+        let mut args = vec!["finding", "add", id.as_str()];
+        args.extend_from_slice(bad);
+        s.fail_unchanged(&id, &args);
+    }
+}
+
 // 8. Photo integrity.
 
 #[test]

@@ -685,14 +685,41 @@ async fn seizures(
         ))
     })
     .await?;
+    download(body, &stem, how.format)
+}
+
+/// `GET /v1/seizures/aggregates`: cases, kg, tonnes, ODP-tonnes and CO2-eq tonnes by annex
+/// group, substance, origin, port, month or year, or the annual summary; JSON, CSV or XLSX.
+async fn seizure_aggregates(
+    State(state): State<Shared>,
+    Caller(who): Caller,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> ServerResult<Response> {
+    let (q, how) = crate::export::parse_query(query.as_deref())?;
+    let (body, stem) = blocking(move || {
+        let report = {
+            let conn = state.db.reader();
+            crate::export::aggregate_report(&conn, &who, &q, how.group)?
+        };
+        Ok((
+            crate::export::render_aggregates(&report, how.format)?,
+            format!("{}-by-{}", report.filter.file_stem(), how.group.as_str()),
+        ))
+    })
+    .await?;
+    download(body, &stem, how.format)
+}
+
+/// An export's answer: its content type, never cached, and CSV or XLSX as a named attachment.
+fn download(body: Vec<u8>, stem: &str, format: crate::export::Format) -> ServerResult<Response> {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(how.format.content_type()),
+        HeaderValue::from_static(format.content_type()),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if how.format != crate::export::Format::Json {
-        let disposition = format!("attachment; filename=\"{stem}.{}\"", how.format.extension());
+    if format != crate::export::Format::Json {
+        let disposition = format!("attachment; filename=\"{stem}.{}\"", format.extension());
         headers.insert(
             header::CONTENT_DISPOSITION,
             HeaderValue::from_str(&disposition)
@@ -700,22 +727,6 @@ async fn seizures(
         );
     }
     Ok((headers, body).into_response())
-}
-
-/// `GET /v1/seizures/aggregates`: kg, ODP-tonnes, CO2-eq tonnes and cases by substance, month
-/// or port.
-async fn seizure_aggregates(
-    State(state): State<Shared>,
-    Caller(who): Caller,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-) -> ServerResult<Response> {
-    let (q, how) = crate::export::parse_query(query.as_deref())?;
-    let report = blocking(move || {
-        let conn = state.db.reader();
-        crate::export::aggregate_report(&conn, &who, &q, how.group)
-    })
-    .await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(report)).into_response())
 }
 
 /// `GET /v1/openapi.yaml`: the description of this API.

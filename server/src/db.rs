@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "008_review_states",
         include_str!("../migrations/008_review_states.sql"),
     ),
+    (
+        "009_seizure_reporting",
+        include_str!("../migrations/009_seizure_reporting.sql"),
+    ),
 ];
 /// The longest an enrolment code may stay valid (30 days).
 pub const MAX_CODE_HOURS: i64 = 30 * 24;
@@ -150,11 +154,12 @@ impl Db {
         {
             // A server upgraded with documents already stored fills the seizure projection once.
             let tx = conn.transaction()?;
-            crate::export::rebuild_if_needed(&tx, &actor, |c, id, _doc, _ins| {
-                let (ins, state, approval) = server_review_state(c, &actor, id)?;
+            crate::export::rebuild_if_needed(&tx, &actor, |c, id, doc, ins| {
+                let (ins, state, approval) =
+                    review_state_of(c, &actor, id, doc, Some(ins.clone()))?;
                 record_approval(c, id, approval.as_ref())?;
                 record_photo_refs(c, &ins, None)?;
-                Ok(state.as_str().to_string())
+                project_seizures(c, id, doc, &ins, state, approval.as_ref())
             })?;
             tx.commit()?;
         }
@@ -1234,5 +1239,32 @@ fn after_store_doc(
     let (ins, state, approval) = review_state_of(conn, actor, inspection_id, doc, read)?;
     record_approval(conn, inspection_id, approval.as_ref())?;
     record_photo_refs(conn, &ins, writer)?;
-    crate::export::reproject_inspection(conn, inspection_id, &ins, state.as_str())
+    project_seizures(conn, inspection_id, doc, &ins, state, approval.as_ref())
+}
+
+/// Projects an inspection's seizure rows. A case changed since its approval keeps the figures of
+/// the version approved, marked as such: what was signed stays in the reports, with a word that
+/// the record has moved on, instead of vanishing or showing unapproved figures.
+fn project_seizures(
+    conn: &Connection,
+    inspection_id: &str,
+    doc: &mut Document,
+    ins: &Inspection,
+    state: ReviewState,
+    approval: Option<&Review>,
+) -> ServerResult<()> {
+    if state == ReviewState::ChangedSinceApproval
+        && let Some(r) = approval
+        && let Ok(heads) = doc::parse_heads(&r.reviewed_heads)
+        && let Ok(approved) = doc.read_at(&heads, quayside_core::doc::inspection::read)
+    {
+        return crate::export::reproject_inspection(
+            conn,
+            inspection_id,
+            &approved,
+            state.as_str(),
+            true,
+        );
+    }
+    crate::export::reproject_inspection(conn, inspection_id, ins, state.as_str(), false)
 }

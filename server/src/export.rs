@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use quayside_core::doc::{Document, inspection};
 use quayside_core::model::Inspection;
-use quayside_core::model::assess::assess;
+use quayside_core::model::assess::{Basis, FindingFigures, Part, Quantity, assess};
 use quayside_core::model::locode;
 use quayside_core::reference;
 use quayside_core::store::load_document;
@@ -32,8 +32,7 @@ pub fn review_states() -> impl Iterator<Item = &'static str> {
         .map(|s| s.as_str())
 }
 
-/// The substance of a seized item nobody identified (or one the reference does not know).
-pub const UNIDENTIFIED: &str = "unidentified";
+pub use quayside_core::model::assess::UNIDENTIFIED;
 
 /// The `meta` key migration 004 sets when documents exist whose rows must be built.
 const REBUILD_KEY: &str = "reproject_seizures";
@@ -42,14 +41,16 @@ const REBUILD_KEY: &str = "reproject_seizures";
 // Projection
 // ---------------------------------------------------------------------------------------------
 
-/// Rewrites the seizure rows of inspection `id` from its current content. Call it in the same
+/// Rewrites the seizure rows and parts of inspection `id` from `ins`. Call it in the same
 /// transaction that stores the inspection or one of its reviews; `review_state` is one of
-/// [`review_states`].
+/// [`review_states`]. `as_approved`: `ins` is the version an approval covers, projected for a
+/// case changed since (its rows keep the approved figures and say so).
 pub fn reproject_inspection(
     conn: &Connection,
     id: &str,
     ins: &Inspection,
     review_state: &str,
+    as_approved: bool,
 ) -> ServerResult<()> {
     if quayside_core::model::review::ReviewState::parse(review_state).is_none() {
         return Err(ServerError::Internal(format!(
@@ -57,6 +58,8 @@ pub fn reproject_inspection(
         )));
     }
     conn.prepare_cached("DELETE FROM seizure_rows WHERE inspection_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM seizure_parts WHERE inspection_id = ?1")?
         .execute([id])?;
     let Some(seizure) = &ins.seizure else {
         return Ok(());
@@ -85,62 +88,42 @@ pub fn reproject_inspection(
     }
 
     let figures = assess(ins).findings;
-    struct Valued<'a> {
-        finding_id: &'a str,
-        substance: String,
-        declared: Option<&'a str>,
-        annex_group: Option<&'static str>,
-        cylinders: Option<u32>,
-        kg: f64,
-        odp: f64,
-        gwp: f64,
-        odp_source: String,
-        gwp_source: String,
-    }
-    let valued: Vec<Valued> = items
+    let none_found = FindingFigures {
+        finding_id: String::new(),
+        substance: None,
+        basis: Basis::NotRecorded,
+        odp: None,
+        gwp: None,
+        gwp_source: None,
+        parts: vec![Part {
+            substance: UNIDENTIFIED.into(),
+            annex_group: None,
+            fraction: 1.0,
+            odp: None,
+            gwp: None,
+        }],
+        quantity: None,
+    };
+    let valued: Vec<(&str, f64, Option<u32>, &FindingFigures, Quantity)> = items
         .iter()
         .map(|&(finding_id, kg, cylinders)| {
-            let figure = figures.iter().find(|f| f.finding_id == finding_id);
-            let known = figure
-                .and_then(|f| f.substance.as_deref())
-                .and_then(reference::substance);
-            let declared = ins
-                .finding(finding_id)
-                .and_then(|f| f.declared_substance.as_deref());
-            match (figure, known) {
-                (Some(f), Some(s)) => Valued {
-                    finding_id,
-                    substance: s.id.clone(),
-                    declared,
-                    annex_group: s.annex_group.as_deref(),
-                    cylinders,
-                    kg,
-                    odp: f.odp.unwrap_or(s.odp),
-                    gwp: f.gwp.unwrap_or(s.gwp),
-                    odp_source: s.odp_source.clone(),
-                    gwp_source: f.gwp_source.clone().unwrap_or_else(|| s.gwp_source.clone()),
-                },
-                _ => Valued {
-                    finding_id,
-                    substance: UNIDENTIFIED.into(),
-                    declared,
-                    annex_group: None,
-                    cylinders,
-                    kg,
-                    odp: 0.0,
-                    gwp: 0.0,
-                    odp_source: "substance not identified: no ODP applied".into(),
-                    gwp_source: "substance not identified: no GWP applied".into(),
-                },
-            }
+            let figure = figures
+                .iter()
+                .find(|f| f.finding_id == finding_id)
+                .unwrap_or(&none_found);
+            (
+                finding_id,
+                kg,
+                cylinders,
+                figure,
+                Quantity::of_parts(kg, &figure.parts),
+            )
         })
         .collect();
-
-    let odp_t = |v: &Valued| v.kg / 1000.0 * v.odp;
-    let co2e_t = |v: &Valued| v.kg / 1000.0 * v.gwp;
-    let case_kg: f64 = valued.iter().map(|v| v.kg).sum();
-    let case_odp: f64 = valued.iter().map(odp_t).sum();
-    let case_co2e: f64 = valued.iter().map(co2e_t).sum();
+    let mut case = Quantity::default();
+    for (.., q) in &valued {
+        case.add(q);
+    }
 
     let country: String = conn
         .prepare_cached("SELECT country FROM stations WHERE locode = ?1")?
@@ -149,47 +132,141 @@ pub fn reproject_inspection(
         .unwrap_or_else(|| locode::country_of(&ins.station).to_ascii_uppercase());
     let day = recorded_day(&ins.created_at);
     let month = day.get(..7).unwrap_or("").to_string();
+    let year = day.get(..4).unwrap_or("").to_string();
     let modus: Vec<&str> = seizure.modus_operandi.iter().map(|m| m.as_str()).collect();
+    let d = &ins.declaration;
     let mut insert = conn.prepare_cached(
         "INSERT INTO seizure_rows(inspection_id, finding_id, station, country, container, case_ref,
-             action, modus_operandi, recorded_at, day, month, substance, declared_substance,
-             annex_group, cylinders, quantity_kg, odp, gwp, odp_tonnes, co2e_tonnes, odp_source,
-             gwp_source, case_items, case_kg, case_odp_tonnes, case_co2e_tonnes, review_state)
+             action, modus_operandi, legal_basis, recorded_at, day, month, year, origin,
+             destination, transit, consignor, consignee, declared_hs, observed_hs, substance,
+             basis, declared_substance, annex_group, cylinder_type, cylinders, quantity_kg,
+             tonnes, odp, gwp, odp_tonnes, co2e_tonnes, odp_unknown_kg, gwp_unknown_kg,
+             odp_source, gwp_source, case_items, case_kg, case_odp_tonnes, case_co2e_tonnes,
+             case_odp_unknown_kg, case_gwp_unknown_kg, review_state, as_approved)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35,
+             ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44)",
     )?;
-    for v in &valued {
+    let mut part_insert = conn.prepare_cached(
+        "INSERT INTO seizure_parts(inspection_id, finding_id, part, substance, item_substance,
+             annex_group, station, country, origin, day, month, year, action, review_state, kg,
+             tonnes, odp_tonnes, co2e_tonnes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?;
+    for (finding_id, kg, cylinders, figure, q) in &valued {
+        let finding = ins.finding(finding_id);
+        let substance = figure
+            .substance
+            .clone()
+            .unwrap_or_else(|| UNIDENTIFIED.to_string());
+        let groups: Vec<&str> = {
+            let mut g: Vec<&str> = Vec::new();
+            for p in &figure.parts {
+                if let Some(a) = p.annex_group.as_deref()
+                    && !g.contains(&a)
+                {
+                    g.push(a);
+                }
+            }
+            g
+        };
+        let known = reference::substance(&substance);
+        let (odp_source, gwp_source) = match (figure.basis, known) {
+            (Basis::Identified | Basis::Declared, Some(s)) => {
+                (s.odp_source.clone(), s.gwp_source.clone())
+            }
+            (Basis::Measured, _) => (
+                "the measured composition, mass-weighted over the components' ODPs (Montreal Protocol annexes)".to_string(),
+                "the measured composition, mass-weighted over the components' GWPs".to_string(),
+            ),
+            _ => (
+                "substance not identified: ODP unknown (laboratory analysis)".to_string(),
+                "substance not identified: GWP unknown (laboratory analysis)".to_string(),
+            ),
+        };
         insert.execute(params![
             id,
-            v.finding_id,
+            finding_id,
             ins.station,
             country,
             ins.container.number,
             seizure.case_ref,
             seizure.action.map(|a| a.as_str()),
             modus.join("|"),
+            seizure.legal_basis,
             ins.created_at,
             day,
             month,
-            v.substance,
-            v.declared,
-            v.annex_group,
-            v.cylinders,
-            v.kg,
-            v.odp,
-            v.gwp,
-            odp_t(v),
-            co2e_t(v),
-            v.odp_source,
-            v.gwp_source,
+            year,
+            d.origin,
+            d.destination,
+            d.transit.join("|"),
+            d.consignor,
+            d.consignee,
+            d.hs_code,
+            finding.and_then(|f| f.hs_code_observed.clone()),
+            substance,
+            basis_name(figure.basis),
+            finding.and_then(|f| f.declared_substance.clone()),
+            (!groups.is_empty()).then(|| groups.join(", ")),
+            finding.and_then(|f| f.cylinder_type).map(|c| c.as_str()),
+            cylinders,
+            kg,
+            q.tonnes,
+            figure.odp,
+            figure.gwp,
+            q.odp_tonnes,
+            q.co2e_tonnes,
+            q.odp_unknown_kg,
+            q.gwp_unknown_kg,
+            odp_source,
+            gwp_source,
             valued.len() as i64,
-            case_kg,
-            case_odp,
-            case_co2e,
+            case.kg,
+            case.odp_tonnes,
+            case.co2e_tonnes,
+            case.odp_unknown_kg,
+            case.gwp_unknown_kg,
             review_state,
+            as_approved,
         ])?;
+        for (n, part) in figure.parts.iter().enumerate() {
+            let part_kg = kg * part.fraction;
+            let tonnes = part_kg / 1000.0;
+            part_insert.execute(params![
+                id,
+                finding_id,
+                n as i64,
+                part.substance,
+                substance,
+                part.annex_group,
+                ins.station,
+                country,
+                d.origin,
+                day,
+                month,
+                year,
+                seizure.action.map(|a| a.as_str()),
+                review_state,
+                part_kg,
+                tonnes,
+                part.odp.map(|o| tonnes * o),
+                part.gwp.map(|g| tonnes * g),
+            ])?;
+        }
     }
     Ok(())
+}
+
+/// How a basis is stored and shown.
+fn basis_name(b: Basis) -> &'static str {
+    match b {
+        Basis::Measured => "measured",
+        Basis::Identified => "identified",
+        Basis::Declared => "declared",
+        Basis::NotIdentified => "not_identified",
+        Basis::NotRecorded => "not_recorded",
+    }
 }
 
 /// The calendar day an inspection was recorded, as the device's clock wrote it (`YYYY-MM-DD`;
@@ -202,16 +279,16 @@ fn recorded_day(created_at: &str) -> String {
         .to_string()
 }
 
-/// Fills `seizure_rows` from the stored inspections if migration 004 asked for it (a server that
-/// held documents before the table existed); a no-op otherwise. Call once at start-up, after the
-/// migrations, inside a write transaction. `review_state` answers the state of one inspection
-/// (given the connection, its id, its document and its content). An inspection that cannot be
+/// Fills the seizure projection from the stored inspections if a migration asked for it (a
+/// server that held documents before the tables changed); a no-op otherwise. Call once at
+/// start-up, after the migrations, inside a write transaction. `project` projects one
+/// inspection (given the connection, its id, its document and its content). An inspection that cannot be
 /// read is logged and skipped (the document itself stays as it is). Returns how many were
 /// projected.
 pub fn rebuild_if_needed(
     conn: &Connection,
     actor: &[u8],
-    mut review_state: impl FnMut(&Connection, &str, &mut Document, &Inspection) -> ServerResult<String>,
+    mut project: impl FnMut(&Connection, &str, &mut Document, &Inspection) -> ServerResult<()>,
 ) -> ServerResult<usize> {
     let pending: bool = conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM meta WHERE key = ?1)",
@@ -236,8 +313,7 @@ pub fn rebuild_if_needed(
                 continue;
             }
         };
-        let state = review_state(conn, &id, &mut doc, &ins)?;
-        reproject_inspection(conn, &id, &ins, &state)?;
+        project(conn, &id, &mut doc, &ins)?;
         done += 1;
     }
     conn.execute("DELETE FROM meta WHERE key = ?1", [REBUILD_KEY])?;
@@ -402,9 +478,15 @@ fn check_wire(w: &WireQuery) -> ServerResult<()> {
         return bad("format", format!("{f:?} is not json, csv or xlsx"));
     }
     if let Some(g) = &w.group
-        && !["substance", "month", "port"].contains(&g.as_str())
+        && !Group::ALL.iter().any(|(n, _)| n == g)
     {
-        return bad("group", format!("{g:?} is not substance, month or port"));
+        return bad(
+            "group",
+            format!(
+                "{g:?} is not one of {}",
+                Group::ALL.map(|(n, _)| n).join(", ")
+            ),
+        );
     }
     Ok(())
 }
@@ -493,23 +575,61 @@ impl Format {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Group {
+    /// The substance each item is made of (a blend counts as its components).
     #[default]
     Substance,
-    Month,
+    /// Montreal Protocol annex and group (A/I, C/I, F/I, ...; `not controlled`; `not known` for
+    /// goods whose substance is not identified).
+    AnnexGroup,
+    /// Country of origin declared.
+    Origin,
     Port,
+    Month,
+    Year,
+    /// Per year, annex group and substance: the shape of a report of illegal trade to the Ozone
+    /// Secretariat and of a cross-check of Article 7 data.
+    Annual,
+}
+
+impl Group {
+    /// Every group, as the API spells it.
+    pub const ALL: [(&'static str, Group); 7] = [
+        ("substance", Group::Substance),
+        ("annex_group", Group::AnnexGroup),
+        ("origin", Group::Origin),
+        ("port", Group::Port),
+        ("month", Group::Month),
+        ("year", Group::Year),
+        ("annual", Group::Annual),
+    ];
+
+    /// As the API spells it.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, g)| *g == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("substance")
+    }
 }
 
 impl std::str::FromStr for Group {
     type Err = ServerError;
     fn from_str(s: &str) -> ServerResult<Group> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "" | "substance" => Ok(Group::Substance),
-            "month" => Ok(Group::Month),
-            "port" | "station" => Ok(Group::Port),
-            other => Err(ServerError::BadRequest(format!(
-                "unknown group {other:?}; expected substance, month or port"
-            ))),
+        let wanted = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        if wanted.is_empty() {
+            return Ok(Group::Substance);
         }
+        Self::ALL
+            .iter()
+            .find(|(n, _)| *n == wanted)
+            .map(|(_, g)| *g)
+            .ok_or_else(|| {
+                ServerError::BadRequest(format!(
+                    "unknown group {s:?}; expected {}",
+                    Self::ALL.map(|(n, _)| n).join(", ")
+                ))
+            })
     }
 }
 
@@ -668,7 +788,10 @@ pub fn resolve(who: &Principal, q: &SeizureQuery) -> ServerResult<Filter> {
     let mut states = Vec::new();
     let asked = split_list(&q.state);
     if asked.is_empty() {
+        // What was approved, including cases changed since (they keep the approved figures and
+        // say so): a case does not vanish from the totals because its record moved on.
         states.push("approved".to_string());
+        states.push("changed_since_approval".to_string());
     } else if !asked.iter().any(|s| s.eq_ignore_ascii_case("all")) {
         for s in asked {
             let s = s.to_ascii_lowercase().replace(['-', ' '], "_");
@@ -767,7 +890,10 @@ pub fn resolve(who: &Principal, q: &SeizureQuery) -> ServerResult<Filter> {
 }
 
 /// `WHERE ...` over `seizure_rows r` for a filter, with its parameters.
-fn where_clause(f: &Filter) -> (String, Vec<String>) {
+/// The SQL condition of a filter over `seizure_rows r` or `seizure_parts p` (`alias`), with its
+/// arguments. A substance matches an item of that substance or containing it (a blend's
+/// component); over parts, a part of that substance or of an item of it.
+fn where_clause(f: &Filter, alias: &str) -> (String, Vec<String>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<String> = Vec::new();
     let mut any_of = |column: &str, values: &[String], args: &mut Vec<String>| {
@@ -781,24 +907,32 @@ fn where_clause(f: &Filter) -> (String, Vec<String>) {
                 format!("?{}", args.len())
             })
             .collect();
-        clauses.push(format!("{column} IN ({})", marks.join(", ")));
+        clauses.push(format!("{alias}.{column} IN ({})", marks.join(", ")));
     };
-    any_of("r.country", &f.countries, &mut args);
-    any_of("r.station", &f.stations, &mut args);
-    any_of("r.review_state", &f.states, &mut args);
-    if let Some(s) = &f.substance {
-        any_of("r.substance", std::slice::from_ref(s), &mut args);
-    }
+    any_of("country", &f.countries, &mut args);
+    any_of("station", &f.stations, &mut args);
+    any_of("review_state", &f.states, &mut args);
     if let Some(a) = &f.action {
-        any_of("r.action", std::slice::from_ref(a), &mut args);
+        any_of("action", std::slice::from_ref(a), &mut args);
+    }
+    if let Some(s) = &f.substance {
+        args.push(s.clone());
+        let n = args.len();
+        clauses.push(if alias == "p" {
+            format!("(p.substance = ?{n} OR p.item_substance = ?{n})")
+        } else {
+            format!(
+                "(r.substance = ?{n} OR EXISTS (SELECT 1 FROM seizure_parts q WHERE q.inspection_id = r.inspection_id AND q.finding_id = r.finding_id AND q.substance = ?{n}))"
+            )
+        });
     }
     if let Some(from) = &f.from {
         args.push(from.clone());
-        clauses.push(format!("r.day >= ?{}", args.len()));
+        clauses.push(format!("{alias}.day >= ?{}", args.len()));
     }
     if let Some(to) = &f.to {
         args.push(to.clone());
-        clauses.push(format!("r.day <= ?{}", args.len()));
+        clauses.push(format!("{alias}.day <= ?{}", args.len()));
     }
     if clauses.is_empty() {
         (String::new(), args)
@@ -818,6 +952,7 @@ pub struct SeizureRow {
     pub day: String,
     /// `YYYY-MM` of `recorded_at`.
     pub month: String,
+    pub year: String,
     pub country: String,
     /// Station or port, UN/LOCODE.
     pub station: String,
@@ -825,19 +960,41 @@ pub struct SeizureRow {
     pub container: String,
     pub action: Option<String>,
     pub modus_operandi: Vec<String>,
+    pub legal_basis: Option<String>,
+    /// Country of origin, destination and transit as declared.
+    pub origin: Option<String>,
+    pub destination: Option<String>,
+    pub transit: Vec<String>,
+    pub consignor: Option<String>,
+    pub consignee: Option<String>,
+    /// The HS code declared and the one seen on the goods.
+    pub declared_hs: Option<String>,
+    pub observed_hs: Option<String>,
     pub review_state: String,
+    /// The figures are those of the version approved; the record has changed since.
+    pub as_approved: bool,
     pub finding_id: String,
-    /// Reference id, or `unidentified`.
+    /// A reference id, `unknown`, a name outside the reference, a measured composition
+    /// (`measured: ...`) or `unidentified`.
     pub substance: String,
-    /// What the goods were declared as, if different from nothing.
+    /// What the figures rest on: measured, identified, declared, not_identified, not_recorded.
+    pub basis: String,
+    /// What the goods were declared as.
     pub declared_substance: Option<String>,
+    /// The annex groups of what the item is made of.
     pub annex_group: Option<String>,
+    pub cylinder_type: Option<String>,
     pub cylinders: Option<u32>,
     pub quantity_kg: f64,
-    pub odp: f64,
+    pub tonnes: f64,
+    /// Per kg; None when not known.
+    pub odp: Option<f64>,
     pub odp_tonnes: f64,
-    pub gwp: f64,
+    pub gwp: Option<f64>,
     pub co2e_tonnes: f64,
+    /// Kilograms whose ODP (GWP) is not known: not in `odp_tonnes` (`co2e_tonnes`).
+    pub odp_unknown_kg: f64,
+    pub gwp_unknown_kg: f64,
     pub odp_source: String,
     pub gwp_source: String,
     /// Seized items in the whole case.
@@ -863,12 +1020,18 @@ pub struct ApprovalProof {
     pub signature: String,
 }
 
-/// Sums over a group of rows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Sums over a group of seized items, split into what they are made of.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
-    /// The substance id, month (`YYYY-MM`) or station; `total` for the grand total.
+    /// The substance, annex group, country of origin, station, month or year; `total` for the
+    /// grand total.
     pub key: String,
-    /// Station name (ports); the substance's Montreal Protocol annex group (substances).
+    /// Annual summaries: the annex group and substance within the year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annex_group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substance: Option<String>,
+    /// Station name (ports); the substance's annex group (substances).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Country of a port.
@@ -886,8 +1049,15 @@ pub struct Aggregate {
     /// Seized items.
     pub items: u64,
     pub kg: f64,
+    pub tonnes: f64,
     pub odp_tonnes: f64,
     pub co2e_tonnes: f64,
+    /// Kilograms whose ODP (GWP) is not known, left out of the tonnes above.
+    pub odp_unknown_kg: f64,
+    pub gwp_unknown_kg: f64,
+    /// Cases counted with the figures of their approved version although their record has
+    /// changed since.
+    pub changed_since_approval_cases: u64,
 }
 
 /// The seizures matching a filter, with the totals to show beside them.
@@ -900,12 +1070,9 @@ pub struct Report {
     pub generated_by: String,
     pub total: Aggregate,
     pub rows: Vec<SeizureRow>,
+    /// The Totals sheets of an XLSX export.
     #[serde(skip)]
-    pub by_substance: Vec<Aggregate>,
-    #[serde(skip)]
-    pub by_month: Vec<Aggregate>,
-    #[serde(skip)]
-    pub by_port: Vec<Aggregate>,
+    pub groups: Vec<(Group, Vec<Aggregate>)>,
 }
 
 /// Grouped sums for `GET /v1/seizures/aggregates`.
@@ -914,17 +1081,20 @@ pub struct AggregateReport {
     pub filter: Filter,
     pub title: String,
     pub generated_at: String,
+    pub generated_by: String,
     pub group: Group,
     pub groups: Vec<Aggregate>,
     pub total: Aggregate,
 }
 
-const ROW_COLUMNS: &str = "r.inspection_id, r.case_ref, r.recorded_at, r.day, r.month, r.country,
-    r.station, s.name, r.container, r.action, r.modus_operandi, r.review_state, r.finding_id,
-    r.substance, r.declared_substance, r.annex_group, r.cylinders, r.quantity_kg, r.odp,
-    r.odp_tonnes, r.gwp, r.co2e_tonnes, r.odp_source, r.gwp_source, r.case_items, r.case_kg,
-    r.case_odp_tonnes, r.case_co2e_tonnes, a.reviewer, a.decided_at, a.comment, a.reviewed_heads,
-    a.public_key, a.signature";
+const ROW_COLUMNS: &str = "r.inspection_id, r.case_ref, r.recorded_at, r.day, r.month, r.year,
+    r.country, r.station, s.name, r.container, r.action, r.modus_operandi, r.legal_basis, r.origin,
+    r.destination, r.transit, r.consignor, r.consignee, r.declared_hs, r.observed_hs,
+    r.review_state, r.as_approved, r.finding_id, r.substance, r.basis, r.declared_substance,
+    r.annex_group, r.cylinder_type, r.cylinders, r.quantity_kg, r.tonnes, r.odp, r.odp_tonnes,
+    r.gwp, r.co2e_tonnes, r.odp_unknown_kg, r.gwp_unknown_kg, r.odp_source, r.gwp_source,
+    r.case_items, r.case_kg, r.case_odp_tonnes, r.case_co2e_tonnes, a.reviewer, a.decided_at,
+    a.comment, a.reviewed_heads, a.public_key, a.signature";
 
 /// Drops binary floating-point noise (`0.9267719999999999` -> `0.926772`); a nanotonne is far
 /// below anything weighed at a port.
@@ -936,8 +1106,15 @@ fn tidy(v: f64) -> f64 {
     }
 }
 
+fn list(text: String) -> Vec<String> {
+    text.split('|')
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
-    let (clause, args) = where_clause(f);
+    let (clause, args) = where_clause(f, "r");
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM seizure_rows r LEFT JOIN stations s ON s.locode = r.station
          LEFT JOIN approvals a ON a.inspection_id = r.inspection_id
@@ -945,52 +1122,62 @@ fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-        let modus: String = r.get(10)?;
         Ok(SeizureRow {
             inspection_id: r.get(0)?,
             case_ref: r.get(1)?,
             recorded_at: r.get(2)?,
             day: r.get(3)?,
             month: r.get(4)?,
-            country: r.get(5)?,
-            station: r.get(6)?,
-            station_name: r.get(7)?,
-            container: r.get(8)?,
-            action: r.get(9)?,
-            modus_operandi: modus
-                .split('|')
-                .filter(|m| !m.is_empty())
-                .map(str::to_string)
-                .collect(),
-            review_state: r.get(11)?,
-            finding_id: r.get(12)?,
-            substance: r.get(13)?,
-            declared_substance: r.get(14)?,
-            annex_group: r.get(15)?,
-            cylinders: r.get(16)?,
-            quantity_kg: tidy(r.get(17)?),
-            odp: tidy(r.get(18)?),
-            odp_tonnes: tidy(r.get(19)?),
-            gwp: tidy(r.get(20)?),
-            co2e_tonnes: tidy(r.get(21)?),
-            odp_source: r.get(22)?,
-            gwp_source: r.get(23)?,
-            case_items: r.get(24)?,
-            case_kg: tidy(r.get(25)?),
-            case_odp_tonnes: tidy(r.get(26)?),
-            case_co2e_tonnes: tidy(r.get(27)?),
-            approval: match r.get::<_, Option<String>>(28)? {
+            year: r.get(5)?,
+            country: r.get(6)?,
+            station: r.get(7)?,
+            station_name: r.get(8)?,
+            container: r.get(9)?,
+            action: r.get(10)?,
+            modus_operandi: list(r.get(11)?),
+            legal_basis: r.get(12)?,
+            origin: r.get(13)?,
+            destination: r.get(14)?,
+            transit: list(r.get(15)?),
+            consignor: r.get(16)?,
+            consignee: r.get(17)?,
+            declared_hs: r.get(18)?,
+            observed_hs: r.get(19)?,
+            review_state: r.get(20)?,
+            as_approved: r.get(21)?,
+            finding_id: r.get(22)?,
+            substance: r.get(23)?,
+            basis: r.get(24)?,
+            declared_substance: r.get(25)?,
+            annex_group: r.get(26)?,
+            cylinder_type: r.get(27)?,
+            cylinders: r.get(28)?,
+            quantity_kg: tidy(r.get(29)?),
+            tonnes: tidy(r.get(30)?),
+            odp: r.get::<_, Option<f64>>(31)?.map(tidy),
+            odp_tonnes: tidy(r.get(32)?),
+            gwp: r.get::<_, Option<f64>>(33)?.map(tidy),
+            co2e_tonnes: tidy(r.get(34)?),
+            odp_unknown_kg: tidy(r.get(35)?),
+            gwp_unknown_kg: tidy(r.get(36)?),
+            odp_source: r.get(37)?,
+            gwp_source: r.get(38)?,
+            case_items: r.get(39)?,
+            case_kg: tidy(r.get(40)?),
+            case_odp_tonnes: tidy(r.get(41)?),
+            case_co2e_tonnes: tidy(r.get(42)?),
+            approval: match r.get::<_, Option<String>>(43)? {
                 Some(reviewer) => Some(ApprovalProof {
                     reviewer,
-                    decided_at: r.get(29)?,
-                    comment: r.get(30)?,
+                    decided_at: r.get(44)?,
+                    comment: r.get(45)?,
                     reviewed_heads: r
-                        .get::<_, String>(31)?
+                        .get::<_, String>(46)?
                         .split_whitespace()
                         .map(str::to_string)
                         .collect(),
-                    public_key: r.get(32)?,
-                    signature: r.get(33)?,
+                    public_key: r.get(47)?,
+                    signature: r.get(48)?,
                 }),
                 None => None,
             },
@@ -999,62 +1186,170 @@ fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn query_aggregates(
-    conn: &Connection,
-    f: &Filter,
-    group: Option<Group>,
-) -> ServerResult<Vec<Aggregate>> {
-    let (clause, args) = where_clause(f);
-    let (key, extra, group_by) = match group {
-        None => ("'total'", "NULL, NULL", ""),
-        Some(Group::Substance) => ("r.substance", "NULL, NULL", "GROUP BY r.substance"),
-        Some(Group::Month) => ("r.month", "NULL, NULL", "GROUP BY r.month"),
-        Some(Group::Port) => (
-            "r.station",
-            "max(s.name), max(r.country)",
-            "GROUP BY r.station",
-        ),
-    };
-    let sql = format!(
-        "SELECT {key}, {extra}, count(DISTINCT r.inspection_id), count(*), total(r.quantity_kg),
-             total(r.odp_tonnes), total(r.co2e_tonnes)
-         FROM seizure_rows r LEFT JOIN stations s ON s.locode = r.station
-         {clause} {group_by} ORDER BY 1"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-        Ok(Aggregate {
-            key: r.get(0)?,
-            label: r.get(1)?,
-            country: r.get(2)?,
-            odp: None,
-            gwp: None,
-            gwp_source: None,
-            cases: r.get::<_, i64>(3)? as u64,
-            items: r.get::<_, i64>(4)? as u64,
-            kg: tidy(r.get(5)?),
-            odp_tonnes: tidy(r.get(6)?),
-            co2e_tonnes: tidy(r.get(7)?),
-        })
-    })?;
-    let mut out: Vec<Aggregate> = rows.collect::<Result<_, _>>()?;
-    if group == Some(Group::Substance) {
-        for a in &mut out {
-            if let Some(s) = reference::substance(&a.key) {
-                a.label = s.annex_group.clone();
-                a.odp = Some(s.odp);
-                a.gwp = Some(s.gwp);
-                a.gwp_source = Some(s.gwp_source.clone());
-            }
-        }
-    }
-    Ok(out)
+/// One part of a seized item as the sums need it (a row of `seizure_parts`).
+struct PartRow {
+    /// The case (inspection) and the seized item, numbered as read: counting distinct numbers
+    /// is cheaper than counting distinct ids.
+    case: u32,
+    item: u32,
+    substance: String,
+    /// The annex group, or `not controlled` (ODP known, zero) or `not known`.
+    annex_key: String,
+    origin: String,
+    station: String,
+    station_name: Option<String>,
+    country: String,
+    month: String,
+    year: String,
+    kg: f64,
+    tonnes: f64,
+    odp_tonnes: Option<f64>,
+    co2e_tonnes: Option<f64>,
+    changed_since_approval: bool,
 }
 
-fn total_of(conn: &Connection, f: &Filter) -> ServerResult<Aggregate> {
-    query_aggregates(conn, f, None)?
-        .pop()
-        .ok_or_else(|| ServerError::Internal("no total row".into()))
+/// The parts of the seized items the filter selects, read once for every sum.
+fn read_parts(conn: &Connection, f: &Filter) -> ServerResult<Vec<PartRow>> {
+    let (clause, args) = where_clause(f, "p");
+    let sql = format!(
+        "SELECT p.inspection_id, p.finding_id, p.substance, p.annex_group, p.origin, p.station,
+             s.name, p.country, p.month, p.year, p.kg, p.tonnes, p.odp_tonnes, p.co2e_tonnes,
+             p.review_state = 'changed_since_approval'
+         FROM seizure_parts p LEFT JOIN stations s ON s.locode = p.station {clause}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut cases: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut items: std::collections::HashMap<(u32, String), u32> = std::collections::HashMap::new();
+    let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+        let inspection_id: String = r.get(0)?;
+        let n = cases.len() as u32;
+        let case = *cases.entry(inspection_id).or_insert(n);
+        let n = items.len() as u32;
+        let item = *items.entry((case, r.get(1)?)).or_insert(n);
+        let odp_tonnes: Option<f64> = r.get(12)?;
+        let annex_key = match r.get::<_, Option<String>>(3)? {
+            Some(group) => group,
+            None if odp_tonnes.is_none() => "not known".to_string(),
+            None => "not controlled".to_string(),
+        };
+        Ok(PartRow {
+            case,
+            item,
+            substance: r.get(2)?,
+            annex_key,
+            origin: r
+                .get::<_, Option<String>>(4)?
+                .unwrap_or_else(|| "not declared".to_string()),
+            station: r.get(5)?,
+            station_name: r.get(6)?,
+            country: r.get(7)?,
+            month: r.get(8)?,
+            year: r.get(9)?,
+            kg: r.get(10)?,
+            tonnes: r.get(11)?,
+            odp_tonnes,
+            co2e_tonnes: r.get(13)?,
+            changed_since_approval: r.get(14)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Running sums of one group.
+#[derive(Default)]
+struct Sums {
+    cases: std::collections::HashSet<u32>,
+    items: std::collections::HashSet<u32>,
+    changed: std::collections::HashSet<u32>,
+    kg: f64,
+    tonnes: f64,
+    odp_tonnes: f64,
+    co2e_tonnes: f64,
+    odp_unknown_kg: f64,
+    gwp_unknown_kg: f64,
+    label: Option<String>,
+    country: Option<String>,
+}
+
+/// Sums `parts` grouped by `group` (`None`: the grand total, one entry keyed `total`), in key
+/// order. Every figure comes from the parts, so a blend counts as its components and an
+/// unknown substance in kilograms only.
+fn sum_parts(parts: &[PartRow], group: Option<Group>) -> Vec<Aggregate> {
+    type Key<'a> = (&'a str, &'a str, &'a str);
+    let mut groups: std::collections::BTreeMap<Key, Sums> = std::collections::BTreeMap::new();
+    for p in parts {
+        let key: Key = match group {
+            None => ("total", "", ""),
+            Some(Group::Substance) => (&p.substance, "", ""),
+            Some(Group::AnnexGroup) => (&p.annex_key, "", ""),
+            Some(Group::Origin) => (&p.origin, "", ""),
+            Some(Group::Port) => (&p.station, "", ""),
+            Some(Group::Month) => (&p.month, "", ""),
+            Some(Group::Year) => (&p.year, "", ""),
+            Some(Group::Annual) => (&p.year, &p.annex_key, &p.substance),
+        };
+        let s = groups.entry(key).or_default();
+        s.cases.insert(p.case);
+        s.items.insert(p.item);
+        if p.changed_since_approval {
+            s.changed.insert(p.case);
+        }
+        s.kg += p.kg;
+        s.tonnes += p.tonnes;
+        match p.odp_tonnes {
+            Some(v) => s.odp_tonnes += v,
+            None => s.odp_unknown_kg += p.kg,
+        }
+        match p.co2e_tonnes {
+            Some(v) => s.co2e_tonnes += v,
+            None => s.gwp_unknown_kg += p.kg,
+        }
+        if group == Some(Group::Port) {
+            s.label = p.station_name.clone();
+            s.country = Some(p.country.clone());
+        }
+        if group == Some(Group::Substance) && s.label.is_none() {
+            s.label = reference::substance(&p.substance).and_then(|x| x.annex_group.clone());
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((key, annex_group, substance), s)| {
+            let valued = match group {
+                Some(Group::Substance) => reference::substance(key),
+                Some(Group::Annual) => reference::substance(substance),
+                _ => None,
+            };
+            let annual = group == Some(Group::Annual);
+            Aggregate {
+                key: key.to_string(),
+                annex_group: annual.then(|| annex_group.to_string()),
+                substance: annual.then(|| substance.to_string()),
+                label: s.label,
+                country: s.country,
+                odp: valued.map(|x| x.odp),
+                gwp: valued.and_then(|x| x.gwp),
+                gwp_source: valued.map(|x| x.gwp_source.clone()),
+                cases: s.cases.len() as u64,
+                items: s.items.len() as u64,
+                kg: tidy(s.kg),
+                tonnes: tidy(s.tonnes),
+                odp_tonnes: tidy(s.odp_tonnes),
+                co2e_tonnes: tidy(s.co2e_tonnes),
+                odp_unknown_kg: tidy(s.odp_unknown_kg),
+                gwp_unknown_kg: tidy(s.gwp_unknown_kg),
+                changed_since_approval_cases: s.changed.len() as u64,
+            }
+        })
+        .collect()
+}
+
+/// The grand total of `parts` (zero when there are none).
+fn total_of(parts: &[PartRow]) -> Aggregate {
+    sum_parts(parts, None).pop().unwrap_or_else(|| Aggregate {
+        key: "total".into(),
+        ..Default::default()
+    })
 }
 
 fn generated_at() -> String {
@@ -1071,7 +1366,8 @@ pub fn seizures(
     query_rows(conn, &f)
 }
 
-/// Sums of kg, ODP-tonnes, CO2-eq tonnes and cases over the seizures `who` asked for, grouped.
+/// Sums of kg, tonnes, ODP-tonnes, CO2-eq tonnes and cases over the seizures `who` asked for,
+/// grouped.
 pub fn aggregates(
     conn: &Connection,
     who: &Principal,
@@ -1079,10 +1375,10 @@ pub fn aggregates(
     group: Group,
 ) -> ServerResult<Vec<Aggregate>> {
     let f = resolve(who, q)?;
-    query_aggregates(conn, &f, Some(group))
+    Ok(sum_parts(&read_parts(conn, &f)?, Some(group)))
 }
 
-/// [`aggregates`] with the filter applied and the grand total, read in one snapshot.
+/// [`aggregates`] with the filter applied and the grand total, from one read.
 pub fn aggregate_report(
     conn: &Connection,
     who: &Principal,
@@ -1090,17 +1386,15 @@ pub fn aggregate_report(
     group: Group,
 ) -> ServerResult<AggregateReport> {
     let filter = resolve(who, q)?;
-    let tx = conn.unchecked_transaction()?;
-    let groups = query_aggregates(&tx, &filter, Some(group))?;
-    let total = total_of(&tx, &filter)?;
-    drop(tx);
+    let parts = read_parts(conn, &filter)?;
     Ok(AggregateReport {
         title: filter.describe(),
         filter,
         generated_at: generated_at(),
+        generated_by: who.user.clone(),
         group,
-        groups,
-        total,
+        groups: sum_parts(&parts, Some(group)),
+        total: total_of(&parts),
     })
 }
 
@@ -1109,21 +1403,29 @@ pub fn report(conn: &Connection, who: &Principal, q: &SeizureQuery) -> ServerRes
     let filter = resolve(who, q)?;
     let tx = conn.unchecked_transaction()?;
     let rows = query_rows(&tx, &filter)?;
-    let total = total_of(&tx, &filter)?;
-    let by_substance = query_aggregates(&tx, &filter, Some(Group::Substance))?;
-    let by_month = query_aggregates(&tx, &filter, Some(Group::Month))?;
-    let by_port = query_aggregates(&tx, &filter, Some(Group::Port))?;
+    let parts = read_parts(&tx, &filter)?;
     drop(tx);
+    // In the order the workbook shows them.
+    let groups = [
+        Group::AnnexGroup,
+        Group::Substance,
+        Group::Origin,
+        Group::Port,
+        Group::Month,
+        Group::Year,
+        Group::Annual,
+    ]
+    .into_iter()
+    .map(|group| (group, sum_parts(&parts, Some(group))))
+    .collect();
     Ok(Report {
         title: filter.describe(),
         filter,
         generated_at: generated_at(),
         generated_by: who.user.clone(),
-        total,
+        total: total_of(&parts),
         rows,
-        by_substance,
-        by_month,
-        by_port,
+        groups,
     })
 }
 
@@ -1131,509 +1433,5 @@ pub fn report(conn: &Connection, who: &Principal, q: &SeizureQuery) -> ServerRes
 // Renderings
 // ---------------------------------------------------------------------------------------------
 
-/// Renders a report in `format`.
-pub fn render(report: &Report, format: Format) -> ServerResult<Vec<u8>> {
-    match format {
-        Format::Json => to_json(report),
-        Format::Csv => to_csv(report),
-        Format::Xlsx => to_xlsx(report),
-    }
-}
-
-/// JSON: the filter applied, the grand total and every row.
-pub fn to_json(report: &Report) -> ServerResult<Vec<u8>> {
-    serde_json::to_vec_pretty(report).map_err(|e| ServerError::Internal(format!("json: {e}")))
-}
-
-/// `v` with at most `decimals` decimals, trailing zeros dropped (`0.055`, `1810`, `3921.6`).
-fn trimmed(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
-/// A text cell that a spreadsheet will not run as a formula when the CSV is opened.
-fn csv_text(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-const CSV_HEADER: [&str; 34] = [
-    "date",
-    "month",
-    "country",
-    "station",
-    "station_name",
-    "case_ref",
-    "container",
-    "action",
-    "modus_operandi",
-    "review_state",
-    "finding_id",
-    "substance",
-    "annex_group",
-    "declared_substance",
-    "cylinders",
-    "quantity_kg",
-    "odp",
-    "odp_tonnes",
-    "gwp",
-    "co2e_tonnes",
-    "gwp_source",
-    "odp_source",
-    "case_items",
-    "case_kg",
-    "case_odp_tonnes",
-    "case_co2e_tonnes",
-    "recorded_at",
-    "inspection_id",
-    "approved_by",
-    "approved_at",
-    "approval_comment",
-    "approved_heads",
-    "approval_public_key",
-    "approval_signature",
-];
-
-/// CSV: a header row, one row per seized item; kg and CO2-eq tonnes with 1 decimal, ODP-tonnes
-/// with 4; text that could start a formula is quoted with a leading `'`.
-pub fn to_csv(report: &Report) -> ServerResult<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(Vec::new());
-    let err = |e: csv::Error| ServerError::Internal(format!("csv: {e}"));
-    w.write_record(CSV_HEADER).map_err(err)?;
-    for r in &report.rows {
-        let opt = |v: &Option<String>| csv_text(v.as_deref().unwrap_or(""));
-        w.write_record([
-            csv_text(&r.day),
-            csv_text(&r.month),
-            csv_text(&r.country),
-            csv_text(&r.station),
-            opt(&r.station_name),
-            opt(&r.case_ref),
-            csv_text(&r.container),
-            opt(&r.action),
-            csv_text(&r.modus_operandi.join("; ")),
-            csv_text(&r.review_state),
-            csv_text(&r.finding_id),
-            csv_text(&r.substance),
-            opt(&r.annex_group),
-            opt(&r.declared_substance),
-            r.cylinders.map(|c| c.to_string()).unwrap_or_default(),
-            format!("{:.1}", r.quantity_kg),
-            trimmed(r.odp, 6),
-            format!("{:.4}", r.odp_tonnes),
-            trimmed(r.gwp, 2),
-            format!("{:.1}", r.co2e_tonnes),
-            csv_text(&r.gwp_source),
-            csv_text(&r.odp_source),
-            r.case_items.to_string(),
-            format!("{:.1}", r.case_kg),
-            format!("{:.4}", r.case_odp_tonnes),
-            format!("{:.1}", r.case_co2e_tonnes),
-            csv_text(&r.recorded_at),
-            csv_text(&r.inspection_id),
-            csv_text(r.approval.as_ref().map_or("", |a| a.reviewer.as_str())),
-            csv_text(r.approval.as_ref().map_or("", |a| a.decided_at.as_str())),
-            csv_text(r.approval.as_ref().map_or("", |a| a.comment.as_str())),
-            r.approval
-                .as_ref()
-                .map(|a| a.reviewed_heads.join(" "))
-                .unwrap_or_default(),
-            r.approval
-                .as_ref()
-                .map(|a| a.public_key.clone())
-                .unwrap_or_default(),
-            r.approval
-                .as_ref()
-                .map(|a| a.signature.clone())
-                .unwrap_or_default(),
-        ])
-        .map_err(err)?;
-    }
-    w.into_inner()
-        .map_err(|e| ServerError::Internal(format!("csv: {e}")))
-}
-
-fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ServerError {
-    ServerError::Internal(format!("xlsx: {e}"))
-}
-
-/// One spreadsheet cell to write.
-enum Cell<'a> {
-    Text(&'a str),
-    /// Text shown in red: declared as something other than what was found.
-    Flag(&'a str),
-    Date(&'a str),
-    Num(f64, &'a rust_xlsxwriter::Format),
-    Blank,
-}
-
-/// The formats of the workbook, made once.
-struct Styles {
-    title: rust_xlsxwriter::Format,
-    subtitle: rust_xlsxwriter::Format,
-    section: rust_xlsxwriter::Format,
-    header: rust_xlsxwriter::Format,
-    date: rust_xlsxwriter::Format,
-    flag: rust_xlsxwriter::Format,
-    int: rust_xlsxwriter::Format,
-    kg: rust_xlsxwriter::Format,
-    odp: rust_xlsxwriter::Format,
-    odp_t: rust_xlsxwriter::Format,
-    gwp: rust_xlsxwriter::Format,
-    co2e: rust_xlsxwriter::Format,
-}
-
-impl Styles {
-    fn new() -> Styles {
-        use rust_xlsxwriter::{Color, Format, FormatBorder};
-        let navy = Color::RGB(0x1F3864);
-        Styles {
-            title: Format::new()
-                .set_bold()
-                .set_font_size(14)
-                .set_font_color(navy),
-            subtitle: Format::new()
-                .set_italic()
-                .set_font_color(Color::RGB(0x595959)),
-            section: Format::new()
-                .set_bold()
-                .set_font_size(12)
-                .set_font_color(navy),
-            header: Format::new()
-                .set_bold()
-                .set_font_color(Color::White)
-                .set_background_color(navy)
-                .set_border_bottom(FormatBorder::Thin),
-            date: Format::new().set_num_format("yyyy-mm-dd"),
-            flag: Format::new()
-                .set_bold()
-                .set_font_color(Color::RGB(0xC00000)),
-            int: Format::new().set_num_format("#,##0"),
-            kg: Format::new().set_num_format("#,##0.0"),
-            odp: Format::new().set_num_format("0.0#####"),
-            odp_t: Format::new().set_num_format("#,##0.0000"),
-            gwp: Format::new().set_num_format("#,##0.##"),
-            co2e: Format::new().set_num_format("#,##0.0"),
-        }
-    }
-
-    /// `f` as it looks on a total row: bold, double rule above.
-    fn total(f: &rust_xlsxwriter::Format) -> rust_xlsxwriter::Format {
-        f.clone()
-            .set_bold()
-            .set_border_top(rust_xlsxwriter::FormatBorder::Double)
-    }
-}
-
-fn write_cells(
-    ws: &mut rust_xlsxwriter::Worksheet,
-    row: u32,
-    cells: &[Cell],
-    styles: &Styles,
-    total: bool,
-) -> ServerResult<()> {
-    let plain = rust_xlsxwriter::Format::new();
-    for (c, cell) in cells.iter().enumerate() {
-        let c = c as u16;
-        let style = |f: &rust_xlsxwriter::Format| {
-            if total { Styles::total(f) } else { f.clone() }
-        };
-        match cell {
-            Cell::Text(t) if !t.is_empty() => {
-                ws.write_string_with_format(row, c, *t, &style(&plain))
-            }
-            Cell::Flag(t) => ws.write_string_with_format(row, c, *t, &style(&styles.flag)),
-            Cell::Date(d) => match rust_xlsxwriter::ExcelDateTime::parse_from_str(d) {
-                Ok(date) => ws.write_datetime_with_format(row, c, &date, &style(&styles.date)),
-                Err(_) => ws.write_string_with_format(row, c, *d, &style(&plain)),
-            },
-            Cell::Num(v, f) => ws.write_number_with_format(row, c, *v, &style(f)),
-            Cell::Text(_) | Cell::Blank if total => ws.write_blank(row, c, &style(&plain)),
-            Cell::Text(_) | Cell::Blank => continue,
-        }
-        .map_err(xlsx_err)?;
-    }
-    Ok(())
-}
-
-/// The Seizures sheet's columns: header and the cell of one row.
-type Column = (
-    &'static str,
-    for<'a> fn(&'a SeizureRow, &'a Styles) -> Cell<'a>,
-);
-
-const SEIZURE_COLUMNS: [Column; 29] = [
-    ("Date", |r, _| Cell::Date(&r.day)),
-    ("Month", |r, _| Cell::Text(&r.month)),
-    ("Country", |r, _| Cell::Text(&r.country)),
-    ("Port", |r, _| Cell::Text(&r.station)),
-    ("Port name", |r, _| {
-        Cell::Text(r.station_name.as_deref().unwrap_or(""))
-    }),
-    ("Case ref", |r, _| {
-        Cell::Text(r.case_ref.as_deref().unwrap_or(""))
-    }),
-    ("Container", |r, _| Cell::Text(&r.container)),
-    ("Action", |r, _| {
-        Cell::Text(r.action.as_deref().unwrap_or(""))
-    }),
-    ("Modus operandi", |_, _| Cell::Blank), // written separately (a joined list)
-    ("Review state", |r, _| Cell::Text(&r.review_state)),
-    ("Substance", |r, _| Cell::Text(&r.substance)),
-    ("Annex group", |r, _| {
-        Cell::Text(r.annex_group.as_deref().unwrap_or(""))
-    }),
-    ("Declared as", |r, _| {
-        match r.declared_substance.as_deref() {
-            Some(d) if d != r.substance => Cell::Flag(d),
-            Some(d) => Cell::Text(d),
-            None => Cell::Blank,
-        }
-    }),
-    ("Cylinders", |r, s| match r.cylinders {
-        Some(n) => Cell::Num(f64::from(n), &s.int),
-        None => Cell::Blank,
-    }),
-    ("Quantity (kg)", |r, s| Cell::Num(r.quantity_kg, &s.kg)),
-    ("ODP", |r, s| Cell::Num(r.odp, &s.odp)),
-    ("ODP-tonnes", |r, s| Cell::Num(r.odp_tonnes, &s.odp_t)),
-    ("GWP", |r, s| Cell::Num(r.gwp, &s.gwp)),
-    ("CO2-eq (t)", |r, s| Cell::Num(r.co2e_tonnes, &s.co2e)),
-    ("GWP source", |r, _| Cell::Text(&r.gwp_source)),
-    ("ODP source", |r, _| Cell::Text(&r.odp_source)),
-    ("Case items", |r, s| {
-        Cell::Num(f64::from(r.case_items), &s.int)
-    }),
-    ("Case kg", |r, s| Cell::Num(r.case_kg, &s.kg)),
-    ("Case ODP-t", |r, s| Cell::Num(r.case_odp_tonnes, &s.odp_t)),
-    ("Case CO2-eq (t)", |r, s| {
-        Cell::Num(r.case_co2e_tonnes, &s.co2e)
-    }),
-    ("Inspection", |r, _| Cell::Text(&r.inspection_id)),
-    ("Approved by", |r, _| match &r.approval {
-        Some(a) => Cell::Text(&a.reviewer),
-        None => Cell::Blank,
-    }),
-    ("Approved at", |r, _| match &r.approval {
-        Some(a) => Cell::Text(&a.decided_at),
-        None => Cell::Blank,
-    }),
-    ("Approval signature (Ed25519)", |r, _| match &r.approval {
-        Some(a) => Cell::Text(&a.signature),
-        None => Cell::Blank,
-    }),
-];
-
-/// A table of the Totals sheet: title, key headers, the groups and their key cells.
-type TotalsSection<'a> = (&'a str, &'a [&'a str], &'a [Aggregate], Vec<Vec<Cell<'a>>>);
-
-/// Column indexes of the Seizures sheet that get a subtotal.
-const SUM_COLUMNS: [u16; 3] = [14, 16, 18];
-const MODUS_COLUMN: u16 = 8;
-
-/// XLSX: a "Seizures" sheet (a title naming the filter and when it was made, one row per seized
-/// item under a frozen bold header with filter buttons, number formats, and a total row that
-/// follows the filters) and a "Totals" sheet by substance, month and port.
-pub fn to_xlsx(report: &Report) -> ServerResult<Vec<u8>> {
-    use rust_xlsxwriter::utility::row_col_to_cell;
-    use rust_xlsxwriter::{DocProperties, Formula, Workbook};
-
-    let s = Styles::new();
-    let generated = chrono::DateTime::parse_from_rfc3339(&report.generated_at)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|_| report.generated_at.clone());
-    let subtitle = format!(
-        "Filter: {} · generated {generated} by {} · {} case(s), {} seized item(s)",
-        report.title, report.generated_by, report.total.cases, report.total.items
-    );
-    let note = "ODP-tonnes = tonnes x ODP (Montreal Protocol annexes); CO2-eq tonnes = tonnes x \
-                GWP (100-year, IPCC AR4, as listed in the Kigali Amendment); blends by mass \
-                fraction of their components. One row per seized item; the Case columns total \
-                the whole case. Declared-as in red: declared as another substance.";
-
-    let mut wb = Workbook::new();
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title("Quayside seizures")
-            .set_subject("Seizures of ozone-depleting substances and HFCs")
-            .set_author("Quayside")
-            .set_comment(&subtitle),
-    );
-
-    // Title, filter and note above the data; written after autofit so that their long text
-    // does not widen column A.
-    let heading = |ws: &mut rust_xlsxwriter::Worksheet, title: &str| -> ServerResult<()> {
-        ws.write_string_with_format(0, 0, title, &s.title)
-            .map_err(xlsx_err)?;
-        ws.write_string_with_format(1, 0, &subtitle, &s.subtitle)
-            .map_err(xlsx_err)?;
-        ws.write_string_with_format(2, 0, note, &s.subtitle)
-            .map_err(xlsx_err)?;
-        Ok(())
-    };
-
-    let ws = wb.add_worksheet();
-    ws.set_name("Seizures").map_err(xlsx_err)?;
-    const HEAD: u32 = 4;
-    for (c, (h, _)) in SEIZURE_COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(HEAD, c as u16, *h, &s.header)
-            .map_err(xlsx_err)?;
-    }
-    let mut row = HEAD + 1;
-    for r in &report.rows {
-        let cells: Vec<Cell> = SEIZURE_COLUMNS
-            .iter()
-            .map(|(_, cell)| cell(r, &s))
-            .collect();
-        write_cells(ws, row, &cells, &s, false)?;
-        ws.write_string(row, MODUS_COLUMN, r.modus_operandi.join(", "))
-            .map_err(xlsx_err)?;
-        row += 1;
-    }
-    let last_col = SEIZURE_COLUMNS.len() as u16 - 1;
-    if report.rows.is_empty() {
-        ws.write_string_with_format(row, 0, "No seizures match this filter.", &s.subtitle)
-            .map_err(xlsx_err)?;
-    } else {
-        let (first, last) = (HEAD + 1, row - 1);
-        let mut cells: Vec<Cell> = (0..=last_col).map(|_| Cell::Blank).collect();
-        cells[0] = Cell::Text("Total");
-        write_cells(ws, row, &cells, &s, true)?;
-        // SUBTOTAL(109, ...) sums the visible rows only, so the total follows the filters;
-        // the cached result is the total of every row, shown by viewers that do not calculate.
-        let totals = [
-            (report.total.kg, &s.kg),
-            (report.total.odp_tonnes, &s.odp_t),
-            (report.total.co2e_tonnes, &s.co2e),
-        ];
-        for (c, (v, f)) in SUM_COLUMNS.into_iter().zip(totals) {
-            let formula = Formula::new(format!(
-                "=SUBTOTAL(109,{}:{})",
-                row_col_to_cell(first, c),
-                row_col_to_cell(last, c)
-            ))
-            .set_result(v.to_string());
-            ws.write_formula_with_format(row, c, formula, &Styles::total(f))
-                .map_err(xlsx_err)?;
-        }
-        ws.autofilter(HEAD, 0, last, last_col).map_err(xlsx_err)?;
-    }
-    ws.set_autofit_max_width(280);
-    ws.autofit();
-    ws.set_freeze_panes(HEAD + 1, 1).map_err(xlsx_err)?;
-    ws.set_repeat_rows(HEAD, HEAD).map_err(xlsx_err)?;
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    heading(ws, "Seizures of ozone-depleting substances and HFCs")?;
-
-    let ws = wb.add_worksheet();
-    ws.set_name("Totals").map_err(xlsx_err)?;
-    let mut row: u32 = 4;
-    let substance_rows: Vec<Vec<Cell>> = report
-        .by_substance
-        .iter()
-        .map(|a| {
-            vec![
-                Cell::Text(&a.key),
-                Cell::Text(a.label.as_deref().unwrap_or("")),
-                a.odp.map_or(Cell::Blank, |v| Cell::Num(v, &s.odp)),
-                a.gwp.map_or(Cell::Blank, |v| Cell::Num(v, &s.gwp)),
-                Cell::Text(a.gwp_source.as_deref().unwrap_or("")),
-            ]
-        })
-        .collect();
-    let month_rows: Vec<Vec<Cell>> = report
-        .by_month
-        .iter()
-        .map(|a| vec![Cell::Text(&a.key)])
-        .collect();
-    let port_rows: Vec<Vec<Cell>> = report
-        .by_port
-        .iter()
-        .map(|a| {
-            vec![
-                Cell::Text(&a.key),
-                Cell::Text(a.label.as_deref().unwrap_or("")),
-                Cell::Text(a.country.as_deref().unwrap_or("")),
-            ]
-        })
-        .collect();
-    let sections: [TotalsSection; 3] = [
-        (
-            "By substance",
-            &["Substance", "Annex group", "ODP", "GWP", "GWP source"],
-            &report.by_substance,
-            substance_rows,
-        ),
-        ("By month", &["Month"], &report.by_month, month_rows),
-        (
-            "By port",
-            &["Port", "Port name", "Country"],
-            &report.by_port,
-            port_rows,
-        ),
-    ];
-    for (title, heads, groups, keys) in sections {
-        ws.write_string_with_format(row, 0, title, &s.section)
-            .map_err(xlsx_err)?;
-        row += 1;
-        let tail = [
-            "Cases",
-            "Items",
-            "Quantity (kg)",
-            "ODP-tonnes",
-            "CO2-eq (t)",
-        ];
-        for (c, h) in heads.iter().chain(tail.iter()).enumerate() {
-            ws.write_string_with_format(row, c as u16, *h, &s.header)
-                .map_err(xlsx_err)?;
-        }
-        row += 1;
-        let sums = |a: &Aggregate| -> [f64; 5] {
-            [
-                a.cases as f64,
-                a.items as f64,
-                a.kg,
-                a.odp_tonnes,
-                a.co2e_tonnes,
-            ]
-        };
-        let formats = [&s.int, &s.int, &s.kg, &s.odp_t, &s.co2e];
-        for (a, mut cells) in groups.iter().zip(keys) {
-            cells.extend(
-                sums(a)
-                    .into_iter()
-                    .zip(formats)
-                    .map(|(v, f)| Cell::Num(v, f)),
-            );
-            write_cells(ws, row, &cells, &s, false)?;
-            row += 1;
-        }
-        let mut cells: Vec<Cell> = heads.iter().map(|_| Cell::Blank).collect();
-        cells[0] = Cell::Text("Total");
-        cells.extend(
-            sums(&report.total)
-                .into_iter()
-                .zip(formats)
-                .map(|(v, f)| Cell::Num(v, f)),
-        );
-        write_cells(ws, row, &cells, &s, true)?;
-        row += 2;
-    }
-    ws.set_autofit_max_width(280);
-    ws.autofit();
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    heading(ws, "Seizure totals by substance, month and port")?;
-
-    wb.save_to_buffer().map_err(xlsx_err)
-}
+mod render;
+pub use render::{render, render_aggregates};

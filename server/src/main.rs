@@ -95,6 +95,15 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(Command::Admin(admin)) = cli.command {
+        // Administering a server that does not exist is a mistake (a missing --data), not a
+        // reason to create an empty one in the working directory.
+        if !cli.data.join(quayside_server::db::DB_FILE).is_file() {
+            return Err(format!(
+                "no Quayside server data in {}: pass --data DIR (or set QUAYSIDE_SERVER_DATA) to                  the directory the server runs on; start the server once to create it",
+                cli.data.display()
+            )
+            .into());
+        }
         let db = Db::open(&cli.data)?;
         match admin {
             Admin::Station {
@@ -142,7 +151,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if cli.demo {
                 let info = quayside_server::demo::seed(&db)?;
                 println!(
-                    "\nDemo data: stations GHTEM, GHTKD, NLRTM; officers ama and kofi, supervisor esi (GHTEM), analyst nana (GH); 3 inspections."
+                    "\nDemo data: stations GHTEM, GHTKD, NLRTM; officers ama and kofi, supervisor esi (GHTEM), analyst nana (GH); 5 inspections, 4 submitted for review."
                 );
                 for (user, code) in &info.codes {
                     println!("  enrolment code for {user}: {code}");

@@ -129,7 +129,7 @@ fn record(
     inspection::set_seizure(&mut doc, &author, &seizure, "2026-11-29T10:00:00.000Z").unwrap();
     db.insert_local(&id, station, &mut doc).unwrap();
     let ins = inspection::read(&db.document(&id).unwrap()).unwrap();
-    export::reproject_inspection(conn, &id, &ins, state).unwrap();
+    export::reproject_inspection(conn, &id, &ins, state, false).unwrap();
     id
 }
 
@@ -280,7 +280,7 @@ fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
     assert_eq!(r.annex_group.as_deref(), Some("C/I"));
     assert_eq!(r.cylinders, Some(1139));
     assert!(close(r.quantity_kg, R22_KG), "{}", r.quantity_kg);
-    assert_eq!((r.odp, r.gwp), (0.055, 1810.0));
+    assert_eq!((r.odp, r.gwp), (Some(0.055), Some(1810.0)));
     assert_eq!(format!("{:.3}", r.odp_tonnes), "0.852");
     assert_eq!(r.co2e_tonnes.round(), 28_038.0);
     assert!(r.gwp_source.contains("AR4"), "{}", r.gwp_source);
@@ -299,6 +299,10 @@ fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
         .unwrap();
     assert!(close(unknown.quantity_kg, 120.0));
     assert_eq!((unknown.odp_tonnes, unknown.co2e_tonnes), (0.0, 0.0));
+    // ... and says its ODP and GWP are not known rather than zero.
+    assert_eq!((unknown.odp, unknown.gwp), (None, None));
+    assert!(close(unknown.odp_unknown_kg, 120.0) && close(unknown.gwp_unknown_kg, 120.0));
+    assert_eq!(unknown.basis, "not_recorded");
     for r in &tkd {
         assert_eq!(r.case_items, 2);
         assert!(close(r.case_kg, 436.0 + 120.0), "{}", r.case_kg);
@@ -314,7 +318,10 @@ fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
     let json: serde_json::Value =
         serde_json::from_slice(&export::render(&report, Format::Json).unwrap()).unwrap();
     assert_eq!(json["filter"]["countries"], serde_json::json!(["GH"]));
-    assert_eq!(json["filter"]["states"], serde_json::json!(["approved"]));
+    assert_eq!(
+        json["filter"]["states"],
+        serde_json::json!(["approved", "changed_since_approval"])
+    );
     assert_eq!(json["total"]["cases"], 2);
     assert_eq!(json["total"]["items"], 3);
     let j = json["rows"]
@@ -340,8 +347,17 @@ fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
         .find(|r| &r[col("substance")] == "HCFC-22")
         .unwrap();
     assert_eq!(&line[col("quantity_kg")], "15490.4");
-    assert_eq!(&line[col("odp_tonnes")], "0.8520");
-    assert_eq!(&line[col("co2e_tonnes")], "28037.6");
+    // Numbers in full, so nothing is lost on import.
+    assert_eq!(&line[col("tonnes")], "15.4904");
+    assert_eq!(&line[col("odp_tonnes")], "0.851972");
+    assert_eq!(&line[col("co2e_tonnes")], "28037.624");
+    assert_eq!(&line[col("odp_unknown_kg")], "0");
+    assert_eq!(&line[col("annex_group")], "C/I");
+    assert_eq!(&line[col("basis")], "identified");
+    assert_eq!(&line[col("cylinder_type")], "disposable");
+    assert_eq!(&line[col("cylinders")], "1139");
+    assert_eq!(&line[col("year")], "2026");
+    assert_eq!(&line[col("as_approved")], "false");
     assert_eq!(
         line[col("co2e_tonnes")].parse::<f64>().unwrap().round(),
         28_038.0
@@ -366,7 +382,11 @@ fn the_published_r22_case_in_rows_json_csv_and_aggregates() {
     // Aggregates by substance, month and port.
     let by_substance = export::aggregates(&f.conn, &f.nana, &q(), Group::Substance).unwrap();
     let keys: Vec<&str> = by_substance.iter().map(|a| a.key.as_str()).collect();
-    assert_eq!(keys, ["HCFC-22", "R-404A", "unidentified"]);
+    // R-404A counts as its components.
+    assert_eq!(
+        keys,
+        ["HCFC-22", "HFC-125", "HFC-134a", "HFC-143a", "unidentified"]
+    );
     let hcfc = &by_substance[0];
     assert_eq!((hcfc.cases, hcfc.items), (1, 1));
     assert!(close(hcfc.kg, R22_KG));
@@ -593,7 +613,7 @@ fn bad_filters_are_refused_with_a_clear_400() {
         Err(ServerError::BadRequest(_))
     ));
     assert!(matches!(
-        export::parse_query(Some("group=year")),
+        export::parse_query(Some("group=quarter")),
         Err(ServerError::BadRequest(_))
     ));
     let (parsed, how) =
@@ -644,9 +664,32 @@ fn reprojecting_follows_the_inspection_and_its_review_state() {
     };
     assert_eq!(r22_rows(&f.nana), 1);
     // Edited after approval: out of the default (approved) export, and never duplicated.
-    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "changed_since_approval").unwrap();
-    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "changed_since_approval").unwrap();
-    assert_eq!(r22_rows(&f.nana), 0);
+    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "changed_since_approval", true)
+        .unwrap();
+    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "changed_since_approval", true)
+        .unwrap();
+    // Changed since approval: still in the default export, marked, never duplicated.
+    assert_eq!(r22_rows(&f.nana), 1);
+    let row = export::seizures(&f.conn, &f.nana, &q())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.inspection_id == f.r22_case)
+        .unwrap();
+    assert_eq!(row.review_state, "changed_since_approval");
+    assert!(row.as_approved);
+    let agg = export::aggregate_report(&f.conn, &f.nana, &q(), Group::Substance).unwrap();
+    assert_eq!(agg.total.changed_since_approval_cases, 1);
+    // Asked for approved ones only, it is left out.
+    let approved_only = SeizureQuery {
+        state: Some("approved".into()),
+        substance: Some("HCFC-22".into()),
+        ..q()
+    };
+    assert!(
+        export::seizures(&f.conn, &f.nana, &approved_only)
+            .unwrap()
+            .is_empty()
+    );
     let total: i64 = f
         .conn
         .query_row(
@@ -656,18 +699,18 @@ fn reprojecting_follows_the_inspection_and_its_review_state() {
         )
         .unwrap();
     assert_eq!(total, 1);
-    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "approved").unwrap();
+    export::reproject_inspection(&f.conn, &f.r22_case, &ins, "approved", false).unwrap();
     assert_eq!(r22_rows(&f.nana), 1);
 
     // Items removed from the seizure: no rows.
     let mut cleared = ins.clone();
     cleared.seizure.as_mut().unwrap().items.clear();
-    export::reproject_inspection(&f.conn, &f.r22_case, &cleared, "approved").unwrap();
+    export::reproject_inspection(&f.conn, &f.r22_case, &cleared, "approved", false).unwrap();
     assert_eq!(r22_rows(&f.nana), 0);
 
     // An unknown review state is a programming error, and changes nothing.
     assert!(matches!(
-        export::reproject_inspection(&f.conn, &f.r22_case, &ins, "published"),
+        export::reproject_inspection(&f.conn, &f.r22_case, &ins, "published", false),
         Err(ServerError::Internal(_))
     ));
 
@@ -680,12 +723,13 @@ fn reprojecting_follows_the_inspection_and_its_review_state() {
         )
         .unwrap();
     let actor = [9u8; 16];
-    let done = export::rebuild_if_needed(&f.conn, &actor, |_, _, _, ins| {
-        Ok(if ins.station == "NLRTM" {
-            "draft".to_string()
+    let done = export::rebuild_if_needed(&f.conn, &actor, |conn, id, _, ins| {
+        let state = if ins.station == "NLRTM" {
+            "draft"
         } else {
-            "approved".to_string()
-        })
+            "approved"
+        };
+        export::reproject_inspection(conn, id, ins, state, false)
     })
     .unwrap();
     assert_eq!(done, 4);
@@ -695,6 +739,118 @@ fn reprojecting_follows_the_inspection_and_its_review_state() {
     assert_eq!(
         export::rebuild_if_needed(&f.conn, &actor, |_, _, _, _| unreachable!()).unwrap(),
         0
+    );
+}
+
+#[test]
+fn blends_count_under_the_annex_group_of_each_component() {
+    let f = fixture();
+    // Tema, March: 10 cylinders x 13.6 kg of R-502 declared as R-404A.
+    record(
+        &f.db,
+        &f.conn,
+        "GHTEM",
+        "2026-03-02T09:00:00.000Z",
+        "MSCU1234566",
+        "GRA-CUS-2026-0502",
+        &[Lot {
+            declared: Some("R-404A"),
+            identified: Some("R-502"),
+            cylinders: 10,
+            kg_each: 13.6,
+        }],
+        "approved",
+    );
+    let by_group = export::aggregates(&f.conn, &f.nana, &q(), Group::AnnexGroup).unwrap();
+    let keys: Vec<&str> = by_group.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(keys, ["A/I", "C/I", "F/I", "not known"]);
+    let group = |key: &str| by_group.iter().find(|a| a.key == key).unwrap();
+    // R-502, 136 kg: 51.2 % CFC-115 under A/I (ODP 0.6), 48.8 % HCFC-22 under C/I (0.055).
+    assert!(close(group("A/I").kg, 136.0 * 0.512));
+    assert!(close(group("A/I").odp_tonnes, 0.136 * 0.512 * 0.6));
+    assert_eq!((group("A/I").cases, group("A/I").items), (1, 1));
+    assert!(close(group("C/I").kg, R22_KG + 136.0 * 0.488));
+    assert!(close(
+        group("C/I").odp_tonnes,
+        (R22_KG / 1000.0 + 0.136 * 0.488) * 0.055
+    ));
+    assert_eq!(group("C/I").cases, 2);
+    // R-404A, 436 kg: HFC-125, HFC-143a and HFC-134a, all Annex F group I.
+    assert!(close(group("F/I").kg, 436.0));
+    // The lot nobody identified keeps its kilograms, its ODP and GWP not known.
+    assert!(close(group("not known").kg, 120.0));
+    assert!(close(group("not known").odp_unknown_kg, 120.0));
+
+    // The groups add up to the grand total.
+    let report = export::aggregate_report(&f.conn, &f.nana, &q(), Group::AnnexGroup).unwrap();
+    let sum = |v: fn(&export::Aggregate) -> f64| by_group.iter().map(v).sum::<f64>();
+    assert!(close(sum(|a| a.kg), report.total.kg));
+    assert!(close(sum(|a| a.odp_tonnes), report.total.odp_tonnes));
+    assert!(close(sum(|a| a.co2e_tonnes), report.total.co2e_tonnes));
+    assert_eq!(report.total.cases, 3);
+
+    // By substance, the blends are their components.
+    let by_substance = export::aggregates(&f.conn, &f.nana, &q(), Group::Substance).unwrap();
+    let keys: Vec<&str> = by_substance.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "CFC-115",
+            "HCFC-22",
+            "HFC-125",
+            "HFC-134a",
+            "HFC-143a",
+            "unidentified"
+        ]
+    );
+    let hfc143a = &by_substance[4];
+    assert!(close(hfc143a.kg, 436.0 * 0.52));
+    assert!(close(hfc143a.co2e_tonnes, 0.436 * 0.52 * 4470.0));
+    assert_eq!(hfc143a.label.as_deref(), Some("F/I"));
+
+    // The annual summary: per year, annex group and substance, in tonnes.
+    let annual = export::aggregates(&f.conn, &f.nana, &q(), Group::Annual).unwrap();
+    let lines: Vec<(&str, &str, &str)> = annual
+        .iter()
+        .map(|a| {
+            (
+                a.key.as_str(),
+                a.annex_group.as_deref().unwrap(),
+                a.substance.as_deref().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("2026", "A/I", "CFC-115"),
+            ("2026", "C/I", "HCFC-22"),
+            ("2026", "F/I", "HFC-125"),
+            ("2026", "F/I", "HFC-134a"),
+            ("2026", "F/I", "HFC-143a"),
+            ("2026", "not known", "unidentified"),
+        ]
+    );
+    assert!(close(annual[1].tonnes, R22_KG / 1000.0 + 0.136 * 0.488));
+    assert_eq!(annual[1].odp, Some(0.055));
+
+    let report = export::aggregate_report(&f.conn, &f.nana, &q(), Group::Annual).unwrap();
+    let csv = String::from_utf8(export::render_aggregates(&report, Format::Csv).unwrap()).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "year,annex_group,substance,odp,gwp,cases,items,kg,tonnes,odp_tonnes,co2e_tonnes,odp_unknown_kg,gwp_unknown_kg,changed_since_approval_cases"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("2026,A/I,CFC-115,0.6,7370,1,1,69.632,0.069632,"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().last().unwrap().starts_with("Total,,,,,3,4,"),
+        "{csv}"
     );
 }
 
@@ -717,19 +873,25 @@ fn the_workbook_has_seizures_and_totals_sheets() {
     assert_eq!(&bytes[..4], b"PK\x03\x04");
     let workbook = unzip(&bytes, "xl/workbook.xml");
     assert!(
-        workbook.contains("name=\"Seizures\"") && workbook.contains("name=\"Totals\""),
+        workbook.contains("name=\"Seizures\"")
+            && workbook.contains("name=\"Totals\"")
+            && workbook.contains("name=\"Annual summary\""),
         "{workbook}"
     );
     let sheet = unzip(&bytes, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains("state=\"frozen\""), "header row not frozen");
     assert!(sheet.contains("<autoFilter"), "no filter buttons");
-    assert!(sheet.contains("SUBTOTAL(109,O6:O8)"), "{sheet}");
+    assert!(sheet.contains("SUBTOTAL(109,X6:X8)"), "{sheet}");
     // 3 items under a header on row 5 and a title above: rows 1-3, 5-9 (total on 9).
     assert!(sheet.contains("<row r=\"9\""));
     let strings = unzip(&bytes, "xl/sharedStrings.xml");
     for s in [
         "Seizures of ozone-depleting substances and HFCs",
-        "GH · all ports · all dates · all substances · approved",
+        "GH · all ports · all dates · all substances · approved, changed since approval",
+        "By Montreal Protocol annex group",
+        "By country of origin",
+        "Annual summary by annex group and substance",
+        "kg of unknown ODP",
         "HCFC-22",
         "GRA-CUS-2026-0410",
         "IPCC AR4 WG1 Table 2.14, 100-year",
@@ -846,10 +1008,13 @@ fn over_http_with_content_types_file_names_and_errors() {
         "attachment; filename=\"quayside-seizures-GH-2026-01-01_2026-03-31.csv\""
     );
     let text = String::from_utf8(body).unwrap();
-    assert!(text.starts_with("date,month,country,station,"), "{text}");
+    assert!(
+        text.starts_with("date,month,year,country,station,"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 4);
     assert!(
-        text.contains(",15490.4,0.055,0.8520,1810,28037.6,"),
+        text.contains(",15490.4,15.4904,0.055,0.851972,1810,28037.624,"),
         "{text}"
     );
 
@@ -876,6 +1041,41 @@ fn over_http_with_content_types_file_names_and_errors() {
         .collect();
     assert_eq!(months, ["2026-01", "2026-02"]);
     assert_eq!(agg["total"]["cases"], 3);
+
+    // --group honours --format: CSV and XLSX attachments named after the grouping.
+    let (status, h, body) = get(
+        &addr,
+        "/v1/seizures/aggregates?group=annex_group&format=csv",
+        nana,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "content-type"), "text/csv; charset=utf-8");
+    assert_eq!(
+        header(&h, "content-disposition"),
+        "attachment; filename=\"quayside-seizures-GH-by-annex_group.csv\""
+    );
+    let text = String::from_utf8(body).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "annex_group,cases,items,kg,tonnes,odp_tonnes,co2e_tonnes,odp_unknown_kg,gwp_unknown_kg,changed_since_approval_cases"
+    );
+    assert!(
+        lines[1].starts_with("C/I,1,1,15490.4,15.4904,0.851972,"),
+        "{text}"
+    );
+    assert!(lines.last().unwrap().starts_with("Total,2,3,"), "{text}");
+    let (status, h, body) = get(
+        &addr,
+        "/v1/seizures/aggregates?group=annual&format=xlsx",
+        nana,
+    );
+    assert_eq!(status, 200);
+    assert!(header(&h, "content-disposition").ends_with("-by-annual.xlsx\""));
+    assert!(
+        unzip(&body, "xl/sharedStrings.xml")
+            .contains("Annual summary by annex group and substance")
+    );
 
     // Clear errors: unknown substance, unknown parameter, another country, officers, no token.
     let (status, _, body) = get(&addr, "/v1/seizures?substance=R-999", nana);

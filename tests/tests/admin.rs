@@ -1,6 +1,6 @@
 //! The server's administration API, health and metrics, over real HTTP.
 
-use quayside_e2e::{Agency, Device};
+use quayside_e2e::{Agency, Device, server_binary};
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
@@ -196,4 +196,42 @@ fn health_metrics_and_body_limits() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 413);
+}
+
+/// `quayside-server admin ...` without `--data` in a directory holding no server: a clear error,
+/// and no stray empty database left behind.
+#[test]
+fn admin_without_a_server_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(server_binary())
+        .args(["admin", "users"])
+        .current_dir(dir.path())
+        .env_remove("QUAYSIDE_SERVER_DATA")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no Quayside server data in quayside-server-data"),
+        "{err}"
+    );
+    assert!(err.contains("--data"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "something was created"
+    );
+
+    // Pointed at a real server's data, it works.
+    let data = dir.path().join("data");
+    quayside_server::db::Db::open(&data).unwrap();
+    let out = std::process::Command::new(server_binary())
+        .args(["--data", data.to_str().unwrap(), "admin", "users"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

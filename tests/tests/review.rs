@@ -442,8 +442,9 @@ fn an_approval_waits_for_every_photo_to_arrive() {
     assert!(esi.store.sync_status().unwrap().rejected.is_empty());
 }
 
-#[test]
-fn the_ozone_unit_exports_exactly_what_was_approved() {
+/// A server with an ozone analyst of Ghana (and the analyst's API token), an officer's and a
+/// supervisor's device at Tema.
+fn ozone_unit() -> (Agency, String, Device, Device) {
     let agency = Agency::start();
     agency
         .db()
@@ -452,6 +453,12 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
     let token = agency.db().create_api_token("nana").unwrap();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
+    (agency, token, ama, esi)
+}
+
+#[test]
+fn the_ozone_unit_exports_exactly_what_was_approved() {
+    let (agency, token, ama, esi) = ozone_unit();
     let id = record(&ama);
     let finding = ama
         .store
@@ -555,10 +562,11 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
     .unwrap();
     let csv = String::from_utf8(csv).unwrap();
     assert!(
-        csv.contains("15490.4") && csv.contains("0.8520") && csv.contains("28037.6"),
+        csv.contains(",15490.4,15.4904,0.055,0.851972,1810,28037.624,"),
         "{csv}"
     );
-    // Edited after approval: out of the approved export until reviewed again.
+    // Edited after approval: still exported, marked, with the figures that were approved, until
+    // it is reviewed again; not among the approved ones only.
     let f = ama
         .store
         .get_inspection(id.clone())
@@ -568,18 +576,35 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
         .id
         .clone();
     ama.store
-        .update_finding(
+        .set_seizure(
             id.clone(),
-            f,
-            FindingFields {
-                net_mass_kg: Some(15_000.0),
+            quayside_core::SeizureFields {
+                items: Some(vec![quayside_core::SeizedItem {
+                    finding_id: f,
+                    quantity_kg: 15_000.0,
+                    cylinders: Some(1100),
+                }]),
                 ..Default::default()
             },
         )
         .unwrap();
     sync(&ama);
-    assert!(fetch(None).is_empty());
-    assert_eq!(fetch(Some("changed_since_approval")).len(), 1);
+    let rows = fetch(None);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["review_state"], "changed_since_approval");
+    assert_eq!(rows[0]["as_approved"], true);
+    assert!((rows[0]["quantity_kg"].as_f64().unwrap() - 15_490.4).abs() < 1e-9);
+    assert!(fetch(Some("approved")).is_empty());
+    let sums = quayside_core::fetch_seizures(
+        agency.url(),
+        token.clone(),
+        Default::default(),
+        "json".into(),
+        Some("annex-group".into()),
+    )
+    .unwrap();
+    let sums: serde_json::Value = serde_json::from_slice(&sums).unwrap();
+    assert_eq!(sums["total"]["changed_since_approval_cases"], 1);
     // Officers may not pull the national data.
     let officer_token = ama.store.inner().server_link().unwrap().unwrap().token;
     assert!(
@@ -592,6 +617,197 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
         )
         .is_err()
     );
+}
+
+/// What officers meet beyond the reference's best-known names: a hydrocarbon declared and found,
+/// a lot the identifier cannot name, and a contaminated reading, recorded on a phone, synced,
+/// approved and exported with figures worked by hand.
+#[test]
+fn unidentified_goods_and_an_uncontrolled_substitute_reach_the_ozone_unit() {
+    let (agency, token, ama, esi) = ozone_unit();
+    let id = ama
+        .store
+        .create_inspection(InspectionFields {
+            container_number: Some("CSQU3054383".into()),
+            declaration: Some(quayside_core::DeclarationFields {
+                hs_code: Some("2711.12".into()),
+                origin: Some("CN".into()),
+                consignee: Some("Cool Trading Ltd".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .unwrap()
+        .inspection
+        .id;
+    let add = |fields: FindingFields| {
+        ama.store
+            .add_finding(id.clone(), fields)
+            .unwrap()
+            .finding_id
+    };
+    let propane = add(FindingFields {
+        declared_substance: Some("propane".into()),
+        identified_substance: Some("R-290".into()),
+        net_mass_kg: Some(50.0),
+        ..Default::default()
+    });
+    let unknown = add(FindingFields {
+        declared_substance: Some("R-290".into()),
+        identified_substance: Some("unknown".into()),
+        net_mass_kg: Some(120.0),
+        ..Default::default()
+    });
+    let share = |component: &str, pct: f64| quayside_core::ComponentShare {
+        component: component.into(),
+        pct,
+    };
+    let mixed = add(FindingFields {
+        declared_substance: Some("R-290".into()),
+        composition: Some(vec![
+            share("R-22", 60.0),
+            share("R-290", 38.0),
+            share("air", 2.0),
+        ]),
+        net_mass_kg: Some(100.0),
+        ..Default::default()
+    });
+    let item = |finding_id: &String, kg: f64| quayside_core::SeizedItem {
+        finding_id: finding_id.clone(),
+        quantity_kg: kg,
+        cylinders: None,
+    };
+    ama.store
+        .set_seizure(
+            id.clone(),
+            quayside_core::SeizureFields {
+                action: Some(quayside_core::SeizureAction::Seized),
+                items: Some(vec![
+                    item(&propane, 50.0),
+                    item(&unknown, 120.0),
+                    item(&mixed, 100.0),
+                ]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    ama.store.submit(id.clone()).unwrap();
+    sync(&ama);
+
+    // The supervisor sees what the officer saw: the unknown lot goes to the laboratory, two
+    // false declarations, and a declared HS code that fits none of the mixture.
+    sync(&esi);
+    let view = esi.store.get_inspection(id.clone()).unwrap();
+    let flags: Vec<(String, Option<String>)> = view
+        .assessment
+        .flags
+        .iter()
+        .map(|f| (f.kind.clone(), f.finding_id.clone()))
+        .collect();
+    for expected in [
+        ("substance_mismatch", &unknown),
+        ("lab_analysis", &unknown),
+        ("substance_mismatch", &mixed),
+        ("hs_code_inconsistent", &mixed),
+    ] {
+        assert!(
+            flags.contains(&(expected.0.to_string(), Some(expected.1.clone()))),
+            "{expected:?} not in {flags:?}"
+        );
+    }
+    assert!(
+        !flags.iter().any(|(_, f)| f.as_ref() == Some(&propane)),
+        "{flags:?}"
+    );
+    let total = &view.assessment.total;
+    assert!((total.kg - 270.0).abs() < 1e-9);
+    assert!((total.odp_unknown_kg - 120.0).abs() < 1e-9);
+    esi.store
+        .approve(
+            id.clone(),
+            shown(&esi, &id),
+            "sample sent to the laboratory".into(),
+        )
+        .unwrap();
+    sync(&esi);
+
+    let fetch = |format: &str, group: Option<&str>| {
+        quayside_core::fetch_seizures(
+            agency.url(),
+            token.clone(),
+            Default::default(),
+            format.into(),
+            group.map(str::to_string),
+        )
+        .unwrap()
+    };
+    let report: serde_json::Value = serde_json::from_slice(&fetch("json", None)).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let row = |finding: &str| rows.iter().find(|r| r["finding_id"] == finding).unwrap();
+    let close = |v: &serde_json::Value, want: f64| (v.as_f64().unwrap() - want).abs() < 1e-9;
+    // 50 kg of propane (GWP 3): 0.15 t CO2-eq, no ODP, not controlled.
+    let r = row(&propane);
+    assert_eq!(r["substance"], "R-290");
+    assert!(r["annex_group"].is_null());
+    assert!(close(&r["co2e_tonnes"], 0.15) && close(&r["odp_tonnes"], 0.0));
+    assert_eq!(r["origin"], "CN");
+    assert_eq!(r["consignee"], "Cool Trading Ltd");
+    assert_eq!(r["declared_hs"], "2711.12");
+    // 120 kg nobody could name: kept in kg, ODP and GWP unknown (never zero).
+    let r = row(&unknown);
+    assert_eq!(
+        (r["substance"].as_str(), r["basis"].as_str()),
+        (Some("unknown"), Some("not_identified"))
+    );
+    assert!(r["odp"].is_null() && r["gwp"].is_null());
+    assert!(close(&r["quantity_kg"], 120.0) && close(&r["odp_unknown_kg"], 120.0));
+    // 100 kg measured at 60 % HCFC-22, 38 % propane, 2 % air: 0.1 t x 0.6 x 0.055 ODP-t and
+    // 0.1 t x (0.6 x 1810 + 0.38 x 3) CO2-eq t.
+    let r = row(&mixed);
+    assert_eq!(r["basis"], "measured");
+    assert_eq!(r["annex_group"], "C/I");
+    assert!(close(&r["odp_tonnes"], 0.0033), "{r}");
+    assert!(close(&r["co2e_tonnes"], 108.714), "{r}");
+
+    // By annex group: the HCFC-22 in the mixture under C/I, the rest not controlled, the
+    // unknown lot apart.
+    let sums: serde_json::Value =
+        serde_json::from_slice(&fetch("json", Some("annex_group"))).unwrap();
+    let groups: Vec<(String, f64)> = sums["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap().to_string(),
+                g["kg"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let kg = |key: &str| {
+        groups
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, kg)| *kg)
+            .unwrap()
+    };
+    assert_eq!(groups.len(), 3, "{groups:?}");
+    assert!((kg("C/I") - 60.0).abs() < 1e-9);
+    assert!((kg("not controlled") - 90.0).abs() < 1e-9);
+    assert!((kg("not known") - 120.0).abs() < 1e-9);
+    // The annual summary, as the spreadsheet an ozone unit files.
+    let csv = String::from_utf8(fetch("csv", Some("annual"))).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .starts_with("year,annex_group,substance,"),
+        "{csv}"
+    );
+    let year = rows[0]["year"].as_str().unwrap();
+    let line = format!("\n{year},C/I,HCFC-22,0.055,1810,1,1,60,0.06,0.0033,108.6,");
+    assert!(csv.contains(&line), "{csv}");
 }
 
 /// A seizure and a photo added after `submit` must not look signed, and nobody may approve them

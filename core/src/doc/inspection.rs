@@ -201,6 +201,26 @@ pub fn remove_finding(
 fn write_finding(e: &mut Edit<'_>, m: &ObjId, f: &FindingPatch) -> Result<()> {
     e.set_text_field(m, "declared_substance", f.declared_substance.as_deref())?;
     e.set_text_field(m, "identified_substance", f.identified_substance.as_deref())?;
+    e.set_text_field(m, "identified_other", f.identified_other.as_deref())?;
+    // A substance from the reference and one outside it are one fact: setting one clears the
+    // other.
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|x| !x.trim().is_empty());
+    if given(&f.identified_substance) {
+        e.set(m, "identified_other", None)?;
+    }
+    if given(&f.identified_other) {
+        e.set(m, "identified_substance", None)?;
+    }
+    if let Some(parts) = &f.composition {
+        // One reading, one value: two officers' readings stay side by side as a conflict.
+        let text = parts
+            .iter()
+            .map(|(c, pct)| format!("{c}={pct}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        e.set_text_field(m, "composition", Some(&text))?;
+    }
+    e.set_some(m, "content_pct", f.content_pct)?;
     if f.instrument.is_some() || f.reading_result.is_some() || f.purity_pct.is_some() {
         let r = e.map(m, "identifier_reading")?;
         e.set_text_field(&r, "instrument", f.instrument.as_deref())?;
@@ -467,19 +487,89 @@ pub fn check_submission_only(doc: &mut Document, version: &[String]) -> Result<(
     }
 }
 
+/// An element removed from one of an inspection's lists: hidden from what is read, kept in the
+/// document with every edit made to it, and brought back by [`restore_element`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removed {
+    pub list: ElementList,
+    pub id: String,
+    /// When it was removed (RFC 3339).
+    pub at: String,
+}
+
 /// Reads the inspection out of its document. Objects that exist but hold nothing yet (the
 /// seizure, the location, an identifier reading) read as absent.
 pub fn read(doc: &Document) -> Result<Inspection> {
+    read_with_removed(doc).map(|(ins, _)| ins)
+}
+
+/// [`read`], and the elements removed from its lists.
+pub fn read_with_removed(doc: &Document) -> Result<(Inspection, Vec<Removed>)> {
     let mut json = doc.to_json();
+    let removed = removed_in(&json);
     drop_removed(&mut json);
     prune_empty(&mut json, &["location", "seizure"]);
     if let Some(findings) = json.get_mut("findings").and_then(|f| f.as_array_mut()) {
         for f in findings {
             prune_empty(f, &["identifier_reading"]);
+            if let Some(map) = f.as_object_mut()
+                && let Some(text) = map.get("composition").and_then(|c| c.as_str())
+            {
+                let parts = decode_composition(text)?;
+                map.insert("composition".into(), serde_json::json!(parts));
+            }
         }
     }
-    serde_json::from_value(json)
-        .map_err(|e| Error::Integrity(format!("inspection document does not match schema: {e}")))
+    let ins = serde_json::from_value(json)
+        .map_err(|e| Error::Integrity(format!("inspection document does not match schema: {e}")))?;
+    Ok((ins, removed))
+}
+
+/// The removed elements of every list, in list order.
+fn removed_in(json: &serde_json::Value) -> Vec<Removed> {
+    let seizure = json.get("seizure");
+    let lists = [
+        (ElementList::Findings, json.get("findings")),
+        (ElementList::Photos, json.get("photos")),
+        (
+            ElementList::SeizureItems,
+            seizure.and_then(|s| s.get("items")),
+        ),
+        (ElementList::Custody, seizure.and_then(|s| s.get("custody"))),
+    ];
+    let mut out = Vec::new();
+    for (list, items) in lists {
+        for e in items.and_then(|v| v.as_array()).into_iter().flatten() {
+            if let (Some(at), Some(id)) = (e.get(REMOVED), e.get("id").and_then(|i| i.as_str())) {
+                out.push(Removed {
+                    list,
+                    id: id.to_string(),
+                    at: at.as_str().unwrap_or_default().to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Reads a measured composition as written into the document (`HCFC-22=60; R-290=38; air=2`).
+fn decode_composition(text: &str) -> Result<Vec<crate::model::MeasuredComponent>> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (component, pct) = p
+                .rsplit_once('=')
+                .ok_or_else(|| Error::Integrity(format!("malformed composition entry {p:?}")))?;
+            Ok(crate::model::MeasuredComponent {
+                component: component.trim().to_string(),
+                pct: pct
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::Integrity(format!("malformed composition share {p:?}")))?,
+            })
+        })
+        .collect()
 }
 
 /// Leaves removed list elements out of what is read: they count for nothing and show only as

@@ -372,6 +372,7 @@ impl FieldStore {
                 .collect(),
             inspection: ins.into(),
             conflicts: snap.conflicts.into_iter().map(Into::into).collect(),
+            removed: snap.removed.into_iter().map(Into::into).collect(),
         })
     }
 

@@ -168,13 +168,31 @@ impl From<InspectionFields> for edits::InspectionPatch {
     }
 }
 
+/// One component of a composition an identifier measured (% by mass of the sample): a
+/// reference name, `air`, or `unknown` for what it could not name.
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+pub struct ComponentShare {
+    pub component: String,
+    pub pct: f64,
+}
+
 /// A finding's fields to set. Substances are given by any common name ("R-22").
 #[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct FindingFields {
     #[uniffi(default = None)]
     pub declared_substance: Option<String>,
+    /// Any reference name, or `unknown` when the identifier could not tell.
     #[uniffi(default = None)]
     pub identified_substance: Option<String>,
+    /// A substance identified that the reference does not hold (`""` clears).
+    #[uniffi(default = None)]
+    pub identified_other: Option<String>,
+    /// The composition the identifier measured; an empty list clears it.
+    #[uniffi(default = None)]
+    pub composition: Option<Vec<ComponentShare>>,
+    /// Of a pre-blended polyol: the HCFC-141b content, % by mass.
+    #[uniffi(default = None)]
+    pub content_pct: Option<f64>,
     #[uniffi(default = None)]
     pub instrument: Option<String>,
     #[uniffi(default = None)]
@@ -202,6 +220,11 @@ impl From<FindingFields> for edits::FindingPatch {
         Self {
             declared_substance: f.declared_substance,
             identified_substance: f.identified_substance,
+            identified_other: f.identified_other,
+            composition: f
+                .composition
+                .map(|c| c.into_iter().map(|p| (p.component, p.pct)).collect()),
+            content_pct: f.content_pct,
             instrument: f.instrument,
             reading_result: f.reading_result,
             purity_pct: f.purity_pct,
@@ -404,6 +427,10 @@ pub struct InspectionSummary {
     pub total_kg: f64,
     pub odp_tonnes: f64,
     pub co2e_tonnes: f64,
+    /// Kilograms whose ODP (GWP) is not known, left out of `odp_tonnes` (`co2e_tonnes`): show
+    /// "at least" or "unknown", never a plain zero.
+    pub odp_unknown_kg: f64,
+    pub gwp_unknown_kg: f64,
     pub flag_count: u32,
     pub conflict_count: u32,
     pub seizure_action: Option<String>,
@@ -429,6 +456,8 @@ impl From<query::Summary> for InspectionSummary {
             total_kg: s.total_kg,
             odp_tonnes: s.odp_tonnes,
             co2e_tonnes: s.co2e_tonnes,
+            odp_unknown_kg: s.odp_unknown_kg,
+            gwp_unknown_kg: s.gwp_unknown_kg,
             flag_count: s.flag_count,
             conflict_count: s.conflict_count,
             seizure_action: s.seizure_action,
@@ -475,7 +504,14 @@ pub struct IdentifierReadingRecord {
 pub struct FindingRecord {
     pub id: String,
     pub declared_substance: Option<String>,
+    /// A reference id, or `unknown`.
     pub identified_substance: Option<String>,
+    /// A substance identified that the reference does not hold.
+    pub identified_other: Option<String>,
+    /// The composition the identifier measured, if any.
+    pub composition: Vec<ComponentShare>,
+    /// Of a pre-blended polyol: the HCFC-141b content, % by mass.
+    pub content_pct: Option<f64>,
     pub identifier_reading: Option<IdentifierReadingRecord>,
     pub hs_code_observed: Option<String>,
     pub cylinders: Option<u32>,
@@ -593,6 +629,16 @@ impl From<model::Inspection> for InspectionRecord {
                     id: f.id,
                     declared_substance: f.declared_substance,
                     identified_substance: f.identified_substance,
+                    identified_other: f.identified_other,
+                    composition: f
+                        .composition
+                        .into_iter()
+                        .map(|c| ComponentShare {
+                            component: c.component,
+                            pct: c.pct,
+                        })
+                        .collect(),
+                    content_pct: f.content_pct,
                     identifier_reading: f.identifier_reading.map(|r| IdentifierReadingRecord {
                         instrument: r.instrument,
                         result: r.result,
@@ -643,13 +689,17 @@ impl From<model::Inspection> for InspectionRecord {
     }
 }
 
-/// Mass in the reporting units.
+/// Mass in the reporting units. ODP- and CO2-eq tonnes cover only the kilograms whose ODP and
+/// GWP are known; the rest is counted in `odp_unknown_kg` and `gwp_unknown_kg` (show the figure
+/// as unknown, or as "at least", never as zero).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, uniffi::Record)]
 pub struct QuantityRecord {
     pub kg: f64,
     pub tonnes: f64,
     pub odp_tonnes: f64,
     pub co2e_tonnes: f64,
+    pub odp_unknown_kg: f64,
+    pub gwp_unknown_kg: f64,
 }
 
 impl From<assess::Quantity> for QuantityRecord {
@@ -659,8 +709,50 @@ impl From<assess::Quantity> for QuantityRecord {
             tonnes: q.tonnes,
             odp_tonnes: q.odp_tonnes,
             co2e_tonnes: q.co2e_tonnes,
+            odp_unknown_kg: q.odp_unknown_kg,
+            gwp_unknown_kg: q.gwp_unknown_kg,
         }
     }
+}
+
+/// What a finding's figures rest on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureBasis {
+    /// The composition the identifier measured.
+    Measured,
+    /// The substance identified, from the reference.
+    Identified,
+    /// Nothing identified: the declared substance.
+    Declared,
+    /// Identified as unknown or outside the reference: laboratory analysis.
+    NotIdentified,
+    /// No substance recorded: counted in kg only.
+    NotRecorded,
+}
+
+impl From<assess::Basis> for FigureBasis {
+    fn from(b: assess::Basis) -> Self {
+        match b {
+            assess::Basis::Measured => Self::Measured,
+            assess::Basis::Identified => Self::Identified,
+            assess::Basis::Declared => Self::Declared,
+            assess::Basis::NotIdentified => Self::NotIdentified,
+            assess::Basis::NotRecorded => Self::NotRecorded,
+        }
+    }
+}
+
+/// One substance a finding is made of (a blend's component, a measured component, a
+/// polyol's controlled content), per kilogram of the finding.
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+pub struct PartRecord {
+    pub substance: String,
+    pub annex_group: Option<String>,
+    /// Share of the finding's mass (0-1).
+    pub fraction: f64,
+    pub odp: Option<f64>,
+    pub gwp: Option<f64>,
 }
 
 /// Figures computed for one finding.
@@ -668,9 +760,11 @@ impl From<assess::Quantity> for QuantityRecord {
 pub struct FindingFiguresRecord {
     pub finding_id: String,
     pub substance: Option<String>,
+    pub basis: FigureBasis,
     pub odp: Option<f64>,
     pub gwp: Option<f64>,
     pub gwp_source: Option<String>,
+    pub parts: Vec<PartRecord>,
     pub quantity: Option<QuantityRecord>,
 }
 
@@ -678,7 +772,7 @@ pub struct FindingFiguresRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct FlagRecord {
     /// `invalid_check_digit`, `substance_mismatch`, `hs_code_inconsistent`,
-    /// `disposable_cylinders` or `seized_exceeds_found`.
+    /// `disposable_cylinders`, `seized_exceeds_found`, `lab_analysis` or `no_substance`.
     pub kind: String,
     pub finding_id: Option<String>,
     pub message: String,
@@ -693,7 +787,7 @@ impl From<assess::Flag> for FlagRecord {
                 ("substance_mismatch", Some(finding_id))
             }
             assess::Flag::HsCodeInconsistent { finding_id, .. } => {
-                ("hs_code_inconsistent", finding_id)
+                ("hs_code_inconsistent", Some(finding_id))
             }
             assess::Flag::DisposableCylinders { finding_id } => {
                 ("disposable_cylinders", Some(finding_id))
@@ -701,6 +795,8 @@ impl From<assess::Flag> for FlagRecord {
             assess::Flag::SeizedExceedsFound { finding_id, .. } => {
                 ("seized_exceeds_found", Some(finding_id))
             }
+            assess::Flag::LabAnalysis { finding_id, .. } => ("lab_analysis", Some(finding_id)),
+            assess::Flag::NoSubstance { finding_id } => ("no_substance", Some(finding_id)),
         };
         Self {
             kind: kind.into(),
@@ -728,9 +824,21 @@ impl From<assess::Assessment> for AssessmentRecord {
                 .map(|f| FindingFiguresRecord {
                     finding_id: f.finding_id,
                     substance: f.substance,
+                    basis: f.basis.into(),
                     odp: f.odp,
                     gwp: f.gwp,
                     gwp_source: f.gwp_source,
+                    parts: f
+                        .parts
+                        .into_iter()
+                        .map(|p| PartRecord {
+                            substance: p.substance,
+                            annex_group: p.annex_group,
+                            fraction: p.fraction,
+                            odp: p.odp,
+                            gwp: p.gwp,
+                        })
+                        .collect(),
                     quantity: f.quantity.map(Into::into),
                 })
                 .collect(),
@@ -861,6 +969,27 @@ pub struct InspectionView {
     pub heads: Vec<String>,
     /// The supervisors' decisions, oldest first.
     pub reviews: Vec<ReviewRecord>,
+    /// Elements removed from its lists, which `restore_element` brings back.
+    pub removed: Vec<RemovedRecord>,
+}
+
+/// An element removed from one of an inspection's lists.
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+pub struct RemovedRecord {
+    pub list: ElementList,
+    pub id: String,
+    /// When it was removed (RFC 3339).
+    pub removed_at: String,
+}
+
+impl From<crate::doc::inspection::Removed> for RemovedRecord {
+    fn from(r: crate::doc::inspection::Removed) -> Self {
+        Self {
+            list: r.list.into(),
+            id: r.id,
+            removed_at: r.at,
+        }
+    }
 }
 
 /// A supervisor's decision on an inspection.
@@ -953,9 +1082,14 @@ pub struct SubstanceRecord {
     pub group: String,
     pub is_blend: bool,
     pub annex_group: Option<String>,
+    /// Whether the Montreal Protocol controls it.
+    pub controlled: bool,
     pub odp: f64,
+    /// The range the Protocol gives, as `[low, high]`, where it gives one.
+    pub odp_range: Option<Vec<f64>>,
     pub odp_source: String,
-    pub gwp: f64,
+    /// None where no 100-year GWP is published in the source used.
+    pub gwp: Option<f64>,
     pub gwp_source: String,
     pub components: Vec<ComponentRecord>,
     pub hs_code: String,
@@ -972,7 +1106,9 @@ impl From<&crate::reference::Substance> for SubstanceRecord {
             group: s.group.clone(),
             is_blend: s.kind == crate::reference::SubstanceKind::Blend,
             annex_group: s.annex_group.clone(),
+            controlled: s.controlled(),
             odp: s.odp,
+            odp_range: s.odp_range.map(|(l, h)| vec![l, h]),
             odp_source: s.odp_source.clone(),
             gwp: s.gwp,
             gwp_source: s.gwp_source.clone(),

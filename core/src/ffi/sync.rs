@@ -249,8 +249,8 @@ pub struct SeizureFilter {
 }
 
 /// Fetches seizure data from the server with an API token (ozone-unit analysts, supervisors):
-/// `format` is `json`, `csv` or `xlsx`; `group` (`substance`, `month`, `port`) fetches aggregates
-/// as JSON instead of rows.
+/// `format` is `json`, `csv` or `xlsx`; `group` (`substance`, `annex_group`, `origin`, `port`,
+/// `month`, `year` or `annual`) fetches sums in that format instead of rows.
 #[uniffi::export]
 pub fn fetch_seizures(
     server_url: String,
@@ -296,15 +296,13 @@ pub fn fetch_seizures(
     .into_iter()
     .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k, v)))
     .collect();
+    query.push(("format", word(format)));
     let path = match group {
         Some(g) => {
-            query.push(("group", word(g)));
+            query.push(("group", word(g).replace(['-', ' '], "_")));
             "/v1/seizures/aggregates"
         }
-        None => {
-            query.push(("format", word(format)));
-            "/v1/seizures"
-        }
+        None => "/v1/seizures",
     };
     Ok(client.get(path, &query)?)
 }

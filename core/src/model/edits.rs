@@ -111,7 +111,14 @@ impl NewInspection {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FindingPatch {
     pub declared_substance: Option<String>,
+    /// Any reference name, or `unknown` when the identifier could not tell.
     pub identified_substance: Option<String>,
+    /// A substance the identifier named that the reference does not hold (`""` clears).
+    pub identified_other: Option<String>,
+    /// The identifier's measured composition (component name, % by mass); empty clears it.
+    pub composition: Option<Vec<(String, f64)>>,
+    /// Of a pre-blended polyol: the HCFC-141b content, % by mass.
+    pub content_pct: Option<f64>,
     pub instrument: Option<String>,
     pub reading_result: Option<String>,
     pub purity_pct: Option<f64>,
@@ -135,13 +142,84 @@ pub fn resolve_substance(name: &str) -> Result<String> {
         .ok_or_else(|| Error::UnknownSubstance(name.trim().to_string()))
 }
 
+/// Resolves one component of a measured composition: a reference name, `air` or `unknown`.
+fn resolve_component(name: &str) -> Result<String> {
+    let word = name.trim().to_ascii_lowercase();
+    if word == crate::model::AIR || word == crate::model::UNKNOWN {
+        return Ok(word);
+    }
+    let id = resolve_substance(name)?;
+    if reference::substance(&id).is_some_and(|s| s.is_polyol()) {
+        return Err(Error::Invalid(
+            "a pre-blended polyol is recorded as the substance, with its content, not as a component".into(),
+        ));
+    }
+    Ok(id)
+}
+
+/// Checks a measured composition: known components, each once, percentages summing to 100
+/// (within half a percentage point, as identifiers round).
+pub fn check_composition(parts: &[(String, f64)]) -> Result<Vec<(String, f64)>> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for (name, pct) in parts {
+        let id = resolve_component(name)?;
+        if !(pct.is_finite() && *pct > 0.0 && *pct <= 100.0) {
+            return Err(Error::Invalid(format!(
+                "{name}: a component's share must be more than 0 and at most 100 %, got {pct}"
+            )));
+        }
+        if out.iter().any(|(other, _)| *other == id) {
+            return Err(Error::Invalid(format!(
+                "{id} is listed twice in the composition"
+            )));
+        }
+        out.push((id, *pct));
+    }
+    let sum: f64 = out.iter().map(|(_, p)| p).sum();
+    if !out.is_empty() && (sum - 100.0).abs() > 0.5 {
+        return Err(Error::Invalid(format!(
+            "the composition adds up to {sum} %, not 100 % (name the rest `unknown`)"
+        )));
+    }
+    Ok(out)
+}
+
 impl FindingPatch {
     /// Resolves substances and checks numbers.
     pub fn validate(mut self) -> Result<Self> {
-        for field in [&mut self.declared_substance, &mut self.identified_substance] {
-            if let Some(name) = field {
-                *field = Some(resolve_substance(name)?);
+        if let Some(name) = &mut self.declared_substance {
+            *name = resolve_substance(name)?;
+        }
+        if let Some(name) = &mut self.identified_substance {
+            *name = if name.trim().eq_ignore_ascii_case(crate::model::UNKNOWN) {
+                crate::model::UNKNOWN.to_string()
+            } else {
+                resolve_substance(name)?
+            };
+        }
+        if let Some(other) = &mut self.identified_other {
+            *other = other.trim().to_string();
+            if !other.is_empty() && reference::substance(other).is_some() {
+                return Err(Error::Invalid(format!(
+                    "{other} is in the reference: record it as the identified substance"
+                )));
             }
+        }
+        let both = |v: &Option<String>| v.as_deref().is_some_and(|x| !x.is_empty());
+        if both(&self.identified_substance) && both(&self.identified_other) {
+            return Err(Error::Invalid(
+                "record either an identified substance from the reference or one outside it, not both".into(),
+            ));
+        }
+        if let Some(parts) = &self.composition {
+            self.composition = Some(check_composition(parts)?);
+        }
+        if let Some(c) = self.content_pct
+            && !(c.is_finite() && (0.0..=100.0).contains(&c))
+        {
+            return Err(Error::Invalid(format!(
+                "the controlled content must be between 0 and 100 %, got {c}"
+            )));
         }
         if let Some(p) = self.purity_pct
             && !(0.0..=100.0).contains(&p)

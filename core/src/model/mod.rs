@@ -170,6 +170,20 @@ pub struct IdentifierReading {
     pub purity_pct: Option<f64>,
 }
 
+/// What an identifier reports when it cannot tell what the gas is.
+pub const UNKNOWN: &str = "unknown";
+/// Non-condensable gas in a measured composition (counts for nothing).
+pub const AIR: &str = "air";
+
+/// One component of a composition an identifier measured, as % by mass of the sample.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MeasuredComponent {
+    /// A reference id, [`AIR`] or [`UNKNOWN`] (the fraction the identifier could not name).
+    pub component: String,
+    pub pct: f64,
+}
+
 /// One thing found in the container.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -177,8 +191,15 @@ pub struct Finding {
     pub id: String,
     /// Canonical reference id of the substance the goods were declared as, if any.
     pub declared_substance: Option<String>,
-    /// Canonical reference id of the substance the identifier found, if any.
+    /// Canonical reference id of the substance the identifier found, [`UNKNOWN`] when it could
+    /// not tell, or None.
     pub identified_substance: Option<String>,
+    /// A substance identified that the shipped reference does not hold, as recorded.
+    pub identified_other: Option<String>,
+    /// The composition the identifier measured (a contaminated or mixed charge), if it gave one.
+    pub composition: Vec<MeasuredComponent>,
+    /// Of a pre-blended polyol: the controlled (HCFC-141b) content, % by mass.
+    pub content_pct: Option<f64>,
     pub identifier_reading: Option<IdentifierReading>,
     pub hs_code_observed: Option<String>,
     pub cylinders: Option<u32>,

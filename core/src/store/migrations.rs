@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "007_submitted_versions",
         include_str!("migrations/007_submitted_versions.sql"),
     ),
+    (
+        "008_unknown_kg",
+        include_str!("migrations/008_unknown_kg.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated store has.

@@ -16,6 +16,8 @@ pub struct Snapshot {
     /// The heads of exactly this version (hex, sorted).
     pub heads: Vec<String>,
     pub conflicts: Vec<Conflict>,
+    /// Elements removed from its lists (restorable).
+    pub removed: Vec<inspection::Removed>,
     /// The version the officer's valid submission signature covers, if any.
     pub submitted: Option<Vec<String>>,
 }
@@ -23,11 +25,12 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads the inspection held in `doc`.
     pub fn of(doc: &mut Document) -> Result<Snapshot> {
-        let inspection = inspection::read(doc)?;
+        let (inspection, removed) = inspection::read_with_removed(doc)?;
         let submitted = inspection::submitted_version(doc, &inspection);
         Ok(Snapshot {
             heads: crate::doc::format_heads(&doc.heads()),
             conflicts: doc.conflicts(),
+            removed,
             submitted,
             inspection,
         })
@@ -40,11 +43,21 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Snaps
     let ins = &snap.inspection;
     let a = assess(ins);
     let conflicts = snap.conflicts.len();
+    // What `list --substance` finds: declared, identified and measured substances.
     let mut substances: Vec<String> = ins
         .findings
         .iter()
-        .flat_map(|f| [f.declared_substance.clone(), f.identified_substance.clone()])
-        .flatten()
+        .flat_map(|f| {
+            [f.declared_substance.clone(), f.identified_substance.clone()]
+                .into_iter()
+                .flatten()
+                .chain(
+                    f.composition
+                        .iter()
+                        .map(|c| c.component.clone())
+                        .filter(|c| crate::reference::substance(c).is_some()),
+                )
+        })
         .collect();
     substances.sort();
     substances.dedup();
@@ -58,8 +71,9 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Snaps
     conn.prepare_cached(
         "INSERT INTO inspections(id, station, officer, container_number, status, created_at, updated_at,
              finding_count, photo_count, total_kg, odp_tonnes, co2e_tonnes, flag_count, conflict_count,
-             seizure_action, substances, review_state, heads)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+             seizure_action, substances, review_state, heads, odp_unknown_kg, gwp_unknown_kg)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20)
          ON CONFLICT(id) DO UPDATE SET station = excluded.station, officer = excluded.officer,
              container_number = excluded.container_number, status = excluded.status,
              updated_at = excluded.updated_at, finding_count = excluded.finding_count,
@@ -67,7 +81,8 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Snaps
              odp_tonnes = excluded.odp_tonnes, co2e_tonnes = excluded.co2e_tonnes,
              flag_count = excluded.flag_count, conflict_count = excluded.conflict_count,
              seizure_action = excluded.seizure_action, substances = excluded.substances,
-             review_state = excluded.review_state, heads = excluded.heads",
+             review_state = excluded.review_state, heads = excluded.heads,
+             odp_unknown_kg = excluded.odp_unknown_kg, gwp_unknown_kg = excluded.gwp_unknown_kg",
     )?
     .execute(params![
         ins.id,
@@ -88,6 +103,8 @@ pub fn project_inspection(conn: &Connection, doc: &mut Document) -> Result<Snaps
         substances.join("|"),
         state.as_str(),
         serde_json::to_string(heads).expect("heads serialise"),
+        a.total.odp_unknown_kg,
+        a.total.gwp_unknown_kg,
     ])?;
     conn.prepare_cached("DELETE FROM inspection_substances WHERE inspection_id = ?1")?
         .execute([&ins.id])?;

@@ -42,6 +42,9 @@ pub struct Summary {
     pub total_kg: f64,
     pub odp_tonnes: f64,
     pub co2e_tonnes: f64,
+    /// Kilograms whose ODP (GWP) is not known, left out of the tonnes.
+    pub odp_unknown_kg: f64,
+    pub gwp_unknown_kg: f64,
     pub flag_count: u32,
     pub conflict_count: u32,
     pub seizure_action: Option<String>,
@@ -119,7 +122,8 @@ impl Store {
             "SELECT i.id, i.container_number, i.station, i.officer, i.status, i.created_at, i.updated_at,
                     i.finding_count, i.photo_count, i.total_kg, i.odp_tonnes, i.co2e_tonnes,
                     i.flag_count, i.conflict_count, i.seizure_action, i.substances, i.review_state,
-                    (s.doc_id IS NULL OR s.shared_heads != i.heads)
+                    (s.doc_id IS NULL OR s.shared_heads != i.heads), i.odp_unknown_kg,
+                    i.gwp_unknown_kg
              FROM inspections i LEFT JOIN sync_state s ON s.doc_id = i.id {} ORDER BY i.created_at DESC, i.id DESC LIMIT {} OFFSET {}",
             if clauses.is_empty() {
                 String::new()
@@ -156,6 +160,8 @@ impl Store {
                     .collect(),
                 review_state: r.get(16)?,
                 pending_sync: r.get(17)?,
+                odp_unknown_kg: r.get(18)?,
+                gwp_unknown_kg: r.get(19)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

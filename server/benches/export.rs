@@ -1,0 +1,303 @@
+//! Seizure-export benchmarks for ozone units, each against a baseline measured in the same run
+//! on the same SQLite file:
+//! - projecting a seized case (its rows and the parts its blends are split into) vs bare
+//!   INSERTs of as many rows;
+//! - the analyst's report over 20,000 seized items (rows and every grouping) vs a bare SELECT of
+//!   the same rows;
+//! - CSV and XLSX renderings vs writing the same cells with the csv and rust_xlsxwriter crates
+//!   and nothing else;
+//! - the annual summary (per year, annex group and substance) vs a bare GROUP BY.
+//!
+//! `cargo bench -p quayside-server --bench export` (release build). Prints a Markdown table.
+//! `-- --keep` leaves the database behind (its path printed) to study the queries in `sqlite3`.
+
+use std::time::{Duration, Instant};
+
+use quayside_core::model::{
+    CylinderType, Declaration, Finding, Inspection, Seizure, SeizureAction, SeizureItem,
+};
+use quayside_server::db::{DB_FILE, Db};
+use quayside_server::export::{self, Format, Group, SeizureQuery};
+use rusqlite::Connection;
+
+/// Seized cases in the database: two items each (an R-404A blend and R-22).
+const CASES: usize = 10_000;
+
+fn main() {
+    let work = tempfile::tempdir().unwrap();
+    let db = Db::open(work.path()).unwrap();
+    db.add_station("GHTEM", "GH", "Tema port").unwrap();
+    db.add_station("GHTKD", "GH", "Takoradi port").unwrap();
+    db.add_user("nana", "ozone_analyst", &[], Some("GH"))
+        .unwrap();
+    let nana = db.principal(&db.create_api_token("nana").unwrap()).unwrap();
+    let conn = Connection::open(work.path().join(DB_FILE)).unwrap();
+
+    println!("| benchmark | Quayside | baseline | ratio |");
+    println!("|---|---|---|---|");
+
+    // Projection: every case in batches of 500 per transaction, as a sync would store them.
+    let cases: Vec<Inspection> = (0..CASES).map(case).collect();
+    let t = Instant::now();
+    for batch in cases.chunks(500) {
+        let tx = conn.unchecked_transaction().unwrap();
+        for ins in batch {
+            export::reproject_inspection(&tx, &ins.id, ins, "approved", false).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let ours = t.elapsed() / CASES as u32;
+    let parts: i64 = conn
+        .query_row("SELECT count(*) FROM seizure_parts", [], |r| r.get(0))
+        .unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM seizure_rows", [], |r| r.get(0))
+        .unwrap();
+    let per_case = ((rows + parts) / CASES as i64) as usize;
+    let base = bare_inserts(&conn, per_case);
+    row(
+        &format!(
+            "project one seized case ({} rows + {} parts), batches of 500",
+            rows / CASES as i64,
+            parts / CASES as i64
+        ),
+        ours,
+        base,
+        &format!("{per_case} bare INSERTs of 45 columns, same batches"),
+    );
+
+    // The analyst's report: rows, grand total and seven groupings, one snapshot.
+    let q = SeizureQuery {
+        state: Some("all".into()),
+        ..Default::default()
+    };
+    let report = export::report(&conn, &nana, &q).unwrap();
+    assert_eq!(report.rows.len(), 2 * CASES);
+    let ours = median(5, || {
+        export::report(&conn, &nana, &q).unwrap();
+    });
+    let base = median(5, || {
+        bare_select(&conn);
+    });
+    row(
+        &format!(
+            "report of {} seized items (rows + 7 groupings + total)",
+            report.rows.len()
+        ),
+        ours,
+        base,
+        "bare SELECT * of the rows",
+    );
+
+    let raw = raw_cells(&conn);
+    let ours = median(5, || {
+        export::render(&report, Format::Csv).unwrap();
+    });
+    let base = median(5, || {
+        bare_csv(&raw);
+    });
+    row(
+        "CSV of the report",
+        ours,
+        base,
+        "csv crate writing the same cells",
+    );
+
+    let ours = median(3, || {
+        export::render(&report, Format::Xlsx).unwrap();
+    });
+    let base = median(3, || {
+        bare_xlsx(&raw);
+    });
+    row(
+        "XLSX of the report (3 sheets, formats, totals)",
+        ours,
+        base,
+        "rust_xlsxwriter writing the same cells, no formats",
+    );
+
+    let ours = median(5, || {
+        export::aggregate_report(&conn, &nana, &q, Group::Annual).unwrap();
+    });
+    let base = median(5, || {
+        conn.prepare_cached(
+            "SELECT year, annex_group, substance, count(DISTINCT inspection_id), total(kg),
+                 total(odp_tonnes), total(co2e_tonnes)
+             FROM seizure_parts GROUP BY 1, 2, 3",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .for_each(drop);
+    });
+    row(
+        "annual summary by annex group and substance",
+        ours,
+        base,
+        "bare GROUP BY over the parts",
+    );
+
+    if std::env::args().any(|a| a == "--keep") {
+        eprintln!("database kept: {}", work.path().join(DB_FILE).display());
+        std::mem::forget(work);
+    }
+}
+
+/// Case `n`: R-404A (split into three HFCs) and R-22, seized, spread over two ports and a year.
+fn case(n: usize) -> Inspection {
+    let finding = |id: &str, substance: &str, kg: f64| Finding {
+        id: id.into(),
+        declared_substance: Some("R-134a".into()),
+        identified_substance: Some(substance.into()),
+        cylinders: Some(40),
+        cylinder_type: Some(CylinderType::Disposable),
+        net_mass_kg: Some(kg),
+        ..Default::default()
+    };
+    let item = |id: &str, kg: f64| SeizureItem {
+        finding_id: id.into(),
+        quantity_kg: kg,
+        cylinders: Some(40),
+    };
+    Inspection {
+        id: format!("case-{n:06}"),
+        station: if n.is_multiple_of(3) {
+            "GHTKD"
+        } else {
+            "GHTEM"
+        }
+        .into(),
+        officer: "ama".into(),
+        device: "bench".into(),
+        created_at: format!("2026-{:02}-{:02}T10:00:00.000Z", n % 12 + 1, n % 28 + 1),
+        declaration: Declaration {
+            hs_code: Some("2903.45".into()),
+            origin: Some(["CN", "AE", "IN"][n % 3].into()),
+            destination: Some("GH".into()),
+            ..Default::default()
+        },
+        findings: vec![
+            finding("f-1", "R-404A", 436.0),
+            finding("f-2", "HCFC-22", 544.0),
+        ],
+        seizure: Some(Seizure {
+            case_ref: Some(format!("GRA-{n}")),
+            action: Some(SeizureAction::Seized),
+            items: vec![item("f-1", 436.0), item("f-2", 544.0)],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// `per_case` INSERTs of 45 columns for every case, in the same batches, into a table of its
+/// own in the same file; time per case.
+fn bare_inserts(conn: &Connection, per_case: usize) -> Duration {
+    let columns: Vec<String> = (0..45).map(|c| format!("c{c}")).collect();
+    conn.execute_batch(&format!(
+        "CREATE TABLE bare (id INTEGER PRIMARY KEY, {})",
+        columns.join(", ")
+    ))
+    .unwrap();
+    let marks: Vec<String> = (1..=45).map(|c| format!("?{c}")).collect();
+    let sql = format!(
+        "INSERT INTO bare ({}) VALUES ({})",
+        columns.join(", "),
+        marks.join(", ")
+    );
+    let values: Vec<String> = (0..45).map(|c| format!("value {c}")).collect();
+    let t = Instant::now();
+    for _ in 0..CASES / 500 {
+        let tx = conn.unchecked_transaction().unwrap();
+        let mut stmt = tx.prepare_cached(&sql).unwrap();
+        for _ in 0..500 * per_case {
+            stmt.execute(rusqlite::params_from_iter(values.iter()))
+                .unwrap();
+        }
+        drop(stmt);
+        tx.commit().unwrap();
+    }
+    t.elapsed() / CASES as u32
+}
+
+fn bare_select(conn: &Connection) -> usize {
+    let mut stmt = conn.prepare_cached("SELECT * FROM seizure_rows").unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| r.get::<_, rusqlite::types::Value>(i))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .unwrap()
+    .count()
+}
+
+/// The rows as text cells, for the baselines that only write them.
+fn raw_cells(conn: &Connection) -> Vec<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT * FROM seizure_rows").unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        Ok((0..n)
+            .map(|i| match r.get::<_, rusqlite::types::Value>(i) {
+                Ok(rusqlite::types::Value::Text(t)) => t,
+                Ok(rusqlite::types::Value::Real(v)) => v.to_string(),
+                Ok(rusqlite::types::Value::Integer(v)) => v.to_string(),
+                _ => String::new(),
+            })
+            .collect())
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn bare_csv(rows: &[Vec<String>]) -> usize {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.into_inner().unwrap().len()
+}
+
+fn bare_xlsx(rows: &[Vec<String>]) -> usize {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, r) in rows.iter().enumerate() {
+        for (c, cell) in r.iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(v) => ws.write_number(i as u32, c as u16, v),
+                Err(_) => ws.write_string(i as u32, c as u16, cell),
+            }
+            .unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap().len()
+}
+
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn row(name: &str, ours: Duration, base: Duration, base_name: &str) {
+    let fmt = |d: Duration| {
+        if d.as_secs_f64() < 0.01 {
+            format!("{:.1} µs", d.as_secs_f64() * 1e6)
+        } else {
+            format!("{:.1} ms", d.as_secs_f64() * 1e3)
+        }
+    };
+    println!(
+        "| {name} | {} | {} ({base_name}) | {:.2}x |",
+        fmt(ours),
+        fmt(base),
+        ours.as_secs_f64() / base.as_secs_f64()
+    );
+}
