@@ -58,24 +58,28 @@ struct ValueRow: View {
     }
 }
 
-/// The core's computed quantities: kg, tonnes, ODP-tonnes, CO2-equivalent.
+/// The core's computed quantities: kg, ODP-tonnes, CO2-equivalent. Kilograms whose ODP or GWP
+/// is unknown read "unknown" or "at least …", never 0.
 struct QuantityRows: View {
     let quantity: QuantityRecord
 
     var body: some View {
         ValueRow("Mass", Figures.kg(quantity.kg))
-        ValueRow("ODP-tonnes", Figures.odpTonnes(quantity.odpTonnes))
-        ValueRow("CO2-equivalent", Figures.co2eTonnes(quantity.co2eTonnes))
+        ValueRow("ODP-tonnes", Figures.odpTonnes(quantity))
+        ValueRow("CO2-equivalent", Figures.co2eTonnes(quantity))
     }
 }
 
-/// The core's warnings on an inspection or finding.
+/// The core's warnings on an inspection or finding. Given the inspection's `findings`, each flag
+/// is led by the finding it concerns (the core's messages do not name it); under one finding,
+/// leave them out.
 struct FlagList: View {
     let flags: [FlagRecord]
+    var findings: [FindingRecord] = []
 
     var body: some View {
         ForEach(Array(flags.enumerated()), id: \.offset) { _, flag in
-            Label(flag.message, systemImage: "exclamationmark.triangle.fill")
+            Label(FindingText.flag(flag, findings: findings), systemImage: "exclamationmark.triangle.fill")
                 .foregroundStyle(.orange)
                 .font(.callout)
         }

@@ -3,7 +3,10 @@ import QuaysideKit
 import SwiftUI
 
 /// Adds or edits a finding: declared and identified substance (picked from the core's
-/// reference), the identifier's reading, cylinders and mass. The figures shown are the core's.
+/// reference), or what the identifier really gave: "unknown" when it could not tell, a substance
+/// the reference does not hold, or the composition it measured (rows adding up to 100 %); a
+/// pre-blended polyol's HCFC-141b content; the identifier's reading, cylinders and mass. The
+/// figures shown are the core's, unknowns worded as unknown, never 0.
 struct FindingEditorView: View {
     @ObservedObject var model: InspectionEditorModel
     /// The finding being edited, or `nil` for a new one.
@@ -23,7 +26,20 @@ struct FindingEditorView: View {
                 Section("Substance") {
                     SubstanceField(title: "Declared", name: $form.declaredSubstance)
                     SubstanceField(title: "Identified", name: $form.identifiedSubstance)
+                    // The identifier could not tell: recorded as unknown, sent for laboratory analysis.
+                    Toggle("Identifier could not tell (unknown)", isOn: Binding(
+                        get: { form.identifiedUnknown },
+                        set: { unknown in
+                            form.identifiedSubstance = unknown ? FindingText.unknown : ""
+                            if unknown { form.identifiedOther = "" }
+                        }
+                    ))
+                    FieldRow(label: "Identified, not in the reference list", text: $form.identifiedOther)
+                    if form.needsContent {
+                        FieldRow(label: "HCFC-141b content of the polyol (% by mass)", text: $form.contentPct, keyboard: .decimalPad)
+                    }
                 }
+                compositionSection
                 Section("Refrigerant identifier") {
                     FieldRow(label: "Instrument", text: $form.instrument)
                     FieldRow(label: "Reading as displayed", text: $form.readingResult)
@@ -50,8 +66,10 @@ struct FindingEditorView: View {
                 if let finding, let figures = model.figures(for: finding.id), let quantity = figures.quantity {
                     Section("Figures (as last saved)") {
                         QuantityRows(quantity: quantity)
-                        if let odp = figures.odp { ValueRow("ODP", odp.formatted()) }
-                        if let gwp = figures.gwp { ValueRow("GWP", gwp.formatted()) }
+                        ValueRow("ODP", figures.odp.map { $0.formatted() } ?? "unknown")
+                        ValueRow("GWP", figures.gwp.map { $0.formatted() } ?? "unknown")
+                        Text(FindingText.basis(figures.basis)).font(.caption)
+                        if let parts = FindingText.parts(figures) { Text(parts).font(.caption) }
                         if let source = figures.gwpSource { Text(source).font(.caption).foregroundStyle(.secondary) }
                         FlagList(flags: model.flags(for: finding.id))
                     }
@@ -93,6 +111,48 @@ struct FindingEditorView: View {
                 }
             }
             .errorAlert($model.alert)
+        }
+    }
+
+    /// The composition the identifier measured, one row per component (a reference name, "air",
+    /// or "unknown" for what it could not name) with its % by mass; swipe a row to delete it.
+    private var compositionSection: some View {
+        Section {
+            ForEach(form.composition.indices, id: \.self) { index in
+                HStack {
+                    TextField("Component (R-22, air, unknown)", text: $form.composition[index].component)
+                        .textInputAutocapitalization(.characters)
+                        .autocorrectionDisabled()
+                    TextField("%", text: $form.composition[index].pct)
+                        .keyboardType(.decimalPad)
+                        .multilineTextAlignment(.trailing)
+                        .frame(width: 72)
+                }
+            }
+            .onDelete { form.composition.remove(atOffsets: $0) }
+            Button {
+                form.composition.append(FindingForm.Component())
+            } label: {
+                Label("Add component", systemImage: "plus.circle")
+            }
+        } header: {
+            Text("Measured composition (% by mass)")
+        } footer: {
+            if let compositionProblem {
+                Text(compositionProblem).foregroundStyle(.red)
+            } else if !form.composition.isEmpty {
+                Text("Total \(form.compositionTotal.formatted(.number.precision(.fractionLength(0...2)))) %")
+            }
+        }
+    }
+
+    /// Why the composition as typed cannot be sent yet (unnamed row, sum not 100 %), or `nil`.
+    private var compositionProblem: String? {
+        do {
+            _ = try form.compositionShares()
+            return nil
+        } catch {
+            return UserFacingError(error).message
         }
     }
 
@@ -139,7 +199,8 @@ struct SubstanceField: View {
     }
 }
 
-/// Searches the core's reference (substances and blends, with ODP, GWP and sources).
+/// Searches the core's reference (substances and blends, with ODP, GWP and sources; "not
+/// controlled" for what the Montreal Protocol does not control, "GWP unknown" where none is published).
 struct SubstancePickerView: View {
     @Binding var selection: String
     @Environment(\.dismiss) private var dismiss

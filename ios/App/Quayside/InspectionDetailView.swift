@@ -70,6 +70,15 @@ struct InspectionDetailView<Footer: View>: View {
             if !view.conflicts.isEmpty {
                 Section("Changed on two devices") { ConflictList(conflicts: view.conflicts) }
             }
+            let removed = view.removedNotices
+            if !removed.isEmpty {
+                // What was removed stays visible here; restoring it is the officer's call, in the editor.
+                Section("Removed") {
+                    ForEach(removed, id: \.record.id) { notice in
+                        Text(notice.text).font(.callout)
+                    }
+                }
+            }
             if !inspection.photos.isEmpty {
                 Section("Evidence photos") {
                     ScrollView(.horizontal) {
@@ -143,7 +152,7 @@ struct HistoryView: View {
         List(history.reversed(), id: \.hash) { change in
             VStack(alignment: .leading, spacing: 2) {
                 Text(change.summary)
-                Text([change.user, change.device.map { "device \($0.prefix(8))" }, Timestamp.display(change.at)]
+                Text([change.user, change.device.map { "device …\(Ids.short($0))" }, Timestamp.display(change.at)]
                     .compactMap { $0 }
                     .joined(separator: " · "))
                     .font(.caption)

@@ -131,12 +131,15 @@ struct InspectionEditorView: View {
             photosSection(view)
             seizureSection(view)
             if !view.assessment.flags.isEmpty {
-                Section("Flags") { FlagList(flags: view.assessment.flags) }
+                Section("Flags") { FlagList(flags: view.assessment.flags, findings: view.inspection.findings) }
             }
             if !view.conflicts.isEmpty {
                 Section("Changed on two devices") {
                     ConflictList(conflicts: view.conflicts) { notice in conflictActions(notice) }
                 }
+            }
+            if !model.removed.isEmpty {
+                removedSection
             }
             otherSection
             if model.canSubmit {
@@ -178,6 +181,29 @@ struct InspectionEditorView: View {
                 Text("Keep “\(version)”").lineLimit(1)
             }
             .buttonStyle(.borderless)
+        }
+    }
+
+    /// Elements removed from the inspection, here or on a colleague's phone, each with Restore:
+    /// a removal made by mistake is undone in one step, with everything the element said.
+    private var removedSection: some View {
+        Section {
+            ForEach(model.removed, id: \.record.id) { notice in
+                HStack {
+                    Text(notice.text).font(.callout)
+                    Spacer()
+                    Button {
+                        Task { _ = await model.restoreRemoved(notice.record) }
+                    } label: {
+                        Label("Restore", systemImage: "arrow.uturn.backward")
+                    }
+                    .buttonStyle(.borderless)
+                }
+            }
+        } header: {
+            Text("Removed")
+        } footer: {
+            Text("Removed elements stay in the history; Restore brings one back as it was.")
         }
     }
 
@@ -234,7 +260,7 @@ struct InspectionEditorView: View {
         } footer: {
             if !view.inspection.findings.isEmpty {
                 let total = view.assessment.total
-                Text("Total: \(Figures.kg(total.kg)) · \(Figures.odpTonnes(total.odpTonnes)) · \(Figures.co2eTonnes(total.co2eTonnes))")
+                Text("Total: \(Figures.quantity(total))")
             }
         }
     }
@@ -390,7 +416,8 @@ struct SaveStateLabel: View {
     }
 }
 
-/// A finding in a list: substances, cylinders, the core's figures and flags.
+/// A finding in a list: what was found (or measured, or not identified) and declared, cylinders,
+/// the core's figures with what they rest on, and flags.
 struct FindingRow: View {
     let finding: FindingRecord
     let figures: FindingFiguresRecord?
@@ -398,20 +425,19 @@ struct FindingRow: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
-            HStack {
-                Text(finding.identifiedSubstance ?? finding.declaredSubstance ?? "Substance not identified")
-                    .font(.headline)
-                if let declared = finding.declaredSubstance, declared != finding.identifiedSubstance {
-                    Text("declared \(declared)").font(.caption).foregroundStyle(.secondary)
-                }
-            }
+            Text(FindingText.title(finding)).font(.headline)
             if let cylinders = finding.cylinders {
                 Text("\(cylinders) × \(finding.cylinderType?.displayName ?? "cylinder")").font(.subheadline)
             }
             if let quantity = figures?.quantity {
-                Text("\(Figures.kg(quantity.kg)) · \(Figures.odpTonnes(quantity.odpTonnes)) · \(Figures.co2eTonnes(quantity.co2eTonnes))")
-                    .font(.caption)
-                if let source = figures?.gwpSource {
+                Text(Figures.quantity(quantity)).font(.caption)
+            }
+            if let figures {
+                Text(FindingText.basis(figures.basis)).font(.caption2).foregroundStyle(.secondary)
+                if let parts = FindingText.parts(figures) {
+                    Text(parts).font(.caption2).foregroundStyle(.secondary)
+                }
+                if figures.quantity != nil, let source = figures.gwpSource {
                     Text("GWP: \(source)").font(.caption2).foregroundStyle(.secondary)
                 }
             }

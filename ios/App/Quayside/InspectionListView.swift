@@ -92,9 +92,10 @@ struct InspectionRow: View {
                 Text(summary.substances.joined(separator: ", ")).font(.subheadline)
             }
             HStack(spacing: 12) {
+                // Worded like a finding's figures: an unknown is never shown as a zero.
                 if summary.totalKg > 0 {
-                    Text(Figures.odpTonnes(summary.odpTonnes))
-                    Text(Figures.co2eTonnes(summary.co2eTonnes))
+                    Text(Figures.odpTonnes(summary))
+                    Text(Figures.co2eTonnes(summary))
                 }
                 if let action = summary.seizureAction {
                     Text(action.capitalized)

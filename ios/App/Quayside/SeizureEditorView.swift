@@ -53,7 +53,7 @@ struct SeizureEditorView: View {
                     Text("Seized")
                 } footer: {
                     if let seized = model.view?.assessment.seized, seized.kg > 0 {
-                        Text("As last saved: \(Figures.kg(seized.kg)) · \(Figures.odpTonnes(seized.odpTonnes)) · \(Figures.co2eTonnes(seized.co2eTonnes))")
+                        Text("As last saved: \(Figures.quantity(seized))")
                     }
                 }
             }
@@ -90,7 +90,7 @@ private struct SeizedItemRow: View {
 
     var body: some View {
         VStack(alignment: .leading) {
-            Toggle(finding.identifiedSubstance ?? finding.declaredSubstance ?? "Finding", isOn: Binding(
+            Toggle(FindingText.name(finding), isOn: Binding(
                 get: { form.isSeized(finding.id) },
                 set: { form.setSeized($0, finding: finding) }
             ))

@@ -26,7 +26,8 @@ struct SyncView: View {
                         Section("Refused by the server") {
                             ForEach(status.rejected, id: \.inspectionId) { refusal in
                                 VStack(alignment: .leading) {
-                                    Text(refusal.inspectionId).font(.caption.monospaced())
+                                    // The id's end tells inspections apart (UUIDv7 ids made in the same second share their start).
+                                    Text("Inspection …\(Ids.short(refusal.inspectionId))").font(.caption.monospaced())
                                     Text(refusal.reason).font(.callout)
                                 }
                             }

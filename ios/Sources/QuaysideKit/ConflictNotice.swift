@@ -76,7 +76,36 @@ public struct ConflictNotice: Equatable, Sendable {
     }
 }
 
+/// An element removed from one of the inspection's lists (a finding, photo, seized quantity or
+/// custody hand-over), listed with Restore: a removal made by mistake, on this phone or a
+/// colleague's, is undone in one step with everything it said (`restoreElement`).
+public struct RemovedNotice: Equatable, Sendable {
+    /// The core's record, passed back to the editor's restore action.
+    public let record: RemovedRecord
+    /// "Finding …9f3a6c21 removed 29 Nov 2026 at 13:49" (the id's end, as the CLI shows ids).
+    public let text: String
+
+    /// The notice for `record`.
+    public init(_ record: RemovedRecord) {
+        self.record = record
+        let element = ConflictNotice.element(record.list)
+        let capitalised = element.prefix(1).uppercased() + String(element.dropFirst())
+        text = "\(capitalised) …\(Ids.short(record.id)) removed \(Timestamp.display(record.removedAt))"
+    }
+}
+
 extension InspectionView {
     /// The conflicts to settle, worded: removals that raced an edit (Restore / Confirm removal) and concurrent values.
     public var conflictNotices: [ConflictNotice] { conflicts.map(ConflictNotice.init) }
+
+    /// Elements removed from the inspection's lists, newest first, leaving out those a
+    /// removal-while-edited conflict already lists (with Restore and Confirm removal).
+    public var removedNotices: [RemovedNotice] {
+        removed
+            .filter { item in
+                !conflicts.contains { $0.kind == .removedWhileEdited && $0.list == item.list && $0.elementId == item.id }
+            }
+            .sorted { $0.removedAt > $1.removedAt }
+            .map(RemovedNotice.init)
+    }
 }

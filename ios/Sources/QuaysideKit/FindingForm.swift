@@ -3,11 +3,42 @@ import QuaysideCore
 
 /// The editable state of one finding: what was declared, what the refrigerant identifier found,
 /// how much, in what. Like ``InspectionForm``, only fields that differ from the baseline are sent.
+///
+/// What was found is recorded as the officer really found it: a substance from the reference,
+/// "unknown" when the identifier could not tell, a substance the reference does not hold
+/// (``identifiedOther``), or the composition the identifier measured (a contaminated or mixed
+/// charge). The core computes the figures from whichever is given and says what they rest on.
 public struct FindingForm: Equatable {
+    /// One component of a measured composition as typed: a reference name, "air" or "unknown",
+    /// and its % by mass.
+    public struct Component: Equatable {
+        /// The component's name.
+        public var component: String
+        /// Its share of the sample, % by mass, as typed.
+        public var pct: String
+
+        /// A row, empty by default.
+        public init(component: String = "", pct: String = "") {
+            self.component = component
+            self.pct = pct
+        }
+    }
+
+    /// How far from 100 % a measured composition may add up (the core's tolerance: identifiers round).
+    public static let compositionTolerance = 0.5
+    /// The reference group of pre-blended polyols, whose figures need the controlled content.
+    private static let polyolGroup = "polyol"
+
     /// Substance named in the declaration or on the labels (any reference name: "R-134a").
     public var declaredSubstance = ""
-    /// Substance the identifier found ("R-22").
+    /// Substance the identifier found ("R-22"), or ``FindingText/unknown`` when it could not tell.
     public var identifiedSubstance = ""
+    /// A substance identified that the reference does not hold, as the identifier named it.
+    public var identifiedOther = ""
+    /// The composition the identifier measured, one row per component (empty rows are ignored).
+    public var composition: [Component] = []
+    /// Of a pre-blended polyol: its HCFC-141b content in % by mass, as typed.
+    public var contentPct = ""
     /// The refrigerant identifier used.
     public var instrument = ""
     /// The identifier's reading as displayed ("R22 99.1%").
@@ -36,6 +67,9 @@ public struct FindingForm: Equatable {
     public init(record: FindingRecord) {
         declaredSubstance = record.declaredSubstance ?? ""
         identifiedSubstance = record.identifiedSubstance ?? ""
+        identifiedOther = record.identifiedOther ?? ""
+        composition = record.composition.map { Component(component: $0.component, pct: FormText.text($0.pct)) }
+        contentPct = FormText.text(record.contentPct)
         instrument = record.identifierReading?.instrument ?? ""
         readingResult = record.identifierReading?.result ?? ""
         purityPct = FormText.text(record.identifierReading?.purityPct)
@@ -46,6 +80,56 @@ public struct FindingForm: Equatable {
         labels = record.labels ?? ""
         concealment = record.concealment ?? ""
         notes = record.notes ?? ""
+    }
+
+    /// Whether the identifier could not tell what the gas is.
+    public var identifiedUnknown: Bool {
+        FormText.clean(identifiedSubstance).lowercased() == FindingText.unknown
+    }
+
+    /// Whether the form asks for the polyol's HCFC-141b content: a pre-blended polyol is declared
+    /// or identified (its figures need the content), or a content was already typed.
+    public var needsContent: Bool {
+        if !FormText.clean(contentPct).isEmpty { return true }
+        return [declaredSubstance, identifiedSubstance].contains { typed in
+            let name = FormText.clean(typed)
+            return !name.isEmpty && QuaysideCore.substance(name: name)?.group == Self.polyolGroup
+        }
+    }
+
+    /// The sum of the composition's percentages typed so far (rows whose % is not a number left
+    /// out), for display beside the rows.
+    public var compositionTotal: Double {
+        composition.reduce(0) { sum, row in sum + ((try? FormText.decimal(row.pct, field: "%")) ?? 0) }
+    }
+
+    /// The measured composition for the core: every row named and given a share, the shares adding
+    /// up to 100 % within ``compositionTolerance``. Checked here so the officer learns at once; the
+    /// core checks again (names, duplicates, the sum) and its refusal stands.
+    /// - Throws: ``FormValidationError`` naming what is missing or how far off the sum is.
+    public func compositionShares() throws -> [ComponentShare] {
+        let field = "Composition"
+        var shares: [ComponentShare] = []
+        for row in composition {
+            let name = FormText.clean(row.component)
+            let typed = FormText.clean(row.pct)
+            if name.isEmpty && typed.isEmpty { continue }
+            guard !name.isEmpty else {
+                throw FormValidationError(field: field, message: "Name the component of \(typed) % (a substance, “air” or “unknown”).")
+            }
+            guard let pct = try FormText.decimal(typed, field: field) else {
+                throw FormValidationError(field: field, message: "Give the % by mass of \(name).")
+            }
+            shares.append(ComponentShare(component: name, pct: pct))
+        }
+        let total = shares.reduce(0) { $0 + $1.pct }
+        if !shares.isEmpty && abs(total - 100) > Self.compositionTolerance {
+            throw FormValidationError(
+                field: field,
+                message: "The composition adds up to \(total.formatted(.number.precision(.fractionLength(0...2)))) %, not 100 %: name the rest “unknown”."
+            )
+        }
+        return shares
     }
 
     /// Sets the total net mass from the cylinder count and the mass of one cylinder, as officers
@@ -78,6 +162,17 @@ public struct FindingForm: Equatable {
         var fields = FindingFields()
         fields.declaredSubstance = text(declaredSubstance, baseline.declaredSubstance)
         fields.identifiedSubstance = text(identifiedSubstance, baseline.identifiedSubstance)
+        fields.identifiedOther = text(identifiedOther, baseline.identifiedOther)
+        if !FormText.clean(identifiedSubstance).isEmpty && !FormText.clean(identifiedOther).isEmpty {
+            throw FormValidationError(field: "Identified substance",
+                                      message: "Give the substance from the reference, or one outside it, not both.")
+        }
+        // An empty list clears a stored composition; an unchanged one is not sent.
+        let shares = try compositionShares()
+        if shares != ((try? baseline.compositionShares()) ?? []) {
+            fields.composition = shares
+        }
+        fields.contentPct = try number(contentPct, old: baseline.contentPct, field: "HCFC-141b content (%)")
         fields.instrument = text(instrument, baseline.instrument)
         fields.readingResult = text(readingResult, baseline.readingResult)
         fields.purityPct = try number(purityPct, old: baseline.purityPct, field: "Purity (%)")

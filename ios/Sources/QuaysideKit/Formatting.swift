@@ -101,6 +101,10 @@ public enum Timestamp {
 
 /// The core's computed quantities formatted for reading. The figures themselves (tonnes,
 /// ODP-tonnes, CO2-equivalent) always come from the core's assessment.
+///
+/// ODP- and CO2-eq tonnes cover only the kilograms whose ODP and GWP are known; the rest is
+/// counted apart (`odpUnknownKg`, `gwpUnknownKg`). An unknown is shown as unknown or as a lower
+/// bound, never as 0: "0 ODP-t" for an unidentified gas would under-state a seizure.
 public enum Figures {
     /// Kilograms, e.g. "15,490.4 kg".
     public static func kg(_ value: Double) -> String {
@@ -112,13 +116,74 @@ public enum Figures {
         "\(value.formatted(.number.precision(.fractionLength(0...3)))) t"
     }
 
-    /// ODP-tonnes, e.g. "0.852 ODP-t".
+    /// ODP-tonnes, e.g. "0.852 ODP-t". For a `QuantityRecord` use the overload taking it, which
+    /// words unknown kilograms.
     public static func odpTonnes(_ value: Double) -> String {
-        "\(value.formatted(.number.precision(.fractionLength(3)))) ODP-t"
+        "\(figure(value, decimals: 3)) ODP-t"
     }
 
     /// CO2-equivalent tonnes, e.g. "28,038 t CO2-eq".
     public static func co2eTonnes(_ value: Double) -> String {
-        "\(value.formatted(.number.precision(.fractionLength(0)))) t CO2-eq"
+        "\(figure(value, decimals: 0)) t CO2-eq"
+    }
+
+    /// "0.852 ODP-t"; "unknown ODP-t" when no kilogram has a known ODP; "at least 0.852 ODP-t
+    /// (120 kg not known)" when some have not.
+    public static func odpTonnes(_ quantity: QuantityRecord) -> String {
+        knownPart(quantity.odpTonnes, decimals: 3, unknownKg: quantity.odpUnknownKg, of: quantity.kg, unit: "ODP-t")
+    }
+
+    /// "28,038 t CO2-eq", "unknown t CO2-eq" or "at least … t CO2-eq (N kg not known)", as the ODP-tonnes.
+    public static func co2eTonnes(_ quantity: QuantityRecord) -> String {
+        knownPart(quantity.co2eTonnes, decimals: 0, unknownKg: quantity.gwpUnknownKg, of: quantity.kg, unit: "t CO2-eq")
+    }
+
+    /// A list row's ODP-tonnes, worded as a quantity's.
+    public static func odpTonnes(_ summary: InspectionSummary) -> String {
+        knownPart(summary.odpTonnes, decimals: 3, unknownKg: summary.odpUnknownKg, of: summary.totalKg, unit: "ODP-t")
+    }
+
+    /// A list row's CO2-eq tonnes, worded as a quantity's.
+    public static func co2eTonnes(_ summary: InspectionSummary) -> String {
+        knownPart(summary.co2eTonnes, decimals: 0, unknownKg: summary.gwpUnknownKg, of: summary.totalKg, unit: "t CO2-eq")
+    }
+
+    /// One line: "15,490.4 kg · 0.852 ODP-t · 28,038 t CO2-eq", unknowns worded.
+    public static func quantity(_ quantity: QuantityRecord) -> String {
+        "\(kg(quantity.kg)) · \(odpTonnes(quantity)) · \(co2eTonnes(quantity))"
+    }
+
+    /// `value` with `decimals` decimals, or more where fewer would show a non-zero value as zero
+    /// (then two significant digits: 50 kg of R-290 is "0.15 t CO2-eq", never "0"), as the CLI does.
+    public static func figure(_ value: Double, decimals: Int) -> String {
+        var places = decimals
+        if value != 0 && value.isFinite {
+            while places < 15 && (abs(value) * pow(10, Double(places))).rounded() == 0 { places += 1 }
+            if places > decimals { places += 1 }
+        }
+        return value.formatted(.number.precision(.fractionLength(places)))
+    }
+
+    private static func knownPart(_ value: Double, decimals: Int, unknownKg: Double, of allKg: Double, unit: String) -> String {
+        if unknownKg > 0 && unknownKg >= allKg {
+            return "unknown \(unit)"
+        }
+        if unknownKg > 0 {
+            return "at least \(figure(value, decimals: decimals)) \(unit) (\(kg(unknownKg)) not known)"
+        }
+        return "\(figure(value, decimals: decimals)) \(unit)"
+    }
+}
+
+/// Ids as officers read them.
+public enum Ids {
+    /// How many characters of an id screens show.
+    public static let shown = 8
+
+    /// The last ``shown`` characters of `id`. Inspection, finding and custody ids (and device ids)
+    /// are UUIDv7, whose start is a timestamp shared by everything made in the same second; their
+    /// end tells them apart (the CLI shows the same part).
+    public static func short(_ id: String) -> String {
+        String(id.suffix(shown))
     }
 }

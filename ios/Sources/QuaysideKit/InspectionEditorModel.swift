@@ -97,6 +97,10 @@ public final class InspectionEditorModel: ObservableObject {
     /// concurrent values (Keep, for the notes).
     public var conflicts: [ConflictNotice] { view?.conflictNotices ?? [] }
 
+    /// Elements removed from the inspection's lists, each with Restore (those in ``conflicts`` are
+    /// listed there).
+    public var removed: [RemovedNotice] { view?.removedNotices ?? [] }
+
     /// Opens a submitted (or approved) inspection for a correction. The core records the change
     /// like any other; an approved inspection then reads "changed since approval" and goes back to
     /// the supervisor's queue.
@@ -320,6 +324,14 @@ public final class InspectionEditorModel: ObservableObject {
         guard let element = removedElement(conflict) else { return false }
         return await perform {
             try await self.store.restoreElement(inspectionId: self.inspectionId, list: element.list, elementId: element.id)
+        }
+    }
+
+    /// Brings back an element listed in ``removed`` (removed by mistake, here or on a colleague's
+    /// phone), with everything it said.
+    public func restoreRemoved(_ removed: RemovedRecord) async -> Bool {
+        await perform {
+            try await self.store.restoreElement(inspectionId: self.inspectionId, list: removed.list, elementId: removed.id)
         }
     }
 

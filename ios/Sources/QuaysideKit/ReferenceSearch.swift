@@ -52,10 +52,18 @@ public final class SubstanceSearch: ObservableObject {
 }
 
 extension SubstanceRecord {
-    /// A one-line description for pickers: "HCFC · ODP 0.055 · GWP 1810 (IPCC AR4)".
+    /// A one-line description for pickers: "HCFC · ODP 0.055 · GWP 1810 (IPCC AR4)". Led by "not
+    /// controlled" for what the Montreal Protocol does not control (HFOs, R-290, R-600a, R-744,
+    /// R-717); the Protocol's ODP range beside the ODP used, where it gives one; "GWP unknown"
+    /// where no GWP is published (never a GWP of 0).
     public var pickerDetail: String {
-        let odpText = odp.formatted(.number.precision(.significantDigits(1...3)))
-        let gwpText = gwp.formatted(.number.precision(.fractionLength(0)))
-        return "\(group) · ODP \(odpText) · GWP \(gwpText) (\(gwpSource))"
+        func significant(_ value: Double) -> String { value.formatted(.number.precision(.significantDigits(1...3))) }
+        var odpText = "ODP \(significant(odp))"
+        if let range = odpRange, range.count == 2 {
+            odpText += " (range \(significant(range[0]))–\(significant(range[1])))"
+        }
+        let gwpText = gwp.map { "GWP \($0.formatted(.number.precision(.fractionLength(0)))) (\(gwpSource))" } ?? "GWP unknown"
+        let parts: [String] = (controlled ? [] : ["not controlled"]) + [group, odpText, gwpText]
+        return parts.joined(separator: " · ")
     }
 }

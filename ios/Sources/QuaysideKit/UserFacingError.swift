@@ -95,7 +95,9 @@ public struct UserFacingError: Error, Identifiable, Sendable {
             if let review = Self.review(message) {
                 self = review
             } else {
-                self.init(kind: .invalidInput, title: "Not saved", message: message,
+                // The core quotes words to type in backticks ("name the rest `unknown`"): quote them as prose.
+                let prose = message.replacingOccurrences(of: "`([^`]*)`", with: "“$1”", options: .regularExpression)
+                self.init(kind: .invalidInput, title: "Not saved", message: prose,
                           recoverySuggestion: "Correct the value and try again. Nothing was changed.")
             }
         case let .CheckDigit(message, expected):

@@ -4,6 +4,8 @@ import org.quayside.core.ConflictKind
 import org.quayside.core.ConflictRecord
 import org.quayside.core.ConflictValueRecord
 import org.quayside.core.ElementList
+import org.quayside.core.InspectionView
+import org.quayside.core.RemovedRecord
 
 /**
  * A conflict as the editor lists it: what happened in a sentence, one line per value, and what
@@ -75,5 +77,37 @@ data class ConflictNotice(
 
         private fun line(what: String, v: ConflictValueRecord): String =
             listOfNotNull(what, v.user, v.at?.let(ReviewText::time)).joinToString(" \u00b7 ")
+    }
+}
+
+/**
+ * An element removed from one of the inspection's lists (a finding, photo, seized quantity or
+ * custody hand-over), listed with Restore: a removal made by mistake, on this phone or a
+ * colleague's, is undone in one step with everything it said (`restore_element`).
+ */
+data class RemovedNotice(
+    /** The core's record, passed back to the editor's restore action. */
+    val record: RemovedRecord,
+    /** "Finding …9f3a6c21 removed 2026-11-29 13:49" (the id's end, as the CLI shows ids). */
+    val text: String,
+) {
+    /** Wording of removed elements. */
+    companion object {
+        /** The notice for [r]. */
+        fun of(r: RemovedRecord): RemovedNotice {
+            val element = ConflictNotice.element(r.list).replaceFirstChar { it.uppercase() }
+            return RemovedNotice(r, "$element \u2026${Ids.short(r.id)} removed ${ReviewText.time(r.removedAt)}")
+        }
+
+        /**
+         * The removed elements of [view], newest first, leaving out those a removal-while-edited
+         * conflict already lists (with Restore and Confirm removal).
+         */
+        fun list(view: InspectionView): List<RemovedNotice> = view.removed
+            .filterNot { r ->
+                view.conflicts.any { it.kind == ConflictKind.REMOVED_WHILE_EDITED && it.list == r.list && it.elementId == r.id }
+            }
+            .sortedByDescending { it.removedAt }
+            .map(::of)
     }
 }

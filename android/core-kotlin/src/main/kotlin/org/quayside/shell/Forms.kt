@@ -1,5 +1,6 @@
 package org.quayside.shell
 
+import org.quayside.core.ComponentShare
 import org.quayside.core.CustodyFields
 import org.quayside.core.CylinderType
 import org.quayside.core.DeclarationFields
@@ -146,15 +147,29 @@ data class InspectionForm(
 private fun splitList(text: String): List<String> =
     text.split(',', '\n', ';').map { it.trim() }.filter { it.isNotEmpty() }
 
+/** One component of a measured composition as typed: a reference name, "air" or "unknown", and its % by mass. */
+data class ComponentForm(val component: String = "", val pct: String = "")
+
 /**
  * A finding as typed. The net mass is either typed directly or computed from the cylinder count
  * and the mass per cylinder printed on the cylinder (1139 cylinders x 13.6 kg = 15490.4 kg).
+ *
+ * What was found is recorded as the officer really found it: a substance from the reference,
+ * "unknown" when the identifier could not tell, a substance the reference does not hold
+ * ([identifiedOther]), or the composition the identifier measured (a contaminated or mixed
+ * charge). The core computes the figures from whichever is given and says what they rest on.
  */
 data class FindingForm(
     /** Substance named on the declaration or labels (any reference name). */
     val declaredSubstance: String = "",
-    /** Substance the refrigerant identifier found (any reference name). */
+    /** Substance the refrigerant identifier found: any reference name, or [FindingText.UNKNOWN] when it could not tell. */
     val identifiedSubstance: String = "",
+    /** A substance identified that the reference does not hold, as the identifier named it. */
+    val identifiedOther: String = "",
+    /** The composition the identifier measured, one row per component (empty rows are ignored). */
+    val composition: List<ComponentForm> = emptyList(),
+    /** Of a pre-blended polyol: its HCFC-141b content in % by mass, as typed. */
+    val contentPct: String = "",
     /** The identifier instrument used. */
     val instrument: String = "",
     /** The identifier's result as displayed. */
@@ -178,6 +193,19 @@ data class FindingForm(
     /** Free notes. */
     val notes: String = "",
 ) {
+    /** Whether the identifier could not tell what the gas is. */
+    val identifiedUnknown: Boolean get() = identifiedSubstance.trim().equals(FindingText.UNKNOWN, ignoreCase = true)
+
+    /**
+     * Whether the form asks for the polyol's HCFC-141b content: a pre-blended polyol is declared
+     * or identified (its figures need the content), or a content was already typed.
+     */
+    val needsContent: Boolean
+        get() = contentPct.isNotBlank() || listOf(declaredSubstance, identifiedSubstance).any { name ->
+            name.isNotBlank() && !name.trim().equals(FindingText.UNKNOWN, ignoreCase = true) &&
+                org.quayside.core.substance(name.trim())?.group == POLYOL_GROUP
+        }
+
     /** The net mass this form records: typed, else cylinders x kg per cylinder, else `null`. */
     fun netMass(): Double? {
         Numbers.decimal(netMassKg, "Net mass (kg)")?.let { return it }
@@ -187,17 +215,52 @@ data class FindingForm(
         return Math.round(n.toDouble() * per * 1000.0) / 1000.0
     }
 
+    /** The sum of the composition's percentages typed so far (rows whose % is not a number left out), for display. */
+    fun compositionTotal(): Double =
+        composition.sumOf { row -> runCatching { Numbers.decimal(row.pct, "%") }.getOrNull() ?: 0.0 }
+
+    /**
+     * The measured composition for the core: every row named and given a share, the shares adding
+     * up to 100 % within [COMPOSITION_TOLERANCE] (identifiers round). Checked here so the officer
+     * learns at once; the core checks again (names, duplicates, the sum) and its refusal stands.
+     */
+    fun compositionShares(): List<ComponentShare> {
+        val shares = composition.filter { it.component.isNotBlank() || it.pct.isNotBlank() }.map { row ->
+            val name = row.component.trim()
+            if (name.isEmpty()) throw InputException("Composition: name the component of ${row.pct.trim()} % (a substance, \u201cair\u201d or \u201cunknown\u201d)")
+            val pct = Numbers.decimal(row.pct, "Composition, % of $name")
+                ?: throw InputException("Composition: give the % by mass of $name")
+            if (pct <= 0.0 || pct > 100.0) throw InputException("Composition: the share of $name must be more than 0 and at most 100 %")
+            ComponentShare(name, pct)
+        }
+        val total = shares.sumOf { it.pct }
+        if (shares.isNotEmpty() && Math.abs(total - 100.0) > COMPOSITION_TOLERANCE) {
+            throw InputException("Composition adds up to ${Figures.fmt(total, 2)} %, not 100 %: name the rest \u201cunknown\u201d")
+        }
+        return shares
+    }
+
     /** The core's fields for this form; with [original] only the differences. */
     fun toFields(original: FindingRecord? = null): FindingFields {
         val purity = Numbers.decimal(purityPct, "Purity (%)")
         if (purity != null && purity > 100.0) throw InputException("Purity (%) must be between 0 and 100")
-        if (original == null && declaredSubstance.isBlank() && identifiedSubstance.isBlank()) {
-            throw InputException("Give the declared or the identified substance")
+        val content = Numbers.decimal(contentPct, "HCFC-141b content (%)")
+        if (content != null && content > 100.0) throw InputException("HCFC-141b content (%) must be between 0 and 100")
+        if (identifiedSubstance.isNotBlank() && identifiedOther.isNotBlank()) {
+            throw InputException("Give the identified substance from the reference, or one outside it, not both")
+        }
+        val shares = compositionShares()
+        if (original == null && declaredSubstance.isBlank() && identifiedSubstance.isBlank() && identifiedOther.isBlank() && shares.isEmpty()) {
+            throw InputException("Give the declared or the identified substance (or \u201cunknown\u201d, or the measured composition)")
         }
         val reading = original?.identifierReading
         return FindingFields(
             declaredSubstance = changed(declaredSubstance, original?.declaredSubstance),
             identifiedSubstance = changed(identifiedSubstance, original?.identifiedSubstance),
+            identifiedOther = changed(identifiedOther, original?.identifiedOther),
+            // An empty list clears a stored composition; an unchanged one is not sent.
+            composition = shares.takeIf { it != (original?.composition ?: emptyList<ComponentShare>()) },
+            contentPct = content?.takeIf { it != original?.contentPct },
             instrument = changed(instrument, reading?.instrument),
             readingResult = changed(readingResult, reading?.result),
             purityPct = purity?.takeIf { it != reading?.purityPct },
@@ -213,10 +276,19 @@ data class FindingForm(
 
     /** Helpers to fill a form from a stored finding. */
     companion object {
+        /** How far from 100 % a measured composition may add up (the core's tolerance: identifiers round). */
+        const val COMPOSITION_TOLERANCE = 0.5
+
+        /** The reference group of pre-blended polyols, whose figures need the controlled content. */
+        private const val POLYOL_GROUP = "polyol"
+
         /** The form showing [f]'s current values (net mass typed, not split per cylinder). */
         fun from(f: FindingRecord): FindingForm = FindingForm(
             declaredSubstance = f.declaredSubstance ?: "",
             identifiedSubstance = f.identifiedSubstance ?: "",
+            identifiedOther = f.identifiedOther ?: "",
+            composition = f.composition.map { ComponentForm(it.component, Numbers.format(it.pct)) },
+            contentPct = Numbers.format(f.contentPct),
             instrument = f.identifierReading?.instrument ?: "",
             readingResult = f.identifierReading?.result ?: "",
             purityPct = Numbers.format(f.identifierReading?.purityPct),

@@ -14,6 +14,7 @@ import org.quayside.core.InspectionFields
 import org.quayside.core.InspectionStatus
 import org.quayside.core.InspectionView
 import org.quayside.core.PhotoFields
+import org.quayside.core.RemovedRecord
 
 /** Everything the inspection editor screen shows. */
 data class EditorState(
@@ -46,6 +47,9 @@ data class EditorState(
 
     /** The conflicts to settle, worded: removals that raced an edit (Restore / Confirm removal) and concurrent values. */
     val conflicts: List<ConflictNotice> get() = view?.conflicts?.map(ConflictNotice::of).orEmpty()
+
+    /** Elements removed from the inspection's lists, each with Restore (those in [conflicts] are listed there). */
+    val removed: List<RemovedNotice> get() = view?.let(RemovedNotice::list).orEmpty()
 }
 
 /**
@@ -134,6 +138,14 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
     suspend fun restore(conflict: ConflictRecord): Boolean = run {
         val (list, elementId) = removed(conflict)
         show(repo.restoreElement(requireId(), list, elementId), keepForm = true)
+    }
+
+    /**
+     * Brings back an element listed in [EditorState.removed] (removed by mistake, here or on a
+     * colleague's phone), with everything it said.
+     */
+    suspend fun restoreRemoved(removed: RemovedRecord): Boolean = run {
+        show(repo.restoreElement(requireId(), removed.list, removed.id), keepForm = true)
     }
 
     /** Settles a `RemovedWhileEdited` [conflict] by removing the element again, now having seen the edits. */

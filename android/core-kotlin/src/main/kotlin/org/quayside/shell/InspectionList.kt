@@ -12,6 +12,7 @@ import kotlinx.coroutines.launch
 import org.quayside.core.InspectionFilter
 import org.quayside.core.InspectionStatus
 import org.quayside.core.InspectionSummary
+import org.quayside.core.QuantityRecord
 import org.quayside.core.SyncStatusRecord
 
 /** A marker drawn on a list row. */
@@ -62,11 +63,45 @@ data class ListState(
     val message: UserMessage? = null,
 )
 
-/** Number formats used in lists and summaries. */
+/**
+ * Number formats used in lists, cards and summaries. ODP- and CO2-eq tonnes cover only the
+ * kilograms whose ODP and GWP are known; the rest is counted apart ([QuantityRecord.odpUnknownKg],
+ * [QuantityRecord.gwpUnknownKg]). An unknown is shown as unknown or as a lower bound, never as 0:
+ * a report saying "0 ODP-t" for an unidentified gas would under-state a seizure.
+ */
 object Figures {
     /** [value] with at most [decimals] decimals and no trailing zeros. */
     fun fmt(value: Double, decimals: Int): String =
         java.math.BigDecimal(value).setScale(decimals, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
+
+    /**
+     * [value] with [decimals] decimals, or more where fewer would show a non-zero value as zero
+     * (then two significant digits: 50 kg of R-290 is "0.15" t CO2-eq, not "0"), as the CLI does.
+     */
+    fun figure(value: Double, decimals: Int): String {
+        if (value == 0.0) return "0"
+        if (!value.isFinite()) return value.toString()
+        var d = decimals
+        while (d < 15 && java.math.BigDecimal(value).setScale(d, java.math.RoundingMode.HALF_UP).signum() == 0) d++
+        return fmt(value, if (d > decimals) d + 1 else d)
+    }
+
+    /** "0.852 ODP-t", "unknown ODP-t" when no kilogram has a known ODP, "at least 0.003 ODP-t (40 kg not known)" when some have. */
+    fun odpTonnes(q: QuantityRecord): String = knownPart(q.odpTonnes, 3, q.odpUnknownKg, q.kg, "ODP-t")
+
+    /** "28038 t CO2-eq", "unknown t CO2-eq", or "at least ... t CO2-eq (N kg not known)", as [odpTonnes]. */
+    fun co2eTonnes(q: QuantityRecord): String = knownPart(q.co2eTonnes, 0, q.gwpUnknownKg, q.kg, "t CO2-eq")
+
+    /** "15490.4 kg · 15.49 t · 0.852 ODP-t · 28038 t CO2-eq", unknowns worded as in [odpTonnes]. */
+    fun quantity(q: QuantityRecord): String =
+        "${fmt(q.kg, 1)} kg \u00b7 ${figure(q.tonnes, 3)} t \u00b7 ${odpTonnes(q)} \u00b7 ${co2eTonnes(q)}"
+
+    /** [value] in [unit], worded by how many of [allKg] kilograms it leaves out ([unknownKg]). */
+    fun knownPart(value: Double, decimals: Int, unknownKg: Double, allKg: Double, unit: String): String = when {
+        unknownKg > 0.0 && unknownKg >= allKg -> "unknown $unit"
+        unknownKg > 0.0 -> "at least ${figure(value, decimals)} $unit (${fmt(unknownKg, 1)} kg not known)"
+        else -> "${figure(value, decimals)} $unit"
+    }
 
     /** The row's one-line summary of container, substances and quantities. */
     fun headline(s: InspectionSummary): String = buildList {
@@ -74,10 +109,24 @@ object Figures {
         if (s.substances.isNotEmpty()) add(s.substances.joinToString(", "))
         if (s.totalKg > 0) {
             add("${fmt(s.totalKg / 1000.0, 2)} t")
-            add("${fmt(s.odpTonnes, 3)} ODP-t")
-            add("${fmt(s.co2eTonnes, 0)} t CO2-eq")
+            // The same wording as a finding's figures: an unknown is never shown as a zero.
+            add(knownPart(s.odpTonnes, 3, s.odpUnknownKg, s.totalKg, "ODP-t"))
+            add(knownPart(s.co2eTonnes, 0, s.gwpUnknownKg, s.totalKg, "t CO2-eq"))
         }
     }.joinToString(" \u00b7 ")
+}
+
+/** Ids as officers read them. */
+object Ids {
+    /** How many characters of an id screens show. */
+    const val SHOWN = 8
+
+    /**
+     * The last [SHOWN] characters of [id]. Inspection, finding and custody ids are UUIDv7, whose
+     * start is a timestamp shared by everything recorded in the same second; their end tells
+     * them apart (the CLI shows the same part).
+     */
+    fun short(id: String): String = id.takeLast(SHOWN)
 }
 
 /** Turns typed search text into a filter: a known substance name searches substances, anything else container numbers. */

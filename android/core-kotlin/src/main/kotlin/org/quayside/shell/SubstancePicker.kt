@@ -11,7 +11,11 @@ data class SubstanceChoice(
     val name: String,
     /** "R-22 · HCFC-22 · chlorodifluoromethane" */
     val label: String,
-    /** "ODP 0.055 · GWP 1810 · HS 2903.71" */
+    /**
+     * "ODP 0.055 · GWP 1810 · HS 2903.71"; led by "not controlled" for what the Montreal Protocol
+     * does not control (HFOs, R-290, R-600a, R-744, R-717), with the Protocol's ODP range beside
+     * the ODP used where it gives one, and "GWP unknown" where no GWP is published (never a GWP of 0).
+     */
     val detail: String,
     /** The full reference record (ODP, GWP with sources, HS code, blend components). */
     val record: SubstanceRecord,
@@ -19,6 +23,12 @@ data class SubstanceChoice(
 
 /** The substance picker's search, backed by the core's shipped reference (`lookup_reference`). */
 object SubstancePicker {
+    /** Shown for a substance the Montreal Protocol does not control. */
+    const val NOT_CONTROLLED = "not controlled"
+
+    /** Shown where the reference has no GWP (some HBFCs): unknown, never 0. */
+    const val GWP_UNKNOWN = "GWP unknown"
+
     /** The name officers use: the "R-" designation when there is one, else the reference id. */
     fun displayName(s: SubstanceRecord): String =
         if (s.id.startsWith("R-")) s.id else s.aliases.firstOrNull { it.startsWith("R-") } ?: s.id
@@ -28,7 +38,15 @@ object SubstancePicker {
         val name = displayName(s)
         val chemical = s.chemicalName.substringBefore(',')
         val label = listOf(name, s.id, chemical).distinct().joinToString(" \u00b7 ")
-        val detail = "ODP ${Figures.fmt(s.odp, 3)} \u00b7 GWP ${Figures.fmt(s.gwp, 0)} \u00b7 HS ${s.hsCode}"
+        // The figures use `odp`; the Protocol's range, where it gives one, is shown beside it.
+        val range = s.odpRange?.takeIf { it.size == 2 }?.let { (low, high) -> " (range ${Figures.figure(low, 3)}\u2013${Figures.figure(high, 3)})" }
+        val odp = Figures.figure(s.odp, 3) + (range ?: "")
+        val detail = listOfNotNull(
+            NOT_CONTROLLED.takeIf { !s.controlled },
+            "ODP $odp",
+            s.gwp?.let { "GWP ${Figures.fmt(it, 0)}" } ?: GWP_UNKNOWN,
+            "HS ${s.hsCode}".takeIf { s.hsCode.isNotEmpty() },
+        ).joinToString(" \u00b7 ")
         return SubstanceChoice(name, label, detail, s)
     }
 

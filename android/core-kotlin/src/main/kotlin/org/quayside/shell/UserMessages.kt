@@ -136,7 +136,8 @@ object UserMessages {
                 "This phone is not yet enrolled with the agency server. Enrol it with the server address and " +
                     "the one-time code from your administrator; your records stay on the phone meanwhile."
             } else {
-                withoutCliHint(detail).replaceFirstChar { it.uppercase() } + "."
+                // The core quotes words to type in backticks ("name the rest `unknown`"): quote them as prose.
+                withoutCliHint(detail).replace(Regex("`([^`]*)`"), "\u201c\$1\u201d").replaceFirstChar { it.uppercase() } + "."
             },
             recovery = if (notEnrolled) Recovery.ENROL else Recovery.FIX_INPUT,
             detail = detail,

@@ -50,8 +50,16 @@ class TestServer(val port: Int = TestSupport.freePort()) : AutoCloseable {
         check(binary.canExecute()) { "quayside-server not found at $binary (cargo build -p quayside-server)" }
     }
 
-    /** Runs `quayside-server --data DATA admin ARGS...` and returns what it printed. */
+    /**
+     * Runs `quayside-server --data DATA admin ARGS...` and returns what it printed. The server
+     * refuses to administer data that does not exist (a mistyped `--data`), so the first call
+     * before [start] runs the server once to create it, as an administrator would.
+     */
     fun admin(vararg args: String): String {
+        if (process == null && !File(data, DB_FILE).isFile) {
+            start()
+            stop()
+        }
         val p = ProcessBuilder(listOf(binary.path, "--data", data.path, "admin") + args).redirectErrorStream(true).start()
         val out = p.inputStream.bufferedReader().readText()
         check(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) { "admin ${args.joinToString(" ")} failed: $out" }
@@ -122,4 +130,9 @@ class TestServer(val port: Int = TestSupport.freePort()) : AutoCloseable {
 
     /** Stops the server. */
     override fun close() = stop()
+
+    private companion object {
+        /** The server's database in its data directory (`quayside_server::db::DB_FILE`). */
+        const val DB_FILE = "server.sqlite3"
+    }
 }

@@ -37,8 +37,10 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.quayside.core.CylinderType
 import org.quayside.core.FindingRecord
+import org.quayside.shell.ComponentForm
 import org.quayside.shell.Figures
 import org.quayside.shell.FindingForm
+import org.quayside.shell.FindingText
 import org.quayside.shell.InputException
 import org.quayside.shell.SubstanceChoice
 import org.quayside.shell.SubstancePicker
@@ -46,8 +48,10 @@ import org.quayside.shell.UserMessage
 
 /**
  * Adds ([original] `null`) or edits a finding: declared and identified substance (picked from the
- * reference), the identifier's reading, cylinders and mass (net mass computed from cylinders x kg
- * per cylinder), labels and concealment.
+ * reference), or what the identifier really gave: "unknown" when it could not tell, a substance the
+ * reference does not hold, or the composition it measured (component rows adding up to 100 %);
+ * a pre-blended polyol's HCFC-141b content; the identifier's reading, cylinders and mass (net mass
+ * computed from cylinders x kg per cylinder), labels and concealment.
  */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
@@ -62,7 +66,28 @@ fun FindingDialog(original: FindingRecord?, message: UserMessage?, onDismiss: ()
                     picking = { name -> form = form.copy(declaredSubstance = name) }
                 }
                 SubstanceField("Identified substance (identifier reading)", form.identifiedSubstance, { form = form.copy(identifiedSubstance = it) }) {
-                    picking = { name -> form = form.copy(identifiedSubstance = name) }
+                    picking = { name -> form = form.copy(identifiedSubstance = name, identifiedOther = "") }
+                }
+                // The identifier could not tell: recorded as unknown, sent for laboratory analysis.
+                FilterChip(
+                    selected = form.identifiedUnknown,
+                    onClick = {
+                        form = if (form.identifiedUnknown) form.copy(identifiedSubstance = "") else form.copy(identifiedSubstance = FindingText.UNKNOWN, identifiedOther = "")
+                    },
+                    label = { Text("Identifier could not tell (unknown)") },
+                )
+                Field("Identified, not in the reference list", form.identifiedOther) { form = form.copy(identifiedOther = it) }
+                CompositionRows(form.composition, onChange = { form = form.copy(composition = it) }, onPick = { choose -> picking = choose })
+                val composition = try { form.compositionShares(); null } catch (e: InputException) { e.message }
+                if (form.composition.any { it.component.isNotBlank() || it.pct.isNotBlank() }) {
+                    Text(
+                        composition ?: "Total ${Figures.fmt(form.compositionTotal(), 2)} %",
+                        style = MaterialTheme.typography.bodySmall,
+                        color = if (composition != null) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
+                    )
+                }
+                if (form.needsContent) {
+                    Field("HCFC-141b content of the polyol (% by mass)", form.contentPct, number = true) { form = form.copy(contentPct = it) }
                 }
                 Field("Identifier instrument", form.instrument) { form = form.copy(instrument = it) }
                 Field("Reading result", form.readingResult) { form = form.copy(readingResult = it) }
@@ -97,6 +122,28 @@ fun FindingDialog(original: FindingRecord?, message: UserMessage?, onDismiss: ()
     picking?.let { choose ->
         SubstancePickerDialog(onDismiss = { picking = null }, onPick = { choice -> choose(choice.name); picking = null })
     }
+}
+
+/**
+ * The composition the identifier measured, one row per component (a reference name, "air", or
+ * "unknown" for what it could not name) with its % by mass; the rows must add up to 100 %.
+ */
+@Composable
+private fun CompositionRows(rows: List<ComponentForm>, onChange: (List<ComponentForm>) -> Unit, onPick: ((String) -> Unit) -> Unit) {
+    Text("Measured composition (% by mass), if the identifier gave one", style = MaterialTheme.typography.labelLarge)
+    for ((i, row) in rows.withIndex()) {
+        fun update(r: ComponentForm) = onChange(rows.toMutableList().also { it[i] = r })
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            Column(Modifier.weight(2f)) {
+                SubstanceField("Component", row.component, { update(row.copy(component = it)) }) { onPick { name -> update(row.copy(component = name)) } }
+            }
+            Column(Modifier.weight(1f)) {
+                Field("%", row.pct, number = true) { update(row.copy(pct = it)) }
+            }
+            TextButton(onClick = { onChange(rows.filterIndexed { j, _ -> j != i }) }, modifier = Modifier.padding(top = 8.dp)) { Text("\u2715") }
+        }
+    }
+    TextButton(onClick = { onChange(rows + ComponentForm()) }) { Text("Add component") }
 }
 
 /** A substance text field with a "Pick" button opening the reference search. */

@@ -56,14 +56,16 @@ import org.quayside.core.FindingRecord
 import org.quayside.core.InspectionStatus
 import org.quayside.core.InspectionView
 import org.quayside.core.ModusOperandi
-import org.quayside.core.QuantityRecord
 import org.quayside.core.SeizureAction
 import org.quayside.shell.ConflictNotice
 import org.quayside.shell.CustodyForm
 import org.quayside.shell.Figures
+import org.quayside.shell.FindingText
+import org.quayside.shell.Ids
 import org.quayside.shell.InspectionForm
 import org.quayside.shell.InspectionRepository
 import org.quayside.shell.Recovery
+import org.quayside.shell.RemovedNotice
 import org.quayside.shell.ReviewBadge
 import org.quayside.shell.ReviewText
 import org.quayside.shell.SeizureForm
@@ -107,6 +109,7 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
             if (view != null) {
                 FiguresCard(view, showConflicts = false)
                 if (state.conflicts.isNotEmpty()) ConflictSection(vm, state.conflicts, state.busy)
+                if (state.removed.isNotEmpty()) RemovedSection(vm, state.removed, state.busy)
                 SectionTitle("Findings")
                 for (f in view.inspection.findings) FindingCard(f, view, onEdit = { findingDialog = f }, onRemove = { vm.removeFinding(f.id) })
                 OutlinedButton(onClick = { addingFinding = true }, modifier = Modifier.fillMaxWidth()) { Text("Add finding") }
@@ -208,21 +211,20 @@ internal fun Field(label: String, value: String, caps: Boolean = false, number: 
     )
 }
 
-internal fun quantity(q: QuantityRecord): String =
-    "${Figures.fmt(q.kg, 1)} kg \u00b7 ${Figures.fmt(q.tonnes, 3)} t \u00b7 ${Figures.fmt(q.odpTonnes, 3)} ODP-t \u00b7 ${Figures.fmt(q.co2eTonnes, 0)} t CO2-eq"
-
 /**
  * Totals, seized quantities, flags and (unless [showConflicts] is off, where a screen lists them
- * with actions) conflicts, computed by the core on every read.
+ * with actions) conflicts, computed by the core on every read. Quantities go through
+ * [Figures.quantity]: kilograms whose ODP or GWP is unknown read "unknown" or "at least", never 0.
+ * Each flag is led by the finding it concerns.
  */
 @Composable
 internal fun FiguresCard(view: InspectionView, showConflicts: Boolean = true) {
     val a = view.assessment
     Card(Modifier.fillMaxWidth().padding(top = 8.dp)) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
-            Text("Found: " + quantity(a.total), style = MaterialTheme.typography.bodyMedium)
-            if (a.seized.kg > 0) Text("Seized: " + quantity(a.seized), style = MaterialTheme.typography.bodyMedium)
-            for (flag in a.flags) Text("\u26a0 ${flag.message}", color = MaterialTheme.colorScheme.error)
+            Text("Found: " + Figures.quantity(a.total), style = MaterialTheme.typography.bodyMedium)
+            if (a.seized.kg > 0) Text("Seized: " + Figures.quantity(a.seized), style = MaterialTheme.typography.bodyMedium)
+            for (flag in a.flags) Text("\u26a0 " + FindingText.flag(flag, view.inspection.findings), color = MaterialTheme.colorScheme.error)
             if (showConflicts) {
                 for (c in view.conflicts) Text(ConflictNotice.summary(c), color = MaterialTheme.colorScheme.error)
             }
@@ -260,16 +262,29 @@ private fun ConflictSection(vm: EditorViewModel, conflicts: List<ConflictNotice>
     }
 }
 
-/** A finding with its figures. */
+/**
+ * Elements removed from the inspection (a finding, photo, seized quantity or hand-over), here or
+ * on a colleague's phone, each with Restore: a removal made by mistake is undone in one step,
+ * with everything the element said. Removals that crossed an edit are in the conflicts above.
+ */
+@Composable
+private fun RemovedSection(vm: EditorViewModel, removed: List<RemovedNotice>, busy: Boolean) {
+    SectionTitle("Removed")
+    for (n in removed) {
+        Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
+            Text(n.text, Modifier.weight(1f), style = MaterialTheme.typography.bodySmall)
+            TextButton(onClick = { vm.restoreRemoved(n.record) }, enabled = !busy) { Text("Restore") }
+        }
+    }
+}
+
+/** A finding with its figures: what was found (or measured, or not identified) and what the figures rest on. */
 @Composable
 private fun FindingCard(f: FindingRecord, view: InspectionView, onEdit: () -> Unit, onRemove: () -> Unit) {
     val figures = view.assessment.findings.firstOrNull { it.findingId == f.id }
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp)) {
-            Text(
-                listOfNotNull(f.identifiedSubstance?.let { "Found $it" }, f.declaredSubstance?.let { "declared $it" }).joinToString(", "),
-                style = MaterialTheme.typography.titleSmall,
-            )
+            Text(FindingText.title(f), style = MaterialTheme.typography.titleSmall)
             Text(
                 listOfNotNull(
                     f.cylinders?.let { "$it cylinders" },
@@ -278,7 +293,9 @@ private fun FindingCard(f: FindingRecord, view: InspectionView, onEdit: () -> Un
                     f.identifierReading?.purityPct?.let { "purity ${Figures.fmt(it, 1)} %" },
                 ).joinToString(" \u00b7 "),
             )
-            figures?.quantity?.let { Text(quantity(it), style = MaterialTheme.typography.bodySmall) }
+            figures?.quantity?.let { Text(Figures.quantity(it), style = MaterialTheme.typography.bodySmall) }
+            figures?.let { Text(FindingText.basis(it.basis), style = MaterialTheme.typography.bodySmall) }
+            figures?.let(FindingText::parts)?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
             figures?.gwpSource?.let { Text("GWP: $it", style = MaterialTheme.typography.bodySmall) }
             Row {
                 TextButton(onClick = onEdit) { Text("Edit") }
@@ -322,7 +339,7 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
                 FilterChip(
                     selected = findingId == f.id,
                     onClick = { findingId = if (findingId == f.id) null else f.id },
-                    label = { Text(f.identifiedSubstance ?: f.declaredSubstance ?: "finding") },
+                    label = { Text(FindingText.name(f)) },
                 )
             }
         }
@@ -398,7 +415,7 @@ private fun SeizureSection(vm: EditorViewModel, view: InspectionView) {
     }
     for ((i, item) in form.items.withIndex()) {
         val f = findings.firstOrNull { it.id == item.findingId }
-        Text("Seized from: ${f?.identifiedSubstance ?: f?.declaredSubstance ?: item.findingId}", style = MaterialTheme.typography.labelLarge)
+        Text("Seized from: ${f?.let(FindingText::name) ?: "finding \u2026" + Ids.short(item.findingId)}", style = MaterialTheme.typography.labelLarge)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             Column(Modifier.weight(1f)) {
                 Field("kg", item.quantityKg, number = true) { v -> form = form.copy(items = form.items.toMutableList().also { it[i] = item.copy(quantityKg = v) }) }

@@ -46,14 +46,16 @@ import kotlinx.coroutines.withContext
 import org.quayside.core.InspectionView
 import org.quayside.core.PhotoRecord
 import org.quayside.shell.Figures
+import org.quayside.shell.FindingText
 import org.quayside.shell.Recovery
+import org.quayside.shell.RemovedNotice
 import org.quayside.shell.ReviewQueueState
 import org.quayside.shell.ReviewText
 
 /**
  * Supervisor review. The queue lists the station's inspections waiting for a decision (submitted,
  * or changed since they were submitted or approved), synced when the screen opens and on Refresh.
- * Tapping one opens it in full (figures, flags, findings, photos, seizure, earlier decisions) with
+ * Tapping one opens it in full (figures, flags, findings, elements removed, photos, seizure, earlier decisions) with
  * a comment field and Approve / Return; the decision is signed on the phone for exactly the version
  * on screen, then sent with a sync. If a background sync brought a change after the inspection was
  * opened, the decision is refused, nothing is recorded, and the inspection is shown again with a
@@ -154,10 +156,7 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
                 val figures = view.assessment.findings.firstOrNull { it.findingId == f.id }
                 Card(Modifier.fillMaxWidth()) {
                     Column(Modifier.padding(12.dp)) {
-                        Text(
-                            listOfNotNull(f.identifiedSubstance?.let { "Found $it" }, f.declaredSubstance?.let { "declared $it" }).joinToString(", "),
-                            style = MaterialTheme.typography.titleSmall,
-                        )
+                        Text(FindingText.title(f), style = MaterialTheme.typography.titleSmall)
                         Text(
                             listOfNotNull(
                                 f.cylinders?.let { "$it cylinders" },
@@ -166,11 +165,20 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
                                 f.identifierReading?.purityPct?.let { "purity ${Figures.fmt(it, 1)} %" },
                             ).joinToString(" \u00b7 "),
                         )
-                        figures?.quantity?.let { Text(quantity(it), style = MaterialTheme.typography.bodySmall) }
+                        figures?.quantity?.let { Text(Figures.quantity(it), style = MaterialTheme.typography.bodySmall) }
+                        figures?.let { Text(FindingText.basis(it.basis), style = MaterialTheme.typography.bodySmall) }
+                        figures?.let(FindingText::parts)?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
                         f.labels?.let { Text("Labels: $it", style = MaterialTheme.typography.bodySmall) }
                         f.concealment?.let { Text("Concealment: $it", style = MaterialTheme.typography.bodySmall) }
                     }
                 }
+            }
+
+            // What the officer removed stays visible to the supervisor (restoring is the officer's call).
+            val removed = RemovedNotice.list(view)
+            if (removed.isNotEmpty()) {
+                SectionTitle("Removed")
+                for (n in removed) Text(n.text, style = MaterialTheme.typography.bodySmall)
             }
 
             SectionTitle("Photos (${ins.photos.size})")

@@ -18,6 +18,7 @@ import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import org.quayside.shell.Ids
 import org.quayside.shell.Recovery
 import org.quayside.shell.SyncState
 import org.quayside.shell.SyncText
@@ -58,7 +59,7 @@ fun SyncScreen(vm: SyncViewModel, onEnrol: () -> Unit, onBack: () -> Unit) {
             }
             if (s != null && s.rejected.isNotEmpty()) {
                 SectionTitle("Refused by the server (kept on this phone)")
-                for (r in s.rejected) Text("${r.inspectionId.take(13)}\u2026: ${r.reason}")
+                for (r in s.rejected) Text("Inspection \u2026${Ids.short(r.inspectionId)}: ${r.reason}")
             }
             if (s != null && !s.enrolled) {
                 Button(onClick = onEnrol, modifier = Modifier.fillMaxWidth()) { Text("Enrol this phone") }

@@ -13,6 +13,7 @@ import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
 import org.quayside.android.AppContainer
 import org.quayside.core.ConflictRecord
+import org.quayside.core.RemovedRecord
 import org.quayside.core.SyncStatusRecord
 import org.quayside.shell.CustodyForm
 import org.quayside.shell.EditorState
@@ -114,6 +115,9 @@ class EditorViewModel(private val repo: InspectionRepository, inspectionId: Stri
 
     /** Brings back an element a colleague removed while it was being edited, with every edit. */
     fun restore(conflict: ConflictRecord) = act { model.restore(conflict) }
+
+    /** Brings back an element removed from the inspection (listed under Removed), with everything it said. */
+    fun restoreRemoved(removed: RemovedRecord) = act { model.restoreRemoved(removed) }
 
     /** Confirms the removal of an element a colleague edited meanwhile. */
     fun confirmRemoval(conflict: ConflictRecord) = act { model.confirmRemoval(conflict) }

@@ -1,0 +1,284 @@
+package org.quayside.shell
+
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Test
+import org.quayside.core.ApiException
+import org.quayside.core.ComponentShare
+import org.quayside.core.ElementList
+import org.quayside.core.FigureBasis
+import org.quayside.core.FindingFields
+import org.quayside.core.FindingFiguresRecord
+import org.quayside.core.InspectionView
+import org.quayside.core.QuantityRecord
+
+/**
+ * Recording what officers really find, through the editor over a real store: an uncontrolled
+ * substance, a gas the identifier could not name, one outside the reference, a measured
+ * composition, a pre-blended polyol's content; figures where an unknown is never shown as 0;
+ * removed findings brought back.
+ */
+class WhatWasFoundTest {
+    private val repo = InspectionRepository(TestSupport.newStore())
+    private val editor = InspectionEditorModel(repo)
+
+    /** Frees the store. */
+    @After
+    fun close() = repo.close()
+
+    private suspend fun started(): InspectionEditorModel {
+        editor.edit(InspectionForm(containerNumber = "CSQU3054383"))
+        assertTrue(editor.save())
+        return editor
+    }
+
+    private suspend fun add(form: FindingForm): String {
+        val id = editor.addFinding(form)
+        assertNull("${editor.state.value.message}", editor.state.value.message)
+        return id!!
+    }
+
+    private val view: InspectionView get() = editor.state.value.view!!
+
+    private fun figures(findingId: String): FindingFiguresRecord = view.assessment.findings.single { it.findingId == findingId }
+
+    private fun flagKinds(findingId: String): Set<String> = view.assessment.flags.filter { it.findingId == findingId }.map { it.kind }.toSet()
+
+    /** 50 kg identified as R-290 (propane, not controlled): 0.15 t CO2-eq, ODP-t 0, nothing unknown. */
+    @Test
+    fun uncontrolledHydrocarbon() = runBlocking {
+        started()
+        val id = add(FindingForm(identifiedSubstance = "R-290", netMassKg = "50"))
+        val f = figures(id)
+        assertEquals(FigureBasis.IDENTIFIED, f.basis)
+        assertEquals("R-290", f.substance)
+        assertEquals(3.0, f.gwp!!, 1e-9)
+        val q = f.quantity!!
+        assertEquals(0.15, q.co2eTonnes, 1e-9)
+        assertEquals(0.0, q.odpTonnes, 0.0)
+        assertEquals(0.0, q.odpUnknownKg, 0.0)
+        assertEquals(0.0, q.gwpUnknownKg, 0.0)
+        // A known zero reads as zero; two significant digits rather than "0 t CO2-eq".
+        assertEquals("50 kg \u00b7 0.05 t \u00b7 0 ODP-t \u00b7 0.15 t CO2-eq", Figures.quantity(q))
+        // Nothing was declared: flagged, and the flag names its finding (messages no longer do).
+        val flag = view.assessment.flags.single { it.findingId == id && it.kind == "substance_mismatch" }
+        assertFalse(flag.message.contains(id))
+        assertEquals("Finding 1 (R-290): ${flag.message}", FindingText.flag(flag, view.inspection.findings))
+
+        val picked = SubstancePicker.search("R-290").first { it.record.id == "R-290" }
+        assertFalse(picked.record.controlled)
+        assertTrue(picked.detail, picked.detail.startsWith("not controlled \u00b7 ODP 0 \u00b7 GWP 3"))
+    }
+
+    /** 120 kg the identifier could not name: counted as unknown ODP and GWP, never as 0. */
+    @Test
+    fun unknownSubstanceIsNeverZero() = runBlocking {
+        started()
+        val id = add(FindingForm(identifiedSubstance = "unknown", netMassKg = "120"))
+        val finding = view.inspection.findings.single()
+        assertEquals(FindingText.UNKNOWN, finding.identifiedSubstance)
+        assertTrue(FindingForm.from(finding).identifiedUnknown)
+        assertEquals("Found unknown substance", FindingText.title(finding))
+        assertEquals(FigureBasis.NOT_IDENTIFIED, figures(id).basis)
+        assertNull(figures(id).odp)
+        assertTrue("lab analysis asked for", "lab_analysis" in flagKinds(id))
+
+        val total = view.assessment.total
+        assertEquals(120.0, total.odpUnknownKg, 0.0)
+        assertEquals(120.0, total.gwpUnknownKg, 0.0)
+        assertEquals("unknown ODP-t", Figures.odpTonnes(total))
+        assertEquals("120 kg \u00b7 0.12 t \u00b7 unknown ODP-t \u00b7 unknown t CO2-eq", Figures.quantity(total))
+        assertFalse(Figures.quantity(total).contains(" 0 ODP-t"))
+        // The list row says so too.
+        assertEquals(
+            "CSQU3054383 \u00b7 unknown \u00b7 0.12 t \u00b7 unknown ODP-t \u00b7 unknown t CO2-eq",
+            rowsFor(repo.list(), null).single().headline,
+        )
+
+        // Next to 100 kg of R-22 the total is a lower bound naming the unknown kilograms.
+        add(FindingForm(identifiedSubstance = "R-22", netMassKg = "100"))
+        val mixed = view.assessment.total
+        assertEquals(0.0055, mixed.odpTonnes, 1e-9)
+        assertEquals(120.0, mixed.odpUnknownKg, 0.0)
+        val text = Figures.odpTonnes(mixed)
+        assertTrue(text, text.startsWith("at least 0.00") && text.endsWith(" ODP-t (120 kg not known)"))
+        assertTrue(Figures.co2eTonnes(mixed), Figures.co2eTonnes(mixed).startsWith("at least 181 t CO2-eq (120 kg not known)"))
+    }
+
+    /** A substance the reference does not hold is recorded as named, for the laboratory; reference names and both at once are refused. */
+    @Test
+    fun substanceOutsideTheReference() = runBlocking {
+        started()
+        val id = add(FindingForm(declaredSubstance = "R-134a", identifiedOther = "Zeotrope ZX-9", netMassKg = "10"))
+        val finding = view.inspection.findings.single()
+        assertEquals("Zeotrope ZX-9", finding.identifiedOther)
+        assertNull(finding.identifiedSubstance)
+        assertEquals("Found Zeotrope ZX-9 (not in the reference), declared HFC-134a", FindingText.title(finding))
+        assertEquals(FigureBasis.NOT_IDENTIFIED, figures(id).basis)
+        assertEquals("unknown ODP-t", Figures.odpTonnes(figures(id).quantity!!))
+        assertTrue(flagKinds(id).containsAll(setOf("substance_mismatch", "lab_analysis")))
+
+        // Both at once: the form says so before anything is sent.
+        assertFalse(editor.updateFinding(id, FindingForm.from(finding).copy(identifiedSubstance = "R-22")))
+        assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
+        // A reference name belongs in the identified substance: the core refuses, nothing changes.
+        assertFalse(editor.updateFinding(id, FindingForm.from(finding).copy(identifiedOther = "R-22")))
+        assertTrue(editor.state.value.message!!.text, editor.state.value.message!!.text.contains("reference"))
+        assertEquals("Zeotrope ZX-9", repo.get(editor.inspectionId!!).inspection.findings.single().identifiedOther)
+
+        // Identified after all: the other name is cleared in the same edit.
+        assertTrue(editor.updateFinding(id, FindingForm.from(finding).copy(identifiedOther = "", identifiedSubstance = "R-22")))
+        val now = view.inspection.findings.single()
+        assertNull(now.identifiedOther)
+        assertEquals("HCFC-22", now.identifiedSubstance)
+        assertEquals(FigureBasis.IDENTIFIED, figures(id).basis)
+    }
+
+    /** 100 kg measured as R-22 60 %, R-290 38 %, air 2 %, declared R-22: figures from the composition, and a mismatch. */
+    @Test
+    fun measuredComposition() = runBlocking {
+        started()
+        val rows = listOf(ComponentForm("R-22", "60"), ComponentForm("R-290", "38"), ComponentForm("air", "2"), ComponentForm())
+        val id = add(FindingForm(declaredSubstance = "R-22", composition = rows, netMassKg = "100"))
+        val f = figures(id)
+        assertEquals(FigureBasis.MEASURED, f.basis)
+        val q = f.quantity!!
+        assertEquals(0.0033, q.odpTonnes, 1e-9)
+        assertEquals(108.714, q.co2eTonnes, 1e-9)
+        assertEquals(0.0, q.odpUnknownKg, 0.0)
+        assertTrue(flagKinds(id).toString(), "substance_mismatch" in flagKinds(id))
+        assertEquals("HCFC-22 60 % \u00b7 R-290 38 % \u00b7 air 2 %", FindingText.parts(f))
+
+        val finding = view.inspection.findings.single()
+        assertEquals(listOf(ComponentShare("HCFC-22", 60.0), ComponentShare("R-290", 38.0), ComponentShare("air", 2.0)), finding.composition)
+        assertEquals("measured HCFC-22 60 %, R-290 38 %, air 2 %, declared HCFC-22", FindingText.title(finding))
+        // Opened again and saved unchanged, the composition is not sent again.
+        assertNull(FindingForm.from(finding).toFields(finding).composition)
+
+        // Emptied, it is cleared: the figures go back to the declared substance.
+        assertTrue(editor.updateFinding(id, FindingForm.from(finding).copy(composition = emptyList())))
+        assertTrue(view.inspection.findings.single().composition.isEmpty())
+        assertEquals(FigureBasis.DECLARED, figures(id).basis)
+    }
+
+    /** A composition adding up to 90 % is refused with a clear message, by the form and by the core, and nothing changes. */
+    @Test
+    fun compositionMustAddUpTo100() = runBlocking {
+        started()
+        val id = add(FindingForm(declaredSubstance = "R-22", netMassKg = "100"))
+        val inspectionId = editor.inspectionId!!
+        val before = repo.history(inspectionId).size
+        val original = view.inspection.findings.single()
+
+        val ninety = FindingForm.from(original).copy(composition = listOf(ComponentForm("R-22", "60"), ComponentForm("R-290", "30")))
+        assertEquals(90.0, ninety.compositionTotal(), 1e-9)
+        assertFalse(editor.updateFinding(id, ninety))
+        val msg = editor.state.value.message!!
+        assertEquals(Recovery.FIX_INPUT, msg.recovery)
+        assertEquals("Composition adds up to 90 %, not 100 %: name the rest \u201cunknown\u201d", msg.text)
+
+        // The core's own check stands for any caller: the same edit sent directly is refused.
+        try {
+            repo.updateFinding(inspectionId, id, FindingFields(composition = listOf(ComponentShare("R-22", 60.0), ComponentShare("R-290", 30.0))))
+            fail("a composition of 90 % accepted")
+        } catch (e: ApiException.Invalid) {
+            val text = UserMessages.of(e).text
+            assertTrue(text, text.contains("adds up to 90") && text.contains("\u201cunknown\u201d"))
+            assertEquals(Recovery.FIX_INPUT, UserMessages.of(e).recovery)
+        }
+        val after = repo.get(inspectionId)
+        assertEquals(original, after.inspection.findings.single())
+        assertEquals(before, repo.history(inspectionId).size)
+
+        // Naming the rest makes it whole (within half a percentage point, as identifiers round).
+        val named = ninety.copy(composition = ninety.composition + ComponentForm("unknown", "9,7"))
+        assertTrue(editor.updateFinding(id, named))
+        assertEquals(FigureBasis.MEASURED, figures(id).basis)
+        assertTrue("part unknown: lab analysis", "lab_analysis" in flagKinds(id))
+        assertTrue(Figures.odpTonnes(figures(id).quantity!!).startsWith("at least "))
+    }
+
+    /** A pre-blended polyol asks for its HCFC-141b content; without it the ODP is unknown, with it the content counts. */
+    @Test
+    fun polyolContent() = runBlocking {
+        started()
+        val polyol = "HCFC-141b in pre-blended polyol"
+        assertTrue(FindingForm(identifiedSubstance = polyol).needsContent)
+        assertFalse(FindingForm(identifiedSubstance = "R-22").needsContent)
+        val id = add(FindingForm(declaredSubstance = polyol, identifiedSubstance = polyol, netMassKg = "1000"))
+        assertEquals(1000.0, figures(id).quantity!!.odpUnknownKg, 0.0)
+        assertTrue("lab_analysis" in flagKinds(id))
+
+        val finding = view.inspection.findings.single()
+        assertTrue(editor.updateFinding(id, FindingForm.from(finding).copy(contentPct = "12")))
+        assertEquals(12.0, view.inspection.findings.single().contentPct!!, 0.0)
+        val q = figures(id).quantity!!
+        assertEquals(1000.0 * 0.12 * 0.11 / 1000.0, q.odpTonnes, 1e-9)
+        assertEquals(0.0, q.odpUnknownKg, 0.0)
+        assertFalse(editor.updateFinding(id, FindingForm.from(view.inspection.findings.single()).copy(contentPct = "112")))
+    }
+
+    /** A finding removed by mistake is listed with its id's end and restored with everything it said. */
+    @Test
+    fun removedFindingIsRestored() = runBlocking {
+        started()
+        val kept = add(FindingForm(identifiedSubstance = "R-22", netMassKg = "100"))
+        val removed = add(FindingForm(identifiedSubstance = "R-290", netMassKg = "50", labels = "Propane 50 kg"))
+        assertTrue(editor.removeFinding(removed))
+        assertEquals(listOf(kept), view.inspection.findings.map { it.id })
+        assertEquals(100.0, view.assessment.total.kg, 0.0)
+
+        val record = view.removed.single()
+        assertEquals(ElementList.FINDINGS, record.list)
+        assertEquals(removed, record.id)
+        val notice = editor.state.value.removed.single()
+        assertTrue(notice.text, notice.text.startsWith("Finding \u2026${removed.takeLast(8)} removed "))
+        assertTrue("no conflict on one phone", editor.state.value.conflicts.isEmpty())
+
+        assertTrue(editor.restoreRemoved(notice.record))
+        val back = view.inspection.findings.single { it.id == removed }
+        assertEquals("Propane 50 kg", back.labels)
+        assertEquals(150.0, view.assessment.total.kg, 0.0)
+        assertTrue(view.removed.isEmpty())
+        assertTrue(editor.state.value.removed.isEmpty())
+    }
+
+    /** Short ids are the end of an id: UUIDv7 ids made in the same second share their start. */
+    @Test
+    fun shortIdsAreTheEnd() = runBlocking {
+        started()
+        val a = add(FindingForm(identifiedSubstance = "R-22"))
+        val b = add(FindingForm(identifiedSubstance = "R-22"))
+        assertEquals(a.takeLast(8), Ids.short(a))
+        assertTrue(Ids.short(a) != Ids.short(b))
+        assertEquals("abc", Ids.short("abc"))
+    }
+
+    /** The unknown-kilogram rule on its own: unknown when all are, a lower bound when some are. */
+    @Test
+    fun unknownKilogramsAreWorded() {
+        fun q(kg: Double, odpT: Double, co2eT: Double, odpUnknown: Double, gwpUnknown: Double) =
+            QuantityRecord(kg, kg / 1000.0, odpT, co2eT, odpUnknown, gwpUnknown)
+        assertEquals("0.852 ODP-t", Figures.odpTonnes(q(15490.4, 0.851972, 28037.6, 0.0, 0.0)))
+        assertEquals("28038 t CO2-eq", Figures.co2eTonnes(q(15490.4, 0.851972, 28037.6, 0.0, 0.0)))
+        assertEquals("unknown ODP-t", Figures.odpTonnes(q(40.0, 0.0, 0.0, 40.0, 40.0)))
+        assertEquals("unknown t CO2-eq", Figures.co2eTonnes(q(40.0, 0.0, 0.0, 40.0, 40.0)))
+        assertEquals("at least 0.852 ODP-t (40 kg not known)", Figures.odpTonnes(q(15530.4, 0.851972, 28037.6, 40.0, 0.0)))
+        assertEquals("28038 t CO2-eq", Figures.co2eTonnes(q(15530.4, 0.851972, 28037.6, 40.0, 0.0)))
+        assertEquals("0 ODP-t", Figures.odpTonnes(q(0.0, 0.0, 0.0, 0.0, 0.0)))
+        assertEquals("0.00045", Figures.figure(0.00045, 3))
+
+        val noGwp = SubstancePicker.search("CFC-211").first { it.record.id == "CFC-211" }
+        assertNull(noGwp.record.gwp)
+        assertTrue(noGwp.detail, noGwp.detail.contains("GWP unknown") && !noGwp.detail.contains("GWP 0"))
+        val ranged = SubstancePicker.search("HCFC-123").first { it.record.id == "HCFC-123" }
+        assertNotNull(ranged.record.odpRange)
+        assertTrue(ranged.detail, ranged.detail.contains("ODP 0.02 (range 0.02\u20130.06)"))
+    }
+}
