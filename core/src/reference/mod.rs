@@ -7,7 +7,8 @@
 //!
 //! * a blend's ODP and GWP are mass-fraction-weighted sums over its components, computed at load;
 //! * a blend's HS subheading is derived from its composition by the ordered subheading texts of
-//!   HS 2022 heading 38.27 ([`Substance::hs_code`]);
+//!   HS 2022 heading 38.27 ([`Substance::hs_code`]); hydrocarbons only are 2711.19, other
+//!   mixtures without a halogenated methane, ethane or propane 3824.99;
 //! * names are matched ignoring case, whitespace, hyphens, dots and commas, so `"R-22"`, `"r22"`,
 //!   `"R 22"`, `"HCFC22"` and `"Chlorodifluoromethane"` all find HCFC-22.
 //!
@@ -561,8 +562,12 @@ fn distinct<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
 /// with no shipped substances (HBFCs, PFCs, HFOs, bromochloromethane) are recognised by group name.
 fn mixture_subheading(parts: &[(&Substance, f64)]) -> &'static str {
     let has = |pred: &dyn Fn(&Substance) -> bool| parts.iter().any(|(s, _)| pred(s));
+    // Hydrocarbons only (R-436A, R-433A): liquefied gaseous hydrocarbons, heading 27.11.
+    if parts.iter().all(|(s, _)| s.group == "HC") {
+        return "2711.19";
+    }
     // Heading 38.27 takes mixtures containing halogenated derivatives of methane, ethane or
-    // propane; one of HFOs, hydrocarbons and the like only (R-514A) is another chemical product.
+    // propane; one of HFOs and the like (R-514A) is another chemical product.
     if !has(&|s| HEADING_3827_GROUPS.contains(&s.group.as_str())) {
         return "3824.99";
     }
@@ -1009,7 +1014,7 @@ mod tests {
         let count =
             |kind: SubstanceKind| parsed.substances.iter().filter(|s| s.kind == kind).count();
         assert_eq!(count(SubstanceKind::Pure), 129);
-        assert_eq!(count(SubstanceKind::Blend), 69);
+        assert_eq!(count(SubstanceKind::Blend), 72);
         assert!(parsed.hs_codes.len() >= 50);
         assert!(parsed.basel_codes.len() >= 62);
     }
@@ -1319,7 +1324,7 @@ mod tests {
             .iter()
             .filter(|s| s.kind == SubstanceKind::Blend)
             .collect();
-        assert_eq!(blends.len(), 69);
+        assert_eq!(blends.len(), 72);
         for blend in blends {
             assert_eq!(blend.group, "blend");
             assert!(blend.formula.is_none());
@@ -1409,6 +1414,13 @@ mod tests {
         let r514a = get("R-514A");
         assert!(!r514a.controlled());
         assert_eq!(r514a.hs_code, "3824.99");
+
+        // R-436A: 56 % R-290 (GWP 3) and 44 % R-600a (3); hydrocarbons only, heading 27.11.
+        let r436a = get("R-436A");
+        assert!(close(r436a.gwp.unwrap(), 3.0, 1e-9));
+        assert!(!r436a.controlled());
+        assert_eq!(r436a.hs_code, "2711.19");
+        assert_eq!(get("R-433A").hs_code, "2711.19");
     }
 
     #[test]
