@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use quayside_core::{
-    ComponentShare, CylinderType, DeclarationFields, ElementList, FindingFields, GeoPoint,
-    InspectionFields, InspectionFilter, InspectionStatus, ModusOperandi, SeizureAction,
+    ComponentShare, CustodyFields, CylinderType, DeclarationFields, ElementList, FindingFields,
+    GeoPoint, InspectionFields, InspectionFilter, InspectionStatus, ModusOperandi, SeizureAction,
 };
 
 use crate::{CliError, CliResult};
@@ -198,35 +198,46 @@ pub enum CustodyCommand {
     /// Record a hand-over of the seized goods.
     Add {
         id: String,
-        /// Who handed over.
-        #[arg(long)]
-        from: String,
-        /// Who received.
-        #[arg(long)]
-        to: String,
-        #[arg(long)]
-        location: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
-        /// RFC 3339 time; now when omitted.
-        #[arg(long)]
-        at: Option<String>,
+        #[command(flatten)]
+        entry: CustodyArgs,
     },
     /// Correct a custody entry (what it said before stays in the history).
     Correct {
         id: String,
         entry_id: String,
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
-        #[arg(long)]
-        location: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
-        #[arg(long)]
-        at: Option<String>,
+        #[command(flatten)]
+        entry: CustodyArgs,
     },
+}
+
+/// A chain-of-custody entry as typed.
+#[derive(Debug, Args)]
+pub struct CustodyArgs {
+    /// Who handed over.
+    #[arg(long)]
+    pub from: String,
+    /// Who received.
+    #[arg(long)]
+    pub to: String,
+    #[arg(long)]
+    pub location: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+    /// RFC 3339 time; now when omitted.
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+impl CustodyArgs {
+    pub fn into_fields(self) -> CustodyFields {
+        CustodyFields {
+            from: self.from,
+            to: self.to,
+            location: self.location,
+            note: self.note,
+            at: self.at,
+        }
+    }
 }
 
 /// A value parsed by the core's own parser (so messages match the apps').

@@ -3,7 +3,7 @@
 //! colleague's), so the CLI shows their random end and accepts the whole id, its end or any
 //! unique start.
 
-use quayside_core::{ApiError, FieldStore, InspectionFilter, InspectionView};
+use quayside_core::{ApiError, FieldStore, InspectionFilter};
 
 use crate::CliError;
 
@@ -55,8 +55,13 @@ pub fn pick<'a>(
     }
 }
 
-/// The inspection `given` names.
+/// The inspection `given` names. A whole id is taken as it is (the core says if it is unknown);
+/// only a part of one is looked up among the inspections.
 pub fn inspection(store: &FieldStore, given: &str) -> Result<String, CliError> {
+    let given = given.trim();
+    if given.len() >= 36 {
+        return Ok(given.to_string());
+    }
     let all = store.list_inspections(InspectionFilter {
         limit: Some(1_000_000),
         ..Default::default()
@@ -71,29 +76,34 @@ pub fn inspection(store: &FieldStore, given: &str) -> Result<String, CliError> {
 }
 
 /// Every element id of an inspection a command can name: findings, photos, custody entries,
-/// elements in conflict and removed ones.
-fn element_ids(view: &InspectionView) -> Vec<&str> {
-    let i = &view.inspection;
-    let mut ids: Vec<&str> = i.findings.iter().map(|f| f.id.as_str()).collect();
-    ids.extend(i.photos.iter().map(|p| p.sha256.as_str()));
-    if let Some(s) = &i.seizure {
-        ids.extend(s.items.iter().map(|x| x.finding_id.as_str()));
-        ids.extend(s.custody.iter().map(|c| c.id.as_str()));
-    }
-    ids.extend(
-        view.conflicts
-            .iter()
-            .filter_map(|c| c.element_id.as_deref()),
-    );
-    ids.extend(view.removed.iter().map(|r| r.id.as_str()));
-    ids
-}
+/// elements in conflict and removed ones. Read once per command, however many ids it names.
+pub struct Elements(Vec<String>);
 
-/// The element of inspection `inspection_id` that `given` names; as typed when no element of
-/// the inspection matches (the core then says what is wrong with it).
-pub fn element(store: &FieldStore, inspection_id: &str, given: &str) -> Result<String, CliError> {
-    let view = store.get_inspection(inspection_id.to_string())?;
-    Ok(pick(given, element_ids(&view), "element")?.unwrap_or_else(|| given.trim().to_string()))
+impl Elements {
+    pub fn of(store: &FieldStore, inspection_id: &str) -> Result<Elements, CliError> {
+        let view = store.get_inspection(inspection_id.to_string())?;
+        let i = &view.inspection;
+        let mut ids: Vec<&str> = i.findings.iter().map(|f| f.id.as_str()).collect();
+        ids.extend(i.photos.iter().map(|p| p.sha256.as_str()));
+        if let Some(s) = &i.seizure {
+            ids.extend(s.items.iter().map(|x| x.finding_id.as_str()));
+            ids.extend(s.custody.iter().map(|c| c.id.as_str()));
+        }
+        ids.extend(
+            view.conflicts
+                .iter()
+                .filter_map(|c| c.element_id.as_deref()),
+        );
+        ids.extend(view.removed.iter().map(|r| r.id.as_str()));
+        Ok(Elements(ids.into_iter().map(str::to_string).collect()))
+    }
+
+    /// The element `given` names; as typed when none matches (the core then says what is wrong
+    /// with it).
+    pub fn name(&self, given: &str) -> Result<String, CliError> {
+        Ok(pick(given, self.0.iter().map(String::as_str), "element")?
+            .unwrap_or_else(|| given.trim().to_string()))
+    }
 }
 
 #[cfg(test)]

@@ -9,9 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use quayside_core::{
-    ApiError, CustodyFields, FieldStore, PhotoEdit, PhotoFields, SeizedItem, SeizureFields,
-};
+use quayside_core::{ApiError, FieldStore, PhotoEdit, PhotoFields, SeizedItem, SeizureFields};
 
 use args::{
     Cli, Command, CustodyCommand, ExportCommand, FindingCommand, InspectionCommand, PhotoCommand,
@@ -175,7 +173,7 @@ fn run(cli: Cli) -> CliResult {
             fields,
         }) => {
             let id = ids::inspection(&store, &id)?;
-            let finding_id = ids::element(&store, &id, &finding_id)?;
+            let finding_id = ids::Elements::of(&store, &id)?.name(&finding_id)?;
             let view = store.update_finding(id, finding_id.clone(), fields.into_fields()?)?;
             render::emit(json, &view, || {
                 render::updated(
@@ -186,7 +184,7 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Finding(FindingCommand::Remove { id, finding_id }) => {
             let id = ids::inspection(&store, &id)?;
-            let finding_id = ids::element(&store, &id, &finding_id)?;
+            let finding_id = ids::Elements::of(&store, &id)?.name(&finding_id)?;
             let view = store.remove_finding(id, finding_id.clone())?;
             render::emit(json, &view, || {
                 render::updated(
@@ -206,7 +204,10 @@ fn run(cli: Cli) -> CliResult {
             captured_at,
         }) => {
             let id = ids::inspection(&store, &id)?;
-            let finding = finding.map(|f| ids::element(&store, &id, &f)).transpose()?;
+            let finding = match finding {
+                Some(f) => Some(ids::Elements::of(&store, &id)?.name(&f)?),
+                None => None,
+            };
             let added = store.add_photo_file(
                 id,
                 file.display().to_string(),
@@ -255,10 +256,11 @@ fn run(cli: Cli) -> CliResult {
             let items = if items.is_empty() {
                 None
             } else {
+                let elements = ids::Elements::of(&store, &id)?;
                 Some(
                     items
                         .iter()
-                        .map(|i| parse_item(&store, &id, i))
+                        .map(|i| parse_item(&elements, i))
                         .collect::<CliResult<Vec<_>>>()?,
                 )
             };
@@ -279,25 +281,9 @@ fn run(cli: Cli) -> CliResult {
                 render::updated(&view, "Recorded the seizure of")
             })
         }
-        Command::Custody(CustodyCommand::Add {
-            id,
-            from,
-            to,
-            location,
-            note,
-            at,
-        }) => {
+        Command::Custody(CustodyCommand::Add { id, entry }) => {
             let id = ids::inspection(&store, &id)?;
-            let view = store.add_custody(
-                id,
-                CustodyFields {
-                    from,
-                    to,
-                    location,
-                    note,
-                    at,
-                },
-            )?;
+            let view = store.add_custody(id, entry.into_fields())?;
             render::emit(json, &view, || {
                 render::updated(&view, "Added a custody entry to")
             })
@@ -305,25 +291,11 @@ fn run(cli: Cli) -> CliResult {
         Command::Custody(CustodyCommand::Correct {
             id,
             entry_id,
-            from,
-            to,
-            location,
-            note,
-            at,
+            entry,
         }) => {
             let id = ids::inspection(&store, &id)?;
-            let entry_id = ids::element(&store, &id, &entry_id)?;
-            let view = store.correct_custody(
-                id,
-                entry_id.clone(),
-                CustodyFields {
-                    from,
-                    to,
-                    location,
-                    note,
-                    at,
-                },
-            )?;
+            let entry_id = ids::Elements::of(&store, &id)?.name(&entry_id)?;
+            let view = store.correct_custody(id, entry_id.clone(), entry.into_fields())?;
             render::emit(json, &view, || {
                 render::updated(
                     &view,
@@ -338,8 +310,9 @@ fn run(cli: Cli) -> CliResult {
             finding,
         }) => {
             let id = ids::inspection(&store, &id)?;
-            let sha256 = ids::element(&store, &id, &sha256)?;
-            let finding = finding.map(|f| ids::element(&store, &id, &f)).transpose()?;
+            let elements = ids::Elements::of(&store, &id)?;
+            let sha256 = elements.name(&sha256)?;
+            let finding = finding.map(|f| elements.name(&f)).transpose()?;
             let view = store.update_photo(
                 id,
                 sha256.clone(),
@@ -358,7 +331,7 @@ fn run(cli: Cli) -> CliResult {
             element_id,
         } => {
             let id = ids::inspection(&store, &id)?;
-            let element_id = ids::element(&store, &id, &element_id)?;
+            let element_id = ids::Elements::of(&store, &id)?.name(&element_id)?;
             let view = store.remove_element(id, list.0, element_id.clone())?;
             render::emit(json, &view, || {
                 render::updated(&view, &format!("Removed {} from", ids::short(&element_id)))
@@ -370,7 +343,7 @@ fn run(cli: Cli) -> CliResult {
             element_id,
         } => {
             let id = ids::inspection(&store, &id)?;
-            let element_id = ids::element(&store, &id, &element_id)?;
+            let element_id = ids::Elements::of(&store, &id)?.name(&element_id)?;
             let view = store.restore_element(id, list.0, element_id.clone())?;
             render::emit(json, &view, || {
                 render::updated(&view, &format!("Restored {} in", ids::short(&element_id)))
@@ -479,7 +452,7 @@ fn resolve_version(store: &FieldStore, id: &str, version: &str) -> CliResult<Vec
 }
 
 /// Parses `FINDING_ID=KG` or `FINDING_ID=KG:CYLINDERS`.
-fn parse_item(store: &FieldStore, id: &str, spec: &str) -> CliResult<SeizedItem> {
+fn parse_item(elements: &ids::Elements, spec: &str) -> CliResult<SeizedItem> {
     let bad = || {
         CliError::Usage(format!(
             "malformed --item {spec:?}: expected FINDING_ID=KG or FINDING_ID=KG:CYLINDERS"
@@ -491,7 +464,7 @@ fn parse_item(store: &FieldStore, id: &str, spec: &str) -> CliResult<SeizedItem>
         None => (rest, None),
     };
     Ok(SeizedItem {
-        finding_id: ids::element(store, id, finding_id)?,
+        finding_id: elements.name(finding_id)?,
         quantity_kg: kg.trim().parse().map_err(|_| bad())?,
         cylinders,
     })

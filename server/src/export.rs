@@ -1304,12 +1304,9 @@ fn sum_parts(parts: &[PartRow], group: Option<Group>) -> Vec<Aggregate> {
             Some(v) => s.co2e_tonnes += v,
             None => s.gwp_unknown_kg += p.kg,
         }
-        if group == Some(Group::Port) {
+        if group == Some(Group::Port) && s.country.is_none() {
             s.label = p.station_name.clone();
             s.country = Some(p.country.clone());
-        }
-        if group == Some(Group::Substance) && s.label.is_none() {
-            s.label = reference::substance(&p.substance).and_then(|x| x.annex_group.clone());
         }
     }
     groups
@@ -1321,11 +1318,16 @@ fn sum_parts(parts: &[PartRow], group: Option<Group>) -> Vec<Aggregate> {
                 _ => None,
             };
             let annual = group == Some(Group::Annual);
+            let label = match group {
+                // A substance's annex group.
+                Some(Group::Substance) => valued.and_then(|x| x.annex_group.clone()),
+                _ => s.label,
+            };
             Aggregate {
                 key: key.to_string(),
                 annex_group: annual.then(|| annex_group.to_string()),
                 substance: annual.then(|| substance.to_string()),
-                label: s.label,
+                label,
                 country: s.country,
                 odp: valued.map(|x| x.odp),
                 gwp: valued.and_then(|x| x.gwp),

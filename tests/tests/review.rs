@@ -35,6 +35,17 @@ fn record(d: &Device) -> String {
     id
 }
 
+/// The id of the first finding of inspection `id` on device `d`.
+fn first_finding(d: &Device, id: &str) -> String {
+    d.store
+        .get_inspection(id.into())
+        .unwrap()
+        .inspection
+        .findings[0]
+        .id
+        .clone()
+}
+
 fn state(d: &Device, id: &str) -> String {
     d.store.get_inspection(id.into()).unwrap().review_state
 }
@@ -460,14 +471,7 @@ fn ozone_unit() -> (Agency, String, Device, Device) {
 fn the_ozone_unit_exports_exactly_what_was_approved() {
     let (agency, token, ama, esi) = ozone_unit();
     let id = record(&ama);
-    let finding = ama
-        .store
-        .get_inspection(id.clone())
-        .unwrap()
-        .inspection
-        .findings[0]
-        .id
-        .clone();
+    let finding = first_finding(&ama, &id);
     ama.store
         .set_seizure(
             id.clone(),
@@ -567,14 +571,7 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
     );
     // Edited after approval: still exported, marked, with the figures that were approved, until
     // it is reviewed again; not among the approved ones only.
-    let f = ama
-        .store
-        .get_inspection(id.clone())
-        .unwrap()
-        .inspection
-        .findings[0]
-        .id
-        .clone();
+    let f = first_finding(&ama, &id);
     ama.store
         .set_seizure(
             id.clone(),
@@ -820,14 +817,7 @@ fn a_change_after_submission_cannot_be_approved_until_resubmitted() {
     let id = record(&ama);
     let signed = ama.store.submit(id.clone()).unwrap().heads;
     sync(&ama);
-    let finding = ama
-        .store
-        .get_inspection(id.clone())
-        .unwrap()
-        .inspection
-        .findings[0]
-        .id
-        .clone();
+    let finding = first_finding(&ama, &id);
     ama.store
         .set_seizure(
             id.clone(),
@@ -951,14 +941,7 @@ fn an_approval_covers_only_the_version_the_supervisor_was_shown() {
     assert_eq!(opened.review_state, "awaiting_review");
 
     // Meanwhile the officer re-weighs and resubmits, and a background sync brings it in.
-    let f = ama
-        .store
-        .get_inspection(id.clone())
-        .unwrap()
-        .inspection
-        .findings[0]
-        .id
-        .clone();
+    let f = first_finding(&ama, &id);
     ama.store
         .update_finding(
             id.clone(),

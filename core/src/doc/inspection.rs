@@ -506,8 +506,7 @@ pub fn read(doc: &Document) -> Result<Inspection> {
 /// [`read`], and the elements removed from its lists.
 pub fn read_with_removed(doc: &Document) -> Result<(Inspection, Vec<Removed>)> {
     let mut json = doc.to_json();
-    let removed = removed_in(&json);
-    drop_removed(&mut json);
+    let removed = take_removed(&mut json);
     prune_empty(&mut json, &["location", "seizure"]);
     if let Some(findings) = json.get_mut("findings").and_then(|f| f.as_array_mut()) {
         for f in findings {
@@ -523,33 +522,6 @@ pub fn read_with_removed(doc: &Document) -> Result<(Inspection, Vec<Removed>)> {
     let ins = serde_json::from_value(json)
         .map_err(|e| Error::Integrity(format!("inspection document does not match schema: {e}")))?;
     Ok((ins, removed))
-}
-
-/// The removed elements of every list, in list order.
-fn removed_in(json: &serde_json::Value) -> Vec<Removed> {
-    let seizure = json.get("seizure");
-    let lists = [
-        (ElementList::Findings, json.get("findings")),
-        (ElementList::Photos, json.get("photos")),
-        (
-            ElementList::SeizureItems,
-            seizure.and_then(|s| s.get("items")),
-        ),
-        (ElementList::Custody, seizure.and_then(|s| s.get("custody"))),
-    ];
-    let mut out = Vec::new();
-    for (list, items) in lists {
-        for e in items.and_then(|v| v.as_array()).into_iter().flatten() {
-            if let (Some(at), Some(id)) = (e.get(REMOVED), e.get("id").and_then(|i| i.as_str())) {
-                out.push(Removed {
-                    list,
-                    id: id.to_string(),
-                    at: at.as_str().unwrap_or_default().to_string(),
-                });
-            }
-        }
-    }
-    out
 }
 
 /// Reads a measured composition as written into the document (`HCFC-22=60; R-290=38; air=2`).
@@ -572,20 +544,34 @@ fn decode_composition(text: &str) -> Result<Vec<crate::model::MeasuredComponent>
         .collect()
 }
 
-/// Leaves removed list elements out of what is read: they count for nothing and show only as
-/// conflicts when a removal raced an edit.
-fn drop_removed(json: &mut serde_json::Value) {
-    let keep = |list: Option<&mut serde_json::Value>| {
-        if let Some(items) = list.and_then(|l| l.as_array_mut()) {
-            items.retain(|e| e.get(REMOVED).is_none());
+/// Takes removed list elements out of what is read (they count for nothing and show only as
+/// conflicts when a removal raced an edit) and returns them, in list order.
+fn take_removed(json: &mut serde_json::Value) -> Vec<Removed> {
+    let mut removed = Vec::new();
+    let mut take = |list: ElementList, items: Option<&mut serde_json::Value>| {
+        if let Some(items) = items.and_then(|l| l.as_array_mut()) {
+            items.retain(|e| {
+                let Some(at) = e.get(REMOVED) else {
+                    return true;
+                };
+                if let Some(id) = e.get("id").and_then(|i| i.as_str()) {
+                    removed.push(Removed {
+                        list,
+                        id: id.to_string(),
+                        at: at.as_str().unwrap_or_default().to_string(),
+                    });
+                }
+                false
+            });
         }
     };
-    keep(json.get_mut("findings"));
-    keep(json.get_mut("photos"));
+    take(ElementList::Findings, json.get_mut("findings"));
+    take(ElementList::Photos, json.get_mut("photos"));
     if let Some(seizure) = json.get_mut("seizure") {
-        keep(seizure.get_mut("items"));
-        keep(seizure.get_mut("custody"));
+        take(ElementList::SeizureItems, seizure.get_mut("items"));
+        take(ElementList::Custody, seizure.get_mut("custody"));
     }
+    removed
 }
 
 /// Removes each of `keys` from `obj` when it is a map whose values are all empty lists.

@@ -515,7 +515,7 @@ fn finding_flags(finding: &Finding, figures: &FindingFigures, flags: &mut Vec<Fl
             if figures
                 .parts
                 .iter()
-                .any(|p| p.odp.is_none() && p.substance.contains("polyol")) =>
+                .any(|p| p.odp.is_none() && reference::substance(&p.substance).is_some_and(|s| s.is_polyol())) =>
         {
             Some(
                 "enter the HCFC-141b content of the pre-blended polyol (% by mass) for its figures"
