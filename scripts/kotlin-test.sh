@@ -65,7 +65,7 @@ echo "kotlin-test: compiling android/core-kotlin (${#sources[@]} files)"
 mapfile -t tests < <(cd android/core-kotlin/src/test/kotlin && find . -name '*Test.kt' | sed 's|^\./||; s|\.kt$||; s|/|.|g' | sort)
 log="$out/junit.log"
 set +e
-QUAYSIDE_SERVER_BIN="$server" java -Djna.library.path="$libdir" -Djava.awt.headless=true \
+QUAYSIDE_SERVER_BIN="$server" java -Djna.library.path="$libdir" -Djava.library.path="$libdir" -Djava.awt.headless=true \
   -cp "$out/classes:$out/bindings-classes:$K/kotlin-stdlib.jar:$CP:/usr/share/java/hamcrest.jar" \
   org.junit.runner.JUnitCore "${tests[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

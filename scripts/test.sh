@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, unit, property, store, CLI, end-to-end and doc tests, the
-# Kotlin (JVM) and Python binding tests, the Swift parse check, the API conformance fuzzer, then
-# the demo walkthrough (server + field clients) as a smoke test.
+# Kotlin (JVM) and Python binding tests, the Swift check against the generated bindings, the
+# shells' localisation and contract check, the API conformance fuzzer, then the demo walkthrough
+# (server + field clients) as a smoke test. Installs cargo-nextest if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quayside-target}"
+# The test runner the workspace uses; a fresh machine has only cargo.
+cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 # The end-to-end tests run the real server binary: build every binary first.
@@ -19,6 +22,9 @@ scripts/bindings.sh
 KOTLIN_TEST_SKIP_BINDINGS=1 scripts/kotlin-test.sh
 PYTHON_TEST_SKIP_BINDINGS=1 scripts/python-test.sh
 scripts/swift-check.sh
+# Both shells localise every core message in English and Bahasa Indonesia, decide nothing on the
+# core's English, and link Android libraries for 16 KB pages.
+python3 scripts/check-shells.py
 # The HTTP API against its own OpenAPI description (schemathesis, every check, four roles).
 scripts/api-fuzz.sh
 demo=$(mktemp -d)

@@ -54,8 +54,12 @@ class FieldStoreTest(unittest.TestCase):
         self.assertEqual(figures.odp, 0.055)
         self.assertEqual(figures.gwp, 1810.0)
         kinds = {f.kind for f in view.assessment.flags}
-        self.assertIn("substance_mismatch", kinds)
-        self.assertIn("disposable_cylinders", kinds)
+        self.assertIn(q.FlagKind.SUBSTANCE_MISMATCH, kinds)
+        self.assertIn(q.FlagKind.DISPOSABLE_CYLINDERS, kinds)
+        mismatch = next(f for f in view.assessment.flags if f.kind == q.FlagKind.SUBSTANCE_MISMATCH)
+        self.assertEqual(mismatch.message.key, q.MessageKey.FLAG_DECLARED_OTHER)
+        self.assertEqual(mismatch.message.args, ["HFC-134a", "HCFC-22"])
+        self.assertEqual(mismatch.message.english(), "Declared HFC-134a, identified HCFC-22.")
 
     def test_photo_round_trip(self):
         inspection_id, finding_id, _ = self.record_r22()
@@ -82,8 +86,11 @@ class FieldStoreTest(unittest.TestCase):
         with self.assertRaises(q.ApiError.Invalid):
             self.store.add_finding(inspection_id, q.FindingFields(identified_substance="R-22", net_mass_kg=-1.0))
         self.assertEqual(len(self.store.get_inspection(inspection_id).inspection.findings), 1)
-        with self.assertRaises(q.ApiError.Invalid):
-            self.store.sync(None)  # not enrolled
+        with self.assertRaises(q.ApiError.NotEnrolled) as cm:
+            self.store.sync(None)
+        self.assertEqual(cm.exception.code(), q.ErrorCode.NOT_ENROLLED)
+        self.assertFalse(cm.exception.retryable())
+        self.assertEqual(cm.exception.user_message().key, q.MessageKey.ERROR_NOT_ENROLLED)
 
     def test_list_search_submit_history(self):
         inspection_id, _, _ = self.record_r22()
@@ -102,14 +109,18 @@ class FieldStoreTest(unittest.TestCase):
 
     def test_review_state_follows_submission(self):
         inspection_id, _, view = self.record_r22()
-        self.assertEqual(view.review_state, "draft")
+        self.assertEqual(view.review_state, q.ReviewState.DRAFT)
         self.assertIsNone(view.submission_verified)
         self.assertEqual(view.reviews, [])
         submitted = self.store.submit(inspection_id)
-        self.assertEqual(submitted.review_state, "awaiting_review")
+        self.assertEqual(submitted.review_state, q.ReviewState.AWAITING_REVIEW)
         self.assertIs(submitted.submission_verified, True)
-        row = self.store.list_inspections(q.InspectionFilter(review_states=["awaiting_review"]))[0]
-        self.assertEqual((row.id, row.review_state, row.pending_sync), (inspection_id, "awaiting_review", True))
+        row = self.store.list_inspections(q.InspectionFilter(review_states=[q.ReviewState.AWAITING_REVIEW]))[0]
+        self.assertEqual(
+            (row.id, row.review_state, row.status, row.pending_sync),
+            (inspection_id, q.ReviewState.AWAITING_REVIEW, q.InspectionStatus.SUBMITTED, True),
+        )
+        self.assertEqual(row.review_state.label().key, q.MessageKey.REVIEW_STATE_AWAITING_REVIEW)
 
     def test_change_after_submission_is_not_signed(self):
         inspection_id, _, _ = self.record_r22()
@@ -117,16 +128,17 @@ class FieldStoreTest(unittest.TestCase):
         self.assertTrue(submitted.submission_covers_shown)
         self.assertTrue(submitted.heads)
         changed = self.store.add_custody(inspection_id, q.CustodyFields(_from="ama", to="Kwame Mensah (warehouse)"))
-        self.assertEqual(changed.review_state, "changed_since_submission")
+        self.assertEqual(changed.review_state, q.ReviewState.CHANGED_SINCE_SUBMISSION)
         self.assertIs(changed.submission_verified, True)
         self.assertFalse(changed.submission_covers_shown)
         self.assertNotEqual(changed.heads, submitted.heads)
         self.assertTrue(changed.inspection.seizure.custody[0].id.startswith("c-"))
         # A decision names the heads shown; this phone is no supervisor's, so nothing is written.
-        with self.assertRaises(q.ApiError.Invalid):
+        with self.assertRaises(q.ApiError.Forbidden) as cm:
             self.store.approve(inspection_id, changed.heads, "")
+        self.assertEqual(cm.exception.user_message().key, q.MessageKey.RULE_NOT_SUPERVISOR)
         self.assertEqual(self.store.get_inspection(inspection_id).reviews, [])
-        self.assertEqual(self.store.submit(inspection_id).review_state, "awaiting_review")
+        self.assertEqual(self.store.submit(inspection_id).review_state, q.ReviewState.AWAITING_REVIEW)
 
     def test_remove_and_restore_element(self):
         inspection_id, _, _ = self.record_r22()
@@ -154,6 +166,48 @@ class FieldStoreTest(unittest.TestCase):
         self.assertTrue(check.check_digit_ok)
         with self.assertRaises(q.ApiError.Invalid):
             q.check_container_number("XX")
+
+    def test_a_form_writes_only_what_changed_since_it_was_filled(self):
+        inspection_id, _, opened = self.record_r22()
+        # Another part of the app changes the note after the form was filled.
+        self.store.update_inspection(inspection_id, q.InspectionFields(notes="seal 4411 broken"), [])
+        saved = self.store.update_inspection(
+            inspection_id,
+            q.InspectionFields(notes=opened.inspection.notes, selection_reason="tip-off"),
+            opened.heads,
+        )
+        self.assertEqual(saved.inspection.notes, "seal 4411 broken")
+        self.assertEqual(saved.inspection.selection_reason, "tip-off")
+        self.assertEqual(saved.conflicts, [])
+
+    def test_drafts_photos_quantities_and_schedule(self):
+        inspection_id, _, opened = self.record_r22()
+        form = f"inspection:{inspection_id}"
+        self.store.save_draft(form, inspection_id, opened.heads, {"notes": "typed, not saved"})
+        path = self.store.new_photo_file(inspection_id, "jpg")
+        with open(path, "wb") as f:
+            f.write(JPEG)
+        store_dir = os.path.join(self.dir.name, "store")
+        del self.store  # the app is killed
+        self.store = q.FieldStore.open(store_dir)
+        self.assertEqual(self.store.draft(form).fields, {"notes": "typed, not saved"})
+        recovered = self.store.recover_photos()
+        self.assertEqual(len(recovered), 1)
+        self.assertTrue(recovered[0].is_ATTACHED())
+        self.assertEqual(len(self.store.get_inspection(inspection_id).inspection.photos), 1)
+
+        self.assertEqual(q.parse_quantity("1.234,5", ","), 1234.5)
+        self.assertEqual(q.format_quantity(15490.4, ","), "15490,4")
+        with self.assertRaises(q.ApiError.Invalid) as cm:
+            q.parse_quantity("-2", ".")
+        self.assertEqual(cm.exception.user_message().key, q.MessageKey.QUANTITY_NEGATIVE)
+
+        schedule = self.store.sync_schedule()
+        self.assertEqual(schedule.action, q.SyncAction.ENROL)
+        self.assertEqual(schedule.message.key, q.MessageKey.SYNC_NOT_ENROLLED)
+        ids = {e.id for e in q.message_catalog()}
+        self.assertIn("error_network", ids)
+        self.assertEqual(len(ids), len(q.message_catalog()))
 
 
 if __name__ == "__main__":

@@ -84,6 +84,15 @@ pub enum Command {
         /// A name for this device, shown to administrators.
         #[arg(long, default_value = "quayside CLI")]
         name: String,
+        /// The agency's own CA certificate (PEM file), trusted beside the system's roots for an
+        /// https:// server the public CAs do not vouch for.
+        #[arg(long, value_name = "PEM")]
+        ca_file: Option<std::path::PathBuf>,
+        /// Accept only a server with this public key: SHA-256 of its SubjectPublicKeyInfo, hex or
+        /// base64 (`openssl x509 -pubkey -noout -in cert.pem | openssl pkey -pubin -outform der |
+        /// sha256sum`).
+        #[arg(long, value_name = "SHA256")]
+        pin: Option<String>,
     },
     /// Sync with the server: push what was recorded, pull colleagues' changes, upload photos.
     Sync {
@@ -574,8 +583,24 @@ pub struct ListArgs {
     pub limit: u32,
     /// Review state (repeatable): draft, awaiting_review, changed_since_submission, returned,
     /// approved, changed_since_approval.
-    #[arg(long)]
-    pub review_state: Vec<String>,
+    #[arg(long, value_parser = parse_review_state)]
+    pub review_state: Vec<quayside_core::ReviewState>,
+}
+
+fn parse_review_state(s: &str) -> Result<quayside_core::ReviewState, String> {
+    let wanted = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    quayside_core::model::review::ReviewState::parse(&wanted)
+        .map(Into::into)
+        .ok_or_else(|| {
+            format!(
+                "unknown review state {s:?}; expected one of: {}",
+                quayside_core::model::review::ReviewState::ALL
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
 }
 
 impl ListArgs {

@@ -154,7 +154,7 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Inspection(InspectionCommand::Set { id, fields }) => {
             let id = ids::inspection(&store, &id)?;
-            let view = store.update_inspection(id, fields.into_fields())?;
+            let view = store.update_inspection(id, fields.into_fields(), vec![])?;
             render::emit(json, &view, || render::updated(&view, "Updated inspection"))
         }
         Command::Finding(FindingCommand::Add { id, fields }) => {
@@ -174,7 +174,8 @@ fn run(cli: Cli) -> CliResult {
         }) => {
             let id = ids::inspection(&store, &id)?;
             let finding_id = ids::Elements::of(&store, &id)?.name(&finding_id)?;
-            let view = store.update_finding(id, finding_id.clone(), fields.into_fields()?)?;
+            let view =
+                store.update_finding(id, finding_id.clone(), fields.into_fields()?, vec![])?;
             render::emit(json, &view, || {
                 render::updated(
                     &view,
@@ -276,7 +277,7 @@ fn run(cli: Cli) -> CliResult {
                 storage_location: storage,
                 items,
             };
-            let view = store.set_seizure(id, fields)?;
+            let view = store.set_seizure(id, fields, vec![])?;
             render::emit(json, &view, || {
                 render::updated(&view, "Recorded the seizure of")
             })
@@ -295,7 +296,7 @@ fn run(cli: Cli) -> CliResult {
         }) => {
             let id = ids::inspection(&store, &id)?;
             let entry_id = ids::Elements::of(&store, &id)?.name(&entry_id)?;
-            let view = store.correct_custody(id, entry_id.clone(), entry.into_fields())?;
+            let view = store.correct_custody(id, entry_id.clone(), entry.into_fields(), vec![])?;
             render::emit(json, &view, || {
                 render::updated(
                     &view,
@@ -320,6 +321,7 @@ fn run(cli: Cli) -> CliResult {
                     caption,
                     finding_id: finding,
                 },
+                vec![],
             )?;
             render::emit(json, &view, || {
                 render::updated(&view, &format!("Updated photo {} of", ids::short(&sha256)))
@@ -365,8 +367,24 @@ fn run(cli: Cli) -> CliResult {
             let view = store.get_inspection(id)?;
             render::emit(json, &view, || render::inspection(&view))
         }
-        Command::Enroll { server, code, name } => {
-            let e = store.enroll(server.clone(), code, name)?;
+        Command::Enroll {
+            server,
+            code,
+            name,
+            ca_file,
+            pin,
+        } => {
+            let ca_pem = match ca_file {
+                Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
+                    CliError::Usage(format!("cannot read the CA file {}: {e}", path.display()))
+                })?),
+                None => None,
+            };
+            let trust = (ca_pem.is_some() || pin.is_some()).then_some(quayside_core::ServerTrust {
+                ca_pem,
+                pin_sha256: pin,
+            });
+            let e = store.enroll(server.clone(), code, name, trust)?;
             render::emit(json, &e, || {
                 format!(
                     "Enrolled as {} ({}) at {} with {server}\n  device {}\n",

@@ -93,7 +93,7 @@ pub fn inspection(view: &InspectionView) -> String {
         o,
         "Inspection {}  [{}]",
         i.id,
-        view.review_state.replace('_', " ").to_uppercase()
+        view.review_state.as_str().replace('_', " ").to_uppercase()
     );
     let _ = writeln!(
         o,
@@ -357,7 +357,7 @@ pub fn inspection(view: &InspectionView) -> String {
                 o,
                 "  {}  {} by {}  signature {}{}",
                 r.decided_at,
-                r.decision,
+                r.decision.map(|d| d.as_str()).unwrap_or("unknown decision"),
                 r.reviewer,
                 if r.signature_verified {
                     "valid"
@@ -371,7 +371,7 @@ pub fn inspection(view: &InspectionView) -> String {
                 }
             );
         }
-        if view.review_state == "changed_since_approval" {
+        if view.review_state == quayside_core::ReviewState::ChangedSinceApproval {
             let _ = writeln!(
                 o,
                 "  ! changed since approval: the approval covers an earlier version"
@@ -591,7 +591,7 @@ impl quayside_core::SyncObserver for ProgressLine {
             return;
         }
         let line = match p.phase.as_str() {
-            "retry" => format!("\r\x1b[K{}\n", p.message.unwrap_or_default()),
+            "retry" => format!("\r\x1b[K{}\n", p.message.to_english()),
             "done" => "\r\x1b[K".to_string(),
             phase => format!(
                 "\r\x1b[K{phase:<9} documents {}/{}  photos {}/{}  sent {}  received {}",
@@ -629,8 +629,11 @@ pub fn sync_report(r: &SyncReportRecord) -> String {
     for x in &r.rejected {
         let _ = writeln!(
             o,
-            "  ! refused by the server: {}: {}",
-            x.inspection_id, x.reason
+            "  ! refused by the server ({}): {} {}: {}",
+            x.code,
+            x.kind.as_str(),
+            x.id,
+            x.reason
         );
     }
     o
@@ -653,7 +656,14 @@ pub fn sync_status(s: &SyncStatusRecord) -> String {
         s.unsynced_inspections, s.unsynced_photos
     );
     for x in &s.rejected {
-        let _ = writeln!(o, "  ! refused: {}: {}", x.inspection_id, x.reason);
+        let _ = writeln!(
+            o,
+            "  ! refused ({}): {} {}: {}",
+            x.code,
+            x.kind.as_str(),
+            x.id,
+            x.reason
+        );
     }
     o
 }
@@ -662,7 +672,7 @@ pub fn sync_status(s: &SyncStatusRecord) -> String {
 pub fn review(r: &ReviewRecord) -> String {
     format!(
         "{} inspection {} (signed; covers heads {}){}\nSync to send the decision to the server.\n",
-        if r.decision == "approved" {
+        if r.decision == Some(quayside_core::Decision::Approved) {
             "Approved"
         } else {
             "Returned"
@@ -703,8 +713,8 @@ fn list_name(l: ElementList) -> &'static str {
 /// A flag as a line: the finding it is about (by the id end people type), then what it says.
 fn flag(f: &FlagRecord) -> String {
     match &f.finding_id {
-        Some(id) => format!("[{}] {}", short(id), f.message),
-        None => f.message.clone(),
+        Some(id) => format!("[{}] {}", short(id), f.text),
+        None => f.text.clone(),
     }
 }
 

@@ -25,6 +25,19 @@ pub enum Error {
     /// An id that names nothing in this store.
     #[error("no {kind} with id {id}")]
     NotFound { kind: &'static str, id: String },
+    /// A quantity as typed could not be read (see [`crate::model::quantity`]).
+    #[error(transparent)]
+    Quantity(#[from] crate::model::quantity::QuantityError),
+    /// The caller may not do this (another device's document, a role that may not decide).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A rule of the review workflow refused the request; [`Rule`] names which, so the phones
+    /// can say it in the officer's language and offer the right next step.
+    #[error("{1}")]
+    Rule(Rule, String),
+    /// The device has no server to talk to yet.
+    #[error("this device is not enrolled with a server yet (`quayside enroll`)")]
+    NotEnrolled,
     /// The record has changed since the caller read it (a review must name the version shown).
     #[error("{0}")]
     Stale(String),
@@ -51,6 +64,27 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("document: {0}")]
     Automerge(#[from] automerge::AutomergeError),
+}
+
+/// The workflow rules a request can break (see [`Error::Rule`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Submitting an inspection that is submitted and unchanged since.
+    AlreadySubmitted,
+    /// Submitting an inspection that is approved as it stands.
+    ApprovedAsItStands,
+    /// A review by someone who is not a supervisor.
+    NotSupervisor,
+    /// A review of an inspection not submitted.
+    NotSubmitted,
+    /// Approving a version the officer did not sign (changed since submission).
+    ChangedSinceSubmission,
+    /// Returning an inspection without a comment.
+    CommentNeeded,
+    /// The server refuses an approval while a photo of the inspection has not arrived.
+    PhotoNotArrived,
+    /// The server refuses a review of a version of the inspection it does not hold yet.
+    InspectionNotArrived,
 }
 
 /// The core's result type.

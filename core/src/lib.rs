@@ -37,6 +37,7 @@ pub mod doc;
 pub mod error;
 pub mod ffi;
 pub mod model;
+pub mod platform;
 pub mod reference;
 pub mod signing;
 pub mod store;

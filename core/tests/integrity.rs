@@ -66,9 +66,9 @@ fn concurrent_rewrites_of_the_notes_keep_both_versions_whole() {
         notes: Some(text.into()),
         ..Default::default()
     };
-    ama.update_inspection(id.clone(), note("cylinders are R-22"))
+    ama.update_inspection(id.clone(), note("cylinders are R-22"), vec![])
         .unwrap();
-    kofi.update_inspection(id.clone(), note("labels read R-134a"))
+    kofi.update_inspection(id.clone(), note("labels read R-134a"), vec![])
         .unwrap();
     both_ways(&ama, &kofi, &id);
 
@@ -98,8 +98,12 @@ fn concurrent_rewrites_of_the_notes_keep_both_versions_whole() {
         ]
     );
     // Writing the notes again settles it on both.
-    ama.update_inspection(id.clone(), note("R-22 in cylinders labelled R-134a"))
-        .unwrap();
+    ama.update_inspection(
+        id.clone(),
+        note("R-22 in cylinders labelled R-134a"),
+        vec![],
+    )
+    .unwrap();
     both_ways(&ama, &kofi, &id);
     assert!(kofi.conflicts(id.clone()).unwrap().is_empty());
     assert_eq!(
@@ -134,6 +138,7 @@ fn a_finding_removed_while_reweighed_stays_visible_and_restores_in_one_step() {
             notes: Some("weighed again".into()),
             ..Default::default()
         },
+        vec![],
     )
     .unwrap();
     kofi.remove_finding(id.clone(), f.clone()).unwrap();
@@ -198,6 +203,7 @@ fn confirming_a_removal_settles_the_conflict() {
             cylinders: Some(12),
             ..Default::default()
         },
+        vec![],
     )
     .unwrap();
     kofi.remove_finding(id.clone(), f.clone()).unwrap();
@@ -215,7 +221,7 @@ fn confirming_a_removal_settles_the_conflict() {
     // Editing a removed element is refused, changing nothing.
     let before = json_of(&ama, &id);
     assert!(
-        ama.update_finding(id.clone(), f, FindingFields::default())
+        ama.update_finding(id.clone(), f, FindingFields::default(), vec![])
             .is_err()
     );
     assert_eq!(json_of(&ama, &id), before);
@@ -255,7 +261,8 @@ fn every_list_surfaces_a_removal_that_raced_an_edit() {
         ),
         ..Default::default()
     };
-    ama.set_seizure(id.clone(), items(Some(800.0))).unwrap();
+    ama.set_seizure(id.clone(), items(Some(800.0)), vec![])
+        .unwrap();
     let custody = |to: &str| CustodyFields {
         from: "ama".into(),
         to: to.into(),
@@ -276,14 +283,21 @@ fn every_list_surfaces_a_removal_that_raced_an_edit() {
             caption: Some("relabelled cylinder".into()),
             finding_id: None,
         },
+        vec![],
     )
     .unwrap();
-    ama.set_seizure(id.clone(), items(Some(780.0))).unwrap();
-    ama.correct_custody(id.clone(), entry.clone(), custody("bonded warehouse 3"))
+    ama.set_seizure(id.clone(), items(Some(780.0)), vec![])
         .unwrap();
+    ama.correct_custody(
+        id.clone(),
+        entry.clone(),
+        custody("bonded warehouse 3"),
+        vec![],
+    )
+    .unwrap();
     kofi.remove_element(id.clone(), ElementList::Photos, photo.clone())
         .unwrap();
-    kofi.set_seizure(id.clone(), items(None)).unwrap();
+    kofi.set_seizure(id.clone(), items(None), vec![]).unwrap();
     kofi.remove_element(id.clone(), ElementList::Custody, entry.clone())
         .unwrap();
     both_ways(&ama, &kofi, &id);
@@ -364,6 +378,7 @@ fn a_finding_removed_while_a_colleague_seized_from_it_is_a_conflict() {
             }]),
             ..Default::default()
         },
+        vec![],
     )
     .unwrap();
     kofi.remove_finding(id.clone(), f.clone()).unwrap();
@@ -397,7 +412,10 @@ fn a_change_after_submission_is_never_shown_as_signed() {
     )
     .unwrap();
     let submitted = ama.submit(id.clone()).unwrap();
-    assert_eq!(submitted.review_state, "awaiting_review");
+    assert_eq!(
+        submitted.review_state,
+        quayside_core::ReviewState::AwaitingReview
+    );
     assert_eq!(submitted.submission_verified, Some(true));
     assert!(submitted.submission_covers_shown);
     // Submitting an unchanged submission again is refused.
@@ -411,18 +429,28 @@ fn a_change_after_submission_is_never_shown_as_signed() {
                 action: Some(quayside_core::SeizureAction::Seized),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
-    assert_eq!(changed.review_state, "changed_since_submission");
+    assert_eq!(
+        changed.review_state,
+        quayside_core::ReviewState::ChangedSinceSubmission
+    );
     assert_eq!(changed.submission_verified, Some(true));
     assert!(!changed.submission_covers_shown);
     assert_ne!(changed.heads, submitted.heads);
     let listed = ama.list_inspections(Default::default()).unwrap();
-    assert_eq!(listed[0].review_state, "changed_since_submission");
+    assert_eq!(
+        listed[0].review_state,
+        quayside_core::ReviewState::ChangedSinceSubmission
+    );
 
     // Submitting again signs what is shown now.
     let again = ama.submit(id.clone()).unwrap();
-    assert_eq!(again.review_state, "awaiting_review");
+    assert_eq!(
+        again.review_state,
+        quayside_core::ReviewState::AwaitingReview
+    );
     assert!(again.submission_covers_shown);
 }
 
@@ -481,12 +509,12 @@ struct Fixture {
 fn write_text(s: &FieldStore, fx: &Fixture, field: TextField, text: &str) {
     let t = Some(text.to_string());
     let id = fx.id.clone();
-    let ins = |f: InspectionFields| s.update_inspection(id.clone(), f).map(|_| ());
+    let ins = |f: InspectionFields| s.update_inspection(id.clone(), f, vec![]).map(|_| ());
     let finding = |f: FindingFields| {
-        s.update_finding(id.clone(), fx.finding.clone(), f)
+        s.update_finding(id.clone(), fx.finding.clone(), f, vec![])
             .map(|_| ())
     };
-    let seizure = |f: SeizureFields| s.set_seizure(id.clone(), f).map(|_| ());
+    let seizure = |f: SeizureFields| s.set_seizure(id.clone(), f, vec![]).map(|_| ());
     let decl = |d: DeclarationFields| {
         ins(InspectionFields {
             declaration: Some(d),
@@ -534,6 +562,7 @@ fn write_text(s: &FieldStore, fx: &Fixture, field: TextField, text: &str) {
                     caption: t,
                     finding_id: None,
                 },
+                vec![],
             )
             .map(|_| ()),
         TextField::CaseRef => seizure(SeizureFields {
@@ -563,6 +592,7 @@ fn write_text(s: &FieldStore, fx: &Fixture, field: TextField, text: &str) {
                     note,
                     at: Some("2026-11-29T10:00:00Z".into()),
                 },
+                vec![],
             )
             .map(|_| ())
         }

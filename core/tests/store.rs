@@ -65,6 +65,7 @@ fn edits_survive_reopening_and_compaction() {
                         selection_reason: Some(format!("edit {i}")),
                         ..Default::default()
                     },
+                    vec![],
                 )
                 .unwrap();
         }
@@ -111,10 +112,10 @@ fn refused_edits_change_nothing() {
 
     let refusals: Vec<ApiError> = vec![
         store
-            .update_inspection(id.clone(), container("CSQU305438"))
+            .update_inspection(id.clone(), container("CSQU305438"), vec![])
             .unwrap_err(),
         store
-            .update_inspection(id.clone(), container("CSQU3054384"))
+            .update_inspection(id.clone(), container("CSQU3054384"), vec![])
             .unwrap_err(),
         store
             .add_finding(id.clone(), finding("R-999", 1.0))
@@ -123,7 +124,7 @@ fn refused_edits_change_nothing() {
             .add_finding(id.clone(), finding("R-22", -1.0))
             .unwrap_err(),
         store
-            .update_finding(id.clone(), "f-nope".into(), finding("R-22", 1.0))
+            .update_finding(id.clone(), "f-nope".into(), finding("R-22", 1.0), vec![])
             .unwrap_err(),
         store
             .add_photo(id.clone(), b"not an image".to_vec(), PhotoFields::default())
@@ -157,6 +158,7 @@ fn refused_edits_change_nothing() {
                     }]),
                     ..Default::default()
                 },
+                vec![],
             )
             .unwrap_err(),
         store
@@ -211,9 +213,11 @@ fn repeating_an_edit_records_nothing_new() {
         selection_reason: Some("tip-off".into()),
         ..Default::default()
     };
-    store.update_inspection(id.clone(), edit.clone()).unwrap();
+    store
+        .update_inspection(id.clone(), edit.clone(), vec![])
+        .unwrap();
     let n = store.history(id.clone()).unwrap().len();
-    store.update_inspection(id.clone(), edit).unwrap();
+    store.update_inspection(id.clone(), edit, vec![]).unwrap();
     assert_eq!(store.history(id).unwrap().len(), n);
 }
 
@@ -395,6 +399,7 @@ fn concurrent_edits_merge_and_same_field_edits_surface_as_conflicts() {
             selection_reason: Some("risk profile".into()),
             ..Default::default()
         },
+        vec![],
     )
     .unwrap();
     ama.update_finding(
@@ -404,6 +409,7 @@ fn concurrent_edits_merge_and_same_field_edits_surface_as_conflicts() {
             net_mass_kg: Some(120.0),
             ..Default::default()
         },
+        vec![],
     )
     .unwrap();
     ama.add_finding(id.clone(), finding("R-404A", 5.0)).unwrap();
@@ -416,6 +422,7 @@ fn concurrent_edits_merge_and_same_field_edits_surface_as_conflicts() {
             }),
             ..Default::default()
         },
+        vec![],
     )
     .unwrap();
     kofi.update_finding(
@@ -425,6 +432,7 @@ fn concurrent_edits_merge_and_same_field_edits_surface_as_conflicts() {
             net_mass_kg: Some(130.0),
             ..Default::default()
         },
+        vec![],
     )
     .unwrap();
     kofi.add_finding(id.clone(), finding("CFC-12", 7.0))
@@ -471,6 +479,7 @@ fn concurrent_edits_merge_and_same_field_edits_surface_as_conflicts() {
             net_mass_kg: Some(125.0),
             ..Default::default()
         },
+        vec![],
     )
     .unwrap();
     exchange(&ama, &kofi, &id);
@@ -568,6 +577,7 @@ fn apply(store: &FieldStore, id: &str, ops: &[Op], who: &str, done: &mut Done) {
                                 net_mass_kg: Some(f64::from(*kg)),
                                 ..Default::default()
                             },
+                            vec![],
                         )
                         .unwrap();
                     done.last_mass.insert(f.id.clone(), f64::from(*kg));
@@ -582,6 +592,7 @@ fn apply(store: &FieldStore, id: &str, ops: &[Op], who: &str, done: &mut Done) {
                             selection_reason: Some(v.clone()),
                             ..Default::default()
                         },
+                        vec![],
                     )
                     .unwrap();
                 done.last_reason = Some(v);
@@ -598,6 +609,7 @@ fn apply(store: &FieldStore, id: &str, ops: &[Op], who: &str, done: &mut Done) {
                             }),
                             ..Default::default()
                         },
+                        vec![],
                     )
                     .unwrap();
                 done.last_origin = Some(v);

@@ -14,7 +14,7 @@ use quayside_core::store::{
 use quayside_core::sync::policy::{self, Principal, Role};
 use quayside_core::sync::protocol::{
     DocPush, DocResult, EnrollRequest, EnrollResponse, FeedEntry, FeedResponse, Outcome,
-    PROTOCOL_VERSION, ResyncRequest, ResyncResponse, SyncRequest, SyncResponse,
+    PROTOCOL_VERSION, RefusalCode, ResyncRequest, ResyncResponse, SyncRequest, SyncResponse,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde_bytes::ByteBuf;
@@ -612,6 +612,7 @@ impl Db {
             .unwrap_or_else(|_| {
                 tracing::error!(doc = %push.id, "the document engine panicked on a pushed document");
                 Err(SyncRefusal::Refused(
+                    RefusalCode::Malformed,
                     "the document could not be processed".into(),
                 ))
             });
@@ -620,12 +621,12 @@ impl Db {
                     sp.commit()?;
                     results.push(result);
                 }
-                Err(SyncRefusal::Refused(reason)) => {
+                Err(SyncRefusal::Refused(code, reason)) => {
                     drop(sp); // rolls back this document only
                     tracing::info!(doc = %push.id, user = %who.user, %reason, "refused document");
                     results.push(DocResult {
                         id: push.id.clone(),
-                        outcome: Outcome::Rejected { reason },
+                        outcome: Outcome::Rejected { reason, code },
                         heads: vec![],
                         changes: vec![],
                         seq: 0,
@@ -664,17 +665,17 @@ impl Db {
                 req.version
             )));
         }
-        let refused = |reason: String| ResyncResponse {
-            outcome: Outcome::Rejected { reason },
+        let refused = |code: RefusalCode, reason: String| ResyncResponse {
+            outcome: Outcome::Rejected { reason, code },
             message: None,
             state: ByteBuf::new(),
             heads: vec![],
         };
         if req.kind != "inspection" {
-            return Ok(refused(format!(
-                "{} documents are resent whole, not resynced",
-                req.kind
-            )));
+            return Ok(refused(
+                RefusalCode::Malformed,
+                format!("{} documents are resent whole, not resynced", req.kind),
+            ));
         }
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -685,10 +686,10 @@ impl Db {
         match station {
             Some(s) if who.may_read_station(&s) => {}
             _ => {
-                return Ok(refused(format!(
-                    "inspection {} is not yours to read or write",
-                    req.id
-                )));
+                return Ok(refused(
+                    RefusalCode::NotAllowed,
+                    format!("inspection {} is not yours to read or write", req.id),
+                ));
             }
         }
         let mut doc = load_document(&tx, &self.actor, "inspection", &req.id)?;
@@ -701,7 +702,7 @@ impl Db {
             let before = doc.heads();
             let mut fork = doc.fork_with_actor(&self.actor);
             if let Err(e) = fork.receive_sync_message(&mut state, message) {
-                return Ok(refused(e.to_string()));
+                return Ok(refused(RefusalCode::of(&e), e.to_string()));
             }
             let new_changes = fork.changes_since(&before)?;
             if !new_changes.is_empty() {
@@ -729,8 +730,12 @@ impl Db {
                         )?;
                         doc = checked;
                     }
-                    Err(quayside_core::error::Error::Invalid(reason)) => {
-                        return Ok(refused(reason));
+                    Err(
+                        e @ (quayside_core::error::Error::Invalid(_)
+                        | quayside_core::error::Error::Rule(..)
+                        | quayside_core::error::Error::Forbidden(_)),
+                    ) => {
+                        return Ok(refused(RefusalCode::of(&e), e.to_string()));
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -858,7 +863,7 @@ fn next_seq(conn: &Connection) -> ServerResult<i64> {
 
 /// Why one document of a batch was not stored.
 enum SyncRefusal {
-    Refused(String),
+    Refused(RefusalCode, String),
     Resync,
     Failed(ServerError),
 }
@@ -869,13 +874,17 @@ impl From<quayside_core::error::Error> for SyncRefusal {
         match e {
             // What a document says is the sender's: a document that does not load, breaks the
             // schema or the rules is refused alone, with the reason.
-            Error::Invalid(reason) => SyncRefusal::Refused(reason),
+            Error::Invalid(ref reason) | Error::Forbidden(ref reason) => {
+                SyncRefusal::Refused(RefusalCode::of(&e), reason.clone())
+            }
             Error::Integrity(_)
             | Error::Automerge(_)
             | Error::NotFound { .. }
             | Error::CheckDigit { .. }
             | Error::UnknownSubstance(_)
-            | Error::Stale(_) => SyncRefusal::Refused(e.to_string()),
+            | Error::Quantity(_)
+            | Error::Rule(..)
+            | Error::Stale(_) => SyncRefusal::Refused(RefusalCode::of(&e), e.to_string()),
             // The server's own failures (database, disk) fail the request: the device retries.
             other => SyncRefusal::Failed(other.into()),
         }
@@ -903,9 +912,10 @@ fn sync_one(
         "inspection" => "inspection",
         "review" => "review",
         other => {
-            return Err(SyncRefusal::Refused(format!(
-                "unknown document kind {other:?}"
-            )));
+            return Err(SyncRefusal::Refused(
+                RefusalCode::Malformed,
+                format!("unknown document kind {other:?}"),
+            ));
         }
     };
     let indexed: Option<(String, i64, String)> = conn
@@ -914,16 +924,16 @@ fn sync_one(
         .optional()?;
     if let Some((station, _, stored_kind)) = &indexed {
         if !who.may_read_station(station) {
-            return Err(SyncRefusal::Refused(format!(
-                "{kind} {} is not yours to read or write",
-                push.id
-            )));
+            return Err(SyncRefusal::Refused(
+                RefusalCode::NotAllowed,
+                format!("{kind} {} is not yours to read or write", push.id),
+            ));
         }
         if stored_kind != kind {
-            return Err(SyncRefusal::Refused(format!(
-                "{} is a {stored_kind}, not a {kind}",
-                push.id
-            )));
+            return Err(SyncRefusal::Refused(
+                RefusalCode::InvalidContent,
+                format!("{} is a {stored_kind}, not a {kind}", push.id),
+            ));
         }
     }
     let mut existing = match &indexed {
@@ -945,7 +955,10 @@ fn sync_one(
         None => None,
     };
     if existing.is_none() && changes.is_empty() && snapshot.is_none() {
-        return Err(SyncRefusal::Refused(format!("no {kind} {}", push.id)));
+        return Err(SyncRefusal::Refused(
+            RefusalCode::InvalidContent,
+            format!("no {kind} {}", push.id),
+        ));
     }
     let new_from_snapshot = existing.is_none() && snapshot.is_some();
     let before = existing.as_mut().map(|d| d.heads());
@@ -1070,8 +1083,12 @@ fn sync_one(
         snapshot: None,
     };
     if device_heads.is_empty() && push.snapshot.is_none() && changes.is_empty() {
-        let (bytes, _) = stored_bytes(conn, &push.id)?
-            .ok_or_else(|| SyncRefusal::Refused(format!("no {kind} {}", push.id)))?;
+        let (bytes, _) = stored_bytes(conn, &push.id)?.ok_or_else(|| {
+            SyncRefusal::Refused(
+                RefusalCode::InvalidContent,
+                format!("no {kind} {}", push.id),
+            )
+        })?;
         result.snapshot = Some(ByteBuf::from(bytes));
         return Ok(result);
     }

@@ -39,9 +39,12 @@ impl From<quayside_core::error::Error> for ServerError {
     fn from(e: quayside_core::error::Error) -> Self {
         use quayside_core::error::Error;
         match e {
-            Error::Invalid(_) | Error::CheckDigit { .. } | Error::UnknownSubstance(_) => {
-                ServerError::BadRequest(e.to_string())
-            }
+            Error::Invalid(_)
+            | Error::Quantity(_)
+            | Error::Rule(..)
+            | Error::CheckDigit { .. }
+            | Error::UnknownSubstance(_) => ServerError::BadRequest(e.to_string()),
+            Error::Forbidden(_) => ServerError::Forbidden(e.to_string()),
             Error::NotFound { .. } => ServerError::NotFound(e.to_string()),
             Error::Stale(_) => ServerError::Conflict(e.to_string()),
             _ => ServerError::Internal(e.to_string()),

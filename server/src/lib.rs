@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -17,16 +18,19 @@ use std::sync::Arc;
 use app::{AppState, Metrics};
 
 /// Settings of a running server beyond its data directory and address.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Enrolment attempts one client address may make per minute.
     pub enrol_per_minute: u32,
+    /// Serve HTTPS with this PEM certificate chain and PEM private key.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             enrol_per_minute: app::ENROL_PER_MINUTE,
+            tls: None,
         }
     }
 }
@@ -60,6 +64,8 @@ pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc
 /// A server running on its own runtime thread (tests, benchmarks, the demo).
 pub struct Server {
     pub addr: SocketAddr,
+    /// Whether it serves HTTPS.
+    pub https: bool,
     pub data: PathBuf,
     pub state: Arc<AppState>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -74,6 +80,11 @@ impl Server {
 
     /// [`Server::start`] with settings.
     pub fn start_with(data: &Path, listen: &str, options: Options) -> error::ServerResult<Server> {
+        let tls = match &options.tls {
+            Some((cert, key)) => Some(tls::server_config(cert, key)?),
+            None => None,
+        };
+        let https = tls.is_some();
         let state = open_state_with(data, options)?;
         let std_listener = std::net::TcpListener::bind(listen)?;
         std_listener.set_nonblocking(true)?;
@@ -111,20 +122,34 @@ impl Server {
                     });
                     let listener =
                         tokio::net::TcpListener::from_std(std_listener).expect("listener");
-                    let _ = axum::serve(
-                        listener,
-                        app.into_make_service_with_connect_info::<SocketAddr>(),
-                    )
-                    .with_graceful_shutdown(async {
+                    let shutdown = async {
                         let _ = rx.await;
-                    })
-                    .await;
+                    };
+                    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+                    match tls {
+                        Some(config) => {
+                            use axum::serve::ListenerExt;
+                            // `tap_io` gives the listener axum's client-address support.
+                            let listener = tls::TlsListener::new(listener, config)
+                                .expect("TLS listener")
+                                .tap_io(|_| {});
+                            let _ = axum::serve(listener, service)
+                                .with_graceful_shutdown(shutdown)
+                                .await;
+                        }
+                        None => {
+                            let _ = axum::serve(listener, service)
+                                .with_graceful_shutdown(shutdown)
+                                .await;
+                        }
+                    }
                 });
                 // Abandon connections still open (a killed server does the same).
                 rt.shutdown_timeout(std::time::Duration::from_millis(100));
             })?;
         Ok(Server {
             addr,
+            https,
             data: data.to_path_buf(),
             state,
             shutdown: Some(tx),
@@ -132,9 +157,10 @@ impl Server {
         })
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    /// The base URL, e.g. `http://127.0.0.1:41234` (`https://` when serving TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting, finishes in-flight requests and returns when the server is gone.

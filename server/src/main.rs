@@ -27,6 +27,12 @@ struct Cli {
     /// Enrolment attempts one client address may make per minute.
     #[arg(long, env = "QUAYSIDE_ENROL_PER_MINUTE", default_value_t = quayside_server::app::ENROL_PER_MINUTE)]
     enrol_per_minute: u32,
+    /// Serve HTTPS with this PEM certificate (chain); needs --tls-key.
+    #[arg(long, env = "QUAYSIDE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "QUAYSIDE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -167,6 +173,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         &cli.listen,
         quayside_server::Options {
             enrol_per_minute: cli.enrol_per_minute,
+            tls: cli.tls_cert.clone().zip(cli.tls_key.clone()),
         },
     )?;
     println!(

@@ -3,7 +3,8 @@
 //!   automerge's own sync protocol between two in-memory peers for the same documents;
 //! - incremental sync of 10 changed among 10,000, vs a reconnect with nothing changed;
 //! - photo upload throughput vs a raw loopback HTTP POST of the same bytes;
-//! - 200 devices syncing at once: p50 / p99 latency and errors.
+//! - 200 devices syncing at once: p50 / p99 latency and errors;
+//! - `--only tls`: the initial sync and a photo upload over HTTPS vs plain HTTP.
 //!
 //! `cargo bench -p quayside-e2e --bench sync` (release build). Prints a Markdown table.
 
@@ -41,6 +42,78 @@ fn main() {
     if run("devices") {
         many_devices(200);
     }
+    if run("tls") {
+        over_https(1_000);
+    }
+}
+
+/// The same initial sync of `n` inspections and the same 32 MiB photo upload, over HTTPS (the
+/// server serving TLS itself with a private CA's certificate, the device trusting that CA) and
+/// over plain HTTP in the same run.
+fn over_https(n: usize) {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = quayside_e2e::private_ca(tmp.path());
+    let mut results = Vec::new();
+    for tls in [false, true] {
+        let agency = if tls {
+            quayside_e2e::https_agency(&pki)
+        } else {
+            Agency::start()
+        };
+        let device = Device::new("ama", "GHTEM");
+        device
+            .store
+            .enroll(
+                agency.url(),
+                agency.code("ama"),
+                "phone".into(),
+                tls.then(|| quayside_core::ServerTrust {
+                    ca_pem: Some(pki.ca_pem.clone()),
+                    pin_sha256: None,
+                }),
+            )
+            .unwrap();
+        fill(&device, n);
+        let start = Instant::now();
+        let report = device.store.sync(None).unwrap();
+        let docs = start.elapsed();
+        assert!(report.rejected.is_empty());
+        let id = device.store.list_inspections(Default::default()).unwrap()[0]
+            .id
+            .clone();
+        let mut photo: Vec<u8> = (0..32 * 1024 * 1024)
+            .map(|i| (i * 31 % 253) as u8)
+            .collect();
+        photo[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
+        let mut uploads: Vec<Duration> = (0..3u8)
+            .map(|i| {
+                photo[5] = i;
+                device
+                    .store
+                    .add_photo(id.clone(), photo.clone(), Default::default())
+                    .unwrap();
+                let start = Instant::now();
+                assert_eq!(device.store.sync(None).unwrap().photos_uploaded, 1);
+                start.elapsed()
+            })
+            .collect();
+        uploads.sort();
+        results.push((docs, uploads[1]));
+    }
+    let ((http_docs, http_photo), (tls_docs, tls_photo)) = (results[0], results[1]);
+    println!(
+        "| initial sync of {n} inspections over HTTPS | {:.3} s | {:.3} s (the same over plain HTTP) | {:.2}x |",
+        tls_docs.as_secs_f64(),
+        http_docs.as_secs_f64(),
+        tls_docs.as_secs_f64() / http_docs.as_secs_f64()
+    );
+    let mib = |d: Duration| 32.0 / d.as_secs_f64();
+    println!(
+        "| photo upload 32 MiB over HTTPS | {:.0} MiB/s | {:.0} MiB/s (the same over plain HTTP) | {:.2}x time |",
+        mib(tls_photo),
+        mib(http_photo),
+        tls_photo.as_secs_f64() / http_photo.as_secs_f64()
+    );
 }
 
 /// One realistic inspection of about 20 changes, made with this device's identity.
@@ -238,6 +311,7 @@ fn incremental_sync() {
                     selection_reason: Some("changed".into()),
                     ..Default::default()
                 },
+                vec![],
             )
             .unwrap();
     }
@@ -340,6 +414,7 @@ fn many_devices(n: usize) {
     let agency = Agency::start_with(quayside_server::Options {
         // 200 devices enrol from one address in a moment: no limit in the way.
         enrol_per_minute: 1_000_000,
+        ..Default::default()
     });
     let letters: Vec<char> = ('A'..='Z').collect();
     let stations: Vec<String> = (0..40)

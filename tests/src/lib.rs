@@ -49,7 +49,8 @@ impl Agency {
         let dir = tempfile::tempdir().unwrap();
         seed(&Db::open(dir.path()).unwrap());
         let server =
-            quayside_server::Server::start_with(dir.path(), "127.0.0.1:0", options).unwrap();
+            quayside_server::Server::start_with(dir.path(), "127.0.0.1:0", options.clone())
+                .unwrap();
         let addr = server.addr;
         Agency {
             dir,
@@ -60,7 +61,12 @@ impl Agency {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.options.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn db(&self) -> &Db {
@@ -93,7 +99,7 @@ impl Agency {
             quayside_server::Server::start_with(
                 self.dir.path(),
                 &self.addr.to_string(),
-                self.options,
+                self.options.clone(),
             )
             .unwrap(),
         );
@@ -128,7 +134,12 @@ impl Device {
     pub fn enrolled(agency: &Agency, url: &str, user: &str, station: &str) -> Device {
         let d = Device::new(user, station);
         d.store
-            .enroll(url.into(), agency.code(user), format!("{user}'s phone"))
+            .enroll(
+                url.into(),
+                agency.code(user),
+                format!("{user}'s phone"),
+                None,
+            )
             .unwrap();
         d
     }
@@ -505,4 +516,51 @@ pub fn free_addr() -> SocketAddr {
         .unwrap()
         .local_addr()
         .unwrap()
+}
+
+/// A private CA (an agency without a public certificate) and a server certificate it signed.
+pub struct Pki {
+    pub ca_pem: String,
+    pub server_der: Vec<u8>,
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+/// Makes a private CA and a server certificate for 127.0.0.1 and localhost, written to `dir`.
+pub fn private_ca(dir: &std::path::Path) -> Pki {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "Ghana Customs test CA");
+    let ca_cert = ca.clone().self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut leaf =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    leaf.distinguished_name
+        .push(rcgen::DnType::CommonName, "quayside");
+    leaf.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let leaf = leaf.signed_by(&key, &issuer).unwrap();
+    let (cert, keyfile) = (dir.join("server.pem"), dir.join("server.key"));
+    std::fs::write(&cert, leaf.pem()).unwrap();
+    std::fs::write(&keyfile, key.serialize_pem()).unwrap();
+    Pki {
+        ca_pem: ca_cert.pem(),
+        server_der: leaf.der().to_vec(),
+        cert,
+        key: keyfile,
+    }
+}
+
+/// A server serving HTTPS with the certificate of `pki`.
+pub fn https_agency(pki: &Pki) -> Agency {
+    Agency::start_with(quayside_server::Options {
+        tls: Some((pki.cert.clone(), pki.key.clone())),
+        ..Default::default()
+    })
 }

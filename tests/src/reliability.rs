@@ -84,6 +84,7 @@ pub fn child_writer(store: &Path, inspection: &str, seed: u64) -> ! {
                         net_mass_kg: Some(kg as f64),
                         ..Default::default()
                     },
+                    vec![],
                 )
                 .unwrap();
                 say(format!("ACK U {f} {kg}"));
@@ -97,6 +98,7 @@ pub fn child_writer(store: &Path, inspection: &str, seed: u64) -> ! {
                         notes: Some(note.clone()),
                         ..Default::default()
                     },
+                    vec![],
                 )
                 .unwrap();
                 say(format!("ACK N {note}"));
@@ -149,6 +151,7 @@ pub fn child_writer(store: &Path, inspection: &str, seed: u64) -> ! {
                         }]),
                         ..Default::default()
                     },
+                    vec![],
                 )
                 .unwrap();
                 say(format!("ACK S {f} {kg}"));
@@ -335,6 +338,7 @@ fn check_device(path: &Path, id: &str, acked: &[String], in_flight: Option<&str>
             selection_reason: Some("after the crash".into()),
             ..Default::default()
         },
+        vec![],
     ) {
         t.lose(format!("the store refuses edits after the kill: {e}"));
     }
@@ -360,7 +364,7 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
     let device = Device::new("ama", "GHTEM");
     device
         .store
-        .enroll(url.clone(), code, "phone".into())
+        .enroll(url.clone(), code, "phone".into(), None)
         .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let store = device.store.clone();

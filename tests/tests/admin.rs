@@ -68,6 +68,7 @@ fn an_admin_sets_up_a_station_and_a_user_who_enrols_and_syncs() {
             u.clone(),
             code["code"].as_str().unwrap().into(),
             "phone".into(),
+            None,
         )
         .unwrap();
     device

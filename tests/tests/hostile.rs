@@ -4,7 +4,7 @@
 
 use quayside_core::doc::inspection;
 use quayside_core::model::Photo;
-use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, SyncRequest};
+use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, RefusalCode, SyncRequest};
 use quayside_core::{InspectionFields, PhotoFields};
 use quayside_e2e::*;
 use serde_bytes::ByteBuf;
@@ -315,13 +315,13 @@ fn a_malformed_document_is_refused_alone() {
     assert_eq!(res.docs[0].outcome, Outcome::Ok);
     for (i, d) in res.docs.iter().enumerate().skip(1) {
         assert!(
-            matches!(&d.outcome, Outcome::Rejected { reason } if !reason.is_empty()),
+            matches!(&d.outcome, Outcome::Rejected { reason, .. } if !reason.is_empty()),
             "document {i}: {:?}",
             d.outcome
         );
     }
     assert!(
-        matches!(&res.docs[2].outcome, Outcome::Rejected { reason } if reason.contains("schema")),
+        matches!(&res.docs[2].outcome, Outcome::Rejected { reason, code: RefusalCode::Malformed } if reason.contains("schema")),
         "{:?}",
         res.docs[2].outcome
     );
@@ -361,7 +361,7 @@ fn enrolment_checks_the_user_first_and_survives_a_lost_answer() {
     let kofi = Device::new("kofi", "GHTEM");
     let err = kofi
         .store
-        .enroll(agency.url(), code.clone(), "phone".into())
+        .enroll(agency.url(), code.clone(), "phone".into(), None)
         .unwrap_err();
     assert!(err.to_string().contains("another user"), "{err}");
     assert!(
@@ -370,7 +370,7 @@ fn enrolment_checks_the_user_first_and_survives_a_lost_answer() {
     );
     let ama = Device::new("ama", "GHTEM");
     ama.store
-        .enroll(agency.url(), code.clone(), "phone".into())
+        .enroll(agency.url(), code.clone(), "phone".into(), None)
         .unwrap();
     assert_eq!(agency.db().devices().unwrap().len(), 1);
 
@@ -450,7 +450,7 @@ fn enrolment_attempts_are_limited_per_address() {
     let ama = Device::new("ama", "GHTEM");
     assert!(
         ama.store
-            .enroll(agency.url(), code, "phone".into())
+            .enroll(agency.url(), code, "phone".into(), None)
             .is_err()
     );
     assert!(agency.db().devices().unwrap().is_empty());

@@ -33,6 +33,7 @@ fn a_server_killed_mid_sync_keeps_everything_it_confirmed() {
 fn syncs_through_a_faulty_network_lose_nothing() {
     let agency = Agency::start_with(quayside_server::Options {
         enrol_per_minute: 1000,
+        ..Default::default()
     });
     let seed = rand::random::<u16>() as u64;
     let t = reliability::run(3, seed, |s| reliability::network_fault_trial(&agency, s));

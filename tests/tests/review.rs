@@ -5,7 +5,7 @@ use quayside_core::doc::edit::ROOT;
 use quayside_core::doc::{Author, Document, format_heads, review};
 use quayside_core::model::review::{Decision, Review};
 use quayside_core::sync::client::HttpClient;
-use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, SyncRequest};
+use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, RefusalCode, SyncRequest};
 use quayside_core::{FindingFields, InspectionFields, PhotoFields};
 use quayside_e2e::*;
 use serde_bytes::ByteBuf;
@@ -46,7 +46,7 @@ fn first_finding(d: &Device, id: &str) -> String {
         .clone()
 }
 
-fn state(d: &Device, id: &str) -> String {
+fn state(d: &Device, id: &str) -> quayside_core::ReviewState {
     d.store.get_inspection(id.into()).unwrap().review_state
 }
 
@@ -60,9 +60,12 @@ fn submit_approve_edit_return_resubmit() {
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
     let id = record(&ama);
-    assert_eq!(state(&ama, &id), "draft");
+    assert_eq!(state(&ama, &id), quayside_core::ReviewState::Draft);
     let view = ama.store.submit(id.clone()).unwrap();
-    assert_eq!(view.review_state, "awaiting_review");
+    assert_eq!(
+        view.review_state,
+        quayside_core::ReviewState::AwaitingReview
+    );
     assert_eq!(view.submission_verified, Some(true));
     sync(&ama);
 
@@ -96,7 +99,7 @@ fn submit_approve_edit_return_resubmit() {
         approval.reviewed_heads, submitted,
         "the approval names the version submitted"
     );
-    assert_eq!(state(&esi, &id), "approved");
+    assert_eq!(state(&esi, &id), quayside_core::ReviewState::Approved);
     let r = sync(&esi);
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
     assert!(esi.store.review_queue().unwrap().is_empty());
@@ -104,7 +107,7 @@ fn submit_approve_edit_return_resubmit() {
     // The officer sees the approval, signed, covering exactly what she submitted.
     sync(&ama);
     let v = ama.store.get_inspection(id.clone()).unwrap();
-    assert_eq!(v.review_state, "approved");
+    assert_eq!(v.review_state, quayside_core::ReviewState::Approved);
     assert_eq!(v.reviews.len(), 1);
     assert!(v.reviews[0].signature_verified);
 
@@ -117,21 +120,31 @@ fn submit_approve_edit_return_resubmit() {
                 net_mass_kg: Some(15_000.0),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
-    assert_eq!(state(&ama, &id), "changed_since_approval");
+    assert_eq!(
+        state(&ama, &id),
+        quayside_core::ReviewState::ChangedSinceApproval
+    );
     sync(&ama);
     sync(&esi);
-    assert_eq!(state(&esi, &id), "changed_since_approval");
+    assert_eq!(
+        state(&esi, &id),
+        quayside_core::ReviewState::ChangedSinceApproval
+    );
     assert_eq!(esi.store.review_queue().unwrap().len(), 1);
     let (_, server_state) = agency.with_db(|db| db.review_state(&id));
     assert_eq!(server_state, "changed_since_approval");
 
     // Returned with a comment; the officer edits and resubmits; approved again.
-    assert!(
-        esi.store
-            .return_inspection(id.clone(), shown(&esi, &id), String::new())
-            .is_err(),
+    let no_comment = esi
+        .store
+        .return_inspection(id.clone(), shown(&esi, &id), String::new())
+        .unwrap_err();
+    assert_eq!(
+        no_comment.user_message().key,
+        quayside_core::MessageKey::RuleCommentNeeded,
         "a return needs a comment"
     );
     esi.store
@@ -143,7 +156,7 @@ fn submit_approve_edit_return_resubmit() {
         .unwrap();
     sync(&esi);
     sync(&ama);
-    assert_eq!(state(&ama, &id), "returned");
+    assert_eq!(state(&ama, &id), quayside_core::ReviewState::Returned);
     let v = ama.store.get_inspection(id.clone()).unwrap();
     assert_eq!(
         v.reviews.last().unwrap().comment,
@@ -157,22 +170,27 @@ fn submit_approve_edit_return_resubmit() {
                 net_mass_kg: Some(15_490.4),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     assert_eq!(
         ama.store.submit(id.clone()).unwrap().review_state,
-        "awaiting_review"
+        quayside_core::ReviewState::AwaitingReview
     );
-    assert!(ama.store.submit(id.clone()).is_err(), "already submitted");
+    assert_eq!(
+        ama.store.submit(id.clone()).unwrap_err().user_message().key,
+        quayside_core::MessageKey::RuleAlreadySubmitted,
+        "already submitted"
+    );
     sync(&ama);
     sync(&esi);
-    assert_eq!(state(&esi, &id), "awaiting_review");
+    assert_eq!(state(&esi, &id), quayside_core::ReviewState::AwaitingReview);
     esi.store
         .approve(id.clone(), shown(&esi, &id), String::new())
         .unwrap();
     assert!(sync(&esi).rejected.is_empty());
     sync(&ama);
-    assert_eq!(state(&ama, &id), "approved");
+    assert_eq!(state(&ama, &id), quayside_core::ReviewState::Approved);
     assert_eq!(agency.with_db(|db| db.review_state(&id)).1, "approved");
 }
 
@@ -249,7 +267,7 @@ fn forged_and_tampered_decisions_are_refused() {
     );
     let outcome = push(&agency, &ama_link.token, "review", &r.id, &mut doc);
     assert!(
-        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("only supervisors")),
+        matches!(&outcome, Outcome::Rejected { reason, code: RefusalCode::NotAllowed } if reason.contains("only supervisors")),
         "{outcome:?}"
     );
 
@@ -290,7 +308,7 @@ fn forged_and_tampered_decisions_are_refused() {
     let (r, mut doc) = forged("esi", &esi_info.device_id, &esi_actor, &[9; 32]);
     let outcome = push(&agency, &esi_link.token, "review", &r.id, &mut doc);
     assert!(
-        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("registered key")),
+        matches!(&outcome, Outcome::Rejected { reason, code: RefusalCode::NotAllowed } if reason.contains("registered key")),
         "{outcome:?}"
     );
 
@@ -311,7 +329,7 @@ fn forged_and_tampered_decisions_are_refused() {
     .unwrap();
     let outcome = push(&agency, &esi_link.token, "review", &genuine.id, &mut doc);
     assert!(
-        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("signature does not verify")),
+        matches!(&outcome, Outcome::Rejected { reason, code: RefusalCode::InvalidContent } if reason.contains("signature does not verify")),
         "{outcome:?}"
     );
     assert_eq!(
@@ -358,7 +376,7 @@ fn forged_and_tampered_decisions_are_refused() {
     );
     let outcome = push(&agency, &ama_link.token, "inspection", &id, &mut extra);
     assert!(
-        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("signature does not verify")),
+        matches!(&outcome, Outcome::Rejected { reason, code: RefusalCode::InvalidContent } if reason.contains("signature does not verify")),
         "{outcome:?}"
     );
 
@@ -419,6 +437,16 @@ fn an_approval_waits_for_every_photo_to_arrive() {
         r.rejected[0].reason.contains("has not arrived"),
         "{}",
         r.rejected[0].reason
+    );
+    // The phone learns why as a code, and what to say as a key: no English to match.
+    assert_eq!(
+        r.rejected[0].code,
+        quayside_core::RefusalCode::WaitingForPhoto
+    );
+    assert_eq!(r.rejected[0].kind, quayside_core::DocumentKind::Review);
+    assert_eq!(
+        r.rejected[0].message.key,
+        quayside_core::MessageKey::RefusalWaitingForPhoto
     );
     assert_ne!(agency.with_db(|db| db.review_state(&id)).1, "approved");
     // The supervisor cannot see the photo yet: it has not arrived.
@@ -485,6 +513,7 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
                 }]),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     ama.store.submit(id.clone()).unwrap();
@@ -583,6 +612,7 @@ fn the_ozone_unit_exports_exactly_what_was_approved() {
                 }]),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     sync(&ama);
@@ -686,6 +716,7 @@ fn unidentified_goods_and_an_uncontrolled_substitute_reach_the_ozone_unit() {
                 ]),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     ama.store.submit(id.clone()).unwrap();
@@ -695,23 +726,40 @@ fn unidentified_goods_and_an_uncontrolled_substitute_reach_the_ozone_unit() {
     // false declarations, and a declared HS code that fits none of the mixture.
     sync(&esi);
     let view = esi.store.get_inspection(id.clone()).unwrap();
-    let flags: Vec<(String, Option<String>)> = view
+    use quayside_core::{FlagKind, MessageKey};
+    let flags: Vec<(FlagKind, Option<String>)> = view
         .assessment
         .flags
         .iter()
-        .map(|f| (f.kind.clone(), f.finding_id.clone()))
+        .map(|f| (f.kind, f.finding_id.clone()))
         .collect();
     for expected in [
-        ("substance_mismatch", &unknown),
-        ("lab_analysis", &unknown),
-        ("substance_mismatch", &mixed),
-        ("hs_code_inconsistent", &mixed),
+        (FlagKind::SubstanceMismatch, &unknown),
+        (FlagKind::LabAnalysis, &unknown),
+        (FlagKind::SubstanceMismatch, &mixed),
+        (FlagKind::HsCodeInconsistent, &mixed),
     ] {
         assert!(
-            flags.contains(&(expected.0.to_string(), Some(expected.1.clone()))),
+            flags.contains(&(expected.0, Some(expected.1.clone()))),
             "{expected:?} not in {flags:?}"
         );
     }
+    // Each flag says its piece as a key with arguments, for the phone's language.
+    let lab = view
+        .assessment
+        .flags
+        .iter()
+        .find(|f| f.kind == FlagKind::LabAnalysis)
+        .unwrap();
+    assert_eq!(lab.message.key, MessageKey::FlagLabNotIdentified);
+    let hs = view
+        .assessment
+        .flags
+        .iter()
+        .find(|f| f.kind == FlagKind::HsCodeInconsistent)
+        .unwrap();
+    assert_eq!(hs.message.key, MessageKey::FlagHsCodeInconsistent);
+    assert_eq!(hs.message.args.len(), 3);
     assert!(
         !flags.iter().any(|(_, f)| f.as_ref() == Some(&propane)),
         "{flags:?}"
@@ -830,13 +878,17 @@ fn a_change_after_submission_cannot_be_approved_until_resubmitted() {
                 }]),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"added after submitting"].concat();
     ama.store
         .add_photo(id.clone(), jpeg, PhotoFields::default())
         .unwrap();
-    assert_eq!(state(&ama, &id), "changed_since_submission");
+    assert_eq!(
+        state(&ama, &id),
+        quayside_core::ReviewState::ChangedSinceSubmission
+    );
     sync(&ama);
     assert_eq!(
         agency.with_db(|db| db.review_state(&id)).1,
@@ -859,7 +911,10 @@ fn a_change_after_submission_cannot_be_approved_until_resubmitted() {
 
     sync(&esi);
     let view = esi.store.get_inspection(id.clone()).unwrap();
-    assert_eq!(view.review_state, "changed_since_submission");
+    assert_eq!(
+        view.review_state,
+        quayside_core::ReviewState::ChangedSinceSubmission
+    );
     assert_eq!(view.submission_verified, Some(true));
     assert!(!view.submission_covers_shown);
     let queue: Vec<String> = esi
@@ -895,7 +950,7 @@ fn a_change_after_submission_cannot_be_approved_until_resubmitted() {
     let (rid, mut doc) = rogue.review("esi", &id, &view.heads, Decision::Approved);
     let outcome = rogue.push("review", &rid, &mut doc);
     assert!(
-        matches!(&outcome, Outcome::Rejected { reason } if reason.contains("not submitted and signed")),
+        matches!(&outcome, Outcome::Rejected { reason, code: RefusalCode::NotAllowed } if reason.contains("not submitted and signed")),
         "{outcome:?}"
     );
     assert_eq!(
@@ -912,7 +967,10 @@ fn a_change_after_submission_cannot_be_approved_until_resubmitted() {
     // The officer submits again: what is shown is signed, and can be approved.
     sync(&ama);
     let again = ama.store.submit(id.clone()).unwrap();
-    assert_eq!(again.review_state, "awaiting_review");
+    assert_eq!(
+        again.review_state,
+        quayside_core::ReviewState::AwaitingReview
+    );
     assert!(again.submission_covers_shown);
     sync(&ama);
     sync(&esi);
@@ -938,7 +996,10 @@ fn an_approval_covers_only_the_version_the_supervisor_was_shown() {
     sync(&ama);
     sync(&esi);
     let opened = esi.store.get_inspection(id.clone()).unwrap();
-    assert_eq!(opened.review_state, "awaiting_review");
+    assert_eq!(
+        opened.review_state,
+        quayside_core::ReviewState::AwaitingReview
+    );
 
     // Meanwhile the officer re-weighs and resubmits, and a background sync brings it in.
     let f = first_finding(&ama, &id);
@@ -950,6 +1011,7 @@ fn an_approval_covers_only_the_version_the_supervisor_was_shown() {
                 net_mass_kg: Some(14_000.0),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     ama.store.submit(id.clone()).unwrap();

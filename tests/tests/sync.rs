@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use quayside_core::sync::client::HttpClient;
-use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, SyncRequest};
+use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, RefusalCode, SyncRequest};
 use quayside_core::{ApiError, FindingFields, InspectionFields, InspectionFilter, PhotoFields};
 use quayside_e2e::*;
 use serde_bytes::ByteBuf;
@@ -96,6 +96,7 @@ fn officers_and_supervisor_converge_after_offline_work() {
                 selection_reason: Some("tip-off".into()),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     kofi.store
@@ -106,6 +107,7 @@ fn officers_and_supervisor_converge_after_offline_work() {
                 selection_reason: Some("risk profile".into()),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     sync(&ama);
@@ -142,6 +144,7 @@ fn officers_and_supervisor_converge_after_offline_work() {
                 selection_reason: Some("supervisor".into()),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     let report = sync(&esi);
@@ -152,7 +155,11 @@ fn officers_and_supervisor_converge_after_offline_work() {
         report.rejected[0].reason
     );
     let status = esi.store.sync_status().unwrap();
-    assert_eq!(status.rejected[0].inspection_id, a);
+    assert_eq!(status.rejected[0].id, a);
+    assert_eq!(
+        status.rejected[0].code,
+        quayside_core::RefusalCode::NotAllowed
+    );
     sync(&ama);
     assert_ne!(
         ama.store
@@ -192,7 +199,7 @@ fn an_officer_of_another_station_reads_nothing_and_cannot_write() {
         })
         .unwrap();
     assert!(
-        matches!(&res.docs[0].outcome, Outcome::Rejected { reason } if reason.contains("not yours"))
+        matches!(&res.docs[0].outcome, Outcome::Rejected { reason, code: RefusalCode::NotAllowed } if reason.contains("not yours"))
     );
     assert!(res.docs[0].changes.is_empty());
     // An inspection piet records for GHTEM (not his station) is refused.
@@ -206,7 +213,7 @@ fn an_officer_of_another_station_reads_nothing_and_cannot_write() {
         .inspection
         .id;
     let report = sync(&piet);
-    assert_eq!(report.rejected[0].inspection_id, x);
+    assert_eq!(report.rejected[0].id, x);
     assert!(agency.db().document(&x).is_err());
 }
 
@@ -243,7 +250,7 @@ fn a_change_made_by_another_actor_is_rejected() {
         })
         .unwrap();
     assert!(
-        matches!(&res.docs[0].outcome, Outcome::Rejected { reason } if reason.contains("not by this device")),
+        matches!(&res.docs[0].outcome, Outcome::Rejected { reason, code: RefusalCode::NotAllowed } if reason.contains("not by this device")),
         "{:?}",
         res.docs[0].outcome
     );
@@ -273,7 +280,7 @@ fn a_change_made_by_another_actor_is_rejected() {
         })
         .unwrap();
     assert!(
-        matches!(&res.docs[0].outcome, Outcome::Rejected { reason } if reason.contains("not by this device")),
+        matches!(&res.docs[0].outcome, Outcome::Rejected { reason, code: RefusalCode::NotAllowed } if reason.contains("not by this device")),
         "{:?}",
         res.docs[0].outcome
     );
@@ -299,8 +306,20 @@ fn a_revoked_device_is_refused_and_keeps_its_records() {
     agency.db().revoke_device(&device).unwrap();
     let err = ama.store.sync(None).unwrap_err();
     assert!(
-        matches!(&err, ApiError::Server { status: 401, message } if message.contains("revoked")),
+        matches!(&err, ApiError::Unauthorized { message } if message.contains("revoked")),
         "{err:?}"
+    );
+    // Retrying cannot help; the schedule stops asking the OS and says to enrol again.
+    assert!(!err.retryable());
+    assert_eq!(
+        err.user_message().key,
+        quayside_core::MessageKey::ErrorUnauthorized
+    );
+    let schedule = ama.store.sync_schedule().unwrap();
+    assert_eq!(schedule.action, quayside_core::SyncAction::EnrolAgain);
+    assert_eq!(
+        schedule.last_error,
+        Some(quayside_core::ErrorCode::Unauthorized)
     );
     assert_eq!(ama.store.sync_status().unwrap().unsynced_inspections, 1);
     assert!(ama.store.get_inspection(a).is_ok());
@@ -308,12 +327,12 @@ fn a_revoked_device_is_refused_and_keeps_its_records() {
     let code = agency.code("kofi");
     let k1 = Device::new("kofi", "GHTEM");
     k1.store
-        .enroll(agency.url(), code.clone(), "one".into())
+        .enroll(agency.url(), code.clone(), "one".into(), None)
         .unwrap();
     let k2 = Device::new("kofi", "GHTEM");
     assert!(matches!(
-        k2.store.enroll(agency.url(), code, "two".into()),
-        Err(ApiError::Server { status: 401, .. })
+        k2.store.enroll(agency.url(), code, "two".into(), None),
+        Err(ApiError::Unauthorized { .. })
     ));
 }
 
@@ -404,7 +423,7 @@ fn a_server_killed_mid_sync_loses_nothing_it_acknowledged() {
     let server = ServerProcess::start(data.path(), addr);
     let ama = Device::new("ama", "GHTEM");
     ama.store
-        .enroll(format!("http://{addr}"), code, "phone".into())
+        .enroll(format!("http://{addr}"), code, "phone".into(), None)
         .unwrap();
     let mut all = Vec::new();
     for _ in 0..300 {
@@ -461,6 +480,7 @@ fn heads_the_server_does_not_know_fall_back_to_automerge_sync_messages() {
                 selection_reason: Some("tip-off".into()),
                 ..Default::default()
             },
+            vec![],
         )
         .unwrap();
     sync(&kofi);
@@ -731,7 +751,7 @@ proptest! {
             Device::new("ama", "GHTEM"),
         ];
         // The third is ama's second phone.
-        devices[2].store.enroll(agency.url(), agency.code("ama"), "spare".into()).unwrap();
+        devices[2].store.enroll(agency.url(), agency.code("ama"), "spare".into(), None).unwrap();
         let mut findings = Vec::new();
         for s in &steps {
             match *s {
@@ -746,7 +766,7 @@ proptest! {
                 Step::SetReason(d, i, r) => {
                     let list = ids(&devices[d]);
                     if let Some(id) = list.get(i % list.len().max(1)) {
-                        devices[d].store.update_inspection(id.clone(), InspectionFields { selection_reason: Some(format!("r{r}")), ..Default::default() }).unwrap();
+                        devices[d].store.update_inspection(id.clone(), InspectionFields { selection_reason: Some(format!("r{r}")), ..Default::default() }, vec![]).unwrap();
                     }
                 }
                 Step::Sync(d) => { sync(&devices[d]); }

@@ -166,7 +166,12 @@ impl BlobStore {
     }
 }
 
-/// Whether `s` looks like a lower-case hex SHA-256.
+/// The SHA-256 of `bytes` in lower-case hex (what names a photo).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Whether `s` is a SHA-256 in lower-case hex.
 pub fn is_sha256(s: &str) -> bool {
     s.len() == 64
         && s.bytes()

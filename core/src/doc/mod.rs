@@ -117,6 +117,32 @@ pub struct Document {
     doc: AutoCommit,
 }
 
+/// The bytes automerge puts before an actor id to derive the actor of a change made in
+/// isolation on an earlier version (`ActorId::with_concurrency`), followed by the level as LEB128.
+const CONCURRENCY_MAGIC: [u8; 4] = [0x13, 0xb2, 0x23, 0x09];
+
+/// Whether changes by `actor` (hex) are `own`'s (hex): its actor, or an actor automerge derived
+/// from it for an edit on an earlier version (see [`Document::isolate`]).
+pub fn is_own_actor(actor: &str, own: &str) -> bool {
+    if actor == own {
+        return true;
+    }
+    let (Ok(a), Ok(o)) = (hex::decode(actor), hex::decode(own)) else {
+        return false;
+    };
+    let Some(rest) = a.strip_prefix(&CONCURRENCY_MAGIC[..]) else {
+        return false;
+    };
+    let Some(level) = rest.strip_suffix(&o[..]) else {
+        return false;
+    };
+    // One to three LEB128 bytes: the last without the continuation bit, the others with it.
+    !o.is_empty()
+        && (1..=3).contains(&level.len())
+        && level[..level.len() - 1].iter().all(|b| b & 0x80 != 0)
+        && level[level.len() - 1] & 0x80 == 0
+}
+
 /// Parses hex change hashes (as stored and sent on the wire).
 pub fn parse_heads(hex_heads: &[String]) -> Result<Vec<ChangeHash>> {
     hex_heads
@@ -306,6 +332,43 @@ impl Document {
             .into_iter()
             .map(|m| m.actor.to_hex_string())
             .collect()
+    }
+
+    /// Makes the following edits on the version `based_on` (the heads a form was filled from),
+    /// as if no later change had happened: reads show that version, writes compare with it (so
+    /// untouched fields write nothing), and the change made depends only on those heads, so a
+    /// field a colleague changed meanwhile and the edit changed too becomes a conflict, like any
+    /// concurrent edit. [`Document::integrate`] ends it. Returns false, doing nothing, when
+    /// `based_on` is empty or is the current version.
+    ///
+    /// This is automerge's `isolate`. Automerge numbers an actor's changes in one sequence, so
+    /// when this device changed the document after `based_on` the change carries a derived
+    /// actor (automerge's concurrency actor: 4 magic bytes, a level, then the device's actor),
+    /// which the server's policy accepts as the device's ([`is_own_actor`]).
+    pub fn isolate(&mut self, based_on: &[String]) -> Result<bool> {
+        if based_on.is_empty() {
+            return Ok(false);
+        }
+        let mut heads = parse_heads(based_on)?;
+        if let Some(unknown) = heads.iter().find(|h| !self.has_change(h)) {
+            return Err(Error::Invalid(format!(
+                "the form was opened on version {unknown}, which this document does not hold"
+            )));
+        }
+        let mut current = self.heads();
+        current.sort();
+        heads.sort();
+        heads.dedup();
+        if current == heads {
+            return Ok(false);
+        }
+        self.doc.isolate(&heads);
+        Ok(true)
+    }
+
+    /// Ends [`Document::isolate`]: reads and edits see the whole document again.
+    pub fn integrate(&mut self) {
+        self.doc.integrate();
     }
 
     /// The document as it was at `heads`.
@@ -683,4 +746,63 @@ fn format_millis(millis: i64) -> String {
     chrono::DateTime::from_timestamp_millis(millis)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit::ROOT;
+    use super::*;
+
+    #[test]
+    fn a_derived_actor_is_its_devices_and_nothing_else_is() {
+        let own = "00112233445566778899aabbccddeeff";
+        let derived = |level: &str| format!("13b22309{level}{own}");
+        assert!(is_own_actor(own, own));
+        assert!(is_own_actor(&derived("01"), own));
+        assert!(is_own_actor(&derived("8001"), own), "a two-byte level");
+        // Another device's actor, a wrong magic, no level, a malformed level, extra bytes.
+        assert!(!is_own_actor("ffeeddccbbaa99887766554433221100", own));
+        assert!(!is_own_actor(&format!("13b2230801{own}"), own));
+        assert!(!is_own_actor(&format!("13b22309{own}"), own));
+        assert!(!is_own_actor(&derived("80"), own));
+        assert!(!is_own_actor(&format!("{}00", derived("01")), own));
+        assert!(!is_own_actor(&derived("01"), ""));
+    }
+
+    #[test]
+    fn an_isolated_edit_is_concurrent_with_what_came_after_its_version() {
+        let author = Author {
+            user: "ama".into(),
+            device: "d".into(),
+        };
+        let actor = [7u8; 16];
+        let mut doc = Document::new(&actor);
+        doc.change(&author, "create", |e| {
+            e.set(&ROOT, "notes", Some("a".into()))
+        })
+        .unwrap();
+        let opened = format_heads(&doc.heads());
+        doc.change(&author, "later", |e| {
+            e.set(&ROOT, "notes", Some("b".into()))
+        })
+        .unwrap();
+        assert!(doc.isolate(&opened).unwrap());
+        assert_eq!(
+            doc.root_text("notes").as_deref(),
+            Some("a"),
+            "reads the old version"
+        );
+        doc.change(&author, "form", |e| e.set(&ROOT, "notes", Some("c".into())))
+            .unwrap();
+        doc.integrate();
+        assert_eq!(doc.conflicts().len(), 1, "both later values survive");
+        let actors = doc.change_actors();
+        assert_eq!(actors.len(), 2, "{actors:?}");
+        assert!(actors.iter().all(|a| is_own_actor(a, &hex::encode(actor))));
+        // The current version, or none, edits in place.
+        let now = format_heads(&doc.heads());
+        assert!(!doc.isolate(&now).unwrap());
+        assert!(!doc.isolate(&[]).unwrap());
+        assert!(doc.isolate(&["ab".repeat(32)]).is_err());
+    }
 }

@@ -1,17 +1,28 @@
 //! The public error type: what phones and the CLI see. Internal errors are converted here, in
-//! one place, into messages a person can act on.
+//! one place. Each variant is a stable code; `code()`, `retryable()` and `user_message()` give
+//! every shell the same answer without reading the English text.
 
-use crate::error::Error;
+use serde::Serialize;
+
+use super::messages::{MessageKey, UserMessage};
+use crate::error::{Error, Rule};
+use crate::model::quantity::QuantityError;
 
 /// An error from a [`super::FieldStore`] call. Nothing was changed by a call that failed.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
+/// `message` is English, for logs and the command line; shells show `user_message()`.
+#[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
     /// The input was not acceptable (malformed, out of range, inconsistent).
     #[error("{message}")]
-    Invalid { message: String },
+    Invalid { message: String, user: UserMessage },
     /// The container number's check digit is wrong; retry with the override to record it anyway.
     #[error("{message}")]
-    CheckDigit { message: String, expected: u32 },
+    CheckDigit {
+        message: String,
+        number: String,
+        found: u32,
+        expected: u32,
+    },
     /// The substance name is not in the reference.
     #[error("{message}")]
     UnknownSubstance { message: String, name: String },
@@ -39,7 +50,17 @@ pub enum ApiError {
     /// a later sync resumes.
     #[error("{message}")]
     Network { message: String },
-    /// The server refused the request (revoked device, unknown enrolment code, ...).
+    /// The device has not been enrolled with a server.
+    #[error("{message}")]
+    NotEnrolled { message: String },
+    /// The server no longer accepts this device's token (revoked, or enrolled elsewhere):
+    /// enrolling again is the way forward; retrying is not.
+    #[error("{message}")]
+    Unauthorized { message: String },
+    /// The user may not do this (their role or station does not allow it).
+    #[error("{message}")]
+    Forbidden { message: String, user: UserMessage },
+    /// The server refused the request for another reason (HTTP `status`).
     #[error("{message}")]
     Server { message: String, status: u16 },
     /// An unexpected internal failure (database, document engine).
@@ -47,12 +68,174 @@ pub enum ApiError {
     Internal { message: String },
 }
 
+/// The stable code of an [`ApiError`], for decisions and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Invalid,
+    CheckDigit,
+    UnknownSubstance,
+    NotFound,
+    Stale,
+    Store,
+    Integrity,
+    Io,
+    Network,
+    NotEnrolled,
+    Unauthorized,
+    Forbidden,
+    ServerRefused,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as written in logs and sync state (`network`, `unauthorized`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::CheckDigit => "check_digit",
+            ErrorCode::UnknownSubstance => "unknown_substance",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Stale => "stale",
+            ErrorCode::Store => "store",
+            ErrorCode::Integrity => "integrity",
+            ErrorCode::Io => "io",
+            ErrorCode::Network => "network",
+            ErrorCode::NotEnrolled => "not_enrolled",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::ServerRefused => "server_refused",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// Every code.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::Invalid,
+        ErrorCode::CheckDigit,
+        ErrorCode::UnknownSubstance,
+        ErrorCode::NotFound,
+        ErrorCode::Stale,
+        ErrorCode::Store,
+        ErrorCode::Integrity,
+        ErrorCode::Io,
+        ErrorCode::Network,
+        ErrorCode::NotEnrolled,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::ServerRefused,
+        ErrorCode::Internal,
+    ];
+
+    /// Parses [`ErrorCode::as_str`].
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// Whether the same call may succeed later without anything changing on this device:
+    /// only a connection that failed (including a server that is failing or busy).
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorCode::Network)
+    }
+}
+
+#[uniffi::export]
+impl ApiError {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Invalid { .. } => ErrorCode::Invalid,
+            ApiError::CheckDigit { .. } => ErrorCode::CheckDigit,
+            ApiError::UnknownSubstance { .. } => ErrorCode::UnknownSubstance,
+            ApiError::NotFound { .. } => ErrorCode::NotFound,
+            ApiError::Stale { .. } => ErrorCode::Stale,
+            ApiError::Store { .. } => ErrorCode::Store,
+            ApiError::Integrity { .. } => ErrorCode::Integrity,
+            ApiError::Io { .. } => ErrorCode::Io,
+            ApiError::Network { .. } => ErrorCode::Network,
+            ApiError::NotEnrolled { .. } => ErrorCode::NotEnrolled,
+            ApiError::Unauthorized { .. } => ErrorCode::Unauthorized,
+            ApiError::Forbidden { .. } => ErrorCode::Forbidden,
+            ApiError::Server { .. } => ErrorCode::ServerRefused,
+            ApiError::Internal { .. } => ErrorCode::Internal,
+        }
+    }
+
+    /// Whether trying the same call again later may succeed (a broken connection, a failing
+    /// server); false where only a person can help (bad input, a revoked device).
+    pub fn retryable(&self) -> bool {
+        self.code().is_retryable()
+    }
+
+    /// What to tell the person, as a key and arguments for the shell's own resources.
+    pub fn user_message(&self) -> UserMessage {
+        use MessageKey as K;
+        match self {
+            ApiError::Invalid { user, .. } => user.clone(),
+            ApiError::CheckDigit {
+                number,
+                found,
+                expected,
+                ..
+            } => UserMessage::new(
+                K::ErrorCheckDigit,
+                [number.clone(), found.to_string(), expected.to_string()],
+            ),
+            ApiError::UnknownSubstance { name, .. } => {
+                UserMessage::new(K::ErrorUnknownSubstance, [name.clone()])
+            }
+            ApiError::NotFound { kind, id, .. } => {
+                UserMessage::new(K::ErrorNotFound, [kind.clone(), id.clone()])
+            }
+            ApiError::Stale { .. } => UserMessage::plain(K::ErrorStale),
+            ApiError::Store { message } => UserMessage::new(K::ErrorStore, [message.clone()]),
+            ApiError::Integrity { message } => {
+                UserMessage::new(K::ErrorIntegrity, [message.clone()])
+            }
+            ApiError::Io { message } => UserMessage::new(K::ErrorIo, [message.clone()]),
+            ApiError::Network { .. } => UserMessage::plain(K::ErrorNetwork),
+            ApiError::NotEnrolled { .. } => UserMessage::plain(K::ErrorNotEnrolled),
+            ApiError::Unauthorized { .. } => UserMessage::plain(K::ErrorUnauthorized),
+            ApiError::Forbidden { user, .. } => user.clone(),
+            ApiError::Server { message, status } => {
+                UserMessage::new(K::ErrorServerRefused, [status.to_string(), message.clone()])
+            }
+            ApiError::Internal { message } => UserMessage::new(K::ErrorInternal, [message.clone()]),
+        }
+    }
+}
+
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         let message = e.to_string();
         match e {
-            Error::Invalid(_) => ApiError::Invalid { message },
-            Error::CheckDigit { expected, .. } => ApiError::CheckDigit { message, expected },
+            Error::Invalid(detail) => ApiError::Invalid {
+                message,
+                user: UserMessage::new(MessageKey::ErrorInvalid, [detail]),
+            },
+            Error::Quantity(q) => ApiError::Invalid {
+                message,
+                user: match q {
+                    QuantityError::Empty => UserMessage::plain(MessageKey::QuantityEmpty),
+                    QuantityError::NotANumber(text) => {
+                        UserMessage::new(MessageKey::QuantityNotANumber, [text])
+                    }
+                    QuantityError::Negative => UserMessage::plain(MessageKey::QuantityNegative),
+                    QuantityError::TooLarge(v) => {
+                        UserMessage::new(MessageKey::QuantityTooLarge, [v.to_string()])
+                    }
+                },
+            },
+            Error::CheckDigit {
+                number,
+                found,
+                expected,
+            } => ApiError::CheckDigit {
+                message,
+                number,
+                found,
+                expected,
+            },
             Error::UnknownSubstance(name) => ApiError::UnknownSubstance { message, name },
             Error::NotFound { kind, id } => ApiError::NotFound {
                 message,
@@ -64,6 +247,44 @@ impl From<Error> for ApiError {
             Error::Integrity(_) => ApiError::Integrity { message },
             Error::Io { .. } => ApiError::Io { message },
             Error::Network(_) => ApiError::Network { message },
+            Error::NotEnrolled => ApiError::NotEnrolled { message },
+            Error::Forbidden(detail) => ApiError::Forbidden {
+                message,
+                user: UserMessage::new(MessageKey::ErrorForbidden, [detail]),
+            },
+            Error::Rule(Rule::NotSupervisor, _) => ApiError::Forbidden {
+                message,
+                user: UserMessage::plain(MessageKey::RuleNotSupervisor),
+            },
+            Error::Rule(rule, detail) => ApiError::Invalid {
+                message,
+                user: match rule {
+                    Rule::AlreadySubmitted => UserMessage::plain(MessageKey::RuleAlreadySubmitted),
+                    Rule::ApprovedAsItStands => {
+                        UserMessage::plain(MessageKey::RuleApprovedAsItStands)
+                    }
+                    Rule::NotSubmitted => UserMessage::plain(MessageKey::RuleNotSubmitted),
+                    Rule::ChangedSinceSubmission => {
+                        UserMessage::plain(MessageKey::RuleChangedSinceSubmission)
+                    }
+                    Rule::CommentNeeded => UserMessage::plain(MessageKey::RuleCommentNeeded),
+                    Rule::NotSupervisor => UserMessage::plain(MessageKey::RuleNotSupervisor),
+                    Rule::PhotoNotArrived => {
+                        UserMessage::new(MessageKey::RefusalWaitingForPhoto, [detail])
+                    }
+                    Rule::InspectionNotArrived => {
+                        UserMessage::new(MessageKey::RefusalWaitingForInspection, [detail])
+                    }
+                },
+            },
+            Error::Server { status: 401, .. } => ApiError::Unauthorized { message },
+            Error::Server {
+                status: 403,
+                message: ref detail,
+            } => ApiError::Forbidden {
+                user: UserMessage::new(MessageKey::ErrorForbidden, [detail.clone()]),
+                message,
+            },
             Error::Server { status, .. } => ApiError::Server { message, status },
             Error::Sqlite(_) | Error::Automerge(_) => ApiError::Internal { message },
         }

@@ -3,14 +3,20 @@
 //! with uniffi derives; no automerge or rusqlite type appears here.
 
 mod error;
+mod forms;
+mod messages;
 mod records;
+mod states;
 mod sync;
 
 use std::path::Path;
 use std::sync::Arc;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
+pub use forms::*;
+pub use messages::*;
 pub use records::*;
+pub use states::*;
 pub use sync::*;
 
 use crate::model::{assess::assess, edits::NewInspection};
@@ -70,13 +76,20 @@ impl FieldStore {
         self.view_of(ins)
     }
 
-    /// Changes an inspection's own fields.
+    /// Changes an inspection's own fields. `based_on` is the `heads` of the view the form was
+    /// filled from: the core writes only the fields that differ from that version, so what a
+    /// colleague changed meanwhile stays, and a field both changed becomes a conflict. A form
+    /// sends all its fields; it never compares them itself. Empty: the current version.
+    #[uniffi::method(default(based_on = []))]
     pub fn update_inspection(
         &self,
         id: String,
         fields: InspectionFields,
+        based_on: Vec<String>,
     ) -> ApiResult<InspectionView> {
-        let ins = self.store.update_inspection(&id, fields.into())?;
+        let ins = self
+            .store
+            .update_inspection_based_on(&id, &based_on, fields.into())?;
         self.view_of(ins)
     }
 
@@ -93,16 +106,22 @@ impl FieldStore {
         })
     }
 
-    /// Changes a finding's fields.
+    /// Changes a finding's fields, as edited in a form filled from the version `based_on`
+    /// (see [`FieldStore::update_inspection`]).
+    #[uniffi::method(default(based_on = []))]
     pub fn update_finding(
         &self,
         inspection_id: String,
         finding_id: String,
         fields: FindingFields,
+        based_on: Vec<String>,
     ) -> ApiResult<InspectionView> {
-        let ins = self
-            .store
-            .update_finding(&inspection_id, &finding_id, fields.into())?;
+        let ins = self.store.update_finding_based_on(
+            &inspection_id,
+            &based_on,
+            &finding_id,
+            fields.into(),
+        )?;
         self.view_of(ins)
     }
 
@@ -144,16 +163,19 @@ impl FieldStore {
         self.view_of(ins)
     }
 
-    /// Changes a photo's caption or the finding it shows.
+    /// Changes a photo's caption or the finding it shows, as edited in a form filled from the
+    /// version `based_on` (see [`FieldStore::update_inspection`]).
+    #[uniffi::method(default(based_on = []))]
     pub fn update_photo(
         &self,
         inspection_id: String,
         sha256: String,
         fields: PhotoEdit,
+        based_on: Vec<String>,
     ) -> ApiResult<InspectionView> {
         let ins = self
             .store
-            .update_photo(&inspection_id, &sha256, fields.into())?;
+            .update_photo(&inspection_id, &based_on, &sha256, fields.into())?;
         self.view_of(ins)
     }
 
@@ -194,13 +216,18 @@ impl FieldStore {
         Ok(self.store.read_photo(&sha256)?)
     }
 
-    /// Records or changes the seizure.
+    /// Records or changes the seizure, as edited in a form filled from the version `based_on`
+    /// (see [`FieldStore::update_inspection`]).
+    #[uniffi::method(default(based_on = []))]
     pub fn set_seizure(
         &self,
         inspection_id: String,
         fields: SeizureFields,
+        based_on: Vec<String>,
     ) -> ApiResult<InspectionView> {
-        let ins = self.store.set_seizure(&inspection_id, fields.into())?;
+        let ins = self
+            .store
+            .set_seizure_based_on(&inspection_id, &based_on, fields.into())?;
         self.view_of(ins)
     }
 
@@ -214,16 +241,19 @@ impl FieldStore {
         self.view_of(ins)
     }
 
-    /// Corrects a chain-of-custody entry; what it said before stays in the history.
+    /// Corrects a chain-of-custody entry; what it said before stays in the history. `based_on`
+    /// as in [`FieldStore::update_inspection`].
+    #[uniffi::method(default(based_on = []))]
     pub fn correct_custody(
         &self,
         inspection_id: String,
         entry_id: String,
         entry: CustodyFields,
+        based_on: Vec<String>,
     ) -> ApiResult<InspectionView> {
         let ins = self
             .store
-            .correct_custody(&inspection_id, &entry_id, entry.into())?;
+            .correct_custody(&inspection_id, &based_on, &entry_id, entry.into())?;
         self.view_of(ins)
     }
 
@@ -362,7 +392,7 @@ impl FieldStore {
         );
         Ok(InspectionView {
             assessment: assess(&ins).into(),
-            review_state: review_state.as_str().to_string(),
+            review_state: review_state.into(),
             submission_verified,
             submission_covers_shown: covers,
             heads: snap.heads,
@@ -447,6 +477,26 @@ pub fn verify_approval(
         &payload,
     )
     .is_ok()
+}
+
+/// Reads a quantity as the officer typed it ("1,234.5", "1.234,5", "15'490", "12 kg"), with
+/// the decimal separator of the device's locale (`.` or `,`) deciding the one ambiguous case
+/// ("1,234"). Refuses empty, negative and non-numeric text with a message key.
+#[uniffi::export]
+pub fn parse_quantity(text: String, decimal_separator: String) -> ApiResult<f64> {
+    crate::model::quantity::parse(&text, decimal_char(&decimal_separator))
+        .map_err(|e| crate::error::Error::from(e).into())
+}
+
+/// Shows a quantity in kg with up to three decimals and the locale's decimal separator, as
+/// [`parse_quantity`] reads it back.
+#[uniffi::export]
+pub fn format_quantity(value: f64, decimal_separator: String) -> String {
+    crate::model::quantity::format(value, decimal_char(&decimal_separator))
+}
+
+fn decimal_char(s: &str) -> char {
+    if s.trim() == "," { ',' } else { '.' }
 }
 
 /// The result of checking a container number.

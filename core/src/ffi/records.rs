@@ -3,9 +3,25 @@
 
 use serde::Serialize;
 
+use super::messages::UserMessage;
+use super::states::{Decision, ReviewState};
 use crate::doc;
 use crate::model::{self, assess, edits};
 use crate::store::{inspections::PhotoInput, query};
+
+/// Both `From` conversions between an exported enum and the internal one it mirrors, variant
+/// by variant (also used by `states.rs`).
+macro_rules! mirror_from {
+    ($name:ident = $internal:path { $($variant:ident),+ }) => {
+        impl From<$internal> for $name {
+            fn from(v: $internal) -> Self { match v { $(<$internal>::$variant => Self::$variant),+ } }
+        }
+        impl From<$name> for $internal {
+            fn from(v: $name) -> Self { match v { $($name::$variant => Self::$variant),+ } }
+        }
+    };
+}
+pub(super) use mirror_from;
 
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $name:ident = $internal:path { $($variant:ident),+ $(,)? }) => {
@@ -13,12 +29,7 @@ macro_rules! mirror_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),+ }
-        impl From<$internal> for $name {
-            fn from(v: $internal) -> Self { match v { $(<$internal>::$variant => Self::$variant),+ } }
-        }
-        impl From<$name> for $internal {
-            fn from(v: $name) -> Self { match v { $($name::$variant => Self::$variant),+ } }
-        }
+        mirror_from!($name = $internal { $($variant),+ });
         impl $name {
             /// The value as written on the command line and in documents.
             pub fn as_str(self) -> &'static str { <$internal>::from(self).as_str() }
@@ -390,10 +401,9 @@ pub struct InspectionFilter {
     pub limit: Option<u32>,
     #[uniffi(default = None)]
     pub offset: Option<u32>,
-    /// Only these review states (`draft`, `awaiting_review`, `returned`, `approved`,
-    /// `changed_since_approval`); empty for all.
+    /// Only these review states; empty for all.
     #[uniffi(default = [])]
-    pub review_states: Vec<String>,
+    pub review_states: Vec<ReviewState>,
 }
 
 impl From<InspectionFilter> for query::Filter {
@@ -407,7 +417,11 @@ impl From<InspectionFilter> for query::Filter {
             to: f.to,
             limit: f.limit,
             offset: f.offset,
-            review_states: f.review_states,
+            review_states: f
+                .review_states
+                .into_iter()
+                .map(|r| model::review::ReviewState::from(r).as_str().to_string())
+                .collect(),
         }
     }
 }
@@ -419,7 +433,7 @@ pub struct InspectionSummary {
     pub container_number: String,
     pub station: String,
     pub officer: String,
-    pub status: String,
+    pub status: InspectionStatus,
     pub created_at: String,
     pub updated_at: String,
     pub finding_count: u32,
@@ -433,10 +447,9 @@ pub struct InspectionSummary {
     pub gwp_unknown_kg: f64,
     pub flag_count: u32,
     pub conflict_count: u32,
-    pub seizure_action: Option<String>,
+    pub seizure_action: Option<SeizureAction>,
     pub substances: Vec<String>,
-    /// `draft`, `awaiting_review`, `returned`, `approved` or `changed_since_approval`.
-    pub review_state: String,
+    pub review_state: ReviewState,
     /// Changes the server has not confirmed yet.
     pub pending_sync: bool,
 }
@@ -448,7 +461,11 @@ impl From<query::Summary> for InspectionSummary {
             container_number: s.container_number,
             station: s.station,
             officer: s.officer,
-            status: s.status,
+            status: s
+                .status
+                .parse::<model::Status>()
+                .map(Into::into)
+                .unwrap_or(InspectionStatus::Draft),
             created_at: s.created_at,
             updated_at: s.updated_at,
             finding_count: s.finding_count,
@@ -460,9 +477,14 @@ impl From<query::Summary> for InspectionSummary {
             gwp_unknown_kg: s.gwp_unknown_kg,
             flag_count: s.flag_count,
             conflict_count: s.conflict_count,
-            seizure_action: s.seizure_action,
+            seizure_action: s
+                .seizure_action
+                .and_then(|a| a.parse::<model::SeizureAction>().ok())
+                .map(Into::into),
             substances: s.substances,
-            review_state: s.review_state,
+            review_state: model::review::ReviewState::parse(&s.review_state)
+                .unwrap_or(model::review::ReviewState::Draft)
+                .into(),
             pending_sync: s.pending_sync,
         }
     }
@@ -768,40 +790,101 @@ pub struct FindingFiguresRecord {
     pub quantity: Option<QuantityRecord>,
 }
 
-/// A warning shown with an inspection.
+/// What a flag is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    InvalidCheckDigit,
+    SubstanceMismatch,
+    HsCodeInconsistent,
+    DisposableCylinders,
+    SeizedExceedsFound,
+    LabAnalysis,
+    NoSubstance,
+}
+
+/// A warning about what was recorded, for the officer and the supervisor.
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct FlagRecord {
-    /// `invalid_check_digit`, `substance_mismatch`, `hs_code_inconsistent`,
-    /// `disposable_cylinders`, `seized_exceeds_found`, `lab_analysis` or `no_substance`.
-    pub kind: String,
+    pub kind: FlagKind,
     pub finding_id: Option<String>,
-    pub message: String,
+    /// What to show, for the shell's resources.
+    pub message: UserMessage,
+    /// The same in English (the command line, exports, logs).
+    pub text: String,
 }
 
 impl From<assess::Flag> for FlagRecord {
     fn from(f: assess::Flag) -> Self {
-        let message = f.message();
-        let (kind, finding_id) = match f {
-            assess::Flag::InvalidCheckDigit { .. } => ("invalid_check_digit", None),
-            assess::Flag::SubstanceMismatch { finding_id, .. } => {
-                ("substance_mismatch", Some(finding_id))
-            }
-            assess::Flag::HsCodeInconsistent { finding_id, .. } => {
-                ("hs_code_inconsistent", Some(finding_id))
-            }
-            assess::Flag::DisposableCylinders { finding_id } => {
-                ("disposable_cylinders", Some(finding_id))
-            }
-            assess::Flag::SeizedExceedsFound { finding_id, .. } => {
-                ("seized_exceeds_found", Some(finding_id))
-            }
-            assess::Flag::LabAnalysis { finding_id, .. } => ("lab_analysis", Some(finding_id)),
-            assess::Flag::NoSubstance { finding_id } => ("no_substance", Some(finding_id)),
+        use super::messages::MessageKey as K;
+        let text = f.message();
+        let (kind, finding_id, message) = match f {
+            assess::Flag::InvalidCheckDigit { number, expected } => (
+                FlagKind::InvalidCheckDigit,
+                None,
+                UserMessage::new(K::FlagInvalidCheckDigit, [number, expected.to_string()]),
+            ),
+            assess::Flag::SubstanceMismatch {
+                finding_id,
+                declared,
+                identified,
+                controlled,
+            } => (
+                FlagKind::SubstanceMismatch,
+                Some(finding_id),
+                match (declared, controlled) {
+                    (Some(d), _) => UserMessage::new(K::FlagDeclaredOther, [d, identified]),
+                    (None, true) => UserMessage::new(K::FlagUndeclaredControlled, [identified]),
+                    (None, false) => UserMessage::new(K::FlagUndeclared, [identified]),
+                },
+            ),
+            assess::Flag::HsCodeInconsistent {
+                finding_id,
+                code,
+                substance,
+                expected,
+            } => (
+                FlagKind::HsCodeInconsistent,
+                Some(finding_id),
+                UserMessage::new(K::FlagHsCodeInconsistent, [code, substance, expected]),
+            ),
+            assess::Flag::DisposableCylinders { finding_id } => (
+                FlagKind::DisposableCylinders,
+                Some(finding_id),
+                UserMessage::plain(K::FlagDisposableCylinders),
+            ),
+            assess::Flag::SeizedExceedsFound {
+                finding_id,
+                seized_kg,
+                found_kg,
+            } => (
+                FlagKind::SeizedExceedsFound,
+                Some(finding_id),
+                UserMessage::new(
+                    K::FlagSeizedExceedsFound,
+                    [seized_kg.to_string(), found_kg.to_string()],
+                ),
+            ),
+            assess::Flag::LabAnalysis { finding_id, reason } => (
+                FlagKind::LabAnalysis,
+                Some(finding_id),
+                UserMessage::plain(match reason {
+                    assess::LabReason::NotIdentified => K::FlagLabNotIdentified,
+                    assess::LabReason::UnknownPart => K::FlagLabUnknownPart,
+                    assess::LabReason::PolyolContent => K::FlagPolyolContent,
+                }),
+            ),
+            assess::Flag::NoSubstance { finding_id } => (
+                FlagKind::NoSubstance,
+                Some(finding_id),
+                UserMessage::plain(K::FlagNoSubstance),
+            ),
         };
         Self {
-            kind: kind.into(),
+            kind,
             finding_id,
             message,
+            text,
         }
     }
 }
@@ -956,9 +1039,7 @@ pub struct InspectionView {
     pub inspection: InspectionRecord,
     pub assessment: AssessmentRecord,
     pub conflicts: Vec<ConflictRecord>,
-    /// `draft`, `awaiting_review`, `changed_since_submission`, `returned`, `approved` or
-    /// `changed_since_approval`.
-    pub review_state: String,
+    pub review_state: ReviewState,
     /// Whether the officer's submission signature holds (None: not submitted).
     pub submission_verified: Option<bool>,
     /// Whether that signature covers exactly the version shown (false once anything changed
@@ -999,8 +1080,8 @@ pub struct ReviewRecord {
     pub inspection_id: String,
     pub reviewer: String,
     pub decided_at: String,
-    /// `approved` or `returned`.
-    pub decision: String,
+    /// None for a review document whose decision this version does not know.
+    pub decision: Option<Decision>,
     pub comment: String,
     /// The inspection heads the decision covers.
     pub reviewed_heads: Vec<String>,
@@ -1016,10 +1097,7 @@ impl ReviewRecord {
             inspection_id: r.inspection_id,
             reviewer: r.reviewer,
             decided_at: r.decided_at,
-            decision: r
-                .decision
-                .map(|d| d.as_str().to_string())
-                .unwrap_or_default(),
+            decision: r.decision.map(Into::into),
             comment: r.comment,
             reviewed_heads: r.reviewed_heads,
             signature_verified: verified,

@@ -5,8 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::sync::engine::{self, SyncProgress, SyncReport};
+use crate::sync::schedule;
 
-use super::{ApiResult, FieldStore};
+use super::{
+    ApiError, ApiResult, DocumentKind, ErrorCode, FieldStore, MessageKey, RefusalCode, Role,
+    SyncPhase, UserMessage,
+};
 
 /// Receives progress while a sync runs (on the syncing thread).
 #[uniffi::export(with_foreign)]
@@ -18,47 +22,81 @@ pub trait SyncObserver: Send + Sync {
 /// Where a sync stands.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct SyncProgressRecord {
-    /// `feed`, `documents`, `photos`, `retry` or `done`.
-    pub phase: String,
+    pub phase: SyncPhase,
     pub documents_done: u64,
     pub documents_total: u64,
     pub photos_done: u64,
     pub photos_total: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
-    /// For `retry`: why, and how long until the next attempt.
-    pub message: Option<String>,
+    /// For `Retry`: which attempt failed, with what, and the wait before the next.
+    pub retry: Option<RetryRecord>,
+    /// What to show for this step.
+    pub message: UserMessage,
+}
+
+/// A failed attempt inside [`FieldStore::sync_with_retry`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
+pub struct RetryRecord {
+    pub attempt: u32,
+    pub error: ErrorCode,
+    pub wait_ms: u64,
 }
 
 impl From<&SyncProgress> for SyncProgressRecord {
     fn from(p: &SyncProgress) -> Self {
+        let phase: SyncPhase = p.phase.into();
+        let message = match phase {
+            SyncPhase::Documents => UserMessage::new(
+                MessageKey::SyncPhaseDocuments,
+                [p.documents_done.to_string(), p.documents_total.to_string()],
+            ),
+            SyncPhase::Photos => UserMessage::new(
+                MessageKey::SyncPhasePhotos,
+                [p.photos_done.to_string(), p.photos_total.to_string()],
+            ),
+            SyncPhase::Done => UserMessage::plain(MessageKey::SyncPhaseDone),
+            SyncPhase::Feed | SyncPhase::Retry => UserMessage::plain(MessageKey::SyncPhaseFeed),
+        };
         Self {
-            phase: p.phase.clone(),
+            phase,
             documents_done: p.documents_done,
             documents_total: p.documents_total,
             photos_done: p.photos_done,
             photos_total: p.photos_total,
             bytes_sent: p.bytes_sent,
             bytes_received: p.bytes_received,
-            message: None,
+            retry: None,
+            message,
         }
     }
 }
 
-/// A document the server refused, and why.
+/// A document (or photo) the server refused, and why. It stays on this device, never lost.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct RejectedRecord {
-    pub inspection_id: String,
+    pub id: String,
+    pub kind: DocumentKind,
+    pub code: RefusalCode,
+    /// The server's own words (English), for the record and support.
     pub reason: String,
+    /// What to show.
+    pub message: UserMessage,
 }
 
 impl RejectedRecord {
-    fn list(refused: Vec<(String, String)>) -> Vec<RejectedRecord> {
+    fn list(refused: Vec<engine::Refused>) -> Vec<RejectedRecord> {
         refused
             .into_iter()
-            .map(|(inspection_id, reason)| RejectedRecord {
-                inspection_id,
-                reason,
+            .map(|r| {
+                let code: RefusalCode = r.code.into();
+                RejectedRecord {
+                    message: UserMessage::new(code.label_key(), [r.reason.clone()]),
+                    kind: DocumentKind::parse(&r.kind).unwrap_or(DocumentKind::Inspection),
+                    id: r.id,
+                    code,
+                    reason: r.reason,
+                }
             })
             .collect()
     }
@@ -96,12 +134,35 @@ impl From<SyncReport> for SyncReportRecord {
     }
 }
 
+/// What an agency gives at enrolment for an HTTPS server the platform's trust store does not
+/// vouch for.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct ServerTrust {
+    /// PEM of the agency's own CA certificate(s), trusted beside the platform's roots.
+    #[uniffi(default = None)]
+    pub ca_pem: Option<String>,
+    /// SHA-256 of the server's public key (SubjectPublicKeyInfo), hex or base64: only that key
+    /// is accepted.
+    #[uniffi(default = None)]
+    pub pin_sha256: Option<String>,
+}
+
+impl From<ServerTrust> for crate::sync::tls::Trust {
+    fn from(t: ServerTrust) -> Self {
+        let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        Self {
+            ca_pem: given(t.ca_pem),
+            pin_sha256: given(t.pin_sha256),
+        }
+    }
+}
+
 /// This device's enrolment.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct EnrollmentRecord {
     pub device_id: String,
     pub user: String,
-    pub role: String,
+    pub role: Role,
     pub stations: Vec<String>,
 }
 
@@ -110,15 +171,46 @@ pub struct EnrollmentRecord {
 pub struct SyncStatusRecord {
     pub enrolled: bool,
     pub server_url: Option<String>,
-    /// The role the server enrolled this device's user with (`officer`, `supervisor`, ...).
-    pub role: Option<String>,
+    /// The role the server enrolled this device's user with.
+    pub role: Option<Role>,
     /// Inspections with changes the server has not confirmed.
     pub unsynced_inspections: u64,
     /// Photos the server has not confirmed.
     pub unsynced_photos: u64,
-    /// Inspections the server refused, with its reason (kept locally, never lost).
+    /// What the server refused, with its reason (kept locally, never lost).
     pub rejected: Vec<RejectedRecord>,
     pub last_sync_at: Option<String>,
+}
+
+/// What the OS should be asked to do about sync (see [`FieldStore::sync_schedule`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, uniffi::Enum)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncAction {
+    /// Run a sync now.
+    Now,
+    /// Run a sync after `delay_ms`.
+    After,
+    /// Nothing until the device is enrolled.
+    Enrol,
+    /// The server refused this device: nothing until it is enrolled again.
+    EnrolAgain,
+}
+
+/// When to sync next, decided by the core after every write and every attempt. Shells pass
+/// it to WorkManager / BGTaskScheduler and keep no retry policy of their own.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
+pub struct SyncSchedule {
+    pub action: SyncAction,
+    pub delay_ms: u64,
+    /// Recorded work is waiting: ask for expedited work where the OS allows.
+    pub expedited: bool,
+    pub unsynced_inspections: u64,
+    pub unsynced_photos: u64,
+    /// Failed attempts since the last success, and the last failure.
+    pub failures: u32,
+    pub last_error: Option<ErrorCode>,
+    /// What to show about sync now.
+    pub message: UserMessage,
 }
 
 fn notify(observer: &Option<Arc<dyn SyncObserver>>) -> impl FnMut(&SyncProgress) + '_ {
@@ -129,7 +221,39 @@ fn notify(observer: &Option<Arc<dyn SyncObserver>>) -> impl FnMut(&SyncProgress)
     }
 }
 
+/// The code of an internal error, as the public error would carry it.
+fn error_code(e: &crate::error::Error) -> ErrorCode {
+    match e {
+        crate::error::Error::Network(_) => ErrorCode::Network,
+        crate::error::Error::Server { status: 401, .. } => ErrorCode::Unauthorized,
+        crate::error::Error::Server { status: 403, .. } => ErrorCode::Forbidden,
+        crate::error::Error::Server { .. } => ErrorCode::ServerRefused,
+        crate::error::Error::NotEnrolled => ErrorCode::NotEnrolled,
+        crate::error::Error::Io { .. } => ErrorCode::Io,
+        _ => ErrorCode::Internal,
+    }
+}
+
+fn role_of(role: &str) -> ApiResult<Role> {
+    Ok(crate::sync::policy::Role::parse(role)?.into())
+}
+
 impl FieldStore {
+    /// Runs a sync and records how it ended for [`FieldStore::sync_schedule`].
+    fn recorded(
+        &self,
+        run: impl FnOnce() -> ApiResult<SyncReportRecord>,
+    ) -> ApiResult<SyncReportRecord> {
+        let result = run();
+        let failure = result.as_ref().err().map(ApiError::code);
+        // Bookkeeping must not hide the sync's own outcome (a full disk fails the next
+        // write anyway, where it is reported).
+        let _ = self
+            .store
+            .record_sync_attempt(failure.map(ErrorCode::as_str));
+        result
+    }
+
     /// The cached client for the enrolled server (rebuilt if the enrolment changed).
     fn sync_client(&self) -> ApiResult<crate::sync::client::HttpClient> {
         let link = self.store.server_link()?;
@@ -148,27 +272,34 @@ impl FieldStore {
 #[uniffi::export]
 impl FieldStore {
     /// Enrols this device with the agency server using a one-time code from an administrator.
+    /// `trust` carries what the agency gives for a server the platform's trust store does not
+    /// vouch for (its own CA, or a pinned key); it is kept with the enrolment.
+    #[uniffi::method(default(trust = None))]
     pub fn enroll(
         &self,
         server_url: String,
         code: String,
         device_name: String,
+        trust: Option<ServerTrust>,
     ) -> ApiResult<EnrollmentRecord> {
-        let res = engine::enroll(&self.store, &server_url, &code, &device_name)?;
+        let trust = trust.map(Into::into).unwrap_or_default();
+        let res = engine::enroll(&self.store, &server_url, &code, &device_name, &trust)?;
         Ok(EnrollmentRecord {
             device_id: res.device_id,
             user: res.user,
-            role: res.role,
+            role: role_of(&res.role)?,
             stations: res.stations,
         })
     }
 
     /// Syncs once with the server: pushes what was recorded offline, pulls colleagues' changes,
     /// uploads photos. Recording can go on meanwhile. Fails with `ApiError::Network` when the
-    /// connection breaks; calling again resumes.
+    /// connection breaks; calling again resumes. The outcome feeds [`FieldStore::sync_schedule`].
     pub fn sync(&self, observer: Option<Arc<dyn SyncObserver>>) -> ApiResult<SyncReportRecord> {
-        let client = self.sync_client()?;
-        Ok(engine::sync_once(&self.store, &client, &mut notify(&observer))?.into())
+        self.recorded(|| {
+            let client = self.sync_client()?;
+            Ok(engine::sync_once(&self.store, &client, &mut notify(&observer))?.into())
+        })
     }
 
     /// Like [`FieldStore::sync`], retrying up to `attempts` times after network failures with
@@ -178,34 +309,97 @@ impl FieldStore {
         attempts: u32,
         observer: Option<Arc<dyn SyncObserver>>,
     ) -> ApiResult<SyncReportRecord> {
-        let mut on_progress = notify(&observer);
-        let mut on_retry = |attempt: u32, e: &crate::error::Error, wait: Duration| {
-            if let Some(o) = &observer {
-                o.on_progress(SyncProgressRecord {
-                    phase: "retry".into(),
-                    documents_done: 0,
-                    documents_total: 0,
-                    photos_done: 0,
-                    photos_total: 0,
-                    bytes_sent: 0,
-                    bytes_received: 0,
-                    message: Some(format!(
-                        "attempt {attempt} failed ({e}); retrying in {:.1} s",
-                        wait.as_secs_f64()
-                    )),
-                });
-            }
+        self.recorded(|| {
+            let mut on_progress = notify(&observer);
+            let mut on_retry = |attempt: u32, e: &crate::error::Error, wait: Duration| {
+                if let Some(o) = &observer {
+                    let seconds = format!("{:.0}", wait.as_secs_f64().ceil());
+                    o.on_progress(SyncProgressRecord {
+                        phase: SyncPhase::Retry,
+                        documents_done: 0,
+                        documents_total: 0,
+                        photos_done: 0,
+                        photos_total: 0,
+                        bytes_sent: 0,
+                        bytes_received: 0,
+                        retry: Some(RetryRecord {
+                            attempt,
+                            error: error_code(e),
+                            wait_ms: wait.as_millis() as u64,
+                        }),
+                        message: UserMessage::new(
+                            MessageKey::SyncPhaseRetry,
+                            [attempt.to_string(), seconds],
+                        ),
+                    });
+                }
+            };
+            let client = self.sync_client()?;
+            Ok(engine::sync_with_retry(
+                &self.store,
+                &client,
+                attempts.max(1),
+                Duration::from_secs(1),
+                &mut on_progress,
+                &mut on_retry,
+            )?
+            .into())
+        })
+    }
+
+    /// When to sync next and why, from what waits to be sent and how the last attempts ended.
+    /// Shells ask for this after every write and after every sync, and hand the answer to the
+    /// OS scheduler.
+    pub fn sync_schedule(&self) -> ApiResult<SyncSchedule> {
+        let link = self.store.server_link()?;
+        let pending = self.store.pending()?;
+        let (failures, last_error, last_attempt) = self.store.sync_attempts()?;
+        let since = |at: Option<String>| {
+            at.and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| {
+                    (chrono::Utc::now() - t.with_timezone(&chrono::Utc))
+                        .to_std()
+                        .unwrap_or_default()
+                })
         };
-        let client = self.sync_client()?;
-        Ok(engine::sync_with_retry(
-            &self.store,
-            &client,
-            attempts.max(1),
-            Duration::from_secs(1),
-            &mut on_progress,
-            &mut on_retry,
-        )?
-        .into())
+        let advice = schedule::advise(&schedule::Inputs {
+            enrolled: link.is_some(),
+            pending_documents: pending.documents,
+            pending_photos: pending.photos,
+            failures,
+            last_error: last_error.clone(),
+            since_attempt: since(last_attempt),
+            since_success: since(self.store.last_sync()?),
+        });
+        let action = match advice.action {
+            schedule::Action::Now => SyncAction::Now,
+            schedule::Action::After => SyncAction::After,
+            schedule::Action::Enrol => SyncAction::Enrol,
+            schedule::Action::EnrolAgain => SyncAction::EnrolAgain,
+        };
+        let (docs, photos) = (pending.documents.to_string(), pending.photos.to_string());
+        let message = match action {
+            SyncAction::Enrol => UserMessage::plain(MessageKey::SyncNotEnrolled),
+            SyncAction::EnrolAgain => UserMessage::plain(MessageKey::SyncEnrolAgain),
+            _ if pending.documents + pending.photos == 0 => {
+                UserMessage::plain(MessageKey::SyncUpToDate)
+            }
+            SyncAction::After if failures > 0 => UserMessage::new(
+                MessageKey::SyncWaiting,
+                [docs, photos, advice.delay.as_secs().to_string()],
+            ),
+            _ => UserMessage::new(MessageKey::SyncPending, [docs, photos]),
+        };
+        Ok(SyncSchedule {
+            action,
+            delay_ms: advice.delay.as_millis() as u64,
+            expedited: advice.expedited,
+            unsynced_inspections: pending.documents,
+            unsynced_photos: pending.photos,
+            failures,
+            last_error: last_error.as_deref().and_then(ErrorCode::parse),
+            message,
+        })
     }
 
     /// What is not yet on the server, and what it refused.
@@ -214,7 +408,7 @@ impl FieldStore {
         let pending = self.store.pending()?;
         Ok(SyncStatusRecord {
             enrolled: link.is_some(),
-            role: link.as_ref().map(|l| l.role.clone()),
+            role: link.as_ref().and_then(|l| role_of(&l.role).ok()),
             server_url: link.map(|l| l.url),
             unsynced_inspections: pending.documents,
             unsynced_photos: pending.photos,

@@ -136,9 +136,41 @@ pub enum Flag {
     },
     /// What the finding holds is not known well enough for its figures: a sample goes to a
     /// laboratory (or, for a pre-blended polyol, its controlled content is to be entered).
-    LabAnalysis { finding_id: String, reason: String },
+    LabAnalysis {
+        finding_id: String,
+        reason: LabReason,
+    },
     /// No substance recorded for a finding: it counts in kilograms only.
     NoSubstance { finding_id: String },
+}
+
+/// Why a finding needs a laboratory (or more input) before its figures are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabReason {
+    /// Nothing in the reference matches what was found.
+    NotIdentified,
+    /// Part of a measured composition is unknown.
+    UnknownPart,
+    /// A pre-blended polyol whose HCFC-141b content is not entered.
+    PolyolContent,
+}
+
+impl LabReason {
+    /// One line for a person to read.
+    pub fn text(self) -> &'static str {
+        match self {
+            LabReason::NotIdentified => {
+                "not identified from the reference: send a sample for laboratory analysis; ODP and CO2-eq are unknown"
+            }
+            LabReason::UnknownPart => {
+                "part of the measured composition is unknown: send a sample for laboratory analysis; ODP and CO2-eq cover only what was named"
+            }
+            LabReason::PolyolContent => {
+                "enter the HCFC-141b content of the pre-blended polyol (% by mass) for its figures"
+            }
+        }
+    }
 }
 
 impl Flag {
@@ -187,7 +219,7 @@ impl Flag {
             } => {
                 format!("seized {seized_kg} kg, more than the {found_kg} kg the finding records")
             }
-            Flag::LabAnalysis { reason, .. } => reason.clone(),
+            Flag::LabAnalysis { reason, .. } => reason.text().to_string(),
             Flag::NoSubstance { .. } => "no substance recorded: counted in kg only".to_string(),
         }
     }
@@ -503,24 +535,16 @@ fn finding_flags(finding: &Finding, figures: &FindingFigures, flags: &mut Vec<Fl
         }
     }
     let reason = match figures.basis {
-        Basis::NotIdentified => Some(
-            "not identified from the reference: send a sample for laboratory analysis; ODP and CO2-eq are unknown"
-                .to_string(),
-        ),
-        Basis::Measured if figures.parts.iter().any(|p| p.substance == UNKNOWN) => Some(
-            "part of the measured composition is unknown: send a sample for laboratory analysis; ODP and CO2-eq cover only what was named"
-                .to_string(),
-        ),
+        Basis::NotIdentified => Some(LabReason::NotIdentified),
+        Basis::Measured if figures.parts.iter().any(|p| p.substance == UNKNOWN) => {
+            Some(LabReason::UnknownPart)
+        }
         Basis::Identified | Basis::Declared
-            if figures
-                .parts
-                .iter()
-                .any(|p| p.odp.is_none() && reference::substance(&p.substance).is_some_and(|s| s.is_polyol())) =>
+            if figures.parts.iter().any(|p| {
+                p.odp.is_none() && reference::substance(&p.substance).is_some_and(|s| s.is_polyol())
+            }) =>
         {
-            Some(
-                "enter the HCFC-141b content of the pre-blended polyol (% by mass) for its figures"
-                    .to_string(),
-            )
+            Some(LabReason::PolyolContent)
         }
         _ => None,
     };

@@ -7,6 +7,7 @@ pub mod assess;
 pub mod container;
 pub mod edits;
 pub mod locode;
+pub mod quantity;
 pub mod review;
 
 use serde::{Deserialize, Serialize};

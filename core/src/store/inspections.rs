@@ -8,7 +8,7 @@ use rusqlite::TransactionBehavior;
 use super::{Store, append_document, insert_document, load_document, projection};
 use crate::blobs::sniff_image_mime;
 use crate::doc::{self, Author, Conflict, Document, HistoryEntry, inspection};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 use crate::model::edits::{
     CustodyInput, FindingPatch, InspectionPatch, NewInspection, PhotoPatch, SeizurePatch,
     now_rfc3339,
@@ -67,14 +67,29 @@ impl Store {
         id: &str,
         f: impl FnOnce(&mut Document, &Author, &Inspection) -> Result<T>,
     ) -> Result<(T, Inspection)> {
-        self.edit_inspection_in(id, |_, d, a, i| f(d, a, i))
+        self.edit_inspection_in(id, &[], |_, d, a, i| f(d, a, i))
     }
 
-    /// Like [`Store::edit_inspection`], with the transaction, for edits that also write rows
-    /// of their own (the photo index) that must commit or roll back with the document.
+    /// Like [`Store::edit_inspection`], made on the version `based_on` (the heads a form was
+    /// opened at; empty for the current version): `f` sees the inspection as it was then, so
+    /// only what the person changed in the form is written, and what colleagues changed
+    /// meanwhile stays (see [`Document::isolate`]).
+    pub fn edit_inspection_based_on<T>(
+        &self,
+        id: &str,
+        based_on: &[String],
+        f: impl FnOnce(&mut Document, &Author, &Inspection) -> Result<T>,
+    ) -> Result<(T, Inspection)> {
+        self.edit_inspection_in(id, based_on, |_, d, a, i| f(d, a, i))
+    }
+
+    /// Like [`Store::edit_inspection_based_on`], with the transaction, for edits that also
+    /// write rows of their own (the photo index) that must commit or roll back with the
+    /// document.
     fn edit_inspection_in<T>(
         &self,
         id: &str,
+        based_on: &[String],
         f: impl FnOnce(&rusqlite::Transaction<'_>, &mut Document, &Author, &Inspection) -> Result<T>,
     ) -> Result<(T, Inspection)> {
         let mut conn = self.writer();
@@ -82,13 +97,18 @@ impl Store {
         let author = self.device().author();
         let (value, after, snap) = self.write_document(tx, KIND, id, |tx, document| {
             let before = document.heads();
-            let current = inspection::read(document)?;
-            let value = f(tx, document, &author, &current)?;
+            let isolated = document.isolate(based_on)?;
+            let value =
+                inspection::read(document).and_then(|current| f(tx, document, &author, &current));
+            if isolated {
+                document.integrate();
+            }
+            let value = value?;
             if append_document(tx, id, document, &before)? {
                 let snap = projection::project_inspection(tx, document)?;
                 Ok((value, snap.inspection.clone(), Some(snap)))
             } else {
-                Ok((value, current, None))
+                Ok((value, inspection::read(document)?, None))
             }
         })?;
         // The view that follows an edit reads this instead of the document again.
@@ -100,9 +120,19 @@ impl Store {
 
     /// Changes the inspection's own fields.
     pub fn update_inspection(&self, id: &str, patch: InspectionPatch) -> Result<Inspection> {
+        self.update_inspection_based_on(id, &[], patch)
+    }
+
+    /// Changes the inspection's own fields as edited in a form opened at `based_on`.
+    pub fn update_inspection_based_on(
+        &self,
+        id: &str,
+        based_on: &[String],
+        patch: InspectionPatch,
+    ) -> Result<Inspection> {
         let patch = patch.validate()?;
         Ok(self
-            .edit_inspection(id, |d, a, _| inspection::update(d, a, &patch))?
+            .edit_inspection_based_on(id, based_on, |d, a, _| inspection::update(d, a, &patch))?
             .1)
     }
 
@@ -123,9 +153,20 @@ impl Store {
         finding_id: &str,
         patch: FindingPatch,
     ) -> Result<Inspection> {
+        self.update_finding_based_on(id, &[], finding_id, patch)
+    }
+
+    /// Changes fields of a finding as edited in a form opened at `based_on`.
+    pub fn update_finding_based_on(
+        &self,
+        id: &str,
+        based_on: &[String],
+        finding_id: &str,
+        patch: FindingPatch,
+    ) -> Result<Inspection> {
         let patch = patch.validate()?;
         Ok(self
-            .edit_inspection(id, |d, a, _| {
+            .edit_inspection_based_on(id, based_on, |d, a, _| {
                 inspection::update_finding(d, a, finding_id, &patch)
             })?
             .1)
@@ -177,9 +218,17 @@ impl Store {
     }
 
     /// Changes a photo's caption or the finding it shows.
-    pub fn update_photo(&self, id: &str, sha256: &str, patch: PhotoPatch) -> Result<Inspection> {
+    pub fn update_photo(
+        &self,
+        id: &str,
+        based_on: &[String],
+        sha256: &str,
+        patch: PhotoPatch,
+    ) -> Result<Inspection> {
         Ok(self
-            .edit_inspection(id, |d, a, _| inspection::update_photo(d, a, sha256, &patch))?
+            .edit_inspection_based_on(id, based_on, |d, a, _| {
+                inspection::update_photo(d, a, sha256, &patch)
+            })?
             .1)
     }
 
@@ -266,7 +315,7 @@ impl Store {
             caption: input.caption.as_deref().and_then(crate::model::clean_text),
             finding_id: input.finding_id.clone(),
         };
-        let (_, ins) = self.edit_inspection_in(id, |tx, d, a, current| {
+        let (_, ins) = self.edit_inspection_in(id, &[], |tx, d, a, current| {
             if current.photos.iter().any(|p| p.sha256 == photo.sha256) {
                 return Err(Error::Invalid(format!(
                     "this photo ({}) is already attached to the inspection",
@@ -303,8 +352,18 @@ impl Store {
 
     /// Changes the seizure record.
     pub fn set_seizure(&self, id: &str, patch: SeizurePatch) -> Result<Inspection> {
+        self.set_seizure_based_on(id, &[], patch)
+    }
+
+    /// Changes the seizure record as edited in a form opened at `based_on`.
+    pub fn set_seizure_based_on(
+        &self,
+        id: &str,
+        based_on: &[String],
+        patch: SeizurePatch,
+    ) -> Result<Inspection> {
         Ok(self
-            .edit_inspection(id, |d, a, current| {
+            .edit_inspection_based_on(id, based_on, |d, a, current| {
                 let ids: Vec<&str> = current.findings.iter().map(|f| f.id.as_str()).collect();
                 let patch = patch.clone().validate(&ids)?;
                 inspection::set_seizure(d, a, &patch, &now_rfc3339())
@@ -326,12 +385,13 @@ impl Store {
     pub fn correct_custody(
         &self,
         id: &str,
+        based_on: &[String],
         entry_id: &str,
         entry: CustodyInput,
     ) -> Result<Inspection> {
         let at = entry.validate()?;
         Ok(self
-            .edit_inspection(id, |d, a, _| {
+            .edit_inspection_based_on(id, based_on, |d, a, _| {
                 inspection::correct_custody(d, a, entry_id, &entry, &at)
             })?
             .1)
@@ -346,14 +406,18 @@ impl Store {
                     let state = ReviewState::parse(&self.review_state(id)?);
                     match state {
                         Some(ReviewState::AwaitingReview) => {
-                            return Err(Error::Invalid(format!(
-                                "inspection {id} is already submitted and unchanged since"
-                            )));
+                            return Err(Error::Rule(
+                                Rule::AlreadySubmitted,
+                                format!("inspection {id} is already submitted and unchanged since"),
+                            ));
                         }
                         Some(ReviewState::Approved) => {
-                            return Err(Error::Invalid(format!(
-                                "inspection {id} is approved as it stands; nothing to submit"
-                            )));
+                            return Err(Error::Rule(
+                                Rule::ApprovedAsItStands,
+                                format!(
+                                    "inspection {id} is approved as it stands; nothing to submit"
+                                ),
+                            ));
                         }
                         _ => {}
                     }
@@ -391,17 +455,21 @@ impl Store {
     ) -> Result<Review> {
         let role = self.role()?;
         if role.as_deref() != Some("supervisor") {
-            return Err(Error::Invalid(format!(
-                "only supervisors review inspections; this device is enrolled as {}",
-                role.as_deref().unwrap_or("nobody yet")
-            )));
+            return Err(Error::Rule(
+                Rule::NotSupervisor,
+                format!(
+                    "only supervisors review inspections; this device is enrolled as {}",
+                    role.as_deref().unwrap_or("nobody yet")
+                ),
+            ));
         }
         let snap = self.inspection_snapshot(inspection_id)?;
         let ins = &snap.inspection;
         if ins.status != Status::Submitted {
-            return Err(Error::Invalid(format!(
-                "inspection {inspection_id} has not been submitted for review"
-            )));
+            return Err(Error::Rule(
+                Rule::NotSubmitted,
+                format!("inspection {inspection_id} has not been submitted for review"),
+            ));
         }
         if !crate::model::review::same_heads(shown_heads, &snap.heads) {
             return Err(Error::Stale(format!(
@@ -414,12 +482,16 @@ impl Store {
                 .as_deref()
                 .is_some_and(|v| crate::model::review::same_heads(v, &snap.heads))
         {
-            return Err(Error::Invalid(format!(
-                "inspection {inspection_id} has changed since the officer submitted it; only a version the officer signed can be approved (return it, or wait for the officer to submit again)"
-            )));
+            return Err(Error::Rule(
+                Rule::ChangedSinceSubmission,
+                format!(
+                    "inspection {inspection_id} has changed since the officer submitted it; only a version the officer signed can be approved (return it, or wait for the officer to submit again)"
+                ),
+            ));
         }
         if decision == Decision::Returned && comment.trim().is_empty() {
-            return Err(Error::Invalid(
+            return Err(Error::Rule(
+                Rule::CommentNeeded,
                 "returning an inspection needs a comment for the officer".into(),
             ));
         }

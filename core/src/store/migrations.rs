@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "008_unknown_kg",
         include_str!("migrations/008_unknown_kg.sql"),
     ),
+    (
+        "009_drafts_refusals",
+        include_str!("migrations/009_drafts_refusals.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated store has.

@@ -2,6 +2,8 @@
 //! automerge document and the projections that answer lists without loading documents, plus the
 //! photo blob directory. Every call that changes data has committed before it returns.
 
+pub mod drafts;
+pub mod inbox;
 pub mod inspections;
 pub mod migrations;
 pub mod projection;

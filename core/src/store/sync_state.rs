@@ -30,6 +30,8 @@ pub struct ServerLink {
     pub device_id: String,
     /// The user's role as the server told it at enrolment.
     pub role: String,
+    /// The agency CA or pinned key given at enrolment.
+    pub trust: crate::sync::tls::Trust,
 }
 
 /// A document to push: what the server has seen of it and what changed since.
@@ -60,6 +62,7 @@ pub enum Incoming {
     Rejected {
         id: String,
         reason: String,
+        code: crate::sync::protocol::RefusalCode,
     },
 }
 
@@ -68,7 +71,7 @@ pub enum Incoming {
 pub struct Pending {
     pub documents: u64,
     pub photos: u64,
-    pub rejected: Vec<(String, String)>,
+    pub rejected: Vec<crate::sync::engine::Refused>,
 }
 
 fn meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
@@ -97,11 +100,16 @@ impl Store {
             return Ok(None);
         };
         let role = meta(&conn, "role")?.unwrap_or_default();
+        let trust = crate::sync::tls::Trust {
+            ca_pem: meta(&conn, "server_ca_pem")?.filter(|v| !v.is_empty()),
+            pin_sha256: meta(&conn, "server_pin_sha256")?.filter(|v| !v.is_empty()),
+        };
         Ok(Some(ServerLink {
             url,
             token,
             device_id,
             role,
+            trust,
         }))
     }
 
@@ -113,6 +121,16 @@ impl Store {
         set_meta(&tx, "server_token", &link.token)?;
         set_meta(&tx, "server_device_id", &link.device_id)?;
         set_meta(&tx, "role", &link.role)?;
+        set_meta(
+            &tx,
+            "server_ca_pem",
+            link.trust.ca_pem.as_deref().unwrap_or(""),
+        )?;
+        set_meta(
+            &tx,
+            "server_pin_sha256",
+            link.trust.pin_sha256.as_deref().unwrap_or(""),
+        )?;
         set_meta(&tx, "feed_cursor", "0")?;
         tx.commit()?;
         Ok(())
@@ -143,6 +161,36 @@ impl Store {
     /// Records that a sync finished now.
     pub fn mark_synced(&self) -> Result<()> {
         set_meta(&self.writer(), "last_sync_at", &now_rfc3339())
+    }
+
+    /// Records how a sync attempt ended: `None` for success, else the failure's code. Failures
+    /// since the last success are counted (the schedule backs off on them).
+    pub fn record_sync_attempt(&self, failure: Option<&str>) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        let failures: u32 = match failure {
+            None => 0,
+            Some(_) => meta(&tx, "sync_failures")?
+                .and_then(|f| f.parse().ok())
+                .unwrap_or(0u32)
+                .saturating_add(1),
+        };
+        set_meta(&tx, "sync_failures", &failures.to_string())?;
+        set_meta(&tx, "sync_last_error", failure.unwrap_or(""))?;
+        set_meta(&tx, "sync_last_attempt_at", &now_rfc3339())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Failed attempts since the last success, the last failure's code, and when the last
+    /// attempt ended.
+    pub fn sync_attempts(&self) -> Result<(u32, Option<String>, Option<String>)> {
+        let conn = self.reader();
+        let failures = meta(&conn, "sync_failures")?
+            .and_then(|f| f.parse().ok())
+            .unwrap_or(0);
+        let last_error = meta(&conn, "sync_last_error")?.filter(|e| !e.is_empty());
+        Ok((failures, last_error, meta(&conn, "sync_last_attempt_at")?))
     }
 
     /// Ids of documents with changes the server has not confirmed (local heads differ from the
@@ -265,12 +313,13 @@ impl Store {
                 // A refusal is remembered for documents this device holds (a document it only
                 // asked about has nothing to keep).
                 Incoming::Rejected { id, .. } if stored_bytes(&tx, id)?.is_none() => {}
-                Incoming::Rejected { id, reason } => {
+                Incoming::Rejected { id, reason, code } => {
                     tx.prepare_cached(
-                        "INSERT INTO sync_state(doc_id, rejected, rejected_at) VALUES (?1, ?2, ?3)
-                         ON CONFLICT(doc_id) DO UPDATE SET rejected = excluded.rejected, rejected_at = excluded.rejected_at",
+                        "INSERT INTO sync_state(doc_id, rejected, rejected_code, rejected_at) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT(doc_id) DO UPDATE SET rejected = excluded.rejected,
+                             rejected_code = excluded.rejected_code, rejected_at = excluded.rejected_at",
                     )?
-                    .execute(params![id, reason, now_rfc3339()])?;
+                    .execute(params![id, reason, code.as_str(), now_rfc3339()])?;
                 }
             }
         }
@@ -363,8 +412,21 @@ impl Store {
             |r| r.get(0),
         )?;
         let rejected = conn
-            .prepare("SELECT doc_id, rejected FROM sync_state WHERE rejected IS NOT NULL ORDER BY doc_id")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare(
+                "SELECT s.doc_id, d.kind, s.rejected_code, s.rejected FROM sync_state s
+                 JOIN documents d ON d.id = s.doc_id
+                 WHERE s.rejected IS NOT NULL ORDER BY s.doc_id",
+            )?
+            .query_map([], |r| {
+                Ok(crate::sync::engine::Refused {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    code: crate::sync::protocol::RefusalCode::parse(
+                        r.get::<_, Option<String>>(2)?.as_deref().unwrap_or("other"),
+                    ),
+                    reason: r.get(3)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Pending {
             documents,

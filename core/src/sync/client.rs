@@ -10,6 +10,7 @@ use super::protocol::{
     self, CBOR, EnrollRequest, EnrollResponse, ErrorBody, FeedResponse, ResyncRequest,
     ResyncResponse, SyncRequest, SyncResponse,
 };
+use super::tls::Trust;
 use crate::error::{Error, Result};
 
 /// Installs rustls' ring crypto provider for this process (once; later calls do nothing).
@@ -27,12 +28,28 @@ pub struct HttpClient {
 }
 
 fn network(e: reqwest::Error) -> Error {
-    Error::Network(e.to_string())
+    // reqwest's own message is "error sending request"; the cause (a certificate the device
+    // does not trust, a refused connection) is in its sources.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Error::Network(message)
 }
 
 impl HttpClient {
-    /// A client for the server at `base` (`http://host:port` or `https://...`).
+    /// A client for the server at `base` (`http://host:port` or `https://...`) trusting what
+    /// the platform trusts.
     pub fn new(base: &str, token: Option<String>) -> Result<HttpClient> {
+        Self::with_trust(base, token, &Trust::default())
+    }
+
+    /// A client for the server at `base` with the trust given at enrolment (the agency's CA or
+    /// a pinned key beside the platform's trust store).
+    pub fn with_trust(base: &str, token: Option<String>, trust: &Trust) -> Result<HttpClient> {
         install_crypto_provider();
         let base = base.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -40,12 +57,15 @@ impl HttpClient {
                 "server URL {base:?} must start with http:// or https://"
             )));
         }
-        let http = Client::builder()
+        trust.validate(&base)?;
+        let mut builder = Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120))
-            .user_agent(concat!("quayside/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(network)?;
+            .user_agent(concat!("quayside/", env!("CARGO_PKG_VERSION")));
+        if let Some(config) = super::tls::client_config(trust)? {
+            builder = builder.tls_backend_preconfigured(config);
+        }
+        let http = builder.build().map_err(network)?;
         Ok(HttpClient { base, token, http })
     }
 

@@ -9,9 +9,11 @@ use std::time::Duration;
 use serde_bytes::ByteBuf;
 
 use super::client::HttpClient;
+use super::protocol::RefusalCode;
 use super::protocol::{
     DocPush, EnrollRequest, EnrollResponse, Outcome, PROTOCOL_VERSION, ResyncRequest, SyncRequest,
 };
+use super::tls::Trust;
 use crate::doc::SyncState;
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -24,11 +26,42 @@ pub const BATCH_BYTES: usize = 8 * 1024 * 1024;
 /// Photo upload chunk size.
 pub const CHUNK_BYTES: usize = 8 * 1024 * 1024;
 
+/// The step a sync is at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Phase {
+    #[default]
+    Feed,
+    Documents,
+    Photos,
+    Done,
+}
+
+impl Phase {
+    /// As shown on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Feed => "feed",
+            Phase::Documents => "documents",
+            Phase::Photos => "photos",
+            Phase::Done => "done",
+        }
+    }
+}
+
+/// A document (or photo) the server refused, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub id: String,
+    /// `inspection`, `review` or `photo`.
+    pub kind: String,
+    pub code: RefusalCode,
+    pub reason: String,
+}
+
 /// Where a sync stands, reported as it goes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncProgress {
-    /// `feed`, `documents`, `photos` or `done`.
-    pub phase: String,
+    pub phase: Phase,
     pub documents_done: u64,
     pub documents_total: u64,
     pub photos_done: u64,
@@ -45,7 +78,7 @@ pub struct SyncReport {
     /// Documents that brought changes from the server.
     pub received: u64,
     /// Documents the server refused, with its reason.
-    pub rejected: Vec<(String, String)>,
+    pub rejected: Vec<Refused>,
     pub photos_uploaded: u64,
     /// Colleagues' photos fetched for inspections this device holds.
     pub photos_downloaded: u64,
@@ -59,11 +92,17 @@ pub struct SyncReport {
 }
 
 /// Enrols the store with a server using a one-time code.
-pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result<EnrollResponse> {
+pub fn enroll(
+    store: &Store,
+    url: &str,
+    code: &str,
+    device_name: &str,
+    trust: &Trust,
+) -> Result<EnrollResponse> {
     if store.server_link()?.is_some() {
         return Err(Error::Invalid("this device is already enrolled".into()));
     }
-    let client = HttpClient::new(url, None)?;
+    let client = HttpClient::with_trust(url, None, trust)?;
     let res = client.enroll(&EnrollRequest {
         code: normalize_code(code),
         actor: hex::encode(&store.device().actor),
@@ -85,6 +124,7 @@ pub fn enroll(store: &Store, url: &str, code: &str, device_name: &str) -> Result
         token: res.token.clone(),
         device_id: res.device_id.clone(),
         role: res.role.clone(),
+        trust: trust.clone(),
     })?;
     Ok(res)
 }
@@ -107,10 +147,8 @@ pub fn normalize_code(typed: &str) -> String {
 /// A client for the server this store is enrolled with (create once and reuse: it keeps
 /// connections open and building one loads the system's root certificates).
 pub fn client_for(store: &Store) -> Result<HttpClient> {
-    let link = store.server_link()?.ok_or_else(|| {
-        Error::Invalid("this device is not enrolled with a server yet (`quayside enroll`)".into())
-    })?;
-    HttpClient::new(&link.url, Some(link.token))
+    let link = store.server_link()?.ok_or_else(|| Error::NotEnrolled)?;
+    HttpClient::with_trust(&link.url, Some(link.token), &link.trust)
 }
 
 /// One complete sync: feed, documents both ways, photos.
@@ -121,7 +159,7 @@ pub fn sync_once(
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     let mut p = SyncProgress {
-        phase: "feed".into(),
+        phase: Phase::Feed,
         ..Default::default()
     };
     progress(&p);
@@ -157,7 +195,7 @@ pub fn sync_once(
     todo.extend(from_server);
     let mut todo: Vec<(String, String)> = todo.into_iter().collect();
     todo.sort_by_key(|(_, kind)| kind == "review");
-    p.phase = "documents".into();
+    p.phase = Phase::Documents;
     p.documents_total = todo.len() as u64;
     show(&mut p, &report, progress);
     let mut full_resend: Vec<(String, String)> = Vec::new();
@@ -177,10 +215,13 @@ pub fn sync_once(
     store.apply_incoming(&incoming)?;
     for chunk in batches(store, &others, true)? {
         let again = push_batch(store, client, chunk, &mut report, &mut p, progress)?;
-        for (id, _) in again {
-            report
-                .rejected
-                .push((id, "the server asked for a resync twice".into()));
+        for (id, kind) in again {
+            report.rejected.push(Refused {
+                id,
+                kind,
+                code: RefusalCode::Other,
+                reason: "the server asked for a resync twice".into(),
+            });
         }
     }
     if cursor != start_cursor {
@@ -189,7 +230,7 @@ pub fn sync_once(
 
     // 3. Photos the server does not have yet.
     let photos = store.photos_to_upload()?;
-    p.phase = "photos".into();
+    p.phase = Phase::Photos;
     p.photos_total = photos.len() as u64;
     show(&mut p, &report, progress);
     for (sha, bytes) in photos {
@@ -198,9 +239,16 @@ pub fn sync_once(
             // Refused (say, the inspection showing it was refused): the photo stays here, is
             // listed, and the next sync offers it again. Only a refused device stops the sync.
             Err(Error::Server { status, message }) if status != 401 => {
-                report
-                    .rejected
-                    .push((sha.clone(), format!("photo refused: {message}")));
+                report.rejected.push(Refused {
+                    id: sha.clone(),
+                    kind: "photo".into(),
+                    code: if status == 403 {
+                        RefusalCode::NotAllowed
+                    } else {
+                        RefusalCode::Other
+                    },
+                    reason: format!("photo refused: {message}"),
+                });
             }
             Err(e) => return Err(e),
         }
@@ -223,7 +271,7 @@ pub fn sync_once(
         }
     }
     store.mark_synced()?;
-    p.phase = "done".into();
+    p.phase = Phase::Done;
     show(&mut p, &report, progress);
     Ok(report)
 }
@@ -318,9 +366,21 @@ fn push_batch(
                     seq: d.seq,
                 });
             }
-            Outcome::Rejected { reason } => {
-                report.rejected.push((d.id.clone(), reason.clone()));
-                incoming.push(Incoming::Rejected { id: d.id, reason });
+            Outcome::Rejected { reason, code } => {
+                report.rejected.push(Refused {
+                    id: d.id.clone(),
+                    kind: kinds
+                        .get(&d.id)
+                        .cloned()
+                        .unwrap_or_else(|| "inspection".into()),
+                    code,
+                    reason: reason.clone(),
+                });
+                incoming.push(Incoming::Rejected {
+                    id: d.id,
+                    reason,
+                    code,
+                });
             }
             Outcome::Resync => {
                 let kind = kinds.get(&d.id).cloned().unwrap_or_default();
@@ -359,11 +419,17 @@ fn resync_document(
         report.round_trips += 1;
         report.bytes_sent += sent as u64;
         report.bytes_received += received as u64;
-        if let Outcome::Rejected { reason } = res.outcome {
-            report.rejected.push((id.to_string(), reason.clone()));
+        if let Outcome::Rejected { reason, code } = res.outcome {
+            report.rejected.push(Refused {
+                id: id.to_string(),
+                kind: kind.to_string(),
+                code,
+                reason: reason.clone(),
+            });
             return Ok(Incoming::Rejected {
                 id: id.to_string(),
                 reason,
+                code,
             });
         }
         theirs = Some(res.state);

@@ -5,3 +5,5 @@ pub mod client;
 pub mod engine;
 pub mod policy;
 pub mod protocol;
+pub mod schedule;
+pub mod tls;

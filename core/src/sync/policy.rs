@@ -3,7 +3,7 @@
 //! can run the same checks.
 
 use crate::doc::{Document, inspect_change, inspection};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 use crate::model::review::{Decision, Review};
 use crate::model::{Inspection, Status};
 
@@ -58,6 +58,14 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Whether changes by `actor` (hex) are this device's: its own actor, or the one automerge
+    /// derives from it for an edit made on the version a form was filled from
+    /// (`Document::isolate`). Enrolment requires a 16-byte actor, so no device can register
+    /// an actor that is another's derived one.
+    pub fn owns_actor(&self, actor: &str) -> bool {
+        crate::doc::is_own_actor(actor, &self.actor)
+    }
+
     /// Whether this user may read a document of this station.
     pub fn may_read_station(&self, station: &str) -> bool {
         match self.role {
@@ -96,9 +104,9 @@ pub fn apply_inspection_push(
             if let Some(other) = doc
                 .change_actors()
                 .into_iter()
-                .find(|a| *a != principal.actor)
+                .find(|a| !principal.owns_actor(a))
             {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Forbidden(format!(
                     "document {id} holds changes by actor {other}, not by this device ({})",
                     principal.actor
                 )));
@@ -135,8 +143,8 @@ pub fn apply_inspection_push(
         if known {
             continue;
         }
-        if info.actor != principal.actor {
-            return Err(Error::Invalid(format!(
+        if !principal.owns_actor(&info.actor) {
+            return Err(Error::Forbidden(format!(
                 "change {} was made by actor {}, not by this device ({})",
                 info.hash, info.actor, principal.actor
             )));
@@ -182,7 +190,7 @@ fn require_officer(principal: &Principal) -> Result<()> {
     if principal.role == Role::Officer {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
+        Err(Error::Forbidden(format!(
             "a {} may not write inspections; only officers record them",
             principal.role.as_str()
         )))
@@ -196,7 +204,7 @@ fn check_inspection(
     before: Option<&Inspection>,
     after: &Inspection,
 ) -> Result<()> {
-    let forbid = |why: String| Err(Error::Invalid(why));
+    let forbid = |why: String| Err(Error::Forbidden(why));
     if after.id != id {
         return forbid(format!(
             "document {id} claims to be inspection {:?}",
@@ -273,7 +281,7 @@ pub fn apply_review_push(
     inspection_doc: Option<&mut Document>,
     photo_present: &dyn Fn(&str, &str) -> bool,
 ) -> Result<(Document, Review)> {
-    let forbid = |why: String| Err(Error::Invalid(why));
+    let forbid = |why: String| Err(Error::Forbidden(why));
     if principal.role != Role::Supervisor {
         return forbid(format!(
             "a {} may not write reviews; only supervisors review inspections",
@@ -301,7 +309,7 @@ pub fn apply_review_push(
     if let Some(other) = doc
         .change_actors()
         .into_iter()
-        .find(|a| *a != principal.actor)
+        .find(|a| !principal.owns_actor(a))
     {
         return forbid(format!(
             "review {id} holds changes by actor {other}, not by this device ({})",
@@ -336,8 +344,11 @@ pub fn apply_review_push(
     };
     let heads = crate::doc::parse_heads(&review.reviewed_heads)?;
     if heads.is_empty() || heads.iter().any(|h| !inspection_doc.has_change(h)) {
-        return forbid(format!(
-            "review {id} names inspection heads the server does not hold; sync the inspection first"
+        return Err(Error::Rule(
+            Rule::InspectionNotArrived,
+            format!(
+                "review {id} names inspection heads the server does not hold; sync the inspection first"
+            ),
         ));
     }
     let reviewed = inspection_doc.read_at(&heads, inspection::read)?;
@@ -366,9 +377,12 @@ pub fn apply_review_push(
             .iter()
             .find(|p| !photo_present(&review.inspection_id, &p.sha256))
         {
-            return forbid(format!(
-                "photo {} of inspection {} has not arrived verified; approve once it has",
-                missing.sha256, review.inspection_id
+            return Err(Error::Rule(
+                Rule::PhotoNotArrived,
+                format!(
+                    "photo {} of inspection {} has not arrived verified; approve once it has",
+                    missing.sha256, review.inspection_id
+                ),
             ));
         }
     }

@@ -67,8 +67,88 @@ pub enum Outcome {
     /// The server does not know the device's `shared_heads` (or the device's heads after its
     /// changes): send the whole history again (`shared_heads` empty).
     Resync,
-    /// Refused: nothing of this document's changes was stored.
-    Rejected { reason: String },
+    /// Refused: nothing of this document's changes was stored. `code` says why in a word a
+    /// device can act on (older servers send none: `other`).
+    Rejected {
+        reason: String,
+        #[serde(default)]
+        code: RefusalCode,
+    },
+}
+
+/// Why a document was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// This device or user may not write it (another device's changes, another station, a role
+    /// that may not decide).
+    NotAllowed,
+    /// It does not load or decode (a damaged change, an unknown document kind).
+    Malformed,
+    /// It loads but breaks the rules of the data (schema, reference, signatures).
+    InvalidContent,
+    /// A decision about a version that has changed since.
+    Stale,
+    /// An approval while a photo of the inspection has not reached the server: it is sent
+    /// again with the next sync, after the photo.
+    WaitingForPhoto,
+    /// A review of a version of the inspection the server does not hold yet: sent again after
+    /// the inspection.
+    WaitingForInspection,
+    /// Anything else (and any code a newer server sends that this device does not know).
+    #[default]
+    #[serde(other)]
+    Other,
+}
+
+impl RefusalCode {
+    /// The code as stored on the device.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalCode::NotAllowed => "not_allowed",
+            RefusalCode::Malformed => "malformed",
+            RefusalCode::InvalidContent => "invalid_content",
+            RefusalCode::Stale => "stale",
+            RefusalCode::WaitingForPhoto => "waiting_for_photo",
+            RefusalCode::WaitingForInspection => "waiting_for_inspection",
+            RefusalCode::Other => "other",
+        }
+    }
+
+    /// Parses [`RefusalCode::as_str`]; unknown codes are `Other`.
+    pub fn parse(s: &str) -> RefusalCode {
+        [
+            RefusalCode::NotAllowed,
+            RefusalCode::Malformed,
+            RefusalCode::InvalidContent,
+            RefusalCode::Stale,
+            RefusalCode::WaitingForPhoto,
+            RefusalCode::WaitingForInspection,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+        .unwrap_or(RefusalCode::Other)
+    }
+
+    /// The code for an error that refused a document.
+    pub fn of(e: &crate::error::Error) -> RefusalCode {
+        use crate::error::{Error, Rule};
+        match e {
+            Error::Forbidden(_) | Error::Rule(Rule::NotSupervisor, _) => RefusalCode::NotAllowed,
+            Error::Rule(Rule::PhotoNotArrived, _) => RefusalCode::WaitingForPhoto,
+            Error::Rule(Rule::InspectionNotArrived, _) => RefusalCode::WaitingForInspection,
+            Error::Rule(Rule::ChangedSinceSubmission, _) => RefusalCode::Stale,
+            Error::Rule(..) => RefusalCode::InvalidContent,
+            Error::Automerge(_) | Error::Integrity(_) => RefusalCode::Malformed,
+            Error::Stale(_) => RefusalCode::Stale,
+            Error::Invalid(_)
+            | Error::Quantity(_)
+            | Error::CheckDigit { .. }
+            | Error::UnknownSubstance(_)
+            | Error::NotFound { .. } => RefusalCode::InvalidContent,
+            _ => RefusalCode::Other,
+        }
+    }
 }
 
 /// One document in a sync response.
@@ -360,6 +440,7 @@ mod tests {
                 id: "a".into(),
                 outcome: Outcome::Rejected {
                     reason: "no".into(),
+                    code: RefusalCode::NotAllowed,
                 },
                 heads: vec![],
                 changes: vec![],

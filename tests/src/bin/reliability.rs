@@ -71,6 +71,7 @@ fn main() -> std::process::ExitCode {
         let started = Instant::now();
         let agency = Agency::start_with(quayside_server::Options {
             enrol_per_minute: 1_000_000,
+            ..Default::default()
         });
         let t = reliability::run(trials, seed, |s| {
             reliability::network_fault_trial(&agency, s)

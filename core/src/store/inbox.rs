@@ -1,0 +1,204 @@
+//! The photo inbox: the camera writes a new photo straight into the store's directory
+//! (`inbox/<inspection>/<name>`), so a photo exists durably the moment the shutter returns, before
+//! the officer captions or attaches it. Attaching moves it into the evidence store; photos left
+//! behind by a killed app are attached on the next start, and a half-written file is set aside,
+//! never deleted.
+
+use std::path::{Path, PathBuf};
+
+use super::Store;
+use super::inspections::PhotoInput;
+use crate::error::{Error, Result};
+
+/// What became of one photo found in the inbox at start.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recovered {
+    /// Attached to its inspection (or already there).
+    Attached {
+        inspection_id: String,
+        sha256: String,
+    },
+    /// Not a whole image (the camera was interrupted); moved to `inbox/incomplete/`.
+    Incomplete {
+        inspection_id: String,
+        kept_at: PathBuf,
+    },
+    /// Its inspection is not in this store; left where it is.
+    Orphan {
+        inspection_id: String,
+        path: PathBuf,
+    },
+}
+
+const INBOX: &str = "inbox";
+const INCOMPLETE: &str = "incomplete";
+
+impl Store {
+    fn inbox_dir(&self) -> PathBuf {
+        self.dir().join(INBOX)
+    }
+
+    /// A new file path in the inbox for a photo of `inspection_id` (the folder is created): the
+    /// camera writes there, then the shell calls [`Store::attach_inbox_photo`].
+    pub fn new_inbox_file(&self, inspection_id: &str, extension: &str) -> Result<PathBuf> {
+        self.inspection(inspection_id)?;
+        let ext: String = extension
+            .trim_start_matches('.')
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .take(8)
+            .collect();
+        let dir = self.inbox_dir().join(inspection_id);
+        std::fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
+        let name = format!(
+            "{}.{}",
+            uuid::Uuid::now_v7().simple(),
+            if ext.is_empty() { "jpg" } else { &ext }
+        );
+        Ok(dir.join(name))
+    }
+
+    /// Attaches a photo the camera wrote into the inbox and removes the inbox file.
+    pub fn attach_inbox_photo(
+        &self,
+        path: &Path,
+        input: PhotoInput,
+    ) -> Result<(crate::model::Photo, crate::model::Inspection)> {
+        let inspection_id = self.inbox_owner(path)?;
+        let attached = self.add_photo_file(&inspection_id, path, input)?;
+        std::fs::remove_file(path).map_err(Error::io(path))?;
+        Ok(attached)
+    }
+
+    /// The inspection an inbox file belongs to; refuses a path outside the inbox.
+    fn inbox_owner(&self, path: &Path) -> Result<String> {
+        let inbox = self.inbox_dir();
+        let owner = path
+            .parent()
+            .filter(|p| p.parent() == Some(inbox.as_path()))
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .filter(|n| *n != INCOMPLETE);
+        owner.map(str::to_string).ok_or_else(|| {
+            Error::Invalid(format!(
+                "{} is not a photo in this store's inbox",
+                path.display()
+            ))
+        })
+    }
+
+    /// Attaches every photo a killed app left in the inbox (run at start). Whole images are
+    /// attached and their files removed; half-written ones are moved aside and reported.
+    pub fn recover_inbox(&self) -> Result<Vec<Recovered>> {
+        let inbox = self.inbox_dir();
+        let mut out = Vec::new();
+        let Ok(dirs) = std::fs::read_dir(&inbox) else {
+            return Ok(out);
+        };
+        let mut dirs: Vec<_> = dirs.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        dirs.sort();
+        for dir in dirs {
+            let Some(inspection_id) = dir.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if inspection_id == INCOMPLETE || !dir.is_dir() {
+                continue;
+            }
+            let inspection_id = inspection_id.to_string();
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .map_err(Error::io(&dir))?
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            files.sort();
+            let known = self.inspection(&inspection_id).is_ok();
+            for path in files {
+                if !known {
+                    out.push(Recovered::Orphan {
+                        inspection_id: inspection_id.clone(),
+                        path,
+                    });
+                    continue;
+                }
+                let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
+                if !is_whole_image(&bytes) {
+                    let aside = inbox.join(INCOMPLETE).join(&inspection_id);
+                    std::fs::create_dir_all(&aside).map_err(Error::io(&aside))?;
+                    let kept_at = aside.join(path.file_name().unwrap_or_default());
+                    std::fs::rename(&path, &kept_at).map_err(Error::io(&path))?;
+                    out.push(Recovered::Incomplete {
+                        inspection_id: inspection_id.clone(),
+                        kept_at,
+                    });
+                    continue;
+                }
+                let sha256 = crate::blobs::sha256_hex(&bytes);
+                let already = self
+                    .inspection(&inspection_id)?
+                    .photos
+                    .iter()
+                    .any(|p| p.sha256 == sha256);
+                if !already {
+                    self.add_photo_file(&inspection_id, &path, PhotoInput::default())?;
+                }
+                std::fs::remove_file(&path).map_err(Error::io(&path))?;
+                out.push(Recovered::Attached {
+                    inspection_id: inspection_id.clone(),
+                    sha256,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether `bytes` hold a whole image: a JPEG that reaches its end marker, a PNG that reaches
+/// its IEND chunk; other recognised formats (HEIC, WebP) by their declared length.
+pub fn is_whole_image(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        // Some cameras pad after the end marker.
+        let tail = &bytes[bytes.len().saturating_sub(4096)..];
+        return tail.windows(2).any(|w| w == [0xFF, 0xD9]);
+    }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return bytes.len() >= 12 && &bytes[bytes.len() - 8..bytes.len() - 4] == b"IEND";
+    }
+    if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        let declared = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        return bytes.len() >= declared + 8;
+    }
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        // ISO boxes: walk them; the file is whole when the boxes end exactly at its end.
+        let mut at = 0usize;
+        while at + 8 <= bytes.len() {
+            let size = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+                as usize;
+            if size < 8 {
+                return false;
+            }
+            at += size;
+        }
+        return at == bytes.len();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_whole_images_from_cut_ones() {
+        let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[0u8; 100], &[0xFF, 0xD9]].concat();
+        assert!(is_whole_image(&jpeg));
+        assert!(!is_whole_image(&jpeg[..50]));
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&[0, 0, 0, 0]);
+        png.extend_from_slice(b"IEND");
+        png.extend_from_slice(&[0xAE, 0x42, 0x60, 0x82]);
+        assert!(is_whole_image(&png));
+        assert!(!is_whole_image(&png[..png.len() - 3]));
+        assert!(!is_whole_image(b"not an image"));
+    }
+}

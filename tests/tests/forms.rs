@@ -1,0 +1,303 @@
+//! What an officer types and shoots on a phone is never lost and never overwrites a colleague:
+//! forms save only what was changed since the version they were filled from (through the real
+//! server, with two devices), drafts survive a killed app, photos survive a killed camera, and
+//! quantities read the same on every phone.
+
+use quayside_core::{
+    ErrorCode, InspectionFields, MessageKey, PhotoFields, RecoveredPhoto, SyncAction,
+    format_quantity, parse_quantity,
+};
+use quayside_e2e::*;
+
+fn sync(d: &Device) -> quayside_core::SyncReportRecord {
+    d.store.sync(None).unwrap()
+}
+
+fn notes(d: &Device, id: &str) -> String {
+    d.store.get_inspection(id.into()).unwrap().inspection.notes
+}
+
+/// Ama and Kofi both hold one inspection; Ama opens its form, then Kofi's note reaches her
+/// through the server. Returns the form as Ama opened it.
+fn form_opened_then_colleague_note(
+    note: &str,
+) -> (
+    Agency,
+    Device,
+    Device,
+    String,
+    quayside_core::InspectionView,
+) {
+    let agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
+    let id = new_inspection(&ama.store, "CSQU3054383");
+    sync(&ama);
+    sync(&kofi);
+    let opened = ama.store.get_inspection(id.clone()).unwrap();
+    kofi.store
+        .update_inspection(
+            id.clone(),
+            InspectionFields {
+                notes: Some(note.into()),
+                ..Default::default()
+            },
+            vec![],
+        )
+        .unwrap();
+    sync(&kofi);
+    sync(&ama);
+    (agency, ama, kofi, id, opened)
+}
+
+#[test]
+fn a_form_saves_only_what_the_officer_changed_and_keeps_a_colleagues_edit() {
+    // Ama opens the form; Kofi's note arrives while she types.
+    let (_agency, ama, kofi, id, opened) = form_opened_then_colleague_note("kofi: seals broken");
+    // She also attaches a photo from the same screen (her own change after the form opened).
+    ama.store
+        .add_photo(
+            id.clone(),
+            [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"seal"].concat(),
+            PhotoFields::default(),
+        )
+        .unwrap();
+
+    // The form sends every field, as filled: the note unchanged, the reason typed.
+    let saved = ama
+        .store
+        .update_inspection(
+            id.clone(),
+            InspectionFields {
+                notes: Some(opened.inspection.notes.clone()),
+                selection_reason: Some("risk profile".into()),
+                seals: Some(opened.inspection.container.seals.clone()),
+                ..Default::default()
+            },
+            opened.heads.clone(),
+        )
+        .unwrap();
+    assert_eq!(
+        saved.inspection.notes, "kofi: seals broken",
+        "kept Kofi's note"
+    );
+    assert_eq!(
+        saved.inspection.selection_reason.as_deref(),
+        Some("risk profile")
+    );
+    assert!(saved.conflicts.is_empty(), "{:?}", saved.conflicts);
+    assert_eq!(saved.inspection.photos.len(), 1);
+
+    // The server accepts the edit made on the older version; both devices converge.
+    let report = sync(&ama);
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    sync(&kofi);
+    let k = kofi.store.get_inspection(id.clone()).unwrap();
+    assert_eq!(k.inspection.notes, "kofi: seals broken");
+    assert_eq!(
+        k.inspection.selection_reason.as_deref(),
+        Some("risk profile")
+    );
+    assert_eq!(k.heads, ama.store.get_inspection(id.clone()).unwrap().heads);
+}
+
+#[test]
+fn a_field_both_changed_becomes_a_conflict_not_a_silent_overwrite() {
+    let (_agency, ama, _kofi, id, opened) = form_opened_then_colleague_note("kofi's words");
+    let saved = ama
+        .store
+        .update_inspection(
+            id.clone(),
+            InspectionFields {
+                notes: Some("ama's words".into()),
+                ..Default::default()
+            },
+            opened.heads,
+        )
+        .unwrap();
+    let conflict = saved
+        .conflicts
+        .iter()
+        .find(|c| c.path == "notes")
+        .expect("a conflict on the note");
+    let values: Vec<&str> = conflict.values.iter().map(|v| v.value.as_str()).collect();
+    assert!(
+        values.contains(&"ama's words") && values.contains(&"kofi's words"),
+        "{values:?}"
+    );
+    assert!(sync(&ama).rejected.is_empty());
+    // A version the device never had is refused, writing nothing.
+    let before = ama.store.get_inspection(id.clone()).unwrap().heads;
+    let err = ama
+        .store
+        .update_inspection(
+            id.clone(),
+            InspectionFields {
+                notes: Some("x".into()),
+                ..Default::default()
+            },
+            vec!["ab".repeat(32)],
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Invalid);
+    assert_eq!(ama.store.get_inspection(id).unwrap().heads, before);
+}
+
+#[test]
+fn a_draft_and_a_camera_photo_survive_a_killed_app() {
+    let mut ama = Device::new("ama", "GHTEM");
+    let id = new_inspection(&ama.store, "CSQU3054383");
+    let opened = ama.store.get_inspection(id.clone()).unwrap();
+    let form = format!("inspection:{id}");
+    ama.store
+        .save_draft(
+            form.clone(),
+            Some(id.clone()),
+            opened.heads.clone(),
+            [("notes".to_string(), "R-22 in cylinders lab".to_string())].into(),
+        )
+        .unwrap();
+    // The camera writes into the inbox; the app dies before "Attach".
+    let whole = ama.store.new_photo_file(id.clone(), "jpg".into()).unwrap();
+    std::fs::write(
+        &whole,
+        [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"label", &[0xFF, 0xD9]].concat(),
+    )
+    .unwrap();
+    let cut = ama.store.new_photo_file(id.clone(), "jpg".into()).unwrap();
+    std::fs::write(&cut, [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]).unwrap();
+    ama.reopen();
+
+    let draft = ama.store.draft(form.clone()).unwrap().expect("draft kept");
+    assert_eq!(draft.fields["notes"], "R-22 in cylinders lab");
+    assert_eq!(draft.based_on, opened.heads);
+    let recovered = ama.store.recover_photos().unwrap();
+    assert_eq!(recovered.len(), 2, "{recovered:?}");
+    assert!(recovered.iter().any(
+        |r| matches!(r, RecoveredPhoto::Attached { inspection_id, .. } if *inspection_id == id)
+    ));
+    let kept = recovered
+        .iter()
+        .find_map(|r| match r {
+            RecoveredPhoto::Incomplete { kept_at, .. } => Some(kept_at.clone()),
+            _ => None,
+        })
+        .expect("the cut photo is set aside");
+    assert!(std::path::Path::new(&kept).exists(), "never deleted");
+    assert!(!std::path::Path::new(&whole).exists());
+    assert_eq!(
+        ama.store
+            .get_inspection(id.clone())
+            .unwrap()
+            .inspection
+            .photos
+            .len(),
+        1
+    );
+    // Running it again finds nothing new.
+    assert!(ama.store.recover_photos().unwrap().is_empty());
+
+    // Saving the draft on the version it names, then forgetting it.
+    ama.store
+        .update_inspection(
+            id.clone(),
+            InspectionFields {
+                notes: Some(draft.fields["notes"].clone()),
+                ..Default::default()
+            },
+            draft.based_on,
+        )
+        .unwrap();
+    ama.store.discard_draft(form.clone()).unwrap();
+    assert_eq!(notes(&ama, &id), "R-22 in cylinders lab");
+    assert!(ama.store.drafts().unwrap().is_empty());
+
+    // A photo taken and attached at once leaves nothing in the inbox.
+    let path = ama.store.new_photo_file(id.clone(), "jpg".into()).unwrap();
+    std::fs::write(
+        &path,
+        [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"second", &[0xFF, 0xD9]].concat(),
+    )
+    .unwrap();
+    let added = ama
+        .store
+        .attach_photo_file(path.clone(), PhotoFields::default())
+        .unwrap();
+    assert_eq!(added.view.inspection.photos.len(), 2);
+    assert!(!std::path::Path::new(&path).exists());
+    // A file outside the inbox is not taken (nor deleted).
+    let outside = ama.dir.path().join("elsewhere.jpg");
+    std::fs::write(&outside, [0xFF, 0xD8, 0xFF, 0xD9]).unwrap();
+    let err = ama
+        .store
+        .attach_photo_file(outside.display().to_string(), PhotoFields::default())
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Invalid);
+    assert!(outside.exists());
+}
+
+#[test]
+fn quantities_read_the_same_on_every_phone_and_refusals_say_why() {
+    assert_eq!(
+        parse_quantity("1,234.5".into(), ".".into()).unwrap(),
+        1234.5
+    );
+    assert_eq!(
+        parse_quantity("1.234,5".into(), ",".into()).unwrap(),
+        1234.5
+    );
+    assert_eq!(
+        parse_quantity("15'490".into(), ".".into()).unwrap(),
+        15490.0
+    );
+    assert_eq!(format_quantity(15490.4, ",".into()), "15490,4");
+    let err = parse_quantity("-3".into(), ".".into()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Invalid);
+    assert!(!err.retryable());
+    assert_eq!(err.user_message().key, MessageKey::QuantityNegative);
+    let err = parse_quantity("twelve".into(), ".".into()).unwrap_err();
+    let m = err.user_message();
+    assert_eq!(m.key, MessageKey::QuantityNotANumber);
+    assert_eq!(m.args, vec!["twelve".to_string()]);
+}
+
+#[test]
+fn the_schedule_follows_pending_work_and_failures() {
+    let agency = Agency::start();
+    let loner = Device::new("ama", "GHTEM");
+    assert_eq!(
+        loner.store.sync_schedule().unwrap().action,
+        SyncAction::Enrol
+    );
+
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    new_inspection(&ama.store, "CSQU3054383");
+    let s = ama.store.sync_schedule().unwrap();
+    assert_eq!((s.action, s.expedited), (SyncAction::Now, true));
+    assert_eq!(s.unsynced_inspections, 1);
+    assert_eq!(s.message.key, MessageKey::SyncPending);
+
+    sync(&ama);
+    let s = ama.store.sync_schedule().unwrap();
+    assert_eq!(
+        s.action,
+        SyncAction::After,
+        "nothing waiting: the next pull later"
+    );
+    assert!(!s.expedited);
+    assert_eq!(s.message.key, MessageKey::SyncUpToDate);
+
+    // The server goes away: the failure is counted and the next attempt waits.
+    let mut agency = agency;
+    if let Some(server) = agency.server.take() {
+        server.stop();
+    }
+    new_inspection(&ama.store, "MSCU1234566");
+    let err = ama.store.sync(None).unwrap_err();
+    assert!(err.retryable(), "{err}");
+    let s = ama.store.sync_schedule().unwrap();
+    assert_eq!((s.action, s.failures), (SyncAction::After, 1));
+    assert_eq!(s.last_error, Some(ErrorCode::Network));
+    assert!(s.delay_ms > 0 && s.delay_ms <= 30_000, "{}", s.delay_ms);
+    assert_eq!(s.message.key, MessageKey::SyncWaiting);
+}
