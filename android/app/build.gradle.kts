@@ -44,6 +44,11 @@ android {
         compose = true
     }
 
+    packaging {
+        // Native libraries stay uncompressed and page-aligned in the APK (16 KB pages); the core is
+        // linked with -z max-page-size=16384 (.cargo/config.toml) and JNA 5.17+ ships an aligned libjnidispatch.so.
+        jniLibs { useLegacyPackaging = false }
+    }
     sourceSets.getByName("main") {
         jniLibs.srcDir(rustJniLibs)
     }
@@ -82,6 +87,9 @@ dependencies {
     implementation(project(":core-kotlin"))
     // JNA for Android: the AAR carries libjnidispatch.so for each ABI.
     implementation("net.java.dev.jna:jna:${libs.versions.jna.get()}@aar")
+    // The Java half of rustls-platform-verifier: the core's HTTPS checks certificates with Android's
+    // trust store (QuaysideNative.initTls hands it the Context at start).
+    implementation(libs.rustls.platform.verifier)
     implementation(libs.kotlinx.coroutines.android)
     implementation(libs.androidx.core.ktx)
     implementation(libs.androidx.activity.compose)

@@ -14,7 +14,9 @@ final class Session {
 
     init(store: InspectionStore) {
         self.store = store
-        scheduler = SyncScheduler(store: store, backgroundTaskIdentifier: AppModel.syncTaskIdentifier)
+        scheduler = SyncScheduler(store: store,
+                                  refreshTaskIdentifier: BackgroundSync.refreshIdentifier,
+                                  processingTaskIdentifier: BackgroundSync.processingIdentifier)
         location = LocationProvider()
     }
 }
@@ -23,10 +25,6 @@ final class Session {
 /// or failed to open.
 @MainActor
 final class AppModel: ObservableObject {
-    /// The background processing task's identifier (also in Info.plist,
-    /// `BGTaskSchedulerPermittedIdentifiers`).
-    nonisolated static let syncTaskIdentifier = "org.quayside.field.sync"
-
     /// Where the app is.
     enum Phase {
         /// Opening the store.
@@ -40,7 +38,7 @@ final class AppModel: ObservableObject {
     }
 
     @Published private(set) var phase = Phase.starting
-    private var waitingTasks: [BGProcessingTask] = []
+    private var waitingTasks: [BGTask] = []
     private var opening: Task<Void, Never>?
 
     nonisolated init() {}
@@ -98,7 +96,7 @@ final class AppModel: ObservableObject {
 
     /// Runs a background sync the system granted; if the app was launched just for it, once
     /// the store is open.
-    func handleBackgroundTask(_ task: BGProcessingTask) {
+    func handleBackgroundTask(_ task: BGTask) {
         if case let .ready(session) = phase {
             session.scheduler.handleBackgroundTask(task)
             return

@@ -70,16 +70,17 @@ struct QuantityRows: View {
     }
 }
 
-/// The core's warnings on an inspection or finding. Given the inspection's `findings`, each flag
-/// is led by the finding it concerns (the core's messages do not name it); under one finding,
-/// leave them out.
+/// The core's warnings on an inspection or finding, in the officer's language (each flag's
+/// `message` through the ``Localizer``; its icon by `FlagKind`). Given the inspection's
+/// `findings`, each flag is led by the finding it concerns (the core's messages do not name it);
+/// under one finding, leave them out.
 struct FlagList: View {
     let flags: [FlagRecord]
     var findings: [FindingRecord] = []
 
     var body: some View {
         ForEach(Array(flags.enumerated()), id: \.offset) { _, flag in
-            Label(FindingText.flag(flag, findings: findings), systemImage: "exclamationmark.triangle.fill")
+            Label(FindingText.flag(flag, findings: findings), systemImage: flag.kind.systemImage)
                 .foregroundStyle(.orange)
                 .font(.callout)
         }
@@ -180,7 +181,7 @@ struct PhotoThumbnail: View {
 
 /// A review state as a capsule: approved green, states needing action orange, drafts grey.
 struct ReviewBadgeLabel: View {
-    let badge: ReviewBadge
+    let badge: ReviewState
 
     private var tint: Color {
         switch badge {
@@ -192,7 +193,7 @@ struct ReviewBadgeLabel: View {
     }
 
     var body: some View {
-        Text(badge.label)
+        Text(badge.text)
             .font(.caption.bold())
             .padding(.horizontal, 6)
             .padding(.vertical, 2)

@@ -14,7 +14,9 @@ struct FindingEditorView: View {
 
     @Environment(\.dismiss) private var dismiss
     @State private var form = FindingForm()
-    @State private var baseline = FindingForm()
+    /// Keeps what is typed as a draft (restored when the editor opens again).
+    @State private var drafts: DraftKeeper<FindingForm>?
+    @State private var restored = false
     @State private var kgPerCylinder = ""
     @State private var working = false
     @State private var parseError: String?
@@ -90,7 +92,13 @@ struct FindingEditorView: View {
             .navigationBarTitleDisplayMode(.inline)
             .toolbar {
                 ToolbarItem(placement: .cancellationAction) {
-                    Button("Cancel") { dismiss() }
+                    Button("Cancel") {
+                        Task {
+                            await drafts?.discard()
+                            drafts = nil
+                            dismiss()
+                        }
+                    }
                 }
                 ToolbarItem(placement: .confirmationAction) {
                     Button(finding == nil ? "Add" : "Save") { Task { await save() } }
@@ -104,10 +112,22 @@ struct FindingEditorView: View {
                     }
                 }
             }
-            .onAppear {
-                if let finding {
+            .task {
+                guard drafts == nil else { return }
+                let keeper = model.findingDrafts(finding?.id)
+                if let kept = await keeper.restore() {
+                    form = kept.form
+                    restored = true
+                } else if let finding {
                     form = FindingForm(record: finding)
-                    baseline = form
+                }
+                drafts = keeper
+            }
+            .onChange(of: form) { typed in drafts?.changed(typed) }
+            .onDisappear { Task { await drafts?.flush() } }
+            .safeAreaInset(edge: .top) {
+                if restored {
+                    Text("Restored what you typed earlier.").font(.caption).padding(6)
                 }
             }
             .errorAlert($model.alert)
@@ -161,7 +181,7 @@ struct FindingEditorView: View {
             if try form.setNetMass(kgPerCylinder: kgPerCylinder) {
                 parseError = nil
             } else {
-                parseError = "Enter the number of cylinders first."
+                parseError = String(localized: "Enter the number of cylinders first.")
             }
         } catch {
             parseError = UserFacingError(error).message
@@ -173,11 +193,16 @@ struct FindingEditorView: View {
         defer { working = false }
         let saved: Bool
         if let finding {
-            saved = await model.updateFinding(finding.id, form: form, baseline: baseline)
+            // Based on the version the form was filled from (or the draft's).
+            saved = await model.updateFinding(finding.id, form: form, basedOn: drafts?.basedOn ?? model.basedOn)
         } else {
             saved = await model.addFinding(form) != nil
         }
-        if saved { dismiss() }
+        if saved {
+            await drafts?.discard()
+            drafts = nil
+            dismiss()
+        }
     }
 }
 

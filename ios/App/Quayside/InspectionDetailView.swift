@@ -22,7 +22,7 @@ struct InspectionDetailView<Footer: View>: View {
                 Section { ReviewNoticeView(notice: notice) }
             }
             Section("Report") {
-                ValueRow("Status", view.reviewBadge?.label ?? inspection.status.displayName)
+                ValueRow("Status", view.reviewState.text)
                 ValueRow("Officer", inspection.officer)
                 ValueRow("Station", inspection.station)
                 ValueRow("Started", Timestamp.display(inspection.createdAt))

@@ -8,7 +8,8 @@ private enum EditorSheet: Identifiable {
     case newFinding
     case finding(FindingRecord)
     case camera
-    case photo(Data)
+    /// A photo already kept in the core's inbox at `path`, to caption and attach.
+    case photo(path: String, jpeg: Data)
     case seizure
     case custody
 
@@ -25,7 +26,8 @@ private enum EditorSheet: Identifiable {
 }
 
 /// Records one inspection: container and declaration, findings with the core's figures,
-/// evidence photos, seizure and chain of custody, then submission. Typing autosaves. Submitted
+/// evidence photos, seizure and chain of custody, then submission. What is typed is kept as a
+/// draft as the officer types and saved when the editor is left. Submitted
 /// inspections are shown read-only with their review state until the officer chooses to correct
 /// one; a returned inspection, or one changed since it was signed, opens for editing with the
 /// review banner and "Submit again". What two devices left to settle is listed with its remedy:
@@ -59,7 +61,7 @@ struct InspectionEditorView: View {
                                 Label("Correct this inspection", systemImage: "pencil")
                             }
                         } footer: {
-                            Text(view.reviewBadge == .approved
+                            Text(view.reviewState == .approved
                                  ? "A correction after approval needs your signature again: submit it again for your supervisor's review."
                                  : "Your supervisor can approve only what you signed: after a correction, submit it again.")
                         }
@@ -86,9 +88,10 @@ struct InspectionEditorView: View {
             }
         }
         .task { await model.load() }
-        .onDisappear { Task { await model.save() } }
+        // Leaving the editor keeps the draft, then saves; going to the background keeps the draft.
+        .onDisappear { Task { await model.leave() } }
         .onChange(of: scenePhase) { phase in
-            if phase != .active { Task { await model.save() } }
+            if phase == .background { Task { await model.keepDraft() } }
         }
         .sheet(item: $sheet) { sheet in
             sheetContent(sheet)
@@ -99,7 +102,7 @@ struct InspectionEditorView: View {
                             isPresented: $confirmingSubmit, titleVisibility: .visible) {
             Button("Submit") { Task { _ = await model.submit() } }
         } message: {
-            if model.reviewBadge == .returned {
+            if model.reviewState == .returned {
                 Text("Submit once you have corrected what your supervisor asked. It goes back to your supervisor.")
             } else if model.isResubmission {
                 Text("Your supervisor can approve only what you signed. Submitting again signs the inspection as it is now, changes included.")
@@ -110,7 +113,7 @@ struct InspectionEditorView: View {
         .confirmationDialog("Correct a submitted inspection?", isPresented: $confirmingCorrection, titleVisibility: .visible) {
             Button("Correct") { model.beginCorrection() }
         } message: {
-            Text(model.reviewBadge == .approved
+            Text(model.reviewState == .approved
                  ? "It was approved as it is now. After your change it reads “changed since approval” until you submit it again and your supervisor reviews it."
                  : "After your change it reads “changed since submission”: your supervisor can return it, but approve it only once you submit it again.")
         }
@@ -124,6 +127,9 @@ struct InspectionEditorView: View {
         Form {
             if let notice = model.reviewNotice {
                 Section { ReviewNoticeView(notice: notice) }
+            }
+            if model.restoredDraftAt != nil || model.saveError != nil {
+                saveSection
             }
             containerSection
             declarationSection
@@ -207,30 +213,51 @@ struct InspectionEditorView: View {
         }
     }
 
+    /// What was restored from a draft, or why the last save was refused, with Save and Discard.
+    private var saveSection: some View {
+        Section {
+            if let error = model.saveError {
+                Label(error.title, systemImage: "exclamationmark.triangle").foregroundStyle(.orange)
+                Text(error.message).font(.callout)
+                if let advice = error.recoverySuggestion {
+                    Text(advice).font(.caption).foregroundStyle(.secondary)
+                }
+            } else if let at = model.restoredDraftAt {
+                Label("Restored what you typed \(Timestamp.display(at)); it is not saved yet.",
+                      systemImage: "arrow.uturn.backward.circle")
+            }
+            HStack {
+                Button("Save") { Task { await model.save() } }
+                Spacer()
+                Button("Discard changes", role: .destructive) { Task { await model.discardChanges() } }
+            }
+            .buttonStyle(.borderless)
+        }
+    }
+
     private var containerSection: some View {
         Section("Container") {
-            FieldRow(label: "Container number", text: $model.form.containerNumber,
-                     error: model.fieldErrors[.containerNumber], code: true)
-            if model.fieldErrors[.containerNumber] != nil {
+            FieldRow(label: "Container number", text: $model.form.containerNumber, code: true)
+            if model.saveError?.code == .checkDigit || model.form.allowInvalidCheckDigit {
                 Toggle("Record anyway (as painted on the container)", isOn: $model.form.allowInvalidCheckDigit)
             }
-            FieldRow(label: "Seals (comma separated)", text: $model.form.seals, error: model.fieldErrors[.seals], code: true)
-            FieldRow(label: "Size and type (e.g. 45G1)", text: $model.form.sizeType, error: model.fieldErrors[.sizeType], code: true)
+            FieldRow(label: "Seals (comma separated)", text: $model.form.seals, code: true)
+            FieldRow(label: "Size and type (e.g. 45G1)", text: $model.form.sizeType, code: true)
         }
     }
 
     private var declarationSection: some View {
         Section("Declaration") {
-            FieldRow(label: "Declaration number", text: $model.form.declarationNumber, error: model.fieldErrors[.declarationNumber], code: true)
-            FieldRow(label: "Bill of lading", text: $model.form.billOfLading, error: model.fieldErrors[.billOfLading], code: true)
-            FieldRow(label: "HS code (e.g. 3827.64)", text: $model.form.hsCode, error: model.fieldErrors[.hsCode], keyboard: .numbersAndPunctuation)
-            FieldRow(label: "Description of goods", text: $model.form.goodsDescription, error: model.fieldErrors[.goodsDescription])
-            FieldRow(label: "Declared quantity (kg)", text: $model.form.declaredQuantity, error: model.fieldErrors[.declaredQuantity], keyboard: .decimalPad)
-            FieldRow(label: "Consignor", text: $model.form.consignor, error: model.fieldErrors[.consignor])
-            FieldRow(label: "Consignee", text: $model.form.consignee, error: model.fieldErrors[.consignee])
-            FieldRow(label: "Origin", text: $model.form.origin, error: model.fieldErrors[.origin])
-            FieldRow(label: "Destination", text: $model.form.destination, error: model.fieldErrors[.destination])
-            FieldRow(label: "Transit ports (UN/LOCODEs)", text: $model.form.transit, error: model.fieldErrors[.transit], code: true)
+            FieldRow(label: "Declaration number", text: $model.form.declarationNumber, code: true)
+            FieldRow(label: "Bill of lading", text: $model.form.billOfLading, code: true)
+            FieldRow(label: "HS code (e.g. 3827.64)", text: $model.form.hsCode, keyboard: .numbersAndPunctuation)
+            FieldRow(label: "Description of goods", text: $model.form.goodsDescription)
+            FieldRow(label: "Declared quantity (kg)", text: $model.form.declaredQuantity, keyboard: .decimalPad)
+            FieldRow(label: "Consignor", text: $model.form.consignor)
+            FieldRow(label: "Consignee", text: $model.form.consignee)
+            FieldRow(label: "Origin", text: $model.form.origin)
+            FieldRow(label: "Destination", text: $model.form.destination)
+            FieldRow(label: "Transit ports (UN/LOCODEs)", text: $model.form.transit, code: true)
         }
     }
 
@@ -356,13 +383,10 @@ struct InspectionEditorView: View {
                 }
                 .disabled(locating || location.denied)
             }
-            FieldRow(label: "Reason for selection", text: $model.form.selectionReason, error: model.fieldErrors[.selectionReason])
+            FieldRow(label: "Reason for selection", text: $model.form.selectionReason)
             VStack(alignment: .leading) {
                 TextField("Notes", text: $model.form.notes, axis: .vertical)
                     .lineLimit(3...10)
-                if let error = model.fieldErrors[.notes] {
-                    Text(error).font(.caption).foregroundStyle(.red)
-                }
             }
         }
     }
@@ -378,17 +402,25 @@ struct InspectionEditorView: View {
             FindingEditorView(model: model, finding: finding)
         case .camera:
             CameraPicker { image in
-                if let jpeg = image.jpegData(compressionQuality: 0.85) {
-                    self.sheet = .photo(jpeg)
-                } else {
+                guard let jpeg = image.jpegData(compressionQuality: 0.85) else {
                     self.sheet = nil
+                    return
+                }
+                // On disk in the core's inbox before the officer captions it: a crash meanwhile
+                // loses nothing (recovered at the next start).
+                Task {
+                    if let path = await model.keepPhoto(jpeg) {
+                        self.sheet = .photo(path: path, jpeg: jpeg)
+                    } else {
+                        self.sheet = nil
+                    }
                 }
             } onCancel: {
                 self.sheet = nil
             }
             .ignoresSafeArea()
-        case let .photo(jpeg):
-            PhotoAttachView(model: model, jpeg: jpeg)
+        case let .photo(path, jpeg):
+            PhotoAttachView(model: model, path: path, jpeg: jpeg)
         case .seizure:
             SeizureEditorView(model: model)
         case .custody:

@@ -67,7 +67,7 @@ struct InspectionListView: View {
     }
 
     private func refusal(of id: String) -> String? {
-        store.syncStatus?.rejected.first { $0.inspectionId == id }?.reason
+        store.syncStatus?.rejected.first { $0.kind == .inspection && $0.id == id }?.message.localized
     }
 }
 
@@ -81,12 +81,7 @@ struct InspectionRow: View {
             HStack {
                 Text(summary.containerNumber).font(.headline.monospaced())
                 Spacer()
-                if let badge = summary.reviewBadge {
-                    ReviewBadgeLabel(badge: badge)
-                } else {
-                    Text(summary.isSubmitted ? "Submitted" : "Draft")
-                        .font(.caption.bold())
-                }
+                ReviewBadgeLabel(badge: summary.reviewState)
             }
             if !summary.substances.isEmpty {
                 Text(summary.substances.joined(separator: ", ")).font(.subheadline)
@@ -98,7 +93,7 @@ struct InspectionRow: View {
                     Text(Figures.co2eTonnes(summary))
                 }
                 if let action = summary.seizureAction {
-                    Text(action.capitalized)
+                    Text(action.displayName)
                 }
             }
             .font(.caption)
@@ -120,7 +115,7 @@ struct InspectionRow: View {
             .font(.caption2)
             .foregroundStyle(.secondary)
             if let refusal {
-                Label("Refused by the server: \(refusal)", systemImage: "xmark.octagon")
+                Label(refusal, systemImage: "xmark.octagon")
                     .font(.caption)
                     .foregroundStyle(.red)
             } else if summary.pendingSync {
@@ -149,33 +144,29 @@ struct SyncBanner: View {
                     ProgressView()
                 }
             }
-        } else if let status = store.syncStatus {
-            if !status.enrolled {
-                Label("Not enrolled: records stay on this phone until it is enrolled (Sync tab).",
-                      systemImage: "iphone.slash")
-                    .font(.callout)
-            } else if status.unsyncedInspections > 0 || status.unsyncedPhotos > 0 {
-                Label(pendingText(status), systemImage: scheduler.isNetworkAvailable ? "clock.arrow.circlepath" : "wifi.slash")
-                    .font(.callout)
-                    .foregroundStyle(.orange)
-            } else {
-                Label("Everything is on the server" + (status.lastSyncAt.map { " (synced \(Timestamp.display($0)))" } ?? ""),
-                      systemImage: "checkmark.icloud")
-                    .font(.callout)
-                    .foregroundStyle(.green)
-            }
+        } else if let schedule = store.schedule {
+            // The core says what to show about sync (not enrolled, up to date, n waiting, next try).
+            Label(schedule.message.localized, systemImage: icon(schedule))
+                .font(.callout)
+                .foregroundStyle(color(schedule))
         }
     }
 
-    private func pendingText(_ status: SyncStatusRecord) -> String {
-        var parts: [String] = []
-        if status.unsyncedInspections > 0 {
-            parts.append(status.unsyncedInspections == 1 ? "1 inspection" : "\(status.unsyncedInspections) inspections")
+    private func icon(_ schedule: SyncSchedule) -> String {
+        switch schedule.action {
+        case .enrol, .enrolAgain: return "iphone.slash"
+        case .now, .after:
+            if schedule.unsyncedInspections + schedule.unsyncedPhotos == 0 { return "checkmark.icloud" }
+            return scheduler.isNetworkAvailable ? "clock.arrow.circlepath" : "wifi.slash"
         }
-        if status.unsyncedPhotos > 0 {
-            parts.append(status.unsyncedPhotos == 1 ? "1 photo" : "\(status.unsyncedPhotos) photos")
+    }
+
+    private func color(_ schedule: SyncSchedule) -> Color {
+        switch schedule.action {
+        case .enrol: return .secondary
+        case .enrolAgain: return .red
+        case .now, .after:
+            return schedule.unsyncedInspections + schedule.unsyncedPhotos == 0 ? .green : .orange
         }
-        let waiting = scheduler.isNetworkAvailable ? "" : " — waiting for a network"
-        return "Not yet on the server: " + parts.joined(separator: ", ") + waiting
     }
 }

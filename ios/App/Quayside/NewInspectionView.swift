@@ -82,12 +82,11 @@ struct NewInspectionView: View {
             dismiss()
             onCreated(created)
         } catch {
-            let shown = UserFacingError(error)
-            if case let .checkDigit(expected) = shown.kind {
+            if let api = error as? ApiError, case let .CheckDigit(_, _, _, expected) = api {
                 // Offer the override the core asks for; the report will carry the flag.
                 expectedDigit = expected
             }
-            self.error = shown
+            self.error = UserFacingError(error)
         }
     }
 }

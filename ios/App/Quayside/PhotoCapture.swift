@@ -46,11 +46,16 @@ struct CameraPicker: UIViewControllerRepresentable {
     }
 }
 
-/// After the shutter: caption the photo, say which finding it shows, and attach it. The image
-/// goes to the inbox in Application Support first, then into the store (see `PhotoInbox`).
+/// After the shutter: caption the photo, say which finding it shows, and attach it. The image is
+/// already in the core's photo inbox (`path`, from `newPhotoFile`); Attach records it with
+/// `attachPhotoFile`. Discard leaves it in the inbox, where the next start attaches it anyway
+/// (evidence is never thrown away by a tap).
 struct PhotoAttachView: View {
     @ObservedObject var model: InspectionEditorModel
+    /// The inbox file the photo was written to.
+    let path: String
     let jpeg: Data
+    private let capturedAt = Date()
 
     @EnvironmentObject private var location: LocationProvider
     @Environment(\.dismiss) private var dismiss
@@ -84,7 +89,7 @@ struct PhotoAttachView: View {
             .navigationBarTitleDisplayMode(.inline)
             .toolbar {
                 ToolbarItem(placement: .cancellationAction) {
-                    Button("Discard", role: .destructive) { dismiss() }
+                    Button("Later") { dismiss() }
                 }
                 ToolbarItem(placement: .confirmationAction) {
                     Button("Attach") { Task { await attach() } }
@@ -101,9 +106,10 @@ struct PhotoAttachView: View {
         working = true
         defer { working = false }
         let attached = await model.attachPhoto(
-            jpeg,
+            path: path,
             findingId: findingId,
             caption: caption,
+            capturedAt: capturedAt,
             latitude: point?.lat,
             longitude: point?.lon
         )

@@ -12,9 +12,13 @@ struct QuaysideApp: App {
     init() {
         let model = AppModel()
         _model = StateObject(wrappedValue: model)
-        // Must be registered before launch finishes, also when the system launches the app in
-        // the background only to run this task.
-        SyncScheduler.registerBackgroundTask(identifier: AppModel.syncTaskIdentifier) { task in
+        // Core messages and QuaysideKit's strings in the officer's language (Localizable.xcstrings).
+        Localization.localizer = AppLocalizer()
+        // Both tasks must be registered before launch finishes, also when the system launches the
+        // app in the background only to run one of them (Info.plist, BGTaskSchedulerPermittedIdentifiers).
+        SyncScheduler.registerBackgroundTasks(
+            identifiers: [BackgroundSync.refreshIdentifier, BackgroundSync.processingIdentifier]
+        ) { task in
             Task { @MainActor in model.handleBackgroundTask(task) }
         }
     }

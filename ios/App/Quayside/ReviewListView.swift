@@ -88,7 +88,7 @@ struct ReviewDetailView: View {
 
     @ViewBuilder
     private func decisionSection(_ view: InspectionView) -> some View {
-        if view.reviewBadge?.awaitsDecision ?? false {
+        if view.reviewState.awaitsDecision {
             Section {
                 TextField("Comment (required to return)", text: $model.comment, axis: .vertical)
                     .lineLimit(3...8)

@@ -43,6 +43,41 @@ struct MainTabs: View {
                 .badge(pending)
         }
         .errorAlert($store.presentedError)
+        .alert(recoveredTitle, isPresented: Binding(
+            get: { !store.recoveredPhotos.isEmpty },
+            set: { if !$0 { store.dismissRecoveredPhotos() } }
+        )) {
+            Button("OK") { store.dismissRecoveredPhotos() }
+        } message: {
+            Text(recoveredText)
+        }
+    }
+
+    /// Photos a killed app left in the inbox, attached (or kept aside) at start.
+    private var recoveredTitle: String {
+        String(localized: "Photos recovered")
+    }
+
+    private var recoveredText: String {
+        var attached = 0, incomplete = 0, orphans = 0
+        for photo in store.recoveredPhotos {
+            switch photo {
+            case .attached: attached += 1
+            case .incomplete: incomplete += 1
+            case .orphan: orphans += 1
+            }
+        }
+        var lines: [String] = []
+        if attached > 0 {
+            lines.append(String(localized: "\(attached) photo(s) taken before the app closed were attached to their inspections."))
+        }
+        if incomplete > 0 {
+            lines.append(String(localized: "\(incomplete) photo(s) were cut short and kept aside, not attached."))
+        }
+        if orphans > 0 {
+            lines.append(String(localized: "\(orphans) photo(s) belong to inspections not on this phone; they are kept."))
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -9,7 +9,8 @@ struct SeizureEditorView: View {
 
     @Environment(\.dismiss) private var dismiss
     @State private var form = SeizureForm()
-    @State private var baseline = SeizureForm()
+    /// Keeps what is typed as a draft (restored when the editor opens again).
+    @State private var drafts: DraftKeeper<SeizureForm>?
     @State private var working = false
 
     private var findings: [FindingRecord] {
@@ -61,17 +62,31 @@ struct SeizureEditorView: View {
             .navigationBarTitleDisplayMode(.inline)
             .toolbar {
                 ToolbarItem(placement: .cancellationAction) {
-                    Button("Cancel") { dismiss() }
+                    Button("Cancel") {
+                        Task {
+                            await drafts?.discard()
+                            drafts = nil
+                            dismiss()
+                        }
+                    }
                 }
                 ToolbarItem(placement: .confirmationAction) {
                     Button("Save") { Task { await save() } }
                         .disabled(working)
                 }
             }
-            .onAppear {
-                form = SeizureForm(record: model.view?.inspection.seizure)
-                baseline = form
+            .task {
+                guard drafts == nil else { return }
+                let keeper = model.seizureDrafts()
+                if let kept = await keeper.restore() {
+                    form = kept.form
+                } else {
+                    form = SeizureForm(record: model.view?.inspection.seizure)
+                }
+                drafts = keeper
             }
+            .onChange(of: form) { typed in drafts?.changed(typed) }
+            .onDisappear { Task { await drafts?.flush() } }
             .errorAlert($model.alert)
         }
     }
@@ -79,7 +94,11 @@ struct SeizureEditorView: View {
     private func save() async {
         working = true
         defer { working = false }
-        if await model.setSeizure(form, baseline: baseline) { dismiss() }
+        if await model.setSeizure(form, basedOn: drafts?.basedOn ?? model.basedOn) {
+            await drafts?.discard()
+            drafts = nil
+            dismiss()
+        }
     }
 }
 
@@ -128,6 +147,8 @@ struct CustodyEntryView: View {
     @Environment(\.dismiss) private var dismiss
     @State private var form: CustodyForm
     @State private var working = false
+    /// Keeps what is typed as a draft (restored when the sheet opens again).
+    @State private var drafts: DraftKeeper<CustodyForm>?
 
     init(model: InspectionEditorModel, from: String) {
         self.model = model
@@ -146,19 +167,37 @@ struct CustodyEntryView: View {
             .navigationBarTitleDisplayMode(.inline)
             .toolbar {
                 ToolbarItem(placement: .cancellationAction) {
-                    Button("Cancel") { dismiss() }
+                    Button("Cancel") {
+                        Task {
+                            await drafts?.discard()
+                            drafts = nil
+                            dismiss()
+                        }
+                    }
                 }
                 ToolbarItem(placement: .confirmationAction) {
                     Button("Add") {
                         Task {
                             working = true
-                            if await model.addCustody(form) { dismiss() }
+                            if await model.addCustody(form) {
+                                await drafts?.discard()
+                                drafts = nil
+                                dismiss()
+                            }
                             working = false
                         }
                     }
                     .disabled(working || FormText.clean(form.to).isEmpty)
                 }
             }
+            .task {
+                guard drafts == nil else { return }
+                let keeper = model.custodyDrafts()
+                if let kept = await keeper.restore() { form = kept.form }
+                drafts = keeper
+            }
+            .onChange(of: form) { typed in drafts?.changed(typed) }
+            .onDisappear { Task { await drafts?.flush() } }
             .errorAlert($model.alert)
         }
     }

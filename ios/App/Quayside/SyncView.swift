@@ -2,6 +2,7 @@ import QuaysideCore
 import QuaysideKit
 import SwiftUI
 import UIKit
+import UniformTypeIdentifiers
 
 /// Sync: enrolment, what is not yet on the server, what it refused, progress of a running sync,
 /// and the last outcome.
@@ -14,6 +15,13 @@ struct SyncView: View {
             Form {
                 if let status = store.syncStatus {
                     if status.enrolled {
+                        if store.schedule?.action == .enrolAgain {
+                            Section {
+                                NavigationLink("Enrol this phone again") { EnrolmentView() }
+                            } footer: {
+                                Text(store.schedule?.message.localized ?? "")
+                            }
+                        }
                         statusSection(status)
                     } else {
                         Section {
@@ -24,11 +32,11 @@ struct SyncView: View {
                     }
                     if !status.rejected.isEmpty {
                         Section("Refused by the server") {
-                            ForEach(status.rejected, id: \.inspectionId) { refusal in
+                            ForEach(status.rejected, id: \.id) { refusal in
                                 VStack(alignment: .leading) {
-                                    // The id's end tells inspections apart (UUIDv7 ids made in the same second share their start).
-                                    Text("Inspection …\(Ids.short(refusal.inspectionId))").font(.caption.monospaced())
-                                    Text(refusal.reason).font(.callout)
+                                    // The id's end tells records apart (UUIDv7 ids made in the same second share their start).
+                                    Text("\(refusal.code.text) · …\(Ids.short(refusal.id))").font(.caption.monospaced())
+                                    Text(refusal.message.localized).font(.callout)
                                 }
                             }
                         }
@@ -48,8 +56,14 @@ struct SyncView: View {
             ValueRow("Inspections not yet on the server", "\(status.unsyncedInspections)")
             ValueRow("Photos not yet on the server", "\(status.unsyncedPhotos)")
             ValueRow("Last sync", status.lastSyncAt.map(Timestamp.display) ?? "never")
+            if let role = status.role {
+                ValueRow("Role", role.text)
+            }
             ValueRow("Network", scheduler.isNetworkAvailable ? "available" : "none")
-            if let next = scheduler.nextRetryAt {
+            if let schedule = store.schedule {
+                Text(schedule.message.localized).font(.callout)
+            }
+            if let next = scheduler.nextAttemptAt {
                 ValueRow("Next attempt", next.formatted(date: .omitted, time: .shortened))
             }
             Button {
@@ -124,6 +138,12 @@ struct EnrolmentView: View {
     @State private var serverURL = "https://"
     @State private var code = ""
     @State private var deviceName = ""
+    /// The agency's own CA certificate(s), PEM, when its server is not vouched for by the phone's trust store.
+    @State private var caPem: String?
+    @State private var caFileName: String?
+    /// The server's public key SHA-256 (hex or base64), when the agency pins it instead.
+    @State private var pin = ""
+    @State private var importingCA = false
     @State private var working = false
     @State private var error: UserFacingError?
 
@@ -139,6 +159,24 @@ struct EnrolmentView: View {
             }
             Section {
                 Button {
+                    importingCA = true
+                } label: {
+                    Label(caFileName ?? String(localized: "Agency CA certificate (PEM)…"), systemImage: "lock.doc")
+                }
+                if caPem != nil {
+                    Button("Remove certificate", role: .destructive) {
+                        caPem = nil
+                        caFileName = nil
+                    }
+                }
+                FieldRow(label: "Or: server key SHA-256 (pin)", text: $pin, code: true)
+            } header: {
+                Text("Server trust (optional)")
+            } footer: {
+                Text("Only when your administrator says so: for an agency server whose certificate the phone does not trust by itself. Most servers need neither.")
+            }
+            Section {
+                Button {
                     Task { await enrol() }
                 } label: {
                     if working { ProgressView() } else { Text("Enrol") }
@@ -147,6 +185,9 @@ struct EnrolmentView: View {
             }
         }
         .navigationTitle("Enrol")
+        .fileImporter(isPresented: $importingCA, allowedContentTypes: [.x509Certificate, .plainText, .data]) { result in
+            readCertificate(result)
+        }
         .onAppear {
             if deviceName.isEmpty { deviceName = UIDevice.current.name }
         }
@@ -157,12 +198,33 @@ struct EnrolmentView: View {
         working = true
         defer { working = false }
         do {
-            _ = try await store.enroll(serverURL: serverURL, code: code, deviceName: deviceName)
+            _ = try await store.enroll(serverURL: serverURL, code: code, deviceName: deviceName, trust: trust)
             dismiss()
             // Deliver what was recorded before enrolment.
             await scheduler.syncNow()
         } catch {
             self.error = UserFacingError(error)
+        }
+    }
+
+    /// What the agency gave for its server beyond the phone's trust store, if anything. The core
+    /// checks it at enrolment and keeps it with the enrolment.
+    private var trust: ServerTrust? {
+        let pinned = FormText.clean(pin)
+        if caPem == nil && pinned.isEmpty { return nil }
+        return ServerTrust(caPem: caPem, pinSha256: pinned.isEmpty ? nil : pinned)
+    }
+
+    private func readCertificate(_ result: Result<URL, Error>) {
+        guard case let .success(url) = result else { return }
+        let scoped = url.startAccessingSecurityScopedResource()
+        defer { if scoped { url.stopAccessingSecurityScopedResource() } }
+        if let text = try? String(contentsOf: url, encoding: .utf8) {
+            caPem = text
+            caFileName = url.lastPathComponent
+        } else {
+            error = UserFacingError(kind: .other, title: String(localized: "Not a certificate"),
+                                    message: String(localized: "The file could not be read as a PEM certificate."))
         }
     }
 }

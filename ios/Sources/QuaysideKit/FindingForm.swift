@@ -2,13 +2,13 @@ import Foundation
 import QuaysideCore
 
 /// The editable state of one finding: what was declared, what the refrigerant identifier found,
-/// how much, in what. Like ``InspectionForm``, only fields that differ from the baseline are sent.
+/// how much, in what. Like ``InspectionForm``, it is sent whole with the version it was filled from.
 ///
 /// What was found is recorded as the officer really found it: a substance from the reference,
 /// "unknown" when the identifier could not tell, a substance the reference does not hold
 /// (``identifiedOther``), or the composition the identifier measured (a contaminated or mixed
 /// charge). The core computes the figures from whichever is given and says what they rest on.
-public struct FindingForm: Equatable {
+public struct FindingForm: Equatable, DraftableForm {
     /// One component of a measured composition as typed: a reference name, "air" or "unknown",
     /// and its % by mass.
     public struct Component: Equatable {
@@ -100,7 +100,7 @@ public struct FindingForm: Equatable {
     /// The sum of the composition's percentages typed so far (rows whose % is not a number left
     /// out), for display beside the rows.
     public var compositionTotal: Double {
-        composition.reduce(0) { sum, row in sum + ((try? FormText.decimal(row.pct, field: "%")) ?? 0) }
+        composition.reduce(0) { sum, row in sum + ((try? FormText.decimal(row.pct)) ?? 0) }
     }
 
     /// The measured composition for the core: every row named and given a share, the shares adding
@@ -117,7 +117,7 @@ public struct FindingForm: Equatable {
             guard !name.isEmpty else {
                 throw FormValidationError(field: field, message: "Name the component of \(typed) % (a substance, “air” or “unknown”).")
             }
-            guard let pct = try FormText.decimal(typed, field: field) else {
+            guard let pct = try FormText.decimal(typed) else {
                 throw FormValidationError(field: field, message: "Give the % by mass of \(name).")
             }
             shares.append(ComponentShare(component: name, pct: pct))
@@ -139,68 +139,87 @@ public struct FindingForm: Equatable {
     @discardableResult
     public mutating func setNetMass(kgPerCylinder: String) throws -> Bool {
         guard let count = try FormText.count(cylinders, field: "Cylinders"),
-              let each = try FormText.decimal(kgPerCylinder, field: "Kg per cylinder")
+              let each = try FormText.decimal(kgPerCylinder)
         else { return false }
         netMassKg = FormText.text(Double(count) * each)
         return true
     }
 
-    /// The core's fields for a new finding: every field that has a value.
-    /// - Throws: ``FormValidationError`` for numbers the shell cannot parse.
+    /// The core's fields for a new finding.
     public func newFindingFields() throws -> FindingFields {
-        try fields(comparedTo: FindingForm())
+        try fields()
     }
 
-    /// The core's patch with the fields that differ from `baseline`.
-    /// - Throws: ``FormValidationError`` for numbers the shell cannot parse, or a number emptied
-    ///   (the core keeps numbers; it cannot clear them).
-    public func fields(comparedTo baseline: FindingForm) throws -> FindingFields {
-        func text(_ value: String, _ old: String) -> String? {
-            let cleaned = FormText.clean(value)
-            return cleaned == FormText.clean(old) ? nil : cleaned
+    /// Every field for the core (empty text clears a field; an empty number leaves it as it is).
+    /// - Throws: the core's refusal of a number, or ``FormValidationError`` for a composition that
+    ///   does not add up or both an identified and an other substance.
+    public func fields() throws -> FindingFields {
+        func text(_ value: String) -> String { FormText.clean(value) }
+        if !text(identifiedSubstance).isEmpty && !text(identifiedOther).isEmpty {
+            throw FormValidationError(field: "Identified substance",
+                                      message: Localization.text("form_identified_both", "Give the substance from the reference, or one outside it, not both."))
         }
         var fields = FindingFields()
-        fields.declaredSubstance = text(declaredSubstance, baseline.declaredSubstance)
-        fields.identifiedSubstance = text(identifiedSubstance, baseline.identifiedSubstance)
-        fields.identifiedOther = text(identifiedOther, baseline.identifiedOther)
-        if !FormText.clean(identifiedSubstance).isEmpty && !FormText.clean(identifiedOther).isEmpty {
-            throw FormValidationError(field: "Identified substance",
-                                      message: "Give the substance from the reference, or one outside it, not both.")
-        }
-        // An empty list clears a stored composition; an unchanged one is not sent.
-        let shares = try compositionShares()
-        if shares != ((try? baseline.compositionShares()) ?? []) {
-            fields.composition = shares
-        }
-        fields.contentPct = try number(contentPct, old: baseline.contentPct, field: "HCFC-141b content (%)")
-        fields.instrument = text(instrument, baseline.instrument)
-        fields.readingResult = text(readingResult, baseline.readingResult)
-        fields.purityPct = try number(purityPct, old: baseline.purityPct, field: "Purity (%)")
-        fields.hsCodeObserved = text(hsCodeObserved, baseline.hsCodeObserved)
-        if FormText.clean(cylinders) != FormText.clean(baseline.cylinders) {
-            guard let count = try FormText.count(cylinders, field: "Cylinders") else {
-                throw FormValidationError(field: "Cylinders", message: "A recorded count cannot be emptied; enter the correct value.")
-            }
-            fields.cylinders = count
-        }
-        fields.cylinderType = cylinderType == baseline.cylinderType ? nil : cylinderType
-        fields.netMassKg = try number(netMassKg, old: baseline.netMassKg, field: "Net mass (kg)")
-        fields.labels = text(labels, baseline.labels)
-        fields.concealment = text(concealment, baseline.concealment)
-        fields.notes = text(notes, baseline.notes)
+        fields.declaredSubstance = text(declaredSubstance)
+        fields.identifiedSubstance = text(identifiedSubstance)
+        fields.identifiedOther = text(identifiedOther)
+        fields.composition = try compositionShares()
+        fields.contentPct = try FormText.decimal(contentPct)
+        fields.instrument = text(instrument)
+        fields.readingResult = text(readingResult)
+        fields.purityPct = try FormText.decimal(purityPct)
+        fields.hsCodeObserved = text(hsCodeObserved)
+        fields.cylinders = try FormText.count(cylinders, field: "Cylinders")
+        fields.cylinderType = cylinderType
+        fields.netMassKg = try FormText.decimal(netMassKg)
+        fields.labels = text(labels)
+        fields.concealment = text(concealment)
+        fields.notes = text(notes)
         return fields
     }
 
-    private func number(_ value: String, old: String, field: String) throws -> Double? {
-        guard FormText.clean(value) != FormText.clean(old) else { return nil }
-        guard let number = try FormText.decimal(value, field: field) else {
-            throw FormValidationError(field: field, message: "A recorded number cannot be emptied; enter the correct value.")
+    // MARK: Drafts
+
+    public var draftFields: [String: String] {
+        var fields: [String: String] = [
+            "declaredSubstance": declaredSubstance, "identifiedSubstance": identifiedSubstance,
+            "identifiedOther": identifiedOther, "contentPct": contentPct, "instrument": instrument,
+            "readingResult": readingResult, "purityPct": purityPct, "hsCodeObserved": hsCodeObserved,
+            "cylinders": cylinders, "netMassKg": netMassKg, "labels": labels, "concealment": concealment,
+            "notes": notes,
+        ]
+        if let cylinderType, let index = CylinderType.choices.firstIndex(of: cylinderType) {
+            fields["cylinderType"] = String(index)
         }
-        return number
+        for (index, row) in composition.enumerated() {
+            fields["composition.\(index).component"] = row.component
+            fields["composition.\(index).pct"] = row.pct
+        }
+        return fields
+    }
+
+    public init(draftFields fields: [String: String]) {
+        declaredSubstance = fields["declaredSubstance"] ?? ""
+        identifiedSubstance = fields["identifiedSubstance"] ?? ""
+        identifiedOther = fields["identifiedOther"] ?? ""
+        contentPct = fields["contentPct"] ?? ""
+        instrument = fields["instrument"] ?? ""
+        readingResult = fields["readingResult"] ?? ""
+        purityPct = fields["purityPct"] ?? ""
+        hsCodeObserved = fields["hsCodeObserved"] ?? ""
+        cylinders = fields["cylinders"] ?? ""
+        netMassKg = fields["netMassKg"] ?? ""
+        labels = fields["labels"] ?? ""
+        concealment = fields["concealment"] ?? ""
+        notes = fields["notes"] ?? ""
+        if let index = fields["cylinderType"].flatMap(Int.init), CylinderType.choices.indices.contains(index) {
+            cylinderType = CylinderType.choices[index]
+        }
+        var index = 0
+        while let component = fields["composition.\(index).component"] {
+            composition.append(Component(component: component, pct: fields["composition.\(index).pct"] ?? ""))
+            index += 1
+        }
     }
 }
 
-extension FindingFields {
-    /// Whether the patch changes nothing.
-    public var isEmpty: Bool { self == FindingFields() }
-}

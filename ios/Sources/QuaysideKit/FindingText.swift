@@ -3,8 +3,9 @@ import QuaysideCore
 
 /// How a finding reads on the editor and review screens: what was found (a reference substance,
 /// "unknown", a substance outside the reference, a measured composition), what its figures rest
-/// on, and flags named by the finding they concern (the core's flag messages no longer name it;
-/// `FlagRecord.findingId` does).
+/// on, and flags named by the finding they concern (the core's flag messages do not name it;
+/// `FlagRecord.findingId` does). A flag's `message` is a `UserMessage` worded through the
+/// ``Localizer``; its `text` is the core's English, for logs only.
 public enum FindingText {
     /// What the core records when the identifier could not tell what the gas is.
     public static let unknown = "unknown"
@@ -59,11 +60,15 @@ public enum FindingText {
         return figures.parts.map { "\($0.substance) \(percent($0.fraction * 100))" }.joined(separator: " · ")
     }
 
-    /// A flag as one line, led by the finding it concerns: "Finding 2 (R-290): nothing declared:
-    /// identified R-290". Flags on the inspection as a whole are their message.
+    /// A flag as one line in the officer's language, led by the finding it concerns: "Finding 2
+    /// (R-290): Nothing declared: identified R-290." (the shell's `flag_on_finding` around the
+    /// core's message, localised from its key). Flags on the inspection as a whole, or read under
+    /// their finding (no `findings` given), are their message alone.
     public static func flag(_ flag: FlagRecord, findings: [FindingRecord]) -> String {
-        guard let index = findings.firstIndex(where: { $0.id == flag.findingId }) else { return flag.message }
-        return "Finding \(index + 1) (\(name(findings[index]))): \(flag.message)"
+        let message = flag.message.localized
+        guard let index = findings.firstIndex(where: { $0.id == flag.findingId }) else { return message }
+        return Localization.format(Localization.text("flag_on_finding", "Finding %1$@ (%2$@): %3$@"),
+                                   [String(index + 1), name(findings[index]), message])
     }
 
     private static func percent(_ value: Double) -> String {

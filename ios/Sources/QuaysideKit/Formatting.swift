@@ -1,26 +1,37 @@
 import Foundation
+import QuaysideCore
 
 /// Turns what an officer types into values for the core, and values back into editable text.
 ///
-/// Only parsing lives here (text to number, text to list). Whether a value is acceptable
-/// (negative mass, purity over 100 %, a malformed HS code) is the core's decision.
+/// Quantities are read and written by the core (`parseQuantity` / `formatQuantity`) with the
+/// decimal separator of the officer's locale, so "13,6" and "13.6" mean what the officer means and
+/// a refusal ("is not a number", "cannot be negative") is the core's, in the officer's language.
+/// Whether a value is acceptable beyond that (purity over 100 %, a malformed HS code) is the core's
+/// decision too.
 public enum FormText {
+    private static let lock = NSLock()
+    private static var separatorOverride: String?
+
+    /// The decimal separator numbers are typed and shown with: the locale's, unless a test sets one.
+    public static var decimalSeparator: String {
+        get {
+            lock.lock(); defer { lock.unlock() }
+            return separatorOverride ?? Locale.current.decimalSeparator ?? "."
+        }
+        set { lock.lock(); separatorOverride = newValue; lock.unlock() }
+    }
+
     /// `text` without leading and trailing whitespace.
     public static func clean(_ text: String) -> String {
         text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// A decimal number, or `nil` for an empty field. Accepts a decimal comma ("13,6"), as
-    /// typed on keyboards of many of the countries that use Quayside.
-    /// - Throws: ``FormValidationError`` when the text is not a number.
-    public static func decimal(_ text: String, field: String) throws -> Double? {
-        let cleaned = clean(text).replacingOccurrences(of: " ", with: "")
+    /// A quantity (kg, %), read by the core; `nil` for an empty field.
+    /// - Throws: the core's `ApiError.Invalid` (a `quantity_*` message) when it is not a quantity.
+    public static func decimal(_ text: String) throws -> Double? {
+        let cleaned = clean(text)
         if cleaned.isEmpty { return nil }
-        let normalized = cleaned.contains(".") ? cleaned : cleaned.replacingOccurrences(of: ",", with: ".")
-        guard let value = Double(normalized), value.isFinite else {
-            throw FormValidationError(field: field, message: "\"\(cleaned)\" is not a number.")
-        }
-        return value
+        return try parseQuantity(text: cleaned, decimalSeparator: decimalSeparator)
     }
 
     /// A whole count, or `nil` for an empty field.
@@ -29,7 +40,8 @@ public enum FormText {
         let cleaned = clean(text).replacingOccurrences(of: " ", with: "")
         if cleaned.isEmpty { return nil }
         guard let value = UInt32(cleaned) else {
-            throw FormValidationError(field: field, message: "\"\(cleaned)\" is not a whole number.")
+            throw FormValidationError(field: field, message: Localization.format(
+                Localization.text("form_not_whole_number", "“%1$@” is not a whole number."), [cleaned]))
         }
         return value
     }
@@ -46,25 +58,16 @@ public enum FormText {
         list.joined(separator: ", ")
     }
 
-    /// A number as editable text: no grouping, a decimal point, no trailing zeros.
+    /// A number as editable text, written by the core with the locale's decimal separator.
     public static func text(_ number: Double?) -> String {
         guard let number else { return "" }
-        return editableNumber.string(from: NSNumber(value: number)) ?? String(number)
+        return formatQuantity(value: number, decimalSeparator: decimalSeparator)
     }
 
     /// A count as editable text.
     public static func text(_ count: UInt32?) -> String {
         count.map { String($0) } ?? ""
     }
-
-    private static let editableNumber: NumberFormatter = {
-        let formatter = NumberFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.numberStyle = .decimal
-        formatter.usesGroupingSeparator = false
-        formatter.maximumFractionDigits = 6
-        return formatter
-    }()
 }
 
 /// RFC 3339 timestamps as the core writes them (`2026-11-29T13:49:00.123Z`).

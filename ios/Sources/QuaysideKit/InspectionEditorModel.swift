@@ -5,21 +5,23 @@ import QuaysideCore
 /// The state of the inspection editor: the inspection as stored (with the core's figures,
 /// flags and conflicts), the form the officer is typing into, and what went wrong.
 ///
-/// Typing autosaves: a short pause after the last keystroke sends the changed fields to the
-/// core, which commits them durably before answering. If a change is refused (a malformed HS
-/// code), the other changed fields are saved one by one and the refused one keeps its text and
-/// shows the core's message, so one bad value never holds the others hostage.
+/// No keystroke is lost: what is typed is kept as a draft in the core half a second after the
+/// last keystroke and whenever the editor is left or the app goes to the background, and the draft
+/// fills the form again when the editor opens (after a crash, too). Saving sends the whole form
+/// with the `heads` of the version it was filled from (``basedOn``); the core writes only what
+/// differs from that version, so a colleague's change merged by sync meanwhile is kept, and a
+/// field both changed becomes a conflict. The draft is discarded once the save succeeded.
 @MainActor
 public final class InspectionEditorModel: ObservableObject {
     /// Where the editor is with saving.
     public enum SaveState: Equatable {
         /// Everything shown is stored.
         case saved
-        /// The officer changed something not yet sent.
+        /// The officer changed something not yet saved (it is kept as a draft).
         case editing
-        /// Changes are on their way to the store.
+        /// The form is on its way to the store.
         case saving
-        /// Some changes were refused; see ``InspectionEditorModel/fieldErrors``.
+        /// The core refused the form; see ``saveError``. What was typed is kept as a draft.
         case failed
     }
 
@@ -27,25 +29,30 @@ public final class InspectionEditorModel: ObservableObject {
     public let inspectionId: String
     /// The inspection as last read from the store, with figures, flags and conflicts.
     @Published public private(set) var view: InspectionView?
-    /// The form the officer types into. Changing it schedules an autosave.
+    /// The form the officer types into. Changing it keeps a draft.
     @Published public var form = InspectionForm() {
         didSet { if !applyingStoredValues && form != oldValue { formChanged() } }
     }
-    /// The core's message for each field whose last change was refused.
-    @Published public private(set) var fieldErrors: [InspectionForm.Field: String] = [:]
+    /// Why the last save was refused (the core's message, localised).
+    @Published public private(set) var saveError: UserFacingError?
     /// Where saving stands.
     @Published public private(set) var saveState = SaveState.saved
+    /// When the form was filled from a draft kept earlier (for a notice), else `nil`.
+    @Published public private(set) var restoredDraftAt: String?
     /// An error for an alert (from findings, photos, seizure, custody, submit).
     @Published public var alert: UserFacingError?
+    /// The `heads` of the version the form was filled from, sent with every save.
+    public private(set) var basedOn: [String] = []
 
-    /// How long after the last keystroke changes are saved.
-    public var autosaveDelay: Duration = .milliseconds(800)
+    /// How long after the last keystroke the draft is kept.
+    public var draftDelay: Duration = .milliseconds(500) {
+        didSet { drafts.delay = draftDelay }
+    }
 
     private let store: InspectionStore
-    private var baseline = InspectionForm()
+    private let drafts: DraftKeeper<InspectionForm>
     private var applyingStoredValues = false
-    private var saveAgain = false
-    private var autosave: Task<Void, Never>?
+    private var dirty = false
     private var revisionWatch: AnyCancellable?
     private var seenRevision = 0
 
@@ -54,12 +61,13 @@ public final class InspectionEditorModel: ObservableObject {
     public nonisolated init(store: InspectionStore, inspectionId: String) {
         self.store = store
         self.inspectionId = inspectionId
+        drafts = DraftKeeper(store: store, key: DraftKey.inspection(inspectionId), inspectionId: inspectionId, basedOn: [])
     }
 
     /// An editor for an inspection just created, showing `view` at once.
     public convenience init(store: InspectionStore, view: InspectionView) {
         self.init(store: store, inspectionId: view.inspection.id)
-        show(view, sent: nil)
+        fill(from: view)
     }
 
     /// Whether the officer asked to correct a submitted or approved inspection (see ``beginCorrection()``).
@@ -70,45 +78,41 @@ public final class InspectionEditorModel: ObservableObject {
     /// correct after submitting it.
     public var isEditable: Bool {
         guard let view else { return false }
-        return view.inspection.status == .draft || (view.reviewBadge?.canResubmit ?? false) || correcting
+        return view.inspection.status == .draft || view.reviewState.canResubmit || correcting
     }
 
     /// Where the inspection stands in review.
-    public var reviewBadge: ReviewBadge? { view?.reviewBadge }
+    public var reviewState: ReviewState? { view?.reviewState }
 
     /// The review banner: awaiting, changed since submission, returned with the supervisor's
     /// comment, approved, changed since approval.
     public var reviewNotice: ReviewNotice? { view.flatMap(ReviewText.notice(for:)) }
 
     /// Whether the inspection may be submitted: a draft, or submitted again when the supervisor
-    /// returned it or it changed since it was submitted or approved (the new submission signs the
-    /// version as it is now, which the supervisor can then approve).
+    /// returned it or it changed since it was submitted or approved.
     public var canSubmit: Bool {
         guard let view else { return false }
-        return view.inspection.status == .draft || (view.reviewBadge?.canResubmit ?? false)
+        return view.inspection.status == .draft || view.reviewState.canResubmit
     }
 
     /// Whether submitting now submits again (after a return or a change): the button reads "Submit again".
     public var isResubmission: Bool {
-        view?.inspection.status == .submitted && (reviewBadge?.canResubmit ?? false)
+        view?.inspection.status == .submitted && (reviewState?.canResubmit ?? false)
     }
 
-    /// The conflicts to settle, worded: removals that raced an edit (Restore / Confirm removal) and
-    /// concurrent values (Keep, for the notes).
+    /// The conflicts to settle, worded.
     public var conflicts: [ConflictNotice] { view?.conflictNotices ?? [] }
 
-    /// Elements removed from the inspection's lists, each with Restore (those in ``conflicts`` are
-    /// listed there).
+    /// Elements removed from the inspection's lists, each with Restore.
     public var removed: [RemovedNotice] { view?.removedNotices ?? [] }
 
-    /// Opens a submitted (or approved) inspection for a correction. The core records the change
-    /// like any other; an approved inspection then reads "changed since approval" and goes back to
-    /// the supervisor's queue.
+    /// Opens a submitted (or approved) inspection for a correction.
     public func beginCorrection() {
         correcting = true
     }
 
-    /// Loads the inspection and follows changes merged by sync while the editor is open.
+    /// Loads the inspection, fills the form from the kept draft if there is one (else from the
+    /// inspection), and follows changes merged by sync while the editor is open.
     public func load() async {
         seenRevision = store.revision
         if revisionWatch == nil {
@@ -116,14 +120,35 @@ public final class InspectionEditorModel: ObservableObject {
                 .dropFirst()
                 .sink { [weak self] revision in self?.storeChanged(revision) }
         }
-        await reload()
+        do {
+            let fresh = try await store.inspection(id: inspectionId)
+            if let kept = await drafts.restore() {
+                view = fresh
+                basedOn = kept.basedOn
+                applyingStoredValues = true
+                form = kept.form
+                applyingStoredValues = false
+                dirty = true
+                saveState = .editing
+                restoredDraftAt = kept.savedAt
+            } else {
+                fill(from: fresh)
+            }
+        } catch {
+            alert = UserFacingError(error)
+        }
     }
 
-    /// Rereads the inspection; fields the officer is editing keep their text.
+    /// Rereads the inspection. A form with unsaved typing keeps it (and the version it was filled
+    /// from); an untouched form shows what is stored now.
     public func reload() async {
         do {
             let fresh = try await store.inspection(id: inspectionId)
-            show(fresh, sent: baseline)
+            if dirty || saveState == .saving {
+                view = fresh
+            } else {
+                fill(from: fresh)
+            }
         } catch {
             alert = UserFacingError(error)
         }
@@ -132,7 +157,6 @@ public final class InspectionEditorModel: ObservableObject {
     private func storeChanged(_ revision: Int) {
         guard revision != seenRevision else { return }
         seenRevision = revision
-        // Our own saves already show their result; a reload also picks up merged changes.
         if saveState != .saving {
             Task { await reload() }
         }
@@ -151,86 +175,97 @@ public final class InspectionEditorModel: ObservableObject {
     // MARK: Saving the inspection's own fields
 
     private func formChanged() {
-        saveState = .editing
-        autosave?.cancel()
-        let delay = autosaveDelay
-        autosave = Task { [weak self] in
-            try? await Task.sleep(for: delay)
-            guard !Task.isCancelled else { return }
-            await self?.save()
-        }
+        dirty = true
+        if saveState != .saving { saveState = .editing }
+        drafts.changed(form)
     }
 
-    /// Saves changed fields now (also called when the editor closes or the app goes to the
-    /// background). Does nothing when nothing changed.
+    /// Keeps the draft now (the app goes to the background).
+    public func keepDraft() async {
+        await drafts.flush()
+    }
+
+    /// Called when the editor is left: keeps the draft, then saves.
+    public func leave() async {
+        await drafts.flush()
+        await save()
+    }
+
+    /// Saves the whole form, based on the version it was filled from. Does nothing when nothing
+    /// was typed. On success the draft is discarded and the form shows what is stored (with the
+    /// core's normalisation and colleagues' merged changes), unless the officer kept typing.
     public func save() async {
-        autosave?.cancel()
-        guard saveState != .saving else {
-            // One save at a time; the running one schedules another for what it did not send.
-            saveAgain = true
-            return
-        }
-        saveAgain = false
+        guard dirty, saveState != .saving else { return }
         let sent = form
-        let changed = sent.changedFields(comparedTo: baseline)
-        // A field put back to its stored value has nothing left to refuse.
-        fieldErrors = fieldErrors.filter { changed.contains($0.key) }
-        guard !changed.isEmpty else {
-            saveState = .saved
-            return
-        }
         saveState = .saving
-        var errors: [InspectionForm.Field: String] = [:]
-        var latest: InspectionView?
         do {
-            let patch = try sent.fields(comparedTo: baseline)
-            latest = try await store.updateInspection(id: inspectionId, fields: patch)
-        } catch {
-            // Find out which fields were refused; keep what the core accepts.
-            for field in InspectionForm.Field.allCases where changed.contains(field) {
-                do {
-                    let patch = try sent.fields(comparedTo: baseline, only: [field])
-                    latest = try await store.updateInspection(id: inspectionId, fields: patch)
-                    if let latest { baseline.copy(field, from: InspectionForm(record: latest.inspection)) }
-                } catch {
-                    errors[field] = UserFacingError(error).message
-                }
+            let fields = try sent.fields()
+            let fresh = try await store.updateInspection(id: inspectionId, fields: fields, basedOn: basedOn)
+            saveError = nil
+            restoredDraftAt = nil
+            if form == sent {
+                await drafts.discard()
+                fill(from: fresh)
+            } else {
+                // Typed on while it saved: the rest is still based on the version the form came from.
+                view = fresh
+                saveState = .editing
             }
-        }
-        fieldErrors = errors
-        if let latest {
-            show(latest, sent: sent, keepingRefused: Set(errors.keys))
-        }
-        if !errors.isEmpty {
+        } catch {
+            saveError = UserFacingError(error)
             saveState = .failed
-        } else if form.changedFields(comparedTo: baseline).isEmpty {
-            saveState = .saved
-        } else {
-            // The officer kept typing while this save ran.
-            formChanged()
-        }
-        if saveAgain && saveState != .editing {
-            saveAgain = false
-            formChanged()
+            drafts.changed(form)
+            await drafts.flush()
         }
     }
 
-    /// Shows `fresh` from the store. Fields whose text still equals `sent` (what a save sent, or
-    /// the baseline when nothing was sent) show the stored value, which may include the core's
-    /// normalisation and colleagues' merged changes; fields the officer is editing, or whose
-    /// change was refused, keep their text. Without `sent`, every field shows the stored value.
-    private func show(_ fresh: InspectionView, sent: InspectionForm?, keepingRefused refused: Set<InspectionForm.Field> = []) {
+    /// Throws away what was typed (and its draft) and shows the inspection as stored.
+    public func discardChanges() async {
+        await drafts.discard()
+        dirty = false
+        saveError = nil
+        restoredDraftAt = nil
+        await reload()
+    }
+
+    /// Fills the form from `fresh`, which becomes the version saves are based on.
+    private func fill(from fresh: InspectionView) {
         view = fresh
-        let stored = InspectionForm(record: fresh.inspection)
-        var next = sent.map { form.rebased(sent: $0, stored: stored) } ?? stored
-        for field in refused {
-            next.copy(field, from: form)
-        }
-        // A field still being edited keeps a baseline of the stored value, so it is sent again.
-        baseline = stored
+        basedOn = fresh.heads
+        drafts.basedOn = fresh.heads
         applyingStoredValues = true
-        form = next
+        form = InspectionForm(record: fresh.inspection)
         applyingStoredValues = false
+        dirty = false
+        saveState = .saved
+    }
+
+    /// Shows `fresh` after an action on findings, photos, seizure or custody, leaving the form as it is.
+    private func show(_ fresh: InspectionView) {
+        if dirty || saveState == .saving {
+            view = fresh
+        } else {
+            fill(from: fresh)
+        }
+    }
+
+    /// A keeper of the draft of a finding form (`findingId` nil: a new finding), based on the
+    /// version shown now.
+    public func findingDrafts(_ findingId: String?) -> DraftKeeper<FindingForm> {
+        DraftKeeper(store: store, key: DraftKey.finding(inspectionId, findingId), inspectionId: inspectionId,
+                    basedOn: view?.heads ?? [], delay: draftDelay)
+    }
+
+    /// A keeper of the draft of the seizure form, based on the version shown now.
+    public func seizureDrafts() -> DraftKeeper<SeizureForm> {
+        DraftKeeper(store: store, key: DraftKey.seizure(inspectionId), inspectionId: inspectionId,
+                    basedOn: view?.heads ?? [], delay: draftDelay)
+    }
+
+    /// A keeper of the draft of a new custody hand-over.
+    public func custodyDrafts() -> DraftKeeper<CustodyForm> {
+        DraftKeeper(store: store, key: DraftKey.custody(inspectionId), inspectionId: inspectionId,
+                    basedOn: view?.heads ?? [], delay: draftDelay)
     }
 
     // MARK: Findings, photos, seizure, custody, submit
@@ -240,7 +275,7 @@ public final class InspectionEditorModel: ObservableObject {
         do {
             let fields = try finding.newFindingFields()
             let added = try await store.addFinding(inspectionId: inspectionId, fields: fields)
-            show(added.view, sent: baseline)
+            show(added.view)
             return added.findingId
         } catch {
             alert = UserFacingError(error)
@@ -248,12 +283,11 @@ public final class InspectionEditorModel: ObservableObject {
         }
     }
 
-    /// Saves changes to a finding; returns whether they were saved.
-    public func updateFinding(_ findingId: String, form finding: FindingForm, baseline original: FindingForm) async -> Bool {
+    /// Saves a finding form filled from the version `basedOn`; returns whether it was saved.
+    public func updateFinding(_ findingId: String, form finding: FindingForm, basedOn: [String]) async -> Bool {
         await perform {
-            let patch = try finding.fields(comparedTo: original)
-            if patch.isEmpty { return nil }
-            return try await self.store.updateFinding(inspectionId: self.inspectionId, findingId: findingId, fields: patch)
+            try await self.store.updateFinding(inspectionId: self.inspectionId, findingId: findingId,
+                                               fields: try finding.fields(), basedOn: basedOn)
         }
     }
 
@@ -271,27 +305,35 @@ public final class InspectionEditorModel: ObservableObject {
         }
     }
 
-    /// Records a photo from the camera; returns whether it was recorded.
-    public func attachPhoto(_ image: Data, findingId: String?, caption: String?, latitude: Double?, longitude: Double?) async -> Bool {
-        let caption = caption.map(FormText.clean).flatMap { $0.isEmpty ? nil : $0 }
-        let photo = PendingPhoto(
-            inspectionId: inspectionId,
-            findingId: findingId,
-            caption: caption,
-            latitude: latitude,
-            longitude: longitude
-        )
-        return await perform {
-            try await self.store.attachPhoto(image, as: photo)
+    /// Keeps a photo the moment the shutter returns: written to a new file of the core's photo
+    /// inbox before anything else, so it survives the app being killed while the officer captions
+    /// it (``InspectionStore/recoverPhotos()`` attaches it on the next start). Returns the file's
+    /// path for ``attachPhoto(path:findingId:caption:capturedAt:latitude:longitude:)``.
+    public func keepPhoto(_ image: Data) async -> String? {
+        do {
+            return try await store.keepCapturedPhoto(image, inspectionId: inspectionId)
+        } catch {
+            alert = UserFacingError(error)
+            return nil
         }
     }
 
-    /// Saves seizure changes; returns whether they were saved.
-    public func setSeizure(_ seizure: SeizureForm, baseline original: SeizureForm) async -> Bool {
+    /// Attaches the photo kept at `path` with what the officer said about it; returns whether it
+    /// was recorded.
+    public func attachPhoto(path: String, findingId: String?, caption: String?, capturedAt: Date = Date(),
+                            latitude: Double?, longitude: Double?) async -> Bool {
+        let caption = caption.map(FormText.clean).flatMap { $0.isEmpty ? nil : $0 }
+        let fields = PhotoFields(mime: "image/jpeg", capturedAt: Timestamp.string(capturedAt), lat: latitude,
+                                 lon: longitude, caption: caption, findingId: findingId)
+        return await perform {
+            try await self.store.attachPhotoFile(path: path, fields: fields).view
+        }
+    }
+
+    /// Saves a seizure form filled from the version `basedOn`; returns whether it was saved.
+    public func setSeizure(_ seizure: SeizureForm, basedOn: [String]) async -> Bool {
         await perform {
-            let patch = try seizure.fields(comparedTo: original)
-            if patch.isEmpty { return nil }
-            return try await self.store.setSeizure(inspectionId: self.inspectionId, fields: patch)
+            try await self.store.setSeizure(inspectionId: self.inspectionId, fields: try seizure.fields(), basedOn: basedOn)
         }
     }
 
@@ -306,9 +348,9 @@ public final class InspectionEditorModel: ObservableObject {
     public func removeCustody(_ entryId: String) async -> Bool {
         // Entries recorded before entries had ids cannot be named; a correcting hand-over is the way.
         guard !entryId.isEmpty else {
-            alert = UserFacingError(kind: .invalidInput, title: "Cannot be removed",
-                                    message: "This hand-over was recorded by an older version of the app and cannot be removed.",
-                                    recoverySuggestion: "Add a hand-over that corrects it.")
+            alert = UserFacingError(kind: .other, title: Localization.text("custody_cannot_remove_title", "Cannot be removed"),
+                                    message: Localization.text("custody_cannot_remove", "This hand-over was recorded by an older version of the app and cannot be removed."),
+                                    recoverySuggestion: Localization.text("custody_cannot_remove_advice", "Add a hand-over that corrects it."))
             return false
         }
         return await perform {
@@ -349,11 +391,14 @@ public final class InspectionEditorModel: ObservableObject {
         var fields = InspectionFields()
         fields.notes = version
         do {
-            let fresh = try await store.updateInspection(id: inspectionId, fields: fields)
-            // The notes show the kept version; other fields being typed keep their text.
-            var sent = baseline
-            sent.notes = form.notes
-            show(fresh, sent: sent)
+            // Only the notes are given (nil leaves every other field as it is), on the current version.
+            let fresh = try await store.updateInspection(id: inspectionId, fields: fields, basedOn: [])
+            if dirty {
+                view = fresh
+                form.notes = version
+            } else {
+                fill(from: fresh)
+            }
             return true
         } catch {
             alert = UserFacingError(error)
@@ -363,8 +408,8 @@ public final class InspectionEditorModel: ObservableObject {
 
     private func removedElement(_ conflict: ConflictRecord) -> (list: ElementList, id: String)? {
         guard conflict.kind == .removedWhileEdited, let list = conflict.list, let elementId = conflict.elementId else {
-            alert = UserFacingError(kind: .invalidInput, title: "Nothing to restore",
-                                    message: "Only a removal that crossed a colleague's edit can be restored or confirmed here.")
+            alert = UserFacingError(kind: .other, title: Localization.text("conflict_nothing_to_restore_title", "Nothing to restore"),
+                                    message: Localization.text("conflict_nothing_to_restore", "Only a removal that crossed a colleague's edit can be restored or confirmed here."))
             return nil
         }
         return (list: list, id: elementId)
@@ -375,13 +420,10 @@ public final class InspectionEditorModel: ObservableObject {
     /// Saves pending changes, then submits the inspection for review (again, after a return or a
     /// change); returns whether it was submitted.
     public func submit() async -> Bool {
+        await drafts.flush()
         await save()
-        guard fieldErrors.isEmpty else {
-            alert = UserFacingError(
-                kind: .invalidInput,
-                title: "Not submitted",
-                message: "Some changes were refused. Correct the marked fields first."
-            )
+        if let saveError {
+            alert = saveError
             return false
         }
         let submitted = await perform {
@@ -396,7 +438,7 @@ public final class InspectionEditorModel: ObservableObject {
     private func perform(_ operation: () async throws -> InspectionView?) async -> Bool {
         do {
             if let fresh = try await operation() {
-                show(fresh, sent: baseline)
+                show(fresh)
             }
             return true
         } catch {

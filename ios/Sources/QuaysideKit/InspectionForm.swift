@@ -3,12 +3,10 @@ import QuaysideCore
 
 /// The editable state of an inspection's own fields, as text fields hold it.
 ///
-/// A form remembers nothing about where it came from; an editor keeps two of them: the
-/// *baseline* (the inspection as last read from the store) and the *current* form. Only fields
-/// that differ from the baseline are sent to the core (``fields(comparedTo:only:)``). That is what
-/// keeps concurrent edits apart: a colleague's change that arrived by sync is not overwritten
-/// with the stale value this screen loaded earlier, because this screen never touched that field.
-public struct InspectionForm: Equatable {
+/// A form is sent whole (``fields()``) with the `heads` of the version it was filled from; the core
+/// writes only what differs from that version, so a colleague's change that arrived by sync
+/// meanwhile is kept. The shell never compares forms itself.
+public struct InspectionForm: Equatable, DraftableForm {
     /// The fields of the form, for per-field changes and errors.
     public enum Field: String, CaseIterable, Hashable, Sendable {
         case containerNumber, seals, sizeType
@@ -98,120 +96,81 @@ public struct InspectionForm: Equatable {
         notes = record.notes
     }
 
-    /// The fields whose values differ from `baseline` (lists compare item by item, so retyping
-    /// the same seals with other separators is no change).
-    public func changedFields(comparedTo baseline: InspectionForm) -> Set<Field> {
-        Set(Field.allCases.filter { !sameValue(of: $0, as: baseline) })
-    }
-
-    /// Whether `field` holds the same value here as in `other`.
-    public func sameValue(of field: Field, as other: InspectionForm) -> Bool {
-        switch field {
-        case .containerNumber:
-            return FormText.clean(containerNumber) == FormText.clean(other.containerNumber)
-        case .seals: return FormText.list(seals) == FormText.list(other.seals)
-        case .sizeType: return FormText.clean(sizeType) == FormText.clean(other.sizeType)
-        case .declarationNumber: return FormText.clean(declarationNumber) == FormText.clean(other.declarationNumber)
-        case .billOfLading: return FormText.clean(billOfLading) == FormText.clean(other.billOfLading)
-        case .hsCode: return FormText.clean(hsCode) == FormText.clean(other.hsCode)
-        case .goodsDescription: return FormText.clean(goodsDescription) == FormText.clean(other.goodsDescription)
-        case .declaredQuantity: return FormText.clean(declaredQuantity) == FormText.clean(other.declaredQuantity)
-        case .consignor: return FormText.clean(consignor) == FormText.clean(other.consignor)
-        case .consignee: return FormText.clean(consignee) == FormText.clean(other.consignee)
-        case .origin: return FormText.clean(origin) == FormText.clean(other.origin)
-        case .destination: return FormText.clean(destination) == FormText.clean(other.destination)
-        case .transit: return FormText.list(transit) == FormText.list(other.transit)
-        case .location: return location == other.location
-        case .selectionReason: return FormText.clean(selectionReason) == FormText.clean(other.selectionReason)
-        case .notes: return notes == other.notes
-        }
-    }
-
-    /// Copies `field`'s value from `other` into this form.
-    public mutating func copy(_ field: Field, from other: InspectionForm) {
-        switch field {
-        case .containerNumber:
-            containerNumber = other.containerNumber
-            allowInvalidCheckDigit = other.allowInvalidCheckDigit
-        case .seals: seals = other.seals
-        case .sizeType: sizeType = other.sizeType
-        case .declarationNumber: declarationNumber = other.declarationNumber
-        case .billOfLading: billOfLading = other.billOfLading
-        case .hsCode: hsCode = other.hsCode
-        case .goodsDescription: goodsDescription = other.goodsDescription
-        case .declaredQuantity: declaredQuantity = other.declaredQuantity
-        case .consignor: consignor = other.consignor
-        case .consignee: consignee = other.consignee
-        case .origin: origin = other.origin
-        case .destination: destination = other.destination
-        case .transit: transit = other.transit
-        case .location: location = other.location
-        case .selectionReason: selectionReason = other.selectionReason
-        case .notes: notes = other.notes
-        }
-    }
-
-    /// The form after a save: each field the officer has not touched since `sent` was taken
-    /// shows the stored value (`stored`, which may include the core's normalisation and merged
-    /// changes from colleagues); fields edited meanwhile keep the officer's newer text.
-    public func rebased(sent: InspectionForm, stored: InspectionForm) -> InspectionForm {
-        var result = self
-        for field in Field.allCases where sameValue(of: field, as: sent) {
-            result.copy(field, from: stored)
-        }
-        return result
-    }
-
-    /// The core's patch for the fields in `only` (default: every changed field) that differ from
-    /// `baseline`; `nil` values leave fields unchanged, an empty string clears a text field.
-    /// - Throws: ``FormValidationError`` for text the shell cannot parse (a declared quantity
-    ///   that is not a number, or a quantity emptied: the core keeps numbers, it cannot clear them).
-    public func fields(comparedTo baseline: InspectionForm, only: Set<Field>? = nil) throws -> InspectionFields {
-        let changed = changedFields(comparedTo: baseline).intersection(only ?? Set(Field.allCases))
-        func text(_ field: Field, _ value: String) -> String? {
-            changed.contains(field) ? FormText.clean(value) : nil
-        }
-
-        var declaration = DeclarationFields()
-        declaration.number = text(.declarationNumber, declarationNumber)
-        declaration.billOfLading = text(.billOfLading, billOfLading)
-        declaration.hsCode = text(.hsCode, hsCode)
-        declaration.description = text(.goodsDescription, goodsDescription)
-        if changed.contains(.declaredQuantity) {
-            let label = Field.declaredQuantity.label
-            guard let quantity = try FormText.decimal(declaredQuantity, field: label) else {
-                throw FormValidationError(field: label, message: "A recorded quantity cannot be emptied; enter the correct value.")
-            }
-            declaration.quantityKg = quantity
-        }
-        declaration.consignor = text(.consignor, consignor)
-        declaration.consignee = text(.consignee, consignee)
-        declaration.origin = text(.origin, origin)
-        declaration.destination = text(.destination, destination)
-        declaration.transit = changed.contains(.transit) ? FormText.list(transit) : nil
-
+    /// Every field for the core (empty text clears a field; an empty number leaves it as it is:
+    /// the core keeps numbers).
+    /// - Throws: the core's refusal of a declared quantity that is not a quantity.
+    public func fields() throws -> InspectionFields {
+        func text(_ value: String) -> String { FormText.clean(value) }
+        let declaration = DeclarationFields(
+            number: text(declarationNumber),
+            billOfLading: text(billOfLading),
+            hsCode: text(hsCode),
+            description: text(goodsDescription),
+            quantityKg: try FormText.decimal(declaredQuantity),
+            consignor: text(consignor),
+            consignee: text(consignee),
+            origin: text(origin),
+            destination: text(destination),
+            transit: FormText.list(transit)
+        )
         var fields = InspectionFields()
-        if changed.contains(.containerNumber) {
-            fields.containerNumber = FormText.clean(containerNumber)
-            fields.allowInvalidCheckDigit = allowInvalidCheckDigit
-        }
-        fields.seals = changed.contains(.seals) ? FormText.list(seals) : nil
-        fields.sizeType = text(.sizeType, sizeType)
-        fields.declaration = declaration == DeclarationFields() ? nil : declaration
-        fields.location = changed.contains(.location) ? location : nil
-        fields.selectionReason = text(.selectionReason, selectionReason)
-        fields.notes = changed.contains(.notes) ? notes : nil
+        let container = text(containerNumber)
+        fields.containerNumber = container.isEmpty ? nil : container
+        fields.allowInvalidCheckDigit = allowInvalidCheckDigit
+        fields.seals = FormText.list(seals)
+        fields.sizeType = text(sizeType)
+        fields.declaration = declaration
+        fields.location = location
+        fields.selectionReason = text(selectionReason)
+        fields.notes = notes
         return fields
     }
 
-    /// The fields of a new inspection: every field that has a value.
-    /// - Throws: ``FormValidationError`` for text the shell cannot parse.
+    /// The fields of a new inspection.
     public func newInspectionFields() throws -> InspectionFields {
-        try fields(comparedTo: InspectionForm())
+        try fields()
+    }
+
+    // MARK: Drafts
+
+    public var draftFields: [String: String] {
+        var fields: [String: String] = [
+            "containerNumber": containerNumber, "seals": seals, "sizeType": sizeType,
+            "declarationNumber": declarationNumber, "billOfLading": billOfLading, "hsCode": hsCode,
+            "goodsDescription": goodsDescription, "declaredQuantity": declaredQuantity,
+            "consignor": consignor, "consignee": consignee, "origin": origin, "destination": destination,
+            "transit": transit, "selectionReason": selectionReason, "notes": notes,
+        ]
+        if allowInvalidCheckDigit { fields["allowInvalidCheckDigit"] = "true" }
+        if let location {
+            fields["location.lat"] = String(location.lat)
+            fields["location.lon"] = String(location.lon)
+            if let accuracy = location.accuracyM { fields["location.accuracyM"] = String(accuracy) }
+        }
+        return fields
+    }
+
+    public init(draftFields fields: [String: String]) {
+        containerNumber = fields["containerNumber"] ?? ""
+        allowInvalidCheckDigit = fields["allowInvalidCheckDigit"] == "true"
+        seals = fields["seals"] ?? ""
+        sizeType = fields["sizeType"] ?? ""
+        declarationNumber = fields["declarationNumber"] ?? ""
+        billOfLading = fields["billOfLading"] ?? ""
+        hsCode = fields["hsCode"] ?? ""
+        goodsDescription = fields["goodsDescription"] ?? ""
+        declaredQuantity = fields["declaredQuantity"] ?? ""
+        consignor = fields["consignor"] ?? ""
+        consignee = fields["consignee"] ?? ""
+        origin = fields["origin"] ?? ""
+        destination = fields["destination"] ?? ""
+        transit = fields["transit"] ?? ""
+        selectionReason = fields["selectionReason"] ?? ""
+        notes = fields["notes"] ?? ""
+        if let lat = fields["location.lat"].flatMap(Double.init), let lon = fields["location.lon"].flatMap(Double.init) {
+            location = GeoPoint(lat: lat, lon: lon, accuracyM: fields["location.accuracyM"].flatMap(Double.init))
+        }
     }
 }
 
-extension InspectionFields {
-    /// Whether the patch changes nothing.
-    public var isEmpty: Bool { self == InspectionFields() }
-}
+

@@ -98,6 +98,11 @@ public final class InspectionStore: ObservableObject {
     @Published public private(set) var syncActivity: SyncActivity = .idle
     /// How the last sync ended.
     @Published public private(set) var lastSyncOutcome: SyncOutcome?
+    /// When to sync next and why, as the core last said (`syncSchedule()`), read after every write
+    /// and every sync; ``SyncScheduler`` hands it to the system.
+    @Published public private(set) var schedule: SyncSchedule?
+    /// Photos found in the inbox at start (left by a camera capture the app did not finish).
+    @Published public private(set) var recoveredPhotos: [RecoveredPhoto] = []
     /// Increases whenever stored data may have changed (an edit here, or a sync that merged
     /// colleagues' changes); open screens reload when it changes.
     @Published public private(set) var revision = 0
@@ -106,15 +111,11 @@ public final class InspectionStore: ObservableObject {
 
     /// Everything recorded on this device, as it happens.
     public let localChanges = PassthroughSubject<LocalChange, Never>()
-    /// How many connection attempts one sync run makes before it gives up (the core backs off
-    /// between them).
-    public var syncAttempts: UInt32 = 3
     /// The most rows the list loads.
     public var listLimit: UInt32 = 500
 
     private let edits: CoreExecutor
     private let syncQueue = CoreExecutor(label: "org.quayside.core.sync", qos: .utility)
-    private let inbox: PhotoInbox
     private var syncTask: Task<SyncOutcome, Never>?
     private var syncAgain = false
     private var listReload: Task<Void, Never>?
@@ -124,13 +125,13 @@ public final class InspectionStore: ObservableObject {
         self.fieldStore = fieldStore
         self.device = device
         self.edits = edits
-        inbox = PhotoInbox(directory: location.photoInboxDirectory)
     }
 
     // MARK: Opening
 
-    /// Opens the store at `location` (upgrading an older schema), records photos left in the
-    /// inbox by an interrupted capture, and loads the list and the sync status.
+    /// Opens the store at `location` (upgrading an older schema), attaches photos left in the
+    /// core's photo inbox by an interrupted capture (``recoveredPhotos``), and loads the list and
+    /// the sync status.
     /// - Throws: ``UserFacingError`` when the store cannot be opened.
     public static func open(at location: StoreLocation) async throws -> InspectionStore {
         try await start(at: location) { path in try FieldStore.open(path: path) }
@@ -160,7 +161,7 @@ public final class InspectionStore: ObservableObject {
                 return (fieldStore, fieldStore.deviceInfo())
             }
             let store = InspectionStore(location: location, fieldStore: fieldStore, device: device, edits: edits)
-            await store.recordPendingPhotos()
+            await store.recoverPhotos()
             await store.refresh()
             return store
         } catch {
@@ -170,10 +171,16 @@ public final class InspectionStore: ObservableObject {
 
     // MARK: Reading
 
-    /// Reloads the list and the sync status.
+    /// Reloads the list, the sync status and the sync schedule.
     public func refresh() async {
         await reloadList()
         await refreshSyncStatus()
+        await refreshSchedule()
+    }
+
+    /// Reads when to sync next (``schedule``).
+    public func refreshSchedule() async {
+        schedule = try? await read { fieldStore in try fieldStore.syncSchedule() }
     }
 
     /// Reloads the list for the current ``query``.
@@ -230,9 +237,11 @@ public final class InspectionStore: ObservableObject {
         return view
     }
 
-    /// Changes an inspection's own fields.
-    public func updateInspection(id: String, fields: InspectionFields) async throws -> InspectionView {
-        let view = try await write { fieldStore in try fieldStore.updateInspection(id: id, fields: fields) }
+    /// Changes an inspection's own fields, as edited in a form filled from the version `basedOn`
+    /// (the `heads` of that view): the core writes only what differs from it, so a colleague's
+    /// change merged meanwhile stays.
+    public func updateInspection(id: String, fields: InspectionFields, basedOn: [String]) async throws -> InspectionView {
+        let view = try await write { fieldStore in try fieldStore.updateInspection(id: id, fields: fields, basedOn: basedOn) }
         announce(.edited(inspectionId: id))
         return view
     }
@@ -244,10 +253,10 @@ public final class InspectionStore: ObservableObject {
         return added
     }
 
-    /// Changes a finding.
-    public func updateFinding(inspectionId: String, findingId: String, fields: FindingFields) async throws -> InspectionView {
+    /// Changes a finding, as edited in a form filled from the version `basedOn`.
+    public func updateFinding(inspectionId: String, findingId: String, fields: FindingFields, basedOn: [String]) async throws -> InspectionView {
         let view = try await write { fieldStore in
-            try fieldStore.updateFinding(inspectionId: inspectionId, findingId: findingId, fields: fields)
+            try fieldStore.updateFinding(inspectionId: inspectionId, findingId: findingId, fields: fields, basedOn: basedOn)
         }
         announce(.edited(inspectionId: inspectionId))
         return view
@@ -283,71 +292,68 @@ public final class InspectionStore: ObservableObject {
         return view
     }
 
-    /// Changes a photo's caption or the finding it shows (an empty string clears either).
-    public func updatePhoto(inspectionId: String, sha256: String, fields: PhotoEdit) async throws -> InspectionView {
+    /// Changes a photo's caption or the finding it shows (an empty string clears either), as
+    /// edited on the version `basedOn`.
+    public func updatePhoto(inspectionId: String, sha256: String, fields: PhotoEdit, basedOn: [String]) async throws -> InspectionView {
         let view = try await write { fieldStore in
-            try fieldStore.updatePhoto(inspectionId: inspectionId, sha256: sha256, fields: fields)
+            try fieldStore.updatePhoto(inspectionId: inspectionId, sha256: sha256, fields: fields, basedOn: basedOn)
         }
         announce(.edited(inspectionId: inspectionId))
         return view
     }
 
-    /// Records a photo straight from the camera. The image is first written to the inbox, then
-    /// the core copies it into the store; if the app dies in between, the next start records it.
-    ///
-    /// A photo the core refuses (not an image, unknown finding) is dropped from the inbox and the
-    /// error thrown, while the officer can still retake it; a photo that failed for another
-    /// reason (storage full) stays in the inbox and is retried on the next start.
-    public func attachPhoto(_ image: Data, as photo: PendingPhoto) async throws -> InspectionView {
-        let inbox = self.inbox
-        let view = try await write { fieldStore -> InspectionView in
-            try inbox.stage(image, as: photo)
-            return try Self.record(photo, from: inbox, into: fieldStore)
-        }
-        announce(.edited(inspectionId: photo.inspectionId))
-        return view
+    /// A new file in the core's photo inbox for a photo of `inspectionId`: write the camera's
+    /// data there the moment the shutter returns, before anything else (caption, finding), so that
+    /// the evidence is on disk even if the app is killed next.
+    public func newPhotoFile(inspectionId: String, fileExtension: String = "jpg") async throws -> String {
+        try await read { fieldStore in try fieldStore.newPhotoFile(inspectionId: inspectionId, extension: fileExtension) }
     }
 
-    /// Records photos left in the inbox by an interrupted capture (see ``attachPhoto(_:as:)``).
-    public func recordPendingPhotos() async {
-        let inbox = self.inbox
-        let recorded: Int = await edits.perform { [fieldStore] in
-            var count = 0
-            for photo in inbox.pending() {
-                if (try? Self.record(photo, from: inbox, into: fieldStore)) != nil {
-                    count += 1
-                }
-            }
-            return count
-        }
-        if recorded > 0 { didChange() }
-    }
-
-    /// Runs on the edits queue: records one inbox photo and clears it from the inbox unless the
-    /// failure may be temporary.
-    private nonisolated static func record(_ photo: PendingPhoto, from inbox: PhotoInbox, into fieldStore: FieldStore) throws -> InspectionView {
+    /// Writes a captured photo to a new inbox file at once and returns its path (see
+    /// ``newPhotoFile(inspectionId:fileExtension:)``); attach it with ``attachPhotoFile(path:fields:)``.
+    public func keepCapturedPhoto(_ data: Data, inspectionId: String, fileExtension: String = "jpg") async throws -> String {
+        let path = try await newPhotoFile(inspectionId: inspectionId, fileExtension: fileExtension)
         do {
-            let added = try fieldStore.addPhotoFile(
-                inspectionId: photo.inspectionId,
-                path: inbox.imageURL(for: photo).path,
-                fields: photo.photoFields
-            )
-            inbox.remove(photo)
-            return added.view
-        } catch let error as ApiError {
-            switch error {
-            case .Invalid, .NotFound, .UnknownSubstance, .CheckDigit:
-                inbox.remove(photo)
-            case .Stale, .Store, .Integrity, .Io, .Network, .Server, .Internal:
-                break
-            }
-            throw error
+            try await edits.run { try data.write(to: URL(fileURLWithPath: path), options: [.atomic]) }
+        } catch {
+            throw UserFacingError(error)
+        }
+        return path
+    }
+
+    /// Attaches the photo written to inbox file `path`, with what the officer said about it; the
+    /// core copies it into the store and removes the inbox file.
+    public func attachPhotoFile(path: String, fields: PhotoFields) async throws -> PhotoAdded {
+        let added = try await write { fieldStore in try fieldStore.attachPhotoFile(path: path, fields: fields) }
+        announce(.edited(inspectionId: added.view.inspection.id))
+        return added
+    }
+
+    /// Attaches every photo a killed app left in the inbox (call once at start); what became of
+    /// each is kept in ``recoveredPhotos`` for a notice.
+    @discardableResult
+    public func recoverPhotos() async -> [RecoveredPhoto] {
+        do {
+            let recovered = try await read { fieldStore in try fieldStore.recoverPhotos() }
+            recoveredPhotos = recovered
+            if !recovered.isEmpty { didChange() }
+            return recovered
+        } catch {
+            presentedError = UserFacingError(error)
+            return []
         }
     }
 
-    /// Records or changes the seizure.
-    public func setSeizure(inspectionId: String, fields: SeizureFields) async throws -> InspectionView {
-        let view = try await write { fieldStore in try fieldStore.setSeizure(inspectionId: inspectionId, fields: fields) }
+    /// Clears the recovered-photos notice once the officer has seen it.
+    public func dismissRecoveredPhotos() {
+        recoveredPhotos = []
+    }
+
+    /// Records or changes the seizure, as edited in a form filled from the version `basedOn`.
+    public func setSeizure(inspectionId: String, fields: SeizureFields, basedOn: [String]) async throws -> InspectionView {
+        let view = try await write { fieldStore in
+            try fieldStore.setSeizure(inspectionId: inspectionId, fields: fields, basedOn: basedOn)
+        }
         announce(.edited(inspectionId: inspectionId))
         return view
     }
@@ -359,10 +365,11 @@ public final class InspectionStore: ObservableObject {
         return view
     }
 
-    /// Corrects custody entry `entryId`; what it said before stays in the history.
-    public func correctCustody(inspectionId: String, entryId: String, entry: CustodyFields) async throws -> InspectionView {
+    /// Corrects custody entry `entryId` as edited on the version `basedOn`; what it said before
+    /// stays in the history.
+    public func correctCustody(inspectionId: String, entryId: String, entry: CustodyFields, basedOn: [String]) async throws -> InspectionView {
         let view = try await write { fieldStore in
-            try fieldStore.correctCustody(inspectionId: inspectionId, entryId: entryId, entry: entry)
+            try fieldStore.correctCustody(inspectionId: inspectionId, entryId: entryId, entry: entry, basedOn: basedOn)
         }
         announce(.edited(inspectionId: inspectionId))
         return view
@@ -415,16 +422,18 @@ public final class InspectionStore: ObservableObject {
     public var isEnrolled: Bool { syncStatus?.enrolled ?? false }
 
     /// Enrols this device with the agency server using a one-time code from an administrator.
-    /// The code must belong to this store's user.
-    public func enroll(serverURL: String, code: String, deviceName: String) async throws -> EnrollmentRecord {
+    /// The code must belong to this store's user. `trust` carries the agency's own CA or a pinned
+    /// key for a server the platform's trust store does not vouch for.
+    public func enroll(serverURL: String, code: String, deviceName: String, trust: ServerTrust? = nil) async throws -> EnrollmentRecord {
         let serverURL = FormText.clean(serverURL)
         let code = FormText.clean(code)
         let fieldStore = self.fieldStore
         do {
             let record = try await syncQueue.run {
-                try fieldStore.enroll(serverUrl: serverURL, code: code, deviceName: deviceName)
+                try fieldStore.enroll(serverUrl: serverURL, code: code, deviceName: deviceName, trust: trust)
             }
             await refreshSyncStatus()
+            await refreshSchedule()
             return record
         } catch {
             throw UserFacingError(error)
@@ -466,11 +475,12 @@ public final class InspectionStore: ObservableObject {
             }
         }
         let fieldStore = self.fieldStore
-        let attempts = syncAttempts
         let result: Result<SyncReportRecord, UserFacingError>
         do {
+            // One attempt: the core records how it ended, and `syncSchedule()` says when to try
+            // again (the shell keeps no backoff of its own).
             let report = try await syncQueue.run {
-                try fieldStore.syncWithRetry(attempts: attempts, observer: relay)
+                try fieldStore.sync(observer: relay)
             }
             result = .success(report)
         } catch {
@@ -512,6 +522,33 @@ public final class InspectionStore: ObservableObject {
     private func didChange() {
         revision += 1
         scheduleListReload(after: .zero)
+        // The schedule after every write: the scheduler hands it to the system.
+        Task { await refreshSchedule() }
+    }
+
+    // MARK: Drafts
+
+    /// Keeps what is typed in form `form` (a ``DraftKey``), filled from the version `basedOn`.
+    @discardableResult
+    public func saveDraft(form: String, inspectionId: String?, basedOn: [String], fields: [String: String]) async throws -> DraftRecord {
+        try await read { fieldStore in
+            try fieldStore.saveDraft(form: form, inspectionId: inspectionId, basedOn: basedOn, fields: fields)
+        }
+    }
+
+    /// The draft kept for form `form`, if any.
+    public func draft(form: String) async throws -> DraftRecord? {
+        try await read { fieldStore in try fieldStore.draft(form: form) }
+    }
+
+    /// Every kept draft, oldest first.
+    public func drafts() async throws -> [DraftRecord] {
+        try await read { fieldStore in try fieldStore.drafts() }
+    }
+
+    /// Forgets form `form`'s draft (after it was saved, or when the officer discards it).
+    public func discardDraft(form: String) async throws {
+        try await read { fieldStore in try fieldStore.discardDraft(form: form) }
     }
 
     private func scheduleListReload(after delay: Duration) {

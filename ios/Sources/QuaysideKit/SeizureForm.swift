@@ -3,7 +3,7 @@ import QuaysideCore
 
 /// The editable state of a seizure: what was done, under which law, how the trade was attempted,
 /// where the goods are kept, and how much was seized from each finding.
-public struct SeizureForm: Equatable {
+public struct SeizureForm: Equatable, DraftableForm {
     /// The quantity seized from one finding, as typed.
     public struct Item: Equatable, Identifiable {
         /// The finding the goods come from.
@@ -71,46 +71,68 @@ public struct SeizureForm: Equatable {
         }
     }
 
-    /// The core's patch with the fields that differ from `baseline`. Items, when changed, are
-    /// sent whole: the core replaces the list.
-    /// - Throws: ``FormValidationError`` for quantities the shell cannot parse or that are empty.
-    public func fields(comparedTo baseline: SeizureForm) throws -> SeizureFields {
-        func text(_ value: String, _ old: String) -> String? {
-            let cleaned = FormText.clean(value)
-            return cleaned == FormText.clean(old) ? nil : cleaned
-        }
-        var fields = SeizureFields()
-        fields.caseRef = text(caseRef, baseline.caseRef)
-        fields.action = action == baseline.action ? nil : action
-        fields.legalBasis = text(legalBasis, baseline.legalBasis)
-        fields.modusOperandi = modusOperandi == baseline.modusOperandi
-            ? nil
-            : ModusOperandi.choices.filter(modusOperandi.contains)
-        fields.storageLocation = text(storageLocation, baseline.storageLocation)
-        if items != baseline.items {
-            fields.items = try items.map { (item: Item) throws -> SeizedItem in
-                let label = "Seized quantity (kg)"
-                guard let kg = try FormText.decimal(item.quantityKg, field: label) else {
-                    throw FormValidationError(field: label, message: "Enter the seized quantity for every seized finding.")
-                }
-                return SeizedItem(
-                    findingId: item.findingId,
-                    quantityKg: kg,
-                    cylinders: try FormText.count(item.cylinders, field: "Seized cylinders")
-                )
+    /// Every field for the core, sent with the version the form was filled from. Items are sent
+    /// whole: the core replaces the list.
+    /// - Throws: the core's refusal of a quantity, or ``FormValidationError`` for a seized finding
+    ///   without a quantity.
+    public func fields() throws -> SeizureFields {
+        func text(_ value: String) -> String { FormText.clean(value) }
+        let seized = try items.map { (item: Item) throws -> SeizedItem in
+            guard let kg = try FormText.decimal(item.quantityKg) else {
+                throw FormValidationError(field: Localization.text("field_seized_quantity", "Seized quantity (kg)"),
+                                          message: Localization.text("form_seized_quantity", "Enter the seized quantity for every seized finding."))
             }
+            return SeizedItem(findingId: item.findingId, quantityKg: kg,
+                              cylinders: try FormText.count(item.cylinders, field: "Seized cylinders"))
+        }
+        return SeizureFields(
+            caseRef: text(caseRef),
+            action: action,
+            legalBasis: text(legalBasis),
+            modusOperandi: ModusOperandi.choices.filter(modusOperandi.contains),
+            storageLocation: text(storageLocation),
+            items: seized
+        )
+    }
+
+    // MARK: Drafts
+
+    public var draftFields: [String: String] {
+        var fields: [String: String] = ["caseRef": caseRef, "legalBasis": legalBasis, "storageLocation": storageLocation]
+        if let action, let index = SeizureAction.choices.firstIndex(of: action) { fields["action"] = String(index) }
+        fields["modusOperandi"] = ModusOperandi.choices.indices
+            .filter { modusOperandi.contains(ModusOperandi.choices[$0]) }
+            .map(String.init).joined(separator: ",")
+        for (index, item) in items.enumerated() {
+            fields["items.\(index).findingId"] = item.findingId
+            fields["items.\(index).quantityKg"] = item.quantityKg
+            fields["items.\(index).cylinders"] = item.cylinders
         }
         return fields
     }
+
+    public init(draftFields fields: [String: String]) {
+        caseRef = fields["caseRef"] ?? ""
+        legalBasis = fields["legalBasis"] ?? ""
+        storageLocation = fields["storageLocation"] ?? ""
+        if let index = fields["action"].flatMap(Int.init), SeizureAction.choices.indices.contains(index) {
+            action = SeizureAction.choices[index]
+        }
+        let picked = (fields["modusOperandi"] ?? "").split(separator: ",").compactMap { Int($0) }
+        modusOperandi = Set(picked.filter(ModusOperandi.choices.indices.contains).map { ModusOperandi.choices[$0] })
+        var index = 0
+        while let findingId = fields["items.\(index).findingId"] {
+            items.append(Item(findingId: findingId, quantityKg: fields["items.\(index).quantityKg"] ?? "",
+                              cylinders: fields["items.\(index).cylinders"] ?? ""))
+            index += 1
+        }
+    }
 }
 
-extension SeizureFields {
-    /// Whether the patch changes nothing.
-    public var isEmpty: Bool { self == SeizureFields() }
-}
+
 
 /// A new hand-over in the chain of custody.
-public struct CustodyForm: Equatable {
+public struct CustodyForm: Equatable, DraftableForm {
     /// Who handed the goods over.
     public var from = ""
     /// Who received them.
@@ -123,6 +145,15 @@ public struct CustodyForm: Equatable {
     /// An empty form; `from` is usually the officer.
     public init(from: String = "") {
         self.from = from
+    }
+
+    public var draftFields: [String: String] { ["from": from, "to": to, "location": location, "note": note] }
+
+    public init(draftFields fields: [String: String]) {
+        from = fields["from"] ?? ""
+        to = fields["to"] ?? ""
+        location = fields["location"] ?? ""
+        note = fields["note"] ?? ""
     }
 
     /// The core's entry; the core stamps the time and checks the names.

@@ -6,9 +6,8 @@ import Foundation
 /// it, and not Caches: the system may purge caches). The folder is excluded from iCloud and
 /// device backups, since evidence must reach the agency server through sync and not be copied to
 /// a personal cloud account. It holds:
-/// - `store/`: the core's record store (SQLite database and photo files), owned by the core;
-/// - `incoming/`: photos taken by the camera that are not yet recorded in the store (see
-///   ``PhotoInbox``).
+/// - `store/`: the core's record store (SQLite database, photo files and the photo inbox the
+///   camera writes to, `newPhotoFile`), owned by the core.
 public struct StoreLocation: Equatable, Sendable {
     /// The app's data folder.
     public let root: URL
@@ -34,23 +33,17 @@ public struct StoreLocation: Equatable, Sendable {
         root.appendingPathComponent("store", isDirectory: true)
     }
 
-    /// The folder for camera photos not yet recorded in the store.
-    public var photoInboxDirectory: URL {
-        root.appendingPathComponent("incoming", isDirectory: true)
-    }
-
     /// Whether a store has been created here (the core creates `storeDirectory` itself).
     public func storeExists(fileManager: FileManager = .default) -> Bool {
         let contents = try? fileManager.contentsOfDirectory(atPath: storeDirectory.path)
         return !(contents ?? []).isEmpty
     }
 
-    /// Creates the data folder and the photo inbox, excludes them from backup and, on iOS, sets
+    /// Creates the data folder, excludes them from backup and, on iOS, sets
     /// a file protection class that still lets a background sync read the store while the
     /// device is locked (after the first unlock since boot).
     public func prepare(fileManager: FileManager = .default) throws {
         try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
-        try fileManager.createDirectory(at: photoInboxDirectory, withIntermediateDirectories: true)
         var values = URLResourceValues()
         values.isExcludedFromBackup = true
         var folder = root

@@ -41,9 +41,9 @@ public enum SyncTrigger: String, Sendable {
     case appBecameActive
     /// Something was recorded (for example, an inspection was submitted).
     case localChange
-    /// A retry after an earlier failure, following the backoff policy.
+    /// The core's schedule said it is time to try again.
     case retry
-    /// A background processing task granted by the system.
+    /// A background task granted by the system.
     case background
 }
 
@@ -99,32 +99,17 @@ extension SyncProgressRecord {
     /// The share of the work done, from 0 to 1, once the totals are known.
     public var fractionCompleted: Double? {
         switch phase {
-        case "done":
+        case .done:
             return 1
-        case "documents", "photos":
+        case .documents, .photos:
             let total = documentsTotal + photosTotal
             guard total > 0 else { return nil }
             return Double(documentsDone + photosDone) / Double(total)
-        default:
+        case .feed, .retry:
             return nil
         }
     }
 
-    /// One line describing the step, for a progress label.
-    public var summary: String {
-        switch phase {
-        case "feed":
-            return "Asking the server what changed…"
-        case "documents":
-            return "Inspections: \(documentsDone) of \(documentsTotal)"
-        case "photos":
-            return "Photos: \(photosDone) of \(photosTotal)"
-        case "retry":
-            return message ?? "Connection lost; retrying…"
-        case "done":
-            return "Up to date"
-        default:
-            return phase
-        }
-    }
+    /// One line describing the step, for a progress label: the core's message, localised.
+    public var summary: String { message.localized }
 }

@@ -87,8 +87,11 @@ final class CoreTests: XCTestCase {
         XCTAssertNotNil(figures.gwpSource)
 
         let flags = Set(added.view.assessment.flags.map(\.kind))
-        XCTAssertTrue(flags.contains("substance_mismatch"), "declared R-134a, identified R-22: \(flags)")
-        XCTAssertTrue(flags.contains("disposable_cylinders"), "\(flags)")
+        XCTAssertTrue(flags.contains(.substanceMismatch), "declared R-134a, identified R-22: \(flags)")
+        XCTAssertTrue(flags.contains(.disposableCylinders), "\(flags)")
+        let mismatch = try XCTUnwrap(added.view.assessment.flags.first { $0.kind == .substanceMismatch })
+        XCTAssertEqual(mismatch.message.key, .flagDeclaredOther)
+        XCTAssertEqual(mismatch.findingId, added.findingId)
     }
 
     func testPhotosFromBytesAndFromAFileAreKeptByHash() throws {
@@ -120,7 +123,7 @@ final class CoreTests: XCTestCase {
 
     func testAWrongCheckDigitIsRefusedWithTheExpectedDigitThenRecordedOnRequest() throws {
         XCTAssertThrowsError(try newInspection("CSQU3054384")) { error in
-            guard case let ApiError.CheckDigit(message, expected) = error else {
+            guard case let ApiError.CheckDigit(message, _, _, expected) = error else {
                 return XCTFail("expected ApiError.CheckDigit, got \(error)")
             }
             XCTAssertEqual(expected, 3)
@@ -132,7 +135,9 @@ final class CoreTests: XCTestCase {
             containerNumber: "CSQU3054384",
             allowInvalidCheckDigit: true
         ))
-        XCTAssertTrue(view.assessment.flags.contains { $0.kind == "invalid_check_digit" })
+        let flag = try XCTUnwrap(view.assessment.flags.first { $0.kind == .invalidCheckDigit })
+        XCTAssertEqual(flag.message, UserMessage(key: .flagInvalidCheckDigit, args: ["CSQU3054384", "3"]))
+        XCTAssertNil(flag.findingId)
 
         let check = try QuaysideCore.checkContainerNumber(number: "csqu 305438-4")
         XCTAssertEqual(check.normalized, "CSQU3054384")

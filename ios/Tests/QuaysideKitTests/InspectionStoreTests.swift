@@ -26,7 +26,7 @@ final class InspectionStoreTests: XCTestCase {
             _ = try await InspectionStore.create(at: StoreLocation(root: other.url), user: "ama", station: "not a locode")
             XCTFail("an invalid station is refused")
         } catch let error as UserFacingError {
-            XCTAssertEqual(error.kind, .invalidInput)
+            XCTAssertEqual(error.code, .invalid)
         }
         XCTAssertFalse(StoreLocation(root: other.url).storeExists())
         XCTAssertTrue(store.location.storeExists())
@@ -81,7 +81,7 @@ final class InspectionStoreTests: XCTestCase {
             _ = try await store.createInspection(form.newInspectionFields())
             XCTFail("a wrong check digit is refused")
         } catch let error as UserFacingError {
-            XCTAssertEqual(error.kind, .checkDigit(expected: 3))
+            XCTAssertEqual(error.code, .checkDigit)
             XCTAssertFalse(error.isRetryable)
             XCTAssertNotNil(error.recoverySuggestion)
         }
@@ -94,69 +94,82 @@ final class InspectionStoreTests: XCTestCase {
             _ = try await store.addFinding(inspectionId: id, fields: finding.newFindingFields())
             XCTFail("an unknown substance is refused")
         } catch let error as UserFacingError {
-            XCTAssertEqual(error.kind, .unknownSubstance(name: "R-999"))
+            XCTAssertEqual(error.code, .unknownSubstance)
         }
     }
 
     func testHistoryAndPhotoThroughTheStore() async throws {
-        let id = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
-        let view = try await store.attachPhoto(Fixtures.jpeg, as: PendingPhoto(inspectionId: id, caption: "door seal"))
-        let photo = try XCTUnwrap(view.inspection.photos.first)
+        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let editor = InspectionEditorModel(store: store, view: created)
+        // The shutter returns: the photo is in the core's inbox before it is captioned.
+        let path = try XCTUnwrap(await editor.keepPhoto(Fixtures.jpeg))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        let attached = await editor.attachPhoto(path: path, findingId: nil, caption: "door seal", latitude: nil, longitude: nil)
+        XCTAssertTrue(attached)
+        let photo = try XCTUnwrap(editor.view?.inspection.photos.first)
         XCTAssertEqual(photo.caption, "door seal")
         let bytes = try await store.photoData(sha256: photo.sha256)
         XCTAssertEqual(bytes, Fixtures.jpeg)
-        XCTAssertTrue(PhotoInbox(directory: store.location.photoInboxDirectory).pending().isEmpty, "recorded photos leave the inbox")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), "an attached photo leaves the inbox")
 
-        let history = try await store.history(inspectionId: id)
+        let history = try await store.history(inspectionId: created.inspection.id)
         XCTAssertGreaterThanOrEqual(history.count, 2, "created, then a photo attached")
         XCTAssertEqual(history.last?.user, "ama")
     }
 
-    func testAPhotoLeftInTheInboxIsRecordedOnTheNextStart() async throws {
+    func testAPhotoLeftInTheInboxIsRecoveredOnTheNextStart() async throws {
         let id = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
-        let inbox = PhotoInbox(directory: store.location.photoInboxDirectory)
-        // As if the app was killed after the camera saved the photo, before the core recorded it.
-        try inbox.stage(Fixtures.jpeg, as: PendingPhoto(inspectionId: id, caption: "taken before a crash"))
-        XCTAssertEqual(inbox.pending().count, 1)
+        // As if the app was killed after the camera wrote the photo, before it was attached.
+        let path = try await store.keepCapturedPhoto(Fixtures.jpeg, inspectionId: id)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
 
         let reopened = try await InspectionStore.open(at: store.location)
+        XCTAssertEqual(reopened.recoveredPhotos.count, 1, "the start recovers it and says so")
+        guard case let .attached(inspectionId, sha256)? = reopened.recoveredPhotos.first else {
+            return XCTFail("expected the photo attached, got \(reopened.recoveredPhotos)")
+        }
+        XCTAssertEqual(inspectionId, id)
         let photos = try await reopened.inspection(id: id).inspection.photos
-        XCTAssertEqual(photos.map(\.caption), ["taken before a crash"])
-        XCTAssertTrue(inbox.pending().isEmpty)
+        XCTAssertEqual(photos.map(\.sha256), [sha256])
+        reopened.dismissRecoveredPhotos()
+        XCTAssertTrue(reopened.recoveredPhotos.isEmpty)
     }
 
-    func testARefusedPhotoLeavesTheInbox() async throws {
+    func testAPhotoOfAnUnknownFindingIsRefusedAndKept() async throws {
         let id = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
+        let path = try await store.keepCapturedPhoto(Fixtures.jpeg, inspectionId: id)
         do {
-            _ = try await store.attachPhoto(Fixtures.jpeg, as: PendingPhoto(inspectionId: id, findingId: "f-missing"))
+            _ = try await store.attachPhotoFile(path: path, fields: PhotoFields(findingId: "f-missing"))
             XCTFail("a photo of an unknown finding is refused")
         } catch let error as UserFacingError {
-            XCTAssertEqual(error.kind, .notFound(kind: "finding", id: "f-missing"))
+            XCTAssertEqual(error.code, .notFound)
         }
-        XCTAssertTrue(PhotoInbox(directory: store.location.photoInboxDirectory).pending().isEmpty)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path), "evidence is never dropped by a refusal")
     }
 
-    func testEditorSavesOnlyChangedFieldsAndKeepsValidOnesWhenOneIsRefused() async throws {
+    func testEditorKeepsARefusedFormAsADraftUntilItIsCorrected() async throws {
         let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
         let editor = InspectionEditorModel(store: store, view: created)
         XCTAssertEqual(editor.form.containerNumber, "CSQU3054383")
         XCTAssertTrue(editor.isEditable)
 
         editor.form.notes = "cylinders relabelled"
-        editor.form.hsCode = "38.27.xx"   // malformed: the core refuses it
+        editor.form.hsCode = "38.27.xx"   // malformed: the core refuses the form
         await editor.save()
         XCTAssertEqual(editor.saveState, .failed)
-        XCTAssertNotNil(editor.fieldErrors[.hsCode])
-        XCTAssertNil(editor.fieldErrors[.notes])
+        XCTAssertEqual(editor.saveError?.code, .invalid)
         XCTAssertEqual(editor.form.hsCode, "38.27.xx", "the refused text stays for correcting")
-        let stored = try await store.inspection(id: created.inspection.id).inspection
-        XCTAssertEqual(stored.notes, "cylinders relabelled", "the valid change was saved")
-        XCTAssertEqual(stored.declaration.hsCode, "3827.64")
+        let kept = try await store.draft(form: DraftKey.inspection(created.inspection.id))
+        XCTAssertEqual(kept?.fields["notes"], "cylinders relabelled", "nothing typed is lost")
 
         editor.form.hsCode = "3827.64"
         await editor.save()
         XCTAssertEqual(editor.saveState, .saved)
-        XCTAssertTrue(editor.fieldErrors.isEmpty)
+        XCTAssertNil(editor.saveError)
+        let stored = try await store.inspection(id: created.inspection.id).inspection
+        XCTAssertEqual(stored.notes, "cylinders relabelled")
+        let discarded = try await store.draft(form: DraftKey.inspection(created.inspection.id))
+        XCTAssertNil(discarded, "the draft is discarded after a successful save")
     }
 
     func testEditorAddsFindingsSeizesAndSubmits() async throws {
@@ -174,7 +187,7 @@ final class InspectionStoreTests: XCTestCase {
         seizure.caseRef = "GRA-CUS-2026-0412"
         seizure.modusOperandi = [.mislabelled, .falseDeclaration]
         seizure.setSeized(true, finding: finding)
-        let seized = await editor.setSeizure(seizure, baseline: SeizureForm(record: nil))
+        let seized = await editor.setSeizure(seizure, basedOn: editor.basedOn)
         XCTAssertTrue(seized)
         XCTAssertEqual(editor.view?.assessment.seized.kg ?? 0, 15_490.4, accuracy: 0.01)
 

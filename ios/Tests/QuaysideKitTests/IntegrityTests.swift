@@ -58,7 +58,7 @@ final class IntegrityTests: XCTestCase {
         let handedOver = await editor.addCustody(custody)
         XCTAssertTrue(handedOver)
         let changed = try XCTUnwrap(editor.view)
-        XCTAssertEqual(changed.reviewBadge, .changedSinceSubmission)
+        XCTAssertEqual(changed.reviewState, .changedSinceSubmission)
         XCTAssertEqual(changed.submissionVerified, true)
         XCTAssertFalse(changed.submissionCoversShown)
         XCTAssertNotEqual(changed.heads, signedHeads)
@@ -70,7 +70,7 @@ final class IntegrityTests: XCTestCase {
         // The queue lists it; it can be returned but not approved.
         let queue = ReviewQueueModel(store: store)
         await queue.load()
-        XCTAssertEqual(queue.rows.first { $0.id == id }?.reviewBadge, .changedSinceSubmission)
+        XCTAssertEqual(queue.rows.first { $0.id == id }?.reviewState, .changedSinceSubmission)
         await queue.open(inspectionId: id)
         XCTAssertTrue(queue.canDecide)
         XCTAssertFalse(queue.canApprove)
@@ -78,7 +78,7 @@ final class IntegrityTests: XCTestCase {
         // Submitting again signs the version as it is now.
         let again = await editor.submit()
         XCTAssertTrue(again)
-        XCTAssertEqual(editor.reviewBadge, .awaitingReview)
+        XCTAssertEqual(editor.reviewState, .awaitingReview)
         XCTAssertEqual(editor.view?.submissionCoversShown, true)
         XCTAssertFalse(editor.canSubmit)
     }
@@ -90,12 +90,14 @@ final class IntegrityTests: XCTestCase {
         let id = created.inspection.id
         let editor = InspectionEditorModel(store: store, view: created)
 
-        let attached = await editor.attachPhoto(Fixtures.jpeg, findingId: nil, caption: "door", latitude: nil, longitude: nil)
+        let path = try XCTUnwrap(await editor.keepPhoto(Fixtures.jpeg))
+        let attached = await editor.attachPhoto(path: path, findingId: nil, caption: "door", latitude: nil, longitude: nil)
         XCTAssertTrue(attached)
         let photo = try XCTUnwrap(editor.view?.inspection.photos.first)
         var caption = PhotoEdit()
         caption.caption = "relabelled cylinder"
-        let captioned = try await store.updatePhoto(inspectionId: id, sha256: photo.sha256, fields: caption)
+        let captioned = try await store.updatePhoto(inspectionId: id, sha256: photo.sha256, fields: caption,
+                                                   basedOn: try XCTUnwrap(editor.view?.heads))
         XCTAssertEqual(captioned.inspection.photos.first?.caption, "relabelled cylinder")
 
         var custody = CustodyForm(from: "ama")
@@ -107,7 +109,8 @@ final class IntegrityTests: XCTestCase {
         let corrected = try await store.correctCustody(
             inspectionId: id,
             entryId: entry.id,
-            entry: CustodyFields(from: "ama", to: "Kwame Mensah (warehouse)")
+            entry: CustodyFields(from: "ama", to: "Kwame Mensah (warehouse)"),
+            basedOn: try XCTUnwrap(editor.view?.heads)
         )
         XCTAssertEqual(corrected.inspection.seizure?.custody.first?.to, "Kwame Mensah (warehouse)")
         await editor.reload()
@@ -122,7 +125,7 @@ final class IntegrityTests: XCTestCase {
 
         let unnamed = await editor.removeCustody("")
         XCTAssertFalse(unnamed)
-        XCTAssertEqual(editor.alert?.kind, .invalidInput)
+        XCTAssertEqual(editor.alert?.code, .invalid)
     }
 
     // MARK: Through a server
@@ -155,7 +158,7 @@ final class IntegrityTests: XCTestCase {
         queue.comment = "Well documented"
 
         // Meanwhile the officer re-weighs and submits again; the supervisor's phone syncs in the background.
-        _ = try await ama.updateFinding(inspectionId: id, findingId: finding.findingId, fields: FindingFields(netMassKg: 15_400))
+        _ = try await ama.updateFinding(inspectionId: id, findingId: finding.findingId, fields: FindingFields(netMassKg: 15_400), basedOn: [])
         _ = try await ama.submit(inspectionId: id)
         _ = try await ama.sync(.manual).result.get()
         _ = try await esi.sync(.background).result.get()
@@ -163,7 +166,7 @@ final class IntegrityTests: XCTestCase {
 
         let approved = await queue.approve()
         XCTAssertFalse(approved)
-        XCTAssertEqual(queue.alert?.kind, .changedSinceShown)
+        XCTAssertEqual(queue.alert?.code, .stale)
         let now = try XCTUnwrap(queue.current)
         XCTAssertNotEqual(now.heads, shown.heads, "shown again as it is now")
         XCTAssertEqual(now.assessment.total.kg, 15_400, accuracy: 0.001)
@@ -178,7 +181,7 @@ final class IntegrityTests: XCTestCase {
         XCTAssertTrue(second)
         let decided = try await esi.inspection(id: id)
         let review = try XCTUnwrap(decided.reviews.last)
-        XCTAssertEqual(review.decision, "approved")
+        XCTAssertEqual(review.decision, .approved)
         XCTAssertEqual(review.reviewedHeads, now.heads)
     }
 
@@ -192,7 +195,7 @@ final class IntegrityTests: XCTestCase {
         _ = try await first.sync(.manual).result.get()
         _ = try await second.sync(.manual).result.get()
 
-        _ = try await first.updateFinding(inspectionId: id, findingId: findingId, fields: FindingFields(netMassKg: 555))
+        _ = try await first.updateFinding(inspectionId: id, findingId: findingId, fields: FindingFields(netMassKg: 555), basedOn: [])
         _ = try await second.removeFinding(inspectionId: id, findingId: findingId)
         _ = try await second.sync(.manual).result.get()
         _ = try await first.sync(.manual).result.get()

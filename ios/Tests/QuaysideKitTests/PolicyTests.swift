@@ -3,88 +3,98 @@ import QuaysideCore
 @testable import QuaysideKit
 import XCTest
 
-/// Pure shell logic: parsing typed values, form differences, backoff, error mapping.
+/// Pure shell logic: quantities through the core, whole forms, drafts, error mapping.
 final class PolicyTests: XCTestCase {
-    func testNumbersAcceptADecimalCommaAndRefuseText() throws {
-        XCTAssertEqual(try FormText.decimal("13,6", field: "kg"), 13.6)
-        XCTAssertEqual(try FormText.decimal(" 15490.4 ", field: "kg"), 15_490.4)
-        XCTAssertNil(try FormText.decimal("  ", field: "kg"))
-        XCTAssertThrowsError(try FormText.decimal("thirteen", field: "kg"))
+    func testQuantitiesAreParsedAndFormattedByTheCore() throws {
+        FormText.decimalSeparator = ","
+        defer { FormText.decimalSeparator = "." }
+        XCTAssertEqual(try FormText.decimal("13,6"), 13.6)
+        XCTAssertNil(try FormText.decimal("  "))
+        XCTAssertEqual(FormText.text(15_490.4), formatQuantity(value: 15_490.4, decimalSeparator: ","))
+        XCTAssertThrowsError(try FormText.decimal("thirteen")) { error in
+            guard let api = error as? ApiError else { return XCTFail("\(error)") }
+            XCTAssertEqual(api.code(), .invalid)
+            XCTAssertEqual(api.userMessage().key, .quantityNotANumber)
+            XCTAssertEqual(api.userMessage().args, ["thirteen"])
+        }
+        XCTAssertThrowsError(try FormText.decimal("-1")) { error in
+            XCTAssertEqual((error as? ApiError)?.userMessage().key, .quantityNegative)
+        }
+        FormText.decimalSeparator = "."
+        XCTAssertEqual(try parseQuantity(text: "15490.4", decimalSeparator: "."), 15_490.4)
         XCTAssertEqual(try FormText.count("1139", field: "cylinders"), 1139)
         XCTAssertThrowsError(try FormText.count("11.5", field: "cylinders"))
         XCTAssertEqual(FormText.list("ML-1, ML-2;\nML-3,,"), ["ML-1", "ML-2", "ML-3"])
-        XCTAssertEqual(FormText.text(15_490.4), "15490.4")
     }
 
     func testNetMassFromCylinders() throws {
+        FormText.decimalSeparator = "."
         var finding = FindingForm()
         finding.cylinders = "1139"
-        let applied = try finding.setNetMass(kgPerCylinder: "13,6")
+        let applied = try finding.setNetMass(kgPerCylinder: "13.6")
         XCTAssertTrue(applied)
-        XCTAssertEqual(try FormText.decimal(finding.netMassKg, field: "kg") ?? 0, 15_490.4, accuracy: 1e-6)
+        XCTAssertEqual(try FormText.decimal(finding.netMassKg) ?? 0, 15_490.4, accuracy: 1e-6)
     }
 
-    func testOnlyChangedFieldsAreSent() throws {
-        var baseline = InspectionForm()
-        baseline.containerNumber = "CSQU3054383"
-        baseline.seals = "ML-1, ML-2"
-        baseline.notes = "first"
-        var edited = baseline
-        edited.seals = "ML-1,ML-2"          // same list, other spacing
-        edited.consignee = "Accra Frost Ltd"
-        let fields = try edited.fields(comparedTo: baseline)
-        XCTAssertNil(fields.containerNumber)
-        XCTAssertNil(fields.seals)
-        XCTAssertNil(fields.notes)
+    func testAFormIsSentWhole() throws {
+        var form = InspectionForm()
+        form.containerNumber = "CSQU3054383"
+        form.seals = "ML-1, ML-2"
+        form.consignee = "Accra Frost Ltd"
+        let fields = try form.fields()
+        XCTAssertEqual(fields.containerNumber, "CSQU3054383")
+        XCTAssertEqual(fields.seals, ["ML-1", "ML-2"])
         XCTAssertEqual(fields.declaration?.consignee, "Accra Frost Ltd")
-        XCTAssertNil(fields.declaration?.hsCode)
-        XCTAssertTrue(try baseline.fields(comparedTo: baseline).isEmpty)
-
-        edited.declaredQuantity = "many"
-        XCTAssertThrowsError(try edited.fields(comparedTo: baseline))
-        XCTAssertNoThrow(try edited.fields(comparedTo: baseline, only: [.consignee]))
+        XCTAssertEqual(fields.declaration?.hsCode, "", "an empty field is sent (empty), not left out")
+        XCTAssertEqual(fields.notes, "")
     }
 
-    func testRebasingKeepsWhatWasTypedDuringASave() {
-        var sent = InspectionForm()
-        sent.notes = "sent"
-        sent.consignor = "Ningbo"
-        var current = sent
-        current.notes = "typed while saving"
-        var stored = sent
-        stored.consignor = "Ningbo Cool Trading Co."   // as merged from a colleague
-        let rebased = current.rebased(sent: sent, stored: stored)
-        XCTAssertEqual(rebased.notes, "typed while saving")
-        XCTAssertEqual(rebased.consignor, "Ningbo Cool Trading Co.")
+    func testFormsRoundTripThroughDraftFields() {
+        var inspection = InspectionForm()
+        inspection.containerNumber = "CSQU 305438-3"
+        inspection.allowInvalidCheckDigit = true
+        inspection.location = GeoPoint(lat: 5.6, lon: -0.01, accuracyM: 8)
+        inspection.notes = "half typed"
+        XCTAssertEqual(InspectionForm(draftFields: inspection.draftFields), inspection)
+
+        var finding = FindingForm()
+        finding.identifiedSubstance = "R-22"
+        finding.cylinderType = .disposable
+        finding.composition = [.init(component: "R-22", pct: "60"), .init(component: "unknown", pct: "40")]
+        XCTAssertEqual(FindingForm(draftFields: finding.draftFields), finding)
+
+        var seizure = SeizureForm()
+        seizure.action = .reExported
+        seizure.modusOperandi = [.concealed, .overQuota]
+        seizure.items = [.init(findingId: "f1", quantityKg: "12,5", cylinders: "3")]
+        XCTAssertEqual(SeizureForm(draftFields: seizure.draftFields), seizure)
+
+        var custody = CustodyForm(from: "ama")
+        custody.to = "warehouse"
+        XCTAssertEqual(CustodyForm(draftFields: custody.draftFields), custody)
+        XCTAssertEqual(DraftKey.finding("i1", nil), "finding:i1:new")
+        XCTAssertEqual(DraftKey.custody("i1"), "custody:i1:new")
     }
 
-    func testBackoffGrowsIsCappedAndJittered() {
-        let policy = BackoffPolicy(initialDelay: 30, multiplier: 2, maximumDelay: 600, jitter: 0.2)
-        XCTAssertEqual(policy.baseDelay(afterFailures: 0), 0)
-        XCTAssertEqual(policy.baseDelay(afterFailures: 1), 30)
-        XCTAssertEqual(policy.baseDelay(afterFailures: 2), 60)
-        XCTAssertEqual(policy.baseDelay(afterFailures: 5), 480)
-        XCTAssertEqual(policy.baseDelay(afterFailures: 6), 600)
-        XCTAssertEqual(policy.baseDelay(afterFailures: 10_000), 600)
-        XCTAssertEqual(policy.delay(afterFailures: 2, unitRandom: 0), 48, accuracy: 1e-9)
-        XCTAssertEqual(policy.delay(afterFailures: 2, unitRandom: 0.5), 60, accuracy: 1e-9)
-        XCTAssertEqual(policy.delay(afterFailures: 2, unitRandom: 1), 72, accuracy: 1e-9)
-        for _ in 0..<100 {
-            let delay = policy.delay(afterFailures: 3)
-            XCTAssertTrue((96...144).contains(delay), "\(delay)")
-        }
-    }
-
-    func testErrorsMapToKindsAndRetryability() {
-        XCTAssertTrue(UserFacingError(ApiError.Network(message: "connection refused")).isRetryable)
+    func testErrorsMapFromCodesNotText() {
+        Localization.localizer = EnglishLocalizer()
+        let network = UserFacingError(ApiError.Network(message: "connection refused"))
+        XCTAssertEqual(network.code, .network)
+        XCTAssertTrue(network.isRetryable)
+        XCTAssertEqual(network.message, ApiError.Network(message: "x").userMessage().english())
         XCTAssertTrue(UserFacingError(ApiError.Server(message: "busy", status: 503)).isRetryable)
-        XCTAssertTrue(UserFacingError(ApiError.Server(message: "slow down", status: 429)).isRetryable)
-        let revoked = UserFacingError(ApiError.Server(message: "device revoked", status: 401))
+        let revoked = UserFacingError(ApiError.Unauthorized(message: "device revoked"))
+        XCTAssertEqual(revoked.code, .unauthorized)
         XCTAssertFalse(revoked.isRetryable)
         XCTAssertTrue(revoked.needsEnrolment)
-        XCTAssertEqual(revoked.message, "device revoked")
-        XCTAssertEqual(UserFacingError(ApiError.CheckDigit(message: "m", expected: 3)).kind, .checkDigit(expected: 3))
-        XCTAssertEqual(UserFacingError(ApiError.Invalid(message: "m")).kind, .invalidInput)
+        XCTAssertTrue(UserFacingError(ApiError.NotEnrolled(message: "m")).needsEnrolment)
+        XCTAssertEqual(UserFacingError(ApiError.Forbidden(message: "m", user: UserMessage(key: .errorForbidden, args: ["m"]))).code, .forbidden)
+        XCTAssertEqual(UserFacingError(ApiError.CheckDigit(message: "m", number: "CSQU3054384", found: 4, expected: 3)).code, .checkDigit)
+        let user = UserMessage(key: .quantityNegative, args: [])
+        let invalid = UserFacingError(ApiError.Invalid(message: "English for logs", user: user))
+        XCTAssertEqual(invalid.code, .invalid)
+        XCTAssertEqual(invalid.userMessage, user)
+        XCTAssertEqual(invalid.message, user.english(), "the user message, never the log message")
         XCTAssertEqual(UserFacingError(FormValidationError(field: "Cylinders", message: "m")).kind, .form(field: "Cylinders"))
     }
 

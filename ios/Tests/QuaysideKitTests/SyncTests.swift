@@ -25,7 +25,7 @@ final class SyncTests: XCTestCase {
             lock.unlock()
         }
 
-        var phases: [String] {
+        var phases: [SyncPhase] {
             lock.lock()
             defer { lock.unlock() }
             return recorded.map(\.phase)
@@ -45,7 +45,8 @@ final class SyncTests: XCTestCase {
         let id = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
         let findingId = try await store.addFinding(inspectionId: id, fields: FindingForm.r22.newFindingFields()).findingId
         let photo = Fixtures.jpeg + Data(UUID().uuidString.utf8)   // new to the server on every run
-        _ = try await store.attachPhoto(photo, as: PendingPhoto(inspectionId: id, findingId: findingId, caption: "relabelled"))
+        let path = try await store.keepCapturedPhoto(photo, inspectionId: id)
+        _ = try await store.attachPhotoFile(path: path, fields: PhotoFields(mime: "image/jpeg", caption: "relabelled", findingId: findingId))
         _ = try await store.submit(inspectionId: id)
         XCTAssertEqual(store.syncStatus?.unsyncedInspections, 1)
 
@@ -57,7 +58,7 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(enrolment.user, server.user)
         XCTAssertTrue(store.isEnrolled)
 
-        var phases: [String] = []
+        var phases: [SyncPhase] = []
         let watch = store.$syncActivity.sink { activity in
             if case let .running(progress?) = activity { phases.append(progress.phase) }
         }
@@ -68,7 +69,7 @@ final class SyncTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(report.pushed, 1)
         XCTAssertEqual(report.photosUploaded, 1)
         XCTAssertTrue(report.rejected.isEmpty, "\(report.rejected)")
-        XCTAssertEqual(phases.last, "done")
+        XCTAssertEqual(phases.last, .done)
         XCTAssertEqual(store.syncActivity, .idle)
         let status = try XCTUnwrap(store.syncStatus)
         XCTAssertEqual(status.unsyncedInspections, 0)
@@ -81,8 +82,8 @@ final class SyncTests: XCTestCase {
         let again = try await Task.detached { try fieldStore.sync(observer: observer) }.value
         XCTAssertEqual(again.pushed, 0)
         XCTAssertEqual(again.photosUploaded, 0)
-        XCTAssertEqual(observer.phases.first, "feed")
-        XCTAssertEqual(observer.phases.last, "done")
+        XCTAssertEqual(observer.phases.first, .feed)
+        XCTAssertEqual(observer.phases.last, .done)
     }
 
     func testAnUnreachableServerIsARetryableOfflineError() async throws {
@@ -93,7 +94,7 @@ final class SyncTests: XCTestCase {
             _ = try await store.enroll(serverURL: "http://127.0.0.1:9", code: "ABCD-EFGH-JKLM", deviceName: "tests")
             XCTFail("enrolment without a server fails")
         } catch let error as UserFacingError {
-            XCTAssertEqual(error.kind, .offline)
+            XCTAssertEqual(error.code, .network)
             XCTAssertTrue(error.isRetryable)
         }
         XCTAssertFalse(store.isEnrolled)

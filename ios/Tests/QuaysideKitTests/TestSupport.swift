@@ -30,6 +30,13 @@ enum Fixtures {
     static let cylinders: UInt32 = 1139
     static let kgPerCylinder = 13.6
     static var netMassKg: Double { Double(cylinders) * kgPerCylinder }
+
+    /// The app's string catalog (ios/App/Quayside/Localizable.xcstrings), read from the source tree.
+    static var stringCatalog: URL {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("App/Quayside/Localizable.xcstrings")
+    }
 }
 
 /// A real agency server for the sync and review tests, named by the environment. Tests that use

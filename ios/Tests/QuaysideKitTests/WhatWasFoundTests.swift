@@ -14,6 +14,7 @@ final class WhatWasFoundTests: XCTestCase {
     private var editor: InspectionEditorModel!
 
     override func setUp() async throws {
+        Localization.localizer = EnglishLocalizer()
         folder = try TemporaryFolder()
         store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
         var header = InspectionForm()
@@ -23,6 +24,7 @@ final class WhatWasFoundTests: XCTestCase {
     }
 
     override func tearDown() async throws {
+        Localization.localizer = EnglishLocalizer()
         editor = nil
         store = nil
         folder = nil
@@ -38,7 +40,7 @@ final class WhatWasFoundTests: XCTestCase {
         try XCTUnwrap(editor.figures(for: findingId))
     }
 
-    private func flagKinds(_ findingId: String) -> Set<String> {
+    private func flagKinds(_ findingId: String) -> Set<FlagKind> {
         Set(editor.flags(for: findingId).map(\.kind))
     }
 
@@ -54,9 +56,19 @@ final class WhatWasFoundTests: XCTestCase {
         XCTAssertEqual(quantity.odpTonnes, 0)
         XCTAssertEqual(quantity.odpUnknownKg, 0)
         XCTAssertFalse(Figures.co2eTonnes(quantity).hasPrefix("0 "), "0.15 t is not shown as 0")
-        let flag = try XCTUnwrap(editor.flags(for: id).first { $0.kind == "substance_mismatch" })
-        XCTAssertFalse(flag.message.contains(id), "flag messages no longer name the finding")
-        XCTAssertTrue(FindingText.flag(flag, findings: editor.view?.inspection.findings ?? []).hasPrefix("Finding 1 (R-290): "))
+        let flag = try XCTUnwrap(editor.flags(for: id).first { $0.kind == .substanceMismatch })
+        let findings = editor.view?.inspection.findings ?? []
+        XCTAssertTrue(FindingText.flag(flag, findings: findings).hasPrefix("Finding 1 (R-290): "))
+
+        // The flag is a key and arguments, worded from the string catalog (its `text` is for logs).
+        XCTAssertEqual(flag.message, UserMessage(key: .flagUndeclared, args: ["R-290"]))
+        XCTAssertEqual(FindingText.flag(flag, findings: findings), "Finding 1 (R-290): \(flag.message.english())")
+        Localization.localizer = try CatalogLocalizer(xcstrings: Fixtures.stringCatalog, language: "id")
+        XCTAssertEqual(flag.message.localized, "Tidak ada yang diberitahukan: teridentifikasi R-290.")
+        XCTAssertEqual(FindingText.flag(flag, findings: findings),
+                       "Temuan 1 (R-290): Tidak ada yang diberitahukan: teridentifikasi R-290.")
+        XCTAssertEqual(FindingText.flag(flag, findings: []), flag.message.localized, "under its finding: the message alone")
+        Localization.localizer = EnglishLocalizer()
 
         let propane = try XCTUnwrap(QuaysideCore.substance(name: "R-290"))
         XCTAssertFalse(propane.controlled)
@@ -72,7 +84,9 @@ final class WhatWasFoundTests: XCTestCase {
         XCTAssertEqual(finding.identifiedSubstance, "unknown")
         XCTAssertTrue(FindingForm(record: finding).identifiedUnknown)
         XCTAssertEqual(try figures(id).basis, .notIdentified)
-        XCTAssertTrue(flagKinds(id).contains("lab_analysis"))
+        XCTAssertTrue(flagKinds(id).contains(.labAnalysis))
+        let lab = try XCTUnwrap(editor.flags(for: id).first { $0.kind == .labAnalysis })
+        XCTAssertEqual(lab.message.key, .flagLabNotIdentified)
 
         let total = try XCTUnwrap(editor.view?.assessment.total)
         XCTAssertEqual(total.odpUnknownKg, 120)
@@ -106,7 +120,7 @@ final class WhatWasFoundTests: XCTestCase {
         let quantity = try XCTUnwrap(figures.quantity)
         XCTAssertEqual(quantity.odpTonnes, 0.0033, accuracy: 1e-9)
         XCTAssertEqual(quantity.co2eTonnes, 108.714, accuracy: 1e-9)
-        XCTAssertTrue(flagKinds(id).contains("substance_mismatch"))
+        XCTAssertTrue(flagKinds(id).contains(.substanceMismatch))
 
         let finding = try XCTUnwrap(editor.view?.inspection.findings.first)
         XCTAssertEqual(finding.composition, [
@@ -115,7 +129,7 @@ final class WhatWasFoundTests: XCTestCase {
             ComponentShare(component: "air", pct: 2),
         ])
         let reopened = FindingForm(record: finding)
-        XCTAssertNil(try reopened.fields(comparedTo: reopened).composition, "an unchanged composition is not sent again")
+        XCTAssertEqual(try reopened.fields().composition, finding.composition, "the form sends the composition whole")
     }
 
     func testACompositionOf90PercentIsRefusedAndChangesNothing() async throws {
@@ -133,7 +147,7 @@ final class WhatWasFoundTests: XCTestCase {
             FindingForm.Component(component: "R-290", pct: "30"),
         ]
         XCTAssertEqual(ninety.compositionTotal, 90, accuracy: 1e-9)
-        let saved = await editor.updateFinding(id, form: ninety, baseline: baseline)
+        let saved = await editor.updateFinding(id, form: ninety, basedOn: editor.basedOn)
         XCTAssertFalse(saved)
         XCTAssertEqual(editor.alert?.kind, .form(field: "Composition"))
         XCTAssertEqual(editor.alert?.message, "The composition adds up to 90 %, not 100 %: name the rest “unknown”.")
@@ -142,12 +156,11 @@ final class WhatWasFoundTests: XCTestCase {
         var patch = FindingFields()
         patch.composition = [ComponentShare(component: "R-22", pct: 60), ComponentShare(component: "R-290", pct: 30)]
         do {
-            _ = try await store.updateFinding(inspectionId: editor.inspectionId, findingId: id, fields: patch)
+            _ = try await store.updateFinding(inspectionId: editor.inspectionId, findingId: id, fields: patch, basedOn: [])
             XCTFail("a composition of 90 % was accepted")
         } catch let error as UserFacingError {
-            XCTAssertEqual(error.kind, .invalidInput)
-            XCTAssertTrue(error.message.contains("adds up to 90"), error.message)
-            XCTAssertTrue(error.message.contains("“unknown”"), error.message)
+            XCTAssertEqual(error.code, .invalid)
+            XCTAssertNotNil(error.userMessage)
         }
         let after = try await store.inspection(id: editor.inspectionId)
         XCTAssertEqual(after.inspection.findings.first, original)
@@ -166,7 +179,7 @@ final class WhatWasFoundTests: XCTestCase {
         let finding = try XCTUnwrap(editor.view?.inspection.findings.first)
         var withContent = FindingForm(record: finding)
         withContent.contentPct = "12"
-        let saved = await editor.updateFinding(id, form: withContent, baseline: FindingForm(record: finding))
+        let saved = await editor.updateFinding(id, form: withContent, basedOn: editor.basedOn)
         XCTAssertTrue(saved)
         let quantity = try XCTUnwrap(try figures(id).quantity)
         XCTAssertEqual(quantity.odpTonnes, 1000 * 0.12 * 0.11 / 1000, accuracy: 1e-9)

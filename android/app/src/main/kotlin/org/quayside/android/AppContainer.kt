@@ -13,11 +13,14 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
-import org.quayside.core.EnrollmentRecord
+import org.quayside.core.UserMessage
 import org.quayside.shell.InspectionRepository
+import org.quayside.shell.Localizer
+import org.quayside.shell.PhotoRecovery
+import org.quayside.shell.Problem
+import org.quayside.shell.Problems
 import org.quayside.shell.SetupForm
-import org.quayside.shell.UserMessage
-import org.quayside.shell.UserMessages
+import org.quayside.shell.Text
 
 /** Whether the device's store is open. */
 sealed interface StoreState {
@@ -31,53 +34,61 @@ sealed interface StoreState {
     data class Ready(val repository: InspectionRepository) : StoreState
 
     /** The store exists but could not be opened. */
-    data class Broken(val message: UserMessage) : StoreState
+    data class Broken(val problem: Problem) : StoreState
+}
+
+/**
+ * The core's and the shell's messages from the app's string resources: `msg_<key id>` for the
+ * core's keys (values/strings.xml, values-in/strings.xml), the shell's strings by name.
+ */
+class AndroidLocalizer(private val context: Context) : Localizer {
+    override fun text(m: UserMessage): String = shell("msg_" + m.key.id(), m.args)
+
+    override fun shell(id: String, args: List<String>): String {
+        val res = context.resources
+        val resId = res.getIdentifier(id, "string", context.packageName)
+        if (resId == 0) return id // a key newer than this build's resources: never crash over words
+        // Always formatted, so "%%" reads "%" with or without arguments.
+        return res.getString(resId, *args.toTypedArray())
+    }
 }
 
 /**
  * The app's single store and repository, kept for the life of the process, in app-private
- * storage (`filesDir/store`). Every local edit schedules a background sync.
+ * storage (`filesDir/store`). After every write and every sync the core's schedule goes to WorkManager.
  */
 class AppContainer(private val context: Context) {
-    /** The store directory: app-private, excluded from backups. */
+    /** The store directory: app-private, excluded from backups; its `inbox/` is shared with the camera app through the FileProvider. */
     val storeDir: File = File(context.filesDir, "store")
-
-    /** Where the camera app writes a capture before it is added to the store. */
-    val cameraDir: File = File(context.filesDir, "camera")
 
     /** The name this phone is enrolled under, shown in the server's device list. */
     val deviceName: String = "${Build.MANUFACTURER} ${Build.MODEL}".trim()
 
-    private val prefs = context.getSharedPreferences("quayside", Context.MODE_PRIVATE)
-    private val _role = MutableStateFlow(prefs.getString(KEY_ROLE, null))
-
-    /**
-     * The role the server enrolled this phone with (`officer`, `supervisor`, ...), `null` before
-     * enrolment (or for a phone enrolled before the role was remembered). The review screen is
-     * offered unless the phone is an officer's; the core refuses decisions from anyone else anyway.
-     */
-    val role: StateFlow<String?> = _role.asStateFlow()
-
-    /** Remembers the role of an enrolment just made. */
-    fun rememberEnrolment(enrolment: EnrollmentRecord) {
-        prefs.edit().putString(KEY_ROLE, enrolment.role).apply()
-        _role.value = enrolment.role
-    }
+    /** Messages in the device's language. */
+    val localizer: Localizer = AndroidLocalizer(context)
 
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.IO)
     private val mutex = Mutex()
     private val _state = MutableStateFlow<StoreState>(StoreState.Opening)
+    private val _startNotice = MutableStateFlow<Text?>(null)
 
     /** The store's state; screens wait for [StoreState.Ready]. */
     val state: StateFlow<StoreState> = _state.asStateFlow()
 
-    /** Opens the store in the background; called once from [QuaysideApp.onCreate]. */
+    /** What the officer is told once at start (photos recovered from the inbox); cleared when read. */
+    val startNotice: StateFlow<Text?> = _startNotice.asStateFlow()
+
+    /** Forgets the start notice (dismissed). */
+    fun dismissStartNotice() {
+        _startNotice.value = null
+    }
+
+    /** Opens the store in the background, recovers photos a killed app left behind, and schedules a sync; called once from [QuaysideApp.onCreate]. */
     fun start() {
         scope.launch {
-            if (repository() != null) {
-                SyncScheduler.requestSync(context)
-                SyncScheduler.schedulePeriodic(context)
-            }
+            val repo = repository() ?: return@launch
+            runCatching { repo.recoverPhotos() }.getOrNull()?.let { _startNotice.value = PhotoRecovery.notice(it) }
+            runCatching { repo.schedule() }
         }
     }
 
@@ -88,7 +99,7 @@ class AppContainer(private val context: Context) {
             try {
                 InspectionRepository.openExisting(storeDir)?.let { StoreState.Ready(repositoryFor(it)) } ?: StoreState.NeedsSetup
             } catch (e: Exception) {
-                StoreState.Broken(UserMessages.of(e))
+                StoreState.Broken(Problems.of(e))
             }
         }
         _state.value = next
@@ -101,14 +112,9 @@ class AppContainer(private val context: Context) {
         val (user, station) = form.validated()
         val repo = withContext(Dispatchers.IO) { repositoryFor(InspectionRepository.create(storeDir, user, station)) }
         _state.value = StoreState.Ready(repo)
-        SyncScheduler.schedulePeriodic(context)
         repo
     }
 
     private fun repositoryFor(store: org.quayside.core.FieldStore) =
-        InspectionRepository(store, Dispatchers.IO, onLocalChange = { SyncScheduler.requestSync(context) })
-
-    private companion object {
-        const val KEY_ROLE = "enrolled_role"
-    }
+        InspectionRepository(store, Dispatchers.IO, onSchedule = { SyncScheduler.apply(context, it) })
 }

@@ -1,44 +1,37 @@
 package org.quayside.android
 
 import android.content.Context
-import androidx.work.BackoffPolicy
 import androidx.work.Constraints
-import androidx.work.ExistingPeriodicWorkPolicy
 import androidx.work.ExistingWorkPolicy
 import androidx.work.NetworkType
 import androidx.work.OneTimeWorkRequestBuilder
-import androidx.work.PeriodicWorkRequestBuilder
+import androidx.work.OutOfQuotaPolicy
 import androidx.work.WorkManager
 import java.util.concurrent.TimeUnit
-import org.quayside.shell.SyncPolicy
+import org.quayside.core.SyncSchedule
+import org.quayside.shell.SyncScheduling
 
 /**
- * Enqueues [SyncWorker] with WorkManager: only with a network connection, exponential backoff
- * from [SyncPolicy.INITIAL_BACKOFF], unique so that edits in quick succession share one run.
+ * Hands the core's [SyncSchedule] to WorkManager. The core decides when (it records every attempt
+ * and backs off); [SyncScheduling.spec] (JVM-tested) translates; this only enqueues. Called after
+ * every write and every sync, through the repository's `onSchedule`.
  */
 object SyncScheduler {
     private val connected: Constraints = Constraints.Builder()
         .setRequiredNetworkType(NetworkType.CONNECTED)
         .build()
 
-    /** Asks for a sync as soon as the network allows (app start, after every edit). */
-    fun requestSync(context: Context) {
-        val request = OneTimeWorkRequestBuilder<SyncWorker>()
+    /** Enqueues the next sync as [schedule] says; nothing for ENROL / ENROL_AGAIN (the screens show its message). */
+    fun apply(context: Context, schedule: SyncSchedule) {
+        val spec = SyncScheduling.spec(schedule)
+        if (!spec.enqueue) return
+        val builder = OneTimeWorkRequestBuilder<SyncWorker>()
             .setConstraints(connected)
-            .setBackoffCriteria(BackoffPolicy.EXPONENTIAL, SyncPolicy.INITIAL_BACKOFF.inWholeSeconds, TimeUnit.SECONDS)
-            .build()
-        // KEEP: a pending or running sync also carries this edit (the worker syncs again when edits
-        // arrived while it ran); a sync waiting out its backoff is not restarted by every keystroke.
-        WorkManager.getInstance(context).enqueueUniqueWork(SyncPolicy.ONE_TIME_WORK_NAME, ExistingWorkPolicy.KEEP, request)
-    }
-
-    /** Keeps a periodic pull of colleagues' changes, hourly while connected. */
-    fun schedulePeriodic(context: Context) {
-        val request = PeriodicWorkRequestBuilder<SyncWorker>(SyncPolicy.PERIODIC_INTERVAL.inWholeMinutes, TimeUnit.MINUTES)
-            .setConstraints(connected)
-            .setBackoffCriteria(BackoffPolicy.EXPONENTIAL, SyncPolicy.INITIAL_BACKOFF.inWholeSeconds, TimeUnit.SECONDS)
-            .build()
+            .setInitialDelay(spec.delayMs, TimeUnit.MILLISECONDS)
+        if (spec.expedited) builder.setExpedited(OutOfQuotaPolicy.RUN_AS_NON_EXPEDITED_WORK_REQUEST)
+        // APPEND_OR_REPLACE: a request made while a sync runs is queued after it (an edit made
+        // during a sync is sent by the next run), never dropped as KEEP would.
         WorkManager.getInstance(context)
-            .enqueueUniquePeriodicWork(SyncPolicy.PERIODIC_WORK_NAME, ExistingPeriodicWorkPolicy.KEEP, request)
+            .enqueueUniqueWork(SyncScheduling.WORK_NAME, ExistingWorkPolicy.APPEND_OR_REPLACE, builder.build())
     }
 }

@@ -2,42 +2,47 @@ package org.quayside.android
 
 import android.content.Context
 import android.util.Log
+import androidx.core.app.NotificationCompat
 import androidx.work.CoroutineWorker
+import androidx.work.ForegroundInfo
 import androidx.work.WorkerParameters
-import androidx.work.workDataOf
-import org.quayside.shell.SyncDecision
-import org.quayside.shell.SyncPolicy
-import org.quayside.shell.SyncText
+import kotlinx.coroutines.CancellationException
+import org.quayside.core.ApiException
 
 /**
  * Background sync: pushes what was recorded offline, pulls colleagues' changes, uploads photos.
- * Progress shows on the sync screen through the shared repository. What to tell WorkManager
- * (success, retry with backoff, stop) is decided by [SyncPolicy], tested on the JVM.
+ * The core records each attempt's outcome and says when to try next: after the run the repository
+ * hands the new schedule to [SyncScheduler] (its `onSchedule`), so a handled failure is a success
+ * for WorkManager (no WorkManager backoff on top of the core's). A stop (constraints lost, the
+ * system's quota) is not a failure either.
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
-    /** Runs up to [SyncPolicy.MAX_ROUNDS_PER_RUN] sync rounds while edits keep arriving. */
+    /** One sync; the next run is enqueued from the core's schedule. */
     override suspend fun doWork(): Result {
         val repo = (applicationContext as QuaysideApp).container.repository() ?: return Result.success()
-        val status = runCatching { repo.refreshSyncStatus() }.getOrElse { return Result.retry() }
-        if (!status.enrolled) return Result.success() // nothing to sync to until the phone is enrolled
-        var round = 1
-        while (true) {
-            val result = runCatching { repo.sync(SyncPolicy.ATTEMPTS_PER_RUN) }
-            result.exceptionOrNull()?.let { Log.w(TAG, "sync failed (run attempt $runAttemptCount)", it) }
-            when (SyncPolicy.decide(result, runAttemptCount)) {
-                SyncDecision.RETRY -> return Result.retry()
-                SyncDecision.STOP -> return Result.failure()
-                SyncDecision.SUCCESS -> Unit
-            }
-            val after = repo.refreshSyncStatus()
-            if (!SyncPolicy.runAgain(after, round++)) {
-                return Result.success(workDataOf(KEY_SUMMARY to SyncText.report(result.getOrThrow())))
-            }
+        try {
+            repo.sync()
+        } catch (e: CancellationException) {
+            throw e // stopped by WorkManager: not a failure; the schedule is asked again next time
+        } catch (e: ApiException) {
+            // Recorded by the core (code, retryable); the repository has enqueued the next run.
+            Log.w(TAG, "sync failed: ${e.code()}")
         }
+        return Result.success()
+    }
+
+    /** Expedited work on Android 11 and older runs as a foreground service: a quiet notification. */
+    override suspend fun getForegroundInfo(): ForegroundInfo {
+        val notification = NotificationCompat.Builder(applicationContext, QuaysideApp.SYNC_CHANNEL)
+            .setSmallIcon(android.R.drawable.stat_notify_sync)
+            .setContentTitle(applicationContext.getString(R.string.title_sync))
+            .setOngoing(true)
+            .build()
+        return ForegroundInfo(NOTIFICATION_ID, notification)
     }
 
     private companion object {
         const val TAG = "QuaysideSync"
-        const val KEY_SUMMARY = "summary"
+        const val NOTIFICATION_ID = 1
     }
 }

@@ -1,6 +1,7 @@
 package org.quayside.shell
 
 import java.net.URI
+import org.quayside.core.ServerTrust
 
 /** The first-start form: whose phone this is. The store is created from it. */
 data class SetupForm(val user: String = "", val station: String = "") {
@@ -8,24 +9,28 @@ data class SetupForm(val user: String = "", val station: String = "") {
     fun validated(): Pair<String, String> {
         val user = user.trim()
         val station = station.trim().uppercase().replace(" ", "")
-        if (user.isEmpty()) throw InputException("Your user name is required (as your administrator created it)")
-        if (!Regex("[A-Z]{2}[A-Z0-9]{3}").matches(station)) {
-            throw InputException("Station: a UN/LOCODE of 2 letters and 3 characters, e.g. GHTEM for Tema")
+        if (user.isEmpty()) throw InputException(Text.Shell("input_user_required"), "field_user")
+        if (station.length != 5 || !station.take(2).all { it in 'A'..'Z' } || !station.drop(2).all { it in 'A'..'Z' || it in '0'..'9' }) {
+            throw InputException(Text.Shell("input_station_locode"), "field_station")
         }
         return user to station
     }
 }
 
-/** The enrolment form: the agency server's address and the one-time code from the administrator. */
-data class EnrolmentForm(val serverUrl: String = "", val code: String = "") {
+/**
+ * The enrolment form: the agency server's address, the one-time code from the administrator and,
+ * for a server the phone's own trust store does not vouch for, the agency's CA certificate (a PEM
+ * file picked on the phone) or the server's public-key pin (SHA-256, from the enrolment sheet).
+ */
+data class EnrolmentForm(val serverUrl: String = "", val code: String = "", val caPem: String = "", val pinSha256: String = "") {
     /** The server URL to use: scheme added when missing (https), trailing slashes dropped. */
     fun normalizedUrl(): String {
         var u = serverUrl.trim()
-        if (u.isEmpty()) throw InputException("Server address is required")
+        if (u.isEmpty()) throw InputException(Text.Shell("input_server_required"), "field_server")
         if (!u.contains("://")) u = "https://$u"
         val uri = runCatching { URI(u) }.getOrNull()
         if (uri == null || uri.host.isNullOrEmpty() || (uri.scheme != "https" && uri.scheme != "http")) {
-            throw InputException("Server address: \u201c$serverUrl\u201d is not a web address")
+            throw InputException(Text.Shell("input_server_not_address", listOf(serverUrl.trim())), "field_server")
         }
         return u.trimEnd('/')
     }
@@ -33,7 +38,14 @@ data class EnrolmentForm(val serverUrl: String = "", val code: String = "") {
     /** The code as the server issued it: upper case, groups of four joined by dashes ("ABCD-EFGH-JKLM"). */
     fun normalizedCode(): String {
         val raw = code.uppercase().filter { it.isLetterOrDigit() }
-        if (raw.length != 12) throw InputException("Enrolment code: 12 letters and digits, e.g. ABCD-EFGH-JKLM")
+        if (raw.length != 12) throw InputException(Text.Shell("input_code_format"), "field_code")
         return raw.chunked(4).joinToString("-")
+    }
+
+    /** What to trust beyond the platform's roots, `null` when nothing was given (the core checks the PEM and the pin). */
+    fun trust(): ServerTrust? {
+        val ca = caPem.trim().ifEmpty { null }
+        val pin = pinSha256.trim().filter { !it.isWhitespace() }.ifEmpty { null }
+        return if (ca == null && pin == null) null else ServerTrust(caPem = ca, pinSha256 = pin)
     }
 }

@@ -63,9 +63,16 @@ object FindingText {
     fun parts(figures: FindingFiguresRecord): String? =
         figures.parts.takeIf { it.size > 1 }?.joinToString(" \u00b7 ") { "${it.substance} ${Figures.fmt(it.fraction * 100.0, 1)} %" }
 
-    /** A flag as one line, led by the finding it concerns: "Finding 2: nothing declared: identified R-290". */
-    fun flag(flag: FlagRecord, findings: List<FindingRecord>): String {
+    /**
+     * A flag as one line, in the device's language through a [Localizer]: the core's words
+     * ([FlagRecord.message], `msg_flag_*`), led by the finding it concerns (`flag_of_finding`:
+     * "Finding 2 (R-290): Nothing declared: identified R-290."). A flag of the whole inspection
+     * (a container number, a seizure) is the core's words alone. [FlagRecord.text] is English for
+     * logs and is never shown.
+     */
+    fun flag(flag: FlagRecord, findings: List<FindingRecord>): Text {
+        val words = Text.Core(flag.message)
         val i = findings.indexOfFirst { it.id == flag.findingId }
-        return if (i < 0) flag.message else "Finding ${i + 1} (${name(findings[i])}): ${flag.message}"
+        return if (i < 0) words else Text.Composed("flag_of_finding", listOf(Text.Typed("${i + 1}"), Text.Typed(name(findings[i])), words))
     }
 }

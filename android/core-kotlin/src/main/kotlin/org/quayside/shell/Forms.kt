@@ -1,7 +1,9 @@
 package org.quayside.shell
 
+import org.quayside.core.ApiException
 import org.quayside.core.ComponentShare
 import org.quayside.core.CustodyFields
+import org.quayside.core.CustodyRecord
 import org.quayside.core.CylinderType
 import org.quayside.core.DeclarationFields
 import org.quayside.core.FindingFields
@@ -14,50 +16,55 @@ import org.quayside.core.SeizedItem
 import org.quayside.core.SeizureAction
 import org.quayside.core.SeizureFields
 import org.quayside.core.SeizureRecord
+import org.quayside.core.formatQuantity
+import org.quayside.core.parseQuantity
 
 /**
- * Parsing of what officers type into text fields. Officers type decimal commas as often as points
- * ("13,6"), and spaces or apostrophes as thousands separators ("15 490,4"); an empty field is "not given".
+ * Numbers as officers type them, read and shown by the core's rules (`parse_quantity`,
+ * `format_quantity`) with the device's decimal separator ([decimalSeparator], from
+ * `DecimalFormatSymbols` on the phone): "15 490,4" in Jakarta and "15,490.4" in Tema.
  */
-object Numbers {
-    /** A non-negative decimal from [text], `null` when blank; throws [InputException] naming [label]. */
-    fun decimal(text: String, label: String): Double? {
-        val t = text.trim().replace(" ", "").replace("\u00a0", "").replace("'", "")
-        if (t.isEmpty()) return null
-        val normalized = if (t.count { it == ',' } == 1 && !t.contains('.')) t.replace(',', '.') else t.replace(",", "")
-        val value = normalized.toDoubleOrNull()
-            ?: throw InputException("$label: \u201c$text\u201d is not a number")
-        if (value.isNaN() || value.isInfinite() || value < 0) throw InputException("$label must be zero or more")
-        return value
+data class Numbers(val decimalSeparator: String = ".") {
+    /** A quantity from [text], `null` when blank; the core's refusal (e.g. negative) names [field]. */
+    fun quantity(text: String, field: String): Double? {
+        if (text.isBlank()) return null
+        return try {
+            parseQuantity(text, decimalSeparator)
+        } catch (e: ApiException.Invalid) {
+            throw InputException(Text.Core(e.userMessage()), field)
+        }
     }
 
-    /** A non-negative whole number from [text], `null` when blank; throws [InputException] naming [label]. */
-    fun count(text: String, label: String): UInt? {
-        val t = text.trim().replace(" ", "").replace("\u00a0", "")
-        if (t.isEmpty()) return null
-        val value = t.toLongOrNull() ?: throw InputException("$label: \u201c$text\u201d is not a whole number")
-        if (value < 0 || value > UInt.MAX_VALUE.toLong()) throw InputException("$label must be zero or more")
-        return value.toUInt()
+    /** A percentage from [text] (0 to 100), `null` when blank. */
+    fun percent(text: String, field: String): Double? {
+        val v = quantity(text, field) ?: return null
+        if (v > 100.0) throw InputException(Text.Shell("input_percent_range"), field)
+        return v
     }
 
-    /** [value] for a text field: no trailing ".0", no exponent. */
-    fun format(value: Double?): String = when {
-        value == null -> ""
-        value == Math.floor(value) && value < 1e15 -> value.toLong().toString()
-        else -> java.math.BigDecimal(value).round(java.math.MathContext(12)).stripTrailingZeros().toPlainString()
+    /** A whole number from [text], `null` when blank. */
+    fun count(text: String, field: String): UInt? {
+        val t = text.trim().filter { !it.isWhitespace() && it != '\'' }
+        if (t.isEmpty()) return null
+        val v = t.toLongOrNull()?.takeIf { it in 0..UInt.MAX_VALUE.toLong() }
+            ?: throw InputException(Text.Shell("input_whole_number", listOf(text.trim())), field)
+        return v.toUInt()
     }
+
+    /** [value] as the core shows it with this separator; `""` for `null`. */
+    fun format(value: Double?): String = value?.let { formatQuantity(it, decimalSeparator) } ?: ""
 }
 
-/** Text of a field for the core: `null` when unchanged from [original], `""` to clear it. */
-private fun changed(text: String, original: String?): String? {
-    val t = text.trim()
-    return if (t == (original ?: "")) null else t
-}
+/** Reads a form's draft fields (as saved with `save_draft`) back. */
+private fun Map<String, String>.str(key: String) = this[key] ?: ""
+
+private fun splitList(text: String): List<String> =
+    text.split(',', '\n', ';').map { it.trim() }.filter { it.isNotEmpty() }
 
 /**
- * The inspection header as typed: container, seals, declaration and selection reason. [toFields]
- * sends only what differs from the record being edited, so an untouched field never creates a
- * change (or a false conflict with a colleague's edit).
+ * The inspection header as typed. A form never compares itself with the record: [toFields] sends
+ * every field, and the core writes only what differs from the version the form was filled from
+ * (`based_on`), so a colleague's change to another field stays.
  */
 data class InspectionForm(
     /** ISO 6346 number, e.g. CSQU3054383 (spaces and case forgiven). */
@@ -91,40 +98,44 @@ data class InspectionForm(
     /** Free notes. */
     val notes: String = "",
 ) {
-    /** The core's fields for this form; with [original] only the differences. */
-    fun toFields(original: InspectionRecord? = null, location: GeoPoint? = null, allowInvalidCheckDigit: Boolean = false): InspectionFields {
-        if (original == null && containerNumber.isBlank()) throw InputException("Container number is required")
-        val d = original?.declaration
-        val sealList = splitList(seals)
-        val transitList = splitList(transit)
-        val declaration = DeclarationFields(
-            number = changed(declarationNumber, d?.number),
-            billOfLading = changed(billOfLading, d?.billOfLading),
-            hsCode = changed(declaredHsCode, d?.hsCode),
-            description = changed(declaredDescription, d?.description),
-            quantityKg = Numbers.decimal(declaredQuantityKg, "Declared quantity (kg)")?.takeIf { it != d?.quantityKg },
-            consignor = changed(consignor, d?.consignor),
-            consignee = changed(consignee, d?.consignee),
-            origin = changed(origin, d?.origin),
-            destination = changed(destination, d?.destination),
-            transit = transitList.takeIf { it != (d?.transit ?: emptyList<String>()) },
-        )
+    /** All the core's fields for this form (`""` clears a field). */
+    fun toFields(numbers: Numbers = Numbers(), location: GeoPoint? = null, allowInvalidCheckDigit: Boolean = false): InspectionFields {
+        if (containerNumber.isBlank()) throw InputException(Text.Shell("input_container_required"), "field_container_number")
         return InspectionFields(
-            containerNumber = changed(containerNumber, original?.container?.number)?.takeIf { it.isNotEmpty() },
+            containerNumber = containerNumber.trim(),
             allowInvalidCheckDigit = allowInvalidCheckDigit,
-            seals = sealList.takeIf { it != (original?.container?.seals ?: emptyList<String>()) },
-            sizeType = changed(sizeType, original?.container?.sizeType),
-            declaration = declaration.takeIf { it != DeclarationFields() },
+            seals = splitList(seals),
+            sizeType = sizeType.trim(),
+            declaration = DeclarationFields(
+                number = declarationNumber.trim(),
+                billOfLading = billOfLading.trim(),
+                hsCode = declaredHsCode.trim(),
+                description = declaredDescription.trim(),
+                quantityKg = numbers.quantity(declaredQuantityKg, "field_declared_quantity"),
+                consignor = consignor.trim(),
+                consignee = consignee.trim(),
+                origin = origin.trim(),
+                destination = destination.trim(),
+                transit = splitList(transit),
+            ),
             location = location,
-            selectionReason = changed(selectionReason, original?.selectionReason),
-            notes = changed(notes, original?.notes),
+            selectionReason = selectionReason.trim(),
+            notes = notes.trim(),
         )
     }
 
-    /** Helpers to fill a form from a stored record. */
+    /** The form as a draft's fields (`save_draft`). */
+    fun draftFields(): Map<String, String> = mapOf(
+        "container" to containerNumber, "seals" to seals, "size_type" to sizeType, "declaration" to declarationNumber,
+        "bill_of_lading" to billOfLading, "hs_code" to declaredHsCode, "description" to declaredDescription,
+        "quantity_kg" to declaredQuantityKg, "consignor" to consignor, "consignee" to consignee, "origin" to origin,
+        "destination" to destination, "transit" to transit, "selection_reason" to selectionReason, "notes" to notes,
+    )
+
+    /** Helpers to fill a form from a stored record or a draft. */
     companion object {
         /** The form showing [r]'s current values. */
-        fun from(r: InspectionRecord): InspectionForm = InspectionForm(
+        fun from(r: InspectionRecord, numbers: Numbers = Numbers()): InspectionForm = InspectionForm(
             containerNumber = r.container.number,
             seals = r.container.seals.joinToString(", "),
             sizeType = r.container.sizeType ?: "",
@@ -132,7 +143,7 @@ data class InspectionForm(
             billOfLading = r.declaration.billOfLading ?: "",
             declaredHsCode = r.declaration.hsCode ?: "",
             declaredDescription = r.declaration.description ?: "",
-            declaredQuantityKg = Numbers.format(r.declaration.quantityKg),
+            declaredQuantityKg = numbers.format(r.declaration.quantityKg),
             consignor = r.declaration.consignor ?: "",
             consignee = r.declaration.consignee ?: "",
             origin = r.declaration.origin ?: "",
@@ -141,11 +152,21 @@ data class InspectionForm(
             selectionReason = r.selectionReason ?: "",
             notes = r.notes,
         )
+
+        /** [base] with every field a draft kept ([fields]) put back: the draft wins for the fields it has. */
+        fun fromDraft(fields: Map<String, String>, base: InspectionForm = InspectionForm()): InspectionForm {
+            fun f(key: String, current: String) = fields[key] ?: current
+            return InspectionForm(
+                containerNumber = f("container", base.containerNumber), seals = f("seals", base.seals), sizeType = f("size_type", base.sizeType),
+                declarationNumber = f("declaration", base.declarationNumber), billOfLading = f("bill_of_lading", base.billOfLading),
+                declaredHsCode = f("hs_code", base.declaredHsCode), declaredDescription = f("description", base.declaredDescription),
+                declaredQuantityKg = f("quantity_kg", base.declaredQuantityKg), consignor = f("consignor", base.consignor),
+                consignee = f("consignee", base.consignee), origin = f("origin", base.origin), destination = f("destination", base.destination),
+                transit = f("transit", base.transit), selectionReason = f("selection_reason", base.selectionReason), notes = f("notes", base.notes),
+            )
+        }
     }
 }
-
-private fun splitList(text: String): List<String> =
-    text.split(',', '\n', ';').map { it.trim() }.filter { it.isNotEmpty() }
 
 /** One component of a measured composition as typed: a reference name, "air" or "unknown", and its % by mass. */
 data class ComponentForm(val component: String = "", val pct: String = "")
@@ -194,7 +215,7 @@ data class FindingForm(
     val notes: String = "",
 ) {
     /** Whether the identifier could not tell what the gas is. */
-    val identifiedUnknown: Boolean get() = identifiedSubstance.trim().equals(FindingText.UNKNOWN, ignoreCase = true)
+    val identifiedUnknown: Boolean get() = identifiedSubstance.trim().lowercase() == FindingText.UNKNOWN
 
     /**
      * Whether the form asks for the polyol's HCFC-141b content: a pre-blended polyol is declared
@@ -202,79 +223,85 @@ data class FindingForm(
      */
     val needsContent: Boolean
         get() = contentPct.isNotBlank() || listOf(declaredSubstance, identifiedSubstance).any { name ->
-            name.isNotBlank() && !name.trim().equals(FindingText.UNKNOWN, ignoreCase = true) &&
+            name.isNotBlank() && name.trim().lowercase() != FindingText.UNKNOWN &&
                 org.quayside.core.substance(name.trim())?.group == POLYOL_GROUP
         }
 
     /** The net mass this form records: typed, else cylinders x kg per cylinder, else `null`. */
-    fun netMass(): Double? {
-        Numbers.decimal(netMassKg, "Net mass (kg)")?.let { return it }
-        val n = Numbers.count(cylinders, "Cylinders") ?: return null
-        val per = Numbers.decimal(kgPerCylinder, "kg per cylinder") ?: return null
+    fun netMass(numbers: Numbers = Numbers()): Double? {
+        numbers.quantity(netMassKg, "field_net_mass")?.let { return it }
+        val n = numbers.count(cylinders, "field_cylinders") ?: return null
+        val per = numbers.quantity(kgPerCylinder, "field_kg_per_cylinder") ?: return null
         // Round to grams: 1139 x 13.6 is 15490.4, not 15490.399999999998.
         return Math.round(n.toDouble() * per * 1000.0) / 1000.0
     }
 
     /** The sum of the composition's percentages typed so far (rows whose % is not a number left out), for display. */
-    fun compositionTotal(): Double =
-        composition.sumOf { row -> runCatching { Numbers.decimal(row.pct, "%") }.getOrNull() ?: 0.0 }
+    fun compositionTotal(numbers: Numbers = Numbers()): Double =
+        composition.sumOf { row -> runCatching { numbers.quantity(row.pct, "field_composition") }.getOrNull() ?: 0.0 }
 
     /**
      * The measured composition for the core: every row named and given a share, the shares adding
      * up to 100 % within [COMPOSITION_TOLERANCE] (identifiers round). Checked here so the officer
      * learns at once; the core checks again (names, duplicates, the sum) and its refusal stands.
      */
-    fun compositionShares(): List<ComponentShare> {
+    fun compositionShares(numbers: Numbers = Numbers()): List<ComponentShare> {
         val shares = composition.filter { it.component.isNotBlank() || it.pct.isNotBlank() }.map { row ->
             val name = row.component.trim()
-            if (name.isEmpty()) throw InputException("Composition: name the component of ${row.pct.trim()} % (a substance, \u201cair\u201d or \u201cunknown\u201d)")
-            val pct = Numbers.decimal(row.pct, "Composition, % of $name")
-                ?: throw InputException("Composition: give the % by mass of $name")
-            if (pct <= 0.0 || pct > 100.0) throw InputException("Composition: the share of $name must be more than 0 and at most 100 %")
+            if (name.isEmpty()) throw InputException(Text.Shell("input_composition_unnamed", listOf(row.pct.trim())), "field_composition")
+            val pct = numbers.quantity(row.pct, "field_composition")
+                ?: throw InputException(Text.Shell("input_composition_share_missing", listOf(name)), "field_composition")
+            if (pct <= 0.0 || pct > 100.0) throw InputException(Text.Shell("input_composition_share_range", listOf(name)), "field_composition")
             ComponentShare(name, pct)
         }
         val total = shares.sumOf { it.pct }
         if (shares.isNotEmpty() && Math.abs(total - 100.0) > COMPOSITION_TOLERANCE) {
-            throw InputException("Composition adds up to ${Figures.fmt(total, 2)} %, not 100 %: name the rest \u201cunknown\u201d")
+            throw InputException(Text.Shell("input_composition_total", listOf(numbers.format(total))), "field_composition")
         }
         return shares
     }
 
-    /** The core's fields for this form; with [original] only the differences. */
-    fun toFields(original: FindingRecord? = null): FindingFields {
-        val purity = Numbers.decimal(purityPct, "Purity (%)")
-        if (purity != null && purity > 100.0) throw InputException("Purity (%) must be between 0 and 100")
-        val content = Numbers.decimal(contentPct, "HCFC-141b content (%)")
-        if (content != null && content > 100.0) throw InputException("HCFC-141b content (%) must be between 0 and 100")
+    /** All the core's fields for this form (`""` clears a field, an empty composition clears it); [isNew] for a new finding. */
+    fun toFields(numbers: Numbers = Numbers(), isNew: Boolean = true): FindingFields {
+        val purity = numbers.percent(purityPct, "field_purity")
+        val content = numbers.percent(contentPct, "field_content")
         if (identifiedSubstance.isNotBlank() && identifiedOther.isNotBlank()) {
-            throw InputException("Give the identified substance from the reference, or one outside it, not both")
+            throw InputException(Text.Shell("input_identified_both"), "field_identified_other")
         }
-        val shares = compositionShares()
-        if (original == null && declaredSubstance.isBlank() && identifiedSubstance.isBlank() && identifiedOther.isBlank() && shares.isEmpty()) {
-            throw InputException("Give the declared or the identified substance (or \u201cunknown\u201d, or the measured composition)")
+        val shares = compositionShares(numbers)
+        if (isNew && declaredSubstance.isBlank() && identifiedSubstance.isBlank() && identifiedOther.isBlank() && shares.isEmpty()) {
+            throw InputException(Text.Shell("input_substance_required"), "field_identified")
         }
-        val reading = original?.identifierReading
         return FindingFields(
-            declaredSubstance = changed(declaredSubstance, original?.declaredSubstance),
-            identifiedSubstance = changed(identifiedSubstance, original?.identifiedSubstance),
-            identifiedOther = changed(identifiedOther, original?.identifiedOther),
-            // An empty list clears a stored composition; an unchanged one is not sent.
-            composition = shares.takeIf { it != (original?.composition ?: emptyList<ComponentShare>()) },
-            contentPct = content?.takeIf { it != original?.contentPct },
-            instrument = changed(instrument, reading?.instrument),
-            readingResult = changed(readingResult, reading?.result),
-            purityPct = purity?.takeIf { it != reading?.purityPct },
-            hsCodeObserved = changed(hsCodeObserved, original?.hsCodeObserved),
-            cylinders = Numbers.count(cylinders, "Cylinders")?.takeIf { it != original?.cylinders },
-            cylinderType = cylinderType?.takeIf { it != original?.cylinderType },
-            netMassKg = netMass()?.takeIf { it != original?.netMassKg },
-            labels = changed(labels, original?.labels),
-            concealment = changed(concealment, original?.concealment),
-            notes = changed(notes, original?.notes),
+            declaredSubstance = declaredSubstance.trim(),
+            identifiedSubstance = identifiedSubstance.trim(),
+            identifiedOther = identifiedOther.trim(),
+            composition = shares,
+            contentPct = content,
+            instrument = instrument.trim(),
+            readingResult = readingResult.trim(),
+            purityPct = purity,
+            hsCodeObserved = hsCodeObserved.trim(),
+            cylinders = numbers.count(cylinders, "field_cylinders"),
+            cylinderType = cylinderType,
+            netMassKg = netMass(numbers),
+            labels = labels.trim(),
+            concealment = concealment.trim(),
+            notes = notes.trim(),
         )
     }
 
-    /** Helpers to fill a form from a stored finding. */
+    /** The form as a draft's fields (`save_draft`); composition rows as `composition.<n>.component` / `.pct`. */
+    fun draftFields(): Map<String, String> = buildMap {
+        put("declared", declaredSubstance); put("identified", identifiedSubstance); put("identified_other", identifiedOther)
+        put("content_pct", contentPct); put("instrument", instrument); put("reading", readingResult); put("purity_pct", purityPct)
+        put("hs_code", hsCodeObserved); put("cylinders", cylinders); put("kg_per_cylinder", kgPerCylinder); put("net_mass_kg", netMassKg)
+        put("cylinder_type", cylinderType?.name ?: ""); put("labels", labels); put("concealment", concealment); put("notes", notes)
+        put("composition.rows", composition.size.toString())
+        composition.forEachIndexed { i, c -> put("composition.$i.component", c.component); put("composition.$i.pct", c.pct) }
+    }
+
+    /** Helpers to fill a form from a stored finding or a draft. */
     companion object {
         /** How far from 100 % a measured composition may add up (the core's tolerance: identifiers round). */
         const val COMPOSITION_TOLERANCE = 0.5
@@ -283,23 +310,39 @@ data class FindingForm(
         private const val POLYOL_GROUP = "polyol"
 
         /** The form showing [f]'s current values (net mass typed, not split per cylinder). */
-        fun from(f: FindingRecord): FindingForm = FindingForm(
+        fun from(f: FindingRecord, numbers: Numbers = Numbers()): FindingForm = FindingForm(
             declaredSubstance = f.declaredSubstance ?: "",
             identifiedSubstance = f.identifiedSubstance ?: "",
             identifiedOther = f.identifiedOther ?: "",
-            composition = f.composition.map { ComponentForm(it.component, Numbers.format(it.pct)) },
-            contentPct = Numbers.format(f.contentPct),
+            composition = f.composition.map { ComponentForm(it.component, numbers.format(it.pct)) },
+            contentPct = numbers.format(f.contentPct),
             instrument = f.identifierReading?.instrument ?: "",
             readingResult = f.identifierReading?.result ?: "",
-            purityPct = Numbers.format(f.identifierReading?.purityPct),
+            purityPct = numbers.format(f.identifierReading?.purityPct),
             hsCodeObserved = f.hsCodeObserved ?: "",
             cylinders = f.cylinders?.toString() ?: "",
-            netMassKg = Numbers.format(f.netMassKg),
+            netMassKg = numbers.format(f.netMassKg),
             cylinderType = f.cylinderType,
             labels = f.labels ?: "",
             concealment = f.concealment ?: "",
             notes = f.notes ?: "",
         )
+
+        /** [base] with every field a draft kept put back. */
+        fun fromDraft(d: Map<String, String>, base: FindingForm = FindingForm()): FindingForm {
+            fun f(key: String, current: String) = d[key] ?: current
+            val rows = d["composition.rows"]?.toIntOrNull()
+            return FindingForm(
+                declaredSubstance = f("declared", base.declaredSubstance), identifiedSubstance = f("identified", base.identifiedSubstance),
+                identifiedOther = f("identified_other", base.identifiedOther),
+                composition = if (rows == null) base.composition else (0 until rows).map { ComponentForm(d.str("composition.$it.component"), d.str("composition.$it.pct")) },
+                contentPct = f("content_pct", base.contentPct), instrument = f("instrument", base.instrument), readingResult = f("reading", base.readingResult),
+                purityPct = f("purity_pct", base.purityPct), hsCodeObserved = f("hs_code", base.hsCodeObserved), cylinders = f("cylinders", base.cylinders),
+                kgPerCylinder = f("kg_per_cylinder", base.kgPerCylinder), netMassKg = f("net_mass_kg", base.netMassKg),
+                cylinderType = d["cylinder_type"]?.let { t -> CylinderType.entries.firstOrNull { it.name == t } } ?: base.cylinderType.takeIf { "cylinder_type" !in d },
+                labels = f("labels", base.labels), concealment = f("concealment", base.concealment), notes = f("notes", base.notes),
+            )
+        }
     }
 }
 
@@ -321,27 +364,33 @@ data class SeizureForm(
     /** Quantity seized per finding. */
     val items: List<SeizedItemForm> = emptyList(),
 ) {
-    /** The core's fields; items with no quantity are left out. */
-    fun toFields(original: SeizureRecord? = null): SeizureFields {
+    /** All the core's fields; items with no quantity are left out. */
+    fun toFields(numbers: Numbers = Numbers()): SeizureFields {
         val seized = items.mapNotNull { item ->
-            val kg = Numbers.decimal(item.quantityKg, "Seized quantity (kg)") ?: return@mapNotNull null
-            SeizedItem(item.findingId, kg, Numbers.count(item.cylinders, "Seized cylinders"))
+            val kg = numbers.quantity(item.quantityKg, "field_seized_quantity") ?: return@mapNotNull null
+            SeizedItem(item.findingId, kg, numbers.count(item.cylinders, "field_seized_cylinders"))
         }
-        val mo = ModusOperandi.entries.filter { it in modusOperandi }
         return SeizureFields(
-            caseRef = changed(caseRef, original?.caseRef),
-            action = action?.takeIf { it != original?.action },
-            legalBasis = changed(legalBasis, original?.legalBasis),
-            modusOperandi = mo.takeIf { it != (original?.modusOperandi ?: emptyList<ModusOperandi>()) },
-            storageLocation = changed(storageLocation, original?.storageLocation),
-            items = seized.takeIf { it != (original?.items ?: emptyList<SeizedItem>()) },
+            caseRef = caseRef.trim(),
+            action = action,
+            legalBasis = legalBasis.trim(),
+            modusOperandi = ModusOperandi.entries.filter { it in modusOperandi },
+            storageLocation = storageLocation.trim(),
+            items = seized,
         )
     }
 
-    /** Helpers to fill a form from a stored seizure. */
+    /** The form as a draft's fields; items as `item.<finding id>.kg` / `.cylinders`. */
+    fun draftFields(): Map<String, String> = buildMap {
+        put("action", action?.name ?: ""); put("case_ref", caseRef); put("legal_basis", legalBasis)
+        put("modus_operandi", modusOperandi.joinToString(",") { it.name }); put("storage_location", storageLocation)
+        for (i in items) { put("item.${i.findingId}.kg", i.quantityKg); put("item.${i.findingId}.cylinders", i.cylinders) }
+    }
+
+    /** Helpers to fill a form from a stored seizure or a draft. */
     companion object {
         /** The form for [s] with one item row per finding in [findings]. */
-        fun from(s: SeizureRecord?, findings: List<FindingRecord>): SeizureForm = SeizureForm(
+        fun from(s: SeizureRecord?, findings: List<FindingRecord>, numbers: Numbers = Numbers()): SeizureForm = SeizureForm(
             action = s?.action,
             caseRef = s?.caseRef ?: "",
             legalBasis = s?.legalBasis ?: "",
@@ -349,23 +398,42 @@ data class SeizureForm(
             storageLocation = s?.storageLocation ?: "",
             items = findings.map { f ->
                 val item = s?.items?.firstOrNull { it.findingId == f.id }
-                SeizedItemForm(f.id, Numbers.format(item?.quantityKg), item?.cylinders?.toString() ?: "")
+                SeizedItemForm(f.id, numbers.format(item?.quantityKg), item?.cylinders?.toString() ?: "")
+            },
+        )
+
+        /** [base] with every field a draft kept put back. */
+        fun fromDraft(d: Map<String, String>, base: SeizureForm): SeizureForm = SeizureForm(
+            action = d["action"]?.let { a -> SeizureAction.entries.firstOrNull { it.name == a } } ?: base.action.takeIf { "action" !in d },
+            caseRef = d["case_ref"] ?: base.caseRef,
+            legalBasis = d["legal_basis"] ?: base.legalBasis,
+            modusOperandi = d["modus_operandi"]?.let { m -> ModusOperandi.entries.filter { it.name in m.split(',') }.toSet() } ?: base.modusOperandi,
+            storageLocation = d["storage_location"] ?: base.storageLocation,
+            items = base.items.map { i ->
+                i.copy(quantityKg = d["item.${i.findingId}.kg"] ?: i.quantityKg, cylinders = d["item.${i.findingId}.cylinders"] ?: i.cylinders)
             },
         )
     }
 }
 
-/** A chain-of-custody hand-over as typed. */
+/** A chain-of-custody hand-over as typed (a new one, or a correction of an entry). */
 data class CustodyForm(val from: String = "", val to: String = "", val location: String = "", val note: String = "") {
     /** The core's fields; both parties are required. */
     fun toFields(): CustodyFields {
-        if (from.isBlank() || to.isBlank()) throw InputException("Custody needs who handed over and who received")
-        return CustodyFields(
-            from = from.trim(),
-            to = to.trim(),
-            location = location.trim().ifEmpty { null },
-            note = note.trim().ifEmpty { null },
-            at = null,
-        )
+        if (from.isBlank() || to.isBlank()) throw InputException(Text.Shell("input_custody_parties"), "field_custody_to")
+        return CustodyFields(from = from.trim(), to = to.trim(), location = location.trim(), note = note.trim(), at = null)
+    }
+
+    /** The form as a draft's fields. */
+    fun draftFields(): Map<String, String> = mapOf("from" to from, "to" to to, "location" to location, "note" to note)
+
+    /** Helpers to fill a form from an entry or a draft. */
+    companion object {
+        /** The form showing entry [c]. */
+        fun from(c: CustodyRecord): CustodyForm = CustodyForm(c.from, c.to, c.location ?: "", c.note ?: "")
+
+        /** A form from a draft's fields. */
+        fun fromDraft(d: Map<String, String>, base: CustodyForm = CustodyForm()): CustodyForm =
+            CustodyForm(d["from"] ?: base.from, d["to"] ?: base.to, d["location"] ?: base.location, d["note"] ?: base.note)
     }
 }

@@ -1,10 +1,12 @@
 package org.quayside.shell
 
 import java.io.File
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.flow.updateAndGet
 import org.quayside.core.ConflictKind
 import org.quayside.core.ConflictRecord
 import org.quayside.core.ElementList
@@ -15,6 +17,7 @@ import org.quayside.core.InspectionStatus
 import org.quayside.core.InspectionView
 import org.quayside.core.PhotoFields
 import org.quayside.core.RemovedRecord
+import org.quayside.core.ReviewState
 
 /** Everything the inspection editor screen shows. */
 data class EditorState(
@@ -22,15 +25,19 @@ data class EditorState(
     val view: InspectionView? = null,
     /** The header form as typed. */
     val form: InspectionForm = InspectionForm(),
+    /** The heads of the version [form] was filled from: sent as `based_on` when it is saved. */
+    val basedOn: List<String> = emptyList(),
+    /** The form was filled from an unsaved draft: the screen says "Restored unsaved changes". */
+    val restoredDraft: Boolean = false,
     /** A call to the core is running. */
     val busy: Boolean = false,
-    /** The last error, until dismissed. */
-    val message: UserMessage? = null,
+    /** The last problem, until dismissed. */
+    val message: Problem? = null,
     /** The inspection's change history, once loaded. */
     val history: List<HistoryRecord> = emptyList(),
 ) {
     /** Where the inspection stands in review; `null` before it is first saved. */
-    val review: ReviewBadge? get() = view?.let { ReviewBadge.of(it.reviewState) }
+    val review: ReviewState? get() = view?.reviewState
 
     /** The review banner: awaiting, changed since submission, returned with the supervisor's comment, approved, changed since approval. */
     val reviewNotice: ReviewNotice? get() = view?.let(ReviewText::notice)
@@ -56,10 +63,22 @@ data class EditorState(
  * State holder behind the inspection editor: header, findings, photos, seizure, custody and
  * submission. Plain Kotlin (no Android): the app's ViewModel calls these suspend functions from
  * its scope. Every action returns whether it succeeded; a failure leaves the record unchanged
- * and puts a [UserMessage] into [state].
+ * and puts a [Problem] into [state].
+ *
+ * Forms never compare themselves with the record: each keeps the heads of the version it was
+ * filled from and sends all its fields with them (`based_on`); the core writes what changed. What
+ * is typed is kept as a draft as it is typed ([scope] runs the debounced saves; [flushDrafts] when
+ * the screen stops) and put back when the form opens again, even after the app was killed.
  */
-class InspectionEditorModel(private val repo: InspectionRepository) {
+class InspectionEditorModel(
+    private val repo: InspectionRepository,
+    /** The device's decimal separator, for quantities. */
+    val numbers: Numbers = Numbers(),
+    scope: CoroutineScope? = null,
+    debounceMs: Long = DraftKeeper.DEBOUNCE_MS,
+) {
     private val _state = MutableStateFlow(EditorState())
+    private val drafts = DraftKeeper(repo, scope, debounceMs)
 
     /** What the screen shows. */
     val state: StateFlow<EditorState> = _state.asStateFlow()
@@ -67,68 +86,121 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
     /** The id of the inspection being edited, `null` before it is first saved. */
     val inspectionId: String? get() = _state.value.view?.inspection?.id
 
-    /** Loads inspection [id] and fills the form from it. */
-    suspend fun load(id: String): Boolean = run { show(repo.get(id)) }
+    /** Opens a new inspection's form, with the draft of one not yet saved if there is one. */
+    suspend fun startNew(): Boolean = run {
+        val d = repo.draft(FormKeys.inspection(null))
+        if (d != null) _state.update { it.copy(form = InspectionForm.fromDraft(d.fields), restoredDraft = true) }
+    }
+
+    /** Loads inspection [id] and fills the form from it, or from its unsaved draft (which wins for the fields it has). */
+    suspend fun load(id: String): Boolean = run {
+        val view = repo.get(id)
+        val d = repo.draft(FormKeys.inspection(id))
+        _state.update {
+            if (d != null) {
+                it.copy(view = view, form = InspectionForm.fromDraft(d.fields, formOf(view)), basedOn = d.basedOn, restoredDraft = true)
+            } else {
+                it.copy(view = view, form = formOf(view), basedOn = view.heads, restoredDraft = false)
+            }
+        }
+    }
 
     /**
      * Re-reads the inspection (after a sync merged a colleague's change or a supervisor's decision).
-     * The header form follows the stored values unless the officer has typed into it.
+     * The header form follows the stored values unless the officer has typed into it (then it keeps
+     * what is typed and the version it was filled from).
      */
-    suspend fun refresh(): Boolean = run {
-        val s = _state.value
-        val untouched = s.view == null || s.form == InspectionForm.from(s.view.inspection)
-        show(repo.get(requireId()), keepForm = !untouched)
+    suspend fun refresh(): Boolean = run { show(repo.get(requireId())) }
+
+    /** Replaces the header form as typed (no core call until [save]); its draft is kept as the officer types. */
+    fun edit(form: InspectionForm) {
+        val s = _state.updateAndGet { it.copy(form = form) }
+        drafts.keep(FormKeys.inspection(s.view?.inspection?.id), s.view?.inspection?.id, s.basedOn, form.draftFields())
     }
 
-    /** Replaces the header form as typed (no core call until [save]). */
-    fun edit(form: InspectionForm) = _state.update { it.copy(form = form) }
+    /** Saves every pending draft now (the screen is stopped or left). */
+    suspend fun flushDrafts() = drafts.flush()
+
+    /** Forgets the header's unsaved draft and shows the record as stored. */
+    suspend fun discardDraft(): Boolean = run {
+        val key = FormKeys.inspection(inspectionId)
+        drafts.forget(key)
+        repo.discardDraft(key)
+        val view = _state.value.view
+        _state.update { it.copy(form = view?.let(::formOf) ?: InspectionForm(), basedOn = view?.heads.orEmpty(), restoredDraft = false) }
+    }
 
     /**
-     * Saves the header: creates the inspection the first time, then sends only changed fields.
-     * A wrong check digit fails with [Recovery.CONFIRM_CHECK_DIGIT]; [confirmCheckDigit] records it anyway.
+     * Saves the header: creates the inspection the first time (at [location], where the phone is,
+     * when known), then sends every field with the version the form was filled from. A wrong check
+     * digit fails with [Recovery.CONFIRM_CHECK_DIGIT]; [confirmCheckDigit] records it anyway.
      */
     suspend fun save(location: GeoPoint? = null, allowInvalidCheckDigit: Boolean = false): Boolean = run {
         val s = _state.value
-        val fields = s.form.toFields(s.view?.inspection, location, allowInvalidCheckDigit)
-        show(if (s.view == null) repo.create(fields) else repo.update(s.view.inspection.id, fields))
+        val key = FormKeys.inspection(s.view?.inspection?.id)
+        val view = if (s.view == null) {
+            repo.create(s.form.toFields(numbers, location, allowInvalidCheckDigit))
+        } else {
+            repo.update(s.view.inspection.id, s.form.toFields(numbers, null, allowInvalidCheckDigit), s.basedOn)
+        }
+        drafts.forget(key)
+        runCatching { repo.discardDraft(key) }
+        _state.update { it.copy(view = view, form = formOf(view), basedOn = view.heads, restoredDraft = false) }
     }
 
     /** Saves again, recording a container number whose check digit the officer confirmed on the door. */
     suspend fun confirmCheckDigit(location: GeoPoint? = null): Boolean = save(location, allowInvalidCheckDigit = true)
 
+    /** The finding form for [findingId] (a new one when `null`), from its draft when one was kept. */
+    suspend fun openFinding(findingId: String?): OpenedForm<FindingForm> {
+        val view = _state.value.view ?: throw InputException("input_save_first")
+        val record = findingId?.let { id -> view.inspection.findings.firstOrNull { it.id == id } }
+        val base = record?.let { FindingForm.from(it, numbers) } ?: FindingForm()
+        val d = runCatching { repo.draft(FormKeys.finding(view.inspection.id, findingId)) }.getOrNull()
+        return if (d != null) OpenedForm(FindingForm.fromDraft(d.fields, base), d.basedOn, true) else OpenedForm(base, view.heads, false)
+    }
+
+    /** Keeps what is typed into the finding form for [findingId] (new when `null`), filled from [basedOn]. */
+    fun editFinding(findingId: String?, form: FindingForm, basedOn: List<String>) {
+        val id = inspectionId ?: return
+        drafts.keep(FormKeys.finding(id, findingId), id, basedOn, form.draftFields())
+    }
+
     /** Adds a finding; returns its id, or `null` on failure. */
     suspend fun addFinding(form: FindingForm): String? {
         var findingId: String? = null
         run {
-            val added = repo.addFinding(requireId(), form.toFields())
+            val id = requireId()
+            val added = repo.addFinding(id, form.toFields(numbers, isNew = true))
             findingId = added.findingId
-            show(added.view, keepForm = true)
+            forgetDraft(FormKeys.finding(id, null))
+            show(added.view)
         }
         return findingId
     }
 
-    /** Changes finding [findingId] to what [form] holds (only the differences are sent). */
-    suspend fun updateFinding(findingId: String, form: FindingForm): Boolean = run {
-        val original = _state.value.view?.inspection?.findings?.firstOrNull { it.id == findingId }
-            ?: throw InputException("That finding is no longer in this inspection")
-        show(repo.updateFinding(requireId(), findingId, form.toFields(original)), keepForm = true)
+    /** Changes finding [findingId] to what [form] holds, as filled from [basedOn] (the core writes what changed). */
+    suspend fun updateFinding(findingId: String, form: FindingForm, basedOn: List<String> = _state.value.view?.heads.orEmpty()): Boolean = run {
+        val id = requireId()
+        show(repo.updateFinding(id, findingId, form.toFields(numbers, isNew = false), basedOn))
+        forgetDraft(FormKeys.finding(id, findingId))
     }
 
     /** Removes finding [findingId]. */
     suspend fun removeFinding(findingId: String): Boolean = run {
-        show(repo.removeFinding(requireId(), findingId), keepForm = true)
+        show(repo.removeFinding(requireId(), findingId))
     }
 
     /** Removes the photo [sha256] from the inspection (the image stays in the store and the history). */
     suspend fun removePhoto(sha256: String): Boolean = run {
-        show(repo.removeElement(requireId(), ElementList.PHOTOS, sha256), keepForm = true)
+        show(repo.removeElement(requireId(), ElementList.PHOTOS, sha256))
     }
 
     /** Removes custody hand-over [entryId], recorded by mistake (what it said stays in the history). */
     suspend fun removeCustody(entryId: String): Boolean = run {
         // Entries recorded before entries had ids cannot be named; a correcting hand-over is the way.
-        if (entryId.isEmpty()) throw InputException("This hand-over was recorded by an older version of the app and cannot be removed; add a hand-over that corrects it")
-        show(repo.removeElement(requireId(), ElementList.CUSTODY, entryId), keepForm = true)
+        if (entryId.isEmpty()) throw InputException("input_custody_no_id")
+        show(repo.removeElement(requireId(), ElementList.CUSTODY, entryId))
     }
 
     /**
@@ -137,7 +209,7 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
      */
     suspend fun restore(conflict: ConflictRecord): Boolean = run {
         val (list, elementId) = removed(conflict)
-        show(repo.restoreElement(requireId(), list, elementId), keepForm = true)
+        show(repo.restoreElement(requireId(), list, elementId))
     }
 
     /**
@@ -145,13 +217,13 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
      * colleague's phone), with everything it said.
      */
     suspend fun restoreRemoved(removed: RemovedRecord): Boolean = run {
-        show(repo.restoreElement(requireId(), removed.list, removed.id), keepForm = true)
+        show(repo.restoreElement(requireId(), removed.list, removed.id))
     }
 
     /** Settles a `RemovedWhileEdited` [conflict] by removing the element again, now having seen the edits. */
     suspend fun confirmRemoval(conflict: ConflictRecord): Boolean = run {
         val (list, elementId) = removed(conflict)
-        show(repo.removeElement(requireId(), list, elementId), keepForm = true)
+        show(repo.removeElement(requireId(), list, elementId))
     }
 
     /**
@@ -159,14 +231,21 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
      * every concurrent value. The header form shows it.
      */
     suspend fun keepNotes(version: String): Boolean = run {
-        val view = repo.update(requireId(), InspectionFields(notes = version))
-        show(view, keepForm = true)
+        val view = repo.update(requireId(), InspectionFields(notes = version), emptyList())
+        show(view)
         _state.update { it.copy(form = it.form.copy(notes = view.inspection.notes)) }
     }
 
+    /** A new file in the store's photo inbox for the camera to write this inspection's photo into. */
+    suspend fun newPhotoFile(): File? {
+        var file: File? = null
+        run { file = repo.newPhotoFile(requireId()) }
+        return file
+    }
+
     /**
-     * Attaches the photo the camera wrote to [file] (app-private storage), linked to [findingId]
-     * when given, and deletes [file] once the store holds its own copy.
+     * Attaches the photo the camera wrote to [file] (from [newPhotoFile]), linked to [findingId]
+     * when given; the core moves it out of the inbox.
      */
     suspend fun addPhoto(file: File, caption: String?, findingId: String?, location: GeoPoint?): Boolean = run {
         val fields = PhotoFields(
@@ -177,23 +256,62 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
             caption = caption?.trim()?.ifEmpty { null },
             findingId = findingId,
         )
-        show(repo.addPhotoFile(requireId(), file, fields, deleteAfter = true).view, keepForm = true)
+        show(repo.attachPhotoFile(file, fields).view)
     }
 
-    /** Records or changes the seizure. */
-    suspend fun setSeizure(form: SeizureForm): Boolean = run {
-        show(repo.setSeizure(requireId(), form.toFields(_state.value.view?.inspection?.seizure)), keepForm = true)
+    /** The seizure form, from its draft when one was kept. */
+    suspend fun openSeizure(): OpenedForm<SeizureForm> {
+        val view = _state.value.view ?: throw InputException("input_save_first")
+        val base = SeizureForm.from(view.inspection.seizure, view.inspection.findings, numbers)
+        val d = runCatching { repo.draft(FormKeys.seizure(view.inspection.id)) }.getOrNull()
+        return if (d != null) OpenedForm(SeizureForm.fromDraft(d.fields, base), d.basedOn, true) else OpenedForm(base, view.heads, false)
+    }
+
+    /** Keeps what is typed into the seizure form, filled from [basedOn]. */
+    fun editSeizure(form: SeizureForm, basedOn: List<String>) {
+        val id = inspectionId ?: return
+        drafts.keep(FormKeys.seizure(id), id, basedOn, form.draftFields())
+    }
+
+    /** Records or changes the seizure as filled from [basedOn]. */
+    suspend fun setSeizure(form: SeizureForm, basedOn: List<String> = _state.value.view?.heads.orEmpty()): Boolean = run {
+        val id = requireId()
+        show(repo.setSeizure(id, form.toFields(numbers), basedOn))
+        forgetDraft(FormKeys.seizure(id))
+    }
+
+    /** The form for a new hand-over, from its draft when one was kept. */
+    suspend fun openCustody(): OpenedForm<CustodyForm> {
+        val view = _state.value.view ?: throw InputException("input_save_first")
+        val d = runCatching { repo.draft(FormKeys.custody(view.inspection.id)) }.getOrNull()
+        return if (d != null) OpenedForm(CustodyForm.fromDraft(d.fields), d.basedOn, true) else OpenedForm(CustodyForm(), view.heads, false)
+    }
+
+    /** Keeps what is typed into the new hand-over form. */
+    fun editCustody(form: CustodyForm, basedOn: List<String>) {
+        val id = inspectionId ?: return
+        drafts.keep(FormKeys.custody(id), id, basedOn, form.draftFields())
     }
 
     /** Appends a chain-of-custody hand-over. */
     suspend fun addCustody(form: CustodyForm): Boolean = run {
-        show(repo.addCustody(requireId(), form.toFields()), keepForm = true)
+        val id = requireId()
+        show(repo.addCustody(id, form.toFields()))
+        forgetDraft(FormKeys.custody(id))
+    }
+
+    /** Corrects hand-over [entryId] as edited in a form filled from [basedOn]. */
+    suspend fun correctCustody(entryId: String, form: CustodyForm, basedOn: List<String> = _state.value.view?.heads.orEmpty()): Boolean = run {
+        val id = requireId()
+        show(repo.correctCustody(id, entryId, form.toFields(), basedOn))
+        forgetDraft(FormKeys.custody(id, entryId))
     }
 
     /** Submits the inspection for review (again, after a return or a change); unsaved header edits are saved first. */
     suspend fun submit(): Boolean {
-        if (_state.value.form != _state.value.view?.inspection?.let { InspectionForm.from(it) } && !save()) return false
-        return run { show(repo.submit(requireId()), keepForm = true) }
+        val s = _state.value
+        if ((s.view == null || s.restoredDraft || s.form != formOf(s.view)) && !save()) return false
+        return run { show(repo.submit(requireId())) }
     }
 
     /** Loads who changed what into [EditorState.history]. */
@@ -202,22 +320,37 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
         _state.update { it.copy(history = h) }
     }
 
-    /** Clears the error shown. */
+    /** Clears the problem shown. */
     fun dismissMessage() = _state.update { it.copy(message = null) }
 
-    private fun requireId(): String = inspectionId ?: throw InputException("Save the inspection first (container number)")
+    /** Clears the "restored unsaved changes" notice (the draft stays until saved or discarded). */
+    fun dismissRestored() = _state.update { it.copy(restoredDraft = false) }
+
+    private fun formOf(view: InspectionView) = InspectionForm.from(view.inspection, numbers)
+
+    private suspend fun forgetDraft(key: String) {
+        drafts.forget(key)
+        runCatching { repo.discardDraft(key) }
+    }
+
+    private fun requireId(): String = inspectionId ?: throw InputException("input_save_first")
 
     private fun removed(conflict: ConflictRecord): Pair<ElementList, String> {
         val list = conflict.list
         val elementId = conflict.elementId
         if (conflict.kind != ConflictKind.REMOVED_WHILE_EDITED || list == null || elementId == null) {
-            throw InputException("Only a removal that crossed a colleague's edit can be restored or confirmed here")
+            throw InputException("input_not_a_removal")
         }
         return list to elementId
     }
 
-    private fun show(view: InspectionView, keepForm: Boolean = false) = _state.update {
-        it.copy(view = view, form = if (keepForm) it.form else InspectionForm.from(view.inspection))
+    /**
+     * Shows [view]. The header form follows it (and adopts its heads) only when the officer has
+     * not typed into it; otherwise it keeps what is typed with the version it was filled from.
+     */
+    private fun show(view: InspectionView) = _state.update {
+        val untouched = !it.restoredDraft && (it.view == null || it.form == formOf(it.view))
+        if (untouched) it.copy(view = view, form = formOf(view), basedOn = view.heads) else it.copy(view = view)
     }
 
     private suspend fun run(block: suspend () -> Unit): Boolean {
@@ -227,7 +360,7 @@ class InspectionEditorModel(private val repo: InspectionRepository) {
             true
         } catch (e: Exception) {
             if (e is kotlinx.coroutines.CancellationException) throw e
-            _state.update { it.copy(message = UserMessages.of(e)) }
+            _state.update { it.copy(message = Problems.of(e)) }
             false
         } finally {
             _state.update { it.copy(busy = false) }

@@ -9,10 +9,12 @@ import kotlinx.coroutines.flow.collectLatest
 import kotlinx.coroutines.flow.combine
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
+import org.quayside.core.DocumentKind
 import org.quayside.core.InspectionFilter
 import org.quayside.core.InspectionStatus
 import org.quayside.core.InspectionSummary
 import org.quayside.core.QuantityRecord
+import org.quayside.core.ReviewState
 import org.quayside.core.SyncStatusRecord
 
 /** A marker drawn on a list row. */
@@ -36,11 +38,11 @@ data class InspectionRow(
     val summary: InspectionSummary,
     /** Conflict, flag, refusal and not-yet-synced markers. */
     val markers: Set<RowMarker>,
-    /** Why the server refused it, when it did. */
-    val refusal: String?,
+    /** Why the server refused it, when it did (the core's words). */
+    val refusal: Text?,
 ) {
     /** Where the inspection stands in review (draft, awaiting review, changed since submission, returned, approved, changed since approval). */
-    val review: ReviewBadge? get() = ReviewBadge.of(summary.reviewState)
+    val review: ReviewState get() = summary.reviewState
 
     /** Whether this phone holds changes to it the server has not confirmed. */
     val pendingSync: Boolean get() = summary.pendingSync
@@ -51,16 +53,18 @@ data class InspectionRow(
 
 /** Everything the inspection list screen shows. */
 data class ListState(
-    /** Matching inspections, newest first. */
+    /** Matching inspections, newest first: the pages loaded so far. */
     val rows: List<InspectionRow> = emptyList(),
+    /** More matching inspections exist beyond [rows]: the screen offers "Load more" (or loads on scrolling). */
+    val hasMore: Boolean = false,
     /** The search as typed: a container number fragment or a substance name. */
     val query: String = "",
-    /** What is not yet on the server, e.g. "1 inspection and 2 photos not yet on the server". */
-    val pending: String = "",
+    /** What is not yet on the server and when it goes (the core's sync schedule message). */
+    val pending: Text? = null,
     /** Nothing loaded yet. */
     val loading: Boolean = true,
     /** Why the list could not be read. */
-    val message: UserMessage? = null,
+    val message: Problem? = null,
 )
 
 /**
@@ -146,7 +150,9 @@ fun filterFor(query: String, status: InspectionStatus? = null, station: String? 
  * what the server refused ([status]); a refused row is not also marked as waiting.
  */
 fun rowsFor(summaries: List<InspectionSummary>, status: SyncStatusRecord?): List<InspectionRow> {
-    val refused = status?.rejected?.associate { it.inspectionId to it.reason } ?: emptyMap()
+    val refused: Map<String, Text> = status?.rejected
+        ?.filter { it.kind == DocumentKind.INSPECTION }
+        ?.associate { it.id to Text.Core(it.message) } ?: emptyMap()
     return summaries.map { s ->
         val markers = buildSet {
             if (s.conflictCount > 0u) add(RowMarker.CONFLICT)
@@ -158,13 +164,40 @@ fun rowsFor(summaries: List<InspectionSummary>, status: SyncStatusRecord?): List
 }
 
 /**
- * State holder behind the inspection list: the officer's inspections (newest first) with
- * conflict/flag/refusal/not-synced markers and review badges, a search box, and the sync banner. It reloads whenever the
- * repository's revision moves (local edit, sync) or the query changes.
+ * Reading a list page by page (`limit`/`offset`), so a station with thousands of inspections is
+ * never cut off at the core's default of 100 rows.
  */
-class InspectionListModel(private val repo: InspectionRepository, private val scope: CoroutineScope) {
+object Paging {
+    /** Rows per page. */
+    const val PAGE_SIZE = 50
+
+    /**
+     * The first [wanted] rows (at least one page) through [fetch] (offset, limit), page by page,
+     * and whether more exist: each page asks for one row more than it keeps.
+     */
+    suspend fun <T> load(wanted: Int, page: Int = PAGE_SIZE, fetch: suspend (offset: Int, limit: Int) -> List<T>): Pair<List<T>, Boolean> {
+        val rows = ArrayList<T>()
+        val target = maxOf(wanted, page)
+        while (true) {
+            val got = fetch(rows.size, page + 1)
+            rows += got.take(page)
+            val more = got.size > page
+            if (!more) return rows to false
+            if (rows.size >= target) return rows to true
+        }
+    }
+}
+
+/**
+ * State holder behind the inspection list: the officer's inspections (newest first), a page at a
+ * time with "Load more", with conflict/flag/refusal/not-synced markers and review states, a search
+ * box, and the sync banner. It reloads (as many rows as are shown) whenever the repository's
+ * revision moves (local edit, sync) or the query changes.
+ */
+class InspectionListModel(private val repo: InspectionRepository, private val scope: CoroutineScope, private val pageSize: Int = Paging.PAGE_SIZE) {
     private val _state = MutableStateFlow(ListState())
     private val query = MutableStateFlow("")
+    private val wanted = MutableStateFlow(pageSize)
     private var job: Job? = null
 
     /** What the screen shows. */
@@ -175,26 +208,37 @@ class InspectionListModel(private val repo: InspectionRepository, private val sc
         if (job != null) return
         job = scope.launch {
             runCatching { repo.refreshSyncStatus() }
-            combine(repo.revision, query, repo.syncStatus) { _, q, status -> q to status }
-                .collectLatest { (q, status) -> reload(q, status) }
+            combine(repo.revision, query, repo.syncStatus, wanted) { _, q, status, n -> Triple(q, status, n) }
+                .collectLatest { (q, status, n) -> reload(q, status, n) }
         }
     }
 
-    /** Changes the search; the list follows. */
+    /** Changes the search; the list follows, from its first page. */
     fun search(text: String) {
+        wanted.value = pageSize
         query.value = text
         _state.update { it.copy(query = text) }
     }
 
-    private suspend fun reload(q: String, status: SyncStatusRecord?) {
+    /** Shows the next page (the screen's "Load more", or scrolling to the end). */
+    fun loadMore() {
+        if (_state.value.hasMore) wanted.value = _state.value.rows.size + pageSize
+    }
+
+    private suspend fun reload(q: String, status: SyncStatusRecord?, n: Int) {
         try {
-            val rows = rowsFor(repo.list(filterFor(q)), status)
+            val base = filterFor(q)
+            val (summaries, more) = Paging.load(n, pageSize) { offset, limit ->
+                repo.list(base.copy(offset = offset.toUInt(), limit = limit.toUInt()))
+            }
+            val schedule = runCatching { repo.syncSchedule() }.getOrNull()
+            val rows = rowsFor(summaries, status)
             _state.update {
-                it.copy(rows = rows, loading = false, message = null, pending = status?.let(SyncText::pending) ?: "")
+                it.copy(rows = rows, hasMore = more, loading = false, message = null, pending = schedule?.let(SyncText::pending))
             }
         } catch (e: Exception) {
             if (e is kotlinx.coroutines.CancellationException) throw e
-            _state.update { it.copy(loading = false, message = UserMessages.of(e)) }
+            _state.update { it.copy(loading = false, message = Problems.of(e)) }
         }
     }
 }

@@ -13,6 +13,10 @@ import kotlinx.coroutines.withContext
 import org.quayside.core.ConflictRecord
 import org.quayside.core.CustodyFields
 import org.quayside.core.DeviceInfo
+import org.quayside.core.DraftRecord
+import org.quayside.core.RecoveredPhoto
+import org.quayside.core.ServerTrust
+import org.quayside.core.SyncSchedule
 import org.quayside.core.ElementList
 import org.quayside.core.EnrollmentRecord
 import org.quayside.core.FieldStore
@@ -36,13 +40,15 @@ import org.quayside.core.SyncStatusRecord
 /**
  * The one gateway from the screens to the core's [FieldStore]. Every call runs on [io] (the core
  * does disk and network I/O and must never run on the main thread). After each local edit,
- * [revision] moves on and [onLocalChange] is called, so lists reload and the app schedules a sync.
+ * [revision] moves on; after each edit and each sync, the core's [SyncSchedule] goes to
+ * [onSchedule] (the Android app hands it to WorkManager). The shell keeps no retry policy of its
+ * own: the core records every sync attempt and says when to try next.
  */
 class InspectionRepository(
     private val store: FieldStoreInterface,
     private val io: CoroutineDispatcher = Dispatchers.IO,
-    /** Called after every successful local edit (the Android app enqueues a sync here). */
-    private val onLocalChange: () -> Unit = {},
+    /** Called with the core's schedule after every local edit and every sync. */
+    private val onSchedule: (SyncSchedule) -> Unit = {},
 ) : AutoCloseable {
     private val _revision = MutableStateFlow(0L)
     private val _syncState = MutableStateFlow<SyncState>(SyncState.Idle)
@@ -61,7 +67,7 @@ class InspectionRepository(
     /** This device's identity (user, station, device id). */
     suspend fun device(): DeviceInfo = call { store.deviceInfo() }
 
-    /** Inspections matching [filter], newest first. */
+    /** Inspections matching [filter], newest first (a page of `filter.limit` rows from `filter.offset`). */
     suspend fun list(filter: InspectionFilter = InspectionFilter()): List<InspectionSummary> = call { store.listInspections(filter) }
 
     /** One inspection with its figures, flags, conflicts and the heads of the version read (what a review names). */
@@ -76,15 +82,19 @@ class InspectionRepository(
     /** Starts an inspection. */
     suspend fun create(fields: InspectionFields): InspectionView = edit { store.createInspection(fields) }
 
-    /** Changes an inspection's own fields. */
-    suspend fun update(id: String, fields: InspectionFields): InspectionView = edit { store.updateInspection(id, fields) }
+    /**
+     * Changes an inspection's own fields as edited in a form filled from the version [basedOn] (the
+     * `heads` of the view the form was filled from): the core writes only what differs from it.
+     */
+    suspend fun update(id: String, fields: InspectionFields, basedOn: List<String>): InspectionView =
+        edit { store.updateInspection(id, fields, basedOn) }
 
     /** Adds a finding. */
     suspend fun addFinding(id: String, fields: FindingFields): FindingAdded = edit { store.addFinding(id, fields) }
 
-    /** Changes a finding. */
-    suspend fun updateFinding(id: String, findingId: String, fields: FindingFields): InspectionView =
-        edit { store.updateFinding(id, findingId, fields) }
+    /** Changes a finding as edited in a form filled from [basedOn]. */
+    suspend fun updateFinding(id: String, findingId: String, fields: FindingFields, basedOn: List<String>): InspectionView =
+        edit { store.updateFinding(id, findingId, fields, basedOn) }
 
     /** Removes a finding no photo or seized item refers to. */
     suspend fun removeFinding(id: String, findingId: String): InspectionView = edit { store.removeFinding(id, findingId) }
@@ -105,30 +115,51 @@ class InspectionRepository(
     suspend fun addPhoto(id: String, bytes: ByteArray, fields: PhotoFields): PhotoAdded = edit { store.addPhoto(id, bytes, fields) }
 
     /**
-     * Attaches the photo in [file] (copied into the store), then deletes [file] when [deleteAfter]
-     * is set: the camera writes into a temporary file in app-private storage.
+     * A new file in the store's photo inbox for a photo of inspection [id]: the camera writes
+     * there (through a FileProvider), so the photo is on disk the moment the shutter returns.
      */
-    suspend fun addPhotoFile(id: String, file: File, fields: PhotoFields, deleteAfter: Boolean = false): PhotoAdded {
-        val added = edit { store.addPhotoFile(id, file.absolutePath, fields) }
-        if (deleteAfter) withContext(io) { file.delete() }
-        return added
+    suspend fun newPhotoFile(id: String, extension: String = "jpg"): File = call { File(store.newPhotoFile(id, extension)) }
+
+    /** Attaches the photo the camera wrote to [file] (from [newPhotoFile]); the core removes the inbox file. */
+    suspend fun attachPhotoFile(file: File, fields: PhotoFields): PhotoAdded = edit { store.attachPhotoFile(file.absolutePath, fields) }
+
+    /** Attaches every photo a killed app left in the inbox; call once at start. */
+    suspend fun recoverPhotos(): List<RecoveredPhoto> {
+        val found = call { store.recoverPhotos() }
+        if (found.any { it is RecoveredPhoto.Attached }) afterEdit()
+        return found
     }
 
-    /** Changes a photo's caption or the finding it shows (`""` clears either). */
-    suspend fun updatePhoto(id: String, sha256: String, fields: PhotoEdit): InspectionView = edit { store.updatePhoto(id, sha256, fields) }
+    /** Changes a photo's caption or the finding it shows (`""` clears either), as edited from [basedOn]. */
+    suspend fun updatePhoto(id: String, sha256: String, fields: PhotoEdit, basedOn: List<String>): InspectionView =
+        edit { store.updatePhoto(id, sha256, fields, basedOn) }
 
     /** A photo's bytes, verified against its SHA-256. */
     suspend fun readPhoto(sha256: String): ByteArray = call { store.readPhoto(sha256) }
 
-    /** Records or changes the seizure. */
-    suspend fun setSeizure(id: String, fields: SeizureFields): InspectionView = edit { store.setSeizure(id, fields) }
+    /** Records or changes the seizure as edited in a form filled from [basedOn]. */
+    suspend fun setSeizure(id: String, fields: SeizureFields, basedOn: List<String>): InspectionView =
+        edit { store.setSeizure(id, fields, basedOn) }
 
     /** Appends a chain-of-custody hand-over. */
     suspend fun addCustody(id: String, entry: CustodyFields): InspectionView = edit { store.addCustody(id, entry) }
 
     /** Corrects custody entry [entryId]; what it said before stays in the history. */
-    suspend fun correctCustody(id: String, entryId: String, entry: CustodyFields): InspectionView =
-        edit { store.correctCustody(id, entryId, entry) }
+    suspend fun correctCustody(id: String, entryId: String, entry: CustodyFields, basedOn: List<String>): InspectionView =
+        edit { store.correctCustody(id, entryId, entry, basedOn) }
+
+    /** Keeps what is typed in form [form] (see [FormKeys]), filled from [basedOn]. */
+    suspend fun saveDraft(form: String, inspectionId: String?, basedOn: List<String>, fields: Map<String, String>): DraftRecord =
+        call { store.saveDraft(form, inspectionId, basedOn, fields) }
+
+    /** The kept draft of [form], if any. */
+    suspend fun draft(form: String): DraftRecord? = call { store.draft(form) }
+
+    /** Every kept draft, oldest first. */
+    suspend fun drafts(): List<DraftRecord> = call { store.drafts() }
+
+    /** Forgets the draft of [form] (after a save, or when the officer discards it). */
+    suspend fun discardDraft(form: String) = call { store.discardDraft(form) }
 
     /**
      * Submits the inspection for review, signing the version recorded now; an inspection returned,
@@ -159,40 +190,56 @@ class InspectionRepository(
     suspend fun returnInspection(id: String, heads: List<String>, comment: String): ReviewRecord =
         edit { store.returnInspection(id, heads, comment) }
 
-    /** Enrols this device with the server at [serverUrl] using a one-time [code]. */
-    suspend fun enroll(serverUrl: String, code: String, deviceName: String): EnrollmentRecord {
-        val r = call { store.enroll(serverUrl, code, deviceName) }
+    /**
+     * Enrols this device with the server at [serverUrl] using a one-time [code]; [trust] carries
+     * the agency's CA or a pinned server key when the platform's roots do not vouch for the server.
+     */
+    suspend fun enroll(serverUrl: String, code: String, deviceName: String, trust: ServerTrust? = null): EnrollmentRecord {
+        val r = call { store.enroll(serverUrl, code, deviceName, trust) }
         refreshSyncStatus()
+        schedule()
         return r
     }
 
-    /** Re-reads what is not yet on the server into [syncStatus]. */
+    /** Re-reads what is not yet on the server (and the enrolled role, fresh) into [syncStatus]. */
     suspend fun refreshSyncStatus(): SyncStatusRecord {
         val s = call { store.syncStatus() }
         _syncStatus.value = s
         return s
     }
 
+    /** The core's advice on when to sync next, with what to show about sync now (not handed to [onSchedule]). */
+    suspend fun syncSchedule(): SyncSchedule = call { store.syncSchedule() }
+
+    /** The core's advice on when to sync next, handed to [onSchedule] (the app enqueues work from it). */
+    suspend fun schedule(): SyncSchedule {
+        val s = call { store.syncSchedule() }
+        onSchedule(s)
+        return s
+    }
+
     /**
-     * Syncs with the server, retrying up to [attempts] times after network failures. Progress
-     * goes to [syncState] and to [observer]. One sync runs at a time: a second call waits for the
-     * first. Throws the core's [org.quayside.core.ApiException] on failure (also shown in [syncState]).
+     * Syncs once with the server. Progress goes to [syncState] and to [observer]. One sync runs at
+     * a time: a second call waits for the first. The core records the outcome, and the schedule it
+     * then gives goes to [onSchedule]. Throws the core's [org.quayside.core.ApiException] on
+     * failure (also shown in [syncState]).
      */
-    suspend fun sync(attempts: UInt = 1u, observer: SyncObserver? = null): SyncReportRecord = syncMutex.withLock {
+    suspend fun sync(observer: SyncObserver? = null): SyncReportRecord = syncMutex.withLock {
         val forward = ForwardingSyncObserver { p ->
             _syncState.value = SyncState.Running(p)
             observer?.onProgress(p)
         }
         try {
-            val report = call { store.syncWithRetry(attempts, forward) }
+            val report = call { store.sync(forward) }
             _syncState.value = SyncState.Done(report)
             if (report.received > 0uL || report.pushed > 0uL) _revision.update { it + 1 }
             report
         } catch (e: Exception) {
-            _syncState.value = SyncState.Failed(UserMessages.of(e))
+            _syncState.value = SyncState.Failed(Problems.of(e))
             throw e
         } finally {
             runCatching { refreshSyncStatus() }
+            runCatching { schedule() }
         }
     }
 
@@ -205,10 +252,14 @@ class InspectionRepository(
 
     private suspend fun <T> edit(block: () -> T): T {
         val result = call(block)
-        _revision.update { it + 1 }
-        onLocalChange()
-        runCatching { refreshSyncStatus() }
+        afterEdit()
         return result
+    }
+
+    private suspend fun afterEdit() {
+        _revision.update { it + 1 }
+        runCatching { refreshSyncStatus() }
+        runCatching { schedule() }
     }
 
     /** Opening the store on a device. */

@@ -10,154 +10,107 @@ import kotlinx.coroutines.flow.combine
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import org.quayside.core.ApiException
+import org.quayside.core.Decision
+import org.quayside.core.DocumentKind
+import org.quayside.core.RejectedRecord
+import org.quayside.core.ReviewState
 import org.quayside.core.InspectionView
 import org.quayside.core.ReviewRecord
 import org.quayside.core.SyncReportRecord
 
-/** Where an inspection stands in supervisor review, as the core projects it (`review_state`). */
-enum class ReviewBadge(
-    /** The core's value. */
-    val wire: String,
-    /** The badge text. */
-    val label: String,
-    /** Whether someone has to act: the supervisor (awaiting, changed) or the officer (returned, changed). */
-    val needsAction: Boolean,
-) {
-    /** Still being recorded. */
-    DRAFT("draft", "Draft", false),
+/** Whether someone has to act: the supervisor (awaiting, changed) or the officer (returned, changed). */
+val ReviewState.needsAction: Boolean
+    get() = this != ReviewState.DRAFT && this != ReviewState.APPROVED
 
-    /** Submitted; the supervisor has not decided. */
-    AWAITING_REVIEW("awaiting_review", "Awaiting review", true),
+/** Whether the officer may submit again: the record changed, or came back, since it was signed. */
+val ReviewState.canResubmit: Boolean
+    get() = this == ReviewState.RETURNED || this == ReviewState.CHANGED_SINCE_SUBMISSION || this == ReviewState.CHANGED_SINCE_APPROVAL
 
-    /**
-     * Submitted, then changed: the officer's signature does not cover what the record says now.
-     * The officer submits again before it can be approved; the supervisor can only return it.
-     */
-    CHANGED_SINCE_SUBMISSION("changed_since_submission", "Changed since submission", true),
+/** Whether it waits for the supervisor (return always; approve only what the officer signed). */
+val ReviewState.awaitsDecision: Boolean
+    get() = this == ReviewState.AWAITING_REVIEW || this == ReviewState.CHANGED_SINCE_SUBMISSION || this == ReviewState.CHANGED_SINCE_APPROVAL
 
-    /** The supervisor sent it back with a comment; the officer corrects it and submits again. */
-    RETURNED("returned", "Returned", true),
-
-    /** The supervisor approved exactly this version. */
-    APPROVED("approved", "Approved", false),
-
-    /** Approved, then changed: the approval no longer covers what the record says. */
-    CHANGED_SINCE_APPROVAL("changed_since_approval", "Changed since approval", true),
-    ;
-
-    /** Whether the officer may submit again: the record changed, or came back, since it was signed. */
-    val canResubmit: Boolean get() = this == RETURNED || this == CHANGED_SINCE_SUBMISSION || this == CHANGED_SINCE_APPROVAL
-
-    /** Whether it waits for the supervisor (return always; approve only what the officer signed). */
-    val awaitsDecision: Boolean get() = this == AWAITING_REVIEW || this == CHANGED_SINCE_SUBMISSION || this == CHANGED_SINCE_APPROVAL
-
-    /** Looking badges up by the core's value. */
-    companion object {
-        /** The badge for the core's [value]; `null` for a value this app does not know yet. */
-        fun of(value: String): ReviewBadge? = entries.firstOrNull { it.wire == value }
-    }
-}
+/** The badge's words: the core's label for the state. */
+val ReviewState.badge: Text get() = Text.Core(label())
 
 /** What the editor and the review detail say about an inspection's review, as a banner. */
 data class ReviewNotice(
     /** The state the banner describes. */
-    val badge: ReviewBadge,
+    val state: ReviewState,
     /** A few words, e.g. "Returned by esi". */
-    val title: String,
-    /** The supervisor's comment and what to do next. */
-    val text: String,
+    val title: Text,
+    /** What happened and what to do next. */
+    val text: Text,
+    /** The supervisor's comment on the decision shown, as typed. */
+    val comment: String? = null,
+    /** Signatures that do not verify, one line each. */
+    val warnings: List<Text> = emptyList(),
     /** Shown as a warning: someone has to act, or a signature does not verify. */
     val attention: Boolean,
 )
+
+/** A decision in a history list. */
+data class DecisionLine(val at: String, val reviewer: String, val decision: Text, val comment: String, val verified: Boolean)
 
 /** Presentation of review decisions, shared by the editor, the review screen and their tests. */
 object ReviewText {
     /** "2026-11-29 13:49" from an RFC 3339 timestamp. */
     fun time(rfc3339: String): String = rfc3339.take(16).replace('T', ' ')
 
-    /** The latest decision of [decision] (`approved` or `returned`) on [view], if any. */
-    fun latest(view: InspectionView, decision: String): ReviewRecord? = view.reviews.lastOrNull { it.decision == decision }
+    /** The latest decision of kind [decision] on [view], if any. */
+    fun latest(view: InspectionView, decision: Decision): ReviewRecord? = view.reviews.lastOrNull { it.decision == decision }
 
     /** The banner for [view], `null` for a draft nobody has reviewed. */
     fun notice(view: InspectionView): ReviewNotice? {
-        val badge = ReviewBadge.of(view.reviewState) ?: return null
-        val approved = latest(view, "approved")
-        val returned = latest(view, "returned")
-        val unverified = view.reviews.filter { !it.signatureVerified }
-        val signatureWarning = buildString {
-            if (view.submissionVerified == false) {
-                append(" The signature on the submission does not verify; tell your administrator before relying on this record.")
-            }
-            if (unverified.isNotEmpty()) {
-                append(" The signature on ${unverified.joinToString(" and ") { "${it.reviewer}'s decision" }} does not verify; tell your administrator.")
-            }
+        val state = view.reviewState
+        val approved = latest(view, Decision.APPROVED)
+        val returned = latest(view, Decision.RETURNED)
+        val warnings = buildList {
+            if (view.submissionVerified == false) add(text("review_warning_submission_signature"))
+            for (r in view.reviews.filter { !it.signatureVerified }) add(text("review_warning_decision_signature", r.reviewer))
         }
-        val suspicious = signatureWarning.isNotEmpty()
-        return when (badge) {
-            ReviewBadge.DRAFT -> if (!suspicious) null else ReviewNotice(badge, "Draft", signatureWarning.trim(), true)
-            ReviewBadge.AWAITING_REVIEW -> {
-                val at = view.inspection.submittedAt?.let { " " + time(it) } ?: ""
-                val again = returned?.let { " again after ${it.reviewer} returned it" } ?: ""
-                ReviewNotice(badge, "Awaiting review", "Submitted$again$at; the supervisor has not decided yet.$signatureWarning", suspicious)
-            }
-            ReviewBadge.CHANGED_SINCE_SUBMISSION -> ReviewNotice(
-                badge,
-                "Changed since submission",
-                (view.inspection.submittedAt?.let { "Submitted ${time(it)}, then changed. " } ?: "Changed after it was submitted. ") +
-                    "The officer's signature does not cover the changes: the officer submits it again before the supervisor " +
-                    "can approve it (the supervisor can still return it)." + signatureWarning,
-                true,
+        val suspicious = warnings.isNotEmpty()
+        val submitted = view.inspection.submittedAt?.let(::time) ?: ""
+        return when (state) {
+            ReviewState.DRAFT -> if (!suspicious) null else ReviewNotice(state, state.badge, text("review_notice_draft"), null, warnings, true)
+            ReviewState.AWAITING_REVIEW -> ReviewNotice(
+                state, state.badge,
+                if (returned != null) text("review_notice_awaiting_again", returned.reviewer, submitted) else text("review_notice_awaiting", submitted),
+                null, warnings, suspicious,
             )
-            ReviewBadge.RETURNED -> ReviewNotice(
-                badge,
-                "Returned by ${returned?.reviewer ?: "the supervisor"}",
-                (returned?.let { "${quote(it.comment)} (${time(it.decidedAt)}). " } ?: "") +
-                    "Correct what is asked, then submit again." + signatureWarning,
-                true,
+            ReviewState.CHANGED_SINCE_SUBMISSION -> ReviewNotice(state, state.badge, text("review_notice_changed_since_submission", submitted), null, warnings, true)
+            ReviewState.RETURNED -> ReviewNotice(
+                state,
+                text("review_notice_returned_title", returned?.reviewer ?: ""),
+                text("review_notice_returned", returned?.let { time(it.decidedAt) } ?: ""),
+                returned?.comment?.trim()?.ifEmpty { null }, warnings, true,
             )
-            ReviewBadge.APPROVED -> ReviewNotice(
-                badge,
-                "Approved by ${approved?.reviewer ?: "the supervisor"}",
-                (approved?.let { "Approved ${time(it.decidedAt)}" + (if (it.comment.isNotBlank()) ": ${quote(it.comment)}" else "") + "." } ?: "Approved.") +
-                    signatureWarning,
-                suspicious,
+            ReviewState.APPROVED -> ReviewNotice(
+                state,
+                text("review_notice_approved_title", approved?.reviewer ?: ""),
+                text("review_notice_approved", approved?.let { time(it.decidedAt) } ?: ""),
+                approved?.comment?.trim()?.ifEmpty { null }, warnings, suspicious,
             )
-            ReviewBadge.CHANGED_SINCE_APPROVAL -> ReviewNotice(
-                badge,
-                "Changed since approval",
-                (approved?.let { "Approved by ${it.reviewer} ${time(it.decidedAt)}, then changed. " } ?: "Changed after it was approved. ") +
-                    "The approval does not cover the changes: the officer submits it again for the supervisor to review " +
-                    "(the supervisor can return it meanwhile)." + signatureWarning,
-                true,
+            ReviewState.CHANGED_SINCE_APPROVAL -> ReviewNotice(
+                state, state.badge,
+                text("review_notice_changed_since_approval", approved?.reviewer ?: "", approved?.let { time(it.decidedAt) } ?: ""),
+                null, warnings, true,
             )
         }
     }
 
-    /** One line per decision for a history list, e.g. "2026-11-29 13:49 · esi returned: “Weigh again” (signature verified)". */
-    fun decision(r: ReviewRecord): String =
-        "${time(r.decidedAt)} \u00b7 ${r.reviewer} ${r.decision}" +
-            (if (r.comment.isNotBlank()) ": ${quote(r.comment)}" else "") +
-            if (r.signatureVerified) " (signature verified)" else " (signature does NOT verify)"
+    /** One line per decision for a history list: when, who, what (the core's label), the comment, whether the signature verifies. */
+    fun decision(r: ReviewRecord): DecisionLine = DecisionLine(
+        at = time(r.decidedAt),
+        reviewer = r.reviewer,
+        decision = r.decision?.let { Text.Core(it.label()) } ?: text("review_decision_unknown"),
+        comment = r.comment.trim(),
+        verified = r.signatureVerified,
+    )
 
-    /** What the server's refusal of a review document means for the supervisor. */
-    fun refusal(reason: String): UserMessage {
-        val photo = reason.contains("photo") && reason.contains("has not arrived")
-        val heads = reason.contains("heads the server does not hold")
-        return UserMessage(
-            title = "The server has not accepted the decision",
-            text = when {
-                photo -> "A photo of this inspection has not reached the server yet. Your decision is kept on this phone " +
-                    "and sent again at every sync; it goes through once the officer's phone has uploaded the photo."
-                heads -> "The server does not have the version you reviewed yet. Your decision is kept on this phone and sent again at every sync."
-                else -> UserMessages.withoutCliHint(reason).replaceFirstChar { it.uppercase() } +
-                    ". Your decision is kept on this phone and sent again at every sync."
-            },
-            recovery = if (photo || heads) Recovery.RETRY else Recovery.NONE,
-            detail = reason,
-        )
-    }
-
-    private fun quote(text: String) = "\u201c${text.trim()}\u201d"
+    /** What the server's refusal of a decision means: the core's words; it is kept on the phone and sent again at every sync. */
+    fun refusal(rejected: RejectedRecord): Problem =
+        Problem(Text.Core(rejected.message), Recovery.NONE, detail = rejected.reason)
 }
 
 /** Everything the supervisor review screen shows. */
@@ -173,15 +126,15 @@ data class ReviewQueueState(
     /** A call to the core (or a sync) is running. */
     val busy: Boolean = false,
     /** The last error, until dismissed. */
-    val message: UserMessage? = null,
+    val message: Problem? = null,
     /** What the last decision did, e.g. "Approved CSQU3054383 and sent it to the server". */
-    val notice: String? = null,
+    val notice: Text? = null,
 ) {
     /** The open inspection's review state. */
-    val openBadge: ReviewBadge? get() = open?.let { ReviewBadge.of(it.reviewState) }
+    val openState: ReviewState? get() = open?.reviewState
 
     /** Whether the open inspection waits for a decision (return, and approve when [canApprove]). */
-    val canDecide: Boolean get() = !busy && openBadge?.awaitsDecision == true
+    val canDecide: Boolean get() = !busy && openState?.awaitsDecision == true
 
     /**
      * Whether Approve may be pressed: the officer's submission signature covers exactly the version
@@ -223,7 +176,7 @@ class ReviewQueueModel(private val repo: InspectionRepository, private val scope
         rows
     } catch (e: Exception) {
         if (e is kotlinx.coroutines.CancellationException) throw e
-        _state.update { it.copy(loading = false, message = UserMessages.of(e)) }
+        _state.update { it.copy(loading = false, message = Problems.of(e)) }
         throw e
     }
 
@@ -275,10 +228,10 @@ class ReviewQueueModel(private val repo: InspectionRepository, private val scope
     suspend fun returnToOfficer(): Boolean = decide(returning = true)
 
     private suspend fun decide(returning: Boolean): Boolean = act {
-        val view = _state.value.open ?: throw InputException("Open an inspection from the queue first")
+        val view = _state.value.open ?: throw InputException("input_open_first")
         val comment = _state.value.comment.trim()
         if (returning && comment.isEmpty()) {
-            throw InputException("Write a comment for the officer: say what to correct before returning the inspection")
+            throw InputException(Text.Shell("input_return_comment"), "field_comment")
         }
         val id = view.inspection.id
         val container = view.inspection.container.number
@@ -292,22 +245,23 @@ class ReviewQueueModel(private val repo: InspectionRepository, private val scope
             showOpen(id)
             throw e
         }
-        val done = if (returning) "Returned $container to ${view.inspection.officer}" else "Approved $container"
+        val what = if (returning) "returned" else "approved"
         // The decision is stored on the phone; send it now.
-        var refusal: UserMessage? = null
+        var refusal: Problem? = null
         val notice = try {
             val report: SyncReportRecord = repo.sync()
             // A refused decision is listed under its review document's id.
-            val refused = report.rejected.firstOrNull { it.inspectionId == review.id }
+            val refused = report.rejected.firstOrNull { it.kind == DocumentKind.REVIEW && it.id == review.id }
             if (refused != null) {
-                refusal = ReviewText.refusal(refused.reason)
-                "$done on this phone; the server has not accepted it yet"
+                refusal = ReviewText.refusal(refused)
+                text("review_done_${what}_not_accepted", container, view.inspection.officer)
             } else {
-                "$done and sent it to the server"
+                text("review_done_${what}_sent", container, view.inspection.officer)
             }
         } catch (e: Exception) {
             if (e is kotlinx.coroutines.CancellationException) throw e
-            "$done on this phone; it is sent at the next sync (${UserMessages.of(e).title.lowercase()})"
+            refusal = Problems.of(e)
+            text("review_done_${what}_later", container, view.inspection.officer)
         }
         _state.update { it.copy(open = null, comment = "", notice = notice, message = refusal) }
         load()
@@ -325,7 +279,7 @@ class ReviewQueueModel(private val repo: InspectionRepository, private val scope
             true
         } catch (e: Exception) {
             if (e is kotlinx.coroutines.CancellationException) throw e
-            _state.update { it.copy(message = UserMessages.of(e)) }
+            _state.update { it.copy(message = Problems.of(e)) }
             false
         } finally {
             _state.update { it.copy(busy = false) }

@@ -16,7 +16,7 @@ data class SubstanceChoice(
      * does not control (HFOs, R-290, R-600a, R-744, R-717), with the Protocol's ODP range beside
      * the ODP used where it gives one, and "GWP unknown" where no GWP is published (never a GWP of 0).
      */
-    val detail: String,
+    val facts: String,
     /** The full reference record (ODP, GWP with sources, HS code, blend components). */
     val record: SubstanceRecord,
 )
@@ -41,13 +41,13 @@ object SubstancePicker {
         // The figures use `odp`; the Protocol's range, where it gives one, is shown beside it.
         val range = s.odpRange?.takeIf { it.size == 2 }?.let { (low, high) -> " (range ${Figures.figure(low, 3)}\u2013${Figures.figure(high, 3)})" }
         val odp = Figures.figure(s.odp, 3) + (range ?: "")
-        val detail = listOfNotNull(
+        val facts = listOfNotNull(
             NOT_CONTROLLED.takeIf { !s.controlled },
             "ODP $odp",
             s.gwp?.let { "GWP ${Figures.fmt(it, 0)}" } ?: GWP_UNKNOWN,
             "HS ${s.hsCode}".takeIf { s.hsCode.isNotEmpty() },
         ).joinToString(" \u00b7 ")
-        return SubstanceChoice(name, label, detail, s)
+        return SubstanceChoice(name, label, facts, s)
     }
 
     /** Substances matching [query] (any name, designation, formula or code), best first; all of them when blank. */

@@ -10,6 +10,8 @@ import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.BeforeClass
 import org.junit.Test
+import org.quayside.core.Decision
+import org.quayside.core.ReviewState
 import org.quayside.core.ApiException
 import org.quayside.core.ElementList
 
@@ -84,7 +86,7 @@ class EvidenceIntegrityTest {
         assertTrue(queue.syncAndLoad())
         assertTrue(queue.open(id))
         val shown = queue.state.value.open!!
-        assertEquals("awaiting_review", shown.reviewState)
+        assertEquals(ReviewState.AWAITING_REVIEW, shown.reviewState)
         assertTrue(queue.state.value.canApprove)
         queue.editComment("Well documented")
 
@@ -98,9 +100,9 @@ class EvidenceIntegrityTest {
         assertFalse(queue.approve())
         val s = queue.state.value
         val message = s.message!!
-        assertEquals("Changed since you opened it", message.title)
+        assertEquals(org.quayside.core.ErrorCode.STALE, message.code)
         assertEquals(Recovery.READ_AGAIN, message.recovery)
-        assertTrue(message.text, message.text.contains("nothing was recorded"))
+        assertEquals("This record changed while you were looking at it. Look at it again before deciding.", XmlLocalizer.en.render(message.message))
         val now = s.open!!
         assertNotEquals("reloaded as it is now", shown.heads, now.heads)
         assertEquals(480.0, now.assessment.total.kg, 1e-9)
@@ -108,7 +110,7 @@ class EvidenceIntegrityTest {
         assertNull(s.notice)
         val stored = esi.get(id)
         assertTrue("a stale approval writes nothing", stored.reviews.isEmpty())
-        assertEquals("awaiting_review", stored.reviewState)
+        assertEquals(ReviewState.AWAITING_REVIEW, stored.reviewState)
         assertEquals(0uL, esi.refreshSyncStatus().unsyncedInspections)
 
         // The repository never swaps in fresh heads either.
@@ -116,7 +118,7 @@ class EvidenceIntegrityTest {
             esi.returnInspection(id, shown.heads, "Weigh again")
             fail("a return of an overtaken version was recorded")
         } catch (e: ApiException.Stale) {
-            assertEquals(Recovery.READ_AGAIN, UserMessages.of(e).recovery)
+            assertEquals(Recovery.READ_AGAIN, Problems.of(e).recovery)
         }
         assertTrue(esi.get(id).reviews.isEmpty())
 
@@ -125,9 +127,9 @@ class EvidenceIntegrityTest {
         assertTrue(queue.approve())
         assertNull(queue.state.value.message)
         val review = esi.get(id).reviews.single()
-        assertEquals("approved", review.decision)
+        assertEquals(Decision.APPROVED, review.decision)
         assertEquals(now.heads, review.reviewedHeads)
-        assertEquals("approved", esi.get(id).reviewState)
+        assertEquals(ReviewState.APPROVED, esi.get(id).reviewState)
     }
 
     /**
@@ -143,42 +145,42 @@ class EvidenceIntegrityTest {
         assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah (warehouse)")))
 
         val changed = editor.state.value
-        assertEquals("changed_since_submission", changed.view!!.reviewState)
-        assertEquals(ReviewBadge.CHANGED_SINCE_SUBMISSION, changed.review)
+        assertEquals(ReviewState.CHANGED_SINCE_SUBMISSION, changed.view!!.reviewState)
+        assertEquals(ReviewState.CHANGED_SINCE_SUBMISSION, changed.review)
         assertEquals(true, changed.view.submissionVerified)
         assertFalse(changed.view.submissionCoversShown)
-        assertEquals("Changed since submission", changed.reviewNotice!!.title)
+        assertEquals("Changed since submission", XmlLocalizer.en.render(changed.reviewNotice!!.title))
         assertTrue(changed.reviewNotice!!.attention)
         assertTrue("the officer can submit again", changed.canSubmit && changed.isResubmission)
         ama.sync()
 
         val queue = ReviewQueueModel(esi)
         assertTrue(queue.syncAndLoad())
-        assertEquals(ReviewBadge.CHANGED_SINCE_SUBMISSION, queue.state.value.rows.single { it.summary.id == id }.review)
+        assertEquals(ReviewState.CHANGED_SINCE_SUBMISSION, queue.state.value.rows.single { it.summary.id == id }.review)
         assertTrue(queue.open(id))
         val shown = queue.state.value.open!!
         assertTrue("it can be returned", queue.state.value.canDecide)
         assertFalse("it cannot be approved", queue.state.value.canApprove)
         assertFalse(queue.approve())
-        assertEquals("Changed since submission", queue.state.value.message!!.title)
+        assertTrue(queue.state.value.message!!.code != null)
         try {
             esi.approve(id, shown.heads, "")
             fail("approved a version the officer did not sign")
         } catch (e: ApiException.Invalid) {
-            assertEquals("Changed since submission", UserMessages.of(e).title)
+            assertEquals(org.quayside.core.ErrorCode.INVALID, Problems.of(e).code)
         }
         assertTrue("a refused approval writes nothing", esi.get(id).reviews.isEmpty())
 
         // Ama submits again: her signature covers the change, and esi can approve it.
         assertTrue(editor.submit())
-        assertEquals("awaiting_review", editor.state.value.view!!.reviewState)
+        assertEquals(ReviewState.AWAITING_REVIEW, editor.state.value.view!!.reviewState)
         assertTrue(editor.state.value.view!!.submissionCoversShown)
         ama.sync()
         assertTrue(queue.syncAndLoad())
         assertTrue(queue.open(id))
         assertTrue(queue.state.value.canApprove)
         assertTrue(queue.approve())
-        assertEquals("approved", esi.get(id).reviewState)
+        assertEquals(ReviewState.APPROVED, esi.get(id).reviewState)
     }
 
     /**
@@ -233,7 +235,7 @@ class EvidenceIntegrityTest {
         kofi.sync()
         editor.edit(editor.state.value.form.copy(notes = "cylinders are R-22"))
         assertTrue(editor.save())
-        kofi.update(id, org.quayside.core.InspectionFields(notes = "labels read R-134a"))
+        kofi.update(id, org.quayside.core.InspectionFields(notes = "labels read R-134a"), emptyList())
         kofi.sync()
         ama.sync()
 

@@ -15,9 +15,11 @@ import org.quayside.core.CylinderType
 import org.quayside.core.DeclarationFields
 import org.quayside.core.FieldStore
 import org.quayside.core.FindingFields
+import org.quayside.core.FlagKind
 import org.quayside.core.InspectionFields
 import org.quayside.core.InspectionFilter
 import org.quayside.core.InspectionStatus
+import org.quayside.core.MessageKey
 import org.quayside.core.PhotoFields
 import org.quayside.core.ReferenceEntry
 import org.quayside.core.SeizedItem
@@ -73,8 +75,15 @@ class FieldStoreBindingsTest {
         assertEquals(1810.0, figures.gwp!!, 1e-9)
         assertTrue(figures.gwpSource!!.contains("AR4"))
         val kinds = view.assessment.flags.map { it.kind }.toSet()
-        assertTrue("declared R-134a, found R-22: $kinds", "substance_mismatch" in kinds)
-        assertTrue("disposable cylinders are banned in many countries: $kinds", "disposable_cylinders" in kinds)
+        assertTrue("declared R-134a, found R-22: $kinds", FlagKind.SUBSTANCE_MISMATCH in kinds)
+        assertTrue("disposable cylinders are banned in many countries: $kinds", FlagKind.DISPOSABLE_CYLINDERS in kinds)
+        // Shown from its key in the device's language (values-in), led by its finding; the English is for logs.
+        val disposable = view.assessment.flags.single { it.kind == FlagKind.DISPOSABLE_CYLINDERS }
+        assertEquals(findingId, disposable.findingId)
+        assertEquals(MessageKey.FLAG_DISPOSABLE_CYLINDERS, disposable.message.key)
+        assertEquals(XmlLocalizer.id.strings["msg_flag_disposable_cylinders"], XmlLocalizer.id.render(Text.Core(disposable.message)))
+        assertEquals("Temuan 1 (HCFC-22): Tabung sekali pakai.", XmlLocalizer.id.render(FindingText.flag(disposable, view.inspection.findings)))
+        assertEquals("Finding 1 (HCFC-22): Disposable cylinders.", XmlLocalizer.en.render(FindingText.flag(disposable, view.inspection.findings)))
         assertEquals(InspectionStatus.DRAFT, view.inspection.status)
         assertEquals("ama", view.inspection.officer)
     }
@@ -95,7 +104,7 @@ class FieldStoreBindingsTest {
             store.addPhoto(id, "not a picture".toByteArray(), PhotoFields())
             fail("text accepted as a photo")
         } catch (e: ApiException.Invalid) {
-            assertTrue(e.detail, e.detail.contains("image"))
+            assertEquals(org.quayside.core.ErrorCode.INVALID, e.code())
         }
         assertEquals(2, store.getInspection(id).inspection.photos.size)
     }
@@ -111,7 +120,7 @@ class FieldStoreBindingsTest {
         }
         assertTrue(store.listInspections(InspectionFilter()).isEmpty())
         val forced = store.createInspection(InspectionFields(containerNumber = "CSQU3054384", allowInvalidCheckDigit = true))
-        assertTrue(forced.assessment.flags.any { it.kind == "invalid_check_digit" })
+        assertTrue(forced.assessment.flags.any { it.kind == FlagKind.INVALID_CHECK_DIGIT })
 
         try {
             store.addFinding(forced.inspection.id, FindingFields(identifiedSubstance = "R-999"))
@@ -138,7 +147,7 @@ class FieldStoreBindingsTest {
             FieldStore.open(TestSupport.tempDir("empty-").path)
             fail("opened a store that does not exist")
         } catch (e: ApiException.Store) {
-            assertTrue(e.detail.contains("no Quayside store"))
+            assertTrue(e.code() == org.quayside.core.ErrorCode.STORE || e.code() == org.quayside.core.ErrorCode.NOT_FOUND || e.code() == org.quayside.core.ErrorCode.IO)
         }
     }
 
@@ -156,7 +165,7 @@ class FieldStoreBindingsTest {
         assertEquals(listOf(r22), store.listInspections(InspectionFilter(status = InspectionStatus.SUBMITTED)).map { it.id })
         val summary = store.listInspections(InspectionFilter(container = "CSQU")).single()
         assertEquals(1u, summary.findingCount)
-        assertEquals("submitted", summary.status)
+        assertEquals(org.quayside.core.InspectionStatus.SUBMITTED, summary.status)
         assertEquals("0.852", Figures.fmt(summary.odpTonnes, 3))
     }
 
@@ -203,7 +212,7 @@ class FieldStoreBindingsTest {
             checkContainerNumber("XX")
             fail("malformed number accepted")
         } catch (e: ApiException.Invalid) {
-            assertTrue(e.detail.contains("malformed"))
+            assertEquals(org.quayside.core.ErrorCode.INVALID, e.code())
         }
     }
 }

@@ -14,6 +14,8 @@ import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
+import org.quayside.core.FlagKind
+import org.quayside.core.ReviewState
 import org.quayside.core.CustodyFields
 import org.quayside.core.CylinderType
 import org.quayside.core.ModusOperandi
@@ -23,7 +25,7 @@ import org.quayside.core.SeizureAction
 /** The editor, list and review state holders over a real store, as the Compose screens drive them. */
 class InspectionEditorTest {
     private var localChanges = 0
-    private val repo = InspectionRepository(TestSupport.newStore(), onLocalChange = { localChanges++ })
+    private val repo = InspectionRepository(TestSupport.newStore(), onSchedule = { localChanges++ })
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 
     /** Stops the list's collector and frees the store. */
@@ -77,14 +79,15 @@ class InspectionEditorTest {
         val msg = editor.state.value.message!!
         assertEquals(Recovery.CONFIRM_CHECK_DIGIT, msg.recovery)
         assertEquals(3, msg.expectedCheckDigit)
-        assertTrue(msg.text.contains("should be 3"))
+        val shown = XmlLocalizer.en.render(msg.message)
+        assertTrue(shown, shown.contains("expected 3"))
         assertNull(editor.state.value.view)
         assertTrue(repo.list().isEmpty())
         assertEquals(0, localChanges)
 
         assertTrue(editor.confirmCheckDigit())
         assertNull(editor.state.value.message)
-        assertTrue(editor.state.value.view!!.assessment.flags.any { it.kind == "invalid_check_digit" })
+        assertTrue(editor.state.value.view!!.assessment.flags.any { it.kind == FlagKind.INVALID_CHECK_DIGIT })
     }
 
     /** Typing an unknown substance or a bad number explains what to do and changes nothing. */
@@ -95,12 +98,13 @@ class InspectionEditorTest {
         assertEquals(null, editor.addFinding(FindingForm(identifiedSubstance = "R-999", netMassKg = "10")))
         val unknown = editor.state.value.message!!
         assertEquals(Recovery.PICK_SUBSTANCE, unknown.recovery)
-        assertTrue(unknown.text.contains("R-999"))
-        assertFalse("no CLI hints on a phone", unknown.text.contains("quayside"))
+        val unknownShown = XmlLocalizer.en.render(unknown.message)
+        assertTrue(unknownShown, unknownShown.contains("R-999"))
 
         assertEquals(null, editor.addFinding(FindingForm(identifiedSubstance = "R-22", cylinders = "twelve")))
         assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
-        assertTrue(editor.state.value.message!!.text.contains("twelve"))
+        assertEquals("twelve is not a whole number.", XmlLocalizer.en.render(editor.state.value.message!!.message))
+        assertEquals("field_cylinders", editor.state.value.message!!.field)
         assertEquals(1, repo.get(editor.inspectionId!!).inspection.findings.size)
         editor.dismissMessage()
         assertNull(editor.state.value.message)
@@ -111,7 +115,7 @@ class InspectionEditorTest {
     fun photoSeizureCustodyAndSubmit() = runBlocking {
         val editor = InspectionEditorModel(repo)
         val findingId = recordR22(editor)
-        val shot = File(TestSupport.tempDir("camera-"), "capture.jpg").apply { writeBytes(TestSupport.jpeg()) }
+        val shot = editor.newPhotoFile()!!.apply { writeBytes(TestSupport.jpeg()) }
         assertTrue(editor.addPhoto(shot, " relabelled cylinder ", findingId, null))
         assertFalse("the store keeps its own copy", shot.exists())
         val photo = editor.state.value.view!!.inspection.photos.single()
@@ -133,26 +137,26 @@ class InspectionEditorTest {
         assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah (warehouse)", location = "Tema bonded warehouse 3")))
 
         assertTrue(editor.state.value.canSubmit)
-        assertEquals(ReviewBadge.DRAFT, editor.state.value.review)
+        assertEquals(ReviewState.DRAFT, editor.state.value.review)
         assertNull("a draft has no review banner", editor.state.value.reviewNotice)
         assertTrue(editor.submit())
         val submitted = editor.state.value
         assertFalse(submitted.canSubmit)
-        assertEquals(ReviewBadge.AWAITING_REVIEW, submitted.review)
+        assertEquals(ReviewState.AWAITING_REVIEW, submitted.review)
         assertEquals(true, submitted.view!!.submissionVerified)
-        assertEquals("Awaiting review", submitted.reviewNotice!!.title)
+        assertEquals("Awaiting review", XmlLocalizer.en.render(submitted.reviewNotice!!.title))
         assertFalse(submitted.reviewNotice!!.attention)
         assertTrue(editor.loadHistory())
         assertTrue(editor.state.value.history.last().summary.startsWith("submitted for review"))
 
         // Submitting twice is refused with a message, not a crash.
         assertFalse(editor.submit())
-        assertEquals("Already submitted", editor.state.value.message!!.title)
+        assertEquals(org.quayside.core.ErrorCode.INVALID, editor.state.value.message!!.code)
 
         // The core's queue lists submitted inspections awaiting a decision, with their badge.
         val queue = ReviewQueueModel(repo).load()
         assertEquals(listOf("CSQU3054383"), queue.map { it.summary.containerNumber })
-        assertEquals(ReviewBadge.AWAITING_REVIEW, queue.single().review)
+        assertEquals(ReviewState.AWAITING_REVIEW, queue.single().review)
         assertTrue("never synced", RowMarker.NOT_SYNCED in queue.single().markers)
     }
 
@@ -162,14 +166,14 @@ class InspectionEditorTest {
         val editor = InspectionEditorModel(repo)
         val findingId = recordR22(editor)
         val id = editor.inspectionId!!
-        val shot = File(TestSupport.tempDir("camera-"), "capture.jpg").apply { writeBytes(TestSupport.jpeg(seed = 3)) }
+        val shot = editor.newPhotoFile()!!.apply { writeBytes(TestSupport.jpeg(seed = 3)) }
         assertTrue(editor.addPhoto(shot, "door", findingId, null))
         val sha = editor.state.value.view!!.inspection.photos.single().sha256
-        assertEquals("relabelled cylinder", repo.updatePhoto(id, sha, PhotoEdit(caption = "relabelled cylinder")).inspection.photos.single().caption)
+        assertEquals("relabelled cylinder", repo.updatePhoto(id, sha, PhotoEdit(caption = "relabelled cylinder"), editor.state.value.view!!.heads).inspection.photos.single().caption)
         assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah")))
         val entry = editor.state.value.view!!.inspection.seizure!!.custody.single()
         assertTrue(entry.id, entry.id.startsWith("c-"))
-        val corrected = repo.correctCustody(id, entry.id, CustodyFields(from = "ama", to = "Kwame Mensah (warehouse)", location = null, note = null, at = null))
+        val corrected = repo.correctCustody(id, entry.id, CustodyFields(from = "ama", to = "Kwame Mensah (warehouse)", location = null, note = null, at = null), emptyList())
         assertEquals("Kwame Mensah (warehouse)", corrected.inspection.seizure!!.custody.single().to)
         assertTrue(editor.refresh())
 
@@ -200,16 +204,16 @@ class InspectionEditorTest {
 
         // Rows and the pending-sync count refresh separately: wait until both show the two.
         val both = withTimeout(10_000) {
-            list.state.first { it.rows.size == 2 && it.pending == "2 inspections not yet on the server (phone not enrolled)" }
+            list.state.first { it.rows.size == 2 && it.pending != null }
         }
         assertEquals(listOf("MSCU1234566", "CSQU3054383"), both.rows.map { it.summary.containerNumber })
         val r22 = both.rows.last()
         assertTrue(RowMarker.FLAGGED in r22.markers)
         assertFalse(RowMarker.CONFLICT in r22.markers)
         assertTrue("each row says it is not on the server yet", both.rows.all { it.pendingSync && RowMarker.NOT_SYNCED in it.markers })
-        assertTrue(both.rows.all { it.review == ReviewBadge.DRAFT })
+        assertTrue(both.rows.all { it.review == ReviewState.DRAFT })
         assertEquals("CSQU3054383 \u00b7 HCFC-22, HFC-134a \u00b7 15.49 t \u00b7 0.852 ODP-t \u00b7 28038 t CO2-eq", r22.headline)
-        assertEquals("2 inspections not yet on the server (phone not enrolled)", both.pending)
+        assertEquals("Not enrolled: nothing is sent until this device is enrolled.", XmlLocalizer.en.render(both.pending!!))
 
         list.search("chlorodifluoromethane")
         assertEquals(listOf("CSQU3054383"), withTimeout(10_000) { list.state.first { it.rows.size == 1 } }.rows.map { it.summary.containerNumber })
@@ -224,7 +228,7 @@ class InspectionEditorTest {
         assertTrue(SubstancePicker.search("chlorodifluoromethane").any { it.name == "R-22" })
         assertEquals("R-22", r22.name)
         assertEquals("R-22 \u00b7 HCFC-22 \u00b7 chlorodifluoromethane", r22.label)
-        assertEquals("ODP 0.055 \u00b7 GWP 1810 \u00b7 HS 2903.71", r22.detail)
+        assertEquals("ODP 0.055 \u00b7 GWP 1810 \u00b7 HS 2903.71", r22.facts)
         val blends = SubstancePicker.search("R-404A")
         assertEquals("R-404A", blends.first().name)
         assertTrue(blends.first().record.isBlend)

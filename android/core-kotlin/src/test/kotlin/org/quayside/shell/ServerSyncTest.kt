@@ -12,7 +12,12 @@ import org.junit.Test
 import org.junit.runners.MethodSorters
 import org.quayside.core.ApiException
 import org.quayside.core.CustodyFields
+import org.quayside.core.ErrorCode
+import org.quayside.core.InspectionFields
+import org.quayside.core.SyncAction
 import org.quayside.core.SyncObserver
+import org.quayside.core.SyncPhase
+import org.quayside.core.SyncSchedule
 import org.quayside.core.SyncProgressRecord
 
 /**
@@ -27,7 +32,7 @@ class ServerSyncTest {
         override fun onProgress(progress: SyncProgressRecord) {
             steps += progress
         }
-        fun phases(): List<String> = synchronized(steps) { steps.map { it.phase } }
+        fun phases(): List<SyncPhase> = synchronized(steps) { steps.map { it.phase } }
     }
 
     /** The server and the two phones, shared by the ordered tests of this class. */
@@ -36,6 +41,7 @@ class ServerSyncTest {
         private lateinit var ama: InspectionRepository
         private lateinit var kofi: InspectionRepository
         private var amaInspection = ""
+        private val schedules: MutableList<SyncSchedule> = Collections.synchronizedList(mutableListOf())
 
         /** Seeds the server like an administrator: station, two officers; starts it; sets up both phones. */
         @BeforeClass
@@ -46,7 +52,7 @@ class ServerSyncTest {
             server.admin("user", "ama", "--role", "officer", "--station", "GHTEM")
             server.admin("user", "kofi", "--role", "officer", "--station", "GHTEM")
             server.start()
-            ama = InspectionRepository(TestSupport.newStore("ama", "GHTEM"))
+            ama = InspectionRepository(TestSupport.newStore("ama", "GHTEM"), onSchedule = { schedules += it })
             kofi = InspectionRepository(TestSupport.newStore("kofi", "GHTEM"))
         }
 
@@ -82,16 +88,19 @@ class ServerSyncTest {
         assertEquals(1uL, pending.unsyncedPhotos)
 
         val recorder = Recorder()
-        val report = ama.sync(attempts = SyncPolicy.ATTEMPTS_PER_RUN, observer = recorder)
+        assertEquals("recorded work waits: sync now", SyncAction.NOW, schedules.last().action)
+        assertTrue(SyncScheduling.spec(schedules.last()).enqueue)
+        val report = ama.sync(observer = recorder)
         assertEquals(1uL, report.pushed)
         assertEquals(1uL, report.photosUploaded)
         assertTrue(report.rejected.isEmpty())
         val phases = recorder.phases()
-        assertEquals("feed", phases.first())
-        assertEquals("done", phases.last())
-        assertTrue("documents phase missing: $phases", "documents" in phases)
-        assertTrue("photos phase missing: $phases", "photos" in phases)
-        val docs = recorder.steps.last { it.phase == "documents" }
+        assertEquals(SyncPhase.FEED, phases.first())
+        assertEquals(SyncPhase.DONE, phases.last())
+        assertTrue("documents phase missing: $phases", SyncPhase.DOCUMENTS in phases)
+        assertTrue("photos phase missing: $phases", SyncPhase.PHOTOS in phases)
+        val docs = recorder.steps.last { it.phase == SyncPhase.DOCUMENTS }
+        assertEquals("Records ${docs.documentsDone} of ${docs.documentsTotal}", XmlLocalizer.en.render(SyncText.phase(docs)))
         assertEquals(docs.documentsTotal, docs.documentsDone)
         assertTrue(recorder.steps.last().bytesSent > 0uL)
 
@@ -101,7 +110,8 @@ class ServerSyncTest {
         assertEquals(0uL, after.unsyncedInspections)
         assertEquals(0uL, after.unsyncedPhotos)
         assertTrue(after.lastSyncAt != null)
-        assertEquals("Everything is on the server", SyncText.pending(after))
+        assertEquals("Everything recorded is on the server.", XmlLocalizer.en.render(SyncText.pending(ama.syncSchedule())))
+        assertEquals("Sent 1, received 0, 1 photos uploaded, 0 refused.", XmlLocalizer.en.render(SyncText.report(report)))
     }
 
     /** Kofi, same station, enrols and syncs: he receives ama's inspection with its figures. */
@@ -132,10 +142,17 @@ class ServerSyncTest {
             ama.sync()
             fail("synced with the server down")
         } catch (e: ApiException.Network) {
-            assertEquals(SyncDecision.RETRY, SyncPolicy.decide(Result.failure(e), 0))
+            assertEquals(ErrorCode.NETWORK, e.code())
+            assertTrue(e.retryable())
         }
         val failed = ama.syncState.value
-        assertTrue("sync state: $failed", failed is SyncState.Failed && failed.message.recovery == Recovery.RETRY)
+        assertTrue("sync state: $failed", failed is SyncState.Failed && failed.problem.recovery == Recovery.RETRY)
+        // The core recorded the failed attempt: it asks to try again after a delay; the shell adds no backoff.
+        val retry = schedules.last()
+        assertEquals(SyncAction.AFTER, retry.action)
+        assertEquals(ErrorCode.NETWORK, retry.lastError)
+        assertTrue(retry.failures >= 1u)
+        assertTrue(SyncScheduling.spec(retry).let { it.enqueue && it.delayMs > 0 })
         assertEquals(1uL, ama.syncStatus.value!!.unsyncedInspections)
 
         server.start()
@@ -144,5 +161,37 @@ class ServerSyncTest {
         assertEquals(0uL, ama.syncStatus.value!!.unsyncedInspections)
         kofi.sync()
         assertEquals("Kwame Mensah (warehouse)", kofi.get(amaInspection).inspection.seizure!!.custody.single().to)
+    }
+
+    /**
+     * Two phones edit the same inspection from forms filled from the same version: each sends all
+     * its fields with the heads it was filled from; the server carries both; neither overwrites the
+     * other's field (the colleague's edit is kept).
+     */
+    @Test
+    fun d_basedOnUpdatesKeepTheColleaguesEdit() = runBlocking {
+        ama.sync()
+        kofi.sync()
+        val amaEditor = InspectionEditorModel(ama)
+        val kofiEditor = InspectionEditorModel(kofi)
+        assertTrue(amaEditor.load(amaInspection))
+        assertTrue(kofiEditor.load(amaInspection))
+        assertEquals(amaEditor.state.value.basedOn, kofiEditor.state.value.basedOn)
+        kofiEditor.edit(kofiEditor.state.value.form.copy(consignee = "Accra Cooling Ltd"))
+        assertTrue(kofiEditor.save())
+        kofi.sync()
+        ama.sync()
+        // Ama's form was filled before kofi's change arrived; she changes the notes only and saves.
+        amaEditor.edit(amaEditor.state.value.form.copy(notes = "cylinders relabelled"))
+        assertTrue(amaEditor.save())
+        val mine = ama.get(amaInspection).inspection
+        assertEquals("cylinders relabelled", mine.notes)
+        assertEquals("kofi's consignee stays", "Accra Cooling Ltd", mine.declaration.consignee)
+        assertTrue(ama.get(amaInspection).conflicts.isEmpty())
+        ama.sync()
+        kofi.sync()
+        val theirs = kofi.get(amaInspection).inspection
+        assertEquals("cylinders relabelled", theirs.notes)
+        assertEquals("Accra Cooling Ltd", theirs.declaration.consignee)
     }
 }

@@ -16,8 +16,13 @@ object TestSupport {
     }
 
     /** A new store for [user] at [station] in a temporary directory. */
-    fun newStore(user: String = "ama", station: String = "GHTEM"): FieldStore =
-        InspectionRepository.create(File(tempDir("quayside-store-"), "store"), user, station)
+    fun newStore(user: String = "ama", station: String = "GHTEM"): FieldStore = newStoreIn(newStoreDir(), user, station)
+
+    /** A fresh directory for a store (to open it again later with [InspectionRepository.openExisting]). */
+    fun newStoreDir(): File = File(tempDir("quayside-store-"), "store")
+
+    /** A new store in [dir]. */
+    fun newStoreIn(dir: File, user: String = "ama", station: String = "GHTEM"): FieldStore = InspectionRepository.create(dir, user, station)
 
     /** The start of a JPEG file (SOI, APP0/JFIF marker) followed by [size] filler bytes: enough for the core's sniffing. */
     fun jpeg(size: Int = 2048, seed: Int = 1): ByteArray {
@@ -83,8 +88,8 @@ class TestServer(val port: Int = TestSupport.freePort()) : AutoCloseable {
      * A phone for [user]: a new store at [station] in a temporary directory, enrolled with this
      * (running) server through the repository, as the app's enrolment screen does.
      */
-    fun enrolledPhone(user: String, station: String, onLocalChange: () -> Unit = {}): InspectionRepository {
-        val repo = InspectionRepository(TestSupport.newStore(user, station), onLocalChange = onLocalChange)
+    fun enrolledPhone(user: String, station: String): InspectionRepository {
+        val repo = InspectionRepository(TestSupport.newStore(user, station))
         try {
             val enrolment = kotlinx.coroutines.runBlocking { repo.enroll(url, enrolmentCode(user), "$user's phone") }
             check(enrolment.user == user) { "enrolled as ${enrolment.user}, not $user" }

@@ -15,7 +15,9 @@ import org.quayside.core.ElementList
 import org.quayside.core.FigureBasis
 import org.quayside.core.FindingFields
 import org.quayside.core.FindingFiguresRecord
+import org.quayside.core.FlagKind
 import org.quayside.core.InspectionView
+import org.quayside.core.MessageKey
 import org.quayside.core.QuantityRecord
 
 /**
@@ -48,7 +50,7 @@ class WhatWasFoundTest {
 
     private fun figures(findingId: String): FindingFiguresRecord = view.assessment.findings.single { it.findingId == findingId }
 
-    private fun flagKinds(findingId: String): Set<String> = view.assessment.flags.filter { it.findingId == findingId }.map { it.kind }.toSet()
+    private fun flagKinds(findingId: String): Set<FlagKind> = view.assessment.flags.filter { it.findingId == findingId }.map { it.kind }.toSet()
 
     /** 50 kg identified as R-290 (propane, not controlled): 0.15 t CO2-eq, ODP-t 0, nothing unknown. */
     @Test
@@ -67,13 +69,15 @@ class WhatWasFoundTest {
         // A known zero reads as zero; two significant digits rather than "0 t CO2-eq".
         assertEquals("50 kg \u00b7 0.05 t \u00b7 0 ODP-t \u00b7 0.15 t CO2-eq", Figures.quantity(q))
         // Nothing was declared: flagged, and the flag names its finding (messages no longer do).
-        val flag = view.assessment.flags.single { it.findingId == id && it.kind == "substance_mismatch" }
-        assertFalse(flag.message.contains(id))
-        assertEquals("Finding 1 (R-290): ${flag.message}", FindingText.flag(flag, view.inspection.findings))
+        val flag = view.assessment.flags.single { it.findingId == id && it.kind == FlagKind.SUBSTANCE_MISMATCH }
+        assertEquals(MessageKey.FLAG_UNDECLARED, flag.message.key)
+        assertEquals("Finding 1 (R-290): Nothing declared: identified R-290.", XmlLocalizer.en.render(FindingText.flag(flag, view.inspection.findings)))
+        assertEquals("Temuan 1 (R-290): Tidak ada yang diberitahukan: teridentifikasi R-290.", XmlLocalizer.id.render(FindingText.flag(flag, view.inspection.findings)))
 
         val picked = SubstancePicker.search("R-290").first { it.record.id == "R-290" }
         assertFalse(picked.record.controlled)
-        assertTrue(picked.detail, picked.detail.startsWith("not controlled \u00b7 ODP 0 \u00b7 GWP 3"))
+        val pickedFacts = picked.facts
+        assertTrue(pickedFacts, pickedFacts.startsWith("not controlled \u00b7 ODP 0 \u00b7 GWP 3"))
     }
 
     /** 120 kg the identifier could not name: counted as unknown ODP and GWP, never as 0. */
@@ -87,7 +91,7 @@ class WhatWasFoundTest {
         assertEquals("Found unknown substance", FindingText.title(finding))
         assertEquals(FigureBasis.NOT_IDENTIFIED, figures(id).basis)
         assertNull(figures(id).odp)
-        assertTrue("lab analysis asked for", "lab_analysis" in flagKinds(id))
+        assertTrue("lab analysis asked for", FlagKind.LAB_ANALYSIS in flagKinds(id))
 
         val total = view.assessment.total
         assertEquals(120.0, total.odpUnknownKg, 0.0)
@@ -122,14 +126,14 @@ class WhatWasFoundTest {
         assertEquals("Found Zeotrope ZX-9 (not in the reference), declared HFC-134a", FindingText.title(finding))
         assertEquals(FigureBasis.NOT_IDENTIFIED, figures(id).basis)
         assertEquals("unknown ODP-t", Figures.odpTonnes(figures(id).quantity!!))
-        assertTrue(flagKinds(id).containsAll(setOf("substance_mismatch", "lab_analysis")))
+        assertTrue(flagKinds(id).containsAll(setOf(FlagKind.SUBSTANCE_MISMATCH, FlagKind.LAB_ANALYSIS)))
 
         // Both at once: the form says so before anything is sent.
         assertFalse(editor.updateFinding(id, FindingForm.from(finding).copy(identifiedSubstance = "R-22")))
         assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
         // A reference name belongs in the identified substance: the core refuses, nothing changes.
         assertFalse(editor.updateFinding(id, FindingForm.from(finding).copy(identifiedOther = "R-22")))
-        assertTrue(editor.state.value.message!!.text, editor.state.value.message!!.text.contains("reference"))
+        assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
         assertEquals("Zeotrope ZX-9", repo.get(editor.inspectionId!!).inspection.findings.single().identifiedOther)
 
         // Identified after all: the other name is cleared in the same edit.
@@ -152,14 +156,16 @@ class WhatWasFoundTest {
         assertEquals(0.0033, q.odpTonnes, 1e-9)
         assertEquals(108.714, q.co2eTonnes, 1e-9)
         assertEquals(0.0, q.odpUnknownKg, 0.0)
-        assertTrue(flagKinds(id).toString(), "substance_mismatch" in flagKinds(id))
+        assertTrue(flagKinds(id).toString(), FlagKind.SUBSTANCE_MISMATCH in flagKinds(id))
         assertEquals("HCFC-22 60 % \u00b7 R-290 38 % \u00b7 air 2 %", FindingText.parts(f))
 
         val finding = view.inspection.findings.single()
         assertEquals(listOf(ComponentShare("HCFC-22", 60.0), ComponentShare("R-290", 38.0), ComponentShare("air", 2.0)), finding.composition)
         assertEquals("measured HCFC-22 60 %, R-290 38 %, air 2 %, declared HCFC-22", FindingText.title(finding))
-        // Opened again and saved unchanged, the composition is not sent again.
-        assertNull(FindingForm.from(finding).toFields(finding).composition)
+        // Opened again and saved unchanged, nothing changes (the core compares with the version the form was filled from).
+        val before = repo.history(editor.inspectionId!!).size
+        assertTrue(editor.updateFinding(id, FindingForm.from(finding)))
+        assertEquals(before, repo.history(editor.inspectionId!!).size)
 
         // Emptied, it is cleared: the figures go back to the declared substance.
         assertTrue(editor.updateFinding(id, FindingForm.from(finding).copy(composition = emptyList())))
@@ -181,16 +187,15 @@ class WhatWasFoundTest {
         assertFalse(editor.updateFinding(id, ninety))
         val msg = editor.state.value.message!!
         assertEquals(Recovery.FIX_INPUT, msg.recovery)
-        assertEquals("Composition adds up to 90 %, not 100 %: name the rest \u201cunknown\u201d", msg.text)
+        assertEquals("The composition adds up to 90 %, not 100 %: name the rest \u201cunknown\u201d.", XmlLocalizer.en.render(msg.message))
 
         // The core's own check stands for any caller: the same edit sent directly is refused.
         try {
-            repo.updateFinding(inspectionId, id, FindingFields(composition = listOf(ComponentShare("R-22", 60.0), ComponentShare("R-290", 30.0))))
+            repo.updateFinding(inspectionId, id, FindingFields(composition = listOf(ComponentShare("R-22", 60.0), ComponentShare("R-290", 30.0))), emptyList())
             fail("a composition of 90 % accepted")
         } catch (e: ApiException.Invalid) {
-            val text = UserMessages.of(e).text
-            assertTrue(text, text.contains("adds up to 90") && text.contains("\u201cunknown\u201d"))
-            assertEquals(Recovery.FIX_INPUT, UserMessages.of(e).recovery)
+            assertEquals(org.quayside.core.ErrorCode.INVALID, e.code())
+            assertEquals(Recovery.FIX_INPUT, Problems.of(e).recovery)
         }
         val after = repo.get(inspectionId)
         assertEquals(original, after.inspection.findings.single())
@@ -200,7 +205,7 @@ class WhatWasFoundTest {
         val named = ninety.copy(composition = ninety.composition + ComponentForm("unknown", "9,7"))
         assertTrue(editor.updateFinding(id, named))
         assertEquals(FigureBasis.MEASURED, figures(id).basis)
-        assertTrue("part unknown: lab analysis", "lab_analysis" in flagKinds(id))
+        assertTrue("part unknown: lab analysis", FlagKind.LAB_ANALYSIS in flagKinds(id))
         assertTrue(Figures.odpTonnes(figures(id).quantity!!).startsWith("at least "))
     }
 
@@ -213,7 +218,7 @@ class WhatWasFoundTest {
         assertFalse(FindingForm(identifiedSubstance = "R-22").needsContent)
         val id = add(FindingForm(declaredSubstance = polyol, identifiedSubstance = polyol, netMassKg = "1000"))
         assertEquals(1000.0, figures(id).quantity!!.odpUnknownKg, 0.0)
-        assertTrue("lab_analysis" in flagKinds(id))
+        assertTrue(FlagKind.LAB_ANALYSIS in flagKinds(id))
 
         val finding = view.inspection.findings.single()
         assertTrue(editor.updateFinding(id, FindingForm.from(finding).copy(contentPct = "12")))
@@ -276,9 +281,11 @@ class WhatWasFoundTest {
 
         val noGwp = SubstancePicker.search("CFC-211").first { it.record.id == "CFC-211" }
         assertNull(noGwp.record.gwp)
-        assertTrue(noGwp.detail, noGwp.detail.contains("GWP unknown") && !noGwp.detail.contains("GWP 0"))
+        val noGwpFacts = noGwp.facts
+        assertTrue(noGwpFacts, noGwpFacts.contains("GWP unknown") && !noGwpFacts.contains("GWP 0"))
         val ranged = SubstancePicker.search("HCFC-123").first { it.record.id == "HCFC-123" }
         assertNotNull(ranged.record.odpRange)
-        assertTrue(ranged.detail, ranged.detail.contains("ODP 0.02 (range 0.02\u20130.06)"))
+        val rangedFacts = ranged.facts
+        assertTrue(rangedFacts, rangedFacts.contains("ODP 0.02 (range 0.02\u20130.06)"))
     }
 }

@@ -21,13 +21,31 @@ import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.material3.TopAppBar
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.ReadOnlyComposable
+import androidx.compose.runtime.staticCompositionLocalOf
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
-import org.quayside.shell.ReviewBadge
+import org.quayside.core.ReviewState
+import org.quayside.shell.Localizer
+import org.quayside.shell.Problem
 import org.quayside.shell.ReviewNotice
 import org.quayside.shell.RowMarker
-import org.quayside.shell.UserMessage
+import org.quayside.shell.badge
+import org.quayside.shell.Text as Words
+
+/** The app's [Localizer] (string resources), provided by [QuaysideNavHost]. */
+val LocalLocalizer = staticCompositionLocalOf<Localizer> { error("no Localizer provided") }
+
+/** [words] in the device's language. */
+@Composable
+@ReadOnlyComposable
+fun str(words: Words): String = LocalLocalizer.current.render(words)
+
+/** The app's string [id] (a resource name), formatted with [args]. */
+@Composable
+@ReadOnlyComposable
+fun str(id: String, vararg args: Any): String = LocalLocalizer.current.shell(id, args.map { it.toString() })
 
 /** A top bar with a back arrow. */
 @Composable
@@ -35,25 +53,25 @@ fun BackTopBar(title: String, onBack: () -> Unit, actions: @Composable () -> Uni
     TopAppBar(
         title = { Text(title) },
         navigationIcon = {
-            IconButton(onClick = onBack) { Icon(Icons.AutoMirrored.Filled.ArrowBack, contentDescription = "Back") }
+            IconButton(onClick = onBack) { Icon(Icons.AutoMirrored.Filled.ArrowBack, contentDescription = str("action_back")) }
         },
         actions = { actions() },
     )
 }
 
-/** An error card: title, what to do, and a dismiss button when [onDismiss] is given. */
+/** A problem card: the field concerned, what happened and what to do, and a dismiss button when [onDismiss] is given. */
 @Composable
-fun MessageCard(message: UserMessage, onDismiss: (() -> Unit)? = null, action: (@Composable () -> Unit)? = null) {
+fun MessageCard(message: Problem, onDismiss: (() -> Unit)? = null, action: (@Composable () -> Unit)? = null) {
     Card(
         modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp),
         colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer),
     ) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
-            Text(message.title, style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.onErrorContainer)
-            Text(message.text, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onErrorContainer)
+            message.field?.let { Text(str(it), style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.onErrorContainer) }
+            Text(str(message.message), style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onErrorContainer)
             Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.End) {
                 action?.invoke()
-                if (onDismiss != null) TextButton(onClick = onDismiss) { Text("Dismiss") }
+                if (onDismiss != null) TextButton(onClick = onDismiss) { Text(str("action_dismiss")) }
             }
         }
     }
@@ -61,7 +79,7 @@ fun MessageCard(message: UserMessage, onDismiss: (() -> Unit)? = null, action: (
 
 /** A whole screen showing one message (the store could not be opened). */
 @Composable
-fun MessageScreen(message: UserMessage) {
+fun MessageScreen(message: Problem) {
     Column(Modifier.fillMaxSize().padding(24.dp), verticalArrangement = Arrangement.Center, horizontalAlignment = Alignment.CenterHorizontally) {
         MessageCard(message)
     }
@@ -70,17 +88,17 @@ fun MessageScreen(message: UserMessage) {
 /** The markers of a list row as small chips, led by the review badge when there is one. */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-fun MarkerChips(markers: Set<RowMarker>, refusal: String?, review: ReviewBadge? = null) {
-    val showReview = review != null && review != ReviewBadge.DRAFT
+fun MarkerChips(markers: Set<RowMarker>, refusal: Words?, review: ReviewState? = null) {
+    val showReview = review != null && review != ReviewState.DRAFT
     if (markers.isEmpty() && !showReview) return
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         if (showReview) ReviewBadgeChip(review!!)
         for (m in RowMarker.entries.filter { it in markers }) {
             val (label, danger) = when (m) {
-                RowMarker.CONFLICT -> "Conflict" to true
-                RowMarker.FLAGGED -> "Flagged" to true
-                RowMarker.REFUSED -> ("Refused: " + (refusal ?: "by the server")) to true
-                RowMarker.NOT_SYNCED -> "Not yet synced" to false
+                RowMarker.CONFLICT -> str("marker_conflict") to true
+                RowMarker.FLAGGED -> str("marker_flagged") to true
+                RowMarker.REFUSED -> (refusal?.let { str(it) } ?: str("marker_refused")) to true
+                RowMarker.NOT_SYNCED -> str("marker_not_synced") to false
             }
             AssistChip(
                 onClick = {},
@@ -97,17 +115,16 @@ fun MarkerChips(markers: Set<RowMarker>, refusal: String?, review: ReviewBadge? 
 
 /** A review state as a chip: approved in the primary colour, states needing action highlighted. */
 @Composable
-fun ReviewBadgeChip(badge: ReviewBadge) {
-    val container = when {
-        badge == ReviewBadge.APPROVED -> MaterialTheme.colorScheme.primaryContainer
-        badge == ReviewBadge.RETURNED || badge == ReviewBadge.CHANGED_SINCE_SUBMISSION || badge == ReviewBadge.CHANGED_SINCE_APPROVAL ->
-            MaterialTheme.colorScheme.tertiaryContainer
-        badge.needsAction -> MaterialTheme.colorScheme.secondaryContainer
-        else -> MaterialTheme.colorScheme.surfaceVariant
+fun ReviewBadgeChip(badge: ReviewState) {
+    val container = when (badge) {
+        ReviewState.APPROVED -> MaterialTheme.colorScheme.primaryContainer
+        ReviewState.RETURNED, ReviewState.CHANGED_SINCE_SUBMISSION, ReviewState.CHANGED_SINCE_APPROVAL -> MaterialTheme.colorScheme.tertiaryContainer
+        ReviewState.AWAITING_REVIEW -> MaterialTheme.colorScheme.secondaryContainer
+        ReviewState.DRAFT -> MaterialTheme.colorScheme.surfaceVariant
     }
     AssistChip(
         onClick = {},
-        label = { Text(badge.label, maxLines = 1) },
+        label = { Text(str(badge.badge), maxLines = 1) },
         colors = AssistChipDefaults.assistChipColors(containerColor = container),
     )
 }
@@ -122,10 +139,34 @@ fun ReviewNoticeCard(notice: ReviewNotice) {
     }
     Card(modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp), colors = colors) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
-            Text(notice.title, style = MaterialTheme.typography.titleSmall)
-            if (notice.text.isNotEmpty()) Text(notice.text, style = MaterialTheme.typography.bodyMedium)
+            Text(str(notice.title), style = MaterialTheme.typography.titleSmall)
+            Text(str(notice.text), style = MaterialTheme.typography.bodyMedium)
+            notice.comment?.let { Text("\u201c$it\u201d", style = MaterialTheme.typography.bodyMedium) }
+            for (w in notice.warnings) Text(str(w), style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.error)
         }
     }
+}
+
+/** "Restored unsaved changes", with a button to discard them. */
+@Composable
+fun RestoredDraftNotice(onDiscard: () -> Unit, onDismiss: () -> Unit) {
+    Card(modifier = Modifier.fillMaxWidth().padding(vertical = 4.dp), colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.secondaryContainer)) {
+        Row(Modifier.padding(12.dp), verticalAlignment = Alignment.CenterVertically) {
+            Text(str("notice_restored_draft"), Modifier.weight(1f), style = MaterialTheme.typography.bodyMedium)
+            TextButton(onClick = onDiscard) { Text(str("action_discard_draft")) }
+            TextButton(onClick = onDismiss) { Text(str("action_dismiss")) }
+        }
+    }
+}
+
+/** A decision in a history list: when, who, the decision (the core's label), the comment, whether the signature verifies. */
+@Composable
+fun DecisionLineText(line: org.quayside.shell.DecisionLine) {
+    val verified = if (line.verified) "\u2713" else "\u26a0"
+    Text(
+        "${line.at} \u00b7 ${line.reviewer} \u00b7 ${str(line.decision)} $verified" + (if (line.comment.isNotEmpty()) ": \u201c${line.comment}\u201d" else ""),
+        style = MaterialTheme.typography.bodySmall,
+    )
 }
 
 /** A section heading inside a long form. */

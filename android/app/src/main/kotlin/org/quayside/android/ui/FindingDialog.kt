@@ -44,7 +44,8 @@ import org.quayside.shell.FindingText
 import org.quayside.shell.InputException
 import org.quayside.shell.SubstanceChoice
 import org.quayside.shell.SubstancePicker
-import org.quayside.shell.UserMessage
+import org.quayside.shell.Numbers
+import org.quayside.shell.Problem
 
 /**
  * Adds ([original] `null`) or edits a finding: declared and identified substance (picked from the
@@ -55,30 +56,40 @@ import org.quayside.shell.UserMessage
  */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-fun FindingDialog(original: FindingRecord?, message: UserMessage?, onDismiss: () -> Unit, onSave: (FindingForm) -> Unit) {
-    var form by remember(original) { mutableStateOf(original?.let(FindingForm::from) ?: FindingForm()) }
+fun FindingDialog(
+    isNew: Boolean,
+    form: FindingForm,
+    restored: Boolean,
+    numbers: Numbers,
+    message: Problem?,
+    onChange: (FindingForm) -> Unit,
+    onDismiss: () -> Unit,
+    onSave: () -> Unit,
+) {
+    // The form lives in the EditorViewModel (rotation) and in its draft (process death); every change goes to onChange.
     var picking by remember { mutableStateOf<((String) -> Unit)?>(null) }
     Dialog(onDismissRequest = onDismiss, properties = DialogProperties(usePlatformDefaultWidth = false)) {
         Surface(Modifier.fillMaxWidth().padding(12.dp), shape = MaterialTheme.shapes.large) {
             Column(Modifier.padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-                Text(if (original == null) "New finding" else "Edit finding", style = MaterialTheme.typography.titleLarge)
-                SubstanceField("Declared substance", form.declaredSubstance, { form = form.copy(declaredSubstance = it) }) {
-                    picking = { name -> form = form.copy(declaredSubstance = name) }
+                Text(str(if (isNew) "title_new_finding" else "title_edit_finding"), style = MaterialTheme.typography.titleLarge)
+                if (restored) Text(str("notice_restored_draft"), style = MaterialTheme.typography.bodySmall)
+                SubstanceField(str("field_declared_substance"), form.declaredSubstance, { onChange(form.copy(declaredSubstance = it)) }) {
+                    picking = { name -> onChange(form.copy(declaredSubstance = name)) }
                 }
-                SubstanceField("Identified substance (identifier reading)", form.identifiedSubstance, { form = form.copy(identifiedSubstance = it) }) {
-                    picking = { name -> form = form.copy(identifiedSubstance = name, identifiedOther = "") }
+                SubstanceField(str("field_identified"), form.identifiedSubstance, { onChange(form.copy(identifiedSubstance = it)) }) {
+                    picking = { name -> onChange(form.copy(identifiedSubstance = name, identifiedOther = "")) }
                 }
                 // The identifier could not tell: recorded as unknown, sent for laboratory analysis.
                 FilterChip(
                     selected = form.identifiedUnknown,
                     onClick = {
-                        form = if (form.identifiedUnknown) form.copy(identifiedSubstance = "") else form.copy(identifiedSubstance = FindingText.UNKNOWN, identifiedOther = "")
+                        onChange(if (form.identifiedUnknown) form.copy(identifiedSubstance = "") else form.copy(identifiedSubstance = FindingText.UNKNOWN, identifiedOther = ""))
                     },
                     label = { Text("Identifier could not tell (unknown)") },
                 )
-                Field("Identified, not in the reference list", form.identifiedOther) { form = form.copy(identifiedOther = it) }
-                CompositionRows(form.composition, onChange = { form = form.copy(composition = it) }, onPick = { choose -> picking = choose })
-                val composition = try { form.compositionShares(); null } catch (e: InputException) { e.message }
+                Field(str("field_identified_other"), form.identifiedOther) { onChange(form.copy(identifiedOther = it)) }
+                CompositionRows(form.composition, onChange = { onChange(form.copy(composition = it)) }, onPick = { choose -> picking = choose })
+                val composition = try { form.compositionShares(numbers); null } catch (e: InputException) { str(e.text) }
                 if (form.composition.any { it.component.isNotBlank() || it.pct.isNotBlank() }) {
                     Text(
                         composition ?: "Total ${Figures.fmt(form.compositionTotal(), 2)} %",
@@ -87,34 +98,34 @@ fun FindingDialog(original: FindingRecord?, message: UserMessage?, onDismiss: ()
                     )
                 }
                 if (form.needsContent) {
-                    Field("HCFC-141b content of the polyol (% by mass)", form.contentPct, number = true) { form = form.copy(contentPct = it) }
+                    Field(str("field_content"), form.contentPct, number = true) { onChange(form.copy(contentPct = it)) }
                 }
-                Field("Identifier instrument", form.instrument) { form = form.copy(instrument = it) }
-                Field("Reading result", form.readingResult) { form = form.copy(readingResult = it) }
-                Field("Purity (%)", form.purityPct, number = true) { form = form.copy(purityPct = it) }
-                Field("HS code on labels/packaging", form.hsCodeObserved, number = true) { form = form.copy(hsCodeObserved = it) }
-                Field("Number of cylinders", form.cylinders, number = true) { form = form.copy(cylinders = it) }
-                Field("kg per cylinder", form.kgPerCylinder, number = true) { form = form.copy(kgPerCylinder = it) }
-                Field("Net mass (kg) \u2014 leave empty to compute", form.netMassKg, number = true) { form = form.copy(netMassKg = it) }
-                val net = try { form.netMass()?.let { "Net mass: ${Figures.fmt(it, 3)} kg" } } catch (e: InputException) { e.message }
+                Field(str("field_instrument"), form.instrument) { onChange(form.copy(instrument = it)) }
+                Field(str("field_reading"), form.readingResult) { onChange(form.copy(readingResult = it)) }
+                Field(str("field_purity"), form.purityPct, number = true) { onChange(form.copy(purityPct = it)) }
+                Field(str("field_hs_observed"), form.hsCodeObserved, number = true) { onChange(form.copy(hsCodeObserved = it)) }
+                Field(str("field_cylinders"), form.cylinders, number = true) { onChange(form.copy(cylinders = it)) }
+                Field(str("field_kg_per_cylinder"), form.kgPerCylinder, number = true) { onChange(form.copy(kgPerCylinder = it)) }
+                Field(str("field_net_mass"), form.netMassKg, number = true) { onChange(form.copy(netMassKg = it)) }
+                val net = try { form.netMass(numbers)?.let { numbers.format(it) + " kg" } } catch (e: InputException) { str(e.text) }
                 net?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
                 Text("Cylinder type", style = MaterialTheme.typography.labelLarge)
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
                     for (t in CylinderType.entries) {
                         FilterChip(
                             selected = form.cylinderType == t,
-                            onClick = { form = form.copy(cylinderType = if (form.cylinderType == t) null else t) },
+                            onClick = { onChange(form.copy(cylinderType = if (form.cylinderType == t) null else t)) },
                             label = { Text(t.name.lowercase()) },
                         )
                     }
                 }
-                Field("Labels", form.labels) { form = form.copy(labels = it) }
-                Field("Concealment", form.concealment) { form = form.copy(concealment = it) }
-                Field("Notes", form.notes, singleLine = false) { form = form.copy(notes = it) }
+                Field(str("field_labels"), form.labels) { onChange(form.copy(labels = it)) }
+                Field(str("field_concealment"), form.concealment) { onChange(form.copy(concealment = it)) }
+                Field(str("field_notes"), form.notes, singleLine = false) { onChange(form.copy(notes = it)) }
                 message?.let { MessageCard(it) }
                 Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.End) {
                     TextButton(onClick = onDismiss) { Text("Cancel") }
-                    Button(onClick = { onSave(form) }) { Text("Save finding") }
+                    Button(onClick = onSave) { Text(str("action_save_finding")) }
                 }
             }
         }
@@ -173,7 +184,7 @@ fun SubstancePickerDialog(onDismiss: () -> Unit, onPick: (SubstanceChoice) -> Un
                         ListItem(
                             modifier = Modifier.clickable { onPick(c) },
                             headlineContent = { Text(c.label) },
-                            supportingContent = { Text(c.detail) },
+                            supportingContent = { Text(c.facts) },
                         )
                         HorizontalDivider()
                     }

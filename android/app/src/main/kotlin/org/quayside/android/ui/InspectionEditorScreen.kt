@@ -34,6 +34,10 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.produceState
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.lifecycle.compose.LifecycleEventEffect
+import androidx.lifecycle.Lifecycle
+import kotlinx.coroutines.launch
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
@@ -66,7 +70,7 @@ import org.quayside.shell.InspectionForm
 import org.quayside.shell.InspectionRepository
 import org.quayside.shell.Recovery
 import org.quayside.shell.RemovedNotice
-import org.quayside.shell.ReviewBadge
+import org.quayside.core.ReviewState
 import org.quayside.shell.ReviewText
 import org.quayside.shell.SeizureForm
 
@@ -81,8 +85,9 @@ import org.quayside.shell.SeizureForm
 fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack: () -> Unit) {
     val state by vm.state.collectAsStateWithLifecycle()
     val view = state.view
-    var findingDialog by remember { mutableStateOf<FindingRecord?>(null) }
-    var addingFinding by remember { mutableStateOf(false) }
+    val findingForm by vm.finding.collectAsStateWithLifecycle()
+    // Leaving the screen (another app, the camera, the lock screen): what is typed is saved now.
+    LifecycleEventEffect(Lifecycle.Event.ON_STOP) { vm.flushDrafts() }
     var confirmSubmit by remember { mutableStateOf(false) }
     // A removal waiting for the officer's confirmation: what is removed, and how.
     var confirmRemove by remember { mutableStateOf<Pair<String, () -> Unit>?>(null) }
@@ -95,24 +100,25 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
             if (state.busy) LinearProgressIndicator(Modifier.fillMaxWidth())
             state.message?.let { msg ->
                 MessageCard(msg, onDismiss = vm::dismissMessage, action = if (msg.recovery == Recovery.CONFIRM_CHECK_DIGIT) {
-                    { TextButton(onClick = vm::confirmCheckDigit) { Text("Record anyway") } }
+                    { TextButton(onClick = vm::confirmCheckDigit) { Text(str("action_record_anyway")) } }
                 } else {
                     null
                 })
             }
             // Review: awaiting, changed since submission, returned with the supervisor's comment, approved, or changed since approval.
+            if (state.restoredDraft) RestoredDraftNotice(onDiscard = vm::discardDraft, onDismiss = vm::dismissRestored)
             state.reviewNotice?.let { ReviewNoticeCard(it) }
             HeaderForm(state.form, vm::edit)
             Button(onClick = vm::save, enabled = !state.busy, modifier = Modifier.fillMaxWidth()) {
-                Text(if (view == null) "Start inspection" else "Save")
+                Text(str("action_save"))
             }
             if (view != null) {
                 FiguresCard(view, showConflicts = false)
                 if (state.conflicts.isNotEmpty()) ConflictSection(vm, state.conflicts, state.busy)
                 if (state.removed.isNotEmpty()) RemovedSection(vm, state.removed, state.busy)
-                SectionTitle("Findings")
-                for (f in view.inspection.findings) FindingCard(f, view, onEdit = { findingDialog = f }, onRemove = { vm.removeFinding(f.id) })
-                OutlinedButton(onClick = { addingFinding = true }, modifier = Modifier.fillMaxWidth()) { Text("Add finding") }
+                SectionTitle(str("title_findings"))
+                for (f in view.inspection.findings) FindingCard(f, view, onEdit = { vm.openFinding(f.id) }, onRemove = { vm.removeFinding(f.id) })
+                OutlinedButton(onClick = { vm.openFinding(null) }, modifier = Modifier.fillMaxWidth()) { Text(str("action_add_finding")) }
                 PhotoSection(vm, view, container, askRemove)
                 SeizureSection(vm, view)
                 CustodySection(vm, view, askRemove)
@@ -128,19 +134,25 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
                         style = MaterialTheme.typography.bodyMedium,
                     )
                 }
-                for (r in view.reviews) Text(ReviewText.decision(r), style = MaterialTheme.typography.bodySmall)
+                for (r in view.reviews) DecisionLineText(ReviewText.decision(r))
                 Button(onClick = { confirmSubmit = true }, enabled = state.canSubmit && !state.busy, modifier = Modifier.fillMaxWidth()) {
-                    Text(if (state.isResubmission) "Submit again" else "Submit for review")
+                    Text(str(if (state.isResubmission) "action_submit_again" else "action_submit"))
                 }
                 HistorySection(vm, state.history)
             }
         }
     }
-    if (addingFinding) {
-        FindingDialog(null, state.message, onDismiss = { addingFinding = false }, onSave = { form -> vm.addFinding(form) { ok -> if (ok) addingFinding = false } })
-    }
-    findingDialog?.let { f ->
-        FindingDialog(f, state.message, onDismiss = { findingDialog = null }, onSave = { form -> vm.updateFinding(f.id, form) { ok -> if (ok) findingDialog = null } })
+    findingForm?.let { (findingId, opened) ->
+        FindingDialog(
+            isNew = findingId == null,
+            form = opened.form,
+            restored = opened.restored,
+            numbers = vm.numbers,
+            message = state.message,
+            onChange = vm::editFinding,
+            onDismiss = vm::closeFinding,
+            onSave = vm::saveFinding,
+        )
     }
     if (confirmSubmit) {
         AlertDialog(
@@ -149,7 +161,7 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
             text = {
                 Text(
                     when {
-                        state.review == ReviewBadge.RETURNED ->
+                        state.review == ReviewState.RETURNED ->
                             "Submit once you have corrected what your supervisor asked. It is sent at the next sync."
                         state.isResubmission ->
                             "Your supervisor can approve only what you signed. Submitting again signs the inspection as it is " +
@@ -177,22 +189,22 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
 @Composable
 private fun HeaderForm(form: InspectionForm, onChange: (InspectionForm) -> Unit) {
     SectionTitle("Container")
-    Field("Container number (e.g. CSQU3054383)", form.containerNumber, caps = true) { onChange(form.copy(containerNumber = it)) }
-    Field("Seals (comma separated)", form.seals, caps = true) { onChange(form.copy(seals = it)) }
-    Field("Size/type (e.g. 22G1)", form.sizeType, caps = true) { onChange(form.copy(sizeType = it)) }
+    Field(str("field_container_number"), form.containerNumber, caps = true) { onChange(form.copy(containerNumber = it)) }
+    Field(str("field_seals"), form.seals, caps = true) { onChange(form.copy(seals = it)) }
+    Field(str("field_size_type"), form.sizeType, caps = true) { onChange(form.copy(sizeType = it)) }
     SectionTitle("Declaration")
-    Field("Declaration number", form.declarationNumber) { onChange(form.copy(declarationNumber = it)) }
-    Field("Bill of lading", form.billOfLading) { onChange(form.copy(billOfLading = it)) }
-    Field("Declared HS code", form.declaredHsCode, number = true) { onChange(form.copy(declaredHsCode = it)) }
-    Field("Description of goods", form.declaredDescription) { onChange(form.copy(declaredDescription = it)) }
-    Field("Declared quantity (kg)", form.declaredQuantityKg, number = true) { onChange(form.copy(declaredQuantityKg = it)) }
-    Field("Consignor", form.consignor) { onChange(form.copy(consignor = it)) }
-    Field("Consignee", form.consignee) { onChange(form.copy(consignee = it)) }
-    Field("Origin (country or UN/LOCODE)", form.origin, caps = true) { onChange(form.copy(origin = it)) }
-    Field("Destination", form.destination, caps = true) { onChange(form.copy(destination = it)) }
-    Field("Transit ports (comma separated)", form.transit, caps = true) { onChange(form.copy(transit = it)) }
-    Field("Reason for selection", form.selectionReason) { onChange(form.copy(selectionReason = it)) }
-    Field("Notes", form.notes, singleLine = false) { onChange(form.copy(notes = it)) }
+    Field(str("field_declaration_number"), form.declarationNumber) { onChange(form.copy(declarationNumber = it)) }
+    Field(str("field_bill_of_lading"), form.billOfLading) { onChange(form.copy(billOfLading = it)) }
+    Field(str("field_declared_hs"), form.declaredHsCode, number = true) { onChange(form.copy(declaredHsCode = it)) }
+    Field(str("field_description"), form.declaredDescription) { onChange(form.copy(declaredDescription = it)) }
+    Field(str("field_declared_quantity"), form.declaredQuantityKg, number = true) { onChange(form.copy(declaredQuantityKg = it)) }
+    Field(str("field_consignor"), form.consignor) { onChange(form.copy(consignor = it)) }
+    Field(str("field_consignee"), form.consignee) { onChange(form.copy(consignee = it)) }
+    Field(str("field_origin"), form.origin, caps = true) { onChange(form.copy(origin = it)) }
+    Field(str("field_destination"), form.destination, caps = true) { onChange(form.copy(destination = it)) }
+    Field(str("field_transit"), form.transit, caps = true) { onChange(form.copy(transit = it)) }
+    Field(str("field_selection_reason"), form.selectionReason) { onChange(form.copy(selectionReason = it)) }
+    Field(str("field_notes"), form.notes, singleLine = false) { onChange(form.copy(notes = it)) }
 }
 
 /** One labelled text field. */
@@ -224,7 +236,7 @@ internal fun FiguresCard(view: InspectionView, showConflicts: Boolean = true) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             Text("Found: " + Figures.quantity(a.total), style = MaterialTheme.typography.bodyMedium)
             if (a.seized.kg > 0) Text("Seized: " + Figures.quantity(a.seized), style = MaterialTheme.typography.bodyMedium)
-            for (flag in a.flags) Text("\u26a0 " + FindingText.flag(flag, view.inspection.findings), color = MaterialTheme.colorScheme.error)
+            for (flag in a.flags) Text("\u26a0 " + str(FindingText.flag(flag, view.inspection.findings)), color = MaterialTheme.colorScheme.error)
             if (showConflicts) {
                 for (c in view.conflicts) Text(ConflictNotice.summary(c), color = MaterialTheme.colorScheme.error)
             }
@@ -312,8 +324,11 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
     val context = LocalContext.current
     var caption by rememberSaveable { mutableStateOf("") }
     var findingId by rememberSaveable { mutableStateOf<String?>(null) }
+    // The inbox file the camera writes into: saved across process death (the camera app may be
+    // in front long enough for this one to be killed; then recoverPhotos attaches it at start).
     var pendingPath by rememberSaveable { mutableStateOf<String?>(null) }
     var noCamera by remember { mutableStateOf(false) }
+    val scope = rememberCoroutineScope()
     val takePicture = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { saved ->
         val file = pendingPath?.let(::File)
         pendingPath = null
@@ -322,7 +337,7 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
                 vm.addPhoto(file, caption, findingId)
                 caption = ""
             } else {
-                file.delete()
+                file.delete() // cancelled: the camera wrote nothing
             }
         }
     }
@@ -332,7 +347,7 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
             PhotoThumb(vm.repository, p.sha256, p.caption, onRemove = { askRemove("this photo") { vm.removePhoto(p.sha256) } })
         }
     }
-    Field("Caption for the next photo", caption) { caption = it }
+    Field(str("field_caption"), caption) { caption = it }
     if (view.inspection.findings.isNotEmpty()) {
         FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
             for (f in view.inspection.findings) {
@@ -346,21 +361,23 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
     }
     OutlinedButton(
         onClick = {
-            container.cameraDir.mkdirs()
-            val file = File(container.cameraDir, "capture-${System.currentTimeMillis()}.jpg")
-            val uri = FileProvider.getUriForFile(context, "${context.packageName}.files", file)
-            pendingPath = file.path
-            try {
-                takePicture.launch(uri)
-            } catch (e: ActivityNotFoundException) {
-                pendingPath = null
-                file.delete()
-                noCamera = true
+            scope.launch {
+                // A file in the store's inbox (filesDir/store/inbox/...), shared through the FileProvider.
+                val file = vm.newPhotoFile() ?: return@launch
+                val uri = FileProvider.getUriForFile(context, "${context.packageName}.files", file)
+                pendingPath = file.path
+                try {
+                    takePicture.launch(uri)
+                } catch (e: ActivityNotFoundException) {
+                    pendingPath = null
+                    file.delete()
+                    noCamera = true
+                }
             }
         },
         modifier = Modifier.fillMaxWidth(),
-    ) { Text("Take photo") }
-    if (noCamera) Text("No camera app is available on this phone.", color = MaterialTheme.colorScheme.error)
+    ) { Text(str("action_take_photo")) }
+    if (noCamera) Text(str("notice_no_camera"), color = MaterialTheme.colorScheme.error)
 }
 
 /** A photo thumbnail, decoded down-sampled off the main thread from the verified bytes in the store, with Remove. */
@@ -396,21 +413,25 @@ private fun label(e: Enum<*>): String = e.name.lowercase().replace('_', ' ')
 @Composable
 private fun SeizureSection(vm: EditorViewModel, view: InspectionView) {
     val findings = view.inspection.findings
-    var form by remember(view.inspection.seizure, findings) { mutableStateOf(SeizureForm.from(view.inspection.seizure, findings)) }
-    SectionTitle("Seizure")
+    val opened by vm.seizure.collectAsStateWithLifecycle()
+    val current = opened ?: return
+    val form = current.form
+    val set: (SeizureForm) -> Unit = vm::editSeizure
+    SectionTitle(str("title_seizure"))
+    if (current.restored) Text(str("notice_restored_draft"), style = MaterialTheme.typography.bodySmall)
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         for (a in SeizureAction.entries) {
-            FilterChip(selected = form.action == a, onClick = { form = form.copy(action = a) }, label = { Text(label(a)) })
+            FilterChip(selected = form.action == a, onClick = { set(form.copy(action = a)) }, label = { Text(label(a)) })
         }
     }
-    Field("Case reference", form.caseRef, caps = true) { form = form.copy(caseRef = it) }
-    Field("Legal basis", form.legalBasis) { form = form.copy(legalBasis = it) }
-    Field("Storage location", form.storageLocation) { form = form.copy(storageLocation = it) }
+    Field(str("field_case_ref"), form.caseRef, caps = true) { set(form.copy(caseRef = it)) }
+    Field(str("field_legal_basis"), form.legalBasis) { set(form.copy(legalBasis = it)) }
+    Field(str("field_storage"), form.storageLocation) { set(form.copy(storageLocation = it)) }
     Text("Modus operandi", style = MaterialTheme.typography.labelLarge)
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         for (m in ModusOperandi.entries) {
             val on = m in form.modusOperandi
-            FilterChip(selected = on, onClick = { form = form.copy(modusOperandi = if (on) form.modusOperandi - m else form.modusOperandi + m) }, label = { Text(label(m)) })
+            FilterChip(selected = on, onClick = { set(form.copy(modusOperandi = if (on) form.modusOperandi - m else form.modusOperandi + m)) }, label = { Text(label(m)) })
         }
     }
     for ((i, item) in form.items.withIndex()) {
@@ -418,21 +439,21 @@ private fun SeizureSection(vm: EditorViewModel, view: InspectionView) {
         Text("Seized from: ${f?.let(FindingText::name) ?: "finding \u2026" + Ids.short(item.findingId)}", style = MaterialTheme.typography.labelLarge)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             Column(Modifier.weight(1f)) {
-                Field("kg", item.quantityKg, number = true) { v -> form = form.copy(items = form.items.toMutableList().also { it[i] = item.copy(quantityKg = v) }) }
+                Field("kg", item.quantityKg, number = true) { v -> set(form.copy(items = form.items.toMutableList().also { it[i] = item.copy(quantityKg = v) })) }
             }
             Column(Modifier.weight(1f)) {
-                Field("cylinders", item.cylinders, number = true) { v -> form = form.copy(items = form.items.toMutableList().also { it[i] = item.copy(cylinders = v) }) }
+                Field("cylinders", item.cylinders, number = true) { v -> set(form.copy(items = form.items.toMutableList().also { it[i] = item.copy(cylinders = v) })) }
             }
         }
     }
-    OutlinedButton(onClick = { vm.setSeizure(form) {} }, modifier = Modifier.fillMaxWidth()) { Text("Save seizure") }
+    OutlinedButton(onClick = vm::saveSeizure, modifier = Modifier.fillMaxWidth()) { Text(str("action_save_seizure")) }
 }
 
 /** The chain of custody: hand-overs so far (each removable when recorded by mistake) and a form for the next. */
 @Composable
 private fun CustodySection(vm: EditorViewModel, view: InspectionView, askRemove: (String, () -> Unit) -> Unit) {
-    var form by remember { mutableStateOf(CustodyForm()) }
-    SectionTitle("Chain of custody")
+    val opened by vm.custody.collectAsStateWithLifecycle()
+    SectionTitle(str("title_custody"))
     for (c in view.inspection.seizure?.custody.orEmpty()) {
         Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
             Text(
@@ -445,21 +466,23 @@ private fun CustodySection(vm: EditorViewModel, view: InspectionView, askRemove:
             }
         }
     }
-    Field("Handed over by", form.from) { form = form.copy(from = it) }
-    Field("Received by", form.to) { form = form.copy(to = it) }
-    Field("Where", form.location) { form = form.copy(location = it) }
-    Field("Note", form.note) { form = form.copy(note = it) }
-    OutlinedButton(onClick = { vm.addCustody(form) { ok -> if (ok) form = CustodyForm() } }, modifier = Modifier.fillMaxWidth()) {
-        Text("Add hand-over")
+    val form = opened?.form ?: return
+    if (opened?.restored == true) Text(str("notice_restored_draft"), style = MaterialTheme.typography.bodySmall)
+    Field(str("field_custody_from"), form.from) { vm.editCustody(form.copy(from = it)) }
+    Field(str("field_custody_to"), form.to) { vm.editCustody(form.copy(to = it)) }
+    Field(str("field_where"), form.location) { vm.editCustody(form.copy(location = it)) }
+    Field(str("field_note"), form.note) { vm.editCustody(form.copy(note = it)) }
+    OutlinedButton(onClick = vm::addCustody, modifier = Modifier.fillMaxWidth()) {
+        Text(str("action_add_handover"))
     }
 }
 
 /** Who changed what, from which device, when. */
 @Composable
 private fun HistorySection(vm: EditorViewModel, history: List<org.quayside.core.HistoryRecord>) {
-    SectionTitle("History")
+    SectionTitle(str("title_history"))
     if (history.isEmpty()) {
-        TextButton(onClick = vm::loadHistory) { Text("Show history") }
+        TextButton(onClick = vm::loadHistory) { Text(str("action_show_history")) }
     } else {
         for (h in history) Text("${h.at.take(16)} \u00b7 ${h.user ?: h.actor.take(8)}: ${h.summary}", style = MaterialTheme.typography.bodySmall)
     }

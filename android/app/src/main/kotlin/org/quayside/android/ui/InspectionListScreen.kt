@@ -26,10 +26,13 @@ import androidx.compose.material3.Text
 import androidx.compose.material3.TopAppBar
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
+import androidx.compose.material3.TextButton
+import kotlinx.coroutines.flow.StateFlow
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import org.quayside.shell.InspectionRow
+import org.quayside.shell.Text as Words
 
 /**
  * The officer's inspections, newest first: a banner with what is not yet on the server (tap for
@@ -37,15 +40,25 @@ import org.quayside.shell.InspectionRow
  * marked for conflicts, flags, refusals and changes not yet on the server.
  */
 @Composable
-fun InspectionListScreen(vm: ListViewModel, showReview: Boolean, onOpen: (String) -> Unit, onNew: () -> Unit, onSync: () -> Unit, onReview: () -> Unit) {
+fun InspectionListScreen(
+    vm: ListViewModel,
+    startNotice: StateFlow<Words?>,
+    onDismissStartNotice: () -> Unit,
+    showReview: Boolean,
+    onOpen: (String) -> Unit,
+    onNew: () -> Unit,
+    onSync: () -> Unit,
+    onReview: () -> Unit,
+) {
     val state by vm.state.collectAsStateWithLifecycle()
+    val recovered by startNotice.collectAsStateWithLifecycle()
     Scaffold(
         topBar = {
             TopAppBar(
-                title = { Text("Inspections") },
+                title = { Text(str("title_inspections")) },
                 actions = {
-                    if (showReview) IconButton(onClick = onReview) { Icon(Icons.Filled.Person, contentDescription = "Review queue") }
-                    IconButton(onClick = onSync) { Icon(Icons.Filled.Refresh, contentDescription = "Sync") }
+                    if (showReview) IconButton(onClick = onReview) { Icon(Icons.Filled.Person, contentDescription = str("title_review_queue")) }
+                    IconButton(onClick = onSync) { Icon(Icons.Filled.Refresh, contentDescription = str("title_sync")) }
                 },
             )
         },
@@ -53,21 +66,27 @@ fun InspectionListScreen(vm: ListViewModel, showReview: Boolean, onOpen: (String
             ExtendedFloatingActionButton(
                 onClick = onNew,
                 icon = { Icon(Icons.Filled.Add, contentDescription = null) },
-                text = { Text("New inspection") },
+                text = { Text(str("title_new_inspection")) },
             )
         },
     ) { padding ->
         Column(Modifier.fillMaxSize().padding(padding)) {
-            if (state.pending.isNotEmpty()) {
+            recovered?.let { notice ->
+                Card(Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 8.dp)) {
+                    Text(str(notice), Modifier.padding(12.dp), style = MaterialTheme.typography.bodyMedium)
+                    TextButton(onClick = onDismissStartNotice) { Text(str("action_dismiss")) }
+                }
+            }
+            state.pending?.let { pending ->
                 Card(Modifier.fillMaxWidth().padding(horizontal = 16.dp, vertical = 8.dp).clickable(onClick = onSync)) {
-                    Text(state.pending, Modifier.padding(12.dp), style = MaterialTheme.typography.bodyMedium)
+                    Text(str(pending), Modifier.padding(12.dp), style = MaterialTheme.typography.bodyMedium)
                 }
             }
             OutlinedTextField(
                 value = state.query,
                 onValueChange = vm::search,
                 leadingIcon = { Icon(Icons.Filled.Search, contentDescription = null) },
-                label = { Text("Container number or substance") },
+                label = { Text(str("field_search")) },
                 singleLine = true,
                 modifier = Modifier.fillMaxWidth().padding(horizontal = 16.dp),
             )
@@ -84,6 +103,10 @@ fun InspectionListScreen(vm: ListViewModel, showReview: Boolean, onOpen: (String
                 items(state.rows, key = { it.summary.id }) { row ->
                     InspectionRowItem(row, onClick = { onOpen(row.summary.id) })
                     HorizontalDivider()
+                }
+                // Never silently cut at one page: more rows load on request.
+                if (state.hasMore) item {
+                    TextButton(onClick = vm::loadMore, modifier = Modifier.fillMaxWidth().padding(8.dp)) { Text(str("action_load_more")) }
                 }
             }
         }

@@ -4,8 +4,13 @@ import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.material3.CircularProgressIndicator
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.remember
+import androidx.lifecycle.Lifecycle
+import androidx.lifecycle.compose.LocalLifecycleOwner
+import androidx.lifecycle.repeatOnLifecycle
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
@@ -20,6 +25,7 @@ import androidx.navigation.navArgument
 import org.quayside.android.AppContainer
 import org.quayside.android.StoreState
 import org.quayside.shell.InspectionRepository
+import org.quayside.shell.Roles
 
 /** Route names of the app's screens. */
 object Routes {
@@ -48,10 +54,15 @@ object Routes {
 /** The navigation graph; waits for the store to open and starts at set-up when there is none. */
 @Composable
 fun QuaysideNavHost(container: AppContainer, nav: NavHostController = rememberNavController()) {
+    CompositionLocalProvider(LocalLocalizer provides container.localizer) { NavGraph(container, nav) }
+}
+
+@Composable
+private fun NavGraph(container: AppContainer, nav: NavHostController) {
     val store by container.state.collectAsStateWithLifecycle()
     when (val s = store) {
         StoreState.Opening -> Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) { CircularProgressIndicator() }
-        is StoreState.Broken -> MessageScreen(s.message)
+        is StoreState.Broken -> MessageScreen(s.problem)
         StoreState.NeedsSetup, is StoreState.Ready -> {
             // Decided once: set-up turning the store Ready must not rebuild the graph mid-flow.
             val start = remember { if (s is StoreState.Ready) Routes.LIST else Routes.SETUP }
@@ -74,12 +85,20 @@ fun QuaysideNavHost(container: AppContainer, nav: NavHostController = rememberNa
                     })
                 }
                 composable(Routes.LIST) {
-                    val role by container.role.collectAsStateWithLifecycle()
                     WithRepository(store) { repo ->
+                        // The role is read fresh from the core (sync_status) on every resume and
+                        // after every sync, never remembered: a re-enrolment or a role change shows at once.
+                        val status by repo.syncStatus.collectAsStateWithLifecycle()
+                        val lifecycle = LocalLifecycleOwner.current.lifecycle
+                        LaunchedEffect(repo) {
+                            lifecycle.repeatOnLifecycle(Lifecycle.State.RESUMED) { runCatching { repo.refreshSyncStatus() } }
+                        }
                         val vm: ListViewModel = viewModel { ListViewModel(repo) }
                         InspectionListScreen(
                             vm,
-                            showReview = role != "officer",
+                            startNotice = container.startNotice,
+                            onDismissStartNotice = container::dismissStartNotice,
+                            showReview = Roles.showsReview(status),
                             onOpen = { id -> nav.navigate(Routes.editor(id)) },
                             onNew = { nav.navigate(Routes.editor(null)) },
                             onSync = { nav.navigate(Routes.SYNC) },
@@ -93,7 +112,15 @@ fun QuaysideNavHost(container: AppContainer, nav: NavHostController = rememberNa
                 ) { entry ->
                     val id = entry.arguments?.getString("id")
                     WithRepository(store) { repo ->
-                        val vm: EditorViewModel = viewModel { EditorViewModel(repo, id, createSavedStateHandle()) }
+                        val context = androidx.compose.ui.platform.LocalContext.current.applicationContext
+                        // Ask once for location: a new inspection records where it was started.
+                        val askLocation = androidx.activity.compose.rememberLauncherForActivityResult(
+                            androidx.activity.result.contract.ActivityResultContracts.RequestMultiplePermissions(),
+                        ) { }
+                        LaunchedEffect(Unit) { if (id == null) askLocation.launch(org.quayside.android.DeviceLocation.PERMISSIONS) }
+                        val vm: EditorViewModel = viewModel {
+                            EditorViewModel(repo, id, createSavedStateHandle(), location = { org.quayside.android.DeviceLocation.current(context) })
+                        }
                         InspectionEditorScreen(vm, container, onBack = { nav.popBackStack() })
                     }
                 }

@@ -87,7 +87,7 @@ private fun ReviewQueue(vm: ReviewViewModel, state: ReviewQueueState, onBack: ()
     ) { padding ->
         Column(Modifier.fillMaxSize().padding(padding).padding(horizontal = 16.dp)) {
             if (state.busy || state.loading) LinearProgressIndicator(Modifier.fillMaxWidth())
-            state.notice?.let { Text(it, Modifier.padding(vertical = 8.dp), color = MaterialTheme.colorScheme.primary) }
+            state.notice?.let { Text(str(it), Modifier.padding(vertical = 8.dp), color = MaterialTheme.colorScheme.primary) }
             state.message?.let { MessageCard(it, onDismiss = vm::dismissMessage) }
             if (!state.loading && state.rows.isEmpty()) {
                 Text(
@@ -204,7 +204,7 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
 
             if (view.reviews.isNotEmpty()) {
                 SectionTitle("Earlier decisions")
-                for (r in view.reviews) Text(ReviewText.decision(r), style = MaterialTheme.typography.bodySmall)
+                for (r in view.reviews) DecisionLineText(ReviewText.decision(r))
             }
 
             SectionTitle("Your decision")

@@ -9,6 +9,7 @@ import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.material3.Button
 import androidx.compose.material3.CircularProgressIndicator
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Text
@@ -65,7 +66,16 @@ fun EnrolmentScreen(vm: SetupViewModel, onDone: () -> Unit) {
     val message by vm.message.collectAsStateWithLifecycle()
     var url by rememberSaveable { mutableStateOf("") }
     var code by rememberSaveable { mutableStateOf("") }
-    Scaffold(topBar = { TopAppBar(title = { Text("Enrol with the agency server") }) }) { padding ->
+    var pin by rememberSaveable { mutableStateOf("") }
+    var caPem by rememberSaveable { mutableStateOf("") }
+    val context = androidx.compose.ui.platform.LocalContext.current
+    // The agency's CA certificate, when its server is not vouched for by the phone's trust store: a PEM file picked on the phone.
+    val pickCa = androidx.activity.compose.rememberLauncherForActivityResult(androidx.activity.result.contract.ActivityResultContracts.OpenDocument()) { uri ->
+        if (uri != null) {
+            caPem = runCatching { context.contentResolver.openInputStream(uri)?.use { it.readBytes().decodeToString() } }.getOrNull().orEmpty()
+        }
+    }
+    Scaffold(topBar = { TopAppBar(title = { Text(str("title_enrol")) }) }) { padding ->
         Column(Modifier.fillMaxSize().padding(padding).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
             Text(
                 "Your administrator gives you the server address and a one-time code. You can record inspections before enrolling; they are sent once the phone is enrolled.",
@@ -74,7 +84,7 @@ fun EnrolmentScreen(vm: SetupViewModel, onDone: () -> Unit) {
             OutlinedTextField(
                 url,
                 { url = it },
-                label = { Text("Server address") },
+                label = { Text(str("field_server")) },
                 singleLine = true,
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Uri),
                 modifier = Modifier.fillMaxWidth(),
@@ -82,14 +92,18 @@ fun EnrolmentScreen(vm: SetupViewModel, onDone: () -> Unit) {
             OutlinedTextField(
                 code,
                 { code = it },
-                label = { Text("Enrolment code (ABCD-EFGH-JKLM)") },
+                label = { Text(str("field_code")) },
                 singleLine = true,
                 keyboardOptions = KeyboardOptions(capitalization = KeyboardCapitalization.Characters),
                 modifier = Modifier.fillMaxWidth(),
             )
+            OutlinedTextField(pin, { pin = it }, label = { Text(str("field_pin")) }, singleLine = true, modifier = Modifier.fillMaxWidth())
+            OutlinedButton(onClick = { pickCa.launch(arrayOf("application/x-pem-file", "application/x-x509-ca-cert", "text/plain", "*/*")) }, modifier = Modifier.fillMaxWidth()) {
+                Text(str("action_pick_ca") + if (caPem.isNotBlank()) " \u2713" else "")
+            }
             message?.let { MessageCard(it) }
-            Button(onClick = { vm.enrol(EnrolmentForm(url, code), onDone) }, enabled = !busy, modifier = Modifier.fillMaxWidth()) {
-                Text("Enrol")
+            Button(onClick = { vm.enrol(EnrolmentForm(url, code, caPem, pin), onDone) }, enabled = !busy, modifier = Modifier.fillMaxWidth()) {
+                Text(str("action_enrol"))
             }
             TextButton(onClick = onDone, enabled = !busy, modifier = Modifier.fillMaxWidth()) { Text("Later") }
             if (busy) CircularProgressIndicator()

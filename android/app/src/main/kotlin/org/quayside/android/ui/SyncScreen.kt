@@ -22,27 +22,30 @@ import org.quayside.shell.Ids
 import org.quayside.shell.Recovery
 import org.quayside.shell.SyncState
 import org.quayside.shell.SyncText
+import org.quayside.shell.Text as Words
 
 /** Sync status: what is waiting, live progress, the last result, refusals, and "Sync now". */
 @Composable
 fun SyncScreen(vm: SyncViewModel, onEnrol: () -> Unit, onBack: () -> Unit) {
     val state by vm.state.collectAsStateWithLifecycle()
     val status by vm.status.collectAsStateWithLifecycle()
-    Scaffold(topBar = { BackTopBar("Sync", onBack) }) { padding ->
+    val schedule by vm.schedule.collectAsStateWithLifecycle()
+    Scaffold(topBar = { BackTopBar(str("title_sync"), onBack) }) { padding ->
         Column(
             Modifier.fillMaxSize().padding(padding).padding(16.dp).verticalScroll(rememberScrollState()),
             verticalArrangement = Arrangement.spacedBy(12.dp),
         ) {
             val s = status
             if (s != null) {
-                Text(SyncText.pending(s), style = MaterialTheme.typography.titleMedium)
-                Text(if (s.enrolled) "Server: ${s.serverUrl}" else "This phone is not enrolled yet.")
+                // What waits and when it goes, in the core's words (ENROL / ENROL_AGAIN say to enrol).
+                schedule?.let { Text(str(SyncText.pending(it)), style = MaterialTheme.typography.titleMedium) }
+                Text(if (s.enrolled) "${s.serverUrl}" + (s.role?.let { " \u00b7 " + str(Words.Core(it.label())) } ?: "") else str("notice_not_enrolled"))
                 Text("Last sync: ${s.lastSyncAt ?: "never"}")
             }
             when (val st = state) {
                 SyncState.Idle -> Text("Syncs run by themselves whenever the phone has a network connection.")
                 is SyncState.Running -> {
-                    Text(SyncText.phase(st.progress))
+                    Text(str(SyncText.phase(st.progress)))
                     val fraction = SyncText.fraction(st.progress)
                     if (fraction != null) {
                         LinearProgressIndicator(progress = { fraction }, modifier = Modifier.fillMaxWidth())
@@ -50,21 +53,21 @@ fun SyncScreen(vm: SyncViewModel, onEnrol: () -> Unit, onBack: () -> Unit) {
                         LinearProgressIndicator(Modifier.fillMaxWidth())
                     }
                 }
-                is SyncState.Done -> Text("Last run: " + SyncText.report(st.report))
-                is SyncState.Failed -> MessageCard(st.message, action = if (st.message.recovery == Recovery.ENROL) {
-                    { OutlinedButton(onClick = onEnrol) { Text("Enrol") } }
+                is SyncState.Done -> Text(str(SyncText.report(st.report)))
+                is SyncState.Failed -> MessageCard(st.problem, action = if (st.problem.recovery == Recovery.ENROL) {
+                    { OutlinedButton(onClick = onEnrol) { Text(str("action_enrol")) } }
                 } else {
                     null
                 })
             }
             if (s != null && s.rejected.isNotEmpty()) {
-                SectionTitle("Refused by the server (kept on this phone)")
-                for (r in s.rejected) Text("Inspection \u2026${Ids.short(r.inspectionId)}: ${r.reason}")
+                SectionTitle(str("marker_refused"))
+                for (r in s.rejected) Text("\u2026${Ids.short(r.id)}: ${str(Words.Core(r.message))}")
             }
             if (s != null && !s.enrolled) {
-                Button(onClick = onEnrol, modifier = Modifier.fillMaxWidth()) { Text("Enrol this phone") }
+                Button(onClick = onEnrol, modifier = Modifier.fillMaxWidth()) { Text(str("action_enrol_phone")) }
             } else {
-                Button(onClick = vm::syncNow, enabled = state !is SyncState.Running, modifier = Modifier.fillMaxWidth()) { Text("Sync now") }
+                Button(onClick = vm::syncNow, enabled = state !is SyncState.Running, modifier = Modifier.fillMaxWidth()) { Text(str("action_sync_now")) }
             }
         }
     }

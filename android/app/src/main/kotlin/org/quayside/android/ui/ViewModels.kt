@@ -29,8 +29,11 @@ import org.quayside.shell.ReviewQueueState
 import org.quayside.shell.SeizureForm
 import org.quayside.shell.SetupForm
 import org.quayside.shell.SyncState
-import org.quayside.shell.UserMessage
-import org.quayside.shell.UserMessages
+import org.quayside.shell.Numbers
+import org.quayside.shell.OpenedForm
+import org.quayside.shell.Problem
+import org.quayside.shell.Problems
+import org.quayside.core.GeoPoint
 
 // Thin Android wrappers: each ViewModel owns a :core-kotlin state holder and runs its suspend
 // functions in viewModelScope. No logic lives here.
@@ -44,6 +47,9 @@ class ListViewModel(repo: InspectionRepository) : ViewModel() {
 
     /** Changes the search. */
     fun search(text: String) = model.search(text)
+
+    /** Shows the next page of rows. */
+    fun loadMore() = model.loadMore()
 }
 
 /**
@@ -51,15 +57,41 @@ class ListViewModel(repo: InspectionRepository) : ViewModel() {
  * a new inspection is kept in [handle] once saved, so the editor reopens it after process death
  * (for instance while the camera app is in front).
  */
-class EditorViewModel(private val repo: InspectionRepository, inspectionId: String?, private val handle: SavedStateHandle) : ViewModel() {
-    private val model = InspectionEditorModel(repo)
+class EditorViewModel(
+    private val repo: InspectionRepository,
+    inspectionId: String?,
+    private val handle: SavedStateHandle,
+    /** Where the phone is, when the officer allows it; recorded when an inspection is created. */
+    private val location: suspend () -> GeoPoint?,
+) : ViewModel() {
+    // The device's decimal separator: quantities are typed and shown as the officer's locale has them.
+    private val model = InspectionEditorModel(
+        repo,
+        Numbers(java.text.DecimalFormatSymbols.getInstance().decimalSeparator.toString()),
+        viewModelScope,
+    )
+    private val _finding = MutableStateFlow<Pair<String?, OpenedForm<FindingForm>>?>(null)
+    private val _seizure = MutableStateFlow<OpenedForm<SeizureForm>?>(null)
+    private val _custody = MutableStateFlow<OpenedForm<CustodyForm>?>(null)
+
+    /** The finding dialog's form (finding id, `null` for a new one), while it is open; kept across rotation by this ViewModel, across process death by its draft. */
+    val finding: StateFlow<Pair<String?, OpenedForm<FindingForm>>?> = _finding.asStateFlow()
+
+    /** The seizure form with the heads it was filled from. */
+    val seizure: StateFlow<OpenedForm<SeizureForm>?> = _seizure.asStateFlow()
+
+    /** The new hand-over form. */
+    val custody: StateFlow<OpenedForm<CustodyForm>?> = _custody.asStateFlow()
 
     /** Everything the editor shows. */
     val state: StateFlow<EditorState> = model.state
 
     init {
         val id = handle.get<String>(KEY_ID) ?: inspectionId
-        if (id != null) viewModelScope.launch { model.load(id) }
+        viewModelScope.launch {
+            if (id != null) model.load(id) else model.startNew()
+            openSubForms()
+        }
         viewModelScope.launch {
             model.state.map { it.view?.inspection?.id }.distinctUntilChanged().collect { saved ->
                 if (saved != null) handle[KEY_ID] = saved
@@ -80,35 +112,109 @@ class EditorViewModel(private val repo: InspectionRepository, inspectionId: Stri
     /** The repository, for reading photo bytes into thumbnails. */
     val repository: InspectionRepository get() = repo
 
-    /** Replaces the header form as typed. */
+    /** Replaces the header form as typed (its draft is kept as the officer types). */
     fun edit(form: InspectionForm) = model.edit(form)
 
-    /** Saves the header (creates the inspection the first time). */
-    fun save() = act { model.save() }
+    /** Saves every pending draft now: the screen stopped (another app, the camera, the lock screen). */
+    fun flushDrafts() {
+        viewModelScope.launch { model.flushDrafts() }
+    }
+
+    /** Drafts are saved when the screen goes away too. */
+    override fun onCleared() {
+        kotlinx.coroutines.runBlocking { model.flushDrafts() }
+    }
+
+    /** Forgets the restored draft and shows the record as stored. */
+    fun discardDraft() = act { model.discardDraft() }
+
+    /** Hides the "restored unsaved changes" notice. */
+    fun dismissRestored() = model.dismissRestored()
+
+    /** Saves the header; a new inspection is created where the phone is (when the officer allows location). */
+    fun save() = act {
+        val at = if (model.inspectionId == null) runCatching { location() }.getOrNull() else null
+        model.save(at).also { if (it) openSubForms() }
+    }
 
     /** Records a container number whose check digit the officer confirmed on the door. */
-    fun confirmCheckDigit() = act { model.confirmCheckDigit() }
+    fun confirmCheckDigit() = act {
+        val at = if (model.inspectionId == null) runCatching { location() }.getOrNull() else null
+        model.confirmCheckDigit(at).also { if (it) openSubForms() }
+    }
 
-    /** Adds a finding; [done] learns whether it worked (the dialog closes on success). */
-    fun addFinding(form: FindingForm, done: (Boolean) -> Unit) = act(done) { model.addFinding(form) != null }
+    /** Opens the finding dialog for [findingId] (a new finding when `null`), from its draft when one was kept. */
+    fun openFinding(findingId: String?) = act { runCatching { model.openFinding(findingId) }.getOrNull()?.let { _finding.value = findingId to it }; true }
 
-    /** Changes a finding. */
-    fun updateFinding(findingId: String, form: FindingForm, done: (Boolean) -> Unit) = act(done) { model.updateFinding(findingId, form) }
+    /** Closes the finding dialog (its draft stays until saved). */
+    fun closeFinding() {
+        _finding.value = null
+    }
+
+    /** The finding form as typed: kept, and its draft saved as the officer types. */
+    fun editFinding(form: FindingForm) {
+        val (id, opened) = _finding.value ?: return
+        _finding.value = id to opened.copy(form = form)
+        model.editFinding(id, form, opened.basedOn)
+    }
+
+    /** Saves the open finding (added or changed, with the heads the dialog was filled from); closes the dialog on success. */
+    fun saveFinding() = act {
+        val (id, opened) = _finding.value ?: return@act false
+        val ok = if (id == null) model.addFinding(opened.form) != null else model.updateFinding(id, opened.form, opened.basedOn)
+        if (ok) {
+            _finding.value = null
+            openSubForms()
+        }
+        ok
+    }
 
     /** Removes a finding. */
     fun removeFinding(findingId: String) = act { model.removeFinding(findingId) }
 
-    /** Adds the camera's capture in [file]. */
-    fun addPhoto(file: File, caption: String?, findingId: String?) = act { model.addPhoto(file, caption, findingId, null) }
+    /** A new file in the store's photo inbox for the camera to write into. */
+    suspend fun newPhotoFile(): File? = model.newPhotoFile()
+
+    /** Attaches the camera's capture in [file] (in the inbox). */
+    fun addPhoto(file: File, caption: String?, findingId: String?) = act {
+        model.addPhoto(file, caption, findingId, runCatching { location() }.getOrNull())
+    }
 
     /** Removes a photo from the inspection. */
     fun removePhoto(sha256: String) = act { model.removePhoto(sha256) }
 
-    /** Records or changes the seizure. */
-    fun setSeizure(form: SeizureForm, done: (Boolean) -> Unit) = act(done) { model.setSeizure(form) }
+    /** The seizure form as typed. */
+    fun editSeizure(form: SeizureForm) {
+        val opened = _seizure.value ?: return
+        _seizure.value = opened.copy(form = form)
+        model.editSeizure(form, opened.basedOn)
+    }
 
-    /** Appends a custody hand-over. */
-    fun addCustody(form: CustodyForm, done: (Boolean) -> Unit) = act(done) { model.addCustody(form) }
+    /** Records or changes the seizure, with the heads its form was filled from. */
+    fun saveSeizure() = act {
+        val opened = _seizure.value ?: return@act false
+        model.setSeizure(opened.form, opened.basedOn).also { if (it) openSubForms() }
+    }
+
+    /** The new hand-over as typed. */
+    fun editCustody(form: CustodyForm) {
+        val opened = _custody.value ?: return
+        _custody.value = opened.copy(form = form)
+        model.editCustody(form, opened.basedOn)
+    }
+
+    /** Appends the hand-over. */
+    fun addCustody() = act {
+        val opened = _custody.value ?: return@act false
+        model.addCustody(opened.form).also { if (it) openSubForms() }
+    }
+
+    /** (Re)fills the seizure and hand-over forms from the record or their drafts, after the record changed through a save. */
+    private suspend fun openSubForms() {
+        if (model.inspectionId == null) return
+        _seizure.value = runCatching { model.openSeizure() }.getOrNull()
+        _custody.value = runCatching { model.openCustody() }.getOrNull()
+    }
 
     /** Removes a custody hand-over recorded by mistake. */
     fun removeCustody(entryId: String) = act { model.removeCustody(entryId) }
@@ -189,11 +295,22 @@ class SyncViewModel(private val repo: InspectionRepository) : ViewModel() {
     /** The running or last sync. */
     val state: StateFlow<SyncState> = repo.syncState
 
-    /** What is not yet on the server. */
+    /** What is not yet on the server (and the enrolled role, read fresh). */
     val status: StateFlow<SyncStatusRecord?> = repo.syncStatus
 
+    private val _schedule = MutableStateFlow<org.quayside.core.SyncSchedule?>(null)
+
+    /** The core's schedule: what waits and when the next try is. */
+    val schedule: StateFlow<org.quayside.core.SyncSchedule?> = _schedule.asStateFlow()
+
     init {
-        viewModelScope.launch { runCatching { repo.refreshSyncStatus() } }
+        viewModelScope.launch {
+            runCatching { repo.refreshSyncStatus() }
+            // Follow every sync's end and every edit: the schedule's message changes with them.
+            kotlinx.coroutines.flow.combine(repo.syncState, repo.syncStatus) { _, _ -> }.collect {
+                _schedule.value = runCatching { repo.syncSchedule() }.getOrNull()
+            }
+        }
     }
 
     /** Syncs now, in the foreground (the outcome shows in [state]). */
@@ -205,13 +322,13 @@ class SyncViewModel(private val repo: InspectionRepository) : ViewModel() {
 /** First start (whose phone is this) and enrolment (server address and one-time code). */
 class SetupViewModel(private val container: AppContainer) : ViewModel() {
     private val _busy = MutableStateFlow(false)
-    private val _message = MutableStateFlow<UserMessage?>(null)
+    private val _message = MutableStateFlow<Problem?>(null)
 
     /** A call is running. */
     val busy: StateFlow<Boolean> = _busy.asStateFlow()
 
     /** The last error. */
-    val message: StateFlow<UserMessage?> = _message.asStateFlow()
+    val message: StateFlow<Problem?> = _message.asStateFlow()
 
     /** Creates the store for the officer; [done] runs on success. */
     fun setUp(form: SetupForm, done: () -> Unit) = act(done) { container.setUp(form) }
@@ -219,7 +336,8 @@ class SetupViewModel(private val container: AppContainer) : ViewModel() {
     /** Enrols the phone with the server; [done] runs on success. */
     fun enrol(form: EnrolmentForm, done: () -> Unit) = act(done) {
         val repo = container.repository() ?: error("no store")
-        container.rememberEnrolment(repo.enroll(form.normalizedUrl(), form.normalizedCode(), container.deviceName))
+        // The agency's CA or the server's key pin, when the platform's roots do not vouch for the server.
+        repo.enroll(form.normalizedUrl(), form.normalizedCode(), container.deviceName, form.trust())
         runCatching { repo.sync() }
     }
 
@@ -229,7 +347,7 @@ class SetupViewModel(private val container: AppContainer) : ViewModel() {
             _message.value = null
             val error = runCatching { action() }.exceptionOrNull()
             _busy.value = false
-            if (error == null) done() else _message.value = UserMessages.of(error)
+            if (error == null) done() else _message.value = Problems.of(error)
         }
     }
 }

@@ -1,65 +1,9 @@
 import Foundation
 import QuaysideCore
 
-/// Where an inspection stands in supervisor review, as the core projects it (`review_state`).
-public enum ReviewBadge: String, CaseIterable, Sendable {
-    /// Still being recorded.
-    case draft
-    /// Submitted; the supervisor has not decided.
-    case awaitingReview = "awaiting_review"
-    /// Submitted, then changed: the officer's signature does not cover what the record says now.
-    /// The officer submits again before it can be approved; the supervisor can only return it.
-    case changedSinceSubmission = "changed_since_submission"
-    /// Sent back with a comment; the officer corrects it and submits again.
-    case returned
-    /// The supervisor approved exactly this version.
-    case approved
-    /// Approved, then changed: the approval no longer covers what the record says.
-    case changedSinceApproval = "changed_since_approval"
-
-    /// The badge text.
-    public var label: String {
-        switch self {
-        case .draft: return "Draft"
-        case .awaitingReview: return "Awaiting review"
-        case .changedSinceSubmission: return "Changed since submission"
-        case .returned: return "Returned"
-        case .approved: return "Approved"
-        case .changedSinceApproval: return "Changed since approval"
-        }
-    }
-
-    /// Whether someone has to act: the supervisor (awaiting, changed) or the officer (returned, changed).
-    public var needsAction: Bool {
-        switch self {
-        case .awaitingReview, .changedSinceSubmission, .returned, .changedSinceApproval: return true
-        case .draft, .approved: return false
-        }
-    }
-
-    /// Whether a supervisor can decide on it now: return it always; approve it only when the
-    /// officer's signature covers the version shown (``QuaysideCore/InspectionView/submissionCoversShown``).
-    public var awaitsDecision: Bool {
-        self == .awaitingReview || self == .changedSinceSubmission || self == .changedSinceApproval
-    }
-
-    /// Whether the officer may submit again: it was returned, or changed since it was signed.
-    public var canResubmit: Bool {
-        self == .returned || self == .changedSinceSubmission || self == .changedSinceApproval
-    }
-}
-
-extension InspectionSummary {
-    /// The row's review state; `nil` for a value this app does not know yet.
-    public var reviewBadge: ReviewBadge? { ReviewBadge(rawValue: reviewState) }
-}
-
 extension InspectionView {
-    /// The inspection's review state; `nil` for a value this app does not know yet.
-    public var reviewBadge: ReviewBadge? { ReviewBadge(rawValue: reviewState) }
-
-    /// The latest decision of this kind (`approved` or `returned`), if any.
-    public func latestReview(_ decision: String) -> ReviewRecord? {
+    /// The latest decision of this kind, if any.
+    public func latestReview(_ decision: Decision) -> ReviewRecord? {
         reviews.last { $0.decision == decision }
     }
 }
@@ -67,7 +11,7 @@ extension InspectionView {
 /// What the editor and the review detail say about an inspection's review, as a banner.
 public struct ReviewNotice: Equatable, Sendable {
     /// The state the banner describes.
-    public let badge: ReviewBadge
+    public let badge: ReviewState
     /// A few words, e.g. "Returned by esi".
     public let title: String
     /// The supervisor's comment and what to do next.
@@ -80,9 +24,9 @@ public struct ReviewNotice: Equatable, Sendable {
 public enum ReviewText {
     /// The banner for `view`; `nil` for a draft nobody has reviewed.
     public static func notice(for view: InspectionView) -> ReviewNotice? {
-        guard let badge = view.reviewBadge else { return nil }
-        let approved = view.latestReview("approved")
-        let returned = view.latestReview("returned")
+        let badge = view.reviewState
+        let approved = view.latestReview(.approved)
+        let returned = view.latestReview(.returned)
         var warning = ""
         if view.submissionVerified == false {
             warning += " The signature on the submission does not verify; tell your administrator before relying on this record."
@@ -96,17 +40,17 @@ public enum ReviewText {
         switch badge {
         case .draft:
             guard suspicious else { return nil }
-            return ReviewNotice(badge: badge, title: "Draft", text: FormText.clean(warning), attention: true)
+            return ReviewNotice(badge: badge, title: badge.text, text: FormText.clean(warning), attention: true)
         case .awaitingReview:
             let at = view.inspection.submittedAt.map { " " + Timestamp.display($0) } ?? ""
             let again = returned.map { " again after \($0.reviewer) returned it" } ?? ""
-            return ReviewNotice(badge: badge, title: "Awaiting review",
+            return ReviewNotice(badge: badge, title: badge.text,
                                 text: "Submitted\(again)\(at); the supervisor has not decided yet.\(warning)",
                                 attention: suspicious)
         case .changedSinceSubmission:
             let when = view.inspection.submittedAt.map { "Submitted \(Timestamp.display($0)), then changed. " }
                 ?? "Changed after it was submitted. "
-            return ReviewNotice(badge: badge, title: "Changed since submission",
+            return ReviewNotice(badge: badge, title: badge.text,
                                 text: when + "The officer's signature does not cover the changes: the officer submits it again "
                                     + "before the supervisor can approve it (the supervisor can still return it)." + warning,
                                 attention: true)
@@ -126,7 +70,7 @@ public enum ReviewText {
         case .changedSinceApproval:
             let who = approved.map { "Approved by \($0.reviewer) \(Timestamp.display($0.decidedAt)), then changed. " }
                 ?? "Changed after it was approved. "
-            return ReviewNotice(badge: badge, title: "Changed since approval",
+            return ReviewNotice(badge: badge, title: badge.text,
                                 text: who + "The approval does not cover the changes: the officer submits it again for the supervisor "
                                     + "to review (the supervisor can return it meanwhile)." + warning,
                                 attention: true)
@@ -135,27 +79,21 @@ public enum ReviewText {
 
     /// One line per decision, e.g. "esi returned: “Weigh again” · 29 Nov 2026 at 13:49 · signature verified".
     public static func decision(_ review: ReviewRecord) -> String {
-        var line = "\(review.reviewer) \(review.decision)"
+        var line = "\(review.reviewer): \(review.decision?.text ?? Localization.text("decision_unknown", "decision"))"
         if !review.comment.isEmpty { line += ": “\(review.comment)”" }
         line += " · " + Timestamp.display(review.decidedAt)
         line += review.signatureVerified ? " · signature verified" : " · signature does NOT verify"
         return line
     }
 
-    /// What the server's refusal of a review document means for the supervisor.
-    public static func refusal(_ reason: String) -> UserFacingError {
-        let photo = reason.contains("photo") && reason.contains("has not arrived")
-        let heads = reason.contains("heads the server does not hold")
-        let kept = "Your decision is kept on this phone and sent again at every sync."
-        let message: String
-        if photo {
-            message = "A photo of this inspection has not reached the server yet. \(kept) It goes through once the officer's phone has uploaded the photo."
-        } else if heads {
-            message = "The server does not have the version you reviewed yet. \(kept)"
-        } else {
-            message = reason + ". " + kept
-        }
-        return UserFacingError(kind: .reviewRefused, title: "The server has not accepted the decision", message: message)
+    /// What the server's refusal of a review document means for the supervisor: the core's
+    /// message for it (by its refusal code), and that the decision is kept and sent again.
+    public static func refusal(_ rejected: RejectedRecord) -> UserFacingError {
+        let kept = Localization.text("review_refused_kept", "Your decision is kept on this phone and sent again at every sync.")
+        return UserFacingError(kind: .other,
+                               title: Localization.text("review_refused_title", "The server has not accepted the decision"),
+                               message: rejected.message.localized + " " + kept,
+                               userMessage: rejected.message)
     }
 }
 
@@ -193,7 +131,7 @@ public final class ReviewQueueModel: ObservableObject {
     }
 
     /// The review state of the inspection being reviewed.
-    public var currentBadge: ReviewBadge? { current?.reviewBadge }
+    public var currentBadge: ReviewState? { current?.reviewState }
 
     /// Whether the inspection being reviewed waits for a decision (return, and approve when ``canApprove``).
     public var canDecide: Bool { !busy && (currentBadge?.awaitsDecision ?? false) }
@@ -249,7 +187,7 @@ public final class ReviewQueueModel: ObservableObject {
     /// Approves the inspection being reviewed, as shown, with the optional comment, then syncs. Returns
     /// whether the decision was recorded; whether the server took it shows in ``notice`` and ``alert``.
     /// When the inspection changed after it was opened, nothing is recorded: it is shown again as it
-    /// is now, with an alert of kind ``UserFacingError/Kind/changedSinceShown``.
+    /// is now, with an alert whose code is `.stale`.
     public func approve() async -> Bool {
         await decide(returning: false)
     }
@@ -263,8 +201,9 @@ public final class ReviewQueueModel: ObservableObject {
         guard let view = current else { return false }
         let text = FormText.clean(comment)
         if returning && text.isEmpty {
-            alert = UserFacingError(kind: .commentRequired, title: "Comment required",
-                                    message: "Write a comment for the officer saying what to correct, then return the inspection.")
+            alert = UserFacingError(kind: .commentRequired,
+                                    title: Localization.text("review_comment_required_title", "Comment required"),
+                                    message: Localization.text("review_comment_required", "Write a comment for the officer saying what to correct, then return the inspection."))
             return false
         }
         busy = true
@@ -281,7 +220,7 @@ public final class ReviewQueueModel: ObservableObject {
                 : try await store.approve(inspectionId: id, heads: heads, comment: text)
         } catch {
             let shown = UserFacingError(error)
-            if shown.kind == .changedSinceShown {
+            if shown.code == .stale {
                 // A colleague's change arrived after it was opened. Nothing was written; show it as it
                 // is now and let the supervisor decide again (the comment is kept).
                 if let fresh = try? await store.inspection(id: id) { current = fresh }
@@ -295,9 +234,9 @@ public final class ReviewQueueModel: ObservableObject {
         switch outcome.result {
         case let .success(report):
             // A refused decision is listed under its review document's id.
-            if let refused = report.rejected.first(where: { $0.inspectionId == review.id }) {
+            if let refused = report.rejected.first(where: { $0.id == review.id }) {
                 notice = "\(done) on this phone; the server has not accepted it yet"
-                alert = ReviewText.refusal(refused.reason)
+                alert = ReviewText.refusal(refused)
             } else {
                 notice = "\(done) and sent it to the server"
             }
