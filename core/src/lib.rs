@@ -23,14 +23,20 @@
 //! let total = added.view.assessment.total;
 //! assert_eq!(format!("{:.3}", total.odp_tonnes), "0.852");
 //! assert_eq!(total.co2e_tonnes.round(), 28038.0);
-//! assert_eq!(added.view.assessment.flags[0].message, "declared HFC-134a, identified HCFC-22");
+//! // Flags (like errors) are typed, with a message key the app shows in the officer's language.
+//! let flag = &added.view.assessment.flags[0];
+//! assert_eq!(flag.kind, quayside_core::FlagKind::SubstanceMismatch);
+//! assert_eq!(flag.message.key, quayside_core::MessageKey::FlagDeclaredOther);
+//! assert_eq!(flag.message.english(), "Declared HFC-134a, identified HCFC-22.");
 //! # Ok::<(), quayside_core::ApiError>(())
 //! ```
 //!
-//! Layers, each depending only on those before it: [`model`] (domain types, validation,
-//! computed figures) · [`reference`] (substances, blends, HS and Basel codes) · [`doc`]
-//! (automerge documents) · [`store`] (SQLite) and [`blobs`] (photo files) · [`ffi`] (the
-//! exported API).
+//! Layers, each depending only on those before it: [`reference`] (substances, blends, HS and
+//! Basel codes) and [`signing`] (Ed25519 payloads) · [`model`] (domain types, validation,
+//! computed figures, quantities) · [`doc`] (automerge documents) · [`store`] (SQLite) and
+//! [`blobs`] (photo files) · [`sync`] (protocol and policy shared with the server; the device's
+//! client, engine, schedule and TLS trust) · [`ffi`] (the exported API) · [`platform`] (the JNI
+//! entry Android calls).
 
 pub mod blobs;
 pub mod doc;
