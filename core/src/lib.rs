@@ -31,7 +31,7 @@
 //! # Ok::<(), quayside_core::ApiError>(())
 //! ```
 //!
-//! Layers, each depending only on those before it: [`reference`] (substances, blends, HS and
+//! Layers, each depending only on those before it: [`reference`](mod@reference) (substances, blends, HS and
 //! Basel codes) and [`signing`] (Ed25519 payloads) · [`model`] (domain types, validation,
 //! computed figures, quantities) · [`doc`] (automerge documents) · [`store`] (SQLite) and
 //! [`blobs`] (photo files) · [`sync`] (protocol and policy shared with the server; the device's

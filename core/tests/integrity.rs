@@ -165,6 +165,20 @@ fn a_finding_removed_while_reweighed_stays_visible_and_restores_in_one_step() {
             edits.contains(&("notes = weighed again", "ama")),
             "{edits:?}"
         );
+        // Said once by the core, for every phone to show in its language.
+        assert_eq!(
+            c.message.key,
+            quayside_core::MessageKey::ConflictRemovedFinding
+        );
+        assert_eq!(c.message.args, vec!["kofi".to_string(), "ama".to_string()]);
+        assert_eq!(
+            c.message.to_english(),
+            "Finding removed by kofi while ama edited it"
+        );
+        assert_eq!(
+            c.hint.key,
+            quayside_core::MessageKey::HintRemovedWhileEdited
+        );
         // The list counts it too.
         assert_eq!(
             store.list_inspections(Default::default()).unwrap()[0].conflict_count,

@@ -117,6 +117,9 @@ pub struct Document {
     doc: AutoCommit,
 }
 
+/// The value a removal has among a removed-while-edited conflict's values.
+pub const REMOVAL: &str = "removed";
+
 /// The bytes automerge puts before an actor id to derive the actor of a change made in
 /// isolation on an earlier version (`ActorId::with_concurrency`), followed by the level as LEB128.
 const CONCURRENCY_MAGIC: [u8; 4] = [0x13, 0xb2, 0x23, 0x09];
@@ -476,7 +479,7 @@ impl Document {
                 .get_all(&removed.elem, edit::REMOVED)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(_, id)| ("removed".to_string(), Some(id)))
+                .map(|(_, id)| (REMOVAL.to_string(), Some(id)))
                 .collect();
             values.extend(unseen);
             found.push(RawConflict {

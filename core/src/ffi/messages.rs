@@ -112,6 +112,39 @@ message_keys! {
     FlagPolyolContent = "flag_polyol_content" []
         "Enter the HCFC-141b content of the pre-blended polyol (% by mass) for its figures.",
     FlagNoSubstance = "flag_no_substance" [] "No substance recorded: counted in kg only.",
+    BasisMeasured = "basis_measured" [] "Figures from the measured composition",
+    BasisIdentified = "basis_identified" [] "Figures from the identified substance",
+    BasisDeclared = "basis_declared" [] "Figures from the declared substance (nothing identified)",
+    BasisNotIdentified = "basis_not_identified" []
+        "Not identified: ODP and CO2-eq unknown until laboratory analysis",
+    BasisNotRecorded = "basis_not_recorded" [] "No substance recorded: counted in kg only",
+    ElementFinding = "element_finding" [] "Finding",
+    ElementPhoto = "element_photo" [] "Photo",
+    ElementSeizedItem = "element_seized_item" [] "Seized quantity",
+    ElementCustody = "element_custody" [] "Custody hand-over",
+    FindingFound = "finding_found" ["substance"] "Found {substance}",
+    FindingFoundUnknown = "finding_found_unknown" [] "Found an unknown substance",
+    FindingFoundOther = "finding_found_other" ["name"] "Found {name} (not in the reference)",
+    FindingMeasured = "finding_measured" ["composition"] "measured {composition}",
+    FindingContent = "finding_content" ["pct"] "HCFC-141b content {pct} %",
+    FindingDeclared = "finding_declared" ["substance"] "declared {substance}",
+    FindingNothingRecorded = "finding_nothing_recorded" [] "No substance recorded",
+    FindingName = "finding_name" ["name"] "{name}",
+    FindingNameMeasured = "finding_name_measured" ["component"] "{component} (measured)",
+    FindingNameId = "finding_name_id" ["id"] "Finding …{id}",
+    ConflictRemovedFinding = "conflict_removed_finding" ["removed_by", "edited_by"]
+        "Finding removed by {removed_by} while {edited_by} edited it",
+    ConflictRemovedPhoto = "conflict_removed_photo" ["removed_by", "edited_by"]
+        "Photo removed by {removed_by} while {edited_by} edited it",
+    ConflictRemovedSeizedItem = "conflict_removed_seized_item" ["removed_by", "edited_by"]
+        "Seized quantity removed by {removed_by} while {edited_by} edited it",
+    ConflictRemovedCustody = "conflict_removed_custody" ["removed_by", "edited_by"]
+        "Custody hand-over removed by {removed_by} while {edited_by} edited it",
+    ConflictValues = "conflict_values" ["field"] "Changed on two devices: {field}",
+    HintRemovedWhileEdited = "hint_removed_while_edited" []
+        "Restore brings it back with every edit; Confirm removal keeps it removed. Either way, what it said stays in the history.",
+    HintNotes = "hint_notes" [] "Keep one version, or write the notes again.",
+    HintField = "hint_field" [] "Set the field again to settle it.",
     SyncNotEnrolled = "sync_not_enrolled" [] "Not enrolled: nothing is sent until this device is enrolled.",
     SyncEnrolAgain = "sync_enrol_again" [] "The server no longer accepts this device; enrol it again.",
     SyncUpToDate = "sync_up_to_date" [] "Everything recorded is on the server.",

@@ -8,6 +8,7 @@ mod messages;
 mod records;
 mod states;
 mod sync;
+mod wording;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -542,6 +542,14 @@ pub struct FindingRecord {
     pub labels: Option<String>,
     pub concealment: Option<String>,
     pub notes: Option<String>,
+    /// How the finding reads as a title, in parts to join with the locale's list separator:
+    /// what was found, measured, a polyol's content, what was declared. (Presentation only: left
+    /// out of the JSON, which is the recorded data.)
+    #[serde(skip)]
+    pub title: Vec<UserMessage>,
+    /// A short name for chips and lead-ins.
+    #[serde(skip)]
+    pub name: UserMessage,
 }
 
 /// An evidence photo.
@@ -648,6 +656,8 @@ impl From<model::Inspection> for InspectionRecord {
                 .findings
                 .into_iter()
                 .map(|f| FindingRecord {
+                    title: super::wording::finding_title(&f),
+                    name: super::wording::finding_name(&f),
                     id: f.id,
                     declared_substance: f.declared_substance,
                     identified_substance: f.identified_substance,
@@ -1006,18 +1016,26 @@ pub struct ConflictRecord {
     /// The value shown by default first; for a removed element, each removal (`removed`) and
     /// then each edit that no removal saw.
     pub values: Vec<ConflictValueRecord>,
+    /// What happened, in a sentence.
+    pub message: UserMessage,
+    /// What the officer can do about it.
+    pub hint: UserMessage,
 }
 
 impl From<doc::Conflict> for ConflictRecord {
     fn from(c: doc::Conflict) -> Self {
+        let list: Option<ElementList> = c
+            .list
+            .as_deref()
+            .and_then(model::ElementList::from_path)
+            .map(Into::into);
+        let (message, hint) = super::wording::conflict(&c, list);
         Self {
+            message,
+            hint,
             path: c.path,
             kind: c.kind.into(),
-            list: c
-                .list
-                .as_deref()
-                .and_then(model::ElementList::from_path)
-                .map(Into::into),
+            list,
             element_id: c.element_id,
             values: c
                 .values

@@ -432,7 +432,7 @@ pub fn insert_document(tx: &Connection, kind: &str, id: &str, doc: &mut Document
 }
 
 /// Appends what changed in `doc` since `before` to its stored form; folds the increments into a
-/// new full save every [`COMPACT_AFTER_CHUNKS`]. Returns false when nothing changed.
+/// new full save every `COMPACT_AFTER_CHUNKS` (32). Returns false when nothing changed.
 pub fn append_document(
     tx: &Connection,
     id: &str,

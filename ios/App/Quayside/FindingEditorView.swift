@@ -70,7 +70,7 @@ struct FindingEditorView: View {
                         QuantityRows(quantity: quantity)
                         ValueRow("ODP", figures.odp.map { $0.formatted() } ?? "unknown")
                         ValueRow("GWP", figures.gwp.map { $0.formatted() } ?? "unknown")
-                        Text(FindingText.basis(figures.basis)).font(.caption)
+                        Text(figures.basis.label().localized).font(.caption)
                         if let parts = FindingText.parts(figures) { Text(parts).font(.caption) }
                         if let source = figures.gwpSource { Text(source).font(.caption).foregroundStyle(.secondary) }
                         FlagList(flags: model.flags(for: finding.id))

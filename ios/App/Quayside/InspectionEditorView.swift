@@ -465,7 +465,7 @@ struct FindingRow: View {
                 Text(Figures.quantity(quantity)).font(.caption)
             }
             if let figures {
-                Text(FindingText.basis(figures.basis)).font(.caption2).foregroundStyle(.secondary)
+                Text(figures.basis.label().localized).font(.caption2).foregroundStyle(.secondary)
                 if let parts = FindingText.parts(figures) {
                     Text(parts).font(.caption2).foregroundStyle(.secondary)
                 }

@@ -109,7 +109,7 @@ private struct SeizedItemRow: View {
 
     var body: some View {
         VStack(alignment: .leading) {
-            Toggle(FindingText.name(finding), isOn: Binding(
+            Toggle(finding.name.localized, isOn: Binding(
                 get: { form.isSeized(finding.id) },
                 set: { form.setSeized($0, finding: finding) }
             ))

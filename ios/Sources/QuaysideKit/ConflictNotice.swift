@@ -1,21 +1,21 @@
 import Foundation
 import QuaysideCore
 
-/// A conflict as the editor lists it: what happened in a sentence, one line per value, and what
-/// the officer can do. The core decides what is in conflict; this only words it.
+/// A conflict as the editor lists it: the core's sentence and hint in the officer's language, one
+/// line per value, and which settling actions apply. The core decides what is in conflict and words it.
 public struct ConflictNotice: Equatable, Sendable {
     /// The path of the inspection's free-text notes.
-    public static let notesPath = "notes"
+    private static let notesPath = "notes"
     /// The value the core gives a removal in a `removedWhileEdited` conflict.
     private static let removal = "removed"
 
     /// The core's conflict, passed back to the editor's actions.
     public let conflict: ConflictRecord
-    /// A few words, e.g. "Finding removed by kofi while ama edited it".
+    /// A few words, e.g. "Finding removed by kofi while ama edited it" (the core's `message`).
     public let title: String
-    /// One line per value: the removals first, then the edits they did not see; or each concurrent value.
+    /// One line per value, in the core's order: the removals first, then the edits they did not see; or each concurrent value.
     public let lines: [String]
-    /// What the officer can do about it.
+    /// What the officer can do about it (the core's `hint`).
     public let hint: String
 
     /// A colleague removed an element while another edited it: Restore and Confirm removal are offered.
@@ -31,44 +31,19 @@ public struct ConflictNotice: Equatable, Sendable {
     /// The notice for `conflict`.
     public init(_ conflict: ConflictRecord) {
         self.conflict = conflict
+        title = conflict.message.localized
+        hint = conflict.hint.localized
         switch conflict.kind {
         case .removedWhileEdited:
-            var removals = conflict.values.filter { $0.value == Self.removal }
-            if removals.isEmpty { removals = Array(conflict.values.prefix(1)) }
-            let edits = conflict.values.filter { !removals.contains($0) }
-            let element = Self.element(conflict.list)
-            let capitalised = element.prefix(1).uppercased() + String(element.dropFirst())
-            let removedBy = Self.names(removals) ?? "a colleague"
-            let editedBy = Self.names(edits) ?? "someone"
-            title = "\(capitalised) removed by \(removedBy) while \(editedBy) edited it"
-            lines = removals.map { Self.line("Removed", $0) } + edits.map { Self.line($0.value, $0) }
-            hint = "Restore brings it back with every edit; Confirm removal keeps it removed. Either way, what it said stays in the history."
+            let removed = Localization.text("conflict_line_removed", "Removed")
+            lines = conflict.values.map { Self.line($0.value == Self.removal ? removed : $0.value, $0) }
         case .values:
-            title = "Changed on two devices: \(conflict.path)"
+            let empty = Localization.text("conflict_value_empty", "(empty)")
+            let shown = Localization.text("conflict_value_shown", "(shown)")
             lines = conflict.values.enumerated().map { index, value in
-                Self.line("“\(value.value.isEmpty ? "(empty)" : value.value)”" + (index == 0 ? " (shown)" : ""), value)
+                Self.line("“\(value.value.isEmpty ? empty : value.value)”" + (index == 0 ? " " + shown : ""), value)
             }
-            hint = conflict.path == Self.notesPath
-                ? "Keep one version, or write the notes again."
-                : "Two people changed this offline. Set the field again to settle it."
         }
-    }
-
-    /// What an element of `list` is called.
-    public static func element(_ list: ElementList?) -> String {
-        switch list {
-        case .findings: return "finding"
-        case .photos: return "photo"
-        case .seizureItems: return "seized quantity"
-        case .custody: return "custody hand-over"
-        case nil: return "entry"
-        }
-    }
-
-    private static func names(_ values: [ConflictValueRecord]) -> String? {
-        var seen: [String] = []
-        for user in values.compactMap(\.user) where !seen.contains(user) { seen.append(user) }
-        return seen.isEmpty ? nil : seen.joined(separator: " and ")
     }
 
     private static func line(_ what: String, _ value: ConflictValueRecord) -> String {
@@ -88,9 +63,8 @@ public struct RemovedNotice: Equatable, Sendable {
     /// The notice for `record`.
     public init(_ record: RemovedRecord) {
         self.record = record
-        let element = ConflictNotice.element(record.list)
-        let capitalised = element.prefix(1).uppercased() + String(element.dropFirst())
-        text = "\(capitalised) …\(Ids.short(record.id)) removed \(Timestamp.display(record.removedAt))"
+        text = Localization.format(Localization.text("element_removed", "%1$@ …%2$@ removed %3$@"),
+                                   [record.list.label().localized, Ids.short(record.id), Timestamp.display(record.removedAt)])
     }
 }
 

@@ -11,8 +11,10 @@ import XCTest
 final class IntegrityTests: XCTestCase {
     // MARK: Without a server
 
-    func testConflictsAreWordedWithWhatSettlesThem() {
-        let removed = ConflictNotice(ConflictRecord(
+    func testConflictsAreWordedWithWhatSettlesThem() throws {
+        Localization.localizer = EnglishLocalizer()
+        defer { Localization.localizer = EnglishLocalizer() }
+        let custody = ConflictRecord(
             path: "seizure.custody[c-1]",
             kind: .removedWhileEdited,
             list: .custody,
@@ -20,12 +22,22 @@ final class IntegrityTests: XCTestCase {
             values: [
                 ConflictValueRecord(value: "removed", user: "kofi", device: "d-2", at: nil),
                 ConflictValueRecord(value: "to = bonded warehouse 3", user: "ama", device: "d-1", at: nil),
-            ]
-        ))
+            ],
+            message: UserMessage(key: .conflictRemovedCustody, args: ["kofi", "ama"]),
+            hint: UserMessage(key: .hintRemovedWhileEdited, args: [])
+        )
+        let removed = ConflictNotice(custody)
         XCTAssertTrue(removed.removedWhileEdited)
         XCTAssertEqual(removed.title, "Custody hand-over removed by kofi while ama edited it")
+        XCTAssertEqual(removed.hint, custody.hint.english())
         XCTAssertEqual(removed.lines, ["Removed · kofi", "to = bonded warehouse 3 · ama"])
         XCTAssertTrue(removed.notesVersions.isEmpty)
+
+        // Worded from the string catalog, the core's message and the element's name alike.
+        Localization.localizer = try CatalogLocalizer(xcstrings: Fixtures.stringCatalog, language: "id")
+        XCTAssertEqual(ConflictNotice(custody).title, "Serah terima dihapus oleh kofi saat ama menyuntingnya")
+        XCTAssertEqual(ElementList.findings.label().localized, "Temuan")
+        Localization.localizer = EnglishLocalizer()
 
         let notes = ConflictNotice(ConflictRecord(
             path: "notes",
@@ -35,9 +47,13 @@ final class IntegrityTests: XCTestCase {
             values: [
                 ConflictValueRecord(value: "cylinders are R-22", user: "ama", device: nil, at: nil),
                 ConflictValueRecord(value: "labels read R-134a", user: "kofi", device: nil, at: nil),
-            ]
+            ],
+            message: UserMessage(key: .conflictValues, args: ["notes"]),
+            hint: UserMessage(key: .hintNotes, args: [])
         ))
         XCTAssertFalse(notes.removedWhileEdited)
+        XCTAssertEqual(notes.title, "Changed on two devices: notes")
+        XCTAssertEqual(notes.hint, "Keep one version, or write the notes again.")
         XCTAssertEqual(notes.notesVersions, ["cylinders are R-22", "labels read R-134a"])
         XCTAssertEqual(notes.lines.first, "“cylinders are R-22” (shown) · ama")
     }
@@ -206,6 +222,7 @@ final class IntegrityTests: XCTestCase {
         XCTAssertEqual(editor.view?.inspection.findings.isEmpty, true, "the removal holds until someone decides")
         let notice = try XCTUnwrap(editor.conflicts.first)
         XCTAssertTrue(notice.removedWhileEdited)
+        XCTAssertEqual(notice.conflict.message.key, .conflictRemovedFinding)
         XCTAssertEqual(notice.conflict.list, .findings)
         XCTAssertEqual(notice.conflict.elementId, findingId)
         XCTAssertTrue(notice.lines.first?.hasPrefix("Removed") ?? false, "\(notice.lines)")

@@ -58,6 +58,11 @@ final class WhatWasFoundTests: XCTestCase {
         XCTAssertFalse(Figures.co2eTonnes(quantity).hasPrefix("0 "), "0.15 t is not shown as 0")
         let flag = try XCTUnwrap(editor.flags(for: id).first { $0.kind == .substanceMismatch })
         let findings = editor.view?.inspection.findings ?? []
+        let finding = try XCTUnwrap(findings.first)
+        XCTAssertEqual(finding.title, [UserMessage(key: .findingFound, args: ["R-290"])])
+        XCTAssertEqual(FindingText.title(finding), "Found R-290")
+        XCTAssertEqual(finding.name.localized, "R-290")
+        XCTAssertEqual(figures.basis.label().localized, "Figures from the identified substance")
         XCTAssertTrue(FindingText.flag(flag, findings: findings).hasPrefix("Finding 1 (R-290): "))
 
         // The flag is a key and arguments, worded from the string catalog (its `text` is for logs).
@@ -68,6 +73,8 @@ final class WhatWasFoundTests: XCTestCase {
         XCTAssertEqual(FindingText.flag(flag, findings: findings),
                        "Temuan 1 (R-290): Tidak ada yang diberitahukan: teridentifikasi R-290.")
         XCTAssertEqual(FindingText.flag(flag, findings: []), flag.message.localized, "under its finding: the message alone")
+        XCTAssertEqual(FindingText.title(finding), "Ditemukan R-290")
+        XCTAssertEqual(figures.basis.label().localized, "Angka dari bahan yang teridentifikasi")
         Localization.localizer = EnglishLocalizer()
 
         let propane = try XCTUnwrap(QuaysideCore.substance(name: "R-290"))
@@ -83,6 +90,7 @@ final class WhatWasFoundTests: XCTestCase {
         let finding = try XCTUnwrap(editor.view?.inspection.findings.first)
         XCTAssertEqual(finding.identifiedSubstance, "unknown")
         XCTAssertTrue(FindingForm(record: finding).identifiedUnknown)
+        XCTAssertEqual(FindingText.title(finding), "Found an unknown substance")
         XCTAssertEqual(try figures(id).basis, .notIdentified)
         XCTAssertTrue(flagKinds(id).contains(.labAnalysis))
         let lab = try XCTUnwrap(editor.flags(for: id).first { $0.kind == .labAnalysis })
@@ -128,6 +136,8 @@ final class WhatWasFoundTests: XCTestCase {
             ComponentShare(component: "R-290", pct: 38),
             ComponentShare(component: "air", pct: 2),
         ])
+        XCTAssertEqual(finding.title.first, UserMessage(key: .findingMeasured, args: ["HCFC-22 60 %, R-290 38 %, air 2 %"]))
+        XCTAssertEqual(finding.name.localized, "HCFC-22 (measured)")
         let reopened = FindingForm(record: finding)
         XCTAssertEqual(try reopened.fields().composition, finding.composition, "the form sends the composition whole")
     }

@@ -53,7 +53,7 @@ data class EditorState(
     val isResubmission: Boolean get() = view?.inspection?.status == InspectionStatus.SUBMITTED && review?.canResubmit == true
 
     /** The conflicts to settle, worded: removals that raced an edit (Restore / Confirm removal) and concurrent values. */
-    val conflicts: List<ConflictNotice> get() = view?.conflicts?.map(ConflictNotice::of).orEmpty()
+    val conflicts: List<ConflictNotice> get() = view?.conflicts?.map(::ConflictNotice).orEmpty()
 
     /** Elements removed from the inspection's lists, each with Restore (those in [conflicts] are listed there). */
     val removed: List<RemovedNotice> get() = view?.let(RemovedNotice::list).orEmpty()

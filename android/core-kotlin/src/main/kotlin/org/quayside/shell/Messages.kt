@@ -25,10 +25,16 @@ sealed interface Text {
      * same language first: e.g. `flag_of_finding` ("Finding %1$s (%2$s): %3$s") around a core flag.
      */
     data class Composed(val id: String, val args: List<Text>) : Text
+
+    /** [parts], each rendered, joined with [separator] (the core's finding titles come in parts). */
+    data class Joined(val parts: List<Text>, val separator: String = ", ") : Text
 }
 
 /** The core's [message] as [Text]. */
 fun text(message: UserMessage): Text = Text.Core(message)
+
+/** The core's [parts] as one [Text], e.g. a finding's title: "Found HCFC-22, declared HFC-134a". */
+fun text(parts: List<UserMessage>): Text = Text.Joined(parts.map(Text::Core))
 
 /** The shell's string [id] with [args] as [Text]. */
 fun text(id: String, vararg args: Any): Text = Text.Shell(id, args.map { it.toString() })
@@ -51,6 +57,7 @@ interface Localizer {
         is Text.Shell -> shell(t.id, t.args)
         is Text.Typed -> t.text
         is Text.Composed -> shell(t.id, t.args.map(::render))
+        is Text.Joined -> t.parts.joinToString(t.separator, transform = ::render)
     }
 }
 

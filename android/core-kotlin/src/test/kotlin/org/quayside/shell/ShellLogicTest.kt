@@ -103,7 +103,7 @@ class ShellLogicTest {
     /** Both kinds of conflict read as notices; the state helpers switch on the core's enum. */
     @Test
     fun conflictsAndReviewStates() {
-        val removed = ConflictNotice.of(
+        val removed = ConflictNotice(
             ConflictRecord(
                 path = "seizure.custody[c-1]",
                 kind = ConflictKind.REMOVED_WHILE_EDITED,
@@ -113,15 +113,20 @@ class ShellLogicTest {
                     ConflictValueRecord("removed", "kofi", "d-2", "2026-11-29T13:49:07Z"),
                     ConflictValueRecord("to = bonded warehouse 3", "ama", "d-1", "2026-11-29T13:50:00Z"),
                 ),
+                message = UserMessage(MessageKey.CONFLICT_REMOVED_CUSTODY, listOf("kofi", "ama")),
+                hint = UserMessage(MessageKey.HINT_REMOVED_WHILE_EDITED, emptyList()),
             ),
         )
         assertTrue(removed.removedWhileEdited)
-        assertEquals("Custody hand-over removed by kofi while ama edited it", removed.title)
-        val notes = ConflictNotice.of(
-            ConflictRecord("notes", ConflictKind.VALUES, null, null, listOf(ConflictValueRecord("cylinders are R-22", "ama", null, null), ConflictValueRecord("labels read R-134a", "kofi", null, null))),
+        assertEquals(
+            "Custody hand-over removed by kofi while ama edited it: Removed \u00b7 kofi \u00b7 2026-11-29 13:49 / to = bonded warehouse 3 \u00b7 ama \u00b7 2026-11-29 13:50",
+            en.render(removed.summary),
         )
+        val values = listOf(ConflictValueRecord("cylinders are R-22", "ama", null, null), ConflictValueRecord("", "kofi", null, null))
+        val notes = ConflictNotice(ConflictRecord("notes", ConflictKind.VALUES, null, null, values, UserMessage(MessageKey.CONFLICT_VALUES, listOf("notes")), UserMessage(MessageKey.HINT_NOTES, emptyList())))
+        assertEquals(listOf("\u201ccylinders are R-22\u201d (ditampilkan) \u00b7 ama", "(kosong) \u00b7 kofi"), notes.lines.map(XmlLocalizer.id::render))
         assertFalse(notes.removedWhileEdited)
-        assertEquals(listOf("cylinders are R-22", "labels read R-134a"), notes.notesVersions)
+        assertEquals(listOf("cylinders are R-22", ""), notes.notesVersions)
 
         assertTrue(ReviewState.CHANGED_SINCE_SUBMISSION.let { it.needsAction && it.awaitsDecision && it.canResubmit })
         assertFalse(ReviewState.AWAITING_REVIEW.canResubmit)

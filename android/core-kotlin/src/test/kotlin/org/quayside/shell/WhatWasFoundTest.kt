@@ -88,7 +88,9 @@ class WhatWasFoundTest {
         val finding = view.inspection.findings.single()
         assertEquals(FindingText.UNKNOWN, finding.identifiedSubstance)
         assertTrue(FindingForm.from(finding).identifiedUnknown)
-        assertEquals("Found unknown substance", FindingText.title(finding))
+        assertEquals("Found an unknown substance", XmlLocalizer.en.render(text(finding.title)))
+        assertEquals("Ditemukan zat yang tidak diketahui", XmlLocalizer.id.render(text(finding.title)))
+        assertEquals("Tidak teridentifikasi: ODP dan CO2-eq belum diketahui sampai analisis laboratorium", XmlLocalizer.id.text(figures(id).basis.label()))
         assertEquals(FigureBasis.NOT_IDENTIFIED, figures(id).basis)
         assertNull(figures(id).odp)
         assertTrue("lab analysis asked for", FlagKind.LAB_ANALYSIS in flagKinds(id))
@@ -123,7 +125,7 @@ class WhatWasFoundTest {
         val finding = view.inspection.findings.single()
         assertEquals("Zeotrope ZX-9", finding.identifiedOther)
         assertNull(finding.identifiedSubstance)
-        assertEquals("Found Zeotrope ZX-9 (not in the reference), declared HFC-134a", FindingText.title(finding))
+        assertEquals("Found Zeotrope ZX-9 (not in the reference), declared HFC-134a", XmlLocalizer.en.render(text(finding.title)))
         assertEquals(FigureBasis.NOT_IDENTIFIED, figures(id).basis)
         assertEquals("unknown ODP-t", Figures.odpTonnes(figures(id).quantity!!))
         assertTrue(flagKinds(id).containsAll(setOf(FlagKind.SUBSTANCE_MISMATCH, FlagKind.LAB_ANALYSIS)))
@@ -161,7 +163,9 @@ class WhatWasFoundTest {
 
         val finding = view.inspection.findings.single()
         assertEquals(listOf(ComponentShare("HCFC-22", 60.0), ComponentShare("R-290", 38.0), ComponentShare("air", 2.0)), finding.composition)
-        assertEquals("measured HCFC-22 60 %, R-290 38 %, air 2 %, declared HCFC-22", FindingText.title(finding))
+        assertEquals("measured HCFC-22 60 %, R-290 38 %, air 2 %, declared HCFC-22", XmlLocalizer.en.render(text(finding.title)))
+        assertEquals("terukur HCFC-22 60 %, R-290 38 %, air 2 %, diberitahukan HCFC-22", XmlLocalizer.id.render(text(finding.title)))
+        assertEquals("HCFC-22 (terukur)", XmlLocalizer.id.text(finding.name))
         // Opened again and saved unchanged, nothing changes (the core compares with the version the form was filled from).
         val before = repo.history(editor.inspectionId!!).size
         assertTrue(editor.updateFinding(id, FindingForm.from(finding)))
@@ -243,7 +247,9 @@ class WhatWasFoundTest {
         assertEquals(ElementList.FINDINGS, record.list)
         assertEquals(removed, record.id)
         val notice = editor.state.value.removed.single()
-        assertTrue(notice.text, notice.text.startsWith("Finding \u2026${removed.takeLast(8)} removed "))
+        val line = XmlLocalizer.en.render(notice.text)
+        assertTrue(line, line.startsWith("Finding \u2026${removed.takeLast(8)} removed "))
+        assertTrue(XmlLocalizer.id.render(notice.text).startsWith("Temuan \u2026${removed.takeLast(8)} dihapus "))
         assertTrue("no conflict on one phone", editor.state.value.conflicts.isEmpty())
 
         assertTrue(editor.restoreRemoved(notice.record))

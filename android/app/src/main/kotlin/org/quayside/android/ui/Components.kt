@@ -27,11 +27,13 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import org.quayside.core.ReviewState
+import org.quayside.core.UserMessage
 import org.quayside.shell.Localizer
 import org.quayside.shell.Problem
 import org.quayside.shell.ReviewNotice
 import org.quayside.shell.RowMarker
 import org.quayside.shell.badge
+import org.quayside.shell.text
 import org.quayside.shell.Text as Words
 
 /** The app's [Localizer] (string resources), provided by [QuaysideNavHost]. */
@@ -41,6 +43,16 @@ val LocalLocalizer = staticCompositionLocalOf<Localizer> { error("no Localizer p
 @Composable
 @ReadOnlyComposable
 fun str(words: Words): String = LocalLocalizer.current.render(words)
+
+/** The core's [message] in the device's language. */
+@Composable
+@ReadOnlyComposable
+fun str(message: UserMessage): String = LocalLocalizer.current.text(message)
+
+/** The core's [parts] (a finding's title) in the device's language, joined. */
+@Composable
+@ReadOnlyComposable
+fun str(parts: List<UserMessage>): String = LocalLocalizer.current.render(text(parts))
 
 /** The app's string [id] (a resource name), formatted with [args]. */
 @Composable

@@ -238,7 +238,7 @@ internal fun FiguresCard(view: InspectionView, showConflicts: Boolean = true) {
             if (a.seized.kg > 0) Text("Seized: " + Figures.quantity(a.seized), style = MaterialTheme.typography.bodyMedium)
             for (flag in a.flags) Text("\u26a0 " + str(FindingText.flag(flag, view.inspection.findings)), color = MaterialTheme.colorScheme.error)
             if (showConflicts) {
-                for (c in view.conflicts) Text(ConflictNotice.summary(c), color = MaterialTheme.colorScheme.error)
+                for (c in view.conflicts) Text(str(ConflictNotice(c).summary), color = MaterialTheme.colorScheme.error)
             }
         }
     }
@@ -251,17 +251,17 @@ internal fun FiguresCard(view: InspectionView, showConflicts: Boolean = true) {
  */
 @Composable
 private fun ConflictSection(vm: EditorViewModel, conflicts: List<ConflictNotice>, busy: Boolean) {
-    SectionTitle("Changed on two devices")
+    SectionTitle(str("title_conflicts"))
     for (n in conflicts) {
         Card(Modifier.fillMaxWidth(), colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer)) {
             Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
-                Text(n.title, style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.onErrorContainer)
-                for (line in n.lines) Text(line, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onErrorContainer)
-                Text(n.hint, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onErrorContainer)
+                Text(str(n.title), style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.onErrorContainer)
+                for (line in n.lines) Text(str(line), style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onErrorContainer)
+                Text(str(n.hint), style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onErrorContainer)
                 if (n.removedWhileEdited) {
                     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                        Button(onClick = { vm.restore(n.conflict) }, enabled = !busy) { Text("Restore") }
-                        OutlinedButton(onClick = { vm.confirmRemoval(n.conflict) }, enabled = !busy) { Text("Confirm removal") }
+                        Button(onClick = { vm.restore(n.conflict) }, enabled = !busy) { Text(str("action_restore")) }
+                        OutlinedButton(onClick = { vm.confirmRemoval(n.conflict) }, enabled = !busy) { Text(str("action_confirm_removal")) }
                     }
                 }
                 for (version in n.notesVersions) {
@@ -281,11 +281,11 @@ private fun ConflictSection(vm: EditorViewModel, conflicts: List<ConflictNotice>
  */
 @Composable
 private fun RemovedSection(vm: EditorViewModel, removed: List<RemovedNotice>, busy: Boolean) {
-    SectionTitle("Removed")
+    SectionTitle(str("title_removed"))
     for (n in removed) {
         Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
-            Text(n.text, Modifier.weight(1f), style = MaterialTheme.typography.bodySmall)
-            TextButton(onClick = { vm.restoreRemoved(n.record) }, enabled = !busy) { Text("Restore") }
+            Text(str(n.text), Modifier.weight(1f), style = MaterialTheme.typography.bodySmall)
+            TextButton(onClick = { vm.restoreRemoved(n.record) }, enabled = !busy) { Text(str("action_restore")) }
         }
     }
 }
@@ -296,7 +296,7 @@ private fun FindingCard(f: FindingRecord, view: InspectionView, onEdit: () -> Un
     val figures = view.assessment.findings.firstOrNull { it.findingId == f.id }
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp)) {
-            Text(FindingText.title(f), style = MaterialTheme.typography.titleSmall)
+            Text(str(f.title), style = MaterialTheme.typography.titleSmall)
             Text(
                 listOfNotNull(
                     f.cylinders?.let { "$it cylinders" },
@@ -306,7 +306,7 @@ private fun FindingCard(f: FindingRecord, view: InspectionView, onEdit: () -> Un
                 ).joinToString(" \u00b7 "),
             )
             figures?.quantity?.let { Text(Figures.quantity(it), style = MaterialTheme.typography.bodySmall) }
-            figures?.let { Text(FindingText.basis(it.basis), style = MaterialTheme.typography.bodySmall) }
+            figures?.let { Text(str(it.basis.label()), style = MaterialTheme.typography.bodySmall) }
             figures?.let(FindingText::parts)?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
             figures?.gwpSource?.let { Text("GWP: $it", style = MaterialTheme.typography.bodySmall) }
             Row {
@@ -354,7 +354,7 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
                 FilterChip(
                     selected = findingId == f.id,
                     onClick = { findingId = if (findingId == f.id) null else f.id },
-                    label = { Text(FindingText.name(f)) },
+                    label = { Text(str(f.name)) },
                 )
             }
         }
@@ -436,7 +436,7 @@ private fun SeizureSection(vm: EditorViewModel, view: InspectionView) {
     }
     for ((i, item) in form.items.withIndex()) {
         val f = findings.firstOrNull { it.id == item.findingId }
-        Text("Seized from: ${f?.let(FindingText::name) ?: "finding \u2026" + Ids.short(item.findingId)}", style = MaterialTheme.typography.labelLarge)
+        Text("Seized from: ${f?.let { str(it.name) } ?: "finding \u2026" + Ids.short(item.findingId)}", style = MaterialTheme.typography.labelLarge)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             Column(Modifier.weight(1f)) {
                 Field("kg", item.quantityKg, number = true) { v -> set(form.copy(items = form.items.toMutableList().also { it[i] = item.copy(quantityKg = v) })) }

@@ -156,7 +156,7 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
                 val figures = view.assessment.findings.firstOrNull { it.findingId == f.id }
                 Card(Modifier.fillMaxWidth()) {
                     Column(Modifier.padding(12.dp)) {
-                        Text(FindingText.title(f), style = MaterialTheme.typography.titleSmall)
+                        Text(str(f.title), style = MaterialTheme.typography.titleSmall)
                         Text(
                             listOfNotNull(
                                 f.cylinders?.let { "$it cylinders" },
@@ -166,7 +166,7 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
                             ).joinToString(" \u00b7 "),
                         )
                         figures?.quantity?.let { Text(Figures.quantity(it), style = MaterialTheme.typography.bodySmall) }
-                        figures?.let { Text(FindingText.basis(it.basis), style = MaterialTheme.typography.bodySmall) }
+                        figures?.let { Text(str(it.basis.label()), style = MaterialTheme.typography.bodySmall) }
                         figures?.let(FindingText::parts)?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
                         f.labels?.let { Text("Labels: $it", style = MaterialTheme.typography.bodySmall) }
                         f.concealment?.let { Text("Concealment: $it", style = MaterialTheme.typography.bodySmall) }
@@ -177,8 +177,8 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
             // What the officer removed stays visible to the supervisor (restoring is the officer's call).
             val removed = RemovedNotice.list(view)
             if (removed.isNotEmpty()) {
-                SectionTitle("Removed")
-                for (n in removed) Text(n.text, style = MaterialTheme.typography.bodySmall)
+                SectionTitle(str("title_removed"))
+                for (n in removed) Text(str(n.text), style = MaterialTheme.typography.bodySmall)
             }
 
             SectionTitle("Photos (${ins.photos.size})")
