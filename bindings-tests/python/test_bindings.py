@@ -202,6 +202,13 @@ class FieldStoreTest(unittest.TestCase):
             q.parse_quantity("-2", ".")
         self.assertEqual(cm.exception.user_message().key, q.MessageKey.QUANTITY_NEGATIVE)
 
+        self.assertEqual(q.net_mass("", "1139", "13.6", "."), 15490.4)
+        rows = [q.CompositionRow(component="R-22", pct="60"), q.CompositionRow(component="R-290", pct="30")]
+        with self.assertRaises(q.ApiError.Invalid) as cm:
+            q.composition_shares(rows, ".")
+        self.assertEqual(cm.exception.user_message().key, q.MessageKey.COMPOSITION_TOTAL)
+        self.assertEqual(cm.exception.user_message().args, ["90"])
+
         schedule = self.store.sync_schedule()
         self.assertEqual(schedule.action, q.SyncAction.ENROL)
         self.assertEqual(schedule.message.key, q.MessageKey.SYNC_NOT_ENROLLED)

@@ -28,6 +28,9 @@ pub enum Error {
     /// A quantity as typed could not be read (see [`crate::model::quantity`]).
     #[error(transparent)]
     Quantity(#[from] crate::model::quantity::QuantityError),
+    /// A measured composition that cannot be recorded (see [`crate::model::edits`]).
+    #[error(transparent)]
+    Composition(#[from] crate::model::edits::CompositionError),
     /// The caller may not do this (another device's document, a role that may not decide).
     #[error("{0}")]
     Forbidden(String),

@@ -883,6 +883,7 @@ impl From<quayside_core::error::Error> for SyncRefusal {
             | Error::CheckDigit { .. }
             | Error::UnknownSubstance(_)
             | Error::Quantity(_)
+            | Error::Composition(_)
             | Error::Rule(..)
             | Error::Stale(_) => SyncRefusal::Refused(RefusalCode::of(&e), e.to_string()),
             // The server's own failures (database, disk) fail the request: the device retries.

@@ -41,6 +41,7 @@ impl From<quayside_core::error::Error> for ServerError {
         match e {
             Error::Invalid(_)
             | Error::Quantity(_)
+            | Error::Composition(_)
             | Error::Rule(..)
             | Error::CheckDigit { .. }
             | Error::UnknownSubstance(_) => ServerError::BadRequest(e.to_string()),

@@ -255,6 +255,54 @@ fn quantities_read_the_same_on_every_phone_and_refusals_say_why() {
     assert_eq!(err.code(), ErrorCode::Invalid);
     assert!(!err.retryable());
     assert_eq!(err.user_message().key, MessageKey::QuantityNegative);
+    // The rules a finding form applies as the officer types are the core's, for both phones.
+    assert_eq!(
+        quayside_core::net_mass("".into(), "1 139".into(), "13,6".into(), ",".into()).unwrap(),
+        Some(15490.4)
+    );
+    assert_eq!(
+        quayside_core::net_mass("15000".into(), "1139".into(), "13.6".into(), ".".into()).unwrap(),
+        Some(15000.0),
+        "a typed net mass wins"
+    );
+    assert_eq!(quayside_core::parse_count("".into()).unwrap(), None);
+    assert_eq!(
+        quayside_core::parse_count("2.5".into())
+            .unwrap_err()
+            .user_message()
+            .key,
+        MessageKey::CountNotWhole
+    );
+    let row = |c: &str, p: &str| quayside_core::CompositionRow {
+        component: c.into(),
+        pct: p.into(),
+    };
+    let shares = quayside_core::composition_shares(
+        vec![
+            row("R-22", "60"),
+            row("", ""),
+            row("R-290", "38,5"),
+            row("air", "1,5"),
+        ],
+        ",".into(),
+    )
+    .unwrap();
+    assert_eq!(shares.len(), 3);
+    assert_eq!(shares[1].pct, 38.5);
+    for (rows, key) in [
+        (vec![row("R-22", "60")], MessageKey::CompositionTotal),
+        (vec![row("", "60")], MessageKey::CompositionUnnamed),
+        (vec![row("R-22", "")], MessageKey::CompositionShareMissing),
+        (
+            vec![row("R-22", "50"), row("HCFC-22", "50")],
+            MessageKey::CompositionTwice,
+        ),
+        (vec![row("R-22", "150")], MessageKey::CompositionShareRange),
+        (vec![row("R-999", "100")], MessageKey::ErrorUnknownSubstance),
+    ] {
+        let err = quayside_core::composition_shares(rows.clone(), ".".into()).unwrap_err();
+        assert_eq!(err.user_message().key, key, "{rows:?}: {err}");
+    }
     let err = parse_quantity("twelve".into(), ".".into()).unwrap_err();
     let m = err.user_message();
     assert_eq!(m.key, MessageKey::QuantityNotANumber);

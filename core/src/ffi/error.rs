@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::messages::{MessageKey, UserMessage};
 use crate::error::{Error, Rule};
+use crate::model::edits::CompositionError;
 use crate::model::quantity::QuantityError;
 
 /// An error from a [`super::FieldStore`] call. Nothing was changed by a call that failed.
@@ -223,6 +224,29 @@ impl From<Error> for ApiError {
                     QuantityError::Negative => UserMessage::plain(MessageKey::QuantityNegative),
                     QuantityError::TooLarge(v) => {
                         UserMessage::new(MessageKey::QuantityTooLarge, [v.to_string()])
+                    }
+                    QuantityError::NotWhole(text) => {
+                        UserMessage::new(MessageKey::CountNotWhole, [text])
+                    }
+                },
+            },
+            Error::Composition(c) => ApiError::Invalid {
+                message,
+                user: match c {
+                    CompositionError::Unnamed(pct) => {
+                        UserMessage::new(MessageKey::CompositionUnnamed, [pct])
+                    }
+                    CompositionError::ShareMissing(name) => {
+                        UserMessage::new(MessageKey::CompositionShareMissing, [name])
+                    }
+                    CompositionError::ShareRange(name) => {
+                        UserMessage::new(MessageKey::CompositionShareRange, [name])
+                    }
+                    CompositionError::Twice(name) => {
+                        UserMessage::new(MessageKey::CompositionTwice, [name])
+                    }
+                    CompositionError::Total(total) => {
+                        UserMessage::new(MessageKey::CompositionTotal, [total])
                     }
                 },
             },

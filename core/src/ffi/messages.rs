@@ -61,6 +61,14 @@ message_keys! {
     QuantityNotANumber = "quantity_not_a_number" ["text"] "{text} is not a number.",
     QuantityNegative = "quantity_negative" [] "A quantity cannot be negative.",
     QuantityTooLarge = "quantity_too_large" ["text"] "{text} kg is more than any single finding could hold.",
+    CountNotWhole = "count_not_whole" ["text"] "{text} is not a whole number.",
+    CompositionUnnamed = "composition_unnamed" ["pct"] "A component of {pct} % has no name.",
+    CompositionShareMissing = "composition_share_missing" ["name"] "Give the share of {name} in %.",
+    CompositionShareRange = "composition_share_range" ["name"]
+        "The share of {name} must be more than 0 and at most 100 %.",
+    CompositionTwice = "composition_twice" ["name"] "{name} is listed twice in the composition.",
+    CompositionTotal = "composition_total" ["total"]
+        "The composition adds up to {total} %, not 100 % (name the rest \"unknown\").",
     SyncPhaseFeed = "sync_phase_feed" [] "Asking the server what changed",
     SyncPhaseDocuments = "sync_phase_documents" ["done", "total"] "Records {done} of {total}",
     SyncPhasePhotos = "sync_phase_photos" ["done", "total"] "Photos {done} of {total}",

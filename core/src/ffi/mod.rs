@@ -496,6 +496,56 @@ pub fn format_quantity(value: f64, decimal_separator: String) -> String {
     crate::model::quantity::format(value, decimal_char(&decimal_separator))
 }
 
+/// Reads a count as typed ("1139", "1 139"); None for an empty field.
+#[uniffi::export]
+pub fn parse_count(text: String) -> ApiResult<Option<u32>> {
+    crate::model::quantity::parse_count(&text).map_err(|e| crate::error::Error::from(e).into())
+}
+
+/// A finding's net mass from its form, the same on every phone: the net mass as typed, else the
+/// cylinders counted times the net kilograms printed on one (rounded to grams), else None.
+#[uniffi::export]
+pub fn net_mass(
+    typed: String,
+    cylinders: String,
+    kg_per_cylinder: String,
+    decimal_separator: String,
+) -> ApiResult<Option<f64>> {
+    crate::model::quantity::net_mass(
+        &typed,
+        &cylinders,
+        &kg_per_cylinder,
+        decimal_char(&decimal_separator),
+    )
+    .map_err(|e| crate::error::Error::from(e).into())
+}
+
+/// One row of a composition as typed in a form.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CompositionRow {
+    pub component: String,
+    /// The share in %, as typed.
+    pub pct: String,
+}
+
+/// Reads a measured composition as typed (blank rows skipped) and checks it as the core will
+/// when it is saved: named components from the reference (or `air`, `unknown`), each once,
+/// shares above 0 and at most 100 %, adding up to 100 % within half a point. Refusals carry a
+/// message key (`composition_*`, `quantity_*`).
+#[uniffi::export]
+pub fn composition_shares(
+    rows: Vec<CompositionRow>,
+    decimal_separator: String,
+) -> ApiResult<Vec<ComponentShare>> {
+    let rows: Vec<(String, String)> = rows.into_iter().map(|r| (r.component, r.pct)).collect();
+    Ok(
+        crate::model::edits::composition_from_rows(&rows, decimal_char(&decimal_separator))?
+            .into_iter()
+            .map(|(component, pct)| ComponentShare { component, pct })
+            .collect(),
+    )
+}
+
 fn decimal_char(s: &str) -> char {
     if s.trim() == "," { ',' } else { '.' }
 }

@@ -157,6 +157,46 @@ fn resolve_component(name: &str) -> Result<String> {
     Ok(id)
 }
 
+/// Why a measured composition was not accepted.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CompositionError {
+    #[error("a component of {0} % has no name")]
+    Unnamed(String),
+    #[error("{0}: give its share in %")]
+    ShareMissing(String),
+    #[error("{0}: a component's share must be more than 0 and at most 100 %")]
+    ShareRange(String),
+    #[error("{0} is listed twice in the composition")]
+    Twice(String),
+    #[error("the composition adds up to {0} %, not 100 % (name the rest `unknown`)")]
+    Total(String),
+}
+
+/// Reads a composition as typed in a form, row by row (component name, share in % as typed):
+/// rows left blank are skipped; every other row needs a name and a share. Then
+/// [`check_composition`].
+pub fn composition_from_rows(
+    rows: &[(String, String)],
+    decimal: char,
+) -> Result<Vec<(String, f64)>> {
+    let mut parts = Vec::new();
+    for (name, pct) in rows {
+        let (name, pct) = (name.trim(), pct.trim());
+        if name.is_empty() && pct.is_empty() {
+            continue;
+        }
+        if name.is_empty() {
+            return Err(CompositionError::Unnamed(pct.to_string()).into());
+        }
+        if pct.is_empty() {
+            return Err(CompositionError::ShareMissing(name.to_string()).into());
+        }
+        parts.push((name.to_string(), super::quantity::parse(pct, decimal)?));
+    }
+    check_composition(&parts)?;
+    Ok(parts)
+}
+
 /// Checks a measured composition: known components, each once, percentages summing to 100
 /// (within half a percentage point, as identifiers round).
 pub fn check_composition(parts: &[(String, f64)]) -> Result<Vec<(String, f64)>> {
@@ -164,22 +204,20 @@ pub fn check_composition(parts: &[(String, f64)]) -> Result<Vec<(String, f64)>> 
     for (name, pct) in parts {
         let id = resolve_component(name)?;
         if !(pct.is_finite() && *pct > 0.0 && *pct <= 100.0) {
-            return Err(Error::Invalid(format!(
-                "{name}: a component's share must be more than 0 and at most 100 %, got {pct}"
-            )));
+            return Err(CompositionError::ShareRange(name.clone()).into());
         }
         if out.iter().any(|(other, _)| *other == id) {
-            return Err(Error::Invalid(format!(
-                "{id} is listed twice in the composition"
-            )));
+            return Err(CompositionError::Twice(id).into());
         }
         out.push((id, *pct));
     }
     let sum: f64 = out.iter().map(|(_, p)| p).sum();
     if !out.is_empty() && (sum - 100.0).abs() > 0.5 {
-        return Err(Error::Invalid(format!(
-            "the composition adds up to {sum} %, not 100 % (name the rest `unknown`)"
-        )));
+        return Err(CompositionError::Total(super::quantity::format(
+            (sum * 100.0).round() / 100.0,
+            '.',
+        ))
+        .into());
     }
     Ok(out)
 }

@@ -13,6 +13,8 @@ pub enum QuantityError {
     Negative,
     #[error("{0} kg is more than any single finding could hold")]
     TooLarge(f64),
+    #[error("{0:?} is not a whole number")]
+    NotWhole(String),
 }
 
 /// The largest quantity accepted, in kg (a full bulk tanker is far below it).
@@ -135,6 +137,56 @@ fn normalise(s: &str, decimal: char) -> Option<String> {
     }
 }
 
+/// Reads a count as typed ("1139", "1 139", "1,139"); None for an empty field.
+pub fn parse_count(text: &str) -> Result<Option<u32>, QuantityError> {
+    let compact: String = text
+        .trim()
+        .chars()
+        .filter(|c| !GROUPING.contains(c) && *c != ',' && *c != '.')
+        .collect();
+    if compact.is_empty() && text.trim().is_empty() {
+        return Ok(None);
+    }
+    compact
+        .parse::<u32>()
+        .ok()
+        .filter(|_| compact.chars().all(|c| c.is_ascii_digit()))
+        .filter(|_| grouped_in_threes(text.trim()))
+        .map(Some)
+        .ok_or_else(|| QuantityError::NotWhole(text.trim().to_string()))
+}
+
+/// Whether separators in a typed count fall between groups of three digits.
+fn grouped_in_threes(text: &str) -> bool {
+    let groups: Vec<&str> = text
+        .split(|c: char| GROUPING.contains(&c) || c == ',' || c == '.')
+        .collect();
+    groups.len() == 1
+        || ((1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3))
+}
+
+/// A finding's net mass from the form: the net mass as typed, else the cylinders counted times
+/// the net kilograms printed on one (1139 × 13.6 kg is 15490.4 kg, rounded to grams), else None.
+pub fn net_mass(
+    typed: &str,
+    cylinders: &str,
+    kg_per_cylinder: &str,
+    decimal: char,
+) -> Result<Option<f64>, QuantityError> {
+    if !typed.trim().is_empty() {
+        return parse(typed, decimal).map(Some);
+    }
+    let (Some(n), false) = (parse_count(cylinders)?, kg_per_cylinder.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let each = parse(kg_per_cylinder, decimal)?;
+    let total = (f64::from(n) * each * 1000.0).round() / 1000.0;
+    if total > MAX_KG {
+        return Err(QuantityError::TooLarge(total));
+    }
+    Ok(Some(total))
+}
+
 /// Shows a quantity with up to three decimals (grams), no trailing zeros, and the locale's
 /// decimal separator; what [`parse`] reads back to the same value.
 pub fn format(value: f64, decimal: char) -> String {
@@ -233,6 +285,27 @@ mod tests {
         assert_eq!(format(2.0, ','), "2");
         assert_eq!(format(0.0004, '.'), "0");
         assert_eq!(format(1.2345, '.'), "1.235");
+    }
+
+    #[test]
+    fn counts_and_net_mass_follow_one_rule() {
+        assert_eq!(parse_count(" "), Ok(None));
+        assert_eq!(parse_count("1139"), Ok(Some(1139)));
+        assert_eq!(parse_count("1 139"), Ok(Some(1139)));
+        assert_eq!(parse_count("1,139"), Ok(Some(1139)));
+        for bad in ["-2", "2.5", "12,34", "x", "99999999999"] {
+            assert!(parse_count(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(net_mass("", "1139", "13,6", ','), Ok(Some(15490.4)));
+        assert_eq!(net_mass("", "1139", "13.6", '.'), Ok(Some(15490.4)));
+        assert_eq!(
+            net_mass("15 000", "1139", "13.6", '.'),
+            Ok(Some(15000.0)),
+            "typed wins"
+        );
+        assert_eq!(net_mass("", "1139", "", '.'), Ok(None));
+        assert_eq!(net_mass("", "", "13.6", '.'), Ok(None));
+        assert!(net_mass("", "12", "-1", '.').is_err());
     }
 
     proptest! {

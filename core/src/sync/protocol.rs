@@ -143,6 +143,7 @@ impl RefusalCode {
             Error::Stale(_) => RefusalCode::Stale,
             Error::Invalid(_)
             | Error::Quantity(_)
+            | Error::Composition(_)
             | Error::CheckDigit { .. }
             | Error::UnknownSubstance(_)
             | Error::NotFound { .. } => RefusalCode::InvalidContent,

@@ -17,9 +17,7 @@ struct FindingEditorView: View {
     /// Keeps what is typed as a draft (restored when the editor opens again).
     @State private var drafts: DraftKeeper<FindingForm>?
     @State private var restored = false
-    @State private var kgPerCylinder = ""
     @State private var working = false
-    @State private var parseError: String?
     @State private var confirmingRemoval = false
 
     var body: some View {
@@ -55,15 +53,9 @@ struct FindingEditorView: View {
                             Text(type.displayName).tag(CylinderType?.some(type))
                         }
                     }
-                    HStack {
-                        FieldRow(label: "Kg per cylinder", text: $kgPerCylinder, keyboard: .decimalPad)
-                        Button("= net mass") { applyPerCylinder() }
-                            .disabled(FormText.clean(kgPerCylinder).isEmpty)
-                    }
+                    FieldRow(label: "Kg per cylinder", text: $form.kgPerCylinder, keyboard: .decimalPad)
                     FieldRow(label: "Net mass, all cylinders (kg)", text: $form.netMassKg, keyboard: .decimalPad)
-                    if let parseError {
-                        Text(parseError).font(.caption).foregroundStyle(.red)
-                    }
+                    netMassLine
                 }
                 if let finding, let figures = model.figures(for: finding.id), let quantity = figures.quantity {
                     Section("Figures (as last saved)") {
@@ -158,33 +150,27 @@ struct FindingEditorView: View {
         } header: {
             Text("Measured composition (% by mass)")
         } footer: {
-            if let compositionProblem {
-                Text(compositionProblem).foregroundStyle(.red)
-            } else if !form.composition.isEmpty {
-                Text("Total \(form.compositionTotal.formatted(.number.precision(.fractionLength(0...2)))) %")
+            switch Result(catching: { try form.compositionShares() }) {
+            case let .success(shares):
+                if !shares.isEmpty {
+                    Text("Total \(FormText.text(shares.map(\.pct).reduce(0, +))) %")
+                }
+            case let .failure(problem):
+                Text(UserFacingError(problem).message).foregroundStyle(.red)
             }
         }
     }
 
-    /// Why the composition as typed cannot be sent yet (unnamed row, sum not 100 %), or `nil`.
-    private var compositionProblem: String? {
-        do {
-            _ = try form.compositionShares()
-            return nil
-        } catch {
-            return UserFacingError(error).message
-        }
-    }
-
-    private func applyPerCylinder() {
-        do {
-            if try form.setNetMass(kgPerCylinder: kgPerCylinder) {
-                parseError = nil
-            } else {
-                parseError = String(localized: "Enter the number of cylinders first.")
+    /// The net mass the finding records, computed by the core as the form is filled (the total as
+    /// typed, else cylinders × kg per cylinder), or why it cannot be: nothing to press, as on Android.
+    @ViewBuilder private var netMassLine: some View {
+        switch Result(catching: { try form.netMass() }) {
+        case let .success(kg):
+            if let kg {
+                Text("Net mass: \(FormText.text(kg)) kg").font(.caption)
             }
-        } catch {
-            parseError = UserFacingError(error).message
+        case let .failure(problem):
+            Text(UserFacingError(problem).message).font(.caption).foregroundStyle(.red)
         }
     }
 

@@ -24,8 +24,6 @@ public struct FindingForm: Equatable, DraftableForm {
         }
     }
 
-    /// How far from 100 % a measured composition may add up (the core's tolerance: identifiers round).
-    public static let compositionTolerance = 0.5
     /// The reference group of pre-blended polyols, whose figures need the controlled content.
     private static let polyolGroup = "polyol"
 
@@ -51,7 +49,10 @@ public struct FindingForm: Equatable, DraftableForm {
     public var cylinders = ""
     /// Kind of container the substance is in.
     public var cylinderType: CylinderType?
-    /// Total net mass in kg, as typed.
+    /// The net mass of one cylinder in kg as printed on it, as typed (the net mass is computed
+    /// from it and the cylinders when no total is typed; not stored by the core).
+    public var kgPerCylinder = ""
+    /// Total net mass in kg, as typed (empty: computed, see ``netMass()``).
     public var netMassKg = ""
     /// Labels seen on the cylinders.
     public var labels = ""
@@ -97,52 +98,31 @@ public struct FindingForm: Equatable, DraftableForm {
         }
     }
 
-    /// The sum of the composition's percentages typed so far (rows whose % is not a number left
-    /// out), for display beside the rows.
-    public var compositionTotal: Double {
-        composition.reduce(0) { sum, row in sum + ((try? FormText.decimal(row.pct)) ?? 0) }
-    }
-
-    /// The measured composition for the core: every row named and given a share, the shares adding
-    /// up to 100 % within ``compositionTolerance``. Checked here so the officer learns at once; the
-    /// core checks again (names, duplicates, the sum) and its refusal stands.
-    /// - Throws: ``FormValidationError`` naming what is missing or how far off the sum is.
+    /// The measured composition, read and checked by the core (`compositionShares`, blank rows
+    /// skipped) as it will be when saved, so the officer learns at once.
+    /// - Throws: ``FormValidationError`` for "Composition", worded from the core's refusal
+    ///   (`composition_*`, `quantity_*`, an unknown substance).
     public func compositionShares() throws -> [ComponentShare] {
-        let field = "Composition"
-        var shares: [ComponentShare] = []
-        for row in composition {
-            let name = FormText.clean(row.component)
-            let typed = FormText.clean(row.pct)
-            if name.isEmpty && typed.isEmpty { continue }
-            guard !name.isEmpty else {
-                throw FormValidationError(field: field, message: "Name the component of \(typed) % (a substance, “air” or “unknown”).")
-            }
-            guard let pct = try FormText.decimal(typed) else {
-                throw FormValidationError(field: field, message: "Give the % by mass of \(name).")
-            }
-            shares.append(ComponentShare(component: name, pct: pct))
+        try FormText.field("Composition") {
+            try QuaysideCore.compositionShares(
+                rows: composition.map { CompositionRow(component: $0.component, pct: $0.pct) },
+                decimalSeparator: FormText.decimalSeparator)
         }
-        let total = shares.reduce(0) { $0 + $1.pct }
-        if !shares.isEmpty && abs(total - 100) > Self.compositionTolerance {
-            throw FormValidationError(
-                field: field,
-                message: "The composition adds up to \(total.formatted(.number.precision(.fractionLength(0...2)))) %, not 100 %: name the rest “unknown”."
-            )
-        }
-        return shares
     }
 
-    /// Sets the total net mass from the cylinder count and the mass of one cylinder, as officers
-    /// count them on the quay ("1139 cylinders of 13.6 kg"). Leaves the form unchanged and
-    /// returns `false` when either value is missing.
-    /// - Throws: ``FormValidationError`` when either text is not a number.
-    @discardableResult
-    public mutating func setNetMass(kgPerCylinder: String) throws -> Bool {
-        guard let count = try FormText.count(cylinders, field: "Cylinders"),
-              let each = try FormText.decimal(kgPerCylinder)
-        else { return false }
-        netMassKg = FormText.text(Double(count) * each)
-        return true
+    /// The net mass this finding records, by the core's rule (`netMass`, the same on Android):
+    /// the total as typed, else the cylinders counted times the kilograms printed on one, as
+    /// officers count them on the quay ("1139 cylinders of 13.6 kg"), rounded to grams; else `nil`.
+    /// - Throws: ``FormValidationError`` for the field at fault, worded from the core's refusal.
+    public func netMass() throws -> Double? {
+        do {
+            return try QuaysideCore.netMass(typed: netMassKg, cylinders: cylinders, kgPerCylinder: kgPerCylinder,
+                                            decimalSeparator: FormText.decimalSeparator)
+        } catch let refusal as ApiError {
+            let field = !FormText.clean(netMassKg).isEmpty ? "Net mass"
+                : refusal.userMessage().key == .countNotWhole ? "Cylinders" : "Kg per cylinder"
+            throw FormValidationError(field: field, refusal: refusal)
+        }
     }
 
     /// The core's fields for a new finding.
@@ -151,8 +131,8 @@ public struct FindingForm: Equatable, DraftableForm {
     }
 
     /// Every field for the core (empty text clears a field; an empty number leaves it as it is).
-    /// - Throws: the core's refusal of a number, or ``FormValidationError`` for a composition that
-    ///   does not add up or both an identified and an other substance.
+    /// - Throws: the core's refusal of a number, or ``FormValidationError`` for a count, net mass or
+    ///   composition the core refuses, or both an identified and an other substance.
     public func fields() throws -> FindingFields {
         func text(_ value: String) -> String { FormText.clean(value) }
         if !text(identifiedSubstance).isEmpty && !text(identifiedOther).isEmpty {
@@ -169,9 +149,9 @@ public struct FindingForm: Equatable, DraftableForm {
         fields.readingResult = text(readingResult)
         fields.purityPct = try FormText.decimal(purityPct)
         fields.hsCodeObserved = text(hsCodeObserved)
-        fields.cylinders = try FormText.count(cylinders, field: "Cylinders")
+        fields.cylinders = try FormText.field("Cylinders") { try parseCount(text: cylinders) }
         fields.cylinderType = cylinderType
-        fields.netMassKg = try FormText.decimal(netMassKg)
+        fields.netMassKg = try netMass()
         fields.labels = text(labels)
         fields.concealment = text(concealment)
         fields.notes = text(notes)
@@ -185,8 +165,8 @@ public struct FindingForm: Equatable, DraftableForm {
             "declaredSubstance": declaredSubstance, "identifiedSubstance": identifiedSubstance,
             "identifiedOther": identifiedOther, "contentPct": contentPct, "instrument": instrument,
             "readingResult": readingResult, "purityPct": purityPct, "hsCodeObserved": hsCodeObserved,
-            "cylinders": cylinders, "netMassKg": netMassKg, "labels": labels, "concealment": concealment,
-            "notes": notes,
+            "cylinders": cylinders, "kgPerCylinder": kgPerCylinder, "netMassKg": netMassKg, "labels": labels,
+            "concealment": concealment, "notes": notes,
         ]
         if let cylinderType, let index = CylinderType.choices.firstIndex(of: cylinderType) {
             fields["cylinderType"] = String(index)
@@ -208,6 +188,7 @@ public struct FindingForm: Equatable, DraftableForm {
         purityPct = fields["purityPct"] ?? ""
         hsCodeObserved = fields["hsCodeObserved"] ?? ""
         cylinders = fields["cylinders"] ?? ""
+        kgPerCylinder = fields["kgPerCylinder"] ?? ""
         netMassKg = fields["netMassKg"] ?? ""
         labels = fields["labels"] ?? ""
         concealment = fields["concealment"] ?? ""

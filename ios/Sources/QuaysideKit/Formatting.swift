@@ -3,9 +3,10 @@ import QuaysideCore
 
 /// Turns what an officer types into values for the core, and values back into editable text.
 ///
-/// Quantities are read and written by the core (`parseQuantity` / `formatQuantity`) with the
-/// decimal separator of the officer's locale, so "13,6" and "13.6" mean what the officer means and
-/// a refusal ("is not a number", "cannot be negative") is the core's, in the officer's language.
+/// Quantities and counts are read and written by the core (`parseQuantity`, `parseCount` /
+/// `formatQuantity`) with the decimal separator of the officer's locale, so "13,6" and "13.6" mean
+/// what the officer means and a refusal ("is not a number", "cannot be negative") is the core's, in
+/// the officer's language.
 /// Whether a value is acceptable beyond that (purity over 100 %, a malformed HS code) is the core's
 /// decision too.
 public enum FormText {
@@ -34,16 +35,15 @@ public enum FormText {
         return try parseQuantity(text: cleaned, decimalSeparator: decimalSeparator)
     }
 
-    /// A whole count, or `nil` for an empty field.
-    /// - Throws: ``FormValidationError`` when the text is not a whole number from 0 to 4,294,967,295.
-    public static func count(_ text: String, field: String) throws -> UInt32? {
-        let cleaned = clean(text).replacingOccurrences(of: " ", with: "")
-        if cleaned.isEmpty { return nil }
-        guard let value = UInt32(cleaned) else {
-            throw FormValidationError(field: field, message: Localization.format(
-                Localization.text("form_not_whole_number", "“%1$@” is not a whole number."), [cleaned]))
+    /// `read()`, one of the core's rules over what was typed (`parseCount`, `netMass`,
+    /// `compositionShares`), a refusal of the core's reported against `field`.
+    /// - Throws: ``FormValidationError`` for `field`, worded from the refusal's `userMessage()`.
+    public static func field<Value>(_ field: String, _ read: () throws -> Value) throws -> Value {
+        do {
+            return try read()
+        } catch let refusal as ApiError {
+            throw FormValidationError(field: field, refusal: refusal)
         }
-        return value
     }
 
     /// The items of a list typed as one text: separated by commas, semicolons or new lines.

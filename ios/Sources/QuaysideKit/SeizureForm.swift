@@ -74,7 +74,7 @@ public struct SeizureForm: Equatable, DraftableForm {
     /// Every field for the core, sent with the version the form was filled from. Items are sent
     /// whole: the core replaces the list.
     /// - Throws: the core's refusal of a quantity, or ``FormValidationError`` for a seized finding
-    ///   without a quantity.
+    ///   without a quantity or a count of cylinders the core refuses.
     public func fields() throws -> SeizureFields {
         func text(_ value: String) -> String { FormText.clean(value) }
         let seized = try items.map { (item: Item) throws -> SeizedItem in
@@ -83,7 +83,7 @@ public struct SeizureForm: Equatable, DraftableForm {
                                           message: Localization.text("form_seized_quantity", "Enter the seized quantity for every seized finding."))
             }
             return SeizedItem(findingId: item.findingId, quantityKg: kg,
-                              cylinders: try FormText.count(item.cylinders, field: "Seized cylinders"))
+                              cylinders: try FormText.field("Seized cylinders") { try parseCount(text: item.cylinders) })
         }
         return SeizureFields(
             caseRef: text(caseRef),

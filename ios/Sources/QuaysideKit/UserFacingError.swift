@@ -57,7 +57,7 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         case let form as FormValidationError:
             self.init(kind: .form(field: form.field),
                       title: Localization.format(Localization.text("error_title_form", "Check %1$@"), [form.field]),
-                      message: form.message)
+                      message: form.message, userMessage: form.userMessage)
         default:
             self.init(kind: .other, title: Localization.text("error_title_other", "Something went wrong"),
                       message: Localization.text("error_other", "An unexpected error occurred. Try again."))
@@ -140,17 +140,29 @@ extension UserFacingError: LocalizedError {
     public var failureReason: String? { title }
 }
 
-/// A form value the shell could not turn into what the core expects (an empty composition row).
-/// Numbers are parsed by the core (`parseQuantity`), whose refusals arrive as `ApiError`.
+/// A form value the shell or the core would not take, with the field it belongs to: a refusal of
+/// the core's rules over what was typed (a count, a composition, the net mass; see
+/// ``FormText/field(_:_:)``) or a combination the form itself refuses.
 public struct FormValidationError: Error, Equatable, Sendable {
     /// The field's name as shown on screen.
     public let field: String
-    /// What is wrong with it.
+    /// What is wrong with it, in the officer's language.
     public let message: String
+    /// The core's message as key and arguments, when the core refused the value.
+    public let userMessage: UserMessage?
 
     /// Creates a validation error for the named field.
     public init(field: String, message: String) {
         self.field = field
         self.message = message
+        self.userMessage = nil
+    }
+
+    /// The core's `refusal` of what was typed in `field`, worded from its `userMessage()`.
+    public init(field: String, refusal: ApiError) {
+        let user = refusal.userMessage()
+        self.field = field
+        self.message = user.localized
+        self.userMessage = user
     }
 }

@@ -229,7 +229,7 @@ extension FindingForm {
         form.purityPct = "99,1"
         form.cylinders = "1139"
         form.cylinderType = .disposable
-        _ = try? form.setNetMass(kgPerCylinder: "13.6")
+        form.kgPerCylinder = "13.6"
         return form
     }
 }

@@ -22,18 +22,41 @@ final class PolicyTests: XCTestCase {
         }
         FormText.decimalSeparator = "."
         XCTAssertEqual(try parseQuantity(text: "15490.4", decimalSeparator: "."), 15_490.4)
-        XCTAssertEqual(try FormText.count("1139", field: "cylinders"), 1139)
-        XCTAssertThrowsError(try FormText.count("11.5", field: "cylinders"))
+        XCTAssertEqual(try parseCount(text: "1 139"), 1139)
+        XCTAssertEqual(try parseCount(text: "1,139"), 1139)
+        XCTAssertNil(try parseCount(text: "  "))
+        XCTAssertThrowsError(try FormText.field("Cylinders") { try parseCount(text: "11.5") }) { error in
+            let refused = error as? FormValidationError
+            XCTAssertEqual(refused?.field, "Cylinders", "the core's refusal stays with its field")
+            XCTAssertEqual(refused?.userMessage, UserMessage(key: .countNotWhole, args: ["11.5"]))
+            XCTAssertEqual(UserFacingError(error).kind, .form(field: "Cylinders"))
+        }
         XCTAssertEqual(FormText.list("ML-1, ML-2;\nML-3,,"), ["ML-1", "ML-2", "ML-3"])
     }
 
-    func testNetMassFromCylinders() throws {
+    func testNetMassIsComputedByTheCoreWithoutAButton() throws {
         FormText.decimalSeparator = "."
         var finding = FindingForm()
         finding.cylinders = "1139"
-        let applied = try finding.setNetMass(kgPerCylinder: "13.6")
-        XCTAssertTrue(applied)
-        XCTAssertEqual(try FormText.decimal(finding.netMassKg) ?? 0, 15_490.4, accuracy: 1e-6)
+        XCTAssertNil(try finding.netMass(), "no kg per cylinder: nothing to compute")
+        finding.kgPerCylinder = "13.6"
+        XCTAssertEqual(try finding.netMass(), 15_490.4)
+        XCTAssertEqual(try finding.fields().netMassKg, 15_490.4, "sent as computed")
+        XCTAssertEqual(finding.netMassKg, "", "the total field stays as typed")
+        finding.netMassKg = "15 000"
+        XCTAssertEqual(try finding.netMass(), 15_000, "a total as typed wins")
+        finding.netMassKg = ""
+        finding.kgPerCylinder = "-1"
+        XCTAssertThrowsError(try finding.netMass()) { error in
+            XCTAssertEqual((error as? FormValidationError)?.field, "Kg per cylinder")
+            XCTAssertEqual((error as? FormValidationError)?.userMessage?.key, .quantityNegative)
+        }
+        finding.kgPerCylinder = "13.6"
+        finding.cylinders = "11.5"
+        XCTAssertThrowsError(try finding.netMass()) { error in
+            XCTAssertEqual((error as? FormValidationError)?.field, "Cylinders")
+            XCTAssertEqual((error as? FormValidationError)?.userMessage?.key, .countNotWhole)
+        }
     }
 
     func testAFormIsSentWhole() throws {
@@ -60,6 +83,7 @@ final class PolicyTests: XCTestCase {
         var finding = FindingForm()
         finding.identifiedSubstance = "R-22"
         finding.cylinderType = .disposable
+        finding.kgPerCylinder = "13,6"
         finding.composition = [.init(component: "R-22", pct: "60"), .init(component: "unknown", pct: "40")]
         XCTAssertEqual(FindingForm(draftFields: finding.draftFields), finding)
 

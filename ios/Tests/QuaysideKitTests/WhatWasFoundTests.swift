@@ -156,11 +156,11 @@ final class WhatWasFoundTests: XCTestCase {
             FindingForm.Component(component: "R-22", pct: "60"),
             FindingForm.Component(component: "R-290", pct: "30"),
         ]
-        XCTAssertEqual(ninety.compositionTotal, 90, accuracy: 1e-9)
         let saved = await editor.updateFinding(id, form: ninety, basedOn: editor.basedOn)
         XCTAssertFalse(saved)
         XCTAssertEqual(editor.alert?.kind, .form(field: "Composition"))
-        XCTAssertEqual(editor.alert?.message, "The composition adds up to 90 %, not 100 %: name the rest “unknown”.")
+        XCTAssertEqual(editor.alert?.userMessage, UserMessage(key: .compositionTotal, args: ["90"]), "the core's check")
+        XCTAssertEqual(editor.alert?.message, "The composition adds up to 90 %, not 100 % (name the rest \"unknown\").")
 
         // The core's own check stands for any caller.
         var patch = FindingFields()
@@ -176,6 +176,24 @@ final class WhatWasFoundTests: XCTestCase {
         XCTAssertEqual(after.inspection.findings.first, original)
         let historyAfter = try await store.history(inspectionId: editor.inspectionId).count
         XCTAssertEqual(historyAfter, before)
+    }
+
+    /// The core's composition check, worded from the app's string catalog: a blank row is
+    /// skipped, the total is refused in Bahasa Indonesia against the composition field.
+    func testACompositionThatDoesNotAddUpIsWordedInIndonesian() throws {
+        var form = FindingForm()
+        form.composition = [
+            FindingForm.Component(component: "R-22", pct: "60"),
+            FindingForm.Component(),
+            FindingForm.Component(component: "R-290", pct: "30"),
+        ]
+        Localization.localizer = try CatalogLocalizer(xcstrings: Fixtures.stringCatalog, language: "id")
+        XCTAssertThrowsError(try form.fields()) { error in
+            let shown = UserFacingError(error)
+            XCTAssertEqual(shown.kind, .form(field: "Composition"))
+            XCTAssertEqual(shown.userMessage, UserMessage(key: .compositionTotal, args: ["90"]))
+            XCTAssertEqual(shown.message, "Jumlah komposisi 90 %, bukan 100 % (sebut sisanya \"unknown\").")
+        }
     }
 
     func testPolyolContent() async throws {

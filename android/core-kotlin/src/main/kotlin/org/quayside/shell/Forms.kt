@@ -2,6 +2,7 @@ package org.quayside.shell
 
 import org.quayside.core.ApiException
 import org.quayside.core.ComponentShare
+import org.quayside.core.CompositionRow
 import org.quayside.core.CustodyFields
 import org.quayside.core.CustodyRecord
 import org.quayside.core.CylinderType
@@ -11,29 +12,35 @@ import org.quayside.core.FindingRecord
 import org.quayside.core.GeoPoint
 import org.quayside.core.InspectionFields
 import org.quayside.core.InspectionRecord
+import org.quayside.core.MessageKey
 import org.quayside.core.ModusOperandi
 import org.quayside.core.SeizedItem
 import org.quayside.core.SeizureAction
 import org.quayside.core.SeizureFields
 import org.quayside.core.SeizureRecord
 import org.quayside.core.formatQuantity
+import org.quayside.core.parseCount
 import org.quayside.core.parseQuantity
 
 /**
+ * Runs one of the core's form rules; its refusal becomes an [InputException] on [field], in the
+ * core's words (its message key) and with its error code.
+ */
+internal inline fun <T> coreRule(field: String, rule: () -> T): T = try {
+    rule()
+} catch (e: ApiException) {
+    throw InputException(Text.Core(e.userMessage()), field, e.code())
+}
+
+/**
  * Numbers as officers type them, read and shown by the core's rules (`parse_quantity`,
- * `format_quantity`) with the device's decimal separator ([decimalSeparator], from
+ * `parse_count`, `format_quantity`) with the device's decimal separator ([decimalSeparator], from
  * `DecimalFormatSymbols` on the phone): "15 490,4" in Jakarta and "15,490.4" in Tema.
  */
 data class Numbers(val decimalSeparator: String = ".") {
     /** A quantity from [text], `null` when blank; the core's refusal (e.g. negative) names [field]. */
-    fun quantity(text: String, field: String): Double? {
-        if (text.isBlank()) return null
-        return try {
-            parseQuantity(text, decimalSeparator)
-        } catch (e: ApiException.Invalid) {
-            throw InputException(Text.Core(e.userMessage()), field)
-        }
-    }
+    fun quantity(text: String, field: String): Double? =
+        if (text.isBlank()) null else coreRule(field) { parseQuantity(text, decimalSeparator) }
 
     /** A percentage from [text] (0 to 100), `null` when blank. */
     fun percent(text: String, field: String): Double? {
@@ -42,14 +49,8 @@ data class Numbers(val decimalSeparator: String = ".") {
         return v
     }
 
-    /** A whole number from [text], `null` when blank. */
-    fun count(text: String, field: String): UInt? {
-        val t = text.trim().filter { !it.isWhitespace() && it != '\'' }
-        if (t.isEmpty()) return null
-        val v = t.toLongOrNull()?.takeIf { it in 0..UInt.MAX_VALUE.toLong() }
-            ?: throw InputException(Text.Shell("input_whole_number", listOf(text.trim())), field)
-        return v.toUInt()
-    }
+    /** A count from [text] ("1139", "1 139"), `null` when blank; the core's refusal names [field]. */
+    fun count(text: String, field: String): UInt? = coreRule(field) { parseCount(text) }
 
     /** [value] as the core shows it with this separator; `""` for `null`. */
     fun format(value: Double?): String = value?.let { formatQuantity(it, decimalSeparator) } ?: ""
@@ -227,13 +228,20 @@ data class FindingForm(
                 org.quayside.core.substance(name.trim())?.group == POLYOL_GROUP
         }
 
-    /** The net mass this form records: typed, else cylinders x kg per cylinder, else `null`. */
-    fun netMass(numbers: Numbers = Numbers()): Double? {
-        numbers.quantity(netMassKg, "field_net_mass")?.let { return it }
-        val n = numbers.count(cylinders, "field_cylinders") ?: return null
-        val per = numbers.quantity(kgPerCylinder, "field_kg_per_cylinder") ?: return null
-        // Round to grams: 1139 x 13.6 is 15490.4, not 15490.399999999998.
-        return Math.round(n.toDouble() * per * 1000.0) / 1000.0
+    /**
+     * The net mass this form records, by the core's rule (`net_mass`, the same on every phone):
+     * typed, else cylinders x kg per cylinder rounded to grams, else `null`. A refusal names the
+     * field it comes from.
+     */
+    fun netMass(numbers: Numbers = Numbers()): Double? = try {
+        org.quayside.core.netMass(netMassKg, cylinders, kgPerCylinder, numbers.decimalSeparator)
+    } catch (e: ApiException) {
+        val field = when {
+            netMassKg.isNotBlank() -> "field_net_mass"
+            e.userMessage().key == MessageKey.COUNT_NOT_WHOLE -> "field_cylinders"
+            else -> "field_kg_per_cylinder"
+        }
+        throw InputException(Text.Core(e.userMessage()), field, e.code())
     }
 
     /** The sum of the composition's percentages typed so far (rows whose % is not a number left out), for display. */
@@ -241,24 +249,12 @@ data class FindingForm(
         composition.sumOf { row -> runCatching { numbers.quantity(row.pct, "field_composition") }.getOrNull() ?: 0.0 }
 
     /**
-     * The measured composition for the core: every row named and given a share, the shares adding
-     * up to 100 % within [COMPOSITION_TOLERANCE] (identifiers round). Checked here so the officer
-     * learns at once; the core checks again (names, duplicates, the sum) and its refusal stands.
+     * The measured composition, read and checked by the core (`composition_shares`, blank rows
+     * skipped) as it will be when saved, so the officer learns at once; a refusal names
+     * `field_composition`.
      */
-    fun compositionShares(numbers: Numbers = Numbers()): List<ComponentShare> {
-        val shares = composition.filter { it.component.isNotBlank() || it.pct.isNotBlank() }.map { row ->
-            val name = row.component.trim()
-            if (name.isEmpty()) throw InputException(Text.Shell("input_composition_unnamed", listOf(row.pct.trim())), "field_composition")
-            val pct = numbers.quantity(row.pct, "field_composition")
-                ?: throw InputException(Text.Shell("input_composition_share_missing", listOf(name)), "field_composition")
-            if (pct <= 0.0 || pct > 100.0) throw InputException(Text.Shell("input_composition_share_range", listOf(name)), "field_composition")
-            ComponentShare(name, pct)
-        }
-        val total = shares.sumOf { it.pct }
-        if (shares.isNotEmpty() && Math.abs(total - 100.0) > COMPOSITION_TOLERANCE) {
-            throw InputException(Text.Shell("input_composition_total", listOf(numbers.format(total))), "field_composition")
-        }
-        return shares
+    fun compositionShares(numbers: Numbers = Numbers()): List<ComponentShare> = coreRule("field_composition") {
+        org.quayside.core.compositionShares(composition.map { CompositionRow(it.component, it.pct) }, numbers.decimalSeparator)
     }
 
     /** All the core's fields for this form (`""` clears a field, an empty composition clears it); [isNew] for a new finding. */
@@ -303,9 +299,6 @@ data class FindingForm(
 
     /** Helpers to fill a form from a stored finding or a draft. */
     companion object {
-        /** How far from 100 % a measured composition may add up (the core's tolerance: identifiers round). */
-        const val COMPOSITION_TOLERANCE = 0.5
-
         /** The reference group of pre-blended polyols, whose figures need the controlled content. */
         private const val POLYOL_GROUP = "polyol"
 

@@ -125,7 +125,13 @@ object Problems {
                 detail = error.toString(),
             )
         }
-        is InputException -> Problem(error.text, Recovery.FIX_INPUT, field = error.field, detail = error.toString())
+        is InputException -> Problem(
+            message = error.text,
+            recovery = error.code?.let { recovery(it, false) } ?: Recovery.FIX_INPUT,
+            code = error.code,
+            field = error.field,
+            detail = error.toString(),
+        )
         else -> Problem(text("error_unexpected"), Recovery.REPORT, detail = error.toString())
     }
 
@@ -144,9 +150,11 @@ object Problems {
 
 /**
  * Input a form could not turn into a core call: [text] says why (a shell string, or the core's
- * words for a quantity), [field] names the field (a shell string id).
+ * words when one of its form rules refused), [field] names the field (a shell string id), and
+ * [code] is the core's error code when the refusal is the core's (an unknown component offers the
+ * substance picker).
  */
-class InputException(val text: Text, val field: String? = null) : IllegalArgumentException(text.toString()) {
+class InputException(val text: Text, val field: String? = null, val code: ErrorCode? = null) : IllegalArgumentException(text.toString()) {
     /** A form check with the shell's string [id] and [args]. */
     constructor(id: String, vararg args: Any) : this(Text.Shell(id, args.map { it.toString() }))
 }

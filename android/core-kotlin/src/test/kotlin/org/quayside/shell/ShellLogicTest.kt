@@ -41,6 +41,13 @@ class ShellLogicTest {
         assertEquals("and 1.234 where it is a comma", 1.234, comma.quantity("1,234", "x")!!, 0.0)
         assertNull(point.quantity("  ", "x"))
         assertEquals(1139u, point.count(" 1139 ", "field_cylinders"))
+        assertEquals(1139u, comma.count("1 139", "field_cylinders"))
+        assertEquals("a count reads the same with either separator", 1139u, comma.count("1,139", "field_cylinders"))
+        assertNull(point.count(" ", "field_cylinders"))
+        val half = expectInput { comma.count("2,5", "field_seized_cylinders") }
+        assertEquals("field_seized_cylinders", half.field)
+        assertEquals(MessageKey.COUNT_NOT_WHOLE, (half.text as Text.Core).message.key)
+        assertEquals("2,5 is not a whole number.", en.render(half.text))
         val negative = expectInput { point.quantity("-3", "field_net_mass") }
         assertEquals("field_net_mass", negative.field)
         assertEquals(MessageKey.QUANTITY_NEGATIVE, (negative.text as Text.Core).message.key)
@@ -59,12 +66,56 @@ class ShellLogicTest {
         assertEquals(15490.4, FindingForm(cylinders = "1139", kgPerCylinder = "13,6").netMass(Numbers(","))!!, 0.0)
         assertEquals(200.0, FindingForm(cylinders = "1139", kgPerCylinder = "13.6", netMassKg = "200").netMass()!!, 0.0)
         assertNull(FindingForm(cylinders = "1139").netMass())
+        assertNull(FindingForm(kgPerCylinder = "13.6").netMass())
+        // A refusal names the field it comes from.
+        assertEquals("field_net_mass", expectInput { FindingForm(cylinders = "x", netMassKg = "-1").netMass() }.field)
+        val cylinders = expectInput { FindingForm(cylinders = "12.5", kgPerCylinder = "13.6").netMass() }
+        assertEquals("field_cylinders", cylinders.field)
+        assertEquals(MessageKey.COUNT_NOT_WHOLE, (cylinders.text as Text.Core).message.key)
+        assertEquals("field_kg_per_cylinder", expectInput { FindingForm(cylinders = "12", kgPerCylinder = "-1").netMass() }.field)
+        assertEquals("field_cylinders", expectInput { FindingForm(identifiedSubstance = "R-22", cylinders = "many").toFields() }.field)
         val fields = FindingForm(identifiedSubstance = " R-22 ", cylinders = "10", kgPerCylinder = "13.6").toFields()
         assertEquals("R-22", fields.identifiedSubstance)
         assertEquals(136.0, fields.netMassKg!!, 0.0)
         assertEquals("an empty field is sent (as empty): the core compares, not the form", "", fields.labels)
         assertEquals("input_substance_required", (expectInput { FindingForm(cylinders = "3").toFields() }.text as Text.Shell).id)
         assertEquals("field_purity", expectInput { FindingForm(identifiedSubstance = "R-22", purityPct = "140").toFields() }.field)
+    }
+
+    /**
+     * The measured composition is read and checked by the core, row by row: its refusals are the
+     * core's messages (rendered from their keys in either language) on the composition field.
+     */
+    @Test
+    fun compositionRefusalsComeFromTheCore() {
+        fun refusal(vararg rows: ComponentForm, numbers: Numbers = Numbers()) =
+            expectInput { FindingForm(composition = rows.toList()).compositionShares(numbers) }
+
+        val total = refusal(ComponentForm("R-22", "60"), ComponentForm("R-290", "30"))
+        assertEquals("field_composition", total.field)
+        assertEquals(MessageKey.COMPOSITION_TOTAL, (total.text as Text.Core).message.key)
+        assertEquals(listOf("90"), total.text.message.args)
+        assertEquals("Jumlah komposisi 90 %, bukan 100 % (sebut sisanya \"unknown\").", XmlLocalizer.id.render(total.text))
+        assertEquals("The composition adds up to 90 %, not 100 % (name the rest \"unknown\").", en.render(total.text))
+        assertEquals(Recovery.FIX_INPUT, Problems.of(total).recovery)
+        assertEquals("field_composition", Problems.of(total).field)
+
+        fun key(e: InputException) = (e.text as Text.Core).message.key
+        assertEquals(MessageKey.COMPOSITION_UNNAMED, key(refusal(ComponentForm("", "40"), ComponentForm("R-22", "60"))))
+        assertEquals(MessageKey.COMPOSITION_SHARE_MISSING, key(refusal(ComponentForm("R-22", " "))))
+        assertEquals(MessageKey.COMPOSITION_SHARE_RANGE, key(refusal(ComponentForm("R-22", "0"), ComponentForm("air", "100"))))
+        assertEquals(MessageKey.COMPOSITION_TWICE, key(refusal(ComponentForm("R-22", "50"), ComponentForm("HCFC-22", "50"))))
+        assertEquals(MessageKey.QUANTITY_NOT_A_NUMBER, key(refusal(ComponentForm("R-22", "lots"))))
+        val unknown = refusal(ComponentForm("R-9999", "100"))
+        assertEquals(MessageKey.ERROR_UNKNOWN_SUBSTANCE, key(unknown))
+        assertEquals("an unknown component offers the picker", Recovery.PICK_SUBSTANCE, Problems.of(unknown).recovery)
+        assertEquals("field_composition", Problems.of(unknown).field)
+
+        // Blank rows are skipped; shares read with the device's separator, within half a point of 100 %.
+        val shares = FindingForm(composition = listOf(ComponentForm("R-22", "60,2"), ComponentForm(), ComponentForm("unknown", "39,5")))
+            .compositionShares(Numbers(","))
+        assertEquals(listOf("R-22" to 60.2, "unknown" to 39.5), shares.map { it.component to it.pct })
+        assertTrue(FindingForm(composition = listOf(ComponentForm(), ComponentForm(" ", " "))).compositionShares().isEmpty())
     }
 
     /** A new inspection needs a container number; lists are split on commas and new lines. */

@@ -191,7 +191,9 @@ class WhatWasFoundTest {
         assertFalse(editor.updateFinding(id, ninety))
         val msg = editor.state.value.message!!
         assertEquals(Recovery.FIX_INPUT, msg.recovery)
-        assertEquals("The composition adds up to 90 %, not 100 %: name the rest \u201cunknown\u201d.", XmlLocalizer.en.render(msg.message))
+        assertEquals("field_composition", msg.field)
+        assertEquals("The composition adds up to 90 %, not 100 % (name the rest \"unknown\").", XmlLocalizer.en.render(msg.message))
+        assertEquals("Jumlah komposisi 90 %, bukan 100 % (sebut sisanya \"unknown\").", XmlLocalizer.id.render(msg.message))
 
         // The core's own check stands for any caller: the same edit sent directly is refused.
         try {
