@@ -289,6 +289,16 @@ fn quantities_read_the_same_on_every_phone_and_refusals_say_why() {
     .unwrap();
     assert_eq!(shares.len(), 3);
     assert_eq!(shares[1].pct, 38.5);
+    let err = quayside_core::composition_shares(
+        vec![row("R-22", "60"), row("R-290", "30,5")],
+        ",".into(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.user_message().args,
+        vec!["90,5".to_string()],
+        "the officer's separator"
+    );
     for (rows, key) in [
         (vec![row("R-22", "60")], MessageKey::CompositionTotal),
         (vec![row("", "60")], MessageKey::CompositionUnnamed),

@@ -245,6 +245,9 @@ impl From<Error> for ApiError {
                     CompositionError::Twice(name) => {
                         UserMessage::new(MessageKey::CompositionTwice, [name])
                     }
+                    CompositionError::Polyol(name) => {
+                        UserMessage::new(MessageKey::CompositionPolyol, [name])
+                    }
                     CompositionError::Total(total) => {
                         UserMessage::new(MessageKey::CompositionTotal, [total])
                     }

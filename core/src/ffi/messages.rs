@@ -67,6 +67,8 @@ message_keys! {
     CompositionShareRange = "composition_share_range" ["name"]
         "The share of {name} must be more than 0 and at most 100 %.",
     CompositionTwice = "composition_twice" ["name"] "{name} is listed twice in the composition.",
+    CompositionPolyol = "composition_polyol" ["name"]
+        "{name} is a pre-blended polyol: record it as the substance, with its HCFC-141b content, not as a component.",
     CompositionTotal = "composition_total" ["total"]
         "The composition adds up to {total} %, not 100 % (name the rest \"unknown\").",
     SyncPhaseFeed = "sync_phase_feed" [] "Asking the server what changed",

@@ -150,9 +150,7 @@ fn resolve_component(name: &str) -> Result<String> {
     }
     let id = resolve_substance(name)?;
     if reference::substance(&id).is_some_and(|s| s.is_polyol()) {
-        return Err(Error::Invalid(
-            "a pre-blended polyol is recorded as the substance, with its content, not as a component".into(),
-        ));
+        return Err(CompositionError::Polyol(name.to_string()).into());
     }
     Ok(id)
 }
@@ -168,6 +166,10 @@ pub enum CompositionError {
     ShareRange(String),
     #[error("{0} is listed twice in the composition")]
     Twice(String),
+    #[error(
+        "{0}: a pre-blended polyol is recorded as the substance, with its content, not as a component"
+    )]
+    Polyol(String),
     #[error("the composition adds up to {0} %, not 100 % (name the rest `unknown`)")]
     Total(String),
 }
@@ -193,13 +195,18 @@ pub fn composition_from_rows(
         }
         parts.push((name.to_string(), super::quantity::parse(pct, decimal)?));
     }
-    check_composition(&parts)?;
+    check_composition_shown(&parts, decimal)?;
     Ok(parts)
 }
 
 /// Checks a measured composition: known components, each once, percentages summing to 100
 /// (within half a percentage point, as identifiers round).
 pub fn check_composition(parts: &[(String, f64)]) -> Result<Vec<(String, f64)>> {
+    check_composition_shown(parts, '.')
+}
+
+/// [`check_composition`], showing a wrong total with the officer's decimal separator.
+fn check_composition_shown(parts: &[(String, f64)], decimal: char) -> Result<Vec<(String, f64)>> {
     let mut out: Vec<(String, f64)> = Vec::new();
     for (name, pct) in parts {
         let id = resolve_component(name)?;
@@ -215,7 +222,7 @@ pub fn check_composition(parts: &[(String, f64)]) -> Result<Vec<(String, f64)>> 
     if !out.is_empty() && (sum - 100.0).abs() > 0.5 {
         return Err(CompositionError::Total(super::quantity::format(
             (sum * 100.0).round() / 100.0,
-            '.',
+            decimal,
         ))
         .into());
     }
