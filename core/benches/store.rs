@@ -406,6 +406,17 @@ fn list_and_search(path: &str) {
             "bare SELECT of as many rows",
         );
     }
+    // What the phones ask after every write: when to sync next (it counts what is unsynced).
+    let mut schedule = None;
+    let ours = median(30, || schedule = Some(store.sync_schedule().unwrap()));
+    let pending = schedule.unwrap().unsynced_inspections;
+    let base = median(30, || bare(100));
+    row(
+        &format!("sync schedule over 10,000 ({pending} unsynced)"),
+        ours,
+        base,
+        "bare SELECT of the first page, 100 rows",
+    );
 }
 
 fn child_open(mode: &str, path: &str) {
