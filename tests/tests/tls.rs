@@ -17,12 +17,8 @@ fn record(store: &FieldStore) -> String {
     view.inspection.id
 }
 
-#[test]
-fn a_device_given_the_agency_ca_syncs_over_https() {
-    let tmp = tempfile::tempdir().unwrap();
-    let pki = private_ca(tmp.path());
-    let agency = https_agency(&pki);
-    assert!(agency.url().starts_with("https://"));
+/// Ama's device enrolled with the agency's CA given at enrolment.
+fn enrolled_with_ca(agency: &quayside_e2e::Agency, pki: &quayside_e2e::Pki) -> Device {
     let ama = Device::new("ama", "GHTEM");
     ama.store
         .enroll(
@@ -35,6 +31,16 @@ fn a_device_given_the_agency_ca_syncs_over_https() {
             }),
         )
         .unwrap();
+    ama
+}
+
+#[test]
+fn a_device_given_the_agency_ca_syncs_over_https() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = private_ca(tmp.path());
+    let agency = https_agency(&pki);
+    assert!(agency.url().starts_with("https://"));
+    let ama = enrolled_with_ca(&agency, &pki);
     let id = record(&ama.store);
     ama.store
         .add_photo(
@@ -146,4 +152,22 @@ fn without_the_agency_ca_the_handshake_fails_and_nothing_is_lost() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Invalid);
     assert!(!esi.store.sync_status().unwrap().enrolled);
+}
+
+#[test]
+fn a_client_that_speaks_garbage_or_stalls_does_not_stop_the_https_server() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = private_ca(tmp.path());
+    let agency = https_agency(&pki);
+    // One connection sends plain HTTP to the TLS port, another opens and says nothing.
+    let mut garbage = std::net::TcpStream::connect(agency.addr).unwrap();
+    garbage
+        .write_all(b"POST /v1/sync HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let _silent = std::net::TcpStream::connect(agency.addr).unwrap();
+    // Meanwhile a device enrols and syncs as usual.
+    let ama = enrolled_with_ca(&agency, &pki);
+    record(&ama.store);
+    assert_eq!(ama.store.sync(None).unwrap().pushed, 1);
 }

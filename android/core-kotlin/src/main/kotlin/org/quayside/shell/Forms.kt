@@ -56,8 +56,8 @@ data class Numbers(val decimalSeparator: String = ".") {
     fun format(value: Double?): String = value?.let { formatQuantity(it, decimalSeparator) } ?: ""
 }
 
-/** Reads a form's draft fields (as saved with `save_draft`) back. */
-private fun Map<String, String>.str(key: String) = this[key] ?: ""
+/** A draft's field [key] (as saved with `save_draft`), else [current]. */
+private fun Map<String, String>.str(key: String, current: String = "") = this[key] ?: current
 
 private fun splitList(text: String): List<String> =
     text.split(',', '\n', ';').map { it.trim() }.filter { it.isNotEmpty() }
@@ -155,17 +155,14 @@ data class InspectionForm(
         )
 
         /** [base] with every field a draft kept ([fields]) put back: the draft wins for the fields it has. */
-        fun fromDraft(fields: Map<String, String>, base: InspectionForm = InspectionForm()): InspectionForm {
-            fun f(key: String, current: String) = fields[key] ?: current
-            return InspectionForm(
-                containerNumber = f("container", base.containerNumber), seals = f("seals", base.seals), sizeType = f("size_type", base.sizeType),
-                declarationNumber = f("declaration", base.declarationNumber), billOfLading = f("bill_of_lading", base.billOfLading),
-                declaredHsCode = f("hs_code", base.declaredHsCode), declaredDescription = f("description", base.declaredDescription),
-                declaredQuantityKg = f("quantity_kg", base.declaredQuantityKg), consignor = f("consignor", base.consignor),
-                consignee = f("consignee", base.consignee), origin = f("origin", base.origin), destination = f("destination", base.destination),
-                transit = f("transit", base.transit), selectionReason = f("selection_reason", base.selectionReason), notes = f("notes", base.notes),
-            )
-        }
+        fun fromDraft(fields: Map<String, String>, base: InspectionForm = InspectionForm()): InspectionForm = InspectionForm(
+            containerNumber = fields.str("container", base.containerNumber), seals = fields.str("seals", base.seals), sizeType = fields.str("size_type", base.sizeType),
+            declarationNumber = fields.str("declaration", base.declarationNumber), billOfLading = fields.str("bill_of_lading", base.billOfLading),
+            declaredHsCode = fields.str("hs_code", base.declaredHsCode), declaredDescription = fields.str("description", base.declaredDescription),
+            declaredQuantityKg = fields.str("quantity_kg", base.declaredQuantityKg), consignor = fields.str("consignor", base.consignor),
+            consignee = fields.str("consignee", base.consignee), origin = fields.str("origin", base.origin), destination = fields.str("destination", base.destination),
+            transit = fields.str("transit", base.transit), selectionReason = fields.str("selection_reason", base.selectionReason), notes = fields.str("notes", base.notes),
+        )
     }
 }
 
@@ -323,17 +320,16 @@ data class FindingForm(
 
         /** [base] with every field a draft kept put back. */
         fun fromDraft(d: Map<String, String>, base: FindingForm = FindingForm()): FindingForm {
-            fun f(key: String, current: String) = d[key] ?: current
             val rows = d["composition.rows"]?.toIntOrNull()
             return FindingForm(
-                declaredSubstance = f("declared", base.declaredSubstance), identifiedSubstance = f("identified", base.identifiedSubstance),
-                identifiedOther = f("identified_other", base.identifiedOther),
+                declaredSubstance = d.str("declared", base.declaredSubstance), identifiedSubstance = d.str("identified", base.identifiedSubstance),
+                identifiedOther = d.str("identified_other", base.identifiedOther),
                 composition = if (rows == null) base.composition else (0 until rows).map { ComponentForm(d.str("composition.$it.component"), d.str("composition.$it.pct")) },
-                contentPct = f("content_pct", base.contentPct), instrument = f("instrument", base.instrument), readingResult = f("reading", base.readingResult),
-                purityPct = f("purity_pct", base.purityPct), hsCodeObserved = f("hs_code", base.hsCodeObserved), cylinders = f("cylinders", base.cylinders),
-                kgPerCylinder = f("kg_per_cylinder", base.kgPerCylinder), netMassKg = f("net_mass_kg", base.netMassKg),
+                contentPct = d.str("content_pct", base.contentPct), instrument = d.str("instrument", base.instrument), readingResult = d.str("reading", base.readingResult),
+                purityPct = d.str("purity_pct", base.purityPct), hsCodeObserved = d.str("hs_code", base.hsCodeObserved), cylinders = d.str("cylinders", base.cylinders),
+                kgPerCylinder = d.str("kg_per_cylinder", base.kgPerCylinder), netMassKg = d.str("net_mass_kg", base.netMassKg),
                 cylinderType = d["cylinder_type"]?.let { t -> CylinderType.entries.firstOrNull { it.name == t } } ?: base.cylinderType.takeIf { "cylinder_type" !in d },
-                labels = f("labels", base.labels), concealment = f("concealment", base.concealment), notes = f("notes", base.notes),
+                labels = d.str("labels", base.labels), concealment = d.str("concealment", base.concealment), notes = d.str("notes", base.notes),
             )
         }
     }

@@ -353,17 +353,5 @@ class InspectionEditorModel(
         if (untouched) it.copy(view = view, form = formOf(view), basedOn = view.heads) else it.copy(view = view)
     }
 
-    private suspend fun run(block: suspend () -> Unit): Boolean {
-        _state.update { it.copy(busy = true, message = null) }
-        return try {
-            block()
-            true
-        } catch (e: Exception) {
-            if (e is kotlinx.coroutines.CancellationException) throw e
-            _state.update { it.copy(message = Problems.of(e)) }
-            false
-        } finally {
-            _state.update { it.copy(busy = false) }
-        }
-    }
+    private suspend fun run(block: suspend () -> Unit): Boolean = _state.attempt({ copy(busy = it) }, { copy(message = it) }, block)
 }

@@ -10,9 +10,7 @@ import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
-import org.quayside.core.ConflictRecord
 import org.quayside.core.CustodyFields
-import org.quayside.core.DeviceInfo
 import org.quayside.core.DraftRecord
 import org.quayside.core.RecoveredPhoto
 import org.quayside.core.ServerTrust
@@ -34,6 +32,7 @@ import org.quayside.core.PhotoFields
 import org.quayside.core.ReviewRecord
 import org.quayside.core.SeizureFields
 import org.quayside.core.SyncObserver
+import org.quayside.core.SyncProgressRecord
 import org.quayside.core.SyncReportRecord
 import org.quayside.core.SyncStatusRecord
 
@@ -64,9 +63,6 @@ class InspectionRepository(
     /** What is not yet on the server; `null` until first read by [refreshSyncStatus]. */
     val syncStatus: StateFlow<SyncStatusRecord?> = _syncStatus.asStateFlow()
 
-    /** This device's identity (user, station, device id). */
-    suspend fun device(): DeviceInfo = call { store.deviceInfo() }
-
     /** Inspections matching [filter], newest first (a page of `filter.limit` rows from `filter.offset`). */
     suspend fun list(filter: InspectionFilter = InspectionFilter()): List<InspectionSummary> = call { store.listInspections(filter) }
 
@@ -75,9 +71,6 @@ class InspectionRepository(
 
     /** Who changed what, from which device, when; oldest first. */
     suspend fun history(id: String): List<HistoryRecord> = call { store.history(id) }
-
-    /** Fields where concurrent edits left more than one value, and elements removed while a colleague edited them. */
-    suspend fun conflicts(id: String): List<ConflictRecord> = call { store.conflicts(id) }
 
     /** Starts an inspection. */
     suspend fun create(fields: InspectionFields): InspectionView = edit { store.createInspection(fields) }
@@ -212,11 +205,7 @@ class InspectionRepository(
     suspend fun syncSchedule(): SyncSchedule = call { store.syncSchedule() }
 
     /** The core's advice on when to sync next, handed to [onSchedule] (the app enqueues work from it). */
-    suspend fun schedule(): SyncSchedule {
-        val s = call { store.syncSchedule() }
-        onSchedule(s)
-        return s
-    }
+    suspend fun schedule(): SyncSchedule = syncSchedule().also(onSchedule)
 
     /**
      * Syncs once with the server. Progress goes to [syncState] and to [observer]. One sync runs at
@@ -225,9 +214,11 @@ class InspectionRepository(
      * failure (also shown in [syncState]).
      */
     suspend fun sync(observer: SyncObserver? = null): SyncReportRecord = syncMutex.withLock {
-        val forward = ForwardingSyncObserver { p ->
-            _syncState.value = SyncState.Running(p)
-            observer?.onProgress(p)
+        val forward = object : SyncObserver {
+            override fun onProgress(progress: SyncProgressRecord) {
+                _syncState.value = SyncState.Running(progress)
+                observer?.onProgress(progress)
+            }
         }
         try {
             val report = call { store.sync(forward) }

@@ -1,5 +1,7 @@
 package org.quayside.shell
 
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.update
 import org.quayside.core.ApiException
 import org.quayside.core.ErrorCode
 import org.quayside.core.UserMessage
@@ -29,9 +31,6 @@ sealed interface Text {
     /** [parts], each rendered, joined with [separator] (the core's finding titles come in parts). */
     data class Joined(val parts: List<Text>, val separator: String = ", ") : Text
 }
-
-/** The core's [message] as [Text]. */
-fun text(message: UserMessage): Text = Text.Core(message)
 
 /** The core's [parts] as one [Text], e.g. a finding's title: "Found HCFC-22, declared HFC-134a". */
 fun text(parts: List<UserMessage>): Text = Text.Joined(parts.map(Text::Core))
@@ -145,6 +144,24 @@ object Problems {
         ErrorCode.STORE, ErrorCode.INTEGRITY, ErrorCode.INTERNAL -> if (retryable) Recovery.RETRY else Recovery.REPORT
         ErrorCode.NETWORK, ErrorCode.IO, ErrorCode.SERVER_REFUSED, ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN ->
             if (retryable) Recovery.RETRY else Recovery.NONE
+    }
+}
+
+/**
+ * Runs a screen's action with [busy] set around it and the last problem cleared; a failure (other
+ * than a cancellation) is put in through [fail]. Returns whether [block] succeeded.
+ */
+internal suspend fun <S> MutableStateFlow<S>.attempt(busy: S.(Boolean) -> S, fail: S.(Problem?) -> S, block: suspend () -> Unit): Boolean {
+    update { it.busy(true).fail(null) }
+    return try {
+        block()
+        true
+    } catch (e: Exception) {
+        if (e is kotlinx.coroutines.CancellationException) throw e
+        update { it.fail(Problems.of(e)) }
+        false
+    } finally {
+        update { it.busy(false) }
     }
 }
 

@@ -57,14 +57,11 @@ object ReviewText {
     /** "2026-11-29 13:49" from an RFC 3339 timestamp. */
     fun time(rfc3339: String): String = rfc3339.take(16).replace('T', ' ')
 
-    /** The latest decision of kind [decision] on [view], if any. */
-    fun latest(view: InspectionView, decision: Decision): ReviewRecord? = view.reviews.lastOrNull { it.decision == decision }
-
     /** The banner for [view], `null` for a draft nobody has reviewed. */
     fun notice(view: InspectionView): ReviewNotice? {
         val state = view.reviewState
-        val approved = latest(view, Decision.APPROVED)
-        val returned = latest(view, Decision.RETURNED)
+        val approved = view.reviews.lastOrNull { it.decision == Decision.APPROVED }
+        val returned = view.reviews.lastOrNull { it.decision == Decision.RETURNED }
         val warnings = buildList {
             if (view.submissionVerified == false) add(text("review_warning_submission_signature"))
             for (r in view.reviews.filter { !it.signatureVerified }) add(text("review_warning_decision_signature", r.reviewer))
@@ -130,11 +127,8 @@ data class ReviewQueueState(
     /** What the last decision did, e.g. "Approved CSQU3054383 and sent it to the server". */
     val notice: Text? = null,
 ) {
-    /** The open inspection's review state. */
-    val openState: ReviewState? get() = open?.reviewState
-
     /** Whether the open inspection waits for a decision (return, and approve when [canApprove]). */
-    val canDecide: Boolean get() = !busy && openState?.awaitsDecision == true
+    val canDecide: Boolean get() = !busy && open?.reviewState?.awaitsDecision == true
 
     /**
      * Whether Approve may be pressed: the officer's submission signature covers exactly the version
@@ -272,17 +266,5 @@ class ReviewQueueModel(private val repo: InspectionRepository, private val scope
         _state.update { it.copy(open = view) }
     }
 
-    private suspend fun act(block: suspend () -> Unit): Boolean {
-        _state.update { it.copy(busy = true, message = null) }
-        return try {
-            block()
-            true
-        } catch (e: Exception) {
-            if (e is kotlinx.coroutines.CancellationException) throw e
-            _state.update { it.copy(message = Problems.of(e)) }
-            false
-        } finally {
-            _state.update { it.copy(busy = false) }
-        }
-    }
+    private suspend fun act(block: suspend () -> Unit): Boolean = _state.attempt({ copy(busy = it) }, { copy(message = it) }, block)
 }

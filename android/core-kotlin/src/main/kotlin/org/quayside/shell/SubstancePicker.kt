@@ -23,28 +23,19 @@ data class SubstanceChoice(
 
 /** The substance picker's search, backed by the core's shipped reference (`lookup_reference`). */
 object SubstancePicker {
-    /** Shown for a substance the Montreal Protocol does not control. */
-    const val NOT_CONTROLLED = "not controlled"
-
-    /** Shown where the reference has no GWP (some HBFCs): unknown, never 0. */
-    const val GWP_UNKNOWN = "GWP unknown"
-
-    /** The name officers use: the "R-" designation when there is one, else the reference id. */
-    fun displayName(s: SubstanceRecord): String =
-        if (s.id.startsWith("R-")) s.id else s.aliases.firstOrNull { it.startsWith("R-") } ?: s.id
-
     /** The picker row for [s]. */
     fun choice(s: SubstanceRecord): SubstanceChoice {
-        val name = displayName(s)
+        // The name officers use: the "R-" designation when there is one, else the reference id.
+        val name = if (s.id.startsWith("R-")) s.id else s.aliases.firstOrNull { it.startsWith("R-") } ?: s.id
         val chemical = s.chemicalName.substringBefore(',')
         val label = listOf(name, s.id, chemical).distinct().joinToString(" \u00b7 ")
         // The figures use `odp`; the Protocol's range, where it gives one, is shown beside it.
         val range = s.odpRange?.takeIf { it.size == 2 }?.let { (low, high) -> " (range ${Figures.figure(low, 3)}\u2013${Figures.figure(high, 3)})" }
         val odp = Figures.figure(s.odp, 3) + (range ?: "")
         val facts = listOfNotNull(
-            NOT_CONTROLLED.takeIf { !s.controlled },
+            "not controlled".takeIf { !s.controlled },
             "ODP $odp",
-            s.gwp?.let { "GWP ${Figures.fmt(it, 0)}" } ?: GWP_UNKNOWN,
+            s.gwp?.let { "GWP ${Figures.fmt(it, 0)}" } ?: "GWP unknown",
             "HS ${s.hsCode}".takeIf { s.hsCode.isNotEmpty() },
         ).joinToString(" \u00b7 ")
         return SubstanceChoice(name, label, facts, s)

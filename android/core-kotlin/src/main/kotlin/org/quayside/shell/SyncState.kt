@@ -2,7 +2,6 @@ package org.quayside.shell
 
 import org.quayside.core.Role
 import org.quayside.core.SyncAction
-import org.quayside.core.SyncObserver
 import org.quayside.core.SyncPhase
 import org.quayside.core.SyncProgressRecord
 import org.quayside.core.SyncReportRecord
@@ -78,10 +77,4 @@ object SyncScheduling {
         }
         SyncAction.ENROL, SyncAction.ENROL_AGAIN -> WorkRequestSpec(enqueue = false, delayMs = 0, expedited = false)
     }
-}
-
-/** A [SyncObserver] that hands every progress step to [onStep] (called on the syncing thread). */
-class ForwardingSyncObserver(private val onStep: (SyncProgressRecord) -> Unit) : SyncObserver {
-    /** Forwards [progress] to the callback given at construction. */
-    override fun onProgress(progress: SyncProgressRecord) = onStep(progress)
 }
