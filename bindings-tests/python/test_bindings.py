@@ -209,6 +209,12 @@ class FieldStoreTest(unittest.TestCase):
         self.assertEqual(cm.exception.user_message().key, q.MessageKey.COMPOSITION_TOTAL)
         self.assertEqual(cm.exception.user_message().args, ["90"])
 
+        fields = q.finding_fields_from_form({"cylinders": "1139", "kg_per_cylinder": "13.6", "identified": "R-22"}, ".")
+        self.assertEqual((fields.net_mass_kg, fields.cylinders, fields.identified_substance), (15490.4, 1139, "R-22"))
+        with self.assertRaises(q.ApiError.Invalid) as cm:
+            q.finding_fields_from_form({"cylinders": "2.5"}, ".")
+        self.assertEqual(cm.exception.field, "cylinders")
+
         schedule = self.store.sync_schedule()
         self.assertEqual(schedule.action, q.SyncAction.ENROL)
         self.assertEqual(schedule.message.key, q.MessageKey.SYNC_NOT_ENROLLED)

@@ -359,3 +359,88 @@ fn the_schedule_follows_pending_work_and_failures() {
     assert!(s.delay_ms > 0 && s.delay_ms <= 30_000, "{}", s.delay_ms);
     assert_eq!(s.message.key, MessageKey::SyncWaiting);
 }
+
+#[test]
+fn a_finding_form_is_read_by_the_core_from_the_fields_as_typed() {
+    let ama = Device::new("ama", "GHTEM");
+    let id = new_inspection(&ama.store, "CSQU3054383");
+    let form = |pairs: &[(&str, &str)]| -> std::collections::HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    // What an Indonesian officer typed, exactly as the draft keeps it.
+    let typed = form(&[
+        ("declared", "R-134a"),
+        ("identified", "R-22"),
+        ("cylinders", "1 139"),
+        ("kg_per_cylinder", "13,6"),
+        ("net_mass_kg", ""),
+        ("cylinder_type", "disposable"),
+        ("notes", "  segel rusak  "),
+    ]);
+    let fields = quayside_core::finding_fields_from_form(typed, ",".into()).unwrap();
+    assert_eq!(fields.net_mass_kg, Some(15490.4));
+    assert_eq!(fields.cylinders, Some(1139));
+    assert_eq!(fields.notes.as_deref(), Some("segel rusak"));
+    assert_eq!(fields.purity_pct, None, "absent: left as it is");
+    let added = ama.store.add_finding(id.clone(), fields).unwrap();
+    assert_eq!(
+        format!("{:.3}", added.view.assessment.total.odp_tonnes),
+        "0.852"
+    );
+    // A measured composition in rows, and refusals that name their field.
+    let fields = quayside_core::finding_fields_from_form(
+        form(&[
+            ("composition.0.component", "R-22"),
+            ("composition.0.pct", "60"),
+            ("composition.1.component", "R-290"),
+            ("composition.1.pct", "40"),
+        ]),
+        ".".into(),
+    )
+    .unwrap();
+    assert_eq!(fields.composition.unwrap().len(), 2);
+    for (pairs, field, key) in [
+        (
+            vec![
+                ("composition.0.component", "R-22"),
+                ("composition.0.pct", "60"),
+            ],
+            "composition",
+            MessageKey::CompositionTotal,
+        ),
+        (
+            vec![("cylinders", "2,5")],
+            "cylinders",
+            MessageKey::CountNotWhole,
+        ),
+        (
+            vec![("cylinders", "10"), ("kg_per_cylinder", "-1")],
+            "kg_per_cylinder",
+            MessageKey::QuantityNegative,
+        ),
+        (
+            vec![("net_mass_kg", "abc")],
+            "net_mass_kg",
+            MessageKey::QuantityNotANumber,
+        ),
+        (
+            vec![("purity_pct", "x")],
+            "purity_pct",
+            MessageKey::QuantityNotANumber,
+        ),
+    ] {
+        let err = quayside_core::finding_fields_from_form(form(&pairs), ".".into()).unwrap_err();
+        match &err {
+            quayside_core::ApiError::Invalid {
+                field: got, user, ..
+            } => {
+                assert_eq!(got.as_deref(), Some(field), "{pairs:?}");
+                assert_eq!(user.key, key, "{pairs:?}");
+            }
+            other => panic!("{pairs:?}: {other}"),
+        }
+    }
+}

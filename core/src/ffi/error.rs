@@ -13,9 +13,15 @@ use crate::model::quantity::QuantityError;
 /// `message` is English, for logs and the command line; shells show `user_message()`.
 #[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
-    /// The input was not acceptable (malformed, out of range, inconsistent).
+    /// The input was not acceptable (malformed, out of range, inconsistent). `field` names the
+    /// form field it concerns when the core read a whole form
+    /// ([`super::finding_fields_from_form`]).
     #[error("{message}")]
-    Invalid { message: String, user: UserMessage },
+    Invalid {
+        message: String,
+        user: UserMessage,
+        field: Option<String>,
+    },
     /// The container number's check digit is wrong; retry with the override to record it anyway.
     #[error("{message}")]
     CheckDigit {
@@ -212,10 +218,12 @@ impl From<Error> for ApiError {
         match e {
             Error::Invalid(detail) => ApiError::Invalid {
                 message,
+                field: None,
                 user: UserMessage::new(MessageKey::ErrorInvalid, [detail]),
             },
             Error::Quantity(q) => ApiError::Invalid {
                 message,
+                field: None,
                 user: match q {
                     QuantityError::Empty => UserMessage::plain(MessageKey::QuantityEmpty),
                     QuantityError::NotANumber(text) => {
@@ -232,6 +240,7 @@ impl From<Error> for ApiError {
             },
             Error::Composition(c) => ApiError::Invalid {
                 message,
+                field: None,
                 user: match c {
                     CompositionError::Unnamed(pct) => {
                         UserMessage::new(MessageKey::CompositionUnnamed, [pct])
@@ -285,6 +294,7 @@ impl From<Error> for ApiError {
             },
             Error::Rule(rule, detail) => ApiError::Invalid {
                 message,
+                field: None,
                 user: match rule {
                     Rule::AlreadySubmitted => UserMessage::plain(MessageKey::RuleAlreadySubmitted),
                     Rule::ApprovedAsItStands => {

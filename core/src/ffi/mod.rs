@@ -3,6 +3,7 @@
 //! with uniffi derives; no automerge or rusqlite type appears here.
 
 mod error;
+mod form_fields;
 mod forms;
 mod messages;
 mod records;
@@ -14,6 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use error::{ApiError, ErrorCode};
+pub use form_fields::*;
 pub use forms::*;
 pub use messages::*;
 pub use records::*;

@@ -115,7 +115,7 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(UserFacingError(ApiError.Forbidden(message: "m", user: UserMessage(key: .errorForbidden, args: ["m"]))).code, .forbidden)
         XCTAssertEqual(UserFacingError(ApiError.CheckDigit(message: "m", number: "CSQU3054384", found: 4, expected: 3)).code, .checkDigit)
         let user = UserMessage(key: .quantityNegative, args: [])
-        let invalid = UserFacingError(ApiError.Invalid(message: "English for logs", user: user))
+        let invalid = UserFacingError(ApiError.Invalid(message: "English for logs", user: user, field: nil))
         XCTAssertEqual(invalid.code, .invalid)
         XCTAssertEqual(invalid.userMessage, user)
         XCTAssertEqual(invalid.message, user.english(), "the user message, never the log message")
