@@ -34,7 +34,7 @@ pub enum Error {
     /// The caller may not do this (another device's document, a role that may not decide).
     #[error("{0}")]
     Forbidden(String),
-    /// A rule of the review workflow refused the request; [`Rule`] names which, so the phones
+    /// A rule of the review workflow (or of recording) refused the request; [`Rule`] names which, so the phones
     /// can say it in the officer's language and offer the right next step.
     #[error("{1}")]
     Rule(Rule, String),
@@ -88,6 +88,8 @@ pub enum Rule {
     PhotoNotArrived,
     /// The server refuses a review of a version of the inspection it does not hold yet.
     InspectionNotArrived,
+    /// A finding given both a substance from the reference and one outside it.
+    IdentifiedTwice,
 }
 
 /// The core's result type.

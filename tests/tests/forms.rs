@@ -402,6 +402,20 @@ fn a_finding_form_is_read_by_the_core_from_the_fields_as_typed() {
     )
     .unwrap();
     assert_eq!(fields.composition.unwrap().len(), 2);
+    // Both a substance from the reference and one outside it: refused on save with its own key.
+    let both = quayside_core::finding_fields_from_form(
+        form(&[("identified", "R-22"), ("identified_other", "Frigel X")]),
+        ".".into(),
+    )
+    .unwrap();
+    assert_eq!(
+        ama.store
+            .add_finding(id.clone(), both)
+            .unwrap_err()
+            .user_message()
+            .key,
+        MessageKey::RuleIdentifiedTwice
+    );
     for (pairs, field, key) in [
         (
             vec![

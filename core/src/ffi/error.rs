@@ -305,6 +305,7 @@ impl From<Error> for ApiError {
                         UserMessage::plain(MessageKey::RuleChangedSinceSubmission)
                     }
                     Rule::CommentNeeded => UserMessage::plain(MessageKey::RuleCommentNeeded),
+                    Rule::IdentifiedTwice => UserMessage::plain(MessageKey::RuleIdentifiedTwice),
                     Rule::NotSupervisor => UserMessage::plain(MessageKey::RuleNotSupervisor),
                     Rule::PhotoNotArrived => {
                         UserMessage::new(MessageKey::RefusalWaitingForPhoto, [detail])

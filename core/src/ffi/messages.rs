@@ -103,6 +103,8 @@ message_keys! {
     RuleNotSubmitted = "rule_not_submitted" [] "This inspection has not been submitted for review yet.",
     RuleChangedSinceSubmission = "rule_changed_since_submission" []
         "This inspection changed after the officer submitted it. Return it, or wait for the officer to submit again.",
+    RuleIdentifiedTwice = "rule_identified_twice" []
+        "Give the substance from the reference, or one outside it, not both.",
     RuleCommentNeeded = "rule_comment_needed" [] "Say what the officer should change: returning needs a comment.",
     FlagInvalidCheckDigit = "flag_invalid_check_digit" ["number", "expected"]
         "Container {number}: invalid check digit (expected {expected}).",

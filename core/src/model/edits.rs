@@ -252,7 +252,8 @@ impl FindingPatch {
         }
         let both = |v: &Option<String>| v.as_deref().is_some_and(|x| !x.is_empty());
         if both(&self.identified_substance) && both(&self.identified_other) {
-            return Err(Error::Invalid(
+            return Err(Error::Rule(
+                crate::error::Rule::IdentifiedTwice,
                 "record either an identified substance from the reference or one outside it, not both".into(),
             ));
         }

@@ -98,31 +98,20 @@ public struct FindingForm: Equatable, DraftableForm {
         }
     }
 
-    /// The measured composition, read and checked by the core (`compositionShares`, blank rows
-    /// skipped) as it will be when saved, so the officer learns at once.
+    /// The measured composition, read and checked by the core (`findingFieldsFromForm`, blank
+    /// rows skipped) as it will be when saved, so the officer learns at once.
     /// - Throws: ``FormValidationError`` for "Composition", worded from the core's refusal
     ///   (`composition_*`, `quantity_*`, an unknown substance).
     public func compositionShares() throws -> [ComponentShare] {
-        try FormText.field("Composition") {
-            try QuaysideCore.compositionShares(
-                rows: composition.map { CompositionRow(component: $0.component, pct: $0.pct) },
-                decimalSeparator: FormText.decimalSeparator)
-        }
+        try Self.read(Self.compositionKeys(composition)).composition ?? []
     }
 
-    /// The net mass this finding records, by the core's rule (`netMass`, the same on Android):
-    /// the total as typed, else the cylinders counted times the kilograms printed on one, as
-    /// officers count them on the quay ("1139 cylinders of 13.6 kg"), rounded to grams; else `nil`.
+    /// The net mass this finding records, by the core's rule (the same on Android): the total as
+    /// typed, else the cylinders counted times the kilograms printed on one, as officers count
+    /// them on the quay ("1139 cylinders of 13.6 kg"), rounded to grams; else `nil`.
     /// - Throws: ``FormValidationError`` for the field at fault, worded from the core's refusal.
     public func netMass() throws -> Double? {
-        do {
-            return try QuaysideCore.netMass(typed: netMassKg, cylinders: cylinders, kgPerCylinder: kgPerCylinder,
-                                            decimalSeparator: FormText.decimalSeparator)
-        } catch let refusal as ApiError {
-            let field = !FormText.clean(netMassKg).isEmpty ? "Net mass"
-                : refusal.userMessage().key == .countNotWhole ? "Cylinders" : "Kg per cylinder"
-            throw FormValidationError(field: field, refusal: refusal)
-        }
+        try Self.read(["cylinders": cylinders, "kg_per_cylinder": kgPerCylinder, "net_mass_kg": netMassKg]).netMassKg
     }
 
     /// The core's fields for a new finding.
@@ -130,72 +119,80 @@ public struct FindingForm: Equatable, DraftableForm {
         try fields()
     }
 
-    /// Every field for the core (empty text clears a field; an empty number leaves it as it is).
-    /// - Throws: the core's refusal of a number, or ``FormValidationError`` for a count, net mass or
-    ///   composition the core refuses, or both an identified and an other substance.
+    /// Every field for the core, read by the core from the form as the draft keeps it (empty text
+    /// clears a field; an empty number leaves it as it is; no composition row clears the
+    /// composition). Both an identified and an other substance is refused by the core on save.
+    /// - Throws: ``FormValidationError`` for the field the core refuses, worded from its refusal.
     public func fields() throws -> FindingFields {
-        func text(_ value: String) -> String { FormText.clean(value) }
-        if !text(identifiedSubstance).isEmpty && !text(identifiedOther).isEmpty {
-            throw FormValidationError(field: "Identified substance",
-                                      message: Localization.text("form_identified_both", "Give the substance from the reference, or one outside it, not both."))
-        }
-        var fields = FindingFields()
-        fields.declaredSubstance = text(declaredSubstance)
-        fields.identifiedSubstance = text(identifiedSubstance)
-        fields.identifiedOther = text(identifiedOther)
-        fields.composition = try compositionShares()
-        fields.contentPct = try FormText.decimal(contentPct)
-        fields.instrument = text(instrument)
-        fields.readingResult = text(readingResult)
-        fields.purityPct = try FormText.decimal(purityPct)
-        fields.hsCodeObserved = text(hsCodeObserved)
-        fields.cylinders = try FormText.field("Cylinders") { try parseCount(text: cylinders) }
-        fields.cylinderType = cylinderType
-        fields.netMassKg = try netMass()
-        fields.labels = text(labels)
-        fields.concealment = text(concealment)
-        fields.notes = text(notes)
-        return fields
+        var form = draftFields
+        if composition.isEmpty { form.merge(Self.compositionKeys([Component()])) { $1 } }
+        return try Self.read(form)
     }
 
-    // MARK: Drafts
+    /// The form's fields as shown on screen, by the core's form keys (`findingFormFields`).
+    private static let fieldLabels: [String: String] = [
+        "declared": "Declared substance", "identified": "Identified substance",
+        "identified_other": "Identified, not in the reference list", "content_pct": "Content",
+        "instrument": "Instrument", "reading": "Reading", "purity_pct": "Purity", "hs_code": "HS code observed",
+        "cylinders": "Cylinders", "kg_per_cylinder": "Kg per cylinder", "net_mass_kg": "Net mass",
+        "cylinder_type": "Container", "labels": "Labels", "concealment": "Concealment", "notes": "Notes",
+        "composition": "Composition",
+    ]
 
-    public var draftFields: [String: String] {
-        var fields: [String: String] = [
-            "declaredSubstance": declaredSubstance, "identifiedSubstance": identifiedSubstance,
-            "identifiedOther": identifiedOther, "contentPct": contentPct, "instrument": instrument,
-            "readingResult": readingResult, "purityPct": purityPct, "hsCodeObserved": hsCodeObserved,
-            "cylinders": cylinders, "kgPerCylinder": kgPerCylinder, "netMassKg": netMassKg, "labels": labels,
-            "concealment": concealment, "notes": notes,
-        ]
-        if let cylinderType, let index = CylinderType.choices.firstIndex(of: cylinderType) {
-            fields["cylinderType"] = String(index)
+    /// `form` read by the core; a refusal naming a field is reported against its label.
+    private static func read(_ form: [String: String]) throws -> FindingFields {
+        do {
+            return try findingFieldsFromForm(form: form, decimalSeparator: FormText.decimalSeparator)
+        } catch let refusal as ApiError {
+            guard case let .Invalid(_, _, field?) = refusal else { throw refusal }
+            throw FormValidationError(field: fieldLabels[field] ?? field, refusal: refusal)
         }
-        for (index, row) in composition.enumerated() {
+    }
+
+    /// The composition rows as the form's keys (`composition.N.component`, `composition.N.pct`).
+    private static func compositionKeys(_ rows: [Component]) -> [String: String] {
+        var fields: [String: String] = [:]
+        for (index, row) in rows.enumerated() {
             fields["composition.\(index).component"] = row.component
             fields["composition.\(index).pct"] = row.pct
         }
         return fields
     }
 
+    // MARK: Drafts
+
+    /// The form by the core's keys (`findingFormFields`, the same on Android), composition rows
+    /// as `composition.N.component` / `.pct`: the draft kept and what ``fields()`` sends.
+    public var draftFields: [String: String] {
+        var fields: [String: String] = [
+            "declared": declaredSubstance, "identified": identifiedSubstance,
+            "identified_other": identifiedOther, "content_pct": contentPct, "instrument": instrument,
+            "reading": readingResult, "purity_pct": purityPct, "hs_code": hsCodeObserved,
+            "cylinders": cylinders, "kg_per_cylinder": kgPerCylinder, "net_mass_kg": netMassKg,
+            "cylinder_type": cylinderType.map { "\($0)" } ?? "", "labels": labels,
+            "concealment": concealment, "notes": notes,
+        ]
+        fields.merge(Self.compositionKeys(composition)) { $1 }
+        return fields
+    }
+
     public init(draftFields fields: [String: String]) {
-        declaredSubstance = fields["declaredSubstance"] ?? ""
-        identifiedSubstance = fields["identifiedSubstance"] ?? ""
-        identifiedOther = fields["identifiedOther"] ?? ""
-        contentPct = fields["contentPct"] ?? ""
+        declaredSubstance = fields["declared"] ?? ""
+        identifiedSubstance = fields["identified"] ?? ""
+        identifiedOther = fields["identified_other"] ?? ""
+        contentPct = fields["content_pct"] ?? ""
         instrument = fields["instrument"] ?? ""
-        readingResult = fields["readingResult"] ?? ""
-        purityPct = fields["purityPct"] ?? ""
-        hsCodeObserved = fields["hsCodeObserved"] ?? ""
+        readingResult = fields["reading"] ?? ""
+        purityPct = fields["purity_pct"] ?? ""
+        hsCodeObserved = fields["hs_code"] ?? ""
         cylinders = fields["cylinders"] ?? ""
-        kgPerCylinder = fields["kgPerCylinder"] ?? ""
-        netMassKg = fields["netMassKg"] ?? ""
+        kgPerCylinder = fields["kg_per_cylinder"] ?? ""
+        netMassKg = fields["net_mass_kg"] ?? ""
         labels = fields["labels"] ?? ""
         concealment = fields["concealment"] ?? ""
         notes = fields["notes"] ?? ""
-        if let index = fields["cylinderType"].flatMap(Int.init), CylinderType.choices.indices.contains(index) {
-            cylinderType = CylinderType.choices[index]
-        }
+        let type = FormText.clean(fields["cylinder_type"] ?? "").lowercased()
+        cylinderType = CylinderType.choices.first { "\($0)" == type }
         var index = 0
         while let component = fields["composition.\(index).component"] {
             composition.append(Component(component: component, pct: fields["composition.\(index).pct"] ?? ""))
@@ -203,4 +200,3 @@ public struct FindingForm: Equatable, DraftableForm {
         }
     }
 }
-

@@ -35,8 +35,8 @@ public enum FormText {
         return try parseQuantity(text: cleaned, decimalSeparator: decimalSeparator)
     }
 
-    /// `read()`, one of the core's rules over what was typed (`parseCount`, `netMass`,
-    /// `compositionShares`), a refusal of the core's reported against `field`.
+    /// `read()`, one of the core's rules over what was typed (`parseCount`), a refusal of the
+    /// core's reported against `field`.
     /// - Throws: ``FormValidationError`` for `field`, worded from the refusal's `userMessage()`.
     public static func field<Value>(_ field: String, _ read: () throws -> Value) throws -> Value {
         do {

@@ -142,7 +142,8 @@ extension UserFacingError: LocalizedError {
 
 /// A form value the shell or the core would not take, with the field it belongs to: a refusal of
 /// the core's rules over what was typed (a count, a composition, the net mass; see
-/// ``FormText/field(_:_:)``) or a combination the form itself refuses.
+/// ``FormText/field(_:_:)`` and ``FindingForm/fields()``, whose refusals name the field) or a
+/// combination the form itself refuses.
 public struct FormValidationError: Error, Equatable, Sendable {
     /// The field's name as shown on screen.
     public let field: String

@@ -59,6 +59,36 @@ final class PolicyTests: XCTestCase {
         }
     }
 
+    func testTheCoreReadsTheFindingFormAndNamesTheField() throws {
+        FormText.decimalSeparator = ","
+        var finding = FindingForm()
+        finding.identifiedSubstance = " R-22 "
+        finding.purityPct = "99,1"
+        finding.cylinders = "1139"
+        finding.kgPerCylinder = "13,6"
+        finding.cylinderType = .refillable
+        let fields = try finding.fields()
+        XCTAssertEqual(fields.identifiedSubstance, "R-22")
+        XCTAssertEqual(fields.declaredSubstance, "", "empty text clears the field")
+        XCTAssertEqual(fields.purityPct, 99.1)
+        XCTAssertNil(fields.contentPct, "an empty number leaves the number as it is")
+        XCTAssertEqual(fields.cylinders, 1139)
+        XCTAssertEqual(fields.netMassKg, 15_490.4)
+        XCTAssertEqual(fields.cylinderType, .refillable)
+        XCTAssertEqual(fields.composition, [], "no composition row clears the composition")
+        finding.purityPct = "abc"
+        XCTAssertThrowsError(try finding.fields()) { error in
+            XCTAssertEqual((error as? FormValidationError)?.field, "Purity")
+            XCTAssertEqual((error as? FormValidationError)?.userMessage?.key, .quantityNotANumber)
+        }
+        finding.purityPct = ""
+        finding.netMassKg = "-5"
+        XCTAssertThrowsError(try finding.fields()) { error in
+            XCTAssertEqual((error as? FormValidationError)?.field, "Net mass")
+        }
+        FormText.decimalSeparator = "."
+    }
+
     func testAFormIsSentWhole() throws {
         var form = InspectionForm()
         form.containerNumber = "CSQU3054383"
@@ -86,6 +116,11 @@ final class PolicyTests: XCTestCase {
         finding.kgPerCylinder = "13,6"
         finding.composition = [.init(component: "R-22", pct: "60"), .init(component: "unknown", pct: "40")]
         XCTAssertEqual(FindingForm(draftFields: finding.draftFields), finding)
+        XCTAssertEqual(Set(finding.draftFields.keys.filter { !$0.hasPrefix("composition.") }), Set(findingFormFields()),
+                       "the draft keeps the core's form keys, the same on Android")
+        XCTAssertEqual(finding.draftFields["cylinder_type"], "disposable")
+        XCTAssertEqual(FindingForm(draftFields: ["cylinder_type": "DISPOSABLE"]).cylinderType, .disposable,
+                       "a draft written by Android")
 
         var seizure = SeizureForm()
         seizure.action = .reExported

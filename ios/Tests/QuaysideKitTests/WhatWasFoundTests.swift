@@ -196,6 +196,18 @@ final class WhatWasFoundTests: XCTestCase {
         }
     }
 
+    /// A substance from the reference and one outside it, both given: refused by the core on save.
+    func testIdentifiedAndOtherBothAreRefusedByTheCore() async throws {
+        var form = FindingForm()
+        form.identifiedSubstance = "R-22"
+        form.identifiedOther = "Frigel X"
+        form.netMassKg = "10"
+        let id = await editor.addFinding(form)
+        XCTAssertNil(id)
+        XCTAssertEqual(editor.alert?.userMessage?.key, .ruleIdentifiedTwice, "its own key, localised")
+        XCTAssertEqual(editor.view?.inspection.findings.count, 0)
+    }
+
     func testPolyolContent() async throws {
         var form = FindingForm()
         form.identifiedSubstance = "HCFC-141b in pre-blended polyol"

@@ -18,6 +18,7 @@ import org.quayside.core.SeizedItem
 import org.quayside.core.SeizureAction
 import org.quayside.core.SeizureFields
 import org.quayside.core.SeizureRecord
+import org.quayside.core.findingFieldsFromForm
 import org.quayside.core.formatQuantity
 import org.quayside.core.parseCount
 import org.quayside.core.parseQuantity
@@ -41,13 +42,6 @@ data class Numbers(val decimalSeparator: String = ".") {
     /** A quantity from [text], `null` when blank; the core's refusal (e.g. negative) names [field]. */
     fun quantity(text: String, field: String): Double? =
         if (text.isBlank()) null else coreRule(field) { parseQuantity(text, decimalSeparator) }
-
-    /** A percentage from [text] (0 to 100), `null` when blank. */
-    fun percent(text: String, field: String): Double? {
-        val v = quantity(text, field) ?: return null
-        if (v > 100.0) throw InputException(Text.Shell("input_percent_range"), field)
-        return v
-    }
 
     /** A count from [text] ("1139", "1 139"), `null` when blank; the core's refusal names [field]. */
     fun count(text: String, field: String): UInt? = coreRule(field) { parseCount(text) }
@@ -254,34 +248,29 @@ data class FindingForm(
         org.quayside.core.compositionShares(composition.map { CompositionRow(it.component, it.pct) }, numbers.decimalSeparator)
     }
 
-    /** All the core's fields for this form (`""` clears a field, an empty composition clears it); [isNew] for a new finding. */
+    /**
+     * All the core's fields for this form, read by the core (`finding_fields_from_form`) from the
+     * same map as its draft (`""` clears a field, an empty number leaves it, an empty composition
+     * clears it); a refusal names the form's field. [isNew] for a new finding.
+     */
     fun toFields(numbers: Numbers = Numbers(), isNew: Boolean = true): FindingFields {
-        val purity = numbers.percent(purityPct, "field_purity")
-        val content = numbers.percent(contentPct, "field_content")
         if (identifiedSubstance.isNotBlank() && identifiedOther.isNotBlank()) {
             throw InputException(Text.Shell("input_identified_both"), "field_identified_other")
         }
-        val shares = compositionShares(numbers)
-        if (isNew && declaredSubstance.isBlank() && identifiedSubstance.isBlank() && identifiedOther.isBlank() && shares.isEmpty()) {
+        // A blank row clears the composition (no rows at all would leave it as it is).
+        val form = if (composition.isEmpty()) draftFields() + mapOf("composition.0.component" to "", "composition.0.pct" to "") else draftFields()
+        val fields = try {
+            findingFieldsFromForm(form, numbers.decimalSeparator)
+        } catch (e: ApiException) {
+            val key = (e as? ApiException.Invalid)?.field
+            throw InputException(Text.Core(e.userMessage()), key?.let { FIELD_IDS[it] ?: "field_$it" }, e.code())
+        }
+        fields.purityPct?.let { if (it > 100.0) throw InputException(Text.Shell("input_percent_range"), "field_purity") }
+        fields.contentPct?.let { if (it > 100.0) throw InputException(Text.Shell("input_percent_range"), "field_content") }
+        if (isNew && declaredSubstance.isBlank() && identifiedSubstance.isBlank() && identifiedOther.isBlank() && fields.composition.isNullOrEmpty()) {
             throw InputException(Text.Shell("input_substance_required"), "field_identified")
         }
-        return FindingFields(
-            declaredSubstance = declaredSubstance.trim(),
-            identifiedSubstance = identifiedSubstance.trim(),
-            identifiedOther = identifiedOther.trim(),
-            composition = shares,
-            contentPct = content,
-            instrument = instrument.trim(),
-            readingResult = readingResult.trim(),
-            purityPct = purity,
-            hsCodeObserved = hsCodeObserved.trim(),
-            cylinders = numbers.count(cylinders, "field_cylinders"),
-            cylinderType = cylinderType,
-            netMassKg = netMass(numbers),
-            labels = labels.trim(),
-            concealment = concealment.trim(),
-            notes = notes.trim(),
-        )
+        return fields
     }
 
     /** The form as a draft's fields (`save_draft`); composition rows as `composition.<n>.component` / `.pct`. */
@@ -298,6 +287,15 @@ data class FindingForm(
     companion object {
         /** The reference group of pre-blended polyols, whose figures need the controlled content. */
         private const val POLYOL_GROUP = "polyol"
+
+        /** The form's field ids by the keys of its draft (as the core names them in a refusal). */
+        private val FIELD_IDS = mapOf(
+            "declared" to "field_declared_substance", "identified" to "field_identified", "identified_other" to "field_identified_other",
+            "content_pct" to "field_content", "instrument" to "field_instrument", "reading" to "field_reading", "purity_pct" to "field_purity",
+            "hs_code" to "field_hs_observed", "cylinders" to "field_cylinders", "kg_per_cylinder" to "field_kg_per_cylinder",
+            "net_mass_kg" to "field_net_mass", "labels" to "field_labels", "concealment" to "field_concealment", "notes" to "field_notes",
+            "composition" to "field_composition",
+        )
 
         /** The form showing [f]'s current values (net mass typed, not split per cylinder). */
         fun from(f: FindingRecord, numbers: Numbers = Numbers()): FindingForm = FindingForm(

@@ -6,9 +6,11 @@ import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
+import org.quayside.core.ComponentShare
 import org.quayside.core.ConflictKind
 import org.quayside.core.ConflictRecord
 import org.quayside.core.ConflictValueRecord
+import org.quayside.core.CylinderType
 import org.quayside.core.ElementList
 import org.quayside.core.ErrorCode
 import org.quayside.core.MessageKey
@@ -80,6 +82,14 @@ class ShellLogicTest {
         assertEquals("an empty field is sent (as empty): the core compares, not the form", "", fields.labels)
         assertEquals("input_substance_required", (expectInput { FindingForm(cylinders = "3").toFields() }.text as Text.Shell).id)
         assertEquals("field_purity", expectInput { FindingForm(identifiedSubstance = "R-22", purityPct = "140").toFields() }.field)
+        // Read by the core from the draft's map: its refusals name the form's field; an empty number leaves it, no rows clear the composition.
+        assertEquals("field_net_mass", expectInput { FindingForm(identifiedSubstance = "R-22", netMassKg = "-1").toFields() }.field)
+        assertEquals("field_composition", expectInput { FindingForm(composition = listOf(ComponentForm("R-22", "60"))).toFields() }.field)
+        val comma = FindingForm(identifiedSubstance = "R-22", purityPct = "99,5", cylinderType = CylinderType.DISPOSABLE).toFields(Numbers(","))
+        assertEquals(99.5, comma.purityPct!!, 0.0)
+        assertEquals(CylinderType.DISPOSABLE, comma.cylinderType)
+        assertNull(comma.contentPct)
+        assertEquals(emptyList<ComponentShare>(), comma.composition)
     }
 
     /**
