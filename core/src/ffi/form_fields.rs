@@ -63,10 +63,11 @@ pub fn finding_fields_from_form(
     let cylinders = text("cylinders").unwrap_or_default();
     let per = text("kg_per_cylinder").unwrap_or_default();
     let typed = text("net_mass_kg").unwrap_or_default();
+    let count = quantity::parse_count(&cylinders);
     let net_mass = quantity::net_mass(&typed, &cylinders, &per, decimal).map_err(Error::from);
     let net_mass_field = if !typed.is_empty() {
         "net_mass_kg"
-    } else if quantity::parse_count(&cylinders).is_err() {
+    } else if count.is_err() {
         "cylinders"
     } else {
         "kg_per_cylinder"

@@ -221,19 +221,6 @@ fn notify(observer: &Option<Arc<dyn SyncObserver>>) -> impl FnMut(&SyncProgress)
     }
 }
 
-/// The code of an internal error, as the public error would carry it.
-fn error_code(e: &crate::error::Error) -> ErrorCode {
-    match e {
-        crate::error::Error::Network(_) => ErrorCode::Network,
-        crate::error::Error::Server { status: 401, .. } => ErrorCode::Unauthorized,
-        crate::error::Error::Server { status: 403, .. } => ErrorCode::Forbidden,
-        crate::error::Error::Server { .. } => ErrorCode::ServerRefused,
-        crate::error::Error::NotEnrolled => ErrorCode::NotEnrolled,
-        crate::error::Error::Io { .. } => ErrorCode::Io,
-        _ => ErrorCode::Internal,
-    }
-}
-
 fn role_of(role: &str) -> ApiResult<Role> {
     Ok(crate::sync::policy::Role::parse(role)?.into())
 }
@@ -311,7 +298,9 @@ impl FieldStore {
     ) -> ApiResult<SyncReportRecord> {
         self.recorded(|| {
             let mut on_progress = notify(&observer);
-            let mut on_retry = |attempt: u32, e: &crate::error::Error, wait: Duration| {
+            // Only a broken connection is retried (engine::sync_with_retry), so a retry's
+            // error is always `Network`.
+            let mut on_retry = |attempt: u32, _: &crate::error::Error, wait: Duration| {
                 if let Some(o) = &observer {
                     let seconds = format!("{:.0}", wait.as_secs_f64().ceil());
                     o.on_progress(SyncProgressRecord {
@@ -324,7 +313,7 @@ impl FieldStore {
                         bytes_received: 0,
                         retry: Some(RetryRecord {
                             attempt,
-                            error: error_code(e),
+                            error: ErrorCode::Network,
                             wait_ms: wait.as_millis() as u64,
                         }),
                         message: UserMessage::new(

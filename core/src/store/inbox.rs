@@ -112,15 +112,19 @@ impl Store {
                 .filter(|p| p.is_file())
                 .collect();
             files.sort();
-            let known = self.inspection(&inspection_id).is_ok();
+            // Read once per inspection; photos attached below are added to the set.
+            let mut held: Option<std::collections::HashSet<String>> = self
+                .inspection(&inspection_id)
+                .ok()
+                .map(|i| i.photos.into_iter().map(|p| p.sha256).collect());
             for path in files {
-                if !known {
+                let Some(held) = held.as_mut() else {
                     out.push(Recovered::Orphan {
                         inspection_id: inspection_id.clone(),
                         path,
                     });
                     continue;
-                }
+                };
                 let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
                 if !is_whole_image(&bytes) {
                     let aside = inbox.join(INCOMPLETE).join(&inspection_id);
@@ -134,13 +138,8 @@ impl Store {
                     continue;
                 }
                 let sha256 = crate::blobs::sha256_hex(&bytes);
-                let already = self
-                    .inspection(&inspection_id)?
-                    .photos
-                    .iter()
-                    .any(|p| p.sha256 == sha256);
-                if !already {
-                    self.add_photo_file(&inspection_id, &path, PhotoInput::default())?;
+                if held.insert(sha256.clone()) {
+                    self.add_photo_bytes(&inspection_id, &bytes, PhotoInput::default())?;
                 }
                 std::fs::remove_file(&path).map_err(Error::io(&path))?;
                 out.push(Recovered::Attached {
