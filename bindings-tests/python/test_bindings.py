@@ -180,6 +180,25 @@ class FieldStoreTest(unittest.TestCase):
         self.assertEqual(saved.inspection.selection_reason, "tip-off")
         self.assertEqual(saved.conflicts, [])
 
+    def test_forms_are_filled_and_read_by_the_core(self):
+        inspection_id, finding_id, view = self.record_r22()
+        form = q.seizure_form(view.inspection, ",")
+        self.assertEqual(form[f"item.{finding_id}.kg"], "")
+        form.update({"action": "seized", "modus_operandi": "false-declaration", f"item.{finding_id}.kg": "15490,4"})
+        saved = self.store.set_seizure(inspection_id, q.seizure_fields_from_form(form, ","), view.heads)
+        self.assertEqual(saved.inspection.seizure.items[0].quantity_kg, 15490.4)
+        self.assertEqual(saved.inspection.seizure.action, q.SeizureAction.SEIZED)
+        # Opened again and saved untouched: nothing changes.
+        again = q.seizure_fields_from_form(q.seizure_form(saved.inspection, ","), ",")
+        self.assertEqual(self.store.set_seizure(inspection_id, again, saved.heads).heads, saved.heads)
+        with self.assertRaises(q.ApiError.Invalid) as cm:
+            q.seizure_fields_from_form({f"item.{finding_id}.cylinders": "3"}, ".")
+        self.assertEqual(cm.exception.field, f"item.{finding_id}.kg")
+        self.assertEqual(cm.exception.user_message().key, q.MessageKey.RULE_SEIZED_QUANTITY_NEEDED)
+        with self.assertRaises(q.ApiError.Invalid) as cm:
+            q.inspection_fields_from_form(q.inspection_form(saved.inspection, ".") | {"container": ""}, ".")
+        self.assertEqual(cm.exception.field, "container")
+
     def test_drafts_photos_quantities_and_schedule(self):
         inspection_id, _, opened = self.record_r22()
         form = f"inspection:{inspection_id}"

@@ -90,6 +90,14 @@ pub enum Rule {
     InspectionNotArrived,
     /// A finding given both a substance from the reference and one outside it.
     IdentifiedTwice,
+    /// An inspection form without a container number.
+    ContainerRequired,
+    /// A purity or controlled content outside 0..=100 %.
+    PercentRange,
+    /// A seized finding with cylinders counted but no quantity.
+    SeizedQuantityNeeded,
+    /// A custody hand-over without both parties named.
+    CustodyParties,
 }
 
 /// The core's result type.

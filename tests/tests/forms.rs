@@ -402,12 +402,12 @@ fn a_finding_form_is_read_by_the_core_from_the_fields_as_typed() {
     )
     .unwrap();
     assert_eq!(fields.composition.unwrap().len(), 2);
-    // Both a substance from the reference and one outside it: refused on save with its own key.
-    let both = quayside_core::finding_fields_from_form(
-        form(&[("identified", "R-22"), ("identified_other", "Frigel X")]),
-        ".".into(),
-    )
-    .unwrap();
+    // Both a substance from the reference and one outside it: refused by the store too.
+    let both = quayside_core::FindingFields {
+        identified_substance: Some("R-22".into()),
+        identified_other: Some("Frigel X".into()),
+        ..Default::default()
+    };
     assert_eq!(
         ama.store
             .add_finding(id.clone(), both)
@@ -457,4 +457,214 @@ fn a_finding_form_is_read_by_the_core_from_the_fields_as_typed() {
             other => panic!("{pairs:?}: {other}"),
         }
     }
+}
+
+fn typed(pairs: &[(&str, &str)]) -> std::collections::HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The field and key of a form's refusal.
+fn refusal(err: quayside_core::ApiError) -> (Option<String>, MessageKey) {
+    match err {
+        quayside_core::ApiError::Invalid { field, user, .. } => (field, user.key),
+        other => panic!("not a refusal of input: {other}"),
+    }
+}
+
+#[test]
+fn every_form_opened_and_saved_untouched_changes_nothing_in_either_locale() {
+    use quayside_core::{
+        custody_fields_from_form, custody_form, finding_fields_from_form, finding_form,
+        inspection_fields_from_form, inspection_form, seizure_fields_from_form, seizure_form,
+    };
+    for sep in [".", ","] {
+        let ama = Device::new("ama", "GHTEM");
+        // Everything an officer can record, typed through the forms themselves.
+        let mut header = typed(&[
+            ("container", "CSQU3054383"),
+            ("seals", "GH123, GH124"),
+            ("size_type", "22G1"),
+            ("declaration", "C 4411"),
+            ("hs_code", "3827.64"),
+            ("description", "Refrigerant gas"),
+            (
+                "quantity_kg",
+                if sep == "," { "1.234,5" } else { "1,234.5" },
+            ),
+            ("consignee", "Cool Ltd"),
+            ("origin", "CN"),
+            ("transit", "MYPKG; SGSIN"),
+            ("notes", "seals intact"),
+        ]);
+        header.insert("location.lat".into(), "5.6364".into());
+        header.insert("location.lon".into(), "-0.0167".into());
+        let fields = inspection_fields_from_form(header, sep.into()).unwrap();
+        assert_eq!(
+            fields.declaration.as_ref().unwrap().quantity_kg,
+            Some(1234.5)
+        );
+        assert_eq!(
+            fields.location.unwrap().lon,
+            -0.0167,
+            "a west longitude is no negative quantity"
+        );
+        let id = ama.store.create_inspection(fields).unwrap().inspection.id;
+        let finding = finding_fields_from_form(
+            typed(&[
+                ("declared", "R-134a"),
+                ("composition.0.component", "R-22"),
+                (
+                    "composition.0.pct",
+                    if sep == "," { "60,5" } else { "60.5" },
+                ),
+                ("composition.1.component", "R-134a"),
+                ("composition.1.pct", "39.5".replace('.', sep).as_str()),
+                ("purity_pct", "98"),
+                ("cylinders", "1 139"),
+                ("kg_per_cylinder", "13.6".replace('.', sep).as_str()),
+                ("cylinder_type", "disposable"),
+            ]),
+            sep.into(),
+        )
+        .unwrap();
+        let fid = ama
+            .store
+            .add_finding(id.clone(), finding)
+            .unwrap()
+            .finding_id;
+        let seized = typed(&[
+            ("action", "seized"),
+            ("modus_operandi", "false-declaration,disposable-cylinders"),
+            (
+                &format!("item.{fid}.kg"),
+                "15490.4".replace('.', sep).as_str(),
+            ),
+            (&format!("item.{fid}.cylinders"), "1139"),
+        ]);
+        let seized = seizure_fields_from_form(seized, sep.into()).unwrap();
+        ama.store.set_seizure(id.clone(), seized, vec![]).unwrap();
+        let custody = custody_fields_from_form(typed(&[("from", "ama"), ("to", "bonded store")]));
+        ama.store.add_custody(id.clone(), custody.unwrap()).unwrap();
+
+        // Each form opened on the record and saved as it is changes nothing.
+        let view = ama.store.get_inspection(id.clone()).unwrap();
+        let record = view.inspection.clone();
+        let before = view.heads.clone();
+        let form = inspection_form(record.clone(), sep.into());
+        let fields = inspection_fields_from_form(form, sep.into()).unwrap();
+        let after = ama
+            .store
+            .update_inspection(id.clone(), fields, before.clone())
+            .unwrap();
+        assert_eq!(after.heads, before, "{sep}: inspection form");
+        let form = finding_form(record.findings[0].clone(), sep.into());
+        assert_eq!(form["composition.rows"], "2");
+        let fields = finding_fields_from_form(form, sep.into()).unwrap();
+        let after = ama
+            .store
+            .update_finding(id.clone(), fid.clone(), fields, before.clone())
+            .unwrap();
+        assert_eq!(after.heads, before, "{sep}: finding form");
+        let form = seizure_form(record.clone(), sep.into());
+        let fields = seizure_fields_from_form(form, sep.into()).unwrap();
+        let after = ama
+            .store
+            .set_seizure(id.clone(), fields, before.clone())
+            .unwrap();
+        assert_eq!(after.heads, before, "{sep}: seizure form");
+        let entry = record.seizure.as_ref().unwrap().custody[0].clone();
+        let fields = custody_fields_from_form(custody_form(entry.clone())).unwrap();
+        let after = ama
+            .store
+            .correct_custody(id.clone(), entry.id.clone(), fields, before.clone())
+            .unwrap();
+        assert_eq!(after.heads, before, "{sep}: custody form");
+
+        // Un-seizing the finding (its quantity cleared on the form) removes the item.
+        let mut form = seizure_form(record.clone(), sep.into());
+        form.insert(format!("item.{fid}.kg"), String::new());
+        form.insert(format!("item.{fid}.cylinders"), String::new());
+        let fields = seizure_fields_from_form(form, sep.into()).unwrap();
+        let after = ama.store.set_seizure(id.clone(), fields, before).unwrap();
+        assert!(after.inspection.seizure.unwrap().items.is_empty());
+    }
+}
+
+#[test]
+fn form_rules_refuse_with_the_field_and_a_key() {
+    use quayside_core::{
+        custody_fields_from_form, finding_fields_from_form, inspection_fields_from_form,
+        seizure_fields_from_form,
+    };
+    let cases: Vec<(quayside_core::ApiError, &str, MessageKey)> = vec![
+        (
+            inspection_fields_from_form(typed(&[("container", "  ")]), ".".into()).unwrap_err(),
+            "container",
+            MessageKey::RuleContainerRequired,
+        ),
+        (
+            inspection_fields_from_form(
+                typed(&[("container", "CSQU3054383"), ("quantity_kg", "-3")]),
+                ".".into(),
+            )
+            .unwrap_err(),
+            "quantity_kg",
+            MessageKey::QuantityNegative,
+        ),
+        (
+            finding_fields_from_form(typed(&[("purity_pct", "120")]), ".".into()).unwrap_err(),
+            "purity_pct",
+            MessageKey::RulePercentRange,
+        ),
+        (
+            finding_fields_from_form(typed(&[("content_pct", "100,5")]), ",".into()).unwrap_err(),
+            "content_pct",
+            MessageKey::RulePercentRange,
+        ),
+        (
+            finding_fields_from_form(
+                typed(&[("identified", "R-22"), ("identified_other", "Frigel X")]),
+                ".".into(),
+            )
+            .unwrap_err(),
+            "identified_other",
+            MessageKey::RuleIdentifiedTwice,
+        ),
+        (
+            seizure_fields_from_form(typed(&[("item.f-1.cylinders", "3")]), ".".into())
+                .unwrap_err(),
+            "item.f-1.kg",
+            MessageKey::RuleSeizedQuantityNeeded,
+        ),
+        (
+            seizure_fields_from_form(typed(&[("action", "confiscated")]), ".".into()).unwrap_err(),
+            "action",
+            MessageKey::ErrorInvalid,
+        ),
+        (
+            custody_fields_from_form(typed(&[("from", "ama"), ("to", "")])).unwrap_err(),
+            "to",
+            MessageKey::RuleCustodyParties,
+        ),
+    ];
+    for (err, field, key) in cases {
+        assert_eq!(refusal(err), (Some(field.to_string()), key));
+    }
+    // The store refuses an out-of-range purity with the same key when it comes another way.
+    let ama = Device::new("ama", "GHTEM");
+    let id = new_inspection(&ama.store, "CSQU3054383");
+    let err = ama
+        .store
+        .add_finding(
+            id,
+            quayside_core::FindingFields {
+                purity_pct: Some(101.0),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.user_message().key, MessageKey::RulePercentRange);
 }

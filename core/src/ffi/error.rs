@@ -306,6 +306,14 @@ impl From<Error> for ApiError {
                     }
                     Rule::CommentNeeded => UserMessage::plain(MessageKey::RuleCommentNeeded),
                     Rule::IdentifiedTwice => UserMessage::plain(MessageKey::RuleIdentifiedTwice),
+                    Rule::ContainerRequired => {
+                        UserMessage::plain(MessageKey::RuleContainerRequired)
+                    }
+                    Rule::PercentRange => UserMessage::plain(MessageKey::RulePercentRange),
+                    Rule::SeizedQuantityNeeded => {
+                        UserMessage::plain(MessageKey::RuleSeizedQuantityNeeded)
+                    }
+                    Rule::CustodyParties => UserMessage::plain(MessageKey::RuleCustodyParties),
                     Rule::NotSupervisor => UserMessage::plain(MessageKey::RuleNotSupervisor),
                     Rule::PhotoNotArrived => {
                         UserMessage::new(MessageKey::RefusalWaitingForPhoto, [detail])

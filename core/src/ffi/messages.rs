@@ -106,6 +106,11 @@ message_keys! {
     RuleIdentifiedTwice = "rule_identified_twice" []
         "Give the substance from the reference, or one outside it, not both.",
     RuleCommentNeeded = "rule_comment_needed" [] "Say what the officer should change: returning needs a comment.",
+    RuleContainerRequired = "rule_container_required" [] "Enter the container number.",
+    RulePercentRange = "rule_percent_range" [] "A percentage is between 0 and 100.",
+    RuleSeizedQuantityNeeded = "rule_seized_quantity_needed" []
+        "Enter the seized quantity in kg for every seized finding.",
+    RuleCustodyParties = "rule_custody_parties" [] "Name who handed the goods over and who received them.",
     FlagInvalidCheckDigit = "flag_invalid_check_digit" ["number", "expected"]
         "Container {number}: invalid check digit (expected {expected}).",
     FlagDeclaredOther = "flag_declared_other" ["declared", "identified"] "Declared {declared}, identified {identified}.",

@@ -260,19 +260,11 @@ impl FindingPatch {
         if let Some(parts) = &self.composition {
             self.composition = Some(check_composition(parts)?);
         }
-        if let Some(c) = self.content_pct
-            && !(c.is_finite() && (0.0..=100.0).contains(&c))
-        {
-            return Err(Error::Invalid(format!(
-                "the controlled content must be between 0 and 100 %, got {c}"
-            )));
+        if let Some(c) = self.content_pct {
+            check_percent("the controlled content", c)?;
         }
-        if let Some(p) = self.purity_pct
-            && !(0.0..=100.0).contains(&p)
-        {
-            return Err(Error::Invalid(format!(
-                "purity must be between 0 and 100 %, got {p}"
-            )));
+        if let Some(p) = self.purity_pct {
+            check_percent("purity", p)?;
         }
         if let Some(m) = self.net_mass_kg {
             check_non_negative("net mass", m)?;
@@ -373,4 +365,16 @@ pub fn now_rfc3339() -> String {
 /// Checks a station code, for use by callers that take one alone.
 pub fn validate_station(code: &str) -> Result<String> {
     parse_locode(code)
+}
+
+/// A percentage of `what` between 0 and 100.
+pub(crate) fn check_percent(what: &str, value: f64) -> Result<()> {
+    if value.is_finite() && (0.0..=100.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::Rule(
+            crate::error::Rule::PercentRange,
+            format!("{what} must be between 0 and 100 %, got {value}"),
+        ))
+    }
 }

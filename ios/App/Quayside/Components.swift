@@ -21,6 +21,13 @@ extension View {
     }
 }
 
+extension Binding where Value: DraftableForm {
+    /// The text of one field of a form (`$form[.container]`), for a text field.
+    subscript(field: Value.Field) -> Binding<String> {
+        Binding<String>(get: { wrappedValue[field] }, set: { wrappedValue[field] = $0 })
+    }
+}
+
 /// A labelled text field with the core's message underneath when its last change was refused.
 struct FieldRow: View {
     let label: String

@@ -24,37 +24,37 @@ struct FindingEditorView: View {
         NavigationStack {
             Form {
                 Section("Substance") {
-                    SubstanceField(title: "Declared", name: $form.declaredSubstance)
-                    SubstanceField(title: "Identified", name: $form.identifiedSubstance)
+                    SubstanceField(title: "Declared", name: $form[.declared])
+                    SubstanceField(title: "Identified", name: $form[.identified])
                     // The identifier could not tell: recorded as unknown, sent for laboratory analysis.
                     Toggle("Identifier could not tell (unknown)", isOn: Binding(
                         get: { form.identifiedUnknown },
                         set: { unknown in
-                            form.identifiedSubstance = unknown ? FindingText.unknown : ""
-                            if unknown { form.identifiedOther = "" }
+                            form[.identified] = unknown ? FindingText.unknown : ""
+                            if unknown { form[.identifiedOther] = "" }
                         }
                     ))
-                    FieldRow(label: "Identified, not in the reference list", text: $form.identifiedOther)
+                    FieldRow(label: "Identified, not in the reference list", text: $form[.identifiedOther])
                     if form.needsContent {
-                        FieldRow(label: "HCFC-141b content of the polyol (% by mass)", text: $form.contentPct, keyboard: .decimalPad)
+                        FieldRow(label: "HCFC-141b content of the polyol (% by mass)", text: $form[.contentPct], keyboard: .decimalPad)
                     }
                 }
                 compositionSection
                 Section("Refrigerant identifier") {
-                    FieldRow(label: "Instrument", text: $form.instrument)
-                    FieldRow(label: "Reading as displayed", text: $form.readingResult)
-                    FieldRow(label: "Purity (%)", text: $form.purityPct, keyboard: .decimalPad)
+                    FieldRow(label: "Instrument", text: $form[.instrument])
+                    FieldRow(label: "Reading as displayed", text: $form[.reading])
+                    FieldRow(label: "Purity (%)", text: $form[.purityPct], keyboard: .decimalPad)
                 }
                 Section("Quantity") {
-                    FieldRow(label: "Cylinders", text: $form.cylinders, keyboard: .numberPad)
+                    FieldRow(label: "Cylinders", text: $form[.cylinders], keyboard: .numberPad)
                     Picker("Container", selection: $form.cylinderType) {
                         Text("Not recorded").tag(CylinderType?.none)
                         ForEach(CylinderType.choices, id: \.self) { type in
                             Text(type.displayName).tag(CylinderType?.some(type))
                         }
                     }
-                    FieldRow(label: "Kg per cylinder", text: $form.kgPerCylinder, keyboard: .decimalPad)
-                    FieldRow(label: "Net mass, all cylinders (kg)", text: $form.netMassKg, keyboard: .decimalPad)
+                    FieldRow(label: "Kg per cylinder", text: $form[.kgPerCylinder], keyboard: .decimalPad)
+                    FieldRow(label: "Net mass, all cylinders (kg)", text: $form[.netMassKg], keyboard: .decimalPad)
                     netMassLine
                 }
                 if let finding, let figures = model.figures(for: finding.id), let quantity = figures.quantity {
@@ -69,10 +69,10 @@ struct FindingEditorView: View {
                     }
                 }
                 Section("Observations") {
-                    FieldRow(label: "HS code observed", text: $form.hsCodeObserved, keyboard: .numbersAndPunctuation)
-                    FieldRow(label: "Labels", text: $form.labels)
-                    FieldRow(label: "Concealment", text: $form.concealment)
-                    FieldRow(label: "Notes", text: $form.notes)
+                    FieldRow(label: "HS code observed", text: $form[.hsCode], keyboard: .numbersAndPunctuation)
+                    FieldRow(label: "Labels", text: $form[.labels])
+                    FieldRow(label: "Concealment", text: $form[.concealment])
+                    FieldRow(label: "Notes", text: $form[.notes])
                 }
                 if finding != nil {
                     Section {

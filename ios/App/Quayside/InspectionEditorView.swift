@@ -237,28 +237,34 @@ struct InspectionEditorView: View {
 
     private var containerSection: some View {
         Section("Container") {
-            FieldRow(label: "Container number", text: $model.form.containerNumber, code: true)
+            field("Container number", .container, code: true)
             if model.saveError?.code == .checkDigit || model.form.allowInvalidCheckDigit {
                 Toggle("Record anyway (as painted on the container)", isOn: $model.form.allowInvalidCheckDigit)
             }
-            FieldRow(label: "Seals (comma separated)", text: $model.form.seals, code: true)
-            FieldRow(label: "Size and type (e.g. 45G1)", text: $model.form.sizeType, code: true)
+            field("Seals (comma separated)", .seals, code: true)
+            field("Size and type (e.g. 45G1)", .sizeType, code: true)
         }
     }
 
     private var declarationSection: some View {
         Section("Declaration") {
-            FieldRow(label: "Declaration number", text: $model.form.declarationNumber, code: true)
-            FieldRow(label: "Bill of lading", text: $model.form.billOfLading, code: true)
-            FieldRow(label: "HS code (e.g. 3827.64)", text: $model.form.hsCode, keyboard: .numbersAndPunctuation)
-            FieldRow(label: "Description of goods", text: $model.form.goodsDescription)
-            FieldRow(label: "Declared quantity (kg)", text: $model.form.declaredQuantity, keyboard: .decimalPad)
-            FieldRow(label: "Consignor", text: $model.form.consignor)
-            FieldRow(label: "Consignee", text: $model.form.consignee)
-            FieldRow(label: "Origin", text: $model.form.origin)
-            FieldRow(label: "Destination", text: $model.form.destination)
-            FieldRow(label: "Transit ports (UN/LOCODEs)", text: $model.form.transit, code: true)
+            field("Declaration number", .declaration, code: true)
+            field("Bill of lading", .billOfLading, code: true)
+            field("HS code (e.g. 3827.64)", .hsCode, keyboard: .numbersAndPunctuation)
+            field("Description of goods", .goodsDescription)
+            field("Declared quantity (kg)", .quantityKg, keyboard: .decimalPad)
+            field("Consignor", .consignor)
+            field("Consignee", .consignee)
+            field("Origin", .origin)
+            field("Destination", .destination)
+            field("Transit ports (UN/LOCODEs)", .transit, code: true)
         }
+    }
+
+    /// A text field of the form, showing the core's refusal of it after a save.
+    private func field(_ label: String, _ field: InspectionForm.Field, keyboard: UIKeyboardType = .default,
+                       code: Bool = false) -> some View {
+        FieldRow(label: label, text: $model.form[field], error: model.problem(with: field), keyboard: keyboard, code: code)
     }
 
     private func findingsSection(_ view: InspectionView) -> some View {
@@ -369,7 +375,7 @@ struct InspectionEditorView: View {
                 if let point = model.form.location {
                     Text(String(format: "%.5f, %.5f", point.lat, point.lon)).font(.callout.monospaced())
                 } else {
-                    Text("No position").foregroundStyle(.secondary)
+                    Text(model.problem(with: .location) ?? "No position").foregroundStyle(.secondary)
                 }
                 Spacer()
                 Button {
@@ -383,9 +389,9 @@ struct InspectionEditorView: View {
                 }
                 .disabled(locating || location.denied)
             }
-            FieldRow(label: "Reason for selection", text: $model.form.selectionReason)
+            field("Reason for selection", .selectionReason)
             VStack(alignment: .leading) {
-                TextField("Notes", text: $model.form.notes, axis: .vertical)
+                TextField("Notes", text: $model.form[.notes], axis: .vertical)
                     .lineLimit(3...10)
             }
         }

@@ -16,7 +16,7 @@ struct NewInspectionView: View {
 
     /// The core's reading of the number as typed: normalised form and check digit.
     private var check: Result<ContainerCheck, Error>? {
-        let typed = FormText.clean(form.containerNumber)
+        let typed = FormText.clean(form[.container])
         guard typed.count >= 11 else { return nil }
         return Result { try QuaysideCore.checkContainerNumber(number: typed) }
     }
@@ -25,7 +25,7 @@ struct NewInspectionView: View {
         NavigationStack {
             Form {
                 Section {
-                    FieldRow(label: "Container number (e.g. CSQU 305438-3)", text: $form.containerNumber, code: true)
+                    FieldRow(label: "Container number (e.g. CSQU 305438-3)", text: $form[.container], code: true)
                     switch check {
                     case let .success(result) where result.checkDigitOk:
                         Label(result.normalized, systemImage: "checkmark.circle").foregroundStyle(.green)
@@ -40,8 +40,8 @@ struct NewInspectionView: View {
                     if expectedDigit != nil {
                         Toggle("Record anyway (number as painted on the container)", isOn: $form.allowInvalidCheckDigit)
                     }
-                    FieldRow(label: "Seals (comma separated)", text: $form.seals, code: true)
-                    FieldRow(label: "Reason for selection", text: $form.selectionReason)
+                    FieldRow(label: "Seals (comma separated)", text: $form[.seals], code: true)
+                    FieldRow(label: "Reason for selection", text: $form[.selectionReason])
                 }
                 Section {
                     if let point = form.location {
@@ -62,7 +62,7 @@ struct NewInspectionView: View {
                 }
                 ToolbarItem(placement: .confirmationAction) {
                     Button("Start") { Task { await create() } }
-                        .disabled(working || FormText.clean(form.containerNumber).isEmpty)
+                        .disabled(working || FormText.clean(form[.container]).isEmpty)
                 }
             }
             .task {
@@ -78,7 +78,7 @@ struct NewInspectionView: View {
         working = true
         defer { working = false }
         do {
-            let created = try await store.createInspection(form.newInspectionFields())
+            let created = try await store.createInspection(form.fields())
             dismiss()
             onCreated(created)
         } catch {

@@ -27,9 +27,9 @@ struct SeizureEditorView: View {
                             Text(action.displayName).tag(SeizureAction?.some(action))
                         }
                     }
-                    FieldRow(label: "Case reference", text: $form.caseRef, code: true)
-                    FieldRow(label: "Legal basis", text: $form.legalBasis)
-                    FieldRow(label: "Storage location", text: $form.storageLocation)
+                    FieldRow(label: "Case reference", text: $form[.caseRef], code: true)
+                    FieldRow(label: "Legal basis", text: $form[.legalBasis])
+                    FieldRow(label: "Storage location", text: $form[.storageLocation])
                 }
                 Section("Modus operandi") {
                     ForEach(ModusOperandi.choices, id: \.self) { modus in
@@ -81,7 +81,7 @@ struct SeizureEditorView: View {
                 if let kept = await keeper.restore() {
                     form = kept.form
                 } else {
-                    form = SeizureForm(record: model.view?.inspection.seizure)
+                    form = model.view.map { SeizureForm(inspection: $0.inspection) } ?? SeizureForm()
                 }
                 drafts = keeper
             }
@@ -106,19 +106,24 @@ struct SeizureEditorView: View {
 private struct SeizedItemRow: View {
     let finding: FindingRecord
     @Binding var form: SeizureForm
+    /// Switched on here: the quantity is shown to be typed even while it is still blank.
+    @State private var opened = false
 
     var body: some View {
         VStack(alignment: .leading) {
             Toggle(finding.name.localized, isOn: Binding(
-                get: { form.isSeized(finding.id) },
-                set: { form.setSeized($0, finding: finding) }
+                get: { opened || form.isSeized(finding.id) },
+                set: { seized in
+                    opened = seized
+                    form.setSeized(seized, finding: finding)
+                }
             ))
-            if form.isSeized(finding.id) {
+            if opened || form.isSeized(finding.id) {
                 HStack {
-                    TextField("kg", text: item(\.quantityKg))
+                    TextField("kg", text: item(.seizedKg))
                         .keyboardType(.decimalPad)
                     Text("kg")
-                    TextField("cylinders", text: item(\.cylinders))
+                    TextField("cylinders", text: item(.seizedCylinders))
                         .keyboardType(.numberPad)
                     Text("cylinders")
                 }
@@ -127,21 +132,13 @@ private struct SeizedItemRow: View {
         }
     }
 
-    /// A field of this finding's seized item, looked up by finding id on every access (an index
-    /// could be stale once items are added or removed).
-    private func item(_ field: WritableKeyPath<SeizureForm.Item, String>) -> Binding<String> {
-        Binding(
-            get: { form.items.first { $0.findingId == finding.id }?[keyPath: field] ?? "" },
-            set: { value in
-                if let index = form.items.firstIndex(where: { $0.findingId == finding.id }) {
-                    form.items[index][keyPath: field] = value
-                }
-            }
-        )
+    /// A field of this finding's seized item (`item.<finding id>.kg`, `.cylinders`).
+    private func item(_ field: SeizureForm.Field) -> Binding<String> {
+        Binding(get: { form[field, finding: finding.id] }, set: { form[field, finding: finding.id] = $0 })
     }
 }
 
-/// Adds a hand-over to the chain of custody; the core stamps the time.
+/// Adds a hand-over to the chain of custody; the core stamps the time and requires both parties.
 struct CustodyEntryView: View {
     @ObservedObject var model: InspectionEditorModel
     @Environment(\.dismiss) private var dismiss
@@ -158,10 +155,10 @@ struct CustodyEntryView: View {
     var body: some View {
         NavigationStack {
             Form {
-                FieldRow(label: "From", text: $form.from)
-                FieldRow(label: "To", text: $form.to)
-                FieldRow(label: "Location", text: $form.location)
-                FieldRow(label: "Note (seals checked, condition)", text: $form.note)
+                FieldRow(label: "From", text: $form[.from])
+                FieldRow(label: "To", text: $form[.to])
+                FieldRow(label: "Location", text: $form[.location])
+                FieldRow(label: "Note (seals checked, condition)", text: $form[.note])
             }
             .navigationTitle("Hand-over")
             .navigationBarTitleDisplayMode(.inline)
@@ -187,7 +184,7 @@ struct CustodyEntryView: View {
                             working = false
                         }
                     }
-                    .disabled(working || FormText.clean(form.to).isEmpty)
+                    .disabled(working || FormText.clean(form[.to]).isEmpty)
                 }
             }
             .task {

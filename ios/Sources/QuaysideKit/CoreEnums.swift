@@ -1,3 +1,4 @@
+import Foundation
 import QuaysideCore
 
 // The core's enums as screens use them. Labels of the core's own states (review state, decision,
@@ -51,7 +52,29 @@ extension RefusalCode {
     public var text: String { label().localized }
 }
 
-extension CylinderType {
+/// A core enum as the core's forms write it (`re-exported`, `false-declaration`).
+public protocol FormValue: Hashable {
+    /// Every value, in picker order.
+    static var choices: [Self] { get }
+}
+
+extension FormValue {
+    /// The value as the core's forms write it: the case's name, its words joined by hyphens
+    /// (`reExported` is `re-exported`; the tests check every value against the core's reader).
+    public var formValue: String {
+        "\(self)".reduce(into: "") { text, letter in text += letter.isUppercase ? "-" + letter.lowercased() : String(letter) }
+    }
+
+    /// The value a form's text names, forgiving case, spaces and underscores as the core does.
+    public init?(formValue text: String) {
+        let wanted = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            .replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: " ", with: "-")
+        guard let value = Self.choices.first(where: { $0.formValue == wanted }) else { return nil }
+        self = value
+    }
+}
+
+extension CylinderType: FormValue {
     /// Every cylinder type, in picker order.
     public static let choices: [CylinderType] = [.disposable, .refillable, .drum, .isotank]
 
@@ -66,7 +89,7 @@ extension CylinderType {
     }
 }
 
-extension SeizureAction {
+extension SeizureAction: FormValue {
     /// Every action, in picker order.
     public static let choices: [SeizureAction] = [.detained, .seized, .reExported, .destroyed, .released]
 
@@ -82,7 +105,7 @@ extension SeizureAction {
     }
 }
 
-extension ModusOperandi {
+extension ModusOperandi: FormValue {
     /// Every modus operandi, in the order shown.
     public static let choices: [ModusOperandi] = [
         .mislabelled, .concealed, .falseDeclaration, .disposableCylinders, .noLicence, .overQuota,

@@ -15,12 +15,56 @@ public enum DraftKey {
     public static func custody(_ inspectionId: String) -> String { "custody:\(inspectionId):new" }
 }
 
-/// A form whose text can be kept as a draft (a flat map of strings) and filled again from one.
+/// A form as the core fills and reads it: the text as typed, by the core's field names (the same
+/// on Android), which is also the draft kept. The core fills it from a stored record and reads
+/// it into the fields the store takes; a refusal names the field.
 public protocol DraftableForm: Equatable {
-    /// The form's text, field by field.
-    var draftFields: [String: String] { get }
+    /// The form's fields, named by the core.
+    associatedtype Field: FormField
+    /// The form's text by the core's field names: the draft kept, and what the core reads.
+    var draftFields: [String: String] { get set }
     /// The form as kept in `fields`.
     init(draftFields fields: [String: String])
+}
+
+extension DraftableForm {
+    /// An empty form (a new inspection or finding): a field it does not hold is left as it is.
+    public init() { self.init(draftFields: [:]) }
+
+    /// The text of `field` as typed ("" when the form does not hold it).
+    public subscript(field: Field) -> String {
+        get { draftFields[field.rawValue] ?? "" }
+        set { draftFields[field.rawValue] = newValue }
+    }
+
+    /// `read()`, the core reading this form. A refusal naming a field is reported against the
+    /// form's field (``FormValidationError``, with its label and the core's key).
+    static func reading<Fields>(_ read: () throws -> Fields) throws -> Fields {
+        do {
+            return try read()
+        } catch let refusal as ApiError {
+            guard case let .Invalid(_, _, key?) = refusal else { throw refusal }
+            throw FormValidationError(field: Field(key: key)?.label ?? key, key: key, refusal: refusal)
+        }
+    }
+}
+
+/// A field of a form; its raw value is the core's name of the field.
+public protocol FormField: RawRepresentable, CaseIterable, Hashable, Sendable where RawValue == String {
+    /// The field's name as shown on screen.
+    var label: String { get }
+}
+
+extension FormField {
+    /// The field a key of the core's names: the key itself, else the group of a numbered or keyed
+    /// sub-field (`item.<finding id>.kg` is `item.kg`; `composition.2.pct` is `composition`,
+    /// `location.lat` is `location`). The one place a refusal's `field` finds the form's field.
+    public init?(key: String) {
+        let parts = key.split(separator: ".").map(String.init)
+        let grouped = parts.count > 2 ? "\(parts[0]).\(parts[parts.count - 1])" : key
+        guard let field = Self(rawValue: key) ?? Self(rawValue: grouped) ?? Self(rawValue: parts.first ?? key) else { return nil }
+        self = field
+    }
 }
 
 /// Keeps what is typed in one form as a draft in the core, so that no keystroke is lost to a

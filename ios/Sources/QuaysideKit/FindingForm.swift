@@ -1,14 +1,17 @@
 import Foundation
 import QuaysideCore
 
-/// The editable state of one finding: what was declared, what the refrigerant identifier found,
-/// how much, in what. Like ``InspectionForm``, it is sent whole with the version it was filled from.
+/// One finding as typed, by the core's names (`findingForm`): what was declared, what the
+/// refrigerant identifier found, how much, in what. Like ``InspectionForm``, it is sent whole with
+/// the version it was filled from.
 ///
 /// What was found is recorded as the officer really found it: a substance from the reference,
-/// "unknown" when the identifier could not tell, a substance the reference does not hold
-/// (``identifiedOther``), or the composition the identifier measured (a contaminated or mixed
-/// charge). The core computes the figures from whichever is given and says what they rest on.
-public struct FindingForm: Equatable, DraftableForm {
+/// "unknown" (``FindingText/unknown``) when the identifier could not tell, a substance the
+/// reference does not hold (`identified_other`), or the composition the identifier measured (a
+/// contaminated or mixed charge). The core computes the figures from whichever is given and says
+/// what they rest on. The net mass is typed as a total or computed from the cylinders and the
+/// kilograms printed on one (`kg_per_cylinder`, not stored by the core).
+public struct FindingForm: DraftableForm {
     /// One component of a measured composition as typed: a reference name, "air" or "unknown",
     /// and its % by mass.
     public struct Component: Equatable {
@@ -24,76 +27,84 @@ public struct FindingForm: Equatable, DraftableForm {
         }
     }
 
+    /// The fields of the form, by the core's names (`findingFormFields()`, the same on Android).
+    public enum Field: String, CaseIterable, FormField {
+        case declared, identified, identifiedOther = "identified_other", contentPct = "content_pct"
+        case instrument, reading, purityPct = "purity_pct", hsCode = "hs_code", cylinders
+        case kgPerCylinder = "kg_per_cylinder", netMassKg = "net_mass_kg", cylinderType = "cylinder_type"
+        case labels, concealment, notes
+        /// The measured composition: `composition.N.component`, `composition.N.pct`, `composition.rows`.
+        case composition
+
+        /// The field's label as shown on screen.
+        public var label: String {
+            switch self {
+            case .declared: return "Declared substance"
+            case .identified: return "Identified substance"
+            case .identifiedOther: return "Identified, not in the reference list"
+            case .contentPct: return "Content"
+            case .instrument: return "Instrument"
+            case .reading: return "Reading"
+            case .purityPct: return "Purity"
+            case .hsCode: return "HS code observed"
+            case .cylinders: return "Cylinders"
+            case .kgPerCylinder: return "Kg per cylinder"
+            case .netMassKg: return "Net mass"
+            case .cylinderType: return "Container"
+            case .labels: return "Labels"
+            case .concealment: return "Concealment"
+            case .notes: return "Notes"
+            case .composition: return "Composition"
+            }
+        }
+    }
+
     /// The reference group of pre-blended polyols, whose figures need the controlled content.
     private static let polyolGroup = "polyol"
 
-    /// Substance named in the declaration or on the labels (any reference name: "R-134a").
-    public var declaredSubstance = ""
-    /// Substance the identifier found ("R-22"), or ``FindingText/unknown`` when it could not tell.
-    public var identifiedSubstance = ""
-    /// A substance identified that the reference does not hold, as the identifier named it.
-    public var identifiedOther = ""
-    /// The composition the identifier measured, one row per component (empty rows are ignored).
-    public var composition: [Component] = []
-    /// Of a pre-blended polyol: its HCFC-141b content in % by mass, as typed.
-    public var contentPct = ""
-    /// The refrigerant identifier used.
-    public var instrument = ""
-    /// The identifier's reading as displayed ("R22 99.1%").
-    public var readingResult = ""
-    /// Purity in percent, as typed.
-    public var purityPct = ""
-    /// HS code the goods actually fall under.
-    public var hsCodeObserved = ""
-    /// Number of cylinders, as typed.
-    public var cylinders = ""
-    /// Kind of container the substance is in.
-    public var cylinderType: CylinderType?
-    /// The net mass of one cylinder in kg as printed on it, as typed (the net mass is computed
-    /// from it and the cylinders when no total is typed; not stored by the core).
-    public var kgPerCylinder = ""
-    /// Total net mass in kg, as typed (empty: computed, see ``netMass()``).
-    public var netMassKg = ""
-    /// Labels seen on the cylinders.
-    public var labels = ""
-    /// How the goods were concealed.
-    public var concealment = ""
-    /// Free-text notes.
-    public var notes = ""
+    public var draftFields: [String: String]
 
-    /// An empty form, for a new finding.
-    public init() {}
+    public init(draftFields fields: [String: String]) {
+        draftFields = fields
+    }
 
-    /// The form showing `record` as stored.
+    /// The form showing `record` as stored, filled by the core.
     public init(record: FindingRecord) {
-        declaredSubstance = record.declaredSubstance ?? ""
-        identifiedSubstance = record.identifiedSubstance ?? ""
-        identifiedOther = record.identifiedOther ?? ""
-        composition = record.composition.map { Component(component: $0.component, pct: FormText.text($0.pct)) }
-        contentPct = FormText.text(record.contentPct)
-        instrument = record.identifierReading?.instrument ?? ""
-        readingResult = record.identifierReading?.result ?? ""
-        purityPct = FormText.text(record.identifierReading?.purityPct)
-        hsCodeObserved = record.hsCodeObserved ?? ""
-        cylinders = FormText.text(record.cylinders)
-        cylinderType = record.cylinderType
-        netMassKg = FormText.text(record.netMassKg)
-        labels = record.labels ?? ""
-        concealment = record.concealment ?? ""
-        notes = record.notes ?? ""
+        self.init(draftFields: findingForm(record: record, decimalSeparator: FormText.decimalSeparator))
+    }
+
+    /// Kind of container the substance is in.
+    public var cylinderType: CylinderType? {
+        get { CylinderType(formValue: self[.cylinderType]) }
+        set { self[.cylinderType] = newValue?.formValue ?? "" }
+    }
+
+    /// The composition the identifier measured, one row per component (empty rows are ignored).
+    public var composition: [Component] {
+        get {
+            var rows = 0
+            while draftFields["composition.\(rows).component"] != nil { rows += 1 }
+            return (0..<(draftFields["composition.rows"].flatMap { Int($0) } ?? rows)).map {
+                Component(component: draftFields["composition.\($0).component"] ?? "", pct: draftFields["composition.\($0).pct"] ?? "")
+            }
+        }
+        set {
+            draftFields = draftFields.filter { !$0.key.hasPrefix("composition.") }
+            draftFields.merge(Self.compositionKeys(newValue)) { $1 }
+        }
     }
 
     /// Whether the identifier could not tell what the gas is.
     public var identifiedUnknown: Bool {
-        FormText.clean(identifiedSubstance).lowercased() == FindingText.unknown
+        FormText.clean(self[.identified]).lowercased() == FindingText.unknown
     }
 
     /// Whether the form asks for the polyol's HCFC-141b content: a pre-blended polyol is declared
     /// or identified (its figures need the content), or a content was already typed.
     public var needsContent: Bool {
-        if !FormText.clean(contentPct).isEmpty { return true }
-        return [declaredSubstance, identifiedSubstance].contains { typed in
-            let name = FormText.clean(typed)
+        if !FormText.clean(self[.contentPct]).isEmpty { return true }
+        return [Field.declared, .identified].contains { field in
+            let name = FormText.clean(self[field])
             return !name.isEmpty && QuaysideCore.substance(name: name)?.group == Self.polyolGroup
         }
     }
@@ -103,7 +114,7 @@ public struct FindingForm: Equatable, DraftableForm {
     /// - Throws: ``FormValidationError`` for "Composition", worded from the core's refusal
     ///   (`composition_*`, `quantity_*`, an unknown substance).
     public func compositionShares() throws -> [ComponentShare] {
-        try Self.read(Self.compositionKeys(composition)).composition ?? []
+        try Self.read(draftFields.filter { $0.key.hasPrefix("composition.") }).composition ?? []
     }
 
     /// The net mass this finding records, by the core's rule (the same on Android): the total as
@@ -111,12 +122,8 @@ public struct FindingForm: Equatable, DraftableForm {
     /// them on the quay ("1139 cylinders of 13.6 kg"), rounded to grams; else `nil`.
     /// - Throws: ``FormValidationError`` for the field at fault, worded from the core's refusal.
     public func netMass() throws -> Double? {
-        try Self.read(["cylinders": cylinders, "kg_per_cylinder": kgPerCylinder, "net_mass_kg": netMassKg]).netMassKg
-    }
-
-    /// The core's fields for a new finding.
-    public func newFindingFields() throws -> FindingFields {
-        try fields()
+        let quantity = [Field.cylinders, .kgPerCylinder, .netMassKg].map { ($0.rawValue, self[$0]) }
+        return try Self.read(Dictionary(uniqueKeysWithValues: quantity)).netMassKg
     }
 
     /// Every field for the core, read by the core from the form as the draft keeps it (empty text
@@ -129,74 +136,19 @@ public struct FindingForm: Equatable, DraftableForm {
         return try Self.read(form)
     }
 
-    /// The form's fields as shown on screen, by the core's form keys (`findingFormFields`).
-    private static let fieldLabels: [String: String] = [
-        "declared": "Declared substance", "identified": "Identified substance",
-        "identified_other": "Identified, not in the reference list", "content_pct": "Content",
-        "instrument": "Instrument", "reading": "Reading", "purity_pct": "Purity", "hs_code": "HS code observed",
-        "cylinders": "Cylinders", "kg_per_cylinder": "Kg per cylinder", "net_mass_kg": "Net mass",
-        "cylinder_type": "Container", "labels": "Labels", "concealment": "Concealment", "notes": "Notes",
-        "composition": "Composition",
-    ]
-
-    /// `form` read by the core; a refusal naming a field is reported against its label.
+    /// `form` read by the core; a refusal naming a field is reported against it.
     private static func read(_ form: [String: String]) throws -> FindingFields {
-        do {
-            return try findingFieldsFromForm(form: form, decimalSeparator: FormText.decimalSeparator)
-        } catch let refusal as ApiError {
-            guard case let .Invalid(_, _, field?) = refusal else { throw refusal }
-            throw FormValidationError(field: fieldLabels[field] ?? field, refusal: refusal)
-        }
+        try reading { try findingFieldsFromForm(form: form, decimalSeparator: FormText.decimalSeparator) }
     }
 
-    /// The composition rows as the form's keys (`composition.N.component`, `composition.N.pct`).
+    /// The composition rows as the form's keys (`composition.N.component`, `composition.N.pct`,
+    /// `composition.rows`).
     private static func compositionKeys(_ rows: [Component]) -> [String: String] {
-        var fields: [String: String] = [:]
+        var fields = ["composition.rows": String(rows.count)]
         for (index, row) in rows.enumerated() {
             fields["composition.\(index).component"] = row.component
             fields["composition.\(index).pct"] = row.pct
         }
         return fields
-    }
-
-    // MARK: Drafts
-
-    /// The form by the core's keys (`findingFormFields`, the same on Android), composition rows
-    /// as `composition.N.component` / `.pct`: the draft kept and what ``fields()`` sends.
-    public var draftFields: [String: String] {
-        var fields: [String: String] = [
-            "declared": declaredSubstance, "identified": identifiedSubstance,
-            "identified_other": identifiedOther, "content_pct": contentPct, "instrument": instrument,
-            "reading": readingResult, "purity_pct": purityPct, "hs_code": hsCodeObserved,
-            "cylinders": cylinders, "kg_per_cylinder": kgPerCylinder, "net_mass_kg": netMassKg,
-            "cylinder_type": cylinderType.map { "\($0)" } ?? "", "labels": labels,
-            "concealment": concealment, "notes": notes,
-        ]
-        fields.merge(Self.compositionKeys(composition)) { $1 }
-        return fields
-    }
-
-    public init(draftFields fields: [String: String]) {
-        declaredSubstance = fields["declared"] ?? ""
-        identifiedSubstance = fields["identified"] ?? ""
-        identifiedOther = fields["identified_other"] ?? ""
-        contentPct = fields["content_pct"] ?? ""
-        instrument = fields["instrument"] ?? ""
-        readingResult = fields["reading"] ?? ""
-        purityPct = fields["purity_pct"] ?? ""
-        hsCodeObserved = fields["hs_code"] ?? ""
-        cylinders = fields["cylinders"] ?? ""
-        kgPerCylinder = fields["kg_per_cylinder"] ?? ""
-        netMassKg = fields["net_mass_kg"] ?? ""
-        labels = fields["labels"] ?? ""
-        concealment = fields["concealment"] ?? ""
-        notes = fields["notes"] ?? ""
-        let type = FormText.clean(fields["cylinder_type"] ?? "").lowercased()
-        cylinderType = CylinderType.choices.first { "\($0)" == type }
-        var index = 0
-        while let component = fields["composition.\(index).component"] {
-            composition.append(Component(component: component, pct: fields["composition.\(index).pct"] ?? ""))
-            index += 1
-        }
     }
 }

@@ -1,14 +1,11 @@
 import Foundation
 import QuaysideCore
 
-/// Turns what an officer types into values for the core, and values back into editable text.
+/// Text as officers type it and numbers as they read them in a form.
 ///
-/// Quantities and counts are read and written by the core (`parseQuantity`, `parseCount` /
-/// `formatQuantity`) with the decimal separator of the officer's locale, so "13,6" and "13.6" mean
-/// what the officer means and a refusal ("is not a number", "cannot be negative") is the core's, in
-/// the officer's language.
-/// Whether a value is acceptable beyond that (purity over 100 %, a malformed HS code) is the core's
-/// decision too.
+/// Forms are read and filled by the core (`inspectionFieldsFromForm`, `findingForm`, ...) with the
+/// decimal separator of the officer's locale, so "13,6" and "13.6" mean what the officer means and
+/// a refusal ("is not a number", "cannot be negative") is the core's, in the officer's language.
 public enum FormText {
     private static let lock = NSLock()
     private static var separatorOverride: String?
@@ -25,37 +22,6 @@ public enum FormText {
     /// `text` without leading and trailing whitespace.
     public static func clean(_ text: String) -> String {
         text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// A quantity (kg, %), read by the core; `nil` for an empty field.
-    /// - Throws: the core's `ApiError.Invalid` (a `quantity_*` message) when it is not a quantity.
-    public static func decimal(_ text: String) throws -> Double? {
-        let cleaned = clean(text)
-        if cleaned.isEmpty { return nil }
-        return try parseQuantity(text: cleaned, decimalSeparator: decimalSeparator)
-    }
-
-    /// `read()`, one of the core's rules over what was typed (`parseCount`), a refusal of the
-    /// core's reported against `field`.
-    /// - Throws: ``FormValidationError`` for `field`, worded from the refusal's `userMessage()`.
-    public static func field<Value>(_ field: String, _ read: () throws -> Value) throws -> Value {
-        do {
-            return try read()
-        } catch let refusal as ApiError {
-            throw FormValidationError(field: field, refusal: refusal)
-        }
-    }
-
-    /// The items of a list typed as one text: separated by commas, semicolons or new lines.
-    public static func list(_ text: String) -> [String] {
-        text.components(separatedBy: CharacterSet(charactersIn: ",;\n"))
-            .map(clean)
-            .filter { !$0.isEmpty }
-    }
-
-    /// A list as one editable text.
-    public static func text(_ list: [String]) -> String {
-        list.joined(separator: ", ")
     }
 
     /// A number as editable text, written by the core with the locale's decimal separator.

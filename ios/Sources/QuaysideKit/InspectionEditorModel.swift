@@ -143,12 +143,7 @@ public final class InspectionEditorModel: ObservableObject {
     /// from); an untouched form shows what is stored now.
     public func reload() async {
         do {
-            let fresh = try await store.inspection(id: inspectionId)
-            if dirty || saveState == .saving {
-                view = fresh
-            } else {
-                fill(from: fresh)
-            }
+            show(try await store.inspection(id: inspectionId))
         } catch {
             alert = UserFacingError(error)
         }
@@ -170,6 +165,12 @@ public final class InspectionEditorModel: ObservableObject {
     /// The flags raised on a finding, or on the inspection as a whole for `nil`.
     public func flags(for findingId: String?) -> [FlagRecord] {
         (view?.assessment.flags ?? []).filter { $0.findingId == findingId }
+    }
+
+    /// The core's refusal of `field` in the last save, for showing it at the field.
+    public func problem(with field: InspectionForm.Field) -> String? {
+        guard let key = saveError?.formKey, InspectionForm.Field(key: key) == field else { return nil }
+        return saveError?.message
     }
 
     // MARK: Saving the inspection's own fields
@@ -240,7 +241,8 @@ public final class InspectionEditorModel: ObservableObject {
         saveState = .saved
     }
 
-    /// Shows `fresh` after an action on findings, photos, seizure or custody, leaving the form as it is.
+    /// Shows `fresh` (reread, or after an action on findings, photos, seizure or custody), leaving
+    /// a form with unsaved typing as it is.
     private func show(_ fresh: InspectionView) {
         if dirty || saveState == .saving {
             view = fresh
@@ -273,8 +275,7 @@ public final class InspectionEditorModel: ObservableObject {
     /// Adds a finding; returns its id, or `nil` after showing why it was refused.
     public func addFinding(_ finding: FindingForm) async -> String? {
         do {
-            let fields = try finding.newFindingFields()
-            let added = try await store.addFinding(inspectionId: inspectionId, fields: fields)
+            let added = try await store.addFinding(inspectionId: inspectionId, fields: try finding.fields())
             show(added.view)
             return added.findingId
         } catch {
@@ -318,11 +319,10 @@ public final class InspectionEditorModel: ObservableObject {
         }
     }
 
-    /// Attaches the photo kept at `path` with what the officer said about it; returns whether it
-    /// was recorded.
+    /// Attaches the photo kept at `path` with what the officer said about it (the core trims the
+    /// caption; an empty one is none); returns whether it was recorded.
     public func attachPhoto(path: String, findingId: String?, caption: String?, capturedAt: Date = Date(),
                             latitude: Double?, longitude: Double?) async -> Bool {
-        let caption = caption.map(FormText.clean).flatMap { $0.isEmpty ? nil : $0 }
         let fields = PhotoFields(mime: "image/jpeg", capturedAt: Timestamp.string(capturedAt), lat: latitude,
                                  lon: longitude, caption: caption, findingId: findingId)
         return await perform {
@@ -340,7 +340,7 @@ public final class InspectionEditorModel: ObservableObject {
     /// Appends a hand-over to the chain of custody; returns whether it was recorded.
     public func addCustody(_ entry: CustodyForm) async -> Bool {
         await perform {
-            try await self.store.addCustody(inspectionId: self.inspectionId, entry: entry.fields())
+            try await self.store.addCustody(inspectionId: self.inspectionId, entry: try entry.fields())
         }
     }
 
@@ -395,7 +395,7 @@ public final class InspectionEditorModel: ObservableObject {
             let fresh = try await store.updateInspection(id: inspectionId, fields: fields, basedOn: [])
             if dirty {
                 view = fresh
-                form.notes = version
+                form[.notes] = version
             } else {
                 fill(from: fresh)
             }

@@ -199,13 +199,8 @@ public final class ReviewQueueModel: ObservableObject {
 
     private func decide(returning: Bool) async -> Bool {
         guard let view = current else { return false }
+        // Returning without a comment is the core's refusal (`rule_comment_needed`).
         let text = FormText.clean(comment)
-        if returning && text.isEmpty {
-            alert = UserFacingError(kind: .commentRequired,
-                                    title: Localization.text("review_comment_required_title", "Comment required"),
-                                    message: Localization.text("review_comment_required", "Write a comment for the officer saying what to correct, then return the inspection."))
-            return false
-        }
         busy = true
         defer { busy = false }
         let id = view.inspection.id

@@ -13,10 +13,8 @@ public struct UserFacingError: Error, Identifiable, Sendable {
     public enum Kind: Equatable, Sendable {
         /// An error of the core, by its stable code.
         case core(ErrorCode)
-        /// Returning an inspection without saying what to correct (checked before calling the core).
-        case commentRequired
-        /// A form field the shell could not turn into a value (for example, text in a number field).
-        case form(field: String)
+        /// A form field the core refused: its label, and the core's name of it (``FormValidationError``).
+        case form(field: String, key: String)
         /// Any other error.
         case other
     }
@@ -55,7 +53,7 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         case let api as ApiError:
             self.init(api: api)
         case let form as FormValidationError:
-            self.init(kind: .form(field: form.field),
+            self.init(kind: .form(field: form.field, key: form.key),
                       title: Localization.format(Localization.text("error_title_form", "Check %1$@"), [form.field]),
                       message: form.message, userMessage: form.userMessage)
         default:
@@ -71,6 +69,12 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         let (title, advice) = Self.wording(code)
         self.init(kind: .core(code), title: title, message: user.localized, recoverySuggestion: advice,
                   isRetryable: api.retryable(), userMessage: user)
+    }
+
+    /// The core's name of the form field refused, for highlighting it (``FormField/init(key:)``).
+    public var formKey: String? {
+        if case let .form(_, key) = kind { return key }
+        return nil
     }
 
     /// The core's error code, when the error came from the core.
@@ -140,29 +144,24 @@ extension UserFacingError: LocalizedError {
     public var failureReason: String? { title }
 }
 
-/// A form value the shell or the core would not take, with the field it belongs to: a refusal of
-/// the core's rules over what was typed (a count, a composition, the net mass; see
-/// ``FormText/field(_:_:)`` and ``FindingForm/fields()``, whose refusals name the field) or a
-/// combination the form itself refuses.
+/// A form value the core would not take, reported against the form's field: the core names the
+/// field of its refusal by its form key (``key``), which the form maps to its field
+/// (``FormField/init(key:)``, for the label and for highlighting).
 public struct FormValidationError: Error, Equatable, Sendable {
     /// The field's name as shown on screen.
     public let field: String
+    /// The core's name of the field (`purity_pct`, `item.<finding id>.kg`).
+    public let key: String
     /// What is wrong with it, in the officer's language.
     public let message: String
-    /// The core's message as key and arguments, when the core refused the value.
-    public let userMessage: UserMessage?
+    /// The core's message as key and arguments.
+    public let userMessage: UserMessage
 
-    /// Creates a validation error for the named field.
-    public init(field: String, message: String) {
-        self.field = field
-        self.message = message
-        self.userMessage = nil
-    }
-
-    /// The core's `refusal` of what was typed in `field`, worded from its `userMessage()`.
-    public init(field: String, refusal: ApiError) {
+    /// The core's `refusal` of what was typed in `field` (`key`), worded from its `userMessage()`.
+    public init(field: String, key: String, refusal: ApiError) {
         let user = refusal.userMessage()
         self.field = field
+        self.key = key
         self.message = user.localized
         self.userMessage = user
     }

@@ -111,7 +111,7 @@ final class BasedOnAndDraftTests: XCTestCase {
 
     /// A form filled from an older version and saved whole keeps what a colleague changed since.
     func testAFormSavedOnAnOlderVersionKeepsAColleaguesEdit() async throws {
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let id = created.inspection.id
         let editor = InspectionEditorModel(store: store, view: created)
         let shownHeads = editor.basedOn
@@ -123,22 +123,22 @@ final class BasedOnAndDraftTests: XCTestCase {
         _ = try await store.updateInspection(id: id, fields: colleague, basedOn: [])
 
         // The officer, still on the version shown, changes the notes and saves the whole form.
-        editor.form.notes = "cylinders relabelled"
+        editor.form[.notes] = "cylinders relabelled"
         await editor.save()
         XCTAssertEqual(editor.saveState, .saved, editor.saveError?.message ?? "")
         let stored = try await store.inspection(id: id).inspection
         XCTAssertEqual(stored.notes, "cylinders relabelled")
         XCTAssertEqual(stored.declaration.consignee, "Accra Frost Ltd", "the colleague's edit is kept")
-        XCTAssertEqual(editor.form.consignee, "Accra Frost Ltd", "the form shows it after the save")
+        XCTAssertEqual(editor.form[.consignee], "Accra Frost Ltd", "the form shows it after the save")
     }
 
     func testTypingIsKeptAsADraftAndRestoredWhenTheEditorOpensAgain() async throws {
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let id = created.inspection.id
         let editor = InspectionEditorModel(store: store, inspectionId: id)
         editor.draftDelay = .milliseconds(50)
         await editor.load()
-        editor.form.notes = "half typed when the phone rang"
+        editor.form[.notes] = "half typed when the phone rang"
         try await Task.sleep(for: .milliseconds(300))
         let kept = try await store.draft(form: DraftKey.inspection(id))
         XCTAssertEqual(kept?.fields["notes"], "half typed when the phone rang")
@@ -148,7 +148,7 @@ final class BasedOnAndDraftTests: XCTestCase {
         let reopened = try await InspectionStore.open(at: store.location)
         let again = InspectionEditorModel(store: reopened, inspectionId: id)
         await again.load()
-        XCTAssertEqual(again.form.notes, "half typed when the phone rang")
+        XCTAssertEqual(again.form[.notes], "half typed when the phone rang")
         XCTAssertNotNil(again.restoredDraftAt)
         XCTAssertEqual(again.basedOn, created.heads, "saved on the version it was filled from")
         XCTAssertEqual(again.saveState, .editing)
@@ -162,12 +162,12 @@ final class BasedOnAndDraftTests: XCTestCase {
     }
 
     func testAFindingDraftIsKeptUnderItsKey() async throws {
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let editor = InspectionEditorModel(store: store, view: created)
         let drafts = editor.findingDrafts(nil)
         XCTAssertEqual(drafts.key, "finding:\(created.inspection.id):new")
         var form = FindingForm()
-        form.identifiedSubstance = "R-22"
+        form[.identified] = "R-22"
         drafts.changed(form)
         await drafts.flush()
         let restored = await editor.findingDrafts(nil).restore()
@@ -181,7 +181,7 @@ final class BasedOnAndDraftTests: XCTestCase {
         await store.refreshSchedule()
         XCTAssertEqual(store.schedule?.action, .enrol, "not enrolled: nothing to schedule")
         XCTAssertTrue(BackgroundSync.requests(for: try XCTUnwrap(store.schedule)).isEmpty)
-        _ = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        _ = try await store.createInspection(InspectionForm.r22Case.fields())
         await store.refreshSchedule()
         XCTAssertEqual(store.schedule?.unsyncedInspections, 1)
     }

@@ -37,8 +37,8 @@ final class InspectionStoreTests: XCTestCase {
     }
 
     func testRecordingPublishesTheListAndWhatIsNotYetSynced() async throws {
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
-        let added = try await store.addFinding(inspectionId: created.inspection.id, fields: FindingForm.r22.newFindingFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
+        let added = try await store.addFinding(inspectionId: created.inspection.id, fields: FindingForm.r22.fields())
         XCTAssertEqual(added.view.assessment.total.odpTonnes, 0.852, accuracy: 0.0005)
 
         await store.refresh()
@@ -51,11 +51,11 @@ final class InspectionStoreTests: XCTestCase {
     }
 
     func testSearchBySubstanceOrContainer() async throws {
-        let r22 = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
-        _ = try await store.addFinding(inspectionId: r22, fields: FindingForm.r22.newFindingFields())
+        let r22 = try await store.createInspection(InspectionForm.r22Case.fields()).inspection.id
+        _ = try await store.addFinding(inspectionId: r22, fields: FindingForm.r22.fields())
         var other = InspectionForm()
-        other.containerNumber = "ZEPU0037255"
-        let second = try await store.createInspection(other.newInspectionFields()).inspection.id
+        other[.container] = "ZEPU0037255"
+        let second = try await store.createInspection(other.fields()).inspection.id
 
         store.query = InspectionQuery(text: "HCFC-22")
         await store.reloadList()
@@ -76,9 +76,9 @@ final class InspectionStoreTests: XCTestCase {
 
     func testCoreRefusalsBecomeMessagesForOfficers() async throws {
         var form = InspectionForm()
-        form.containerNumber = "CSQU3054384"
+        form[.container] = "CSQU3054384"
         do {
-            _ = try await store.createInspection(form.newInspectionFields())
+            _ = try await store.createInspection(form.fields())
             XCTFail("a wrong check digit is refused")
         } catch let error as UserFacingError {
             XCTAssertEqual(error.code, .checkDigit)
@@ -86,12 +86,12 @@ final class InspectionStoreTests: XCTestCase {
             XCTAssertNotNil(error.recoverySuggestion)
         }
         form.allowInvalidCheckDigit = true
-        let id = try await store.createInspection(form.newInspectionFields()).inspection.id
+        let id = try await store.createInspection(form.fields()).inspection.id
 
         var finding = FindingForm()
-        finding.identifiedSubstance = "R-999"
+        finding[.identified] = "R-999"
         do {
-            _ = try await store.addFinding(inspectionId: id, fields: finding.newFindingFields())
+            _ = try await store.addFinding(inspectionId: id, fields: finding.fields())
             XCTFail("an unknown substance is refused")
         } catch let error as UserFacingError {
             XCTAssertEqual(error.code, .unknownSubstance)
@@ -99,7 +99,7 @@ final class InspectionStoreTests: XCTestCase {
     }
 
     func testHistoryAndPhotoThroughTheStore() async throws {
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let editor = InspectionEditorModel(store: store, view: created)
         // The shutter returns: the photo is in the core's inbox before it is captioned.
         let path = try XCTUnwrap(await editor.keepPhoto(Fixtures.jpeg))
@@ -118,7 +118,7 @@ final class InspectionStoreTests: XCTestCase {
     }
 
     func testAPhotoLeftInTheInboxIsRecoveredOnTheNextStart() async throws {
-        let id = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
+        let id = try await store.createInspection(InspectionForm.r22Case.fields()).inspection.id
         // As if the app was killed after the camera wrote the photo, before it was attached.
         let path = try await store.keepCapturedPhoto(Fixtures.jpeg, inspectionId: id)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path))
@@ -136,7 +136,7 @@ final class InspectionStoreTests: XCTestCase {
     }
 
     func testAPhotoOfAnUnknownFindingIsRefusedAndKept() async throws {
-        let id = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
+        let id = try await store.createInspection(InspectionForm.r22Case.fields()).inspection.id
         let path = try await store.keepCapturedPhoto(Fixtures.jpeg, inspectionId: id)
         do {
             _ = try await store.attachPhotoFile(path: path, fields: PhotoFields(findingId: "f-missing"))
@@ -148,21 +148,21 @@ final class InspectionStoreTests: XCTestCase {
     }
 
     func testEditorKeepsARefusedFormAsADraftUntilItIsCorrected() async throws {
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let editor = InspectionEditorModel(store: store, view: created)
-        XCTAssertEqual(editor.form.containerNumber, "CSQU3054383")
+        XCTAssertEqual(editor.form[.container], "CSQU3054383")
         XCTAssertTrue(editor.isEditable)
 
-        editor.form.notes = "cylinders relabelled"
-        editor.form.hsCode = "38.27.xx"   // malformed: the core refuses the form
+        editor.form[.notes] = "cylinders relabelled"
+        editor.form[.hsCode] = "38.27.xx"   // malformed: the core refuses the form
         await editor.save()
         XCTAssertEqual(editor.saveState, .failed)
         XCTAssertEqual(editor.saveError?.code, .invalid)
-        XCTAssertEqual(editor.form.hsCode, "38.27.xx", "the refused text stays for correcting")
+        XCTAssertEqual(editor.form[.hsCode], "38.27.xx", "the refused text stays for correcting")
         let kept = try await store.draft(form: DraftKey.inspection(created.inspection.id))
         XCTAssertEqual(kept?.fields["notes"], "cylinders relabelled", "nothing typed is lost")
 
-        editor.form.hsCode = "3827.64"
+        editor.form[.hsCode] = "3827.64"
         await editor.save()
         XCTAssertEqual(editor.saveState, .saved)
         XCTAssertNil(editor.saveError)
@@ -173,7 +173,7 @@ final class InspectionStoreTests: XCTestCase {
     }
 
     func testEditorAddsFindingsSeizesAndSubmits() async throws {
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let editor = InspectionEditorModel(store: store, view: created)
 
         let added = await editor.addFinding(.r22)
@@ -182,9 +182,9 @@ final class InspectionStoreTests: XCTestCase {
         XCTAssertFalse(editor.flags(for: findingId).isEmpty)
 
         let finding = try XCTUnwrap(editor.view?.inspection.findings.first)
-        var seizure = SeizureForm(record: nil)
+        var seizure = SeizureForm(inspection: try XCTUnwrap(editor.view?.inspection))
         seizure.action = .seized
-        seizure.caseRef = "GRA-CUS-2026-0412"
+        seizure[.caseRef] = "GRA-CUS-2026-0412"
         seizure.modusOperandi = [.mislabelled, .falseDeclaration]
         seizure.setSeized(true, finding: finding)
         let seized = await editor.setSeizure(seizure, basedOn: editor.basedOn)
@@ -192,7 +192,7 @@ final class InspectionStoreTests: XCTestCase {
         XCTAssertEqual(editor.view?.assessment.seized.kg ?? 0, 15_490.4, accuracy: 0.01)
 
         var custody = CustodyForm(from: "ama")
-        custody.to = "Kwame Mensah (warehouse)"
+        custody[.to] = "Kwame Mensah (warehouse)"
         let handedOver = await editor.addCustody(custody)
         XCTAssertTrue(handedOver)
 
@@ -201,21 +201,87 @@ final class InspectionStoreTests: XCTestCase {
         XCTAssertEqual(editor.view?.inspection.status, .submitted)
         XCTAssertFalse(editor.isEditable)
     }
+
+    /// Each form is filled by the core from the record (its keys the core's, the same on Android)
+    /// and read back by the core unchanged; seizing and un-seizing a finding go through it too.
+    func testFormsRoundTripThroughTheCore() async throws {
+        FormText.decimalSeparator = "."
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
+        let editor = InspectionEditorModel(store: store, view: created)
+        let added = await editor.addFinding(.r22)
+        let findingId = try XCTUnwrap(added)
+        let view = try XCTUnwrap(editor.view)
+        let record = view.inspection
+
+        let inspection = InspectionForm(record: record)
+        XCTAssertEqual(inspection.draftFields, inspectionForm(record: record, decimalSeparator: "."))
+        XCTAssertEqual(Set(inspection.draftFields.keys.filter { !$0.hasPrefix("location.") }),
+                       Set(InspectionForm.Field.allCases.map(\.rawValue)).subtracting(["allow_invalid_check_digit", "location"]),
+                       "the draft keys are the core's form keys")
+        XCTAssertEqual(inspection[.container], "CSQU3054383")
+        XCTAssertEqual(inspection[.quantityKg], "15500")
+        XCTAssertEqual(inspection[.transit], "SGSIN, LKCMB")
+        let unchanged = try await store.updateInspection(id: record.id, fields: try inspection.fields(), basedOn: view.heads)
+        XCTAssertEqual(unchanged.inspection.container, record.container)
+        XCTAssertEqual(unchanged.inspection.declaration, record.declaration)
+
+        let finding = try XCTUnwrap(record.findings.first { $0.id == findingId })
+        let findingForm = FindingForm(record: finding)
+        XCTAssertEqual(Set(findingForm.draftFields.keys.filter { !$0.hasPrefix("composition.") }), Set(findingFormFields()))
+        XCTAssertEqual(findingForm.cylinderType, .disposable)
+        XCTAssertEqual(try findingForm.fields().netMassKg, finding.netMassKg)
+
+        var seizure = SeizureForm(inspection: record)
+        XCTAssertFalse(seizure.isSeized(findingId), "blank: not seized")
+        seizure.action = .detained
+        seizure.setSeized(true, finding: finding)
+        XCTAssertEqual(seizure[.seizedKg, finding: findingId], FormText.text(finding.netMassKg), "everything found, to lower")
+        XCTAssertEqual(seizure[.seizedCylinders, finding: findingId], "1139")
+        let seized = await editor.setSeizure(seizure, basedOn: editor.basedOn)
+        XCTAssertTrue(seized)
+        let seizedView = try XCTUnwrap(editor.view)
+        XCTAssertEqual(seizedView.inspection.seizure?.items.first?.cylinders, 1139)
+        var reopened = SeizureForm(inspection: seizedView.inspection)
+        XCTAssertEqual(reopened.action, .detained)
+        XCTAssertTrue(reopened.isSeized(findingId))
+        reopened.setSeized(false, finding: finding)
+        XCTAssertEqual(reopened[.seizedKg, finding: findingId], "", "un-seizing writes blanks")
+        let unseized = await editor.setSeizure(reopened, basedOn: seizedView.heads)
+        XCTAssertTrue(unseized)
+        XCTAssertEqual(editor.view?.inspection.seizure?.items.isEmpty, true)
+        XCTAssertEqual(editor.view?.inspection.seizure?.action, .detained)
+    }
+
+    func testTheEditorShowsTheCoresRefusalAtItsField() async throws {
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
+        let editor = InspectionEditorModel(store: store, view: created)
+        editor.form[.quantityKg] = "lots"
+        await editor.save()
+        XCTAssertEqual(editor.saveState, .failed)
+        XCTAssertEqual(editor.saveError?.kind, .form(field: "Declared quantity (kg)", key: "quantity_kg"))
+        XCTAssertEqual(editor.problem(with: .quantityKg), editor.saveError?.message)
+        XCTAssertNil(editor.problem(with: .container))
+        editor.form[.quantityKg] = "15 500"
+        editor.form[.container] = ""
+        await editor.save()
+        XCTAssertEqual(editor.saveError?.userMessage?.key, .ruleContainerRequired)
+        XCTAssertNotNil(editor.problem(with: .container))
+    }
 }
 
 extension InspectionForm {
     /// The published case's container and declaration.
     static var r22Case: InspectionForm {
         var form = InspectionForm()
-        form.containerNumber = "CSQU 305438-3"
-        form.seals = "ML-448812"
-        form.hsCode = "3827.64"
-        form.goodsDescription = "Refrigerant gas R-134a in cylinders"
-        form.declaredQuantity = "15500"
-        form.origin = "CN"
-        form.destination = "GH"
-        form.transit = "SGSIN, LKCMB"
-        form.selectionReason = "risk profile"
+        form[.container] = "CSQU 305438-3"
+        form[.seals] = "ML-448812"
+        form[.hsCode] = "3827.64"
+        form[.goodsDescription] = "Refrigerant gas R-134a in cylinders"
+        form[.quantityKg] = "15500"
+        form[.origin] = "CN"
+        form[.destination] = "GH"
+        form[.transit] = "SGSIN, LKCMB"
+        form[.selectionReason] = "risk profile"
         return form
     }
 }
@@ -224,12 +290,12 @@ extension FindingForm {
     /// R-22 found where R-134a was declared: 1,139 disposable cylinders of 13.6 kg.
     static var r22: FindingForm {
         var form = FindingForm()
-        form.declaredSubstance = "R-134a"
-        form.identifiedSubstance = "R-22"
-        form.purityPct = "99,1"
-        form.cylinders = "1139"
+        form[.declared] = "R-134a"
+        form[.identified] = "R-22"
+        form[.purityPct] = "99,1"
+        form[.cylinders] = "1139"
         form.cylinderType = .disposable
-        form.kgPerCylinder = "13.6"
+        form[.kgPerCylinder] = "13.6"
         return form
     }
 }

@@ -61,7 +61,7 @@ final class IntegrityTests: XCTestCase {
     func testAChangeAfterSubmissionIsNotApprovableUntilSubmittedAgain() async throws {
         let folder = try TemporaryFolder()
         let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let id = created.inspection.id
         let editor = InspectionEditorModel(store: store, view: created)
         let submitted = await editor.submit()
@@ -70,7 +70,7 @@ final class IntegrityTests: XCTestCase {
         let signedHeads = try XCTUnwrap(editor.view?.heads)
 
         var custody = CustodyForm(from: "ama")
-        custody.to = "Kwame Mensah (warehouse)"
+        custody[.to] = "Kwame Mensah (warehouse)"
         let handedOver = await editor.addCustody(custody)
         XCTAssertTrue(handedOver)
         let changed = try XCTUnwrap(editor.view)
@@ -102,7 +102,7 @@ final class IntegrityTests: XCTestCase {
     func testPhotosAndHandOversAreCorrectedAndRemoved() async throws {
         let folder = try TemporaryFolder()
         let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let id = created.inspection.id
         let editor = InspectionEditorModel(store: store, view: created)
 
@@ -117,18 +117,22 @@ final class IntegrityTests: XCTestCase {
         XCTAssertEqual(captioned.inspection.photos.first?.caption, "relabelled cylinder")
 
         var custody = CustodyForm(from: "ama")
-        custody.to = "Kwame Mensah"
+        custody[.to] = "Kwame Mensah"
         let handedOver = await editor.addCustody(custody)
         XCTAssertTrue(handedOver)
         let entry = try XCTUnwrap(editor.view?.inspection.seizure?.custody.first)
         XCTAssertTrue(entry.id.hasPrefix("c-"))
+        var correction = CustodyForm(record: entry)
+        XCTAssertEqual(correction[.from], "ama", "filled by the core")
+        correction[.to] = "Kwame Mensah (warehouse)"
         let corrected = try await store.correctCustody(
             inspectionId: id,
             entryId: entry.id,
-            entry: CustodyFields(from: "ama", to: "Kwame Mensah (warehouse)"),
+            entry: try correction.fields(),
             basedOn: try XCTUnwrap(editor.view?.heads)
         )
         XCTAssertEqual(corrected.inspection.seizure?.custody.first?.to, "Kwame Mensah (warehouse)")
+        XCTAssertEqual(corrected.inspection.seizure?.custody.first?.at, entry.at, "a correction keeps the time")
         await editor.reload()
 
         let photoRemoved = await editor.removePhoto(photo.sha256)
@@ -161,8 +165,8 @@ final class IntegrityTests: XCTestCase {
         let server = try TestServerConfig.fromEnvironment(needsAdminToken: true)
         let folders = (try TemporaryFolder(), try TemporaryFolder())
         let (ama, esi) = try await phones(server, server.user, server.supervisor, folders: folders)
-        let id = try await ama.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
-        let finding = try await ama.addFinding(inspectionId: id, fields: FindingForm.r22.newFindingFields())
+        let id = try await ama.createInspection(InspectionForm.r22Case.fields()).inspection.id
+        let finding = try await ama.addFinding(inspectionId: id, fields: FindingForm.r22.fields())
         _ = try await ama.submit(inspectionId: id)
         _ = try await ama.sync(.manual).result.get()
 
@@ -206,7 +210,7 @@ final class IntegrityTests: XCTestCase {
         // Two phones of the same officer: what matters is two devices editing offline.
         let folders = (try TemporaryFolder(), try TemporaryFolder())
         let (first, second) = try await phones(server, server.user, server.user, folders: folders)
-        let id = try await first.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
+        let id = try await first.createInspection(InspectionForm.r22Case.fields()).inspection.id
         let findingId = try await first.addFinding(inspectionId: id, fields: FindingFields(identifiedSubstance: "R-22", netMassKg: 500)).findingId
         _ = try await first.sync(.manual).result.get()
         _ = try await second.sync(.manual).result.get()

@@ -5,134 +5,217 @@ import XCTest
 
 /// Pure shell logic: quantities through the core, whole forms, drafts, error mapping.
 final class PolicyTests: XCTestCase {
-    func testQuantitiesAreParsedAndFormattedByTheCore() throws {
+    func testQuantitiesAndListsAreReadAndWrittenByTheCore() throws {
         FormText.decimalSeparator = ","
         defer { FormText.decimalSeparator = "." }
-        XCTAssertEqual(try FormText.decimal("13,6"), 13.6)
-        XCTAssertNil(try FormText.decimal("  "))
         XCTAssertEqual(FormText.text(15_490.4), formatQuantity(value: 15_490.4, decimalSeparator: ","))
-        XCTAssertThrowsError(try FormText.decimal("thirteen")) { error in
-            guard let api = error as? ApiError else { return XCTFail("\(error)") }
-            XCTAssertEqual(api.code(), .invalid)
-            XCTAssertEqual(api.userMessage().key, .quantityNotANumber)
-            XCTAssertEqual(api.userMessage().args, ["thirteen"])
-        }
-        XCTAssertThrowsError(try FormText.decimal("-1")) { error in
-            XCTAssertEqual((error as? ApiError)?.userMessage().key, .quantityNegative)
+        var form = InspectionForm(draftFields: ["container": "CSQU3054383", "quantity_kg": "13,6",
+                                                "seals": "ML-1, ML-2;\nML-3,,"])
+        let fields = try form.fields()
+        XCTAssertEqual(fields.declaration?.quantityKg, 13.6, "the officer's decimal separator")
+        XCTAssertEqual(fields.seals, ["ML-1", "ML-2", "ML-3"])
+        form[.quantityKg] = "thirteen"
+        XCTAssertThrowsError(try form.fields()) { error in
+            let refused = error as? FormValidationError
+            XCTAssertEqual(refused?.key, "quantity_kg", "the core's refusal names its field")
+            XCTAssertEqual(refused?.field, "Declared quantity (kg)")
+            XCTAssertEqual(refused?.userMessage, UserMessage(key: .quantityNotANumber, args: ["thirteen"]))
+            XCTAssertEqual(UserFacingError(error).kind, .form(field: "Declared quantity (kg)", key: "quantity_kg"))
         }
         FormText.decimalSeparator = "."
         XCTAssertEqual(try parseQuantity(text: "15490.4", decimalSeparator: "."), 15_490.4)
         XCTAssertEqual(try parseCount(text: "1 139"), 1139)
         XCTAssertEqual(try parseCount(text: "1,139"), 1139)
         XCTAssertNil(try parseCount(text: "  "))
-        XCTAssertThrowsError(try FormText.field("Cylinders") { try parseCount(text: "11.5") }) { error in
-            let refused = error as? FormValidationError
-            XCTAssertEqual(refused?.field, "Cylinders", "the core's refusal stays with its field")
-            XCTAssertEqual(refused?.userMessage, UserMessage(key: .countNotWhole, args: ["11.5"]))
-            XCTAssertEqual(UserFacingError(error).kind, .form(field: "Cylinders"))
-        }
-        XCTAssertEqual(FormText.list("ML-1, ML-2;\nML-3,,"), ["ML-1", "ML-2", "ML-3"])
     }
 
     func testNetMassIsComputedByTheCoreWithoutAButton() throws {
         FormText.decimalSeparator = "."
         var finding = FindingForm()
-        finding.cylinders = "1139"
+        finding[.cylinders] = "1139"
         XCTAssertNil(try finding.netMass(), "no kg per cylinder: nothing to compute")
-        finding.kgPerCylinder = "13.6"
+        finding[.kgPerCylinder] = "13.6"
         XCTAssertEqual(try finding.netMass(), 15_490.4)
         XCTAssertEqual(try finding.fields().netMassKg, 15_490.4, "sent as computed")
-        XCTAssertEqual(finding.netMassKg, "", "the total field stays as typed")
-        finding.netMassKg = "15 000"
+        XCTAssertEqual(finding[.netMassKg], "", "the total field stays as typed")
+        finding[.netMassKg] = "15 000"
         XCTAssertEqual(try finding.netMass(), 15_000, "a total as typed wins")
-        finding.netMassKg = ""
-        finding.kgPerCylinder = "-1"
+        finding[.netMassKg] = ""
+        finding[.kgPerCylinder] = "-1"
         XCTAssertThrowsError(try finding.netMass()) { error in
             XCTAssertEqual((error as? FormValidationError)?.field, "Kg per cylinder")
-            XCTAssertEqual((error as? FormValidationError)?.userMessage?.key, .quantityNegative)
+            XCTAssertEqual((error as? FormValidationError)?.userMessage.key, .quantityNegative)
         }
-        finding.kgPerCylinder = "13.6"
-        finding.cylinders = "11.5"
+        finding[.kgPerCylinder] = "13.6"
+        finding[.cylinders] = "11.5"
         XCTAssertThrowsError(try finding.netMass()) { error in
             XCTAssertEqual((error as? FormValidationError)?.field, "Cylinders")
-            XCTAssertEqual((error as? FormValidationError)?.userMessage?.key, .countNotWhole)
+            XCTAssertEqual((error as? FormValidationError)?.userMessage, UserMessage(key: .countNotWhole, args: ["11.5"]))
         }
     }
 
     func testTheCoreReadsTheFindingFormAndNamesTheField() throws {
         FormText.decimalSeparator = ","
+        defer { FormText.decimalSeparator = "." }
         var finding = FindingForm()
-        finding.identifiedSubstance = " R-22 "
-        finding.purityPct = "99,1"
-        finding.cylinders = "1139"
-        finding.kgPerCylinder = "13,6"
+        finding[.identified] = " R-22 "
+        finding[.purityPct] = "99,1"
+        finding[.cylinders] = "1139"
+        finding[.kgPerCylinder] = "13,6"
         finding.cylinderType = .refillable
-        let fields = try finding.fields()
+        var fields = try finding.fields()
         XCTAssertEqual(fields.identifiedSubstance, "R-22")
-        XCTAssertEqual(fields.declaredSubstance, "", "empty text clears the field")
+        XCTAssertNil(fields.declaredSubstance, "a field the form does not hold is left as it is")
         XCTAssertEqual(fields.purityPct, 99.1)
         XCTAssertNil(fields.contentPct, "an empty number leaves the number as it is")
         XCTAssertEqual(fields.cylinders, 1139)
         XCTAssertEqual(fields.netMassKg, 15_490.4)
         XCTAssertEqual(fields.cylinderType, .refillable)
         XCTAssertEqual(fields.composition, [], "no composition row clears the composition")
-        finding.purityPct = "abc"
+        finding[.declared] = ""
+        fields = try finding.fields()
+        XCTAssertEqual(fields.declaredSubstance, "", "empty text clears the field")
+        finding[.purityPct] = "abc"
         XCTAssertThrowsError(try finding.fields()) { error in
             XCTAssertEqual((error as? FormValidationError)?.field, "Purity")
-            XCTAssertEqual((error as? FormValidationError)?.userMessage?.key, .quantityNotANumber)
+            XCTAssertEqual((error as? FormValidationError)?.userMessage.key, .quantityNotANumber)
         }
-        finding.purityPct = ""
-        finding.netMassKg = "-5"
+        finding[.purityPct] = ""
+        finding[.netMassKg] = "-5"
         XCTAssertThrowsError(try finding.fields()) { error in
             XCTAssertEqual((error as? FormValidationError)?.field, "Net mass")
         }
-        FormText.decimalSeparator = "."
     }
 
-    func testAFormIsSentWhole() throws {
-        var form = InspectionForm()
-        form.containerNumber = "CSQU3054383"
-        form.seals = "ML-1, ML-2"
-        form.consignee = "Accra Frost Ltd"
-        let fields = try form.fields()
-        XCTAssertEqual(fields.containerNumber, "CSQU3054383")
-        XCTAssertEqual(fields.seals, ["ML-1", "ML-2"])
-        XCTAssertEqual(fields.declaration?.consignee, "Accra Frost Ltd")
-        XCTAssertEqual(fields.declaration?.hsCode, "", "an empty field is sent (empty), not left out")
-        XCTAssertEqual(fields.notes, "")
-    }
+    /// The core's rules, refused at the core's field key, land on the form's field: its label for
+    /// the message's title, the field itself for highlighting.
+    func testTheCoresRefusalsMapToTheFormsFields() {
+        func refusal<Fields>(_ read: @autoclosure () throws -> Fields) -> FormValidationError? {
+            do {
+                _ = try read()
+                XCTFail("not refused")
+                return nil
+            } catch {
+                return error as? FormValidationError
+            }
+        }
 
-    func testFormsRoundTripThroughDraftFields() {
         var inspection = InspectionForm()
-        inspection.containerNumber = "CSQU 305438-3"
-        inspection.allowInvalidCheckDigit = true
-        inspection.location = GeoPoint(lat: 5.6, lon: -0.01, accuracyM: 8)
-        inspection.notes = "half typed"
-        XCTAssertEqual(InspectionForm(draftFields: inspection.draftFields), inspection)
+        inspection[.container] = "  "
+        let blank = refusal(try inspection.fields())
+        XCTAssertEqual(blank?.userMessage.key, .ruleContainerRequired)
+        XCTAssertEqual(blank.flatMap { InspectionForm.Field(key: $0.key) }, .container)
+        XCTAssertEqual(blank?.field, "Container number")
 
         var finding = FindingForm()
-        finding.identifiedSubstance = "R-22"
-        finding.cylinderType = .disposable
-        finding.kgPerCylinder = "13,6"
-        finding.composition = [.init(component: "R-22", pct: "60"), .init(component: "unknown", pct: "40")]
-        XCTAssertEqual(FindingForm(draftFields: finding.draftFields), finding)
-        XCTAssertEqual(Set(finding.draftFields.keys.filter { !$0.hasPrefix("composition.") }), Set(findingFormFields()),
-                       "the draft keeps the core's form keys, the same on Android")
-        XCTAssertEqual(finding.draftFields["cylinder_type"], "disposable")
-        XCTAssertEqual(FindingForm(draftFields: ["cylinder_type": "DISPOSABLE"]).cylinderType, .disposable,
-                       "a draft written by Android")
+        finding[.purityPct] = "120"
+        let purity = refusal(try finding.fields())
+        XCTAssertEqual(purity?.userMessage.key, .rulePercentRange)
+        XCTAssertEqual(purity.flatMap { FindingForm.Field(key: $0.key) }, .purityPct)
+        finding = FindingForm()
+        finding[.contentPct] = "101"
+        XCTAssertEqual(refusal(try finding.fields()).flatMap { FindingForm.Field(key: $0.key) }, .contentPct)
+        finding = FindingForm()
+        finding[.identified] = "R-22"
+        finding[.identifiedOther] = "Frigel X"
+        let twice = refusal(try finding.fields())
+        XCTAssertEqual(twice?.userMessage.key, .ruleIdentifiedTwice)
+        XCTAssertEqual(twice.flatMap { FindingForm.Field(key: $0.key) }, .identifiedOther)
 
         var seizure = SeizureForm()
+        seizure[.seizedCylinders, finding: "f-1"] = "3"
+        let quantity = refusal(try seizure.fields())
+        XCTAssertEqual(quantity?.key, "item.f-1.kg")
+        XCTAssertEqual(quantity?.userMessage.key, .ruleSeizedQuantityNeeded)
+        XCTAssertEqual(quantity.flatMap { SeizureForm.Field(key: $0.key) }, .seizedKg)
+        XCTAssertEqual(quantity?.field, "Seized quantity (kg)")
+
+        let custody = refusal(try CustodyForm(from: "ama").fields())
+        XCTAssertEqual(custody?.userMessage.key, .ruleCustodyParties)
+        XCTAssertEqual(custody.flatMap { CustodyForm.Field(key: $0.key) }, .to)
+
+        XCTAssertEqual(FindingForm.Field(key: "composition.2.pct"), .composition)
+        XCTAssertEqual(FindingForm.Field(key: "composition"), .composition)
+        XCTAssertEqual(InspectionForm.Field(key: "location.lat"), .location)
+        XCTAssertEqual(SeizureForm.Field(key: "item.f-1.cylinders"), .seizedCylinders)
+        XCTAssertNil(FindingForm.Field(key: "no_such_field"))
+    }
+
+    func testDraftKeysAreTheCoresFormKeys() throws {
+        XCTAssertEqual(Set(FindingForm.Field.allCases.map(\.rawValue)), Set(findingFormFields() + ["composition"]),
+                       "the draft keeps the core's form keys, the same on Android")
+
+        var inspection = InspectionForm()
+        inspection[.container] = "CSQU 305438-3"
+        inspection.allowInvalidCheckDigit = true
+        inspection.location = GeoPoint(lat: 5.6, lon: -0.01, accuracyM: 8)
+        inspection[.notes] = "half typed"
+        XCTAssertEqual(inspection.draftFields, ["container": "CSQU 305438-3", "allow_invalid_check_digit": "true",
+                                                "location.lat": "5.6", "location.lon": "-0.01",
+                                                "location.accuracy_m": "8.0", "notes": "half typed"])
+        XCTAssertEqual(InspectionForm(draftFields: inspection.draftFields), inspection)
+        let read = try inspection.fields()
+        XCTAssertTrue(read.allowInvalidCheckDigit)
+        XCTAssertEqual(read.location, GeoPoint(lat: 5.6, lon: -0.01, accuracyM: 8))
+        inspection.location = nil
+        inspection.allowInvalidCheckDigit = false
+        XCTAssertEqual(Set(inspection.draftFields.keys), ["container", "notes"])
+
+        var finding = FindingForm()
+        finding[.identified] = "R-22"
+        finding.cylinderType = .disposable
+        finding.composition = [.init(component: "R-22", pct: "60"), .init(component: "unknown", pct: "40")]
+        XCTAssertEqual(finding.draftFields["cylinder_type"], "disposable")
+        XCTAssertEqual(finding.draftFields["composition.rows"], "2")
+        XCTAssertEqual(finding.draftFields["composition.1.component"], "unknown")
+        XCTAssertEqual(FindingForm(draftFields: finding.draftFields).composition, finding.composition)
+        XCTAssertEqual(try finding.fields().composition, [ComponentShare(component: "R-22", pct: 60),
+                                                          ComponentShare(component: "unknown", pct: 40)])
+        finding.composition = [.init(component: "R-22", pct: "100")]
+        XCTAssertNil(finding.draftFields["composition.1.component"], "removed rows leave the draft")
+        XCTAssertEqual(FindingForm(draftFields: ["cylinder_type": "DISPOSABLE"]).cylinderType, .disposable,
+                       "read as the core reads it")
+
+        FormText.decimalSeparator = ","
+        defer { FormText.decimalSeparator = "." }
+        var seizure = SeizureForm()
         seizure.action = .reExported
-        seizure.modusOperandi = [.concealed, .overQuota]
-        seizure.items = [.init(findingId: "f1", quantityKg: "12,5", cylinders: "3")]
-        XCTAssertEqual(SeizureForm(draftFields: seizure.draftFields), seizure)
+        seizure.modusOperandi = [.overQuota, .concealed]
+        seizure[.seizedKg, finding: "f-1"] = "12,5"
+        seizure[.seizedCylinders, finding: "f-1"] = "3"
+        seizure[.seizedKg, finding: "f-2"] = ""
+        XCTAssertEqual(seizure.draftFields, ["action": "re-exported", "modus_operandi": "concealed,over-quota",
+                                             "item.f-1.kg": "12,5", "item.f-1.cylinders": "3", "item.f-2.kg": ""])
+        XCTAssertTrue(seizure.isSeized("f-1"))
+        XCTAssertFalse(seizure.isSeized("f-2"))
+        let seized = try seizure.fields()
+        XCTAssertEqual(seized.action, .reExported)
+        XCTAssertEqual(seized.modusOperandi, [.concealed, .overQuota])
+        XCTAssertEqual(seized.items, [SeizedItem(findingId: "f-1", quantityKg: 12.5, cylinders: 3)], "blank: not seized")
+        XCTAssertEqual(SeizureForm(draftFields: ["modus_operandi": "false-declaration, over-quota"]).modusOperandi,
+                       [.falseDeclaration, .overQuota], "as the core writes the list")
 
         var custody = CustodyForm(from: "ama")
-        custody.to = "warehouse"
-        XCTAssertEqual(CustodyForm(draftFields: custody.draftFields), custody)
+        custody[.to] = "warehouse"
+        XCTAssertEqual(custody.draftFields, ["from": "ama", "to": "warehouse"])
+        XCTAssertEqual(try custody.fields(), CustodyFields(from: "ama", to: "warehouse", location: nil, note: nil, at: nil))
         XCTAssertEqual(DraftKey.finding("i1", nil), "finding:i1:new")
         XCTAssertEqual(DraftKey.custody("i1"), "custody:i1:new")
+    }
+
+    /// Every value a picker offers is written as the core reads it.
+    func testPickedValuesAreTheCoresValues() throws {
+        for action in SeizureAction.choices {
+            XCTAssertEqual(try seizureFieldsFromForm(form: ["action": action.formValue], decimalSeparator: ".").action, action)
+        }
+        let modus = ModusOperandi.choices.map(\.formValue).joined(separator: ",")
+        XCTAssertEqual(try seizureFieldsFromForm(form: ["modus_operandi": modus], decimalSeparator: ".").modusOperandi,
+                       ModusOperandi.choices)
+        for type in CylinderType.choices {
+            XCTAssertEqual(try findingFieldsFromForm(form: ["cylinder_type": type.formValue], decimalSeparator: ".").cylinderType, type)
+        }
+        XCTAssertEqual(SeizureAction.reExported.formValue, "re-exported")
+        XCTAssertEqual(ModusOperandi(formValue: " False_Declaration "), .falseDeclaration)
     }
 
     func testErrorsMapFromCodesNotText() {
@@ -154,7 +237,11 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(invalid.code, .invalid)
         XCTAssertEqual(invalid.userMessage, user)
         XCTAssertEqual(invalid.message, user.english(), "the user message, never the log message")
-        XCTAssertEqual(UserFacingError(FormValidationError(field: "Cylinders", message: "m")).kind, .form(field: "Cylinders"))
+        let refused = FormValidationError(field: "Cylinders", key: "cylinders",
+                                          refusal: ApiError.Invalid(message: "m", user: user, field: "cylinders"))
+        XCTAssertEqual(UserFacingError(refused).kind, .form(field: "Cylinders", key: "cylinders"))
+        XCTAssertEqual(UserFacingError(refused).formKey, "cylinders")
+        XCTAssertEqual(UserFacingError(refused).userMessage, user)
     }
 
     func testQueriesPickSubstanceOrContainer() {

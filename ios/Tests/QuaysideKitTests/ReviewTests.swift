@@ -13,7 +13,7 @@ final class ReviewTests: XCTestCase {
     func testASubmissionIsSignedAndAwaitsReview() async throws {
         let folder = try TemporaryFolder()
         let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
-        let created = try await store.createInspection(InspectionForm.r22Case.newInspectionFields())
+        let created = try await store.createInspection(InspectionForm.r22Case.fields())
         XCTAssertEqual(created.reviewState, .draft)
         XCTAssertNil(created.submissionVerified)
         XCTAssertNil(ReviewText.notice(for: created), "a draft has no review banner")
@@ -47,7 +47,7 @@ final class ReviewTests: XCTestCase {
         XCTAssertFalse(queue.canReturn, "returning needs a comment")
         let returned = await queue.returnToOfficer()
         XCTAssertFalse(returned)
-        XCTAssertEqual(queue.alert?.kind, .commentRequired)
+        XCTAssertEqual(queue.alert?.code, .forbidden, "the core refuses it: an officer's phone, and no comment")
         let approved = await queue.approve()
         XCTAssertFalse(approved)
         XCTAssertNotNil(queue.alert?.code, "the core refuses an officer's decision")
@@ -83,8 +83,8 @@ final class ReviewTests: XCTestCase {
         XCTAssertEqual(enrolment.role, "supervisor")
 
         // The officer records an R-22 finding and submits: signed, verified, awaiting review.
-        let id = try await ama.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
-        let finding = try await ama.addFinding(inspectionId: id, fields: FindingForm.r22.newFindingFields())
+        let id = try await ama.createInspection(InspectionForm.r22Case.fields()).inspection.id
+        let finding = try await ama.addFinding(inspectionId: id, fields: FindingForm.r22.fields())
         let submitted = try await ama.submit(inspectionId: id)
         XCTAssertEqual(submitted.submissionVerified, true)
         XCTAssertEqual(submitted.reviewState, .awaitingReview)
@@ -126,6 +126,11 @@ final class ReviewTests: XCTestCase {
         XCTAssertEqual(queue.rows.first { $0.id == id }?.reviewState, .changedSinceApproval)
         await queue.open(inspectionId: id)
         XCTAssertFalse(queue.canApprove, "the officer's signature does not cover the change")
+        queue.comment = "  "
+        let withoutComment = await queue.returnToOfficer()
+        XCTAssertFalse(withoutComment)
+        XCTAssertEqual(queue.alert?.userMessage?.key, .ruleCommentNeeded, "the core's rule, worded from its key")
+        queue.alert = nil
         queue.comment = "Net mass changed: attach the weighbridge ticket"
         let returned = await queue.returnToOfficer()
         XCTAssertTrue(returned)

@@ -42,8 +42,8 @@ final class SyncTests: XCTestCase {
         )
 
         // Offline: an inspection with a finding, a photo and a submission.
-        let id = try await store.createInspection(InspectionForm.r22Case.newInspectionFields()).inspection.id
-        let findingId = try await store.addFinding(inspectionId: id, fields: FindingForm.r22.newFindingFields()).findingId
+        let id = try await store.createInspection(InspectionForm.r22Case.fields()).inspection.id
+        let findingId = try await store.addFinding(inspectionId: id, fields: FindingForm.r22.fields()).findingId
         let photo = Fixtures.jpeg + Data(UUID().uuidString.utf8)   // new to the server on every run
         let path = try await store.keepCapturedPhoto(photo, inspectionId: id)
         _ = try await store.attachPhotoFile(path: path, fields: PhotoFields(mime: "image/jpeg", caption: "relabelled", findingId: findingId))

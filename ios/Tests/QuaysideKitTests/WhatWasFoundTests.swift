@@ -18,8 +18,8 @@ final class WhatWasFoundTests: XCTestCase {
         folder = try TemporaryFolder()
         store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
         var header = InspectionForm()
-        header.containerNumber = "CSQU3054383"
-        let created = try await store.createInspection(header.newInspectionFields())
+        header[.container] = "CSQU3054383"
+        let created = try await store.createInspection(header.fields())
         editor = InspectionEditorModel(store: store, view: created)
     }
 
@@ -46,8 +46,8 @@ final class WhatWasFoundTests: XCTestCase {
 
     func testUncontrolledHydrocarbon() async throws {
         var form = FindingForm()
-        form.identifiedSubstance = "R-290"
-        form.netMassKg = "50"
+        form[.identified] = "R-290"
+        form[.netMassKg] = "50"
         let id = try await add(form)
         let figures = try figures(id)
         XCTAssertEqual(figures.basis, .identified)
@@ -84,8 +84,8 @@ final class WhatWasFoundTests: XCTestCase {
 
     func testUnknownSubstanceIsNeverShownAsZero() async throws {
         var form = FindingForm()
-        form.identifiedSubstance = FindingText.unknown
-        form.netMassKg = "120"
+        form[.identified] = FindingText.unknown
+        form[.netMassKg] = "120"
         let id = try await add(form)
         let finding = try XCTUnwrap(editor.view?.inspection.findings.first)
         XCTAssertEqual(finding.identifiedSubstance, "unknown")
@@ -104,8 +104,8 @@ final class WhatWasFoundTests: XCTestCase {
         XCTAssertFalse(Figures.quantity(total).contains(" 0 "))
 
         var r22 = FindingForm()
-        r22.identifiedSubstance = "R-22"
-        r22.netMassKg = "100"
+        r22[.identified] = "R-22"
+        r22[.netMassKg] = "100"
         _ = try await add(r22)
         let mixed = try XCTUnwrap(editor.view?.assessment.total)
         XCTAssertEqual(mixed.odpTonnes, 0.0055, accuracy: 1e-9)
@@ -115,13 +115,13 @@ final class WhatWasFoundTests: XCTestCase {
 
     func testMeasuredComposition() async throws {
         var form = FindingForm()
-        form.declaredSubstance = "R-22"
+        form[.declared] = "R-22"
         form.composition = [
             FindingForm.Component(component: "R-22", pct: "60"),
             FindingForm.Component(component: "R-290", pct: "38"),
             FindingForm.Component(component: "air", pct: "2"),
         ]
-        form.netMassKg = "100"
+        form[.netMassKg] = "100"
         let id = try await add(form)
         let figures = try figures(id)
         XCTAssertEqual(figures.basis, .measured)
@@ -144,8 +144,8 @@ final class WhatWasFoundTests: XCTestCase {
 
     func testACompositionOf90PercentIsRefusedAndChangesNothing() async throws {
         var form = FindingForm()
-        form.declaredSubstance = "R-22"
-        form.netMassKg = "100"
+        form[.declared] = "R-22"
+        form[.netMassKg] = "100"
         let id = try await add(form)
         let original = try XCTUnwrap(editor.view?.inspection.findings.first)
         let before = try await store.history(inspectionId: editor.inspectionId).count
@@ -158,7 +158,7 @@ final class WhatWasFoundTests: XCTestCase {
         ]
         let saved = await editor.updateFinding(id, form: ninety, basedOn: editor.basedOn)
         XCTAssertFalse(saved)
-        XCTAssertEqual(editor.alert?.kind, .form(field: "Composition"))
+        XCTAssertEqual(editor.alert?.kind, .form(field: "Composition", key: "composition"))
         XCTAssertEqual(editor.alert?.userMessage, UserMessage(key: .compositionTotal, args: ["90"]), "the core's check")
         XCTAssertEqual(editor.alert?.message, "The composition adds up to 90 %, not 100 % (name the rest \"unknown\").")
 
@@ -190,7 +190,7 @@ final class WhatWasFoundTests: XCTestCase {
         Localization.localizer = try CatalogLocalizer(xcstrings: Fixtures.stringCatalog, language: "id")
         XCTAssertThrowsError(try form.fields()) { error in
             let shown = UserFacingError(error)
-            XCTAssertEqual(shown.kind, .form(field: "Composition"))
+            XCTAssertEqual(shown.kind, .form(field: "Composition", key: "composition"))
             XCTAssertEqual(shown.userMessage, UserMessage(key: .compositionTotal, args: ["90"]))
             XCTAssertEqual(shown.message, "Jumlah komposisi 90 %, bukan 100 % (sebut sisanya \"unknown\").")
         }
@@ -199,9 +199,9 @@ final class WhatWasFoundTests: XCTestCase {
     /// A substance from the reference and one outside it, both given: refused by the core on save.
     func testIdentifiedAndOtherBothAreRefusedByTheCore() async throws {
         var form = FindingForm()
-        form.identifiedSubstance = "R-22"
-        form.identifiedOther = "Frigel X"
-        form.netMassKg = "10"
+        form[.identified] = "R-22"
+        form[.identifiedOther] = "Frigel X"
+        form[.netMassKg] = "10"
         let id = await editor.addFinding(form)
         XCTAssertNil(id)
         XCTAssertEqual(editor.alert?.userMessage?.key, .ruleIdentifiedTwice, "its own key, localised")
@@ -210,15 +210,15 @@ final class WhatWasFoundTests: XCTestCase {
 
     func testPolyolContent() async throws {
         var form = FindingForm()
-        form.identifiedSubstance = "HCFC-141b in pre-blended polyol"
-        form.netMassKg = "1000"
+        form[.identified] = "HCFC-141b in pre-blended polyol"
+        form[.netMassKg] = "1000"
         XCTAssertTrue(form.needsContent)
         let id = try await add(form)
         XCTAssertEqual(try figures(id).quantity?.odpUnknownKg, 1000)
 
         let finding = try XCTUnwrap(editor.view?.inspection.findings.first)
         var withContent = FindingForm(record: finding)
-        withContent.contentPct = "12"
+        withContent[.contentPct] = "12"
         let saved = await editor.updateFinding(id, form: withContent, basedOn: editor.basedOn)
         XCTAssertTrue(saved)
         let quantity = try XCTUnwrap(try figures(id).quantity)
@@ -228,13 +228,13 @@ final class WhatWasFoundTests: XCTestCase {
 
     func testARemovedFindingIsRestored() async throws {
         var kept = FindingForm()
-        kept.identifiedSubstance = "R-22"
-        kept.netMassKg = "100"
+        kept[.identified] = "R-22"
+        kept[.netMassKg] = "100"
         _ = try await add(kept)
         var propane = FindingForm()
-        propane.identifiedSubstance = "R-290"
-        propane.netMassKg = "50"
-        propane.labels = "Propane 50 kg"
+        propane[.identified] = "R-290"
+        propane[.netMassKg] = "50"
+        propane[.labels] = "Propane 50 kg"
         let removedId = try await add(propane)
 
         let removed = await editor.removeFinding(removedId)

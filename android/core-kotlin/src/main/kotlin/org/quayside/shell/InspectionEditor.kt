@@ -13,6 +13,7 @@ import org.quayside.core.ElementList
 import org.quayside.core.GeoPoint
 import org.quayside.core.HistoryRecord
 import org.quayside.core.InspectionFields
+import org.quayside.core.InspectionRecord
 import org.quayside.core.InspectionStatus
 import org.quayside.core.InspectionView
 import org.quayside.core.PhotoFields
@@ -89,7 +90,7 @@ class InspectionEditorModel(
     /** Opens a new inspection's form, with the draft of one not yet saved if there is one. */
     suspend fun startNew(): Boolean = run {
         val d = repo.draft(FormKeys.inspection(null))
-        if (d != null) _state.update { it.copy(form = InspectionForm.fromDraft(d.fields), restoredDraft = true) }
+        if (d != null) _state.update { it.copy(form = InspectionForm(d.fields), restoredDraft = true) }
     }
 
     /** Loads inspection [id] and fills the form from it, or from its unsaved draft (which wins for the fields it has). */
@@ -98,7 +99,7 @@ class InspectionEditorModel(
         val d = repo.draft(FormKeys.inspection(id))
         _state.update {
             if (d != null) {
-                it.copy(view = view, form = InspectionForm.fromDraft(d.fields, formOf(view)), basedOn = d.basedOn, restoredDraft = true)
+                it.copy(view = view, form = formOf(view).with(d.fields), basedOn = d.basedOn, restoredDraft = true)
             } else {
                 it.copy(view = view, form = formOf(view), basedOn = view.heads, restoredDraft = false)
             }
@@ -115,7 +116,7 @@ class InspectionEditorModel(
     /** Replaces the header form as typed (no core call until [save]); its draft is kept as the officer types. */
     fun edit(form: InspectionForm) {
         val s = _state.updateAndGet { it.copy(form = form) }
-        drafts.keep(FormKeys.inspection(s.view?.inspection?.id), s.view?.inspection?.id, s.basedOn, form.draftFields())
+        drafts.keep(FormKeys.inspection(s.view?.inspection?.id), s.view?.inspection?.id, s.basedOn, form.fields)
     }
 
     /** Saves every pending draft now (the screen is stopped or left). */
@@ -137,14 +138,9 @@ class InspectionEditorModel(
      */
     suspend fun save(location: GeoPoint? = null, allowInvalidCheckDigit: Boolean = false): Boolean = run {
         val s = _state.value
-        val key = FormKeys.inspection(s.view?.inspection?.id)
-        val view = if (s.view == null) {
-            repo.create(s.form.toFields(numbers, location, allowInvalidCheckDigit))
-        } else {
-            repo.update(s.view.inspection.id, s.form.toFields(numbers, null, allowInvalidCheckDigit), s.basedOn)
-        }
-        drafts.forget(key)
-        runCatching { repo.discardDraft(key) }
+        val fields = s.form.toFields(numbers, location.takeIf { s.view == null }, allowInvalidCheckDigit)
+        val view = if (s.view == null) repo.create(fields) else repo.update(s.view.inspection.id, fields, s.basedOn)
+        forgetDraft(FormKeys.inspection(s.view?.inspection?.id))
         _state.update { it.copy(view = view, form = formOf(view), basedOn = view.heads, restoredDraft = false) }
     }
 
@@ -152,26 +148,19 @@ class InspectionEditorModel(
     suspend fun confirmCheckDigit(location: GeoPoint? = null): Boolean = save(location, allowInvalidCheckDigit = true)
 
     /** The finding form for [findingId] (a new one when `null`), from its draft when one was kept. */
-    suspend fun openFinding(findingId: String?): OpenedForm<FindingForm> {
-        val view = _state.value.view ?: throw InputException("input_save_first")
-        val record = findingId?.let { id -> view.inspection.findings.firstOrNull { it.id == id } }
-        val base = record?.let { FindingForm.from(it, numbers) } ?: FindingForm()
-        val d = runCatching { repo.draft(FormKeys.finding(view.inspection.id, findingId)) }.getOrNull()
-        return if (d != null) OpenedForm(FindingForm.fromDraft(d.fields, base), d.basedOn, true) else OpenedForm(base, view.heads, false)
+    suspend fun openFinding(findingId: String?): OpenedForm<FindingForm> = openForm({ FormKeys.finding(it, findingId) }) { i ->
+        i.findings.firstOrNull { it.id == findingId }?.let { FindingForm.from(it, numbers) } ?: FindingForm()
     }
 
     /** Keeps what is typed into the finding form for [findingId] (new when `null`), filled from [basedOn]. */
-    fun editFinding(findingId: String?, form: FindingForm, basedOn: List<String>) {
-        val id = inspectionId ?: return
-        drafts.keep(FormKeys.finding(id, findingId), id, basedOn, form.draftFields())
-    }
+    fun editFinding(findingId: String?, form: FindingForm, basedOn: List<String>) = keep({ FormKeys.finding(it, findingId) }, form, basedOn)
 
     /** Adds a finding; returns its id, or `null` on failure. */
     suspend fun addFinding(form: FindingForm): String? {
         var findingId: String? = null
         run {
             val id = requireId()
-            val added = repo.addFinding(id, form.toFields(numbers, isNew = true))
+            val added = repo.addFinding(id, form.toFields(numbers))
             findingId = added.findingId
             forgetDraft(FormKeys.finding(id, null))
             show(added.view)
@@ -182,7 +171,7 @@ class InspectionEditorModel(
     /** Changes finding [findingId] to what [form] holds, as filled from [basedOn] (the core writes what changed). */
     suspend fun updateFinding(findingId: String, form: FindingForm, basedOn: List<String> = _state.value.view?.heads.orEmpty()): Boolean = run {
         val id = requireId()
-        show(repo.updateFinding(id, findingId, form.toFields(numbers, isNew = false), basedOn))
+        show(repo.updateFinding(id, findingId, form.toFields(numbers), basedOn))
         forgetDraft(FormKeys.finding(id, findingId))
     }
 
@@ -233,7 +222,7 @@ class InspectionEditorModel(
     suspend fun keepNotes(version: String): Boolean = run {
         val view = repo.update(requireId(), InspectionFields(notes = version), emptyList())
         show(view)
-        _state.update { it.copy(form = it.form.copy(notes = view.inspection.notes)) }
+        _state.update { it.copy(form = it.form.with("notes" to view.inspection.notes)) }
     }
 
     /** A new file in the store's photo inbox for the camera to write this inspection's photo into. */
@@ -260,18 +249,10 @@ class InspectionEditorModel(
     }
 
     /** The seizure form, from its draft when one was kept. */
-    suspend fun openSeizure(): OpenedForm<SeizureForm> {
-        val view = _state.value.view ?: throw InputException("input_save_first")
-        val base = SeizureForm.from(view.inspection.seizure, view.inspection.findings, numbers)
-        val d = runCatching { repo.draft(FormKeys.seizure(view.inspection.id)) }.getOrNull()
-        return if (d != null) OpenedForm(SeizureForm.fromDraft(d.fields, base), d.basedOn, true) else OpenedForm(base, view.heads, false)
-    }
+    suspend fun openSeizure(): OpenedForm<SeizureForm> = openForm(FormKeys::seizure) { SeizureForm.from(it, numbers) }
 
     /** Keeps what is typed into the seizure form, filled from [basedOn]. */
-    fun editSeizure(form: SeizureForm, basedOn: List<String>) {
-        val id = inspectionId ?: return
-        drafts.keep(FormKeys.seizure(id), id, basedOn, form.draftFields())
-    }
+    fun editSeizure(form: SeizureForm, basedOn: List<String>) = keep(FormKeys::seizure, form, basedOn)
 
     /** Records or changes the seizure as filled from [basedOn]. */
     suspend fun setSeizure(form: SeizureForm, basedOn: List<String> = _state.value.view?.heads.orEmpty()): Boolean = run {
@@ -280,18 +261,13 @@ class InspectionEditorModel(
         forgetDraft(FormKeys.seizure(id))
     }
 
-    /** The form for a new hand-over, from its draft when one was kept. */
-    suspend fun openCustody(): OpenedForm<CustodyForm> {
-        val view = _state.value.view ?: throw InputException("input_save_first")
-        val d = runCatching { repo.draft(FormKeys.custody(view.inspection.id)) }.getOrNull()
-        return if (d != null) OpenedForm(CustodyForm.fromDraft(d.fields), d.basedOn, true) else OpenedForm(CustodyForm(), view.heads, false)
+    /** The form for a new hand-over, or correcting entry [entryId], from its draft when one was kept. */
+    suspend fun openCustody(entryId: String? = null): OpenedForm<CustodyForm> = openForm({ FormKeys.custody(it, entryId) }) { i ->
+        i.seizure?.custody?.firstOrNull { it.id == entryId }?.let(CustodyForm::from) ?: CustodyForm()
     }
 
-    /** Keeps what is typed into the new hand-over form. */
-    fun editCustody(form: CustodyForm, basedOn: List<String>) {
-        val id = inspectionId ?: return
-        drafts.keep(FormKeys.custody(id), id, basedOn, form.draftFields())
-    }
+    /** Keeps what is typed into the hand-over form (new, or correcting entry [entryId]). */
+    fun editCustody(form: CustodyForm, basedOn: List<String>, entryId: String? = null) = keep({ FormKeys.custody(it, entryId) }, form, basedOn)
 
     /** Appends a chain-of-custody hand-over. */
     suspend fun addCustody(form: CustodyForm): Boolean = run {
@@ -327,6 +303,19 @@ class InspectionEditorModel(
     fun dismissRestored() = _state.update { it.copy(restoredDraft = false) }
 
     private fun formOf(view: InspectionView) = InspectionForm.from(view.inspection, numbers)
+
+    /** A sub-form filled from the record ([base]) with its draft ([key]) put back over it. */
+    private suspend fun <F : Form<F>> openForm(key: (String) -> String, base: (InspectionRecord) -> F): OpenedForm<F> {
+        val view = _state.value.view ?: throw InputException("input_save_first")
+        val form = base(view.inspection)
+        val d = runCatching { repo.draft(key(view.inspection.id)) }.getOrNull()
+        return if (d != null) OpenedForm(form.with(d.fields), d.basedOn, true) else OpenedForm(form, view.heads, false)
+    }
+
+    private fun keep(key: (String) -> String, form: Form<*>, basedOn: List<String>) {
+        val id = inspectionId ?: return
+        drafts.keep(key(id), id, basedOn, form.fields)
+    }
 
     private suspend fun forgetDraft(key: String) {
         drafts.forget(key)

@@ -92,7 +92,7 @@ enum class Recovery {
 
 /**
  * A problem as shown to an officer: what happened ([message], the core's words or the form's), the
- * [field] it concerns (a shell string id, e.g. `field_net_mass`), the [recovery] the screen offers
+ * [field] it concerns (a shell string id, e.g. `field_net_mass`, see [fieldLabel]), the [recovery] the screen offers
  * and the core's [code]. [detail] keeps the core's English for logs only: it is never shown or compared.
  */
 data class Problem(
@@ -120,17 +120,12 @@ object Problems {
                 message = Text.Core(error.userMessage()),
                 recovery = recovery(code, error.retryable()),
                 code = code,
+                field = (error as? ApiException.Invalid)?.field?.let(::fieldLabel),
                 expectedCheckDigit = (error as? ApiException.CheckDigit)?.expected?.toInt(),
                 detail = error.toString(),
             )
         }
-        is InputException -> Problem(
-            message = error.text,
-            recovery = error.code?.let { recovery(it, false) } ?: Recovery.FIX_INPUT,
-            code = error.code,
-            field = error.field,
-            detail = error.toString(),
-        )
+        is InputException -> Problem(error.text, Recovery.FIX_INPUT, field = error.field, detail = error.toString())
         else -> Problem(text("error_unexpected"), Recovery.REPORT, detail = error.toString())
     }
 
@@ -165,13 +160,8 @@ internal suspend fun <S> MutableStateFlow<S>.attempt(busy: S.(Boolean) -> S, fai
     }
 }
 
-/**
- * Input a form could not turn into a core call: [text] says why (a shell string, or the core's
- * words when one of its form rules refused), [field] names the field (a shell string id), and
- * [code] is the core's error code when the refusal is the core's (an unknown component offers the
- * substance picker).
- */
-class InputException(val text: Text, val field: String? = null, val code: ErrorCode? = null) : IllegalArgumentException(text.toString()) {
+/** Input the shell refuses before any core call: [text] says why, [field] names the field (a shell string id). */
+class InputException(val text: Text, val field: String? = null) : IllegalArgumentException(text.toString()) {
     /** A form check with the shell's string [id] and [args]. */
     constructor(id: String, vararg args: Any) : this(Text.Shell(id, args.map { it.toString() }))
 }

@@ -48,6 +48,20 @@ class ContractTest {
         }
     }
 
+    /** Every field of the core's forms that can be refused has its label (a refusal names the field the officer sees). */
+    @Test
+    fun everyFormFieldHasALabel() {
+        val keys = org.quayside.core.findingFormFields() + listOf(
+            "container", "seals", "size_type", "declaration", "bill_of_lading", "description", "quantity_kg", "consignor", "consignee",
+            "origin", "destination", "transit", "selection_reason", "notes", "composition", "case_ref", "legal_basis", "storage_location",
+            "item.f-1.kg", "item.f-1.cylinders", "from", "to", "location", "note",
+        )
+        for (k in keys - setOf("hs_code", "cylinder_type")) {
+            val label = fieldLabel(k) ?: error("no label for $k")
+            assertTrue("$label in both languages", label in en.strings && label in id.strings)
+        }
+    }
+
     /** A rendered error comes out right in both languages, from the error's own message (never from its English detail). */
     @Test
     fun errorsCarryCodesAndMessages() {
@@ -133,7 +147,7 @@ class ContractTest {
     fun unenrolledStoreSchedulesNothing() = kotlinx.coroutines.runBlocking {
         val seen = mutableListOf<SyncSchedule>()
         InspectionRepository(TestSupport.newStore(), onSchedule = { seen += it }).use { repo ->
-            repo.create(InspectionForm(containerNumber = "CSQU3054383").toFields())
+            repo.create(InspectionForm(mapOf("container" to "CSQU3054383")).toFields())
             val s = seen.last()
             assertEquals(SyncAction.ENROL, s.action)
             assertEquals(1uL, s.unsyncedInspections)

@@ -58,16 +58,16 @@ class EvidenceIntegrityTest {
     /** Ama records container [container] with an R-22 finding of 500 kg; returns the editor (inspection saved) and the finding's id. */
     private suspend fun record(container: String): Pair<InspectionEditorModel, String> {
         val editor = InspectionEditorModel(ama)
-        editor.edit(InspectionForm(containerNumber = container, declaredDescription = "R-134a in cylinders"))
+        editor.edit(InspectionForm(mapOf("container" to container, "description" to "R-134a in cylinders")))
         assertTrue(editor.save())
-        val findingId = editor.addFinding(FindingForm(declaredSubstance = "R-134a", identifiedSubstance = "R-22", netMassKg = "500"))!!
+        val findingId = editor.addFinding(FindingForm(mapOf("declared" to "R-134a", "identified" to "R-22", "net_mass_kg" to "500")))!!
         return editor to findingId
     }
 
     /** Ama re-weighs [findingId] in [editor] to [kg]. */
     private suspend fun reweigh(editor: InspectionEditorModel, findingId: String, kg: String) {
         val finding = editor.state.value.view!!.inspection.findings.single { it.id == findingId }
-        assertTrue(editor.updateFinding(findingId, FindingForm.from(finding).copy(netMassKg = kg)))
+        assertTrue(editor.updateFinding(findingId, FindingForm.from(finding).with("net_mass_kg" to kg)))
     }
 
     /**
@@ -142,7 +142,7 @@ class EvidenceIntegrityTest {
         val id = editor.inspectionId!!
         assertTrue(editor.submit())
         assertTrue(editor.state.value.view!!.submissionCoversShown)
-        assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah (warehouse)")))
+        assertTrue(editor.addCustody(CustodyForm(mapOf("from" to "ama", "to" to "Kwame Mensah (warehouse)"))))
 
         val changed = editor.state.value
         assertEquals(ReviewState.CHANGED_SINCE_SUBMISSION, changed.view!!.reviewState)
@@ -237,7 +237,7 @@ class EvidenceIntegrityTest {
         val id = editor.inspectionId!!
         ama.sync()
         kofi.sync()
-        editor.edit(editor.state.value.form.copy(notes = "cylinders are R-22"))
+        editor.edit(editor.state.value.form.with("notes" to "cylinders are R-22"))
         assertTrue(editor.save())
         kofi.update(id, org.quayside.core.InspectionFields(notes = "labels read R-134a"), emptyList())
         kofi.sync()
@@ -255,7 +255,7 @@ class EvidenceIntegrityTest {
 
         assertTrue(editor.keepNotes("labels read R-134a"))
         assertTrue(editor.state.value.view!!.conflicts.isEmpty())
-        assertEquals("labels read R-134a", editor.state.value.form.notes)
+        assertEquals("labels read R-134a", editor.state.value.form["notes"])
         ama.sync()
         kofi.sync()
         assertTrue(kofi.get(id).conflicts.isEmpty())

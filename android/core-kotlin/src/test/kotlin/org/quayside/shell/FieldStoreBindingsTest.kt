@@ -54,7 +54,7 @@ class FieldStoreBindingsTest {
                 purityPct = 99.1,
                 cylinders = 1139u,
                 cylinderType = CylinderType.DISPOSABLE,
-                netMassKg = FindingForm(cylinders = "1139", kgPerCylinder = "13.6").netMass(),
+                netMassKg = FindingForm(mapOf("cylinders" to "1139", "kg_per_cylinder" to "13.6")).netMass(),
             ),
         )
         return view.inspection.id to added.findingId

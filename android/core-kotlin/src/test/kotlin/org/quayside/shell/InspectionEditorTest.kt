@@ -17,7 +17,7 @@ import org.junit.Test
 import org.quayside.core.FlagKind
 import org.quayside.core.ReviewState
 import org.quayside.core.CustodyFields
-import org.quayside.core.CylinderType
+import org.quayside.core.MessageKey
 import org.quayside.core.ModusOperandi
 import org.quayside.core.PhotoEdit
 import org.quayside.core.SeizureAction
@@ -36,10 +36,10 @@ class InspectionEditorTest {
     }
 
     private suspend fun recordR22(editor: InspectionEditorModel): String {
-        editor.edit(InspectionForm(containerNumber = "csqu 3054383", seals = "ML-448812", declaredHsCode = "3827.64", declaredDescription = "R-134a in cylinders", declaredQuantityKg = "15 500"))
+        editor.edit(InspectionForm(mapOf("container" to "csqu 3054383", "seals" to "ML-448812", "hs_code" to "3827.64", "description" to "R-134a in cylinders", "quantity_kg" to "15 500")))
         assertTrue(editor.save())
         val findingId = editor.addFinding(
-            FindingForm(declaredSubstance = "R-134a", identifiedSubstance = "R-22", purityPct = "99,1", cylinders = "1139", kgPerCylinder = "13,6", cylinderType = CylinderType.DISPOSABLE),
+            FindingForm(mapOf("declared" to "R-134a", "identified" to "R-22", "purity_pct" to "99,1", "cylinders" to "1139", "kg_per_cylinder" to "13,6", "cylinder_type" to "disposable")),
         )
         return findingId!!
     }
@@ -53,7 +53,7 @@ class InspectionEditorTest {
         assertNull(s.message)
         val v = s.view!!
         assertEquals("CSQU3054383", v.inspection.container.number)
-        assertEquals("CSQU3054383", s.form.containerNumber)
+        assertEquals("CSQU3054383", s.form["container"])
         assertEquals(15500.0, v.inspection.declaration.quantityKg!!, 0.0)
         val finding = v.inspection.findings.single()
         assertEquals(findingId, finding.id)
@@ -74,7 +74,7 @@ class InspectionEditorTest {
     @Test
     fun wrongCheckDigitAsksForConfirmation() = runBlocking {
         val editor = InspectionEditorModel(repo)
-        editor.edit(InspectionForm(containerNumber = "CSQU3054384"))
+        editor.edit(InspectionForm(mapOf("container" to "CSQU3054384")))
         assertFalse(editor.save())
         val msg = editor.state.value.message!!
         assertEquals(Recovery.CONFIRM_CHECK_DIGIT, msg.recovery)
@@ -95,13 +95,13 @@ class InspectionEditorTest {
     fun badFindingInputIsExplained() = runBlocking {
         val editor = InspectionEditorModel(repo)
         recordR22(editor)
-        assertEquals(null, editor.addFinding(FindingForm(identifiedSubstance = "R-999", netMassKg = "10")))
+        assertEquals(null, editor.addFinding(FindingForm(mapOf("identified" to "R-999", "net_mass_kg" to "10"))))
         val unknown = editor.state.value.message!!
         assertEquals(Recovery.PICK_SUBSTANCE, unknown.recovery)
         val unknownShown = XmlLocalizer.en.render(unknown.message)
         assertTrue(unknownShown, unknownShown.contains("R-999"))
 
-        assertEquals(null, editor.addFinding(FindingForm(identifiedSubstance = "R-22", cylinders = "twelve")))
+        assertEquals(null, editor.addFinding(FindingForm(mapOf("identified" to "R-22", "cylinders" to "twelve"))))
         assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
         assertEquals("twelve is not a whole number.", XmlLocalizer.en.render(editor.state.value.message!!.message))
         assertEquals("field_cylinders", editor.state.value.message!!.field)
@@ -122,19 +122,27 @@ class InspectionEditorTest {
         assertEquals("relabelled cylinder", photo.caption)
         assertEquals("image/jpeg", photo.mime)
 
-        val seizure = SeizureForm.from(null, editor.state.value.view!!.inspection.findings).let { form ->
-            form.copy(
-                action = SeizureAction.SEIZED,
-                caseRef = "GRA-0412",
-                modusOperandi = setOf(ModusOperandi.MISLABELLED, ModusOperandi.DISPOSABLE_CYLINDERS),
-                items = form.items.map { it.copy(quantityKg = "15490,4", cylinders = "1139") },
-            )
-        }
-        assertTrue(editor.setSeizure(seizure))
+        val opened = editor.openSeizure()
+        assertEquals("one blank item row per finding", listOf(findingId), opened.form.itemIds)
+        assertEquals("", opened.form["item.$findingId.kg"])
+        val seizure = opened.form.with("action" to SeizureAction.SEIZED.formValue, "case_ref" to "GRA-0412", "item.$findingId.cylinders" to "1139")
+            .withModusOperandi(setOf(ModusOperandi.MISLABELLED, ModusOperandi.DISPOSABLE_CYLINDERS))
+        assertEquals("seized", seizure["action"])
+        assertEquals("mislabelled,disposable-cylinders", seizure["modus_operandi"])
+        // Cylinders without a quantity are refused by the core, on the item's kg field.
+        assertFalse(editor.setSeizure(seizure, opened.basedOn))
+        assertEquals("field_seized_quantity", editor.state.value.message!!.field)
+        assertEquals(MessageKey.RULE_SEIZED_QUANTITY_NEEDED, (editor.state.value.message!!.message as Text.Core).message.key)
+        assertTrue(editor.setSeizure(seizure.with("item.$findingId.kg" to "15490,4"), opened.basedOn))
         assertEquals(15490.4, editor.state.value.view!!.assessment.seized.kg, 1e-9)
-        assertFalse(editor.addCustody(CustodyForm(from = "ama")))
+        val stored = SeizureForm.from(editor.state.value.view!!.inspection)
+        assertEquals(SeizureAction.SEIZED, stored.action)
+        assertEquals(setOf(ModusOperandi.MISLABELLED, ModusOperandi.DISPOSABLE_CYLINDERS), stored.modusOperandi)
+        assertFalse(editor.addCustody(CustodyForm(mapOf("from" to "ama"))))
         assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
-        assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah (warehouse)", location = "Tema bonded warehouse 3")))
+        assertEquals("field_custody_to", editor.state.value.message!!.field)
+        assertEquals(MessageKey.RULE_CUSTODY_PARTIES, (editor.state.value.message!!.message as Text.Core).message.key)
+        assertTrue(editor.addCustody(CustodyForm(mapOf("from" to "ama", "to" to "Kwame Mensah (warehouse)", "location" to "Tema bonded warehouse 3"))))
 
         assertTrue(editor.state.value.canSubmit)
         assertEquals(ReviewState.DRAFT, editor.state.value.review)
@@ -160,6 +168,55 @@ class InspectionEditorTest {
         assertTrue("never synced", RowMarker.NOT_SYNCED in queue.single().markers)
     }
 
+    /**
+     * Every form filled by the core from the stored record and saved untouched with the view's heads
+     * changes nothing, in either locale; a draft is the form's own map and comes back as typed.
+     */
+    @Test
+    fun formsFilledFromTheRecordAndSavedUntouchedChangeNothing() = runBlocking {
+        for (sep in listOf(".", ",")) {
+            val editor = InspectionEditorModel(repo, Numbers(sep))
+            editor.edit(InspectionForm(mapOf("container" to "CSQU3054383", "seals" to "GH123, GH124", "quantity_kg" to "1 234${sep}5", "transit" to "MYPKG; SGSIN")))
+            assertTrue(editor.save(org.quayside.core.GeoPoint(lat = 5.6364, lon = -0.0167, accuracyM = 12.0)))
+            assertEquals(1234.5, editor.state.value.view!!.inspection.declaration.quantityKg!!, 1e-9)
+            assertEquals(-0.0167, editor.state.value.view!!.inspection.location!!.lon, 0.0)
+            val finding = editor.openFinding(null).form.with("declared" to "R-134a", "purity_pct" to "98${sep}5", "cylinders" to "1139", "kg_per_cylinder" to "13${sep}6")
+                .withComposition(listOf(ComponentForm("R-22", "60${sep}5"), ComponentForm("R-134a", "39${sep}5")))
+            val fid = editor.addFinding(finding)!!
+            val opened = editor.openSeizure()
+            assertTrue(editor.setSeizure(opened.form.with("action" to "seized", "item.$fid.kg" to "15490${sep}4", "item.$fid.cylinders" to "1139"), opened.basedOn))
+            assertTrue(editor.addCustody(CustodyForm(mapOf("from" to "ama", "to" to "bonded store"))))
+            val view = editor.state.value.view!!
+            val record = view.inspection
+            assertEquals("98${sep}5", FindingForm.from(record.findings.single(), Numbers(sep))["purity_pct"])
+            assertEquals("15490${sep}4", SeizureForm.from(record, Numbers(sep))["item.$fid.kg"])
+
+            assertEquals("$sep: header", view.heads, repo.update(record.id, InspectionForm.from(record, Numbers(sep)).toFields(Numbers(sep)), view.heads).heads)
+            assertEquals("$sep: finding", view.heads, repo.updateFinding(record.id, fid, FindingForm.from(record.findings.single(), Numbers(sep)).toFields(Numbers(sep)), view.heads).heads)
+            assertEquals("$sep: seizure", view.heads, repo.setSeizure(record.id, SeizureForm.from(record, Numbers(sep)).toFields(Numbers(sep)), view.heads).heads)
+            val entry = record.seizure!!.custody.single()
+            assertEquals("$sep: custody", view.heads, repo.correctCustody(record.id, entry.id, CustodyForm.from(entry).toFields(), view.heads).heads)
+            // Through the editor too: the sub-forms open from the record, and saving them untouched changes nothing.
+            val seizure = editor.openSeizure()
+            assertTrue(editor.setSeizure(seizure.form, seizure.basedOn))
+            val custody = editor.openCustody(entry.id)
+            assertEquals(entry.at, custody.form["at"])
+            assertTrue(editor.correctCustody(entry.id, custody.form, custody.basedOn))
+            assertTrue(editor.save())
+            assertEquals("$sep: through the editor", view.heads, editor.state.value.view!!.heads)
+
+            // A draft is the form's map: kept as typed, it comes back equal.
+            val typed = editor.openFinding(fid).let { it.copy(form = it.form.with("notes" to "valve sheared").withComposition(listOf(ComponentForm("R-22", "100")))) }
+            editor.editFinding(fid, typed.form, typed.basedOn)
+            editor.flushDrafts()
+            val restored = editor.openFinding(fid)
+            assertTrue(restored.restored)
+            assertEquals(typed.form, restored.form)
+            assertEquals(view.heads, restored.basedOn)
+            assertEquals(listOf(ComponentForm("R-22", "100")), restored.form.composition)
+        }
+    }
+
     /** A photo caption and a hand-over are corrected, then both removed; an entry without an id is explained, not sent. */
     @Test
     fun photosAndCustodyEntriesAreCorrectedAndRemoved() = runBlocking {
@@ -170,7 +227,7 @@ class InspectionEditorTest {
         assertTrue(editor.addPhoto(shot, "door", findingId, null))
         val sha = editor.state.value.view!!.inspection.photos.single().sha256
         assertEquals("relabelled cylinder", repo.updatePhoto(id, sha, PhotoEdit(caption = "relabelled cylinder"), editor.state.value.view!!.heads).inspection.photos.single().caption)
-        assertTrue(editor.addCustody(CustodyForm(from = "ama", to = "Kwame Mensah")))
+        assertTrue(editor.addCustody(CustodyForm(mapOf("from" to "ama", "to" to "Kwame Mensah"))))
         val entry = editor.state.value.view!!.inspection.seizure!!.custody.single()
         assertTrue(entry.id, entry.id.startsWith("c-"))
         val corrected = repo.correctCustody(id, entry.id, CustodyFields(from = "ama", to = "Kwame Mensah (warehouse)", location = null, note = null, at = null), emptyList())
@@ -199,7 +256,7 @@ class InspectionEditorTest {
         val editor = InspectionEditorModel(repo)
         recordR22(editor)
         val other = InspectionEditorModel(repo)
-        other.edit(InspectionForm(containerNumber = "MSCU1234566"))
+        other.edit(InspectionForm(mapOf("container" to "MSCU1234566")))
         assertTrue(other.save())
 
         // Rows and the pending-sync count refresh separately: wait until both show the two.

@@ -27,12 +27,12 @@ class NoLostKeystrokeTest {
         val id: String
         InspectionRepository(TestSupport.newStoreIn(dir)).use { repo ->
             val editor = InspectionEditorModel(repo, Numbers(","), scope, debounceMs = 50)
-            editor.edit(InspectionForm(containerNumber = "CSQU3054383", declaredQuantityKg = "15 500"))
+            editor.edit(InspectionForm(mapOf("container" to "CSQU3054383", "quantity_kg" to "15 500")))
             assertTrue(editor.save())
             id = editor.inspectionId!!
             assertNull("a saved form leaves no draft", repo.draft(FormKeys.inspection(id)))
             assertNull(repo.draft(FormKeys.inspection(null)))
-            editor.edit(editor.state.value.form.copy(notes = "door seal broken", declaredQuantityKg = "15 400,5"))
+            editor.edit(editor.state.value.form.with("notes" to "door seal broken", "quantity_kg" to "15 400,5"))
             // Debounced: saved shortly after the last keystroke, with the heads the form was filled from.
             withTimeout(5_000) { while (repo.draft(FormKeys.inspection(id)) == null) delay(20) }
             val d = repo.draft(FormKeys.inspection(id))!!
@@ -41,7 +41,7 @@ class NoLostKeystrokeTest {
             // A finding typed but not saved, kept when the screen stops.
             val opened = editor.openFinding(null)
             assertFalse(opened.restored)
-            editor.editFinding(null, opened.form.copy(identifiedSubstance = "R-22", netMassKg = "120"), opened.basedOn)
+            editor.editFinding(null, opened.form.with("identified" to "R-22", "net_mass_kg" to "120"), opened.basedOn)
             editor.flushDrafts()
             assertEquals(2, repo.drafts().size)
         }
@@ -52,12 +52,12 @@ class NoLostKeystrokeTest {
             assertTrue(editor.load(id))
             val s = editor.state.value
             assertTrue("restored notice", s.restoredDraft)
-            assertEquals("door seal broken", s.form.notes)
-            assertEquals("15 400,5", s.form.declaredQuantityKg)
-            assertEquals("CSQU3054383", s.form.containerNumber)
+            assertEquals("door seal broken", s.form["notes"])
+            assertEquals("15 400,5", s.form["quantity_kg"])
+            assertEquals("CSQU3054383", s.form["container"])
             val finding = editor.openFinding(null)
             assertTrue(finding.restored)
-            assertEquals("R-22", finding.form.identifiedSubstance)
+            assertEquals("R-22", finding.form["identified"])
             assertNotNull(editor.addFinding(finding.form))
             assertNull("the saved finding's draft is gone", repo.draft(FormKeys.finding(id, null)))
             // Saving sends the restored form with its based-on heads, then the draft is discarded.
@@ -74,18 +74,18 @@ class NoLostKeystrokeTest {
     fun basedOnKeepsAnotherEdit() = runBlocking {
         InspectionRepository(TestSupport.newStore()).use { repo ->
             val editor = InspectionEditorModel(repo)
-            editor.edit(InspectionForm(containerNumber = "CSQU3054383", notes = "first notes"))
+            editor.edit(InspectionForm(mapOf("container" to "CSQU3054383", "notes" to "first notes")))
             assertTrue(editor.save())
             val id = editor.inspectionId!!
             // Meanwhile another edit (here: the same phone, another screen) changes the seals.
             repo.update(id, InspectionFields(seals = listOf("ML-448812")), emptyList())
             // The header form, filled before that, changes only the notes and sends all its fields.
-            editor.edit(editor.state.value.form.copy(notes = "second notes"))
+            editor.edit(editor.state.value.form.with("notes" to "second notes"))
             assertTrue(editor.save())
             val now = repo.get(id).inspection
             assertEquals("second notes", now.notes)
             assertEquals("the other edit stays", listOf("ML-448812"), now.container.seals)
-            assertEquals("the form reloads from the saved view", listOf("ML-448812").joinToString(", "), editor.state.value.form.seals)
+            assertEquals("the form reloads from the saved view", listOf("ML-448812").joinToString(", "), editor.state.value.form["seals"])
             // Saving the unchanged form adds no change to the record.
             val before = repo.history(id).size
             assertTrue(editor.save())
@@ -100,7 +100,7 @@ class NoLostKeystrokeTest {
         val id: String
         InspectionRepository(TestSupport.newStoreIn(dir)).use { repo ->
             val editor = InspectionEditorModel(repo)
-            editor.edit(InspectionForm(containerNumber = "CSQU3054383"))
+            editor.edit(InspectionForm(mapOf("container" to "CSQU3054383")))
             assertTrue(editor.save())
             id = editor.inspectionId!!
             // Attached through the editor: the inbox file is gone afterwards.

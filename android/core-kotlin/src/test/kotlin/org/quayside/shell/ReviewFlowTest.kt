@@ -63,10 +63,10 @@ class ReviewFlowTest {
     @Test
     fun a_officerSubmitsASignedInspection() = runBlocking {
         val editor = InspectionEditorModel(ama)
-        editor.edit(InspectionForm(containerNumber = "CSQU3054383", declaredDescription = "R-134a in cylinders", declaredHsCode = "3827.64"))
+        editor.edit(InspectionForm(mapOf("container" to "CSQU3054383", "description" to "R-134a in cylinders", "hs_code" to "3827.64")))
         assertTrue(editor.save())
         findingId = editor.addFinding(
-            FindingForm(declaredSubstance = "R-134a", identifiedSubstance = "R-22", cylinders = "1139", kgPerCylinder = "13.6"),
+            FindingForm(mapOf("declared" to "R-134a", "identified" to "R-22", "cylinders" to "1139", "kg_per_cylinder" to "13.6")),
         )!!
         inspectionId = editor.inspectionId!!
         ama.addPhoto(inspectionId, TestSupport.jpeg(), PhotoFields(caption = "relabelled cylinder", findingId = findingId))
@@ -164,7 +164,7 @@ class ReviewFlowTest {
     fun d_officerChangesAnApprovedInspection() = runBlocking {
         val editor = InspectionEditorModel(ama)
         assertTrue(editor.load(inspectionId))
-        assertTrue(editor.updateFinding(findingId, FindingForm.from(editor.state.value.view!!.inspection.findings.single()).copy(netMassKg = "15400")))
+        assertTrue(editor.updateFinding(findingId, FindingForm.from(editor.state.value.view!!.inspection.findings.single()).with("net_mass_kg" to "15400")))
         val state = editor.state.value
         assertEquals(ReviewState.CHANGED_SINCE_APPROVAL, state.view!!.reviewState)
         assertEquals(ReviewState.CHANGED_SINCE_APPROVAL, state.review)

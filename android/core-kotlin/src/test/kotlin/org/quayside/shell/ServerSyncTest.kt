@@ -78,9 +78,9 @@ class ServerSyncTest {
         assertEquals(server.url, ama.syncStatus.value!!.serverUrl)
 
         val editor = InspectionEditorModel(ama)
-        editor.edit(InspectionForm(containerNumber = "CSQU3054383", declaredDescription = "R-134a in cylinders"))
+        editor.edit(InspectionForm(mapOf("container" to "CSQU3054383", "description" to "R-134a in cylinders")))
         assertTrue(editor.save())
-        val findingId = editor.addFinding(FindingForm(declaredSubstance = "R-134a", identifiedSubstance = "R-22", cylinders = "1139", kgPerCylinder = "13.6"))!!
+        val findingId = editor.addFinding(FindingForm(mapOf("declared" to "R-134a", "identified" to "R-22", "cylinders" to "1139", "kg_per_cylinder" to "13.6")))!!
         ama.addPhoto(editor.inspectionId!!, TestSupport.jpeg(), org.quayside.core.PhotoFields(findingId = findingId))
         amaInspection = editor.inspectionId!!
         val pending = ama.refreshSyncStatus()
@@ -177,12 +177,12 @@ class ServerSyncTest {
         assertTrue(amaEditor.load(amaInspection))
         assertTrue(kofiEditor.load(amaInspection))
         assertEquals(amaEditor.state.value.basedOn, kofiEditor.state.value.basedOn)
-        kofiEditor.edit(kofiEditor.state.value.form.copy(consignee = "Accra Cooling Ltd"))
+        kofiEditor.edit(kofiEditor.state.value.form.with("consignee" to "Accra Cooling Ltd"))
         assertTrue(kofiEditor.save())
         kofi.sync()
         ama.sync()
         // Ama's form was filled before kofi's change arrived; she changes the notes only and saves.
-        amaEditor.edit(amaEditor.state.value.form.copy(notes = "cylinders relabelled"))
+        amaEditor.edit(amaEditor.state.value.form.with("notes" to "cylinders relabelled"))
         assertTrue(amaEditor.save())
         val mine = ama.get(amaInspection).inspection
         assertEquals("cylinders relabelled", mine.notes)

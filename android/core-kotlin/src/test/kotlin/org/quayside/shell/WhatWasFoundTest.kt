@@ -35,7 +35,7 @@ class WhatWasFoundTest {
     fun close() = repo.close()
 
     private suspend fun started(): InspectionEditorModel {
-        editor.edit(InspectionForm(containerNumber = "CSQU3054383"))
+        editor.edit(InspectionForm(mapOf("container" to "CSQU3054383")))
         assertTrue(editor.save())
         return editor
     }
@@ -56,7 +56,7 @@ class WhatWasFoundTest {
     @Test
     fun uncontrolledHydrocarbon() = runBlocking {
         started()
-        val id = add(FindingForm(identifiedSubstance = "R-290", netMassKg = "50"))
+        val id = add(FindingForm(mapOf("identified" to "R-290", "net_mass_kg" to "50")))
         val f = figures(id)
         assertEquals(FigureBasis.IDENTIFIED, f.basis)
         assertEquals("R-290", f.substance)
@@ -84,7 +84,7 @@ class WhatWasFoundTest {
     @Test
     fun unknownSubstanceIsNeverZero() = runBlocking {
         started()
-        val id = add(FindingForm(identifiedSubstance = "unknown", netMassKg = "120"))
+        val id = add(FindingForm(mapOf("identified" to "unknown", "net_mass_kg" to "120")))
         val finding = view.inspection.findings.single()
         assertEquals(FindingText.UNKNOWN, finding.identifiedSubstance)
         assertTrue(FindingForm.from(finding).identifiedUnknown)
@@ -108,7 +108,7 @@ class WhatWasFoundTest {
         )
 
         // Next to 100 kg of R-22 the total is a lower bound naming the unknown kilograms.
-        add(FindingForm(identifiedSubstance = "R-22", netMassKg = "100"))
+        add(FindingForm(mapOf("identified" to "R-22", "net_mass_kg" to "100")))
         val mixed = view.assessment.total
         assertEquals(0.0055, mixed.odpTonnes, 1e-9)
         assertEquals(120.0, mixed.odpUnknownKg, 0.0)
@@ -121,7 +121,7 @@ class WhatWasFoundTest {
     @Test
     fun substanceOutsideTheReference() = runBlocking {
         started()
-        val id = add(FindingForm(declaredSubstance = "R-134a", identifiedOther = "Zeotrope ZX-9", netMassKg = "10"))
+        val id = add(FindingForm(mapOf("declared" to "R-134a", "identified_other" to "Zeotrope ZX-9", "net_mass_kg" to "10")))
         val finding = view.inspection.findings.single()
         assertEquals("Zeotrope ZX-9", finding.identifiedOther)
         assertNull(finding.identifiedSubstance)
@@ -130,16 +130,18 @@ class WhatWasFoundTest {
         assertEquals("unknown ODP-t", Figures.odpTonnes(figures(id).quantity!!))
         assertTrue(flagKinds(id).containsAll(setOf(FlagKind.SUBSTANCE_MISMATCH, FlagKind.LAB_ANALYSIS)))
 
-        // Both at once: the form says so before anything is sent.
-        assertFalse(editor.updateFinding(id, FindingForm.from(finding).copy(identifiedSubstance = "R-22")))
+        // Both at once: the core's form rule refuses it on the other name's field.
+        assertFalse(editor.updateFinding(id, FindingForm.from(finding).with("identified" to "R-22")))
         assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
+        assertEquals("field_identified_other", editor.state.value.message!!.field)
+        assertEquals(org.quayside.core.MessageKey.RULE_IDENTIFIED_TWICE, (editor.state.value.message!!.message as Text.Core).message.key)
         // A reference name belongs in the identified substance: the core refuses, nothing changes.
-        assertFalse(editor.updateFinding(id, FindingForm.from(finding).copy(identifiedOther = "R-22")))
+        assertFalse(editor.updateFinding(id, FindingForm.from(finding).with("identified_other" to "R-22")))
         assertEquals(Recovery.FIX_INPUT, editor.state.value.message!!.recovery)
         assertEquals("Zeotrope ZX-9", repo.get(editor.inspectionId!!).inspection.findings.single().identifiedOther)
 
         // Identified after all: the other name is cleared in the same edit.
-        assertTrue(editor.updateFinding(id, FindingForm.from(finding).copy(identifiedOther = "", identifiedSubstance = "R-22")))
+        assertTrue(editor.updateFinding(id, FindingForm.from(finding).with("identified_other" to "", "identified" to "R-22")))
         val now = view.inspection.findings.single()
         assertNull(now.identifiedOther)
         assertEquals("HCFC-22", now.identifiedSubstance)
@@ -151,7 +153,7 @@ class WhatWasFoundTest {
     fun measuredComposition() = runBlocking {
         started()
         val rows = listOf(ComponentForm("R-22", "60"), ComponentForm("R-290", "38"), ComponentForm("air", "2"), ComponentForm())
-        val id = add(FindingForm(declaredSubstance = "R-22", composition = rows, netMassKg = "100"))
+        val id = add(FindingForm(mapOf("declared" to "R-22", "net_mass_kg" to "100")).withComposition(rows))
         val f = figures(id)
         assertEquals(FigureBasis.MEASURED, f.basis)
         val q = f.quantity!!
@@ -172,7 +174,7 @@ class WhatWasFoundTest {
         assertEquals(before, repo.history(editor.inspectionId!!).size)
 
         // Emptied, it is cleared: the figures go back to the declared substance.
-        assertTrue(editor.updateFinding(id, FindingForm.from(finding).copy(composition = emptyList())))
+        assertTrue(editor.updateFinding(id, FindingForm.from(finding).withComposition(emptyList())))
         assertTrue(view.inspection.findings.single().composition.isEmpty())
         assertEquals(FigureBasis.DECLARED, figures(id).basis)
     }
@@ -181,12 +183,12 @@ class WhatWasFoundTest {
     @Test
     fun compositionMustAddUpTo100() = runBlocking {
         started()
-        val id = add(FindingForm(declaredSubstance = "R-22", netMassKg = "100"))
+        val id = add(FindingForm(mapOf("declared" to "R-22", "net_mass_kg" to "100")))
         val inspectionId = editor.inspectionId!!
         val before = repo.history(inspectionId).size
         val original = view.inspection.findings.single()
 
-        val ninety = FindingForm.from(original).copy(composition = listOf(ComponentForm("R-22", "60"), ComponentForm("R-290", "30")))
+        val ninety = FindingForm.from(original).withComposition(listOf(ComponentForm("R-22", "60"), ComponentForm("R-290", "30")))
         assertEquals(90.0, ninety.compositionTotal(), 1e-9)
         assertFalse(editor.updateFinding(id, ninety))
         val msg = editor.state.value.message!!
@@ -208,7 +210,7 @@ class WhatWasFoundTest {
         assertEquals(before, repo.history(inspectionId).size)
 
         // Naming the rest makes it whole (within half a percentage point, as identifiers round).
-        val named = ninety.copy(composition = ninety.composition + ComponentForm("unknown", "9,7"))
+        val named = ninety.withComposition(ninety.composition + ComponentForm("unknown", "9,7"))
         assertTrue(editor.updateFinding(id, named))
         assertEquals(FigureBasis.MEASURED, figures(id).basis)
         assertTrue("part unknown: lab analysis", FlagKind.LAB_ANALYSIS in flagKinds(id))
@@ -220,27 +222,30 @@ class WhatWasFoundTest {
     fun polyolContent() = runBlocking {
         started()
         val polyol = "HCFC-141b in pre-blended polyol"
-        assertTrue(FindingForm(identifiedSubstance = polyol).needsContent)
-        assertFalse(FindingForm(identifiedSubstance = "R-22").needsContent)
-        val id = add(FindingForm(declaredSubstance = polyol, identifiedSubstance = polyol, netMassKg = "1000"))
+        assertTrue(FindingForm(mapOf("identified" to polyol)).needsContent)
+        assertFalse(FindingForm(mapOf("identified" to "R-22")).needsContent)
+        val id = add(FindingForm(mapOf("declared" to polyol, "identified" to polyol, "net_mass_kg" to "1000")))
         assertEquals(1000.0, figures(id).quantity!!.odpUnknownKg, 0.0)
         assertTrue(FlagKind.LAB_ANALYSIS in flagKinds(id))
 
         val finding = view.inspection.findings.single()
-        assertTrue(editor.updateFinding(id, FindingForm.from(finding).copy(contentPct = "12")))
+        assertTrue(editor.updateFinding(id, FindingForm.from(finding).with("content_pct" to "12")))
         assertEquals(12.0, view.inspection.findings.single().contentPct!!, 0.0)
         val q = figures(id).quantity!!
         assertEquals(1000.0 * 0.12 * 0.11 / 1000.0, q.odpTonnes, 1e-9)
         assertEquals(0.0, q.odpUnknownKg, 0.0)
-        assertFalse(editor.updateFinding(id, FindingForm.from(view.inspection.findings.single()).copy(contentPct = "112")))
+        assertFalse(editor.updateFinding(id, FindingForm.from(view.inspection.findings.single()).with("content_pct" to "112")))
+        assertEquals("field_content", editor.state.value.message!!.field)
+        assertEquals(org.quayside.core.MessageKey.RULE_PERCENT_RANGE, (editor.state.value.message!!.message as Text.Core).message.key)
+        assertEquals(12.0, view.inspection.findings.single().contentPct!!, 0.0)
     }
 
     /** A finding removed by mistake is listed with its id's end and restored with everything it said. */
     @Test
     fun removedFindingIsRestored() = runBlocking {
         started()
-        val kept = add(FindingForm(identifiedSubstance = "R-22", netMassKg = "100"))
-        val removed = add(FindingForm(identifiedSubstance = "R-290", netMassKg = "50", labels = "Propane 50 kg"))
+        val kept = add(FindingForm(mapOf("identified" to "R-22", "net_mass_kg" to "100")))
+        val removed = add(FindingForm(mapOf("identified" to "R-290", "net_mass_kg" to "50", "labels" to "Propane 50 kg")))
         assertTrue(editor.removeFinding(removed))
         assertEquals(listOf(kept), view.inspection.findings.map { it.id })
         assertEquals(100.0, view.assessment.total.kg, 0.0)
@@ -266,8 +271,8 @@ class WhatWasFoundTest {
     @Test
     fun shortIdsAreTheEnd() = runBlocking {
         started()
-        val a = add(FindingForm(identifiedSubstance = "R-22"))
-        val b = add(FindingForm(identifiedSubstance = "R-22"))
+        val a = add(FindingForm(mapOf("identified" to "R-22")))
+        val b = add(FindingForm(mapOf("identified" to "R-22")))
         assertEquals(a.takeLast(8), Ids.short(a))
         assertTrue(Ids.short(a) != Ids.short(b))
         assertEquals("abc", Ids.short("abc"))

@@ -35,17 +35,18 @@ import androidx.compose.ui.window.Dialog
 import androidx.compose.ui.window.DialogProperties
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
+import org.quayside.core.ApiException
 import org.quayside.core.CylinderType
 import org.quayside.core.FindingRecord
 import org.quayside.shell.ComponentForm
 import org.quayside.shell.Figures
 import org.quayside.shell.FindingForm
 import org.quayside.shell.FindingText
-import org.quayside.shell.InputException
 import org.quayside.shell.SubstanceChoice
 import org.quayside.shell.SubstancePicker
 import org.quayside.shell.Numbers
 import org.quayside.shell.Problem
+import org.quayside.shell.formValue
 
 /**
  * Adds ([original] `null`) or edits a finding: declared and identified substance (picked from the
@@ -73,55 +74,55 @@ fun FindingDialog(
             Column(Modifier.padding(16.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 Text(str(if (isNew) "title_new_finding" else "title_edit_finding"), style = MaterialTheme.typography.titleLarge)
                 if (restored) Text(str("notice_restored_draft"), style = MaterialTheme.typography.bodySmall)
-                SubstanceField(str("field_declared_substance"), form.declaredSubstance, { onChange(form.copy(declaredSubstance = it)) }) {
-                    picking = { name -> onChange(form.copy(declaredSubstance = name)) }
+                SubstanceField(str("field_declared_substance"), form["declared"], { onChange(form.with("declared" to it)) }) {
+                    picking = { name -> onChange(form.with("declared" to name)) }
                 }
-                SubstanceField(str("field_identified"), form.identifiedSubstance, { onChange(form.copy(identifiedSubstance = it)) }) {
-                    picking = { name -> onChange(form.copy(identifiedSubstance = name, identifiedOther = "")) }
+                SubstanceField(str("field_identified"), form["identified"], { onChange(form.with("identified" to it)) }) {
+                    picking = { name -> onChange(form.with("identified" to name, "identified_other" to "")) }
                 }
                 // The identifier could not tell: recorded as unknown, sent for laboratory analysis.
                 FilterChip(
                     selected = form.identifiedUnknown,
                     onClick = {
-                        onChange(if (form.identifiedUnknown) form.copy(identifiedSubstance = "") else form.copy(identifiedSubstance = FindingText.UNKNOWN, identifiedOther = ""))
+                        onChange(if (form.identifiedUnknown) form.with("identified" to "") else form.with("identified" to FindingText.UNKNOWN, "identified_other" to ""))
                     },
                     label = { Text("Identifier could not tell (unknown)") },
                 )
-                Field(str("field_identified_other"), form.identifiedOther) { onChange(form.copy(identifiedOther = it)) }
-                CompositionRows(form.composition, onChange = { onChange(form.copy(composition = it)) }, onPick = { choose -> picking = choose })
-                val composition = try { form.compositionShares(numbers); null } catch (e: InputException) { str(e.text) }
+                FormField(str("field_identified_other"), form, "identified_other", onChange = onChange)
+                CompositionRows(form.composition, onChange = { onChange(form.withComposition(it)) }, onPick = { choose -> picking = choose })
+                val composition = try { form.compositionShares(numbers); null } catch (e: ApiException) { str(e.userMessage()) }
                 if (form.composition.any { it.component.isNotBlank() || it.pct.isNotBlank() }) {
                     Text(
-                        composition ?: "Total ${Figures.fmt(form.compositionTotal(), 2)} %",
+                        composition ?: "Total ${Figures.fmt(form.compositionTotal(numbers), 2)} %",
                         style = MaterialTheme.typography.bodySmall,
                         color = if (composition != null) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
                     )
                 }
                 if (form.needsContent) {
-                    Field(str("field_content"), form.contentPct, number = true) { onChange(form.copy(contentPct = it)) }
+                    FormField(str("field_content"), form, "content_pct", number = true, onChange = onChange)
                 }
-                Field(str("field_instrument"), form.instrument) { onChange(form.copy(instrument = it)) }
-                Field(str("field_reading"), form.readingResult) { onChange(form.copy(readingResult = it)) }
-                Field(str("field_purity"), form.purityPct, number = true) { onChange(form.copy(purityPct = it)) }
-                Field(str("field_hs_observed"), form.hsCodeObserved, number = true) { onChange(form.copy(hsCodeObserved = it)) }
-                Field(str("field_cylinders"), form.cylinders, number = true) { onChange(form.copy(cylinders = it)) }
-                Field(str("field_kg_per_cylinder"), form.kgPerCylinder, number = true) { onChange(form.copy(kgPerCylinder = it)) }
-                Field(str("field_net_mass"), form.netMassKg, number = true) { onChange(form.copy(netMassKg = it)) }
-                val net = try { form.netMass(numbers)?.let { numbers.format(it) + " kg" } } catch (e: InputException) { str(e.text) }
+                FormField(str("field_instrument"), form, "instrument", onChange = onChange)
+                FormField(str("field_reading"), form, "reading", onChange = onChange)
+                FormField(str("field_purity"), form, "purity_pct", number = true, onChange = onChange)
+                FormField(str("field_hs_observed"), form, "hs_code", number = true, onChange = onChange)
+                FormField(str("field_cylinders"), form, "cylinders", number = true, onChange = onChange)
+                FormField(str("field_kg_per_cylinder"), form, "kg_per_cylinder", number = true, onChange = onChange)
+                FormField(str("field_net_mass"), form, "net_mass_kg", number = true, onChange = onChange)
+                val net = try { form.netMass(numbers)?.let { numbers.format(it) + " kg" } } catch (e: ApiException) { str(e.userMessage()) }
                 net?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
                 Text("Cylinder type", style = MaterialTheme.typography.labelLarge)
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
                     for (t in CylinderType.entries) {
                         FilterChip(
                             selected = form.cylinderType == t,
-                            onClick = { onChange(form.copy(cylinderType = if (form.cylinderType == t) null else t)) },
+                            onClick = { onChange(form.with("cylinder_type" to if (form.cylinderType == t) "" else t.formValue)) },
                             label = { Text(t.name.lowercase()) },
                         )
                     }
                 }
-                Field(str("field_labels"), form.labels) { onChange(form.copy(labels = it)) }
-                Field(str("field_concealment"), form.concealment) { onChange(form.copy(concealment = it)) }
-                Field(str("field_notes"), form.notes, singleLine = false) { onChange(form.copy(notes = it)) }
+                FormField(str("field_labels"), form, "labels", onChange = onChange)
+                FormField(str("field_concealment"), form, "concealment", onChange = onChange)
+                FormField(str("field_notes"), form, "notes", singleLine = false, onChange = onChange)
                 message?.let { MessageCard(it) }
                 Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.End) {
                     TextButton(onClick = onDismiss) { Text("Cancel") }

@@ -65,6 +65,7 @@ import org.quayside.shell.ConflictNotice
 import org.quayside.shell.CustodyForm
 import org.quayside.shell.Figures
 import org.quayside.shell.FindingText
+import org.quayside.shell.Form
 import org.quayside.shell.Ids
 import org.quayside.shell.InspectionForm
 import org.quayside.shell.InspectionRepository
@@ -73,6 +74,7 @@ import org.quayside.shell.RemovedNotice
 import org.quayside.core.ReviewState
 import org.quayside.shell.ReviewText
 import org.quayside.shell.SeizureForm
+import org.quayside.shell.formValue
 
 /**
  * The inspection editor: container and declaration, computed figures with flags, conflicts to
@@ -189,23 +191,29 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
 @Composable
 private fun HeaderForm(form: InspectionForm, onChange: (InspectionForm) -> Unit) {
     SectionTitle("Container")
-    Field(str("field_container_number"), form.containerNumber, caps = true) { onChange(form.copy(containerNumber = it)) }
-    Field(str("field_seals"), form.seals, caps = true) { onChange(form.copy(seals = it)) }
-    Field(str("field_size_type"), form.sizeType, caps = true) { onChange(form.copy(sizeType = it)) }
+    FormField(str("field_container_number"), form, "container", caps = true, onChange = onChange)
+    FormField(str("field_seals"), form, "seals", caps = true, onChange = onChange)
+    FormField(str("field_size_type"), form, "size_type", caps = true, onChange = onChange)
     SectionTitle("Declaration")
-    Field(str("field_declaration_number"), form.declarationNumber) { onChange(form.copy(declarationNumber = it)) }
-    Field(str("field_bill_of_lading"), form.billOfLading) { onChange(form.copy(billOfLading = it)) }
-    Field(str("field_declared_hs"), form.declaredHsCode, number = true) { onChange(form.copy(declaredHsCode = it)) }
-    Field(str("field_description"), form.declaredDescription) { onChange(form.copy(declaredDescription = it)) }
-    Field(str("field_declared_quantity"), form.declaredQuantityKg, number = true) { onChange(form.copy(declaredQuantityKg = it)) }
-    Field(str("field_consignor"), form.consignor) { onChange(form.copy(consignor = it)) }
-    Field(str("field_consignee"), form.consignee) { onChange(form.copy(consignee = it)) }
-    Field(str("field_origin"), form.origin, caps = true) { onChange(form.copy(origin = it)) }
-    Field(str("field_destination"), form.destination, caps = true) { onChange(form.copy(destination = it)) }
-    Field(str("field_transit"), form.transit, caps = true) { onChange(form.copy(transit = it)) }
-    Field(str("field_selection_reason"), form.selectionReason) { onChange(form.copy(selectionReason = it)) }
-    Field(str("field_notes"), form.notes, singleLine = false) { onChange(form.copy(notes = it)) }
+    FormField(str("field_declaration_number"), form, "declaration", onChange = onChange)
+    FormField(str("field_bill_of_lading"), form, "bill_of_lading", onChange = onChange)
+    FormField(str("field_declared_hs"), form, "hs_code", number = true, onChange = onChange)
+    FormField(str("field_description"), form, "description", onChange = onChange)
+    FormField(str("field_declared_quantity"), form, "quantity_kg", number = true, onChange = onChange)
+    FormField(str("field_consignor"), form, "consignor", onChange = onChange)
+    FormField(str("field_consignee"), form, "consignee", onChange = onChange)
+    FormField(str("field_origin"), form, "origin", caps = true, onChange = onChange)
+    FormField(str("field_destination"), form, "destination", caps = true, onChange = onChange)
+    FormField(str("field_transit"), form, "transit", caps = true, onChange = onChange)
+    FormField(str("field_selection_reason"), form, "selection_reason", onChange = onChange)
+    FormField(str("field_notes"), form, "notes", singleLine = false, onChange = onChange)
 }
+
+/** One labelled text field showing field [key] of [form] (the core's name); each keystroke gives the form with it changed. */
+@Composable
+internal fun <F : Form<F>> FormField(
+    label: String, form: F, key: String, caps: Boolean = false, number: Boolean = false, singleLine: Boolean = true, onChange: (F) -> Unit,
+) = Field(label, form[key], caps = caps, number = number, singleLine = singleLine) { onChange(form.with(key to it)) }
 
 /** One labelled text field. */
 @Composable
@@ -421,29 +429,25 @@ private fun SeizureSection(vm: EditorViewModel, view: InspectionView) {
     if (current.restored) Text(str("notice_restored_draft"), style = MaterialTheme.typography.bodySmall)
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         for (a in SeizureAction.entries) {
-            FilterChip(selected = form.action == a, onClick = { set(form.copy(action = a)) }, label = { Text(label(a)) })
+            FilterChip(selected = form.action == a, onClick = { set(form.with("action" to a.formValue)) }, label = { Text(label(a)) })
         }
     }
-    Field(str("field_case_ref"), form.caseRef, caps = true) { set(form.copy(caseRef = it)) }
-    Field(str("field_legal_basis"), form.legalBasis) { set(form.copy(legalBasis = it)) }
-    Field(str("field_storage"), form.storageLocation) { set(form.copy(storageLocation = it)) }
+    FormField(str("field_case_ref"), form, "case_ref", caps = true, onChange = set)
+    FormField(str("field_legal_basis"), form, "legal_basis", onChange = set)
+    FormField(str("field_storage"), form, "storage_location", onChange = set)
     Text("Modus operandi", style = MaterialTheme.typography.labelLarge)
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         for (m in ModusOperandi.entries) {
             val on = m in form.modusOperandi
-            FilterChip(selected = on, onClick = { set(form.copy(modusOperandi = if (on) form.modusOperandi - m else form.modusOperandi + m)) }, label = { Text(label(m)) })
+            FilterChip(selected = on, onClick = { set(form.withModusOperandi(if (on) form.modusOperandi - m else form.modusOperandi + m)) }, label = { Text(label(m)) })
         }
     }
-    for ((i, item) in form.items.withIndex()) {
-        val f = findings.firstOrNull { it.id == item.findingId }
-        Text("Seized from: ${f?.let { str(it.name) } ?: "finding \u2026" + Ids.short(item.findingId)}", style = MaterialTheme.typography.labelLarge)
+    for (findingId in form.itemIds) {
+        val f = findings.firstOrNull { it.id == findingId }
+        Text("Seized from: ${f?.let { str(it.name) } ?: "finding \u2026" + Ids.short(findingId)}", style = MaterialTheme.typography.labelLarge)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            Column(Modifier.weight(1f)) {
-                Field("kg", item.quantityKg, number = true) { v -> set(form.copy(items = form.items.toMutableList().also { it[i] = item.copy(quantityKg = v) })) }
-            }
-            Column(Modifier.weight(1f)) {
-                Field("cylinders", item.cylinders, number = true) { v -> set(form.copy(items = form.items.toMutableList().also { it[i] = item.copy(cylinders = v) })) }
-            }
+            Column(Modifier.weight(1f)) { FormField("kg", form, "item.$findingId.kg", number = true, onChange = set) }
+            Column(Modifier.weight(1f)) { FormField("cylinders", form, "item.$findingId.cylinders", number = true, onChange = set) }
         }
     }
     OutlinedButton(onClick = vm::saveSeizure, modifier = Modifier.fillMaxWidth()) { Text(str("action_save_seizure")) }
@@ -468,10 +472,10 @@ private fun CustodySection(vm: EditorViewModel, view: InspectionView, askRemove:
     }
     val form = opened?.form ?: return
     if (opened?.restored == true) Text(str("notice_restored_draft"), style = MaterialTheme.typography.bodySmall)
-    Field(str("field_custody_from"), form.from) { vm.editCustody(form.copy(from = it)) }
-    Field(str("field_custody_to"), form.to) { vm.editCustody(form.copy(to = it)) }
-    Field(str("field_where"), form.location) { vm.editCustody(form.copy(location = it)) }
-    Field(str("field_note"), form.note) { vm.editCustody(form.copy(note = it)) }
+    FormField(str("field_custody_from"), form, "from", onChange = vm::editCustody)
+    FormField(str("field_custody_to"), form, "to", onChange = vm::editCustody)
+    FormField(str("field_where"), form, "location", onChange = vm::editCustody)
+    FormField(str("field_note"), form, "note", onChange = vm::editCustody)
     OutlinedButton(onClick = vm::addCustody, modifier = Modifier.fillMaxWidth()) {
         Text(str("action_add_handover"))
     }
