@@ -14,6 +14,17 @@
 3. 16 KB pages: every Android Rust target in .cargo/config.toml links with
    max-page-size=16384, and the app's JNA is 5.17.0 or later (whose libjnidispatch.so is 16 KB
    aligned).
+4. No English in the Android app's Compose code (android/app/src/main/kotlin): a string literal
+   with a letter in it (templates and escapes aside) is a problem where the screen shows it: an
+   argument of Text, SectionTitle, BackTopBar or a field's label (Field, FormField,
+   SubstanceField), or a named argument contentDescription, label, title, text, placeholder or
+   supportingText, however deep in the expression (`Text("Seizure: $it")`, `Text(a ?: "none")`,
+   `label = { Text("Cancel") }`, `contentDescription = caption ?: "photo"`). The words come from
+   string resources through `str("id", args...)`: a literal directly inside `str(...)` is a
+   resource name and is fine, as are route names, form keys, log tags and MIME types elsewhere.
+   Nor may the app show an enum's name (`t.name.lowercase()`): each value has a label.
+5. No English in the iOS app: scripts/ios_strings.py (every SwiftUI literal key and every key the
+   Swift looks up is in Localizable.xcstrings with "en" and "id", placeholders matching).
 
 Usage: scripts/check-shells.py [--bindings build/bindings/python]
 Exit status non-zero on any problem; each problem is printed with its file.
@@ -140,6 +151,118 @@ def check_no_message_matching():
                     break
 
 
+# Compose calls whose argument at these positions is shown; named arguments shown wherever they are.
+UI_CALLS = {"Text": {0}, "SectionTitle": {0}, "BackTopBar": {0}, "Field": {0}, "FormField": {0}, "SubstanceField": {0}}
+UI_ARGS = {"contentDescription", "label", "title", "text", "placeholder", "supportingText"}
+
+
+def kotlin_literals(src):
+    """The string literals of Kotlin source [src]: (offset, words, stack) with words the literal's own
+    characters (escapes and `$x`/`${...}` templates left out) and stack the enclosing parentheses and
+    braces, innermost last: ["(", callee, argument index, named argument] or ["{"]."""
+    out, stack, i, n = [], [], 0, len(src)
+    ident = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+    def string(i, raw):
+        # i just past the opening quote(s); returns (index past the closing quote(s), words).
+        words = []
+        while i < n:
+            if raw and src.startswith('"""', i):
+                return i + 3, "".join(words)
+            c = src[i]
+            if not raw and c == '"':
+                return i + 1, "".join(words)
+            if not raw and c == "\\":
+                i += 6 if src.startswith("u", i + 1) else 2
+                continue
+            if c == "$" and src.startswith("{", i + 1):
+                i = code(i + 2, stop="}")
+                continue
+            if c == "$" and ident.match(src, i + 1):
+                i = ident.match(src, i + 1).end()
+                continue
+            words.append(c)
+            i += 1
+        return i, "".join(words)
+
+    def code(i, stop=None):
+        depth = 0
+        while i < n:
+            c = src[i]
+            if src.startswith("//", i):
+                i = src.find("\n", i)
+                i = n if i < 0 else i
+            elif src.startswith("/*", i):
+                i = src.find("*/", i + 2)
+                i = n if i < 0 else i + 2
+            elif c == "'":
+                i = src.find("'", i + (3 if src.startswith("\\", i + 1) else 2)) + 1
+            elif c == '"':
+                raw = src.startswith('"""', i)
+                start = i
+                i, words = string(i + (3 if raw else 1), raw)
+                out.append((start, words, [list(f) for f in stack]))
+            elif c == "(":
+                m = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", src[max(0, i - 80):i])
+                stack.append(["(", m.group(1) if m else "", 0, None])
+                i += 1
+            elif c == "{":
+                depth += 1
+                stack.append(["{"])
+                i += 1
+            elif c in ")}":
+                if c == "}" and stop and depth == 0:
+                    return i + 1
+                if c == "}":
+                    depth -= 1
+                if stack:
+                    stack.pop()
+                i += 1
+            elif c == "," and stack and stack[-1][0] == "(":
+                stack[-1][2] += 1
+                stack[-1][3] = None
+                i += 1
+            elif c == "=" and stack and stack[-1][0] == "(" and src[i + 1:i + 2] != "=" and src[i - 1:i] not in "=!<>":
+                m = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", src[max(0, i - 80):i])
+                stack[-1][3] = m.group(1) if m else None
+                i += 1
+            else:
+                i += 1
+        return i
+
+    code(0)
+    return out
+
+
+def shown_literal(stack):
+    """Whether a literal inside [stack] is shown on screen as it is (not a resource name given to `str`)."""
+    for frame in reversed(stack):
+        if frame[0] != "(":
+            continue
+        _, callee, index, named = frame
+        if callee == "str":
+            return False
+        if named in UI_ARGS:
+            return True
+        if callee in UI_CALLS and named is None and index in UI_CALLS[callee]:
+            return True
+    return False
+
+
+def check_android_literals():
+    for f in sorted((ROOT / "android/app/src/main/kotlin").rglob("*.kt")):
+        src = f.read_text()
+        for offset, words, stack in kotlin_literals(src):
+            if re.search(r"[^\W\d_]", words) and shown_literal(stack):
+                line = src.count("\n", 0, offset) + 1
+                snippet = src.splitlines()[line - 1].strip()
+                problem(f"{f.relative_to(ROOT)}:{line}", f"English shown as it is (a string resource through str(id), in values and values-in): {snippet}")
+        # An enum's name is English too: values are named by labels (the core's label(), or the shell's `.label`).
+        for n, line in enumerate(src.splitlines(), 1):
+            if re.search(r"\.name\??\.(?:lowercase|uppercase|replace|replaceFirstChar|capitalize)\(", line.split("//")[0]):
+                problem(f"{f.relative_to(ROOT)}:{n}", f"an enum's name shown as words (use its label): {line.strip()}")
+
+
 def check_page_size():
     config = ROOT / ".cargo/config.toml"
     text = config.read_text() if config.exists() else ""
@@ -164,6 +287,11 @@ def main():
     check_ios(entries)
     check_no_message_matching()
     check_page_size()
+    check_android_literals()
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import ios_strings
+
+    problems.extend(ios_strings.problems())
     for p in problems:
         print(p)
     print(f"check-shells: {len(entries)} messages x 2 platforms x 2 languages; {len(problems)} problems")

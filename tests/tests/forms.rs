@@ -87,6 +87,9 @@ fn a_form_saves_only_what_the_officer_changed_and_keeps_a_colleagues_edit() {
     );
     assert!(saved.conflicts.is_empty(), "{:?}", saved.conflicts);
     assert_eq!(saved.inspection.photos.len(), 1);
+    // The history says what she changed, not every field the form sent.
+    let history = ama.store.history(id.clone()).unwrap();
+    assert_eq!(history.last().unwrap().summary, "set selection reason");
 
     // The server accepts the edit made on the older version; both devices converge.
     let report = sync(&ama);
@@ -667,4 +670,95 @@ fn form_rules_refuse_with_the_field_and_a_key() {
         )
         .unwrap_err();
     assert_eq!(err.user_message().key, MessageKey::RulePercentRange);
+}
+
+#[test]
+fn the_history_reads_in_the_officers_language_for_every_kind_of_change() {
+    use quayside_core::{ElementList, FindingFields, PhotoEdit};
+    let ama = Device::new("ama", "GHTEM");
+    let id = new_inspection(&ama.store, "CSQU3054383");
+    let notes = InspectionFields {
+        notes: Some("seal 4411 broken".into()),
+        seals: Some(vec![]),
+        ..Default::default()
+    };
+    ama.store
+        .update_inspection(id.clone(), notes, vec![])
+        .unwrap();
+    let finding = FindingFields {
+        identified_substance: Some("R-22".into()),
+        net_mass_kg: Some(13.6),
+        ..Default::default()
+    };
+    let fid = ama
+        .store
+        .add_finding(id.clone(), finding)
+        .unwrap()
+        .finding_id;
+    let edit = FindingFields {
+        notes: Some("rust on valves".into()),
+        ..Default::default()
+    };
+    ama.store
+        .update_finding(id.clone(), fid.clone(), edit, vec![])
+        .unwrap();
+    let jpeg = [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"valve"].concat();
+    let sha = ama
+        .store
+        .add_photo(id.clone(), jpeg, PhotoFields::default())
+        .unwrap()
+        .photo
+        .sha256;
+    let caption = PhotoEdit {
+        caption: Some("valve".into()),
+        ..Default::default()
+    };
+    ama.store
+        .update_photo(id.clone(), sha.clone(), caption, vec![])
+        .unwrap();
+    let form = std::collections::HashMap::from([
+        ("action".to_string(), "seized".to_string()),
+        (format!("item.{fid}.kg"), "13.6".to_string()),
+    ]);
+    let seizure = quayside_core::seizure_fields_from_form(form, ".".into()).unwrap();
+    ama.store.set_seizure(id.clone(), seizure, vec![]).unwrap();
+    let hand_over = quayside_core::custody_fields_from_form(std::collections::HashMap::from([
+        ("from".to_string(), "ama".to_string()),
+        ("to".to_string(), "bonded store".to_string()),
+    ]))
+    .unwrap();
+    ama.store.add_custody(id.clone(), hand_over).unwrap();
+    ama.store
+        .remove_element(id.clone(), ElementList::Photos, sha.clone())
+        .unwrap();
+    ama.store
+        .restore_element(id.clone(), ElementList::Photos, sha)
+        .unwrap();
+    ama.store.submit(id.clone()).unwrap();
+
+    let keys: Vec<Vec<MessageKey>> = ama
+        .store
+        .history(id)
+        .unwrap()
+        .into_iter()
+        .map(|h| h.what.into_iter().map(|m| m.key).collect())
+        .collect();
+    use MessageKey as K;
+    assert_eq!(
+        keys,
+        vec![
+            vec![K::HistoryCreated],
+            vec![K::HistoryChangedNotes],
+            vec![K::HistoryAddedFinding],
+            vec![K::HistoryEditedFinding],
+            vec![K::HistoryAddedPhoto],
+            vec![K::HistoryEditedPhoto],
+            vec![K::HistorySeizure],
+            vec![K::HistoryHandedOver],
+            vec![K::HistoryRemovedPhoto],
+            vec![K::HistoryRestoredPhoto],
+            vec![K::HistorySubmitted],
+        ],
+        "the seals were already empty, so only the notes changed"
+    );
 }

@@ -78,6 +78,26 @@ impl<'a> Edit<'a> {
         Self { doc }
     }
 
+    /// How many operations this edit has made so far (a write of an unchanged value makes none).
+    pub fn ops(&self) -> usize {
+        automerge::transaction::Transactable::pending_ops(self.doc)
+    }
+
+    /// Runs `write` and adds `name` to `changed` when it changed the document.
+    pub fn noting(
+        &mut self,
+        changed: &mut Vec<&'static str>,
+        name: &'static str,
+        write: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        let before = self.ops();
+        write(self)?;
+        if self.ops() > before {
+            changed.push(name);
+        }
+        Ok(())
+    }
+
     /// Sets `key` of map `obj` to `value`, or removes it for `None`. No-op when unchanged.
     pub fn set(&mut self, obj: &ObjId, key: &str, value: Option<Scalar>) -> Result<()> {
         let current = self.doc.get_all(obj, key)?;

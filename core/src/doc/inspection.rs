@@ -53,86 +53,82 @@ pub fn create(
         e.list(&seizure, "modus_operandi")?;
         e.list(&seizure, "items")?;
         e.list(&seizure, "custody")?;
-        write_fields(e, fields)
+        write_fields(e, fields).map(drop)
     })
 }
 
-/// Applies a validated patch of the inspection's own fields.
+/// Applies a validated patch of the inspection's own fields. The history names the fields the
+/// edit really changed: a form sends all its fields, most of them as they were.
 pub fn update(doc: &mut Document, author: &Author, fields: &InspectionPatch) -> Result<()> {
-    let summary = describe_patch(fields);
-    doc.change(author, &summary, |e| write_fields(e, fields))
+    doc.change_summarised(author, |e| {
+        let changed = write_fields(e, fields)?;
+        let summary = if changed.is_empty() {
+            "edited inspection".to_string()
+        } else {
+            format!("set {}", changed.join(", "))
+        };
+        Ok(((), summary))
+    })
 }
 
-fn describe_patch(p: &InspectionPatch) -> String {
-    let d = &p.declaration;
-    let named = [
-        ("container number", p.container_number.is_some()),
-        ("seals", p.seals.is_some()),
-        ("size/type", p.size_type.is_some()),
-        ("station", p.station.is_some()),
-        ("declaration number", d.number.is_some()),
-        ("bill of lading", d.bill_of_lading.is_some()),
-        ("declared HS code", d.hs_code.is_some()),
-        ("declared description", d.description.is_some()),
-        ("declared quantity", d.quantity_kg.is_some()),
-        ("consignor", d.consignor.is_some()),
-        ("consignee", d.consignee.is_some()),
-        ("origin", d.origin.is_some()),
-        ("destination", d.destination.is_some()),
-        ("transit", d.transit.is_some()),
-        ("location", p.location.is_some()),
-        ("selection reason", p.selection_reason.is_some()),
-        ("notes", p.notes.is_some()),
-    ];
-    let fields: Vec<&str> = named
-        .iter()
-        .filter(|(_, set)| *set)
-        .map(|(n, _)| *n)
-        .collect();
-    if fields.is_empty() {
-        "edited inspection".into()
-    } else {
-        format!("set {}", fields.join(", "))
-    }
-}
-
-fn write_fields(e: &mut Edit<'_>, p: &InspectionPatch) -> Result<()> {
+/// Writes the patch's fields; returns the names of those that changed.
+fn write_fields(e: &mut Edit<'_>, p: &InspectionPatch) -> Result<Vec<&'static str>> {
+    let mut changed = Vec::new();
+    let ch = &mut changed;
     if p.container_number.is_some() || p.seals.is_some() || p.size_type.is_some() {
         let c = e.map(&ROOT, "container")?;
-        e.set_some(&c, "number", p.container_number.clone())?;
+        e.noting(ch, "container number", |e| {
+            e.set_some(&c, "number", p.container_number.clone())
+        })?;
         if let Some(seals) = &p.seals {
-            e.set_strings(&c, "seals", seals)?;
+            e.noting(ch, "seals", |e| e.set_strings(&c, "seals", seals))?;
         }
-        e.set_text_field(&c, "size_type", p.size_type.as_deref())?;
+        e.noting(ch, "size/type", |e| {
+            e.set_text_field(&c, "size_type", p.size_type.as_deref())
+        })?;
     }
-    e.set_some(&ROOT, "station", p.station.clone())?;
+    e.noting(ch, "station", |e| {
+        e.set_some(&ROOT, "station", p.station.clone())
+    })?;
     let d = &p.declaration;
     if *d != Default::default() {
         let m = e.map(&ROOT, "declaration")?;
-        e.set_text_field(&m, "number", d.number.as_deref())?;
-        e.set_text_field(&m, "bill_of_lading", d.bill_of_lading.as_deref())?;
-        e.set_text_field(&m, "hs_code", d.hs_code.as_deref())?;
-        e.set_text_field(&m, "description", d.description.as_deref())?;
-        e.set_some(&m, "quantity_kg", d.quantity_kg)?;
-        e.set_text_field(&m, "consignor", d.consignor.as_deref())?;
-        e.set_text_field(&m, "consignee", d.consignee.as_deref())?;
-        e.set_text_field(&m, "origin", d.origin.as_deref())?;
-        e.set_text_field(&m, "destination", d.destination.as_deref())?;
+        for (name, key, value) in [
+            ("declaration number", "number", &d.number),
+            ("bill of lading", "bill_of_lading", &d.bill_of_lading),
+            ("declared HS code", "hs_code", &d.hs_code),
+            ("declared description", "description", &d.description),
+            ("consignor", "consignor", &d.consignor),
+            ("consignee", "consignee", &d.consignee),
+            ("origin", "origin", &d.origin),
+            ("destination", "destination", &d.destination),
+        ] {
+            e.noting(ch, name, |e| e.set_text_field(&m, key, value.as_deref()))?;
+        }
+        e.noting(ch, "declared quantity", |e| {
+            e.set_some(&m, "quantity_kg", d.quantity_kg)
+        })?;
         if let Some(t) = &d.transit {
-            e.set_strings(&m, "transit", t)?;
+            e.noting(ch, "transit", |e| e.set_strings(&m, "transit", t))?;
         }
     }
     if let Some(loc) = &p.location {
         let m = e.map(&ROOT, "location")?;
-        e.set(&m, "lat", Some(loc.lat.into()))?;
-        e.set(&m, "lon", Some(loc.lon.into()))?;
-        e.set(&m, "accuracy_m", loc.accuracy_m.map(Scalar::F64))?;
+        e.noting(ch, "location", |e| {
+            e.set(&m, "lat", Some(loc.lat.into()))?;
+            e.set(&m, "lon", Some(loc.lon.into()))?;
+            e.set(&m, "accuracy_m", loc.accuracy_m.map(Scalar::F64))
+        })?;
     }
-    e.set_text_field(&ROOT, "selection_reason", p.selection_reason.as_deref())?;
+    e.noting(ch, "selection reason", |e| {
+        e.set_text_field(&ROOT, "selection_reason", p.selection_reason.as_deref())
+    })?;
     // Free text is one value, never a character sequence: two officers rewriting the notes
     // offline must end with both versions side by side as a conflict, not interleaved letters.
-    e.set_text_field(&ROOT, "notes", p.notes.as_deref())?;
-    Ok(())
+    e.noting(ch, "notes", |e| {
+        e.set_text_field(&ROOT, "notes", p.notes.as_deref())
+    })?;
+    Ok(changed)
 }
 
 /// Adds a validated finding under the new id `finding_id`.

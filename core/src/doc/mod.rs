@@ -212,13 +212,22 @@ impl Document {
         summary: &str,
         f: impl FnOnce(&mut Edit<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.change_summarised(author, |e| Ok((f(e)?, summary.to_string())))
+    }
+
+    /// Like [`Document::change`], with the summary said by `f` once it knows what it changed.
+    pub fn change_summarised<T>(
+        &mut self,
+        author: &Author,
+        f: impl FnOnce(&mut Edit<'_>) -> Result<(T, String)>,
+    ) -> Result<T> {
         let result = f(&mut Edit::new(&mut self.doc));
         match result {
-            Ok(value) => {
+            Ok((value, summary)) => {
                 let note = ChangeNote {
                     user: author.user.clone(),
                     device: author.device.clone(),
-                    summary: summary.to_string(),
+                    summary,
                 };
                 let message = serde_json::to_string(&note).expect("a note serialises");
                 self.doc.commit_with(

@@ -1131,7 +1131,10 @@ pub struct HistoryRecord {
     pub user: Option<String>,
     pub device: Option<String>,
     pub at: String,
+    /// The summary the change recorded (English, kept as recorded).
     pub summary: String,
+    /// What the change did, to show in the officer's language: parts joined with ", ".
+    pub what: Vec<UserMessage>,
 }
 
 impl From<doc::HistoryEntry> for HistoryRecord {
@@ -1142,6 +1145,7 @@ impl From<doc::HistoryEntry> for HistoryRecord {
             user: h.user,
             device: h.device,
             at: h.at,
+            what: super::wording::history_message(&h.summary),
             summary: h.summary,
         }
     }

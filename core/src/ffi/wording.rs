@@ -140,6 +140,112 @@ pub(super) fn conflict(c: &doc::Conflict, list: Option<ElementList>) -> (UserMes
     }
 }
 
+/// What a change in an inspection's history did, in parts to show joined with ", ", read from
+/// the summary the change recorded (which stays as recorded: it is part of the evidence). A
+/// summary this version does not know reads as itself (`history_other`).
+pub(super) fn history_message(summary: &str) -> Vec<UserMessage> {
+    let one = |key, args: &[&str]| vec![UserMessage::new(key, args.iter().copied())];
+    let list_key = |verb: &str, noun: &str| -> Option<K> {
+        Some(match (verb, noun) {
+            ("removed", "finding") => K::HistoryRemovedFinding,
+            ("removed", "photo") => K::HistoryRemovedPhoto,
+            ("removed", "seized item") => K::HistoryRemovedSeizedItem,
+            ("removed", "custody entry") => K::HistoryRemovedCustody,
+            ("restored", "finding") => K::HistoryRestoredFinding,
+            ("restored", "photo") => K::HistoryRestoredPhoto,
+            ("restored", "seized item") => K::HistoryRestoredSeizedItem,
+            ("restored", "custody entry") => K::HistoryRestoredCustody,
+            _ => return None,
+        })
+    };
+    let first_word = |s: &str| {
+        s.split([' ', ':', '('])
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    if let Some(container) = summary.strip_prefix("created inspection of container ") {
+        return one(K::HistoryCreated, &[container]);
+    }
+    if let Some(fields) = summary.strip_prefix("set ") {
+        let keys: Option<Vec<K>> = fields.split(", ").map(changed_field_key).collect();
+        if let Some(keys) = keys {
+            return keys.into_iter().map(UserMessage::plain).collect();
+        }
+    }
+    match summary {
+        "edited inspection" => return one(K::HistoryEditedInspection, &[]),
+        "submitted for review" => return one(K::HistorySubmitted, &[]),
+        "edited seizure" => return one(K::HistorySeizure, &[]),
+        _ => {}
+    }
+    if summary.starts_with("set seizure (") {
+        return one(K::HistorySeizure, &[]);
+    }
+    if let Some(id) = summary.strip_prefix("added finding ") {
+        return one(K::HistoryAddedFinding, &[&first_word(id)]);
+    }
+    if let Some(id) = summary.strip_prefix("edited finding ") {
+        return one(K::HistoryEditedFinding, &[id]);
+    }
+    if let Some(sha) = summary.strip_prefix("added photo ") {
+        return one(K::HistoryAddedPhoto, &[&first_word(sha)]);
+    }
+    if let Some(sha) = summary.strip_prefix("edited photo ") {
+        return one(K::HistoryEditedPhoto, &[sha]);
+    }
+    if summary.starts_with("corrected custody entry ") {
+        return one(K::HistoryCorrectedCustody, &[]);
+    }
+    if let Some((from, to)) = summary
+        .strip_prefix("custody: ")
+        .and_then(|s| s.split_once(" -> "))
+    {
+        return one(K::HistoryHandedOver, &[from, to]);
+    }
+    for verb in ["removed", "restored"] {
+        if let Some(rest) = summary.strip_prefix(verb).and_then(|r| r.strip_prefix(' '))
+            && let Some((noun, id)) = rest.rsplit_once(' ')
+            && let Some(key) = list_key(verb, noun)
+        {
+            return one(key, &[id]);
+        }
+    }
+    for (decision, key) in [
+        ("approved", K::HistoryApproved),
+        ("returned", K::HistoryReturned),
+    ] {
+        if summary.starts_with(&format!("{decision} inspection ")) {
+            return one(key, &[]);
+        }
+    }
+    one(K::HistoryOther, &[summary])
+}
+
+/// The key of an inspection field as the history names it (`doc::inspection::update`).
+fn changed_field_key(name: &str) -> Option<K> {
+    Some(match name {
+        "container number" => K::HistoryChangedContainer,
+        "seals" => K::HistoryChangedSeals,
+        "size/type" => K::HistoryChangedSizeType,
+        "station" => K::HistoryChangedStation,
+        "declaration number" => K::HistoryChangedDeclaration,
+        "bill of lading" => K::HistoryChangedBillOfLading,
+        "declared HS code" => K::HistoryChangedHsCode,
+        "declared description" => K::HistoryChangedDescription,
+        "declared quantity" => K::HistoryChangedQuantity,
+        "consignor" => K::HistoryChangedConsignor,
+        "consignee" => K::HistoryChangedConsignee,
+        "origin" => K::HistoryChangedOrigin,
+        "destination" => K::HistoryChangedDestination,
+        "transit" => K::HistoryChangedTransit,
+        "location" => K::HistoryChangedLocation,
+        "selection reason" => K::HistoryChangedSelectionReason,
+        "notes" => K::HistoryChangedNotes,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ extension View {
     /// Presents `error` in an alert with the core's message and what to do next.
     func errorAlert(_ error: Binding<UserFacingError?>) -> some View {
         alert(
-            error.wrappedValue?.title ?? "Error",
+            error.wrappedValue?.title ?? String(localized: "Error"),
             isPresented: Binding(
                 get: { error.wrappedValue != nil },
                 set: { if !$0 { error.wrappedValue = nil } }
@@ -30,7 +30,8 @@ extension Binding where Value: DraftableForm {
 
 /// A labelled text field with the core's message underneath when its last change was refused.
 struct FieldRow: View {
-    let label: String
+    /// A catalog key (a literal at the call site is looked up in Localizable.xcstrings).
+    let label: LocalizedStringKey
     @Binding var text: String
     var error: String?
     var keyboard: UIKeyboardType = .default
@@ -52,10 +53,11 @@ struct FieldRow: View {
 
 /// A label and a value on one line.
 struct ValueRow: View {
-    let label: String
+    /// A catalog key (a literal at the call site is looked up in Localizable.xcstrings).
+    let label: LocalizedStringKey
     let value: String
 
-    init(_ label: String, _ value: String) {
+    init(_ label: LocalizedStringKey, _ value: String) {
         self.label = label
         self.value = value
     }

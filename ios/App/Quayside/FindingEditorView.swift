@@ -47,7 +47,7 @@ struct FindingEditorView: View {
                 }
                 Section("Quantity") {
                     FieldRow(label: "Cylinders", text: $form[.cylinders], keyboard: .numberPad)
-                    Picker("Container", selection: $form.cylinderType) {
+                    Picker(FindingForm.Field.cylinderType.label, selection: $form.cylinderType) {
                         Text("Not recorded").tag(CylinderType?.none)
                         ForEach(CylinderType.choices, id: \.self) { type in
                             Text(type.displayName).tag(CylinderType?.some(type))
@@ -60,8 +60,8 @@ struct FindingEditorView: View {
                 if let finding, let figures = model.figures(for: finding.id), let quantity = figures.quantity {
                     Section("Figures (as last saved)") {
                         QuantityRows(quantity: quantity)
-                        ValueRow("ODP", figures.odp.map { $0.formatted() } ?? "unknown")
-                        ValueRow("GWP", figures.gwp.map { $0.formatted() } ?? "unknown")
+                        ValueRow("ODP", figures.odp.map { $0.formatted() } ?? String(localized: "unknown"))
+                        ValueRow("GWP", figures.gwp.map { $0.formatted() } ?? String(localized: "unknown"))
                         Text(figures.basis.label().localized).font(.caption)
                         if let parts = FindingText.parts(figures) { Text(parts).font(.caption) }
                         if let source = figures.gwpSource { Text(source).font(.caption).foregroundStyle(.secondary) }
@@ -80,7 +80,7 @@ struct FindingEditorView: View {
                     }
                 }
             }
-            .navigationTitle(finding == nil ? "New finding" : "Finding")
+            .navigationTitle(finding == nil ? String(localized: "New finding") : String(localized: "Finding"))
             .navigationBarTitleDisplayMode(.inline)
             .toolbar {
                 ToolbarItem(placement: .cancellationAction) {
@@ -93,7 +93,7 @@ struct FindingEditorView: View {
                     }
                 }
                 ToolbarItem(placement: .confirmationAction) {
-                    Button(finding == nil ? "Add" : "Save") { Task { await save() } }
+                    Button(finding == nil ? String(localized: "Add") : String(localized: "Save")) { Task { await save() } }
                         .disabled(working)
                 }
             }
@@ -194,7 +194,8 @@ struct FindingEditorView: View {
 
 /// A substance chosen from the core's reference, or typed.
 struct SubstanceField: View {
-    let title: String
+    /// A catalog key (a literal at the call site is looked up in Localizable.xcstrings).
+    let title: LocalizedStringKey
     @Binding var name: String
     @State private var picking = false
 
@@ -202,7 +203,7 @@ struct SubstanceField: View {
         Button {
             picking = true
         } label: {
-            LabeledContent(title, value: name.isEmpty ? "Choose…" : name)
+            LabeledContent(title, value: name.isEmpty ? String(localized: "Choose…") : name)
         }
         .sheet(isPresented: $picking) {
             SubstancePickerView(selection: $name)

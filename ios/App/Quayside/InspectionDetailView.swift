@@ -113,7 +113,7 @@ struct InspectionDetailView<Footer: View>: View {
                     ValueRow("Submitted", Timestamp.display(submitted))
                 }
                 if let verified = view.submissionVerified {
-                    Label(verified ? "Officer's signature verified" : "Officer's signature does NOT verify",
+                    Label(verified ? String(localized: "Officer's signature verified") : String(localized: "Officer's signature does NOT verify"),
                           systemImage: verified ? "checkmark.seal" : "xmark.seal")
                         .foregroundStyle(verified ? Color.green : Color.red)
                 }
@@ -151,8 +151,8 @@ struct HistoryView: View {
     var body: some View {
         List(history.reversed(), id: \.hash) { change in
             VStack(alignment: .leading, spacing: 2) {
-                Text(change.summary)
-                Text([change.user, change.device.map { "device …\(Ids.short($0))" }, Timestamp.display(change.at)]
+                Text(verbatim: change.what.map(\.localized).joined(separator: ", "))
+                Text([change.user, change.device.map { String(localized: "device …\(Ids.short($0))") }, Timestamp.display(change.at)]
                     .compactMap { $0 }
                     .joined(separator: " · "))
                     .font(.caption)

@@ -61,9 +61,11 @@ struct InspectionEditorView: View {
                                 Label("Correct this inspection", systemImage: "pencil")
                             }
                         } footer: {
-                            Text(view.reviewState == .approved
-                                 ? "A correction after approval needs your signature again: submit it again for your supervisor's review."
-                                 : "Your supervisor can approve only what you signed: after a correction, submit it again.")
+                            if view.reviewState == .approved {
+                                Text("A correction after approval needs your signature again: submit it again for your supervisor's review.")
+                            } else {
+                                Text("Your supervisor can approve only what you signed: after a correction, submit it again.")
+                            }
                         }
                     }
                 }
@@ -71,7 +73,7 @@ struct InspectionEditorView: View {
                 ProgressView()
             }
         }
-        .navigationTitle(model.view?.inspection.container.number ?? "Inspection")
+        .navigationTitle(model.view?.inspection.container.number ?? String(localized: "Inspection"))
         .navigationBarTitleDisplayMode(.inline)
         .toolbar {
             ToolbarItem(placement: .status) {
@@ -98,7 +100,7 @@ struct InspectionEditorView: View {
                 .environmentObject(store)
                 .environmentObject(location)
         }
-        .confirmationDialog(model.isResubmission ? "Submit again?" : "Submit for review?",
+        .confirmationDialog(model.isResubmission ? String(localized: "Submit again?") : String(localized: "Submit for review?"),
                             isPresented: $confirmingSubmit, titleVisibility: .visible) {
             Button("Submit") { Task { _ = await model.submit() } }
         } message: {
@@ -113,9 +115,11 @@ struct InspectionEditorView: View {
         .confirmationDialog("Correct a submitted inspection?", isPresented: $confirmingCorrection, titleVisibility: .visible) {
             Button("Correct") { model.beginCorrection() }
         } message: {
-            Text(model.reviewState == .approved
-                 ? "It was approved as it is now. After your change it reads “changed since approval” until you submit it again and your supervisor reviews it."
-                 : "After your change it reads “changed since submission”: your supervisor can return it, but approve it only once you submit it again.")
+            if model.reviewState == .approved {
+                Text("It was approved as it is now. After your change it reads “changed since approval” until you submit it again and your supervisor reviews it.")
+            } else {
+                Text("After your change it reads “changed since submission”: your supervisor can return it, but approve it only once you submit it again.")
+            }
         }
         .errorAlert($model.alert)
     }
@@ -153,7 +157,7 @@ struct InspectionEditorView: View {
                     Button {
                         confirmingSubmit = true
                     } label: {
-                        Label(model.isResubmission ? "Submit again" : "Submit for review", systemImage: "paperplane")
+                        Label(model.isResubmission ? String(localized: "Submit again") : String(localized: "Submit for review"), systemImage: "paperplane")
                     }
                 }
             }
@@ -262,7 +266,7 @@ struct InspectionEditorView: View {
     }
 
     /// A text field of the form, showing the core's refusal of it after a save.
-    private func field(_ label: String, _ field: InspectionForm.Field, keyboard: UIKeyboardType = .default,
+    private func field(_ label: LocalizedStringKey, _ field: InspectionForm.Field, keyboard: UIKeyboardType = .default,
                        code: Bool = false) -> some View {
         FieldRow(label: label, text: $model.form[field], error: model.problem(with: field), keyboard: keyboard, code: code)
     }
@@ -359,7 +363,7 @@ struct InspectionEditorView: View {
             Button {
                 sheet = .seizure
             } label: {
-                Label(view.inspection.seizure?.action == nil ? "Record seizure" : "Edit seizure", systemImage: "lock.shield")
+                Label(view.inspection.seizure?.action == nil ? String(localized: "Record seizure") : String(localized: "Edit seizure"), systemImage: "lock.shield")
             }
             Button {
                 sheet = .custody
@@ -375,7 +379,7 @@ struct InspectionEditorView: View {
                 if let point = model.form.location {
                     Text(String(format: "%.5f, %.5f", point.lat, point.lon)).font(.callout.monospaced())
                 } else {
-                    Text(model.problem(with: .location) ?? "No position").foregroundStyle(.secondary)
+                    Text(model.problem(with: .location) ?? String(localized: "No position")).foregroundStyle(.secondary)
                 }
                 Spacer()
                 Button {
@@ -465,7 +469,7 @@ struct FindingRow: View {
         VStack(alignment: .leading, spacing: 4) {
             Text(FindingText.title(finding)).font(.headline)
             if let cylinders = finding.cylinders {
-                Text("\(cylinders) × \(finding.cylinderType?.displayName ?? "cylinder")").font(.subheadline)
+                Text(verbatim: "\(cylinders) × \(finding.cylinderType?.displayName ?? String(localized: "cylinder"))").font(.subheadline)
             }
             if let quantity = figures?.quantity {
                 Text(Figures.quantity(quantity)).font(.caption)
@@ -490,7 +494,7 @@ struct CustodyRow: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 2) {
-            Text("\(entry.from) → \(entry.to)").font(.callout)
+            Text(verbatim: "\(entry.from) → \(entry.to)").font(.callout)
             Text([Timestamp.display(entry.at), entry.location, entry.note].compactMap { $0 }.joined(separator: " · "))
                 .font(.caption)
                 .foregroundStyle(.secondary)

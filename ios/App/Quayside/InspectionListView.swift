@@ -28,7 +28,11 @@ struct InspectionListView: View {
                     }
                 } footer: {
                     if store.inspections.isEmpty {
-                        Text(store.query.text.isEmpty ? "No inspections yet. Tap + to start one." : "Nothing matches.")
+                        if store.query.text.isEmpty {
+                            Text("No inspections yet. Tap + to start one.")
+                        } else {
+                            Text("Nothing matches.")
+                        }
                     }
                 }
             }
@@ -99,16 +103,16 @@ struct InspectionRow: View {
             .font(.caption)
             .foregroundStyle(.secondary)
             HStack(spacing: 12) {
-                Text("\(summary.station) · \(summary.officer) · \(Timestamp.display(summary.createdAt))")
+                Text(verbatim: "\(summary.station) · \(summary.officer) · \(Timestamp.display(summary.createdAt))")
                 if summary.photoCount > 0 {
-                    Label("\(summary.photoCount)", systemImage: "camera")
+                    Label(String(summary.photoCount), systemImage: "camera")
                 }
                 if summary.flagCount > 0 {
-                    Label("\(summary.flagCount)", systemImage: "exclamationmark.triangle")
+                    Label(String(summary.flagCount), systemImage: "exclamationmark.triangle")
                         .foregroundStyle(.orange)
                 }
                 if summary.conflictCount > 0 {
-                    Label("\(summary.conflictCount)", systemImage: "arrow.triangle.branch")
+                    Label(String(summary.conflictCount), systemImage: "arrow.triangle.branch")
                         .foregroundStyle(.purple)
                 }
             }
@@ -137,7 +141,7 @@ struct SyncBanner: View {
     var body: some View {
         if case let .running(progress) = store.syncActivity {
             VStack(alignment: .leading) {
-                Text(progress?.summary ?? "Syncing…").font(.callout)
+                Text(progress?.summary ?? String(localized: "Syncing…")).font(.callout)
                 if let fraction = progress?.fractionCompleted {
                     ProgressView(value: fraction)
                 } else {

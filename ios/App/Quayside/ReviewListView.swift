@@ -73,7 +73,7 @@ struct ReviewDetailView: View {
                 ProgressView()
             }
         }
-        .navigationTitle(model.current?.inspection.container.number ?? "Report")
+        .navigationTitle(model.current?.inspection.container.number ?? String(localized: "Report"))
         .navigationBarTitleDisplayMode(.inline)
         .task(id: inspectionId) { await model.open(inspectionId: inspectionId) }
         .confirmationDialog("Approve this inspection?", isPresented: $confirmingApproval, titleVisibility: .visible) {

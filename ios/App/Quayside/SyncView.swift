@@ -35,7 +35,7 @@ struct SyncView: View {
                             ForEach(status.rejected, id: \.id) { refusal in
                                 VStack(alignment: .leading) {
                                     // The id's end tells records apart (UUIDv7 ids made in the same second share their start).
-                                    Text("\(refusal.code.text) · …\(Ids.short(refusal.id))").font(.caption.monospaced())
+                                    Text(verbatim: "\(refusal.code.text) · …\(Ids.short(refusal.id))").font(.caption.monospaced())
                                     Text(refusal.message.localized).font(.callout)
                                 }
                             }
@@ -55,11 +55,11 @@ struct SyncView: View {
             ValueRow("Server", status.serverUrl ?? "—")
             ValueRow("Inspections not yet on the server", "\(status.unsyncedInspections)")
             ValueRow("Photos not yet on the server", "\(status.unsyncedPhotos)")
-            ValueRow("Last sync", status.lastSyncAt.map(Timestamp.display) ?? "never")
+            ValueRow("Last sync", status.lastSyncAt.map(Timestamp.display) ?? String(localized: "never"))
             if let role = status.role {
                 ValueRow("Role", role.text)
             }
-            ValueRow("Network", scheduler.isNetworkAvailable ? "available" : "none")
+            ValueRow("Network", scheduler.isNetworkAvailable ? String(localized: "available") : String(localized: "none"))
             if let schedule = store.schedule {
                 Text(schedule.message.localized).font(.callout)
             }
@@ -81,7 +81,7 @@ struct SyncView: View {
     private var activitySection: some View {
         if case let .running(progress) = store.syncActivity {
             Section("Syncing") {
-                Text(progress?.summary ?? "Starting…")
+                Text(progress?.summary ?? String(localized: "Starting…"))
                 if let fraction = progress?.fractionCompleted {
                     ProgressView(value: fraction)
                 } else {

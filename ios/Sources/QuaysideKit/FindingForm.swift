@@ -39,22 +39,22 @@ public struct FindingForm: DraftableForm {
         /// The field's label as shown on screen.
         public var label: String {
             switch self {
-            case .declared: return "Declared substance"
-            case .identified: return "Identified substance"
-            case .identifiedOther: return "Identified, not in the reference list"
-            case .contentPct: return "Content"
-            case .instrument: return "Instrument"
-            case .reading: return "Reading"
-            case .purityPct: return "Purity"
-            case .hsCode: return "HS code observed"
-            case .cylinders: return "Cylinders"
-            case .kgPerCylinder: return "Kg per cylinder"
-            case .netMassKg: return "Net mass"
-            case .cylinderType: return "Container"
-            case .labels: return "Labels"
-            case .concealment: return "Concealment"
-            case .notes: return "Notes"
-            case .composition: return "Composition"
+            case .declared: return Localization.text("field_finding_declared", "Declared substance")
+            case .identified: return Localization.text("field_finding_identified", "Identified substance")
+            case .identifiedOther: return Localization.text("field_finding_identified_other", "Identified, not in the reference list")
+            case .contentPct: return Localization.text("field_finding_content_pct", "Content")
+            case .instrument: return Localization.text("field_finding_instrument", "Instrument")
+            case .reading: return Localization.text("field_finding_reading", "Reading")
+            case .purityPct: return Localization.text("field_finding_purity_pct", "Purity")
+            case .hsCode: return Localization.text("field_finding_hs_code", "HS code observed")
+            case .cylinders: return Localization.text("field_finding_cylinders", "Cylinders")
+            case .kgPerCylinder: return Localization.text("field_finding_kg_per_cylinder", "Kg per cylinder")
+            case .netMassKg: return Localization.text("field_finding_net_mass_kg", "Net mass")
+            case .cylinderType: return Localization.text("field_finding_cylinder_type", "Container")
+            case .labels: return Localization.text("field_finding_labels", "Labels")
+            case .concealment: return Localization.text("field_finding_concealment", "Concealment")
+            case .notes: return Localization.text("field_finding_notes", "Notes")
+            case .composition: return Localization.text("field_finding_composition", "Composition")
             }
         }
     }

@@ -135,10 +135,11 @@ public enum Figures {
 
     private static func knownPart(_ value: Double, decimals: Int, unknownKg: Double, of allKg: Double, unit: String) -> String {
         if unknownKg > 0 && unknownKg >= allKg {
-            return "unknown \(unit)"
+            return Localization.format(Localization.text("figure_unknown", "unknown %1$@"), [unit])
         }
         if unknownKg > 0 {
-            return "at least \(figure(value, decimals: decimals)) \(unit) (\(kg(unknownKg)) not known)"
+            return Localization.format(Localization.text("figure_at_least", "at least %1$@ %2$@ (%3$@ not known)"),
+                                       [figure(value, decimals: decimals), unit, kg(unknownKg)])
         }
         return "\(figure(value, decimals: decimals)) \(unit)"
     }

@@ -20,23 +20,23 @@ public struct InspectionForm: DraftableForm {
         /// The field's label as shown on screen.
         public var label: String {
             switch self {
-            case .container: return "Container number"
-            case .allowInvalidCheckDigit: return "Record anyway"
-            case .seals: return "Seals"
-            case .sizeType: return "Size and type"
-            case .declaration: return "Declaration number"
-            case .billOfLading: return "Bill of lading"
-            case .hsCode: return "Declared HS code"
-            case .goodsDescription: return "Description of goods"
-            case .quantityKg: return "Declared quantity (kg)"
-            case .consignor: return "Consignor"
-            case .consignee: return "Consignee"
-            case .origin: return "Origin"
-            case .destination: return "Destination"
-            case .transit: return "Transit ports"
-            case .selectionReason: return "Reason for selection"
-            case .notes: return "Notes"
-            case .location: return "Location"
+            case .container: return Localization.text("field_inspection_container", "Container number")
+            case .allowInvalidCheckDigit: return Localization.text("field_inspection_allow_invalid_check_digit", "Record anyway")
+            case .seals: return Localization.text("field_inspection_seals", "Seals")
+            case .sizeType: return Localization.text("field_inspection_size_type", "Size and type")
+            case .declaration: return Localization.text("field_inspection_declaration", "Declaration number")
+            case .billOfLading: return Localization.text("field_inspection_bill_of_lading", "Bill of lading")
+            case .hsCode: return Localization.text("field_inspection_hs_code", "Declared HS code")
+            case .goodsDescription: return Localization.text("field_inspection_goods_description", "Description of goods")
+            case .quantityKg: return Localization.text("field_inspection_quantity_kg", "Declared quantity (kg)")
+            case .consignor: return Localization.text("field_inspection_consignor", "Consignor")
+            case .consignee: return Localization.text("field_inspection_consignee", "Consignee")
+            case .origin: return Localization.text("field_inspection_origin", "Origin")
+            case .destination: return Localization.text("field_inspection_destination", "Destination")
+            case .transit: return Localization.text("field_inspection_transit", "Transit ports")
+            case .selectionReason: return Localization.text("field_inspection_selection_reason", "Reason for selection")
+            case .notes: return Localization.text("field_inspection_notes", "Notes")
+            case .location: return Localization.text("field_inspection_location", "Location")
             }
         }
     }

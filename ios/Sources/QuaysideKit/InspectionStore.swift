@@ -19,9 +19,9 @@ public struct InspectionQuery: Equatable, Sendable {
         /// The scope's name as shown on screen.
         public var label: String {
             switch self {
-            case .all: return "All"
-            case .drafts: return "Drafts"
-            case .submitted: return "Submitted"
+            case .all: return Localization.text("scope_all", "All")
+            case .drafts: return Localization.text("scope_drafts", "Drafts")
+            case .submitted: return Localization.text("scope_submitted", "Submitted")
             }
         }
     }

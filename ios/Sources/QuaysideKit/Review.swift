@@ -22,68 +22,97 @@ public struct ReviewNotice: Equatable, Sendable {
 
 /// Presentation of review decisions, shared by the editor, the review screen and the tests.
 public enum ReviewText {
-    /// The banner for `view`; `nil` for a draft nobody has reviewed.
+    /// The banner for `view`; `nil` for a draft nobody has reviewed. Every sentence is a catalog
+    /// entry (`review_*`) with its values as placeholders, so that it reads naturally in Indonesian.
     public static func notice(for view: InspectionView) -> ReviewNotice? {
         let badge = view.reviewState
         let approved = view.latestReview(.approved)
         let returned = view.latestReview(.returned)
         var warning = ""
         if view.submissionVerified == false {
-            warning += " The signature on the submission does not verify; tell your administrator before relying on this record."
+            warning += " " + text("review_warning_submission_unverified",
+                                  "The signature on the submission does not verify; tell your administrator before relying on this record.")
         }
         let unverified = view.reviews.filter { !$0.signatureVerified }
         if !unverified.isEmpty {
-            warning += " The signature on " + unverified.map { "\($0.reviewer)'s decision" }.joined(separator: " and ")
-                + " does not verify; tell your administrator."
+            let decisions = unverified.map { format("review_decision_of", "%1$@'s decision", $0.reviewer) }
+                .joined(separator: text("review_list_and", " and "))
+            warning += " " + format("review_warning_decision_unverified",
+                                    "The signature on %1$@ does not verify; tell your administrator.", decisions)
         }
         let suspicious = !warning.isEmpty
+        let supervisor = text("review_the_supervisor", "the supervisor")
         switch badge {
         case .draft:
             guard suspicious else { return nil }
             return ReviewNotice(badge: badge, title: badge.text, text: FormText.clean(warning), attention: true)
         case .awaitingReview:
-            let at = view.inspection.submittedAt.map { " " + Timestamp.display($0) } ?? ""
-            let again = returned.map { " again after \($0.reviewer) returned it" } ?? ""
-            return ReviewNotice(badge: badge, title: badge.text,
-                                text: "Submitted\(again)\(at); the supervisor has not decided yet.\(warning)",
-                                attention: suspicious)
+            let at = view.inspection.submittedAt.map(Timestamp.display)
+            let submitted: String
+            switch (returned, at) {
+            case let (returned?, at?):
+                submitted = format("review_awaiting_again_at", "Submitted again after %1$@ returned it %2$@; the supervisor has not decided yet.",
+                                   returned.reviewer, at)
+            case let (returned?, nil):
+                submitted = format("review_awaiting_again", "Submitted again after %1$@ returned it; the supervisor has not decided yet.",
+                                   returned.reviewer)
+            case let (nil, at?):
+                submitted = format("review_awaiting_at", "Submitted %1$@; the supervisor has not decided yet.", at)
+            case (nil, nil):
+                submitted = text("review_awaiting", "Submitted; the supervisor has not decided yet.")
+            }
+            return ReviewNotice(badge: badge, title: badge.text, text: submitted + warning, attention: suspicious)
         case .changedSinceSubmission:
-            let when = view.inspection.submittedAt.map { "Submitted \(Timestamp.display($0)), then changed. " }
-                ?? "Changed after it was submitted. "
-            return ReviewNotice(badge: badge, title: badge.text,
-                                text: when + "The officer's signature does not cover the changes: the officer submits it again "
-                                    + "before the supervisor can approve it (the supervisor can still return it)." + warning,
-                                attention: true)
+            let when = view.inspection.submittedAt.map {
+                format("review_changed_after_submission_at", "Submitted %1$@, then changed.", Timestamp.display($0))
+            } ?? text("review_changed_after_submission", "Changed after it was submitted.")
+            let rest = text("review_submission_not_covering",
+                            "The officer's signature does not cover the changes: the officer submits it again before the supervisor can approve it (the supervisor can still return it).")
+            return ReviewNotice(badge: badge, title: badge.text, text: when + " " + rest + warning, attention: true)
         case .returned:
-            let comment = returned.map { "“\($0.comment)” (\(Timestamp.display($0.decidedAt))). " } ?? ""
-            return ReviewNotice(badge: badge, title: "Returned by \(returned?.reviewer ?? "the supervisor")",
-                                text: comment + "Correct what is asked, then submit again." + warning,
+            let comment = returned.map {
+                format("review_comment_at", "“%1$@” (%2$@).", $0.comment, Timestamp.display($0.decidedAt)) + " "
+            } ?? ""
+            return ReviewNotice(badge: badge, title: format("review_returned_by", "Returned by %1$@", returned?.reviewer ?? supervisor),
+                                text: comment + text("review_correct_and_resubmit", "Correct what is asked, then submit again.") + warning,
                                 attention: true)
         case .approved:
-            var text = "Approved."
+            var said = text("review_approved", "Approved.")
             if let approved {
-                text = "Approved \(Timestamp.display(approved.decidedAt))"
-                    + (approved.comment.isEmpty ? "" : ": “\(approved.comment)”") + "."
+                let at = Timestamp.display(approved.decidedAt)
+                said = approved.comment.isEmpty
+                    ? format("review_approved_at", "Approved %1$@.", at)
+                    : format("review_approved_at_comment", "Approved %1$@: “%2$@”.", at, approved.comment)
             }
-            return ReviewNotice(badge: badge, title: "Approved by \(approved?.reviewer ?? "the supervisor")",
-                                text: text + warning, attention: suspicious)
+            return ReviewNotice(badge: badge, title: format("review_approved_by", "Approved by %1$@", approved?.reviewer ?? supervisor),
+                                text: said + warning, attention: suspicious)
         case .changedSinceApproval:
-            let who = approved.map { "Approved by \($0.reviewer) \(Timestamp.display($0.decidedAt)), then changed. " }
-                ?? "Changed after it was approved. "
-            return ReviewNotice(badge: badge, title: badge.text,
-                                text: who + "The approval does not cover the changes: the officer submits it again for the supervisor "
-                                    + "to review (the supervisor can return it meanwhile)." + warning,
-                                attention: true)
+            let who = approved.map {
+                format("review_changed_after_approval_by", "Approved by %1$@ %2$@, then changed.", $0.reviewer, Timestamp.display($0.decidedAt))
+            } ?? text("review_changed_after_approval", "Changed after it was approved.")
+            let rest = text("review_approval_not_covering",
+                            "The approval does not cover the changes: the officer submits it again for the supervisor to review (the supervisor can return it meanwhile).")
+            return ReviewNotice(badge: badge, title: badge.text, text: who + " " + rest + warning, attention: true)
         }
     }
 
     /// One line per decision, e.g. "esi returned: “Weigh again” · 29 Nov 2026 at 13:49 · signature verified".
     public static func decision(_ review: ReviewRecord) -> String {
-        var line = "\(review.reviewer): \(review.decision?.text ?? Localization.text("decision_unknown", "decision"))"
+        var line = "\(review.reviewer): \(review.decision?.text ?? text("decision_unknown", "decision"))"
         if !review.comment.isEmpty { line += ": “\(review.comment)”" }
         line += " · " + Timestamp.display(review.decidedAt)
-        line += review.signatureVerified ? " · signature verified" : " · signature does NOT verify"
+        line += " · " + (review.signatureVerified
+            ? text("review_signature_verified", "signature verified")
+            : text("review_signature_not_verified", "signature does NOT verify"))
         return line
+    }
+
+    /// One of the shell's strings (``Localization/text(_:_:)``).
+    static func text(_ key: String, _ english: String) -> String { Localization.text(key, english) }
+
+    /// One of the shell's strings with its placeholders (`%1$@`…) filled with `args`.
+    static func format(_ key: String, _ english: String, _ args: String...) -> String {
+        Localization.format(Localization.text(key, english), args)
     }
 
     /// What the server's refusal of a review document means for the supervisor: the core's
@@ -223,20 +252,32 @@ public final class ReviewQueueModel: ObservableObject {
             alert = shown
             return false
         }
-        let done = returning ? "Returned \(container) to \(view.inspection.officer)" : "Approved \(container)"
+        let officer = view.inspection.officer
+        // What was done, one whole sentence per decision and outcome, for the translation to read well.
         // The decision is stored on the phone; send it now.
         let outcome = await store.sync(.localChange)
         switch outcome.result {
         case let .success(report):
             // A refused decision is listed under its review document's id.
             if let refused = report.rejected.first(where: { $0.id == review.id }) {
-                notice = "\(done) on this phone; the server has not accepted it yet"
+                notice = returning
+                    ? ReviewText.format("review_returned_not_accepted",
+                                        "Returned %1$@ to %2$@ on this phone; the server has not accepted it yet", container, officer)
+                    : ReviewText.format("review_approved_not_accepted",
+                                        "Approved %1$@ on this phone; the server has not accepted it yet", container)
                 alert = ReviewText.refusal(refused)
             } else {
-                notice = "\(done) and sent it to the server"
+                notice = returning
+                    ? ReviewText.format("review_returned_sent", "Returned %1$@ to %2$@ and sent it to the server", container, officer)
+                    : ReviewText.format("review_approved_sent", "Approved %1$@ and sent it to the server", container)
             }
         case let .failure(error):
-            notice = "\(done) on this phone; it is sent at the next sync (\(error.title.lowercased()))"
+            let why = error.title.lowercased()
+            notice = returning
+                ? ReviewText.format("review_returned_later",
+                                    "Returned %1$@ to %2$@ on this phone; it is sent at the next sync (%3$@)", container, officer, why)
+                : ReviewText.format("review_approved_later",
+                                    "Approved %1$@ on this phone; it is sent at the next sync (%2$@)", container, why)
         }
         close()
         await load()

@@ -15,13 +15,13 @@ public struct SeizureForm: DraftableForm {
         /// The field's label as shown on screen.
         public var label: String {
             switch self {
-            case .action: return "Action"
-            case .caseRef: return "Case reference"
-            case .legalBasis: return "Legal basis"
-            case .modusOperandi: return "Modus operandi"
-            case .storageLocation: return "Storage location"
+            case .action: return Localization.text("field_seizure_action", "Action")
+            case .caseRef: return Localization.text("field_seizure_case_ref", "Case reference")
+            case .legalBasis: return Localization.text("field_seizure_legal_basis", "Legal basis")
+            case .modusOperandi: return Localization.text("field_seizure_modus_operandi", "Modus operandi")
+            case .storageLocation: return Localization.text("field_seizure_storage_location", "Storage location")
             case .seizedKg: return Localization.text("field_seized_quantity", "Seized quantity (kg)")
-            case .seizedCylinders: return "Seized cylinders"
+            case .seizedCylinders: return Localization.text("field_seizure_seized_cylinders", "Seized cylinders")
             }
         }
     }
@@ -91,11 +91,11 @@ public struct CustodyForm: DraftableForm {
         /// The field's label as shown on screen.
         public var label: String {
             switch self {
-            case .from: return "From"
-            case .to: return "To"
-            case .location: return "Location"
-            case .note: return "Note"
-            case .at: return "Time of the hand-over"
+            case .from: return Localization.text("field_custody_from", "From")
+            case .to: return Localization.text("field_custody_to", "To")
+            case .location: return Localization.text("field_custody_location", "Location")
+            case .note: return Localization.text("field_custody_note", "Note")
+            case .at: return Localization.text("field_custody_at", "Time of the hand-over")
             }
         }
     }

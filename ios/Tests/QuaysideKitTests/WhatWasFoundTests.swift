@@ -190,7 +190,7 @@ final class WhatWasFoundTests: XCTestCase {
         Localization.localizer = try CatalogLocalizer(xcstrings: Fixtures.stringCatalog, language: "id")
         XCTAssertThrowsError(try form.fields()) { error in
             let shown = UserFacingError(error)
-            XCTAssertEqual(shown.kind, .form(field: "Composition", key: "composition"))
+            XCTAssertEqual(shown.kind, .form(field: "Komposisi", key: "composition"), "the field's label from the catalog")
             XCTAssertEqual(shown.userMessage, UserMessage(key: .compositionTotal, args: ["90"]))
             XCTAssertEqual(shown.message, "Jumlah komposisi 90 %, bukan 100 % (sebut sisanya \"unknown\").")
         }

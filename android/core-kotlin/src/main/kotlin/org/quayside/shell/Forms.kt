@@ -35,6 +35,18 @@ val Enum<*>.formValue: String get() = name.lowercase().replace('_', '-')
 /** The entry of [E] written [value] in a form, `null` when none. */
 inline fun <reified E : Enum<E>> formEnum(value: String): E? = enumValues<E>().firstOrNull { it.formValue == value.trim() }
 
+// The core gives no label for these three (it does for review states, decisions and roles): the
+// shell's own strings name each value, `cylinder_type_disposable`, `seizure_action_re_exported`, ...
+
+/** The words for a cylinder type (`cylinder_type_<value>`). */
+val CylinderType.label: Text get() = Text.Shell("cylinder_type_" + name.lowercase())
+
+/** The words for a seizure action (`seizure_action_<value>`). */
+val SeizureAction.label: Text get() = Text.Shell("seizure_action_" + name.lowercase())
+
+/** The words for a modus operandi (`modus_operandi_<value>`). */
+val ModusOperandi.label: Text get() = Text.Shell("modus_operandi_" + name.lowercase())
+
 private val SAME_NAMED = ("seals size_type bill_of_lading description consignor consignee origin destination transit selection_reason " +
     "notes identified identified_other composition instrument reading cylinders kg_per_cylinder labels concealment case_ref legal_basis note").split(' ')
 private val LABELS = mapOf(

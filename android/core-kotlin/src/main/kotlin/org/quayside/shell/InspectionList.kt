@@ -48,7 +48,7 @@ data class InspectionRow(
     val pendingSync: Boolean get() = summary.pendingSync
 
     /** "CSQU3054383 · R-22 · 15.49 t · 0.852 ODP-t · 28038 t CO2-eq" */
-    val headline: String get() = Figures.headline(summary)
+    val headline: Text get() = Figures.headline(summary)
 }
 
 /** Everything the inspection list screen shows. */
@@ -91,33 +91,39 @@ object Figures {
     }
 
     /** "0.852 ODP-t", "unknown ODP-t" when no kilogram has a known ODP, "at least 0.003 ODP-t (40 kg not known)" when some have. */
-    fun odpTonnes(q: QuantityRecord): String = knownPart(q.odpTonnes, 3, q.odpUnknownKg, q.kg, "ODP-t")
+    fun odpTonnes(q: QuantityRecord): Text = knownPart(q.odpTonnes, 3, q.odpUnknownKg, q.kg, "ODP-t")
 
     /** "28038 t CO2-eq", "unknown t CO2-eq", or "at least ... t CO2-eq (N kg not known)", as [odpTonnes]. */
-    fun co2eTonnes(q: QuantityRecord): String = knownPart(q.co2eTonnes, 0, q.gwpUnknownKg, q.kg, "t CO2-eq")
+    fun co2eTonnes(q: QuantityRecord): Text = knownPart(q.co2eTonnes, 0, q.gwpUnknownKg, q.kg, "t CO2-eq")
 
     /** "15490.4 kg · 15.49 t · 0.852 ODP-t · 28038 t CO2-eq", unknowns worded as in [odpTonnes]. */
-    fun quantity(q: QuantityRecord): String =
-        "${fmt(q.kg, 1)} kg \u00b7 ${figure(q.tonnes, 3)} t \u00b7 ${odpTonnes(q)} \u00b7 ${co2eTonnes(q)}"
+    fun quantity(q: QuantityRecord): Text =
+        Text.Joined(listOf(Text.Typed("${fmt(q.kg, 1)} kg"), Text.Typed("${figure(q.tonnes, 3)} t"), odpTonnes(q), co2eTonnes(q)), " \u00b7 ")
 
-    /** [value] in [unit], worded by how many of [allKg] kilograms it leaves out ([unknownKg]). */
-    fun knownPart(value: Double, decimals: Int, unknownKg: Double, allKg: Double, unit: String): String = when {
-        unknownKg > 0.0 && unknownKg >= allKg -> "unknown $unit"
-        unknownKg > 0.0 -> "at least ${figure(value, decimals)} $unit (${fmt(unknownKg, 1)} kg not known)"
-        else -> "${figure(value, decimals)} $unit"
+    /**
+     * [value] in [unit], worded by how many of [allKg] kilograms it leaves out ([unknownKg]):
+     * `figure_unknown` ("unknown ODP-t"), `figure_at_least` ("at least 0.003 ODP-t (40 kg not known)").
+     */
+    fun knownPart(value: Double, decimals: Int, unknownKg: Double, allKg: Double, unit: String): Text = when {
+        unknownKg > 0.0 && unknownKg >= allKg -> text("figure_unknown", unit)
+        unknownKg > 0.0 -> text("figure_at_least", figure(value, decimals), unit, fmt(unknownKg, 1))
+        else -> Text.Typed("${figure(value, decimals)} $unit")
     }
 
     /** The row's one-line summary of container, substances and quantities. */
-    fun headline(s: InspectionSummary): String = buildList {
-        add(s.containerNumber)
-        if (s.substances.isNotEmpty()) add(s.substances.joinToString(", "))
-        if (s.totalKg > 0) {
-            add("${fmt(s.totalKg / 1000.0, 2)} t")
-            // The same wording as a finding's figures: an unknown is never shown as a zero.
-            add(knownPart(s.odpTonnes, 3, s.odpUnknownKg, s.totalKg, "ODP-t"))
-            add(knownPart(s.co2eTonnes, 0, s.gwpUnknownKg, s.totalKg, "t CO2-eq"))
-        }
-    }.joinToString(" \u00b7 ")
+    fun headline(s: InspectionSummary): Text = Text.Joined(
+        buildList {
+            add(Text.Typed(s.containerNumber))
+            if (s.substances.isNotEmpty()) add(Text.Typed(s.substances.joinToString(", ")))
+            if (s.totalKg > 0) {
+                add(Text.Typed("${fmt(s.totalKg / 1000.0, 2)} t"))
+                // The same wording as a finding's figures: an unknown is never shown as a zero.
+                add(knownPart(s.odpTonnes, 3, s.odpUnknownKg, s.totalKg, "ODP-t"))
+                add(knownPart(s.co2eTonnes, 0, s.gwpUnknownKg, s.totalKg, "t CO2-eq"))
+            }
+        },
+        " \u00b7 ",
+    )
 }
 
 /** Ids as officers read them. */

@@ -16,7 +16,7 @@ data class SubstanceChoice(
      * does not control (HFOs, R-290, R-600a, R-744, R-717), with the Protocol's ODP range beside
      * the ODP used where it gives one, and "GWP unknown" where no GWP is published (never a GWP of 0).
      */
-    val facts: String,
+    val facts: Text,
     /** The full reference record (ODP, GWP with sources, HS code, blend components). */
     val record: SubstanceRecord,
 )
@@ -29,15 +29,18 @@ object SubstancePicker {
         val name = if (s.id.startsWith("R-")) s.id else s.aliases.firstOrNull { it.startsWith("R-") } ?: s.id
         val chemical = s.chemicalName.substringBefore(',')
         val label = listOf(name, s.id, chemical).distinct().joinToString(" \u00b7 ")
-        // The figures use `odp`; the Protocol's range, where it gives one, is shown beside it.
-        val range = s.odpRange?.takeIf { it.size == 2 }?.let { (low, high) -> " (range ${Figures.figure(low, 3)}\u2013${Figures.figure(high, 3)})" }
-        val odp = Figures.figure(s.odp, 3) + (range ?: "")
-        val facts = listOfNotNull(
-            "not controlled".takeIf { !s.controlled },
-            "ODP $odp",
-            s.gwp?.let { "GWP ${Figures.fmt(it, 0)}" } ?: "GWP unknown",
-            "HS ${s.hsCode}".takeIf { s.hsCode.isNotEmpty() },
-        ).joinToString(" \u00b7 ")
+        // The figures use `odp`; the Protocol's range, where it gives one, is shown beside it (`substance_odp_range`).
+        val odp = Figures.figure(s.odp, 3)
+        val range = s.odpRange?.takeIf { it.size == 2 }?.let { (low, high) -> text("substance_odp_range", odp, Figures.figure(low, 3), Figures.figure(high, 3)) }
+        val facts = Text.Joined(
+            listOfNotNull(
+                text("substance_not_controlled").takeIf { !s.controlled },
+                range ?: Text.Typed("ODP $odp"),
+                s.gwp?.let { Text.Typed("GWP ${Figures.fmt(it, 0)}") } ?: text("substance_gwp_unknown"),
+                Text.Typed("HS ${s.hsCode}").takeIf { s.hsCode.isNotEmpty() },
+            ),
+            " \u00b7 ",
+        )
         return SubstanceChoice(name, label, facts, s)
     }
 

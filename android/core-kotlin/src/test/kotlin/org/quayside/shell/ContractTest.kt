@@ -6,11 +6,14 @@ import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
 import org.quayside.core.ApiException
+import org.quayside.core.CylinderType
 import org.quayside.core.Decision
 import org.quayside.core.ErrorCode
 import org.quayside.core.MessageKey
+import org.quayside.core.ModusOperandi
 import org.quayside.core.ReviewState
 import org.quayside.core.Role
+import org.quayside.core.SeizureAction
 import org.quayside.core.SyncAction
 import org.quayside.core.SyncSchedule
 import org.quayside.core.UserMessage
@@ -101,6 +104,20 @@ class ContractTest {
         val p = Problems.of(broken)
         assertTrue(p.code in setOf(ErrorCode.STORE, ErrorCode.NOT_FOUND, ErrorCode.IO))
         assertTrue(en.render(p.message).isNotBlank())
+    }
+
+    /** Cylinder types, seizure actions and modus operandi (the core gives them no label) are named by the app's strings, in both languages. */
+    @Test
+    fun formEnumsAreLabelled() {
+        val labels = CylinderType.entries.map { it.label } + SeizureAction.entries.map { it.label } + ModusOperandi.entries.map { it.label }
+        for (label in labels) {
+            val name = (label as Text.Shell).id
+            assertTrue("$name in English", name in en.strings)
+            assertTrue("$name in Bahasa Indonesia", name in id.strings)
+        }
+        assertEquals("Re-exported", en.render(SeizureAction.RE_EXPORTED.label))
+        assertEquals("Diekspor kembali", id.render(SeizureAction.RE_EXPORTED.label))
+        assertEquals("Tabung sekali pakai", id.render(CylinderType.DISPOSABLE.label))
     }
 
     /** Review states, decisions and roles are the core's enums, labelled by the core and localised by the app. */

@@ -269,7 +269,7 @@ class InspectionEditorTest {
         assertFalse(RowMarker.CONFLICT in r22.markers)
         assertTrue("each row says it is not on the server yet", both.rows.all { it.pendingSync && RowMarker.NOT_SYNCED in it.markers })
         assertTrue(both.rows.all { it.review == ReviewState.DRAFT })
-        assertEquals("CSQU3054383 \u00b7 HCFC-22, HFC-134a \u00b7 15.49 t \u00b7 0.852 ODP-t \u00b7 28038 t CO2-eq", r22.headline)
+        assertEquals("CSQU3054383 \u00b7 HCFC-22, HFC-134a \u00b7 15.49 t \u00b7 0.852 ODP-t \u00b7 28038 t CO2-eq", XmlLocalizer.en.render(r22.headline))
         assertEquals("Not enrolled: nothing is sent until this device is enrolled.", XmlLocalizer.en.render(both.pending!!))
 
         list.search("chlorodifluoromethane")
@@ -285,7 +285,7 @@ class InspectionEditorTest {
         assertTrue(SubstancePicker.search("chlorodifluoromethane").any { it.name == "R-22" })
         assertEquals("R-22", r22.name)
         assertEquals("R-22 \u00b7 HCFC-22 \u00b7 chlorodifluoromethane", r22.label)
-        assertEquals("ODP 0.055 \u00b7 GWP 1810 \u00b7 HS 2903.71", r22.facts)
+        assertEquals("ODP 0.055 \u00b7 GWP 1810 \u00b7 HS 2903.71", XmlLocalizer.en.render(r22.facts))
         val blends = SubstancePicker.search("R-404A")
         assertEquals("R-404A", blends.first().name)
         assertTrue(blends.first().record.isBlend)

@@ -27,6 +27,8 @@ import org.quayside.core.QuantityRecord
  * removed findings brought back.
  */
 class WhatWasFoundTest {
+    private fun en(t: Text) = XmlLocalizer.en.render(t)
+
     private val repo = InspectionRepository(TestSupport.newStore())
     private val editor = InspectionEditorModel(repo)
 
@@ -67,7 +69,7 @@ class WhatWasFoundTest {
         assertEquals(0.0, q.odpUnknownKg, 0.0)
         assertEquals(0.0, q.gwpUnknownKg, 0.0)
         // A known zero reads as zero; two significant digits rather than "0 t CO2-eq".
-        assertEquals("50 kg \u00b7 0.05 t \u00b7 0 ODP-t \u00b7 0.15 t CO2-eq", Figures.quantity(q))
+        assertEquals("50 kg \u00b7 0.05 t \u00b7 0 ODP-t \u00b7 0.15 t CO2-eq", en(Figures.quantity(q)))
         // Nothing was declared: flagged, and the flag names its finding (messages no longer do).
         val flag = view.assessment.flags.single { it.findingId == id && it.kind == FlagKind.SUBSTANCE_MISMATCH }
         assertEquals(MessageKey.FLAG_UNDECLARED, flag.message.key)
@@ -76,7 +78,7 @@ class WhatWasFoundTest {
 
         val picked = SubstancePicker.search("R-290").first { it.record.id == "R-290" }
         assertFalse(picked.record.controlled)
-        val pickedFacts = picked.facts
+        val pickedFacts = en(picked.facts)
         assertTrue(pickedFacts, pickedFacts.startsWith("not controlled \u00b7 ODP 0 \u00b7 GWP 3"))
     }
 
@@ -98,13 +100,13 @@ class WhatWasFoundTest {
         val total = view.assessment.total
         assertEquals(120.0, total.odpUnknownKg, 0.0)
         assertEquals(120.0, total.gwpUnknownKg, 0.0)
-        assertEquals("unknown ODP-t", Figures.odpTonnes(total))
-        assertEquals("120 kg \u00b7 0.12 t \u00b7 unknown ODP-t \u00b7 unknown t CO2-eq", Figures.quantity(total))
-        assertFalse(Figures.quantity(total).contains(" 0 ODP-t"))
+        assertEquals("unknown ODP-t", en(Figures.odpTonnes(total)))
+        assertEquals("120 kg \u00b7 0.12 t \u00b7 unknown ODP-t \u00b7 unknown t CO2-eq", en(Figures.quantity(total)))
+        assertFalse(en(Figures.quantity(total)).contains(" 0 ODP-t"))
         // The list row says so too.
         assertEquals(
             "CSQU3054383 \u00b7 unknown \u00b7 0.12 t \u00b7 unknown ODP-t \u00b7 unknown t CO2-eq",
-            rowsFor(repo.list(), null).single().headline,
+            en(rowsFor(repo.list(), null).single().headline),
         )
 
         // Next to 100 kg of R-22 the total is a lower bound naming the unknown kilograms.
@@ -112,9 +114,9 @@ class WhatWasFoundTest {
         val mixed = view.assessment.total
         assertEquals(0.0055, mixed.odpTonnes, 1e-9)
         assertEquals(120.0, mixed.odpUnknownKg, 0.0)
-        val text = Figures.odpTonnes(mixed)
+        val text = en(Figures.odpTonnes(mixed))
         assertTrue(text, text.startsWith("at least 0.00") && text.endsWith(" ODP-t (120 kg not known)"))
-        assertTrue(Figures.co2eTonnes(mixed), Figures.co2eTonnes(mixed).startsWith("at least 181 t CO2-eq (120 kg not known)"))
+        assertTrue(en(Figures.co2eTonnes(mixed)), en(Figures.co2eTonnes(mixed)).startsWith("at least 181 t CO2-eq (120 kg not known)"))
     }
 
     /** A substance the reference does not hold is recorded as named, for the laboratory; reference names and both at once are refused. */
@@ -127,7 +129,7 @@ class WhatWasFoundTest {
         assertNull(finding.identifiedSubstance)
         assertEquals("Found Zeotrope ZX-9 (not in the reference), declared HFC-134a", XmlLocalizer.en.render(text(finding.title)))
         assertEquals(FigureBasis.NOT_IDENTIFIED, figures(id).basis)
-        assertEquals("unknown ODP-t", Figures.odpTonnes(figures(id).quantity!!))
+        assertEquals("unknown ODP-t", en(Figures.odpTonnes(figures(id).quantity!!)))
         assertTrue(flagKinds(id).containsAll(setOf(FlagKind.SUBSTANCE_MISMATCH, FlagKind.LAB_ANALYSIS)))
 
         // Both at once: the core's form rule refuses it on the other name's field.
@@ -214,7 +216,7 @@ class WhatWasFoundTest {
         assertTrue(editor.updateFinding(id, named))
         assertEquals(FigureBasis.MEASURED, figures(id).basis)
         assertTrue("part unknown: lab analysis", FlagKind.LAB_ANALYSIS in flagKinds(id))
-        assertTrue(Figures.odpTonnes(figures(id).quantity!!).startsWith("at least "))
+        assertTrue(en(Figures.odpTonnes(figures(id).quantity!!)).startsWith("at least "))
     }
 
     /** A pre-blended polyol asks for its HCFC-141b content; without it the ODP is unknown, with it the content counts. */
@@ -283,22 +285,29 @@ class WhatWasFoundTest {
     fun unknownKilogramsAreWorded() {
         fun q(kg: Double, odpT: Double, co2eT: Double, odpUnknown: Double, gwpUnknown: Double) =
             QuantityRecord(kg, kg / 1000.0, odpT, co2eT, odpUnknown, gwpUnknown)
-        assertEquals("0.852 ODP-t", Figures.odpTonnes(q(15490.4, 0.851972, 28037.6, 0.0, 0.0)))
-        assertEquals("28038 t CO2-eq", Figures.co2eTonnes(q(15490.4, 0.851972, 28037.6, 0.0, 0.0)))
-        assertEquals("unknown ODP-t", Figures.odpTonnes(q(40.0, 0.0, 0.0, 40.0, 40.0)))
-        assertEquals("unknown t CO2-eq", Figures.co2eTonnes(q(40.0, 0.0, 0.0, 40.0, 40.0)))
-        assertEquals("at least 0.852 ODP-t (40 kg not known)", Figures.odpTonnes(q(15530.4, 0.851972, 28037.6, 40.0, 0.0)))
-        assertEquals("28038 t CO2-eq", Figures.co2eTonnes(q(15530.4, 0.851972, 28037.6, 40.0, 0.0)))
-        assertEquals("0 ODP-t", Figures.odpTonnes(q(0.0, 0.0, 0.0, 0.0, 0.0)))
+        assertEquals("0.852 ODP-t", en(Figures.odpTonnes(q(15490.4, 0.851972, 28037.6, 0.0, 0.0))))
+        assertEquals("28038 t CO2-eq", en(Figures.co2eTonnes(q(15490.4, 0.851972, 28037.6, 0.0, 0.0))))
+        assertEquals("unknown ODP-t", en(Figures.odpTonnes(q(40.0, 0.0, 0.0, 40.0, 40.0))))
+        assertEquals("unknown t CO2-eq", en(Figures.co2eTonnes(q(40.0, 0.0, 0.0, 40.0, 40.0))))
+        assertEquals("at least 0.852 ODP-t (40 kg not known)", en(Figures.odpTonnes(q(15530.4, 0.851972, 28037.6, 40.0, 0.0))))
+        assertEquals("28038 t CO2-eq", en(Figures.co2eTonnes(q(15530.4, 0.851972, 28037.6, 40.0, 0.0))))
+        assertEquals("0 ODP-t", en(Figures.odpTonnes(q(0.0, 0.0, 0.0, 0.0, 0.0))))
         assertEquals("0.00045", Figures.figure(0.00045, 3))
+        // In Bahasa Indonesia too: an unknown is worded, never a zero.
+        assertEquals("ODP-t tidak diketahui", XmlLocalizer.id.render(Figures.odpTonnes(q(40.0, 0.0, 0.0, 40.0, 40.0))))
+        assertEquals(
+            "sekurang-kurangnya 0.852 ODP-t (40 kg tidak diketahui)",
+            XmlLocalizer.id.render(Figures.odpTonnes(q(15530.4, 0.851972, 28037.6, 40.0, 0.0))),
+        )
 
         val noGwp = SubstancePicker.search("CFC-211").first { it.record.id == "CFC-211" }
         assertNull(noGwp.record.gwp)
-        val noGwpFacts = noGwp.facts
+        val noGwpFacts = en(noGwp.facts)
         assertTrue(noGwpFacts, noGwpFacts.contains("GWP unknown") && !noGwpFacts.contains("GWP 0"))
         val ranged = SubstancePicker.search("HCFC-123").first { it.record.id == "HCFC-123" }
         assertNotNull(ranged.record.odpRange)
-        val rangedFacts = ranged.facts
+        val rangedFacts = en(ranged.facts)
         assertTrue(rangedFacts, rangedFacts.contains("ODP 0.02 (range 0.02\u20130.06)"))
+        assertTrue(XmlLocalizer.id.render(noGwp.facts).contains("GWP tidak diketahui"))
     }
 }

@@ -26,13 +26,16 @@ import androidx.compose.runtime.staticCompositionLocalOf
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
+import org.quayside.core.FindingRecord
 import org.quayside.core.ReviewState
 import org.quayside.core.UserMessage
 import org.quayside.shell.Localizer
 import org.quayside.shell.Problem
 import org.quayside.shell.ReviewNotice
 import org.quayside.shell.RowMarker
+import org.quayside.shell.Figures
 import org.quayside.shell.badge
+import org.quayside.shell.label
 import org.quayside.shell.text
 import org.quayside.shell.Text as Words
 
@@ -180,6 +183,22 @@ fun DecisionLineText(line: org.quayside.shell.DecisionLine) {
         style = MaterialTheme.typography.bodySmall,
     )
 }
+
+/** A finding's cylinders, cylinder type, net mass and purity as one line: "12 cylinders · Disposable cylinder · 163.2 kg net · purity 99.5 %". */
+@Composable
+@ReadOnlyComposable
+fun findingFacts(f: FindingRecord): String = listOfNotNull(
+    f.cylinders?.let { str("finding_cylinders", it) },
+    f.cylinderType?.let { str(it.label) },
+    f.netMassKg?.let { str("finding_net_kg", Figures.fmt(it, 1)) },
+    f.identifierReading?.purityPct?.let { str("finding_purity", Figures.fmt(it, 1)) },
+).joinToString(" \u00b7 ")
+
+/** A custody hand-over as one line: "[at]: [from] → [to]", and " at [location]" when there is one. */
+@Composable
+@ReadOnlyComposable
+fun custodyLine(at: String, from: String, to: String, location: String?): String =
+    if (location != null) str("custody_line_at", at, from, to, location) else str("custody_line", at, from, to)
 
 /** A section heading inside a long form. */
 @Composable

@@ -47,6 +47,7 @@ import org.quayside.shell.SubstancePicker
 import org.quayside.shell.Numbers
 import org.quayside.shell.Problem
 import org.quayside.shell.formValue
+import org.quayside.shell.label
 
 /**
  * Adds ([original] `null`) or edits a finding: declared and identified substance (picked from the
@@ -86,14 +87,14 @@ fun FindingDialog(
                     onClick = {
                         onChange(if (form.identifiedUnknown) form.with("identified" to "") else form.with("identified" to FindingText.UNKNOWN, "identified_other" to ""))
                     },
-                    label = { Text("Identifier could not tell (unknown)") },
+                    label = { Text(str("field_identified_unknown")) },
                 )
                 FormField(str("field_identified_other"), form, "identified_other", onChange = onChange)
                 CompositionRows(form.composition, onChange = { onChange(form.withComposition(it)) }, onPick = { choose -> picking = choose })
                 val composition = try { form.compositionShares(numbers); null } catch (e: ApiException) { str(e.userMessage()) }
                 if (form.composition.any { it.component.isNotBlank() || it.pct.isNotBlank() }) {
                     Text(
-                        composition ?: "Total ${Figures.fmt(form.compositionTotal(numbers), 2)} %",
+                        composition ?: str("composition_total", Figures.fmt(form.compositionTotal(numbers), 2)),
                         style = MaterialTheme.typography.bodySmall,
                         color = if (composition != null) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
                     )
@@ -110,13 +111,13 @@ fun FindingDialog(
                 FormField(str("field_net_mass"), form, "net_mass_kg", number = true, onChange = onChange)
                 val net = try { form.netMass(numbers)?.let { numbers.format(it) + " kg" } } catch (e: ApiException) { str(e.userMessage()) }
                 net?.let { Text(it, style = MaterialTheme.typography.bodyMedium) }
-                Text("Cylinder type", style = MaterialTheme.typography.labelLarge)
+                Text(str("field_cylinder_type"), style = MaterialTheme.typography.labelLarge)
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
                     for (t in CylinderType.entries) {
                         FilterChip(
                             selected = form.cylinderType == t,
                             onClick = { onChange(form.with("cylinder_type" to if (form.cylinderType == t) "" else t.formValue)) },
-                            label = { Text(t.name.lowercase()) },
+                            label = { Text(str(t.label)) },
                         )
                     }
                 }
@@ -125,7 +126,7 @@ fun FindingDialog(
                 FormField(str("field_notes"), form, "notes", singleLine = false, onChange = onChange)
                 message?.let { MessageCard(it) }
                 Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.End) {
-                    TextButton(onClick = onDismiss) { Text("Cancel") }
+                    TextButton(onClick = onDismiss) { Text(str("action_cancel")) }
                     Button(onClick = onSave) { Text(str("action_save_finding")) }
                 }
             }
@@ -142,12 +143,12 @@ fun FindingDialog(
  */
 @Composable
 private fun CompositionRows(rows: List<ComponentForm>, onChange: (List<ComponentForm>) -> Unit, onPick: ((String) -> Unit) -> Unit) {
-    Text("Measured composition (% by mass), if the identifier gave one", style = MaterialTheme.typography.labelLarge)
+    Text(str("field_composition_rows"), style = MaterialTheme.typography.labelLarge)
     for ((i, row) in rows.withIndex()) {
         fun update(r: ComponentForm) = onChange(rows.toMutableList().also { it[i] = r })
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             Column(Modifier.weight(2f)) {
-                SubstanceField("Component", row.component, { update(row.copy(component = it)) }) { onPick { name -> update(row.copy(component = name)) } }
+                SubstanceField(str("field_component"), row.component, { update(row.copy(component = it)) }) { onPick { name -> update(row.copy(component = name)) } }
             }
             Column(Modifier.weight(1f)) {
                 Field("%", row.pct, number = true) { update(row.copy(pct = it)) }
@@ -155,7 +156,7 @@ private fun CompositionRows(rows: List<ComponentForm>, onChange: (List<Component
             TextButton(onClick = { onChange(rows.filterIndexed { j, _ -> j != i }) }, modifier = Modifier.padding(top = 8.dp)) { Text("\u2715") }
         }
     }
-    TextButton(onClick = { onChange(rows + ComponentForm()) }) { Text("Add component") }
+    TextButton(onClick = { onChange(rows + ComponentForm()) }) { Text(str("action_add_component")) }
 }
 
 /** A substance text field with a "Pick" button opening the reference search. */
@@ -163,7 +164,7 @@ private fun CompositionRows(rows: List<ComponentForm>, onChange: (List<Component
 private fun SubstanceField(label: String, value: String, onChange: (String) -> Unit, onPick: () -> Unit) {
     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
         OutlinedTextField(value, onChange, label = { Text(label) }, singleLine = true, modifier = Modifier.weight(1f))
-        TextButton(onClick = onPick, modifier = Modifier.padding(top = 8.dp)) { Text("Pick") }
+        TextButton(onClick = onPick, modifier = Modifier.padding(top = 8.dp)) { Text(str("action_pick")) }
     }
 }
 
@@ -176,16 +177,16 @@ fun SubstancePickerDialog(onDismiss: () -> Unit, onPick: (SubstanceChoice) -> Un
     }
     AlertDialog(
         onDismissRequest = onDismiss,
-        title = { Text("Substance") },
+        title = { Text(str("title_substance")) },
         text = {
             Column {
-                OutlinedTextField(query, { query = it }, label = { Text("R-22, HFC-134a, Freon, CHClF2\u2026") }, singleLine = true, modifier = Modifier.fillMaxWidth())
+                OutlinedTextField(query, { query = it }, label = { Text(str("field_substance_search")) }, singleLine = true, modifier = Modifier.fillMaxWidth())
                 LazyColumn(Modifier.heightIn(max = 360.dp)) {
                     items(choices, key = { it.record.id }) { c ->
                         ListItem(
                             modifier = Modifier.clickable { onPick(c) },
                             headlineContent = { Text(c.label) },
-                            supportingContent = { Text(c.facts) },
+                            supportingContent = { Text(str(c.facts)) },
                         )
                         HorizontalDivider()
                     }
@@ -193,6 +194,6 @@ fun SubstancePickerDialog(onDismiss: () -> Unit, onPick: (SubstanceChoice) -> Un
             }
         },
         confirmButton = {},
-        dismissButton = { TextButton(onClick = onDismiss) { Text("Cancel") } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text(str("action_cancel")) } },
     )
 }

@@ -75,6 +75,7 @@ import org.quayside.core.ReviewState
 import org.quayside.shell.ReviewText
 import org.quayside.shell.SeizureForm
 import org.quayside.shell.formValue
+import org.quayside.shell.label
 
 /**
  * The inspection editor: container and declaration, computed figures with flags, conflicts to
@@ -91,10 +92,10 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
     // Leaving the screen (another app, the camera, the lock screen): what is typed is saved now.
     LifecycleEventEffect(Lifecycle.Event.ON_STOP) { vm.flushDrafts() }
     var confirmSubmit by remember { mutableStateOf(false) }
-    // A removal waiting for the officer's confirmation: what is removed, and how.
+    // A removal waiting for the officer's confirmation: the dialog's title (what is removed, in words), and the removal.
     var confirmRemove by remember { mutableStateOf<Pair<String, () -> Unit>?>(null) }
-    val askRemove: (String, () -> Unit) -> Unit = { what, action -> confirmRemove = what to action }
-    Scaffold(topBar = { BackTopBar(view?.inspection?.container?.number ?: "New inspection", onBack) }) { padding ->
+    val askRemove: (String, () -> Unit) -> Unit = { title, action -> confirmRemove = title to action }
+    Scaffold(topBar = { BackTopBar(view?.inspection?.container?.number ?: str("title_new_inspection"), onBack) }) { padding ->
         Column(
             Modifier.fillMaxSize().padding(padding).padding(horizontal = 16.dp).verticalScroll(rememberScrollState()),
             verticalArrangement = Arrangement.spacedBy(8.dp),
@@ -124,15 +125,15 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
                 PhotoSection(vm, view, container, askRemove)
                 SeizureSection(vm, view)
                 CustodySection(vm, view, askRemove)
-                SectionTitle("Submission and review")
+                SectionTitle(str("title_submission"))
                 if (view.inspection.status == InspectionStatus.SUBMITTED) {
+                    val submitted = when (view.submissionVerified) {
+                        true -> "editor_submitted_verified"
+                        false -> "editor_submitted_not_verified"
+                        null -> "editor_submitted"
+                    }
                     Text(
-                        "Submitted ${view.inspection.submittedAt?.let(ReviewText::time) ?: ""}" +
-                            when (view.submissionVerified) {
-                                true -> " \u00b7 signature verified"
-                                false -> " \u00b7 signature does NOT verify"
-                                null -> ""
-                            },
+                        str(submitted, view.inspection.submittedAt?.let(ReviewText::time) ?: ""),
                         style = MaterialTheme.typography.bodyMedium,
                     )
                 }
@@ -159,30 +160,29 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
     if (confirmSubmit) {
         AlertDialog(
             onDismissRequest = { confirmSubmit = false },
-            title = { Text(if (state.isResubmission) "Submit again?" else "Submit for review?") },
+            title = { Text(str(if (state.isResubmission) "submit_title_again" else "submit_title")) },
             text = {
                 Text(
-                    when {
-                        state.review == ReviewState.RETURNED ->
-                            "Submit once you have corrected what your supervisor asked. It is sent at the next sync."
-                        state.isResubmission ->
-                            "Your supervisor can approve only what you signed. Submitting again signs the inspection as it is " +
-                                "now, changes included. It is sent at the next sync."
-                        else -> "Your supervisor will review the inspection. It is sent at the next sync."
-                    },
+                    str(
+                        when {
+                            state.review == ReviewState.RETURNED -> "submit_text_returned"
+                            state.isResubmission -> "submit_text_again"
+                            else -> "submit_text"
+                        },
+                    ),
                 )
             },
-            confirmButton = { TextButton(onClick = { confirmSubmit = false; vm.submit() }) { Text("Submit") } },
-            dismissButton = { TextButton(onClick = { confirmSubmit = false }) { Text("Cancel") } },
+            confirmButton = { TextButton(onClick = { confirmSubmit = false; vm.submit() }) { Text(str("action_submit_confirm")) } },
+            dismissButton = { TextButton(onClick = { confirmSubmit = false }) { Text(str("action_cancel")) } },
         )
     }
-    confirmRemove?.let { (what, action) ->
+    confirmRemove?.let { (title, action) ->
         AlertDialog(
             onDismissRequest = { confirmRemove = null },
-            title = { Text("Remove $what?") },
-            text = { Text("It no longer counts in the inspection. What it said stays in the history.") },
-            confirmButton = { TextButton(onClick = { confirmRemove = null; action() }) { Text("Remove") } },
-            dismissButton = { TextButton(onClick = { confirmRemove = null }) { Text("Cancel") } },
+            title = { Text(title) },
+            text = { Text(str("remove_text")) },
+            confirmButton = { TextButton(onClick = { confirmRemove = null; action() }) { Text(str("action_remove")) } },
+            dismissButton = { TextButton(onClick = { confirmRemove = null }) { Text(str("action_cancel")) } },
         )
     }
 }
@@ -190,11 +190,11 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
 /** The container, declaration and selection fields. */
 @Composable
 private fun HeaderForm(form: InspectionForm, onChange: (InspectionForm) -> Unit) {
-    SectionTitle("Container")
+    SectionTitle(str("title_container"))
     FormField(str("field_container_number"), form, "container", caps = true, onChange = onChange)
     FormField(str("field_seals"), form, "seals", caps = true, onChange = onChange)
     FormField(str("field_size_type"), form, "size_type", caps = true, onChange = onChange)
-    SectionTitle("Declaration")
+    SectionTitle(str("title_declaration"))
     FormField(str("field_declaration_number"), form, "declaration", onChange = onChange)
     FormField(str("field_bill_of_lading"), form, "bill_of_lading", onChange = onChange)
     FormField(str("field_declared_hs"), form, "hs_code", number = true, onChange = onChange)
@@ -242,8 +242,8 @@ internal fun FiguresCard(view: InspectionView, showConflicts: Boolean = true) {
     val a = view.assessment
     Card(Modifier.fillMaxWidth().padding(top = 8.dp)) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
-            Text("Found: " + Figures.quantity(a.total), style = MaterialTheme.typography.bodyMedium)
-            if (a.seized.kg > 0) Text("Seized: " + Figures.quantity(a.seized), style = MaterialTheme.typography.bodyMedium)
+            Text(str("figures_found", str(Figures.quantity(a.total))), style = MaterialTheme.typography.bodyMedium)
+            if (a.seized.kg > 0) Text(str("figures_seized", str(Figures.quantity(a.seized))), style = MaterialTheme.typography.bodyMedium)
             for (flag in a.flags) Text("\u26a0 " + str(FindingText.flag(flag, view.inspection.findings)), color = MaterialTheme.colorScheme.error)
             if (showConflicts) {
                 for (c in view.conflicts) Text(str(ConflictNotice(c).summary), color = MaterialTheme.colorScheme.error)
@@ -274,7 +274,7 @@ private fun ConflictSection(vm: EditorViewModel, conflicts: List<ConflictNotice>
                 }
                 for (version in n.notesVersions) {
                     TextButton(onClick = { vm.keepNotes(version) }, enabled = !busy) {
-                        Text("Keep \u201c${version.take(40)}${if (version.length > 40) "\u2026" else ""}\u201d", maxLines = 1)
+                        Text(str("conflict_keep", version.take(40) + if (version.length > 40) "\u2026" else ""), maxLines = 1)
                     }
                 }
             }
@@ -305,21 +305,14 @@ private fun FindingCard(f: FindingRecord, view: InspectionView, onEdit: () -> Un
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp)) {
             Text(str(f.title), style = MaterialTheme.typography.titleSmall)
-            Text(
-                listOfNotNull(
-                    f.cylinders?.let { "$it cylinders" },
-                    f.cylinderType?.name?.lowercase(),
-                    f.netMassKg?.let { "${Figures.fmt(it, 1)} kg net" },
-                    f.identifierReading?.purityPct?.let { "purity ${Figures.fmt(it, 1)} %" },
-                ).joinToString(" \u00b7 "),
-            )
-            figures?.quantity?.let { Text(Figures.quantity(it), style = MaterialTheme.typography.bodySmall) }
+            Text(findingFacts(f))
+            figures?.quantity?.let { Text(str(Figures.quantity(it)), style = MaterialTheme.typography.bodySmall) }
             figures?.let { Text(str(it.basis.label()), style = MaterialTheme.typography.bodySmall) }
             figures?.let(FindingText::parts)?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
-            figures?.gwpSource?.let { Text("GWP: $it", style = MaterialTheme.typography.bodySmall) }
+            figures?.gwpSource?.let { Text(str("figures_gwp_source", it), style = MaterialTheme.typography.bodySmall) }
             Row {
-                TextButton(onClick = onEdit) { Text("Edit") }
-                TextButton(onClick = onRemove) { Text("Remove") }
+                TextButton(onClick = onEdit) { Text(str("action_edit")) }
+                TextButton(onClick = onRemove) { Text(str("action_remove")) }
             }
         }
     }
@@ -349,10 +342,11 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
             }
         }
     }
-    SectionTitle("Photos (${view.inspection.photos.size})")
+    SectionTitle(str("title_photos_count", view.inspection.photos.size))
+    val removePhotoTitle = str("remove_title_photo")
     Row(Modifier.horizontalScroll(rememberScrollState()), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
         for (p in view.inspection.photos) {
-            PhotoThumb(vm.repository, p.sha256, p.caption, onRemove = { askRemove("this photo") { vm.removePhoto(p.sha256) } })
+            PhotoThumb(vm.repository, p.sha256, p.caption, onRemove = { askRemove(removePhotoTitle) { vm.removePhoto(p.sha256) } })
         }
     }
     Field(str("field_caption"), caption) { caption = it }
@@ -398,9 +392,9 @@ private fun PhotoThumb(repo: InspectionRepository, sha256: String, caption: Stri
         }.getOrNull()
     }
     Column(Modifier.size(width = 120.dp, height = 156.dp)) {
-        bitmap?.let { Image(it, contentDescription = caption ?: "evidence photo", contentScale = ContentScale.Crop, modifier = Modifier.size(96.dp)) }
+        bitmap?.let { Image(it, contentDescription = caption ?: str("photo_evidence"), contentScale = ContentScale.Crop, modifier = Modifier.size(96.dp)) }
         Text(caption ?: sha256.take(8), style = MaterialTheme.typography.labelSmall, maxLines = 1)
-        TextButton(onClick = onRemove) { Text("Remove", style = MaterialTheme.typography.labelSmall) }
+        TextButton(onClick = onRemove) { Text(str("action_remove"), style = MaterialTheme.typography.labelSmall) }
     }
 }
 
@@ -413,8 +407,6 @@ internal fun decodeThumbnail(bytes: ByteArray, maxSide: Int): ImageBitmap? {
     val options = BitmapFactory.Options().apply { inSampleSize = sample }
     return BitmapFactory.decodeByteArray(bytes, 0, bytes.size, options)?.asImageBitmap()
 }
-
-private fun label(e: Enum<*>): String = e.name.lowercase().replace('_', ' ')
 
 /** The seizure: action, case, legal basis, modus operandi, storage, and the quantity seized per finding. */
 @OptIn(ExperimentalLayoutApi::class)
@@ -429,25 +421,26 @@ private fun SeizureSection(vm: EditorViewModel, view: InspectionView) {
     if (current.restored) Text(str("notice_restored_draft"), style = MaterialTheme.typography.bodySmall)
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         for (a in SeizureAction.entries) {
-            FilterChip(selected = form.action == a, onClick = { set(form.with("action" to a.formValue)) }, label = { Text(label(a)) })
+            FilterChip(selected = form.action == a, onClick = { set(form.with("action" to a.formValue)) }, label = { Text(str(a.label)) })
         }
     }
     FormField(str("field_case_ref"), form, "case_ref", caps = true, onChange = set)
     FormField(str("field_legal_basis"), form, "legal_basis", onChange = set)
     FormField(str("field_storage"), form, "storage_location", onChange = set)
-    Text("Modus operandi", style = MaterialTheme.typography.labelLarge)
+    Text(str("title_modus_operandi"), style = MaterialTheme.typography.labelLarge)
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         for (m in ModusOperandi.entries) {
             val on = m in form.modusOperandi
-            FilterChip(selected = on, onClick = { set(form.withModusOperandi(if (on) form.modusOperandi - m else form.modusOperandi + m)) }, label = { Text(label(m)) })
+            FilterChip(selected = on, onClick = { set(form.withModusOperandi(if (on) form.modusOperandi - m else form.modusOperandi + m)) }, label = { Text(str(m.label)) })
         }
     }
     for (findingId in form.itemIds) {
         val f = findings.firstOrNull { it.id == findingId }
-        Text("Seized from: ${f?.let { str(it.name) } ?: "finding \u2026" + Ids.short(findingId)}", style = MaterialTheme.typography.labelLarge)
+        val source = if (f != null) str(f.name) else str("seizure_item_finding_id", Ids.short(findingId))
+        Text(str("seizure_item_from", source), style = MaterialTheme.typography.labelLarge)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            Column(Modifier.weight(1f)) { FormField("kg", form, "item.$findingId.kg", number = true, onChange = set) }
-            Column(Modifier.weight(1f)) { FormField("cylinders", form, "item.$findingId.cylinders", number = true, onChange = set) }
+            Column(Modifier.weight(1f)) { FormField(str("field_item_kg"), form, "item.$findingId.kg", number = true, onChange = set) }
+            Column(Modifier.weight(1f)) { FormField(str("field_item_cylinders"), form, "item.$findingId.cylinders", number = true, onChange = set) }
         }
     }
     OutlinedButton(onClick = vm::saveSeizure, modifier = Modifier.fillMaxWidth()) { Text(str("action_save_seizure")) }
@@ -461,12 +454,13 @@ private fun CustodySection(vm: EditorViewModel, view: InspectionView, askRemove:
     for (c in view.inspection.seizure?.custody.orEmpty()) {
         Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
             Text(
-                "${c.at.take(16)}: ${c.from} \u2192 ${c.to}" + (c.location?.let { " at $it" } ?: "") + (c.note?.let { " ($it)" } ?: ""),
+                custodyLine(c.at.take(16), c.from, c.to, c.location) + (c.note?.let { " ($it)" } ?: ""),
                 Modifier.weight(1f),
             )
             // Entries recorded before entries had ids cannot be named for removal.
             if (c.id.isNotEmpty()) {
-                TextButton(onClick = { askRemove("the hand-over to ${c.to}") { vm.removeCustody(c.id) } }) { Text("Remove") }
+                val removeTitle = str("remove_title_handover", c.to)
+                TextButton(onClick = { askRemove(removeTitle) { vm.removeCustody(c.id) } }) { Text(str("action_remove")) }
             }
         }
     }
@@ -488,6 +482,6 @@ private fun HistorySection(vm: EditorViewModel, history: List<org.quayside.core.
     if (history.isEmpty()) {
         TextButton(onClick = vm::loadHistory) { Text(str("action_show_history")) }
     } else {
-        for (h in history) Text("${h.at.take(16)} \u00b7 ${h.user ?: h.actor.take(8)}: ${h.summary}", style = MaterialTheme.typography.bodySmall)
+        for (h in history) Text("${h.at.take(16)} \u00b7 ${h.user ?: h.actor.take(8)}: ${str(h.what)}", style = MaterialTheme.typography.bodySmall)
     }
 }

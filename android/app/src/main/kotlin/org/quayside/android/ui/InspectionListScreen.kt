@@ -32,6 +32,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import org.quayside.shell.InspectionRow
+import org.quayside.shell.label
 import org.quayside.shell.Text as Words
 
 /**
@@ -94,7 +95,7 @@ fun InspectionListScreen(
             state.message?.let { MessageCard(it) }
             if (!state.loading && state.rows.isEmpty()) {
                 Text(
-                    if (state.query.isBlank()) "No inspections yet. Start one with \u201cNew inspection\u201d." else "Nothing matches \u201c${state.query}\u201d.",
+                    if (state.query.isBlank()) str("list_empty") else str("list_no_match", state.query),
                     Modifier.padding(16.dp),
                     style = MaterialTheme.typography.bodyMedium,
                 )
@@ -119,11 +120,11 @@ fun InspectionRowItem(row: InspectionRow, onClick: () -> Unit) {
     val s = row.summary
     ListItem(
         modifier = Modifier.clickable(onClick = onClick),
-        headlineContent = { Text(row.headline) },
+        headlineContent = { Text(str(row.headline)) },
         supportingContent = {
             Column {
-                Text("${s.officer} \u00b7 ${s.station} \u00b7 ${s.createdAt.take(10)} \u00b7 ${s.findingCount} findings \u00b7 ${s.photoCount} photos")
-                s.seizureAction?.let { Text("Seizure: $it") }
+                Text(str("list_row_details", s.officer, s.station, s.createdAt.take(10), s.findingCount, s.photoCount))
+                s.seizureAction?.let { Text(str("list_row_seizure", str(it.label))) }
                 MarkerChips(row.markers, row.refusal, row.review)
             }
         },

@@ -51,6 +51,7 @@ import org.quayside.shell.Recovery
 import org.quayside.shell.RemovedNotice
 import org.quayside.shell.ReviewQueueState
 import org.quayside.shell.ReviewText
+import org.quayside.shell.label
 
 /**
  * Supervisor review. The queue lists the station's inspections waiting for a decision (submitted,
@@ -80,8 +81,8 @@ fun ReviewScreen(vm: ReviewViewModel, onBack: () -> Unit) {
 private fun ReviewQueue(vm: ReviewViewModel, state: ReviewQueueState, onBack: () -> Unit) {
     Scaffold(
         topBar = {
-            BackTopBar("Review", onBack) {
-                IconButton(onClick = vm::syncAndLoad, enabled = !state.busy) { Icon(Icons.Filled.Refresh, contentDescription = "Sync and reload") }
+            BackTopBar(str("title_review"), onBack) {
+                IconButton(onClick = vm::syncAndLoad, enabled = !state.busy) { Icon(Icons.Filled.Refresh, contentDescription = str("action_sync_reload")) }
             }
         },
     ) { padding ->
@@ -91,7 +92,7 @@ private fun ReviewQueue(vm: ReviewViewModel, state: ReviewQueueState, onBack: ()
             state.message?.let { MessageCard(it, onDismiss = vm::dismissMessage) }
             if (!state.loading && state.rows.isEmpty()) {
                 Text(
-                    "Nothing waits for your decision. Inspections officers of your stations submit arrive with sync.",
+                    str("review_queue_empty"),
                     Modifier.padding(vertical = 16.dp),
                     style = MaterialTheme.typography.bodyMedium,
                 )
@@ -126,50 +127,44 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
             state.message?.let { MessageCard(it, onDismiss = vm::dismissMessage) }
             ReviewText.notice(view)?.let { ReviewNoticeCard(it) }
 
-            SectionTitle("Report")
-            Text("Officer ${ins.officer} \u00b7 ${ins.station} \u00b7 started ${ReviewText.time(ins.createdAt)}")
+            SectionTitle(str("title_report"))
+            Text(str("review_report_line", ins.officer, ins.station, ReviewText.time(ins.createdAt)))
             ins.submittedAt?.let { at ->
+                val submitted = when (view.submissionVerified) {
+                    true -> "review_submitted_verified"
+                    false -> "review_submitted_not_verified"
+                    null -> "review_submitted"
+                }
                 Text(
-                    "Submitted ${ReviewText.time(at)}" + when (view.submissionVerified) {
-                        true -> " \u00b7 officer's signature verified"
-                        false -> " \u00b7 officer's signature does NOT verify"
-                        null -> ""
-                    },
+                    str(submitted, ReviewText.time(at)),
                     color = if (view.submissionVerified == false) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
                 )
             }
-            ins.selectionReason?.let { Text("Selected because: $it") }
+            ins.selectionReason?.let { Text(str("review_selected_because", it)) }
             val d = ins.declaration
             val declared = listOfNotNull(
                 d.description,
                 d.hsCode?.let { "HS $it" },
-                d.quantityKg?.let { "${Figures.fmt(it, 1)} kg declared" },
+                d.quantityKg?.let { str("review_declared_kg", Figures.fmt(it, 1)) },
                 listOfNotNull(d.origin, d.destination).takeIf { it.isNotEmpty() }?.joinToString(" \u2192 "),
             )
-            if (declared.isNotEmpty()) Text("Declared: " + declared.joinToString(" \u00b7 "))
-            if (ins.container.seals.isNotEmpty()) Text("Seals: " + ins.container.seals.joinToString(", "))
+            if (declared.isNotEmpty()) Text(str("review_declared", declared.joinToString(" \u00b7 ")))
+            if (ins.container.seals.isNotEmpty()) Text(str("review_seals", ins.container.seals.joinToString(", ")))
 
             FiguresCard(view)
 
-            SectionTitle("Findings (${ins.findings.size})")
+            SectionTitle(str("title_findings_count", ins.findings.size))
             for (f in ins.findings) {
                 val figures = view.assessment.findings.firstOrNull { it.findingId == f.id }
                 Card(Modifier.fillMaxWidth()) {
                     Column(Modifier.padding(12.dp)) {
                         Text(str(f.title), style = MaterialTheme.typography.titleSmall)
-                        Text(
-                            listOfNotNull(
-                                f.cylinders?.let { "$it cylinders" },
-                                f.cylinderType?.name?.lowercase(),
-                                f.netMassKg?.let { "${Figures.fmt(it, 1)} kg net" },
-                                f.identifierReading?.purityPct?.let { "purity ${Figures.fmt(it, 1)} %" },
-                            ).joinToString(" \u00b7 "),
-                        )
-                        figures?.quantity?.let { Text(Figures.quantity(it), style = MaterialTheme.typography.bodySmall) }
+                        Text(findingFacts(f))
+                        figures?.quantity?.let { Text(str(Figures.quantity(it)), style = MaterialTheme.typography.bodySmall) }
                         figures?.let { Text(str(it.basis.label()), style = MaterialTheme.typography.bodySmall) }
                         figures?.let(FindingText::parts)?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
-                        f.labels?.let { Text("Labels: $it", style = MaterialTheme.typography.bodySmall) }
-                        f.concealment?.let { Text("Concealment: $it", style = MaterialTheme.typography.bodySmall) }
+                        f.labels?.let { Text(str("finding_labels", it), style = MaterialTheme.typography.bodySmall) }
+                        f.concealment?.let { Text(str("finding_concealment", it), style = MaterialTheme.typography.bodySmall) }
                     }
                 }
             }
@@ -181,7 +176,7 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
                 for (n in removed) Text(str(n.text), style = MaterialTheme.typography.bodySmall)
             }
 
-            SectionTitle("Photos (${ins.photos.size})")
+            SectionTitle(str("title_photos_count", ins.photos.size))
             if (ins.photos.isNotEmpty()) {
                 Row(Modifier.horizontalScroll(rememberScrollState()), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     for (p in ins.photos) ReviewPhoto(vm, p)
@@ -189,66 +184,60 @@ private fun ReviewDetail(vm: ReviewViewModel, state: ReviewQueueState, view: Ins
             }
 
             ins.seizure?.let { s ->
-                SectionTitle("Seizure")
-                Text(
-                    listOfNotNull(s.action?.name?.lowercase()?.replace('_', ' '), s.caseRef, s.legalBasis, s.storageLocation)
-                        .joinToString(" \u00b7 ").ifEmpty { "No seizure recorded" },
-                )
-                if (s.modusOperandi.isNotEmpty()) Text("Modus operandi: " + s.modusOperandi.joinToString(", ") { it.name.lowercase().replace('_', ' ') })
-                for (c in s.custody) Text("${ReviewText.time(c.at)}: ${c.from} \u2192 ${c.to}" + (c.location?.let { " at $it" } ?: ""), style = MaterialTheme.typography.bodySmall)
+                SectionTitle(str("title_seizure"))
+                val seizure = listOfNotNull(s.action?.let { str(it.label) }, s.caseRef, s.legalBasis, s.storageLocation).joinToString(" \u00b7 ")
+                Text(seizure.ifEmpty { str("seizure_none") })
+                if (s.modusOperandi.isNotEmpty()) Text(str("review_modus_operandi", s.modusOperandi.map { str(it.label) }.joinToString(", ")))
+                for (c in s.custody) Text(custodyLine(ReviewText.time(c.at), c.from, c.to, c.location), style = MaterialTheme.typography.bodySmall)
             }
             if (ins.notes.isNotBlank()) {
-                SectionTitle("Notes")
+                SectionTitle(str("field_notes"))
                 Text(ins.notes)
             }
 
             if (view.reviews.isNotEmpty()) {
-                SectionTitle("Earlier decisions")
+                SectionTitle(str("title_earlier_decisions"))
                 for (r in view.reviews) DecisionLineText(ReviewText.decision(r))
             }
 
-            SectionTitle("Your decision")
+            SectionTitle(str("title_your_decision"))
             OutlinedTextField(
                 value = state.comment,
                 onValueChange = vm::editComment,
-                label = { Text("Comment (required to return)") },
+                label = { Text(str("field_comment")) },
                 singleLine = false,
                 minLines = 3,
                 modifier = Modifier.fillMaxWidth(),
             )
             Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 OutlinedButton(onClick = vm::returnToOfficer, enabled = state.canReturn, modifier = Modifier.weight(1f)) {
-                    Text("Return to ${ins.officer}")
+                    Text(str("action_return_to", ins.officer))
                 }
                 Button(onClick = { confirmApprove = true }, enabled = state.canApprove, modifier = Modifier.weight(1f)) {
-                    Text("Approve")
+                    Text(str("action_approve"))
                 }
             }
             if (state.canDecide && !view.submissionCoversShown) {
                 Text(
-                    "Changed after ${ins.officer} submitted it: their signature does not cover what it says now. " +
-                        "It can be approved once they submit it again; you can return it meanwhile.",
+                    str("review_changed_after_submission", ins.officer),
                     style = MaterialTheme.typography.bodySmall,
                     color = MaterialTheme.colorScheme.error,
                 )
             }
             if (state.canDecide && state.comment.isBlank()) {
-                Text("To return the inspection, write what the officer should correct.", style = MaterialTheme.typography.bodySmall)
+                Text(str("review_return_hint"), style = MaterialTheme.typography.bodySmall)
             }
         }
     }
     if (confirmApprove) {
         AlertDialog(
             onDismissRequest = { confirmApprove = false },
-            title = { Text("Approve ${ins.container.number}?") },
+            title = { Text(str("review_approve_title", ins.container.number)) },
             text = {
-                Text(
-                    "Your approval is signed on this phone and covers the inspection exactly as shown. " +
-                        "If the officer changes it afterwards, it comes back to this queue.",
-                )
+                Text(str("review_approve_text"))
             },
-            confirmButton = { TextButton(onClick = { confirmApprove = false; vm.approve() }) { Text("Approve") } },
-            dismissButton = { TextButton(onClick = { confirmApprove = false }) { Text("Cancel") } },
+            confirmButton = { TextButton(onClick = { confirmApprove = false; vm.approve() }) { Text(str("action_approve")) } },
+            dismissButton = { TextButton(onClick = { confirmApprove = false }) { Text(str("action_cancel")) } },
         )
     }
 }
@@ -267,10 +256,10 @@ private fun ReviewPhoto(vm: ReviewViewModel, photo: PhotoRecord) {
     Column(Modifier.size(width = 120.dp, height = 140.dp)) {
         val image = bitmap
         if (image != null) {
-            Image(image, contentDescription = photo.caption ?: "evidence photo", contentScale = ContentScale.Crop, modifier = Modifier.size(96.dp))
+            Image(image, contentDescription = photo.caption ?: str("photo_evidence"), contentScale = ContentScale.Crop, modifier = Modifier.size(96.dp))
         } else {
             Card(Modifier.size(96.dp)) {
-                Text("Image on the server", Modifier.padding(8.dp), style = MaterialTheme.typography.labelSmall)
+                Text(str("photo_on_server"), Modifier.padding(8.dp), style = MaterialTheme.typography.labelSmall)
             }
         }
         Text(photo.caption ?: photo.sha256.take(8), style = MaterialTheme.typography.labelSmall, maxLines = 1)

@@ -35,24 +35,24 @@ fun SetupScreen(vm: SetupViewModel, onDone: () -> Unit) {
     val message by vm.message.collectAsStateWithLifecycle()
     var user by rememberSaveable { mutableStateOf("") }
     var station by rememberSaveable { mutableStateOf("") }
-    Scaffold(topBar = { TopAppBar(title = { Text("Set up this phone") }) }) { padding ->
+    Scaffold(topBar = { TopAppBar(title = { Text(str("title_setup")) }) }) { padding ->
         Column(Modifier.fillMaxSize().padding(padding).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
             Text(
-                "Inspections are kept on this phone and work without a network. Enter your user name and your station as your administrator set them up.",
+                str("setup_intro"),
                 style = MaterialTheme.typography.bodyMedium,
             )
-            OutlinedTextField(user, { user = it }, label = { Text("User name") }, singleLine = true, modifier = Modifier.fillMaxWidth())
+            OutlinedTextField(user, { user = it }, label = { Text(str("field_user")) }, singleLine = true, modifier = Modifier.fillMaxWidth())
             OutlinedTextField(
                 station,
                 { station = it },
-                label = { Text("Station (UN/LOCODE, e.g. GHTEM)") },
+                label = { Text(str("field_station")) },
                 singleLine = true,
                 keyboardOptions = KeyboardOptions(capitalization = KeyboardCapitalization.Characters),
                 modifier = Modifier.fillMaxWidth(),
             )
             message?.let { MessageCard(it) }
             Button(onClick = { vm.setUp(SetupForm(user, station), onDone) }, enabled = !busy, modifier = Modifier.fillMaxWidth()) {
-                Text("Continue")
+                Text(str("action_continue"))
             }
             if (busy) CircularProgressIndicator()
         }
@@ -78,7 +78,7 @@ fun EnrolmentScreen(vm: SetupViewModel, onDone: () -> Unit) {
     Scaffold(topBar = { TopAppBar(title = { Text(str("title_enrol")) }) }) { padding ->
         Column(Modifier.fillMaxSize().padding(padding).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
             Text(
-                "Your administrator gives you the server address and a one-time code. You can record inspections before enrolling; they are sent once the phone is enrolled.",
+                str("enrol_intro"),
                 style = MaterialTheme.typography.bodyMedium,
             )
             OutlinedTextField(
@@ -105,7 +105,7 @@ fun EnrolmentScreen(vm: SetupViewModel, onDone: () -> Unit) {
             Button(onClick = { vm.enrol(EnrolmentForm(url, code, caPem, pin), onDone) }, enabled = !busy, modifier = Modifier.fillMaxWidth()) {
                 Text(str("action_enrol"))
             }
-            TextButton(onClick = onDone, enabled = !busy, modifier = Modifier.fillMaxWidth()) { Text("Later") }
+            TextButton(onClick = onDone, enabled = !busy, modifier = Modifier.fillMaxWidth()) { Text(str("action_later")) }
             if (busy) CircularProgressIndicator()
         }
     }

@@ -40,10 +40,10 @@ fun SyncScreen(vm: SyncViewModel, onEnrol: () -> Unit, onBack: () -> Unit) {
                 // What waits and when it goes, in the core's words (ENROL / ENROL_AGAIN say to enrol).
                 schedule?.let { Text(str(SyncText.pending(it)), style = MaterialTheme.typography.titleMedium) }
                 Text(if (s.enrolled) "${s.serverUrl}" + (s.role?.let { " \u00b7 " + str(Words.Core(it.label())) } ?: "") else str("notice_not_enrolled"))
-                Text("Last sync: ${s.lastSyncAt ?: "never"}")
+                Text(s.lastSyncAt?.let { str("sync_last", it) } ?: str("sync_last_never"))
             }
             when (val st = state) {
-                SyncState.Idle -> Text("Syncs run by themselves whenever the phone has a network connection.")
+                SyncState.Idle -> Text(str("sync_idle"))
                 is SyncState.Running -> {
                     Text(str(SyncText.phase(st.progress)))
                     val fraction = SyncText.fraction(st.progress)
