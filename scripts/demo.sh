@@ -108,5 +108,8 @@ if [ "${DEMO_EXIT:-0}" = 1 ]; then exit 0; fi
 printf '\nThe server is running at %s (data in %s/server). Try:\n' "$URL" "$DIR"
 echo "  $BIN/quayside --store $DIR/ama list"
 echo "  curl -s $URL/metrics | grep quayside_"
+printf '\nThe web console: %s/console/ (enrol the browser with a user name and its code):\n' "$URL"
+grep "console sign-in code for" "$DIR/server.log" | sed 's/^ *console sign-in code for /  /'
+echo "  (esi: supervisor, nana: ozone-unit analyst, admin: administrator, ama: an officer, who is shown only her home page)"
 echo "Ctrl-C stops the server."
 wait $SERVER

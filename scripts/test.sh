@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, unit, property, store, CLI, end-to-end and doc tests, the
 # Kotlin (JVM) and Python binding tests, the Swift check against the generated bindings, the
-# shells' localisation and contract check, the API conformance fuzzer, then the demo walkthrough
+# shells' localisation and contract check, the API conformance fuzzer, the web console in a real
+# Chromium, then the demo walkthrough
 # (server + field clients) as a smoke test. Installs cargo-nextest if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,8 @@ scripts/swift-check.sh
 python3 scripts/check-shells.py
 # The HTTP API against its own OpenAPI description (schemathesis, every check, four roles).
 scripts/api-fuzz.sh
+# The web console in Debian's Chromium (playwright-core, axe-core), screenshots in build/browser/.
+scripts/browser-test.sh
 demo=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 DEMO_EXIT=1 QUAYSIDE_DEMO_LISTEN="127.0.0.1:$port" scripts/demo.sh "$demo/demo" > "$demo/demo.log" 2>&1 \

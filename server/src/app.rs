@@ -117,7 +117,7 @@ impl Default for Metrics {
     }
 }
 
-type Shared = Arc<AppState>;
+pub(crate) type Shared = Arc<AppState>;
 
 /// The router with every route, limit and timeout.
 pub fn router(state: Shared) -> Router {
@@ -151,6 +151,7 @@ pub fn router(state: Shared) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(api)
+        .merge(crate::console::router())
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -178,7 +179,7 @@ pub fn router(state: Shared) -> Router {
 }
 
 /// Runs database work off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> ServerResult<T> + Send + 'static,
 ) -> ServerResult<T> {
     tokio::task::spawn_blocking(f)
@@ -251,14 +252,9 @@ async fn metrics(State(state): State<Shared>) -> ServerResult<Response> {
 
 /// `POST /v1/enroll`: limited per client address ([`ENROL_PER_MINUTE`] by default), so codes
 /// cannot be tried in bulk.
-async fn enroll(
-    State(state): State<Shared>,
-    connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
-    body: Bytes,
-) -> ServerResult<Response> {
-    let peer = connect
-        .map(|c| c.0.0.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+/// Whether one more enrolment attempt from `peer` is allowed now (phones and console alike).
+pub(crate) fn enrol_allowed(state: &AppState, peer: Option<std::net::IpAddr>) -> ServerResult<()> {
+    let peer = peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     if let Err(wait) = state.enrol_limiter.check_key(&peer) {
         use governor::clock::Clock;
         let after = wait
@@ -270,6 +266,15 @@ async fn enroll(
             after,
         ));
     }
+    Ok(())
+}
+
+async fn enroll(
+    State(state): State<Shared>,
+    connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    body: Bytes,
+) -> ServerResult<Response> {
+    enrol_allowed(&state, connect.map(|c| c.0.0.ip()))?;
     let req: EnrollRequest = serde_json::from_slice(&body)
         .map_err(|e| ServerError::BadRequest(format!("malformed enrolment request: {e}")))?;
     let res = blocking(move || state.db.enroll(&req)).await?;

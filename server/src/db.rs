@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "009_seizure_reporting",
         include_str!("../migrations/009_seizure_reporting.sql"),
     ),
+    ("010_console", include_str!("../migrations/010_console.sql")),
 ];
 /// The longest an enrolment code may stay valid (30 days).
 pub const MAX_CODE_HOURS: i64 = 30 * 24;
@@ -72,7 +73,7 @@ pub struct Db {
     actor: Vec<u8>,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     quayside_core::model::edits::now_rfc3339()
 }
 
@@ -81,7 +82,7 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn random_token(bytes: usize) -> String {
+pub(crate) fn random_token(bytes: usize) -> String {
     let raw: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
     hex::encode(raw)
 }
@@ -333,6 +334,11 @@ impl Db {
     /// which replaces the one it never received, instead of a spent code and no token. Unknown,
     /// used and expired codes all get the same answer.
     pub fn enroll(&self, req: &EnrollRequest) -> ServerResult<EnrollResponse> {
+        self.enroll_kind(req, "phone")
+    }
+
+    /// [`Db::enroll`] of a device of `kind` (`phone` or `browser`, a web console).
+    pub fn enroll_kind(&self, req: &EnrollRequest, kind: &str) -> ServerResult<EnrollResponse> {
         let lower_hex = |s: &str, len: usize| {
             s.len() == len && s.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'))
         };
@@ -443,8 +449,8 @@ impl Db {
             params![code_hash, now(), device_id],
         )?;
         tx.execute(
-            "INSERT INTO devices(id, user_id, name, actor, token_hash, enrolled_at, public_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![device_id, user_id, req.device_name.trim(), actor, hash_secret(&token), now(), public_key],
+            "INSERT INTO devices(id, user_id, name, actor, token_hash, enrolled_at, public_key, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![device_id, user_id, req.device_name.trim(), actor, hash_secret(&token), now(), public_key, kind],
         )?;
         tx.commit()?;
         Ok(EnrollResponse {
@@ -537,16 +543,7 @@ impl Db {
                 }
             }
         };
-        let user = user_info(&conn, user_id)?;
-        Ok(Principal {
-            user: user.name,
-            role: Role::parse(&user.role)?,
-            stations: user.stations,
-            countries: user.country.into_iter().collect(),
-            device_id,
-            actor,
-            public_key,
-        })
+        principal_of(&conn, user_id, device_id, actor, public_key)
     }
 
     /// Documents changed after `since` that `who` may read, oldest change first.
@@ -829,6 +826,26 @@ impl Db {
             .query_row("SELECT count(*) FROM doc_index", [], |r| r.get::<_, i64>(0))?
             as u64)
     }
+}
+
+/// The principal of user `user_id` on device `device_id` (empty for an API token).
+pub(crate) fn principal_of(
+    conn: &Connection,
+    user_id: i64,
+    device_id: String,
+    actor: String,
+    public_key: String,
+) -> ServerResult<Principal> {
+    let user = user_info(conn, user_id)?;
+    Ok(Principal {
+        user: user.name,
+        role: Role::parse(&user.role)?,
+        stations: user.stations,
+        countries: user.country.into_iter().collect(),
+        device_id,
+        actor,
+        public_key,
+    })
 }
 
 fn user_info(conn: &Connection, id: i64) -> ServerResult<UserInfo> {

@@ -14,6 +14,9 @@ use crate::error::ServerResult;
 /// What the demo created, to print for the person who started it.
 pub struct DemoInfo {
     pub codes: Vec<(String, String)>,
+    /// One-time codes to enrol a browser on the web console, per user (each role once; the
+    /// `admin` user must exist already).
+    pub console_codes: Vec<(String, String)>,
     pub analyst_token: String,
 }
 
@@ -114,6 +117,12 @@ pub fn seed(db: &Db) -> ServerResult<DemoInfo> {
     for user in ["ama", "kofi", "esi"] {
         codes.push((user.to_string(), db.create_enrol_code(user, 24 * 30)?));
     }
+    let mut console_codes = Vec::new();
+    for user in ["esi", "nana", "admin", "ama"] {
+        if db.users()?.iter().any(|u| u.name == user) {
+            console_codes.push((user.to_string(), db.create_enrol_code(user, 24 * 30)?));
+        }
+    }
     let analyst_token = db.create_api_token("nana")?;
     for (n, case) in CASES.iter().enumerate() {
         let actor: [u8; 16] = rand::random();
@@ -209,6 +218,7 @@ pub fn seed(db: &Db) -> ServerResult<DemoInfo> {
     }
     Ok(DemoInfo {
         codes,
+        console_codes,
         analyst_token,
     })
 }

@@ -5,10 +5,12 @@
 
 pub mod app;
 pub mod blobs;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod sessions;
 pub mod tls;
 
 use std::net::SocketAddr;

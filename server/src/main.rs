@@ -163,6 +163,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     println!("  enrolment code for {user}: {code}");
                 }
                 println!("  analyst token for nana: {}", info.analyst_token);
+                for (user, code) in &info.console_codes {
+                    println!("  console sign-in code for {user}: {code}");
+                }
             }
         } else if cli.demo {
             println!("--demo: this server already has data; nothing seeded");

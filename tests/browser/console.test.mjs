@@ -1,0 +1,100 @@
+// The console's door in a real Chromium: a supervisor enrols the browser with a one-time code,
+// its key is made by WebCrypto and cannot be read back, sign-out and sign-in again by that key
+// work, the pages pass axe-core with no serious violation, and the Content-Security-Policy blocks
+// inline script. Screenshots of each page go to build/browser/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startServer, launch, accessibilityProblems, shots } from "./harness.mjs";
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test("a supervisor enrols this browser, signs out, and signs in again with its own key", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/console/`);
+  assert.equal(new URL(page.url()).pathname, "/console/sign-in");
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(shots, "sign-in.png"), fullPage: true });
+
+  await page.getByLabel("User name").fill("esi");
+  await page.getByLabel("Enrolment code").fill(server.codes.esi);
+  await page.getByRole("button", { name: "Enrol and sign in" }).click();
+  await page.waitForURL(`${server.url}/console/`);
+  await page.getByRole("heading", { name: "Welcome, esi" }).waitFor();
+  assert.match(await page.textContent("main"), /Supervisor/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(shots, "home-supervisor.png"), fullPage: true });
+
+  // The private key is in the browser's storage and cannot be exported.
+  const key = await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("quayside-console", 1);
+        open.onsuccess = () => {
+          const req = open.result.transaction("device").objectStore("device").get("this");
+          req.onsuccess = () => resolve({ extractable: req.result.keys.privateKey.extractable, algorithm: req.result.keys.privateKey.algorithm.name });
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+  assert.deepEqual(key, { extractable: false, algorithm: "Ed25519" });
+
+  // No inline script runs, whatever gets into a page.
+  const injected = await page.evaluate(() => {
+    const s = document.createElement("script");
+    s.textContent = "window.__injected = true";
+    document.body.append(s);
+    return window.__injected === true;
+  });
+  assert.equal(injected, false);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(`${server.url}/console/sign-in`);
+  await page.getByRole("heading", { name: "This browser is enrolled" }).waitFor();
+  assert.equal(await page.textContent("#known-user"), "esi");
+  await page.screenshot({ path: join(shots, "sign-in-again.png"), fullPage: true });
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${server.url}/console/`);
+  await page.getByRole("heading", { name: "Welcome, esi" }).waitFor();
+
+  // On a tablet too.
+  await page.setViewportSize({ width: 820, height: 1180 });
+  await page.screenshot({ path: join(shots, "home-tablet.png"), fullPage: true });
+  await page.close();
+});
+
+test("a wrong code is refused in words and enrols nothing", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/console/sign-in`);
+  await page.getByLabel("User name").fill("nana");
+  await page.getByLabel("Enrolment code").fill("NOTACODE2345");
+  await page.getByRole("button", { name: "Enrol and sign in" }).click();
+  await page.locator("#status.error").waitFor();
+  assert.match(await page.textContent("#status"), /^Not enrolled: /);
+  assert.equal(new URL(page.url()).pathname, "/console/sign-in");
+  await page.close();
+});
+
+test("an officer and an analyst each get their own home, in the same console", async () => {
+  for (const [user, role] of [["ama", "Officer"], ["nana", "Ozone-unit analyst"]]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/sign-in`);
+    await page.getByLabel("User name").fill(user);
+    await page.getByLabel("Enrolment code").fill(server.codes[user]);
+    await page.getByRole("button", { name: "Enrol and sign in" }).click();
+    await page.getByRole("heading", { name: `Welcome, ${user}` }).waitFor();
+    assert.match(await page.textContent(".facts"), new RegExp(role));
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await page.screenshot({ path: join(shots, `home-${user}.png`), fullPage: true });
+    await context.close();
+  }
+});
