@@ -37,6 +37,8 @@ pub fn router() -> Router<Shared> {
         .route("/console/enrol", post(enrol))
         .route("/console/challenge", post(challenge))
         .route("/console/sign-out", post(sign_out))
+        .route("/console/admin/devices", get(admin_devices))
+        .route("/console/admin/devices/{id}/revoke", post(admin_revoke))
         .route("/console/assets/{name}", get(asset))
         .layer(axum::middleware::from_fn(security_headers))
 }
@@ -185,6 +187,7 @@ struct Home<'a> {
     stations: String,
     countries: String,
     what: &'static str,
+    admin: bool,
     csrf: String,
 }
 
@@ -223,9 +226,90 @@ async fn home(State(state): State<Shared>, headers: HeaderMap) -> ServerResult<R
             stations: p.stations.join(", "),
             countries: p.countries.join(", "),
             what,
+            admin: p.role == Role::Admin,
             csrf: csrf_token(&s.token),
         },
     ))
+}
+
+/// The session of a user in one of `roles`, else the answer to give: sign in first, or a page
+/// saying the role may not go there.
+async fn signed_in_as(
+    state: &Shared,
+    headers: &HeaderMap,
+    roles: &[Role],
+) -> Result<Session, Response> {
+    match session(state, headers).await {
+        Ok(Some(s)) if roles.contains(&s.principal.role) => Ok(s),
+        Ok(Some(_)) => Err(refused(
+            StatusCode::FORBIDDEN,
+            "Not for your role",
+            "This page is for another role. Your home page shows what you can do here.",
+        )),
+        Ok(None) => Err(Redirect::to("/console/sign-in").into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/devices.html")]
+struct Devices {
+    user: String,
+    devices: Vec<crate::db::DeviceRow>,
+    active: usize,
+    csrf: String,
+}
+
+async fn admin_devices(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let s = match signed_in_as(&state, &headers, &[Role::Admin]).await {
+        Ok(s) => s,
+        Err(answer) => return answer,
+    };
+    match blocking(move || state.db.devices()).await {
+        Ok(devices) => page(
+            StatusCode::OK,
+            &Devices {
+                active: devices.iter().filter(|d| d.revoked_at.is_none()).count(),
+                user: s.principal.user,
+                devices,
+                csrf: csrf_token(&s.token),
+            },
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn admin_revoke(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let s = match signed_in_as(&state, &headers, &[Role::Admin]).await {
+        Ok(s) => s,
+        Err(answer) => return answer,
+    };
+    if !same_origin(&headers) || form.csrf != csrf_token(&s.token) {
+        return refused(
+            StatusCode::FORBIDDEN,
+            "Not revoked",
+            "The request did not come from a console page of this session.",
+        );
+    }
+    let who = s.principal.user.clone();
+    let device = id.clone();
+    match blocking(move || state.db.revoke_device(&device)).await {
+        Ok(()) => {
+            tracing::info!(admin = %who, device = %id, "device revoked from the console");
+            Redirect::to("/console/admin/devices").into_response()
+        }
+        Err(ServerError::NotFound(_)) => refused(
+            StatusCode::NOT_FOUND,
+            "Not revoked",
+            "No active device has this id (it may have been revoked already).",
+        ),
+        Err(e) => e.into_response(),
+    }
 }
 
 /// What the console's script sends to enrol a browser.

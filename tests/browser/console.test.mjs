@@ -98,3 +98,44 @@ test("an officer and an analyst each get their own home, in the same console", a
     await context.close();
   }
 });
+
+test("an administrator revokes a supervisor's browser from the devices page; it is signed out at once", async () => {
+  const enrol = async (user, code) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/sign-in`);
+    await page.getByLabel("User name").fill(user);
+    await page.getByLabel("Enrolment code").fill(code);
+    await page.getByRole("button", { name: "Enrol and sign in" }).click();
+    await page.getByRole("heading", { name: `Welcome, ${user}` }).waitFor();
+    return { context, page };
+  };
+  const esi = await enrol("esi", await server.mintCode("esi"));
+  const deviceId = await esi.page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        indexedDB.open("quayside-console", 1).onsuccess = (e) => {
+          const req = e.target.result.transaction("device").objectStore("device").get("this");
+          req.onsuccess = () => resolve(req.result.deviceId);
+        };
+      }),
+  );
+
+  const admin = await enrol("admin", server.codes.admin);
+  const page = admin.page;
+  await page.getByRole("link", { name: "Devices" }).click();
+  await page.getByRole("heading", { name: "Devices" }).waitFor();
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(shots, "admin-devices.png"), fullPage: true });
+
+  const row = page.getByRole("row").filter({ hasText: deviceId });
+  await row.getByRole("button", { name: "Revoke Web console of esi" }).click();
+  await page.waitForURL(`${server.url}/console/admin/devices`);
+  assert.match(await row.textContent(), /Revoked /);
+
+  // esi's next page: her session is over.
+  await esi.page.reload();
+  assert.equal(new URL(esi.page.url()).pathname, "/console/sign-in");
+  await esi.context.close();
+  await admin.context.close();
+});

@@ -43,9 +43,20 @@ export async function startServer() {
   const codes = {};
   for (const m of log.matchAll(/console sign-in code for (\w+): (\S+)/g)) codes[m[1]] = m[2];
   if (!codes.esi) throw new Error(`the demo server did not start:\n${log}`);
+  const adminToken = log.match(/API token \(shown once\):\s+(\S+)/)[1];
   return {
     url,
     codes,
+    /** A new one-time code for `user`, through the admin API. */
+    async mintCode(user) {
+      const res = await fetch(`${url}/v1/admin/enrolment-codes`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ user }),
+      });
+      if (!res.ok) throw new Error(`no code for ${user}: ${res.status} ${await res.text()}`);
+      return (await res.json()).code;
+    },
     stop() {
       server.kill();
       rmSync(dir, { recursive: true, force: true });

@@ -101,8 +101,8 @@ impl Browser {
         quayside_server::sessions::csrf_token(self.session.as_deref().unwrap())
     }
 
-    fn sign_out(&mut self, csrf: &str) -> Response {
-        let url = format!("{}/console/sign-out", self.url);
+    fn post_form(&mut self, path: &str, csrf: &str) -> Response {
+        let url = format!("{}{path}", self.url);
         let res = self
             .client
             .post(url)
@@ -113,6 +113,10 @@ impl Browser {
             .unwrap();
         self.keep_cookie(&res);
         res
+    }
+
+    fn sign_out(&mut self, csrf: &str) -> Response {
+        self.post_form("/console/sign-out", csrf)
     }
 }
 
@@ -246,4 +250,50 @@ fn other_sites_and_bad_codes_change_nothing_and_pages_run_no_inline_script() {
             .starts_with("text/javascript")
     );
     assert_eq!(esi.get("/console/assets/../db.sqlite").status(), 404);
+}
+
+#[test]
+fn an_administrator_revokes_a_browser_from_the_console_and_its_session_ends_at_once() {
+    let agency = Agency::start();
+    let mut esi = Browser::new(&agency.url());
+    assert_eq!(esi.enrol("esi", &agency.code("esi")).status(), 200);
+    // Only administrators see the devices.
+    let mut ama = Browser::new(&agency.url());
+    assert_eq!(ama.enrol("ama", &agency.code("ama")).status(), 200);
+    assert_eq!(ama.get("/console/admin/devices").status(), 403);
+    let revoke = format!("/console/admin/devices/{}/revoke", esi.device_id);
+    let ama_csrf = ama.csrf();
+    assert_eq!(ama.post_form(&revoke, &ama_csrf).status(), 403);
+
+    let mut root = Browser::new(&agency.url());
+    assert_eq!(root.enrol("root", &agency.code("root")).status(), 200);
+    let list = root.get("/console/admin/devices");
+    assert_eq!(list.status(), 200);
+    let html = list.text().unwrap();
+    assert!(html.contains(&esi.device_id) && html.contains("Web console"));
+    assert!(
+        html.contains("Home") && html.contains("3 devices, 3 active"),
+        "{html}"
+    );
+
+    // A forged form changes nothing.
+    assert_eq!(root.post_form(&revoke, "forged").status(), 403);
+    assert_eq!(esi.get("/console/").status(), 200);
+    // The administrator's own form: the browser's session ends at once.
+    let csrf = root.csrf();
+    let res = root.post_form(&revoke, &csrf);
+    assert_eq!(res.status(), 303);
+    assert_eq!(redirect(&res), "/console/admin/devices");
+    assert_eq!(esi.get("/console/").status(), 303);
+    assert!(
+        root.get("/console/admin/devices")
+            .text()
+            .unwrap()
+            .contains("Revoked ")
+    );
+    assert_eq!(
+        root.post_form(&revoke, &csrf).status(),
+        404,
+        "already revoked"
+    );
 }
