@@ -289,12 +289,8 @@ async fn admin_revoke(
         Ok(s) => s,
         Err(answer) => return answer,
     };
-    if !same_origin(&headers) || form.csrf != csrf_token(&s.token) {
-        return refused(
-            StatusCode::FORBIDDEN,
-            "Not revoked",
-            "The request did not come from a console page of this session.",
-        );
+    if let Some(refusal) = forged(&headers, &form, &s.token, "Not revoked") {
+        return refusal;
     }
     let who = s.principal.user.clone();
     let device = id.clone();
@@ -405,6 +401,18 @@ struct CsrfForm {
     csrf: String,
 }
 
+/// The page refusing a state change (`title`) that is not from a console page of session
+/// `token` (another origin, or not the session's CSRF token); `None` when it is.
+fn forged(headers: &HeaderMap, form: &CsrfForm, token: &str, title: &str) -> Option<Response> {
+    (!same_origin(headers) || form.csrf != csrf_token(token)).then(|| {
+        refused(
+            StatusCode::FORBIDDEN,
+            title,
+            "The request did not come from a console page of this session.",
+        )
+    })
+}
+
 async fn sign_out(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -413,12 +421,8 @@ async fn sign_out(
     let Some(token) = session_token(&headers) else {
         return Ok(Redirect::to("/console/sign-in").into_response());
     };
-    if !same_origin(&headers) || form.csrf != csrf_token(&token) {
-        return Ok(refused(
-            StatusCode::FORBIDDEN,
-            "Not signed out",
-            "The request did not come from a console page of this session.",
-        ));
+    if let Some(refusal) = forged(&headers, &form, &token, "Not signed out") {
+        return Ok(refusal);
     }
     blocking(move || state.db.end_console_session(&token)).await?;
     let mut response = Redirect::to("/console/sign-in").into_response();

@@ -118,8 +118,9 @@ pub fn seed(db: &Db) -> ServerResult<DemoInfo> {
         codes.push((user.to_string(), db.create_enrol_code(user, 24 * 30)?));
     }
     let mut console_codes = Vec::new();
+    let users = db.users()?;
     for user in ["esi", "nana", "admin", "ama"] {
-        if db.users()?.iter().any(|u| u.name == user) {
+        if users.iter().any(|u| u.name == user) {
             console_codes.push((user.to_string(), db.create_enrol_code(user, 24 * 30)?));
         }
     }

@@ -4,12 +4,18 @@
 //! the field.
 //!
 //! Field names (composition rows, seized items and location are numbered or keyed sub-fields):
-//! - inspection: [`INSPECTION_FORM_FIELDS`], plus `location.lat`, `location.lon`,
-//!   `location.accuracy_m` (from the phone's position, `.`-decimal);
+//! - inspection: `container`, `allow_invalid_check_digit` (`"true"` or absent), `seals`,
+//!   `size_type`, `declaration`, `bill_of_lading`, `hs_code`, `description`, `quantity_kg`,
+//!   `consignor`, `consignee`, `origin`, `destination`, `transit`, `selection_reason`, `notes`,
+//!   plus `location.lat`, `location.lon`, `location.accuracy_m` (from the phone's position,
+//!   `.`-decimal);
 //! - finding: [`FINDING_FORM_FIELDS`], plus `composition.N.component` / `composition.N.pct` for
 //!   N = 0, 1, ... and `composition.rows` (how many rows the form shows);
-//! - seizure: [`SEIZURE_FORM_FIELDS`], plus `item.<finding id>.kg` / `item.<finding id>.cylinders`;
-//! - custody hand-over: [`CUSTODY_FORM_FIELDS`].
+//! - seizure: `action`, `case_ref`, `legal_basis`, `modus_operandi`, `storage_location` (action
+//!   and modus operandi as written on the command line: `seized`, `false-declaration`, ...), plus
+//!   `item.<finding id>.kg` / `item.<finding id>.cylinders`;
+//! - custody hand-over: `from`, `to`, `location`, `note`, `at` (RFC 3339, the hand-over's time:
+//!   kept by a correction; empty or absent on a new entry, which is stamped now).
 //!
 //! Reading: a field the map does not hold is left as it is; a text field present is written as
 //! typed (trimmed; empty clears it); an empty number leaves the number as it is. Lists (seals,
@@ -24,26 +30,6 @@ use super::{
 };
 use crate::error::{Error, Rule};
 use crate::model::{edits, quantity};
-
-/// The names of an inspection form's fields (`allow_invalid_check_digit` is `"true"` or absent).
-pub const INSPECTION_FORM_FIELDS: &[&str] = &[
-    "container",
-    "allow_invalid_check_digit",
-    "seals",
-    "size_type",
-    "declaration",
-    "bill_of_lading",
-    "hs_code",
-    "description",
-    "quantity_kg",
-    "consignor",
-    "consignee",
-    "origin",
-    "destination",
-    "transit",
-    "selection_reason",
-    "notes",
-];
 
 /// The names of a finding form's fields (composition rows aside).
 pub const FINDING_FORM_FIELDS: &[&str] = &[
@@ -63,20 +49,6 @@ pub const FINDING_FORM_FIELDS: &[&str] = &[
     "concealment",
     "notes",
 ];
-
-/// The names of a seizure form's fields (seized items aside). `action` and `modus_operandi`
-/// hold the values as written on the command line (`seized`, `false-declaration`, ...).
-pub const SEIZURE_FORM_FIELDS: &[&str] = &[
-    "action",
-    "case_ref",
-    "legal_basis",
-    "modus_operandi",
-    "storage_location",
-];
-
-/// The names of a custody hand-over form's fields (`at`, RFC 3339, is the hand-over's time: kept
-/// by a correction; empty or absent on a new entry, which is stamped now).
-pub const CUSTODY_FORM_FIELDS: &[&str] = &["from", "to", "location", "note", "at"];
 
 /// The error of `field`, with the field named.
 fn at<T>(field: &str, result: Result<T, Error>) -> ApiResult<T> {
