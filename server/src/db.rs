@@ -55,6 +55,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/009_seizure_reporting.sql"),
     ),
     ("010_console", include_str!("../migrations/010_console.sql")),
+    (
+        "011_review_queue",
+        include_str!("../migrations/011_review_queue.sql"),
+    ),
 ];
 /// The longest an enrolment code may stay valid (30 days).
 pub const MAX_CODE_HOURS: i64 = 30 * 24;
@@ -160,6 +164,7 @@ impl Db {
                     review_state_of(c, &actor, id, doc, Some(ins.clone()))?;
                 record_approval(c, id, approval.as_ref())?;
                 record_photo_refs(c, &ins, None)?;
+                crate::review_desk::project(c, &ins, state)?;
                 project_seizures(c, id, doc, &ins, state, approval.as_ref())
             })?;
             tx.commit()?;
@@ -174,6 +179,11 @@ impl Db {
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The server's own automerge actor (documents are loaded with it).
+    pub(crate) fn actor(&self) -> &[u8] {
+        &self.actor
     }
 
     pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
@@ -1274,6 +1284,7 @@ fn after_store_doc(
     let (ins, state, approval) = review_state_of(conn, actor, inspection_id, doc, read)?;
     record_approval(conn, inspection_id, approval.as_ref())?;
     record_photo_refs(conn, &ins, writer)?;
+    crate::review_desk::project(conn, &ins, state)?;
     project_seizures(conn, inspection_id, doc, &ins, state, approval.as_ref())
 }
 

@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod review_desk;
 pub mod sessions;
 pub mod tls;
 

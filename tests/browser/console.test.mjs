@@ -123,7 +123,7 @@ test("an administrator revokes a supervisor's browser from the devices page; it 
 
   const admin = await enrol("admin", server.codes.admin);
   const page = admin.page;
-  await page.getByRole("link", { name: "Devices" }).click();
+  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Devices" }).click();
   await page.getByRole("heading", { name: "Devices" }).waitFor();
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: join(shots, "admin-devices.png"), fullPage: true });

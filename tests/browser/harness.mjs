@@ -1,6 +1,6 @@
 // Starts a real quayside-server (the demo, on its embedded SQLite, on a free loopback port) and
 // Debian's Chromium driven by playwright-core; runs axe-core in pages; keeps screenshots.
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, homedir } from "node:os";
@@ -43,10 +43,16 @@ export async function startServer() {
   const codes = {};
   for (const m of log.matchAll(/console sign-in code for (\w+): (\S+)/g)) codes[m[1]] = m[2];
   if (!codes.esi) throw new Error(`the demo server did not start:\n${log}`);
+  const phoneCodes = {};
+  for (const m of log.matchAll(/^ {2}enrolment code for (\w+): (\S+)/gm)) phoneCodes[m[1]] = m[2];
   const adminToken = log.match(/API token \(shown once\):\s+(\S+)/)[1];
+  const analystToken = log.match(/analyst token for nana: (\S+)/)[1];
   return {
     url,
+    dir,
     codes,
+    phoneCodes,
+    analystToken,
     /** A new one-time code for `user`, through the admin API. */
     async mintCode(user) {
       const res = await fetch(`${url}/v1/admin/enrolment-codes`, {
@@ -62,6 +68,25 @@ export async function startServer() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The command-line field client (the real core, its own store in `dir`): `cli(dir, "list")`
+ * returns what it prints; with `json`, the parsed `--json` answer.
+ */
+export function cli(store, ...args) {
+  const out = execFileSync(join(target, "debug", "quayside"), ["--store", store, ...args], { encoding: "utf8" });
+  return out;
+}
+export const cliJson = (store, ...args) => JSON.parse(cli(store, "--json", ...args));
+
+/** Enrols the browser of `page` as `user` with console code `code`, on the sign-in page. */
+export async function enrolBrowser(page, url, user, code) {
+  await page.goto(`${url}/console/sign-in`);
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Enrolment code").fill(code);
+  await page.getByRole("button", { name: "Enrol and sign in" }).click();
+  await page.waitForURL(`${url}/console/`);
 }
 
 /** Chromium as this machine runs it (no sandbox as root, no calls to Google's hosts). */

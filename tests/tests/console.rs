@@ -1,7 +1,8 @@
 //! The web console's door, over real HTTP without a browser (the browser tests drive Chromium):
 //! a browser enrolled with a one-time code and its own key, signed in again by that key, sessions
 //! that end at sign-out and the moment the browser is revoked, CSRF and cross-site refusals, and
-//! the headers that keep pages inert.
+//! the headers that keep pages inert; the supervisor's queue, inspection page, photos and signed
+//! decisions, and who may not reach them.
 
 use quayside_core::signing;
 use quayside_e2e::*;
@@ -118,6 +119,93 @@ impl Browser {
     fn sign_out(&mut self, csrf: &str) -> Response {
         self.post_form("/console/sign-out", csrf)
     }
+}
+
+impl Browser {
+    fn post_decision(&mut self, path: &str, csrf: &str, body: serde_json::Value) -> Response {
+        let url = format!("{}{path}", self.url);
+        self.client
+            .post(url)
+            .headers(self.headers())
+            .header("content-type", "application/json")
+            .header("x-csrf-token", csrf)
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    }
+
+    /// Prepares `decision` on the version `heads`, signs what the server stamped with this
+    /// browser's key (`sign` may alter it first) and sends it.
+    fn decide(
+        &mut self,
+        id: &str,
+        heads: &[String],
+        decision: &str,
+        comment: &str,
+        sign: impl FnOnce(&mut serde_json::Value, &str) -> String,
+    ) -> Response {
+        let csrf = self.csrf();
+        let base = format!("/console/inspections/{id}/decision");
+        let body = serde_json::json!({ "decision": decision, "comment": comment, "heads": heads });
+        let res = self.post_decision(&format!("{base}/prepare"), &csrf, body);
+        assert_eq!(res.status(), 200, "prepare");
+        let prepared: serde_json::Value = serde_json::from_slice(&res.bytes().unwrap()).unwrap();
+        let payload = prepared["payload"].as_str().unwrap().to_string();
+        let mut decided = serde_json::json!({
+            "id": prepared["id"], "decided_at": prepared["decided_at"], "decision": decision,
+            "comment": prepared["comment"], "heads": prepared["heads"],
+        });
+        let signature = sign(&mut decided, &payload);
+        decided["signature"] = signature.into();
+        self.post_decision(&base, &csrf, decided)
+    }
+}
+
+/// The value of HTML attribute `name` (first occurrence).
+fn attribute(html: &str, name: &str) -> String {
+    let start = html
+        .find(&format!("{name}=\""))
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + name.len()
+        + 2;
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// An officer's inspection with a finding and a photo, submitted and synced; its id.
+fn submitted_with_photo(ama: &Device, photo: &[u8], notes: &str) -> String {
+    let id = new_inspection(&ama.store, "CSQU3054383");
+    ama.store
+        .update_inspection(
+            id.clone(),
+            quayside_core::InspectionFields {
+                notes: Some(notes.into()),
+                ..Default::default()
+            },
+            vec![],
+        )
+        .unwrap();
+    ama.store
+        .add_finding(
+            id.clone(),
+            quayside_core::FindingFields {
+                declared_substance: Some("R-134a".into()),
+                identified_substance: Some("R-22".into()),
+                cylinders: Some(20),
+                net_mass_kg: Some(272.0),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    ama.store
+        .add_photo(
+            id.clone(),
+            photo.to_vec(),
+            quayside_core::PhotoFields::default(),
+        )
+        .unwrap();
+    ama.store.submit(id.clone()).unwrap();
+    ama.store.sync(None).unwrap();
+    id
 }
 
 fn redirect(res: &Response) -> &str {
@@ -295,5 +383,229 @@ fn an_administrator_revokes_a_browser_from_the_console_and_its_session_ends_at_o
         root.post_form(&revoke, &csrf).status(),
         404,
         "already revoked"
+    );
+}
+
+#[test]
+fn a_supervisor_approves_from_the_console_with_a_signature_that_verifies_like_a_phones() {
+    let agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let photo = b"\xff\xd8\xff\xe0 a photo of the cylinder labels".to_vec();
+    let id = submitted_with_photo(
+        &ama,
+        &photo,
+        "<script>alert(1)</script> hidden behind R-134a",
+    );
+    let mut esi = Browser::new(&agency.url());
+    assert_eq!(esi.enrol("esi", &agency.code("esi")).status(), 200);
+
+    // The queue lists it, finds it by what a supervisor types, and filters by state.
+    let queue = esi.get("/console/review").text().unwrap();
+    assert!(
+        queue.contains(&format!("/console/inspections/{id}")) && queue.contains("Awaiting review"),
+        "{queue}"
+    );
+    assert!(
+        esi.get("/console/review?q=csqu305+r-22")
+            .text()
+            .unwrap()
+            .contains(&id)
+    );
+    assert!(
+        !esi.get("/console/review?q=NOSUCHBOX")
+            .text()
+            .unwrap()
+            .contains(&id)
+    );
+    assert!(
+        !esi.get("/console/review?show=approved")
+            .text()
+            .unwrap()
+            .contains(&id)
+    );
+    assert_eq!(
+        esi.get("/console/review?station=NLRTM").status(),
+        400,
+        "not her station"
+    );
+
+    // The inspection in full; the officer's text is shown as text.
+    let html = esi
+        .get(&format!("/console/inspections/{id}"))
+        .text()
+        .unwrap();
+    assert!(
+        html.contains("Signed by the officer") && html.contains("HCFC-22"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62; hidden behind")
+            && !html.contains("<script>alert")
+    );
+    let heads: Vec<String> = attribute(&html, "data-heads")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    assert_eq!(heads, shown(&ama, &id));
+    let photo_url = attribute(&html, "data-url");
+    let res = esi.get(&photo_url);
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert_eq!(
+        res.bytes().unwrap().to_vec(),
+        photo,
+        "the photo's own bytes"
+    );
+
+    // Without the CSRF token, or on a version it no longer is: nothing is decided.
+    let csrf = esi.csrf();
+    let res = esi.post_decision(
+        &format!("/console/inspections/{id}/decision/prepare"),
+        "forged",
+        serde_json::json!({"decision": "approved", "comment": "", "heads": heads}),
+    );
+    assert_eq!(res.status(), 403);
+    let res = esi.post_decision(
+        &format!("/console/inspections/{id}/decision/prepare"),
+        &csrf,
+        serde_json::json!({"decision": "approved", "comment": "", "heads": ["00".repeat(32)]}),
+    );
+    assert_eq!(res.status(), 409, "a version not shown");
+    let res = esi.post_decision(
+        &format!("/console/inspections/{id}/decision/prepare"),
+        &csrf,
+        serde_json::json!({"decision": "returned", "comment": "  ", "heads": heads}),
+    );
+    assert_eq!(res.status(), 400, "a return needs a comment");
+
+    // Signed by another key, or a signature over other words: refused, nothing stored.
+    let other: [u8; 32] = rand::random();
+    let res = esi.decide(&id, &heads, "approved", "ok", |_, payload| {
+        signing::sign(&other, payload).signature
+    });
+    assert_eq!(res.status(), 400, "{}", res.text().unwrap());
+    let secret = esi.secret;
+    let res = esi.decide(&id, &heads, "approved", "ok", |d, payload| {
+        d["comment"] = "ok, and the seizure figures too".into();
+        signing::sign(&secret, payload).signature
+    });
+    assert_eq!(res.status(), 400, "the signature covers other words");
+    ama.store.sync(None).unwrap();
+    assert!(
+        ama.store
+            .get_inspection(id.clone())
+            .unwrap()
+            .reviews
+            .is_empty()
+    );
+
+    // The browser's own signature over what it was shown: recorded, and it verifies on the
+    // officer's phone exactly like a phone's approval.
+    let res = esi.decide(
+        &id,
+        &heads,
+        "approved",
+        "labels and reading checked",
+        |_, payload| signing::sign(&secret, payload).signature,
+    );
+    assert_eq!(res.status(), 200, "{}", res.text().unwrap());
+    ama.store.sync(None).unwrap();
+    let view = ama.store.get_inspection(id.clone()).unwrap();
+    assert_eq!(view.review_state, quayside_core::ReviewState::Approved);
+    assert_eq!(view.reviews.len(), 1);
+    assert!(view.reviews[0].signature_verified);
+    assert_eq!(view.reviews[0].reviewer, "esi");
+    let html = esi
+        .get(&format!("/console/inspections/{id}"))
+        .text()
+        .unwrap();
+    assert!(
+        html.contains("signature verified") && !html.contains("id=\"decision\""),
+        "decided: no form"
+    );
+    assert!(
+        esi.get("/console/review?show=approved")
+            .text()
+            .unwrap()
+            .contains(&id)
+    );
+}
+
+#[test]
+fn officers_analysts_and_other_stations_cannot_review_or_see_what_is_not_theirs() {
+    let agency = Agency::start();
+    agency.with_db(|db| {
+        db.add_user("jan", "supervisor", &["NLRTM".into()], None)
+            .unwrap();
+        db.add_user("nana", "ozone_analyst", &[], Some("GH"))
+            .unwrap();
+    });
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let id = submitted_with_photo(&ama, b"\x89PNG\r\n\x1a\n a png", "notes");
+    let heads = shown(&ama, &id);
+    let page = format!("/console/inspections/{id}");
+    let prepare = format!("/console/inspections/{id}/decision/prepare");
+    let body = serde_json::json!({"decision": "approved", "comment": "", "heads": heads});
+    for (user, page_status, prepare_status) in
+        [("ama", 403, 403), ("nana", 404, 403), ("jan", 404, 404)]
+    {
+        let mut b = Browser::new(&agency.url());
+        assert_eq!(b.enrol(user, &agency.code(user)).status(), 200);
+        assert_eq!(
+            b.get(&page).status(),
+            page_status,
+            "{user} opens the inspection"
+        );
+        let csrf = b.csrf();
+        assert_eq!(
+            b.post_decision(&prepare, &csrf, body.clone()).status(),
+            prepare_status,
+            "{user} decides"
+        );
+        let photo = format!(
+            "/console/photos/{id}/{}",
+            ama.store
+                .get_inspection(id.clone())
+                .unwrap()
+                .inspection
+                .photos[0]
+                .sha256
+        );
+        assert!(
+            [403, 404].contains(&b.get(&photo).status().as_u16()),
+            "{user} reads the photo"
+        );
+        let queue = b.get("/console/review");
+        if user == "jan" {
+            assert!(
+                !queue.text().unwrap().contains(&id),
+                "another station's supervisor"
+            );
+        } else {
+            assert_eq!(queue.status(), 403, "{user} has no queue");
+        }
+    }
+}
+
+#[test]
+fn a_server_upgraded_with_inspections_already_stored_lists_them_in_the_queue() {
+    let mut agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let id = submitted_with_photo(&ama, b"\xff\xd8\xff photo", "notes");
+    // As a server before migration 011 left it: no queue rows, the upgrade's rebuild pending.
+    agency.restart_with(|dir| {
+        let conn = rusqlite::Connection::open(dir.join(quayside_server::db::DB_FILE)).unwrap();
+        conn.execute_batch(
+            "DELETE FROM inspection_rows;
+             INSERT INTO meta(key, value) VALUES ('reproject_seizures', '1');",
+        )
+        .unwrap();
+    });
+    let mut esi = Browser::new(&agency.url());
+    assert_eq!(esi.enrol("esi", &agency.code("esi")).status(), 200);
+    let queue = esi.get("/console/review").text().unwrap();
+    assert!(
+        queue.contains(&id) && queue.contains("CSQU3054383"),
+        "{queue}"
     );
 }

@@ -22,7 +22,7 @@ pub use records::*;
 pub use states::*;
 pub use sync::*;
 
-use crate::model::{assess::assess, edits::NewInspection};
+use crate::model::edits::NewInspection;
 use crate::store::Store;
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -373,40 +373,8 @@ impl FieldStore {
 
     fn view(&self, id: &str) -> ApiResult<InspectionView> {
         let snap = self.store.inspection_snapshot(id)?;
-        let ins = snap.inspection;
-        let reviews = self.store.reviews(&ins.id)?;
-        let submission_verified = ins
-            .submission
-            .as_ref()
-            .map(|s| s.verify(&ins.id, &ins.officer).is_ok());
-        let covers = snap
-            .submitted
-            .as_deref()
-            .is_some_and(|v| crate::model::review::same_heads(v, &snap.heads));
-        let review_state = crate::model::review::review_state(
-            &ins,
-            &snap.heads,
-            snap.submitted.as_deref(),
-            &reviews
-                .iter()
-                .filter(|(_, ok)| *ok)
-                .map(|(r, _)| r.clone())
-                .collect::<Vec<_>>(),
-        );
-        Ok(InspectionView {
-            assessment: assess(&ins).into(),
-            review_state: review_state.into(),
-            submission_verified,
-            submission_covers_shown: covers,
-            heads: snap.heads,
-            reviews: reviews
-                .into_iter()
-                .map(|(r, ok)| ReviewRecord::new(r, ok))
-                .collect(),
-            inspection: ins.into(),
-            conflicts: snap.conflicts.into_iter().map(Into::into).collect(),
-            removed: snap.removed.into_iter().map(Into::into).collect(),
-        })
+        let reviews = self.store.reviews(id)?;
+        Ok(InspectionView::build(snap, reviews))
     }
 
     /// The internal store, for code in this crate (sync, tests) and the benchmarks.

@@ -1072,6 +1072,50 @@ pub struct InspectionView {
     pub removed: Vec<RemovedRecord>,
 }
 
+impl InspectionView {
+    /// The view of one version of an inspection (`snap`) with its reviews, each with whether
+    /// its signature holds; the device store and the server's console show the same thing.
+    pub fn build(
+        snap: crate::store::projection::Snapshot,
+        reviews: Vec<(crate::model::review::Review, bool)>,
+    ) -> InspectionView {
+        let ins = snap.inspection;
+        let submission_verified = ins
+            .submission
+            .as_ref()
+            .map(|s| s.verify(&ins.id, &ins.officer).is_ok());
+        let covers = snap
+            .submitted
+            .as_deref()
+            .is_some_and(|v| crate::model::review::same_heads(v, &snap.heads));
+        let verified: Vec<_> = reviews
+            .iter()
+            .filter(|(_, ok)| *ok)
+            .map(|(r, _)| r.clone())
+            .collect();
+        let review_state = crate::model::review::review_state(
+            &ins,
+            &snap.heads,
+            snap.submitted.as_deref(),
+            &verified,
+        );
+        InspectionView {
+            assessment: crate::model::assess::assess(&ins).into(),
+            review_state: review_state.into(),
+            submission_verified,
+            submission_covers_shown: covers,
+            heads: snap.heads,
+            reviews: reviews
+                .into_iter()
+                .map(|(r, ok)| ReviewRecord::new(r, ok))
+                .collect(),
+            inspection: ins.into(),
+            conflicts: snap.conflicts.into_iter().map(Into::into).collect(),
+            removed: snap.removed.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// An element removed from one of an inspection's lists.
 #[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct RemovedRecord {

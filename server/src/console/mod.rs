@@ -15,6 +15,8 @@ use quayside_core::sync::protocol::EnrollRequest;
 use serde::Deserialize;
 
 use crate::app::{Shared, blocking, enrol_allowed};
+
+mod review;
 use crate::error::{ServerError, ServerResult};
 use crate::sessions::{SESSION_HOURS, csrf_token};
 
@@ -37,6 +39,14 @@ pub fn router() -> Router<Shared> {
         .route("/console/enrol", post(enrol))
         .route("/console/challenge", post(challenge))
         .route("/console/sign-out", post(sign_out))
+        .route("/console/review", get(review::queue))
+        .route("/console/inspections/{id}", get(review::inspection))
+        .route(
+            "/console/inspections/{id}/decision/prepare",
+            post(review::prepare),
+        )
+        .route("/console/inspections/{id}/decision", post(review::decide))
+        .route("/console/photos/{inspection}/{sha}", get(review::photo))
         .route("/console/admin/devices", get(admin_devices))
         .route("/console/admin/devices/{id}/revoke", post(admin_revoke))
         .route("/console/assets/{name}", get(asset))
@@ -101,6 +111,47 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .find(|(name, _)| *name == COOKIE)
         .map(|(_, value)| value.to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// A link of the console's bar.
+struct NavLink {
+    href: &'static str,
+    label: &'static str,
+    current: bool,
+}
+
+/// What every signed-in page shows around its content: who is signed in, the pages their role
+/// has, and the CSRF token its forms carry.
+struct Chrome {
+    user: String,
+    role: &'static str,
+    csrf: String,
+    nav: Vec<NavLink>,
+}
+
+impl Chrome {
+    /// The bar for session `s` on the page at `here`.
+    fn of(s: &Session, here: &str) -> Chrome {
+        let pages: &[(&'static str, &'static str)] = match s.principal.role {
+            Role::Supervisor => &[("/console/review", "Review queue")],
+            Role::Admin => &[("/console/admin/devices", "Devices")],
+            Role::Officer | Role::OzoneAnalyst => &[],
+        };
+        let nav = std::iter::once(&("/console/", "Home"))
+            .chain(pages)
+            .map(|&(href, label)| NavLink {
+                href,
+                label,
+                current: href == here,
+            })
+            .collect();
+        Chrome {
+            user: s.principal.user.clone(),
+            role: role_label(s.principal.role),
+            csrf: csrf_token(&s.token),
+            nav,
+        }
+    }
 }
 
 /// A signed-in browser.
@@ -181,14 +232,11 @@ async fn sign_in_page() -> Response {
 
 #[derive(Template)]
 #[template(path = "console/home.html")]
-struct Home<'a> {
-    user: &'a str,
-    role: &'static str,
+struct Home {
+    chrome: Chrome,
     stations: String,
     countries: String,
     what: &'static str,
-    admin: bool,
-    csrf: String,
 }
 
 /// How a role is named on the console.
@@ -221,13 +269,10 @@ async fn home(State(state): State<Shared>, headers: HeaderMap) -> ServerResult<R
     Ok(page(
         StatusCode::OK,
         &Home {
-            user: &p.user,
-            role: role_label(p.role),
             stations: p.stations.join(", "),
             countries: p.countries.join(", "),
             what,
-            admin: p.role == Role::Admin,
-            csrf: csrf_token(&s.token),
+            chrome: Chrome::of(&s, "/console/"),
         },
     ))
 }
@@ -254,10 +299,9 @@ async fn signed_in_as(
 #[derive(Template)]
 #[template(path = "console/devices.html")]
 struct Devices {
-    user: String,
+    chrome: Chrome,
     devices: Vec<crate::db::DeviceRow>,
     active: usize,
-    csrf: String,
 }
 
 async fn admin_devices(State(state): State<Shared>, headers: HeaderMap) -> Response {
@@ -270,9 +314,8 @@ async fn admin_devices(State(state): State<Shared>, headers: HeaderMap) -> Respo
             StatusCode::OK,
             &Devices {
                 active: devices.iter().filter(|d| d.revoked_at.is_none()).count(),
-                user: s.principal.user,
                 devices,
-                csrf: csrf_token(&s.token),
+                chrome: Chrome::of(&s, "/console/admin/devices"),
             },
         ),
         Err(e) => e.into_response(),
@@ -436,11 +479,11 @@ async fn sign_out(
 async fn asset(Path(name): Path<String>) -> Response {
     let (body, kind): (&'static [u8], &str) = match name.as_str() {
         "console.css" => (
-            include_bytes!("../assets/console.css"),
+            include_bytes!("../../assets/console.css"),
             "text/css; charset=utf-8",
         ),
         "console.js" => (
-            include_bytes!("../assets/console.js"),
+            include_bytes!("../../assets/console.js"),
             "text/javascript; charset=utf-8",
         ),
         _ => return refused(StatusCode::NOT_FOUND, "Not found", "No such file."),
