@@ -679,18 +679,30 @@ async fn seizures(
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> ServerResult<Response> {
     let (q, how) = crate::export::parse_query(query.as_deref())?;
+    seizure_file(&state, who, q, how.format).await
+}
+
+/// The seizures `who` asked for (`q`) as a file in `format`; the API and the console's
+/// dashboard answer downloads with it.
+pub(crate) async fn seizure_file(
+    state: &Shared,
+    who: Principal,
+    q: crate::export::SeizureQuery,
+    format: crate::export::Format,
+) -> ServerResult<Response> {
+    let state = state.clone();
     let (body, stem) = blocking(move || {
         let report = {
             let conn = state.db.reader();
             crate::export::report(&conn, &who, &q)?
         };
         Ok((
-            crate::export::render(&report, how.format)?,
+            crate::export::render(&report, format)?,
             report.filter.file_stem(),
         ))
     })
     .await?;
-    download(body, &stem, how.format)
+    download(body, &stem, format)
 }
 
 /// `GET /v1/seizures/aggregates`: cases, kg, tonnes, ODP-tonnes and CO2-eq tonnes by annex

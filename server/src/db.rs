@@ -204,6 +204,20 @@ impl Db {
         Ok(())
     }
 
+    /// The stations (UN/LOCODE, name) of `countries`, by name.
+    pub fn stations_of(&self, countries: &[String]) -> ServerResult<Vec<(String, String)>> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT locode, name FROM stations
+             WHERE country IN (SELECT value FROM json_each(?1)) ORDER BY name",
+        )?;
+        let countries = serde_json::to_string(countries)
+            .map_err(|e| ServerError::Internal(format!("countries: {e}")))?;
+        Ok(stmt
+            .query_map([countries], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?)
+    }
+
     /// Whether any user exists yet (first start creates the administrator).
     pub fn has_users(&self) -> ServerResult<bool> {
         Ok(self

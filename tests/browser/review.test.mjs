@@ -1,7 +1,7 @@
 // The supervisor's desk in a real Chromium, against a real server with data an officer recorded
 // through the real core (the command-line client): the queue, an inspection with a photo whose
 // hash the browser checks, an approval signed by the browser's key that verifies in the analyst's
-// export, a return that reaches the officer's device on its next sync, hostile notes rendered as
+// export and the analyst's dashboard, a return that reaches the officer's device on its next sync, hostile notes rendered as
 // text, and an officer's session kept out of supervisors' and administrators' pages.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -125,6 +125,37 @@ test("a supervisor opens an inspection, checks its photo and approves it with th
   assert.match(readFileSync(csv, "utf8"), /GRA-CUS-2026-0901/);
   const verdicts = cli(server.dir, "export", "verify", csv);
   assert.match(verdicts, new RegExp(`${approveId}\\s+\\S+\\s+esi\\s+valid`), verdicts);
+  await page.close();
+});
+
+test("the approval counts in the analyst's dashboard: totals, charts, the case, and the same selection as a file", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await enrolBrowser(page, server.url, "nana", server.codes.nana);
+  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Seizures" }).click();
+  await page.getByRole("heading", { name: "Seizures", exact: true }).waitFor();
+  // Only what a supervisor approved: the case esi approved above (40 cylinders, 544 kg of HCFC-22).
+  const totals = await page.textContent(".totals-cards");
+  assert.match(totals, /1\s*cases/);
+  assert.match(totals, /544\s*kg/);
+  assert.ok((await page.textContent("#cases-title + .scroll")).includes("GRA-CUS-2026-0901"));
+  assert.equal(await page.locator("svg[role=img]").count(), 5, "five charts");
+  assert.ok((await page.locator("section.chart").filter({ hasText: "By substance" }).textContent()).includes("HCFC-22"));
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(shots, "seizures.png"), fullPage: true });
+
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
+  const csv = readFileSync(await file.path(), "utf8");
+  assert.match(file.suggestedFilename(), /^quayside-seizures-GH.*\.csv$/);
+  assert.match(csv, /GRA-CUS-2026-0901/);
+  assert.equal(csv.trim().split("\n").length, 2, "a header and the one approved row");
+
+  // Charts in CO2-eq tonnes; the case opens, without a decision form.
+  await page.getByLabel("Charts in").selectOption("co2e");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("heading", { name: /By month \(CO2-eq tonnes\)/ }).waitFor();
+  await page.getByRole("link", { name: "GRA-CUS-2026-0901" }).click();
+  await page.getByRole("heading", { name: /Container MSKU1234565/ }).waitFor();
+  assert.equal(await page.locator("#decision").count(), 0);
   await page.close();
 });
 

@@ -171,7 +171,8 @@ fn attribute(html: &str, name: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
-/// An officer's inspection with a finding and a photo, submitted and synced; its id.
+/// An officer's inspection with a finding seized (272 kg of HCFC-22) and a photo, submitted and
+/// synced; its id.
 fn submitted_with_photo(ama: &Device, photo: &[u8], notes: &str) -> String {
     let id = new_inspection(&ama.store, "CSQU3054383");
     ama.store
@@ -194,6 +195,30 @@ fn submitted_with_photo(ama: &Device, photo: &[u8], notes: &str) -> String {
                 net_mass_kg: Some(272.0),
                 ..Default::default()
             },
+        )
+        .unwrap();
+    let finding = ama
+        .store
+        .get_inspection(id.clone())
+        .unwrap()
+        .inspection
+        .findings[0]
+        .id
+        .clone();
+    ama.store
+        .set_seizure(
+            id.clone(),
+            quayside_core::SeizureFields {
+                case_ref: Some(format!("GRA-CUS-{}", &id[id.len() - 6..])),
+                action: Some(quayside_core::SeizureAction::Seized),
+                items: Some(vec![quayside_core::SeizedItem {
+                    finding_id: finding,
+                    quantity_kg: 272.0,
+                    cylinders: Some(20),
+                }]),
+                ..Default::default()
+            },
+            vec![],
         )
         .unwrap();
     ama.store
@@ -608,4 +633,103 @@ fn a_server_upgraded_with_inspections_already_stored_lists_them_in_the_queue() {
         queue.contains(&id) && queue.contains("CSQU3054383"),
         "{queue}"
     );
+}
+
+#[test]
+fn an_analyst_reads_approved_seizures_as_totals_charts_cases_and_the_same_selection_as_files() {
+    let agency = Agency::start();
+    agency.with_db(|db| {
+        db.add_user("nana", "ozone_analyst", &[], Some("GH"))
+            .unwrap();
+    });
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let esi = Device::enrolled(&agency, &agency.url(), "esi", "GHTEM");
+    let approved = submitted_with_photo(&ama, b"\xff\xd8\xff one", "first");
+    // The declared origin is free text: it reaches a chart's label.
+    ama.store
+        .update_inspection(
+            approved.clone(),
+            quayside_core::InspectionFields {
+                declaration: Some(quayside_core::DeclarationFields {
+                    origin: Some("<img src=x onerror=alert(1)>".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            vec![],
+        )
+        .unwrap();
+    ama.store.submit(approved.clone()).unwrap();
+    let waiting = submitted_with_photo(&ama, b"\xff\xd8\xff two", "second");
+    ama.store.sync(None).unwrap();
+    esi.store.sync(None).unwrap();
+    esi.store
+        .approve(approved.clone(), shown(&esi, &approved), "ok".into())
+        .unwrap();
+    esi.store.sync(None).unwrap();
+
+    let mut nana = Browser::new(&agency.url());
+    assert_eq!(nana.enrol("nana", &agency.code("nana")).status(), 200);
+    let res = nana.get("/console/seizures");
+    assert_eq!(res.status(), 200);
+    let html = res.text().unwrap();
+    // Only the approved case counts: 272 kg of HCFC-22 (ODP 0.055: 0.015 ODP-t).
+    assert!(html.contains("<span class=\"n\">1</span> cases"), "{html}");
+    assert!(html.contains("<span class=\"n\">272</span> kg") && html.contains("0.015"));
+    assert!(html.contains(&format!("/console/inspections/{approved}")));
+    assert!(!html.contains(&waiting));
+    assert!(html.contains("<svg") && html.contains(">HCFC-22</text>"));
+    assert!(
+        html.contains("&#60;img src=x") && !html.contains("<img src=x"),
+        "origin escaped"
+    );
+    // Everything, approved or not; a nonsense date is refused in words.
+    let all = nana.get("/console/seizures?state=all").text().unwrap();
+    assert!(all.contains("<span class=\"n\">2</span> cases") && all.contains(&waiting));
+    let res = nana.get("/console/seizures?from=2026-13-01");
+    assert_eq!(res.status(), 400);
+    assert!(
+        res.text()
+            .unwrap()
+            .contains("Nothing shown: from must be a date")
+    );
+
+    // The same selection as files.
+    let csv = nana.get("/console/seizures?format=csv");
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".csv")
+    );
+    let csv = csv.text().unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        2,
+        "a header and the approved row: {csv}"
+    );
+    assert!(csv.contains(&approved));
+    let xlsx = nana.get("/console/seizures?format=xlsx").bytes().unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&nana.get("/console/seizures?format=json").bytes().unwrap())
+            .unwrap();
+    assert_eq!(json["rows"].as_array().unwrap().len(), 1);
+
+    // A case opens; one not approved does not exist for an analyst.
+    assert_eq!(
+        nana.get(&format!("/console/inspections/{approved}"))
+            .status(),
+        200
+    );
+    assert_eq!(
+        nana.get(&format!("/console/inspections/{waiting}"))
+            .status(),
+        404
+    );
+    // The dashboard is the analysts'.
+    let mut sup = Browser::new(&agency.url());
+    assert_eq!(sup.enrol("esi", &agency.code("esi")).status(), 200);
+    assert_eq!(sup.get("/console/seizures").status(), 403);
 }

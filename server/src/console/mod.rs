@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::app::{Shared, blocking, enrol_allowed};
 
 mod review;
+mod seizures;
 use crate::error::{ServerError, ServerResult};
 use crate::sessions::{SESSION_HOURS, csrf_token};
 
@@ -47,6 +48,7 @@ pub fn router() -> Router<Shared> {
         )
         .route("/console/inspections/{id}/decision", post(review::decide))
         .route("/console/photos/{inspection}/{sha}", get(review::photo))
+        .route("/console/seizures", get(seizures::dashboard))
         .route("/console/admin/devices", get(admin_devices))
         .route("/console/admin/devices/{id}/revoke", post(admin_revoke))
         .route("/console/assets/{name}", get(asset))
@@ -135,7 +137,8 @@ impl Chrome {
         let pages: &[(&'static str, &'static str)] = match s.principal.role {
             Role::Supervisor => &[("/console/review", "Review queue")],
             Role::Admin => &[("/console/admin/devices", "Devices")],
-            Role::Officer | Role::OzoneAnalyst => &[],
+            Role::OzoneAnalyst => &[("/console/seizures", "Seizures")],
+            Role::Officer => &[],
         };
         let nav = std::iter::once(&("/console/", "Home"))
             .chain(pages)

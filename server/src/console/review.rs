@@ -300,6 +300,8 @@ struct InspectionSheet {
     reviewer: String,
     can_decide: bool,
     can_approve: bool,
+    /// The page this one was opened from: the queue, or the analyst's seizures.
+    back: (&'static str, &'static str),
 }
 
 fn finding_figures(f: &FindingFiguresRecord) -> Vec<Fact> {
@@ -584,6 +586,11 @@ fn sheet(s: &Session, p: InspectionPage) -> InspectionSheet {
         device: s.principal.device_id.clone(),
         reviewer: s.principal.user.clone(),
         can_approve: can_decide && submission_covers_shown && missing_photos == 0,
+        back: if supervisor {
+            ("/console/review", "Review queue")
+        } else {
+            ("/console/seizures", "Seizures")
+        },
         can_decide,
     }
 }
