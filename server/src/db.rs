@@ -59,6 +59,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "011_review_queue",
         include_str!("../migrations/011_review_queue.sql"),
     ),
+    (
+        "012_last_sync",
+        include_str!("../migrations/012_last_sync.sql"),
+    ),
 ];
 /// The longest an enrolment code may stay valid (30 days).
 pub const MAX_CODE_HOURS: i64 = 30 * 24;
@@ -127,6 +131,12 @@ pub struct DeviceRow {
     pub actor: String,
     pub enrolled_at: String,
     pub revoked_at: Option<String>,
+    /// `phone` or `browser`.
+    #[serde(default)]
+    pub kind: String,
+    /// When it last synced (phones; None: never).
+    #[serde(default)]
+    pub last_sync_at: Option<String>,
 }
 
 impl Db {
@@ -504,7 +514,8 @@ impl Db {
     pub fn devices(&self) -> ServerResult<Vec<DeviceRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT d.id, u.name, d.name, d.actor, d.enrolled_at, d.revoked_at
+            "SELECT d.id, u.name, d.name, d.actor, d.enrolled_at, d.revoked_at, d.kind,
+                    d.last_sync_at
              FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -515,6 +526,8 @@ impl Db {
                 actor: r.get(3)?,
                 enrolled_at: r.get(4)?,
                 revoked_at: r.get(5)?,
+                kind: r.get(6)?,
+                last_sync_at: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -572,6 +585,7 @@ impl Db {
 
     /// Documents changed after `since` that `who` may read, oldest change first.
     pub fn feed(&self, who: &Principal, since: u64, limit: u32) -> ServerResult<FeedResponse> {
+        self.saw_sync(who)?;
         let conn = self.reader();
         let limit = limit.clamp(1, 5000);
         let mut stmt = conn.prepare_cached(
@@ -607,6 +621,20 @@ impl Db {
             cursor,
             more,
         })
+    }
+
+    /// Notes that `who`'s device is syncing (every sync starts with the feed), at most once a
+    /// minute so polling does not turn into writes.
+    fn saw_sync(&self, who: &Principal) -> ServerResult<()> {
+        let minute_ago = (chrono::Utc::now() - chrono::Duration::minutes(1))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.conn()
+            .prepare_cached(
+                "UPDATE devices SET last_sync_at = ?2
+                 WHERE id = ?1 AND (last_sync_at IS NULL OR last_sync_at < ?3)",
+            )?
+            .execute(params![who.device_id, now(), minute_ago])?;
+        Ok(())
     }
 
     /// Runs a sync request: every document is checked and stored (or refused) on its own, all
@@ -668,6 +696,8 @@ impl Db {
                 Err(SyncRefusal::Failed(e)) => return Err(e),
             }
         }
+        tx.prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
+            .execute(params![who.device_id, now()])?;
         tx.set_drop_behavior(rusqlite::DropBehavior::Commit);
         tx.commit()?;
         Ok(SyncResponse {

@@ -3,6 +3,7 @@
 //!
 //! [`Server::start`] runs the real HTTP server on a listener, for the binary and for tests.
 
+pub mod accounts;
 pub mod app;
 pub mod blobs;
 pub mod console;

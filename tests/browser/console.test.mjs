@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { startServer, launch, accessibilityProblems, shots } from "./harness.mjs";
+import { startServer, launch, accessibilityProblems, shots, enrolBrowser } from "./harness.mjs";
 
 let server, browser;
 before(async () => {
@@ -138,4 +138,43 @@ test("an administrator revokes a supervisor's browser from the devices page; it 
   assert.equal(new URL(esi.page.url()).pathname, "/console/sign-in");
   await esi.context.close();
   await admin.context.close();
+});
+
+test("an administrator adds a station and a user and gives the user's phone a code as a QR code", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await enrolBrowser(page, server.url, "admin", await server.mintCode("admin"));
+  const nav = page.getByRole("navigation", { name: "Console" });
+
+  await nav.getByRole("link", { name: "Stations" }).click();
+  await page.getByLabel("UN/LOCODE").fill("ghtkd");
+  await page.getByLabel("Name", { exact: true }).fill("Takoradi port");
+  await page.getByRole("button", { name: "Add" }).click();
+  await page.getByRole("row").filter({ hasText: "GHTKD" }).waitFor();
+  assert.deepEqual(await accessibilityProblems(page), []);
+
+  await nav.getByRole("link", { name: "Users" }).click();
+  await page.getByLabel("User name").fill("kwame");
+  await page.getByLabel("Role").selectOption("officer");
+  await page.getByLabel(/Takoradi port/).check();
+  await page.getByRole("button", { name: "Add user" }).click();
+  const row = page.getByRole("row").filter({ hasText: "kwame" });
+  await row.waitFor();
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(shots, "admin-users.png"), fullPage: true });
+
+  await row.getByRole("button", { name: "New enrolment code for kwame" }).click();
+  await page.getByRole("heading", { name: "Enrolment code for kwame" }).waitFor();
+  const qr = page.getByRole("img", { name: /QR code of the enrolment link/ });
+  assert.ok((await qr.evaluate((img) => img.complete && img.naturalWidth)) >= 240, "the QR code is drawn");
+  assert.match(await page.textContent("figcaption"), /^quayside:\/\/enrol\?server=http/);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await page.screenshot({ path: join(shots, "admin-code.png"), fullPage: true });
+
+  await nav.getByRole("link", { name: "API tokens" }).click();
+  await page.getByRole("button", { name: "Make token" }).click();
+  await page.getByRole("heading", { name: /API token for/ }).waitFor();
+  await nav.getByRole("link", { name: "API tokens" }).click();
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await context.close();
 });

@@ -733,3 +733,162 @@ fn an_analyst_reads_approved_seizures_as_totals_charts_cases_and_the_same_select
     assert_eq!(sup.enrol("esi", &agency.code("esi")).status(), 200);
     assert_eq!(sup.get("/console/seizures").status(), 403);
 }
+
+impl Browser {
+    /// Posts form `fields` (with this session's CSRF token) to `path`.
+    fn post_fields(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let csrf = self.csrf();
+        let mut all = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let url = format!("{}{path}", self.url);
+        self.client
+            .post(url)
+            .headers(self.headers())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(&all).unwrap())
+            .send()
+            .unwrap()
+    }
+}
+
+#[test]
+fn an_administrator_sets_up_a_station_and_a_user_whose_phone_enrols_from_the_qr_link() {
+    let agency = Agency::start();
+    let mut root = Browser::new(&agency.url());
+    assert_eq!(root.enrol("root", &agency.code("root")).status(), 200);
+    let home = root.get("/console/").text().unwrap();
+    for page in ["Users", "Stations", "Devices", "API tokens"] {
+        assert!(home.contains(&format!(">{page}</a>")), "{page} in {home}");
+    }
+
+    // A station: typed loosely, stored as its UN/LOCODE; nonsense refused in words.
+    let res = root.post_fields(
+        "/console/admin/stations",
+        &[("locode", "ghtkd"), ("name", "Takoradi port")],
+    );
+    assert_eq!(res.status(), 303);
+    assert!(
+        root.get("/console/admin/stations")
+            .text()
+            .unwrap()
+            .contains("GHTKD")
+    );
+    let res = root.post_fields(
+        "/console/admin/stations",
+        &[("locode", "TAKORADI"), ("name", "x")],
+    );
+    assert_eq!(res.status(), 400);
+    assert!(res.text().unwrap().contains("Not added:"));
+
+    // A user: an officer needs a station; with one, added.
+    let res = root.post_fields(
+        "/console/admin/users",
+        &[("name", "kwame"), ("role", "officer")],
+    );
+    assert_eq!(res.status(), 400);
+    assert!(res.text().unwrap().contains("needs at least one station"));
+    let res = root.post_fields(
+        "/console/admin/users",
+        &[
+            ("name", "kwame"),
+            ("role", "officer"),
+            ("stations", "GHTKD"),
+            ("stations", "GHTEM"),
+        ],
+    );
+    assert_eq!(res.status(), 303);
+    let users = root.get("/console/admin/users").text().unwrap();
+    assert!(
+        users.contains("kwame") && users.contains("GHTEM, GHTKD"),
+        "{users}"
+    );
+
+    // A code, shown once with its QR code; the link in it enrols kwame's phone.
+    let res = root.post_fields("/console/admin/users/kwame/code", &[("hours", "24")]);
+    assert_eq!(res.status(), 200);
+    let html = res.text().unwrap();
+    assert!(
+        html.contains("src=\"data:image/svg+xml;base64,"),
+        "a QR code"
+    );
+    let start = html.find("quayside://enrol?").unwrap();
+    let link = html[start..start + html[start..].find('<').unwrap()].replace("&#38;", "&");
+    let link = quayside_core::parse_enrolment_link(link).unwrap();
+    assert_eq!(
+        (link.server.as_str(), link.user.as_str()),
+        (agency.url().as_str(), "kwame")
+    );
+    let kwame = Device::new("kwame", "GHTKD");
+    kwame
+        .store
+        .enroll(link.server, link.code, "kwame's phone".into(), None)
+        .unwrap();
+    kwame.store.sync(None).unwrap();
+    // The devices page says when it last synced.
+    let devices = root.get("/console/admin/devices").text().unwrap();
+    let row = &devices[devices
+        .find("kwame&#39;s phone")
+        .or(devices.find("kwame's phone"))
+        .unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("Phone") && !row.contains("never") && row.contains("UTC"),
+        "{row}"
+    );
+
+    // An API token: shown once, works, revoked from the list, refused at once.
+    let res = root.post_fields("/console/admin/tokens", &[("user", "root")]);
+    assert_eq!(res.status(), 200);
+    let html = res.text().unwrap();
+    let start = html.find("<code id=\"secret\">").unwrap() + "<code id=\"secret\">".len();
+    let token = html[start..start + html[start..].find('<').unwrap()].to_string();
+    let api = |token: &str| {
+        reqwest::blocking::Client::new()
+            .get(format!("{}/v1/admin/users", agency.url()))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .status()
+    };
+    assert_eq!(api(&token), 200);
+    let list = root.get("/console/admin/tokens").text().unwrap();
+    let hash = attribute(
+        &list[list.find("/console/admin/tokens/").unwrap() - 20..],
+        "action",
+    )
+    .trim_start_matches("/console/admin/tokens/")
+    .trim_end_matches("/revoke")
+    .to_string();
+    assert!(!list.contains(&token), "the token itself is never listed");
+    assert_eq!(
+        root.post_fields(&format!("/console/admin/tokens/{hash}/revoke"), &[])
+            .status(),
+        303
+    );
+    assert_eq!(api(&token), 401);
+
+    // Forged forms and other roles change nothing.
+    let res = root.post_form("/console/admin/stations", "forged");
+    assert_eq!(res.status(), 403);
+    let mut esi = Browser::new(&agency.url());
+    assert_eq!(esi.enrol("esi", &agency.code("esi")).status(), 200);
+    for path in [
+        "/console/admin/users",
+        "/console/admin/stations",
+        "/console/admin/tokens",
+    ] {
+        assert_eq!(esi.get(path).status(), 403, "{path}");
+    }
+    let res = esi.post_fields(
+        "/console/admin/users",
+        &[("name", "mallory"), ("role", "admin")],
+    );
+    assert_eq!(res.status(), 403);
+    assert!(
+        !root
+            .get("/console/admin/users")
+            .text()
+            .unwrap()
+            .contains("mallory")
+    );
+}

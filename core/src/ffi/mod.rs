@@ -2,6 +2,7 @@
 //! the CLI: one [`FieldStore`] object, plain records, and [`ApiError`]. This is the only module
 //! with uniffi derives; no automerge or rusqlite type appears here.
 
+mod enrolment_link;
 mod error;
 mod form_fields;
 mod forms;
@@ -14,6 +15,7 @@ mod wording;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use enrolment_link::*;
 pub use error::{ApiError, ErrorCode};
 pub use form_fields::*;
 pub use forms::*;

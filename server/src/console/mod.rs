@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::app::{Shared, blocking, enrol_allowed};
 
+mod admin;
 mod review;
 mod seizures;
 use crate::error::{ServerError, ServerResult};
@@ -49,8 +50,28 @@ pub fn router() -> Router<Shared> {
         .route("/console/inspections/{id}/decision", post(review::decide))
         .route("/console/photos/{inspection}/{sha}", get(review::photo))
         .route("/console/seizures", get(seizures::dashboard))
-        .route("/console/admin/devices", get(admin_devices))
-        .route("/console/admin/devices/{id}/revoke", post(admin_revoke))
+        .route("/console/admin/devices", get(admin::devices))
+        .route(
+            "/console/admin/devices/{id}/revoke",
+            post(admin::revoke_device),
+        )
+        .route(
+            "/console/admin/stations",
+            get(admin::stations).post(admin::add_station),
+        )
+        .route(
+            "/console/admin/users",
+            get(admin::users).post(admin::add_user),
+        )
+        .route("/console/admin/users/{name}/code", post(admin::user_code))
+        .route(
+            "/console/admin/tokens",
+            get(admin::tokens).post(admin::add_token),
+        )
+        .route(
+            "/console/admin/tokens/{hash}/revoke",
+            post(admin::revoke_token),
+        )
         .route("/console/assets/{name}", get(asset))
         .layer(axum::middleware::from_fn(security_headers))
 }
@@ -136,7 +157,12 @@ impl Chrome {
     fn of(s: &Session, here: &str) -> Chrome {
         let pages: &[(&'static str, &'static str)] = match s.principal.role {
             Role::Supervisor => &[("/console/review", "Review queue")],
-            Role::Admin => &[("/console/admin/devices", "Devices")],
+            Role::Admin => &[
+                ("/console/admin/users", "Users"),
+                ("/console/admin/stations", "Stations"),
+                ("/console/admin/devices", "Devices"),
+                ("/console/admin/tokens", "API tokens"),
+            ],
             Role::OzoneAnalyst => &[("/console/seizures", "Seizures")],
             Role::Officer => &[],
         };
@@ -296,61 +322,6 @@ async fn signed_in_as(
         )),
         Ok(None) => Err(Redirect::to("/console/sign-in").into_response()),
         Err(e) => Err(e.into_response()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "console/devices.html")]
-struct Devices {
-    chrome: Chrome,
-    devices: Vec<crate::db::DeviceRow>,
-    active: usize,
-}
-
-async fn admin_devices(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let s = match signed_in_as(&state, &headers, &[Role::Admin]).await {
-        Ok(s) => s,
-        Err(answer) => return answer,
-    };
-    match blocking(move || state.db.devices()).await {
-        Ok(devices) => page(
-            StatusCode::OK,
-            &Devices {
-                active: devices.iter().filter(|d| d.revoked_at.is_none()).count(),
-                devices,
-                chrome: Chrome::of(&s, "/console/admin/devices"),
-            },
-        ),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn admin_revoke(
-    State(state): State<Shared>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let s = match signed_in_as(&state, &headers, &[Role::Admin]).await {
-        Ok(s) => s,
-        Err(answer) => return answer,
-    };
-    if let Some(refusal) = forged(&headers, &form, &s.token, "Not revoked") {
-        return refusal;
-    }
-    let who = s.principal.user.clone();
-    let device = id.clone();
-    match blocking(move || state.db.revoke_device(&device)).await {
-        Ok(()) => {
-            tracing::info!(admin = %who, device = %id, "device revoked from the console");
-            Redirect::to("/console/admin/devices").into_response()
-        }
-        Err(ServerError::NotFound(_)) => refused(
-            StatusCode::NOT_FOUND,
-            "Not revoked",
-            "No active device has this id (it may have been revoked already).",
-        ),
-        Err(e) => e.into_response(),
     }
 }
 
