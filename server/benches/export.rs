@@ -11,7 +11,11 @@
 //! `cargo bench -p quayside-server --bench export` (release build). Prints a Markdown table.
 //! `-- --keep` leaves the database behind (its path printed) to study the queries in `sqlite3`.
 
+mod common;
+
 use std::time::{Duration, Instant};
+
+use common::{median, row};
 
 use quayside_core::model::{
     CylinderType, Declaration, Finding, Inspection, Seizure, SeizureAction, SeizureItem,
@@ -272,32 +276,4 @@ fn bare_xlsx(rows: &[Vec<String>]) -> usize {
         }
     }
     wb.save_to_buffer().unwrap().len()
-}
-
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
-}
-
-fn row(name: &str, ours: Duration, base: Duration, base_name: &str) {
-    let fmt = |d: Duration| {
-        if d.as_secs_f64() < 0.01 {
-            format!("{:.1} µs", d.as_secs_f64() * 1e6)
-        } else {
-            format!("{:.1} ms", d.as_secs_f64() * 1e3)
-        }
-    };
-    println!(
-        "| {name} | {} | {} ({base_name}) | {:.2}x |",
-        fmt(ours),
-        fmt(base),
-        ours.as_secs_f64() / base.as_secs_f64()
-    );
 }

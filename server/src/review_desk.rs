@@ -120,7 +120,7 @@ fn substances(ins: &Inspection) -> Vec<String> {
 }
 
 /// Keeps the inspection's queue row current.
-pub(crate) fn project(conn: &Connection, ins: &Inspection, state: ReviewState) -> ServerResult<()> {
+pub fn project(conn: &Connection, ins: &Inspection, state: ReviewState) -> ServerResult<()> {
     let seizure = ins.seizure.as_ref();
     let case_ref = seizure.and_then(|s| s.case_ref.clone());
     let seized_kg: f64 = seizure.map_or(0.0, |s| s.items.iter().map(|i| i.quantity_kg).sum());

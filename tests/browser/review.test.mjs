@@ -109,6 +109,12 @@ test("a supervisor opens an inspection, checks its photo and approves it with th
   assert.equal(await page.locator("main img[src=x]").count(), 0);
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: join(shots, "inspection.png"), fullPage: true });
+  // On a tablet held upright: nothing wider than the screen, the decision still in reach.
+  await page.setViewportSize({ width: 768, height: 1024 });
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, "no sideways scrolling");
+  await page.getByRole("button", { name: "Sign and send" }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, "inspection-tablet.png") });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.getByLabel("Approve").check();
   await page.getByLabel(/Comment/).fill("identifier reading and labels checked");
@@ -142,6 +148,10 @@ test("the approval counts in the analyst's dashboard: totals, charts, the case, 
   assert.ok((await page.locator("section.chart").filter({ hasText: "By substance" }).textContent()).includes("HCFC-22"));
   assert.deepEqual(await accessibilityProblems(page), []);
   await page.screenshot({ path: join(shots, "seizures.png"), fullPage: true });
+  await page.setViewportSize({ width: 768, height: 1024 });
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, "no sideways scrolling");
+  await page.screenshot({ path: join(shots, "seizures-tablet.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
   const csv = readFileSync(await file.path(), "utf8");

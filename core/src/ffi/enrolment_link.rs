@@ -2,9 +2,9 @@
 //! user and the one-time code in one text a phone scans instead of typing them
 //! (`quayside://enrol?server=...&user=...&code=...`).
 
-use super::ApiResult;
 use super::error::ApiError;
 use super::messages::{MessageKey, UserMessage};
+use super::{ApiResult, FieldStore};
 
 /// What a scanned enrolment link holds: the fields of the enrolment screen.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -29,10 +29,9 @@ pub fn enrolment_link(server: String, user: String, code: String) -> String {
 }
 
 fn invalid(detail: &str) -> ApiError {
-    let detail = format!("not a Quayside enrolment link: {detail}");
     ApiError::Invalid {
-        user: UserMessage::new(MessageKey::ErrorInvalid, [detail.clone()]),
-        message: detail,
+        user: UserMessage::plain(MessageKey::EnrolmentLinkInvalid),
+        message: format!("not a Quayside enrolment link: {detail}"),
         field: Some("link".into()),
     }
 }
@@ -64,6 +63,25 @@ pub fn parse_enrolment_link(text: String) -> ApiResult<EnrolmentLink> {
     })
 }
 
+#[uniffi::export]
+impl FieldStore {
+    /// Reads a scanned enrolment link for this phone: refused, saying why, when it is not one
+    /// or when its code is another user's (the server would refuse it too, after a round trip).
+    /// Its `server` and `code` go to [`FieldStore::enroll`].
+    pub fn read_enrolment_link(&self, text: String) -> ApiResult<EnrolmentLink> {
+        let link = parse_enrolment_link(text)?;
+        let me = self.device_info().user;
+        if link.user != me {
+            return Err(ApiError::Invalid {
+                user: UserMessage::new(MessageKey::EnrolmentLinkOtherUser, [link.user.clone()]),
+                message: format!("the enrolment code is for {}, not {me}", link.user),
+                field: Some("link".into()),
+            });
+        }
+        Ok(link)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +102,30 @@ mod tests {
                 code: "K7P2-QX9M&x=1".into(),
             }
         );
+    }
+
+    #[test]
+    fn a_phone_reads_only_a_link_for_its_own_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FieldStore::create(
+            dir.path().join("s").display().to_string(),
+            "ama".into(),
+            "GHTEM".into(),
+        )
+        .unwrap();
+        let mine = enrolment_link("http://127.0.0.1:8080".into(), "ama".into(), "C0DE".into());
+        assert_eq!(store.read_enrolment_link(mine).unwrap().code, "C0DE");
+        let kofis = enrolment_link("http://127.0.0.1:8080".into(), "kofi".into(), "C0DE".into());
+        let e = store.read_enrolment_link(kofis).unwrap_err();
+        assert_eq!(e.user_message().key, MessageKey::EnrolmentLinkOtherUser);
+        assert_eq!(
+            e.user_message().to_english(),
+            "This enrolment code is for kofi, not for this phone's user. Ask the administrator for your own code."
+        );
+        let e = store
+            .read_enrolment_link("https://example.com".into())
+            .unwrap_err();
+        assert_eq!(e.user_message().key, MessageKey::EnrolmentLinkInvalid);
     }
 
     #[test]

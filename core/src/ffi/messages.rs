@@ -57,6 +57,10 @@ message_keys! {
     ErrorServerUnavailable = "error_server_unavailable" []
         "The agency server is busy or failing. Nothing is lost; it will be tried again.",
     ErrorInternal = "error_internal" ["detail"] "Something went wrong inside the app: {detail}",
+    EnrolmentLinkInvalid = "enrolment_link_invalid" []
+        "This is not a Quayside enrolment code. Scan the QR code on the administrator's enrolment page, or type the server address and the code.",
+    EnrolmentLinkOtherUser = "enrolment_link_other_user" ["user"]
+        "This enrolment code is for {user}, not for this phone's user. Ask the administrator for your own code.",
     QuantityEmpty = "quantity_empty" [] "Enter a quantity.",
     QuantityNotANumber = "quantity_not_a_number" ["text"] "{text} is not a number.",
     QuantityNegative = "quantity_negative" [] "A quantity cannot be negative.",

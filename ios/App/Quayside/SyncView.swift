@@ -144,12 +144,22 @@ struct EnrolmentView: View {
     /// The server's public key SHA-256 (hex or base64), when the agency pins it instead.
     @State private var pin = ""
     @State private var importingCA = false
+    /// The QR code scanner is shown; what it read waits in `scannedText` until it is gone.
+    @State private var scanning = false
+    @State private var scannedText: String?
     @State private var working = false
     @State private var error: UserFacingError?
 
     var body: some View {
         Form {
             Section {
+                if QRCodeScanner.isAvailable {
+                    Button {
+                        scanning = true
+                    } label: {
+                        Label("Scan the QR code", systemImage: "qrcode.viewfinder")
+                    }
+                }
                 FieldRow(label: "Server address", text: $serverURL, keyboard: .URL)
                     .textContentType(.URL)
                 FieldRow(label: "Enrolment code (e.g. ABCD-EFGH-JKLM)", text: $code, code: true)
@@ -188,6 +198,22 @@ struct EnrolmentView: View {
         .fileImporter(isPresented: $importingCA, allowedContentTypes: [.x509Certificate, .plainText, .data]) { result in
             readCertificate(result)
         }
+        .sheet(isPresented: $scanning, onDismiss: readScanned) {
+            NavigationStack {
+                QRCodeScanner { text in
+                    scannedText = text
+                    scanning = false
+                }
+                .ignoresSafeArea(edges: .bottom)
+                .navigationTitle("Scan the QR code")
+                .navigationBarTitleDisplayMode(.inline)
+                .toolbar {
+                    ToolbarItem(placement: .cancellationAction) {
+                        Button("Cancel") { scanning = false }
+                    }
+                }
+            }
+        }
         .onAppear {
             if deviceName.isEmpty { deviceName = UIDevice.current.name }
         }
@@ -204,6 +230,23 @@ struct EnrolmentView: View {
             await scheduler.syncNow()
         } catch {
             self.error = UserFacingError(error)
+        }
+    }
+
+    /// Fills the server address and the code from the scanned enrolment link, once the scanner is
+    /// gone (so that a refusal's alert can show); the core refuses another app's QR code and
+    /// another user's code.
+    private func readScanned() {
+        guard let text = scannedText else { return }
+        scannedText = nil
+        Task { @MainActor in
+            do {
+                let link = try await store.readEnrolmentLink(text)
+                serverURL = link.server
+                code = link.code
+            } catch {
+                self.error = UserFacingError(error)
+            }
         }
     }
 

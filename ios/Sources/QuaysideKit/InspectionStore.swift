@@ -440,6 +440,13 @@ public final class InspectionStore: ObservableObject {
         }
     }
 
+    /// Reads the enrolment link scanned from the QR code on the administrator's enrolment page:
+    /// its `server` and `code` go to ``enroll(serverURL:code:deviceName:trust:)``. Refused with the
+    /// core's message when the text is not a Quayside enrolment link or its code is another user's.
+    public func readEnrolmentLink(_ text: String) async throws -> EnrolmentLink {
+        try await read { fieldStore in try fieldStore.readEnrolmentLink(text: text) }
+    }
+
     /// Syncs with the server: pushes what was recorded here, pulls colleagues' changes, uploads
     /// photos, publishing progress in ``syncActivity``. Recording goes on meanwhile.
     ///

@@ -98,6 +98,33 @@ final class InspectionStoreTests: XCTestCase {
         }
     }
 
+    /// The QR code on the administrator's enrolment page fills the enrolment form with its server
+    /// and code; another user's code and another app's QR code are refused with the core's message.
+    func testAScannedEnrolmentLinkIsReadOnlyForThisPhonesUser() async throws {
+        let mine = enrolmentLink(server: "https://customs.example.gh:8443/", user: "ama", code: "K7P2-QX9M-H4TW")
+        let link = try await store.readEnrolmentLink(mine + "\n")
+        XCTAssertEqual(link, EnrolmentLink(server: "https://customs.example.gh:8443", user: "ama", code: "K7P2-QX9M-H4TW"))
+
+        do {
+            _ = try await store.readEnrolmentLink(enrolmentLink(server: "https://customs.example.gh", user: "kofi", code: "K7P2-QX9M-H4TW"))
+            XCTFail("another user's code is refused")
+        } catch let error as UserFacingError {
+            XCTAssertEqual(error.code, .invalid)
+            XCTAssertEqual(error.userMessage?.key, .enrolmentLinkOtherUser)
+            XCTAssertEqual(error.userMessage?.args, ["kofi"])
+        }
+
+        for text in ["https://example.com/?code=1", "WIFI:S:port;T:WPA;P:secret;;", "quayside://enrol?user=ama&code=X", ""] {
+            do {
+                _ = try await store.readEnrolmentLink(text)
+                XCTFail("\(text) is not a Quayside enrolment link")
+            } catch let error as UserFacingError {
+                XCTAssertEqual(error.code, .invalid, text)
+                XCTAssertEqual(error.userMessage?.key, .enrolmentLinkInvalid, text)
+            }
+        }
+    }
+
     func testHistoryAndPhotoThroughTheStore() async throws {
         let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let editor = InspectionEditorModel(store: store, view: created)

@@ -49,3 +49,25 @@ data class EnrolmentForm(val serverUrl: String = "", val code: String = "", val 
         return if (ca == null && pin == null) null else ServerTrust(caPem = ca, pinSha256 = pin)
     }
 }
+
+/**
+ * What scanning the QR code on the administrator's enrolment page does to the enrolment form:
+ * the [form] with the link's server address and code put in, or, when the core refused the text
+ * (another app's QR code, another user's code), the form as it was and the [problem] to show.
+ */
+data class ScannedEnrolment(val form: EnrolmentForm, val problem: Problem? = null) {
+    /** Reading scanned texts. */
+    companion object {
+        /** Reads [text] (a QR code's raw value) with [repo] and fills [form] from it; never throws but a cancellation. */
+        suspend fun read(repo: InspectionRepository, form: EnrolmentForm, text: String): ScannedEnrolment = try {
+            val link = repo.readEnrolmentLink(text)
+            ScannedEnrolment(form.copy(serverUrl = link.server, code = link.code))
+        } catch (e: Exception) {
+            if (e is kotlinx.coroutines.CancellationException) throw e
+            ScannedEnrolment(form, Problems.of(e))
+        }
+
+        /** The phone's QR code scanner could not run (missing or not yet downloaded): the fields are typed instead. */
+        val scannerUnavailable: Problem = Problem(text("enrol_scan_unavailable"), Recovery.NONE)
+    }
+}

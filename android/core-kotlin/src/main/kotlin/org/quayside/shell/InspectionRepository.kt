@@ -16,6 +16,7 @@ import org.quayside.core.RecoveredPhoto
 import org.quayside.core.ServerTrust
 import org.quayside.core.SyncSchedule
 import org.quayside.core.ElementList
+import org.quayside.core.EnrolmentLink
 import org.quayside.core.EnrollmentRecord
 import org.quayside.core.FieldStore
 import org.quayside.core.FieldStoreInterface
@@ -193,6 +194,12 @@ class InspectionRepository(
         schedule()
         return r
     }
+
+    /**
+     * The enrolment link scanned as [text] (the QR code on the administrator's enrolment page):
+     * refused by the core when it is not a Quayside link or its code is another user's.
+     */
+    suspend fun readEnrolmentLink(text: String): EnrolmentLink = call { store.readEnrolmentLink(text) }
 
     /** Re-reads what is not yet on the server (and the enrolled role, fresh) into [syncStatus]. */
     suspend fun refreshSyncStatus(): SyncStatusRecord {

@@ -18,6 +18,7 @@ import androidx.compose.material3.TopAppBar
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
@@ -25,6 +26,9 @@ import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import com.google.mlkit.vision.barcode.common.Barcode
+import com.google.mlkit.vision.codescanner.GmsBarcodeScannerOptions
+import com.google.mlkit.vision.codescanner.GmsBarcodeScanning
 import org.quayside.shell.EnrolmentForm
 import org.quayside.shell.SetupForm
 
@@ -75,12 +79,32 @@ fun EnrolmentScreen(vm: SetupViewModel, onDone: () -> Unit) {
             caPem = runCatching { context.contentResolver.openInputStream(uri)?.use { it.readBytes().decodeToString() } }.getOrNull().orEmpty()
         }
     }
+    // The QR code on the administrator's enrolment page, read by Google's code scanner (its own camera screen; no permission needed).
+    val scanner = remember(context) {
+        GmsBarcodeScanning.getClient(context, GmsBarcodeScannerOptions.Builder().setBarcodeFormats(Barcode.FORMAT_QR_CODE).build())
+    }
     Scaffold(topBar = { TopAppBar(title = { Text(str("title_enrol")) }) }) { padding ->
         Column(Modifier.fillMaxSize().padding(padding).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
             Text(
                 str("enrol_intro"),
                 style = MaterialTheme.typography.bodyMedium,
             )
+            OutlinedButton(
+                onClick = {
+                    scanner.startScan()
+                        .addOnSuccessListener { barcode ->
+                            vm.scanned(EnrolmentForm(url, code, caPem, pin), barcode.rawValue.orEmpty()) { filled ->
+                                url = filled.serverUrl
+                                code = filled.code
+                            }
+                        }
+                        .addOnFailureListener { vm.scanUnavailable() }
+                },
+                enabled = !busy,
+                modifier = Modifier.fillMaxWidth(),
+            ) {
+                Text(str("action_scan_enrolment"))
+            }
             OutlinedTextField(
                 url,
                 { url = it },

@@ -26,6 +26,7 @@ import org.quayside.shell.InspectionRepository
 import org.quayside.shell.ListState
 import org.quayside.shell.ReviewQueueModel
 import org.quayside.shell.ReviewQueueState
+import org.quayside.shell.ScannedEnrolment
 import org.quayside.shell.SeizureForm
 import org.quayside.shell.SetupForm
 import org.quayside.shell.SyncState
@@ -339,6 +340,26 @@ class SetupViewModel(private val container: AppContainer) : ViewModel() {
         // The agency's CA or the server's key pin, when the platform's roots do not vouch for the server.
         repo.enroll(form.normalizedUrl(), form.normalizedCode(), container.deviceName, form.trust())
         runCatching { repo.sync() }
+    }
+
+    /**
+     * Puts the enrolment link scanned as [text] (the administrator's QR code) into [form]: [filled]
+     * gets the form with the link's server and code; a refusal (not a Quayside code, another
+     * user's code) shows as the message.
+     */
+    fun scanned(form: EnrolmentForm, text: String, filled: (EnrolmentForm) -> Unit) {
+        viewModelScope.launch {
+            _message.value = null
+            val repo = container.repository() ?: return@launch
+            val scanned = ScannedEnrolment.read(repo, form, text)
+            _message.value = scanned.problem
+            if (scanned.problem == null) filled(scanned.form)
+        }
+    }
+
+    /** The QR code scanner could not run: the officer types the fields instead. */
+    fun scanUnavailable() {
+        _message.value = ScannedEnrolment.scannerUnavailable
     }
 
     private fun act(done: () -> Unit, action: suspend () -> Unit) {
