@@ -624,16 +624,22 @@ impl Db {
     }
 
     /// Notes that `who`'s device is syncing (every sync starts with the feed), at most once a
-    /// minute so polling does not turn into writes.
+    /// minute so polling does not turn into writes, and never waiting for the writer: while
+    /// another request writes, the note is left for the next feed (reading the feed must not
+    /// queue behind other devices' pushes).
     fn saw_sync(&self, who: &Principal) -> ServerResult<()> {
+        let conn = match self.conn.try_lock() {
+            Ok(conn) => conn,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(()),
+        };
         let minute_ago = (chrono::Utc::now() - chrono::Duration::minutes(1))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        self.conn()
-            .prepare_cached(
-                "UPDATE devices SET last_sync_at = ?2
+        conn.prepare_cached(
+            "UPDATE devices SET last_sync_at = ?2
                  WHERE id = ?1 AND (last_sync_at IS NULL OR last_sync_at < ?3)",
-            )?
-            .execute(params![who.device_id, now(), minute_ago])?;
+        )?
+        .execute(params![who.device_id, now(), minute_ago])?;
         Ok(())
     }
 
