@@ -404,10 +404,11 @@ impl Db {
         }
     }
 
-    /// Stores a decision the browser signed: it must be the one [`Db::prepare_review`] stamped
-    /// for this browser (same id, time, reviewer, device) within the last minutes, signed by
-    /// the browser's registered key over exactly its payload, and still hold against the
-    /// inspection as it is now. It is then written as a one-change review document under the
+    /// Stores a decision the browser signed (as [`Db::prepare_review`] stamped it; nothing is
+    /// kept between the two): it must name the signed-in reviewer and this browser, carry a
+    /// review id, be stamped within the last minutes (no signature kept back for later), be
+    /// signed by the browser's registered key over exactly its payload, and still hold against
+    /// the inspection as it is now. It is then written as a one-change review document under the
     /// browser's own automerge actor and stored through the same write policy as a phone's
     /// review (signature, station, submitted version, photos arrived), so it verifies
     /// everywhere a phone's does. Returns the inspection's review state after it.
