@@ -81,6 +81,11 @@ pub struct Db {
     actor: Vec<u8>,
 }
 
+/// A list bound to SQL as a JSON array (read back with `json_each`).
+pub(crate) fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).expect("a list of strings serialises")
+}
+
 pub(crate) fn now() -> String {
     quayside_core::model::edits::now_rfc3339()
 }
@@ -221,10 +226,8 @@ impl Db {
             "SELECT locode, name FROM stations
              WHERE country IN (SELECT value FROM json_each(?1)) ORDER BY name",
         )?;
-        let countries = serde_json::to_string(countries)
-            .map_err(|e| ServerError::Internal(format!("countries: {e}")))?;
         Ok(stmt
-            .query_map([countries], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([json_list(countries)], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?)
     }
 
@@ -588,10 +591,29 @@ impl Db {
         self.saw_sync(who)?;
         let conn = self.reader();
         let limit = limit.clamp(1, 5000);
-        let mut stmt = conn.prepare_cached(
-            "SELECT d.id, d.kind, d.seq, d.station, d.device_id FROM doc_index d WHERE d.seq > ?1 ORDER BY d.seq",
-        )?;
-        let mut rows = stmt.query([since as i64])?;
+        // Only the entries of the stations the caller reads, through the station index: a
+        // station's device pays for its station's changes, not for the whole country's.
+        let stations: Option<Vec<String>> = match who.role {
+            Role::Admin => None,
+            Role::Officer | Role::Supervisor => Some(who.stations.clone()),
+            Role::OzoneAnalyst => Some(
+                conn.prepare_cached(
+                    "SELECT locode FROM stations WHERE country IN (SELECT value FROM json_each(?1))",
+                )?
+                .query_map([json_list(&who.countries)], |r| r.get(0))?
+                .collect::<Result<_, _>>()?,
+            ),
+        };
+        let mut stmt = conn.prepare_cached(if stations.is_some() {
+            "SELECT d.id, d.kind, d.seq, d.station, d.device_id
+             FROM doc_index d INDEXED BY doc_index_by_station_seq
+             WHERE d.station IN (SELECT value FROM json_each(?2)) AND d.seq > ?1
+             ORDER BY d.seq"
+        } else {
+            "SELECT d.id, d.kind, d.seq, d.station, d.device_id FROM doc_index d
+             WHERE d.seq > ?1 AND ?2 IS NULL ORDER BY d.seq"
+        })?;
+        let mut rows = stmt.query(params![since as i64, stations.as_deref().map(json_list)])?;
         let mut entries = Vec::new();
         let mut cursor = since;
         let mut more = false;

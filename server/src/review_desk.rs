@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 use serde_bytes::ByteBuf;
 
-use crate::db::Db;
+use crate::db::{Db, json_list};
 use crate::error::{ServerError, ServerResult};
 
 /// The most rows one queue page lists.
@@ -171,11 +171,6 @@ pub fn project(conn: &Connection, ins: &Inspection, state: ReviewState) -> Serve
         search
     ])?;
     Ok(())
-}
-
-/// A list bound to SQL as a JSON array (read back with `json_each`).
-fn json_list<T: serde::Serialize>(items: &[T]) -> String {
-    serde_json::to_string(items).expect("a list of strings serialises")
 }
 
 /// `text` as a LIKE pattern that matches it anywhere, literally.
