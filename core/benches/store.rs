@@ -1,6 +1,6 @@
 //! Device-store benchmarks, each against a baseline measured in the same run:
 //! a durable field edit vs a bare SQLite insert of the same bytes; list and search over 10,000
-//! inspections; opening a store of 10,000 (time and peak RSS, in a fresh process) vs opening the
+//! inspections; what an idle reconnect asks (the documents to push) in a store of 10,000; opening a store of 10,000 (time and peak RSS, in a fresh process) vs opening the
 //! bare SQLite file; photo add vs a plain file copy with fsync.
 //!
 //! `cargo bench -p quayside-core --bench store` (release build). Prints a Markdown table.
@@ -31,6 +31,7 @@ fn main() {
     }
     let store_dir = populate(work.path());
     list_and_search(&store_dir);
+    idle_reconnect(&store_dir);
     open_store(&store_dir);
     photo_add(work.path());
 }
@@ -335,6 +336,39 @@ fn populate(dir: &Path) -> String {
         t.elapsed().as_secs_f64()
     );
     path
+}
+
+/// What a sync asks the store first: the documents the server has not confirmed. With every
+/// one of the 10,000 confirmed (an idle reconnect), against the full comparison of every
+/// document with its sync state that answered it before the `unsynced` table.
+fn idle_reconnect(path: &str) {
+    let conn = rusqlite::Connection::open(Path::new(path).join("quayside.sqlite3")).unwrap();
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_state(doc_id, shared_heads) SELECT id, heads FROM documents",
+        [],
+    )
+    .unwrap();
+    let store = FieldStore::open(path.to_string()).unwrap();
+    assert!(store.inner().unsynced_documents().unwrap().is_empty());
+    let ours = median(51, || {
+        store.inner().unsynced_documents().unwrap();
+    });
+    let base = median(51, || {
+        conn.prepare_cached(
+            "SELECT d.id FROM documents d LEFT JOIN sync_state s ON s.doc_id = d.id
+             WHERE s.doc_id IS NULL OR s.shared_heads != d.heads ORDER BY d.id",
+        )
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .for_each(drop);
+    });
+    row(
+        &format!("documents to push, all {N} synced (an idle reconnect)"),
+        ours,
+        base,
+        "every document compared with its sync state, as before",
+    );
 }
 
 fn list_and_search(path: &str) {

@@ -821,10 +821,15 @@ fn every_old_schema_upgrades_to_the_current_one_keeping_its_records() {
                 .len(),
             1
         );
-        // The upgraded store keeps working.
+        // The upgraded store keeps working, and knows the inspection has never been synced.
         upgraded
             .add_finding(id.clone(), finding("R-22", 1.0))
             .unwrap();
+        assert_eq!(
+            upgraded.inner().unsynced_documents().unwrap(),
+            vec![id.clone()],
+            "unsynced after upgrading from v{version}"
+        );
     }
 
     // An empty database migrates to the same schema as well.

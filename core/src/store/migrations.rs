@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "009_drafts_refusals",
         include_str!("migrations/009_drafts_refusals.sql"),
     ),
+    ("010_unsynced", include_str!("migrations/010_unsynced.sql")),
 ];
 
 /// The schema version a fully migrated store has.
