@@ -369,6 +369,29 @@ fn idle_reconnect(path: &str) {
         base,
         "every document compared with its sync state, as before",
     );
+    // What the phones ask after every write.
+    let ours = median(51, || {
+        store.inner().pending().unwrap();
+    });
+    let base = median(51, || {
+        conn.prepare_cached(
+            "SELECT (SELECT count(*) FROM inspections i LEFT JOIN sync_state s ON s.doc_id = i.id
+                     WHERE s.doc_id IS NULL OR s.shared_heads != i.heads)
+                  + (SELECT count(*) FROM reviews r LEFT JOIN sync_state s ON s.doc_id = r.id
+                     WHERE s.doc_id IS NULL OR s.shared_heads = '[]'),
+                    (SELECT count(*) FROM blobs WHERE uploaded_at IS NULL),
+                    (SELECT count(*) FROM sync_state WHERE rejected IS NOT NULL)",
+        )
+        .unwrap()
+        .query_row([], |r| r.get::<_, i64>(0))
+        .unwrap();
+    });
+    row(
+        &format!("what waits for the server, all {N} synced (after every write)"),
+        ours,
+        base,
+        "the same counts over every inspection and sync state, as before",
+    );
 }
 
 fn list_and_search(path: &str) {

@@ -35,6 +35,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/009_drafts_refusals.sql"),
     ),
     ("010_unsynced", include_str!("migrations/010_unsynced.sql")),
+    (
+        "011_pending_indexes",
+        include_str!("migrations/011_pending_indexes.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated store has.

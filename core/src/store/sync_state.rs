@@ -418,26 +418,40 @@ impl Store {
     /// What is not yet on the server.
     pub fn pending(&self) -> Result<Pending> {
         let conn = self.reader();
-        // Counted from the narrow projection tables (the list keeps each inspection's heads; a
-        // review is written once, so it waits until the server has merged any of it), not by
-        // reading every stored document: the phones ask this after every write.
+        // The phones ask this after every write: it reads only what is waiting (the `unsynced`
+        // table and partial indexes), not every stored document. An inspection waits while the
+        // server has not confirmed its heads; a review, written once, until the server has
+        // merged any of it.
         let documents: i64 = conn
             .prepare_cached(
-                "SELECT (SELECT count(*) FROM inspections i LEFT JOIN sync_state s ON s.doc_id = i.id
-                         WHERE s.doc_id IS NULL OR s.shared_heads != i.heads)
-                      + (SELECT count(*) FROM reviews r LEFT JOIN sync_state s ON s.doc_id = r.id
+                "SELECT (SELECT count(*) FROM unsynced u JOIN inspections i ON i.id = u.doc_id)
+                      + (SELECT count(*) FROM unsynced u JOIN reviews r ON r.id = u.doc_id
+                         LEFT JOIN sync_state s ON s.doc_id = u.doc_id
                          WHERE s.doc_id IS NULL OR s.shared_heads = '[]')",
             )?
             .query_row([], |r| r.get(0))?;
+        if cfg!(debug_assertions) {
+            let every: i64 = conn
+                .prepare_cached(
+                    "SELECT (SELECT count(*) FROM inspections i LEFT JOIN sync_state s ON s.doc_id = i.id
+                             WHERE s.doc_id IS NULL OR s.shared_heads != i.heads)
+                          + (SELECT count(*) FROM reviews r LEFT JOIN sync_state s ON s.doc_id = r.id
+                             WHERE s.doc_id IS NULL OR s.shared_heads = '[]')",
+                )?
+                .query_row([], |r| r.get(0))?;
+            assert_eq!(
+                documents, every,
+                "pending documents disagree with the projections"
+            );
+        }
         let documents = documents as u64;
-        let photos: i64 = conn.query_row(
-            "SELECT count(*) FROM blobs WHERE uploaded_at IS NULL",
-            [],
-            |r| r.get(0),
-        )?;
+        let photos: i64 = conn
+            .prepare_cached("SELECT count(*) FROM blobs INDEXED BY blobs_not_uploaded WHERE uploaded_at IS NULL")?
+            .query_row([], |r| r.get(0))?;
         let rejected = conn
-            .prepare(
-                "SELECT s.doc_id, d.kind, s.rejected_code, s.rejected FROM sync_state s
+            .prepare_cached(
+                "SELECT s.doc_id, d.kind, s.rejected_code, s.rejected
+                 FROM sync_state s INDEXED BY sync_state_refused
                  JOIN documents d ON d.id = s.doc_id
                  WHERE s.rejected IS NOT NULL ORDER BY s.doc_id",
             )?
