@@ -666,7 +666,10 @@ impl Db {
     }
 
     /// Runs a sync request: every document is checked and stored (or refused) on its own, all
-    /// in one transaction that commits before the answer is sent.
+    /// in one transaction that commits before the answer is sent. Documents the device only
+    /// asks for (nothing pushed) are answered from the reader, outside that transaction:
+    /// reading needs no write rights, and must not queue behind other devices' pushes or cost
+    /// what checking a push costs.
     pub fn sync(
         &self,
         who: &Principal,
@@ -674,63 +677,72 @@ impl Db {
         blob_present: &dyn Fn(&str) -> bool,
     ) -> ServerResult<SyncResponse> {
         req.validate()?;
-        let mut conn = self.conn();
-        let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut results = Vec::with_capacity(req.docs.len());
+        // Each document's own checks (a repeated id, a malformed push), in request order.
         let mut seen = std::collections::HashSet::new();
-        for push in &req.docs {
-            let sp = tx.savepoint()?;
-            // A document that makes the document engine panic is refused like any other bad
-            // document (its savepoint rolls back); it must not take the batch down with it.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                push.check(&mut seen)?;
-                sync_one(&sp, &self.actor, who, push, blob_present)
-            }))
-            .unwrap_or_else(|_| {
-                tracing::error!(doc = %push.id, "the document engine panicked on a pushed document");
-                Err(SyncRefusal::Refused(
-                    RefusalCode::Malformed,
-                    "the document could not be processed".into(),
-                ))
-            });
-            match outcome {
-                Ok(result) => {
-                    sp.commit()?;
-                    results.push(result);
+        let checks: Vec<Result<(), SyncRefusal>> = req
+            .docs
+            .iter()
+            .map(|push| push.check(&mut seen).map_err(SyncRefusal::from))
+            .collect();
+        let pull_only = |push: &DocPush| push.changes.is_empty() && push.snapshot.is_none();
+        let mut results: Vec<Option<DocResult>> = vec![None; req.docs.len()];
+        if req.docs.iter().any(pull_only) {
+            let conn = self.reader();
+            // One snapshot of the database for every document read.
+            let tx = conn.unchecked_transaction()?;
+            for (i, push) in req.docs.iter().enumerate() {
+                if !pull_only(push) {
+                    continue;
                 }
-                Err(SyncRefusal::Refused(code, reason)) => {
-                    drop(sp); // rolls back this document only
-                    tracing::info!(doc = %push.id, user = %who.user, %reason, "refused document");
-                    results.push(DocResult {
-                        id: push.id.clone(),
-                        outcome: Outcome::Rejected { reason, code },
-                        heads: vec![],
-                        changes: vec![],
-                        seq: 0,
-                        snapshot: None,
-                    });
-                }
-                Err(SyncRefusal::Resync) => {
-                    drop(sp);
-                    results.push(DocResult {
-                        id: push.id.clone(),
-                        outcome: Outcome::Resync,
-                        heads: vec![],
-                        changes: vec![],
-                        seq: 0,
-                        snapshot: None,
-                    });
-                }
-                Err(SyncRefusal::Failed(e)) => return Err(e),
+                let outcome = match &checks[i] {
+                    Err(SyncRefusal::Refused(code, why)) => {
+                        Err(SyncRefusal::Refused(*code, why.clone()))
+                    }
+                    _ => pull_one(&tx, &self.actor, who, push),
+                };
+                results[i] = Some(answer(push, who, outcome)?);
             }
         }
-        tx.prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
-            .execute(params![who.device_id, now()])?;
-        tx.set_drop_behavior(rusqlite::DropBehavior::Commit);
-        tx.commit()?;
+        if req.docs.iter().any(|p| !pull_only(p)) {
+            let mut conn = self.conn();
+            let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for (i, push) in req.docs.iter().enumerate() {
+                if pull_only(push) {
+                    continue;
+                }
+                let sp = tx.savepoint()?;
+                // A document that makes the document engine panic is refused like any other bad
+                // document (its savepoint rolls back); it must not take the batch down with it.
+                let outcome = match &checks[i] {
+                    Err(SyncRefusal::Refused(code, why)) => {
+                        Err(SyncRefusal::Refused(*code, why.clone()))
+                    }
+                    _ => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        sync_one(&sp, &self.actor, who, push, blob_present)
+                    }))
+                    .unwrap_or_else(|_| {
+                        tracing::error!(doc = %push.id, "the document engine panicked on a pushed document");
+                        Err(SyncRefusal::Refused(
+                            RefusalCode::Malformed,
+                            "the document could not be processed".into(),
+                        ))
+                    }),
+                };
+                if outcome.is_ok() {
+                    sp.commit()?;
+                } else {
+                    drop(sp); // rolls back this document only
+                }
+                results[i] = Some(answer(push, who, outcome)?);
+            }
+            tx.prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
+                .execute(params![who.device_id, now()])?;
+            tx.set_drop_behavior(rusqlite::DropBehavior::Commit);
+            tx.commit()?;
+        }
         Ok(SyncResponse {
             version: PROTOCOL_VERSION,
-            docs: results,
+            docs: results.into_iter().flatten().collect(),
         })
     }
 
@@ -997,17 +1009,43 @@ impl From<rusqlite::Error> for SyncRefusal {
     }
 }
 
-fn sync_one(
+/// The answer for one document: its result, or its refusal in the words the device reads; only
+/// the server's own failures fail the request.
+fn answer(
+    push: &DocPush,
+    who: &Principal,
+    outcome: Result<DocResult, SyncRefusal>,
+) -> ServerResult<DocResult> {
+    let refused = |outcome: Outcome| DocResult {
+        id: push.id.clone(),
+        outcome,
+        heads: vec![],
+        changes: vec![],
+        seq: 0,
+        snapshot: None,
+    };
+    match outcome {
+        Ok(result) => Ok(result),
+        Err(SyncRefusal::Refused(code, reason)) => {
+            tracing::info!(doc = %push.id, user = %who.user, %reason, "refused document");
+            Ok(refused(Outcome::Rejected { reason, code }))
+        }
+        Err(SyncRefusal::Resync) => Ok(refused(Outcome::Resync)),
+        Err(SyncRefusal::Failed(e)) => Err(e),
+    }
+}
+
+/// A document the server holds: its station and sequence number (None: not held).
+type Held = Option<(String, i64)>;
+
+/// The kind a push names and, for a document the server holds, its station and sequence
+/// number; refused when the kind is unknown, the caller may not read the document, or it is
+/// another kind of document.
+fn indexed_for(
     conn: &Connection,
-    actor: &[u8],
     who: &Principal,
     push: &DocPush,
-    blob_present: &dyn Fn(&str) -> bool,
-) -> Result<DocResult, SyncRefusal> {
-    // A photo has arrived for an inspection when its verified bytes are granted to it.
-    let photo_present = |inspection: &str, sha: &str| {
-        blob_present(sha) && blob_granted(conn, sha, inspection).unwrap_or(false)
-    };
+) -> Result<(&'static str, Held), SyncRefusal> {
     let kind: &'static str = match push.kind.as_str() {
         "inspection" => "inspection",
         "review" => "review",
@@ -1022,20 +1060,97 @@ fn sync_one(
         .prepare_cached("SELECT station, seq, kind FROM doc_index WHERE id = ?1")?
         .query_row([&push.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    if let Some((station, _, stored_kind)) = &indexed {
-        if !who.may_read_station(station) {
-            return Err(SyncRefusal::Refused(
-                RefusalCode::NotAllowed,
-                format!("{kind} {} is not yours to read or write", push.id),
-            ));
-        }
-        if stored_kind != kind {
-            return Err(SyncRefusal::Refused(
-                RefusalCode::InvalidContent,
-                format!("{} is a {stored_kind}, not a {kind}", push.id),
-            ));
-        }
+    let Some((station, seq, stored_kind)) = indexed else {
+        return Ok((kind, None));
+    };
+    if !who.may_read_station(&station) {
+        return Err(SyncRefusal::Refused(
+            RefusalCode::NotAllowed,
+            format!("{kind} {} is not yours to read or write", push.id),
+        ));
     }
+    if stored_kind != kind {
+        return Err(SyncRefusal::Refused(
+            RefusalCode::InvalidContent,
+            format!("{} is a {stored_kind}, not a {kind}", push.id),
+        ));
+    }
+    Ok((kind, Some((station, seq))))
+}
+
+/// A document the device only asks for: what it lacks after its heads (all of it, compressed,
+/// when it has nothing), if the caller may read it. No write rights are needed and nothing is
+/// written.
+fn pull_one(
+    conn: &Connection,
+    actor: &[u8],
+    who: &Principal,
+    push: &DocPush,
+) -> Result<DocResult, SyncRefusal> {
+    let (kind, indexed) = indexed_for(conn, who, push)?;
+    let Some((_, seq)) = indexed else {
+        return Err(SyncRefusal::Refused(
+            RefusalCode::InvalidContent,
+            format!("no {kind} {}", push.id),
+        ));
+    };
+    let shared = doc::parse_heads(&push.shared_heads)?;
+    let device_heads = doc::parse_heads(&push.heads)?;
+    let mut result = DocResult {
+        id: push.id.clone(),
+        outcome: Outcome::Ok,
+        heads: Vec::new(),
+        changes: Vec::new(),
+        seq: seq as u64,
+        snapshot: None,
+    };
+    let snapshot = |conn: &Connection, mut result: DocResult| {
+        let (bytes, heads) = stored_bytes(conn, &push.id)?.ok_or_else(|| {
+            SyncRefusal::Refused(
+                RefusalCode::InvalidContent,
+                format!("no {kind} {}", push.id),
+            )
+        })?;
+        result.heads = heads;
+        result.snapshot = Some(ByteBuf::from(bytes));
+        Ok(result)
+    };
+    if shared.is_empty() && device_heads.is_empty() {
+        // The device has nothing: all of it, as stored, without loading it.
+        return snapshot(conn, result);
+    }
+    let mut doc = load_document(conn, actor, kind, &push.id)?;
+    if shared
+        .iter()
+        .chain(&device_heads)
+        .any(|h| !doc.has_change(h))
+    {
+        return Err(SyncRefusal::Resync);
+    }
+    if device_heads.is_empty() {
+        return snapshot(conn, result);
+    }
+    result.heads = doc::format_heads(&doc.heads());
+    result.changes = doc
+        .changes_since(&device_heads)?
+        .into_iter()
+        .map(ByteBuf::from)
+        .collect();
+    Ok(result)
+}
+
+fn sync_one(
+    conn: &Connection,
+    actor: &[u8],
+    who: &Principal,
+    push: &DocPush,
+    blob_present: &dyn Fn(&str) -> bool,
+) -> Result<DocResult, SyncRefusal> {
+    // A photo has arrived for an inspection when its verified bytes are granted to it.
+    let photo_present = |inspection: &str, sha: &str| {
+        blob_present(sha) && blob_granted(conn, sha, inspection).unwrap_or(false)
+    };
+    let (kind, indexed) = indexed_for(conn, who, push)?;
     let mut existing = match &indexed {
         Some(_) => Some(load_document(conn, actor, kind, &push.id)?),
         None => None,
@@ -1085,10 +1200,7 @@ fn sync_one(
             // Asking for a review the server holds: reading needs no write rights.
             let existing = existing.as_mut().expect("checked above: present");
             let review = quayside_core::doc::review::read(existing)?;
-            let station = indexed
-                .as_ref()
-                .map(|(s, _, _)| s.clone())
-                .unwrap_or_default();
+            let station = indexed.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
             (
                 existing.fork_with_actor(actor),
                 station,
@@ -1131,7 +1243,7 @@ fn sync_one(
             (doc, station, Some(review.inspection_id))
         }
     };
-    let mut seq = indexed.as_ref().map(|(_, s, _)| *s).unwrap_or(0);
+    let mut seq = indexed.as_ref().map(|(_, s)| *s).unwrap_or(0);
     let heads = doc.heads();
     if before.as_ref() != Some(&heads) {
         seq = next_seq(conn).map_err(SyncRefusal::Failed)?;

@@ -1,6 +1,7 @@
 //! Sync benchmarks against baselines measured in the same run:
 //! - initial sync of 1,000 inspections (~20 changes each) to a real server on loopback, vs
-//!   automerge's own sync protocol between two in-memory peers for the same documents;
+//!   automerge's own sync protocol between two in-memory peers for the same documents; and a new
+//!   phone pulling them all, vs that push;
 //! - incremental sync of 10 changed among 10,000, vs a reconnect with nothing changed;
 //! - photo upload throughput vs a raw loopback HTTP POST of the same bytes;
 //! - 200 devices syncing at once: p50 / p99 latency and errors;
@@ -280,6 +281,30 @@ fn initial_sync(n: usize) {
         kib(base_bytes),
         ours.as_secs_f64() / base.as_secs_f64(),
         (report.bytes_sent + report.bytes_received) as f64 / base_bytes as f64
+    );
+    // A colleague's new phone at the same station pulls them all: it should cost what the
+    // push cost, not more.
+    let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
+    let start = Instant::now();
+    let pulled = kofi.store.sync(None).unwrap();
+    let pull = start.elapsed();
+    assert_eq!(
+        kofi.store
+            .list_inspections(quayside_core::InspectionFilter {
+                limit: Some(n as u32 + 1),
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+        n
+    );
+    println!(
+        "| a new phone pulls the same {n} inspections | {:.3} s, {} round trips, {} received | {:.3} s (the push above) | {:.2}x |",
+        pull.as_secs_f64(),
+        pulled.round_trips,
+        kib(pulled.bytes_received),
+        ours.as_secs_f64(),
+        pull.as_secs_f64() / ours.as_secs_f64()
     );
 }
 

@@ -797,3 +797,84 @@ proptest! {
         prop_assert_eq!(seen, findings);
     }
 }
+
+#[test]
+fn a_batch_of_pulls_and_pushes_is_answered_in_order_each_on_its_own() {
+    let agency = Agency::start();
+    let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
+    let held = new_inspection(&ama.store, "CSQU3054383");
+    sync(&ama);
+    // kofi's own new inspection, pushed whole in the same batch as his pulls.
+    let mine = new_inspection(&kofi.store, "MSKU1234565");
+    let changes = kofi
+        .store
+        .inner()
+        .inspection_changes_since(&mine, &[])
+        .unwrap();
+    let heads = shown(&kofi, &mine);
+    let pull = |id: &str| DocPush {
+        id: id.into(),
+        kind: "inspection".into(),
+        shared_heads: vec![],
+        heads: vec![],
+        changes: vec![],
+        snapshot: None,
+    };
+    let docs = vec![
+        pull(&held),
+        DocPush {
+            id: mine.clone(),
+            kind: "inspection".into(),
+            shared_heads: vec![],
+            heads,
+            changes: changes.into_iter().map(ByteBuf::from).collect(),
+            snapshot: None,
+        },
+        pull(&held),
+        pull("01a2278c-0f38-71a2-b484-673a87603b8c"),
+    ];
+    let link = kofi.store.inner().server_link().unwrap().unwrap();
+    let client = HttpClient::new(&agency.url(), Some(link.token)).unwrap();
+    let (res, _, _) = client
+        .sync(&SyncRequest {
+            version: PROTOCOL_VERSION,
+            docs,
+        })
+        .unwrap();
+    let ids: Vec<&str> = res.docs.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            held.as_str(),
+            mine.as_str(),
+            held.as_str(),
+            "01a2278c-0f38-71a2-b484-673a87603b8c"
+        ]
+    );
+    assert_eq!(res.docs[0].outcome, Outcome::Ok);
+    assert!(
+        res.docs[0].snapshot.is_some(),
+        "all of it, for a device that has nothing"
+    );
+    assert_eq!(res.docs[0].heads, shown(&ama, &held));
+    assert_eq!(
+        res.docs[1].outcome,
+        Outcome::Ok,
+        "the push beside the pulls"
+    );
+    assert!(res.docs[1].seq > res.docs[0].seq);
+    assert!(
+        matches!(&res.docs[2].outcome, Outcome::Rejected { reason, .. } if reason.contains("appears twice")),
+        "{:?}",
+        res.docs[2].outcome
+    );
+    assert!(
+        matches!(&res.docs[3].outcome, Outcome::Rejected { code: RefusalCode::InvalidContent, reason } if reason.contains("no inspection")),
+        "{:?}",
+        res.docs[3].outcome
+    );
+    // The pushed inspection is stored: ama receives it.
+    sync(&ama);
+    assert!(ama.store.get_inspection(mine).is_ok());
+}
