@@ -611,9 +611,12 @@ impl Db {
              ORDER BY d.seq"
         } else {
             "SELECT d.id, d.kind, d.seq, d.station, d.device_id FROM doc_index d
-             WHERE d.seq > ?1 AND ?2 IS NULL ORDER BY d.seq"
+             WHERE d.seq > ?1 ORDER BY d.seq"
         })?;
-        let mut rows = stmt.query(params![since as i64, stations.as_deref().map(json_list)])?;
+        let mut rows = match &stations {
+            Some(stations) => stmt.query(params![since as i64, json_list(stations)])?,
+            None => stmt.query([since as i64])?,
+        };
         let mut entries = Vec::new();
         let mut cursor = since;
         let mut more = false;
@@ -1139,6 +1142,8 @@ fn pull_one(
     Ok(result)
 }
 
+/// A document the device pushed (changes or a whole snapshot): checked by the write policy of
+/// its kind, stored, its projections kept in step, and answered with what the device lacks.
 fn sync_one(
     conn: &Connection,
     actor: &[u8],
@@ -1169,12 +1174,6 @@ fn sync_one(
         Some(bytes) => Some(Document::load(bytes, actor)?),
         None => None,
     };
-    if existing.is_none() && changes.is_empty() && snapshot.is_none() {
-        return Err(SyncRefusal::Refused(
-            RefusalCode::InvalidContent,
-            format!("no {kind} {}", push.id),
-        ));
-    }
     let new_from_snapshot = existing.is_none() && snapshot.is_some();
     let before = existing.as_mut().map(|d| d.heads());
     // The inspection as checked by the policy, reused by the projections below.
@@ -1195,17 +1194,6 @@ fn sync_one(
             let station = ins.station.clone();
             checked = Some(ins);
             (doc, station, None)
-        }
-        _ if snapshot.is_none() && changes.is_empty() => {
-            // Asking for a review the server holds: reading needs no write rights.
-            let existing = existing.as_mut().expect("checked above: present");
-            let review = quayside_core::doc::review::read(existing)?;
-            let station = indexed.as_ref().map(|(s, _)| s.clone()).unwrap_or_default();
-            (
-                existing.fork_with_actor(actor),
-                station,
-                Some(review.inspection_id),
-            )
         }
         _ => {
             // The review names its inspection: the server's copy is what it is checked against.
@@ -1294,16 +1282,6 @@ fn sync_one(
         seq: seq as u64,
         snapshot: None,
     };
-    if device_heads.is_empty() && push.snapshot.is_none() && changes.is_empty() {
-        let (bytes, _) = stored_bytes(conn, &push.id)?.ok_or_else(|| {
-            SyncRefusal::Refused(
-                RefusalCode::InvalidContent,
-                format!("no {kind} {}", push.id),
-            )
-        })?;
-        result.snapshot = Some(ByteBuf::from(bytes));
-        return Ok(result);
-    }
     if device_heads.iter().any(|h| !doc.has_change(h)) {
         return Err(SyncRefusal::Resync);
     }
@@ -1339,15 +1317,7 @@ fn review_state_of(
         None => quayside_core::doc::inspection::read(doc)?,
     };
     let heads = doc::format_heads(&doc.heads());
-    let ids: Vec<String> = conn
-        .prepare_cached("SELECT id FROM doc_index WHERE inspection_id = ?1 AND kind = 'review'")?
-        .query_map([inspection_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut reviews = Vec::new();
-    for id in ids {
-        let d = load_document(conn, actor, "review", &id)?;
-        reviews.push(quayside_core::doc::review::read(&d)?);
-    }
+    let reviews = stored_reviews(conn, actor, inspection_id)?;
     let submitted = quayside_core::doc::inspection::submitted_version(doc, &ins);
     let state = review_state(&ins, &heads, submitted.as_deref(), &reviews);
     // The approval the state rests on: the latest one of the version the officer signed.
@@ -1364,6 +1334,25 @@ fn review_state_of(
         _ => None,
     };
     Ok((ins, state, approval))
+}
+
+/// The reviews of an inspection the server holds (every one passed the write policy, its
+/// signature included), in no particular order.
+pub(crate) fn stored_reviews(
+    conn: &Connection,
+    actor: &[u8],
+    inspection_id: &str,
+) -> ServerResult<Vec<Review>> {
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT id FROM doc_index WHERE inspection_id = ?1 AND kind = 'review'")?
+        .query_map([inspection_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.iter()
+        .map(|id| {
+            let d = load_document(conn, actor, "review", id)?;
+            Ok(quayside_core::doc::review::read(&d)?)
+        })
+        .collect()
 }
 
 /// Keeps `photo_refs` in step with the photos an inspection shows. A reference pushed by

@@ -306,25 +306,11 @@ impl Db {
     /// (approved cases), administrators. Anyone else is told it does not exist.
     pub fn inspection_page(&self, who: &Principal, id: &str) -> ServerResult<InspectionPage> {
         let conn = self.reader();
-        let hidden = || ServerError::NotFound(format!("no inspection {id} you may read"));
-        let station: Option<String> = conn
-            .prepare_cached("SELECT station FROM doc_index WHERE id = ?1 AND kind = 'inspection'")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        let station = station.ok_or_else(hidden)?;
-        if !who.may_read_station(&station) || who.role == Role::Officer {
-            return Err(hidden());
-        }
+        readable(&conn, who, id)?;
         let mut doc = load_document(&conn, self.actor(), "inspection", id)?;
         let snap = Snapshot::of(&mut doc)?;
         let reviews = reviews_of(&conn, self.actor(), id)?;
         let view = InspectionView::build(snap, reviews);
-        if who.role == Role::OzoneAnalyst
-            && view.review_state != quayside_core::ffi::ReviewState::Approved
-            && view.review_state != quayside_core::ffi::ReviewState::ChangedSinceApproval
-        {
-            return Err(hidden());
-        }
         let mut arrived = Vec::new();
         for p in &view.inspection.photos {
             if crate::db::blob_granted(&conn, &p.sha256, id)? {
@@ -336,6 +322,14 @@ impl Db {
             view,
             arrived,
         })
+    }
+
+    /// Whether `who` may see photo `sha256` of inspection `id`: they may read the inspection and
+    /// the photo's verified bytes are granted to it.
+    pub fn photo_shown(&self, who: &Principal, id: &str, sha256: &str) -> ServerResult<bool> {
+        let conn = self.reader();
+        readable(&conn, who, id)?;
+        crate::db::blob_granted(&conn, sha256, id)
     }
 
     /// The decision `who` asks for, checked against the inspection as it is now and stamped
@@ -473,11 +467,36 @@ impl Db {
                 ));
             }
         }
-        Ok(self
-            .inspection_page(who, &review.inspection_id)?
-            .view
-            .review_state)
+        // The state the store just projected, not the page built again.
+        let state: String = self
+            .reader()
+            .prepare_cached("SELECT review_state FROM inspection_rows WHERE id = ?1")?
+            .query_row([&review.inspection_id], |r| r.get(0))?;
+        ReviewState::parse(&state)
+            .map(Into::into)
+            .ok_or_else(|| ServerError::Internal(format!("stored review state {state:?}")))
     }
+}
+
+/// Refuses, as if it did not exist, an inspection `who` may not read on the console:
+/// officers (their phones hold theirs), anyone outside its station or country, and analysts
+/// unless it is approved (changed since approval included). Read from the queue projection.
+fn readable(conn: &Connection, who: &Principal, id: &str) -> ServerResult<()> {
+    let hidden = || ServerError::NotFound(format!("no inspection {id} you may read"));
+    let (station, state): (String, String) = conn
+        .prepare_cached("SELECT station, review_state FROM inspection_rows WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(hidden)?;
+    let approved = state == ReviewState::Approved.as_str()
+        || state == ReviewState::ChangedSinceApproval.as_str();
+    if who.role == Role::Officer
+        || !who.may_read_station(&station)
+        || (who.role == Role::OzoneAnalyst && !approved)
+    {
+        return Err(hidden());
+    }
+    Ok(())
 }
 
 /// The reviews of an inspection the server holds, oldest first, each with whether its
@@ -487,17 +506,13 @@ fn reviews_of(
     actor: &[u8],
     inspection_id: &str,
 ) -> ServerResult<Vec<(Review, bool)>> {
-    let ids: Vec<String> = conn
-        .prepare_cached("SELECT id FROM doc_index WHERE inspection_id = ?1 AND kind = 'review'")?
-        .query_map([inspection_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut reviews = Vec::with_capacity(ids.len());
-    for id in ids {
-        let doc = load_document(conn, actor, "review", &id)?;
-        let r = quayside_core::doc::review::read(&doc)?;
-        let ok = r.verify().is_ok();
-        reviews.push((r, ok));
-    }
+    let mut reviews: Vec<(Review, bool)> = crate::db::stored_reviews(conn, actor, inspection_id)?
+        .into_iter()
+        .map(|r| {
+            let ok = r.verify().is_ok();
+            (r, ok)
+        })
+        .collect();
     reviews.sort_by(|a, b| a.0.decided_at.cmp(&b.0.decided_at));
     Ok(reviews)
 }

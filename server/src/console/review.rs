@@ -624,17 +624,11 @@ pub(super) async fn inspection(
     }
 }
 
-/// What a photo's first bytes say it is; anything else is served as a download, never shown.
-fn image_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else {
-        None
-    }
+/// What a photo's first bytes say it is, when it is an image a browser shows; anything else
+/// (another format, or bytes that are no image) is served as a download, never shown.
+fn shown_type(bytes: &[u8]) -> Option<&'static str> {
+    quayside_core::blobs::sniff_image_mime(bytes)
+        .filter(|m| matches!(*m, "image/jpeg" | "image/png" | "image/webp"))
 }
 
 pub(super) async fn photo(
@@ -649,8 +643,7 @@ pub(super) async fn photo(
     let who = s.principal;
     let found = blocking(move || {
         crate::blobs::Uploads::check(&sha)?;
-        let page = state.db.inspection_page(&who, &inspection)?;
-        if !page.arrived.contains(&sha) {
+        if !state.db.photo_shown(&who, &inspection, &sha)? {
             return Err(ServerError::NotFound(format!(
                 "no photo {sha} of this inspection has arrived"
             )));
@@ -660,7 +653,7 @@ pub(super) async fn photo(
     .await;
     match found {
         Ok(bytes) => {
-            let (kind, disposition) = match image_type(&bytes) {
+            let (kind, disposition) = match shown_type(&bytes) {
                 Some(kind) => (kind, "inline"),
                 None => ("application/octet-stream", "attachment"),
             };
