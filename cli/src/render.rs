@@ -626,6 +626,11 @@ pub fn sync_report(r: &SyncReportRecord) -> String {
         bytes(r.bytes_received),
         r.round_trips
     );
+    if r.server_restored {
+        o.push_str(
+            "  The server was restored from a backup: everything on this device was offered to it again.\n",
+        );
+    }
     for x in &r.rejected {
         let _ = writeln!(
             o,

@@ -79,6 +79,9 @@ pub struct Db {
     /// A second connection for reads that need not wait for writes (WAL): authentication, feed.
     reader: Mutex<Connection>,
     actor: Vec<u8>,
+    /// The id of the restore this database came from, if it was restored from a backup (told
+    /// to devices with the feed, see [`crate::backup`]).
+    restored: Option<String>,
 }
 
 /// A list bound to SQL as a JSON array (read back with `json_each`).
@@ -184,11 +187,17 @@ impl Db {
             })?;
             tx.commit()?;
         }
+        let restored: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'restore_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
         let reader = open_connection(&dir.join(DB_FILE), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(Db {
             conn: Mutex::new(conn),
             reader: Mutex::new(reader),
             actor,
+            restored,
         })
     }
 
@@ -645,6 +654,7 @@ impl Db {
             entries,
             cursor,
             more,
+            restored: self.restored.clone(),
         })
     }
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use quayside_server::backup;
 use quayside_server::db::Db;
 
 /// Quayside agency server.
@@ -42,6 +43,20 @@ enum Command {
     /// Administer stations, users and devices.
     #[command(subcommand)]
     Admin(Admin),
+    /// Copy the server's data (database and photos) to a new directory, consistently, while
+    /// the server keeps running; the copy is checked and described in its backup.json.
+    Backup {
+        /// A directory that does not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Check a backup against its backup.json (database and every photo re-hashed).
+    VerifyBackup { dir: PathBuf },
+    /// Make --data (which must hold no server) a server from a backup, after checking it.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,7 +114,68 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// A progress line on standard error, rewritten in place.
+fn show(p: &backup::Progress) {
+    let mb = |b: u64| b as f64 / 1_000_000.0;
+    match p {
+        backup::Progress::Database { bytes } => {
+            eprintln!("database: {:.1} MB copied and checked", mb(*bytes))
+        }
+        backup::Progress::Photos { done, total, bytes } => {
+            eprint!(
+                "\rphotos: {done}/{total} ({:.1} MB) copied and checked",
+                mb(*bytes)
+            );
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
+}
+
+fn describe(m: &backup::Manifest) -> String {
+    let c = &m.counts;
+    format!(
+        "taken {} (schema {}): {} inspections, {} reviews, {} photos, {} users, {} devices, {} stations",
+        m.created_at,
+        m.schema,
+        c.inspections,
+        c.reviews,
+        m.photos.len(),
+        c.users,
+        c.devices,
+        c.stations
+    )
+}
+
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match &cli.command {
+        Some(Command::Backup { to }) => {
+            let m = backup::backup(&cli.data, to, &mut show)?;
+            println!("backup in {}: {}", to.display(), describe(&m));
+            return Ok(());
+        }
+        Some(Command::VerifyBackup { dir }) => {
+            let m = backup::verify(dir, &mut show)?;
+            println!("backup in {} is whole: {}", dir.display(), describe(&m));
+            return Ok(());
+        }
+        Some(Command::Restore { from }) => {
+            let r = backup::restore(from, &cli.data, &mut show)?;
+            println!(
+                "restored into {}: {}\nrestore id {}: devices that sync with it offer everything they hold again.",
+                cli.data.display(),
+                describe(&r.manifest),
+                r.restore_id
+            );
+            println!(
+                "Before you start it: devices enrolled after the backup must enrol again, and devices revoked after it are active again: revoke them again (`quayside-server --data {} admin devices`, `admin revoke ID`).",
+                cli.data.display()
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     if let Some(Command::Admin(admin)) = cli.command {
         // Administering a server that does not exist is a mistake (a missing --data), not a
         // reason to create an empty one in the working directory.

@@ -43,6 +43,31 @@ impl BlobStore {
         self.dir.join(&sha256[..2]).join(sha256)
     }
 
+    /// Every stored blob's hash, sorted (files under other names, such as unfinished temporary
+    /// files, are not blobs and are skipped).
+    pub fn list(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for fan in fs::read_dir(&self.dir).map_err(Error::io(&self.dir))? {
+            let fan = fan.map_err(Error::io(&self.dir))?.path();
+            let prefix = fan.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if prefix.len() != 2 || !fan.is_dir() {
+                continue;
+            }
+            for file in fs::read_dir(&fan).map_err(Error::io(&fan))? {
+                let file = file.map_err(Error::io(&fan))?.path();
+                if let Some(name) = file.file_name().and_then(|n| n.to_str())
+                    && is_sha256(name)
+                    && name.starts_with(prefix)
+                    && file.is_file()
+                {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Whether a blob with this hash is stored.
     pub fn contains(&self, sha256: &str) -> bool {
         is_sha256(sha256) && self.path(sha256).is_file()

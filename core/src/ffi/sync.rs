@@ -116,6 +116,9 @@ pub struct SyncReportRecord {
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub round_trips: u64,
+    /// The server had been restored from a backup: everything this device holds was offered to
+    /// it again.
+    pub server_restored: bool,
 }
 
 impl From<SyncReport> for SyncReportRecord {
@@ -130,6 +133,7 @@ impl From<SyncReport> for SyncReportRecord {
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
             round_trips: r.round_trips,
+            server_restored: r.server_restored,
         }
     }
 }

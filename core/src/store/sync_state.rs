@@ -141,6 +141,38 @@ impl Store {
         meta(&self.reader(), "role")
     }
 
+    /// The server says it was restored from a backup (`restore_id`, new with every restore).
+    /// The first time this store hears of that restore, what the server had confirmed may be
+    /// gone from it: every inspection (and, on a supervisor's device, every review: only their
+    /// writer may push them) is marked as never synced, so the next push offers it whole (the
+    /// server keeps what it lacks, after its checks, and ignores what it has), and every photo
+    /// this device uploaded is asked about again (a download is not its to upload). Returns
+    /// whether this restore was new. One transaction: a crash leaves it to the next sync.
+    pub fn recheck_after_server_restore(&self, restore_id: &str) -> Result<bool> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        if meta(&tx, "server_restore")?.as_deref() == Some(restore_id) {
+            return Ok(false);
+        }
+        let reviews_too = meta(&tx, "role")?.as_deref() == Some("supervisor");
+        tx.execute(
+            "UPDATE sync_state SET shared_heads = '[]'
+             WHERE shared_heads != '[]' AND doc_id IN
+                (SELECT id FROM documents WHERE kind = 'inspection' OR (?1 AND kind = 'review'))",
+            [reviews_too],
+        )?;
+        // A downloaded photo is stored with uploaded_at = added_at; this device's own were
+        // confirmed later than they were taken.
+        tx.execute(
+            "UPDATE blobs SET uploaded_at = NULL
+             WHERE uploaded_at IS NOT NULL AND uploaded_at != added_at",
+            [],
+        )?;
+        set_meta(&tx, "server_restore", restore_id)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
     /// The feed cursor: server changes up to here have been merged.
     pub fn feed_cursor(&self) -> Result<u64> {
         Ok(meta(&self.reader(), "feed_cursor")?

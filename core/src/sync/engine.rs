@@ -89,6 +89,8 @@ pub struct SyncReport {
     pub bytes_received: u64,
     /// HTTP requests made.
     pub round_trips: u64,
+    /// The server had been restored from a backup: everything held here was offered again.
+    pub server_restored: bool,
 }
 
 /// Enrols the store with a server using a one-time code.
@@ -172,6 +174,13 @@ pub fn sync_once(
         let (page, bytes) = client.feed(cursor)?;
         report.round_trips += 1;
         report.bytes_received += bytes as u64;
+        if let Some(restore) = &page.restored {
+            // The server was restored from a backup since this device last looked: what it had
+            // confirmed since the backup was taken may be gone. Everything is offered again.
+            if store.recheck_after_server_restore(restore)? {
+                report.server_restored = true;
+            }
+        }
         for e in page.entries {
             if matches!(e.kind.as_str(), "inspection" | "review")
                 && e.seq > store.known_seq(&e.id)?

@@ -205,6 +205,11 @@ pub struct FeedResponse {
     pub cursor: u64,
     /// More entries wait beyond this page.
     pub more: bool,
+    /// Set once the server was restored from a backup: an id that changes with every restore.
+    /// A device seeing a new one offers the server everything it holds again (what it had
+    /// confirmed after the backup was taken is not on the restored server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<String>,
 }
 
 /// One changed document.
