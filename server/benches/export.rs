@@ -28,6 +28,11 @@ use rusqlite::Connection;
 const CASES: usize = 10_000;
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--child-export") {
+        child_export(&args[i + 1], &args[i + 2], &args[i + 3], &args[i + 4]);
+        return;
+    }
     let work = tempfile::tempdir().unwrap();
     let db = Db::open(work.path()).unwrap();
     db.add_station("GHTEM", "GH", "Tema port").unwrap();
@@ -165,6 +170,26 @@ fn main() {
         "bare GROUP BY over the parts",
     );
 
+    // Downloads as the server answers them, each in a fresh process for its peak memory, at
+    // this size and after growing the database to 100,000 seized items.
+    let token = db.create_api_token("nana").unwrap();
+    println!();
+    println!(
+        "| download (all states) | streamed to a file | peak RSS | rows and file held in memory (`report` + `render`) | peak RSS | bare streamed CSV | peak RSS | RSS streamed / bare |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    downloads(work.path(), &token, 2 * CASES);
+    let grown = 5 * CASES;
+    for batch in (CASES..grown).collect::<Vec<_>>().chunks(500) {
+        let tx = conn.unchecked_transaction().unwrap();
+        for n in batch {
+            let ins = case(*n);
+            export::reproject_inspection(&tx, &ins.id, &ins, "approved", false).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    downloads(work.path(), &token, 2 * grown);
+
     if std::env::args().any(|a| a == "--keep") {
         eprintln!("database kept: {}", work.path().join(DB_FILE).display());
         std::mem::forget(work);
@@ -300,4 +325,129 @@ fn bare_xlsx(rows: &[Vec<String>]) -> usize {
         }
     }
     wb.save_to_buffer().unwrap().len()
+}
+
+/// What one download process did: its time, the file's size and the process's peak RSS (KiB).
+struct Measured {
+    time: Duration,
+    bytes: u64,
+    peak_kib: u64,
+}
+
+/// Runs `--child-export MODE FORMAT DIR TOKEN` in a fresh process, median time of 3, with the
+/// largest peak RSS of the three.
+fn measure(mode: &str, format: &str, dir: &std::path::Path, token: &str) -> Measured {
+    let mut runs: Vec<Measured> = (0..3)
+        .map(|_| {
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--child-export", mode, format])
+                .arg(dir)
+                .arg(token)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8(out.stdout).unwrap();
+            let v: Vec<u64> = text
+                .split_whitespace()
+                .map(|n| n.parse().unwrap())
+                .collect();
+            Measured {
+                time: Duration::from_nanos(v[0]),
+                bytes: v[1],
+                peak_kib: v[2],
+            }
+        })
+        .collect();
+    let peak_kib = runs.iter().map(|m| m.peak_kib).max().unwrap();
+    runs.sort_by_key(|m| m.time);
+    let mid = runs.swap_remove(1);
+    Measured { peak_kib, ..mid }
+}
+
+/// One table row per format: the streamed download, the same file built in memory first (as
+/// exports were made before), and the baseline: a bare SELECT of the rows written through the
+/// csv crate into a file, in a process that opened the same database the same way.
+fn downloads(dir: &std::path::Path, token: &str, items: usize) {
+    let bare = measure("bare", "csv", dir, token);
+    let mb = |kib: u64| format!("{:.1} MB", kib as f64 / 1024.0);
+    let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1e3);
+    for format in ["csv", "xlsx", "json"] {
+        let streamed = measure("stream", format, dir, token);
+        let held = measure("memory", format, dir, token);
+        assert!(
+            streamed.bytes.abs_diff(held.bytes) < 64,
+            "{format}: the streamed file differs in size from the rendered one"
+        );
+        println!(
+            "| {format} of {items} seized items ({:.1} MB) | {} | {} | {} | {} | {} | {} | {:.2}x |",
+            streamed.bytes as f64 / 1e6,
+            ms(streamed.time),
+            mb(streamed.peak_kib),
+            ms(held.time),
+            mb(held.peak_kib),
+            ms(bare.time),
+            mb(bare.peak_kib),
+            streamed.peak_kib as f64 / bare.peak_kib as f64
+        );
+    }
+}
+
+/// A download in this process: `stream` (the server's `write_report` into a file), `memory`
+/// (`report` then `render`, then the file) or `bare`. Prints nanoseconds, bytes, VmHWM in KiB.
+fn child_export(mode: &str, format: &str, dir: &str, token: &str) {
+    use std::io::{Seek, Write};
+    let db = Db::open(std::path::Path::new(dir)).unwrap();
+    let who = db.principal(token).unwrap();
+    let conn = db.own_reader().unwrap();
+    let format: Format = format.parse().unwrap();
+    let q = SeizureQuery {
+        state: Some("all".into()),
+        ..Default::default()
+    };
+    let mut file = tempfile::tempfile().unwrap();
+    let t = Instant::now();
+    match mode {
+        "stream" => {
+            export::write_report(&conn, &who, &q, format, &mut file).unwrap();
+        }
+        "memory" => {
+            let report = export::report(&conn, &who, &q).unwrap();
+            file.write_all(&export::render(&report, format).unwrap())
+                .unwrap();
+        }
+        _ => {
+            let mut w = csv::Writer::from_writer(&mut file);
+            let mut stmt = conn.prepare("SELECT * FROM seizure_rows").unwrap();
+            let n = stmt.column_count();
+            let mut rows = stmt.query([]).unwrap();
+            while let Some(r) = rows.next().unwrap() {
+                let cells: Vec<String> = (0..n)
+                    .map(|i| match r.get_ref(i).unwrap() {
+                        rusqlite::types::ValueRef::Text(t) => {
+                            String::from_utf8_lossy(t).into_owned()
+                        }
+                        rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                        rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                        _ => String::new(),
+                    })
+                    .collect();
+                w.write_record(&cells).unwrap();
+            }
+            w.flush().unwrap();
+        }
+    }
+    file.flush().unwrap();
+    let elapsed = t.elapsed();
+    let bytes = file.stream_position().unwrap();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("0");
+    println!("{} {bytes} {hwm}", elapsed.as_nanos());
 }

@@ -683,7 +683,9 @@ async fn seizures(
 }
 
 /// The seizures `who` asked for (`q`) as a file in `format`; the API and the console's
-/// dashboard answer downloads with it.
+/// dashboard answer downloads with it. The file is written row by row (on a connection of its
+/// own, one snapshot) into an unnamed temporary file and streamed from there with its length,
+/// so neither the rows nor the rendered file are held in memory, whatever their size.
 pub(crate) async fn seizure_file(
     state: &Shared,
     who: Principal,
@@ -691,18 +693,24 @@ pub(crate) async fn seizure_file(
     format: crate::export::Format,
 ) -> ServerResult<Response> {
     let state = state.clone();
-    let (body, stem) = blocking(move || {
-        let report = {
-            let conn = state.db.reader();
-            crate::export::report(&conn, &who, &q)?
-        };
-        Ok((
-            crate::export::render(&report, format)?,
-            report.filter.file_stem(),
-        ))
+    let (file, len, stem) = blocking(move || {
+        let conn = state.db.own_reader()?;
+        let mut file = tempfile::tempfile()?;
+        let head = crate::export::write_report(&conn, &who, &q, format, &mut file)?;
+        let len = std::io::Seek::stream_position(&mut file)?;
+        std::io::Seek::rewind(&mut file)?;
+        Ok((file, len, head.filter.file_stem()))
     })
     .await?;
-    download(body, &stem, format)
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+        tokio::fs::File::from_std(file),
+        64 * 1024,
+    ));
+    let mut response = download(body, &stem, format)?;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    Ok(response)
 }
 
 /// `GET /v1/seizures/aggregates`: cases, kg, tonnes, ODP-tonnes and CO2-eq tonnes by annex
@@ -728,7 +736,11 @@ async fn seizure_aggregates(
 }
 
 /// An export's answer: its content type, never cached, and CSV or XLSX as a named attachment.
-fn download(body: Vec<u8>, stem: &str, format: crate::export::Format) -> ServerResult<Response> {
+fn download(
+    body: impl axum::response::IntoResponse,
+    stem: &str,
+    format: crate::export::Format,
+) -> ServerResult<Response> {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,

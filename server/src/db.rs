@@ -79,6 +79,8 @@ pub struct Db {
     /// A second connection for reads that need not wait for writes (WAL): authentication, feed.
     reader: Mutex<Connection>,
     actor: Vec<u8>,
+    /// The database file (exports open their own connections to it).
+    path: std::path::PathBuf,
     /// The id of the restore this database came from, if it was restored from a backup (told
     /// to devices with the feed, see [`crate::backup`]).
     restored: Option<String>,
@@ -197,6 +199,7 @@ impl Db {
             conn: Mutex::new(conn),
             reader: Mutex::new(reader),
             actor,
+            path: dir.join(DB_FILE),
             restored,
         })
     }
@@ -208,6 +211,15 @@ impl Db {
     /// The server's own automerge actor (documents are loaded with it).
     pub(crate) fn actor(&self) -> &[u8] {
         &self.actor
+    }
+
+    /// A read-only connection of its own, for a long read (an export streaming its rows) that
+    /// must not hold the shared reader, which authentication and the feed wait on.
+    pub fn own_reader(&self) -> ServerResult<Connection> {
+        Ok(open_connection(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?)
     }
 
     pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {

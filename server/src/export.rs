@@ -46,4 +46,4 @@ mod render;
 pub use filter::*;
 pub use projection::*;
 pub use read::*;
-pub use render::{render, render_aggregates};
+pub use render::{Rows, render, render_aggregates, render_to};

@@ -865,6 +865,27 @@ fn unzip(bytes: &[u8], name: &str) -> String {
     out
 }
 
+/// Every text of a workbook: the rows sheet holds its own (written in constant-memory mode), the
+/// others share theirs.
+fn workbook_text(bytes: &[u8]) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    let mut out = String::new();
+    for name in names
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/") || *n == "xl/sharedStrings.xml")
+    {
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+    }
+    out
+}
+
 #[test]
 fn the_workbook_has_seizures_and_totals_sheets() {
     let f = fixture();
@@ -884,7 +905,7 @@ fn the_workbook_has_seizures_and_totals_sheets() {
     assert!(sheet.contains("SUBTOTAL(109,X6:X8)"), "{sheet}");
     // 3 items under a header on row 5 and a title above: rows 1-3, 5-9 (total on 9).
     assert!(sheet.contains("<row r=\"9\""));
-    let strings = unzip(&bytes, "xl/sharedStrings.xml");
+    let strings = workbook_text(&bytes);
     for s in [
         "Seizures of ozone-depleting substances and HFCs",
         "GH · all ports · all dates · all substances · approved, changed since approval",
@@ -924,7 +945,59 @@ fn the_workbook_has_seizures_and_totals_sheets() {
     )
     .unwrap();
     let bytes = export::render(&none, Format::Xlsx).unwrap();
-    assert!(unzip(&bytes, "xl/sharedStrings.xml").contains("No seizures match this filter."));
+    assert!(workbook_text(&bytes).contains("No seizures match this filter."));
+}
+
+#[test]
+fn a_streamed_download_is_the_file_the_report_renders() {
+    let f = fixture();
+    let all = SeizureQuery {
+        state: Some("all".into()),
+        ..q()
+    };
+    let report = export::report(&f.conn, &f.nana, &all).unwrap();
+    assert_eq!(report.rows.len(), 4, "the fixture's Ghanaian items");
+    let streamed = |format| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let head = export::write_report(&f.conn, &f.nana, &all, format, &mut out).unwrap();
+        assert_eq!(head.total, report.total);
+        assert_eq!(head.groups, report.groups);
+        out.into_inner()
+    };
+    // The rows straight from the database make the same CSV as the rows held in memory.
+    let csv = streamed(Format::Csv);
+    assert_eq!(csv, export::render(&report, Format::Csv).unwrap());
+    assert_eq!(String::from_utf8(csv).unwrap().lines().count(), 5);
+    // The JSON written row by row is the document the report serialises to.
+    let without_time = |mut v: serde_json::Value| {
+        v.as_object_mut().unwrap().remove("generated_at");
+        v
+    };
+    let json: serde_json::Value = serde_json::from_slice(&streamed(Format::Json)).unwrap();
+    assert_eq!(
+        without_time(json),
+        without_time(serde_json::to_value(&report).unwrap())
+    );
+    // The workbook's rows sheet, written in constant-memory mode, holds every row and its total.
+    let xlsx = streamed(Format::Xlsx);
+    let sheet = unzip(&xlsx, "xl/worksheets/sheet1.xml");
+    assert_eq!(sheet.matches("<row ").count(), 3 + 1 + 4 + 1, "{sheet}");
+    assert!(sheet.contains("SUBTOTAL(109,X6:X9)"), "{sheet}");
+    assert!(sheet.contains("<col "), "columns are sized");
+
+    // The dashboard's list: only the newest cases, the totals of all of them.
+    let newest = export::summary(&f.conn, &f.nana, &all, 1).unwrap();
+    assert_eq!(newest.total, report.total);
+    let listed: std::collections::BTreeSet<&str> =
+        newest.rows.iter().map(|r| r.container.as_str()).collect();
+    assert_eq!(listed.into_iter().collect::<Vec<_>>(), ["MSKU9070323"]);
+    let two = export::summary(&f.conn, &f.nana, &all, 2).unwrap();
+    let days: Vec<&str> = two.rows.iter().map(|r| r.day.as_str()).collect();
+    assert_eq!(
+        days,
+        ["2026-02-20", "2026-02-03", "2026-02-03"],
+        "newest first"
+    );
 }
 
 /// A plain HTTP/1.1 GET: status, headers (lower-case names) and body.
@@ -989,6 +1062,7 @@ fn over_http_with_content_types_file_names_and_errors() {
     let (status, h, body) = get(&addr, "/v1/seizures?substance=HCFC-22", nana);
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     assert_eq!(header(&h, "content-type"), "application/json");
+    assert_eq!(header(&h, "content-length"), body.len().to_string());
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["rows"].as_array().unwrap().len(), 1);
     assert_eq!(

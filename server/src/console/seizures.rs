@@ -216,10 +216,14 @@ struct CaseLine {
     changed: bool,
 }
 
+/// The most cases the dashboard lists (the newest; the downloads hold every one).
+pub const LISTED_CASES: u32 = 200;
+
+/// One line per case, from rows in which each case's items follow each other.
 fn cases(report: &Report) -> Vec<CaseLine> {
     let mut out: Vec<CaseLine> = Vec::new();
     for r in &report.rows {
-        if let Some(c) = out.iter_mut().find(|c| c.id == r.inspection_id) {
+        if let Some(c) = out.last_mut().filter(|c| c.id == r.inspection_id) {
             if !c.substances.split(", ").any(|s| s == r.substance) {
                 c.substances.push_str(", ");
                 c.substances.push_str(&r.substance);
@@ -291,8 +295,9 @@ pub(super) async fn dashboard(
     let countries = who.countries.clone();
     let found = blocking(move || {
         let ports = st.db.stations_of(&countries)?;
-        let conn = st.db.reader();
-        Ok((crate::export::report(&conn, &who, &q), ports))
+        // A connection of its own: the sums read every part of the selection.
+        let conn = st.db.own_reader()?;
+        Ok((crate::export::summary(&conn, &who, &q, LISTED_CASES), ports))
     })
     .await;
     let (report, ports) = match found {

@@ -173,19 +173,35 @@ pub struct Aggregate {
     pub changed_since_approval_cases: u64,
 }
 
-/// The seizures matching a filter, with the totals to show beside them.
+/// What a report shows beside its rows: the filter, who made it and when, the grand total and
+/// the groupings of the workbook's Totals sheets. Small whatever the row count.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
+pub struct ReportHead {
     pub filter: Filter,
     /// `Filter::describe`.
     pub title: String,
     pub generated_at: String,
     pub generated_by: String,
     pub total: Aggregate,
-    pub rows: Vec<SeizureRow>,
     /// The Totals sheets of an XLSX export.
     #[serde(skip)]
-    pub groups: Vec<(Group, Vec<Aggregate>)>,
+    pub groups: Groupings,
+}
+
+/// The seizures matching a filter, with the totals to show beside them, all in memory (tests and
+/// small reads; downloads stream with [`write_report`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    #[serde(flatten)]
+    pub head: ReportHead,
+    pub rows: Vec<SeizureRow>,
+}
+
+impl std::ops::Deref for Report {
+    type Target = ReportHead;
+    fn deref(&self) -> &ReportHead {
+        &self.head
+    }
 }
 
 /// Grouped sums for `GET /v1/seizures/aggregates`.
@@ -226,7 +242,77 @@ fn list(text: String) -> Vec<String> {
         .collect()
 }
 
-fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
+/// The row a `SELECT {ROW_COLUMNS}` line holds.
+fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeizureRow> {
+    Ok(SeizureRow {
+        inspection_id: r.get(0)?,
+        case_ref: r.get(1)?,
+        recorded_at: r.get(2)?,
+        day: r.get(3)?,
+        month: r.get(4)?,
+        year: r.get(5)?,
+        country: r.get(6)?,
+        station: r.get(7)?,
+        station_name: r.get(8)?,
+        container: r.get(9)?,
+        action: r.get(10)?,
+        modus_operandi: list(r.get(11)?),
+        legal_basis: r.get(12)?,
+        origin: r.get(13)?,
+        destination: r.get(14)?,
+        transit: list(r.get(15)?),
+        consignor: r.get(16)?,
+        consignee: r.get(17)?,
+        declared_hs: r.get(18)?,
+        observed_hs: r.get(19)?,
+        review_state: r.get(20)?,
+        as_approved: r.get(21)?,
+        finding_id: r.get(22)?,
+        substance: r.get(23)?,
+        basis: r.get(24)?,
+        declared_substance: r.get(25)?,
+        annex_group: r.get(26)?,
+        cylinder_type: r.get(27)?,
+        cylinders: r.get(28)?,
+        quantity_kg: tidy(r.get(29)?),
+        tonnes: tidy(r.get(30)?),
+        odp: r.get::<_, Option<f64>>(31)?.map(tidy),
+        odp_tonnes: tidy(r.get(32)?),
+        gwp: r.get::<_, Option<f64>>(33)?.map(tidy),
+        co2e_tonnes: tidy(r.get(34)?),
+        odp_unknown_kg: tidy(r.get(35)?),
+        gwp_unknown_kg: tidy(r.get(36)?),
+        odp_source: r.get(37)?,
+        gwp_source: r.get(38)?,
+        case_items: r.get(39)?,
+        case_kg: tidy(r.get(40)?),
+        case_odp_tonnes: tidy(r.get(41)?),
+        case_co2e_tonnes: tidy(r.get(42)?),
+        approval: match r.get::<_, Option<String>>(43)? {
+            Some(reviewer) => Some(ApprovalProof {
+                reviewer,
+                decided_at: r.get(44)?,
+                comment: r.get(45)?,
+                reviewed_heads: r
+                    .get::<_, String>(46)?
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect(),
+                public_key: r.get(47)?,
+                signature: r.get(48)?,
+            }),
+            None => None,
+        },
+    })
+}
+
+/// The rows of a filter in export order (by day), one at a time: memory stays bounded whatever
+/// their number.
+pub(super) fn for_each_row(
+    conn: &Connection,
+    f: &Filter,
+    each: &mut dyn FnMut(&SeizureRow) -> ServerResult<()>,
+) -> ServerResult<()> {
     let (clause, args) = where_clause(f, "r");
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM seizure_rows r LEFT JOIN stations s ON s.locode = r.station
@@ -234,77 +320,51 @@ fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
          {clause} ORDER BY r.day, r.recorded_at, r.inspection_id, r.finding_id"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-        Ok(SeizureRow {
-            inspection_id: r.get(0)?,
-            case_ref: r.get(1)?,
-            recorded_at: r.get(2)?,
-            day: r.get(3)?,
-            month: r.get(4)?,
-            year: r.get(5)?,
-            country: r.get(6)?,
-            station: r.get(7)?,
-            station_name: r.get(8)?,
-            container: r.get(9)?,
-            action: r.get(10)?,
-            modus_operandi: list(r.get(11)?),
-            legal_basis: r.get(12)?,
-            origin: r.get(13)?,
-            destination: r.get(14)?,
-            transit: list(r.get(15)?),
-            consignor: r.get(16)?,
-            consignee: r.get(17)?,
-            declared_hs: r.get(18)?,
-            observed_hs: r.get(19)?,
-            review_state: r.get(20)?,
-            as_approved: r.get(21)?,
-            finding_id: r.get(22)?,
-            substance: r.get(23)?,
-            basis: r.get(24)?,
-            declared_substance: r.get(25)?,
-            annex_group: r.get(26)?,
-            cylinder_type: r.get(27)?,
-            cylinders: r.get(28)?,
-            quantity_kg: tidy(r.get(29)?),
-            tonnes: tidy(r.get(30)?),
-            odp: r.get::<_, Option<f64>>(31)?.map(tidy),
-            odp_tonnes: tidy(r.get(32)?),
-            gwp: r.get::<_, Option<f64>>(33)?.map(tidy),
-            co2e_tonnes: tidy(r.get(34)?),
-            odp_unknown_kg: tidy(r.get(35)?),
-            gwp_unknown_kg: tidy(r.get(36)?),
-            odp_source: r.get(37)?,
-            gwp_source: r.get(38)?,
-            case_items: r.get(39)?,
-            case_kg: tidy(r.get(40)?),
-            case_odp_tonnes: tidy(r.get(41)?),
-            case_co2e_tonnes: tidy(r.get(42)?),
-            approval: match r.get::<_, Option<String>>(43)? {
-                Some(reviewer) => Some(ApprovalProof {
-                    reviewer,
-                    decided_at: r.get(44)?,
-                    comment: r.get(45)?,
-                    reviewed_heads: r
-                        .get::<_, String>(46)?
-                        .split_whitespace()
-                        .map(str::to_string)
-                        .collect(),
-                    public_key: r.get(47)?,
-                    signature: r.get(48)?,
-                }),
-                None => None,
-            },
-        })
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    while let Some(r) = rows.next()? {
+        each(&row_of(r)?)?;
+    }
+    Ok(())
+}
+
+fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
+    let mut out = Vec::new();
+    for_each_row(conn, f, &mut |r| {
+        out.push(r.clone());
+        Ok(())
     })?;
+    Ok(out)
+}
+
+/// The rows of the `cases` most recently recorded cases of a filter, newest first (the
+/// dashboard's list; the download has them all).
+pub(super) fn latest_rows(
+    conn: &Connection,
+    f: &Filter,
+    cases: u32,
+) -> ServerResult<Vec<SeizureRow>> {
+    let (clause, mut args) = where_clause(f, "r");
+    args.push(cases.to_string());
+    let limit = args.len();
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM seizure_rows r LEFT JOIN stations s ON s.locode = r.station
+         LEFT JOIN approvals a ON a.inspection_id = r.inspection_id
+         WHERE r.inspection_id IN (SELECT r.inspection_id FROM seizure_rows r {clause}
+             GROUP BY r.inspection_id ORDER BY max(r.day) DESC, max(r.recorded_at) DESC,
+             r.inspection_id LIMIT CAST(?{limit} AS INTEGER))
+         ORDER BY r.day DESC, r.recorded_at DESC, r.inspection_id, r.finding_id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args.iter()), row_of)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// One part of a seized item as the sums need it (a row of `seizure_parts`).
 struct PartRow {
-    /// The case (inspection) and the seized item, numbered as read: counting distinct numbers
-    /// is cheaper than counting distinct ids.
-    case: u32,
-    item: u32,
+    /// The case (inspection) and the seized item, numbered as read in case order: a group has
+    /// a new case (item) whenever the number differs from the last one it saw.
+    case: u64,
+    item: u64,
     substance: String,
     /// The annex group, or `not controlled` (ODP known, zero) or `not known`.
     annex_key: String,
@@ -321,31 +381,52 @@ struct PartRow {
     changed_since_approval: bool,
 }
 
-/// The parts of the seized items the filter selects, read once for every sum.
-fn read_parts(conn: &Connection, f: &Filter) -> ServerResult<Vec<PartRow>> {
+/// Feeds the parts of the seized items the filter selects to `each`, one at a time, in case
+/// order (so cases and items are counted without keeping their ids).
+fn for_each_part(
+    conn: &Connection,
+    f: &Filter,
+    each: &mut dyn FnMut(&PartRow),
+) -> ServerResult<()> {
     let (clause, args) = where_clause(f, "p");
     let sql = format!(
         "SELECT p.inspection_id, p.finding_id, p.substance, p.annex_group, p.origin, p.station,
              s.name, p.country, p.month, p.year, p.kg, p.tonnes, p.odp_tonnes, p.co2e_tonnes,
              p.review_state = 'changed_since_approval'
-         FROM seizure_parts p LEFT JOIN stations s ON s.locode = p.station {clause}"
+         FROM seizure_parts p LEFT JOIN stations s ON s.locode = p.station {clause}
+         ORDER BY p.inspection_id, p.finding_id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut cases: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    let mut items: std::collections::HashMap<(u32, String), u32> = std::collections::HashMap::new();
-    let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-        let inspection_id: String = r.get(0)?;
-        let n = cases.len() as u32;
-        let case = *cases.entry(inspection_id).or_insert(n);
-        let n = items.len() as u32;
-        let item = *items.entry((case, r.get(1)?)).or_insert(n);
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    let (mut case, mut item) = (0u64, 0u64);
+    let (mut last_case, mut last_finding) = (String::new(), String::new());
+    while let Some(r) = rows.next()? {
+        let text = |i: usize| -> rusqlite::Result<&str> {
+            r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+            })
+        };
+        let inspection_id = text(0)?;
+        let finding_id = text(1)?;
+        if case == 0 || inspection_id != last_case {
+            case += 1;
+            item += 1;
+            last_case.clear();
+            last_case.push_str(inspection_id);
+            last_finding.clear();
+            last_finding.push_str(finding_id);
+        } else if finding_id != last_finding {
+            item += 1;
+            last_finding.clear();
+            last_finding.push_str(finding_id);
+        }
         let odp_tonnes: Option<f64> = r.get(12)?;
         let annex_key = match r.get::<_, Option<String>>(3)? {
             Some(group) => group,
             None if odp_tonnes.is_none() => "not known".to_string(),
             None => "not controlled".to_string(),
         };
-        Ok(PartRow {
+        each(&PartRow {
             case,
             item,
             substance: r.get(2)?,
@@ -363,17 +444,21 @@ fn read_parts(conn: &Connection, f: &Filter) -> ServerResult<Vec<PartRow>> {
             odp_tonnes,
             co2e_tonnes: r.get(13)?,
             changed_since_approval: r.get(14)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        });
+    }
+    Ok(())
 }
 
-/// Running sums of one group.
+/// Running sums of one group. Parts arrive in case order, so a case (item) is new to the group
+/// when its number differs from the last one the group counted.
 #[derive(Default)]
 struct Sums {
-    cases: std::collections::HashSet<u32>,
-    items: std::collections::HashSet<u32>,
-    changed: std::collections::HashSet<u32>,
+    cases: u64,
+    items: u64,
+    changed: u64,
+    last_case: u64,
+    last_item: u64,
+    last_changed: u64,
     kg: f64,
     tonnes: f64,
     odp_tonnes: f64,
@@ -384,87 +469,159 @@ struct Sums {
     country: Option<String>,
 }
 
-/// Sums `parts` grouped by `group` (`None`: the grand total, one entry keyed `total`), in key
-/// order. Every figure comes from the parts, so a blend counts as its components and an
-/// unknown substance in kilograms only.
-fn sum_parts(parts: &[PartRow], group: Option<Group>) -> Vec<Aggregate> {
-    type Key<'a> = (&'a str, &'a str, &'a str);
-    let mut groups: std::collections::BTreeMap<Key, Sums> = std::collections::BTreeMap::new();
-    for p in parts {
-        let key: Key = match group {
-            None => ("total", "", ""),
-            Some(Group::Substance) => (&p.substance, "", ""),
-            Some(Group::AnnexGroup) => (&p.annex_key, "", ""),
-            Some(Group::Origin) => (&p.origin, "", ""),
-            Some(Group::Port) => (&p.station, "", ""),
-            Some(Group::Month) => (&p.month, "", ""),
-            Some(Group::Year) => (&p.year, "", ""),
-            Some(Group::Annual) => (&p.year, &p.annex_key, &p.substance),
-        };
-        let s = groups.entry(key).or_default();
-        s.cases.insert(p.case);
-        s.items.insert(p.item);
-        if p.changed_since_approval {
-            s.changed.insert(p.case);
+impl Sums {
+    fn add(&mut self, p: &PartRow, group: Option<Group>) {
+        if self.last_case != p.case {
+            self.last_case = p.case;
+            self.cases += 1;
         }
-        s.kg += p.kg;
-        s.tonnes += p.tonnes;
+        if self.last_item != p.item {
+            self.last_item = p.item;
+            self.items += 1;
+        }
+        if p.changed_since_approval && self.last_changed != p.case {
+            self.last_changed = p.case;
+            self.changed += 1;
+        }
+        self.kg += p.kg;
+        self.tonnes += p.tonnes;
         match p.odp_tonnes {
-            Some(v) => s.odp_tonnes += v,
-            None => s.odp_unknown_kg += p.kg,
+            Some(v) => self.odp_tonnes += v,
+            None => self.odp_unknown_kg += p.kg,
         }
         match p.co2e_tonnes {
-            Some(v) => s.co2e_tonnes += v,
-            None => s.gwp_unknown_kg += p.kg,
+            Some(v) => self.co2e_tonnes += v,
+            None => self.gwp_unknown_kg += p.kg,
         }
-        if group == Some(Group::Port) && s.country.is_none() {
-            s.label = p.station_name.clone();
-            s.country = Some(p.country.clone());
+        if group == Some(Group::Port) && self.country.is_none() {
+            self.label = p.station_name.clone();
+            self.country = Some(p.country.clone());
         }
     }
-    groups
-        .into_iter()
-        .map(|((key, annex_group, substance), s)| {
-            let valued = match group {
-                Some(Group::Substance) => reference::substance(key),
-                Some(Group::Annual) => reference::substance(substance),
-                _ => None,
-            };
-            let annual = group == Some(Group::Annual);
-            let label = match group {
-                // A substance's annex group.
-                Some(Group::Substance) => valued.and_then(|x| x.annex_group.clone()),
-                _ => s.label,
-            };
-            Aggregate {
-                key: key.to_string(),
-                annex_group: annual.then(|| annex_group.to_string()),
-                substance: annual.then(|| substance.to_string()),
-                label,
-                country: s.country,
-                odp: valued.map(|x| x.odp),
-                gwp: valued.and_then(|x| x.gwp),
-                gwp_source: valued.map(|x| x.gwp_source.clone()),
-                cases: s.cases.len() as u64,
-                items: s.items.len() as u64,
-                kg: tidy(s.kg),
-                tonnes: tidy(s.tonnes),
-                odp_tonnes: tidy(s.odp_tonnes),
-                co2e_tonnes: tidy(s.co2e_tonnes),
-                odp_unknown_kg: tidy(s.odp_unknown_kg),
-                gwp_unknown_kg: tidy(s.gwp_unknown_kg),
-                changed_since_approval_cases: s.changed.len() as u64,
-            }
-        })
-        .collect()
 }
 
-/// The grand total of `parts` (zero when there are none).
-fn total_of(parts: &[PartRow]) -> Aggregate {
-    sum_parts(parts, None).pop().unwrap_or_else(|| Aggregate {
-        key: "total".into(),
-        ..Default::default()
-    })
+/// Separates the parts of a group's key (year, annex group, substance for the annual summary).
+const KEY_SEPARATOR: char = '\u{1f}';
+
+/// The sums of one grouping (`None`: the grand total, one entry keyed `total`), fed part by part:
+/// memory grows with the number of groups, not of parts. Every figure comes from the parts, so
+/// a blend counts as its components and an unknown substance in kilograms only.
+struct Grouping {
+    group: Option<Group>,
+    sums: std::collections::BTreeMap<String, Sums>,
+    key: String,
+}
+
+impl Grouping {
+    fn new(group: Option<Group>) -> Grouping {
+        Grouping {
+            group,
+            sums: std::collections::BTreeMap::new(),
+            key: String::new(),
+        }
+    }
+
+    fn add(&mut self, p: &PartRow) {
+        self.key.clear();
+        match self.group {
+            None => self.key.push_str("total"),
+            Some(Group::Substance) => self.key.push_str(&p.substance),
+            Some(Group::AnnexGroup) => self.key.push_str(&p.annex_key),
+            Some(Group::Origin) => self.key.push_str(&p.origin),
+            Some(Group::Port) => self.key.push_str(&p.station),
+            Some(Group::Month) => self.key.push_str(&p.month),
+            Some(Group::Year) => self.key.push_str(&p.year),
+            Some(Group::Annual) => {
+                for (n, part) in [&p.year, &p.annex_key, &p.substance].iter().enumerate() {
+                    if n > 0 {
+                        self.key.push(KEY_SEPARATOR);
+                    }
+                    self.key.push_str(part);
+                }
+            }
+        }
+        match self.sums.get_mut(self.key.as_str()) {
+            Some(s) => s.add(p, self.group),
+            None => self
+                .sums
+                .entry(self.key.clone())
+                .or_default()
+                .add(p, self.group),
+        }
+    }
+
+    /// The aggregates in key order.
+    fn finish(self) -> Vec<Aggregate> {
+        let group = self.group;
+        self.sums
+            .into_iter()
+            .map(|(key, s)| {
+                let mut parts = key.split(KEY_SEPARATOR);
+                let key = parts.next().unwrap_or_default().to_string();
+                let annex_group = parts.next().unwrap_or_default();
+                let substance = parts.next().unwrap_or_default();
+                let valued = match group {
+                    Some(Group::Substance) => reference::substance(&key),
+                    Some(Group::Annual) => reference::substance(substance),
+                    _ => None,
+                };
+                let annual = group == Some(Group::Annual);
+                let label = match group {
+                    // A substance's annex group.
+                    Some(Group::Substance) => valued.and_then(|x| x.annex_group.clone()),
+                    _ => s.label,
+                };
+                Aggregate {
+                    key,
+                    annex_group: annual.then(|| annex_group.to_string()),
+                    substance: annual.then(|| substance.to_string()),
+                    label,
+                    country: s.country,
+                    odp: valued.map(|x| x.odp),
+                    gwp: valued.and_then(|x| x.gwp),
+                    gwp_source: valued.map(|x| x.gwp_source.clone()),
+                    cases: s.cases,
+                    items: s.items,
+                    kg: tidy(s.kg),
+                    tonnes: tidy(s.tonnes),
+                    odp_tonnes: tidy(s.odp_tonnes),
+                    co2e_tonnes: tidy(s.co2e_tonnes),
+                    odp_unknown_kg: tidy(s.odp_unknown_kg),
+                    gwp_unknown_kg: tidy(s.gwp_unknown_kg),
+                    changed_since_approval_cases: s.changed,
+                }
+            })
+            .collect()
+    }
+
+    /// The one aggregate of the grand total (zero when there were no parts).
+    fn finish_total(self) -> Aggregate {
+        self.finish().pop().unwrap_or_else(|| Aggregate {
+            key: "total".into(),
+            ..Default::default()
+        })
+    }
+}
+
+/// Each grouping with its aggregates, in the order asked for.
+pub type Groupings = Vec<(Group, Vec<Aggregate>)>;
+
+/// The grand total and each of `groups`, summed from one read of the parts.
+fn sums(conn: &Connection, f: &Filter, groups: &[Group]) -> ServerResult<(Aggregate, Groupings)> {
+    let mut total = Grouping::new(None);
+    let mut each: Vec<Grouping> = groups.iter().map(|g| Grouping::new(Some(*g))).collect();
+    for_each_part(conn, f, &mut |p| {
+        total.add(p);
+        for g in &mut each {
+            g.add(p);
+        }
+    })?;
+    let groups = groups
+        .iter()
+        .zip(each)
+        .map(|(g, sums)| (*g, sums.finish()))
+        .collect();
+    Ok((total.finish_total(), groups))
 }
 
 fn generated_at() -> String {
@@ -490,7 +647,8 @@ pub fn aggregates(
     group: Group,
 ) -> ServerResult<Vec<Aggregate>> {
     let f = resolve(who, q)?;
-    Ok(sum_parts(&read_parts(conn, &f)?, Some(group)))
+    let (_, mut groups) = sums(conn, &f, &[group])?;
+    Ok(groups.pop().map(|(_, g)| g).unwrap_or_default())
 }
 
 /// [`aggregates`] with the filter applied and the grand total, from one read.
@@ -501,45 +659,85 @@ pub fn aggregate_report(
     group: Group,
 ) -> ServerResult<AggregateReport> {
     let filter = resolve(who, q)?;
-    let parts = read_parts(conn, &filter)?;
+    let (total, mut groups) = sums(conn, &filter, &[group])?;
     Ok(AggregateReport {
         title: filter.describe(),
         filter,
         generated_at: generated_at(),
         generated_by: who.user.clone(),
         group,
-        groups: sum_parts(&parts, Some(group)),
-        total: total_of(&parts),
+        groups: groups.pop().map(|(_, g)| g).unwrap_or_default(),
+        total,
     })
 }
 
-/// The rows and every total an export shows, read in one snapshot.
-pub fn report(conn: &Connection, who: &Principal, q: &SeizureQuery) -> ServerResult<Report> {
-    let filter = resolve(who, q)?;
-    let tx = conn.unchecked_transaction()?;
-    let rows = query_rows(&tx, &filter)?;
-    let parts = read_parts(&tx, &filter)?;
-    drop(tx);
-    // In the order the workbook shows them.
-    let groups = [
-        Group::AnnexGroup,
-        Group::Substance,
-        Group::Origin,
-        Group::Port,
-        Group::Month,
-        Group::Year,
-        Group::Annual,
-    ]
-    .into_iter()
-    .map(|group| (group, sum_parts(&parts, Some(group))))
-    .collect();
-    Ok(Report {
+/// The groupings of a report, in the order the workbook shows them.
+const REPORT_GROUPS: [Group; 7] = [
+    Group::AnnexGroup,
+    Group::Substance,
+    Group::Origin,
+    Group::Port,
+    Group::Month,
+    Group::Year,
+    Group::Annual,
+];
+
+/// The head of a report for an already resolved filter.
+fn head_of(conn: &Connection, who: &Principal, filter: Filter) -> ServerResult<ReportHead> {
+    let (total, groups) = sums(conn, &filter, &REPORT_GROUPS)?;
+    Ok(ReportHead {
         title: filter.describe(),
         filter,
         generated_at: generated_at(),
         generated_by: who.user.clone(),
-        total: total_of(&parts),
-        rows,
+        total,
         groups,
     })
+}
+
+/// The rows and every total an export shows, read in one snapshot, in memory.
+pub fn report(conn: &Connection, who: &Principal, q: &SeizureQuery) -> ServerResult<Report> {
+    let filter = resolve(who, q)?;
+    let tx = conn.unchecked_transaction()?;
+    let head = head_of(&tx, who, filter)?;
+    let rows = query_rows(&tx, &head.filter)?;
+    Ok(Report { head, rows })
+}
+
+/// The totals and groupings of what `who` asked for, with the rows of the `cases` most recently
+/// recorded cases (newest first), in one snapshot: what the analysts' dashboard shows.
+pub fn summary(
+    conn: &Connection,
+    who: &Principal,
+    q: &SeizureQuery,
+    cases: u32,
+) -> ServerResult<Report> {
+    let filter = resolve(who, q)?;
+    let tx = conn.unchecked_transaction()?;
+    let head = head_of(&tx, who, filter)?;
+    let rows = latest_rows(&tx, &head.filter, cases)?;
+    Ok(Report { head, rows })
+}
+
+/// Writes the export of what `who` asked for to `out` in `format`, in one snapshot: the sums
+/// first (one pass over the parts), then the rows one at a time straight into the file, so
+/// memory stays bounded whatever the row count (the workbook's rows sheet in constant-memory
+/// mode). Returns the report's head (the file's name comes from its filter).
+pub fn write_report<W: std::io::Write + std::io::Seek + Send>(
+    conn: &Connection,
+    who: &Principal,
+    q: &SeizureQuery,
+    format: Format,
+    out: &mut W,
+) -> ServerResult<ReportHead> {
+    let filter = resolve(who, q)?;
+    let tx = conn.unchecked_transaction()?;
+    let head = head_of(&tx, who, filter)?;
+    super::render::render_to(
+        &head,
+        &mut |each| for_each_row(&tx, &head.filter, each),
+        format,
+        out,
+    )?;
+    Ok(head)
 }

@@ -6,30 +6,84 @@
 
 use rust_xlsxwriter::{Format as Style, Workbook, Worksheet};
 
-use super::{Aggregate, AggregateReport, Format, Group, Report, SeizureRow};
+use std::io::{Seek, Write};
+
+use super::{Aggregate, AggregateReport, Format, Group, Report, ReportHead, SeizureRow};
 use crate::error::{ServerError, ServerResult};
 
-/// Renders the rows of a report in `format`.
+/// A source of rows: calls the function it is given with every row, in order, stopping at the
+/// first error (rows straight from the database, or a report's rows in memory).
+pub type Rows<'a> =
+    &'a mut dyn FnMut(&mut dyn FnMut(&SeizureRow) -> ServerResult<()>) -> ServerResult<()>;
+
+/// Renders a report held in memory in `format`.
 pub fn render(report: &Report, format: Format) -> ServerResult<Vec<u8>> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    render_to(
+        &report.head,
+        &mut |each| report.rows.iter().try_for_each(each),
+        format,
+        &mut out,
+    )?;
+    Ok(out.into_inner())
+}
+
+/// Writes a report in `format` to `out`, taking the rows one at a time from `rows`: nothing
+/// keeps them (the workbook's rows sheet is written in constant-memory mode).
+pub fn render_to<W: Write + Seek + Send>(
+    head: &ReportHead,
+    rows: Rows<'_>,
+    format: Format,
+    out: &mut W,
+) -> ServerResult<()> {
     match format {
-        Format::Json => json(report),
-        Format::Csv => rows_csv(&report.rows),
-        Format::Xlsx => rows_xlsx(report),
+        Format::Json => json_report(head, rows, out),
+        Format::Csv => rows_csv(rows, out),
+        Format::Xlsx => rows_xlsx(head, rows, out),
     }
+}
+
+fn io_err(e: std::io::Error) -> ServerError {
+    ServerError::Internal(format!("writing the export: {e}"))
+}
+
+fn json_err(e: serde_json::Error) -> ServerError {
+    ServerError::Internal(format!("json: {e}"))
+}
+
+/// JSON of a report, its rows written as they come: the same document [`Report`] serialises to
+/// (the head's fields, then `rows`).
+fn json_report<W: Write>(head: &ReportHead, rows: Rows<'_>, out: &mut W) -> ServerResult<()> {
+    let mut w = std::io::BufWriter::new(out);
+    let mut head = serde_json::to_vec(head).map_err(json_err)?;
+    // An object: open it again after the head's last field.
+    if head.pop() != Some(b'}') {
+        return Err(ServerError::Internal(
+            "the report head is not an object".into(),
+        ));
+    }
+    w.write_all(&head).map_err(io_err)?;
+    w.write_all(b",\"rows\":[").map_err(io_err)?;
+    let mut first = true;
+    rows(&mut |r| {
+        if !first {
+            w.write_all(b",\n").map_err(io_err)?;
+        }
+        first = false;
+        serde_json::to_writer(&mut w, r).map_err(json_err)
+    })?;
+    w.write_all(b"]}\n").map_err(io_err)?;
+    w.flush().map_err(io_err)
 }
 
 /// Renders grouped sums in `format`: JSON as the API answers, CSV one line per group then the
 /// total, XLSX one sheet.
 pub fn render_aggregates(report: &AggregateReport, format: Format) -> ServerResult<Vec<u8>> {
     match format {
-        Format::Json => json(report),
+        Format::Json => serde_json::to_vec_pretty(report).map_err(json_err),
         Format::Csv => aggregates_csv(report.group, &report.groups, &report.total),
         Format::Xlsx => aggregates_xlsx(report),
     }
-}
-
-fn json<T: serde::Serialize>(value: &T) -> ServerResult<Vec<u8>> {
-    serde_json::to_vec_pretty(value).map_err(|e| ServerError::Internal(format!("json: {e}")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -57,6 +111,8 @@ enum Cell<'a> {
     Flag(&'a str),
     Date(&'a str),
     Num(f64, Num),
+    /// A total line's formula with its cached result, formatted as its column.
+    Formula(rust_xlsxwriter::Formula, Num),
     Blank,
 }
 
@@ -83,7 +139,7 @@ impl Cell<'_> {
             Cell::Owned(s) => text(s),
             Cell::Num(v, Num::Int) => format!("{v:.0}"),
             Cell::Num(v, _) => v.to_string(),
-            Cell::Blank => String::new(),
+            Cell::Formula(..) | Cell::Blank => String::new(),
         }
     }
 }
@@ -359,13 +415,18 @@ fn csv_file(header: Vec<&str>, lines: impl Iterator<Item = Vec<String>>) -> Serv
         .map_err(|e| ServerError::Internal(format!("csv: {e}")))
 }
 
-/// CSV: a header line, one line per seized item.
-fn rows_csv(rows: &[SeizureRow]) -> ServerResult<Vec<u8>> {
-    csv_file(
-        COLUMNS.iter().map(|c| c.csv).collect(),
-        rows.iter()
-            .map(|r| COLUMNS.iter().map(|c| (c.cell)(r).csv()).collect()),
-    )
+/// CSV: a header line, one line per seized item, written as the rows come.
+fn rows_csv<W: Write>(rows: Rows<'_>, out: &mut W) -> ServerResult<()> {
+    let err = |e: csv::Error| ServerError::Internal(format!("csv: {e}"));
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(out);
+    w.write_record(COLUMNS.iter().map(|c| c.csv)).map_err(err)?;
+    rows(&mut |r| {
+        w.write_record(COLUMNS.iter().map(|c| (c.cell)(r).csv()))
+            .map_err(err)
+    })?;
+    w.flush().map_err(io_err)
 }
 
 fn aggregates_csv(group: Group, groups: &[Aggregate], total: &Aggregate) -> ServerResult<Vec<u8>> {
@@ -473,6 +534,9 @@ fn write_cells(
             },
             Cell::Num(v, kind) => {
                 ws.write_number_with_format(row, c, *v, &style(&Styles::number(*kind)))
+            }
+            Cell::Formula(f, kind) => {
+                ws.write_formula_with_format(row, c, f.clone(), &style(&Styles::number(*kind)))
             }
             _ if total => ws.write_blank(row, c, &style(&s.plain)),
             _ => continue,
@@ -595,86 +659,135 @@ fn write_section(
 
 const HEAD: u32 = 4;
 
+/// The widest a column is made (in characters, about 280 pixels); longer text wraps in the
+/// cell's width when opened.
+const MAX_WIDTH: usize = 40;
+
+/// About how many characters a cell shows (the rows sheet is sized as it is written: it keeps no
+/// rows to measure afterwards).
+fn shown_width(cell: &Cell) -> usize {
+    let digits = |v: f64, decimals: usize| {
+        let whole = format!("{:.0}", v.abs().trunc()).len();
+        whole + whole.saturating_sub(1) / 3 + decimals + usize::from(decimals > 0)
+    };
+    match cell {
+        Cell::Text(t) | Cell::Flag(t) => t.chars().count(),
+        Cell::Owned(t) => t.chars().count(),
+        Cell::Date(_) => 10,
+        Cell::Formula(..) => 0,
+        Cell::Num(v, Num::Int) => digits(*v, 0),
+        Cell::Num(v, Num::Gwp) => digits(*v, 2),
+        Cell::Num(v, Num::Kg | Num::Co2e) => digits(*v, 3),
+        Cell::Num(v, Num::Odp | Num::Tonnes | Num::OdpTonnes) => digits(*v, 6),
+        Cell::Blank => 0,
+    }
+}
+
 /// XLSX: a "Seizures" sheet (title naming the filter and when it was made; one row per seized
 /// item under a frozen header with filter buttons; a total row that follows the filters), a
 /// "Totals" sheet by annex group, substance, origin, port, month and year, and an "Annual
-/// summary" sheet per year, annex group and substance.
-fn rows_xlsx(report: &Report) -> ServerResult<Vec<u8>> {
+/// summary" sheet per year, annex group and substance. The rows sheet is written in
+/// rust_xlsxwriter's constant-memory mode, row by row into a temporary file, so a workbook of
+/// any size costs the memory of one row.
+fn rows_xlsx<W: Write + Seek + Send>(
+    head: &ReportHead,
+    rows: Rows<'_>,
+    out: &mut W,
+) -> ServerResult<()> {
     use rust_xlsxwriter::Formula;
     use rust_xlsxwriter::utility::row_col_to_cell;
 
     let (s, heading, mut wb) = workbook(
-        &report.title,
-        &report.generated_at,
-        &report.generated_by,
-        &report.total,
+        &head.title,
+        &head.generated_at,
+        &head.generated_by,
+        &head.total,
     );
-
-    let ws = wb.add_worksheet();
-    ws.set_name("Seizures").map_err(xlsx_err)?;
     let columns: Vec<&Column> = COLUMNS.iter().filter(|c| c.sheet.is_some()).collect();
+    // Headers wrap: a column is at least as wide as its longest word.
+    let mut widths: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            c.sheet
+                .unwrap_or_default()
+                .split(' ')
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut sums: Vec<Option<(f64, Num)>> = columns.iter().map(|_| None).collect();
+
+    let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+    ws.set_name("Seizures").map_err(xlsx_err)?;
+    heading.write(ws, "Seizures of ozone-depleting substances and HFCs", &s)?;
     write_header(ws, HEAD, columns.iter().filter_map(|c| c.sheet), &s)?;
     let mut row = HEAD + 1;
-    for r in &report.rows {
+    rows(&mut |r| {
         let cells: Vec<Cell> = columns.iter().map(|c| (c.cell)(r)).collect();
+        for (c, cell) in cells.iter().enumerate() {
+            widths[c] = widths[c].max(shown_width(cell));
+            if let (true, Cell::Num(v, kind)) = (columns[c].sum, cell) {
+                let (sum, _) = sums[c].unwrap_or((0.0, *kind));
+                sums[c] = Some((sum + v, *kind));
+            }
+        }
         write_cells(ws, row, &cells, &s, false)?;
         row += 1;
-    }
+        Ok(())
+    })?;
     let last_col = columns.len() as u16 - 1;
-    if report.rows.is_empty() {
+    if row == HEAD + 1 {
         ws.write_string_with_format(row, 0, "No seizures match this filter.", &s.subtitle)
             .map_err(xlsx_err)?;
     } else {
         let (first, last) = (HEAD + 1, row - 1);
         let mut cells: Vec<Cell> = (0..=last_col).map(|_| Cell::Blank).collect();
         cells[0] = Cell::Text("Total");
-        write_cells(ws, row, &cells, &s, true)?;
         // SUBTOTAL(109, ...) sums the visible rows only, so the total follows the filters; the
         // cached result, shown by viewers that do not calculate, is the sum of every row.
-        for (c, column) in columns.iter().enumerate().filter(|(_, c)| c.sum) {
-            let (sum, kind) =
-                report
-                    .rows
-                    .iter()
-                    .fold((0.0, Num::Kg), |(sum, kind), r| match (column.cell)(r) {
-                        Cell::Num(v, k) => (sum + v, k),
-                        _ => (sum, kind),
-                    });
-            let c = c as u16;
-            let formula = Formula::new(format!(
-                "=SUBTOTAL(109,{}:{})",
-                row_col_to_cell(first, c),
-                row_col_to_cell(last, c)
-            ))
-            .set_result(super::tidy(sum).to_string());
-            ws.write_formula_with_format(row, c, formula, &Styles::total(&Styles::number(kind)))
-                .map_err(xlsx_err)?;
+        for (c, sum) in sums.iter().enumerate() {
+            if columns[c].sum {
+                let (sum, kind) = sum.unwrap_or((0.0, Num::Kg));
+                let formula = Formula::new(format!(
+                    "=SUBTOTAL(109,{}:{})",
+                    row_col_to_cell(first, c as u16),
+                    row_col_to_cell(last, c as u16)
+                ))
+                .set_result(super::tidy(sum).to_string());
+                cells[c] = Cell::Formula(formula, kind);
+            }
         }
+        write_cells(ws, row, &cells, &s, true)?;
         ws.autofilter(HEAD, 0, last, last_col).map_err(xlsx_err)?;
     }
-    finish(ws);
+    for (c, width) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*width).min(MAX_WIDTH) as f64 + 1.5)
+            .map_err(xlsx_err)?;
+    }
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     ws.set_freeze_panes(HEAD + 1, 1).map_err(xlsx_err)?;
     ws.set_repeat_rows(HEAD, HEAD).map_err(xlsx_err)?;
-    heading.write(ws, "Seizures of ozone-depleting substances and HFCs", &s)?;
 
     let ws = wb.add_worksheet();
     ws.set_name("Totals").map_err(xlsx_err)?;
     let mut row = HEAD;
-    for (group, groups) in report.groups.iter().filter(|(g, _)| *g != Group::Annual) {
-        row = write_section(ws, row, *group, groups, &report.total, &s)?;
+    for (group, groups) in head.groups.iter().filter(|(g, _)| *g != Group::Annual) {
+        row = write_section(ws, row, *group, groups, &head.total, &s)?;
     }
     finish(ws);
     heading.write(ws, "Seizure totals", &s)?;
 
-    if let Some((group, groups)) = report.groups.iter().find(|(g, _)| *g == Group::Annual) {
+    if let Some((group, groups)) = head.groups.iter().find(|(g, _)| *g == Group::Annual) {
         let ws = wb.add_worksheet();
         ws.set_name("Annual summary").map_err(xlsx_err)?;
-        write_section(ws, HEAD, *group, groups, &report.total, &s)?;
+        write_section(ws, HEAD, *group, groups, &head.total, &s)?;
         finish(ws);
         heading.write(ws, "Illegal trade by year, annex group and substance", &s)?;
     }
 
-    wb.save_to_buffer().map_err(xlsx_err)
+    wb.save_to_writer(out).map_err(xlsx_err)
 }
 
 /// XLSX of one grouping: one sheet.
