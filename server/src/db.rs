@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use quayside_core::doc::{self, Document, SyncState};
+use quayside_core::doc::{self, DocKind, Document, SyncState};
 use quayside_core::model::Inspection;
 use quayside_core::model::review::{Review, ReviewState, review_state};
 use quayside_core::store::{
@@ -787,7 +787,7 @@ impl Db {
             state: ByteBuf::new(),
             heads: vec![],
         };
-        if req.kind != "inspection" {
+        if req.kind != DocKind::Inspection.as_str() {
             return Ok(refused(
                 RefusalCode::Malformed,
                 format!("{} documents are resent whole, not resynced", req.kind),
@@ -808,7 +808,7 @@ impl Db {
                 ));
             }
         }
-        let mut doc = load_document(&tx, &self.actor, "inspection", &req.id)?;
+        let mut doc = load_document(&tx, &self.actor, DocKind::Inspection.as_str(), &req.id)?;
         let mut state = req
             .state
             .as_ref()
@@ -871,14 +871,19 @@ impl Db {
     /// Loads a document the server holds (for tests and the demo).
     pub fn document(&self, id: &str) -> ServerResult<Document> {
         let conn = self.conn();
-        Ok(load_document(&conn, &self.actor, "inspection", id)?)
+        Ok(load_document(
+            &conn,
+            &self.actor,
+            DocKind::Inspection.as_str(),
+            id,
+        )?)
     }
 
     /// Stores a document made on the server itself (the demo data).
     pub fn insert_local(&self, id: &str, station: &str, doc: &mut Document) -> ServerResult<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        insert_document(&tx, "inspection", id, doc)?;
+        insert_document(&tx, DocKind::Inspection.as_str(), id, doc)?;
         let seq = next_seq(&tx)?;
         tx.execute(
             "INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)",
@@ -1070,17 +1075,13 @@ fn indexed_for(
     conn: &Connection,
     who: &Principal,
     push: &DocPush,
-) -> Result<(&'static str, Held), SyncRefusal> {
-    let kind: &'static str = match push.kind.as_str() {
-        "inspection" => "inspection",
-        "review" => "review",
-        other => {
-            return Err(SyncRefusal::Refused(
-                RefusalCode::Malformed,
-                format!("unknown document kind {other:?}"),
-            ));
-        }
-    };
+) -> Result<(DocKind, Held), SyncRefusal> {
+    let kind = DocKind::parse(&push.kind).ok_or_else(|| {
+        SyncRefusal::Refused(
+            RefusalCode::Malformed,
+            format!("unknown document kind {:?}", push.kind),
+        )
+    })?;
     let indexed: Option<(String, i64, String)> = conn
         .prepare_cached("SELECT station, seq, kind FROM doc_index WHERE id = ?1")?
         .query_row([&push.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -1094,7 +1095,7 @@ fn indexed_for(
             format!("{kind} {} is not yours to read or write", push.id),
         ));
     }
-    if stored_kind != kind {
+    if stored_kind != kind.as_str() {
         return Err(SyncRefusal::Refused(
             RefusalCode::InvalidContent,
             format!("{} is a {stored_kind}, not a {kind}", push.id),
@@ -1144,7 +1145,7 @@ fn pull_one(
         // The device has nothing: all of it, as stored, without loading it.
         return snapshot(conn, result);
     }
-    let mut doc = load_document(conn, actor, kind, &push.id)?;
+    let mut doc = load_document(conn, actor, kind.as_str(), &push.id)?;
     if shared
         .iter()
         .chain(&device_heads)
@@ -1164,8 +1165,25 @@ fn pull_one(
     Ok(result)
 }
 
+/// A pushed document after its kind's write policy: the document to store, its station, the
+/// inspection a review names (whose projections change), and the inspection as checked (reused
+/// by the projections).
+struct Checked {
+    doc: Document,
+    station: String,
+    reviewed: Option<String>,
+    inspection: Option<Inspection>,
+}
+
+/// What a push brings: its changes, or the whole document it sent, loaded.
+struct Incoming {
+    changes: Vec<Vec<u8>>,
+    snapshot: Option<Document>,
+}
+
 /// A document the device pushed (changes or a whole snapshot): checked by the write policy of
-/// its kind, stored, its projections kept in step, and answered with what the device lacks.
+/// its kind ([`check_inspection`], [`check_review`]), stored with a new sequence number when it
+/// changed, its projections kept in step, and answered with what the device lacks.
 fn sync_one(
     conn: &Connection,
     actor: &[u8],
@@ -1173,13 +1191,9 @@ fn sync_one(
     push: &DocPush,
     blob_present: &dyn Fn(&str) -> bool,
 ) -> Result<DocResult, SyncRefusal> {
-    // A photo has arrived for an inspection when its verified bytes are granted to it.
-    let photo_present = |inspection: &str, sha: &str| {
-        blob_present(sha) && blob_granted(conn, sha, inspection).unwrap_or(false)
-    };
     let (kind, indexed) = indexed_for(conn, who, push)?;
     let mut existing = match &indexed {
-        Some(_) => Some(load_document(conn, actor, kind, &push.id)?),
+        Some(_) => Some(load_document(conn, actor, kind.as_str(), &push.id)?),
         None => None,
     };
     let shared = doc::parse_heads(&push.shared_heads)?;
@@ -1191,68 +1205,33 @@ fn sync_one(
     if !shared_known {
         return Err(SyncRefusal::Resync);
     }
-    let changes: Vec<Vec<u8>> = push.changes.iter().map(|c| c.to_vec()).collect();
-    let snapshot = match &push.snapshot {
-        Some(bytes) => Some(Document::load(bytes, actor)?),
-        None => None,
+    let incoming = Incoming {
+        changes: push.changes.iter().map(|c| c.to_vec()).collect(),
+        snapshot: match &push.snapshot {
+            Some(bytes) => Some(Document::load(bytes, actor)?),
+            None => None,
+        },
     };
-    let new_from_snapshot = existing.is_none() && snapshot.is_some();
+    let new_from_snapshot = existing.is_none() && incoming.snapshot.is_some();
     let before = existing.as_mut().map(|d| d.heads());
-    // The inspection as checked by the policy, reused by the projections below.
-    let mut checked: Option<Inspection> = None;
-    let (mut doc, station, inspection_id) = match kind {
-        "inspection" => {
-            let policy_push = match snapshot {
-                Some(doc) => policy::Push::Snapshot(Box::new(doc)),
-                None => policy::Push::Changes(&changes),
-            };
-            let (doc, ins) = policy::apply_inspection_push(
-                who,
-                &push.id,
-                existing.as_mut(),
-                policy_push,
-                actor,
-            )?;
-            let station = ins.station.clone();
-            checked = Some(ins);
-            (doc, station, None)
-        }
-        _ => {
-            // The review names its inspection: the server's copy is what it is checked against.
-            let incoming = match snapshot {
-                Some(doc) => doc,
-                None if existing.is_none() => {
-                    let mut d = Document::new(actor);
-                    d.apply_changes(&changes)?;
-                    d
-                }
-                None => {
-                    let mut d = existing.as_mut().expect("present").fork_with_actor(actor);
-                    d.apply_changes(&changes)?;
-                    d
-                }
-            };
-            let target = quayside_core::doc::review::read(&incoming)?.inspection_id;
-            let mut inspection_doc = match load_document(conn, actor, "inspection", &target) {
-                Ok(d) => Some(d),
-                Err(quayside_core::error::Error::NotFound { .. }) => None,
-                Err(e) => return Err(e.into()),
-            };
-            let (doc, review) = policy::apply_review_push(
-                who,
-                &push.id,
-                existing.as_mut(),
-                policy::Push::Snapshot(Box::new(incoming)),
-                actor,
-                inspection_doc.as_mut(),
-                &photo_present,
-            )?;
-            let station: String = conn
-                .prepare_cached("SELECT station FROM doc_index WHERE id = ?1")?
-                .query_row([&review.inspection_id], |r| r.get(0))?;
-            (doc, station, Some(review.inspection_id))
-        }
+    let checked = match kind {
+        DocKind::Inspection => check_inspection(who, push, existing.as_mut(), incoming, actor)?,
+        DocKind::Review => check_review(
+            conn,
+            who,
+            push,
+            existing.as_mut(),
+            incoming,
+            actor,
+            blob_present,
+        )?,
     };
+    let Checked {
+        mut doc,
+        station,
+        reviewed,
+        inspection,
+    } = checked;
     let mut seq = indexed.as_ref().map(|(_, s)| *s).unwrap_or(0);
     let heads = doc.heads();
     if before.as_ref() != Some(&heads) {
@@ -1269,9 +1248,9 @@ fn sync_one(
                 if new_from_snapshot {
                     // The bytes loaded and passed every check: keep them as they came.
                     let bytes = push.snapshot.as_deref().expect("snapshot present");
-                    insert_document_bytes(conn, kind, &push.id, bytes, &mut doc)?;
+                    insert_document_bytes(conn, kind.as_str(), &push.id, bytes, &mut doc)?;
                 } else {
-                    insert_document(conn, kind, &push.id, &mut doc)?;
+                    insert_document(conn, kind.as_str(), &push.id, &mut doc)?;
                 }
                 conn.prepare_cached(
                     "INSERT INTO doc_index(id, kind, station, seq, device_id, inspection_id)
@@ -1279,40 +1258,114 @@ fn sync_one(
                 )?
                 .execute(params![
                     push.id,
-                    kind,
+                    kind.as_str(),
                     station,
                     seq,
                     who.device_id,
-                    inspection_id
+                    reviewed
                 ])?;
             }
         }
-        match &inspection_id {
+        match &reviewed {
             // A review: its inspection's projections change.
             Some(reviewed) => after_store(conn, actor, reviewed),
-            None => after_store_doc(conn, actor, &push.id, &mut doc, checked.take(), Some(who)),
+            None => after_store_doc(conn, actor, &push.id, &mut doc, inspection, Some(who)),
         }
         .map_err(SyncRefusal::Failed)?;
     }
-    // What the device lacks: everything after its heads, if the server knows them all; all of
-    // it, compressed, if the device has nothing.
-    let mut result = DocResult {
-        id: push.id.clone(),
-        outcome: Outcome::Ok,
-        heads: doc::format_heads(&heads),
-        changes: Vec::new(),
-        seq: seq as u64,
-        snapshot: None,
-    };
+    // What the device lacks: everything after its heads, if the server knows them all.
     if device_heads.iter().any(|h| !doc.has_change(h)) {
         return Err(SyncRefusal::Resync);
     }
-    result.changes = doc
-        .changes_since(&device_heads)?
-        .into_iter()
-        .map(ByteBuf::from)
-        .collect();
-    Ok(result)
+    Ok(DocResult {
+        id: push.id.clone(),
+        outcome: Outcome::Ok,
+        heads: doc::format_heads(&heads),
+        changes: doc
+            .changes_since(&device_heads)?
+            .into_iter()
+            .map(ByteBuf::from)
+            .collect(),
+        seq: seq as u64,
+        snapshot: None,
+    })
+}
+
+/// An inspection push through the inspection write policy (officers of its station, their own
+/// actor's changes, fields that never change, submissions signed).
+fn check_inspection(
+    who: &Principal,
+    push: &DocPush,
+    existing: Option<&mut Document>,
+    incoming: Incoming,
+    actor: &[u8],
+) -> Result<Checked, SyncRefusal> {
+    let policy_push = match incoming.snapshot {
+        Some(doc) => policy::Push::Snapshot(Box::new(doc)),
+        None => policy::Push::Changes(&incoming.changes),
+    };
+    let (doc, ins) = policy::apply_inspection_push(who, &push.id, existing, policy_push, actor)?;
+    Ok(Checked {
+        doc,
+        station: ins.station.clone(),
+        reviewed: None,
+        inspection: Some(ins),
+    })
+}
+
+/// A review push through the review write policy, against the server's copy of the inspection
+/// it names (written once, by a supervisor of its station, signed, every photo arrived: a photo
+/// has arrived when its verified bytes are granted to the inspection).
+fn check_review(
+    conn: &Connection,
+    who: &Principal,
+    push: &DocPush,
+    mut existing: Option<&mut Document>,
+    incoming: Incoming,
+    actor: &[u8],
+    blob_present: &dyn Fn(&str) -> bool,
+) -> Result<Checked, SyncRefusal> {
+    let photo_present = |inspection: &str, sha: &str| {
+        blob_present(sha) && blob_granted(conn, sha, inspection).unwrap_or(false)
+    };
+    let review_doc = match (incoming.snapshot, existing.as_deref_mut()) {
+        (Some(doc), _) => doc,
+        (None, None) => {
+            let mut d = Document::new(actor);
+            d.apply_changes(&incoming.changes)?;
+            d
+        }
+        (None, Some(existing)) => {
+            let mut d = existing.fork_with_actor(actor);
+            d.apply_changes(&incoming.changes)?;
+            d
+        }
+    };
+    let target = quayside_core::doc::review::read(&review_doc)?.inspection_id;
+    let mut inspection_doc = match load_document(conn, actor, DocKind::Inspection.as_str(), &target)
+    {
+        Ok(d) => Some(d),
+        Err(quayside_core::error::Error::NotFound { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let (doc, review) = policy::apply_review_push(
+        who,
+        &push.id,
+        existing,
+        policy::Push::Snapshot(Box::new(review_doc)),
+        actor,
+        inspection_doc.as_mut(),
+        &photo_present,
+    )?;
+    let station: String = conn
+        .prepare_cached("SELECT station FROM doc_index WHERE id = ?1")?
+        .query_row([&review.inspection_id], |r| r.get(0))?;
+    Ok(Checked {
+        doc,
+        station,
+        reviewed: Some(review.inspection_id),
+        inspection: None,
+    })
 }
 
 /// The review state of an inspection as the server holds it, with the approval it rests on
@@ -1322,7 +1375,7 @@ pub fn server_review_state(
     actor: &[u8],
     inspection_id: &str,
 ) -> ServerResult<(Inspection, ReviewState, Option<Review>)> {
-    let mut doc = load_document(conn, actor, "inspection", inspection_id)?;
+    let mut doc = load_document(conn, actor, DocKind::Inspection.as_str(), inspection_id)?;
     review_state_of(conn, actor, inspection_id, &mut doc, None)
 }
 
@@ -1371,7 +1424,7 @@ pub(crate) fn stored_reviews(
         .collect::<Result<_, _>>()?;
     ids.iter()
         .map(|id| {
-            let d = load_document(conn, actor, "review", id)?;
+            let d = load_document(conn, actor, DocKind::Review.as_str(), id)?;
             Ok(quayside_core::doc::review::read(&d)?)
         })
         .collect()
@@ -1462,7 +1515,7 @@ fn record_approval(
 
 /// Keeps the projections of an inspection current after it or one of its reviews was stored.
 fn after_store(conn: &Connection, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
-    let mut doc = load_document(conn, actor, "inspection", inspection_id)?;
+    let mut doc = load_document(conn, actor, DocKind::Inspection.as_str(), inspection_id)?;
     after_store_doc(conn, actor, inspection_id, &mut doc, None, None)
 }
 

@@ -307,7 +307,12 @@ impl Db {
     pub fn inspection_page(&self, who: &Principal, id: &str) -> ServerResult<InspectionPage> {
         let conn = self.reader();
         readable(&conn, who, id)?;
-        let mut doc = load_document(&conn, self.actor(), "inspection", id)?;
+        let mut doc = load_document(
+            &conn,
+            self.actor(),
+            quayside_core::doc::DocKind::Inspection.as_str(),
+            id,
+        )?;
         let snap = Snapshot::of(&mut doc)?;
         let reviews = reviews_of(&conn, self.actor(), id)?;
         let view = InspectionView::build(snap, reviews);
@@ -444,7 +449,7 @@ impl Db {
         quayside_core::doc::review::create(&mut doc, &author, review)?;
         let push = DocPush {
             id: review.id.clone(),
-            kind: "review".into(),
+            kind: quayside_core::doc::DocKind::Review.as_str().into(),
             shared_heads: vec![],
             heads: quayside_core::doc::format_heads(&doc.heads()),
             changes: vec![],

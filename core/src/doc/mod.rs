@@ -17,6 +17,39 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 pub use edit::Edit;
 
+/// The kinds of document Quayside keeps and syncs. On the wire and in the tables a kind is its
+/// name (`inspection`, `review`); code past the boundary matches on this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocKind {
+    /// An officer's record of a container, with findings, photos and a seizure.
+    Inspection,
+    /// A supervisor's signed decision on one version of an inspection (written once).
+    Review,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 2] = [DocKind::Inspection, DocKind::Review];
+
+    /// The kind's name as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Inspection => "inspection",
+            DocKind::Review => "review",
+        }
+    }
+
+    /// The kind named `name`, if there is one.
+    pub fn parse(name: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for DocKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Who makes a change: written into every change's message, read back by history and conflicts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Author {

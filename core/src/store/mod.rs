@@ -298,10 +298,9 @@ impl Store {
 
 /// The `&'static` name of a stored document kind.
 pub fn kind_name(kind: &str) -> &'static str {
-    match kind {
-        "review" => "review",
-        _ => "inspection",
-    }
+    crate::doc::DocKind::parse(kind)
+        .unwrap_or(crate::doc::DocKind::Inspection)
+        .as_str()
 }
 
 /// The device's signing key, created on first open (stores made before signatures get one).

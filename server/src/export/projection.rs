@@ -266,8 +266,13 @@ pub fn rebuild_if_needed(
         .collect::<Result<_, _>>()?;
     let mut done = 0;
     for id in ids {
-        let loaded = load_document(conn, actor, "inspection", &id)
-            .and_then(|doc| inspection::read(&doc).map(|ins| (doc, ins)));
+        let loaded = load_document(
+            conn,
+            actor,
+            quayside_core::doc::DocKind::Inspection.as_str(),
+            &id,
+        )
+        .and_then(|doc| inspection::read(&doc).map(|ins| (doc, ins)));
         let (mut doc, ins) = match loaded {
             Ok(found) => found,
             Err(e) => {
