@@ -57,12 +57,31 @@ pub struct Metrics {
     pub sync_bytes_out: Counter,
     pub photo_bytes_in: Counter,
     pub sync_seconds: Histogram,
+    /// This process's id (new at every start): several instances behind one address tell
+    /// their metrics and readiness apart by it.
+    pub instance: String,
+    /// When this process started (RFC 3339).
+    pub started_at: String,
 }
 
 impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("quayside");
+        let instance = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        let info = prometheus_client::metrics::info::Info::new(vec![
+            ("instance_id".to_string(), instance.clone()),
+            ("version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+            ("database".to_string(), "sqlite".to_string()),
+            ("photos".to_string(), "local".to_string()),
+        ]);
+        registry.register(
+            "server",
+            "This server process: its instance id, version and storage backends",
+            info,
+        );
         let m = Metrics {
+            instance,
+            started_at: crate::db::now(),
             sync_requests: Counter::default(),
             docs_stored: Counter::default(),
             docs_rejected: Counter::default(),
@@ -149,6 +168,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/openapi.yaml", get(openapi));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(api)
         .merge(crate::console::router())
@@ -233,6 +253,87 @@ async fn healthz(State(state): State<Shared>) -> Response {
             )
             .into_response()
         }
+    }
+}
+
+/// One store the server needs, as `/readyz` reports it.
+#[derive(serde::Serialize)]
+struct StoreCheck {
+    backend: &'static str,
+    /// A write was taken and removed just now.
+    ok: bool,
+    /// How long the probe took.
+    millis: f64,
+}
+
+/// What `/readyz` reports.
+#[derive(serde::Serialize)]
+struct Readiness {
+    ready: bool,
+    instance: String,
+    version: &'static str,
+    started_at: String,
+    database: StoreCheck,
+    photos: StoreCheck,
+}
+
+/// `GET /readyz`: for a load balancer or an operator: whether this instance can serve, with a
+/// write probe of each store it needs (which store, whether it took the write, how long it
+/// took); 200 when both did, 503 (the error shape, naming the store that failed) otherwise.
+/// Why a probe failed goes to the log, not here.
+async fn readyz(State(state): State<Shared>) -> Response {
+    let checked = blocking(move || {
+        let probe = |backend: &'static str, what: &str, f: &dyn Fn() -> ServerResult<()>| {
+            let t = std::time::Instant::now();
+            let ok = match f() {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, store = what, "readiness probe failed");
+                    false
+                }
+            };
+            StoreCheck {
+                backend,
+                ok,
+                millis: t.elapsed().as_secs_f64() * 1e3,
+            }
+        };
+        let database = probe("sqlite", "database", &|| state.db.write_probe());
+        let photos = probe("local", "photos", &|| state.uploads.write_probe());
+        Ok(Readiness {
+            ready: database.ok && photos.ok,
+            instance: state.metrics.instance.clone(),
+            version: env!("CARGO_PKG_VERSION"),
+            started_at: state.metrics.started_at.clone(),
+            database,
+            photos,
+        })
+    })
+    .await;
+    match checked {
+        Ok(r) if r.ready => axum::Json(r).into_response(),
+        // Every error answer has the one error shape: it names the store that failed.
+        Ok(r) => {
+            let state_of = |name: &str, c: &StoreCheck| {
+                format!(
+                    "{name} ({}) {}",
+                    c.backend,
+                    if c.ok {
+                        "takes writes"
+                    } else {
+                        "does not take writes"
+                    }
+                )
+            };
+            ServerError::Unavailable(format!(
+                "instance {} is not ready: {}; {}",
+                r.instance,
+                state_of("the database", &r.database),
+                state_of("the photo store", &r.photos)
+            ))
+            .into_response()
+        }
+        Err(e) => e.into_response(),
     }
 }
 

@@ -1182,6 +1182,7 @@ fn over_http_with_content_types_file_names_and_errors() {
         "/v1/admin/devices/{id}/revoke:",
         "/v1/openapi.yaml:",
         "/healthz:",
+        "/readyz:",
         "/metrics:",
     ] {
         assert!(

@@ -176,6 +176,10 @@ fn health_metrics_and_body_limits() {
         "{metrics}"
     );
     assert!(
+        metrics.contains("quayside_server_info{instance_id=\""),
+        "the instance is named: {metrics}"
+    );
+    assert!(
         metrics.contains("quayside_sync_documents_stored_total 1"),
         "{metrics}"
     );

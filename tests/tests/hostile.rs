@@ -569,16 +569,37 @@ impl Drop for Immutable {
 fn a_data_directory_that_cannot_be_written_is_refused_and_reported() {
     let mut agency = Agency::start();
     let health = |agency: &Agency| http(agency, "GET", "/healthz", None, &[], vec![]);
+    let ready = |agency: &Agency| http(agency, "GET", "/readyz", None, &[], vec![]);
     assert_eq!(health(&agency).status, 200);
-    // The photo store stops taking writes while the server runs: health says so.
+    let r = ready(&agency);
+    assert_eq!(r.status, 200);
+    let (json, instance) = (r.json(), r.json()["instance"].clone());
+    assert_eq!(json["ready"], true, "{json}");
+    assert_eq!(json["database"]["backend"], "sqlite");
+    assert_eq!(json["photos"]["ok"], true);
+    // The photo store stops taking writes while the server runs: health and readiness say so,
+    // and readiness says which store.
     let blobs = agency.dir.path().join("blobs");
     {
         let _frozen = Immutable::set(&blobs);
         let a = health(&agency);
         assert_eq!(a.status, 503);
         assert!(a.json()["error"].as_str().unwrap().contains("cannot write"));
+        let r = ready(&agency);
+        assert_eq!(r.status, 503);
+        let why = r.json()["error"].as_str().unwrap().to_string();
+        assert!(
+            why.contains("the database (sqlite) takes writes")
+                && why.contains("the photo store (local) does not take writes")
+                && why.contains(instance.as_str().unwrap()),
+            "{why}"
+        );
     }
     assert_eq!(health(&agency).status, 200);
+    assert_eq!(ready(&agency).status, 200);
+    // Another start is another instance.
+    agency.restart();
+    assert_ne!(ready(&agency).json()["instance"], instance);
     // A data directory that cannot be written at start: the server refuses to start.
     agency.server.take().unwrap().stop();
     let uploads = agency.dir.path().join("uploads");
