@@ -358,8 +358,9 @@ fn incremental_sync() {
     );
 }
 
-/// A fresh 32 MiB photo per run (median of 5) vs POSTing the same bytes to a handler that
-/// reads and drops them, on the same HTTP stack (median of 5).
+/// A fresh 32 MiB photo per run (median of 5) vs POSTing the same bytes, on the same HTTP stack
+/// (median of 5), to a handler that writes them to a file and fsyncs it (the honest limit) and to
+/// one that reads and drops them.
 fn photo_upload() {
     let agency = Agency::start();
     let device = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
@@ -400,36 +401,68 @@ fn photo_upload() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
+    // The honest limit: the same bytes POSTed, written to a file and fsynced before the answer.
+    let files = tempfile::tempdir().unwrap();
+    let dir = files.path().to_path_buf();
     let app = axum::Router::new()
         .route(
             "/sink",
             axum::routing::post(|body: axum::body::Bytes| async move { body.len().to_string() }),
         )
+        .route(
+            "/file",
+            axum::routing::post(move |body: axum::body::Bytes| {
+                let path = dir.join(uuid::Uuid::new_v4().to_string());
+                async move {
+                    tokio::task::spawn_blocking(move || {
+                        use std::io::Write;
+                        let mut f = std::fs::File::create(&path).unwrap();
+                        f.write_all(&body).unwrap();
+                        f.sync_all().unwrap();
+                        body.len().to_string()
+                    })
+                    .await
+                    .unwrap()
+                }
+            }),
+        )
         .layer(axum::extract::DefaultBodyLimit::disable());
     rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
     let client = reqwest::blocking::Client::new();
-    let mut base: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            let resp = client
-                .post(format!("http://{addr}/sink"))
-                .body(photo.clone())
-                .send()
-                .unwrap();
-            assert!(resp.status().is_success());
-            start.elapsed()
-        })
-        .collect();
-    base.sort();
-    let (ours, base) = (ours[runs / 2], base[runs / 2]);
+    let post = |path: &str| {
+        let mut times: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                let resp = client
+                    .post(format!("http://{addr}/{path}"))
+                    .body(photo.clone())
+                    .send()
+                    .unwrap();
+                assert!(resp.status().is_success());
+                start.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[runs / 2]
+    };
+    let (raw, limit) = (post("sink"), post("file"));
+    let ours = ours[runs / 2];
     let mbps = |d: Duration| size as f64 / d.as_secs_f64() / (1024.0 * 1024.0);
     println!(
-        "| photo upload, 32 MiB in 8 MiB chunks (crc32c per chunk, SHA-256 of the whole, fsynced), median of 5 | {:.0} ms, {:.0} MiB/s | {:.0} ms, {:.0} MiB/s (raw loopback HTTP POST, median of 5) | {:.0}% of raw |",
+        "| photo upload, 32 MiB in 8 MiB chunks (crc32c per chunk, SHA-256 of the whole, fsynced), median of 5 | {:.0} ms, {:.0} MiB/s | {:.0} ms, {:.0} MiB/s (one POST written to a file and fsynced, median of 5) | {:.0}% of that limit |",
         ours.as_secs_f64() * 1e3,
         mbps(ours),
-        base.as_secs_f64() * 1e3,
-        mbps(base),
-        100.0 * mbps(ours) / mbps(base)
+        limit.as_secs_f64() * 1e3,
+        mbps(limit),
+        100.0 * mbps(ours) / mbps(limit)
+    );
+    println!(
+        "| the same upload | {:.0} ms, {:.0} MiB/s | {:.0} ms, {:.0} MiB/s (one POST read and dropped, median of 5) | {:.0}% of raw |",
+        ours.as_secs_f64() * 1e3,
+        mbps(ours),
+        raw.as_secs_f64() * 1e3,
+        mbps(raw),
+        100.0 * mbps(ours) / mbps(raw)
     );
 }
 
