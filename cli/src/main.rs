@@ -493,52 +493,44 @@ fn verify_export(file: &std::path::Path, json: bool) -> CliResult {
     let bad = |e: String| CliError::Usage(format!("{}: {e}", file.display()));
     let mut reader = csv::Reader::from_path(file).map_err(|e| bad(e.to_string()))?;
     let headers = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
-    let col = |name: &str| {
-        headers
+    // The columns by name, as the server's column table writes them.
+    use quayside_core::signing::exported as col;
+    let mut at = std::collections::HashMap::new();
+    for name in col::ALL {
+        let i = headers
             .iter()
             .position(|h| h == name)
-            .ok_or_else(|| bad(format!("no {name} column: not a Quayside seizure export")))
-    };
-    let cols = [
-        "inspection_id",
-        "approved_heads",
-        "approval_comment",
-        "approved_by",
-        "approved_at",
-        "approval_public_key",
-        "approval_signature",
-        "finding_id",
-    ]
-    .map(col);
-    let mut cols_ok = Vec::new();
-    for c in cols {
-        cols_ok.push(c?);
+            .ok_or_else(|| bad(format!("no {name} column: not a Quayside seizure export")))?;
+        at.insert(name, i);
     }
     let mut results = Vec::new();
     for record in reader.records() {
         let r = record.map_err(|e| bad(e.to_string()))?;
-        let get = |i: usize| {
-            r.get(cols_ok[i])
+        let get = |name: &str| {
+            r.get(at[name])
                 .unwrap_or("")
                 .trim_start_matches('\'')
                 .to_string()
         };
-        let verdict = if get(6).is_empty() {
+        let verdict = if get(col::APPROVAL_SIGNATURE).is_empty() {
             "not approved"
         } else if quayside_core::verify_approval(
-            get(0),
-            get(1).split_whitespace().map(str::to_string).collect(),
-            get(2),
-            get(3),
-            get(4),
-            get(5),
-            get(6),
+            get(col::INSPECTION_ID),
+            get(col::APPROVED_HEADS)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            get(col::APPROVAL_COMMENT),
+            get(col::APPROVED_BY),
+            get(col::APPROVED_AT),
+            get(col::APPROVAL_PUBLIC_KEY),
+            get(col::APPROVAL_SIGNATURE),
         ) {
             "valid"
         } else {
             "INVALID"
         };
-        results.push(serde_json::json!({"inspection_id": get(0), "finding_id": get(7), "approved_by": get(3), "signature": verdict}));
+        results.push(serde_json::json!({"inspection_id": get(col::INSPECTION_ID), "finding_id": get(col::FINDING_ID), "approved_by": get(col::APPROVED_BY), "signature": verdict}));
     }
     let invalid = results
         .iter()

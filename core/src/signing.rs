@@ -15,6 +15,31 @@ pub struct Signed {
     pub signature: String,
 }
 
+/// The columns of a seizure export that carry a case's approval: named here once, written under
+/// these names by the server's column table and read by these names by `quayside export verify`.
+pub mod exported {
+    pub const INSPECTION_ID: &str = "inspection_id";
+    pub const FINDING_ID: &str = "finding_id";
+    pub const APPROVED_BY: &str = "approved_by";
+    pub const APPROVED_AT: &str = "approved_at";
+    pub const APPROVAL_COMMENT: &str = "approval_comment";
+    /// The approved heads, hex, separated by spaces.
+    pub const APPROVED_HEADS: &str = "approved_heads";
+    pub const APPROVAL_PUBLIC_KEY: &str = "approval_public_key";
+    pub const APPROVAL_SIGNATURE: &str = "approval_signature";
+    /// Every one of them: an export lacking any is not one `verify` can check.
+    pub const ALL: [&str; 8] = [
+        INSPECTION_ID,
+        FINDING_ID,
+        APPROVED_BY,
+        APPROVED_AT,
+        APPROVAL_COMMENT,
+        APPROVED_HEADS,
+        APPROVAL_PUBLIC_KEY,
+        APPROVAL_SIGNATURE,
+    ];
+}
+
 /// What an officer's submission signs: the inspection and the heads submitted.
 pub fn submission_payload(
     inspection_id: &str,

@@ -967,7 +967,13 @@ fn a_streamed_download_is_the_file_the_report_renders() {
     // The rows straight from the database make the same CSV as the rows held in memory.
     let csv = streamed(Format::Csv);
     assert_eq!(csv, export::render(&report, Format::Csv).unwrap());
-    assert_eq!(String::from_utf8(csv).unwrap().lines().count(), 5);
+    let text = String::from_utf8(csv).unwrap();
+    assert_eq!(text.lines().count(), 5);
+    // Every column `quayside export verify` reads by name is there under that name.
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    for name in quayside_core::signing::exported::ALL {
+        assert!(header.contains(&name), "{name} missing from {header:?}");
+    }
     // The JSON written row by row is the document the report serialises to.
     let without_time = |mut v: serde_json::Value| {
         v.as_object_mut().unwrap().remove("generated_at");

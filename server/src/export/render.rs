@@ -4,6 +4,7 @@
 //! CSV numbers are written in full (to the nanotonne the projection keeps) so that nothing is
 //! lost on import; the workbook holds the same numbers and only formats them for reading.
 
+use quayside_core::signing::exported;
 use rust_xlsxwriter::{Format as Style, Workbook, Worksheet};
 
 use std::io::{Seek, Write};
@@ -226,7 +227,7 @@ const COLUMNS: &[Column] = &[
     col("as_approved", None, |r| {
         Cell::Text(if r.as_approved { "true" } else { "false" })
     }),
-    col("finding_id", None, |r| Cell::Text(&r.finding_id)),
+    col(exported::FINDING_ID, None, |r| Cell::Text(&r.finding_id)),
     col("substance", Some("Substance"), |r| Cell::Text(&r.substance)),
     col("basis", Some("Figures from"), |r| Cell::Text(&r.basis)),
     col("annex_group", Some("Annex group"), |r| {
@@ -282,26 +283,26 @@ const COLUMNS: &[Column] = &[
         Cell::Num(r.case_co2e_tonnes, Num::Co2e)
     }),
     col("recorded_at", None, |r| Cell::Text(&r.recorded_at)),
-    col("inspection_id", Some("Inspection"), |r| {
+    col(exported::INSPECTION_ID, Some("Inspection"), |r| {
         Cell::Text(&r.inspection_id)
     }),
-    col("approved_by", Some("Approved by"), |r| {
+    col(exported::APPROVED_BY, Some("Approved by"), |r| {
         approval(r, |a| Cell::Text(&a.reviewer))
     }),
-    col("approved_at", Some("Approved at"), |r| {
+    col(exported::APPROVED_AT, Some("Approved at"), |r| {
         approval(r, |a| Cell::Text(&a.decided_at))
     }),
-    col("approval_comment", None, |r| {
+    col(exported::APPROVAL_COMMENT, None, |r| {
         approval(r, |a| Cell::Text(&a.comment))
     }),
-    col("approved_heads", None, |r| {
+    col(exported::APPROVED_HEADS, None, |r| {
         approval(r, |a| Cell::Owned(a.reviewed_heads.join(" ")))
     }),
-    col("approval_public_key", None, |r| {
+    col(exported::APPROVAL_PUBLIC_KEY, None, |r| {
         approval(r, |a| Cell::Text(&a.public_key))
     }),
     col(
-        "approval_signature",
+        exported::APPROVAL_SIGNATURE,
         Some("Approval signature (Ed25519)"),
         |r| approval(r, |a| Cell::Text(&a.signature)),
     ),
