@@ -8,6 +8,7 @@
 //!   both baselines one after the other.
 //!
 //! `cargo bench -p quayside-server --bench backup` (release build). Prints a Markdown table.
+//! `-- --keep` leaves the server's data directory behind (its path printed) to study.
 
 mod common;
 
@@ -143,6 +144,10 @@ fn main() {
         base + copy,
         "SHA-256, then fs::copy + fsync of the same files",
     );
+    if std::env::args().any(|a| a == "--keep") {
+        eprintln!("server data kept: {}", data.display());
+        std::mem::forget(work);
+    }
 }
 
 /// Copies every file into `to`, each fsynced.
