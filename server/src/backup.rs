@@ -260,7 +260,6 @@ pub fn verify(dir: &Path, progress: &mut dyn FnMut(&Progress)) -> Result<Manifes
     }
     let granted = granted_photos(&conn)?;
     drop(conn);
-    let blobs = dir.join("blobs");
     let mut listed: Vec<&str> = manifest.photos.iter().map(|p| p.sha256.as_str()).collect();
     listed.sort_unstable();
     if let Some(missing) = granted
@@ -280,7 +279,7 @@ pub fn verify(dir: &Path, progress: &mut dyn FnMut(&Progress)) -> Result<Manifes
                 photo.sha256
             )));
         }
-        let path = blobs.join(&photo.sha256[..2]).join(&photo.sha256);
+        let path = photo_path(dir, &photo.sha256);
         if !path.is_file() {
             return Err(damaged(format!("photo {} is missing", photo.sha256)));
         }
@@ -321,10 +320,10 @@ pub fn restore(from: &Path, data: &Path, progress: &mut dyn FnMut(&Progress)) ->
     }
     let manifest = verify(from, progress)?;
     fs::create_dir_all(data).map_err(io(data))?;
-    let source = BlobStore::open(from.join("blobs"))?;
+    // The backup is only read (it may sit on read-only media): its photos by path.
     let target = BlobStore::open(data.join("blobs"))?;
     for photo in &manifest.photos {
-        let stored = target.put_file(&source.path(&photo.sha256))?;
+        let stored = target.put_file(&photo_path(from, &photo.sha256))?;
         if stored.sha256 != photo.sha256 {
             return Err(Error::Damaged {
                 dir: from.to_path_buf(),
@@ -364,6 +363,11 @@ pub fn restore(from: &Path, data: &Path, progress: &mut dyn FnMut(&Progress)) ->
         manifest,
         restore_id,
     })
+}
+
+/// Where a backup in `dir` keeps photo `sha256` (the blob store's layout).
+fn photo_path(dir: &Path, sha256: &str) -> PathBuf {
+    dir.join("blobs").join(&sha256[..2]).join(sha256)
 }
 
 fn check_integrity(conn: &Connection, dir: &Path) -> Result<()> {

@@ -274,8 +274,25 @@ fn damage_is_found_and_nothing_is_restored_from_it() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 
-    // The good backup is untouched by all of this and restores.
+    // The good backup is untouched by all of this and restores; restoring only reads it.
+    let listing = |dir: &Path| {
+        let mut all = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_dir() {
+                    todo.push(e.path());
+                }
+                all.push((e.path(), fs::read(e.path()).ok()));
+            }
+        }
+        all.sort();
+        all
+    };
+    let before = listing(&good);
     backup::restore(&good, &target, &mut no_progress).unwrap();
+    assert_eq!(listing(&good), before, "the backup changed");
 }
 
 #[test]
