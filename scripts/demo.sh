@@ -103,6 +103,10 @@ step "Totals by Montreal Protocol annex group (blends split into their component
 "$BIN/quayside" export seizures --server "$URL" --token "$token" --group annual --format csv
 "$BIN/quayside" export seizures --server "$URL" --token "$token" --group annual --format xlsx \
   --out "$DIR/annual-summary.xlsx"
+step "A backup of the running server, checked"
+"$BIN/quayside-server" --data "$DIR/server" backup --to "$DIR/backup"
+"$BIN/quayside-server" verify-backup "$DIR/backup"
+curl -s "$URL/readyz"; echo
 
 if [ "${DEMO_EXIT:-0}" = 1 ]; then exit 0; fi
 printf '\nThe server is running at %s (data in %s/server). Try:\n' "$URL" "$DIR"
