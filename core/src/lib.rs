@@ -43,6 +43,7 @@ pub mod doc;
 pub mod error;
 pub mod ffi;
 pub mod model;
+#[cfg(feature = "client")]
 pub mod platform;
 pub mod reference;
 pub mod signing;
@@ -51,4 +52,5 @@ pub mod sync;
 
 pub use ffi::*;
 
+#[cfg(feature = "ffi")]
 uniffi::setup_scaffolding!();

@@ -11,7 +11,8 @@ use crate::model::quantity::QuantityError;
 
 /// An error from a [`super::FieldStore`] call. Nothing was changed by a call that failed.
 /// `message` is English, for logs and the command line; shells show `user_message()`.
-#[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Error))]
 pub enum ApiError {
     /// The input was not acceptable (malformed, out of range, inconsistent). `field` names the
     /// form field it concerns when the core read a whole form
@@ -76,7 +77,8 @@ pub enum ApiError {
 }
 
 /// The stable code of an [`ApiError`], for decisions and logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     Invalid,
@@ -146,7 +148,7 @@ impl ErrorCode {
     }
 }
 
-#[uniffi::export]
+#[cfg_attr(feature = "ffi", uniffi::export)]
 impl ApiError {
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {

@@ -26,7 +26,8 @@ pub(super) use mirror_from;
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $name:ident = $internal:path { $($variant:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),+ }
         mirror_from!($name = $internal { $($variant),+ });
@@ -61,7 +62,8 @@ mirror_enum!(
 );
 
 /// This device's identity.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct DeviceInfo {
     pub device_id: String,
     /// Hex of the automerge actor id every change from this device carries.
@@ -74,11 +76,12 @@ pub struct DeviceInfo {
 }
 
 /// A position from the phone's location service.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub accuracy_m: Option<f64>,
 }
 
@@ -102,52 +105,54 @@ impl From<model::Location> for GeoPoint {
 }
 
 /// Declaration fields to set (`None` leaves a field, `""` clears it).
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct DeclarationFields {
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub number: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub bill_of_lading: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub hs_code: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub description: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub quantity_kg: Option<f64>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub consignor: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub consignee: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub origin: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub destination: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub transit: Option<Vec<String>>,
 }
 
 /// An inspection's own fields to set (`None` leaves a field, `""` clears it).
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct InspectionFields {
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub container_number: Option<String>,
     /// Record the container number even though its check digit is wrong.
-    #[uniffi(default = false)]
+    #[cfg_attr(feature = "ffi", uniffi(default = false))]
     pub allow_invalid_check_digit: bool,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub seals: Option<Vec<String>>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub size_type: Option<String>,
     /// UN/LOCODE; a new inspection defaults to the device's station.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub station: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub declaration: Option<DeclarationFields>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub location: Option<GeoPoint>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub selection_reason: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub notes: Option<String>,
 }
 
@@ -181,48 +186,50 @@ impl From<InspectionFields> for edits::InspectionPatch {
 
 /// One component of a composition an identifier measured (% by mass of the sample): a
 /// reference name, `air`, or `unknown` for what it could not name.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ComponentShare {
     pub component: String,
     pub pct: f64,
 }
 
 /// A finding's fields to set. Substances are given by any common name ("R-22").
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct FindingFields {
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub declared_substance: Option<String>,
     /// Any reference name, or `unknown` when the identifier could not tell.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub identified_substance: Option<String>,
     /// A substance identified that the reference does not hold (`""` clears).
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub identified_other: Option<String>,
     /// The composition the identifier measured; an empty list clears it.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub composition: Option<Vec<ComponentShare>>,
     /// Of a pre-blended polyol: the HCFC-141b content, % by mass.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub content_pct: Option<f64>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub instrument: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub reading_result: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub purity_pct: Option<f64>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub hs_code_observed: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub cylinders: Option<u32>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub cylinder_type: Option<CylinderType>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub net_mass_kg: Option<f64>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub labels: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub concealment: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub notes: Option<String>,
 }
 
@@ -251,28 +258,30 @@ impl From<FindingFields> for edits::FindingPatch {
 }
 
 /// A quantity seized from one finding.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SeizedItem {
     pub finding_id: String,
     pub quantity_kg: f64,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub cylinders: Option<u32>,
 }
 
 /// Seizure fields to set; `items`, when given, replaces the seized items.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SeizureFields {
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub case_ref: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub action: Option<SeizureAction>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub legal_basis: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub modus_operandi: Option<Vec<ModusOperandi>>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub storage_location: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub items: Option<Vec<SeizedItem>>,
 }
 
@@ -301,16 +310,17 @@ impl From<SeizureFields> for edits::SeizurePatch {
 }
 
 /// A new chain-of-custody entry.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CustodyFields {
     pub from: String,
     pub to: String,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub location: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub note: Option<String>,
     /// RFC 3339; now when absent.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub at: Option<String>,
 }
 
@@ -327,12 +337,13 @@ impl From<CustodyFields> for edits::CustodyInput {
 }
 
 /// A photo's fields to change (`None` leaves a field, `""` clears it).
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PhotoEdit {
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub caption: Option<String>,
     /// The finding the photo shows; `""` unlinks it.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub finding_id: Option<String>,
 }
 
@@ -346,21 +357,22 @@ impl From<PhotoEdit> for edits::PhotoPatch {
 }
 
 /// Metadata of a photo being attached.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PhotoFields {
     /// Sniffed from the content (JPEG, PNG, HEIC, WebP) when absent.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub mime: Option<String>,
     /// RFC 3339; now when absent.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub captured_at: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub lat: Option<f64>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub lon: Option<f64>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub caption: Option<String>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub finding_id: Option<String>,
 }
 
@@ -378,31 +390,32 @@ impl From<PhotoFields> for PhotoInput {
 }
 
 /// Which inspections to list; every field narrows the result.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct InspectionFilter {
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub status: Option<InspectionStatus>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub station: Option<String>,
     /// Part of a container number.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub container: Option<String>,
     /// Any reference name of a declared or identified substance.
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub substance: Option<String>,
     /// Created on or after (`2026-11-01` or RFC 3339).
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub from: Option<String>,
     /// Created on or before (`2026-11-30` or RFC 3339).
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub to: Option<String>,
     /// At most this many (default 100).
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub limit: Option<u32>,
-    #[uniffi(default = None)]
+    #[cfg_attr(feature = "ffi", uniffi(default = None))]
     pub offset: Option<u32>,
     /// Only these review states; empty for all.
-    #[uniffi(default = [])]
+    #[cfg_attr(feature = "ffi", uniffi(default = []))]
     pub review_states: Vec<ReviewState>,
 }
 
@@ -427,7 +440,8 @@ impl From<InspectionFilter> for query::Filter {
 }
 
 /// One row of an inspection list, answered without loading documents.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct InspectionSummary {
     pub id: String,
     pub container_number: String,
@@ -491,7 +505,8 @@ impl From<query::Summary> for InspectionSummary {
 }
 
 /// The container inspected.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ContainerRecord {
     pub number: String,
     pub seals: Vec<String>,
@@ -499,7 +514,8 @@ pub struct ContainerRecord {
 }
 
 /// What was declared.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct DeclarationRecord {
     pub number: Option<String>,
     pub bill_of_lading: Option<String>,
@@ -514,7 +530,8 @@ pub struct DeclarationRecord {
 }
 
 /// A refrigerant identifier's reading.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct IdentifierReadingRecord {
     pub instrument: Option<String>,
     pub result: Option<String>,
@@ -522,7 +539,8 @@ pub struct IdentifierReadingRecord {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct FindingRecord {
     pub id: String,
     pub declared_substance: Option<String>,
@@ -553,7 +571,8 @@ pub struct FindingRecord {
 }
 
 /// An evidence photo.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PhotoRecord {
     pub sha256: String,
     pub bytes: u64,
@@ -581,7 +600,8 @@ impl From<model::Photo> for PhotoRecord {
 }
 
 /// One hand-over in the chain of custody.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CustodyRecord {
     /// `c-<uuid>` (empty for entries recorded before entries had ids).
     pub id: String,
@@ -593,7 +613,8 @@ pub struct CustodyRecord {
 }
 
 /// The seizure.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SeizureRecord {
     pub case_ref: Option<String>,
     pub action: Option<SeizureAction>,
@@ -605,7 +626,8 @@ pub struct SeizureRecord {
 }
 
 /// A whole inspection.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct InspectionRecord {
     pub id: String,
     pub station: String,
@@ -724,7 +746,8 @@ impl From<model::Inspection> for InspectionRecord {
 /// Mass in the reporting units. ODP- and CO2-eq tonnes cover only the kilograms whose ODP and
 /// GWP are known; the rest is counted in `odp_unknown_kg` and `gwp_unknown_kg` (show the figure
 /// as unknown, or as "at least", never as zero).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct QuantityRecord {
     pub kg: f64,
     pub tonnes: f64,
@@ -748,7 +771,8 @@ impl From<assess::Quantity> for QuantityRecord {
 }
 
 /// What a finding's figures rest on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FigureBasis {
     /// The composition the identifier measured.
@@ -777,7 +801,8 @@ impl From<assess::Basis> for FigureBasis {
 
 /// One substance a finding is made of (a blend's component, a measured component, a
 /// polyol's controlled content), per kilogram of the finding.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PartRecord {
     pub substance: String,
     pub annex_group: Option<String>,
@@ -788,7 +813,8 @@ pub struct PartRecord {
 }
 
 /// Figures computed for one finding.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct FindingFiguresRecord {
     pub finding_id: String,
     pub substance: Option<String>,
@@ -801,7 +827,8 @@ pub struct FindingFiguresRecord {
 }
 
 /// What a flag is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     InvalidCheckDigit,
@@ -814,7 +841,8 @@ pub enum FlagKind {
 }
 
 /// A warning about what was recorded, for the officer and the supervisor.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct FlagRecord {
     pub kind: FlagKind,
     pub finding_id: Option<String>,
@@ -900,7 +928,8 @@ impl From<assess::Flag> for FlagRecord {
 }
 
 /// Everything computed from an inspection (never stored).
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct AssessmentRecord {
     pub findings: Vec<FindingFiguresRecord>,
     pub total: QuantityRecord,
@@ -943,7 +972,8 @@ impl From<assess::Assessment> for AssessmentRecord {
 }
 
 /// One value of a conflicted field, with who wrote it and when.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ConflictValueRecord {
     pub value: String,
     pub user: Option<String>,
@@ -952,7 +982,8 @@ pub struct ConflictValueRecord {
 }
 
 /// What kind of disagreement a conflict is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictKind {
     /// Concurrent edits left more than one value for one field; setting it again settles it.
@@ -972,7 +1003,8 @@ impl From<doc::ConflictKind> for ConflictKind {
 }
 
 /// The lists of an inspection whose elements can be removed and restored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ElementList {
     Findings,
@@ -1005,7 +1037,8 @@ impl From<model::ElementList> for ElementList {
 
 /// A field where concurrent edits left more than one value, or an element removed while a
 /// colleague edited it.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ConflictRecord {
     /// The field (`notes`, `findings[f-..].net_mass_kg`) or element (`seizure.items[f-..]`).
     pub path: String,
@@ -1052,7 +1085,8 @@ impl From<doc::Conflict> for ConflictRecord {
 }
 
 /// An inspection with its computed figures and any conflicts, read from one version of it.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct InspectionView {
     pub inspection: InspectionRecord,
     pub assessment: AssessmentRecord,
@@ -1117,7 +1151,8 @@ impl InspectionView {
 }
 
 /// An element removed from one of an inspection's lists.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct RemovedRecord {
     pub list: ElementList,
     pub id: String,
@@ -1136,7 +1171,8 @@ impl From<crate::doc::inspection::Removed> for RemovedRecord {
 }
 
 /// A supervisor's decision on an inspection.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ReviewRecord {
     pub id: String,
     pub inspection_id: String,
@@ -1168,7 +1204,8 @@ impl ReviewRecord {
 }
 
 /// One change in a record's history.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct HistoryRecord {
     pub hash: String,
     pub actor: String,
@@ -1196,28 +1233,32 @@ impl From<doc::HistoryEntry> for HistoryRecord {
 }
 
 /// A new finding's id and the inspection after adding it.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct FindingAdded {
     pub finding_id: String,
     pub view: InspectionView,
 }
 
 /// An attached photo and the inspection after attaching it.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct PhotoAdded {
     pub photo: PhotoRecord,
     pub view: InspectionView,
 }
 
 /// A component of a blend.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct ComponentRecord {
     pub substance_id: String,
     pub mass_pct: f64,
 }
 
 /// A controlled substance or blend from the shipped reference.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct SubstanceRecord {
     pub id: String,
     pub aliases: Vec<String>,
@@ -1271,7 +1312,8 @@ impl From<&crate::reference::Substance> for SubstanceRecord {
 }
 
 /// An HS 2022 subheading or a Basel Convention code.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
 pub struct CodeRecord {
     pub code: String,
     /// `HS 2022`, or the Basel list (`Annex VIII (List A)`, ...).
@@ -1282,7 +1324,8 @@ pub struct CodeRecord {
 }
 
 /// One result of a reference lookup.
-#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Enum)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReferenceEntry {
     Substance { substance: SubstanceRecord },

@@ -5,12 +5,15 @@ use serde::Serialize;
 
 use super::messages::{MessageKey, UserMessage};
 use crate::model::review;
-use crate::sync::{engine, policy, protocol};
+#[cfg(feature = "client")]
+use crate::sync::engine;
+use crate::sync::{policy, protocol};
 
 macro_rules! state_enum {
     ($(#[$meta:meta])* $name:ident = $internal:path { $($variant:ident => $key:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
         super::records::mirror_from!($name = $internal { $($variant),+ });
@@ -31,7 +34,7 @@ macro_rules! state_enum {
                 f.write_str(self.as_str())
             }
         }
-        #[uniffi::export]
+        #[cfg_attr(feature = "ffi", uniffi::export)]
         impl $name {
             /// What to show for this value, as a key for the shell's resources.
             pub fn label(&self) -> UserMessage {
@@ -85,7 +88,8 @@ state_enum!(
 );
 
 /// The step a running sync is at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncPhase {
     Feed,
@@ -96,6 +100,7 @@ pub enum SyncPhase {
     Done,
 }
 
+#[cfg(feature = "client")]
 impl From<engine::Phase> for SyncPhase {
     fn from(p: engine::Phase) -> Self {
         match p {
@@ -121,7 +126,8 @@ impl SyncPhase {
 }
 
 /// The kind of a synced document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     Inspection,

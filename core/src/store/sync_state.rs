@@ -31,7 +31,7 @@ pub struct ServerLink {
     /// The user's role as the server told it at enrolment.
     pub role: String,
     /// The agency CA or pinned key given at enrolment.
-    pub trust: crate::sync::tls::Trust,
+    pub trust: crate::sync::trust::Trust,
 }
 
 /// A document to push: what the server has seen of it and what changed since.
@@ -71,7 +71,7 @@ pub enum Incoming {
 pub struct Pending {
     pub documents: u64,
     pub photos: u64,
-    pub rejected: Vec<crate::sync::engine::Refused>,
+    pub rejected: Vec<crate::sync::protocol::Refused>,
 }
 
 fn meta(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
@@ -100,7 +100,7 @@ impl Store {
             return Ok(None);
         };
         let role = meta(&conn, "role")?.unwrap_or_default();
-        let trust = crate::sync::tls::Trust {
+        let trust = crate::sync::trust::Trust {
             ca_pem: meta(&conn, "server_ca_pem")?.filter(|v| !v.is_empty()),
             pin_sha256: meta(&conn, "server_pin_sha256")?.filter(|v| !v.is_empty()),
         };
@@ -488,7 +488,7 @@ impl Store {
                  WHERE s.rejected IS NOT NULL ORDER BY s.doc_id",
             )?
             .query_map([], |r| {
-                Ok(crate::sync::engine::Refused {
+                Ok(crate::sync::protocol::Refused {
                     id: r.get(0)?,
                     kind: r.get(1)?,
                     code: crate::sync::protocol::RefusalCode::parse(

@@ -48,15 +48,7 @@ impl Phase {
     }
 }
 
-/// A document (or photo) the server refused, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Refused {
-    pub id: String,
-    /// `inspection`, `review` or `photo`.
-    pub kind: String,
-    pub code: RefusalCode,
-    pub reason: String,
-}
+pub use super::protocol::Refused;
 
 /// Where a sync stands, reported as it goes.
 #[derive(Debug, Clone, Default, PartialEq)]

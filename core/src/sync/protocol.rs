@@ -394,6 +394,16 @@ impl DocPush {
     }
 }
 
+/// A document (or photo) the server refused, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub id: String,
+    /// `inspection`, `review` or `photo`.
+    pub kind: String,
+    pub code: RefusalCode,
+    pub reason: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
