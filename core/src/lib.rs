@@ -52,5 +52,4 @@ pub mod sync;
 
 pub use ffi::*;
 
-#[cfg(feature = "ffi")]
 uniffi::setup_scaffolding!();

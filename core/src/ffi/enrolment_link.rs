@@ -7,8 +7,7 @@ use super::messages::{MessageKey, UserMessage};
 use super::{ApiResult, FieldStore};
 
 /// What a scanned enrolment link holds: the fields of the enrolment screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct EnrolmentLink {
     /// The agency server's address (`https://...`, or `http://` on the machine itself).
     pub server: String,
@@ -19,7 +18,7 @@ pub struct EnrolmentLink {
 const SCHEME: &str = "quayside";
 
 /// The link for `server`, `user` and `code`, as the QR code carries it.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn enrolment_link(server: String, user: String, code: String) -> String {
     let mut link = url::Url::parse("quayside://enrol").expect("a constant URL");
     link.query_pairs_mut()
@@ -39,7 +38,7 @@ fn invalid(detail: &str) -> ApiError {
 
 /// Reads a scanned enrolment link; refused, saying why, when it is anything else (another app's
 /// QR code, a server address that is not http or https, a field missing).
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn parse_enrolment_link(text: String) -> ApiResult<EnrolmentLink> {
     let link = url::Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
     if link.scheme() != SCHEME || link.host_str() != Some("enrol") {
@@ -64,7 +63,7 @@ pub fn parse_enrolment_link(text: String) -> ApiResult<EnrolmentLink> {
     })
 }
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl FieldStore {
     /// Reads a scanned enrolment link for this phone: refused, saying why, when it is not one
     /// or when its code is another user's (the server would refuse it too, after a round trip).

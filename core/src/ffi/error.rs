@@ -11,8 +11,7 @@ use crate::model::quantity::QuantityError;
 
 /// An error from a [`super::FieldStore`] call. Nothing was changed by a call that failed.
 /// `message` is English, for logs and the command line; shells show `user_message()`.
-#[derive(Debug, Clone, thiserror::Error)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Error))]
+#[derive(Debug, Clone, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
     /// The input was not acceptable (malformed, out of range, inconsistent). `field` names the
     /// form field it concerns when the core read a whole form
@@ -77,8 +76,7 @@ pub enum ApiError {
 }
 
 /// The stable code of an [`ApiError`], for decisions and logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     Invalid,
@@ -148,7 +146,7 @@ impl ErrorCode {
     }
 }
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl ApiError {
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {

@@ -173,7 +173,7 @@ impl Filled {
 
 /// Reads an inspection form. The container number is required when the form holds it; the
 /// position is read from `location.*` when both coordinates are there.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn inspection_fields_from_form(
     form: HashMap<String, String>,
     decimal_separator: String,
@@ -223,7 +223,7 @@ pub fn inspection_fields_from_form(
 }
 
 /// The inspection form showing `record` as stored.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn inspection_form(
     record: InspectionRecord,
     decimal_separator: String,
@@ -259,7 +259,7 @@ pub fn inspection_form(
 /// read row by row as by [`super::composition_shares`] (present rows replace the composition;
 /// all blank clears it). Purity and content are percentages; a substance both from the
 /// reference and outside it is refused at `identified_other`.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn finding_fields_from_form(
     form: HashMap<String, String>,
     decimal_separator: String,
@@ -353,7 +353,7 @@ fn api_invalid(e: ApiError) -> Error {
 }
 
 /// The finding form showing `record` as stored (its net mass as typed, not split per cylinder).
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn finding_form(record: FindingRecord, decimal_separator: String) -> HashMap<String, String> {
     let reading = record.identifier_reading.as_ref();
     let mut form = Filled::new(&decimal_separator);
@@ -386,7 +386,7 @@ pub fn finding_form(record: FindingRecord, decimal_separator: String) -> HashMap
 /// Reads a seizure form. The seized items are replaced by those whose quantity is given (an
 /// item with neither quantity nor cylinders is not seized; cylinders without a quantity are
 /// refused at `item.<finding id>.kg`).
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn seizure_fields_from_form(
     form: HashMap<String, String>,
     decimal_separator: String,
@@ -452,7 +452,7 @@ pub fn seizure_fields_from_form(
 
 /// The seizure form of `inspection`: its seizure as stored (empty when there is none) with one
 /// item per finding (blank when not seized) and per seized item whose finding is gone.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn seizure_form(
     inspection: InspectionRecord,
     decimal_separator: String,
@@ -493,7 +493,7 @@ pub fn seizure_form(
 }
 
 /// Reads a custody hand-over form (a new entry or a correction); both parties are required.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn custody_fields_from_form(form: HashMap<String, String>) -> ApiResult<CustodyFields> {
     let f = Typed {
         form: &form,
@@ -521,7 +521,7 @@ pub fn custody_fields_from_form(form: HashMap<String, String>) -> ApiResult<Cust
 }
 
 /// The custody form showing entry `record`.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn custody_form(record: CustodyRecord) -> HashMap<String, String> {
     Filled::new(".")
         .text("from", Some(&record.from))
@@ -533,7 +533,7 @@ pub fn custody_form(record: CustodyRecord) -> HashMap<String, String> {
 }
 
 /// The names of a finding form's fields (composition rows aside).
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn finding_form_fields() -> Vec<String> {
     FINDING_FORM_FIELDS.iter().map(|f| f.to_string()).collect()
 }

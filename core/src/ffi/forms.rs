@@ -8,8 +8,7 @@ use super::{ApiResult, FieldStore, PhotoAdded, PhotoFields};
 use crate::store::{drafts::Draft, inbox::Recovered};
 
 /// A form's unsaved content.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct DraftRecord {
     /// The form's key (`inspection:<id>`, `finding:<inspection>:<finding or new>`,
     /// `seizure:<id>`, `custody:<id>:new`, ...), chosen by the shell.
@@ -35,8 +34,7 @@ impl From<Draft> for DraftRecord {
 }
 
 /// What became of a photo found in the inbox at start.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Enum)]
 pub enum RecoveredPhoto {
     /// Attached to its inspection.
     Attached {
@@ -80,7 +78,7 @@ impl From<Recovered> for RecoveredPhoto {
     }
 }
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl FieldStore {
     /// Keeps what is typed in a form (call as the officer types, debounced, and when the form
     /// is left). `based_on` is the `heads` of the view the form was filled from.
@@ -119,7 +117,7 @@ impl FieldStore {
 
     /// A new file in this store's photo inbox for a photo of `inspection_id`: hand it to the
     /// camera as the output file, so the photo is on disk the moment the shutter returns.
-    #[cfg_attr(feature = "ffi", uniffi::method(default(extension = "jpg")))]
+    #[uniffi::method(default(extension = "jpg"))]
     pub fn new_photo_file(&self, inspection_id: String, extension: String) -> ApiResult<String> {
         Ok(self
             .store

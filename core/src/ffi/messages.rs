@@ -9,8 +9,7 @@ macro_rules! message_keys {
     ($($(#[$meta:meta])* $variant:ident = $id:literal [$($arg:literal),*] $english:literal,)+) => {
         /// Everything the core can say to a person. Each key's `id` names the string resource
         /// (`msg_<id>` on Android and iOS); its arguments fill `%1$s`, `%2$s`, ... in order.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
         #[serde(rename_all = "snake_case")]
         pub enum MessageKey { $($(#[$meta])* $variant),+ }
 
@@ -214,8 +213,7 @@ message_keys! {
 }
 
 /// A message for a person: a key and its arguments (already formatted as text).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct UserMessage {
     pub key: MessageKey,
     pub args: Vec<String>,
@@ -244,7 +242,7 @@ impl UserMessage {
     }
 }
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl UserMessage {
     /// The message in English, for logs and the command line; shells show their own resources.
     pub fn english(&self) -> String {
@@ -252,7 +250,7 @@ impl UserMessage {
     }
 }
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl MessageKey {
     /// The key's stable name: the string resource is `msg_<id>`.
     pub fn id(&self) -> String {
@@ -261,8 +259,7 @@ impl MessageKey {
 }
 
 /// One entry of the message catalogue: what translators and the translation check work from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct MessageEntry {
     pub key: MessageKey,
     /// The resource name is `msg_<id>`.
@@ -274,7 +271,7 @@ pub struct MessageEntry {
 }
 
 /// Every message the core can give, for resource checks and translators.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn message_catalog() -> Vec<MessageEntry> {
     MessageKey::ALL
         .iter()

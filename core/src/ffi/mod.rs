@@ -33,7 +33,7 @@ type ApiResult<T> = Result<T, ApiError>;
 
 /// A device's offline record store: every inspection, finding, photo and seizure the officer
 /// records. Every call that changes data has committed durably before it returns.
-#[cfg_attr(feature = "ffi", derive(uniffi::Object))]
+#[derive(uniffi::Object)]
 pub struct FieldStore {
     pub(crate) store: Store,
     /// The HTTP client for the enrolled server, built on first sync and reused.
@@ -41,11 +41,11 @@ pub struct FieldStore {
     pub(crate) client: std::sync::Mutex<Option<crate::sync::client::HttpClient>>,
 }
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl FieldStore {
     /// Creates a new store in the directory `path` for `user` at `station` (a UN/LOCODE such
     /// as `NLRTM`). Fails if the directory already holds a store.
-    #[cfg_attr(feature = "ffi", uniffi::constructor)]
+    #[uniffi::constructor]
     pub fn create(path: String, user: String, station: String) -> ApiResult<Arc<Self>> {
         Ok(Arc::new(Self {
             store: Store::init(Path::new(&path), &user, &station)?,
@@ -55,7 +55,7 @@ impl FieldStore {
     }
 
     /// Opens the store in the directory `path`, upgrading an older schema.
-    #[cfg_attr(feature = "ffi", uniffi::constructor)]
+    #[uniffi::constructor]
     pub fn open(path: String) -> ApiResult<Arc<Self>> {
         Ok(Arc::new(Self {
             store: Store::open(Path::new(&path))?,
@@ -90,7 +90,7 @@ impl FieldStore {
     /// filled from: the core writes only the fields that differ from that version, so what a
     /// colleague changed meanwhile stays, and a field both changed becomes a conflict. A form
     /// sends all its fields; it never compares them itself. Empty: the current version.
-    #[cfg_attr(feature = "ffi", uniffi::method(default(based_on = [])))]
+    #[uniffi::method(default(based_on = []))]
     pub fn update_inspection(
         &self,
         id: String,
@@ -118,7 +118,7 @@ impl FieldStore {
 
     /// Changes a finding's fields, as edited in a form filled from the version `based_on`
     /// (see [`FieldStore::update_inspection`]).
-    #[cfg_attr(feature = "ffi", uniffi::method(default(based_on = [])))]
+    #[uniffi::method(default(based_on = []))]
     pub fn update_finding(
         &self,
         inspection_id: String,
@@ -175,7 +175,7 @@ impl FieldStore {
 
     /// Changes a photo's caption or the finding it shows, as edited in a form filled from the
     /// version `based_on` (see [`FieldStore::update_inspection`]).
-    #[cfg_attr(feature = "ffi", uniffi::method(default(based_on = [])))]
+    #[uniffi::method(default(based_on = []))]
     pub fn update_photo(
         &self,
         inspection_id: String,
@@ -228,7 +228,7 @@ impl FieldStore {
 
     /// Records or changes the seizure, as edited in a form filled from the version `based_on`
     /// (see [`FieldStore::update_inspection`]).
-    #[cfg_attr(feature = "ffi", uniffi::method(default(based_on = [])))]
+    #[uniffi::method(default(based_on = []))]
     pub fn set_seizure(
         &self,
         inspection_id: String,
@@ -253,7 +253,7 @@ impl FieldStore {
 
     /// Corrects a chain-of-custody entry; what it said before stays in the history. `based_on`
     /// as in [`FieldStore::update_inspection`].
-    #[cfg_attr(feature = "ffi", uniffi::method(default(based_on = [])))]
+    #[uniffi::method(default(based_on = []))]
     pub fn correct_custody(
         &self,
         inspection_id: String,
@@ -391,7 +391,7 @@ impl FieldStore {
 }
 
 /// Searches the shipped reference (substances, blends, HS codes, Basel codes) by name or code.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn lookup_reference(query: String) -> Vec<ReferenceEntry> {
     crate::reference::lookup(&query)
         .into_iter()
@@ -400,13 +400,13 @@ pub fn lookup_reference(query: String) -> Vec<ReferenceEntry> {
 }
 
 /// The substance or blend with this name (any common name: "R-22", "chlorodifluoromethane").
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn substance(name: String) -> Option<SubstanceRecord> {
     crate::reference::substance(&name).map(Into::into)
 }
 
 /// Every substance and blend in the shipped reference.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn substances() -> Vec<SubstanceRecord> {
     crate::reference::substances()
         .iter()
@@ -416,7 +416,7 @@ pub fn substances() -> Vec<SubstanceRecord> {
 
 /// Checks a container number: its normalised form, or an error for a malformed number;
 /// `check_digit_ok` tells whether the check digit matches.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn check_container_number(number: String) -> ApiResult<ContainerCheck> {
     let n = crate::model::container::ContainerNumber::parse(&number)?;
     Ok(ContainerCheck {
@@ -429,7 +429,7 @@ pub fn check_container_number(number: String) -> ApiResult<ContainerCheck> {
 /// Checks a supervisor's approval signature as exported (e.g. a row of a seizure export): the
 /// decision `approved` on `inspection_id` at exactly `reviewed_heads`, by `reviewer` at
 /// `decided_at` with `comment`, signed by the Ed25519 key `public_key` (hex).
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn verify_approval(
     inspection_id: String,
     reviewed_heads: Vec<String>,
@@ -460,7 +460,7 @@ pub fn verify_approval(
 /// Reads a quantity as the officer typed it ("1,234.5", "1.234,5", "15'490", "12 kg"), with
 /// the decimal separator of the device's locale (`.` or `,`) deciding the one ambiguous case
 /// ("1,234"). Refuses empty, negative and non-numeric text with a message key.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn parse_quantity(text: String, decimal_separator: String) -> ApiResult<f64> {
     crate::model::quantity::parse(&text, decimal_char(&decimal_separator))
         .map_err(|e| crate::error::Error::from(e).into())
@@ -468,20 +468,20 @@ pub fn parse_quantity(text: String, decimal_separator: String) -> ApiResult<f64>
 
 /// Shows a quantity in kg with up to three decimals and the locale's decimal separator, as
 /// [`parse_quantity`] reads it back.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn format_quantity(value: f64, decimal_separator: String) -> String {
     crate::model::quantity::format(value, decimal_char(&decimal_separator))
 }
 
 /// Reads a count as typed ("1139", "1 139"); None for an empty field.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn parse_count(text: String) -> ApiResult<Option<u32>> {
     crate::model::quantity::parse_count(&text).map_err(|e| crate::error::Error::from(e).into())
 }
 
 /// A finding's net mass from its form, the same on every phone: the net mass as typed, else the
 /// cylinders counted times the net kilograms printed on one (rounded to grams), else None.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn net_mass(
     typed: String,
     cylinders: String,
@@ -498,8 +498,7 @@ pub fn net_mass(
 }
 
 /// One row of a composition as typed in a form.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct CompositionRow {
     pub component: String,
     /// The share in %, as typed.
@@ -510,7 +509,7 @@ pub struct CompositionRow {
 /// when it is saved: named components from the reference (or `air`, `unknown`), each once,
 /// shares above 0 and at most 100 %, adding up to 100 % within half a point. Refusals carry a
 /// message key (`composition_*`, `quantity_*`).
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn composition_shares(
     rows: Vec<CompositionRow>,
     decimal_separator: String,
@@ -529,8 +528,7 @@ fn decimal_char(s: &str) -> char {
 }
 
 /// The result of checking a container number.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct ContainerCheck {
     pub normalized: String,
     pub check_digit_ok: bool,

@@ -26,8 +26,7 @@ pub(super) use mirror_from;
 macro_rules! mirror_enum {
     ($(#[$meta:meta])* $name:ident = $internal:path { $($variant:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-        #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),+ }
         mirror_from!($name = $internal { $($variant),+ });
@@ -62,8 +61,7 @@ mirror_enum!(
 );
 
 /// This device's identity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct DeviceInfo {
     pub device_id: String,
     /// Hex of the automerge actor id every change from this device carries.
@@ -76,12 +74,11 @@ pub struct DeviceInfo {
 }
 
 /// A position from the phone's location service.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, uniffi::Record)]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub accuracy_m: Option<f64>,
 }
 
@@ -105,54 +102,52 @@ impl From<model::Location> for GeoPoint {
 }
 
 /// Declaration fields to set (`None` leaves a field, `""` clears it).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct DeclarationFields {
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub number: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub bill_of_lading: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub hs_code: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub description: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub quantity_kg: Option<f64>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub consignor: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub consignee: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub origin: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub destination: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub transit: Option<Vec<String>>,
 }
 
 /// An inspection's own fields to set (`None` leaves a field, `""` clears it).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct InspectionFields {
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub container_number: Option<String>,
     /// Record the container number even though its check digit is wrong.
-    #[cfg_attr(feature = "ffi", uniffi(default = false))]
+    #[uniffi(default = false)]
     pub allow_invalid_check_digit: bool,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub seals: Option<Vec<String>>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub size_type: Option<String>,
     /// UN/LOCODE; a new inspection defaults to the device's station.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub station: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub declaration: Option<DeclarationFields>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub location: Option<GeoPoint>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub selection_reason: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub notes: Option<String>,
 }
 
@@ -186,50 +181,48 @@ impl From<InspectionFields> for edits::InspectionPatch {
 
 /// One component of a composition an identifier measured (% by mass of the sample): a
 /// reference name, `air`, or `unknown` for what it could not name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct ComponentShare {
     pub component: String,
     pub pct: f64,
 }
 
 /// A finding's fields to set. Substances are given by any common name ("R-22").
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct FindingFields {
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub declared_substance: Option<String>,
     /// Any reference name, or `unknown` when the identifier could not tell.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub identified_substance: Option<String>,
     /// A substance identified that the reference does not hold (`""` clears).
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub identified_other: Option<String>,
     /// The composition the identifier measured; an empty list clears it.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub composition: Option<Vec<ComponentShare>>,
     /// Of a pre-blended polyol: the HCFC-141b content, % by mass.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub content_pct: Option<f64>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub instrument: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub reading_result: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub purity_pct: Option<f64>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub hs_code_observed: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub cylinders: Option<u32>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub cylinder_type: Option<CylinderType>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub net_mass_kg: Option<f64>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub labels: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub concealment: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub notes: Option<String>,
 }
 
@@ -258,30 +251,28 @@ impl From<FindingFields> for edits::FindingPatch {
 }
 
 /// A quantity seized from one finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct SeizedItem {
     pub finding_id: String,
     pub quantity_kg: f64,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub cylinders: Option<u32>,
 }
 
 /// Seizure fields to set; `items`, when given, replaces the seized items.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct SeizureFields {
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub case_ref: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub action: Option<SeizureAction>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub legal_basis: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub modus_operandi: Option<Vec<ModusOperandi>>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub storage_location: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub items: Option<Vec<SeizedItem>>,
 }
 
@@ -310,17 +301,16 @@ impl From<SeizureFields> for edits::SeizurePatch {
 }
 
 /// A new chain-of-custody entry.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct CustodyFields {
     pub from: String,
     pub to: String,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub location: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub note: Option<String>,
     /// RFC 3339; now when absent.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub at: Option<String>,
 }
 
@@ -337,13 +327,12 @@ impl From<CustodyFields> for edits::CustodyInput {
 }
 
 /// A photo's fields to change (`None` leaves a field, `""` clears it).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct PhotoEdit {
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub caption: Option<String>,
     /// The finding the photo shows; `""` unlinks it.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub finding_id: Option<String>,
 }
 
@@ -357,22 +346,21 @@ impl From<PhotoEdit> for edits::PhotoPatch {
 }
 
 /// Metadata of a photo being attached.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct PhotoFields {
     /// Sniffed from the content (JPEG, PNG, HEIC, WebP) when absent.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub mime: Option<String>,
     /// RFC 3339; now when absent.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub captured_at: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub lat: Option<f64>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub lon: Option<f64>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub caption: Option<String>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub finding_id: Option<String>,
 }
 
@@ -390,32 +378,31 @@ impl From<PhotoFields> for PhotoInput {
 }
 
 /// Which inspections to list; every field narrows the result.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct InspectionFilter {
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub status: Option<InspectionStatus>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub station: Option<String>,
     /// Part of a container number.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub container: Option<String>,
     /// Any reference name of a declared or identified substance.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub substance: Option<String>,
     /// Created on or after (`2026-11-01` or RFC 3339).
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub from: Option<String>,
     /// Created on or before (`2026-11-30` or RFC 3339).
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub to: Option<String>,
     /// At most this many (default 100).
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub limit: Option<u32>,
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub offset: Option<u32>,
     /// Only these review states; empty for all.
-    #[cfg_attr(feature = "ffi", uniffi(default = []))]
+    #[uniffi(default = [])]
     pub review_states: Vec<ReviewState>,
 }
 
@@ -440,8 +427,7 @@ impl From<InspectionFilter> for query::Filter {
 }
 
 /// One row of an inspection list, answered without loading documents.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct InspectionSummary {
     pub id: String,
     pub container_number: String,
@@ -505,8 +491,7 @@ impl From<query::Summary> for InspectionSummary {
 }
 
 /// The container inspected.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct ContainerRecord {
     pub number: String,
     pub seals: Vec<String>,
@@ -514,8 +499,7 @@ pub struct ContainerRecord {
 }
 
 /// What was declared.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct DeclarationRecord {
     pub number: Option<String>,
     pub bill_of_lading: Option<String>,
@@ -530,8 +514,7 @@ pub struct DeclarationRecord {
 }
 
 /// A refrigerant identifier's reading.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct IdentifierReadingRecord {
     pub instrument: Option<String>,
     pub result: Option<String>,
@@ -539,8 +522,7 @@ pub struct IdentifierReadingRecord {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct FindingRecord {
     pub id: String,
     pub declared_substance: Option<String>,
@@ -571,8 +553,7 @@ pub struct FindingRecord {
 }
 
 /// An evidence photo.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct PhotoRecord {
     pub sha256: String,
     pub bytes: u64,
@@ -600,8 +581,7 @@ impl From<model::Photo> for PhotoRecord {
 }
 
 /// One hand-over in the chain of custody.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct CustodyRecord {
     /// `c-<uuid>` (empty for entries recorded before entries had ids).
     pub id: String,
@@ -613,8 +593,7 @@ pub struct CustodyRecord {
 }
 
 /// The seizure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct SeizureRecord {
     pub case_ref: Option<String>,
     pub action: Option<SeizureAction>,
@@ -626,8 +605,7 @@ pub struct SeizureRecord {
 }
 
 /// A whole inspection.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct InspectionRecord {
     pub id: String,
     pub station: String,
@@ -746,8 +724,7 @@ impl From<model::Inspection> for InspectionRecord {
 /// Mass in the reporting units. ODP- and CO2-eq tonnes cover only the kilograms whose ODP and
 /// GWP are known; the rest is counted in `odp_unknown_kg` and `gwp_unknown_kg` (show the figure
 /// as unknown, or as "at least", never as zero).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, uniffi::Record)]
 pub struct QuantityRecord {
     pub kg: f64,
     pub tonnes: f64,
@@ -771,8 +748,7 @@ impl From<assess::Quantity> for QuantityRecord {
 }
 
 /// What a finding's figures rest on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum FigureBasis {
     /// The composition the identifier measured.
@@ -801,8 +777,7 @@ impl From<assess::Basis> for FigureBasis {
 
 /// One substance a finding is made of (a blend's component, a measured component, a
 /// polyol's controlled content), per kilogram of the finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct PartRecord {
     pub substance: String,
     pub annex_group: Option<String>,
@@ -813,8 +788,7 @@ pub struct PartRecord {
 }
 
 /// Figures computed for one finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct FindingFiguresRecord {
     pub finding_id: String,
     pub substance: Option<String>,
@@ -827,8 +801,7 @@ pub struct FindingFiguresRecord {
 }
 
 /// What a flag is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagKind {
     InvalidCheckDigit,
@@ -841,8 +814,7 @@ pub enum FlagKind {
 }
 
 /// A warning about what was recorded, for the officer and the supervisor.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct FlagRecord {
     pub kind: FlagKind,
     pub finding_id: Option<String>,
@@ -928,8 +900,7 @@ impl From<assess::Flag> for FlagRecord {
 }
 
 /// Everything computed from an inspection (never stored).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct AssessmentRecord {
     pub findings: Vec<FindingFiguresRecord>,
     pub total: QuantityRecord,
@@ -972,8 +943,7 @@ impl From<assess::Assessment> for AssessmentRecord {
 }
 
 /// One value of a conflicted field, with who wrote it and when.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct ConflictValueRecord {
     pub value: String,
     pub user: Option<String>,
@@ -982,8 +952,7 @@ pub struct ConflictValueRecord {
 }
 
 /// What kind of disagreement a conflict is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictKind {
     /// Concurrent edits left more than one value for one field; setting it again settles it.
@@ -1003,8 +972,7 @@ impl From<doc::ConflictKind> for ConflictKind {
 }
 
 /// The lists of an inspection whose elements can be removed and restored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum ElementList {
     Findings,
@@ -1037,8 +1005,7 @@ impl From<model::ElementList> for ElementList {
 
 /// A field where concurrent edits left more than one value, or an element removed while a
 /// colleague edited it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct ConflictRecord {
     /// The field (`notes`, `findings[f-..].net_mass_kg`) or element (`seizure.items[f-..]`).
     pub path: String,
@@ -1085,8 +1052,7 @@ impl From<doc::Conflict> for ConflictRecord {
 }
 
 /// An inspection with its computed figures and any conflicts, read from one version of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct InspectionView {
     pub inspection: InspectionRecord,
     pub assessment: AssessmentRecord,
@@ -1151,8 +1117,7 @@ impl InspectionView {
 }
 
 /// An element removed from one of an inspection's lists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct RemovedRecord {
     pub list: ElementList,
     pub id: String,
@@ -1171,8 +1136,7 @@ impl From<crate::doc::inspection::Removed> for RemovedRecord {
 }
 
 /// A supervisor's decision on an inspection.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct ReviewRecord {
     pub id: String,
     pub inspection_id: String,
@@ -1204,8 +1168,7 @@ impl ReviewRecord {
 }
 
 /// One change in a record's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct HistoryRecord {
     pub hash: String,
     pub actor: String,
@@ -1233,32 +1196,28 @@ impl From<doc::HistoryEntry> for HistoryRecord {
 }
 
 /// A new finding's id and the inspection after adding it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct FindingAdded {
     pub finding_id: String,
     pub view: InspectionView,
 }
 
 /// An attached photo and the inspection after attaching it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct PhotoAdded {
     pub photo: PhotoRecord,
     pub view: InspectionView,
 }
 
 /// A component of a blend.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct ComponentRecord {
     pub substance_id: String,
     pub mass_pct: f64,
 }
 
 /// A controlled substance or blend from the shipped reference.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct SubstanceRecord {
     pub id: String,
     pub aliases: Vec<String>,
@@ -1312,8 +1271,7 @@ impl From<&crate::reference::Substance> for SubstanceRecord {
 }
 
 /// An HS 2022 subheading or a Basel Convention code.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Record)]
 pub struct CodeRecord {
     pub code: String,
     /// `HS 2022`, or the Basel list (`Annex VIII (List A)`, ...).
@@ -1324,8 +1282,7 @@ pub struct CodeRecord {
 }
 
 /// One result of a reference lookup.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, PartialEq, Serialize, uniffi::Enum)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReferenceEntry {
     Substance { substance: SubstanceRecord },

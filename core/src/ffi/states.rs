@@ -12,8 +12,7 @@ use crate::sync::{policy, protocol};
 macro_rules! state_enum {
     ($(#[$meta:meta])* $name:ident = $internal:path { $($variant:ident => $key:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        #[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
         super::records::mirror_from!($name = $internal { $($variant),+ });
@@ -34,7 +33,7 @@ macro_rules! state_enum {
                 f.write_str(self.as_str())
             }
         }
-        #[cfg_attr(feature = "ffi", uniffi::export)]
+        #[uniffi::export]
         impl $name {
             /// What to show for this value, as a key for the shell's resources.
             pub fn label(&self) -> UserMessage {
@@ -88,8 +87,7 @@ state_enum!(
 );
 
 /// The step a running sync is at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncPhase {
     Feed,
@@ -126,8 +124,7 @@ impl SyncPhase {
 }
 
 /// The kind of a synced document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     Inspection,

@@ -13,15 +13,14 @@ use super::{
 };
 
 /// Receives progress while a sync runs (on the syncing thread).
-#[cfg_attr(feature = "ffi", uniffi::export(with_foreign))]
+#[uniffi::export(with_foreign)]
 pub trait SyncObserver: Send + Sync {
     /// Called at each step: feed read, each batch of documents, each photo, retries, done.
     fn on_progress(&self, progress: SyncProgressRecord);
 }
 
 /// Where a sync stands.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct SyncProgressRecord {
     pub phase: SyncPhase,
     pub documents_done: u64,
@@ -37,8 +36,7 @@ pub struct SyncProgressRecord {
 }
 
 /// A failed attempt inside [`FieldStore::sync_with_retry`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct RetryRecord {
     pub attempt: u32,
     pub error: ErrorCode,
@@ -75,8 +73,7 @@ impl From<&SyncProgress> for SyncProgressRecord {
 }
 
 /// A document (or photo) the server refused, and why. It stays on this device, never lost.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct RejectedRecord {
     pub id: String,
     pub kind: DocumentKind,
@@ -106,8 +103,7 @@ impl RejectedRecord {
 }
 
 /// What a finished sync did.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct SyncReportRecord {
     pub pushed: u64,
     pub received: u64,
@@ -144,15 +140,14 @@ impl From<SyncReport> for SyncReportRecord {
 
 /// What an agency gives at enrolment for an HTTPS server the platform's trust store does not
 /// vouch for.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct ServerTrust {
     /// PEM of the agency's own CA certificate(s), trusted beside the platform's roots.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub ca_pem: Option<String>,
     /// SHA-256 of the server's public key (SubjectPublicKeyInfo), hex or base64: only that key
     /// is accepted.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub pin_sha256: Option<String>,
 }
 
@@ -167,8 +162,7 @@ impl From<ServerTrust> for crate::sync::tls::Trust {
 }
 
 /// This device's enrolment.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct EnrollmentRecord {
     pub device_id: String,
     pub user: String,
@@ -177,8 +171,7 @@ pub struct EnrollmentRecord {
 }
 
 /// What is not yet on the server.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct SyncStatusRecord {
     pub enrolled: bool,
     pub server_url: Option<String>,
@@ -194,8 +187,7 @@ pub struct SyncStatusRecord {
 }
 
 /// What the OS should be asked to do about sync (see [`FieldStore::sync_schedule`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Enum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, uniffi::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncAction {
     /// Run a sync now.
@@ -210,8 +202,7 @@ pub enum SyncAction {
 
 /// When to sync next, decided by the core after every write and every attempt. Shells pass
 /// it to WorkManager / BGTaskScheduler and keep no retry policy of their own.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, uniffi::Record)]
 pub struct SyncSchedule {
     pub action: SyncAction,
     pub delay_ms: u64,
@@ -269,12 +260,12 @@ impl FieldStore {
     }
 }
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl FieldStore {
     /// Enrols this device with the agency server using a one-time code from an administrator.
     /// `trust` carries what the agency gives for a server the platform's trust store does not
     /// vouch for (its own CA, or a pinned key); it is kept with the enrolment.
-    #[cfg_attr(feature = "ffi", uniffi::method(default(trust = None)))]
+    #[uniffi::method(default(trust = None))]
     pub fn enroll(
         &self,
         server_url: String,
@@ -422,33 +413,32 @@ impl FieldStore {
 
 /// Which seizures to fetch from the server (every field narrows; `state` defaults to
 /// `approved`, `country` to the caller's own).
-#[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "ffi", derive(uniffi::Record))]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct SeizureFilter {
     /// First day, `2026-01-01`.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub from: Option<String>,
     /// Last day, `2026-12-31`.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub to: Option<String>,
     /// Station (port) UN/LOCODE.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub station: Option<String>,
     /// Any reference name of a substance.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub substance: Option<String>,
     /// Review state, or `all`.
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub state: Option<String>,
     /// ISO country code (administrators; analysts see their own).
-    #[cfg_attr(feature = "ffi", uniffi(default = None))]
+    #[uniffi(default = None)]
     pub country: Option<String>,
 }
 
 /// Fetches seizure data from the server with an API token (ozone-unit analysts, supervisors):
 /// `format` is `json`, `csv` or `xlsx`; `group` (`substance`, `annex_group`, `origin`, `port`,
 /// `month`, `year` or `annual`) fetches sums in that format instead of rows.
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 pub fn fetch_seizures(
     server_url: String,
     token: String,

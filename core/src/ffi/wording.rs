@@ -7,7 +7,7 @@ use super::{ConflictKind, ElementList, FigureBasis};
 use crate::doc;
 use crate::model;
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl FigureBasis {
     /// What the figures rest on, in a few words.
     pub fn label(&self) -> UserMessage {
@@ -21,7 +21,7 @@ impl FigureBasis {
     }
 }
 
-#[cfg_attr(feature = "ffi", uniffi::export)]
+#[uniffi::export]
 impl ElementList {
     /// What an element of this list is called ("Finding", "Photo", ...).
     pub fn label(&self) -> UserMessage {
