@@ -346,3 +346,41 @@ fn the_server_binary_backs_up_a_running_server_and_restores_it() {
         "ama's own inspection is not fed back"
     );
 }
+
+#[test]
+fn a_backup_killed_midway_leaves_no_backup_and_the_next_one_is_whole() {
+    let agency = Agency::start();
+    // Enough photos that the copy takes a while (photos are never granted here: the backup
+    // copies every finished photo file all the same).
+    let blobs = quayside_core::blobs::BlobStore::open(agency.dir.path().join("blobs")).unwrap();
+    for n in 0..40u8 {
+        let mut bytes = vec![n; 2 * 1024 * 1024];
+        bytes[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
+        blobs.put_bytes(&bytes).unwrap();
+    }
+    let work = tempfile::tempdir().unwrap();
+    let to = work.path().join("nightly");
+    let data = agency.dir.path().display().to_string();
+    for delay_ms in [5, 40, 120] {
+        let mut child = std::process::Command::new(server_binary())
+            .args(["--data", &data, "backup", "--to"])
+            .arg(&to)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        if status.success() {
+            // Finished before the kill: whole.
+            backup::verify(&to, &mut no_progress).unwrap();
+            fs::remove_dir_all(&to).unwrap();
+        } else {
+            assert!(!to.exists(), "a killed backup left {} behind", to.display());
+        }
+    }
+    let m = backup::backup(agency.dir.path(), &to, &mut no_progress).unwrap();
+    assert_eq!(m.photos.len(), 40);
+    assert_eq!(backup::verify(&to, &mut no_progress).unwrap(), m);
+}
