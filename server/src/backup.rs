@@ -10,7 +10,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use quayside_core::blobs::BlobStore;
+use quayside_core::blobs::{self, BlobStore};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
@@ -133,9 +133,6 @@ pub fn backup(data: &Path, to: &Path, progress: &mut dyn FnMut(&Progress)) -> Re
             match step.step(-1)? {
                 StepResult::Done => break,
                 // Only another writer's exclusive lock stops a reader: wait and go on.
-                StepResult::Busy | StepResult::Locked | StepResult::More => {
-                    std::thread::sleep(std::time::Duration::from_millis(50))
-                }
                 _ => std::thread::sleep(std::time::Duration::from_millis(50)),
             }
         }
@@ -208,7 +205,7 @@ pub fn backup(data: &Path, to: &Path, progress: &mut dyn FnMut(&Progress)) -> Re
     )?;
     let work = work.keep();
     fs::rename(&work, to).map_err(io(to))?;
-    sync_dir(parent)?;
+    blobs::sync_dir(parent)?;
     Ok(manifest)
 }
 
@@ -279,7 +276,7 @@ pub fn verify(dir: &Path, progress: &mut dyn FnMut(&Progress)) -> Result<Manifes
                 photo.sha256
             )));
         }
-        let path = photo_path(dir, &photo.sha256);
+        let path = blobs::path_in(&dir.join("blobs"), &photo.sha256);
         if !path.is_file() {
             return Err(damaged(format!("photo {} is missing", photo.sha256)));
         }
@@ -323,7 +320,7 @@ pub fn restore(from: &Path, data: &Path, progress: &mut dyn FnMut(&Progress)) ->
     // The backup is only read (it may sit on read-only media): its photos by path.
     let target = BlobStore::open(data.join("blobs"))?;
     for photo in &manifest.photos {
-        let stored = target.put_file(&photo_path(from, &photo.sha256))?;
+        let stored = target.put_file(&blobs::path_in(&from.join("blobs"), &photo.sha256))?;
         if stored.sha256 != photo.sha256 {
             return Err(Error::Damaged {
                 dir: from.to_path_buf(),
@@ -358,16 +355,11 @@ pub fn restore(from: &Path, data: &Path, progress: &mut dyn FnMut(&Progress)) ->
         .and_then(|f| f.sync_all())
         .map_err(io(&partial))?;
     fs::rename(&partial, data.join(DB_FILE)).map_err(io(data))?;
-    sync_dir(data)?;
+    blobs::sync_dir(data)?;
     Ok(Restored {
         manifest,
         restore_id,
     })
-}
-
-/// Where a backup in `dir` keeps photo `sha256` (the blob store's layout).
-fn photo_path(dir: &Path, sha256: &str) -> PathBuf {
-    dir.join("blobs").join(&sha256[..2]).join(sha256)
 }
 
 fn check_integrity(conn: &Connection, dir: &Path) -> Result<()> {
@@ -427,13 +419,4 @@ fn write_durably(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = File::create(path).map_err(io(path))?;
     file.write_all(bytes).map_err(io(path))?;
     file.sync_all().map_err(io(path))
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))?;
-    let _ = dir;
-    Ok(())
 }

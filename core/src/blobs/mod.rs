@@ -40,7 +40,7 @@ impl BlobStore {
 
     /// Where the blob with this hash lives.
     pub fn path(&self, sha256: &str) -> PathBuf {
-        self.dir.join(&sha256[..2]).join(sha256)
+        path_in(&self.dir, sha256)
     }
 
     /// Every stored blob's hash, sorted (files under other names, such as unfinished temporary
@@ -203,8 +203,14 @@ pub fn is_sha256(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Where a blob store in `dir` keeps the blob with this hash (`ab/abcd...`), for reading a store
+/// without opening it (opening one creates its temporary folder).
+pub fn path_in(dir: &Path, sha256: &str) -> PathBuf {
+    dir.join(&sha256[..2]).join(sha256)
+}
+
 /// Makes a rename durable by syncing its directory (a no-op where directories cannot be opened).
-fn sync_dir(dir: &Path) -> Result<()> {
+pub fn sync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         File::open(dir)

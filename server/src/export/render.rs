@@ -667,9 +667,15 @@ const MAX_WIDTH: usize = 40;
 /// About how many characters a cell shows (the rows sheet is sized as it is written: it keeps no
 /// rows to measure afterwards).
 fn shown_width(cell: &Cell) -> usize {
+    // Digits of the whole part, thousands separators, the point and the decimals shown.
     let digits = |v: f64, decimals: usize| {
-        let whole = format!("{:.0}", v.abs().trunc()).len();
-        whole + whole.saturating_sub(1) / 3 + decimals + usize::from(decimals > 0)
+        let whole = v.abs().trunc();
+        let whole = if whole < 1.0 {
+            1
+        } else {
+            whole.log10() as usize + 1
+        };
+        whole + (whole - 1) / 3 + decimals + usize::from(decimals > 0)
     };
     match cell {
         Cell::Text(t) | Cell::Flag(t) => t.chars().count(),
