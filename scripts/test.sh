@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, unit, property, store, CLI, end-to-end and doc tests, the
+# Runs every test: formatting and lints, unit, property, store, CLI, end-to-end (on the embedded
+# database, then on PostgreSQL with several server instances) and doc tests, the
 # Kotlin (JVM) and Python binding tests, the Swift check against the generated bindings, the
 # shells' localisation and contract check, the API conformance fuzzer, the web console in a real
 # Chromium, then the demo walkthrough
@@ -13,7 +14,13 @@ cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 # The end-to-end tests run the real server binary: build every binary first.
 cargo build --workspace --bins
-cargo nextest run --workspace --no-fail-fast
+# Everything, the server on its embedded SQLite database.
+QUAYSIDE_TEST_POSTGRES= cargo nextest run --workspace --no-fail-fast
+# The server's behaviour again with its records in PostgreSQL: every end-to-end test (each on a
+# database of its own), the document storage suite, and the tests of several server instances
+# on one database (instances killed mid-sync, connections to the database cut).
+pg=$(scripts/postgres.sh)
+QUAYSIDE_TEST_POSTGRES="$pg" cargo nextest run -p quayside-e2e --no-fail-fast
 cargo test --workspace --doc
 # The fuzz targets (run by `cargo fuzz`, see fuzz/README.md) must keep compiling.
 cargo check --quiet --manifest-path fuzz/Cargo.toml

@@ -65,6 +65,13 @@ pub enum Error {
     Server { status: u16, message: String },
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A database other than the device's SQLite failed (the server's PostgreSQL), or a value
+    /// read from one was not of the type asked for.
+    #[error("database: {0}")]
+    Database(String),
+    /// The database could not be reached or the connection broke; retrying may succeed.
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(String),
     #[error("document: {0}")]
     Automerge(#[from] automerge::AutomergeError),
 }

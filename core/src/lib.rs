@@ -47,6 +47,7 @@ pub mod model;
 pub mod platform;
 pub mod reference;
 pub mod signing;
+pub mod sql;
 pub mod store;
 pub mod sync;
 

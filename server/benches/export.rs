@@ -402,7 +402,6 @@ fn child_export(mode: &str, format: &str, dir: &str, token: &str) {
     use std::io::{Seek, Write};
     let db = Db::open(std::path::Path::new(dir)).unwrap();
     let who = db.principal(token).unwrap();
-    let conn = db.own_reader().unwrap();
     let format: Format = format.parse().unwrap();
     let q = SeizureQuery {
         state: Some("all".into()),
@@ -412,14 +411,21 @@ fn child_export(mode: &str, format: &str, dir: &str, token: &str) {
     let t = Instant::now();
     match mode {
         "stream" => {
-            export::write_report(&conn, &who, &q, format, &mut file).unwrap();
+            db.read_alone(|c| export::write_report(c, &who, &q, format, &mut file))
+                .unwrap();
         }
         "memory" => {
-            let report = export::report(&conn, &who, &q).unwrap();
+            let report = db.read_alone(|c| export::report(c, &who, &q)).unwrap();
             file.write_all(&export::render(&report, format).unwrap())
                 .unwrap();
         }
         _ => {
+            // A read-only connection of its own, as the server's exports open one.
+            let conn = quayside_core::store::open_connection(
+                &std::path::Path::new(dir).join(DB_FILE),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .unwrap();
             let mut w = csv::Writer::from_writer(&mut file);
             let mut stmt = conn.prepare("SELECT * FROM seizure_rows").unwrap();
             let n = stmt.column_count();

@@ -12,6 +12,8 @@ CREATE TABLE blob_grants (
 ) WITHOUT ROWID;
 CREATE INDEX blob_grants_by_inspection ON blob_grants(inspection_id);
 
+-- embedded only: grants for the photo references of a database upgraded from before this
+-- migration (a PostgreSQL database starts empty).
 INSERT OR IGNORE INTO blob_grants(sha256, inspection_id, device_id, granted_at)
 SELECT sha256, inspection_id, '', strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM photo_refs;
 

@@ -66,12 +66,19 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
+        Metrics::for_backend("sqlite")
+    }
+}
+
+impl Metrics {
+    /// The metrics of a server whose records are kept by `database` (`sqlite` or `postgres`).
+    pub fn for_backend(database: &str) -> Self {
         let mut registry = Registry::with_prefix("quayside");
         let instance = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
         let info = prometheus_client::metrics::info::Info::new(vec![
             ("instance_id".to_string(), instance.clone()),
             ("version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
-            ("database".to_string(), "sqlite".to_string()),
+            ("database".to_string(), database.to_string()),
             ("photos".to_string(), "local".to_string()),
         ]);
         registry.register(
@@ -298,7 +305,9 @@ async fn readyz(State(state): State<Shared>) -> Response {
                 millis: t.elapsed().as_secs_f64() * 1e3,
             }
         };
-        let database = probe("sqlite", "database", &|| state.db.write_probe());
+        let database = probe(state.db.storage().backend(), "database", &|| {
+            state.db.write_probe()
+        });
         let photos = probe("local", "photos", &|| state.uploads.write_probe());
         Ok(Readiness {
             ready: database.ok && photos.ok,
@@ -795,9 +804,10 @@ pub(crate) async fn seizure_file(
 ) -> ServerResult<Response> {
     let state = state.clone();
     let (file, len, stem) = blocking(move || {
-        let conn = state.db.own_reader()?;
         let mut file = tempfile::tempfile()?;
-        let head = crate::export::write_report(&conn, &who, &q, format, &mut file)?;
+        let head = state
+            .db
+            .read_alone(|c| crate::export::write_report(c, &who, &q, format, &mut file))?;
         let len = std::io::Seek::stream_position(&mut file)?;
         std::io::Seek::rewind(&mut file)?;
         Ok((file, len, head.filter.file_stem()))
@@ -823,10 +833,9 @@ async fn seizure_aggregates(
 ) -> ServerResult<Response> {
     let (q, how) = crate::export::parse_query(query.as_deref())?;
     let (body, stem) = blocking(move || {
-        let report = {
-            let conn = state.db.reader();
-            crate::export::aggregate_report(&conn, &who, &q, how.group)?
-        };
+        let report = state
+            .db
+            .read(|c| crate::export::aggregate_report(c, &who, &q, how.group))?;
         Ok((
             crate::export::render_aggregates(&report, how.format)?,
             format!("{}-by-{}", report.filter.file_stem(), how.group.as_str()),

@@ -1,26 +1,27 @@
-//! The server's SQLite database: numbered migrations, accounts and enrolment, and the checked,
-//! transactional storage of pushed documents with the change sequence the feed reads.
+//! The server's records: numbered migrations, accounts and enrolment, and the checked,
+//! transactional storage of pushed documents with the change sequence the feed reads, on
+//! whichever database [`Storage`] holds (the embedded SQLite file, or PostgreSQL).
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
 
+use quayside_core::args;
 use quayside_core::doc::{self, DocKind, Document, SyncState};
 use quayside_core::model::Inspection;
 use quayside_core::model::review::{Review, ReviewState, review_state};
+use quayside_core::sql::Sql;
 use quayside_core::store::{
-    append_document, insert_document, insert_document_bytes, load_document, migrations,
-    open_connection, stored_bytes,
+    append_document, insert_document, insert_document_bytes, load_document, stored_bytes,
 };
 use quayside_core::sync::policy::{self, Principal, Role};
 use quayside_core::sync::protocol::{
     DocPush, DocResult, EnrollRequest, EnrollResponse, FeedEntry, FeedResponse, Outcome,
     PROTOCOL_VERSION, RefusalCode, ResyncRequest, ResyncResponse, SyncRequest, SyncResponse,
 };
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde_bytes::ByteBuf;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ServerError, ServerResult};
+use crate::storage::Storage;
 
 /// The server's numbered schema migrations.
 pub const MIGRATIONS: &[(&str, &str)] = &[
@@ -75,12 +76,8 @@ pub const DB_FILE: &str = "server.sqlite3";
 
 /// The database and the server's own automerge actor (used only to hold merged documents).
 pub struct Db {
-    conn: Mutex<Connection>,
-    /// A second connection for reads that need not wait for writes (WAL): authentication, feed.
-    reader: Mutex<Connection>,
+    storage: Storage,
     actor: Vec<u8>,
-    /// The database file (exports open their own connections to it).
-    path: std::path::PathBuf,
     /// The id of the restore this database came from, if it was restored from a backup (told
     /// to devices with the feed, see [`crate::backup`]).
     restored: Option<String>,
@@ -150,62 +147,84 @@ pub struct DeviceRow {
 }
 
 impl Db {
-    /// Opens (creating and migrating) the database in `dir`.
+    /// Opens (creating and migrating) the embedded database in `dir`.
     pub fn open(dir: &Path) -> ServerResult<Db> {
-        std::fs::create_dir_all(dir)?;
-        let mut conn = open_connection(
-            &dir.join(DB_FILE),
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )?;
-        migrations::apply(&mut conn, MIGRATIONS, MIGRATIONS.len())?;
-        let actor: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'actor'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let actor = match actor {
-            Some(a) => {
-                hex::decode(a).map_err(|_| ServerError::Internal("bad server actor".into()))?
-            }
+        Self::open_with(dir, None)
+    }
+
+    /// Opens the PostgreSQL database at `database` (a `postgres://` URL) when given, else the
+    /// embedded database in `dir`; creates and migrates it.
+    pub fn open_with(dir: &Path, database: Option<&str>) -> ServerResult<Db> {
+        let storage = match database {
+            Some(url) => Storage::open_postgres(url, MIGRATIONS)?,
             None => {
-                let a: [u8; 16] = rand::random();
-                conn.execute(
-                    "INSERT INTO meta(key, value) VALUES ('actor', ?1)",
-                    [hex::encode(a)],
-                )?;
-                a.to_vec()
+                std::fs::create_dir_all(dir)?;
+                Storage::open_sqlite(&dir.join(DB_FILE), MIGRATIONS)?
             }
         };
-        {
-            // A server upgraded with documents already stored fills the seizure projection once.
-            let tx = conn.transaction()?;
-            crate::export::rebuild_if_needed(&tx, &actor, |c, id, doc, ins| {
+        let actor = storage.write(|c| {
+            let actor: Option<String> =
+                c.opt("SELECT value FROM meta WHERE key = 'actor'", args![], |r| {
+                    r.get(0)
+                })?;
+            Ok(match actor {
+                Some(a) => {
+                    hex::decode(a).map_err(|_| ServerError::Internal("bad server actor".into()))?
+                }
+                None => {
+                    let a: [u8; 16] = rand::random();
+                    c.execute(
+                        "INSERT INTO meta(key, value) VALUES ('actor', ?1)",
+                        args![hex::encode(a)],
+                    )?;
+                    a.to_vec()
+                }
+            })
+        })?;
+        // A server upgraded with documents already stored fills the seizure projection once.
+        storage.write(|c| {
+            crate::export::rebuild_if_needed(c, &actor, |c, id, doc, ins| {
                 let (ins, state, approval) =
                     review_state_of(c, &actor, id, doc, Some(ins.clone()))?;
                 record_approval(c, id, approval.as_ref())?;
                 record_photo_refs(c, &ins, None)?;
                 crate::review_desk::project(c, &ins, state)?;
                 project_seizures(c, id, doc, &ins, state, approval.as_ref())
-            })?;
-            tx.commit()?;
-        }
-        let restored: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'restore_id'", [], |r| {
-                r.get(0)
             })
-            .optional()?;
-        let reader = open_connection(&dir.join(DB_FILE), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        })?;
+        let restored: Option<String> = storage.read(|c| {
+            Ok(c.opt(
+                "SELECT value FROM meta WHERE key = 'restore_id'",
+                args![],
+                |r| r.get(0),
+            )?)
+        })?;
         Ok(Db {
-            conn: Mutex::new(conn),
-            reader: Mutex::new(reader),
+            storage,
             actor,
-            path: dir.join(DB_FILE),
             restored,
         })
     }
 
-    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// Where the records are kept.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// Runs `f` in a write transaction (see [`Storage::write`]).
+    pub fn write<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
+        self.storage.write(f)
+    }
+
+    /// Runs `f` in a read transaction (see [`Storage::read`]).
+    pub fn read<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
+        self.storage.read(f)
+    }
+
+    /// Runs `f` in a read transaction on a connection of its own, for a long read (an export
+    /// streaming its rows) that must not hold the shared reader (see [`Storage::read_alone`]).
+    pub fn read_alone<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
+        self.storage.read_alone(f)
     }
 
     /// The server's own automerge actor (documents are loaded with it).
@@ -213,50 +232,34 @@ impl Db {
         &self.actor
     }
 
-    /// A read-only connection of its own, for a long read (an export streaming its rows) that
-    /// must not hold the shared reader, which authentication and the feed wait on.
-    pub fn own_reader(&self) -> ServerResult<Connection> {
-        Ok(open_connection(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?)
-    }
-
-    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
-        self.reader.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Writes a row and takes it back: proves the database accepts writes.
     pub fn write_probe(&self) -> ServerResult<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO meta(key, value) VALUES ('write_probe', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [now()],
-        )?;
-        tx.execute("DELETE FROM meta WHERE key = 'write_probe'", [])?;
-        tx.commit()?;
-        Ok(())
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES ('write_probe', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                args![now()],
+            )?;
+            c.execute("DELETE FROM meta WHERE key = 'write_probe'", args![])?;
+            Ok(())
+        })
     }
 
     /// The stations (UN/LOCODE, name) of `countries`, by name.
     pub fn stations_of(&self, countries: &[String]) -> ServerResult<Vec<(String, String)>> {
-        let conn = self.reader();
-        let mut stmt = conn.prepare_cached(
-            "SELECT locode, name FROM stations
-             WHERE country IN (SELECT value FROM json_each(?1)) ORDER BY name",
-        )?;
-        Ok(stmt
-            .query_map([json_list(countries)], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?)
+        self.read(|c| {
+            c.rows(
+                "SELECT locode, name FROM stations
+                 WHERE country IN (SELECT value FROM json_each(?1)) ORDER BY name",
+                args![json_list(countries)],
+                |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?)),
+            )
+        })
     }
 
     /// Whether any user exists yet (first start creates the administrator).
     pub fn has_users(&self) -> ServerResult<bool> {
-        Ok(self
-            .conn()
-            .query_row("SELECT EXISTS(SELECT 1 FROM users)", [], |r| r.get(0))?)
+        self.read(|c| Ok(c.value("SELECT EXISTS(SELECT 1 FROM users)", args![])?))
     }
 
     /// Adds or updates a station.
@@ -269,11 +272,14 @@ impl Db {
                 "country {country:?} does not match station {locode}"
             )));
         }
-        self.conn().execute(
-            "INSERT INTO stations(locode, country, name) VALUES (?1, ?2, ?3)
-             ON CONFLICT(locode) DO UPDATE SET name = excluded.name",
-            params![locode, country, name.trim()],
-        )?;
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO stations(locode, country, name) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(locode) DO UPDATE SET name = excluded.name",
+                args![locode, country, name.trim()],
+            )?;
+            Ok(())
+        })?;
         Ok(locode)
     }
 
@@ -292,54 +298,52 @@ impl Db {
                 "user name {name:?}: use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)"
             )));
         }
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        if tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)",
-            [name],
-            |r| r.get::<_, bool>(0),
-        )? {
-            return Err(ServerError::Conflict(format!("user {name} already exists")));
-        }
         let country = country
             .map(quayside_core::model::locode::parse_country)
             .transpose()?;
-        tx.execute(
-            "INSERT INTO users(name, role, country, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, role.as_str(), country, now()],
-        )?;
-        let id = tx.last_insert_rowid();
-        let mut normalized = Vec::new();
-        for s in stations {
-            let s = quayside_core::model::locode::parse_locode(s)?;
-            let known: bool = tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM stations WHERE locode = ?1)",
-                [&s],
-                |r| r.get(0),
+        let normalized = self.write(|tx| {
+            if tx.value::<bool>(
+                "SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)",
+                args![name],
+            )? {
+                return Err(ServerError::Conflict(format!("user {name} already exists")));
+            }
+            let id: i64 = tx.value(
+                "INSERT INTO users(name, role, country, created_at) VALUES (?1, ?2, ?3, ?4)
+                 RETURNING id",
+                args![name, role.as_str(), country, now()],
             )?;
-            if !known {
-                return Err(ServerError::NotFound(format!(
-                    "unknown station {s}: add it first"
+            let mut normalized = Vec::new();
+            for s in stations {
+                let s = quayside_core::model::locode::parse_locode(s)?;
+                let known: bool = tx.value(
+                    "SELECT EXISTS(SELECT 1 FROM stations WHERE locode = ?1)",
+                    args![s],
+                )?;
+                if !known {
+                    return Err(ServerError::NotFound(format!(
+                        "unknown station {s}: add it first"
+                    )));
+                }
+                tx.execute(
+                    "INSERT INTO user_stations(user_id, station) VALUES (?1, ?2)",
+                    args![id, s],
+                )?;
+                normalized.push(s);
+            }
+            if matches!(role, Role::Officer | Role::Supervisor) && normalized.is_empty() {
+                return Err(ServerError::BadRequest(format!(
+                    "a {} needs at least one station",
+                    role.as_str()
                 )));
             }
-            tx.execute(
-                "INSERT INTO user_stations(user_id, station) VALUES (?1, ?2)",
-                params![id, s],
-            )?;
-            normalized.push(s);
-        }
-        if matches!(role, Role::Officer | Role::Supervisor) && normalized.is_empty() {
-            return Err(ServerError::BadRequest(format!(
-                "a {} needs at least one station",
-                role.as_str()
-            )));
-        }
-        if role == Role::OzoneAnalyst && country.is_none() {
-            return Err(ServerError::BadRequest(
-                "an ozone_analyst needs a country".into(),
-            ));
-        }
-        tx.commit()?;
+            if role == Role::OzoneAnalyst && country.is_none() {
+                return Err(ServerError::BadRequest(
+                    "an ozone_analyst needs a country".into(),
+                ));
+            }
+            Ok(normalized)
+        })?;
         Ok(UserInfo {
             name: name.into(),
             role: role.as_str().into(),
@@ -348,10 +352,11 @@ impl Db {
         })
     }
 
-    fn user_id(conn: &Connection, name: &str) -> ServerResult<i64> {
-        conn.query_row("SELECT id FROM users WHERE name = ?1", [name], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| ServerError::NotFound(format!("no user {name}")))
+    fn user_id(c: &dyn Sql, name: &str) -> ServerResult<i64> {
+        c.opt("SELECT id FROM users WHERE name = ?1", args![name], |r| {
+            r.get(0)
+        })?
+        .ok_or_else(|| ServerError::NotFound(format!("no user {name}")))
     }
 
     /// A one-time enrolment code for `user`, valid for `hours` (1 to [`MAX_CODE_HOURS`]).
@@ -361,28 +366,30 @@ impl Db {
                 "an enrolment code is valid for 1 to {MAX_CODE_HOURS} hours, not {hours}"
             )));
         }
-        let conn = self.conn();
-        let id = Self::user_id(&conn, user)?;
-        let code = random_code();
-        let expires = (chrono::Utc::now() + chrono::Duration::hours(hours))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        conn.execute(
-            "INSERT INTO enrol_codes(code_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![hash_secret(&code), id, now(), expires],
-        )?;
-        Ok(code)
+        self.write(|c| {
+            let id = Self::user_id(c, user)?;
+            let code = random_code();
+            let expires = (chrono::Utc::now() + chrono::Duration::hours(hours))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            c.execute(
+                "INSERT INTO enrol_codes(code_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                args![hash_secret(&code), id, now(), expires],
+            )?;
+            Ok(code)
+        })
     }
 
     /// An API token (not bound to a device) for `user`: administrators and analysts.
     pub fn create_api_token(&self, user: &str) -> ServerResult<String> {
-        let conn = self.conn();
-        let id = Self::user_id(&conn, user)?;
-        let token = random_token(32);
-        conn.execute(
-            "INSERT INTO api_tokens(token_hash, user_id, created_at) VALUES (?1, ?2, ?3)",
-            params![hash_secret(&token), id, now()],
-        )?;
-        Ok(token)
+        self.write(|c| {
+            let id = Self::user_id(c, user)?;
+            let token = random_token(32);
+            c.execute(
+                "INSERT INTO api_tokens(token_hash, user_id, created_at) VALUES (?1, ?2, ?3)",
+                args![hash_secret(&token), id, now()],
+            )?;
+            Ok(token)
+        })
     }
 
     /// Enrols a device with a one-time code; binds a new token to the user and the actor id.
@@ -441,91 +448,88 @@ impl Db {
                 "this enrolment code is not valid (unknown, already used or expired); ask for a new one".into(),
             )
         };
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<(i64, String, Option<String>, Option<String>)> = tx
-            .query_row(
+        self.write(|tx| {
+            let row: Option<(i64, String, Option<String>, Option<String>)> = tx.opt(
                 "SELECT user_id, expires_at, used_at, device_id FROM enrol_codes WHERE code_hash = ?1",
-                [&code_hash],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
-        let Some((user_id, expires_at, used_at, used_by)) = row else {
-            return Err(invalid());
-        };
-        let user = user_info(&tx, user_id)?;
-        if let Some(wanted) = req.user.as_deref()
-            && wanted != user.name
-        {
-            // Nothing is spent: the right store can still use the code.
-            return Err(ServerError::Forbidden(format!(
-                "this enrolment code is for another user than this store's ({wanted}); create the store for the code's user, or ask for a code for {wanted}"
-            )));
-        }
-        let token = random_token(32);
-        if let Some(used_at) = used_at {
-            // A retry by the device that spent the code, soon after: its token is replaced.
-            let same_device: bool = tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM devices WHERE id = ?1 AND actor = ?2 AND public_key = ?3
-                 AND user_id = ?4 AND revoked_at IS NULL)",
-                params![device_id, actor, public_key, user_id],
-                |r| r.get(0),
+                args![code_hash],
+                |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?;
-            let recent = chrono::DateTime::parse_from_rfc3339(&used_at)
-                .is_ok_and(|t| chrono::Utc::now().signed_duration_since(t) <= ENROL_RETRY_WINDOW);
-            if !(same_device && recent && used_by.as_deref() == Some(device_id.as_str())) {
+            let Some((user_id, expires_at, used_at, used_by)) = row else {
+                return Err(invalid());
+            };
+            let user = user_info(tx, user_id)?;
+            if let Some(wanted) = req.user.as_deref()
+                && wanted != user.name
+            {
+                // Nothing is spent: the right store can still use the code.
+                return Err(ServerError::Forbidden(format!(
+                    "this enrolment code is for another user than this store's ({wanted}); create the store for the code's user, or ask for a code for {wanted}"
+                )));
+            }
+            let token = random_token(32);
+            if let Some(used_at) = used_at {
+                // A retry by the device that spent the code, soon after: its token is replaced.
+                let same_device: bool = tx.value(
+                    "SELECT EXISTS(SELECT 1 FROM devices WHERE id = ?1 AND actor = ?2 AND public_key = ?3
+                     AND user_id = ?4 AND revoked_at IS NULL)",
+                    args![device_id, actor, public_key, user_id],
+                )?;
+                let recent = chrono::DateTime::parse_from_rfc3339(&used_at).is_ok_and(|t| {
+                    chrono::Utc::now().signed_duration_since(t) <= ENROL_RETRY_WINDOW
+                });
+                if !(same_device && recent && used_by.as_deref() == Some(device_id.as_str())) {
+                    return Err(invalid());
+                }
+                tx.execute(
+                    "UPDATE devices SET token_hash = ?2 WHERE id = ?1",
+                    args![device_id, hash_secret(&token)],
+                )?;
+                return Ok(EnrollResponse {
+                    device_id: device_id.clone(),
+                    token,
+                    user: user.name,
+                    role: user.role,
+                    stations: user.stations,
+                });
+            }
+            if expires_at < now() {
                 return Err(invalid());
             }
-            tx.execute(
-                "UPDATE devices SET token_hash = ?2 WHERE id = ?1",
-                params![device_id, hash_secret(&token)],
+            let taken: bool = tx.value(
+                "SELECT EXISTS(SELECT 1 FROM devices WHERE actor = ?1 OR id = ?2)",
+                args![actor, device_id],
             )?;
-            tx.commit()?;
-            return Ok(EnrollResponse {
-                device_id,
+            if taken {
+                return Err(ServerError::Conflict(
+                    "this device store is already enrolled".into(),
+                ));
+            }
+            tx.execute(
+                "UPDATE enrol_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
+                args![code_hash, now(), device_id],
+            )?;
+            tx.execute(
+                "INSERT INTO devices(id, user_id, name, actor, token_hash, enrolled_at, public_key, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                args![device_id, user_id, req.device_name.trim(), actor, hash_secret(&token), now(), public_key, kind],
+            )?;
+            Ok(EnrollResponse {
+                device_id: device_id.clone(),
                 token,
                 user: user.name,
                 role: user.role,
                 stations: user.stations,
-            });
-        }
-        if expires_at < now() {
-            return Err(invalid());
-        }
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM devices WHERE actor = ?1 OR id = ?2)",
-            params![actor, device_id],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(ServerError::Conflict(
-                "this device store is already enrolled".into(),
-            ));
-        }
-        tx.execute(
-            "UPDATE enrol_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
-            params![code_hash, now(), device_id],
-        )?;
-        tx.execute(
-            "INSERT INTO devices(id, user_id, name, actor, token_hash, enrolled_at, public_key, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![device_id, user_id, req.device_name.trim(), actor, hash_secret(&token), now(), public_key, kind],
-        )?;
-        tx.commit()?;
-        Ok(EnrollResponse {
-            device_id,
-            token,
-            user: user.name,
-            role: user.role,
-            stations: user.stations,
+            })
         })
     }
 
     /// Revokes a device: its token is refused from now on.
     pub fn revoke_device(&self, device_id: &str) -> ServerResult<()> {
-        let n = self.conn().execute(
-            "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-            params![device_id, now()],
-        )?;
+        let n = self.write(|c| {
+            Ok(c.execute(
+                "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                args![device_id, now()],
+            )?)
+        })?;
         if n == 0 {
             return Err(ServerError::NotFound(format!(
                 "no active device {device_id}"
@@ -536,137 +540,148 @@ impl Db {
 
     /// Every device.
     pub fn devices(&self) -> ServerResult<Vec<DeviceRow>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT d.id, u.name, d.name, d.actor, d.enrolled_at, d.revoked_at, d.kind,
-                    d.last_sync_at
-             FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(DeviceRow {
-                id: r.get(0)?,
-                user: r.get(1)?,
-                name: r.get(2)?,
-                actor: r.get(3)?,
-                enrolled_at: r.get(4)?,
-                revoked_at: r.get(5)?,
-                kind: r.get(6)?,
-                last_sync_at: r.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.read(|c| {
+            c.rows(
+                "SELECT d.id, u.name, d.name, d.actor, d.enrolled_at, d.revoked_at, d.kind,
+                        d.last_sync_at
+                 FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at",
+                args![],
+                |r| {
+                    Ok::<_, ServerError>(DeviceRow {
+                        id: r.get(0)?,
+                        user: r.get(1)?,
+                        name: r.get(2)?,
+                        actor: r.get(3)?,
+                        enrolled_at: r.get(4)?,
+                        revoked_at: r.get(5)?,
+                        kind: r.get(6)?,
+                        last_sync_at: r.get(7)?,
+                    })
+                },
+            )
+        })
     }
 
     /// Every user.
     pub fn users(&self) -> ServerResult<Vec<UserInfo>> {
-        let conn = self.conn();
-        let ids: Vec<i64> = conn
-            .prepare("SELECT id FROM users ORDER BY name")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        ids.into_iter().map(|id| user_info(&conn, id)).collect()
+        self.read(|c| {
+            let ids: Vec<i64> =
+                c.rows("SELECT id FROM users ORDER BY name", args![], |r| r.get(0))?;
+            ids.into_iter().map(|id| user_info(c, id)).collect()
+        })
     }
 
     /// The principal behind a bearer token, or Unauthorized.
     pub fn principal(&self, token: &str) -> ServerResult<Principal> {
-        let conn = self.reader();
         let hash = hash_secret(token.trim());
-        let device: Option<(String, String, i64, Option<String>, String)> = conn
-            .prepare_cached(
+        self.read(|c| {
+            let device: Option<(String, String, i64, Option<String>, String)> = c.opt(
                 "SELECT id, actor, user_id, revoked_at, public_key FROM devices WHERE token_hash = ?1",
-            )?
-            .query_row([&hash], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .optional()?;
-        let (device_id, actor, user_id, public_key) = match device {
-            Some((_, _, _, Some(_), _)) => {
-                return Err(ServerError::Unauthorized(
-                    "this device has been revoked".into(),
-                ));
-            }
-            Some((id, actor, user, None, key)) => (id, actor, user, key),
-            None => {
-                let api: Option<(i64, Option<String>)> = conn
-                    .prepare_cached(
-                        "SELECT user_id, revoked_at FROM api_tokens WHERE token_hash = ?1",
-                    )?
-                    .query_row([&hash], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                match api {
-                    Some((user, None)) => (String::new(), String::new(), user, String::new()),
-                    Some((_, Some(_))) => {
-                        return Err(ServerError::Unauthorized(
-                            "this token has been revoked".into(),
-                        ));
-                    }
-                    None => return Err(ServerError::Unauthorized("unknown token".into())),
+                args![hash],
+                |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?;
+            let (device_id, actor, user_id, public_key) = match device {
+                Some((_, _, _, Some(_), _)) => {
+                    return Err(ServerError::Unauthorized(
+                        "this device has been revoked".into(),
+                    ));
                 }
-            }
-        };
-        principal_of(&conn, user_id, device_id, actor, public_key)
+                Some((id, actor, user, None, key)) => (id, actor, user, key),
+                None => {
+                    let api: Option<(i64, Option<String>)> = c.opt(
+                        "SELECT user_id, revoked_at FROM api_tokens WHERE token_hash = ?1",
+                        args![hash],
+                        |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?)),
+                    )?;
+                    match api {
+                        Some((user, None)) => (String::new(), String::new(), user, String::new()),
+                        Some((_, Some(_))) => {
+                            return Err(ServerError::Unauthorized(
+                                "this token has been revoked".into(),
+                            ));
+                        }
+                        None => return Err(ServerError::Unauthorized("unknown token".into())),
+                    }
+                }
+            };
+            principal_of(c, user_id, device_id, actor, public_key)
+        })
     }
 
     /// Documents changed after `since` that `who` may read, oldest change first.
     pub fn feed(&self, who: &Principal, since: u64, limit: u32) -> ServerResult<FeedResponse> {
         self.saw_sync(who)?;
-        let conn = self.reader();
         let limit = limit.clamp(1, 5000);
-        // Only the entries of the stations the caller reads, through the station index: a
-        // station's device pays for its station's changes, not for the whole country's.
-        let stations: Option<Vec<String>> = match who.role {
-            Role::Admin => None,
-            Role::Officer | Role::Supervisor => Some(who.stations.clone()),
-            Role::OzoneAnalyst => Some(
-                conn.prepare_cached(
+        self.read(|c| {
+            // Only the entries of the stations the caller reads, through the station index: a
+            // station's device pays for its station's changes, not for the whole country's.
+            let stations: Option<Vec<String>> = match who.role {
+                Role::Admin => None,
+                Role::Officer | Role::Supervisor => Some(who.stations.clone()),
+                Role::OzoneAnalyst => Some(c.rows(
                     "SELECT locode FROM stations WHERE country IN (SELECT value FROM json_each(?1))",
-                )?
-                .query_map([json_list(&who.countries)], |r| r.get(0))?
-                .collect::<Result<_, _>>()?,
-            ),
-        };
-        let mut stmt = conn.prepare_cached(if stations.is_some() {
-            "SELECT d.id, d.kind, d.seq, d.station, d.device_id
-             FROM doc_index d INDEXED BY doc_index_by_station_seq
-             WHERE d.station IN (SELECT value FROM json_each(?2)) AND d.seq > ?1
-             ORDER BY d.seq"
-        } else {
-            "SELECT d.id, d.kind, d.seq, d.station, d.device_id FROM doc_index d
-             WHERE d.seq > ?1 ORDER BY d.seq"
-        })?;
-        let mut rows = match &stations {
-            Some(stations) => stmt.query(params![since as i64, json_list(stations)])?,
-            None => stmt.query([since as i64])?,
-        };
-        let mut entries = Vec::new();
-        let mut cursor = since;
-        let mut more = false;
-        while let Some(r) = rows.next()? {
-            let seq = r.get::<_, i64>(2)? as u64;
-            let station: String = r.get(3)?;
-            if entries.len() as u32 == limit {
-                more = true;
-                break;
+                    args![json_list(&who.countries)],
+                    |r| r.get(0),
+                )?),
+            };
+            let mut entries = Vec::new();
+            let mut cursor = since;
+            let mut more = false;
+            let mut scanned = 0i64;
+            let since = since as i64;
+            let mut each = |r: &dyn quayside_core::sql::Row| -> ServerResult<()> {
+                scanned += 1;
+                if more {
+                    return Ok(());
+                }
+                let seq = r.get::<i64>(2)? as u64;
+                let station: String = r.get(3)?;
+                if entries.len() as u32 == limit {
+                    more = true;
+                    return Ok(());
+                }
+                cursor = seq;
+                // A device already has what it wrote itself (the server answered its push with
+                // anything else it lacked).
+                let writer: Option<String> = r.get(4)?;
+                let own_write =
+                    !who.device_id.is_empty() && writer.as_deref() == Some(who.device_id.as_str());
+                if who.may_read_station(&station) && !own_write {
+                    entries.push(FeedEntry {
+                        id: r.get(0)?,
+                        kind: r.get(1)?,
+                        seq,
+                    });
+                }
+                Ok(())
+            };
+            // One more row than asked for tells whether there is more.
+            let fetch = i64::from(limit) + 1;
+            match &stations {
+                Some(stations) => c.for_each(
+                    "SELECT d.id, d.kind, d.seq, d.station, d.device_id
+                     FROM doc_index d INDEXED BY doc_index_by_station_seq
+                     WHERE d.station IN (SELECT value FROM json_each(?2)) AND d.seq > ?1
+                     ORDER BY d.seq LIMIT ?3",
+                    args![since, json_list(stations), fetch],
+                    &mut each,
+                )?,
+                None => c.for_each(
+                    "SELECT d.id, d.kind, d.seq, d.station, d.device_id FROM doc_index d
+                     WHERE d.seq > ?1 ORDER BY d.seq LIMIT ?2",
+                    args![since, fetch],
+                    &mut each,
+                )?,
             }
-            cursor = seq;
-            // A device already has what it wrote itself (the server answered its push with
-            // anything else it lacked).
-            let writer: Option<String> = r.get(4)?;
-            let own_write =
-                !who.device_id.is_empty() && writer.as_deref() == Some(who.device_id.as_str());
-            if who.may_read_station(&station) && !own_write {
-                entries.push(FeedEntry {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    seq,
-                });
-            }
-        }
-        Ok(FeedResponse {
-            entries,
-            cursor,
-            more,
-            restored: self.restored.clone(),
+            // Rows skipped (the caller's own writes) leave the page short; the cursor is past
+            // them, so a full scan means there may be more.
+            more |= scanned == fetch;
+            Ok(FeedResponse {
+                entries,
+                cursor,
+                more,
+                restored: self.restored.clone(),
+            })
         })
     }
 
@@ -675,18 +690,19 @@ impl Db {
     /// another request writes, the note is left for the next feed (reading the feed must not
     /// queue behind other devices' pushes).
     fn saw_sync(&self, who: &Principal) -> ServerResult<()> {
-        let conn = match self.conn.try_lock() {
-            Ok(conn) => conn,
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return Ok(()),
-        };
+        if who.device_id.is_empty() {
+            return Ok(());
+        }
         let minute_ago = (chrono::Utc::now() - chrono::Duration::minutes(1))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        conn.prepare_cached(
-            "UPDATE devices SET last_sync_at = ?2
+        self.storage.write_if_free(|c| {
+            c.execute(
+                "UPDATE devices SET last_sync_at = ?2
                  WHERE id = ?1 AND (last_sync_at IS NULL OR last_sync_at < ?3)",
-        )?
-        .execute(params![who.device_id, now(), minute_ago])?;
+                args![who.device_id, now(), minute_ago],
+            )?;
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -712,58 +728,62 @@ impl Db {
         let pull_only = |push: &DocPush| push.changes.is_empty() && push.snapshot.is_none();
         let mut results: Vec<Option<DocResult>> = vec![None; req.docs.len()];
         if req.docs.iter().any(pull_only) {
-            let conn = self.reader();
             // One snapshot of the database for every document read.
-            let tx = conn.unchecked_transaction()?;
-            for (i, push) in req.docs.iter().enumerate() {
-                if !pull_only(push) {
-                    continue;
-                }
-                let outcome = match &checks[i] {
-                    Err(SyncRefusal::Refused(code, why)) => {
-                        Err(SyncRefusal::Refused(*code, why.clone()))
+            self.read(|c| {
+                for (i, push) in req.docs.iter().enumerate() {
+                    if !pull_only(push) {
+                        continue;
                     }
-                    _ => pull_one(&tx, &self.actor, who, push),
-                };
-                results[i] = Some(answer(push, who, outcome)?);
-            }
+                    let outcome = match &checks[i] {
+                        Err(SyncRefusal::Refused(code, why)) => {
+                            Err(SyncRefusal::Refused(*code, why.clone()))
+                        }
+                        _ => pull_one(c, &self.actor, who, push),
+                    };
+                    results[i] = Some(answer(push, who, outcome)?);
+                }
+                Ok(())
+            })?;
         }
         if req.docs.iter().any(|p| !pull_only(p)) {
-            let mut conn = self.conn();
-            let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            for (i, push) in req.docs.iter().enumerate() {
-                if pull_only(push) {
-                    continue;
-                }
-                let sp = tx.savepoint()?;
-                // A document that makes the document engine panic is refused like any other bad
-                // document (its savepoint rolls back); it must not take the batch down with it.
-                let outcome = match &checks[i] {
-                    Err(SyncRefusal::Refused(code, why)) => {
-                        Err(SyncRefusal::Refused(*code, why.clone()))
+            self.write(|tx| {
+                for (i, push) in req.docs.iter().enumerate() {
+                    if pull_only(push) {
+                        continue;
                     }
-                    _ => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        sync_one(&sp, &self.actor, who, push, blob_present)
-                    }))
-                    .unwrap_or_else(|_| {
-                        tracing::error!(doc = %push.id, "the document engine panicked on a pushed document");
-                        Err(SyncRefusal::Refused(
-                            RefusalCode::Malformed,
-                            "the document could not be processed".into(),
-                        ))
-                    }),
-                };
-                if outcome.is_ok() {
-                    sp.commit()?;
-                } else {
-                    drop(sp); // rolls back this document only
+                    tx.batch("SAVEPOINT doc")?;
+                    // A document that makes the document engine panic is refused like any other
+                    // bad document (its savepoint rolls back); it must not take the batch down
+                    // with it.
+                    let outcome = match &checks[i] {
+                        Err(SyncRefusal::Refused(code, why)) => {
+                            Err(SyncRefusal::Refused(*code, why.clone()))
+                        }
+                        _ => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            sync_one(tx, &self.actor, who, push, blob_present)
+                        }))
+                        .unwrap_or_else(|_| {
+                            tracing::error!(doc = %push.id, "the document engine panicked on a pushed document");
+                            Err(SyncRefusal::Refused(
+                                RefusalCode::Malformed,
+                                "the document could not be processed".into(),
+                            ))
+                        }),
+                    };
+                    if outcome.is_ok() {
+                        tx.batch("RELEASE doc")?;
+                    } else {
+                        // Rolls back this document only.
+                        tx.batch("ROLLBACK TO doc; RELEASE doc")?;
+                    }
+                    results[i] = Some(answer(push, who, outcome)?);
                 }
-                results[i] = Some(answer(push, who, outcome)?);
-            }
-            tx.prepare_cached("UPDATE devices SET last_sync_at = ?2 WHERE id = ?1")?
-                .execute(params![who.device_id, now()])?;
-            tx.set_drop_behavior(rusqlite::DropBehavior::Commit);
-            tx.commit()?;
+                tx.execute(
+                    "UPDATE devices SET last_sync_at = ?2 WHERE id = ?1",
+                    args![who.device_id, now()],
+                )?;
+                Ok(())
+            })?;
         }
         Ok(SyncResponse {
             version: PROTOCOL_VERSION,
@@ -793,111 +813,110 @@ impl Db {
                 format!("{} documents are resent whole, not resynced", req.kind),
             ));
         }
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let station: Option<String> = tx
-            .prepare_cached("SELECT station FROM doc_index WHERE id = ?1 AND kind = 'inspection'")?
-            .query_row([&req.id], |r| r.get(0))
-            .optional()?;
-        match station {
-            Some(s) if who.may_read_station(&s) => {}
-            _ => {
-                return Ok(refused(
-                    RefusalCode::NotAllowed,
-                    format!("inspection {} is not yours to read or write", req.id),
-                ));
-            }
-        }
-        let mut doc = load_document(&tx, &self.actor, DocKind::Inspection.as_str(), &req.id)?;
-        let mut state = req
-            .state
-            .as_ref()
-            .map(|s| SyncState::decode(s))
-            .unwrap_or_default();
-        if let Some(message) = &req.message {
-            let before = doc.heads();
-            let mut fork = doc.fork_with_actor(&self.actor);
-            if let Err(e) = fork.receive_sync_message(&mut state, message) {
-                return Ok(refused(RefusalCode::of(&e), e.to_string()));
-            }
-            let new_changes = fork.changes_since(&before)?;
-            if !new_changes.is_empty() {
-                match policy::apply_inspection_push(
-                    who,
-                    &req.id,
-                    Some(&mut doc),
-                    policy::Push::Changes(&new_changes),
-                    &self.actor,
-                ) {
-                    Ok((mut checked, ins)) => {
-                        append_document(&tx, &req.id, &mut checked, &before)?;
-                        let seq = next_seq(&tx)?;
-                        tx.prepare_cached(
-                            "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
-                        )?
-                        .execute(params![req.id, seq, ins.station, who.device_id])?;
-                        after_store_doc(
-                            &tx,
-                            &self.actor,
-                            &req.id,
-                            &mut checked,
-                            Some(ins),
-                            Some(who),
-                        )?;
-                        doc = checked;
-                    }
-                    Err(
-                        e @ (quayside_core::error::Error::Invalid(_)
-                        | quayside_core::error::Error::Rule(..)
-                        | quayside_core::error::Error::Forbidden(_)),
-                    ) => {
-                        return Ok(refused(RefusalCode::of(&e), e.to_string()));
-                    }
-                    Err(e) => return Err(e.into()),
+        self.write(|tx| {
+            let station: Option<String> = tx.opt(
+                "SELECT station FROM doc_index WHERE id = ?1 AND kind = 'inspection'",
+                args![req.id],
+                |r| r.get(0),
+            )?;
+            match station {
+                Some(s) if who.may_read_station(&s) => {}
+                _ => {
+                    return Ok(refused(
+                        RefusalCode::NotAllowed,
+                        format!("inspection {} is not yours to read or write", req.id),
+                    ));
                 }
             }
-        }
-        let message = doc.generate_sync_message(&mut state).map(ByteBuf::from);
-        let heads = doc::format_heads(&doc.heads());
-        tx.commit()?;
-        Ok(ResyncResponse {
-            outcome: Outcome::Ok,
-            message,
-            state: ByteBuf::from(state.encode()),
-            heads,
+            let mut doc = load_document(tx, &self.actor, DocKind::Inspection.as_str(), &req.id)?;
+            let mut state = req
+                .state
+                .as_ref()
+                .map(|s| SyncState::decode(s))
+                .unwrap_or_default();
+            if let Some(message) = &req.message {
+                let before = doc.heads();
+                let mut fork = doc.fork_with_actor(&self.actor);
+                if let Err(e) = fork.receive_sync_message(&mut state, message) {
+                    return Ok(refused(RefusalCode::of(&e), e.to_string()));
+                }
+                let new_changes = fork.changes_since(&before)?;
+                if !new_changes.is_empty() {
+                    match policy::apply_inspection_push(
+                        who,
+                        &req.id,
+                        Some(&mut doc),
+                        policy::Push::Changes(&new_changes),
+                        &self.actor,
+                    ) {
+                        Ok((mut checked, ins)) => {
+                            append_document(tx, &req.id, &mut checked, &before)?;
+                            let seq = next_seq(tx)?;
+                            tx.execute(
+                                "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
+                                args![req.id, seq, ins.station, who.device_id],
+                            )?;
+                            after_store_doc(
+                                tx,
+                                &self.actor,
+                                &req.id,
+                                &mut checked,
+                                Some(ins),
+                                Some(who),
+                            )?;
+                            doc = checked;
+                        }
+                        Err(
+                            e @ (quayside_core::error::Error::Invalid(_)
+                            | quayside_core::error::Error::Rule(..)
+                            | quayside_core::error::Error::Forbidden(_)),
+                        ) => {
+                            return Ok(refused(RefusalCode::of(&e), e.to_string()));
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            let message = doc.generate_sync_message(&mut state).map(ByteBuf::from);
+            let heads = doc::format_heads(&doc.heads());
+            Ok(ResyncResponse {
+                outcome: Outcome::Ok,
+                message,
+                state: ByteBuf::from(state.encode()),
+                heads,
+            })
         })
     }
 
     /// Loads a document the server holds (for tests and the demo).
     pub fn document(&self, id: &str) -> ServerResult<Document> {
-        let conn = self.conn();
-        Ok(load_document(
-            &conn,
-            &self.actor,
-            DocKind::Inspection.as_str(),
-            id,
-        )?)
+        self.read(|c| {
+            Ok(load_document(
+                c,
+                &self.actor,
+                DocKind::Inspection.as_str(),
+                id,
+            )?)
+        })
     }
 
     /// Stores a document made on the server itself (the demo data).
     pub fn insert_local(&self, id: &str, station: &str, doc: &mut Document) -> ServerResult<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        insert_document(&tx, DocKind::Inspection.as_str(), id, doc)?;
-        let seq = next_seq(&tx)?;
-        tx.execute(
-            "INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)",
-            params![id, station, seq],
-        )?;
-        after_store(&tx, &self.actor, id)?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            insert_document(tx, DocKind::Inspection.as_str(), id, doc)?;
+            let seq = next_seq(tx)?;
+            tx.execute(
+                "INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)",
+                args![id, station, seq],
+            )?;
+            after_store(tx, &self.actor, id)
+        })
     }
 
     /// The inspection and its review state as the server holds them.
     pub fn review_state(&self, inspection_id: &str) -> (Inspection, String) {
-        let conn = self.conn();
-        let (ins, state, _) = server_review_state(&conn, &self.actor, inspection_id)
+        let (ins, state, _) = self
+            .read(|c| server_review_state(c, &self.actor, inspection_id))
             .expect("inspection on the server");
         (ins, state.as_str().to_string())
     }
@@ -905,26 +924,26 @@ impl Db {
     /// What `who` may do with a photo: read it (it is granted to an inspection of a station
     /// they read), and upload it (inspections they may write reference it: those are listed).
     pub fn blob_rights(&self, who: &Principal, sha256: &str) -> ServerResult<BlobRights> {
-        let conn = self.reader();
-        let readable = may_read_blob(&conn, who, sha256)?;
-        let mut writable_refs = Vec::new();
-        if who.role == Role::Officer && !who.device_id.is_empty() {
-            let refs: Vec<(String, String)> = conn
-                .prepare_cached(
+        self.read(|c| {
+            let readable = may_read_blob(c, who, sha256)?;
+            let mut writable_refs = Vec::new();
+            if who.role == Role::Officer && !who.device_id.is_empty() {
+                let refs: Vec<(String, String)> = c.rows(
                     "SELECT p.inspection_id, d.station FROM photo_refs p
                      JOIN doc_index d ON d.id = p.inspection_id WHERE p.sha256 = ?1",
-                )?
-                .query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            writable_refs = refs
-                .into_iter()
-                .filter(|(_, station)| who.stations.contains(station))
-                .map(|(id, _)| id)
-                .collect();
-        }
-        Ok(BlobRights {
-            readable,
-            writable_refs,
+                    args![sha256],
+                    |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?)),
+                )?;
+                writable_refs = refs
+                    .into_iter()
+                    .filter(|(_, station)| who.stations.contains(station))
+                    .map(|(id, _)| id)
+                    .collect();
+            }
+            Ok(BlobRights {
+                readable,
+                writable_refs,
+            })
         })
     }
 
@@ -936,25 +955,23 @@ impl Db {
         sha256: &str,
         inspections: &[String],
     ) -> ServerResult<()> {
-        let conn = self.conn();
-        for id in inspections {
-            grant(&conn, sha256, id, &who.device_id)?;
-        }
-        Ok(())
+        self.write(|c| {
+            for id in inspections {
+                grant(c, sha256, id, &who.device_id)?;
+            }
+            Ok(())
+        })
     }
 
     /// How many documents the server holds.
     pub fn document_count(&self) -> ServerResult<u64> {
-        Ok(self
-            .conn()
-            .query_row("SELECT count(*) FROM doc_index", [], |r| r.get::<_, i64>(0))?
-            as u64)
+        self.read(|c| Ok(c.value("SELECT count(*) FROM doc_index", args![])?))
     }
 }
 
 /// The principal of user `user_id` on device `device_id` (empty for an API token).
 pub(crate) fn principal_of(
-    conn: &Connection,
+    conn: &dyn Sql,
     user_id: i64,
     device_id: String,
     actor: String,
@@ -972,16 +989,17 @@ pub(crate) fn principal_of(
     })
 }
 
-fn user_info(conn: &Connection, id: i64) -> ServerResult<UserInfo> {
-    let (name, role, country): (String, String, Option<String>) = conn.query_row(
+fn user_info(conn: &dyn Sql, id: i64) -> ServerResult<UserInfo> {
+    let (name, role, country): (String, String, Option<String>) = conn.one(
         "SELECT name, role, country FROM users WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        args![id],
+        |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let stations = conn
-        .prepare_cached("SELECT station FROM user_stations WHERE user_id = ?1 ORDER BY station")?
-        .query_map([id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let stations = conn.rows(
+        "SELECT station FROM user_stations WHERE user_id = ?1 ORDER BY station",
+        args![id],
+        |r| r.get(0),
+    )?;
     Ok(UserInfo {
         name,
         role,
@@ -993,11 +1011,8 @@ fn user_info(conn: &Connection, id: i64) -> ServerResult<UserInfo> {
 /// The next change sequence number: after every number issued, and never below the current time
 /// in microseconds. A server restored from an older backup therefore still numbers new changes
 /// above every feed cursor it handed out before (devices would otherwise skip them).
-fn next_seq(conn: &Connection) -> ServerResult<i64> {
-    let after_last: i64 =
-        conn.query_row("SELECT coalesce(max(seq), 0) + 1 FROM doc_index", [], |r| {
-            r.get(0)
-        })?;
+fn next_seq(conn: &dyn Sql) -> ServerResult<i64> {
+    let after_last: i64 = conn.value("SELECT coalesce(max(seq), 0) + 1 FROM doc_index", args![])?;
     let now = chrono::Utc::now().timestamp_micros();
     Ok(after_last.max(now))
 }
@@ -1033,9 +1048,9 @@ impl From<quayside_core::error::Error> for SyncRefusal {
     }
 }
 
-impl From<rusqlite::Error> for SyncRefusal {
-    fn from(e: rusqlite::Error) -> Self {
-        SyncRefusal::Failed(e.into())
+impl From<ServerError> for SyncRefusal {
+    fn from(e: ServerError) -> Self {
+        SyncRefusal::Failed(e)
     }
 }
 
@@ -1072,7 +1087,7 @@ type Held = Option<(String, i64)>;
 /// number; refused when the kind is unknown, the caller may not read the document, or it is
 /// another kind of document.
 fn indexed_for(
-    conn: &Connection,
+    conn: &dyn Sql,
     who: &Principal,
     push: &DocPush,
 ) -> Result<(DocKind, Held), SyncRefusal> {
@@ -1082,10 +1097,11 @@ fn indexed_for(
             format!("unknown document kind {:?}", push.kind),
         )
     })?;
-    let indexed: Option<(String, i64, String)> = conn
-        .prepare_cached("SELECT station, seq, kind FROM doc_index WHERE id = ?1")?
-        .query_row([&push.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
+    let indexed: Option<(String, i64, String)> = conn.opt(
+        "SELECT station, seq, kind FROM doc_index WHERE id = ?1",
+        args![push.id],
+        |r| Ok::<_, quayside_core::error::Error>((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let Some((station, seq, stored_kind)) = indexed else {
         return Ok((kind, None));
     };
@@ -1108,7 +1124,7 @@ fn indexed_for(
 /// when it has nothing), if the caller may read it. No write rights are needed and nothing is
 /// written.
 fn pull_one(
-    conn: &Connection,
+    conn: &dyn Sql,
     actor: &[u8],
     who: &Principal,
     push: &DocPush,
@@ -1130,7 +1146,7 @@ fn pull_one(
         seq: seq as u64,
         snapshot: None,
     };
-    let snapshot = |conn: &Connection, mut result: DocResult| {
+    let snapshot = |conn: &dyn Sql, mut result: DocResult| {
         let (bytes, heads) = stored_bytes(conn, &push.id)?.ok_or_else(|| {
             SyncRefusal::Refused(
                 RefusalCode::InvalidContent,
@@ -1185,7 +1201,7 @@ struct Incoming {
 /// its kind ([`check_inspection`], [`check_review`]), stored with a new sequence number when it
 /// changed, its projections kept in step, and answered with what the device lacks.
 fn sync_one(
-    conn: &Connection,
+    conn: &dyn Sql,
     actor: &[u8],
     who: &Principal,
     push: &DocPush,
@@ -1239,10 +1255,10 @@ fn sync_one(
         match before {
             Some(before) => {
                 append_document(conn, &push.id, &mut doc, &before)?;
-                conn.prepare_cached(
+                conn.execute(
                     "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
-                )?
-                .execute(params![push.id, seq, station, who.device_id])?;
+                    args![push.id, seq, station, who.device_id],
+                )?;
             }
             None => {
                 if new_from_snapshot {
@@ -1252,18 +1268,18 @@ fn sync_one(
                 } else {
                     insert_document(conn, kind.as_str(), &push.id, &mut doc)?;
                 }
-                conn.prepare_cached(
+                conn.execute(
                     "INSERT INTO doc_index(id, kind, station, seq, device_id, inspection_id)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    push.id,
-                    kind.as_str(),
-                    station,
-                    seq,
-                    who.device_id,
-                    reviewed
-                ])?;
+                    args![
+                        push.id,
+                        kind.as_str(),
+                        station,
+                        seq,
+                        who.device_id,
+                        reviewed
+                    ],
+                )?;
             }
         }
         match &reviewed {
@@ -1317,7 +1333,7 @@ fn check_inspection(
 /// it names (written once, by a supervisor of its station, signed, every photo arrived: a photo
 /// has arrived when its verified bytes are granted to the inspection).
 fn check_review(
-    conn: &Connection,
+    conn: &dyn Sql,
     who: &Principal,
     push: &DocPush,
     mut existing: Option<&mut Document>,
@@ -1357,9 +1373,10 @@ fn check_review(
         inspection_doc.as_mut(),
         &photo_present,
     )?;
-    let station: String = conn
-        .prepare_cached("SELECT station FROM doc_index WHERE id = ?1")?
-        .query_row([&review.inspection_id], |r| r.get(0))?;
+    let station: String = conn.value(
+        "SELECT station FROM doc_index WHERE id = ?1",
+        args![review.inspection_id],
+    )?;
     Ok(Checked {
         doc,
         station,
@@ -1371,7 +1388,7 @@ fn check_review(
 /// The review state of an inspection as the server holds it, with the approval it rests on
 /// when approved.
 pub fn server_review_state(
-    conn: &Connection,
+    conn: &dyn Sql,
     actor: &[u8],
     inspection_id: &str,
 ) -> ServerResult<(Inspection, ReviewState, Option<Review>)> {
@@ -1381,7 +1398,7 @@ pub fn server_review_state(
 
 /// [`server_review_state`] for an inspection document already in hand.
 fn review_state_of(
-    conn: &Connection,
+    conn: &dyn Sql,
     actor: &[u8],
     inspection_id: &str,
     doc: &mut Document,
@@ -1414,14 +1431,15 @@ fn review_state_of(
 /// The reviews of an inspection the server holds (every one passed the write policy, its
 /// signature included), in no particular order.
 pub(crate) fn stored_reviews(
-    conn: &Connection,
+    conn: &dyn Sql,
     actor: &[u8],
     inspection_id: &str,
 ) -> ServerResult<Vec<Review>> {
-    let ids: Vec<String> = conn
-        .prepare_cached("SELECT id FROM doc_index WHERE inspection_id = ?1 AND kind = 'review'")?
-        .query_map([inspection_id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids: Vec<String> = conn.rows(
+        "SELECT id FROM doc_index WHERE inspection_id = ?1 AND kind = 'review'",
+        args![inspection_id],
+        |r| r.get(0),
+    )?;
     ids.iter()
         .map(|id| {
             let d = load_document(conn, actor, DocKind::Review.as_str(), id)?;
@@ -1435,17 +1453,20 @@ pub(crate) fn stored_reviews(
 /// nothing the writer could not have uploaded again); any other reference grants nothing until
 /// its bytes are uploaded.
 fn record_photo_refs(
-    conn: &Connection,
+    conn: &dyn Sql,
     ins: &Inspection,
     writer: Option<&Principal>,
 ) -> ServerResult<()> {
-    conn.prepare_cached("DELETE FROM photo_refs WHERE inspection_id = ?1")?
-        .execute([&ins.id])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO photo_refs(sha256, inspection_id) VALUES (?1, ?2)",
+    conn.execute(
+        "DELETE FROM photo_refs WHERE inspection_id = ?1",
+        args![ins.id],
     )?;
     for p in &ins.photos {
-        insert.execute(params![p.sha256, ins.id])?;
+        conn.execute(
+            "INSERT INTO photo_refs(sha256, inspection_id) VALUES (?1, ?2)
+             ON CONFLICT DO NOTHING",
+            args![p.sha256, ins.id],
+        )?;
         if let Some(who) = writer
             && !blob_granted(conn, &p.sha256, &ins.id)?
             && may_read_blob(conn, who, &p.sha256)?
@@ -1457,64 +1478,64 @@ fn record_photo_refs(
 }
 
 /// Whether `who` may read the photo: it is granted to an inspection of a station they read.
-fn may_read_blob(conn: &Connection, who: &Principal, sha256: &str) -> ServerResult<bool> {
-    let stations: Vec<String> = conn
-        .prepare_cached(
-            "SELECT d.station FROM blob_grants g JOIN doc_index d ON d.id = g.inspection_id
-             WHERE g.sha256 = ?1",
-        )?
-        .query_map([sha256], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+fn may_read_blob(conn: &dyn Sql, who: &Principal, sha256: &str) -> ServerResult<bool> {
+    let stations: Vec<String> = conn.rows(
+        "SELECT d.station FROM blob_grants g JOIN doc_index d ON d.id = g.inspection_id
+         WHERE g.sha256 = ?1",
+        args![sha256],
+        |r| r.get(0),
+    )?;
     Ok(stations.iter().any(|s| who.may_read_station(s)))
 }
 
 /// Whether the photo's verified bytes are granted to the inspection.
-pub fn blob_granted(conn: &Connection, sha256: &str, inspection_id: &str) -> ServerResult<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT EXISTS(SELECT 1 FROM blob_grants WHERE sha256 = ?1 AND inspection_id = ?2)",
-        )?
-        .query_row([sha256, inspection_id], |r| r.get(0))?)
+pub fn blob_granted(conn: &dyn Sql, sha256: &str, inspection_id: &str) -> ServerResult<bool> {
+    Ok(conn.value(
+        "SELECT EXISTS(SELECT 1 FROM blob_grants WHERE sha256 = ?1 AND inspection_id = ?2)",
+        args![sha256, inspection_id],
+    )?)
 }
 
-fn grant(conn: &Connection, sha256: &str, inspection_id: &str, device: &str) -> ServerResult<()> {
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO blob_grants(sha256, inspection_id, device_id, granted_at)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![sha256, inspection_id, device, now()])?;
+fn grant(conn: &dyn Sql, sha256: &str, inspection_id: &str, device: &str) -> ServerResult<()> {
+    conn.execute(
+        "INSERT INTO blob_grants(sha256, inspection_id, device_id, granted_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        args![sha256, inspection_id, device, now()],
+    )?;
     Ok(())
 }
 
 /// Keeps the `approvals` table in step: the approval an inspection rests on, or none.
 fn record_approval(
-    conn: &Connection,
+    conn: &dyn Sql,
     inspection_id: &str,
     approval: Option<&Review>,
 ) -> ServerResult<()> {
-    conn.prepare_cached("DELETE FROM approvals WHERE inspection_id = ?1")?
-        .execute([inspection_id])?;
+    conn.execute(
+        "DELETE FROM approvals WHERE inspection_id = ?1",
+        args![inspection_id],
+    )?;
     if let Some(r) = approval {
         let sig = r.signature.clone().unwrap_or_default();
-        conn.prepare_cached(
+        conn.execute(
             "INSERT INTO approvals(inspection_id, reviewer, decided_at, comment, reviewed_heads, public_key, signature)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            inspection_id,
-            r.reviewer,
-            r.decided_at,
-            r.comment,
-            r.reviewed_heads.join(" "),
-            sig.public_key,
-            sig.signature
-        ])?;
+            args![
+                inspection_id,
+                r.reviewer,
+                r.decided_at,
+                r.comment,
+                r.reviewed_heads.join(" "),
+                sig.public_key,
+                sig.signature
+            ],
+        )?;
     }
     Ok(())
 }
 
 /// Keeps the projections of an inspection current after it or one of its reviews was stored.
-fn after_store(conn: &Connection, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
+fn after_store(conn: &dyn Sql, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
     let mut doc = load_document(conn, actor, DocKind::Inspection.as_str(), inspection_id)?;
     after_store_doc(conn, actor, inspection_id, &mut doc, None, None)
 }
@@ -1522,7 +1543,7 @@ fn after_store(conn: &Connection, actor: &[u8], inspection_id: &str) -> ServerRe
 /// [`after_store`] with the inspection's document already in hand (no reload); `writer` is who
 /// pushed it (their references to photos they may read are granted).
 fn after_store_doc(
-    conn: &Connection,
+    conn: &dyn Sql,
     actor: &[u8],
     inspection_id: &str,
     doc: &mut Document,
@@ -1540,7 +1561,7 @@ fn after_store_doc(
 /// the version approved, marked as such: what was signed stays in the reports, with a word that
 /// the record has moved on, instead of vanishing or showing unapproved figures.
 fn project_seizures(
-    conn: &Connection,
+    conn: &dyn Sql,
     inspection_id: &str,
     doc: &mut Document,
     ins: &Inspection,

@@ -48,6 +48,13 @@ impl From<quayside_core::error::Error> for ServerError {
             Error::Forbidden(_) => ServerError::Forbidden(e.to_string()),
             Error::NotFound { .. } => ServerError::NotFound(e.to_string()),
             Error::Stale(_) => ServerError::Conflict(e.to_string()),
+            Error::DatabaseUnavailable(detail) => {
+                // The device retries later; what the database said is for the log only.
+                tracing::warn!(%detail, "database unavailable");
+                ServerError::Unavailable(
+                    "the database is unavailable for the moment; retry shortly".into(),
+                )
+            }
             _ => ServerError::Internal(e.to_string()),
         }
     }

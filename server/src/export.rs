@@ -13,14 +13,15 @@
 
 use std::fmt::Write as _;
 
+use quayside_core::args;
 use quayside_core::doc::{Document, inspection};
 use quayside_core::model::Inspection;
 use quayside_core::model::assess::{Basis, FindingFigures, Part, Quantity, assess};
 use quayside_core::model::locode;
 use quayside_core::reference;
+use quayside_core::sql::{Arg, Row, Sql, arg_refs};
 use quayside_core::store::load_document;
 use quayside_core::sync::policy::{Principal, Role};
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ServerError, ServerResult};

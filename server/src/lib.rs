@@ -12,8 +12,10 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod pg;
 pub mod review_desk;
 pub mod sessions;
+pub mod storage;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -29,6 +31,9 @@ pub struct Options {
     pub enrol_per_minute: u32,
     /// Serve HTTPS with this PEM certificate chain and PEM private key.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Keep the records in this PostgreSQL database (a `postgres://` URL) instead of the
+    /// embedded SQLite file in the data directory (which keeps the photos either way).
+    pub database: Option<String>,
 }
 
 impl Default for Options {
@@ -36,6 +41,7 @@ impl Default for Options {
         Options {
             enrol_per_minute: app::ENROL_PER_MINUTE,
             tls: None,
+            database: None,
         }
     }
 }
@@ -51,10 +57,11 @@ pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc
     let per_minute = std::num::NonZeroU32::new(options.enrol_per_minute).ok_or_else(|| {
         error::ServerError::BadRequest("enrolment attempts per minute must be at least 1".into())
     })?;
+    let db = db::Db::open_with(data, options.database.as_deref())?;
     let state = AppState {
-        db: db::Db::open(data)?,
+        metrics: Metrics::for_backend(db.storage().backend()),
+        db,
         uploads: blobs::Uploads::open(data)?,
-        metrics: Metrics::default(),
         enrol_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
     };
     state.check_writable().map_err(|e| {

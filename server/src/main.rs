@@ -11,7 +11,7 @@ use quayside_server::db::Db;
 #[derive(Debug, Parser)]
 #[command(name = "quayside-server", version, about)]
 struct Cli {
-    /// Data directory (database and photos).
+    /// Data directory (the embedded database, unless --database is given, and photos).
     #[arg(
         long,
         env = "QUAYSIDE_SERVER_DATA",
@@ -34,6 +34,11 @@ struct Cli {
     /// The PEM private key of --tls-cert.
     #[arg(long, env = "QUAYSIDE_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Keep the records in PostgreSQL instead of the embedded SQLite file: a URL such as
+    /// postgres://quayside@db.example:5432/quayside (the database must use the C collation).
+    /// Several servers may share one database.
+    #[arg(long, env = "QUAYSIDE_DATABASE", global = true)]
+    database: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -149,6 +154,14 @@ fn describe(m: &backup::Manifest) -> String {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    if cli.database.is_some()
+        && matches!(
+            cli.command,
+            Some(Command::Backup { .. } | Command::Restore { .. })
+        )
+    {
+        return Err("backup and restore copy the embedded database; back up PostgreSQL with its own tools (pg_dump, or continuous archiving), as README says".into());
+    }
     match &cli.command {
         Some(Command::Backup { to }) => {
             let m = backup::backup(&cli.data, to, &mut show)?;
@@ -179,14 +192,14 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(Command::Admin(admin)) = cli.command {
         // Administering a server that does not exist is a mistake (a missing --data), not a
         // reason to create an empty one in the working directory.
-        if !cli.data.join(quayside_server::db::DB_FILE).is_file() {
+        if cli.database.is_none() && !cli.data.join(quayside_server::db::DB_FILE).is_file() {
             return Err(format!(
                 "no Quayside server data in {}: pass --data DIR (or set QUAYSIDE_SERVER_DATA) to                  the directory the server runs on; start the server once to create it",
                 cli.data.display()
             )
             .into());
         }
-        let db = Db::open(&cli.data)?;
+        let db = Db::open_with(&cli.data, cli.database.as_deref())?;
         match admin {
             Admin::Station {
                 locode,
@@ -221,7 +234,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     {
-        let db = Db::open(&cli.data)?;
+        let db = Db::open_with(&cli.data, cli.database.as_deref())?;
         if !db.has_users()? {
             db.add_user("admin", "admin", &[], None)?;
             let token = db.create_api_token("admin")?;
@@ -253,6 +266,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         quayside_server::Options {
             enrol_per_minute: cli.enrol_per_minute,
             tls: cli.tls_cert.clone().zip(cli.tls_key.clone()),
+            database: cli.database.clone(),
         },
     )?;
     println!(

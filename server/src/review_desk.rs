@@ -2,15 +2,16 @@
 //! as inspections and their reviews arrive, filtered and searched), one inspection in full as the
 //! console shows it, and a decision signed in the browser checked and stored like a phone's.
 
+use quayside_core::args;
 use quayside_core::doc::{Author, Document};
 use quayside_core::ffi::{HistoryRecord, InspectionView};
 use quayside_core::model::Inspection;
 use quayside_core::model::review::{Decision, REVIEW_SCHEMA, Review, ReviewState, same_heads};
+use quayside_core::sql::{Arg, Sql, arg_refs};
 use quayside_core::store::load_document;
 use quayside_core::store::projection::Snapshot;
 use quayside_core::sync::policy::{Principal, Role};
 use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, SyncRequest};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Deserialize;
 use serde_bytes::ByteBuf;
 
@@ -120,7 +121,7 @@ fn substances(ins: &Inspection) -> Vec<String> {
 }
 
 /// Keeps the inspection's queue row current.
-pub fn project(conn: &Connection, ins: &Inspection, state: ReviewState) -> ServerResult<()> {
+pub fn project(c: &dyn Sql, ins: &Inspection, state: ReviewState) -> ServerResult<()> {
     let seizure = ins.seizure.as_ref();
     let case_ref = seizure.and_then(|s| s.case_ref.clone());
     let seized_kg: f64 = seizure.map_or(0.0, |s| s.items.iter().map(|i| i.quantity_kg).sum());
@@ -144,7 +145,7 @@ pub fn project(conn: &Connection, ins: &Inspection, state: ReviewState) -> Serve
     .collect::<Vec<_>>()
     .join("\n")
     .to_lowercase();
-    conn.prepare_cached(
+    c.execute(
         "INSERT INTO inspection_rows(id, station, officer, container, case_ref, created_at,
              submitted_at, review_state, findings, photos, seized_kg, substances, search)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -154,22 +155,22 @@ pub fn project(conn: &Connection, ins: &Inspection, state: ReviewState) -> Serve
              review_state = excluded.review_state, findings = excluded.findings,
              photos = excluded.photos, seized_kg = excluded.seized_kg,
              substances = excluded.substances, search = excluded.search",
-    )?
-    .execute(params![
-        ins.id,
-        ins.station,
-        ins.officer,
-        ins.container.number,
-        case_ref,
-        ins.created_at,
-        ins.submitted_at,
-        state.as_str(),
-        ins.findings.len() as i64,
-        ins.photos.len() as i64,
-        seized_kg,
-        substances.join(", "),
-        search
-    ])?;
+        args![
+            ins.id,
+            ins.station,
+            ins.officer,
+            ins.container.number,
+            case_ref,
+            ins.created_at,
+            ins.submitted_at,
+            state.as_str(),
+            ins.findings.len() as i64,
+            ins.photos.len() as i64,
+            seized_kg,
+            substances.join(", "),
+            search
+        ],
+    )?;
     Ok(())
 }
 
@@ -233,13 +234,11 @@ impl Db {
         }
         sql.push_str(" ORDER BY submitted_at IS NULL, submitted_at, created_at LIMIT ");
         sql.push_str(&(QUEUE_LIMIT + 1).to_string());
-        let conn = self.reader();
-        let mut stmt = conn.prepare(&sql)?;
-        let mut args: Vec<String> = vec![json_list(&stations), json_list(&states)];
-        args.extend(words);
-        let mut rows: Vec<QueueRow> = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                let state: String = r.get(7)?;
+        let mut args: Vec<Arg> = vec![json_list(&stations).into(), json_list(&states).into()];
+        args.extend(words.into_iter().map(Arg::from));
+        let mut rows: Vec<QueueRow> = self.read(|c| {
+            c.rows(&sql, &arg_refs(&args), |r| {
+                let state = r.text(7)?;
                 Ok(QueueRow {
                     id: r.get(0)?,
                     station: r.get(1)?,
@@ -248,14 +247,14 @@ impl Db {
                     case_ref: r.get(4)?,
                     created_at: r.get(5)?,
                     submitted_at: r.get(6)?,
-                    review_state: ReviewState::parse(&state).unwrap_or(ReviewState::Draft),
+                    review_state: ReviewState::parse(state).unwrap_or(ReviewState::Draft),
                     findings: r.get(8)?,
                     photos: r.get(9)?,
                     seized_kg: r.get(10)?,
                     substances: r.get(11)?,
                 })
-            })?
-            .collect::<Result<_, _>>()?;
+            })
+        })?;
         let truncated = rows.len() > QUEUE_LIMIT as usize;
         rows.truncate(QUEUE_LIMIT as usize);
         Ok(Queue {
@@ -305,36 +304,38 @@ impl Db {
     /// Inspection `id` in full for `who`: supervisors of its station, analysts of its country
     /// (approved cases), administrators. Anyone else is told it does not exist.
     pub fn inspection_page(&self, who: &Principal, id: &str) -> ServerResult<InspectionPage> {
-        let conn = self.reader();
-        readable(&conn, who, id)?;
-        let mut doc = load_document(
-            &conn,
-            self.actor(),
-            quayside_core::doc::DocKind::Inspection.as_str(),
-            id,
-        )?;
-        let snap = Snapshot::of(&mut doc)?;
-        let reviews = reviews_of(&conn, self.actor(), id)?;
-        let view = InspectionView::build(snap, reviews);
-        let mut arrived = Vec::new();
-        for p in &view.inspection.photos {
-            if crate::db::blob_granted(&conn, &p.sha256, id)? {
-                arrived.push(p.sha256.clone());
+        self.read(|c| {
+            readable(c, who, id)?;
+            let mut doc = load_document(
+                c,
+                self.actor(),
+                quayside_core::doc::DocKind::Inspection.as_str(),
+                id,
+            )?;
+            let snap = Snapshot::of(&mut doc)?;
+            let reviews = reviews_of(c, self.actor(), id)?;
+            let view = InspectionView::build(snap, reviews);
+            let mut arrived = Vec::new();
+            for p in &view.inspection.photos {
+                if crate::db::blob_granted(c, &p.sha256, id)? {
+                    arrived.push(p.sha256.clone());
+                }
             }
-        }
-        Ok(InspectionPage {
-            history: doc.history().into_iter().map(Into::into).collect(),
-            view,
-            arrived,
+            Ok(InspectionPage {
+                history: doc.history().into_iter().map(Into::into).collect(),
+                view,
+                arrived,
+            })
         })
     }
 
     /// Whether `who` may see photo `sha256` of inspection `id`: they may read the inspection and
     /// the photo's verified bytes are granted to it.
     pub fn photo_shown(&self, who: &Principal, id: &str, sha256: &str) -> ServerResult<bool> {
-        let conn = self.reader();
-        readable(&conn, who, id)?;
-        crate::db::blob_granted(&conn, sha256, id)
+        self.read(|c| {
+            readable(c, who, id)?;
+            crate::db::blob_granted(c, sha256, id)
+        })
     }
 
     /// The decision `who` asks for, checked against the inspection as it is now and stamped
@@ -473,10 +474,12 @@ impl Db {
             }
         }
         // The state the store just projected, not the page built again.
-        let state: String = self
-            .reader()
-            .prepare_cached("SELECT review_state FROM inspection_rows WHERE id = ?1")?
-            .query_row([&review.inspection_id], |r| r.get(0))?;
+        let state: String = self.read(|c| {
+            Ok(c.value(
+                "SELECT review_state FROM inspection_rows WHERE id = ?1",
+                args![review.inspection_id],
+            )?)
+        })?;
         ReviewState::parse(&state)
             .map(Into::into)
             .ok_or_else(|| ServerError::Internal(format!("stored review state {state:?}")))
@@ -486,12 +489,14 @@ impl Db {
 /// Refuses, as if it did not exist, an inspection `who` may not read on the console:
 /// officers (their phones hold theirs), anyone outside its station or country, and analysts
 /// unless it is approved (changed since approval included). Read from the queue projection.
-fn readable(conn: &Connection, who: &Principal, id: &str) -> ServerResult<()> {
+fn readable(c: &dyn Sql, who: &Principal, id: &str) -> ServerResult<()> {
     let hidden = || ServerError::NotFound(format!("no inspection {id} you may read"));
-    let (station, state): (String, String) = conn
-        .prepare_cached("SELECT station, review_state FROM inspection_rows WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
+    let (station, state): (String, String) = c
+        .opt(
+            "SELECT station, review_state FROM inspection_rows WHERE id = ?1",
+            args![id],
+            |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?)),
+        )?
         .ok_or_else(hidden)?;
     let approved = state == ReviewState::Approved.as_str()
         || state == ReviewState::ChangedSinceApproval.as_str();
@@ -506,12 +511,8 @@ fn readable(conn: &Connection, who: &Principal, id: &str) -> ServerResult<()> {
 
 /// The reviews of an inspection the server holds, oldest first, each with whether its
 /// signature holds.
-fn reviews_of(
-    conn: &Connection,
-    actor: &[u8],
-    inspection_id: &str,
-) -> ServerResult<Vec<(Review, bool)>> {
-    let mut reviews: Vec<(Review, bool)> = crate::db::stored_reviews(conn, actor, inspection_id)?
+fn reviews_of(c: &dyn Sql, actor: &[u8], inspection_id: &str) -> ServerResult<Vec<(Review, bool)>> {
+    let mut reviews: Vec<(Review, bool)> = crate::db::stored_reviews(c, actor, inspection_id)?
         .into_iter()
         .map(|r| {
             let ok = r.verify().is_ok();

@@ -5,7 +5,11 @@
 //! - incremental sync of 10 changed among 10,000, vs a reconnect with nothing changed;
 //! - photo upload throughput vs a raw loopback HTTP POST of the same bytes;
 //! - 200 devices syncing at once: p50 / p99 latency and errors;
-//! - `--only tls`: the initial sync and a photo upload over HTTPS vs plain HTTP.
+//! - `--only tls`: the initial sync and a photo upload over HTTPS vs plain HTTP;
+//! - `--only postgres`: the server's records in PostgreSQL (the server `QUAYSIDE_BENCH_POSTGRES`
+//!   names, e.g. `$(scripts/postgres.sh)`) vs the embedded SQLite file in the same run: initial
+//!   push and pull,
+//!   incremental sync, and 200 devices at once across two instances vs one embedded server.
 //!
 //! `cargo bench -p quayside-e2e --bench sync` (release build). Prints a Markdown table.
 
@@ -46,6 +50,74 @@ fn main() {
     if run("tls") {
         over_https(1_000);
     }
+    if run("postgres") {
+        on_postgres(1_000, 200);
+    }
+}
+
+/// The same syncs with the server's records in PostgreSQL and in the embedded SQLite file.
+fn on_postgres(n: usize, devices: usize) {
+    let Some(admin) = std::env::var("QUAYSIDE_BENCH_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        println!(
+            "| PostgreSQL rows | not run: set QUAYSIDE_BENCH_POSTGRES=$(scripts/postgres.sh) | | |"
+        );
+        return;
+    };
+    let mut runs = Vec::new();
+    for pg in [false, true] {
+        let database = pg.then(|| quayside_e2e::TestDatabase::create(&admin));
+        let agency = Agency::start_with(quayside_server::Options {
+            database: database.as_ref().map(|d| d.url.clone()),
+            ..Default::default()
+        });
+        let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+        fill(&ama, n);
+        let timed = |d: &Device| {
+            let t = Instant::now();
+            let r = d.store.sync(None).unwrap();
+            assert!(r.rejected.is_empty());
+            t.elapsed()
+        };
+        let push = timed(&ama);
+        let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");
+        let pull = timed(&kofi);
+        let idle = timed(&ama);
+        change_ten(&ama);
+        let changed = timed(&ama);
+        assert_eq!(agency.db().document_count().unwrap(), n as u64);
+        runs.push([push, pull, idle, changed]);
+        drop(agency);
+    }
+    let names = [
+        format!("initial sync of {n} inspections"),
+        format!("a new phone pulls the same {n}"),
+        format!("reconnect with nothing changed ({n} held)"),
+        format!("incremental sync: 10 changed among {n}"),
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let (embedded, pg) = (runs[0][i], runs[1][i]);
+        println!(
+            "| {name}, PostgreSQL | {:.1} ms | {:.1} ms (embedded SQLite) | {:.2}x |",
+            pg.as_secs_f64() * 1e3,
+            embedded.as_secs_f64() * 1e3,
+            pg.as_secs_f64() / embedded.as_secs_f64()
+        );
+    }
+    let one = devices_at_once(devices, None, 1);
+    let two = devices_at_once(devices, Some(&admin), 2);
+    println!(
+        "| {devices} devices syncing at once, two instances on PostgreSQL behind a balancer | p50 {:.0} ms, p99 {:.0} ms, {} errors | p50 {:.0} ms, p99 {:.0} ms, {} errors (one embedded server) | {:.2}x p99 |",
+        two.0.as_secs_f64() * 1e3,
+        two.1.as_secs_f64() * 1e3,
+        two.2,
+        one.0.as_secs_f64() * 1e3,
+        one.1.as_secs_f64() * 1e3,
+        one.2,
+        two.1.as_secs_f64() / one.1.as_secs_f64()
+    );
 }
 
 /// The same initial sync of `n` inspections and the same 32 MiB photo upload, over HTTPS (the
@@ -308,15 +380,8 @@ fn initial_sync(n: usize) {
     );
 }
 
-fn incremental_sync() {
-    let agency = Agency::start();
-    let device = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
-    fill(&device, 10_000);
-    device.store.sync(None).unwrap();
-    // Reconnect with nothing changed.
-    let start = Instant::now();
-    let idle = device.store.sync(None).unwrap();
-    let idle_time = start.elapsed();
+/// Edits ten of the device's inspections.
+fn change_ten(device: &Device) {
     let ids: Vec<String> = device
         .store
         .list_inspections(quayside_core::InspectionFilter {
@@ -340,6 +405,18 @@ fn incremental_sync() {
             )
             .unwrap();
     }
+}
+
+fn incremental_sync() {
+    let agency = Agency::start();
+    let device = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+    fill(&device, 10_000);
+    device.store.sync(None).unwrap();
+    // Reconnect with nothing changed.
+    let start = Instant::now();
+    let idle = device.store.sync(None).unwrap();
+    let idle_time = start.elapsed();
+    change_ten(&device);
     let start = Instant::now();
     let report = device.store.sync(None).unwrap();
     let t = start.elapsed();
@@ -475,11 +552,47 @@ fn photo_upload() {
 /// `n` officers at 40 stations (5 per station), each with 5 new inspections, sync at the same
 /// moment; then the same again one device at a time, as the baseline.
 fn many_devices(n: usize) {
-    let agency = Agency::start_with(quayside_server::Options {
+    let (p50, p99, errors, s50, s99) = devices_at_once(n, None, 1);
+    println!(
+        "| {n} devices at 40 stations syncing at once (5 new inspections each, colleagues' pulled) | p50 {:.0} ms, p99 {:.0} ms, {errors} errors | p50 {:.0} ms, p99 {:.0} ms (the same syncs one device at a time) | {:.1}x p99 |",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3,
+        s50.as_secs_f64() * 1e3,
+        s99.as_secs_f64() * 1e3,
+        p99.as_secs_f64() / s99.as_secs_f64()
+    );
+}
+
+/// [`many_devices`] against `instances` server instances (behind a balancing proxy when more
+/// than one) keeping their records in a new database on the PostgreSQL server `postgres`, or
+/// in the embedded file: p50 and p99 at once, errors, then p50 and p99 one at a time.
+fn devices_at_once(
+    n: usize,
+    postgres: Option<&str>,
+    instances: usize,
+) -> (Duration, Duration, usize, Duration, Duration) {
+    let database = postgres.map(quayside_e2e::TestDatabase::create);
+    let options = quayside_server::Options {
         // 200 devices enrol from one address in a moment: no limit in the way.
         enrol_per_minute: 1_000_000,
+        database: database.as_ref().map(|d| d.url.clone()),
         ..Default::default()
-    });
+    };
+    let agency = Agency::start_with(options.clone());
+    let others: Vec<quayside_server::Server> = (1..instances)
+        .map(|_| {
+            quayside_server::Server::start_with(agency.dir.path(), "127.0.0.1:0", options.clone())
+                .unwrap()
+        })
+        .collect();
+    let mut addrs = vec![agency.addr];
+    addrs.extend(others.iter().map(|s| s.addr));
+    let proxy = quayside_e2e::FaultProxy::balance(addrs, quayside_e2e::Faults::NONE);
+    let url = if instances > 1 {
+        proxy.url()
+    } else {
+        agency.url()
+    };
     let letters: Vec<char> = ('A'..='Z').collect();
     let stations: Vec<String> = (0..40)
         .map(|i| format!("GH{}{}X", letters[i / 26], letters[i % 26]))
@@ -495,7 +608,7 @@ fn many_devices(n: usize) {
                 .db()
                 .add_user(&user, "officer", std::slice::from_ref(station), None)
                 .unwrap();
-            Device::enrolled(&agency, &agency.url(), &user, station)
+            Device::enrolled(&agency, &url, &user, station)
         })
         .collect();
     let record = |round: usize| {
@@ -549,14 +662,7 @@ fn many_devices(n: usize) {
         })
         .collect();
     let (s50, s99) = percentiles(sequential);
-    println!(
-        "| {n} devices at 40 stations syncing at once (5 new inspections each, colleagues' pulled) | p50 {:.0} ms, p99 {:.0} ms, {errors} errors | p50 {:.0} ms, p99 {:.0} ms (the same syncs one device at a time) | {:.1}x p99 |",
-        p50.as_secs_f64() * 1e3,
-        p99.as_secs_f64() * 1e3,
-        s50.as_secs_f64() * 1e3,
-        s99.as_secs_f64() * 1e3,
-        p99.as_secs_f64() / s99.as_secs_f64()
-    );
     assert_eq!(errors, 0);
     assert_eq!(agency.db().document_count().unwrap(), (n * 10) as u64);
+    (p50, p99, errors, s50, s99)
 }

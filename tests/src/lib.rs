@@ -21,6 +21,121 @@ pub struct Agency {
     pub server: Option<quayside_server::Server>,
     pub addr: SocketAddr,
     options: quayside_server::Options,
+    /// The PostgreSQL database it keeps its records in, when the tests run on PostgreSQL
+    /// (dropped after the server).
+    pub database: Option<TestDatabase>,
+}
+
+/// The PostgreSQL server the tests run against, from `QUAYSIDE_TEST_POSTGRES` (a URL of a
+/// database the tests may connect to and create databases from, such as
+/// `postgres://postgres@127.0.0.1:5432/postgres`); None runs them on the embedded SQLite.
+pub fn test_postgres() -> Option<String> {
+    std::env::var("QUAYSIDE_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// A PostgreSQL database of one test's own, created with the collation Quayside needs and
+/// dropped (with its connections) when the test ends.
+pub struct TestDatabase {
+    admin: String,
+    name: String,
+    /// The URL the server is given.
+    pub url: String,
+}
+
+impl TestDatabase {
+    /// A new empty database on the server `admin` names.
+    pub fn create(admin: &str) -> TestDatabase {
+        let name = format!("quayside_t_{}", uuid::Uuid::new_v4().simple());
+        let mut client = postgres::Client::connect(admin, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("QUAYSIDE_TEST_POSTGRES={admin}: {e}"));
+        client
+            .batch_execute(&format!(
+                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+            ))
+            .unwrap();
+        let mut url = url::Url::parse(admin).expect("QUAYSIDE_TEST_POSTGRES is a URL");
+        url.set_path(&name);
+        TestDatabase {
+            admin: admin.to_string(),
+            name,
+            url: url.to_string(),
+        }
+    }
+}
+
+impl TestDatabase {
+    /// Ends every connection to this database, as a PostgreSQL restart or a failover would;
+    /// returns how many were ended.
+    pub fn cut_connections(&self) -> u64 {
+        let mut client = postgres::Client::connect(&self.admin, postgres::NoTls).unwrap();
+        client
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&self.name],
+            )
+            .unwrap()
+            .len() as u64
+    }
+}
+
+/// True, after saying why, when the tests run on PostgreSQL and the calling test is about the
+/// embedded database itself (its file, its backups): the test is for the SQLite run only.
+pub fn embedded_only(why: &str) -> bool {
+    if test_postgres().is_some() {
+        eprintln!("embedded database only ({why}): not run on PostgreSQL");
+        return true;
+    }
+    false
+}
+
+/// A server's data as the tests run it: a data directory (the photos, and the embedded
+/// database) and, when the tests run on PostgreSQL, a database of its own.
+pub struct ServerData {
+    pub dir: tempfile::TempDir,
+    pub database: Option<TestDatabase>,
+}
+
+impl ServerData {
+    pub fn new() -> ServerData {
+        ServerData {
+            dir: tempfile::tempdir().unwrap(),
+            database: test_postgres().map(|admin| TestDatabase::create(&admin)),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The PostgreSQL URL the server is given, if any.
+    pub fn url(&self) -> Option<&str> {
+        self.database.as_ref().map(|d| d.url.as_str())
+    }
+
+    /// The server's records, opened as the server opens them.
+    pub fn db(&self) -> Db {
+        Db::open_with(self.path(), self.url()).unwrap()
+    }
+}
+
+impl Default for ServerData {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
 }
 
 /// Creates the accounts every test uses.
@@ -45,9 +160,17 @@ impl Agency {
     }
 
     /// [`Agency::start`] with server settings (say, more enrolments per minute).
-    pub fn start_with(options: quayside_server::Options) -> Agency {
+    pub fn start_with(mut options: quayside_server::Options) -> Agency {
         let dir = tempfile::tempdir().unwrap();
-        seed(&Db::open(dir.path()).unwrap());
+        let database = match (&options.database, test_postgres()) {
+            (None, Some(admin)) => {
+                let db = TestDatabase::create(&admin);
+                options.database = Some(db.url.clone());
+                Some(db)
+            }
+            _ => None,
+        };
+        seed(&Db::open_with(dir.path(), options.database.as_deref()).unwrap());
         let server =
             quayside_server::Server::start_with(dir.path(), "127.0.0.1:0", options.clone())
                 .unwrap();
@@ -57,6 +180,7 @@ impl Agency {
             server: Some(server),
             addr,
             options,
+            database,
         }
     }
 
@@ -104,6 +228,31 @@ impl Agency {
             .unwrap(),
         );
     }
+}
+
+/// A finding of `kg` kilograms of R-22.
+pub fn finding(kg: f64) -> quayside_core::FindingFields {
+    quayside_core::FindingFields {
+        identified_substance: Some("R-22".into()),
+        net_mass_kg: Some(kg),
+        ..Default::default()
+    }
+}
+
+/// The ids of every inspection a device holds, sorted.
+pub fn ids(d: &Device) -> Vec<String> {
+    let mut v: Vec<String> = d
+        .store
+        .list_inspections(quayside_core::InspectionFilter {
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    v.sort();
+    v
 }
 
 /// A device: a store in its own temporary directory.
@@ -307,7 +456,8 @@ impl Faults {
     };
 }
 
-/// A TCP proxy on loopback that forwards to `upstream`, injecting [`Faults`].
+/// A TCP proxy on loopback that forwards to `upstream` (or, balancing, to any of several
+/// server instances), injecting [`Faults`].
 pub struct FaultProxy {
     pub addr: SocketAddr,
     faults: Arc<Mutex<Faults>>,
@@ -318,6 +468,14 @@ pub struct FaultProxy {
 
 impl FaultProxy {
     pub fn start(upstream: SocketAddr, faults: Faults) -> FaultProxy {
+        Self::balance(vec![upstream], faults)
+    }
+
+    /// A proxy that sends each new connection to one of `upstreams` at random, skipping those
+    /// that refuse it (a load balancer in front of several server instances, one of which may
+    /// be down).
+    pub fn balance(upstreams: Vec<SocketAddr>, faults: Faults) -> FaultProxy {
+        let upstreams = Arc::new(upstreams);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -329,8 +487,8 @@ impl FaultProxy {
             while !s.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((client, _)) => {
-                        let (plan, inj) = (f.clone(), inj.clone());
-                        std::thread::spawn(move || proxy_connection(client, upstream, plan, inj));
+                        let (plan, inj, ups) = (f.clone(), inj.clone(), upstreams.clone());
+                        std::thread::spawn(move || proxy_connection(client, &ups, plan, inj));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(2)),
                 }
@@ -362,11 +520,15 @@ impl Drop for FaultProxy {
 
 fn proxy_connection(
     client: TcpStream,
-    upstream: SocketAddr,
+    upstreams: &[SocketAddr],
     faults: Arc<Mutex<Faults>>,
     injected: Arc<AtomicU64>,
 ) {
-    let Ok(server) = TcpStream::connect(upstream) else {
+    let first = rand::random_range(0..upstreams.len());
+    let server = (0..upstreams.len())
+        .map(|i| upstreams[(first + i) % upstreams.len()])
+        .find_map(|up| TcpStream::connect(up).ok());
+    let Some(server) = server else {
         let _ = client.shutdown(Shutdown::Both);
         return;
     };
@@ -467,13 +629,30 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the binary on `addr` over `data`, waiting until it answers.
     pub fn start(data: &Path, addr: SocketAddr) -> ServerProcess {
-        Self::start_binary(&server_binary(), data, addr)
+        Self::start_binary(&server_binary(), data, None, addr)
     }
 
-    /// [`ServerProcess::start`] with the binary at `binary`.
-    pub fn start_binary(binary: &Path, data: &Path, addr: SocketAddr) -> ServerProcess {
+    /// Starts the binary on `addr` over `data` (its directory, and its PostgreSQL database
+    /// when the tests run on PostgreSQL).
+    pub fn start_on(data: &ServerData, addr: SocketAddr) -> ServerProcess {
+        Self::start_binary(&server_binary(), data.path(), data.url(), addr)
+    }
+
+    /// [`ServerProcess::start`] with the binary at `binary`, keeping its records in
+    /// `database` (a PostgreSQL URL) when given.
+    pub fn start_binary(
+        binary: &Path,
+        data: &Path,
+        database: Option<&str>,
+        addr: SocketAddr,
+    ) -> ServerProcess {
+        let mut command = std::process::Command::new(binary);
+        command.env_remove("QUAYSIDE_DATABASE");
+        if let Some(url) = database {
+            command.env("QUAYSIDE_DATABASE", url);
+        }
         #[allow(clippy::zombie_processes)] // killed and waited for in Drop, or on failure below
-        let mut child = std::process::Command::new(binary)
+        let mut child = command
             .args([
                 "--data",
                 &data.display().to_string(),

@@ -345,8 +345,8 @@ fn check_device(path: &Path, id: &str, acked: &[String], in_flight: Option<&str>
 }
 
 /// A server data directory with the stations and users the trials use.
-fn seeded_server_data(dir: &Path) -> String {
-    let db = quayside_server::db::Db::open(dir).unwrap();
+fn seeded_server_data(data: &crate::ServerData) -> String {
+    let db = data.db();
     crate::seed(&db);
     db.create_enrol_code("ama", 1).unwrap()
 }
@@ -356,10 +356,10 @@ fn seeded_server_data(dir: &Path) -> String {
 /// server had confirmed to the device (the heads it merged, the photos it reported complete)
 /// must be in the server's data afterwards; restarted, it must take the rest.
 pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
-    let data = tempfile::tempdir().unwrap();
-    let code = seeded_server_data(data.path());
+    let data = crate::ServerData::new();
+    let code = seeded_server_data(&data);
     let addr = free_addr();
-    let server = ServerProcess::start_binary(server_bin, data.path(), addr);
+    let server = ServerProcess::start_binary(server_bin, data.path(), data.url(), addr);
     let url = format!("http://{addr}");
     let device = Device::new("ama", "GHTEM");
     device
@@ -416,7 +416,7 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
         device.store.inner().confirmed_by_server().unwrap();
     tally.acknowledged = (docs.iter().map(|(_, h)| h.len()).sum::<usize>() + photos.len()) as u64;
     {
-        let db = quayside_server::db::Db::open(data.path()).unwrap();
+        let db = data.db();
         for (id, heads) in &docs {
             match db.document(id) {
                 Ok(mut doc) => {
@@ -437,7 +437,7 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
         }
     }
     // Restarted, the server takes everything the device still holds.
-    let _server = ServerProcess::start_binary(server_bin, data.path(), addr);
+    let _server = ServerProcess::start_binary(server_bin, data.path(), data.url(), addr);
     let mut settled = false;
     for _ in 0..5 {
         if let Ok(r) = device.store.sync(None)
@@ -456,7 +456,7 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
     }
     let quayside_core::store::sync_state::Confirmed { docs, photos } =
         device.store.inner().confirmed_by_server().unwrap();
-    let db = quayside_server::db::Db::open(data.path()).unwrap();
+    let db = data.db();
     for (id, _) in &docs {
         let mut held = device.store.inner().document("inspection", id).unwrap();
         let heads = held.heads();

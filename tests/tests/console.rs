@@ -614,6 +614,9 @@ fn officers_analysts_and_other_stations_cannot_review_or_see_what_is_not_theirs(
 
 #[test]
 fn a_server_upgraded_with_inspections_already_stored_lists_them_in_the_queue() {
+    if embedded_only("empties a table of the SQLite file to stand for an old schema") {
+        return;
+    }
     let mut agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let id = submitted_with_photo(&ama, b"\xff\xd8\xff photo", "notes");

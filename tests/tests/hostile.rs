@@ -575,7 +575,12 @@ fn a_data_directory_that_cannot_be_written_is_refused_and_reported() {
     assert_eq!(r.status, 200);
     let (json, instance) = (r.json(), r.json()["instance"].clone());
     assert_eq!(json["ready"], true, "{json}");
-    assert_eq!(json["database"]["backend"], "sqlite");
+    let backend = if test_postgres().is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(json["database"]["backend"], backend);
     assert_eq!(json["photos"]["ok"], true);
     // The photo store stops taking writes while the server runs: health and readiness say so,
     // and readiness says which store.
@@ -589,7 +594,7 @@ fn a_data_directory_that_cannot_be_written_is_refused_and_reported() {
         assert_eq!(r.status, 503);
         let why = r.json()["error"].as_str().unwrap().to_string();
         assert!(
-            why.contains("the database (sqlite) takes writes")
+            why.contains(&format!("the database ({backend}) takes writes"))
                 && why.contains("the photo store (local) does not take writes")
                 && why.contains(instance.as_str().unwrap()),
             "{why}"

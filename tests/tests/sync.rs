@@ -6,7 +6,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use quayside_core::sync::client::HttpClient;
 use quayside_core::sync::protocol::{DocPush, Outcome, PROTOCOL_VERSION, RefusalCode, SyncRequest};
-use quayside_core::{ApiError, FindingFields, InspectionFields, InspectionFilter, PhotoFields};
+use quayside_core::{ApiError, InspectionFields, PhotoFields};
 use quayside_e2e::*;
 use serde_bytes::ByteBuf;
 
@@ -15,29 +15,6 @@ fn container(n: &str) -> InspectionFields {
         container_number: Some(n.into()),
         ..Default::default()
     }
-}
-
-fn finding(kg: f64) -> FindingFields {
-    FindingFields {
-        identified_substance: Some("R-22".into()),
-        net_mass_kg: Some(kg),
-        ..Default::default()
-    }
-}
-
-fn ids(d: &Device) -> Vec<String> {
-    let mut v: Vec<String> = d
-        .store
-        .list_inspections(InspectionFilter {
-            limit: Some(10_000),
-            ..Default::default()
-        })
-        .unwrap()
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    v.sort();
-    v
 }
 
 fn sync(d: &Device) -> quayside_core::SyncReportRecord {
@@ -413,14 +390,11 @@ fn syncs_cut_at_random_points_converge_with_nothing_lost_or_duplicated() {
 
 #[test]
 fn a_server_killed_mid_sync_loses_nothing_it_acknowledged() {
-    let data = tempfile::tempdir().unwrap();
-    seed(&quayside_server::db::Db::open(data.path()).unwrap());
-    let code = quayside_server::db::Db::open(data.path())
-        .unwrap()
-        .create_enrol_code("ama", 1)
-        .unwrap();
+    let data = ServerData::new();
+    seed(&data.db());
+    let code = data.db().create_enrol_code("ama", 1).unwrap();
     let addr = free_addr();
-    let server = ServerProcess::start(data.path(), addr);
+    let server = ServerProcess::start_on(&data, addr);
     let ama = Device::new("ama", "GHTEM");
     ama.store
         .enroll(format!("http://{addr}"), code, "phone".into(), None)
@@ -435,15 +409,12 @@ fn a_server_killed_mid_sync_loses_nothing_it_acknowledged() {
     std::thread::sleep(Duration::from_millis(rand::random_range(5..60)));
     server.kill();
     let first = syncing.join().unwrap();
-    let after_crash = quayside_server::db::Db::open(data.path())
-        .unwrap()
-        .document_count()
-        .unwrap();
+    let after_crash = data.db().document_count().unwrap();
     // Restart; the device resumes.
-    let _server = ServerProcess::start(data.path(), addr);
+    let _server = ServerProcess::start_on(&data, addr);
     let report = ama.store.sync_with_retry(5, None).unwrap();
     assert!(report.rejected.is_empty());
-    let db = quayside_server::db::Db::open(data.path()).unwrap();
+    let db = data.db();
     assert_eq!(
         db.document_count().unwrap(),
         300,
@@ -457,6 +428,9 @@ fn a_server_killed_mid_sync_loses_nothing_it_acknowledged() {
 
 #[test]
 fn heads_the_server_does_not_know_fall_back_to_automerge_sync_messages() {
+    if embedded_only("restores a copy of the data directory") {
+        return;
+    }
     let mut agency = Agency::start();
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let kofi = Device::enrolled(&agency, &agency.url(), "kofi", "GHTEM");

@@ -7,6 +7,7 @@
 pub mod edit;
 pub mod inspection;
 pub mod review;
+pub mod storage;
 
 use automerge::{
     AutoCommit, Change, ChangeHash, ObjType, ReadDoc, ScalarValue, Value,

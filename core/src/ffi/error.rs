@@ -332,7 +332,10 @@ impl From<Error> for ApiError {
                 message,
             },
             Error::Server { status, .. } => ApiError::Server { message, status },
-            Error::Sqlite(_) | Error::Automerge(_) => ApiError::Internal { message },
+            Error::Sqlite(_)
+            | Error::Database(_)
+            | Error::DatabaseUnavailable(_)
+            | Error::Automerge(_) => ApiError::Internal { message },
         }
     }
 }

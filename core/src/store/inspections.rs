@@ -435,7 +435,7 @@ impl Store {
     /// The inspection as it stands, with the heads of exactly that version, its conflicts and
     /// whether a valid submission covers it; all read from one state of the document.
     pub fn inspection_snapshot(&self, id: &str) -> Result<Snapshot> {
-        let stored = super::stored_heads(&self.reader(), KIND, id)?;
+        let stored = super::stored_heads(&*self.reader(), KIND, id)?;
         if let Some(snap) = self.remembered(id, &stored) {
             return Ok(snap);
         }

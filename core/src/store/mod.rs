@@ -16,13 +16,15 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::blobs::BlobStore;
+pub use crate::doc::storage::{
+    append_document, insert_document, insert_document_bytes, load_document, stored_bytes,
+    stored_heads,
+};
 use crate::doc::{Author, Document};
 use crate::error::{Error, Result};
 
 /// File name of the database inside a store directory.
 pub const DB_FILE: &str = "quayside.sqlite3";
-/// A document's incremental saves are folded into one full save after this many.
-const COMPACT_AFTER_CHUNKS: i64 = 32;
 
 /// Who this device is: fixed when the store is created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +200,7 @@ impl Store {
 
     /// A fresh copy of the stored document `id` of `kind` (edits to it are not stored).
     pub fn document(&self, kind: &'static str, id: &str) -> Result<Document> {
-        load_document(&self.reader(), &self.device.actor, kind, id)
+        load_document(&*self.reader(), &self.device.actor, kind, id)
     }
 
     /// Runs `f` on the document `id` (of `kind`) as stored now.
@@ -342,125 +344,4 @@ fn read_device(conn: &Connection) -> Result<Device> {
         station: get("station")?,
         created_at: get("created_at")?,
     })
-}
-
-/// The stored heads of document `id`, or NotFound.
-pub(crate) fn stored_heads(conn: &Connection, kind: &'static str, id: &str) -> Result<String> {
-    conn.prepare_cached("SELECT heads FROM documents WHERE id = ?1 AND kind = ?2")?
-        .query_row([id, kind], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::NotFound {
-            kind,
-            id: id.to_string(),
-        })
-}
-
-/// Loads a document: its full save followed by its incremental saves.
-pub fn load_document(
-    conn: &Connection,
-    actor: &[u8],
-    kind: &'static str,
-    id: &str,
-) -> Result<Document> {
-    let not_found = || Error::NotFound {
-        kind,
-        id: id.to_string(),
-    };
-    let stored_kind: Option<String> = conn
-        .prepare_cached("SELECT kind FROM documents WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    if stored_kind.as_deref() != Some(kind) {
-        return Err(not_found());
-    }
-    let (bytes, _) = stored_bytes(conn, id)?.ok_or_else(not_found)?;
-    Document::load(&bytes, actor)
-}
-
-/// A stored document's bytes (full save followed by incremental saves: loadable as they are)
-/// and its heads, without loading it; None if absent.
-pub fn stored_bytes(conn: &Connection, id: &str) -> Result<Option<(Vec<u8>, Vec<String>)>> {
-    let row: Option<(Vec<u8>, String)> = conn
-        .prepare_cached("SELECT snapshot, heads FROM documents WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((mut bytes, heads)) = row else {
-        return Ok(None);
-    };
-    let mut stmt =
-        conn.prepare_cached("SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq")?;
-    let mut rows = stmt.query([id])?;
-    while let Some(row) = rows.next()? {
-        bytes.extend_from_slice(
-            row.get_ref(0)?
-                .as_blob()
-                .map_err(|e| Error::Integrity(format!("document chunk: {e}")))?,
-        );
-    }
-    let heads =
-        serde_json::from_str(&heads).map_err(|e| Error::Integrity(format!("stored heads: {e}")))?;
-    Ok(Some((bytes, heads)))
-}
-
-/// Stores a new document from bytes already verified by loading them into `doc`.
-pub fn insert_document_bytes(
-    tx: &Connection,
-    kind: &str,
-    id: &str,
-    bytes: &[u8],
-    doc: &mut Document,
-) -> Result<()> {
-    let heads = crate::doc::format_heads(&doc.heads());
-    tx.execute(
-        "INSERT INTO documents(id, kind, snapshot, chunks, heads, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
-        params![
-            id,
-            kind,
-            bytes,
-            serde_json::to_string(&heads).expect("heads serialise"),
-            crate::model::edits::now_rfc3339()
-        ],
-    )?;
-    Ok(())
-}
-
-/// Stores a new document.
-pub fn insert_document(tx: &Connection, kind: &str, id: &str, doc: &mut Document) -> Result<()> {
-    let bytes = doc.save();
-    insert_document_bytes(tx, kind, id, &bytes, doc)
-}
-
-/// Appends what changed in `doc` since `before` to its stored form; folds the increments into a
-/// new full save every `COMPACT_AFTER_CHUNKS` (32). Returns false when nothing changed.
-pub fn append_document(
-    tx: &Connection,
-    id: &str,
-    doc: &mut Document,
-    before: &[automerge::ChangeHash],
-) -> Result<bool> {
-    let heads = doc.heads();
-    if heads == before {
-        return Ok(false);
-    }
-    let chunks: i64 = tx.query_row("SELECT chunks FROM documents WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })?;
-    let heads_json =
-        serde_json::to_string(&crate::doc::format_heads(&heads)).expect("heads serialise");
-    let now = crate::model::edits::now_rfc3339();
-    if chunks + 1 >= COMPACT_AFTER_CHUNKS {
-        tx.execute("DELETE FROM document_chunks WHERE doc_id = ?1", [id])?;
-        tx.execute(
-            "UPDATE documents SET snapshot = ?2, chunks = 0, heads = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, doc.save(), heads_json, now],
-        )?;
-    } else {
-        tx.prepare_cached("INSERT INTO document_chunks(doc_id, seq, data) VALUES (?1, ?2, ?3)")?
-            .execute(params![id, chunks + 1, doc.save_after(before)])?;
-        tx.prepare_cached(
-            "UPDATE documents SET chunks = ?2, heads = ?3, updated_at = ?4 WHERE id = ?1",
-        )?
-        .execute(params![id, chunks + 1, heads_json, now])?;
-    }
-    Ok(true)
 }

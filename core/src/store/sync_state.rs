@@ -291,7 +291,7 @@ impl Store {
             snapshot,
         };
         if shared.is_empty() {
-            return Ok(match stored_bytes(&self.reader(), id)? {
+            return Ok(match stored_bytes(&*self.reader(), id)? {
                 Some((bytes, heads)) => empty(heads, Some(bytes)),
                 None => empty(Vec::new(), None),
             });

@@ -295,9 +295,12 @@ pub(super) async fn dashboard(
     let countries = who.countries.clone();
     let found = blocking(move || {
         let ports = st.db.stations_of(&countries)?;
-        // A connection of its own: the sums read every part of the selection.
-        let conn = st.db.own_reader()?;
-        Ok((crate::export::summary(&conn, &who, &q, LISTED_CASES), ports))
+        // A connection of its own: the sums read every part of the selection. The summary's own
+        // failure (a contradictory filter) is kept for the page to show.
+        let report = st
+            .db
+            .read_alone(|c| Ok(crate::export::summary(c, &who, &q, LISTED_CASES)))?;
+        Ok((report, ports))
     })
     .await;
     let (report, ports) = match found {

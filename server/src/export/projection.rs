@@ -8,7 +8,7 @@ use super::*;
 /// [`review_states`]. `as_approved`: `ins` is the version an approval covers, projected for a
 /// case changed since (its rows keep the approved figures and say so).
 pub fn reproject_inspection(
-    conn: &Connection,
+    c: &dyn Sql,
     id: &str,
     ins: &Inspection,
     review_state: &str,
@@ -19,10 +19,14 @@ pub fn reproject_inspection(
             "unknown review state {review_state:?} for inspection {id}"
         )));
     }
-    conn.prepare_cached("DELETE FROM seizure_rows WHERE inspection_id = ?1")?
-        .execute([id])?;
-    conn.prepare_cached("DELETE FROM seizure_parts WHERE inspection_id = ?1")?
-        .execute([id])?;
+    c.execute(
+        "DELETE FROM seizure_rows WHERE inspection_id = ?1",
+        args![id],
+    )?;
+    c.execute(
+        "DELETE FROM seizure_parts WHERE inspection_id = ?1",
+        args![id],
+    )?;
     let Some(seizure) = &ins.seizure else {
         return Ok(());
     };
@@ -87,17 +91,19 @@ pub fn reproject_inspection(
         case.add(q);
     }
 
-    let country: String = conn
-        .prepare_cached("SELECT country FROM stations WHERE locode = ?1")?
-        .query_row([&ins.station], |r| r.get(0))
-        .optional()?
+    let country: String = c
+        .opt(
+            "SELECT country FROM stations WHERE locode = ?1",
+            args![ins.station],
+            |r| r.get::<String>(0),
+        )?
         .unwrap_or_else(|| locode::country_of(&ins.station).to_ascii_uppercase());
     let day = recorded_day(&ins.created_at);
     let month = day.get(..7).unwrap_or("").to_string();
     let year = day.get(..4).unwrap_or("").to_string();
     let modus: Vec<&str> = seizure.modus_operandi.iter().map(|m| m.as_str()).collect();
     let d = &ins.declaration;
-    let mut insert = conn.prepare_cached(
+    const INSERT_ROW: &str =
         "INSERT INTO seizure_rows(inspection_id, finding_id, station, country, container, case_ref,
              action, modus_operandi, legal_basis, recorded_at, day, month, year, origin,
              destination, transit, consignor, consignee, declared_hs, observed_hs, substance,
@@ -107,14 +113,12 @@ pub fn reproject_inspection(
              case_odp_unknown_kg, case_gwp_unknown_kg, review_state, as_approved)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
              ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35,
-             ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44)",
-    )?;
-    let mut part_insert = conn.prepare_cached(
+             ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44)";
+    const INSERT_PART: &str =
         "INSERT INTO seizure_parts(inspection_id, finding_id, part, substance, item_substance,
              annex_group, station, country, origin, day, month, year, action, review_state, kg,
              tonnes, odp_tonnes, co2e_tonnes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
     for (finding_id, kg, cylinders, figure, q) in &valued {
         let finding = ins.finding(finding_id);
         let substance = figure
@@ -146,75 +150,81 @@ pub fn reproject_inspection(
                 "substance not identified: GWP unknown (laboratory analysis)".to_string(),
             ),
         };
-        insert.execute(params![
-            id,
-            finding_id,
-            ins.station,
-            country,
-            ins.container.number,
-            seizure.case_ref,
-            seizure.action.map(|a| a.as_str()),
-            modus.join("|"),
-            seizure.legal_basis,
-            ins.created_at,
-            day,
-            month,
-            year,
-            d.origin,
-            d.destination,
-            d.transit.join("|"),
-            d.consignor,
-            d.consignee,
-            d.hs_code,
-            finding.and_then(|f| f.hs_code_observed.clone()),
-            substance,
-            basis_name(figure.basis),
-            finding.and_then(|f| f.declared_substance.clone()),
-            (!groups.is_empty()).then(|| groups.join(", ")),
-            finding.and_then(|f| f.cylinder_type).map(|c| c.as_str()),
-            cylinders,
-            kg,
-            q.tonnes,
-            figure.odp,
-            figure.gwp,
-            q.odp_tonnes,
-            q.co2e_tonnes,
-            q.odp_unknown_kg,
-            q.gwp_unknown_kg,
-            odp_source,
-            gwp_source,
-            valued.len() as i64,
-            case.kg,
-            case.odp_tonnes,
-            case.co2e_tonnes,
-            case.odp_unknown_kg,
-            case.gwp_unknown_kg,
-            review_state,
-            as_approved,
-        ])?;
-        for (n, part) in figure.parts.iter().enumerate() {
-            let part_kg = kg * part.fraction;
-            let tonnes = part_kg / 1000.0;
-            part_insert.execute(params![
+        c.execute(
+            INSERT_ROW,
+            args![
                 id,
                 finding_id,
-                n as i64,
-                part.substance,
-                substance,
-                part.annex_group,
                 ins.station,
                 country,
-                d.origin,
+                ins.container.number,
+                seizure.case_ref,
+                seizure.action.map(|a| a.as_str()),
+                modus.join("|"),
+                seizure.legal_basis,
+                ins.created_at,
                 day,
                 month,
                 year,
-                seizure.action.map(|a| a.as_str()),
+                d.origin,
+                d.destination,
+                d.transit.join("|"),
+                d.consignor,
+                d.consignee,
+                d.hs_code,
+                finding.and_then(|f| f.hs_code_observed.clone()),
+                substance,
+                basis_name(figure.basis),
+                finding.and_then(|f| f.declared_substance.clone()),
+                (!groups.is_empty()).then(|| groups.join(", ")),
+                finding.and_then(|f| f.cylinder_type).map(|c| c.as_str()),
+                cylinders,
+                kg,
+                q.tonnes,
+                figure.odp,
+                figure.gwp,
+                q.odp_tonnes,
+                q.co2e_tonnes,
+                q.odp_unknown_kg,
+                q.gwp_unknown_kg,
+                odp_source,
+                gwp_source,
+                valued.len() as i64,
+                case.kg,
+                case.odp_tonnes,
+                case.co2e_tonnes,
+                case.odp_unknown_kg,
+                case.gwp_unknown_kg,
                 review_state,
-                part_kg,
-                tonnes,
-                part.odp.map(|o| tonnes * o),
-                part.gwp.map(|g| tonnes * g),
-            ])?;
+                as_approved,
+            ],
+        )?;
+        for (n, part) in figure.parts.iter().enumerate() {
+            let part_kg = kg * part.fraction;
+            let tonnes = part_kg / 1000.0;
+            c.execute(
+                INSERT_PART,
+                args![
+                    id,
+                    finding_id,
+                    n as i64,
+                    part.substance,
+                    substance,
+                    part.annex_group,
+                    ins.station,
+                    country,
+                    d.origin,
+                    day,
+                    month,
+                    year,
+                    seizure.action.map(|a| a.as_str()),
+                    review_state,
+                    part_kg,
+                    tonnes,
+                    part.odp.map(|o| tonnes * o),
+                    part.gwp.map(|g| tonnes * g),
+                ],
+            )?;
         }
     }
     Ok(())
@@ -248,26 +258,26 @@ fn recorded_day(created_at: &str) -> String {
 /// read is logged and skipped (the document itself stays as it is). Returns how many were
 /// projected.
 pub fn rebuild_if_needed(
-    conn: &Connection,
+    c: &dyn Sql,
     actor: &[u8],
-    mut project: impl FnMut(&Connection, &str, &mut Document, &Inspection) -> ServerResult<()>,
+    mut project: impl FnMut(&dyn Sql, &str, &mut Document, &Inspection) -> ServerResult<()>,
 ) -> ServerResult<usize> {
-    let pending: bool = conn.query_row(
+    let pending: bool = c.value(
         "SELECT EXISTS(SELECT 1 FROM meta WHERE key = ?1)",
-        [REBUILD_KEY],
-        |r| r.get(0),
+        args![REBUILD_KEY],
     )?;
     if !pending {
         return Ok(0);
     }
-    let ids: Vec<String> = conn
-        .prepare("SELECT id FROM doc_index WHERE kind = 'inspection' ORDER BY seq")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let ids: Vec<String> = c.rows(
+        "SELECT id FROM doc_index WHERE kind = 'inspection' ORDER BY seq",
+        args![],
+        |r| r.get(0),
+    )?;
     let mut done = 0;
     for id in ids {
         let loaded = load_document(
-            conn,
+            c,
             actor,
             quayside_core::doc::DocKind::Inspection.as_str(),
             &id,
@@ -280,9 +290,9 @@ pub fn rebuild_if_needed(
                 continue;
             }
         };
-        project(conn, &id, &mut doc, &ins)?;
+        project(c, &id, &mut doc, &ins)?;
         done += 1;
     }
-    conn.execute("DELETE FROM meta WHERE key = ?1", [REBUILD_KEY])?;
+    c.execute("DELETE FROM meta WHERE key = ?1", args![REBUILD_KEY])?;
     Ok(done)
 }

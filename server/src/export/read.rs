@@ -6,17 +6,17 @@ use super::*;
 /// The SQL condition of a filter over `seizure_rows r` or `seizure_parts p` (`alias`), with its
 /// arguments. A substance matches an item of that substance or containing it (a blend's
 /// component); over parts, a part of that substance or of an item of it.
-fn where_clause(f: &Filter, alias: &str) -> (String, Vec<String>) {
+fn where_clause(f: &Filter, alias: &str) -> (String, Vec<Arg>) {
     let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<String> = Vec::new();
-    let mut any_of = |column: &str, values: &[String], args: &mut Vec<String>| {
+    let mut args: Vec<Arg> = Vec::new();
+    let mut any_of = |column: &str, values: &[String], args: &mut Vec<Arg>| {
         if values.is_empty() {
             return;
         }
         let marks: Vec<String> = values
             .iter()
             .map(|v| {
-                args.push(v.clone());
+                args.push(Arg::from(v.as_str()));
                 format!("?{}", args.len())
             })
             .collect();
@@ -29,7 +29,7 @@ fn where_clause(f: &Filter, alias: &str) -> (String, Vec<String>) {
         any_of("action", std::slice::from_ref(a), &mut args);
     }
     if let Some(s) = &f.substance {
-        args.push(s.clone());
+        args.push(Arg::from(s.as_str()));
         let n = args.len();
         clauses.push(if alias == "p" {
             format!("(p.substance = ?{n} OR p.item_substance = ?{n})")
@@ -40,11 +40,11 @@ fn where_clause(f: &Filter, alias: &str) -> (String, Vec<String>) {
         });
     }
     if let Some(from) = &f.from {
-        args.push(from.clone());
+        args.push(Arg::from(from.as_str()));
         clauses.push(format!("{alias}.day >= ?{}", args.len()));
     }
     if let Some(to) = &f.to {
-        args.push(to.clone());
+        args.push(Arg::from(to.as_str()));
         clauses.push(format!("{alias}.day <= ?{}", args.len()));
     }
     if clauses.is_empty() {
@@ -243,7 +243,7 @@ fn list(text: String) -> Vec<String> {
 }
 
 /// The row a `SELECT {ROW_COLUMNS}` line holds.
-fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeizureRow> {
+fn row_of(r: &dyn Row) -> ServerResult<SeizureRow> {
     Ok(SeizureRow {
         inspection_id: r.get(0)?,
         case_ref: r.get(1)?,
@@ -276,9 +276,9 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeizureRow> {
         cylinders: r.get(28)?,
         quantity_kg: tidy(r.get(29)?),
         tonnes: tidy(r.get(30)?),
-        odp: r.get::<_, Option<f64>>(31)?.map(tidy),
+        odp: r.get::<Option<f64>>(31)?.map(tidy),
         odp_tonnes: tidy(r.get(32)?),
-        gwp: r.get::<_, Option<f64>>(33)?.map(tidy),
+        gwp: r.get::<Option<f64>>(33)?.map(tidy),
         co2e_tonnes: tidy(r.get(34)?),
         odp_unknown_kg: tidy(r.get(35)?),
         gwp_unknown_kg: tidy(r.get(36)?),
@@ -288,16 +288,12 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeizureRow> {
         case_kg: tidy(r.get(40)?),
         case_odp_tonnes: tidy(r.get(41)?),
         case_co2e_tonnes: tidy(r.get(42)?),
-        approval: match r.get::<_, Option<String>>(43)? {
+        approval: match r.get::<Option<String>>(43)? {
             Some(reviewer) => Some(ApprovalProof {
                 reviewer,
                 decided_at: r.get(44)?,
                 comment: r.get(45)?,
-                reviewed_heads: r
-                    .get::<_, String>(46)?
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect(),
+                reviewed_heads: r.text(46)?.split_whitespace().map(str::to_string).collect(),
                 public_key: r.get(47)?,
                 signature: r.get(48)?,
             }),
@@ -309,7 +305,7 @@ fn row_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeizureRow> {
 /// The rows of a filter in export order (by day), one at a time: memory stays bounded whatever
 /// their number.
 pub(super) fn for_each_row(
-    conn: &Connection,
+    c: &dyn Sql,
     f: &Filter,
     each: &mut dyn FnMut(&SeizureRow) -> ServerResult<()>,
 ) -> ServerResult<()> {
@@ -319,17 +315,12 @@ pub(super) fn for_each_row(
          LEFT JOIN approvals a ON a.inspection_id = r.inspection_id
          {clause} ORDER BY r.day, r.recorded_at, r.inspection_id, r.finding_id"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(params_from_iter(args.iter()))?;
-    while let Some(r) = rows.next()? {
-        each(&row_of(r)?)?;
-    }
-    Ok(())
+    c.for_each(&sql, &arg_refs(&args), |r| each(&row_of(r)?))
 }
 
-fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
+fn query_rows(c: &dyn Sql, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
     let mut out = Vec::new();
-    for_each_row(conn, f, &mut |r| {
+    for_each_row(c, f, &mut |r| {
         out.push(r.clone());
         Ok(())
     })?;
@@ -338,25 +329,19 @@ fn query_rows(conn: &Connection, f: &Filter) -> ServerResult<Vec<SeizureRow>> {
 
 /// The rows of the `cases` most recently recorded cases of a filter, newest first (the
 /// dashboard's list; the download has them all).
-pub(super) fn latest_rows(
-    conn: &Connection,
-    f: &Filter,
-    cases: u32,
-) -> ServerResult<Vec<SeizureRow>> {
+pub(super) fn latest_rows(c: &dyn Sql, f: &Filter, cases: u32) -> ServerResult<Vec<SeizureRow>> {
     let (clause, mut args) = where_clause(f, "r");
-    args.push(cases.to_string());
+    args.push(Arg::from(i64::from(cases)));
     let limit = args.len();
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM seizure_rows r LEFT JOIN stations s ON s.locode = r.station
          LEFT JOIN approvals a ON a.inspection_id = r.inspection_id
          WHERE r.inspection_id IN (SELECT r.inspection_id FROM seizure_rows r {clause}
              GROUP BY r.inspection_id ORDER BY max(r.day) DESC, max(r.recorded_at) DESC,
-             r.inspection_id LIMIT CAST(?{limit} AS INTEGER))
+             r.inspection_id LIMIT CAST(?{limit} AS BIGINT))
          ORDER BY r.day DESC, r.recorded_at DESC, r.inspection_id, r.finding_id"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args.iter()), row_of)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    c.rows(&sql, &arg_refs(&args), row_of)
 }
 
 /// One part of a seized item as the sums need it (a row of `seizure_parts`).
@@ -383,31 +368,20 @@ struct PartRow {
 
 /// Feeds the parts of the seized items the filter selects to `each`, one at a time, in case
 /// order (so cases and items are counted without keeping their ids).
-fn for_each_part(
-    conn: &Connection,
-    f: &Filter,
-    each: &mut dyn FnMut(&PartRow),
-) -> ServerResult<()> {
+fn for_each_part(c: &dyn Sql, f: &Filter, each: &mut dyn FnMut(&PartRow)) -> ServerResult<()> {
     let (clause, args) = where_clause(f, "p");
     let sql = format!(
         "SELECT p.inspection_id, p.finding_id, p.substance, p.annex_group, p.origin, p.station,
              s.name, p.country, p.month, p.year, p.kg, p.tonnes, p.odp_tonnes, p.co2e_tonnes,
              p.review_state = 'changed_since_approval'
          FROM seizure_parts p LEFT JOIN stations s ON s.locode = p.station {clause}
-         ORDER BY p.inspection_id, p.finding_id"
+         ORDER BY p.inspection_id, p.finding_id, p.part"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let (mut case, mut item) = (0u64, 0u64);
     let (mut last_case, mut last_finding) = (String::new(), String::new());
-    while let Some(r) = rows.next()? {
-        let text = |i: usize| -> rusqlite::Result<&str> {
-            r.get_ref(i)?.as_str().map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-            })
-        };
-        let inspection_id = text(0)?;
-        let finding_id = text(1)?;
+    c.for_each(&sql, &arg_refs(&args), |r| -> ServerResult<()> {
+        let inspection_id = r.text(0)?;
+        let finding_id = r.text(1)?;
         if case == 0 || inspection_id != last_case {
             case += 1;
             item += 1;
@@ -421,7 +395,7 @@ fn for_each_part(
             last_finding.push_str(finding_id);
         }
         let odp_tonnes: Option<f64> = r.get(12)?;
-        let annex_key = match r.get::<_, Option<String>>(3)? {
+        let annex_key = match r.get::<Option<String>>(3)? {
             Some(group) => group,
             None if odp_tonnes.is_none() => "not known".to_string(),
             None => "not controlled".to_string(),
@@ -432,7 +406,7 @@ fn for_each_part(
             substance: r.get(2)?,
             annex_key,
             origin: r
-                .get::<_, Option<String>>(4)?
+                .get::<Option<String>>(4)?
                 .unwrap_or_else(|| "not declared".to_string()),
             station: r.get(5)?,
             station_name: r.get(6)?,
@@ -445,8 +419,8 @@ fn for_each_part(
             co2e_tonnes: r.get(13)?,
             changed_since_approval: r.get(14)?,
         });
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Running sums of one group. Parts arrive in case order, so a case (item) is new to the group
@@ -607,10 +581,10 @@ impl Grouping {
 pub type Groupings = Vec<(Group, Vec<Aggregate>)>;
 
 /// The grand total and each of `groups`, summed from one read of the parts.
-fn sums(conn: &Connection, f: &Filter, groups: &[Group]) -> ServerResult<(Aggregate, Groupings)> {
+fn sums(c: &dyn Sql, f: &Filter, groups: &[Group]) -> ServerResult<(Aggregate, Groupings)> {
     let mut total = Grouping::new(None);
     let mut each: Vec<Grouping> = groups.iter().map(|g| Grouping::new(Some(*g))).collect();
-    for_each_part(conn, f, &mut |p| {
+    for_each_part(c, f, &mut |p| {
         total.add(p);
         for g in &mut each {
             g.add(p);
@@ -629,37 +603,33 @@ fn generated_at() -> String {
 }
 
 /// The seizures `who` asked for and may see.
-pub fn seizures(
-    conn: &Connection,
-    who: &Principal,
-    q: &SeizureQuery,
-) -> ServerResult<Vec<SeizureRow>> {
+pub fn seizures(c: &dyn Sql, who: &Principal, q: &SeizureQuery) -> ServerResult<Vec<SeizureRow>> {
     let f = resolve(who, q)?;
-    query_rows(conn, &f)
+    query_rows(c, &f)
 }
 
 /// Sums of kg, tonnes, ODP-tonnes, CO2-eq tonnes and cases over the seizures `who` asked for,
 /// grouped.
 pub fn aggregates(
-    conn: &Connection,
+    c: &dyn Sql,
     who: &Principal,
     q: &SeizureQuery,
     group: Group,
 ) -> ServerResult<Vec<Aggregate>> {
     let f = resolve(who, q)?;
-    let (_, mut groups) = sums(conn, &f, &[group])?;
+    let (_, mut groups) = sums(c, &f, &[group])?;
     Ok(groups.pop().map(|(_, g)| g).unwrap_or_default())
 }
 
 /// [`aggregates`] with the filter applied and the grand total, from one read.
 pub fn aggregate_report(
-    conn: &Connection,
+    c: &dyn Sql,
     who: &Principal,
     q: &SeizureQuery,
     group: Group,
 ) -> ServerResult<AggregateReport> {
     let filter = resolve(who, q)?;
-    let (total, mut groups) = sums(conn, &filter, &[group])?;
+    let (total, mut groups) = sums(c, &filter, &[group])?;
     Ok(AggregateReport {
         title: filter.describe(),
         filter,
@@ -683,8 +653,8 @@ const REPORT_GROUPS: [Group; 7] = [
 ];
 
 /// The head of a report for an already resolved filter.
-fn head_of(conn: &Connection, who: &Principal, filter: Filter) -> ServerResult<ReportHead> {
-    let (total, groups) = sums(conn, &filter, &REPORT_GROUPS)?;
+fn head_of(c: &dyn Sql, who: &Principal, filter: Filter) -> ServerResult<ReportHead> {
+    let (total, groups) = sums(c, &filter, &REPORT_GROUPS)?;
     Ok(ReportHead {
         title: filter.describe(),
         filter,
@@ -695,47 +665,42 @@ fn head_of(conn: &Connection, who: &Principal, filter: Filter) -> ServerResult<R
     })
 }
 
-/// The rows and every total an export shows, read in one snapshot, in memory.
-pub fn report(conn: &Connection, who: &Principal, q: &SeizureQuery) -> ServerResult<Report> {
+/// The rows and every total an export shows, read in one snapshot (the caller's read
+/// transaction), in memory.
+pub fn report(c: &dyn Sql, who: &Principal, q: &SeizureQuery) -> ServerResult<Report> {
     let filter = resolve(who, q)?;
-    let tx = conn.unchecked_transaction()?;
-    let head = head_of(&tx, who, filter)?;
-    let rows = query_rows(&tx, &head.filter)?;
+    let head = head_of(c, who, filter)?;
+    let rows = query_rows(c, &head.filter)?;
     Ok(Report { head, rows })
 }
 
 /// The totals and groupings of what `who` asked for, with the rows of the `cases` most recently
-/// recorded cases (newest first), in one snapshot: what the analysts' dashboard shows.
-pub fn summary(
-    conn: &Connection,
-    who: &Principal,
-    q: &SeizureQuery,
-    cases: u32,
-) -> ServerResult<Report> {
+/// recorded cases (newest first), in one snapshot (the caller's read transaction): what the
+/// analysts' dashboard shows.
+pub fn summary(c: &dyn Sql, who: &Principal, q: &SeizureQuery, cases: u32) -> ServerResult<Report> {
     let filter = resolve(who, q)?;
-    let tx = conn.unchecked_transaction()?;
-    let head = head_of(&tx, who, filter)?;
-    let rows = latest_rows(&tx, &head.filter, cases)?;
+    let head = head_of(c, who, filter)?;
+    let rows = latest_rows(c, &head.filter, cases)?;
     Ok(Report { head, rows })
 }
 
-/// Writes the export of what `who` asked for to `out` in `format`, in one snapshot: the sums
+/// Writes the export of what `who` asked for to `out` in `format`, in one snapshot (the
+/// caller's read transaction, on a connection of its own: `Db::read_alone`): the sums
 /// first (one pass over the parts), then the rows one at a time straight into the file, so
 /// memory stays bounded whatever the row count (the workbook's rows sheet in constant-memory
 /// mode). Returns the report's head (the file's name comes from its filter).
 pub fn write_report<W: std::io::Write + std::io::Seek + Send>(
-    conn: &Connection,
+    c: &dyn Sql,
     who: &Principal,
     q: &SeizureQuery,
     format: Format,
     out: &mut W,
 ) -> ServerResult<ReportHead> {
     let filter = resolve(who, q)?;
-    let tx = conn.unchecked_transaction()?;
-    let head = head_of(&tx, who, filter)?;
+    let head = head_of(c, who, filter)?;
     super::render::render_to(
         &head,
-        &mut |each| for_each_row(&tx, &head.filter, each),
+        &mut |each| for_each_row(c, &head.filter, each),
         format,
         out,
     )?;

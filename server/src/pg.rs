@@ -1,0 +1,560 @@
+//! The PostgreSQL backend: a pool of connections that run the server's one SQL text (see
+//! [`quayside_core::sql`]), the numbered migrations read for PostgreSQL, and the values each
+//! side binds and reads.
+//!
+//! Several server instances may share one database. Every write transaction takes one
+//! transaction-scoped advisory lock first, so writes are serialised across instances exactly as
+//! SQLite serialises them within one: a change sequence number is issued and committed before
+//! the next writer issues its own (a feed reader never sees a number appear behind its cursor),
+//! and a document's heads are read and replaced by one writer at a time.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error as _;
+
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, NoTls, Statement};
+use quayside_core::error::Error;
+use quayside_core::sql::{Dialect, Row, Sql, ToValue, Value};
+
+type CoreResult<T> = quayside_core::error::Result<T>;
+
+/// The advisory lock every write transaction holds (an arbitrary key: "quay" in ASCII).
+pub const WRITE_LOCK: i64 = 0x7175_6179;
+
+/// One connection and the statements prepared on it.
+pub struct Session {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// Makes and checks the pool's connections.
+pub struct Manager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Session;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Session, postgres::Error> {
+        let client = self.config.connect(NoTls)?;
+        Ok(Session {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, s: &mut Session) -> Result<(), postgres::Error> {
+        s.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, s: &mut Session) -> bool {
+        s.client.is_closed()
+    }
+}
+
+/// The connections of one server instance to its database.
+pub struct Pool {
+    pool: r2d2::Pool<Manager>,
+    /// The URL with any password removed (for messages and metrics).
+    pub shown: String,
+}
+
+/// A pooled connection, borrowed for one transaction.
+pub type Pooled = r2d2::PooledConnection<Manager>;
+
+impl Pool {
+    /// Connects to `url` (`postgres://user@host:port/database`).
+    pub fn connect(url: &str) -> CoreResult<Pool> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| Error::Database(format!("database URL {}: {e}", shown_url(url))))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            // Connections are opened as requests need them, not all at start: several
+            // instances (and their command-line tools) share PostgreSQL's connection limit.
+            .min_idle(Some(1))
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(Manager { config })
+            .map_err(|e| {
+                Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", shown_url(url)))
+            })?;
+        Ok(Pool {
+            pool,
+            shown: shown_url(url),
+        })
+    }
+
+    /// A connection (waits up to ten seconds for one to be free or to connect).
+    pub fn get(&self) -> CoreResult<Pooled> {
+        self.pool
+            .get()
+            .map_err(|e| Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", self.shown)))
+    }
+}
+
+/// `url` without its password.
+pub fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "(unreadable URL)".into(),
+    }
+}
+
+/// A pooled connection seen through [`Sql`].
+pub struct Conn<'a> {
+    session: RefCell<&'a mut Session>,
+}
+
+impl<'a> Conn<'a> {
+    pub fn new(session: &'a mut Session) -> Conn<'a> {
+        Conn {
+            session: RefCell::new(session),
+        }
+    }
+}
+
+fn pg_err(e: postgres::Error) -> Error {
+    let detail = match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => match e.source() {
+            Some(s) => format!("{e}: {s}"),
+            None => e.to_string(),
+        },
+    };
+    if e.as_db_error().is_none() || e.is_closed() {
+        Error::DatabaseUnavailable(format!("PostgreSQL: {detail}"))
+    } else {
+        Error::Database(format!("PostgreSQL: {detail}"))
+    }
+}
+
+fn busy() -> Error {
+    Error::Database(
+        "a query was started while another was still being read on the same connection".into(),
+    )
+}
+
+impl Conn<'_> {
+    fn statement(&self, sql: &str) -> CoreResult<Statement> {
+        let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
+        if let Some(st) = s.statements.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = s.client.prepare(&to_postgres(sql)).map_err(pg_err)?;
+        s.statements.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+}
+
+impl Sql for Conn<'_> {
+    fn execute(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<u64> {
+        let st = self.statement(sql)?;
+        let args = pg_args(params);
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
+        let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
+        s.client.execute(&st, &refs).map_err(pg_err)
+    }
+
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+        each: &mut dyn FnMut(&dyn Row) -> CoreResult<()>,
+    ) -> CoreResult<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let st = self.statement(sql)?;
+        let args = pg_args(params);
+        let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
+        let mut rows = s
+            .client
+            .query_raw(&st, args.iter().map(|a| a as &dyn ToSql))
+            .map_err(pg_err)?;
+        while let Some(row) = rows.next().map_err(pg_err)? {
+            each(&PgRow(row))?;
+        }
+        Ok(())
+    }
+
+    fn batch(&self, sql: &str) -> CoreResult<()> {
+        let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
+        s.client.batch_execute(sql).map_err(pg_err)
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+}
+
+/// `sql` as PostgreSQL reads it: `$1` for `?1`, and the few SQLite spellings the shared text
+/// uses: `json_each(?1)` over a JSON list, and `INDEXED BY` hints (dropped).
+pub fn to_postgres(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\'' {
+            // A string literal, copied as it is ('' is a quote inside it).
+            let start = i;
+            i += 1;
+            while i < bytes.len() {
+                if bytes[i] == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i = (i + 1).min(bytes.len());
+            out.push_str(&sql[start..i]);
+            continue;
+        }
+        if c == b'?' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            out.push('$');
+            i += 1;
+            continue;
+        }
+        let word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        if word_start && sql[i..].starts_with("json_each(") {
+            out.push_str("quayside_list(");
+            i += "json_each(".len();
+            continue;
+        }
+        if word_start && sql[i..].starts_with("INDEXED BY ") {
+            i += "INDEXED BY ".len();
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            continue;
+        }
+        let ch = sql[i..].chars().next().expect("a character");
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// A migration written for SQLite, as PostgreSQL runs it: its types named as PostgreSQL names
+/// them, and the statements marked `-- embedded only` (data fixes that only an old SQLite
+/// database can need) left out.
+pub fn migration_to_postgres(sql: &str) -> String {
+    let mut out = Vec::new();
+    for statement in sql.split_inclusive(';') {
+        if statement.contains("-- embedded only") {
+            continue;
+        }
+        let mut s = statement.replace("WITHOUT ROWID", "");
+        s = s.replace(
+            "INTEGER PRIMARY KEY",
+            "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+        );
+        s = replace_word(&s, "INTEGER", "BIGINT");
+        s = replace_word(&s, "REAL", "DOUBLE PRECISION");
+        s = replace_word(&s, "BLOB", "BYTEA");
+        out.push(s);
+    }
+    out.concat()
+}
+
+fn replace_word(s: &str, word: &str, with: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(ident) || after.is_some_and(ident) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What the shared SQL needs that PostgreSQL lacks: `quayside_list(json)`, the elements of a
+/// JSON list of strings (SQLite's `json_each`).
+const SUPPORT: &str = "
+CREATE OR REPLACE FUNCTION quayside_list(list TEXT) RETURNS TABLE(value TEXT)
+    LANGUAGE sql IMMUTABLE AS $$ SELECT json_array_elements_text(list::json) $$;
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    BIGINT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+";
+
+/// Brings the database to the newest of `migrations` (each in its own transaction, under the
+/// write lock, so instances starting together apply each once). Refuses a database whose
+/// collation would order text differently from SQLite (times are kept as ISO 8601 text).
+pub fn migrate(pool: &Pool, migrations: &[(&str, &str)]) -> CoreResult<usize> {
+    let mut session = pool.get()?;
+    let conn = Conn::new(&mut session);
+    let c: &dyn Sql = &conn;
+    let collation: String = c.value(
+        "SELECT datcollate::text FROM pg_database WHERE datname = current_database()",
+        quayside_core::args![],
+    )?;
+    if collation != "C" && collation != "POSIX" {
+        return Err(Error::Database(format!(
+            "the database at {} sorts text by the {collation:?} collation; Quayside needs byte order (create it with: CREATE DATABASE name TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C')",
+            pool.shown
+        )));
+    }
+    c.batch(&format!(
+        "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK}); {SUPPORT} COMMIT;"
+    ))?;
+    let mut applied = 0;
+    for (index, (name, sql)) in migrations.iter().enumerate() {
+        let version = index as i64 + 1;
+        c.batch(&format!(
+            "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK});"
+        ))?;
+        let done = c
+            .opt(
+                "SELECT 1 FROM schema_migrations WHERE version = ?1",
+                quayside_core::args![version],
+                |r| r.get::<i64>(0),
+            )
+            .and_then(|found| {
+                if found.is_none() {
+                    c.batch(&migration_to_postgres(sql))?;
+                    c.execute(
+                        "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?1, ?2, ?3)",
+                        quayside_core::args![version, *name, crate::db::now()],
+                    )?;
+                    applied += 1;
+                }
+                Ok(())
+            });
+        match done {
+            Ok(()) => c.batch("COMMIT")?,
+            Err(e) => {
+                let _ = c.batch("ROLLBACK");
+                return Err(Error::Database(format!("migration {name}: {e}")));
+            }
+        }
+    }
+    let newest: Option<i64> = c.value(
+        "SELECT max(version) FROM schema_migrations",
+        quayside_core::args![],
+    )?;
+    if newest.unwrap_or(0) as usize > migrations.len() {
+        return Err(Error::Store(format!(
+            "this database has schema {}, newer than this version of Quayside understands ({}); update Quayside",
+            newest.unwrap_or(0),
+            migrations.len()
+        )));
+    }
+    Ok(applied)
+}
+
+// ---- values ----
+
+/// A [`Value`] bound as whatever type PostgreSQL inferred for its parameter.
+#[derive(Debug)]
+struct PgArg<'a>(Value<'a>);
+
+fn pg_args<'a>(params: &'a [&dyn ToValue]) -> Vec<PgArg<'a>> {
+    params.iter().map(|p| PgArg(p.to_value())).collect()
+}
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl ToSql for PgArg<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, BoxError> {
+        let wrong =
+            || -> BoxError { format!("cannot bind {:?} as a PostgreSQL {ty}", self.0).into() };
+        match self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
+                Type::FLOAT8 => (i as f64).to_sql(ty, out),
+                Type::FLOAT4 => (i as f32).to_sql(ty, out),
+                Type::BOOL => (i != 0).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => i.to_string().to_sql(ty, out),
+                _ => Err(wrong()),
+            },
+            Value::Real(f) => match *ty {
+                Type::FLOAT8 => f.to_sql(ty, out),
+                Type::FLOAT4 => (f as f32).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR | Type::UNKNOWN => f.to_string().to_sql(ty, out),
+                _ => Err(wrong()),
+            },
+            Value::Text(s) => match *ty {
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+                    s.to_sql(ty, out)
+                }
+                Type::JSON => {
+                    out.extend_from_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
+                _ => Err(wrong()),
+            },
+            Value::Blob(b) => match *ty {
+                Type::BYTEA => b.to_sql(ty, out),
+                _ => Err(wrong()),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A column read as the [`Value`] it holds, whatever its PostgreSQL type.
+struct PgValue<'a>(Value<'a>);
+
+impl<'a> FromSql<'a> for PgValue<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(PgValue(match *ty {
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Int(i32::from_sql(ty, raw)?.into()),
+            Type::INT2 => Value::Int(i16::from_sql(ty, raw)?.into()),
+            Type::BOOL => Value::Int(bool::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            Type::NUMERIC => numeric(raw)?,
+            Type::BYTEA => Value::Blob(raw),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::JSON => {
+                Value::Text(<&str>::from_sql(ty, raw)?)
+            }
+            _ => return Err(format!("PostgreSQL type {ty} is not read by Quayside").into()),
+        }))
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
+        Ok(PgValue(Value::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// A NUMERIC (what PostgreSQL's `sum` of integers gives) as an integer when it is whole and
+/// fits, else as a float. Binary form: digit count, weight, sign, scale, then base-10000 digits.
+fn numeric(raw: &[u8]) -> Result<Value<'static>, BoxError> {
+    let word = |i: usize| -> Result<u16, BoxError> {
+        raw.get(i * 2..i * 2 + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+            .ok_or_else(|| "short NUMERIC".into())
+    };
+    let ndigits = word(0)? as usize;
+    let weight = word(1)? as i16 as i32;
+    let sign = word(2)?;
+    if sign == 0xC000 {
+        return Ok(Value::Real(f64::NAN));
+    }
+    let mut whole: i128 = 0;
+    let mut real = 0f64;
+    let mut fractional = false;
+    for d in 0..ndigits {
+        let digit = word(4 + d)?;
+        let power = weight - d as i32;
+        real += f64::from(digit) * 10000f64.powi(power);
+        if power < 0 {
+            fractional |= digit != 0;
+        } else {
+            whole = whole * 10000 + i128::from(digit);
+        }
+    }
+    if !fractional {
+        // Trailing zero groups left out of the digits.
+        let last = weight - ndigits as i32 + 1;
+        for _ in 0..last.max(0) {
+            whole *= 10000;
+        }
+    }
+    let negative = sign == 0x4000;
+    if !fractional && let Ok(i) = i64::try_from(if negative { -whole } else { whole }) {
+        return Ok(Value::Int(i));
+    }
+    Ok(Value::Real(if negative { -real } else { real }))
+}
+
+struct PgRow(postgres::Row);
+
+impl Row for PgRow {
+    fn value(&self, column: usize) -> CoreResult<Value<'_>> {
+        self.0
+            .try_get::<_, PgValue<'_>>(column)
+            .map(|v| v.0)
+            .map_err(|e| Error::Database(format!("column {column}: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_and_sqlite_spellings_become_postgres() {
+        assert_eq!(
+            to_postgres(
+                "SELECT a FROM t INDEXED BY t_by_x WHERE x IN (SELECT value FROM json_each(?12)) AND y = '?1 json_each(' AND z = ?2"
+            ),
+            "SELECT a FROM t  WHERE x IN (SELECT value FROM quayside_list($12)) AND y = '?1 json_each(' AND z = $2"
+        );
+        assert_eq!(
+            to_postgres("SELECT 'it''s ?1', ?1"),
+            "SELECT 'it''s ?1', $1"
+        );
+        assert_eq!(
+            to_postgres("SELECT my_json_each(?1)"),
+            "SELECT my_json_each($1)"
+        );
+    }
+
+    #[test]
+    fn migrations_name_postgres_types() {
+        let sql = "CREATE TABLE users (\n id INTEGER PRIMARY KEY,\n n INTEGER NOT NULL, real_kg REAL, b BLOB\n) WITHOUT ROWID;\n-- embedded only\nINSERT OR IGNORE INTO x SELECT strftime('%s');\nCREATE INDEX i ON users(n);";
+        let pg = migration_to_postgres(sql);
+        assert!(pg.contains("id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"));
+        assert!(pg.contains("n BIGINT NOT NULL, real_kg DOUBLE PRECISION, b BYTEA"));
+        assert!(!pg.contains("ROWID") && !pg.contains("strftime"), "{pg}");
+        assert!(pg.contains("CREATE INDEX i ON users(n);"));
+    }
+
+    #[test]
+    fn numerics_read_as_integers_when_whole() {
+        // 12345678 = 1234 5678 (weight 1); 20000 = 2 (weight 1, one digit); -1.5 = 1 . 5000
+        let enc = |digits: &[u16], weight: i16, sign: u16| {
+            let mut v = Vec::new();
+            for w in [digits.len() as u16, weight as u16, sign, 0] {
+                v.extend_from_slice(&w.to_be_bytes());
+            }
+            for d in digits {
+                v.extend_from_slice(&d.to_be_bytes());
+            }
+            v
+        };
+        assert_eq!(
+            numeric(&enc(&[1234, 5678], 1, 0)).unwrap(),
+            Value::Int(12_345_678)
+        );
+        assert_eq!(numeric(&enc(&[2], 1, 0)).unwrap(), Value::Int(20_000));
+        assert_eq!(numeric(&enc(&[], 0, 0)).unwrap(), Value::Int(0));
+        assert_eq!(
+            numeric(&enc(&[1, 5000], 0, 0x4000)).unwrap(),
+            Value::Real(-1.5)
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! Which database the server keeps its records in, and the transactions every query runs in:
+//! the embedded SQLite file (the default: one writer connection and one reader), or PostgreSQL
+//! shared by several server instances (a pool, writes serialised by [`pg::WRITE_LOCK`]).
+//!
+//! Code above this module asks for a read or a write transaction and gets a [`Sql`] connection
+//! inside it; it never names the backend.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use quayside_core::sql::Sql;
+use quayside_core::store::{migrations, open_connection};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::ServerResult;
+use crate::pg;
+
+/// The server's database.
+#[allow(clippy::large_enum_variant)] // one per server: its size does not matter
+pub enum Storage {
+    Sqlite {
+        writer: Mutex<Connection>,
+        /// A second connection for reads that need not wait for writes (WAL).
+        reader: Mutex<Connection>,
+        path: PathBuf,
+    },
+    Postgres(pg::Pool),
+}
+
+fn locked(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs `f` between `begin` and COMMIT; rolls back when `f` fails or panics (the panic goes on).
+fn in_transaction<T>(
+    c: &dyn Sql,
+    begin: &str,
+    f: impl FnOnce(&dyn Sql) -> ServerResult<T>,
+) -> ServerResult<T> {
+    c.batch(begin)?;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(c))) {
+        Ok(Ok(v)) => match c.batch("COMMIT") {
+            Ok(()) => Ok(v),
+            Err(e) => {
+                let _ = c.batch("ROLLBACK");
+                Err(e.into())
+            }
+        },
+        Ok(Err(e)) => {
+            let _ = c.batch("ROLLBACK");
+            Err(e)
+        }
+        Err(panic) => {
+            let _ = c.batch("ROLLBACK");
+            std::panic::resume_unwind(panic)
+        }
+    }
+}
+
+const PG_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+impl Storage {
+    /// The embedded database `file`, created and brought to the newest of `migrations`.
+    pub fn open_sqlite(file: &Path, migrations_list: &[(&str, &str)]) -> ServerResult<Storage> {
+        let mut conn = open_connection(
+            file,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        migrations::apply(&mut conn, migrations_list, migrations_list.len())?;
+        let reader = open_connection(file, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        Ok(Storage::Sqlite {
+            writer: Mutex::new(conn),
+            reader: Mutex::new(reader),
+            path: file.to_path_buf(),
+        })
+    }
+
+    /// The PostgreSQL database at `url`, brought to the newest of `migrations`.
+    pub fn open_postgres(url: &str, migrations_list: &[(&str, &str)]) -> ServerResult<Storage> {
+        let pool = pg::Pool::connect(url)?;
+        pg::migrate(&pool, migrations_list)?;
+        Ok(Storage::Postgres(pool))
+    }
+
+    /// `sqlite` or `postgres` (for readiness and metrics).
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Storage::Sqlite { .. } => "sqlite",
+            Storage::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The embedded database's file, if that is the backend (backups copy it).
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Storage::Sqlite { path, .. } => Some(path),
+            Storage::Postgres(_) => None,
+        }
+    }
+
+    /// Runs `f` in a write transaction, after every other writer (of every instance) and before
+    /// the next; commits when `f` succeeds, rolls back when it fails.
+    pub fn write<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
+        match self {
+            Storage::Sqlite { writer, .. } => {
+                in_transaction(&*locked(writer), "BEGIN IMMEDIATE", f)
+            }
+            Storage::Postgres(pool) => {
+                let mut session = pool.get()?;
+                let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", pg::WRITE_LOCK);
+                in_transaction(&pg::Conn::new(&mut session), &begin, f)
+            }
+        }
+    }
+
+    /// [`Storage::write`], or None without waiting when the embedded database's writer is busy
+    /// (a bookkeeping write that may be skipped rather than queue behind pushes).
+    pub fn write_if_free<T>(
+        &self,
+        f: impl FnOnce(&dyn Sql) -> ServerResult<T>,
+    ) -> ServerResult<Option<T>> {
+        match self {
+            Storage::Sqlite { writer, .. } => {
+                let conn = match writer.try_lock() {
+                    Ok(conn) => conn,
+                    Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                    Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
+                };
+                in_transaction(&*conn, "BEGIN IMMEDIATE", f).map(Some)
+            }
+            Storage::Postgres(pool) => {
+                let mut session = pool.get()?;
+                // Without the write lock: one row's bookkeeping, under its own row lock.
+                in_transaction(&pg::Conn::new(&mut session), "BEGIN", f).map(Some)
+            }
+        }
+    }
+
+    /// Runs `f` in a read transaction: one consistent snapshot, not waiting for writers.
+    pub fn read<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
+        match self {
+            Storage::Sqlite { reader, .. } => in_transaction(&*locked(reader), "BEGIN", f),
+            Storage::Postgres(pool) => {
+                let mut session = pool.get()?;
+                in_transaction(&pg::Conn::new(&mut session), PG_READ, f)
+            }
+        }
+    }
+
+    /// [`Storage::read`] on a connection of its own, for a long read (an export streaming its
+    /// rows) that must not hold the shared reader authentication and the feed wait on.
+    pub fn read_alone<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
+        match self {
+            Storage::Sqlite { path, .. } => {
+                let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                in_transaction(&conn, "BEGIN", f)
+            }
+            Storage::Postgres(_) => self.read(f),
+        }
+    }
+}
