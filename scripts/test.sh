@@ -20,7 +20,7 @@ QUAYSIDE_TEST_POSTGRES= cargo nextest run --workspace --no-fail-fast
 # database of its own), the document storage suite, and the tests of several server instances
 # on one database (instances killed mid-sync, connections to the database cut).
 pg=$(scripts/postgres.sh)
-QUAYSIDE_TEST_POSTGRES="$pg" cargo nextest run -p quayside-e2e --no-fail-fast
+QUAYSIDE_TEST_POSTGRES="$pg" cargo nextest run --workspace --no-fail-fast -E "package(quayside-e2e)"
 cargo test --workspace --doc
 # The fuzz targets (run by `cargo fuzz`, see fuzz/README.md) must keep compiling.
 cargo check --quiet --manifest-path fuzz/Cargo.toml

@@ -277,6 +277,13 @@ pub trait Sql {
     ) -> Result<()>;
     /// Runs statements without parameters or results (transaction control, DDL).
     fn batch(&self, sql: &str) -> Result<()>;
+    /// Runs a statement whose result the caller does not need (a write kept in step inside a
+    /// transaction). A backend may hold it and send it with the next call on this connection
+    /// (PostgreSQL sends the writes a pushed document causes in one round trip), so its error,
+    /// if any, may come from that next call, which is still in the same transaction.
+    fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> Result<()> {
+        self.execute(sql, params).map(|_| ())
+    }
     fn dialect(&self) -> Dialect;
 }
 

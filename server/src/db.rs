@@ -778,7 +778,7 @@ impl Db {
                     }
                     results[i] = Some(answer(push, who, outcome)?);
                 }
-                tx.execute(
+                tx.defer(
                     "UPDATE devices SET last_sync_at = ?2 WHERE id = ?1",
                     args![who.device_id, now()],
                 )?;
@@ -852,7 +852,7 @@ impl Db {
                         Ok((mut checked, ins)) => {
                             append_document(tx, &req.id, &mut checked, &before)?;
                             let seq = next_seq(tx)?;
-                            tx.execute(
+                            tx.defer(
                                 "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
                                 args![req.id, seq, ins.station, who.device_id],
                             )?;
@@ -905,7 +905,7 @@ impl Db {
         self.write(|tx| {
             insert_document(tx, DocKind::Inspection.as_str(), id, doc)?;
             let seq = next_seq(tx)?;
-            tx.execute(
+            tx.defer(
                 "INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)",
                 args![id, station, seq],
             )?;
@@ -1255,7 +1255,7 @@ fn sync_one(
         match before {
             Some(before) => {
                 append_document(conn, &push.id, &mut doc, &before)?;
-                conn.execute(
+                conn.defer(
                     "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
                     args![push.id, seq, station, who.device_id],
                 )?;
@@ -1268,7 +1268,7 @@ fn sync_one(
                 } else {
                     insert_document(conn, kind.as_str(), &push.id, &mut doc)?;
                 }
-                conn.execute(
+                conn.defer(
                     "INSERT INTO doc_index(id, kind, station, seq, device_id, inspection_id)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     args![
@@ -1457,12 +1457,12 @@ fn record_photo_refs(
     ins: &Inspection,
     writer: Option<&Principal>,
 ) -> ServerResult<()> {
-    conn.execute(
+    conn.defer(
         "DELETE FROM photo_refs WHERE inspection_id = ?1",
         args![ins.id],
     )?;
     for p in &ins.photos {
-        conn.execute(
+        conn.defer(
             "INSERT INTO photo_refs(sha256, inspection_id) VALUES (?1, ?2)
              ON CONFLICT DO NOTHING",
             args![p.sha256, ins.id],
@@ -1497,7 +1497,7 @@ pub fn blob_granted(conn: &dyn Sql, sha256: &str, inspection_id: &str) -> Server
 }
 
 fn grant(conn: &dyn Sql, sha256: &str, inspection_id: &str, device: &str) -> ServerResult<()> {
-    conn.execute(
+    conn.defer(
         "INSERT INTO blob_grants(sha256, inspection_id, device_id, granted_at)
          VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
         args![sha256, inspection_id, device, now()],
@@ -1511,13 +1511,13 @@ fn record_approval(
     inspection_id: &str,
     approval: Option<&Review>,
 ) -> ServerResult<()> {
-    conn.execute(
+    conn.defer(
         "DELETE FROM approvals WHERE inspection_id = ?1",
         args![inspection_id],
     )?;
     if let Some(r) = approval {
         let sig = r.signature.clone().unwrap_or_default();
-        conn.execute(
+        conn.defer(
             "INSERT INTO approvals(inspection_id, reviewer, decided_at, comment, reviewed_heads, public_key, signature)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             args![

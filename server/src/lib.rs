@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod migrate;
 pub mod pg;
 pub mod review_desk;
 pub mod sessions;

@@ -62,6 +62,17 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Move a stopped embedded server's records into an empty PostgreSQL database and check
+    /// the copy (every table's rows and their SHA-256); the source is only read. Then run the
+    /// server with --data DIR (its photos stay there) --database URL.
+    Migrate {
+        /// The embedded server's data directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database (postgres://...), created with the C collation.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -171,6 +182,34 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Some(Command::VerifyBackup { dir }) => {
             let m = backup::verify(dir, &mut show)?;
             println!("backup in {} is whole: {}", dir.display(), describe(&m));
+            return Ok(());
+        }
+        Some(Command::Migrate { from, to }) => {
+            let moved = quayside_server::migrate::migrate(from, to, &mut |p| match p {
+                quayside_server::migrate::Progress::Copying { table, done, total } => {
+                    eprint!("\r{table}: {done}/{total} rows copied");
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+                quayside_server::migrate::Progress::Checked(_) => {}
+            })?;
+            println!(
+                "{:<20} {:>9}  SHA-256 of the rows, both sides",
+                "table", "rows"
+            );
+            for m in &moved {
+                println!("{:<20} {:>9}  {}", m.table, m.rows, m.sha256);
+            }
+            println!(
+                "moved and checked {} tables into {}; {} was only read.\nStart the server with: quayside-server --data {} --database '{}' (its photos stay in {}/blobs)",
+                moved.len(),
+                quayside_server::pg::shown_url(to),
+                from.display(),
+                from.display(),
+                quayside_server::pg::shown_url(to),
+                from.display()
+            );
             return Ok(());
         }
         Some(Command::Restore { from }) => {

@@ -38,7 +38,10 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Session, postgres::Error> {
-        let client = self.config.connect(NoTls)?;
+        let mut client = self.config.connect(NoTls)?;
+        // Deferred writes are sent as text with their values quoted (see [`literal`]): a quote
+        // is the only character special inside a string literal with this setting.
+        client.batch_execute("SET standard_conforming_strings = on")?;
         Ok(Session {
             client,
             statements: HashMap::new(),
@@ -107,16 +110,29 @@ pub fn shown_url(url: &str) -> String {
     }
 }
 
-/// A pooled connection seen through [`Sql`].
+/// A pooled connection seen through [`Sql`], with the writes deferred until its next call.
 pub struct Conn<'a> {
     session: RefCell<&'a mut Session>,
+    /// Deferred statements, values written in, sent before anything else on this connection.
+    pending: RefCell<String>,
 }
 
 impl<'a> Conn<'a> {
     pub fn new(session: &'a mut Session) -> Conn<'a> {
         Conn {
             session: RefCell::new(session),
+            pending: RefCell::new(String::new()),
         }
+    }
+
+    /// Sends the deferred statements (one round trip), so what follows sees them.
+    fn flush(&self) -> CoreResult<()> {
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
+        s.client.batch_execute(&pending).map_err(pg_err)
     }
 }
 
@@ -143,6 +159,7 @@ fn busy() -> Error {
 
 impl Conn<'_> {
     fn statement(&self, sql: &str) -> CoreResult<Statement> {
+        self.flush()?;
         let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
         if let Some(st) = s.statements.get(sql) {
             return Ok(st.clone());
@@ -183,8 +200,29 @@ impl Sql for Conn<'_> {
     }
 
     fn batch(&self, sql: &str) -> CoreResult<()> {
+        let mut text = std::mem::take(&mut *self.pending.borrow_mut());
+        if sql.trim_start().starts_with("ROLLBACK") {
+            // Deferred writes are undone by a rollback (to a savepoint, every one of them was
+            // made after it: a savepoint is sent with what was deferred before it).
+            text.clear();
+        }
+        text.push_str(sql);
         let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
-        s.client.batch_execute(sql).map_err(pg_err)
+        s.client.batch_execute(&text).map_err(pg_err)
+    }
+
+    fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {
+        let text = rewrite(sql, |out, n| {
+            let value = params
+                .get(n.wrapping_sub(1))
+                .ok_or_else(|| Error::Database(format!("no parameter ?{n} given")))?;
+            literal(value.to_value(), out);
+            Ok(())
+        })?;
+        let mut pending = self.pending.borrow_mut();
+        pending.push_str(&text);
+        pending.push_str(";\n");
+        Ok(())
     }
 
     fn dialect(&self) -> Dialect {
@@ -195,6 +233,54 @@ impl Sql for Conn<'_> {
 /// `sql` as PostgreSQL reads it: `$1` for `?1`, and the few SQLite spellings the shared text
 /// uses: `json_each(?1)` over a JSON list, and `INDEXED BY` hints (dropped).
 pub fn to_postgres(sql: &str) -> String {
+    rewrite(sql, |out, n| {
+        out.push('$');
+        out.push_str(&n.to_string());
+        Ok(())
+    })
+    .expect("writing a parameter's number cannot fail")
+}
+
+/// A value written into SQL text: numbers as numbers, text quoted (quotes doubled; the session
+/// has `standard_conforming_strings` on), bytes decoded from hex. What the shared SQL binds is
+/// typed by its context (a column, a comparison), as a bound parameter would be.
+fn literal(v: Value<'_>, out: &mut String) {
+    use std::fmt::Write;
+    match v {
+        Value::Null => out.push_str("NULL"),
+        Value::Int(i) => {
+            let _ = write!(out, "({i})");
+        }
+        Value::Real(f) if f.is_finite() => {
+            let _ = write!(out, "CAST({f:?} AS DOUBLE PRECISION)");
+        }
+        Value::Real(f) => {
+            let word = if f.is_nan() {
+                "NaN"
+            } else if f > 0.0 {
+                "Infinity"
+            } else {
+                "-Infinity"
+            };
+            let _ = write!(out, "CAST('{word}' AS DOUBLE PRECISION)");
+        }
+        Value::Text(t) => {
+            out.push('\'');
+            out.push_str(&t.replace('\'', "''"));
+            out.push('\'');
+        }
+        Value::Blob(b) => {
+            let _ = write!(out, "decode('{}', 'hex')", hex::encode(b));
+        }
+    }
+}
+
+/// `sql` with PostgreSQL's spellings (see [`to_postgres`]), each numbered parameter written by
+/// `param` (its number, from 1).
+fn rewrite(
+    sql: &str,
+    mut param: impl FnMut(&mut String, usize) -> CoreResult<()>,
+) -> CoreResult<String> {
     let mut out = String::with_capacity(sql.len() + 16);
     let bytes = sql.as_bytes();
     let mut i = 0;
@@ -219,8 +305,15 @@ pub fn to_postgres(sql: &str) -> String {
             continue;
         }
         if c == b'?' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            out.push('$');
-            i += 1;
+            let start = i + 1;
+            i = start;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            let n: usize = sql[start..i]
+                .parse()
+                .map_err(|_| Error::Database(format!("parameter ?{}", &sql[start..i])))?;
+            param(&mut out, n)?;
             continue;
         }
         let word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
@@ -240,7 +333,7 @@ pub fn to_postgres(sql: &str) -> String {
         out.push(ch);
         i += ch.len_utf8();
     }
-    out
+    Ok(out)
 }
 
 /// A migration written for SQLite, as PostgreSQL runs it: its types named as PostgreSQL names
@@ -520,6 +613,31 @@ mod tests {
         assert_eq!(
             to_postgres("SELECT my_json_each(?1)"),
             "SELECT my_json_each($1)"
+        );
+    }
+
+    #[test]
+    fn deferred_values_are_written_in_as_literals() {
+        let blob = [0u8, 0xff];
+        let text = rewrite(
+            "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, '?1') ON CONFLICT DO NOTHING",
+            |out, n| {
+                let v = [
+                    Value::Int(-5),
+                    Value::Real(0.25),
+                    Value::Text("it's; -- x"),
+                    Value::Blob(&blob),
+                    Value::Null,
+                    Value::Real(f64::NAN),
+                ][n - 1];
+                literal(v, out);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "INSERT INTO t VALUES ((-5), CAST(0.25 AS DOUBLE PRECISION), 'it''s; -- x', decode('00ff', 'hex'), NULL, CAST('NaN' AS DOUBLE PRECISION), '?1') ON CONFLICT DO NOTHING"
         );
     }
 

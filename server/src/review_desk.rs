@@ -145,7 +145,7 @@ pub fn project(c: &dyn Sql, ins: &Inspection, state: ReviewState) -> ServerResul
     .collect::<Vec<_>>()
     .join("\n")
     .to_lowercase();
-    c.execute(
+    c.defer(
         "INSERT INTO inspection_rows(id, station, officer, container, case_ref, created_at,
              submitted_at, review_state, findings, photos, seized_kg, substances, search)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)

@@ -160,9 +160,21 @@ impl Agency {
     }
 
     /// [`Agency::start`] with server settings (say, more enrolments per minute).
-    pub fn start_with(mut options: quayside_server::Options) -> Agency {
+    pub fn start_with(options: quayside_server::Options) -> Agency {
+        Self::start_on(options, test_postgres())
+    }
+
+    /// An in-process server on its embedded database whichever pass the tests run in (a
+    /// server to migrate, say).
+    pub fn start_embedded() -> Agency {
+        Self::start_on(quayside_server::Options::default(), None)
+    }
+
+    /// [`Agency::start_with`], its records in a new database on the PostgreSQL server `postgres`
+    /// names unless `options` names a database or `postgres` is None.
+    fn start_on(mut options: quayside_server::Options, postgres: Option<String>) -> Agency {
         let dir = tempfile::tempdir().unwrap();
-        let database = match (&options.database, test_postgres()) {
+        let database = match (&options.database, postgres) {
             (None, Some(admin)) => {
                 let db = TestDatabase::create(&admin);
                 options.database = Some(db.url.clone());

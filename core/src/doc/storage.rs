@@ -84,7 +84,7 @@ pub fn insert_document_bytes(
     doc: &mut Document,
 ) -> Result<()> {
     let heads = crate::doc::format_heads(&doc.heads());
-    tx.execute(
+    tx.defer(
         "INSERT INTO documents(id, kind, snapshot, chunks, heads, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
         args![
             id,
@@ -120,17 +120,17 @@ pub fn append_document(
         serde_json::to_string(&crate::doc::format_heads(&heads)).expect("heads serialise");
     let now = crate::model::edits::now_rfc3339();
     if chunks + 1 >= COMPACT_AFTER_CHUNKS {
-        tx.execute("DELETE FROM document_chunks WHERE doc_id = ?1", args![id])?;
-        tx.execute(
+        tx.defer("DELETE FROM document_chunks WHERE doc_id = ?1", args![id])?;
+        tx.defer(
             "UPDATE documents SET snapshot = ?2, chunks = 0, heads = ?3, updated_at = ?4 WHERE id = ?1",
             args![id, doc.save(), heads_json, now],
         )?;
     } else {
-        tx.execute(
+        tx.defer(
             "INSERT INTO document_chunks(doc_id, seq, data) VALUES (?1, ?2, ?3)",
             args![id, chunks + 1, doc.save_after(before)],
         )?;
-        tx.execute(
+        tx.defer(
             "UPDATE documents SET chunks = ?2, heads = ?3, updated_at = ?4 WHERE id = ?1",
             args![id, chunks + 1, heads_json, now],
         )?;

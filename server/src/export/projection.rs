@@ -19,11 +19,11 @@ pub fn reproject_inspection(
             "unknown review state {review_state:?} for inspection {id}"
         )));
     }
-    c.execute(
+    c.defer(
         "DELETE FROM seizure_rows WHERE inspection_id = ?1",
         args![id],
     )?;
-    c.execute(
+    c.defer(
         "DELETE FROM seizure_parts WHERE inspection_id = ?1",
         args![id],
     )?;
@@ -150,7 +150,7 @@ pub fn reproject_inspection(
                 "substance not identified: GWP unknown (laboratory analysis)".to_string(),
             ),
         };
-        c.execute(
+        c.defer(
             INSERT_ROW,
             args![
                 id,
@@ -202,7 +202,7 @@ pub fn reproject_inspection(
         for (n, part) in figure.parts.iter().enumerate() {
             let part_kg = kg * part.fraction;
             let tonnes = part_kg / 1000.0;
-            c.execute(
+            c.defer(
                 INSERT_PART,
                 args![
                     id,
