@@ -39,9 +39,10 @@ scripts/api-fuzz.sh
 scripts/browser-test.sh
 demo=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DEMO_EXIT=1 QUAYSIDE_DEMO_LISTEN="127.0.0.1:$port" scripts/demo.sh "$demo/demo" > "$demo/demo.log" 2>&1 \
+DEMO_EXIT=1 QUAYSIDE_DEMO_LISTEN="127.0.0.1:$port" QUAYSIDE_DEMO_POSTGRES="$pg" scripts/demo.sh "$demo/demo" > "$demo/demo.log" 2>&1 \
   || { cat "$demo/demo.log"; exit 1; }
 grep -q "0.852 ODP-t" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: figures missing"; exit 1; }
 grep -q "15490.4" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: the analyst export is missing the seizure"; exit 1; }
+grep -q "moved and checked" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: the move to PostgreSQL is missing"; exit 1; }
 echo "demo walkthrough: ok"
 rm -rf "$demo"
