@@ -17,10 +17,12 @@ cargo build --workspace --bins
 # Everything, the server on its embedded SQLite database.
 QUAYSIDE_TEST_POSTGRES= cargo nextest run --workspace --no-fail-fast
 # The server's behaviour again with its records in PostgreSQL: every end-to-end test (each on a
-# database of its own), the document storage suite, and the tests of several server instances
-# on one database (instances killed mid-sync, connections to the database cut).
+# database of its own), the seizure export tests, the document storage suite, migrate, and the
+# tests of several server instances on one database (instances killed mid-sync, connections to
+# the database cut).
 pg=$(scripts/postgres.sh)
-QUAYSIDE_TEST_POSTGRES="$pg" cargo nextest run --workspace --no-fail-fast -E "package(quayside-e2e)"
+QUAYSIDE_TEST_POSTGRES="$pg" cargo nextest run --workspace --no-fail-fast \
+  -E "package(quayside-e2e) | binary_id(quayside-server::export)"
 cargo test --workspace --doc
 # The fuzz targets (run by `cargo fuzz`, see fuzz/README.md) must keep compiling.
 cargo check --quiet --manifest-path fuzz/Cargo.toml

@@ -287,6 +287,30 @@ pub trait Sql {
     fn dialect(&self) -> Dialect;
 }
 
+/// A boxed connection runs what it holds.
+impl<T: Sql + ?Sized> Sql for Box<T> {
+    fn execute(&self, sql: &str, params: &[&dyn ToValue]) -> Result<u64> {
+        (**self).execute(sql, params)
+    }
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
+    ) -> Result<()> {
+        (**self).each(sql, params, each)
+    }
+    fn batch(&self, sql: &str) -> Result<()> {
+        (**self).batch(sql)
+    }
+    fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> Result<()> {
+        (**self).defer(sql, params)
+    }
+    fn dialect(&self) -> Dialect {
+        (**self).dialect()
+    }
+}
+
 /// Parameters of a statement: `args![id, seq]`.
 #[macro_export]
 macro_rules! args {

@@ -110,6 +110,80 @@ pub fn shown_url(url: &str) -> String {
     }
 }
 
+/// Creates database `name` (letters, digits, `_`) on the PostgreSQL server `admin` connects to,
+/// with the collation Quayside needs; returns its URL.
+pub fn create_database(admin: &str, name: &str) -> CoreResult<String> {
+    database_name(name)?;
+    let mut client = postgres::Client::connect(admin, NoTls).map_err(pg_err)?;
+    client
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+        ))
+        .map_err(pg_err)?;
+    let mut url = url::Url::parse(admin)
+        .map_err(|e| Error::Database(format!("database URL {}: {e}", shown_url(admin))))?;
+    url.set_path(name);
+    Ok(url.to_string())
+}
+
+/// Drops database `name` on the server `admin` connects to, ending its connections.
+pub fn drop_database(admin: &str, name: &str) -> CoreResult<()> {
+    database_name(name)?;
+    let mut client = postgres::Client::connect(admin, NoTls).map_err(pg_err)?;
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .map_err(pg_err)
+}
+
+fn database_name(name: &str) -> CoreResult<()> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(Error::Invalid(format!(
+            "{name:?} is not a database name of lower-case letters, digits and _"
+        )));
+    }
+    Ok(())
+}
+
+/// One connection of its own, outside any pool, each statement its own transaction unless
+/// the caller begins one (tools and tests that read or write a database directly).
+pub struct Standalone(RefCell<Session>);
+
+impl Standalone {
+    pub fn connect(url: &str) -> CoreResult<Standalone> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| Error::Database(format!("database URL {}: {e}", shown_url(url))))?;
+        let manager = Manager { config };
+        let session = r2d2::ManageConnection::connect(&manager).map_err(pg_err)?;
+        Ok(Standalone(RefCell::new(session)))
+    }
+}
+
+/// Nothing is deferred: each call runs on its own.
+impl Sql for Standalone {
+    fn execute(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<u64> {
+        Conn::new(&mut self.0.borrow_mut()).execute(sql, params)
+    }
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToValue],
+        each: &mut dyn FnMut(&dyn Row) -> CoreResult<()>,
+    ) -> CoreResult<()> {
+        Conn::new(&mut self.0.borrow_mut()).each(sql, params, each)
+    }
+    fn batch(&self, sql: &str) -> CoreResult<()> {
+        Conn::new(&mut self.0.borrow_mut()).batch(sql)
+    }
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+}
+
 /// A pooled connection seen through [`Sql`], with the writes deferred until its next call.
 pub struct Conn<'a> {
     session: RefCell<&'a mut Session>,

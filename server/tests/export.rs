@@ -1,13 +1,17 @@
 //! Seizure exports for ozone units: the projection written from inspections, who sees which
-//! rows, filters, aggregates, and the JSON, CSV and XLSX renderings, also over HTTP.
+//! rows, filters, aggregates, and the JSON, CSV and XLSX renderings, also over HTTP. On the
+//! embedded database, or on PostgreSQL when `QUAYSIDE_TEST_POSTGRES` names a server (a new
+//! database per test).
 
 use std::io::{Read, Write};
 use std::path::Path;
 
+use quayside_core::args;
 use quayside_core::doc::inspection::{self, Header};
 use quayside_core::doc::{Author, Document};
 use quayside_core::model::edits::{FindingPatch, InspectionPatch, SeizurePatch};
 use quayside_core::model::{CylinderType, ModusOperandi, SeizureAction, SeizureItem};
+use quayside_core::sql::Sql;
 use quayside_core::sync::policy::Principal;
 use quayside_server::db::{DB_FILE, Db};
 use quayside_server::error::ServerError;
@@ -16,10 +20,35 @@ use quayside_server::export::{self, Format, Group, SeizureQuery};
 /// The published case: 1,139 cylinders x 13.6 kg of R-22.
 const R22_KG: f64 = 15_490.4;
 
+/// The PostgreSQL database of one test, when the tests run on PostgreSQL; dropped at the end.
+struct Database {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl Database {
+    fn new() -> Option<Database> {
+        let admin = std::env::var("QUAYSIDE_TEST_POSTGRES")
+            .ok()
+            .filter(|u| !u.is_empty())?;
+        let name = format!("quayside_t_{}", uuid::Uuid::new_v4().simple());
+        let url = quayside_server::pg::create_database(&admin, &name).unwrap();
+        Some(Database { admin, name, url })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = quayside_server::pg::drop_database(&self.admin, &self.name);
+    }
+}
+
 struct Fixture {
     dir: tempfile::TempDir,
     db: Db,
-    conn: rusqlite::Connection,
+    /// A connection of the test's own to the server's database.
+    conn: Box<dyn Sql>,
     /// Ozone analyst of Ghana.
     nana: Principal,
     /// Ozone analyst of the Netherlands.
@@ -31,6 +60,8 @@ struct Fixture {
     ama: Principal,
     tokens: Tokens,
     r22_case: String,
+    /// Dropped last.
+    database: Option<Database>,
 }
 
 struct Tokens {
@@ -66,7 +97,7 @@ struct Lot {
 #[allow(clippy::too_many_arguments)]
 fn record(
     db: &Db,
-    conn: &rusqlite::Connection,
+    conn: &dyn Sql,
     station: &str,
     created_at: &str,
     container: &str,
@@ -144,8 +175,11 @@ fn r22() -> Lot {
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path()).unwrap();
-    ensure_projection(dir.path());
+    let database = Database::new();
+    let db = Db::open_with(dir.path(), database.as_ref().map(|d| d.url.as_str())).unwrap();
+    if database.is_none() {
+        ensure_projection(dir.path());
+    }
     db.add_station("GHTEM", "GH", "Tema port").unwrap();
     db.add_station("GHTKD", "GH", "Takoradi port").unwrap();
     db.add_station("NLRTM", "NL", "Rotterdam").unwrap();
@@ -170,7 +204,10 @@ fn fixture() -> Fixture {
         who(&token("root")),
         who(&token("esi")),
     );
-    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let conn: Box<dyn Sql> = match &database {
+        Some(d) => Box::new(quayside_server::pg::Standalone::connect(&d.url).unwrap()),
+        None => Box::new(rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap()),
+    };
 
     // Tema, January: the published R-22 case, approved.
     let r22_case = record(
@@ -250,6 +287,7 @@ fn fixture() -> Fixture {
         ama,
         tokens,
         r22_case,
+        database,
     }
 }
 
@@ -692,10 +730,9 @@ fn reprojecting_follows_the_inspection_and_its_review_state() {
     );
     let total: i64 = f
         .conn
-        .query_row(
+        .value(
             "SELECT count(*) FROM seizure_rows WHERE inspection_id = ?1",
-            [&f.r22_case],
-            |r| r.get(0),
+            args![f.r22_case],
         )
         .unwrap();
     assert_eq!(total, 1);
@@ -715,11 +752,11 @@ fn reprojecting_follows_the_inspection_and_its_review_state() {
     ));
 
     // A server that held documents before the table existed fills it on start.
-    f.conn.execute("DELETE FROM seizure_rows", []).unwrap();
+    f.conn.execute("DELETE FROM seizure_rows", args![]).unwrap();
     f.conn
         .execute(
             "INSERT INTO meta(key, value) VALUES ('reproject_seizures', '1')",
-            [],
+            args![],
         )
         .unwrap();
     let actor = [9u8; 16];
@@ -1058,10 +1095,19 @@ fn over_http_with_content_types_file_names_and_errors() {
         db,
         conn,
         tokens,
+        database,
         ..
     } = f;
     drop((db, conn));
-    let server = quayside_server::Server::start(dir.path(), "127.0.0.1:0").unwrap();
+    let server = quayside_server::Server::start_with(
+        dir.path(),
+        "127.0.0.1:0",
+        quayside_server::Options {
+            database: database.as_ref().map(|d| d.url.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let addr = server.addr;
     let nana = Some(tokens.nana.as_str());
 

@@ -48,20 +48,19 @@ impl TestDatabase {
     /// A new empty database on the server `admin` names.
     pub fn create(admin: &str) -> TestDatabase {
         let name = format!("quayside_t_{}", uuid::Uuid::new_v4().simple());
-        let mut client = postgres::Client::connect(admin, postgres::NoTls)
+        let url = quayside_server::pg::create_database(admin, &name)
             .unwrap_or_else(|e| panic!("QUAYSIDE_TEST_POSTGRES={admin}: {e}"));
-        client
-            .batch_execute(&format!(
-                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
-            ))
-            .unwrap();
-        let mut url = url::Url::parse(admin).expect("QUAYSIDE_TEST_POSTGRES is a URL");
-        url.set_path(&name);
         TestDatabase {
             admin: admin.to_string(),
             name,
-            url: url.to_string(),
+            url,
         }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let _ = quayside_server::pg::drop_database(&self.admin, &self.name);
     }
 }
 
@@ -124,17 +123,6 @@ impl ServerData {
 impl Default for ServerData {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
     }
 }
 
