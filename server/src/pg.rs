@@ -19,6 +19,9 @@ use quayside_core::sql::{Dialect, Row, Sql, ToValue, Value};
 
 type CoreResult<T> = quayside_core::error::Result<T>;
 
+/// Prepared statements one connection keeps.
+const STATEMENTS_KEPT: usize = 256;
+
 /// The advisory lock every write transaction holds (an arbitrary key: "quay" in ASCII).
 pub const WRITE_LOCK: i64 = 0x7175_6179;
 
@@ -239,6 +242,11 @@ impl Conn<'_> {
             return Ok(st.clone());
         }
         let st = s.client.prepare(&to_postgres(sql)).map_err(pg_err)?;
+        if s.statements.len() >= STATEMENTS_KEPT {
+            // Filters make statements of many shapes: keep the cache (and the server's memory
+            // for it) bounded, as SQLite's statement cache is.
+            s.statements.clear();
+        }
         s.statements.insert(sql.to_string(), st.clone());
         Ok(st)
     }

@@ -9,7 +9,11 @@
 //! - `--only postgres`: the server's records in PostgreSQL (the server `QUAYSIDE_BENCH_POSTGRES`
 //!   names, e.g. `$(scripts/postgres.sh)`) vs the embedded SQLite file in the same run: initial
 //!   push and pull,
-//!   incremental sync, and 200 devices at once across two instances vs one embedded server.
+//!   incremental sync, and 200 devices at once across two instances vs one embedded server;
+//! - `--only growth [--sizes 1000,10000,100000]`: the server (the real binary) grown step by
+//!   step, on the embedded file and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL: at each size
+//!   a push of 100 new inspections, an idle reconnect, a new phone pulling everything, a CSV
+//!   export of every seizure row, the server's memory at rest and at its peak, and the disk used.
 //!
 //! `cargo bench -p quayside-e2e --bench sync` (release build). Prints a Markdown table.
 
@@ -53,6 +57,145 @@ fn main() {
     if run("postgres") {
         on_postgres(1_000, 200);
     }
+    if only.as_deref() == Some("growth") {
+        let sizes: Vec<usize> = args
+            .iter()
+            .position(|a| a == "--sizes")
+            .and_then(|i| args.get(i + 1))
+            .map(|s| s.split(',').map(|n| n.parse().unwrap()).collect())
+            .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+        growth(&sizes, None);
+        if let Some(admin) = std::env::var("QUAYSIDE_BENCH_POSTGRES")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            growth(&sizes, Some(&admin));
+        }
+    }
+}
+
+/// A kB figure of the server process's /proc status (VmRSS, VmHWM).
+fn proc_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The server binary grown to each of `sizes` inspections by one phone; see the module notes.
+fn growth(sizes: &[usize], postgres: Option<&str>) {
+    let backend = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "embedded"
+    };
+    let data = tempfile::tempdir().unwrap();
+    let database = postgres.map(quayside_e2e::TestDatabase::create);
+    let url = database.as_ref().map(|d| d.url.clone());
+    let (code, token) = {
+        let db = quayside_server::db::Db::open_with(data.path(), url.as_deref()).unwrap();
+        quayside_e2e::seed(&db);
+        db.add_user("nana", "ozone_analyst", &[], Some("GH"))
+            .unwrap();
+        (
+            db.create_enrol_code("ama", 1).unwrap(),
+            db.create_api_token("nana").unwrap(),
+        )
+    };
+    let addr = quayside_e2e::free_addr();
+    let server = quayside_e2e::ServerProcess::start_binary(
+        &quayside_e2e::server_binary(),
+        data.path(),
+        url.as_deref(),
+        addr,
+    );
+    let pid = server.child.id();
+    let base = format!("http://{addr}");
+    let ama = Device::new("ama", "GHTEM");
+    ama.store
+        .enroll(base.clone(), code, "ama's phone".into(), None)
+        .unwrap();
+    let timed = |d: &Device| {
+        let t = Instant::now();
+        let r = d.store.sync(None).unwrap();
+        assert!(r.rejected.is_empty());
+        t.elapsed()
+    };
+    let client = reqwest::blocking::Client::new();
+    let mut held = 0;
+    println!(
+        "| {backend}: inspections held | push of 100 new | idle reconnect | a new phone pulls all (per inspection) | CSV export of every seizure row | server memory at rest / peak | disk |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for &size in sizes {
+        fill(&ama, size - 100 - held);
+        ama.store.sync(None).unwrap();
+        fill(&ama, 100);
+        let push = timed(&ama);
+        held = size;
+        let idle = timed(&ama);
+        let kofi = Device::new("kofi", "GHTEM");
+        let code = quayside_server::db::Db::open_with(data.path(), url.as_deref())
+            .unwrap()
+            .create_enrol_code("kofi", 1)
+            .unwrap();
+        kofi.store
+            .enroll(base.clone(), code, format!("phone {size}"), None)
+            .unwrap();
+        let t = Instant::now();
+        let pulled = kofi.store.sync(None).unwrap();
+        let pull = t.elapsed();
+        assert_eq!(pulled.received as usize, size);
+        let rest = proc_kb(pid, "VmRSS:");
+        let t = Instant::now();
+        let csv = client
+            .get(format!("{base}/v1/seizures?format=csv&state=all"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .bytes()
+            .unwrap();
+        let export = t.elapsed();
+        let rows = csv.iter().filter(|b| **b == b'\n').count() - 1;
+        let peak = proc_kb(pid, "VmHWM:");
+        let disk = match &url {
+            Some(u) => {
+                let c = quayside_server::pg::Standalone::connect(u).unwrap();
+                let c: &dyn quayside_core::sql::Sql = &c;
+                c.value::<i64>(
+                    "SELECT pg_database_size(current_database())",
+                    quayside_core::args![],
+                )
+                .unwrap() as u64
+            }
+            None => std::fs::read_dir(data.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with("server.sqlite3")
+                })
+                .map(|e| e.metadata().unwrap().len())
+                .sum(),
+        };
+        println!(
+            "| {size} | {:.0} ms | {:.1} ms | {:.1} s ({:.2} ms) | {:.2} s, {rows} rows | {:.0} / {:.0} MB | {:.0} MB ({:.1} KB per inspection) |",
+            push.as_secs_f64() * 1e3,
+            idle.as_secs_f64() * 1e3,
+            pull.as_secs_f64(),
+            pull.as_secs_f64() * 1e3 / size as f64,
+            export.as_secs_f64(),
+            rest as f64 / 1024.0,
+            peak as f64 / 1024.0,
+            disk as f64 / 1e6,
+            disk as f64 / 1e3 / size as f64
+        );
+    }
+    drop(server);
 }
 
 /// The same syncs with the server's records in PostgreSQL and in the embedded SQLite file.
