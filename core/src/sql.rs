@@ -257,13 +257,6 @@ impl dyn Row + '_ {
     }
 }
 
-/// The SQL a backend speaks beyond the shared subset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
 /// A connection (inside whatever transaction its owner opened).
 pub trait Sql {
     /// Runs one statement; the number of rows it changed.
@@ -284,7 +277,6 @@ pub trait Sql {
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> Result<()> {
         self.execute(sql, params).map(|_| ())
     }
-    fn dialect(&self) -> Dialect;
 }
 
 /// A boxed connection runs what it holds.
@@ -305,9 +297,6 @@ impl<T: Sql + ?Sized> Sql for Box<T> {
     }
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> Result<()> {
         (**self).defer(sql, params)
-    }
-    fn dialect(&self) -> Dialect {
-        (**self).dialect()
     }
 }
 
@@ -470,10 +459,6 @@ impl Sql for rusqlite::Connection {
     fn batch(&self, sql: &str) -> Result<()> {
         Ok(self.execute_batch(sql)?)
     }
-
-    fn dialect(&self) -> Dialect {
-        Dialect::Sqlite
-    }
 }
 
 /// A transaction or savepoint runs what its connection runs.
@@ -493,9 +478,6 @@ macro_rules! through_connection {
             }
             fn batch(&self, sql: &str) -> Result<()> {
                 Sql::batch(&**self, sql)
-            }
-            fn dialect(&self) -> Dialect {
-                Dialect::Sqlite
             }
         }
     )+};

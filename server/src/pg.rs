@@ -15,7 +15,7 @@ use std::error::Error as _;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement};
 use quayside_core::error::Error;
-use quayside_core::sql::{Dialect, Row, Sql, ToValue, Value};
+use quayside_core::sql::{Row, Sql, ToValue, Value};
 
 type CoreResult<T> = quayside_core::error::Result<T>;
 
@@ -73,9 +73,7 @@ pub type Pooled = r2d2::PooledConnection<Manager>;
 impl Pool {
     /// Connects to `url` (`postgres://user@host:port/database`).
     pub fn connect(url: &str) -> CoreResult<Pool> {
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e| Error::Database(format!("database URL {}: {e}", shown_url(url))))?;
+        let config = config(url)?;
         let pool = r2d2::Pool::builder()
             .max_size(16)
             // Connections are opened as requests need them, not all at start: several
@@ -98,6 +96,12 @@ impl Pool {
             .get()
             .map_err(|e| Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", self.shown)))
     }
+}
+
+/// The connection settings a `postgres://` URL names.
+fn config(url: &str) -> CoreResult<postgres::Config> {
+    url.parse()
+        .map_err(|e| Error::Database(format!("database URL {}: {e}", shown_url(url))))
 }
 
 /// `url` without its password.
@@ -157,10 +161,9 @@ pub struct Standalone(RefCell<Session>);
 
 impl Standalone {
     pub fn connect(url: &str) -> CoreResult<Standalone> {
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e| Error::Database(format!("database URL {}: {e}", shown_url(url))))?;
-        let manager = Manager { config };
+        let manager = Manager {
+            config: config(url)?,
+        };
         let session = r2d2::ManageConnection::connect(&manager).map_err(pg_err)?;
         Ok(Standalone(RefCell::new(session)))
     }
@@ -182,9 +185,6 @@ impl Sql for Standalone {
     fn batch(&self, sql: &str) -> CoreResult<()> {
         Conn::new(&mut self.0.borrow_mut()).batch(sql)
     }
-    fn dialect(&self) -> Dialect {
-        Dialect::Postgres
-    }
 }
 
 /// A pooled connection seen through [`Sql`], with the writes deferred until its next call.
@@ -204,12 +204,7 @@ impl<'a> Conn<'a> {
 
     /// Sends the deferred statements (one round trip), so what follows sees them.
     fn flush(&self) -> CoreResult<()> {
-        let pending = std::mem::take(&mut *self.pending.borrow_mut());
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
-        s.client.batch_execute(&pending).map_err(pg_err)
+        self.batch("")
     }
 }
 
@@ -289,6 +284,9 @@ impl Sql for Conn<'_> {
             text.clear();
         }
         text.push_str(sql);
+        if text.is_empty() {
+            return Ok(());
+        }
         let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
         s.client.batch_execute(&text).map_err(pg_err)
     }
@@ -305,10 +303,6 @@ impl Sql for Conn<'_> {
         pending.push_str(&text);
         pending.push_str(";\n");
         Ok(())
-    }
-
-    fn dialect(&self) -> Dialect {
-        Dialect::Postgres
     }
 }
 

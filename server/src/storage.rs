@@ -90,14 +90,6 @@ impl Storage {
         }
     }
 
-    /// The embedded database's file, if that is the backend (backups copy it).
-    pub fn sqlite_path(&self) -> Option<&Path> {
-        match self {
-            Storage::Sqlite { path, .. } => Some(path),
-            Storage::Postgres(_) => None,
-        }
-    }
-
     /// Runs `f` in a write transaction, after every other writer (of every instance) and before
     /// the next; commits when `f` succeeds, rolls back when it fails.
     pub fn write<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {

@@ -68,15 +68,15 @@ impl TestDatabase {
     /// Ends every connection to this database, as a PostgreSQL restart or a failover would;
     /// returns how many were ended.
     pub fn cut_connections(&self) -> u64 {
-        let mut client = postgres::Client::connect(&self.admin, postgres::NoTls).unwrap();
-        client
-            .query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                 WHERE datname = $1 AND pid <> pg_backend_pid()",
-                &[&self.name],
+        let admin = quayside_server::pg::Standalone::connect(&self.admin).unwrap();
+        let admin: &dyn quayside_core::sql::Sql = &admin;
+        admin
+            .value(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE datname = ?1 AND pid <> pg_backend_pid()",
+                quayside_core::args![self.name],
             )
             .unwrap()
-            .len() as u64
     }
 }
 
