@@ -109,16 +109,22 @@ step "A backup of the running server, checked"
 curl -s "$URL/readyz"; echo
 
 # With a PostgreSQL server named (QUAYSIDE_DEMO_POSTGRES, e.g. "$(scripts/postgres.sh)"), the demo
-# server moves into a new database on it and carries on there.
+# server moves into a new database on it and carries on there; with an S3-protocol endpoint too
+# (QUAYSIDE_DEMO_S3, e.g. from scripts/s3.sh, and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), its
+# photos move into a new bucket there.
 if [ -n "${QUAYSIDE_DEMO_POSTGRES:-}" ]; then
-  step "The server moved into PostgreSQL, checked table by table, serving the same phones"
+  step "The server moved into PostgreSQL (and its photos into object storage), checked, serving the same phones"
+  blobs=()
+  if [ -n "${QUAYSIDE_DEMO_S3:-}" ]; then
+    blobs=(--blobs "s3://quayside-demo-$(date +%s)-$$?endpoint=$QUAYSIDE_DEMO_S3")
+  fi
   kill -INT $SERVER; wait $SERVER 2>/dev/null || true
   db="quayside_demo_$(date +%s)_$$"
   pg=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$QUAYSIDE_DEMO_POSTGRES" "$db")
   psql "$QUAYSIDE_DEMO_POSTGRES" -qc "CREATE DATABASE $db TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
   trap 'kill $SERVER 2>/dev/null || true; sleep 0.5; psql "$QUAYSIDE_DEMO_POSTGRES" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
-  "$BIN/quayside-server" migrate --from "$DIR/server" --to "$pg"
-  RUST_LOG=warn "$BIN/quayside-server" --data "$DIR/server" --database "$pg" --listen "$LISTEN" >> "$DIR/server.log" 2>&1 &
+  "$BIN/quayside-server" migrate --from "$DIR/server" --to "$pg" "${blobs[@]}"
+  RUST_LOG=warn "$BIN/quayside-server" --data "$DIR/server" --database "$pg" "${blobs[@]}" --listen "$LISTEN" >> "$DIR/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 100); do curl -sf "$URL/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
   curl -s "$URL/readyz"; echo

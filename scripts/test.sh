@@ -16,12 +16,17 @@ cargo clippy --all-targets -- -D warnings
 cargo build --workspace --bins
 # Everything, the server on its embedded SQLite database.
 QUAYSIDE_TEST_POSTGRES= cargo nextest run --workspace --no-fail-fast
-# The server's behaviour again with its records in PostgreSQL: every end-to-end test (each on a
-# database of its own), the seizure export tests, the document storage suite, migrate, and the
-# tests of several server instances on one database (instances killed mid-sync, connections to
-# the database cut).
+# The server's behaviour again scaled out: its records in PostgreSQL and its photos in a real
+# S3-protocol server (s3s-fs, see scripts/s3.sh): every end-to-end test (each on a database and a
+# bucket of its own), the seizure export tests, the document storage suite, migrate, and the
+# tests of several server instances on one database and bucket (instances killed mid-sync,
+# connections to the database cut, photo chunks landing on different instances).
 pg=$(scripts/postgres.sh)
-QUAYSIDE_TEST_POSTGRES="$pg" cargo nextest run --workspace --no-fail-fast \
+export AWS_ACCESS_KEY_ID=quayside-test AWS_SECRET_ACCESS_KEY=quayside-test-secret
+s3dir=$(mktemp -d)
+trap 'kill "$(cat "$s3dir/pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$s3dir"' EXIT
+s3=$(scripts/s3.sh "$s3dir")
+QUAYSIDE_TEST_POSTGRES="$pg" QUAYSIDE_TEST_S3="$s3" cargo nextest run --workspace --no-fail-fast \
   -E "package(quayside-e2e) | binary_id(quayside-server::export)"
 cargo test --workspace --doc
 # The fuzz targets (run by `cargo fuzz`, see fuzz/README.md) must keep compiling.
@@ -41,10 +46,11 @@ scripts/api-fuzz.sh
 scripts/browser-test.sh
 demo=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DEMO_EXIT=1 QUAYSIDE_DEMO_LISTEN="127.0.0.1:$port" QUAYSIDE_DEMO_POSTGRES="$pg" scripts/demo.sh "$demo/demo" > "$demo/demo.log" 2>&1 \
+DEMO_EXIT=1 QUAYSIDE_DEMO_LISTEN="127.0.0.1:$port" QUAYSIDE_DEMO_POSTGRES="$pg" QUAYSIDE_DEMO_S3="$s3" scripts/demo.sh "$demo/demo" > "$demo/demo.log" 2>&1 \
   || { cat "$demo/demo.log"; exit 1; }
 grep -q "0.852 ODP-t" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: figures missing"; exit 1; }
 grep -q "15490.4" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: the analyst export is missing the seizure"; exit 1; }
-grep -q "moved and checked" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: the move to PostgreSQL is missing"; exit 1; }
+grep -q "moved and checked .* photos into" "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: the move to PostgreSQL and object storage is missing"; exit 1; }
+grep -q '"backend":"s3"' "$demo/demo.log" || { cat "$demo/demo.log"; echo "demo: the moved server does not keep its photos in object storage"; exit 1; }
 echo "demo walkthrough: ok"
 rm -rf "$demo"

@@ -20,14 +20,15 @@ use quayside_core::sync::protocol::{
 };
 use serde::Deserialize;
 
-use crate::blobs::{UploadState, Uploads};
+use crate::blobs::UploadState;
 use crate::db::Db;
 use crate::error::{ServerError, ServerResult};
+use crate::photos::Photos;
 
 /// Everything a handler needs.
 pub struct AppState {
     pub db: Db,
-    pub uploads: Uploads,
+    pub photos: Photos,
     pub metrics: Metrics,
     /// Enrolment attempts per client address.
     pub enrol_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
@@ -42,7 +43,7 @@ impl AppState {
     /// must take writes for the server to be of use.
     pub fn check_writable(&self) -> ServerResult<()> {
         self.db.write_probe()?;
-        self.uploads.write_probe()
+        self.photos.write_probe()
     }
 }
 
@@ -308,7 +309,9 @@ async fn readyz(State(state): State<Shared>) -> Response {
         let database = probe(state.db.storage().backend(), "database", &|| {
             state.db.write_probe()
         });
-        let photos = probe("local", "photos", &|| state.uploads.write_probe());
+        let photos = probe(state.photos.backend(), "photos", &|| {
+            state.photos.write_probe()
+        });
         Ok(Readiness {
             ready: database.ok && photos.ok,
             instance: state.metrics.instance.clone(),
@@ -435,7 +438,7 @@ async fn sync(
     let req: SyncRequest = protocol::decode(&body)?;
     let st = state.clone();
     let res = blocking(move || {
-        let blob_present = |sha: &str| st.uploads.complete_len(sha).is_ok_and(|l| l.is_some());
+        let blob_present = |sha: &str| st.photos.complete_len(sha).is_ok_and(|l| l.is_some());
         st.db.sync(&who, &req, &blob_present)
     })
     .await?;
@@ -487,10 +490,10 @@ async fn blob_head(
     Path(sha): Path<String>,
 ) -> ServerResult<Response> {
     let s = blocking(move || {
-        Uploads::check(&sha)?;
+        Photos::check(&sha)?;
         let rights = state.db.blob_rights(&who, &sha)?;
         if rights.readable
-            && let Some(len) = state.uploads.complete_len(&sha)?
+            && let Some(len) = state.photos.complete_len(&sha)?
         {
             return Ok(UploadState {
                 offset: len,
@@ -503,7 +506,9 @@ async fn blob_head(
             )));
         }
         Ok(UploadState {
-            offset: state.uploads.partial_offset(&who.device_id, &sha)?,
+            offset: state
+                .photos
+                .partial_offset(&state.db, &who.device_id, &sha)?,
             complete: false,
         })
     })
@@ -538,7 +543,7 @@ async fn blob_patch(
     let len = body.len() as u64;
     let st = state.clone();
     let s = blocking(move || {
-        Uploads::check(&sha)?;
+        Photos::check(&sha)?;
         if who.role != Role::Officer || who.device_id.is_empty() {
             return Err(ServerError::Forbidden(
                 "only an officer's enrolled device uploads photos".into(),
@@ -546,7 +551,7 @@ async fn blob_patch(
         }
         let rights = st.db.blob_rights(&who, &sha)?;
         if rights.readable
-            && let Some(len) = st.uploads.complete_len(&sha)?
+            && let Some(len) = st.photos.complete_len(&sha)?
         {
             // Already here and readable by this device: nothing to add.
             return Ok(UploadState {
@@ -559,7 +564,8 @@ async fn blob_patch(
                 "no inspection you may write references photo {sha}: sync the inspection first"
             )));
         }
-        let s = st.uploads.append(
+        let s = st.photos.append(
+            &st.db,
             &who.device_id,
             &sha,
             offset,
@@ -585,13 +591,13 @@ async fn blob_get(
     Path(sha): Path<String>,
 ) -> ServerResult<Response> {
     let bytes = blocking(move || {
-        Uploads::check(&sha)?;
+        Photos::check(&sha)?;
         if !state.db.blob_rights(&who, &sha)?.readable {
             return Err(ServerError::NotFound(format!(
                 "no photo {sha} you may read"
             )));
         }
-        state.uploads.read(&sha)
+        state.photos.read(&sha)
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())

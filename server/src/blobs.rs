@@ -34,6 +34,51 @@ pub struct Uploads {
     max_pending: u64,
 }
 
+/// Checks one chunk of an upload whichever store keeps it: `Upload-Length` within the photo
+/// limit, the chunk inside it, and the chunk's checksum header (`crc32c <base64>` or
+/// `sha256 <base64>`, as in tus's checksum extension) matching its bytes.
+pub fn check_chunk(
+    offset: u64,
+    total: u64,
+    checksum: Option<&str>,
+    chunk: &[u8],
+) -> ServerResult<()> {
+    if total == 0 || total > quayside_core::blobs::MAX_PHOTO_BYTES {
+        return Err(ServerError::BadRequest(format!(
+            "Upload-Length {total} is outside 1..={} bytes",
+            quayside_core::blobs::MAX_PHOTO_BYTES
+        )));
+    }
+    if offset
+        .checked_add(chunk.len() as u64)
+        .is_none_or(|end| end > total)
+    {
+        return Err(ServerError::BadRequest(
+            "the chunk runs past Upload-Length: Upload-Offset plus the body must not exceed it"
+                .into(),
+        ));
+    }
+    let header =
+        checksum.ok_or_else(|| ServerError::BadRequest("Upload-Checksum is required".into()))?;
+    let (algorithm, expected) = header.split_once(' ').unwrap_or((header, ""));
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    let actual = match algorithm {
+        "crc32c" => b64.encode(crc32c::crc32c(chunk).to_be_bytes()),
+        "sha256" => b64.encode(Sha256::digest(chunk)),
+        other => {
+            return Err(ServerError::BadRequest(format!(
+                "Upload-Checksum algorithm {other:?} is not supported (crc32c, sha256)"
+            )));
+        }
+    };
+    if actual != expected.trim() {
+        return Err(ServerError::Unprocessable(
+            "chunk checksum mismatch: nothing was written".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Where an upload stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UploadState {
@@ -124,39 +169,7 @@ impl Uploads {
         chunk: &[u8],
     ) -> ServerResult<UploadState> {
         let path = self.partial_path(device, sha256)?;
-        if total == 0 || total > quayside_core::blobs::MAX_PHOTO_BYTES {
-            return Err(ServerError::BadRequest(format!(
-                "Upload-Length {total} is outside 1..={} bytes",
-                quayside_core::blobs::MAX_PHOTO_BYTES
-            )));
-        }
-        if offset
-            .checked_add(chunk.len() as u64)
-            .is_none_or(|end| end > total)
-        {
-            return Err(ServerError::BadRequest(
-                "the chunk runs past Upload-Length: Upload-Offset plus the body must not exceed it"
-                    .into(),
-            ));
-        }
-        let header = checksum
-            .ok_or_else(|| ServerError::BadRequest("Upload-Checksum is required".into()))?;
-        let (algorithm, expected) = header.split_once(' ').unwrap_or((header, ""));
-        let b64 = &base64::engine::general_purpose::STANDARD;
-        let actual = match algorithm {
-            "crc32c" => b64.encode(crc32c::crc32c(chunk).to_be_bytes()),
-            "sha256" => b64.encode(Sha256::digest(chunk)),
-            other => {
-                return Err(ServerError::BadRequest(format!(
-                    "Upload-Checksum algorithm {other:?} is not supported (crc32c, sha256)"
-                )));
-            }
-        };
-        if actual != expected.trim() {
-            return Err(ServerError::Unprocessable(
-                "chunk checksum mismatch: nothing was written".into(),
-            ));
-        }
+        check_chunk(offset, total, checksum, chunk)?;
         let end = offset + chunk.len() as u64;
         let key = (device.to_string(), sha256.to_string());
         {

@@ -64,6 +64,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "012_last_sync",
         include_str!("../migrations/012_last_sync.sql"),
     ),
+    (
+        "013_photo_uploads",
+        include_str!("../migrations/013_photo_uploads.sql"),
+    ),
 ];
 /// The longest an enrolment code may stay valid (30 days).
 pub const MAX_CODE_HOURS: i64 = 30 * 24;

@@ -13,8 +13,11 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod migrate;
+pub mod object_uploads;
 pub mod pg;
+pub mod photos;
 pub mod review_desk;
+pub mod s3;
 pub mod sessions;
 pub mod storage;
 pub mod tls;
@@ -35,6 +38,9 @@ pub struct Options {
     /// Keep the records in this PostgreSQL database (a `postgres://` URL) instead of the
     /// embedded SQLite file in the data directory (which keeps the photos either way).
     pub database: Option<String>,
+    /// Keep the photos in this S3-compatible object store (an `s3://` address, see
+    /// [`s3::ObjectStore::from_url`]) instead of the data directory.
+    pub blobs: Option<String>,
 }
 
 impl Default for Options {
@@ -43,6 +49,7 @@ impl Default for Options {
             enrol_per_minute: app::ENROL_PER_MINUTE,
             tls: None,
             database: None,
+            blobs: None,
         }
     }
 }
@@ -62,7 +69,7 @@ pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc
     let state = AppState {
         metrics: Metrics::for_backend(db.storage().backend()),
         db,
-        uploads: blobs::Uploads::open(data)?,
+        photos: photos::Photos::open(data, options.blobs.as_deref())?,
         enrol_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
     };
     state.check_writable().map_err(|e| {
@@ -124,10 +131,14 @@ impl Server {
                             sweeper.enrol_limiter.retain_recent();
                             let s = sweeper.clone();
                             let removed = tokio::task::spawn_blocking(move || {
-                                s.uploads.sweep_abandoned(blobs::ABANDONED_AFTER)
+                                s.photos.sweep_abandoned(&s.db, blobs::ABANDONED_AFTER)
                             })
                             .await
-                            .unwrap_or(0);
+                            .unwrap_or(Ok(0))
+                            .unwrap_or_else(|e| {
+                                tracing::warn!(error = %e, "could not sweep abandoned uploads");
+                                0
+                            });
                             if removed > 0 {
                                 tracing::info!(removed, "removed abandoned partial uploads");
                             }

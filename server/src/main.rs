@@ -39,6 +39,12 @@ struct Cli {
     /// Several servers may share one database.
     #[arg(long, env = "QUAYSIDE_DATABASE", global = true)]
     database: Option<String>,
+    /// Keep the photos in an S3-compatible object store instead of DATA/blobs:
+    /// s3://BUCKET[/PREFIX]?endpoint=https://host[&region=R][&style=path|virtual], with the
+    /// credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Several servers may share one
+    /// store (with one --database).
+    #[arg(long, env = "QUAYSIDE_BLOBS", global = true)]
+    blobs: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -63,8 +69,9 @@ enum Command {
         from: PathBuf,
     },
     /// Move a stopped embedded server's records into an empty PostgreSQL database and check
-    /// the copy (every table's rows and their SHA-256); the source is only read. Then run the
-    /// server with --data DIR (its photos stay there) --database URL.
+    /// the copy (every table's rows and their SHA-256), and with --blobs its photos into an
+    /// object store (each read back and re-hashed); the source is only read. Then run the
+    /// server with --database URL (and --blobs ADDRESS, or --data DIR for the photos).
     Migrate {
         /// The embedded server's data directory.
         #[arg(long)]
@@ -165,13 +172,13 @@ fn describe(m: &backup::Manifest) -> String {
 }
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    if cli.database.is_some()
+    if (cli.database.is_some() || cli.blobs.is_some())
         && matches!(
             cli.command,
             Some(Command::Backup { .. } | Command::Restore { .. })
         )
     {
-        return Err("backup and restore copy the embedded database; back up PostgreSQL with its own tools (pg_dump, or continuous archiving), as README says".into());
+        return Err("backup and restore copy the embedded database and DATA/blobs; back up PostgreSQL with its own tools (pg_dump, or continuous archiving) and keep the object store's versioning on, as README says".into());
     }
     match &cli.command {
         Some(Command::Backup { to }) => {
@@ -194,6 +201,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
                 quayside_server::migrate::Progress::Checked(_) => {}
             })?;
+            let photos = match &cli.blobs {
+                Some(address) => Some(quayside_server::migrate::migrate_photos(
+                    from,
+                    address,
+                    &mut |done, total| {
+                        eprint!("\rphotos: {done}/{total} copied and checked");
+                        if done == total {
+                            eprintln!();
+                        }
+                    },
+                )?),
+                None => None,
+            };
             println!(
                 "{:<20} {:>9}  SHA-256 of the rows, both sides",
                 "table", "rows"
@@ -201,15 +221,21 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             for m in &moved {
                 println!("{:<20} {:>9}  {}", m.table, m.rows, m.sha256);
             }
-            println!(
-                "moved and checked {} tables into {}; {} was only read.\nStart the server with: quayside-server --data {} --database '{}' (its photos stay in {}/blobs)",
-                moved.len(),
-                quayside_server::pg::shown_url(to),
-                from.display(),
-                from.display(),
-                quayside_server::pg::shown_url(to),
-                from.display()
-            );
+            let to_shown = quayside_server::pg::shown_url(to);
+            match (photos, &cli.blobs) {
+                (Some(n), Some(address)) => println!(
+                    "moved and checked {} tables into {to_shown} and {n} photos into {address}; {} was only read.\nStart the server with: quayside-server --data DIR --database '{to_shown}' --blobs '{address}'",
+                    moved.len(),
+                    from.display(),
+                ),
+                _ => println!(
+                    "moved and checked {} tables into {to_shown}; {} was only read.\nStart the server with: quayside-server --data {} --database '{to_shown}' (its photos stay in {}/blobs)",
+                    moved.len(),
+                    from.display(),
+                    from.display(),
+                    from.display()
+                ),
+            }
             return Ok(());
         }
         Some(Command::Restore { from }) => {
@@ -306,6 +332,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             enrol_per_minute: cli.enrol_per_minute,
             tls: cli.tls_cert.clone().zip(cli.tls_key.clone()),
             database: cli.database.clone(),
+            blobs: cli.blobs.clone(),
         },
     )?;
     println!(

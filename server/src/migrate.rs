@@ -1,8 +1,9 @@
 //! `quayside-server migrate`: moves an embedded server's records (accounts, devices and their
 //! tokens, documents, reviews, projections, everything in its database) into an empty
 //! PostgreSQL database, then proves the copy by reading both back: every table's row count and a
-//! SHA-256 over its rows in key order must match. The source is only read; the photos stay in
-//! the data directory, which the PostgreSQL server keeps using (`--data`).
+//! SHA-256 over its rows in key order must match. Its photos either stay in the data directory,
+//! which the PostgreSQL server keeps using (`--data`), or move to an object store
+//! ([`migrate_photos`]), each read back from the store and re-hashed. The source is only read.
 
 use std::path::Path;
 
@@ -37,6 +38,7 @@ const TABLES: &[&str] = &[
     "console_sessions",
     "console_challenges",
     "inspection_rows",
+    "photo_uploads",
 ];
 
 /// Rows sent to PostgreSQL in one round trip.
@@ -254,4 +256,40 @@ pub fn migrate(
     }
     source.execute_batch("COMMIT")?;
     Ok(moved)
+}
+
+/// Copies every photo of the embedded server in `from` into the object store at `address`
+/// (see [`crate::s3::ObjectStore::from_url`]): each is verified on the way out, written, then
+/// read back from the store and hashed again. Photos the store already holds are checked the
+/// same way and not written twice. Returns how many photos the store now holds for `from`.
+pub fn migrate_photos(
+    from: &Path,
+    address: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> ServerResult<usize> {
+    let local = quayside_core::blobs::BlobStore::open(from.join("blobs"))?;
+    let target = crate::object_uploads::ObjectUploads::open(
+        address,
+        crate::blobs::MAX_PENDING_BYTES_PER_DEVICE,
+    )?;
+    let all = local.list()?;
+    progress(0, all.len());
+    for (i, sha) in all.iter().enumerate() {
+        let bytes = local.read_verified(sha)?;
+        let len = bytes.len() as u64;
+        if target.complete_len(sha)? != Some(len) {
+            target.put_verified(sha, bytes)?;
+        }
+        // The proof: the store's copy, read back whole, hashes to the photo's name.
+        let back = target.read(sha)?;
+        if back.len() as u64 != len {
+            return Err(ServerError::Internal(format!(
+                "photo {sha}: {len} bytes here but {} in {}",
+                back.len(),
+                target.address()
+            )));
+        }
+        progress(i + 1, all.len());
+    }
+    Ok(all.len())
 }

@@ -10,6 +10,10 @@
 //!   names, e.g. `$(scripts/postgres.sh)`) vs the embedded SQLite file in the same run: initial
 //!   push and pull,
 //!   incremental sync, and 200 devices at once across two instances vs one embedded server;
+//! - `--only photo-s3`: the photo upload with the records in PostgreSQL and the photos in the
+//!   S3 store at `QUAYSIDE_BENCH_S3` (e.g. from `scripts/s3.sh`, with its key pair in
+//!   `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`), vs the same bytes in one PUT to the store and vs
+//!   the embedded server with local files;
 //! - `--only growth [--sizes 1000,10000,100000]`: the server (the real binary) grown step by
 //!   step, on the embedded file and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL: at each size
 //!   a push of 100 new inspections, an idle reconnect, a new phone pulling everything, a CSV
@@ -50,6 +54,11 @@ fn main() {
     }
     if run("devices") {
         many_devices(200);
+    }
+    if only.as_deref() == Some("photo-s3") {
+        let admin = std::env::var("QUAYSIDE_BENCH_POSTGRES").expect("QUAYSIDE_BENCH_POSTGRES");
+        let endpoint = std::env::var("QUAYSIDE_BENCH_S3").expect("QUAYSIDE_BENCH_S3");
+        photo_upload_s3(&admin, &endpoint);
     }
     if run("tls") {
         over_https(1_000);
@@ -110,6 +119,7 @@ fn growth(sizes: &[usize], postgres: Option<&str>) {
         &quayside_e2e::server_binary(),
         data.path(),
         url.as_deref(),
+        None,
         addr,
     );
     let pid = server.child.id();
@@ -581,9 +591,10 @@ fn incremental_sync() {
 /// A fresh 32 MiB photo per run (median of 5) vs POSTing the same bytes, on the same HTTP stack
 /// (median of 5), to a handler that writes them to a file and fsyncs it (the honest limit) and to
 /// one that reads and drops them.
-fn photo_upload() {
-    let agency = Agency::start();
-    let device = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+/// Median time of `runs` uploads of a fresh 32 MiB photo through a device's `sync` to `agency`
+/// (the photo's bytes, for the baselines, come back with it).
+fn upload_median(agency: &Agency, runs: usize) -> (Duration, Vec<u8>) {
+    let device = Device::enrolled(agency, &agency.url(), "ama", "GHTEM");
     let id = device
         .store
         .create_inspection(quayside_core::InspectionFields {
@@ -597,8 +608,7 @@ fn photo_upload() {
     let size = 32 * 1024 * 1024;
     let mut photo: Vec<u8> = (0..size).map(|i| (i * 31 % 253) as u8).collect();
     photo[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
-    let runs = 5;
-    let mut ours: Vec<Duration> = (0..runs)
+    let mut times: Vec<Duration> = (0..runs)
         .map(|i| {
             photo[5] = i as u8;
             device
@@ -615,7 +625,69 @@ fn photo_upload() {
             start.elapsed()
         })
         .collect();
-    ours.sort();
+    times.sort();
+    (times[runs / 2], photo)
+}
+
+fn mib_per_s(bytes: usize, d: Duration) -> f64 {
+    bytes as f64 / d.as_secs_f64() / (1024.0 * 1024.0)
+}
+
+fn timed_mib(bytes: usize, d: Duration) -> String {
+    format!(
+        "{:.0} ms, {:.0} MiB/s",
+        d.as_secs_f64() * 1e3,
+        mib_per_s(bytes, d)
+    )
+}
+
+/// The photo upload with the records in PostgreSQL and the photos in the S3 store at `endpoint`,
+/// against its honest limit (the same bytes in one PUT to the store) and against the embedded
+/// server with local files, in the same run.
+fn photo_upload_s3(admin: &str, endpoint: &str) {
+    let runs = 5;
+    let (local, _) = upload_median(&Agency::start_embedded(), runs);
+    let database = quayside_e2e::TestDatabase::create(admin);
+    let blobs = format!(
+        "s3://quayside-bench-{}?endpoint={endpoint}",
+        uuid::Uuid::new_v4().simple()
+    );
+    let agency = Agency::start_with(quayside_server::Options {
+        database: Some(database.url.clone()),
+        blobs: Some(blobs.clone()),
+        ..Default::default()
+    });
+    let (ours, photo) = upload_median(&agency, runs);
+    let store = quayside_server::s3::ObjectStore::from_url(&blobs).unwrap();
+    let mut put: Vec<Duration> = (0..runs)
+        .map(|i| {
+            let start = Instant::now();
+            store.put(&format!("bench/{i}"), photo.clone()).unwrap();
+            start.elapsed()
+        })
+        .collect();
+    put.sort();
+    let put = put[runs / 2];
+    let size = photo.len();
+    println!(
+        "| photo upload, 32 MiB in 8 MiB chunks, PostgreSQL + S3 (s3s-fs), median of 5 | {} | {} (the same bytes in one PUT to the store, median of 5) | {:.0}% of that limit |",
+        timed_mib(size, ours),
+        timed_mib(size, put),
+        100.0 * mib_per_s(size, ours) / mib_per_s(size, put)
+    );
+    println!(
+        "| the same upload | {} | {} (embedded server, local files, same run) | {:.2}x time |",
+        timed_mib(size, ours),
+        timed_mib(size, local),
+        ours.as_secs_f64() / local.as_secs_f64()
+    );
+}
+
+fn photo_upload() {
+    let agency = Agency::start();
+    let runs = 5;
+    let (ours, photo) = upload_median(&agency, runs);
+    let size = photo.len();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -666,9 +738,8 @@ fn photo_upload() {
         times[runs / 2]
     };
     let (raw, limit) = (post("sink"), post("file"));
-    let ours = ours[runs / 2];
-    let mbps = |d: Duration| size as f64 / d.as_secs_f64() / (1024.0 * 1024.0);
-    let timed = |d: Duration| format!("{:.0} ms, {:.0} MiB/s", d.as_secs_f64() * 1e3, mbps(d));
+    let mbps = |d: Duration| mib_per_s(size, d);
+    let timed = |d: Duration| timed_mib(size, d);
     for (name, base, base_name, of) in [
         (
             "photo upload, 32 MiB in 8 MiB chunks (crc32c per chunk, SHA-256 of the whole, fsynced), median of 5",

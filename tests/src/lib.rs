@@ -35,6 +35,26 @@ pub fn test_postgres() -> Option<String> {
         .filter(|u| !u.trim().is_empty())
 }
 
+/// The S3-protocol server the tests keep photos on in the PostgreSQL pass, from
+/// `QUAYSIDE_TEST_S3` (its endpoint, such as `http://127.0.0.1:8014`; the credentials are in
+/// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`); None keeps photos in the data directory.
+pub fn test_s3() -> Option<String> {
+    std::env::var("QUAYSIDE_TEST_S3")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// The address of a new bucket of one test's own on the tests' S3 server, if there is one
+/// (the server creates the bucket when it starts).
+pub fn test_bucket() -> Option<String> {
+    test_s3().map(|endpoint| {
+        format!(
+            "s3://quayside-t-{}?endpoint={endpoint}",
+            uuid::Uuid::new_v4().simple()
+        )
+    })
+}
+
 /// A PostgreSQL database of one test's own, created with the collation Quayside needs and
 /// dropped (with its connections) when the test ends.
 pub struct TestDatabase {
@@ -90,18 +110,33 @@ pub fn embedded_only(why: &str) -> bool {
     false
 }
 
+/// True, after saying why, when the tests keep photos in an object store and the calling test
+/// is about photo files in the data directory: the test is for the local photo store only.
+pub fn local_photos_only(why: &str) -> bool {
+    if test_postgres().is_some() && test_s3().is_some() {
+        eprintln!("local photo store only ({why}): not run on object storage");
+        return true;
+    }
+    false
+}
+
 /// A server's data as the tests run it: a data directory (the photos, and the embedded
 /// database) and, when the tests run on PostgreSQL, a database of its own.
 pub struct ServerData {
     pub dir: tempfile::TempDir,
     pub database: Option<TestDatabase>,
+    /// The object store it keeps photos in, when the tests run on PostgreSQL with S3.
+    pub blobs: Option<String>,
 }
 
 impl ServerData {
     pub fn new() -> ServerData {
+        let database = test_postgres().map(|admin| TestDatabase::create(&admin));
+        let blobs = database.as_ref().and_then(|_| test_bucket());
         ServerData {
             dir: tempfile::tempdir().unwrap(),
-            database: test_postgres().map(|admin| TestDatabase::create(&admin)),
+            database,
+            blobs,
         }
     }
 
@@ -117,6 +152,11 @@ impl ServerData {
     /// The server's records, opened as the server opens them.
     pub fn db(&self) -> Db {
         Db::open_with(self.path(), self.url()).unwrap()
+    }
+
+    /// The server's photos, opened as the server opens them.
+    pub fn photos(&self) -> quayside_server::photos::Photos {
+        quayside_server::photos::Photos::open(self.path(), self.blobs.as_deref()).unwrap()
     }
 }
 
@@ -166,6 +206,10 @@ impl Agency {
             (None, Some(admin)) => {
                 let db = TestDatabase::create(&admin);
                 options.database = Some(db.url.clone());
+                // The scale-out pass: PostgreSQL and, when there is one, an object store.
+                if options.blobs.is_none() {
+                    options.blobs = test_bucket();
+                }
                 Some(db)
             }
             _ => None,
@@ -195,6 +239,31 @@ impl Agency {
 
     pub fn db(&self) -> &Db {
         &self.server.as_ref().expect("server running").state.db
+    }
+
+    /// The running server's photo store.
+    pub fn photos(&self) -> &quayside_server::photos::Photos {
+        &self.server.as_ref().expect("server running").state.photos
+    }
+
+    /// Replaces the stored bytes of photo `sha256` behind the server's back (a disk or a
+    /// bucket altered by someone with access to it).
+    pub fn tamper_photo(&self, sha256: &str, bytes: &[u8]) {
+        match self.photos() {
+            quayside_server::photos::Photos::Local(_) => {
+                let file = self
+                    .dir
+                    .path()
+                    .join("blobs")
+                    .join(&sha256[..2])
+                    .join(sha256);
+                std::fs::write(file, bytes).unwrap();
+            }
+            quayside_server::photos::Photos::Object(o) => o
+                .store()
+                .put(&format!("photos/{sha256}"), bytes.to_vec())
+                .unwrap(),
+        }
     }
 
     /// Runs `f` with the server's database.
@@ -629,27 +698,38 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts the binary on `addr` over `data`, waiting until it answers.
     pub fn start(data: &Path, addr: SocketAddr) -> ServerProcess {
-        Self::start_binary(&server_binary(), data, None, addr)
+        Self::start_binary(&server_binary(), data, None, None, addr)
     }
 
     /// Starts the binary on `addr` over `data` (its directory, and its PostgreSQL database
     /// when the tests run on PostgreSQL).
     pub fn start_on(data: &ServerData, addr: SocketAddr) -> ServerProcess {
-        Self::start_binary(&server_binary(), data.path(), data.url(), addr)
+        Self::start_binary(
+            &server_binary(),
+            data.path(),
+            data.url(),
+            data.blobs.as_deref(),
+            addr,
+        )
     }
 
     /// [`ServerProcess::start`] with the binary at `binary`, keeping its records in
-    /// `database` (a PostgreSQL URL) when given.
+    /// `database` (a PostgreSQL URL) and its photos in `blobs` (an object store) when given.
     pub fn start_binary(
         binary: &Path,
         data: &Path,
         database: Option<&str>,
+        blobs: Option<&str>,
         addr: SocketAddr,
     ) -> ServerProcess {
         let mut command = std::process::Command::new(binary);
         command.env_remove("QUAYSIDE_DATABASE");
+        command.env_remove("QUAYSIDE_BLOBS");
         if let Some(url) = database {
             command.env("QUAYSIDE_DATABASE", url);
+        }
+        if let Some(address) = blobs {
+            command.env("QUAYSIDE_BLOBS", address);
         }
         #[allow(clippy::zombie_processes)] // killed and waited for in Drop, or on failure below
         let mut child = command

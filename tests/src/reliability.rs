@@ -359,7 +359,13 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
     let data = crate::ServerData::new();
     let code = seeded_server_data(&data);
     let addr = free_addr();
-    let server = ServerProcess::start_binary(server_bin, data.path(), data.url(), addr);
+    let server = ServerProcess::start_binary(
+        server_bin,
+        data.path(),
+        data.url(),
+        data.blobs.as_deref(),
+        addr,
+    );
     let url = format!("http://{addr}");
     let device = Device::new("ama", "GHTEM");
     device
@@ -429,7 +435,7 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
                 Err(e) => tally.lose(format!("inspection {id} confirmed, then lost: {e}")),
             }
         }
-        let uploads = quayside_server::blobs::Uploads::open(data.path()).unwrap();
+        let uploads = data.photos();
         for sha in &photos {
             if let Err(e) = uploads.read(sha) {
                 tally.lose(format!("photo {sha} confirmed, then lost: {e}"));
@@ -437,7 +443,13 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
         }
     }
     // Restarted, the server takes everything the device still holds.
-    let _server = ServerProcess::start_binary(server_bin, data.path(), data.url(), addr);
+    let _server = ServerProcess::start_binary(
+        server_bin,
+        data.path(),
+        data.url(),
+        data.blobs.as_deref(),
+        addr,
+    );
     let mut settled = false;
     for _ in 0..5 {
         if let Ok(r) = device.store.sync(None)
@@ -471,7 +483,7 @@ pub fn server_kill_trial(server_bin: &Path, seed: u64) -> Tally {
             Err(e) => tally.lose(format!("{id} missing on the server after the restart: {e}")),
         }
     }
-    let uploads = quayside_server::blobs::Uploads::open(data.path()).unwrap();
+    let uploads = data.photos();
     for sha in &photos {
         if let Err(e) = uploads.read(sha) {
             tally.lose(format!(
@@ -577,15 +589,7 @@ pub fn network_fault_trial(agency: &Agency, seed: u64) -> Tally {
         }
     }
     for sha in device.store.inner().confirmed_by_server().unwrap().photos {
-        if agency
-            .server
-            .as_ref()
-            .unwrap()
-            .state
-            .uploads
-            .read(&sha)
-            .is_err()
-        {
+        if agency.photos().read(&sha).is_err() {
             tally.lose(format!("photo {sha} not on the server"));
         }
     }

@@ -35,7 +35,7 @@ fn submitted(d: &Device, container: &str, seed: u8) -> (String, String) {
 
 fn has_photo(agency: &Agency, sha256: &str) -> bool {
     let state = &agency.server.as_ref().unwrap().state;
-    state.uploads.complete_len(sha256).unwrap().is_some()
+    state.photos.complete_len(sha256).unwrap().is_some()
 }
 
 fn review_state(agency: &Agency, id: &str) -> String {

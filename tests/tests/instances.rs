@@ -27,6 +27,7 @@ fn instance(data: &ServerData) -> quayside_server::Server {
         "127.0.0.1:0",
         quayside_server::Options {
             database: data.url().map(String::from),
+            blobs: data.blobs.clone(),
             ..Default::default()
         },
     )

@@ -36,12 +36,16 @@ fn database_files(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
-fn migrate(from: &Path, to: &str) -> std::process::Output {
-    Command::new(server_binary())
+fn migrate(from: &Path, to: &str, blobs: Option<&str>) -> std::process::Output {
+    let mut command = Command::new(server_binary());
+    command
         .args(["migrate", "--from", from.to_str().unwrap(), "--to", to])
         .env_remove("QUAYSIDE_DATABASE")
-        .output()
-        .unwrap()
+        .env_remove("QUAYSIDE_BLOBS");
+    if let Some(address) = blobs {
+        command.args(["--blobs", address]);
+    }
+    command.output().unwrap()
 }
 
 #[test]
@@ -76,7 +80,11 @@ fn an_embedded_server_moves_to_postgres_and_its_devices_carry_on() {
     let before = database_files(&dir);
 
     let database = TestDatabase::create(&admin);
-    let out = migrate(&dir, &database.url);
+    // With an S3 server the photos move too, into a bucket of the test's own.
+    let blobs = test_bucket();
+    let photo_file = dir.join("blobs").join(&sha[..2]).join(&sha);
+    let photo_before = std::fs::read(&photo_file).unwrap();
+    let out = migrate(&dir, &database.url, blobs.as_deref());
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
@@ -84,6 +92,9 @@ fn an_embedded_server_moves_to_postgres_and_its_devices_carry_on() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(said.contains("moved and checked"), "{said}");
+    if blobs.is_some() {
+        assert!(said.contains("and 1 photos into"), "{said}");
+    }
     for table in [
         "users",
         "devices",
@@ -98,8 +109,12 @@ fn an_embedded_server_moves_to_postgres_and_its_devices_carry_on() {
         );
     }
     assert_eq!(database_files(&dir), before, "the source was written to");
+    assert!(
+        std::fs::read(&photo_file).unwrap() == photo_before,
+        "the source's photo was written to"
+    );
     // Into a database that holds records already: refused, nothing added.
-    let again = migrate(&dir, &database.url);
+    let again = migrate(&dir, &database.url, None);
     assert!(!again.status.success());
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("already holds records"),
@@ -109,8 +124,13 @@ fn an_embedded_server_moves_to_postgres_and_its_devices_carry_on() {
 
     // The same data directory (photos) and address, the records in PostgreSQL: the phones carry
     // on with the tokens they hold.
-    let _server =
-        ServerProcess::start_binary(&server_binary(), &dir, Some(&database.url), agency.addr);
+    let _server = ServerProcess::start_binary(
+        &server_binary(),
+        &dir,
+        Some(&database.url),
+        None,
+        agency.addr,
+    );
     let db = quayside_server::db::Db::open_with(&dir, Some(&database.url)).unwrap();
     assert_eq!(db.review_state(&id).1, "approved");
     ama.store

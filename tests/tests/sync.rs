@@ -591,12 +591,9 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     // A chunk whose checksum does not match is refused (sent by hand with a bad header).
     assert!(
         agency
-            .server
-            .as_ref()
-            .unwrap()
-            .state
-            .uploads
+            .photos()
             .append(
+                agency.db(),
                 &device,
                 &named,
                 0,
@@ -620,17 +617,7 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     let report = sync(&ama);
     assert_eq!(report.photos_uploaded, 2);
     assert_eq!(client.blob_offset(&sha).unwrap(), (total, true));
-    assert_eq!(
-        agency
-            .server
-            .as_ref()
-            .unwrap()
-            .state
-            .uploads
-            .read(&sha)
-            .unwrap(),
-        photo
-    );
+    assert_eq!(agency.photos().read(&sha).unwrap(), photo);
     assert!(
         report.bytes_sent < total,
         "sent {} of {total}: the first chunk was not sent again",
@@ -640,6 +627,9 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     let again = sync(&ama);
     assert_eq!(again.photos_uploaded, 0);
 
+    if local_photos_only("writes an unfinished upload into the data directory") {
+        return;
+    }
     // Every byte of a photo arrived but the server died before it finished the upload (the
     // reliability trials found this): the device must not take that for "uploaded" but have
     // the server finish and verify it.
@@ -669,17 +659,7 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
         client.blob_offset(&sha3).unwrap(),
         (third.len() as u64, true)
     );
-    assert_eq!(
-        agency
-            .server
-            .as_ref()
-            .unwrap()
-            .state
-            .uploads
-            .read(&sha3)
-            .unwrap(),
-        third
-    );
+    assert_eq!(agency.photos().read(&sha3).unwrap(), third);
 }
 
 /// `len` bytes of a JPEG-looking photo.

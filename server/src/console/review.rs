@@ -642,13 +642,13 @@ pub(super) async fn photo(
     };
     let who = s.principal;
     let found = blocking(move || {
-        crate::blobs::Uploads::check(&sha)?;
+        crate::photos::Photos::check(&sha)?;
         if !state.db.photo_shown(&who, &inspection, &sha)? {
             return Err(ServerError::NotFound(format!(
                 "no photo {sha} of this inspection has arrived"
             )));
         }
-        state.uploads.read(&sha)
+        state.photos.read(&sha)
     })
     .await;
     match found {
@@ -772,7 +772,7 @@ pub(super) async fn decide(
     };
     let st = state.clone();
     let stored = blocking(move || {
-        let present = |sha: &str| st.uploads.complete_len(sha).is_ok_and(|l| l.is_some());
+        let present = |sha: &str| st.photos.complete_len(sha).is_ok_and(|l| l.is_some());
         st.db.record_signed_review(&who, &review, &present)
     })
     .await;

@@ -1,0 +1,472 @@
+//! Resumable photo uploads whose bytes go to S3-compatible object storage, for several server
+//! instances: the progress of each upload (offset, running SHA-256, the parts sent) lives in
+//! the shared database, so consecutive chunks may reach different instances, and a photo
+//! becomes readable only once its whole content has hashed to its name. The tus rules every
+//! store shares (checksums, limits) are in `blobs`; who may upload what is decided in `db`.
+
+use quayside_core::args;
+use quayside_core::error::Error;
+use quayside_core::sql::Sql;
+use sha2_resume::Digest;
+use sha2_resume::digest::common::hazmat::{SerializableState, SerializedState};
+
+use crate::blobs::{UploadState, check_chunk};
+use crate::db::{Db, now};
+use crate::error::{ServerError, ServerResult};
+use crate::s3::ObjectStore;
+
+type Hasher = sha2_resume::Sha256;
+
+/// Every part of a multipart upload but the last must be at least this long (S3's rule);
+/// smaller chunks wait in the database until they add up to a part.
+pub const PART_BYTES: usize = 5 * 1024 * 1024;
+
+/// Where finished photos are kept in the bucket.
+fn photo_key(sha256: &str) -> String {
+    format!("photos/{sha256}")
+}
+
+/// Photos in an object store, with upload progress in the database.
+pub struct ObjectUploads {
+    store: ObjectStore,
+    max_pending: u64,
+}
+
+/// One unfinished upload, as the database holds it.
+#[derive(Clone)]
+struct Progress {
+    total: u64,
+    received: u64,
+    multipart_id: Option<String>,
+    etags: Vec<String>,
+    hash: Hasher,
+    tail: Vec<u8>,
+}
+
+impl Progress {
+    fn load(c: &dyn Sql, device: &str, sha256: &str) -> ServerResult<Option<Progress>> {
+        c.opt(
+            "SELECT total, received, multipart_id, etags, hash_state, tail FROM photo_uploads
+             WHERE device = ?1 AND sha256 = ?2",
+            args![device, sha256],
+            |r| {
+                let state: Vec<u8> = r.get(4)?;
+                let hash = SerializedState::<Hasher>::try_from(state.as_slice())
+                    .ok()
+                    .and_then(|s| Hasher::deserialize(&s).ok())
+                    .ok_or_else(|| {
+                        ServerError::Internal(format!(
+                            "the upload of {sha256} has an unreadable hash state"
+                        ))
+                    })?;
+                let etags: String = r.get(3)?;
+                Ok(Progress {
+                    total: r.get(0)?,
+                    received: r.get(1)?,
+                    multipart_id: r.get(2)?,
+                    etags: serde_json::from_str(&etags).map_err(|e| {
+                        ServerError::Internal(format!("the upload of {sha256}: {e}"))
+                    })?,
+                    hash,
+                    tail: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    /// Writes this progress if the row still says `expected` bytes were received and no
+    /// request is finishing the upload (or, for a new upload, if there is no row yet): of two
+    /// requests carrying the same chunk, one wins. `finishing_until` marks the upload as being
+    /// finished by the caller until then (a lease, so a crashed finisher does not block it).
+    fn save(
+        &self,
+        c: &dyn Sql,
+        device: &str,
+        sha256: &str,
+        expected: Option<u64>,
+        finishing_until: Option<&str>,
+    ) -> ServerResult<bool> {
+        let etags = serde_json::to_string(&self.etags).expect("a list of strings serialises");
+        let state = self.hash.serialize().to_vec();
+        let (total, received) = (self.total as i64, self.received as i64);
+        let now = now();
+        let changed = match expected {
+            None => c.execute(
+                "INSERT INTO photo_uploads
+                    (device, sha256, total, received, multipart_id, etags, hash_state, tail,
+                     updated_at, finishing_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (device, sha256) DO NOTHING",
+                args![
+                    device,
+                    sha256,
+                    total,
+                    received,
+                    self.multipart_id,
+                    etags,
+                    state,
+                    self.tail,
+                    now,
+                    finishing_until
+                ],
+            )?,
+            Some(at) => c.execute(
+                "UPDATE photo_uploads SET received = ?3, multipart_id = ?4, etags = ?5,
+                    hash_state = ?6, tail = ?7, updated_at = ?8, finishing_until = ?9
+                 WHERE device = ?1 AND sha256 = ?2 AND received = ?10
+                   AND (finishing_until IS NULL OR finishing_until < ?8)",
+                args![
+                    device,
+                    sha256,
+                    received,
+                    self.multipart_id,
+                    etags,
+                    state,
+                    self.tail,
+                    now,
+                    finishing_until,
+                    at as i64
+                ],
+            )?,
+        };
+        Ok(changed == 1)
+    }
+}
+
+/// How long a request that is finishing an upload keeps others from finishing it too. Another
+/// request with the same last chunk waits for it (then finds the photo kept); after an instance
+/// died mid-finish, the device's next attempt waits at most this long and finishes it itself.
+/// A finish is a last part and a join (well under a second on a healthy store); one that takes
+/// longer than this may meet a second finisher, which sends the same verified bytes.
+const FINISHING_LEASE: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn forget(db: &Db, device: &str, sha256: &str) -> ServerResult<()> {
+    db.write(|c| {
+        c.execute(
+            "DELETE FROM photo_uploads WHERE device = ?1 AND sha256 = ?2",
+            args![device, sha256],
+        )?;
+        Ok(())
+    })
+}
+
+impl ObjectUploads {
+    /// Photos in the store at `address` (see [`ObjectStore::from_url`]); creates its bucket
+    /// when it is missing.
+    pub fn open(address: &str, max_pending: u64) -> ServerResult<ObjectUploads> {
+        let store = ObjectStore::from_url(address)?;
+        store.ensure_bucket()?;
+        Ok(ObjectUploads { store, max_pending })
+    }
+
+    /// The store's address (it holds no secret).
+    pub fn address(&self) -> &str {
+        self.store.address()
+    }
+
+    /// The store itself (for `migrate` and the tests).
+    pub fn store(&self) -> &ObjectStore {
+        &self.store
+    }
+
+    /// The length of the finished photo, if the store has it.
+    pub fn complete_len(&self, sha256: &str) -> ServerResult<Option<u64>> {
+        self.store.head(&photo_key(sha256))
+    }
+
+    /// How much of its upload of this photo `device` has sent.
+    pub fn partial_offset(&self, db: &Db, device: &str, sha256: &str) -> ServerResult<u64> {
+        Ok(db
+            .read(|c| Progress::load(c, device, sha256))?
+            .map_or(0, |p| p.received))
+    }
+
+    /// Bytes of unfinished uploads `device` holds.
+    pub fn pending_bytes(&self, db: &Db, device: &str) -> ServerResult<u64> {
+        let sum: i64 = db.read(|c| {
+            Ok(c.value(
+                "SELECT COALESCE(SUM(received), 0) FROM photo_uploads WHERE device = ?1",
+                args![device],
+            )?)
+        })?;
+        Ok(sum as u64)
+    }
+
+    /// Appends `chunk` at `offset` of `device`'s upload (the same contract as the local store's
+    /// `append`). Chunks add to the running hash and to a tail kept in the database; once the
+    /// tail makes a part it goes to the store; the last chunk finishes the object, but only if
+    /// everything received hashes to `sha256`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn append(
+        &self,
+        db: &Db,
+        device: &str,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        checksum: Option<&str>,
+        chunk: &[u8],
+    ) -> ServerResult<UploadState> {
+        if device.is_empty() {
+            return Err(ServerError::Forbidden(
+                "only an enrolled device uploads photos".into(),
+            ));
+        }
+        check_chunk(offset, total, checksum, chunk)?;
+        let found = db.read(|c| Progress::load(c, device, sha256))?;
+        let expected = found.as_ref().map(|p| p.received);
+        let received = expected.unwrap_or(0);
+        if offset != received {
+            return Err(ServerError::Conflict(format!(
+                "Upload-Offset {offset} does not match the {received} bytes received"
+            )));
+        }
+        let mut p = match found {
+            Some(p) if p.total != total => {
+                return Err(ServerError::BadRequest(format!(
+                    "Upload-Length {total} differs from the {} this upload started with",
+                    p.total
+                )));
+            }
+            Some(p) => p,
+            None => {
+                let pending = self.pending_bytes(db, device)?;
+                if pending + total > self.max_pending {
+                    return Err(ServerError::PayloadTooLarge(format!(
+                        "this device already holds {pending} bytes of unfinished uploads (at most {} at once): finish those first",
+                        self.max_pending
+                    )));
+                }
+                Progress {
+                    total,
+                    received: 0,
+                    multipart_id: None,
+                    etags: Vec::new(),
+                    hash: Hasher::new(),
+                    tail: Vec::new(),
+                }
+            }
+        };
+        let before = p.clone();
+        p.hash.update(chunk);
+        p.tail.extend_from_slice(chunk);
+        p.received = offset + chunk.len() as u64;
+        let key = photo_key(sha256);
+        if p.received == total {
+            return self.finish(db, device, sha256, expected, before, p);
+        }
+        let mut started = None;
+        if p.tail.len() >= PART_BYTES {
+            let id = match &p.multipart_id {
+                Some(id) => id.clone(),
+                None => {
+                    let id = self.store.start_multipart(&key)?;
+                    started = Some(id.clone());
+                    id
+                }
+            };
+            let number = part_number(p.etags.len())?;
+            let etag = self
+                .store
+                .put_part(&key, &id, number, std::mem::take(&mut p.tail))?;
+            p.multipart_id = Some(id);
+            p.etags.push(etag);
+        }
+        if !db.write(|c| p.save(c, device, sha256, expected, None))? {
+            if let Some(id) = started {
+                let _ = self.store.abort_multipart(&key, &id);
+            }
+            return Err(busy());
+        }
+        Ok(UploadState {
+            offset: p.received,
+            complete: false,
+        })
+    }
+
+    /// The last chunk arrived (`done` is the upload with it, `before` without, as the row
+    /// held it: `expected` bytes received, None for no row yet): the object is
+    /// kept under its hash only if everything received hashes to the name. One request at a
+    /// time finishes an upload (a lease on its row); the row stays until the object is whole,
+    /// so a finish that fails part-way is taken up again by the device's next request.
+    fn finish(
+        &self,
+        db: &Db,
+        device: &str,
+        sha256: &str,
+        expected: Option<u64>,
+        before: Progress,
+        done: Progress,
+    ) -> ServerResult<UploadState> {
+        let key = photo_key(sha256);
+        let actual = hex::encode(done.hash.clone().finalize());
+        if actual != sha256 {
+            if let Some(id) = &done.multipart_id {
+                let _ = self.store.abort_multipart(&key, id);
+            }
+            forget(db, device, sha256)?;
+            return Err(ServerError::Unprocessable(format!(
+                "the uploaded photo does not match its name (its content hashes to {actual}); upload it again"
+            )));
+        }
+        let waiting = std::time::Instant::now();
+        let mut expected = expected;
+        loop {
+            let until = (chrono::Utc::now()
+                + chrono::Duration::from_std(FINISHING_LEASE).expect("a short lease"))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            // A new upload finished by its first chunk has no row yet: the claim creates one.
+            if db.write(|c| before.save(c, device, sha256, expected, Some(&until)))? {
+                break;
+            }
+            // Someone else is finishing it (or has moved it on): wait for them.
+            let row = db.read(|c| Progress::load(c, device, sha256))?;
+            if expected.is_none() && row.as_ref().is_some_and(|r| r.received == 0) {
+                // The other request created the row: from now on claim it as it stands.
+                expected = Some(0);
+            }
+            if row.as_ref().map(|r| r.received) != expected {
+                if row.is_none() && self.store.head(&key)? == Some(done.total) {
+                    return Ok(UploadState {
+                        offset: done.total,
+                        complete: true,
+                    });
+                }
+                return Err(busy());
+            }
+            if waiting.elapsed() > FINISHING_LEASE + std::time::Duration::from_secs(1) {
+                return Err(busy());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let sent = if self.store.head(&key)? == Some(done.total) {
+            // An earlier request finished the object (checked then as now) and did not get to
+            // forget the upload: nothing to send again.
+            Ok(())
+        } else {
+            match &done.multipart_id {
+                None => self.store.put(&key, done.tail),
+                Some(id) => {
+                    let mut etags = done.etags;
+                    part_number(etags.len())
+                        .and_then(|n| self.store.put_part(&key, id, n, done.tail))
+                        .and_then(|etag| {
+                            etags.push(etag);
+                            self.store.finish_multipart(&key, id, &etags)
+                        })
+                }
+            }
+        };
+        if let Err(e) = sent {
+            // Let the device's next request try again at once rather than wait for the lease.
+            let _ = db.write(|c| {
+                c.execute(
+                    "UPDATE photo_uploads SET finishing_until = NULL WHERE device = ?1 AND sha256 = ?2",
+                    args![device, sha256],
+                )?;
+                Ok(())
+            });
+            return Err(e);
+        }
+        forget(db, device, sha256)?;
+        Ok(UploadState {
+            offset: done.total,
+            complete: true,
+        })
+    }
+
+    /// Removes unfinished uploads nobody has added to for `age` (and their parts in the
+    /// store); returns how many.
+    pub fn sweep_abandoned(&self, db: &Db, age: std::time::Duration) -> ServerResult<usize> {
+        // The same spelling as `now()`, so the times compare as text.
+        let cutoff = chrono::Duration::from_std(age)
+            .ok()
+            .and_then(|age| chrono::Utc::now().checked_sub_signed(age))
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let stale = db.read(|c| {
+            c.rows(
+                "SELECT device, sha256, multipart_id FROM photo_uploads WHERE updated_at <= ?1",
+                args![cutoff],
+                |r| {
+                    Ok::<_, ServerError>((
+                        r.get::<String>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<Option<String>>(2)?,
+                    ))
+                },
+            )
+        })?;
+        for (device, sha256, id) in &stale {
+            if let Some(id) = id {
+                self.store.abort_multipart(&photo_key(sha256), id)?;
+            }
+            forget(db, device, sha256)?;
+        }
+        Ok(stale.len())
+    }
+
+    /// Writes and removes a small object: the store must take writes.
+    pub fn write_probe(&self) -> ServerResult<()> {
+        let key = format!("probes/{}", uuid::Uuid::now_v7());
+        self.store.put(&key, b"probe".to_vec())?;
+        self.store.delete(&key)
+    }
+
+    /// A finished photo's bytes, verified against its name.
+    pub fn read(&self, sha256: &str) -> ServerResult<Vec<u8>> {
+        let bytes = self
+            .store
+            .get(&photo_key(sha256))?
+            .ok_or_else(|| Error::NotFound {
+                kind: "photo",
+                id: sha256.to_string(),
+            })?;
+        let actual = quayside_core::blobs::sha256_hex(&bytes);
+        if actual != sha256 {
+            return Err(Error::Integrity(format!(
+                "photo {sha256} has been altered in the object store (its content now hashes to {actual})"
+            ))
+            .into());
+        }
+        Ok(bytes)
+    }
+
+    /// Stores a finished photo whose bytes the caller holds (used by `migrate`); they are
+    /// checked against the name first.
+    pub fn put_verified(&self, sha256: &str, bytes: Vec<u8>) -> ServerResult<()> {
+        let actual = quayside_core::blobs::sha256_hex(&bytes);
+        if actual != sha256 {
+            return Err(
+                Error::Integrity(format!("photo {sha256} hashes to {actual}: not copied")).into(),
+            );
+        }
+        self.store.put(&photo_key(sha256), bytes)
+    }
+
+    /// Every finished photo's hash, sorted.
+    pub fn list(&self) -> ServerResult<Vec<String>> {
+        Ok(self
+            .store
+            .list("photos/")?
+            .into_iter()
+            .filter_map(|o| o.key.strip_prefix("photos/").map(str::to_string))
+            .filter(|k| quayside_core::blobs::is_sha256(k))
+            .collect())
+    }
+}
+
+/// Another request is adding to (or finishing) the same upload.
+fn busy() -> ServerError {
+    ServerError::Conflict(
+        "another request is adding to this upload at the same time: ask where it stands (HEAD) and go on from there".into(),
+    )
+}
+
+/// S3 numbers parts from 1 to 10,000.
+fn part_number(sent: usize) -> ServerResult<u16> {
+    u16::try_from(sent + 1)
+        .ok()
+        .filter(|n| *n <= 10_000)
+        .ok_or_else(|| ServerError::BadRequest("too many parts in one upload".into()))
+}
