@@ -154,6 +154,20 @@ impl ServerData {
         Db::open_with(self.path(), self.url()).unwrap()
     }
 
+    /// An in-process server instance over this data (several may run at once on PostgreSQL).
+    pub fn instance(&self) -> quayside_server::Server {
+        quayside_server::Server::start_with(
+            self.path(),
+            "127.0.0.1:0",
+            quayside_server::Options {
+                database: self.url().map(String::from),
+                blobs: self.blobs.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
     /// The server's photos, opened as the server opens them.
     pub fn photos(&self) -> quayside_server::photos::Photos {
         quayside_server::photos::Photos::open(self.path(), self.blobs.as_deref()).unwrap()

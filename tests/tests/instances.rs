@@ -20,20 +20,6 @@ fn postgres() -> Option<String> {
     url
 }
 
-/// An in-process instance over the shared data.
-fn instance(data: &ServerData) -> quayside_server::Server {
-    quayside_server::Server::start_with(
-        data.path(),
-        "127.0.0.1:0",
-        quayside_server::Options {
-            database: data.url().map(String::from),
-            blobs: data.blobs.clone(),
-            ..Default::default()
-        },
-    )
-    .unwrap()
-}
-
 /// Two in-process instances on one new, seeded database, behind a balancing proxy (no faults
 /// yet); None without PostgreSQL.
 fn two_instances() -> Option<(
@@ -45,7 +31,7 @@ fn two_instances() -> Option<(
     postgres()?;
     let data = ServerData::new();
     seed(&data.db());
-    let (a, b) = (instance(&data), instance(&data));
+    let (a, b) = (data.instance(), data.instance());
     let proxy = FaultProxy::balance(vec![a.addr, b.addr], Faults::NONE);
     Some((data, a, b, proxy))
 }

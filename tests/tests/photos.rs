@@ -22,19 +22,7 @@ fn two_instances() -> Option<(ServerData, [quayside_server::Server; 2])> {
     let data = ServerData::new();
     assert!(data.blobs.is_some());
     seed(&data.db());
-    let start = || {
-        quayside_server::Server::start_with(
-            data.path(),
-            "127.0.0.1:0",
-            quayside_server::Options {
-                database: data.url().map(String::from),
-                blobs: data.blobs.clone(),
-                ..Default::default()
-            },
-        )
-        .unwrap()
-    };
-    let servers = [start(), start()];
+    let servers = [data.instance(), data.instance()];
     Some((data, servers))
 }
 
