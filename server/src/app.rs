@@ -67,20 +67,20 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        Metrics::for_backend("sqlite")
+        Metrics::for_backend("sqlite", "local")
     }
 }
 
 impl Metrics {
     /// The metrics of a server whose records are kept by `database` (`sqlite` or `postgres`).
-    pub fn for_backend(database: &str) -> Self {
+    pub fn for_backend(database: &str, photos: &str) -> Self {
         let mut registry = Registry::with_prefix("quayside");
         let instance = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
         let info = prometheus_client::metrics::info::Info::new(vec![
             ("instance_id".to_string(), instance.clone()),
             ("version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
             ("database".to_string(), database.to_string()),
-            ("photos".to_string(), "local".to_string()),
+            ("photos".to_string(), photos.to_string()),
         ]);
         registry.register(
             "server",

@@ -66,10 +66,11 @@ pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc
         error::ServerError::BadRequest("enrolment attempts per minute must be at least 1".into())
     })?;
     let db = db::Db::open_with(data, options.database.as_deref())?;
+    let photos = photos::Photos::open(data, options.blobs.as_deref())?;
     let state = AppState {
-        metrics: Metrics::for_backend(db.storage().backend()),
+        metrics: Metrics::for_backend(db.storage().backend(), photos.backend()),
         db,
-        photos: photos::Photos::open(data, options.blobs.as_deref())?,
+        photos,
         enrol_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
     };
     state.check_writable().map_err(|e| {

@@ -18,7 +18,13 @@ pub mod reliability;
 /// GHTEM), esi (supervisor at GHTEM) and piet (officer at NLRTM).
 pub struct Agency {
     pub dir: tempfile::TempDir,
+    /// The server (in the scale-out pass, the first of two instances).
     pub server: Option<quayside_server::Server>,
+    /// In the scale-out pass: the second instance on the same database and bucket.
+    pub second: Option<quayside_server::Server>,
+    /// In the scale-out pass: the load balancer in front of both instances, at `addr`.
+    balancer: Option<FaultProxy>,
+    /// Where devices reach it: the server, or the load balancer in front of both instances.
     pub addr: SocketAddr,
     options: quayside_server::Options,
     /// The PostgreSQL database it keeps its records in, when the tests run on PostgreSQL
@@ -203,18 +209,29 @@ impl Agency {
 
     /// [`Agency::start`] with server settings (say, more enrolments per minute).
     pub fn start_with(options: quayside_server::Options) -> Agency {
-        Self::start_on(options, test_postgres())
+        Self::start_on(options, test_postgres(), true)
+    }
+
+    /// One in-process instance in every pass (on PostgreSQL in that pass), for tests of what
+    /// each instance keeps to itself: its metrics, its enrolment rate limits.
+    pub fn start_one_instance() -> Agency {
+        Self::start_on(quayside_server::Options::default(), test_postgres(), false)
     }
 
     /// An in-process server on its embedded database whichever pass the tests run in (a
     /// server to migrate, say).
     pub fn start_embedded() -> Agency {
-        Self::start_on(quayside_server::Options::default(), None)
+        Self::start_on(quayside_server::Options::default(), None, false)
     }
 
     /// [`Agency::start_with`], its records in a new database on the PostgreSQL server `postgres`
-    /// names unless `options` names a database or `postgres` is None.
-    fn start_on(mut options: quayside_server::Options, postgres: Option<String>) -> Agency {
+    /// names unless `options` names a database or `postgres` is None; there, two instances
+    /// behind a load balancer when `balanced`.
+    fn start_on(
+        mut options: quayside_server::Options,
+        postgres: Option<String>,
+        balanced: bool,
+    ) -> Agency {
         let dir = tempfile::tempdir().unwrap();
         let database = match (&options.database, postgres) {
             (None, Some(admin)) => {
@@ -229,13 +246,25 @@ impl Agency {
             _ => None,
         };
         seed(&Db::open_with(dir.path(), options.database.as_deref()).unwrap());
-        let server =
-            quayside_server::Server::start_with(dir.path(), "127.0.0.1:0", options.clone())
-                .unwrap();
-        let addr = server.addr;
+        let start = || {
+            quayside_server::Server::start_with(dir.path(), "127.0.0.1:0", options.clone()).unwrap()
+        };
+        let server = start();
+        // The scale-out pass runs every test against two instances on one database (and
+        // bucket) behind a load balancer that sends each connection to either.
+        let (second, balancer, addr) = if balanced && database.is_some() {
+            let second = start();
+            let balancer = FaultProxy::balance(vec![server.addr, second.addr], Faults::NONE);
+            let addr = balancer.addr;
+            (Some(second), Some(balancer), addr)
+        } else {
+            (None, None, server.addr)
+        };
         Agency {
             dir,
             server: Some(server),
+            second,
+            balancer,
             addr,
             options,
             database,
@@ -298,18 +327,39 @@ impl Agency {
     /// Stops the server, runs `between` on its data directory (a backup, a restore), and starts
     /// it again on the same address.
     pub fn restart_with(&mut self, between: impl FnOnce(&Path)) {
-        if let Some(s) = self.server.take() {
+        let addrs: Vec<SocketAddr> = [&self.server, &self.second]
+            .into_iter()
+            .flatten()
+            .map(|s| s.addr)
+            .collect();
+        for s in [self.server.take(), self.second.take()]
+            .into_iter()
+            .flatten()
+        {
             s.stop();
         }
         between(self.dir.path());
-        self.server = Some(
+        let start = |addr: SocketAddr| {
             quayside_server::Server::start_with(
                 self.dir.path(),
-                &self.addr.to_string(),
+                &addr.to_string(),
                 self.options.clone(),
             )
-            .unwrap(),
-        );
+            .unwrap()
+        };
+        // The same addresses as before (the balancer's, when there is one, stays as it was).
+        let addrs = if addrs.is_empty() {
+            vec![self.addr]
+        } else {
+            addrs
+        };
+        self.server = Some(start(addrs[0]));
+        self.second = addrs.get(1).map(|a| start(*a));
+    }
+
+    /// Whether this agency runs as two instances behind a load balancer (the scale-out pass).
+    pub fn is_balanced(&self) -> bool {
+        self.balancer.is_some()
     }
 }
 

@@ -145,7 +145,8 @@ fn an_admin_sets_up_a_station_and_a_user_who_enrols_and_syncs() {
 
 #[test]
 fn health_metrics_and_body_limits() {
-    let agency = Agency::start();
+    // Metrics count what one instance handled.
+    let agency = Agency::start_one_instance();
     quayside_core::sync::client::install_crypto_provider();
     let c = Client::new();
     let u = agency.url();

@@ -350,7 +350,10 @@ fn the_schedule_follows_pending_work_and_failures() {
 
     // The server goes away: the failure is counted and the next attempt waits.
     let mut agency = agency;
-    if let Some(server) = agency.server.take() {
+    for server in [agency.server.take(), agency.second.take()]
+        .into_iter()
+        .flatten()
+    {
         server.stop();
     }
     new_inspection(&ama.store, "MSCU1234566");
