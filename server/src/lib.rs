@@ -15,6 +15,7 @@ pub mod export;
 pub mod migrate;
 pub mod object_uploads;
 pub mod pg;
+pub mod pg_tls;
 pub mod photos;
 pub mod review_desk;
 pub mod s3;

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::error::Error as _;
 
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, Statement};
 use quayside_core::error::Error;
 use quayside_core::sql::{Row, Sql, ToValue, Value};
 
@@ -34,6 +34,18 @@ pub struct Session {
 /// Makes and checks the pool's connections.
 pub struct Manager {
     config: postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+}
+
+impl Manager {
+    /// Connections as `url` describes them, TLS included (see [`crate::pg_tls`]).
+    fn new(url: &str) -> CoreResult<Manager> {
+        let c = crate::pg_tls::connection(url)?;
+        Ok(Manager {
+            config: c.config,
+            tls: c.tls,
+        })
+    }
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -41,7 +53,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Session, postgres::Error> {
-        let mut client = self.config.connect(NoTls)?;
+        let mut client = self.config.connect(self.tls.clone())?;
         // Deferred writes are sent as text with their values quoted (see [`literal`]): a quote
         // is the only character special inside a string literal with this setting.
         client.batch_execute("SET standard_conforming_strings = on")?;
@@ -73,14 +85,14 @@ pub type Pooled = r2d2::PooledConnection<Manager>;
 impl Pool {
     /// Connects to `url` (`postgres://user@host:port/database`).
     pub fn connect(url: &str) -> CoreResult<Pool> {
-        let config = config(url)?;
+        let manager = Manager::new(url)?;
         let pool = r2d2::Pool::builder()
             .max_size(16)
             // Connections are opened as requests need them, not all at start: several
             // instances (and their command-line tools) share PostgreSQL's connection limit.
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
-            .build(Manager { config })
+            .build(manager)
             .map_err(|e| {
                 Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", shown_url(url)))
             })?;
@@ -96,12 +108,6 @@ impl Pool {
             .get()
             .map_err(|e| Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", self.shown)))
     }
-}
-
-/// The connection settings a `postgres://` URL names.
-fn config(url: &str) -> CoreResult<postgres::Config> {
-    url.parse()
-        .map_err(|e| Error::Database(format!("database URL {}: {e}", shown_url(url))))
 }
 
 /// `url` without its password.
@@ -121,7 +127,7 @@ pub fn shown_url(url: &str) -> String {
 /// with the collation Quayside needs; returns its URL.
 pub fn create_database(admin: &str, name: &str) -> CoreResult<String> {
     database_name(name)?;
-    let mut client = postgres::Client::connect(admin, NoTls).map_err(pg_err)?;
+    let mut client = admin_client(admin)?;
     client
         .batch_execute(&format!(
             "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
@@ -136,10 +142,16 @@ pub fn create_database(admin: &str, name: &str) -> CoreResult<String> {
 /// Drops database `name` on the server `admin` connects to, ending its connections.
 pub fn drop_database(admin: &str, name: &str) -> CoreResult<()> {
     database_name(name)?;
-    let mut client = postgres::Client::connect(admin, NoTls).map_err(pg_err)?;
+    let mut client = admin_client(admin)?;
     client
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .map_err(pg_err)
+}
+
+/// A plain client of the server `admin` names (TLS as its URL asks).
+fn admin_client(admin: &str) -> CoreResult<Client> {
+    let c = crate::pg_tls::connection(admin)?;
+    c.config.connect(c.tls).map_err(pg_err)
 }
 
 fn database_name(name: &str) -> CoreResult<()> {
@@ -161,9 +173,7 @@ pub struct Standalone(RefCell<Session>);
 
 impl Standalone {
     pub fn connect(url: &str) -> CoreResult<Standalone> {
-        let manager = Manager {
-            config: config(url)?,
-        };
+        let manager = Manager::new(url)?;
         let session = r2d2::ManageConnection::connect(&manager).map_err(pg_err)?;
         Ok(Standalone(RefCell::new(session)))
     }
