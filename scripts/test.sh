@@ -27,7 +27,7 @@ s3dir=$(mktemp -d)
 trap 'kill "$(cat "$s3dir/pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$s3dir"' EXIT
 s3=$(scripts/s3.sh "$s3dir")
 QUAYSIDE_TEST_POSTGRES="$pg" QUAYSIDE_TEST_S3="$s3" cargo nextest run --workspace --no-fail-fast \
-  -E "package(quayside-e2e) | binary_id(quayside-server::export)"
+  -E "package(quayside-e2e) | binary_id(quayside-server::export) | binary_id(quayside-server::feed) | binary_id(quayside-server::migrations)"
 cargo test --workspace --doc
 # The fuzz targets (run by `cargo fuzz`, see fuzz/README.md) must keep compiling.
 cargo check --quiet --manifest-path fuzz/Cargo.toml

@@ -17,32 +17,11 @@ use quayside_server::db::{DB_FILE, Db};
 use quayside_server::error::ServerError;
 use quayside_server::export::{self, Format, Group, SeizureQuery};
 
+mod common;
+use common::Database;
+
 /// The published case: 1,139 cylinders x 13.6 kg of R-22.
 const R22_KG: f64 = 15_490.4;
-
-/// The PostgreSQL database of one test, when the tests run on PostgreSQL; dropped at the end.
-struct Database {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn new() -> Option<Database> {
-        let admin = std::env::var("QUAYSIDE_TEST_POSTGRES")
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        let name = format!("quayside_t_{}", uuid::Uuid::new_v4().simple());
-        let url = quayside_server::pg::create_database(&admin, &name).unwrap();
-        Some(Database { admin, name, url })
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let _ = quayside_server::pg::drop_database(&self.admin, &self.name);
-    }
-}
 
 struct Fixture {
     dir: tempfile::TempDir,

@@ -1,8 +1,11 @@
 //! The feed by role: each caller reads exactly the entries of the stations it may read, in
-//! sequence order, paged without loss or repeat, and never what its own device wrote.
+//! sequence order, paged without loss or repeat, and never what its own device wrote. On the
+//! embedded database, or on PostgreSQL when `QUAYSIDE_TEST_POSTGRES` names a server.
 
-use quayside_server::db::{DB_FILE, Db};
-use rusqlite::params;
+use quayside_core::args;
+use quayside_server::db::Db;
+
+mod common;
 
 fn entries(db: &Db, who: &quayside_core::sync::policy::Principal, limit: u32) -> Vec<String> {
     let (mut since, mut out) = (0, Vec::new());
@@ -20,7 +23,8 @@ fn entries(db: &Db, who: &quayside_core::sync::policy::Principal, limit: u32) ->
 #[test]
 fn each_role_pages_through_exactly_the_stations_it_reads() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path()).unwrap();
+    let database = common::Database::new();
+    let db = Db::open_with(dir.path(), database.as_ref().map(|d| d.url.as_str())).unwrap();
     db.add_station("GHTEM", "GH", "Tema").unwrap();
     db.add_station("GHTKD", "GH", "Takoradi").unwrap();
     db.add_station("NLRTM", "NL", "Rotterdam").unwrap();
@@ -47,7 +51,6 @@ fn each_role_pages_through_exactly_the_stations_it_reads() {
     let ama = db.principal(&phone.token).unwrap();
 
     // 30 documents round the three stations; every fifth written by ama's own "device".
-    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
     let stations = ["GHTEM", "GHTKD", "NLRTM"];
     let mut expected: std::collections::HashMap<&str, Vec<String>> = Default::default();
     for n in 0..30usize {
@@ -58,15 +61,17 @@ fn each_role_pages_through_exactly_the_stations_it_reads() {
         } else {
             "a-phone"
         };
-        conn.execute(
-            "INSERT INTO documents(id, kind, snapshot, heads, updated_at) VALUES (?1, 'inspection', x'00', '[]', '2026-01-01')",
-            [&id],
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO doc_index(id, kind, station, seq, device_id) VALUES (?1, 'inspection', ?2, ?3, ?4)",
-            params![id, station, 100 + n as i64 * 7, writer],
-        )
+        db.write(|c| {
+            c.execute(
+                "INSERT INTO documents(id, kind, snapshot, heads, updated_at) VALUES (?1, 'inspection', ?2, '[]', '2026-01-01')",
+                args![id, vec![0u8]],
+            )?;
+            c.execute(
+                "INSERT INTO doc_index(id, kind, station, seq, device_id) VALUES (?1, 'inspection', ?2, ?3, ?4)",
+                args![id, station, 100 + n as i64 * 7, writer],
+            )?;
+            Ok(())
+        })
         .unwrap();
         expected.entry(station).or_default().push(id);
     }
