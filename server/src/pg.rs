@@ -478,6 +478,22 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 /// Brings the database to the newest of `migrations` (each in its own transaction, under the
 /// write lock, so instances starting together apply each once). Refuses a database whose
 /// collation would order text differently from SQLite (times are kept as ISO 8601 text).
+/// Refreshes the planner's table statistics when PostgreSQL does not keep them itself: with
+/// autovacuum off nothing runs ANALYZE, and without statistics the feed every sync starts with
+/// (`seq > cursor`) is planned as a full scan that grows with the records (BENCHMARKS.md,
+/// Growth). The server calls this at start and hourly; returns whether it ran.
+pub fn analyze_if_unattended(pool: &Pool) -> CoreResult<bool> {
+    let mut session = pool.get()?;
+    let conn = Conn::new(&mut session);
+    let c: &dyn Sql = &conn;
+    let autovacuum: String = c.value("SHOW autovacuum", quayside_core::args![])?;
+    if autovacuum == "on" {
+        return Ok(false);
+    }
+    c.batch("ANALYZE")?;
+    Ok(true)
+}
+
 pub fn migrate(pool: &Pool, migrations: &[(&str, &str)]) -> CoreResult<usize> {
     let mut session = pool.get()?;
     let conn = Conn::new(&mut session);
