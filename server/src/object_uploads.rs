@@ -319,21 +319,15 @@ impl ObjectUploads {
             });
         }
         let waiting = std::time::Instant::now();
-        let mut expected = expected;
         loop {
             let until = (chrono::Utc::now()
                 + chrono::Duration::from_std(FINISHING_LEASE).expect("a short lease"))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            // A new upload finished by its first chunk has no row yet: the claim creates one.
             if db.write(|c| before.save(c, device, sha256, expected, Some(&until)))? {
                 break;
             }
             // Someone else is finishing it (or has moved it on): wait for them.
             let row = db.read(|c| Progress::load(c, device, sha256))?;
-            if expected.is_none() && row.as_ref().is_some_and(|r| r.received == 0) {
-                // The other request created the row: from now on claim it as it stands.
-                expected = Some(0);
-            }
             if row.as_ref().map(|r| r.received) != expected {
                 if row.is_none() && self.store.head(&key)? == Some(done.total) {
                     return Ok(UploadState {
@@ -366,7 +360,17 @@ impl ObjectUploads {
                 }
             }
         };
-        if let Err(e) = sent {
+        if let Err(e) = sent
+            // Another finisher (one that outlived its lease) may have joined it meanwhile.
+            && self.store.head(&key)? != Some(done.total)
+        {
+            if let (ServerError::Internal(_), Some(id)) = (&e, &done.multipart_id) {
+                // The store refused the parts (one is not what was recorded: two different
+                // chunks were sent for one offset): start the upload over.
+                let _ = self.store.abort_multipart(&key, id);
+                forget(db, device, sha256)?;
+                return Err(e);
+            }
             // Let the device's next request try again at once rather than wait for the lease.
             let _ = db.write(|c| {
                 c.execute(
