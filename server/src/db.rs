@@ -1345,8 +1345,9 @@ fn check_review(
     actor: &[u8],
     blob_present: &dyn Fn(&str) -> bool,
 ) -> Result<Checked, SyncRefusal> {
+    // The grant (a row here) first: the photo store is asked only about granted photos.
     let photo_present = |inspection: &str, sha: &str| {
-        blob_present(sha) && blob_granted(conn, sha, inspection).unwrap_or(false)
+        blob_granted(conn, sha, inspection).unwrap_or(false) && blob_present(sha)
     };
     let review_doc = match (incoming.snapshot, existing.as_deref_mut()) {
         (Some(doc), _) => doc,

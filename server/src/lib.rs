@@ -123,9 +123,26 @@ impl Server {
                     .build()
                     .expect("tokio runtime");
                 rt.block_on(async move {
-                    // Hourly: unfinished uploads nobody touched for a week are removed, the
-                    // enrolment limiter forgets addresses that stopped trying, and PostgreSQL
-                    // without autovacuum gets fresh table statistics.
+                    // Hourly, from an hour after start (opening the database gathered the first
+                    // statistics): PostgreSQL without autovacuum gets fresh table statistics.
+                    let housekeeper = sweep_state.clone();
+                    tokio::spawn(async move {
+                        let hour = std::time::Duration::from_secs(3600);
+                        let mut every =
+                            tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
+                        loop {
+                            every.tick().await;
+                            let s = housekeeper.clone();
+                            let _ = tokio::task::spawn_blocking(move || {
+                                if let Err(e) = s.db.storage().maintain() {
+                                    tracing::warn!(error = %e, "database housekeeping failed");
+                                }
+                            })
+                            .await;
+                        }
+                    });
+                    // Hourly: unfinished uploads nobody touched for a week are removed, and the
+                    // enrolment limiter forgets addresses that stopped trying.
                     let sweeper = sweep_state.clone();
                     tokio::spawn(async move {
                         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -134,9 +151,6 @@ impl Server {
                             sweeper.enrol_limiter.retain_recent();
                             let s = sweeper.clone();
                             let removed = tokio::task::spawn_blocking(move || {
-                                if let Err(e) = s.db.storage().maintain() {
-                                    tracing::warn!(error = %e, "database housekeeping failed");
-                                }
                                 s.photos.sweep_abandoned(&s.db, blobs::ABANDONED_AFTER)
                             })
                             .await

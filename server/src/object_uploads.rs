@@ -33,7 +33,6 @@ pub struct ObjectUploads {
 }
 
 /// One unfinished upload, as the database holds it.
-#[derive(Clone)]
 struct Progress {
     total: u64,
     received: u64,
@@ -76,26 +75,22 @@ impl Progress {
 
     /// Writes this progress if the row still says `expected` bytes were received and no
     /// request is finishing the upload (or, for a new upload, if there is no row yet): of two
-    /// requests carrying the same chunk, one wins. `finishing_until` marks the upload as being
-    /// finished by the caller until then (a lease, so a crashed finisher does not block it).
+    /// requests carrying the same chunk, one wins.
     fn save(
         &self,
         c: &dyn Sql,
         device: &str,
         sha256: &str,
         expected: Option<u64>,
-        finishing_until: Option<&str>,
     ) -> ServerResult<bool> {
         let etags = serde_json::to_string(&self.etags).expect("a list of strings serialises");
         let state = self.hash.serialize().to_vec();
         let (total, received) = (self.total as i64, self.received as i64);
-        let now = now();
         let changed = match expected {
             None => c.execute(
                 "INSERT INTO photo_uploads
-                    (device, sha256, total, received, multipart_id, etags, hash_state, tail,
-                     updated_at, finishing_until)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                    (device, sha256, total, received, multipart_id, etags, hash_state, tail, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (device, sha256) DO NOTHING",
                 args![
                     device,
@@ -106,14 +101,13 @@ impl Progress {
                     etags,
                     state,
                     self.tail,
-                    now,
-                    finishing_until
+                    now()
                 ],
             )?,
             Some(at) => c.execute(
                 "UPDATE photo_uploads SET received = ?3, multipart_id = ?4, etags = ?5,
-                    hash_state = ?6, tail = ?7, updated_at = ?8, finishing_until = ?9
-                 WHERE device = ?1 AND sha256 = ?2 AND received = ?10
+                    hash_state = ?6, tail = ?7, updated_at = ?8
+                 WHERE device = ?1 AND sha256 = ?2 AND received = ?9
                    AND (finishing_until IS NULL OR finishing_until < ?8)",
                 args![
                     device,
@@ -123,14 +117,25 @@ impl Progress {
                     etags,
                     state,
                     self.tail,
-                    now,
-                    finishing_until,
+                    now(),
                     at as i64
                 ],
             )?,
         };
         Ok(changed == 1)
     }
+}
+
+/// Marks the upload as being finished by the caller until `until` (a lease, so a finisher that
+/// dies does not block it for good), if it still stands at `at` bytes and nobody holds the lease.
+fn claim(c: &dyn Sql, device: &str, sha256: &str, at: u64, until: &str) -> ServerResult<bool> {
+    let changed = c.execute(
+        "UPDATE photo_uploads SET finishing_until = ?3
+         WHERE device = ?1 AND sha256 = ?2 AND received = ?4
+           AND (finishing_until IS NULL OR finishing_until < ?5)",
+        args![device, sha256, until, at as i64, now()],
+    )?;
+    Ok(changed == 1)
 }
 
 /// How long a request that is finishing an upload keeps others from finishing it too. Another
@@ -247,13 +252,12 @@ impl ObjectUploads {
                 }
             }
         };
-        let before = p.clone();
         p.hash.update(chunk);
         p.tail.extend_from_slice(chunk);
         p.received = offset + chunk.len() as u64;
         let key = photo_key(sha256);
         if p.received == total {
-            return self.finish(db, device, sha256, expected, before, p);
+            return self.finish(db, device, sha256, expected, p);
         }
         let mut started = None;
         if p.tail.len() >= PART_BYTES {
@@ -272,7 +276,7 @@ impl ObjectUploads {
             p.multipart_id = Some(id);
             p.etags.push(etag);
         }
-        if !db.write(|c| p.save(c, device, sha256, expected, None))? {
+        if !db.write(|c| p.save(c, device, sha256, expected))? {
             if let Some(id) = started {
                 let _ = self.store.abort_multipart(&key, &id);
             }
@@ -284,8 +288,8 @@ impl ObjectUploads {
         })
     }
 
-    /// The last chunk arrived (`done` is the upload with it, `before` without, as the row
-    /// held it: `expected` bytes received, None for no row yet): the object is
+    /// The last chunk arrived (`done` is the upload with it; the row held `expected` bytes,
+    /// None for no row yet): the object is
     /// kept under its hash only if everything received hashes to the name. One request at a
     /// time finishes an upload (a lease on its row); the row stays until the object is whole,
     /// so a finish that fails part-way is taken up again by the device's next request.
@@ -295,7 +299,6 @@ impl ObjectUploads {
         device: &str,
         sha256: &str,
         expected: Option<u64>,
-        before: Progress,
         done: Progress,
     ) -> ServerResult<UploadState> {
         let key = photo_key(sha256);
@@ -309,7 +312,7 @@ impl ObjectUploads {
                 "the uploaded photo does not match its name (its content hashes to {actual}); upload it again"
             )));
         }
-        if expected.is_none() {
+        let Some(at) = expected else {
             // The whole photo in one chunk, verified: one PUT makes it readable whole or not at
             // all, and a second request with the same chunk would PUT the same bytes. No row.
             self.store.put(&key, done.tail)?;
@@ -317,18 +320,18 @@ impl ObjectUploads {
                 offset: done.total,
                 complete: true,
             });
-        }
+        };
         let waiting = std::time::Instant::now();
         loop {
             let until = (chrono::Utc::now()
                 + chrono::Duration::from_std(FINISHING_LEASE).expect("a short lease"))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            if db.write(|c| before.save(c, device, sha256, expected, Some(&until)))? {
+            if db.write(|c| claim(c, device, sha256, at, &until))? {
                 break;
             }
             // Someone else is finishing it (or has moved it on): wait for them.
             let row = db.read(|c| Progress::load(c, device, sha256))?;
-            if row.as_ref().map(|r| r.received) != expected {
+            if row.as_ref().map(|r| r.received) != Some(at) {
                 if row.is_none() && self.store.head(&key)? == Some(done.total) {
                     return Ok(UploadState {
                         offset: done.total,
@@ -455,17 +458,6 @@ impl ObjectUploads {
             );
         }
         self.store.put(&photo_key(sha256), bytes)
-    }
-
-    /// Every finished photo's hash, sorted.
-    pub fn list(&self) -> ServerResult<Vec<String>> {
-        Ok(self
-            .store
-            .list("photos/")?
-            .into_iter()
-            .filter_map(|o| o.key.strip_prefix("photos/").map(str::to_string))
-            .filter(|k| quayside_core::blobs::is_sha256(k))
-            .collect())
     }
 }
 

@@ -22,7 +22,7 @@ type CoreResult<T> = quayside_core::error::Result<T>;
 pub struct Connection {
     pub config: postgres::Config,
     pub tls: MakeRustlsConnect,
-    /// The `sslmode` asked for (for messages).
+    /// The `sslmode` in force (`require` with a root file reads as `verify-ca`, as in libpq).
     pub mode: Mode,
 }
 

@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use rusty_s3::actions::{CreateMultipartUpload, ListObjectsV2};
+use rusty_s3::actions::CreateMultipartUpload;
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use url::Url;
 
@@ -29,14 +29,6 @@ pub struct ObjectStore {
     /// Made on first use, on a blocking thread (a blocking client must not be built or dropped
     /// inside the async runtime).
     http: OnceLock<reqwest::blocking::Client>,
-}
-
-/// One object found by [`ObjectStore::list`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed {
-    /// The key below the store's prefix.
-    pub key: String,
-    pub bytes: u64,
 }
 
 impl ObjectStore {
@@ -313,47 +305,6 @@ impl ObjectStore {
         } else {
             Err(self.refused("abandoning an upload", r))
         }
-    }
-
-    /// Every object whose key starts with `prefix` (below the store's own prefix), in key order.
-    pub fn list(&self, prefix: &str) -> ServerResult<Vec<Listed>> {
-        let full = self.key(prefix);
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut action = self.bucket.list_objects_v2(self.creds());
-            action.with_prefix(full.as_str());
-            if let Some(t) = &token {
-                action.with_continuation_token(t.as_str());
-            }
-            let url = action.sign(SIGNED_FOR);
-            let r = self.send("a listing", self.http().get(url))?;
-            if !r.status().is_success() {
-                return Err(self.refused("a listing", r));
-            }
-            let body = r.text().map_err(|e| {
-                ServerError::Unavailable(format!("the photo store {} broke off: {e}", self.shown))
-            })?;
-            let page = ListObjectsV2::parse_response(&body).map_err(|e| {
-                ServerError::Internal(format!(
-                    "the photo store {} answered a listing with something unreadable: {e}",
-                    self.shown
-                ))
-            })?;
-            for c in page.contents {
-                if let Some(key) = c.key.strip_prefix(&self.prefix) {
-                    out.push(Listed {
-                        key: key.to_string(),
-                        bytes: c.size.unwrap_or(0),
-                    });
-                }
-            }
-            match page.next_continuation_token {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
-        Ok(out)
     }
 
     /// Creates the bucket if it is not there (a new deployment, the tests, the demo).

@@ -38,17 +38,7 @@ fn each_role_pages_through_exactly_the_stations_it_reads() {
     let who = |user: &str| db.principal(&db.create_api_token(user).unwrap()).unwrap();
     let (esi, nana, root) = (who("esi"), who("nana"), who("root"));
     // ama reads through her phone: what it wrote itself is not fed back to it.
-    let phone = db
-        .enroll(&quayside_core::sync::protocol::EnrollRequest {
-            code: db.create_enrol_code("ama", 1).unwrap(),
-            actor: "00112233445566778899aabbccddeeff".into(),
-            device_id: "01a2278c-0f38-71a2-b484-673a87603b8c".into(),
-            device_name: "phone".into(),
-            public_key: quayside_core::signing::public_key_of(&[7; 32]),
-            user: Some("ama".into()),
-        })
-        .unwrap();
-    let ama = db.principal(&phone.token).unwrap();
+    let ama = common::enrolled_phone(&db, "ama");
 
     // 30 documents round the three stations; every fifth written by ama's own "device".
     let stations = ["GHTEM", "GHTKD", "NLRTM"];

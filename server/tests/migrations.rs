@@ -34,18 +34,7 @@ fn old_records(c: &dyn Sql) {
 fn still_serves(db: &Db, version: usize) {
     assert_eq!(db.users().unwrap()[0].stations, vec!["GHTEM".to_string()]);
     assert_eq!(db.document_count().unwrap(), 1);
-    let code = db.create_enrol_code("ama", 1).unwrap();
-    let enrolled = db
-        .enroll(&quayside_core::sync::protocol::EnrollRequest {
-            code,
-            actor: "00112233445566778899aabbccddeeff".into(),
-            device_id: "01a2278c-0f38-71a2-b484-673a87603b8c".into(),
-            device_name: "phone".into(),
-            public_key: quayside_core::signing::public_key_of(&[7; 32]),
-            user: Some("ama".into()),
-        })
-        .unwrap();
-    let who = db.principal(&enrolled.token).unwrap();
+    let who = common::enrolled_phone(db, "ama");
     let feed = db.feed(&who, 0, 100).unwrap();
     assert_eq!(feed.entries.len(), 1, "from v{version}");
     assert_eq!(feed.cursor, 7);

@@ -22,8 +22,9 @@ pub struct Agency {
     pub server: Option<quayside_server::Server>,
     /// In the scale-out pass: the second instance on the same database and bucket.
     pub second: Option<quayside_server::Server>,
-    /// In the scale-out pass: the load balancer in front of both instances, at `addr`.
-    balancer: Option<FaultProxy>,
+    /// In the scale-out pass: the load balancer in front of both instances, at `addr` (held
+    /// for as long as the agency runs: dropping it stops it).
+    _balancer: Option<FaultProxy>,
     /// Where devices reach it: the server, or the load balancer in front of both instances.
     pub addr: SocketAddr,
     options: quayside_server::Options,
@@ -264,7 +265,7 @@ impl Agency {
             dir,
             server: Some(server),
             second,
-            balancer,
+            _balancer: balancer,
             addr,
             options,
             database,
@@ -355,11 +356,6 @@ impl Agency {
         };
         self.server = Some(start(addrs[0]));
         self.second = addrs.get(1).map(|a| start(*a));
-    }
-
-    /// Whether this agency runs as two instances behind a load balancer (the scale-out pass).
-    pub fn is_balanced(&self) -> bool {
-        self.balancer.is_some()
     }
 }
 

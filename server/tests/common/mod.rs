@@ -1,5 +1,6 @@
 //! What the server's integration tests share: the PostgreSQL database of one test when the
-//! tests run on PostgreSQL (`QUAYSIDE_TEST_POSTGRES`), created new and dropped at the end.
+//! tests run on PostgreSQL (`QUAYSIDE_TEST_POSTGRES`), created new and dropped at the end, and
+//! a user's phone enrolled straight through the database.
 
 /// The PostgreSQL database of one test, when the tests run on PostgreSQL; dropped at the end.
 pub struct Database {
@@ -24,4 +25,23 @@ impl Drop for Database {
     fn drop(&mut self) {
         let _ = quayside_server::pg::drop_database(&self.admin, &self.name);
     }
+}
+
+/// `user`'s phone, enrolled with a fresh code: the principal its token names.
+#[allow(dead_code)] // each test binary compiles this module; not all of them enrol a phone
+pub fn enrolled_phone(
+    db: &quayside_server::db::Db,
+    user: &str,
+) -> quayside_core::sync::policy::Principal {
+    let phone = db
+        .enroll(&quayside_core::sync::protocol::EnrollRequest {
+            code: db.create_enrol_code(user, 1).unwrap(),
+            actor: "00112233445566778899aabbccddeeff".into(),
+            device_id: "01a2278c-0f38-71a2-b484-673a87603b8c".into(),
+            device_name: "phone".into(),
+            public_key: quayside_core::signing::public_key_of(&[7; 32]),
+            user: Some(user.into()),
+        })
+        .unwrap();
+    db.principal(&phone.token).unwrap()
 }
