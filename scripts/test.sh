@@ -12,6 +12,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quayside-target}"
 cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
+# The server builds without the phones' bindings (uniffi) and the device's side of sync.
+if cargo tree -p quayside-server -e normal --prefix none | grep -qE '^(uniffi|rustls-platform-verifier|jni) '; then
+  echo "quayside-server depends on the core's ffi or client parts:"; cargo tree -p quayside-server -e normal -i uniffi; exit 1
+fi
 # The end-to-end tests run the real server binary: build every binary first.
 cargo build --workspace --bins
 # Everything, the server on its embedded SQLite database.

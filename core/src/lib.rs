@@ -53,4 +53,8 @@ pub mod sync;
 
 pub use ffi::*;
 
+// Without the `ffi` feature, `uniffi::` names markers that compile to nothing (uniffi-off).
+#[cfg(not(feature = "ffi"))]
+extern crate quayside_uniffi_off as uniffi;
+
 uniffi::setup_scaffolding!();

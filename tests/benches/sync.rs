@@ -14,6 +14,7 @@
 //!   S3 store at `QUAYSIDE_BENCH_S3` (e.g. from `scripts/s3.sh`, with its key pair in
 //!   `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`), vs the same bytes in one PUT to the store and vs
 //!   the embedded server with local files;
+//! - `--only devices-pg`: only the 200 devices of `--only postgres`;
 //! - `--only growth [--sizes 1000,10000,100000]`: the server (the real binary) grown step by
 //!   step, on the embedded file and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL: at each size
 //!   a push of 100 new inspections, an idle reconnect, a new phone pulling everything, a CSV
@@ -66,6 +67,14 @@ fn main() {
     if run("postgres") {
         on_postgres(1_000, 200);
     }
+    if only.as_deref() == Some("devices-pg") {
+        match postgres_server() {
+            Some(admin) => devices_on_postgres(&admin, 200),
+            None => {
+                println!("| 200 devices on PostgreSQL | not run: set QUAYSIDE_BENCH_POSTGRES | | |")
+            }
+        }
+    }
     if only.as_deref() == Some("growth") {
         let sizes: Vec<usize> = args
             .iter()
@@ -74,10 +83,7 @@ fn main() {
             .map(|s| s.split(',').map(|n| n.parse().unwrap()).collect())
             .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
         growth(&sizes, None);
-        if let Some(admin) = std::env::var("QUAYSIDE_BENCH_POSTGRES")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
+        if let Some(admin) = postgres_server() {
             growth(&sizes, Some(&admin));
         }
     }
@@ -209,11 +215,15 @@ fn growth(sizes: &[usize], postgres: Option<&str>) {
 }
 
 /// The same syncs with the server's records in PostgreSQL and in the embedded SQLite file.
-fn on_postgres(n: usize, devices: usize) {
-    let Some(admin) = std::env::var("QUAYSIDE_BENCH_POSTGRES")
+/// The PostgreSQL server the `postgres` benchmarks create their databases on.
+fn postgres_server() -> Option<String> {
+    std::env::var("QUAYSIDE_BENCH_POSTGRES")
         .ok()
         .filter(|u| !u.is_empty())
-    else {
+}
+
+fn on_postgres(n: usize, devices: usize) {
+    let Some(admin) = postgres_server() else {
         println!(
             "| PostgreSQL rows | not run: set QUAYSIDE_BENCH_POSTGRES=$(scripts/postgres.sh) | | |"
         );
@@ -259,8 +269,13 @@ fn on_postgres(n: usize, devices: usize) {
             pg.as_secs_f64() / embedded.as_secs_f64()
         );
     }
+    devices_on_postgres(&admin, devices);
+}
+
+/// `devices` devices syncing at once across two instances on PostgreSQL vs one embedded server.
+fn devices_on_postgres(admin: &str, devices: usize) {
     let one = devices_at_once(devices, None, 1);
-    let two = devices_at_once(devices, Some(&admin), 2);
+    let two = devices_at_once(devices, Some(admin), 2);
     println!(
         "| {devices} devices syncing at once, two instances on PostgreSQL behind a balancer | p50 {:.0} ms, p99 {:.0} ms, {} errors | p50 {:.0} ms, p99 {:.0} ms, {} errors (one embedded server) | {:.2}x p99 |",
         two.0.as_secs_f64() * 1e3,
