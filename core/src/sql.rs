@@ -277,6 +277,19 @@ pub trait Sql {
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> Result<()> {
         self.execute(sql, params).map(|_| ())
     }
+    /// Holds each of `keys` (documents, by the key their writers agree on) until the transaction
+    /// ends, against every other transaction holding one of them: all at once, in one order
+    /// every writer follows, so two writers never wait for each other. A backend whose write
+    /// transactions already run one at a time (SQLite) has nothing to do.
+    fn hold(&self, keys: &[&str]) -> Result<()> {
+        let _ = keys;
+        Ok(())
+    }
+    /// Holds the lock every writer of the whole database takes (see [`Sql::hold`]), until the
+    /// transaction ends.
+    fn hold_all(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A boxed connection runs what it holds.
@@ -297,6 +310,12 @@ impl<T: Sql + ?Sized> Sql for Box<T> {
     }
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> Result<()> {
         (**self).defer(sql, params)
+    }
+    fn hold(&self, keys: &[&str]) -> Result<()> {
+        (**self).hold(keys)
+    }
+    fn hold_all(&self) -> Result<()> {
+        (**self).hold_all()
     }
 }
 

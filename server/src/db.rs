@@ -750,7 +750,19 @@ impl Db {
             })?;
         }
         if req.docs.iter().any(|p| !pull_only(p)) {
-            self.write(|tx| {
+            self.storage.write_documents(|tx| {
+                // Every pushed document held before it is read (see Storage::write_documents):
+                // pushes of other documents, to any instance, go on at the same time.
+                let held: Vec<&str> = req
+                    .docs
+                    .iter()
+                    .zip(&checks)
+                    .filter(|(push, check)| !pull_only(push) && check.is_ok())
+                    .map(|(push, _)| push.id.as_str())
+                    .collect();
+                tx.hold(&held)?;
+                // The documents that changed, numbered once all are stored.
+                let mut changed = Vec::new();
                 for (i, push) in req.docs.iter().enumerate() {
                     if pull_only(push) {
                         continue;
@@ -780,7 +792,23 @@ impl Db {
                         // Rolls back this document only.
                         tx.batch("ROLLBACK TO doc; RELEASE doc")?;
                     }
+                    let outcome = outcome.map(|(result, stored)| {
+                        if stored {
+                            changed.push(i);
+                        }
+                        result
+                    });
                     results[i] = Some(answer(push, who, outcome)?);
+                }
+                let first = issue_seqs(tx, changed.len())?;
+                for (n, &i) in changed.iter().enumerate() {
+                    let result = results[i].as_mut().expect("every document is answered");
+                    let seq = first + n as i64;
+                    tx.defer(
+                        "UPDATE doc_index SET seq = ?2 WHERE id = ?1",
+                        args![result.id, seq],
+                    )?;
+                    result.seq = seq as u64;
                 }
                 tx.defer(
                     "UPDATE devices SET last_sync_at = ?2 WHERE id = ?1",
@@ -817,7 +845,8 @@ impl Db {
                 format!("{} documents are resent whole, not resynced", req.kind),
             ));
         }
-        self.write(|tx| {
+        self.storage.write_documents(|tx| {
+            tx.hold(&[req.id.as_str()])?;
             let station: Option<String> = tx.opt(
                 "SELECT station FROM doc_index WHERE id = ?1 AND kind = 'inspection'",
                 args![req.id],
@@ -855,10 +884,9 @@ impl Db {
                     ) {
                         Ok((mut checked, ins)) => {
                             append_document(tx, &req.id, &mut checked, &before)?;
-                            let seq = next_seq(tx)?;
                             tx.defer(
-                                "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
-                                args![req.id, seq, ins.station, who.device_id],
+                                "UPDATE doc_index SET station = ?2, device_id = ?3 WHERE id = ?1",
+                                args![req.id, ins.station, who.device_id],
                             )?;
                             after_store_doc(
                                 tx,
@@ -867,6 +895,11 @@ impl Db {
                                 &mut checked,
                                 Some(ins),
                                 Some(who),
+                            )?;
+                            let seq = issue_seqs(tx, 1)?;
+                            tx.defer(
+                                "UPDATE doc_index SET seq = ?2 WHERE id = ?1",
+                                args![req.id, seq],
                             )?;
                             doc = checked;
                         }
@@ -959,7 +992,9 @@ impl Db {
         sha256: &str,
         inspections: &[String],
     ) -> ServerResult<()> {
-        self.write(|c| {
+        // Held like the inspections' own pushes, which write the same grants.
+        self.storage.write_documents(|c| {
+            c.hold(&inspections.iter().map(String::as_str).collect::<Vec<_>>())?;
             for id in inspections {
                 grant(c, sha256, id, &who.device_id)?;
             }
@@ -1019,6 +1054,18 @@ fn next_seq(conn: &dyn Sql) -> ServerResult<i64> {
     let after_last: i64 = conn.value("SELECT coalesce(max(seq), 0) + 1 FROM doc_index", args![])?;
     let now = chrono::Utc::now().timestamp_micros();
     Ok(after_last.max(now))
+}
+
+/// The first of `n` consecutive change sequence numbers ([`next_seq`]) for documents this
+/// transaction stored, issued at its end: from here to the commit it holds every writer, so a
+/// number is committed before the next writer issues its own and a feed reader never sees one
+/// appear behind its cursor. None needed, nothing held.
+fn issue_seqs(conn: &dyn Sql, n: usize) -> ServerResult<i64> {
+    if n == 0 {
+        return Ok(0);
+    }
+    conn.hold_all()?;
+    next_seq(conn)
 }
 
 /// Why one document of a batch was not stored.
@@ -1202,15 +1249,16 @@ struct Incoming {
 }
 
 /// A document the device pushed (changes or a whole snapshot): checked by the write policy of
-/// its kind ([`check_inspection`], [`check_review`]), stored with a new sequence number when it
-/// changed, its projections kept in step, and answered with what the device lacks.
+/// its kind ([`check_inspection`], [`check_review`]), stored when it changed (true: it needs a
+/// new sequence number), its projections kept in step, and answered with what the device lacks.
+/// The caller holds the document ([`Sql::hold`]).
 fn sync_one(
     conn: &dyn Sql,
     actor: &[u8],
     who: &Principal,
     push: &DocPush,
     blob_present: &dyn Fn(&str) -> bool,
-) -> Result<DocResult, SyncRefusal> {
+) -> Result<(DocResult, bool), SyncRefusal> {
     let (kind, indexed) = indexed_for(conn, who, push)?;
     let mut existing = match &indexed {
         Some(_) => Some(load_document(conn, actor, kind.as_str(), &push.id)?),
@@ -1252,16 +1300,18 @@ fn sync_one(
         reviewed,
         inspection,
     } = checked;
-    let mut seq = indexed.as_ref().map(|(_, s)| *s).unwrap_or(0);
+    let seq = indexed.as_ref().map(|(_, s)| *s).unwrap_or(0);
     let heads = doc.heads();
-    if before.as_ref() != Some(&heads) {
-        seq = next_seq(conn).map_err(SyncRefusal::Failed)?;
+    // Stored documents are numbered when the whole batch is stored (`issue_seqs`); until then a
+    // new one has 0, below every feed cursor, and is seen by no other transaction anyway.
+    let stored = before.as_ref() != Some(&heads);
+    if stored {
         match before {
             Some(before) => {
                 append_document(conn, &push.id, &mut doc, &before)?;
                 conn.defer(
-                    "UPDATE doc_index SET seq = ?2, station = ?3, device_id = ?4 WHERE id = ?1",
-                    args![push.id, seq, station, who.device_id],
+                    "UPDATE doc_index SET station = ?2, device_id = ?3 WHERE id = ?1",
+                    args![push.id, station, who.device_id],
                 )?;
             }
             None => {
@@ -1274,15 +1324,8 @@ fn sync_one(
                 }
                 conn.defer(
                     "INSERT INTO doc_index(id, kind, station, seq, device_id, inspection_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    args![
-                        push.id,
-                        kind.as_str(),
-                        station,
-                        seq,
-                        who.device_id,
-                        reviewed
-                    ],
+                     VALUES (?1, ?2, ?3, 0, ?4, ?5)",
+                    args![push.id, kind.as_str(), station, who.device_id, reviewed],
                 )?;
             }
         }
@@ -1297,7 +1340,7 @@ fn sync_one(
     if device_heads.iter().any(|h| !doc.has_change(h)) {
         return Err(SyncRefusal::Resync);
     }
-    Ok(DocResult {
+    let result = DocResult {
         id: push.id.clone(),
         outcome: Outcome::Ok,
         heads: doc::format_heads(&heads),
@@ -1308,7 +1351,8 @@ fn sync_one(
             .collect(),
         seq: seq as u64,
         snapshot: None,
-    })
+    };
+    Ok((result, stored))
 }
 
 /// An inspection push through the inspection write policy (officers of its station, their own
@@ -1363,6 +1407,8 @@ fn check_review(
         }
     };
     let target = quayside_core::doc::review::read(&review_doc)?.inspection_id;
+    // The inspection is read and its projections written: held like its own pushes hold it.
+    conn.hold(&[target.as_str()])?;
     let mut inspection_doc = match load_document(conn, actor, DocKind::Inspection.as_str(), &target)
     {
         Ok(d) => Some(d),

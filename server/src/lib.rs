@@ -108,7 +108,7 @@ impl Server {
         };
         let https = tls.is_some();
         let state = open_state_with(data, options)?;
-        let std_listener = std::net::TcpListener::bind(listen)?;
+        let std_listener = bind(listen)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -226,4 +226,31 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.halt();
     }
+}
+
+/// Connections the kernel queues for a listener before they are accepted: tokio's own default.
+/// std's 128 overflowed when 200 phones connected at once, and each connection dropped that way
+/// is tried again by the phone only a second later.
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// A TCP listener on `listen` (`host:port`) with room for [`LISTEN_BACKLOG`] waiting
+/// connections (also what the tests' load balancer listens with).
+pub fn bind(listen: &str) -> std::io::Result<std::net::TcpListener> {
+    use std::net::ToSocketAddrs;
+    let addr = listen.to_socket_addrs()?.next().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{listen}: no address to listen on"),
+        )
+    })?;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    // As std does: a restarted server binds its port again at once.
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    Ok(socket.into())
 }

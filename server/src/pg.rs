@@ -2,16 +2,18 @@
 //! [`quayside_core::sql`]), the numbered migrations read for PostgreSQL, and the values each
 //! side binds and reads.
 //!
-//! Several server instances may share one database. Every write transaction takes one
-//! transaction-scoped advisory lock first, so writes are serialised across instances exactly as
-//! SQLite serialises them within one: a change sequence number is issued and committed before
-//! the next writer issues its own (a feed reader never sees a number appear behind its cursor),
-//! and a document's heads are read and replaced by one writer at a time.
+//! Several server instances may share one database. Writers hold transaction-scoped advisory
+//! locks: one per document they write ([`Sql::hold`]), taken before reading it, so a document's
+//! heads are read and replaced by one writer at a time; and one for the whole database
+//! ([`WRITE_LOCK`], [`Sql::hold_all`]), which sync takes only to issue change sequence numbers
+//! and holds to its commit (a number is committed before the next writer issues its own: a feed
+//! reader never sees one appear behind its cursor), and other writes take at `BEGIN`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as _;
 
+use postgres::error::SqlState;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Statement};
 use quayside_core::error::Error;
@@ -24,6 +26,10 @@ const STATEMENTS_KEPT: usize = 256;
 
 /// The advisory lock every write transaction holds (an arbitrary key: "quay" in ASCII).
 pub const WRITE_LOCK: i64 = 0x7175_6179;
+
+/// The class of the advisory locks on single documents ([`Sql::hold`]): the two-key advisory
+/// locks are a key space of their own, apart from [`WRITE_LOCK`]'s ("docs" in ASCII).
+const DOCUMENT_LOCKS: i32 = 0x646f_6373;
 
 /// One connection and the statements prepared on it.
 pub struct Session {
@@ -226,7 +232,13 @@ fn pg_err(e: postgres::Error) -> Error {
             None => e.to_string(),
         },
     };
-    if e.as_db_error().is_none() || e.is_closed() {
+    // A deadlock PostgreSQL broke by ending this transaction (two writers each holding what
+    // the other waits for, see `Storage::write_documents`), like a lost connection, is over
+    // once the other commits: the device retries.
+    let transient = e.code().is_some_and(|c| {
+        *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE
+    });
+    if e.as_db_error().is_none() || e.is_closed() || transient {
         Error::DatabaseUnavailable(format!("PostgreSQL: {detail}"))
     } else {
         Error::Database(format!("PostgreSQL: {detail}"))
@@ -299,6 +311,25 @@ impl Sql for Conn<'_> {
         }
         let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
         s.client.batch_execute(&text).map_err(pg_err)
+    }
+
+    fn hold(&self, keys: &[&str]) -> CoreResult<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        // One round trip; the locks taken in the order of their hashes, the same in every
+        // transaction (two keys of one hash share a lock).
+        let list =
+            serde_json::to_string(keys).map_err(|e| Error::Database(format!("lock keys: {e}")))?;
+        let sql = format!(
+            "SELECT pg_advisory_xact_lock({DOCUMENT_LOCKS}, h) FROM
+             (SELECT DISTINCT hashtext(k) AS h FROM json_array_elements_text(?1::text::json) k ORDER BY h) s"
+        );
+        self.each(&sql, &[&list as &dyn ToValue], &mut |_| Ok(()))
+    }
+
+    fn hold_all(&self) -> CoreResult<()> {
+        self.batch(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
     }
 
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {

@@ -119,6 +119,26 @@ impl Storage {
         }
     }
 
+    /// Runs `f` in a write transaction that holds only what it names: the documents it writes
+    /// ([`Sql::hold`], before reading them) and, to issue change sequence numbers, every writer
+    /// ([`Sql::hold_all`], last, as briefly as it can: from issuing the numbers to the commit).
+    /// On PostgreSQL, transactions of different documents therefore run at once across
+    /// instances; on SQLite this is [`Storage::write`]. A writer that takes `hold_all` first
+    /// ([`Storage::write`]) must not wait for rows such a transaction writes before its own
+    /// `hold_all` (documents and their projections): the two would wait for each other.
+    pub fn write_documents<T>(
+        &self,
+        f: impl FnOnce(&dyn Sql) -> ServerResult<T>,
+    ) -> ServerResult<T> {
+        match self {
+            Storage::Sqlite { .. } => self.write(f),
+            Storage::Postgres(pool) => {
+                let mut session = pool.get()?;
+                in_transaction(&pg::Conn::new(&mut session), "BEGIN", f)
+            }
+        }
+    }
+
     /// [`Storage::write`], or None without waiting when the embedded database's writer is busy
     /// (a bookkeeping write that may be skipped rather than queue behind pushes).
     pub fn write_if_free<T>(

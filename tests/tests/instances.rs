@@ -167,6 +167,64 @@ fn devices_hopping_between_two_instances_converge_with_nothing_lost() {
     );
 }
 
+/// Officers pushing at once through both instances, each push holding only its own documents
+/// until it numbers them, while a colleague reads the feed all the while and then once more:
+/// the colleague holds every inspection (a number committed behind a cursor the feed already
+/// handed out would be skipped for good), and no number is handed out twice.
+#[test]
+fn a_feed_read_while_both_instances_take_pushes_misses_nothing() {
+    let Some((data, _a, _b, proxy)) = two_instances() else {
+        return;
+    };
+    let (officers, rounds, per_round) = (6, 8, 3);
+    let pushers: Vec<Arc<Device>> = (0..officers)
+        .map(|i| {
+            let user = format!("officer{i}");
+            data.db()
+                .add_user(&user, "officer", &["GHTEM".to_string()], None)
+                .unwrap();
+            Arc::new(enrolled(&data, &proxy.url(), &user))
+        })
+        .collect();
+    let reader = enrolled(&data, &proxy.url(), "kofi");
+    let threads: Vec<_> = pushers
+        .iter()
+        .cloned()
+        .map(|d| {
+            std::thread::spawn(move || {
+                for _ in 0..rounds {
+                    for _ in 0..per_round {
+                        new_inspection(&d.store, "CSQU3054383");
+                    }
+                    let r = d.store.sync_with_retry(5, None).unwrap();
+                    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+                }
+            })
+        })
+        .collect();
+    let mut reads = 0;
+    while threads.iter().any(|t| !t.is_finished()) {
+        reader.store.sync_with_retry(5, None).unwrap();
+        reads += 1;
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    reader.store.sync_with_retry(5, None).unwrap();
+    assert!(reads > 1, "the feed was read while the pushes went on");
+    let mut everyone: BTreeSet<String> = BTreeSet::new();
+    for d in &pushers {
+        everyone.extend(ids(d));
+    }
+    assert_eq!(everyone.len(), officers * rounds * per_round);
+    assert_eq!(
+        ids(&reader).into_iter().collect::<BTreeSet<_>>(),
+        everyone,
+        "the colleague reading the feed holds every inspection pushed"
+    );
+    assert_sequence_whole(&data);
+}
+
 #[test]
 fn an_instance_killed_mid_sync_loses_nothing_the_other_carries_on() {
     if postgres().is_none() {

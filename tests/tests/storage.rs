@@ -42,3 +42,81 @@ fn postgres_without_autovacuum_gets_table_statistics_from_the_server() {
     // And again on the hourly round.
     db.storage().maintain().unwrap();
 }
+
+/// How many advisory locks transactions on the test's PostgreSQL database are waiting for.
+fn waiting_for_locks(c: &dyn quayside_core::sql::Sql) -> i64 {
+    c.value(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        quayside_core::args![],
+    )
+    .unwrap()
+}
+
+/// Waits (without a deadline that could fail a slow machine's run: up to a minute) until `n`
+/// transactions wait for an advisory lock.
+fn until_waiting(c: &dyn quayside_core::sql::Sql, n: i64) {
+    for _ in 0..6000 {
+        if waiting_for_locks(c) == n {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{n} writers never came to wait");
+}
+
+/// On PostgreSQL, a write of documents holds what it names and nothing more: a writer of another
+/// document goes ahead, a writer of the same document waits, and so does every writer that takes
+/// the whole database (as numbering changes does) until the holder commits.
+#[test]
+fn postgres_writers_of_different_documents_do_not_wait_for_each_other() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let data = ServerData::new();
+    let Some(url) = data.url() else {
+        eprintln!("PostgreSQL only: set QUAYSIDE_TEST_POSTGRES");
+        return;
+    };
+    let watch = quayside_server::pg::Standalone::connect(url).unwrap();
+    // Each opened first (opening brings the schema up to date, which takes the whole database).
+    let (a, other, same, whole) = (data.db(), data.db(), data.db(), data.db());
+    let (held_tx, held) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        a.storage().write_documents(|c| {
+            c.hold(&["inspection-x"])?;
+            c.hold_all()?;
+            held_tx.send(()).unwrap();
+            go_rx.recv().unwrap();
+            Ok(())
+        })
+    });
+    held.recv().unwrap();
+    // Another document: not held up by the holder.
+    let (done_tx, done) = mpsc::channel();
+    std::thread::spawn(move || {
+        let r = other
+            .storage()
+            .write_documents(|c| Ok(c.hold(&["inspection-y", "review-z"])?));
+        done_tx.send(r.is_ok()).unwrap();
+    });
+    assert_eq!(
+        done.recv_timeout(Duration::from_secs(60)),
+        Ok(true),
+        "a writer of other documents waited for the holder"
+    );
+    // The same document, and a writer of the whole database: both wait.
+    let same = std::thread::spawn(move || {
+        same.storage()
+            .write_documents(|c| Ok(c.hold(&["inspection-w", "inspection-x"])?))
+    });
+    until_waiting(&watch, 1);
+    let whole = std::thread::spawn(move || whole.write(|_| Ok(())));
+    until_waiting(&watch, 2);
+    assert!(!same.is_finished() && !whole.is_finished());
+    go.send(()).unwrap();
+    holder.join().unwrap().unwrap();
+    same.join().unwrap().unwrap();
+    whole.join().unwrap().unwrap();
+    assert_eq!(waiting_for_locks(&watch), 0);
+}
