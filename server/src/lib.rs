@@ -123,13 +123,14 @@ impl Server {
                     .build()
                     .expect("tokio runtime");
                 rt.block_on(async move {
-                    // Hourly, from an hour after start (opening the database gathered the first
-                    // statistics): PostgreSQL without autovacuum gets fresh table statistics.
+                    // Every minute, from a minute after start (opening the database gathered
+                    // the first statistics): PostgreSQL without autovacuum gets fresh statistics
+                    // of the tables that changed, as autovacuum would have given them.
                     let housekeeper = sweep_state.clone();
                     tokio::spawn(async move {
-                        let hour = std::time::Duration::from_secs(3600);
+                        let minute = std::time::Duration::from_secs(60);
                         let mut every =
-                            tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
+                            tokio::time::interval_at(tokio::time::Instant::now() + minute, minute);
                         loop {
                             every.tick().await;
                             let s = housekeeper.clone();

@@ -506,14 +506,14 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 );
 ";
 
-/// Brings the database to the newest of `migrations` (each in its own transaction, under the
-/// write lock, so instances starting together apply each once). Refuses a database whose
-/// collation would order text differently from SQLite (times are kept as ISO 8601 text).
 /// Refreshes the planner's table statistics when PostgreSQL does not keep them itself: with
 /// autovacuum off nothing runs ANALYZE, and without statistics the feed every sync starts with
 /// (`seq > cursor`) is planned as a full scan that grows with the records (BENCHMARKS.md,
-/// Growth). The server calls this at start and hourly; returns whether it ran.
-pub fn analyze_if_unattended(pool: &Pool) -> CoreResult<bool> {
+/// Growth). At start (`every`: true) every table; then, called every minute, the tables changed
+/// since their last statistics by more than autovacuum itself would wait for
+/// (`autovacuum_analyze_threshold` rows plus `autovacuum_analyze_scale_factor` of the table).
+/// Returns whether autovacuum is off (whether this server looks after the statistics).
+pub fn analyze_if_unattended(pool: &Pool, every: bool) -> CoreResult<bool> {
     let mut session = pool.get()?;
     let conn = Conn::new(&mut session);
     let c: &dyn Sql = &conn;
@@ -521,10 +521,26 @@ pub fn analyze_if_unattended(pool: &Pool) -> CoreResult<bool> {
     if autovacuum == "on" {
         return Ok(false);
     }
-    c.batch("ANALYZE")?;
+    if every {
+        c.batch("ANALYZE")?;
+        return Ok(true);
+    }
+    let changed: Vec<String> = c.rows(
+        "SELECT quote_ident(s.relname) FROM pg_stat_user_tables s JOIN pg_class t ON t.oid = s.relid
+         WHERE s.n_mod_since_analyze > current_setting('autovacuum_analyze_threshold')::float8
+             + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(t.reltuples, 0)",
+        quayside_core::args![],
+        |r| r.get(0),
+    )?;
+    if !changed.is_empty() {
+        c.batch(&format!("ANALYZE {}", changed.join(", ")))?;
+    }
     Ok(true)
 }
 
+/// Brings the database to the newest of `migrations` (each in its own transaction, under the
+/// write lock, so instances starting together apply each once). Refuses a database whose
+/// collation would order text differently from SQLite (times are kept as ISO 8601 text).
 pub fn migrate(pool: &Pool, migrations: &[(&str, &str)]) -> CoreResult<usize> {
     let mut session = pool.get()?;
     let conn = Conn::new(&mut session);

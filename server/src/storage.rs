@@ -79,19 +79,20 @@ impl Storage {
     pub fn open_postgres(url: &str, migrations_list: &[(&str, &str)]) -> ServerResult<Storage> {
         let pool = pg::Pool::connect(url)?;
         pg::migrate(&pool, migrations_list)?;
-        if pg::analyze_if_unattended(&pool)? {
+        if pg::analyze_if_unattended(&pool, true)? {
             tracing::warn!(
                 database = %pool.shown,
-                "PostgreSQL's autovacuum is off: this server runs ANALYZE at start and hourly; turn autovacuum on"
+                "PostgreSQL's autovacuum is off: this server runs ANALYZE at start and on tables that changed; turn autovacuum on"
             );
         }
         Ok(Storage::Postgres(pool))
     }
 
-    /// Housekeeping the database may need from the server (see [`pg::analyze_if_unattended`]).
+    /// Housekeeping the database may need from the server, every minute (see
+    /// [`pg::analyze_if_unattended`]).
     pub fn maintain(&self) -> ServerResult<()> {
         if let Storage::Postgres(pool) = self {
-            pg::analyze_if_unattended(pool)?;
+            pg::analyze_if_unattended(pool, false)?;
         }
         Ok(())
     }

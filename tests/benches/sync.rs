@@ -15,6 +15,7 @@
 //!   `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`), vs the same bytes in one PUT to the store and vs
 //!   the embedded server with local files;
 //! - `--only devices-pg`: only the 200 devices of `--only postgres`;
+//! - `--only growth-pg`: the PostgreSQL half of `--only growth` alone;
 //! - `--only growth [--sizes 1000,10000,100000]`: the server (the real binary) grown step by
 //!   step, on the embedded file and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL: at each size
 //!   a push of 100 new inspections, an idle reconnect, a new phone pulling everything, a CSV
@@ -75,14 +76,16 @@ fn main() {
             }
         }
     }
-    if only.as_deref() == Some("growth") {
+    if matches!(only.as_deref(), Some("growth" | "growth-pg")) {
         let sizes: Vec<usize> = args
             .iter()
             .position(|a| a == "--sizes")
             .and_then(|i| args.get(i + 1))
             .map(|s| s.split(',').map(|n| n.parse().unwrap()).collect())
             .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
-        growth(&sizes, None);
+        if only.as_deref() == Some("growth") {
+            growth(&sizes, None);
+        }
         if let Some(admin) = postgres_server() {
             growth(&sizes, Some(&admin));
         }
