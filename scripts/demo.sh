@@ -10,6 +10,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quayside-target}"
 DIR="${1:-./quayside-demo}"
 LISTEN="${QUAYSIDE_DEMO_LISTEN:-127.0.0.1:8080}"
 URL="http://$LISTEN"
+[ "$(uname)" = Darwin ] || scripts/openssl-headers.sh
 cargo build --quiet --bin quayside --bin quayside-server
 BIN="$CARGO_TARGET_DIR/debug"
 mkdir -p "$DIR"

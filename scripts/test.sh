@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quayside-target}"
 # The test runner the workspace uses; a fresh machine has only cargo.
 cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
+[ "$(uname)" = Darwin ] || scripts/openssl-headers.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 # The server builds without the phones' bindings (uniffi) and the device's side of sync (the

@@ -18,7 +18,8 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8 + b"\xff\xd9"
 class FieldStoreTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory(prefix="quayside-py-")
-        self.store = q.FieldStore.create(os.path.join(self.dir.name, "store"), "ama", "GHTEM")
+        self.key = q.generate_store_key()
+        self.store = q.FieldStore.create(os.path.join(self.dir.name, "store"), self.key, "ama", "GHTEM")
 
     def tearDown(self):
         del self.store
@@ -199,6 +200,28 @@ class FieldStoreTest(unittest.TestCase):
             q.inspection_fields_from_form(q.inspection_form(saved.inspection, ".") | {"container": ""}, ".")
         self.assertEqual(cm.exception.field, "container")
 
+    def test_the_store_is_encrypted_and_opens_only_with_its_key(self):
+        inspection_id, _, _ = self.record_r22()
+        added = self.store.add_photo(inspection_id, JPEG, q.PhotoFields(caption="cylinder labels"))
+        store_dir = os.path.join(self.dir.name, "store")
+        # Nothing recorded is readable in any file of the store (database, WAL, photos).
+        for root, _, files in os.walk(store_dir):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    raw = f.read()
+                for recorded in (b"CSQU3054383", b"R-134a in cylinders", b"cylinder labels", JPEG[16:48]):
+                    self.assertNotIn(recorded, raw, f"{recorded!r} readable in {name}")
+        del self.store
+        with self.assertRaises(q.ApiError.WrongKey) as cm:
+            q.FieldStore.open(store_dir, q.generate_store_key())
+        self.assertEqual(cm.exception.code(), q.ErrorCode.WRONG_KEY)
+        self.assertEqual(cm.exception.user_message().key, q.MessageKey.ERROR_WRONG_KEY)
+        with self.assertRaises(q.ApiError.Invalid):
+            q.FieldStore.open(store_dir, b"short")
+        self.store = q.FieldStore.open(store_dir, self.key)
+        self.assertEqual(self.store.read_photo(added.photo.sha256), JPEG)
+        self.assertEqual(self.store.get_inspection(inspection_id).inspection.container.number, "CSQU3054383")
+
     def test_drafts_photos_quantities_and_schedule(self):
         inspection_id, _, opened = self.record_r22()
         form = f"inspection:{inspection_id}"
@@ -208,7 +231,7 @@ class FieldStoreTest(unittest.TestCase):
             f.write(JPEG)
         store_dir = os.path.join(self.dir.name, "store")
         del self.store  # the app is killed
-        self.store = q.FieldStore.open(store_dir)
+        self.store = q.FieldStore.open(store_dir, self.key)
         self.assertEqual(self.store.draft(form).fields, {"notes": "typed, not saved"})
         recovered = self.store.recover_photos()
         self.assertEqual(len(recovered), 1)

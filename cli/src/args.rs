@@ -17,6 +17,11 @@ pub struct Cli {
     /// The device store directory.
     #[arg(long, global = true, env = "QUAYSIDE_STORE", value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// The file holding the store's key (64 hexadecimal digits). Default: `DIR.key` beside the
+    /// store directory, which `init` creates. `QUAYSIDE_STORE_KEY` (the digits themselves) wins
+    /// over both.
+    #[arg(long, global = true, env = "QUAYSIDE_KEY_FILE", value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
     /// Print JSON for scripts instead of text.
     #[arg(long, global = true)]
     pub json: bool,

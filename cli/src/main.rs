@@ -3,6 +3,7 @@
 
 mod args;
 mod ids;
+mod key;
 mod render;
 
 use std::path::PathBuf;
@@ -66,11 +67,19 @@ fn run(cli: Cli) -> CliResult {
     let json = cli.json;
     let dir = store_dir(&cli);
     if let Command::Init { user, station } = &cli.command {
-        let store = FieldStore::create(dir.clone(), user.clone(), station.clone())?;
+        let (key, key_file) = key::Source::find(&dir, cli.key_file.as_deref())?.read_or_create()?;
+        let store = FieldStore::create(dir.clone(), key.to_vec(), user.clone(), station.clone())?;
         let info = store.device_info();
         return render::emit(json, &info, || {
+            let kept = match &key_file {
+                Some(file) => format!(
+                    "  key      {} (new; keep it apart from the store, or the store cannot be opened)\n",
+                    file.display()
+                ),
+                None => String::new(),
+            };
             format!(
-                "Created store in {dir}\n  user     {}\n  station  {}\n  device   {}\n",
+                "Created store in {dir}, encrypted\n  user     {}\n  station  {}\n  device   {}\n{kept}",
                 info.user, info.station, info.device_id
             )
         });
@@ -134,7 +143,8 @@ fn run(cli: Cli) -> CliResult {
         }
         return render::emit(json, &hits, || render::reference(&hits));
     }
-    let store = FieldStore::open(dir)?;
+    let key = key::Source::find(&dir, cli.key_file.as_deref())?.read()?;
+    let store = FieldStore::open(dir, key.to_vec())?;
     match cli.command {
         Command::Init { .. } | Command::Reference { .. } | Command::Export(_) => {
             unreachable!("handled above")

@@ -57,6 +57,8 @@ impl Store {
     fn bare_command(&self) -> Command {
         let mut c = Command::new(BIN);
         c.env_remove("QUAYSIDE_STORE")
+            .env_remove("QUAYSIDE_STORE_KEY")
+            .env_remove("QUAYSIDE_KEY_FILE")
             .env_remove("RUST_BACKTRACE")
             .current_dir(self.tmp.path());
         c
@@ -473,6 +475,64 @@ fn store_flag_and_environment_select_the_store() {
     assert_failed(&r);
     assert_contains(&r.stderr, "quayside init");
     assert_contains(&r.stderr, "quayside-store");
+}
+
+#[test]
+fn the_store_key_comes_from_its_file_or_the_environment_and_a_wrong_one_changes_nothing() {
+    let s = Store::new();
+    // `init` wrote the key beside the store, not in it, readable by its owner only.
+    let key_file = s.tmp.path().join("store.key");
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(key.trim().len(), 64, "64 hexadecimal digits: {key:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let id = s.new_inspection(CONTAINER, &[]);
+
+    // The same key moved to another file, or given in the environment.
+    let moved = s.tmp.path().join("keys").join("ama.key");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&key_file, &moved).unwrap();
+    let err = s.fail(&["list"]);
+    assert_contains(&err, "no store key at");
+    let r = s.ok(&["--key-file", moved.to_str().unwrap(), "list"]);
+    assert_eq!(r[0]["id"], id.as_str());
+    let mut c = s.command();
+    c.env("QUAYSIDE_STORE_KEY", key.trim()).arg("--json");
+    let r = Store::run_command(c, &["list"]);
+    assert!(r.success, "{}", r.stderr);
+    std::fs::rename(&moved, &key_file).unwrap();
+
+    // Another key (the environment wins over the file): refused, saying so, and the store is
+    // as it was.
+    let before = s.list(&[]);
+    let mut c = s.command();
+    c.env("QUAYSIDE_STORE_KEY", "11".repeat(32));
+    let r = Store::run_command(c, &["inspection", "new", "--container", CONTAINER]);
+    assert_failed(&r);
+    assert_contains(&r.stderr, "key does not open this store");
+    let mut c = s.command();
+    c.env("QUAYSIDE_STORE_KEY", "not hex");
+    let r = Store::run_command(c, &["list"]);
+    assert_failed(&r);
+    assert_contains(&r.stderr, "64 hexadecimal digits");
+    assert_eq!(s.list(&[]), before);
+    // A second store never takes over an existing key file.
+    std::fs::write(s.tmp.path().join("second.key"), "22".repeat(32)).unwrap();
+    let mut c = s.bare_command();
+    c.arg("--store")
+        .arg(s.tmp.path().join("second"))
+        .arg("--json");
+    let r = Store::run_command(c, &["init", "--user", "kofi", "--station", "GHTEM"]);
+    assert!(r.success, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(s.tmp.path().join("second.key")).unwrap(),
+        "22".repeat(32),
+        "an existing key file is used, not replaced"
+    );
 }
 
 #[test]
@@ -1221,9 +1281,20 @@ fn photos_read_back_verified_and_tampering_is_detected() {
     assert_eq!(r["bytes"], bytes.len());
     assert_eq!(std::fs::read(&out).unwrap(), bytes);
 
+    // On disk the photo is sealed: none of its bytes readable, named by its plaintext's hash.
     let blob = s.path.join("blobs").join(&sha[..2]).join(&sha);
-    assert_eq!(std::fs::read(&blob).unwrap(), bytes, "blob at {blob:?}");
-    let mut tampered = bytes.clone();
+    let sealed = std::fs::read(&blob).unwrap();
+    assert!(
+        sealed.starts_with(b"QSPHOTO1"),
+        "blob at {blob:?} is sealed"
+    );
+    assert!(
+        !sealed
+            .windows(16)
+            .any(|w| bytes.windows(16).any(|b| b == w)),
+        "the photo's bytes appear in its file"
+    );
+    let mut tampered = sealed.clone();
     *tampered.last_mut().unwrap() ^= 0x01;
     overwrite(&blob, &tampered);
 

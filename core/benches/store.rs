@@ -3,6 +3,9 @@
 //! inspections; what an idle reconnect asks (the documents to push) in a store of 10,000; opening a store of 10,000 (time and peak RSS, in a fresh process) vs opening the
 //! bare SQLite file; photo add vs a plain file copy with fsync.
 //!
+//! The stores are encrypted (SQLCipher, sealed photos) as on a phone; the baselines are plain
+//! SQLite and plain files, reading a plain copy of the same rows.
+//!
 //! `cargo bench -p quayside-core --bench store` (release build). Prints a Markdown table.
 
 use std::path::Path;
@@ -34,6 +37,36 @@ fn main() {
     idle_reconnect(&store_dir);
     open_store(&store_dir);
     photo_add(work.path());
+}
+
+/// The benchmark stores' key (a phone's comes from its keystore).
+fn key() -> Vec<u8> {
+    vec![0x5a; 32]
+}
+
+/// A connection to the encrypted store in `path`.
+fn keyed(path: &str) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(Path::new(path).join("quayside.sqlite3")).unwrap();
+    let key = quayside_core::store::StoreKey::from_bytes(&key()).unwrap();
+    quayside_core::store::key::apply(&conn, &key).unwrap();
+    conn
+}
+
+/// A plain SQLite copy (the same tables, rows and indexes) of the encrypted store in `path`,
+/// named `name` beside it: what the baselines read.
+fn plain_copy(path: &str, name: &str) -> std::path::PathBuf {
+    let plain = Path::new(path).with_file_name(name);
+    let _ = std::fs::remove_file(&plain);
+    let conn = keyed(path);
+    conn.execute(
+        "ATTACH DATABASE ?1 AS plain KEY ''",
+        [plain.display().to_string()],
+    )
+    .unwrap();
+    conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(()))
+        .unwrap();
+    conn.execute_batch("DETACH DATABASE plain").unwrap();
+    plain
 }
 
 /// Median of `runs` timings of `f`.
@@ -79,6 +112,7 @@ fn bare_db(path: &Path) -> rusqlite::Connection {
 fn durable_edit(dir: &Path) {
     let store = FieldStore::create(
         dir.join("edit").display().to_string(),
+        key(),
         "ama".into(),
         "GHTEM".into(),
     )
@@ -321,7 +355,7 @@ fn inspection_changes(n: usize) -> (String, Vec<Vec<u8>>) {
 /// A store of N inspections, imported in batches (as a sync pull would bring them).
 fn populate(dir: &Path) -> String {
     let path = dir.join("ten-thousand").display().to_string();
-    let store = FieldStore::create(path.clone(), "analyst".into(), "GHTEM".into()).unwrap();
+    let store = FieldStore::create(path.clone(), key(), "analyst".into(), "GHTEM".into()).unwrap();
     let t = Instant::now();
     let mut batch = Vec::new();
     for n in 0..N {
@@ -342,13 +376,14 @@ fn populate(dir: &Path) -> String {
 /// one of the 10,000 confirmed (an idle reconnect), against the full comparison of every
 /// document with its sync state that answered it before the `unsynced` table.
 fn idle_reconnect(path: &str) {
-    let conn = rusqlite::Connection::open(Path::new(path).join("quayside.sqlite3")).unwrap();
-    conn.execute(
-        "INSERT OR REPLACE INTO sync_state(doc_id, shared_heads) SELECT id, heads FROM documents",
-        [],
-    )
-    .unwrap();
-    let store = FieldStore::open(path.to_string()).unwrap();
+    keyed(path)
+        .execute(
+            "INSERT OR REPLACE INTO sync_state(doc_id, shared_heads) SELECT id, heads FROM documents",
+            [],
+        )
+        .unwrap();
+    let conn = rusqlite::Connection::open(plain_copy(path, "synced-plain.sqlite3")).unwrap();
+    let store = FieldStore::open(path.to_string(), key()).unwrap();
     assert!(store.inner().unsynced_documents().unwrap().is_empty());
     let ours = median(51, || {
         store.inner().unsynced_documents().unwrap();
@@ -395,8 +430,8 @@ fn idle_reconnect(path: &str) {
 }
 
 fn list_and_search(path: &str) {
-    let store = FieldStore::open(path.to_string()).unwrap();
-    let conn = rusqlite::Connection::open(Path::new(path).join("quayside.sqlite3")).unwrap();
+    let store = FieldStore::open(path.to_string(), key()).unwrap();
+    let conn = rusqlite::Connection::open(plain_copy(path, "list-plain.sqlite3")).unwrap();
     // Baseline: the same number of rows read bare from the same table, every column.
     let bare = |rows: usize| {
         let mut stmt = conn
@@ -480,13 +515,12 @@ fn child_open(mode: &str, path: &str) {
     let t = Instant::now();
     match mode {
         "store" => {
-            let store = FieldStore::open(path.to_string()).unwrap();
+            let store = FieldStore::open(path.to_string(), key()).unwrap();
             let rows = store.list_inspections(InspectionFilter::default()).unwrap();
             assert_eq!(rows.len(), 100);
         }
         _ => {
-            let conn =
-                rusqlite::Connection::open(Path::new(path).join("quayside.sqlite3")).unwrap();
+            let conn = rusqlite::Connection::open(path).unwrap();
             let n: i64 = conn
                 .query_row("SELECT count(*) FROM (SELECT id FROM inspections ORDER BY created_at DESC LIMIT 100)", [], |r| r.get(0))
                 .unwrap();
@@ -506,7 +540,7 @@ fn child_open(mode: &str, path: &str) {
 /// Opening the store (migrations check, device identity, first page of the list) in a fresh
 /// process, vs opening the same SQLite file bare and reading the same page.
 fn open_store(path: &str) {
-    let run = |mode: &str| -> (Duration, u64) {
+    let run = |mode: &str, path: &str| -> (Duration, u64) {
         let mut results: Vec<(u128, u64)> = (0..7)
             .map(|_| {
                 let out = std::process::Command::new(std::env::current_exe().unwrap())
@@ -525,8 +559,10 @@ fn open_store(path: &str) {
         let (nanos, kb) = results[results.len() / 2];
         (Duration::from_nanos(nanos as u64), kb)
     };
-    let (ours, ours_kb) = run("store");
-    let (base, base_kb) = run("bare");
+    let (ours, ours_kb) = run("store", path);
+    // The plain copy idle_reconnect made of the same store.
+    let plain = Path::new(path).with_file_name("synced-plain.sqlite3");
+    let (base, base_kb) = run("bare", &plain.display().to_string());
     row(
         "open store of 10,000 + first page",
         ours,
@@ -546,6 +582,7 @@ fn open_store(path: &str) {
 fn photo_add(dir: &Path) {
     let store = FieldStore::create(
         dir.join("photos").display().to_string(),
+        key(),
         "ama".into(),
         "GHTEM".into(),
     )

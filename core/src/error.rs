@@ -47,6 +47,12 @@ pub enum Error {
     /// The store directory holds no store yet, or one already.
     #[error("{0}")]
     Store(String),
+    /// The store key does not open this store: not the key it was created with (another
+    /// device's key, or a key made anew after the old one was lost). Nothing was changed.
+    #[error(
+        "the key does not open this store: it is not the key the store was created with (nothing was changed)"
+    )]
+    WrongKey,
     /// Stored bytes did not match their recorded hash, or a document failed to load.
     #[error("integrity check failed: {0}")]
     Integrity(String),

@@ -7,7 +7,9 @@
 //! use quayside_core::{FieldStore, FindingFields, InspectionFields};
 //!
 //! let dir = tempfile::tempdir().unwrap();
-//! let store = FieldStore::create(dir.path().join("store").display().to_string(), "ama".into(), "GHTEM".into())?;
+//! // 32 random bytes the app keeps in the platform keystore.
+//! let key = quayside_core::generate_store_key();
+//! let store = FieldStore::create(dir.path().join("store").display().to_string(), key, "ama".into(), "GHTEM".into())?;
 //! let view = store.create_inspection(InspectionFields {
 //!     container_number: Some("CSQU3054383".into()),
 //!     ..Default::default()

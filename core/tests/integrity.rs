@@ -14,6 +14,7 @@ use quayside_core::{
 fn new_store(dir: &Path, user: &str) -> Arc<FieldStore> {
     FieldStore::create(
         dir.join(user).display().to_string(),
+        quayside_core::generate_store_key(),
         user.into(),
         "GHTEM".into(),
     )

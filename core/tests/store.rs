@@ -11,9 +11,16 @@ use quayside_core::{
     InspectionStatus, PhotoFields, SeizedItem, SeizureAction, SeizureFields,
 };
 
+/// The key of this file's stores (a phone's comes from its keystore; see `encryption.rs` for
+/// stores under keys of their own).
+fn key() -> Vec<u8> {
+    vec![0x5a; 32]
+}
+
 fn new_store(dir: &Path, name: &str, user: &str) -> std::sync::Arc<FieldStore> {
     FieldStore::create(
         dir.join(name).display().to_string(),
+        key(),
         user.into(),
         "GHTEM".into(),
     )
@@ -50,7 +57,7 @@ fn edits_survive_reopening_and_compaction() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s").display().to_string();
     let id = {
-        let store = FieldStore::create(path.clone(), "ama".into(), "ghtem".into()).unwrap();
+        let store = FieldStore::create(path.clone(), key(), "ama".into(), "ghtem".into()).unwrap();
         let id = store
             .create_inspection(container("CSQU3054383"))
             .unwrap()
@@ -71,7 +78,7 @@ fn edits_survive_reopening_and_compaction() {
         }
         id
     };
-    let store = FieldStore::open(path).unwrap();
+    let store = FieldStore::open(path, key()).unwrap();
     let view = store.get_inspection(id.clone()).unwrap();
     assert_eq!(view.inspection.selection_reason.as_deref(), Some("edit 69"));
     assert_eq!(view.inspection.station, "GHTEM");
@@ -82,7 +89,7 @@ fn edits_survive_reopening_and_compaction() {
 fn an_acknowledged_edit_is_visible_to_a_second_connection_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let a = new_store(dir.path(), "s", "ama");
-    let b = FieldStore::open(dir.path().join("s").display().to_string()).unwrap();
+    let b = FieldStore::open(dir.path().join("s").display().to_string(), key()).unwrap();
     let id = a
         .create_inspection(container("CSQU3054383"))
         .unwrap()
@@ -740,8 +747,18 @@ fn every_old_schema_upgrades_to_the_current_one_keeping_its_records() {
     reference
         .add_finding(id.clone(), finding("R-404A", 12.5))
         .unwrap();
+    // The database as it is: plain (an old store before its first open with a key), or
+    // encrypted under the key.
     let db = |name: &str| {
-        rusqlite::Connection::open(dir.path().join(name).join("quayside.sqlite3")).unwrap()
+        let file = dir.path().join(name).join("quayside.sqlite3");
+        let encrypted = std::fs::metadata(&file).is_ok_and(|m| m.len() > 0)
+            && !quayside_core::store::key::is_plain(&file).unwrap();
+        let conn = rusqlite::Connection::open(&file).unwrap();
+        if encrypted {
+            let key = quayside_core::store::StoreKey::from_bytes(&key()).unwrap();
+            quayside_core::store::key::apply(&conn, &key).unwrap();
+        }
+        conn
     };
     let current = db("current");
     let mut doc_bytes: Vec<u8> = current
@@ -794,7 +811,8 @@ fn every_old_schema_upgrades_to_the_current_one_keeping_its_records() {
         .unwrap();
         drop(old);
 
-        let upgraded = FieldStore::open(dir.path().join(&name).display().to_string()).unwrap();
+        let upgraded =
+            FieldStore::open(dir.path().join(&name).display().to_string(), key()).unwrap();
         assert_eq!(
             schema(&db(&name)),
             fresh_schema,
@@ -842,7 +860,7 @@ fn every_old_schema_upgrades_to_the_current_one_keeping_its_records() {
         .pragma_update(None, "user_version", migrations::latest() as i64 + 1)
         .unwrap();
     drop(current);
-    let err = FieldStore::open(dir.path().join("current").display().to_string())
+    let err = FieldStore::open(dir.path().join("current").display().to_string(), key())
         .err()
         .unwrap();
     assert!(err.to_string().contains("newer"), "{err}");
@@ -857,7 +875,7 @@ fn crash_child_writer() {
         return;
     };
     let id = std::env::var("QUAYSIDE_CRASH_CHILD_INSPECTION").unwrap();
-    let store = FieldStore::open(dir).unwrap();
+    let store = FieldStore::open(dir, key()).unwrap();
     use std::io::Write;
     let mut out = std::io::stdout();
     for i in 0.. {
@@ -876,7 +894,7 @@ fn acknowledged_edits_survive_the_process_being_killed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s").display().to_string();
     let id = {
-        let store = FieldStore::create(path.clone(), "ama".into(), "GHTEM".into()).unwrap();
+        let store = FieldStore::create(path.clone(), key(), "ama".into(), "GHTEM".into()).unwrap();
         store
             .create_inspection(container("CSQU3054383"))
             .unwrap()
@@ -917,7 +935,7 @@ fn acknowledged_edits_survive_the_process_being_killed() {
             20 + 15 * round,
             "the writer process acknowledged too few edits"
         );
-        let store = FieldStore::open(path.clone()).unwrap();
+        let store = FieldStore::open(path.clone(), key()).unwrap();
         let findings = store
             .get_inspection(id.clone())
             .unwrap()

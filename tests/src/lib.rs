@@ -384,19 +384,23 @@ pub fn ids(d: &Device) -> Vec<String> {
     v
 }
 
-/// A device: a store in its own temporary directory.
+/// A device: a store in its own temporary directory, encrypted under its own key.
 pub struct Device {
     pub dir: tempfile::TempDir,
     pub store: Arc<FieldStore>,
     pub user: String,
+    /// The store key (what the phone keeps in its keystore).
+    pub key: Vec<u8>,
 }
 
 impl Device {
     /// Creates a store for `user` at `station`, not enrolled.
     pub fn new(user: &str, station: &str) -> Device {
         let dir = tempfile::tempdir().unwrap();
+        let key = quayside_core::generate_store_key();
         let store = FieldStore::create(
             dir.path().join("store").display().to_string(),
+            key.clone(),
             user.into(),
             station.into(),
         )
@@ -405,6 +409,7 @@ impl Device {
             dir,
             store,
             user: user.into(),
+            key,
         }
     }
 
@@ -424,7 +429,11 @@ impl Device {
 
     /// Reopens the store (as after the app was killed).
     pub fn reopen(&mut self) {
-        self.store = FieldStore::open(self.dir.path().join("store").display().to_string()).unwrap();
+        self.store = FieldStore::open(
+            self.dir.path().join("store").display().to_string(),
+            self.key.clone(),
+        )
+        .unwrap();
     }
 
     pub fn path(&self) -> PathBuf {

@@ -62,8 +62,8 @@ fn jpeg(len: usize, seed: u64) -> Vec<u8> {
 /// The child process of a device trial: opens the store and records edits of every kind as
 /// fast as it can, printing `BEGIN <op>` before and `ACK <op>` after each call returns, until
 /// it is killed.
-pub fn child_writer(store: &Path, inspection: &str, seed: u64) -> ! {
-    let s = FieldStore::open(store.display().to_string()).unwrap();
+pub fn child_writer(store: &Path, key: &str, inspection: &str, seed: u64) -> ! {
+    let s = FieldStore::open(store.display().to_string(), hex::decode(key).unwrap()).unwrap();
     let id = inspection.to_string();
     let mut out = std::io::stdout();
     let mut say = |line: String| {
@@ -184,15 +184,22 @@ pub fn child_writer(store: &Path, inspection: &str, seed: u64) -> ! {
 pub fn device_kill_trial(writer_bin: &Path, seed: u64) -> Tally {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store");
+    let key = quayside_core::generate_store_key();
     let id = {
-        let s =
-            FieldStore::create(path.display().to_string(), "ama".into(), "GHTEM".into()).unwrap();
+        let s = FieldStore::create(
+            path.display().to_string(),
+            key.clone(),
+            "ama".into(),
+            "GHTEM".into(),
+        )
+        .unwrap();
         new_inspection(&s, "CSQU3054383")
     };
     let mut child = std::process::Command::new(writer_bin)
         .args([
             "child-writer",
             &path.display().to_string(),
+            &hex::encode(&key),
             &id,
             &seed.to_string(),
         ])
@@ -237,20 +244,30 @@ pub fn device_kill_trial(writer_bin: &Path, seed: u64) -> Tally {
         faults: 1,
         ..Default::default()
     };
-    check_device(&path, &id, &acked, in_flight.as_deref(), &mut tally);
+    check_device(&path, &key, &id, &acked, in_flight.as_deref(), &mut tally);
     tally
 }
 
 /// Every acknowledged edit is in the reopened store; a value may also be that of the edit that
 /// was in flight when the process died (it may have committed without being acknowledged).
-fn check_device(path: &Path, id: &str, acked: &[String], in_flight: Option<&str>, t: &mut Tally) {
+fn check_device(
+    path: &Path,
+    key: &[u8],
+    id: &str,
+    acked: &[String],
+    in_flight: Option<&str>,
+    t: &mut Tally,
+) {
     let integrity: String = rusqlite::Connection::open(path.join("quayside.sqlite3"))
-        .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+        .and_then(|c| {
+            c.execute_batch(&format!("PRAGMA key = \"x'{}'\"", hex::encode(key)))?;
+            c.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        })
         .unwrap_or_else(|e| e.to_string());
     if integrity != "ok" {
         t.lose(format!("store integrity check: {integrity}"));
     }
-    let store = match FieldStore::open(path.display().to_string()) {
+    let store = match FieldStore::open(path.display().to_string(), key.to_vec()) {
         Ok(s) => s,
         Err(e) => {
             t.lose(format!("the store does not open after the kill: {e}"));

@@ -50,8 +50,13 @@ fn postgres_without_autovacuum_gets_table_statistics_from_the_server() {
     };
     db.add_station("GHQQQ", "GH", "Test station").unwrap();
     for i in 0..60 {
-        db.add_user(&format!("officer{i}"), "officer", &["GHQQQ".to_string()], None)
-            .unwrap();
+        db.add_user(
+            &format!("officer{i}"),
+            "officer",
+            &["GHQQQ".to_string()],
+            None,
+        )
+        .unwrap();
     }
     // PostgreSQL counts changes in the background (a pooled connection reports its counts
     // within about ten seconds): wait until it has counted these.
@@ -66,8 +71,14 @@ fn postgres_without_autovacuum_gets_table_statistics_from_the_server() {
     let (users, stations) = (mods("users"), mods("stations"));
     // (With autovacuum on, PostgreSQL's own worker may analyze either table at any moment.)
     if autovacuum == "off" {
-        assert_eq!(users, 0, "the users table, changed past the threshold, was analyzed");
-        assert!(stations > 0, "the stations table, changed by one row, was left alone");
+        assert_eq!(
+            users, 0,
+            "the users table, changed past the threshold, was analyzed"
+        );
+        assert!(
+            stations > 0,
+            "the stations table, changed by one row, was left alone"
+        );
     }
 }
 

@@ -1,5 +1,8 @@
-//! Content-addressed photo files: each stored once under its SHA-256, written atomically
-//! (temp file, fsync, rename, fsync of the directory) and verified whenever it is read back.
+//! Content-addressed photo files: each stored once under the SHA-256 of its content, written
+//! atomically (temp file, fsync, rename, fsync of the directory) and verified whenever it is read
+//! back. On a device the files are sealed ([`seal`]); the server keeps them as they are.
+
+pub mod seal;
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -8,14 +11,17 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use seal::{PhotoKey, SealWriter};
 
 /// The largest photo accepted (a phone photo is a few MB; this leaves room for RAW-ish files).
 pub const MAX_PHOTO_BYTES: u64 = 64 * 1024 * 1024;
 
-/// A directory of files named by their SHA-256.
+/// A directory of files named by the SHA-256 of their content.
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     dir: PathBuf,
+    /// On a device: the key new files are sealed under and sealed files are opened with.
+    seal: Option<PhotoKey>,
 }
 
 /// A stored blob's identity.
@@ -26,11 +32,18 @@ pub struct StoredBlob {
 }
 
 impl BlobStore {
-    /// Uses (and creates) `dir`.
+    /// Uses (and creates) `dir`, keeping files as they are (the server's photos).
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
         let dir = dir.into();
         fs::create_dir_all(dir.join("tmp")).map_err(Error::io(&dir))?;
-        Ok(Self { dir })
+        Ok(Self { dir, seal: None })
+    }
+
+    /// Uses (and creates) `dir`, sealing every file it writes under `key` (a device's photos).
+    pub fn open_sealed(dir: impl Into<PathBuf>, key: PhotoKey) -> Result<Self> {
+        let mut store = Self::open(dir)?;
+        store.seal = Some(key);
+        Ok(store)
     }
 
     /// The folder that holds the blobs.
@@ -87,6 +100,14 @@ impl BlobStore {
     fn put_reader(&self, mut source: impl Read, what: &Path) -> Result<StoredBlob> {
         let tmp_dir = self.dir.join("tmp");
         let mut tmp = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(Error::io(&tmp_dir))?;
+        let tmp_path = tmp.path().to_path_buf();
+        let mut sink = match &self.seal {
+            Some(key) => Sink::Sealed(Box::new(
+                SealWriter::new(key, std::io::BufWriter::new(tmp.as_file_mut()))
+                    .map_err(Error::io(&tmp_path))?,
+            )),
+            None => Sink::Plain(tmp.as_file_mut()),
+        };
         let mut hasher = Sha256::new();
         let mut total: u64 = 0;
         let mut buf = vec![0u8; 256 * 1024];
@@ -104,7 +125,7 @@ impl BlobStore {
                 )));
             }
             hasher.update(&buf[..n]);
-            tmp.write_all(&buf[..n]).map_err(Error::io(tmp.path()))?;
+            sink.write_all(&buf[..n]).map_err(Error::io(&tmp_path))?;
         }
         if total == 0 {
             return Err(Error::Invalid(format!(
@@ -112,6 +133,7 @@ impl BlobStore {
                 what.display()
             )));
         }
+        sink.finish().map_err(Error::io(&tmp_path))?;
         let sha256 = hex::encode(hasher.finalize());
         let dest = self.path(&sha256);
         if dest.is_file() {
@@ -137,6 +159,11 @@ impl BlobStore {
     /// `hashed`, when given, is the SHA-256 (hex) computed while the file was written; the file
     /// is then not read again.
     pub fn adopt(&self, path: &Path, sha256: &str, hashed: Option<String>) -> Result<StoredBlob> {
+        if self.seal.is_some() {
+            return Err(Error::Store(
+                "a sealed photo store takes photos through put_bytes/put_file".into(),
+            ));
+        }
         if !is_sha256(sha256) {
             return Err(Error::Invalid(format!("malformed SHA-256 {sha256:?}")));
         }
@@ -168,7 +195,7 @@ impl BlobStore {
         })
     }
 
-    /// Reads a blob and checks it still hashes to its name.
+    /// Reads a blob (opening it when sealed) and checks it still hashes to its name.
     pub fn read_verified(&self, sha256: &str) -> Result<Vec<u8>> {
         if !is_sha256(sha256) {
             return Err(Error::Invalid(format!("malformed SHA-256 {sha256:?}")));
@@ -181,6 +208,17 @@ impl BlobStore {
             },
             _ => Error::io(&path)(e),
         })?;
+        let bytes = match &self.seal {
+            Some(key) if seal::is_sealed(&bytes) => seal::open(key, bytes, sha256)?,
+            None if seal::is_sealed(&bytes) => {
+                return Err(Error::Integrity(format!(
+                    "photo {sha256} is sealed and this store has no key to open it"
+                )));
+            }
+            // A file from before the store was encrypted (sealed when the store is converted,
+            // see `store::encrypt`); its hash still vouches for it.
+            _ => bytes,
+        };
         let actual = hex::encode(Sha256::digest(&bytes));
         if actual != sha256 {
             return Err(Error::Integrity(format!(
@@ -188,6 +226,72 @@ impl BlobStore {
             )));
         }
         Ok(bytes)
+    }
+}
+
+impl BlobStore {
+    /// Seals every stored file that is not sealed yet (a store from before encryption), one
+    /// file at a time and each atomically (sealed copy, fsync, rename over the plain file), so a
+    /// crash leaves every file either plain or sealed and whole. The bytes are sealed as they
+    /// are: a file that no longer matches its hash still fails its check when read. Returns how
+    /// many files were sealed.
+    pub fn seal_plain_files(&self) -> Result<usize> {
+        if self.seal.is_none() {
+            return Ok(0);
+        }
+        let names = self.list()?;
+        let mut sealed = 0;
+        for name in &names {
+            let path = self.path(name);
+            let mut head = [0u8; 8];
+            let n = File::open(&path)
+                .and_then(|mut f| f.read(&mut head))
+                .map_err(Error::io(&path))?;
+            if !seal::is_sealed(&head[..n]) {
+                self.reseal(&path)?;
+                sealed += 1;
+            }
+        }
+        Ok(sealed)
+    }
+
+    fn reseal(&self, path: &Path) -> Result<()> {
+        let key = self.seal.as_ref().expect("only a sealed store reseals");
+        let tmp_dir = self.dir.join("tmp");
+        let mut tmp = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(Error::io(&tmp_dir))?;
+        let mut plain = File::open(path).map_err(Error::io(path))?;
+        let mut w = SealWriter::new(key, std::io::BufWriter::new(tmp.as_file_mut()))
+            .map_err(Error::io(path))?;
+        std::io::copy(&mut plain, &mut w).map_err(Error::io(path))?;
+        w.finish()
+            .and_then(|mut b| b.flush())
+            .map_err(Error::io(path))?;
+        tmp.as_file().sync_all().map_err(Error::io(path))?;
+        tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
+        sync_dir(path.parent().expect("blob paths have a parent"))
+    }
+}
+
+/// Where a new file's bytes go: as they are, or sealed.
+enum Sink<'a> {
+    Plain(&'a mut File),
+    Sealed(Box<SealWriter<std::io::BufWriter<&'a mut File>>>),
+}
+
+impl Sink<'_> {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(f) => f.write_all(bytes),
+            Sink::Sealed(w) => w.write_all(bytes),
+        }
+    }
+
+    /// Writes out everything (seals the last chunk).
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Sink::Plain(f) => f.flush(),
+            Sink::Sealed(w) => w.finish()?.flush(),
+        }
     }
 }
 
@@ -262,6 +366,90 @@ mod tests {
         fs::write(store.path(&a.sha256), b"swapped").unwrap();
         assert!(matches!(
             store.read_verified(&a.sha256),
+            Err(Error::Integrity(_))
+        ));
+        assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+    }
+
+    fn sealed_store(dir: &Path, byte: u8) -> BlobStore {
+        let key = PhotoKey::new(zeroize::Zeroizing::new([byte; 32]));
+        BlobStore::open_sealed(dir, key).unwrap()
+    }
+
+    #[test]
+    fn a_sealed_store_keeps_no_plaintext_and_refuses_tampering() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = sealed_store(dir.path(), 9);
+        let photo: Vec<u8> = b"\xFF\xD8\xFF"
+            .iter()
+            .copied()
+            .chain((0..300_000u32).map(|i| (i % 253) as u8))
+            .collect();
+        let a = store.put_bytes(&photo).unwrap();
+        assert_eq!(
+            a.sha256,
+            sha256_hex(&photo),
+            "named by the plaintext's hash"
+        );
+        assert_eq!(a.bytes, photo.len() as u64);
+        assert_eq!(store.put_bytes(&photo).unwrap(), a, "stored once");
+        let on_disk = fs::read(store.path(&a.sha256)).unwrap();
+        assert!(seal::is_sealed(&on_disk));
+        assert!(!on_disk.windows(32).any(|w| w == &photo[1000..1032]));
+        assert_eq!(store.read_verified(&a.sha256).unwrap(), photo);
+        assert_eq!(store.list().unwrap(), vec![a.sha256.clone()]);
+        // Another key, a plain reader, a flipped bit: refused, never wrong bytes.
+        assert!(matches!(
+            sealed_store(dir.path(), 8).read_verified(&a.sha256),
+            Err(Error::Integrity(_))
+        ));
+        assert!(matches!(
+            BlobStore::open(dir.path())
+                .unwrap()
+                .read_verified(&a.sha256),
+            Err(Error::Integrity(_))
+        ));
+        let mut flipped = on_disk.clone();
+        flipped[seal::HEADER + 70_000] ^= 4;
+        fs::write(store.path(&a.sha256), flipped).unwrap();
+        assert!(matches!(
+            store.read_verified(&a.sha256),
+            Err(Error::Integrity(_))
+        ));
+        assert!(store.adopt(&dir.path().join("x"), &a.sha256, None).is_err());
+    }
+
+    #[test]
+    fn plain_files_are_sealed_in_place_and_read_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = BlobStore::open(dir.path()).unwrap();
+        let a = plain.put_bytes(b"\xFF\xD8\xFFfirst photo").unwrap();
+        let b = plain.put_bytes(b"\xFF\xD8\xFFsecond photo").unwrap();
+        // A plain file altered before the conversion stays detectably altered.
+        fs::write(plain.path(&b.sha256), b"swapped").unwrap();
+        let sealed = sealed_store(dir.path(), 5);
+        assert_eq!(
+            sealed.read_verified(&a.sha256).unwrap(),
+            b"\xFF\xD8\xFFfirst photo",
+            "a plain file reads before it is sealed"
+        );
+        assert_eq!(sealed.seal_plain_files().unwrap(), 2);
+        assert_eq!(
+            sealed.seal_plain_files().unwrap(),
+            0,
+            "nothing left to seal"
+        );
+        for blob in [&a, &b] {
+            assert!(seal::is_sealed(
+                &fs::read(sealed.path(&blob.sha256)).unwrap()
+            ));
+        }
+        assert_eq!(
+            sealed.read_verified(&a.sha256).unwrap(),
+            b"\xFF\xD8\xFFfirst photo"
+        );
+        assert!(matches!(
+            sealed.read_verified(&b.sha256),
             Err(Error::Integrity(_))
         ));
         assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);

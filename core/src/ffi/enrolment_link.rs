@@ -109,6 +109,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FieldStore::create(
             dir.path().join("s").display().to_string(),
+            super::super::generate_store_key(),
             "ama".into(),
             "GHTEM".into(),
         )

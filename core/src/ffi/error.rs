@@ -47,6 +47,10 @@ pub enum ApiError {
     /// The store could not be created or opened.
     #[error("{message}")]
     Store { message: String },
+    /// The key given does not open this store (not the key it was created with). Nothing was
+    /// changed; the app must not make a new store over it.
+    #[error("{message}")]
+    WrongKey { message: String },
     /// Stored data failed a check (a photo altered on disk, a document that does not load).
     #[error("{message}")]
     Integrity { message: String },
@@ -85,6 +89,7 @@ pub enum ErrorCode {
     NotFound,
     Stale,
     Store,
+    WrongKey,
     Integrity,
     Io,
     Network,
@@ -105,6 +110,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::Stale => "stale",
             ErrorCode::Store => "store",
+            ErrorCode::WrongKey => "wrong_key",
             ErrorCode::Integrity => "integrity",
             ErrorCode::Io => "io",
             ErrorCode::Network => "network",
@@ -124,6 +130,7 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::Stale,
         ErrorCode::Store,
+        ErrorCode::WrongKey,
         ErrorCode::Integrity,
         ErrorCode::Io,
         ErrorCode::Network,
@@ -157,6 +164,7 @@ impl ApiError {
             ApiError::NotFound { .. } => ErrorCode::NotFound,
             ApiError::Stale { .. } => ErrorCode::Stale,
             ApiError::Store { .. } => ErrorCode::Store,
+            ApiError::WrongKey { .. } => ErrorCode::WrongKey,
             ApiError::Integrity { .. } => ErrorCode::Integrity,
             ApiError::Io { .. } => ErrorCode::Io,
             ApiError::Network { .. } => ErrorCode::Network,
@@ -196,6 +204,7 @@ impl ApiError {
             }
             ApiError::Stale { .. } => UserMessage::plain(K::ErrorStale),
             ApiError::Store { message } => UserMessage::new(K::ErrorStore, [message.clone()]),
+            ApiError::WrongKey { .. } => UserMessage::plain(K::ErrorWrongKey),
             ApiError::Integrity { message } => {
                 UserMessage::new(K::ErrorIntegrity, [message.clone()])
             }
@@ -280,6 +289,7 @@ impl From<Error> for ApiError {
             },
             Error::Stale(_) => ApiError::Stale { message },
             Error::Store(_) => ApiError::Store { message },
+            Error::WrongKey => ApiError::WrongKey { message },
             Error::Integrity(_) => ApiError::Integrity { message },
             Error::Io { .. } => ApiError::Io { message },
             Error::Network(_) => ApiError::Network { message },

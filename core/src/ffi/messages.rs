@@ -45,6 +45,8 @@ message_keys! {
     ErrorStale = "error_stale" []
         "This record changed while you were looking at it. Look at it again before deciding.",
     ErrorStore = "error_store" ["detail"] "The record store could not be opened: {detail}",
+    ErrorWrongKey = "error_wrong_key" []
+        "This device's key does not open its record store. Nothing was changed; ask an administrator before doing anything else.",
     ErrorIntegrity = "error_integrity" ["detail"] "Stored evidence failed its integrity check: {detail}",
     ErrorIo = "error_io" ["detail"] "A file could not be read or written: {detail}",
     ErrorNetwork = "error_network" []

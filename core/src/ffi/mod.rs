@@ -27,7 +27,7 @@ pub use states::*;
 pub use sync::*;
 
 use crate::model::edits::NewInspection;
-use crate::store::Store;
+use crate::store::{Store, StoreKey};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -44,21 +44,33 @@ pub struct FieldStore {
 #[uniffi::export]
 impl FieldStore {
     /// Creates a new store in the directory `path` for `user` at `station` (a UN/LOCODE such
-    /// as `NLRTM`). Fails if the directory already holds a store.
+    /// as `NLRTM`), encrypted under `key`: 32 random bytes the app keeps in the platform's
+    /// keystore ([`generate_store_key`] makes them). Fails if the directory already holds a
+    /// store.
     #[uniffi::constructor]
-    pub fn create(path: String, user: String, station: String) -> ApiResult<Arc<Self>> {
+    pub fn create(
+        path: String,
+        key: Vec<u8>,
+        user: String,
+        station: String,
+    ) -> ApiResult<Arc<Self>> {
+        let key = StoreKey::from_bytes(&zeroize::Zeroizing::new(key))?;
         Ok(Arc::new(Self {
-            store: Store::init(Path::new(&path), &user, &station)?,
+            store: Store::init(Path::new(&path), &key, &user, &station)?,
             #[cfg(feature = "client")]
             client: Default::default(),
         }))
     }
 
-    /// Opens the store in the directory `path`, upgrading an older schema.
+    /// Opens the store in the directory `path` with its `key`, upgrading an older schema. A
+    /// key that does not open it is [`ApiError::WrongKey`] (nothing changed). A store from
+    /// before encryption is encrypted under `key` on this first open (a kill at any moment of
+    /// it leaves the old store or the new one whole).
     #[uniffi::constructor]
-    pub fn open(path: String) -> ApiResult<Arc<Self>> {
+    pub fn open(path: String, key: Vec<u8>) -> ApiResult<Arc<Self>> {
+        let key = StoreKey::from_bytes(&zeroize::Zeroizing::new(key))?;
         Ok(Arc::new(Self {
-            store: Store::open(Path::new(&path))?,
+            store: Store::open(Path::new(&path), &key)?,
             #[cfg(feature = "client")]
             client: Default::default(),
         }))
@@ -533,4 +545,22 @@ pub struct ContainerCheck {
     pub normalized: String,
     pub check_digit_ok: bool,
     pub expected_check_digit: u32,
+}
+
+/// A new store key: 32 random bytes from the operating system's generator, for
+/// [`FieldStore::create`]. The app keeps them in the platform keystore (wrapped by an Android
+/// Keystore key, in the iOS Keychain); without them the store cannot be opened.
+#[uniffi::export]
+pub fn generate_store_key() -> Vec<u8> {
+    StoreKey::generate().bytes().to_vec()
+}
+
+/// Whether the directory `path` holds an encrypted store, which only its key opens: the app must
+/// then never make a new key for it. False when there is no store yet, or when the store is from
+/// before encryption (its first open with a key encrypts it under that key). A database file
+/// that cannot be read counts as encrypted.
+#[uniffi::export]
+pub fn store_is_encrypted(path: String) -> bool {
+    let file = Path::new(&path).join(crate::store::DB_FILE);
+    file.exists() && !crate::store::key::is_plain(&file).unwrap_or(false)
 }

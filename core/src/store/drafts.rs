@@ -125,15 +125,16 @@ mod tests {
     #[test]
     fn a_draft_survives_reopening_and_is_replaced_then_discarded() {
         let dir = tempfile::tempdir().unwrap();
+        let key = crate::store::StoreKey::generate();
         let fields: BTreeMap<String, String> =
             [("notes".to_string(), "half-typed <b>note".to_string())].into();
         {
-            let store = Store::init(dir.path(), "ana", "NLRTM").unwrap();
+            let store = Store::init(dir.path(), &key, "ana", "NLRTM").unwrap();
             store
                 .save_draft("inspection:x", Some("x"), &["aa".into()], &fields)
                 .unwrap();
         }
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::open(dir.path(), &key).unwrap();
         let d = store.draft("inspection:x").unwrap().unwrap();
         assert_eq!(d.fields, fields);
         assert_eq!(d.based_on, vec!["aa".to_string()]);

@@ -1,10 +1,13 @@
 //! The device store: one SQLite database (WAL) holding the device identity, every record's
 //! automerge document and the projections that answer lists without loading documents, plus the
-//! photo blob directory. Every call that changes data has committed before it returns.
+//! photo blob directory; the database encrypted as a whole and the photos sealed, under the key
+//! the app gives ([`key`]). Every call that changes data has committed before it returns.
 
 pub mod drafts;
+pub mod encrypt;
 pub mod inbox;
 pub mod inspections;
+pub mod key;
 pub mod migrations;
 pub mod projection;
 pub mod query;
@@ -16,12 +19,14 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::blobs::BlobStore;
+use crate::blobs::seal::PhotoKey;
 pub use crate::doc::storage::{
     append_document, insert_document, insert_document_bytes, load_document, stored_bytes,
     stored_heads,
 };
 use crate::doc::{Author, Document};
 use crate::error::{Error, Result};
+pub use key::StoreKey;
 
 /// File name of the database inside a store directory.
 pub const DB_FILE: &str = "quayside.sqlite3";
@@ -50,8 +55,10 @@ impl Device {
 /// An open device store.
 pub struct Store {
     dir: PathBuf,
-    writer: Mutex<Connection>,
+    // The reader is closed before the writer (fields drop in this order): the writer's close,
+    // the last, folds the WAL into the database and removes it.
     reader: Mutex<Connection>,
+    writer: Mutex<Connection>,
     device: Device,
     blobs: BlobStore,
     cache: Mutex<DocCache>,
@@ -90,7 +97,18 @@ impl DocCache {
 /// Opens a SQLite connection the way every Quayside database is used: WAL, `synchronous=FULL`
 /// (a commit survives power loss), foreign keys on, a busy timeout.
 pub fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    configure(Connection::open_with_flags(path, flags)?)
+}
+
+/// Opens an encrypted database (a device store) like [`open_connection`], keyed before anything
+/// else reads it: a wrong key is [`Error::WrongKey`] and has written nothing.
+pub fn open_connection_keyed(path: &Path, flags: OpenFlags, key: &StoreKey) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
+    key::apply(&conn, key)?;
+    configure(conn)
+}
+
+fn configure(conn: Connection) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // FULL: a committed edit survives power loss, not only the app being killed.
@@ -99,9 +117,15 @@ pub fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection> {
     Ok(conn)
 }
 
+/// The key a store's photos are sealed under: derived from the store key, so the app keeps one
+/// key.
+fn photo_key(key: &StoreKey) -> PhotoKey {
+    PhotoKey::new(key.derive(b"photos"))
+}
+
 impl Store {
-    /// Creates a new store in `dir` for `user` at `station` (a UN/LOCODE).
-    pub fn init(dir: &Path, user: &str, station: &str) -> Result<Store> {
+    /// Creates a new store in `dir` for `user` at `station` (a UN/LOCODE), encrypted under `key`.
+    pub fn init(dir: &Path, key: &StoreKey, user: &str, station: &str) -> Result<Store> {
         let user = crate::model::clean_text(user)
             .ok_or_else(|| Error::Invalid("a user name is required".into()))?;
         let station = crate::model::locode::parse_locode(station)?;
@@ -112,9 +136,10 @@ impl Store {
             )));
         }
         std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-        let mut conn = open_connection(
+        let mut conn = open_connection_keyed(
             &dir.join(DB_FILE),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            key,
         )?;
         migrations::migrate(&mut conn)?;
         let actor: [u8; 16] = rand::random();
@@ -133,11 +158,12 @@ impl Store {
         }
         tx.commit()?;
         drop(conn);
-        Store::open(dir)
+        Store::open(dir, key)
     }
 
-    /// Opens the store in `dir`, migrating an older schema.
-    pub fn open(dir: &Path) -> Result<Store> {
+    /// Opens the store in `dir` with `key`, migrating an older schema; a store from before
+    /// encryption is encrypted under `key` first ([`encrypt`]).
+    pub fn open(dir: &Path, key: &StoreKey) -> Result<Store> {
         let path = dir.join(DB_FILE);
         if !path.exists() {
             return Err(Error::Store(format!(
@@ -145,12 +171,19 @@ impl Store {
                 dir.display()
             )));
         }
-        let mut writer = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let blobs = BlobStore::open_sealed(dir.join("blobs"), photo_key(key))?;
+        if key::is_plain(&path)? {
+            encrypt::convert(dir, key, &blobs)?;
+        }
+        let mut writer = open_connection_keyed(&path, OpenFlags::SQLITE_OPEN_READ_WRITE, key)?;
         migrations::migrate(&mut writer)?;
         let device = read_device(&writer)?;
         let secret = signing_secret(&writer)?;
-        let reader = open_connection(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let blobs = BlobStore::open(dir.join("blobs"))?;
+        let reader = open_connection_keyed(&path, OpenFlags::SQLITE_OPEN_READ_ONLY, key)?;
+        // Every page read from the file is decrypted and its HMAC checked: the lists keep the
+        // pages they read decrypted in memory (up to 16 MiB, taken only as pages are read)
+        // rather than decrypting the list projection again for every screen.
+        reader.pragma_update(None, "cache_size", -16 * 1024)?;
         let store = Store {
             dir: dir.to_path_buf(),
             writer: Mutex::new(writer),

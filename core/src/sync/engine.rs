@@ -251,6 +251,14 @@ pub fn sync_once(
                     reason: format!("photo refused: {message}"),
                 });
             }
+            // Altered or damaged on this device (its seal or its hash fails): not sent, listed,
+            // and the file kept as it is for whoever examines the phone.
+            Err(Error::Integrity(why)) => report.rejected.push(Refused {
+                id: sha.clone(),
+                kind: "photo".into(),
+                code: RefusalCode::Malformed,
+                reason: format!("photo not sent: {why}"),
+            }),
             Err(e) => return Err(e),
         }
         p.photos_done += 1;
@@ -463,9 +471,9 @@ fn upload_photo(
     let (mut offset, mut complete) = client.blob_offset(sha)?;
     report.round_trips += 1;
     if !complete {
-        // Not re-hashed here: the server hashes the finished file and refuses a mismatch.
-        let path = store.blobs().path(sha);
-        let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
+        // Opened (the file is sealed on the device) and checked against its hash: a photo
+        // altered on this device is not sent as evidence (the server checks again).
+        let bytes = store.blobs().read_verified(sha)?;
         // Until the server says it holds the photo: every byte may have arrived before a crash
         // stopped the server finishing it, and then an empty chunk at the end finishes it.
         while !complete {

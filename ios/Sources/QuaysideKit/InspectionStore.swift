@@ -81,6 +81,8 @@ public enum LocalChange: Equatable, Sendable {
 public final class InspectionStore: ObservableObject {
     /// Where the store's files are.
     public let location: StoreLocation
+    /// Where the store's key is kept (the Keychain; memory in tests).
+    public let keychain: StoreKeychain
     /// This device's identity (user, station, device id).
     public let device: DeviceInfo
     /// The core's store. Safe to use from any thread; prefer this type's async methods.
@@ -120,8 +122,9 @@ public final class InspectionStore: ObservableObject {
     private var syncAgain = false
     private var listReload: Task<Void, Never>?
 
-    private init(location: StoreLocation, fieldStore: FieldStore, device: DeviceInfo, edits: CoreExecutor) {
+    private init(location: StoreLocation, keychain: StoreKeychain, fieldStore: FieldStore, device: DeviceInfo, edits: CoreExecutor) {
         self.location = location
+        self.keychain = keychain
         self.fieldStore = fieldStore
         self.device = device
         self.edits = edits
@@ -129,38 +132,49 @@ public final class InspectionStore: ObservableObject {
 
     // MARK: Opening
 
-    /// Opens the store at `location` (upgrading an older schema), attaches photos left in the
-    /// core's photo inbox by an interrupted capture (``recoveredPhotos``), and loads the list and
-    /// the sync status.
-    /// - Throws: ``UserFacingError`` when the store cannot be opened.
-    public static func open(at location: StoreLocation) async throws -> InspectionStore {
-        try await start(at: location) { path in try FieldStore.open(path: path) }
+    /// Opens the store at `location` (upgrading an older schema) with its key from `keychain`,
+    /// attaches photos left in the core's photo inbox by an interrupted capture
+    /// (``recoveredPhotos``), and loads the list and the sync status. A store from before
+    /// encryption gets a new key, kept in `keychain` before the core encrypts the store under it.
+    /// - Throws: ``UserFacingError`` when the store cannot be opened: among others its key is lost
+    ///   (``StoreKeyError/lost``; no new key is ever made for an encrypted store) or does not open
+    ///   it (`ErrorCode.wrongKey`).
+    public static func open(at location: StoreLocation, keychain: StoreKeychain = StoreKeychain()) async throws -> InspectionStore {
+        try await start(at: location, keychain: keychain) { path, key in
+            try FieldStore.open(path: path, key: key)
+        }
     }
 
     /// Creates a new store at `location` for `user` at `station` (a UN/LOCODE such as `GHTEM`),
-    /// then opens it like ``open(at:)``.
+    /// encrypted under a new key kept in `keychain` first, then opens it like ``open(at:keychain:)``.
     /// - Throws: ``UserFacingError`` when the core refuses the user or station, or a store exists.
-    public static func create(at location: StoreLocation, user: String, station: String) async throws -> InspectionStore {
+    public static func create(at location: StoreLocation, user: String, station: String,
+                              keychain: StoreKeychain = StoreKeychain()) async throws -> InspectionStore {
         let user = FormText.clean(user)
         let station = FormText.clean(station)
-        return try await start(at: location) { path in
-            try FieldStore.create(path: path, user: user, station: station)
+        return try await start(at: location, keychain: keychain) { path, key in
+            try FieldStore.create(path: path, key: key, user: user, station: station)
         }
     }
 
     private static func start(
         at location: StoreLocation,
-        _ makeFieldStore: @escaping @Sendable (String) throws -> FieldStore
+        keychain: StoreKeychain,
+        _ makeFieldStore: @escaping @Sendable (String, Data) throws -> FieldStore
     ) async throws -> InspectionStore {
         let edits = CoreExecutor(label: "org.quayside.core.edits", qos: .userInitiated)
         let path = location.storeDirectory.path
         do {
             try location.prepare()
             let (fieldStore, device) = try await edits.run { () throws -> (FieldStore, DeviceInfo) in
-                let fieldStore = try makeFieldStore(path)
+                // Read (or made and kept) off the main thread: the Keychain may take a moment.
+                var key = try keychain.key(for: location)
+                // Best effort: the core has its own copy once the call returns.
+                defer { key.resetBytes(in: key.startIndex..<key.endIndex) }
+                let fieldStore = try makeFieldStore(path, key)
                 return (fieldStore, fieldStore.deviceInfo())
             }
-            let store = InspectionStore(location: location, fieldStore: fieldStore, device: device, edits: edits)
+            let store = InspectionStore(location: location, keychain: keychain, fieldStore: fieldStore, device: device, edits: edits)
             await store.recoverPhotos()
             await store.refresh()
             return store

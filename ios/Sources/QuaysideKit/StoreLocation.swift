@@ -1,4 +1,5 @@
 import Foundation
+import QuaysideCore
 
 /// Where the app keeps its data on the device.
 ///
@@ -7,7 +8,8 @@ import Foundation
 /// device backups, since evidence must reach the agency server through sync and not be copied to
 /// a personal cloud account. It holds:
 /// - `store/`: the core's record store (SQLite database, photo files and the photo inbox the
-///   camera writes to, `newPhotoFile`), owned by the core.
+///   camera writes to, `newPhotoFile`), owned by the core, encrypted under the store key that
+///   ``StoreKeychain`` keeps in the Keychain.
 public struct StoreLocation: Equatable, Sendable {
     /// The app's data folder.
     public let root: URL
@@ -31,6 +33,14 @@ public struct StoreLocation: Equatable, Sendable {
     /// The core's store folder.
     public var storeDirectory: URL {
         root.appendingPathComponent("store", isDirectory: true)
+    }
+
+    /// Whether an encrypted store is here, which only its key opens (the core's
+    /// `storeIsEncrypted`): a store from before encryption is not, and is encrypted by the core
+    /// when it is first opened with a key. A database that cannot be read counts as encrypted: a
+    /// new key is never made for it.
+    public func holdsEncryptedStore() -> Bool {
+        storeIsEncrypted(path: storeDirectory.path)
     }
 
     /// Whether a store has been created here (the core creates `storeDirectory` itself).

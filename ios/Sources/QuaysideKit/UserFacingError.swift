@@ -15,6 +15,8 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         case core(ErrorCode)
         /// A form field the core refused: its label, and the core's name of it (``FormValidationError``).
         case form(field: String, key: String)
+        /// The store key could not be given (``StoreKeychain``): lost, or the Keychain did not answer.
+        case storeKey(StoreKeyError)
         /// Any other error.
         case other
     }
@@ -52,6 +54,8 @@ public struct UserFacingError: Error, Identifiable, Sendable {
             self = mapped
         case let api as ApiError:
             self.init(api: api)
+        case let key as StoreKeyError:
+            self.init(storeKey: key)
         case let form as FormValidationError:
             self.init(kind: .form(field: form.field, key: form.key),
                       title: Localization.format(Localization.text("error_title_form", "Check %1$@"), [form.field]),
@@ -69,6 +73,25 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         let (title, advice) = Self.wording(code)
         self.init(kind: .core(code), title: title, message: user.localized, recoverySuggestion: advice,
                   isRetryable: api.retryable(), userMessage: user)
+    }
+
+    /// The store key could not be given: `lost` (the store cannot be opened on this phone any more;
+    /// no new key is made, an administrator decides) or `unavailable` (try again once unlocked).
+    public init(storeKey: StoreKeyError) {
+        func t(_ key: String, _ english: String) -> String { Localization.text(key, english) }
+        switch storeKey {
+        case .lost:
+            self.init(kind: .storeKey(storeKey),
+                      title: t("error_title_store_key_lost", "This phone's records cannot be opened"),
+                      message: t("error_store_key_lost", "This phone's key to its record store is missing or can no longer be read, so its records cannot be opened. Nothing was changed; ask an administrator before doing anything else."),
+                      recoverySuggestion: t("error_advice_store_key_lost", "Do not delete the app or set it up again yourself: records not yet synced are only in this store. Your administrator decides what to do and enrols the phone again."))
+        case .unavailable:
+            self.init(kind: .storeKey(storeKey),
+                      title: t("error_title_store_key_unavailable", "The store key cannot be read now"),
+                      message: t("error_store_key_unavailable", "The phone did not give the key to its record store. Nothing was changed."),
+                      recoverySuggestion: t("error_advice_store_key_unavailable", "Unlock the phone and try again. If this persists, contact your administrator."),
+                      isRetryable: true)
+        }
     }
 
     /// The core's name of the form field refused, for highlighting it (``FormField/init(key:)``).
@@ -110,6 +133,9 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         case .store:
             return (t("error_title_store", "The store cannot be opened"),
                     t("error_advice_store", "Restart the app. If this persists, contact your administrator before reinstalling: unsynced records live only on this phone."))
+        case .wrongKey:
+            return (t("error_title_wrong_key", "This phone's records cannot be opened"),
+                    t("error_advice_wrong_key", "Do not delete the app or set it up again yourself: records not yet synced are only in this store. Your administrator decides what to do and enrols the phone again."))
         case .integrity:
             return (t("error_title_integrity", "Stored data failed a check"),
                     t("error_advice_integrity", "Report this to your administrator."))

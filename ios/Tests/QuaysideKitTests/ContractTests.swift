@@ -101,7 +101,7 @@ final class BasedOnAndDraftTests: XCTestCase {
     override func setUp() async throws {
         Localization.localizer = EnglishLocalizer()
         folder = try TemporaryFolder()
-        store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
+        store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM", keychain: .inMemory())
     }
 
     override func tearDown() async throws {
@@ -145,7 +145,7 @@ final class BasedOnAndDraftTests: XCTestCase {
         XCTAssertEqual(kept?.basedOn, created.heads)
 
         // The app is killed; the editor opens again on a reopened store.
-        let reopened = try await InspectionStore.open(at: store.location)
+        let reopened = try await InspectionStore.open(at: store.location, keychain: store.keychain)
         let again = InspectionEditorModel(store: reopened, inspectionId: id)
         await again.load()
         XCTAssertEqual(again.form[.notes], "half typed when the phone rang")

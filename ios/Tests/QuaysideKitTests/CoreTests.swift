@@ -7,10 +7,13 @@ import XCTest
 final class CoreTests: XCTestCase {
     private var folder: TemporaryFolder!
     private var fieldStore: FieldStore!
+    /// The store's key (the app keeps it in the Keychain, ``StoreKeychain``).
+    private var key = Data()
 
     override func setUpWithError() throws {
         folder = try TemporaryFolder()
-        fieldStore = try FieldStore.create(path: folder.path("store"), user: "ama", station: "GHTEM")
+        key = generateStoreKey()
+        fieldStore = try FieldStore.create(path: folder.path("store"), key: key, user: "ama", station: "GHTEM")
     }
 
     override func tearDown() {
@@ -244,11 +247,42 @@ final class CoreTests: XCTestCase {
         let id = try newInspection().inspection.id
         _ = try addR22Finding(to: id)
         fieldStore = nil
-        let reopened = try FieldStore.open(path: folder.path("store"))
+        let reopened = try FieldStore.open(path: folder.path("store"), key: key)
         let view = try reopened.getInspection(id: id)
         XCTAssertEqual(view.inspection.findings.count, 1)
         XCTAssertEqual(view.assessment.total.odpTonnes, 0.852, accuracy: 0.0005)
-        XCTAssertThrowsError(try FieldStore.create(path: folder.path("store"), user: "ama", station: "GHTEM"))
+        XCTAssertThrowsError(try FieldStore.create(path: folder.path("store"), key: key, user: "ama", station: "GHTEM"))
+    }
+
+    func testAnotherKeyOpensNothingAndChangesNothing() throws {
+        let id = try newInspection().inspection.id
+        _ = try addR22Finding(to: id)
+        fieldStore = nil
+        let database = folder.url.appendingPathComponent("store/quayside.sqlite3")
+        let before = try Data(contentsOf: database)
+        XCTAssertNotEqual(before.prefix(16), Data("SQLite format 3\0".utf8), "the database is encrypted")
+
+        XCTAssertThrowsError(try FieldStore.open(path: folder.path("store"), key: generateStoreKey())) { error in
+            guard case ApiError.WrongKey = error else {
+                return XCTFail("expected ApiError.WrongKey, got \(error)")
+            }
+            let api = error as? ApiError
+            XCTAssertEqual(api?.code(), .wrongKey)
+            XCTAssertEqual(api?.retryable(), false)
+            XCTAssertEqual(api?.userMessage().key, .errorWrongKey)
+        }
+        XCTAssertEqual(try Data(contentsOf: database), before, "the wrong key changed nothing")
+
+        // A key that is not 32 bytes is refused as invalid input.
+        XCTAssertThrowsError(try FieldStore.open(path: folder.path("store"), key: key.prefix(31))) { error in
+            guard case ApiError.Invalid = error else { return XCTFail("\(error)") }
+        }
+
+        // The right key still opens every record.
+        let reopened = try FieldStore.open(path: folder.path("store"), key: key)
+        let view = try reopened.getInspection(id: id)
+        XCTAssertEqual(view.inspection.container.number, "CSQU3054383")
+        XCTAssertEqual(view.inspection.findings.count, 1)
     }
 
     func testReferenceLookups() throws {

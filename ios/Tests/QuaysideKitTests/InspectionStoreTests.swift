@@ -12,7 +12,7 @@ final class InspectionStoreTests: XCTestCase {
 
     override func setUp() async throws {
         folder = try TemporaryFolder()
-        store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
+        store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM", keychain: .inMemory())
     }
 
     override func tearDown() async throws {
@@ -23,7 +23,7 @@ final class InspectionStoreTests: XCTestCase {
     func testCreatingAStoreNeedsAValidStationAndOpeningNeedsAStore() async throws {
         let other = try TemporaryFolder()
         do {
-            _ = try await InspectionStore.create(at: StoreLocation(root: other.url), user: "ama", station: "not a locode")
+            _ = try await InspectionStore.create(at: StoreLocation(root: other.url), user: "ama", station: "not a locode", keychain: .inMemory())
             XCTFail("an invalid station is refused")
         } catch let error as UserFacingError {
             XCTAssertEqual(error.code, .invalid)
@@ -32,8 +32,48 @@ final class InspectionStoreTests: XCTestCase {
         XCTAssertTrue(store.location.storeExists())
         XCTAssertEqual(store.device.user, "ama")
 
-        let reopened = try await InspectionStore.open(at: store.location)
+        let reopened = try await InspectionStore.open(at: store.location, keychain: store.keychain)
         XCTAssertEqual(reopened.device.deviceId, store.device.deviceId)
+    }
+
+    func testAStoreWhoseKeyIsGoneIsNeverGivenANewOne() async throws {
+        let other = try TemporaryFolder()
+        let items = MemoryKeychain()
+        let location = StoreLocation(root: other.url)
+        let created = try await InspectionStore.create(at: location, user: "ama", station: "GHTEM", keychain: .inMemory(items))
+        let id = try await created.createInspection(InspectionForm.r22Case.fields()).inspection.id
+        XCTAssertTrue(location.holdsEncryptedStore())
+        let account = StoreKeychain.account(for: location)
+        let key = try XCTUnwrap(items.remove(account: account), "the key was kept under the store's account")
+        XCTAssertEqual(key.count, 32)
+
+        // The Keychain item is gone: an error, and no new key.
+        do {
+            _ = try await InspectionStore.open(at: location, keychain: .inMemory(items))
+            XCTFail("a store whose key is gone was opened")
+        } catch let error as UserFacingError {
+            XCTAssertEqual(error.kind, .storeKey(.lost))
+            XCTAssertFalse(error.isRetryable)
+        }
+        XCTAssertNil(try items.read(account: account), "no new key was kept")
+
+        // Another key in its place opens nothing either.
+        XCTAssertTrue(try items.add(generateStoreKey(), account: account))
+        do {
+            _ = try await InspectionStore.open(at: location, keychain: .inMemory(items))
+            XCTFail("another key opened the store")
+        } catch let error as UserFacingError {
+            XCTAssertEqual(error.code, .wrongKey)
+            XCTAssertFalse(error.isRetryable)
+        }
+
+        // With its own key back, everything is there.
+        items.remove(account: account)
+        XCTAssertTrue(try items.add(key, account: account))
+        let reopened = try await InspectionStore.open(at: location, keychain: .inMemory(items))
+        XCTAssertEqual(reopened.device.deviceId, created.device.deviceId)
+        let view = try await reopened.inspection(id: id)
+        XCTAssertEqual(view.inspection.id, id)
     }
 
     func testRecordingPublishesTheListAndWhatIsNotYetSynced() async throws {
@@ -150,7 +190,7 @@ final class InspectionStoreTests: XCTestCase {
         let path = try await store.keepCapturedPhoto(Fixtures.jpeg, inspectionId: id)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path))
 
-        let reopened = try await InspectionStore.open(at: store.location)
+        let reopened = try await InspectionStore.open(at: store.location, keychain: store.keychain)
         XCTAssertEqual(reopened.recoveredPhotos.count, 1, "the start recovers it and says so")
         guard case let .attached(inspectionId, sha256)? = reopened.recoveredPhotos.first else {
             return XCTFail("expected the photo attached, got \(reopened.recoveredPhotos)")

@@ -60,7 +60,7 @@ final class IntegrityTests: XCTestCase {
 
     func testAChangeAfterSubmissionIsNotApprovableUntilSubmittedAgain() async throws {
         let folder = try TemporaryFolder()
-        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
+        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM", keychain: .inMemory())
         let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let id = created.inspection.id
         let editor = InspectionEditorModel(store: store, view: created)
@@ -101,7 +101,7 @@ final class IntegrityTests: XCTestCase {
 
     func testPhotosAndHandOversAreCorrectedAndRemoved() async throws {
         let folder = try TemporaryFolder()
-        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
+        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM", keychain: .inMemory())
         let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let id = created.inspection.id
         let editor = InspectionEditorModel(store: store, view: created)
@@ -154,8 +154,8 @@ final class IntegrityTests: XCTestCase {
     /// in `folders` (which the caller keeps alive: a ``TemporaryFolder`` is removed when released).
     private func phones(_ server: TestServerConfig, _ firstUser: String, _ secondUser: String,
                         folders: (TemporaryFolder, TemporaryFolder)) async throws -> (InspectionStore, InspectionStore) {
-        let first = try await InspectionStore.create(at: StoreLocation(root: folders.0.url), user: firstUser, station: server.station)
-        let second = try await InspectionStore.create(at: StoreLocation(root: folders.1.url), user: secondUser, station: server.station)
+        let first = try await InspectionStore.create(at: StoreLocation(root: folders.0.url), user: firstUser, station: server.station, keychain: .inMemory())
+        let second = try await InspectionStore.create(at: StoreLocation(root: folders.1.url), user: secondUser, station: server.station, keychain: .inMemory())
         _ = try await first.enroll(serverURL: server.url, code: try await server.enrolmentCode(for: firstUser), deviceName: "QuaysideKit tests (1)")
         _ = try await second.enroll(serverURL: server.url, code: try await server.enrolmentCode(for: secondUser), deviceName: "QuaysideKit tests (2)")
         return (first, second)

@@ -218,6 +218,17 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(ModusOperandi(formValue: " False_Declaration "), .falseDeclaration)
     }
 
+    func testTheStoreKeysAccountIsTheStoresPathFromTheAppsHome() {
+        let home = URL(fileURLWithPath: NSHomeDirectory(), isDirectory: true)
+        let app = StoreLocation(root: home.appendingPathComponent("Library/Application Support/Quayside", isDirectory: true))
+        // Not the container's absolute path, which changes when the app is updated or restored.
+        XCTAssertEqual(StoreKeychain.account(for: app), "store:~/Library/Application Support/Quayside/store")
+        let temporary = StoreLocation(root: URL(fileURLWithPath: "/private/var/folders/xy/T/quayside-tests-1", isDirectory: true))
+        XCTAssertEqual(StoreKeychain.account(for: temporary), "store:/var/folders/xy/T/quayside-tests-1/store")
+        XCTAssertEqual(StoreKeychain.account(for: StoreLocation(root: URL(fileURLWithPath: "/var/folders/xy/T/quayside-tests-1"))),
+                       StoreKeychain.account(for: temporary))
+    }
+
     func testErrorsMapFromCodesNotText() {
         Localization.localizer = EnglishLocalizer()
         let network = UserFacingError(ApiError.Network(message: "connection refused"))
@@ -232,6 +243,15 @@ final class PolicyTests: XCTestCase {
         XCTAssertTrue(UserFacingError(ApiError.NotEnrolled(message: "m")).needsEnrolment)
         XCTAssertEqual(UserFacingError(ApiError.Forbidden(message: "m", user: UserMessage(key: .errorForbidden, args: ["m"]))).code, .forbidden)
         XCTAssertEqual(UserFacingError(ApiError.CheckDigit(message: "m", number: "CSQU3054384", found: 4, expected: 3)).code, .checkDigit)
+        let wrongKey = UserFacingError(ApiError.WrongKey(message: "the key does not open this store"))
+        XCTAssertEqual(wrongKey.code, .wrongKey)
+        XCTAssertFalse(wrongKey.isRetryable)
+        XCTAssertEqual(wrongKey.message, UserMessage(key: .errorWrongKey, args: []).english())
+        XCTAssertNotNil(wrongKey.recoverySuggestion)
+        let lost = UserFacingError(StoreKeyError.lost)
+        XCTAssertEqual(lost.kind, .storeKey(.lost))
+        XCTAssertFalse(lost.isRetryable)
+        XCTAssertTrue(UserFacingError(StoreKeyError.unavailable(status: -25308)).isRetryable)
         let user = UserMessage(key: .quantityNegative, args: [])
         let invalid = UserFacingError(ApiError.Invalid(message: "English for logs", user: user, field: nil))
         XCTAssertEqual(invalid.code, .invalid)

@@ -12,7 +12,7 @@ final class ReviewTests: XCTestCase {
 
     func testASubmissionIsSignedAndAwaitsReview() async throws {
         let folder = try TemporaryFolder()
-        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
+        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM", keychain: .inMemory())
         let created = try await store.createInspection(InspectionForm.r22Case.fields())
         XCTAssertEqual(created.reviewState, .draft)
         XCTAssertNil(created.submissionVerified)
@@ -76,8 +76,8 @@ final class ReviewTests: XCTestCase {
         let server = try TestServerConfig.fromEnvironment(needsAdminToken: true)
         let officerFolder = try TemporaryFolder()
         let supervisorFolder = try TemporaryFolder()
-        let ama = try await InspectionStore.create(at: StoreLocation(root: officerFolder.url), user: server.user, station: server.station)
-        let esi = try await InspectionStore.create(at: StoreLocation(root: supervisorFolder.url), user: server.supervisor, station: server.station)
+        let ama = try await InspectionStore.create(at: StoreLocation(root: officerFolder.url), user: server.user, station: server.station, keychain: .inMemory())
+        let esi = try await InspectionStore.create(at: StoreLocation(root: supervisorFolder.url), user: server.supervisor, station: server.station, keychain: .inMemory())
         _ = try await ama.enroll(serverURL: server.url, code: try await server.enrolmentCode(for: server.user), deviceName: "QuaysideKit tests (officer)")
         let enrolment = try await esi.enroll(serverURL: server.url, code: try await server.enrolmentCode(for: server.supervisor), deviceName: "QuaysideKit tests (supervisor)")
         XCTAssertEqual(enrolment.role, "supervisor")

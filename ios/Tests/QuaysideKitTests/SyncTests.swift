@@ -38,7 +38,8 @@ final class SyncTests: XCTestCase {
         let store = try await InspectionStore.create(
             at: StoreLocation(root: folder.url),
             user: server.user,
-            station: server.station
+            station: server.station,
+            keychain: .inMemory()
         )
 
         // Offline: an inspection with a finding, a photo and a submission.
@@ -88,7 +89,7 @@ final class SyncTests: XCTestCase {
 
     func testAnUnreachableServerIsARetryableOfflineError() async throws {
         let folder = try TemporaryFolder()
-        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
+        let store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM", keychain: .inMemory())
         do {
             // Port 9 (discard) is closed on test machines: the connection is refused at once.
             _ = try await store.enroll(serverURL: "http://127.0.0.1:9", code: "ABCD-EFGH-JKLM", deviceName: "tests")

@@ -1,4 +1,5 @@
 import Foundation
+import QuaysideKit
 import XCTest
 
 /// A temporary folder for one test, removed afterwards.
@@ -19,6 +20,42 @@ final class TemporaryFolder {
 
     deinit {
         try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// Store keys in memory, so that tests never touch the Mac's login keychain (the data protection
+/// keychain the app uses needs an entitlement a test runner does not have).
+final class MemoryKeychain: StoreKeyItems, @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String: Data] = [:]
+
+    func read(account: String) throws -> Data? {
+        lock.lock()
+        defer { lock.unlock() }
+        return items[account]
+    }
+
+    func add(_ key: Data, account: String) throws -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if items[account] != nil { return false }
+        items[account] = key
+        return true
+    }
+
+    /// Forgets the key of `account` (as if the Keychain item were gone); returns what was kept.
+    @discardableResult
+    func remove(account: String) -> Data? {
+        lock.lock()
+        defer { lock.unlock() }
+        return items.removeValue(forKey: account)
+    }
+}
+
+extension StoreKeychain {
+    /// A keychain of its own, in memory, for one test's stores.
+    static func inMemory(_ items: MemoryKeychain = MemoryKeychain()) -> StoreKeychain {
+        StoreKeychain(items: items)
     }
 }
 

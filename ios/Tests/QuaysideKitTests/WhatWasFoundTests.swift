@@ -16,7 +16,7 @@ final class WhatWasFoundTests: XCTestCase {
     override func setUp() async throws {
         Localization.localizer = EnglishLocalizer()
         folder = try TemporaryFolder()
-        store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM")
+        store = try await InspectionStore.create(at: StoreLocation(root: folder.url), user: "ama", station: "GHTEM", keychain: .inMemory())
         var header = InspectionForm()
         header[.container] = "CSQU3054383"
         let created = try await store.createInspection(header.fields())

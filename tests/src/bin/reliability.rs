@@ -16,8 +16,8 @@ use quayside_e2e::reliability::{self, Tally};
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("child-writer") {
-        let seed = args[4].parse().expect("seed");
-        reliability::child_writer(&PathBuf::from(&args[2]), &args[3], seed);
+        let seed = args[5].parse().expect("seed");
+        reliability::child_writer(&PathBuf::from(&args[2]), &args[3], &args[4], seed);
     }
     let value = |flag: &str| {
         args.iter()

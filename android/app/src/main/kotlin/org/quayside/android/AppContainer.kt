@@ -20,6 +20,7 @@ import org.quayside.shell.PhotoRecovery
 import org.quayside.shell.Problem
 import org.quayside.shell.Problems
 import org.quayside.shell.SetupForm
+import org.quayside.shell.StoreKeys
 import org.quayside.shell.Text
 
 /** Whether the device's store is open. */
@@ -33,7 +34,11 @@ sealed interface StoreState {
     /** The store is open. */
     data class Ready(val repository: InspectionRepository) : StoreState
 
-    /** The store exists but could not be opened. */
+    /**
+     * The store exists but could not be opened: among others, its key is lost
+     * (`error_store_key_lost`) or does not open it (`msg_error_wrong_key`). No set-up is offered
+     * then: a new store would never bring the old one's records back.
+     */
     data class Broken(val problem: Problem) : StoreState
 }
 
@@ -55,7 +60,8 @@ class AndroidLocalizer(private val context: Context) : Localizer {
 
 /**
  * The app's single store and repository, kept for the life of the process, in app-private
- * storage (`filesDir/store`). After every write and every sync the core's schedule goes to WorkManager.
+ * storage (`filesDir/store`), encrypted under the store key that [StoreKeyVault] keeps wrapped by
+ * the Android Keystore. After every write and every sync the core's schedule goes to WorkManager.
  */
 class AppContainer(private val context: Context) {
     /** The store directory: app-private, excluded from backups; its `inbox/` is shared with the camera app through the FileProvider. */
@@ -66,6 +72,9 @@ class AppContainer(private val context: Context) {
 
     /** Messages in the device's language. */
     val localizer: Localizer = AndroidLocalizer(context)
+
+    /** The store key, wrapped by an Android Keystore key in `noBackupFilesDir`. */
+    private val keys = StoreKeyVault(context)
 
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.IO)
     private val mutex = Mutex()
@@ -97,7 +106,14 @@ class AppContainer(private val context: Context) {
         (_state.value as? StoreState.Ready)?.let { return@withLock it.repository }
         val next = withContext(Dispatchers.IO) {
             try {
-                InspectionRepository.openExisting(storeDir)?.let { StoreState.Ready(repositoryFor(it)) } ?: StoreState.NeedsSetup
+                if (!InspectionRepository.exists(storeDir)) {
+                    StoreState.NeedsSetup // no key is made before set-up
+                } else {
+                    // The key is zeroed as soon as the core has its copy. A lost or unreadable key is
+                    // StoreKeyLostException (never a new key for this store), a wrong one WrongKey.
+                    val store = StoreKeys.withKey(storeDir, keys) { key -> InspectionRepository.openExisting(storeDir, key) }
+                    store?.let { StoreState.Ready(repositoryFor(it)) } ?: StoreState.NeedsSetup
+                }
             } catch (e: Exception) {
                 StoreState.Broken(Problems.of(e))
             }
@@ -110,7 +126,11 @@ class AppContainer(private val context: Context) {
     suspend fun setUp(form: SetupForm): InspectionRepository = mutex.withLock {
         (_state.value as? StoreState.Ready)?.let { return@withLock it.repository }
         val (user, station) = form.validated()
-        val repo = withContext(Dispatchers.IO) { repositoryFor(InspectionRepository.create(storeDir, user, station)) }
+        val repo = withContext(Dispatchers.IO) {
+            // The first start makes the key and keeps it wrapped before the core ever uses it.
+            val store = StoreKeys.withKey(storeDir, keys) { key -> InspectionRepository.create(storeDir, key, user, station) }
+            repositoryFor(store)
+        }
         _state.value = StoreState.Ready(repo)
         repo
     }

@@ -262,15 +262,24 @@ class InspectionRepository(
 
     /** Opening the store on a device. */
     companion object {
-        /** Opens the store in [dir] if one is there, else `null` (the app then shows the set-up screen). */
-        fun openExisting(dir: File): FieldStore? =
-            if (File(dir, STORE_MARKER).exists()) FieldStore.open(dir.absolutePath) else null
+        /**
+         * Opens the store in [dir] with its [key] (32 bytes, see [StoreKeys]) if one is there, else
+         * `null` (the app then shows the set-up screen). A key that does not open it is
+         * [org.quayside.core.ApiException.WrongKey] and nothing is changed; a store from before
+         * encryption is encrypted under [key] by this first open. The core copies [key]: the caller
+         * may zero it as soon as this returns.
+         */
+        fun openExisting(dir: File, key: ByteArray): FieldStore? =
+            if (exists(dir)) FieldStore.open(dir.absolutePath, key) else null
 
-        /** Creates a store in [dir] for [user] at [station] (UN/LOCODE). */
-        fun create(dir: File, user: String, station: String): FieldStore {
+        /** Creates a store in [dir] for [user] at [station] (UN/LOCODE), encrypted under [key] (see [openExisting]). */
+        fun create(dir: File, key: ByteArray, user: String, station: String): FieldStore {
             dir.parentFile?.mkdirs()
-            return FieldStore.create(dir.absolutePath, user.trim(), station.trim().uppercase())
+            return FieldStore.create(dir.absolutePath, key, user.trim(), station.trim().uppercase())
         }
+
+        /** Whether [dir] holds a store (encrypted or not). */
+        fun exists(dir: File): Boolean = File(dir, STORE_MARKER).exists()
 
         /** The database file every store directory holds, used to tell whether a store exists. */
         const val STORE_MARKER = "quayside.sqlite3"

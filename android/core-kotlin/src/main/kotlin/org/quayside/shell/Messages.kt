@@ -126,6 +126,8 @@ object Problems {
             )
         }
         is InputException -> Problem(error.text, Recovery.FIX_INPUT, field = error.field, detail = error.toString())
+        // The store's key is gone: nothing to retry, nothing to fix on the phone; an administrator decides.
+        is StoreKeyLostException -> Problem(text("error_store_key_lost"), Recovery.REPORT, detail = error.toString())
         else -> Problem(text("error_unexpected"), Recovery.REPORT, detail = error.toString())
     }
 
@@ -136,6 +138,8 @@ object Problems {
         ErrorCode.INVALID -> Recovery.FIX_INPUT
         ErrorCode.STALE -> Recovery.READ_AGAIN
         ErrorCode.NOT_ENROLLED, ErrorCode.UNAUTHORIZED -> Recovery.ENROL
+        // Not this phone's store key: never retried, never "fixed" by making a new store; an administrator decides.
+        ErrorCode.WRONG_KEY -> Recovery.REPORT
         ErrorCode.STORE, ErrorCode.INTEGRITY, ErrorCode.INTERNAL -> if (retryable) Recovery.RETRY else Recovery.REPORT
         ErrorCode.NETWORK, ErrorCode.IO, ErrorCode.SERVER_REFUSED, ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN ->
             if (retryable) Recovery.RETRY else Recovery.NONE

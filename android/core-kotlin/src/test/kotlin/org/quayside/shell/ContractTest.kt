@@ -96,7 +96,7 @@ class ContractTest {
 
         // A broken store: a code, a recovery, the core's message rendered.
         val broken = try {
-            org.quayside.core.FieldStore.open(TestSupport.tempDir("not-a-store-").path)
+            org.quayside.core.FieldStore.open(TestSupport.tempDir("not-a-store-").path, TestSupport.key.copyOf())
             error("opened a directory holding no store")
         } catch (e: ApiException) {
             e

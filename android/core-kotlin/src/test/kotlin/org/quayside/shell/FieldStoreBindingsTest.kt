@@ -144,7 +144,7 @@ class FieldStoreBindingsTest {
             assertTrue(e.detail.isNotEmpty())
         }
         try {
-            FieldStore.open(TestSupport.tempDir("empty-").path)
+            FieldStore.open(TestSupport.tempDir("empty-").path, TestSupport.key.copyOf())
             fail("opened a store that does not exist")
         } catch (e: ApiException.Store) {
             assertTrue(e.code() == org.quayside.core.ErrorCode.STORE || e.code() == org.quayside.core.ErrorCode.NOT_FOUND || e.code() == org.quayside.core.ErrorCode.IO)

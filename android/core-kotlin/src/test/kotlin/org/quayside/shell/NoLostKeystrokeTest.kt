@@ -47,7 +47,7 @@ class NoLostKeystrokeTest {
         }
         scope.cancel()
 
-        InspectionRepository(InspectionRepository.openExisting(dir)!!).use { repo ->
+        InspectionRepository(TestSupport.openStoreIn(dir)).use { repo ->
             val editor = InspectionEditorModel(repo, Numbers(","))
             assertTrue(editor.load(id))
             val s = editor.state.value
@@ -114,7 +114,7 @@ class NoLostKeystrokeTest {
             repo.newPhotoFile(id).writeBytes(TestSupport.jpeg(seed = 8))
             repo.newPhotoFile(id).writeBytes(TestSupport.jpeg(seed = 9).copyOf(600))
         }
-        InspectionRepository(InspectionRepository.openExisting(dir)!!).use { repo ->
+        InspectionRepository(TestSupport.openStoreIn(dir)).use { repo ->
             val found = repo.recoverPhotos()
             assertEquals(1, found.count { it is RecoveredPhoto.Attached })
             val cut = found.filterIsInstance<RecoveredPhoto.Incomplete>().single()

@@ -7,6 +7,7 @@ import java.net.URI
 import java.nio.file.Files
 import java.util.concurrent.TimeUnit
 import org.quayside.core.FieldStore
+import org.quayside.core.generateStoreKey
 
 /** Helpers shared by the tests: temporary stores, a JPEG, and a real quayside-server. */
 object TestSupport {
@@ -15,14 +16,23 @@ object TestSupport {
         Runtime.getRuntime().addShutdownHook(Thread { dir.deleteRecursively() })
     }
 
+    /**
+     * The key every test store is encrypted under (the app keeps its key wrapped by the Android
+     * Keystore). Handed to the core as a copy, so that nothing zeroes it between tests.
+     */
+    val key: ByteArray = generateStoreKey()
+
     /** A new store for [user] at [station] in a temporary directory. */
     fun newStore(user: String = "ama", station: String = "GHTEM"): FieldStore = newStoreIn(newStoreDir(), user, station)
 
     /** A fresh directory for a store (to open it again later with [InspectionRepository.openExisting]). */
     fun newStoreDir(): File = File(tempDir("quayside-store-"), "store")
 
-    /** A new store in [dir]. */
-    fun newStoreIn(dir: File, user: String = "ama", station: String = "GHTEM"): FieldStore = InspectionRepository.create(dir, user, station)
+    /** A new store in [dir], encrypted under [key]. */
+    fun newStoreIn(dir: File, user: String = "ama", station: String = "GHTEM"): FieldStore = InspectionRepository.create(dir, key.copyOf(), user, station)
+
+    /** The store in [dir], opened with [key] as the app opens it at start. */
+    fun openStoreIn(dir: File): FieldStore = InspectionRepository.openExisting(dir, key.copyOf()) ?: error("no store in $dir")
 
     /** The start of a JPEG file (SOI, APP0/JFIF marker) followed by [size] filler bytes: enough for the core's sniffing. */
     fun jpeg(size: Int = 2048, seed: Int = 1): ByteArray {

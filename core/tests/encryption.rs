@@ -1,0 +1,451 @@
+//! The device store at rest: what someone holding a lost phone's storage can read (nothing
+//! recorded), what a wrong key does (fails, changes nothing), and the conversion of a store from
+//! before encryption, including when the process is killed in the middle of it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use quayside_core::store::{StoreKey, key as store_key};
+use quayside_core::{
+    ApiError, DeclarationFields, FieldStore, FindingFields, InspectionFields, InspectionFilter,
+    PhotoFields,
+};
+use sha2::{Digest, Sha256};
+
+const CONTAINER: &str = "CSQU3054383";
+const CONSIGNEE: &str = "Kwame Refrigeration Supplies Ltd";
+const NOTE: &str = "informant: second container at berth 4";
+const CAPTION: &str = "relabelled cylinder, R-22 under R-134a labels";
+
+fn photo(seed: u8, len: usize) -> Vec<u8> {
+    let mut b: Vec<u8> = (0..len)
+        .map(|i| (i as u64 * 2654435761 % 251) as u8 ^ seed)
+        .collect();
+    b[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
+    b
+}
+
+fn path_of(dir: &Path) -> String {
+    dir.display().to_string()
+}
+
+/// Records an inspection with a consignee, a note, a finding and a photo; returns its id and
+/// the photo's bytes.
+fn record(store: &FieldStore, photo_bytes: &[u8]) -> String {
+    let id = store
+        .create_inspection(InspectionFields {
+            container_number: Some(CONTAINER.into()),
+            declaration: Some(DeclarationFields {
+                consignee: Some(CONSIGNEE.into()),
+                ..Default::default()
+            }),
+            notes: Some(NOTE.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .inspection
+        .id;
+    store
+        .add_finding(
+            id.clone(),
+            FindingFields {
+                identified_substance: Some("R-22".into()),
+                net_mass_kg: Some(13.6),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    store
+        .add_photo(
+            id.clone(),
+            photo_bytes.to_vec(),
+            PhotoFields {
+                caption: Some(CAPTION.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    id
+}
+
+/// Every file under `dir` with its bytes.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Fails if any file under `dir` holds any of `secrets`.
+fn assert_unreadable(dir: &Path, secrets: &[&[u8]]) {
+    let all = files(dir);
+    assert!(all.len() >= 2, "the store has its files: {:?}", all.keys());
+    for (path, bytes) in &all {
+        for s in secrets {
+            assert!(
+                !contains(bytes, s),
+                "{:?} is readable in {}",
+                String::from_utf8_lossy(s),
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn nothing_recorded_is_readable_in_any_file_of_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("store");
+    let key = quayside_core::generate_store_key();
+    let store =
+        FieldStore::create(path_of(&at), key.clone(), "ama".into(), "GHTEM".into()).unwrap();
+    let jpeg = photo(1, 300_000);
+    let id = record(&store, &jpeg);
+    let secrets: [&[u8]; 6] = [
+        CONTAINER.as_bytes(),
+        CONSIGNEE.as_bytes(),
+        NOTE.as_bytes(),
+        CAPTION.as_bytes(),
+        b"R-22",
+        &jpeg[1000..1032],
+    ];
+    // While the store is open: the edits sit in the WAL.
+    assert!(
+        files(&at)
+            .keys()
+            .any(|p| p.to_string_lossy().ends_with("-wal")),
+        "the WAL is there to be read"
+    );
+    assert_unreadable(&at, &secrets);
+    drop(store);
+    assert_unreadable(&at, &secrets);
+    assert!(!store_key::is_plain(&at.join("quayside.sqlite3")).unwrap());
+    // Not a SQLite database to anyone without the key.
+    let plain = rusqlite::Connection::open(at.join("quayside.sqlite3")).unwrap();
+    assert!(
+        plain
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r
+                .get::<_, i64>(0))
+            .is_err()
+    );
+    // With the key everything is there.
+    let store = FieldStore::open(path_of(&at), key).unwrap();
+    let ins = store.get_inspection(id).unwrap().inspection;
+    assert_eq!(ins.declaration.consignee.as_deref(), Some(CONSIGNEE));
+    assert_eq!(
+        store.read_photo(ins.photos[0].sha256.clone()).unwrap(),
+        jpeg
+    );
+}
+
+#[test]
+fn a_wrong_key_fails_clearly_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("store");
+    let key = quayside_core::generate_store_key();
+    // The store as a crash leaves it: its files copied while it is open, the last edits still
+    // in the WAL (which a close would have folded into the database).
+    let live = dir.path().join("live");
+    let store =
+        FieldStore::create(path_of(&live), key.clone(), "ama".into(), "GHTEM".into()).unwrap();
+    let id = record(&store, &photo(2, 5000));
+    copy_dir(&live, &at);
+    drop(store);
+    let before = files(&at);
+    assert!(
+        before
+            .iter()
+            .any(|(p, b)| p.to_string_lossy().ends_with("-wal") && !b.is_empty()),
+        "the copy has a WAL to fold"
+    );
+    for wrong in [quayside_core::generate_store_key(), {
+        let mut k = key.clone();
+        k[31] ^= 1;
+        k
+    }] {
+        let err = FieldStore::open(path_of(&at), wrong).err().unwrap();
+        assert!(matches!(err, ApiError::WrongKey { .. }), "{err:?}");
+        assert_eq!(err.code(), quayside_core::ErrorCode::WrongKey);
+        assert!(!err.retryable());
+        assert!(err.to_string().contains("key"), "{err}");
+    }
+    for malformed in [vec![], vec![1; 16], vec![0; 32], vec![1; 33]] {
+        let err = FieldStore::open(path_of(&at), malformed).err().unwrap();
+        assert!(matches!(err, ApiError::Invalid { .. }), "{err:?}");
+    }
+    let after = files(&at);
+    // (The WAL index, `-shm`, is rebuilt by any reader; it holds no records.)
+    let changed: Vec<_> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| !p.to_string_lossy().ends_with("-shm") && before.get(*p) != after.get(*p))
+        .collect();
+    assert!(changed.is_empty(), "a refused key changed {changed:?}");
+    let store = FieldStore::open(path_of(&at), key).unwrap();
+    assert_eq!(
+        store.get_inspection(id).unwrap().inspection.findings.len(),
+        1
+    );
+}
+
+/// A copy of the encrypted store `from` as a store from before encryption: its database plain
+/// (the same tables and rows) and its photos plain files.
+fn plain_copy(from: &Path, key: &[u8], to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    let conn = rusqlite::Connection::open(from.join("quayside.sqlite3")).unwrap();
+    store_key::apply(&conn, &StoreKey::from_bytes(key).unwrap()).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    conn.execute(
+        "ATTACH DATABASE ?1 AS plain KEY ''",
+        [path_of(&to.join("quayside.sqlite3"))],
+    )
+    .unwrap();
+    conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(()))
+        .unwrap();
+    conn.pragma_update(Some("plain"), "user_version", version)
+        .unwrap();
+    conn.execute_batch("DETACH DATABASE plain").unwrap();
+    let store = FieldStore::open(path_of(from), key.to_vec()).unwrap();
+    for (path, _) in files(&from.join("blobs")) {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.len() != 64 {
+            continue;
+        }
+        let dest = to.join("blobs").join(&name[..2]).join(&name);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::write(dest, store.read_photo(name).unwrap()).unwrap();
+    }
+    assert!(store_key::is_plain(&to.join("quayside.sqlite3")).unwrap());
+}
+
+/// What a store holds, to compare before and after: every inspection as the API shows it, and
+/// every photo's hash.
+fn contents(store: &FieldStore) -> (Vec<String>, Vec<String>) {
+    let mut views = Vec::new();
+    let mut photos = Vec::new();
+    for row in store.list_inspections(InspectionFilter::default()).unwrap() {
+        let ins = store.get_inspection(row.id).unwrap().inspection;
+        for p in &ins.photos {
+            let bytes = store.read_photo(p.sha256.clone()).unwrap();
+            assert_eq!(hex::encode(Sha256::digest(&bytes)), p.sha256);
+            photos.push(p.sha256.clone());
+        }
+        views.push(serde_json::to_string(&ins).unwrap());
+    }
+    views.sort();
+    photos.sort();
+    (views, photos)
+}
+
+#[test]
+fn a_store_from_before_encryption_is_encrypted_on_its_first_open_with_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = quayside_core::generate_store_key();
+    let original = dir.path().join("original");
+    let jpeg = photo(3, 200_000);
+    let expected = {
+        let store = FieldStore::create(
+            path_of(&original),
+            key.clone(),
+            "ama".into(),
+            "GHTEM".into(),
+        )
+        .unwrap();
+        record(&store, &jpeg);
+        contents(&store)
+    };
+    let old = dir.path().join("old");
+    plain_copy(&original, &key, &old);
+    assert!(
+        files(&old)
+            .values()
+            .any(|b| contains(b, CONSIGNEE.as_bytes()))
+    );
+
+    // Its first open with a key (any key: a plain store has none yet) converts it.
+    let new_key = quayside_core::generate_store_key();
+    let store = FieldStore::open(path_of(&old), new_key.clone()).unwrap();
+    assert_eq!(contents(&store), expected);
+    drop(store);
+    assert!(!store_key::is_plain(&old.join("quayside.sqlite3")).unwrap());
+    assert!(!old.join("quayside.sqlite3.encrypting").exists());
+    assert_unreadable(
+        &old,
+        &[
+            CONTAINER.as_bytes(),
+            CONSIGNEE.as_bytes(),
+            &jpeg[5000..5032],
+        ],
+    );
+    // From now on only that key opens it, and it keeps working.
+    assert!(matches!(
+        FieldStore::open(path_of(&old), key).err().unwrap(),
+        ApiError::WrongKey { .. }
+    ));
+    let store = FieldStore::open(path_of(&old), new_key).unwrap();
+    assert_eq!(contents(&store), expected);
+    record(&store, &photo(4, 1000));
+}
+
+/// Not a test by itself: the child process of `a_conversion_killed_at_any_point_loses_nothing`.
+/// Opens the plain store named in its environment with the key, which converts it.
+#[test]
+#[ignore = "run by a_conversion_killed_at_any_point_loses_nothing as its child process"]
+fn conversion_child() {
+    let Ok(dir) = std::env::var("QUAYSIDE_CONVERT_CHILD_STORE") else {
+        return;
+    };
+    let key = hex::decode(std::env::var("QUAYSIDE_CONVERT_CHILD_KEY").unwrap()).unwrap();
+    FieldStore::open(dir, key).unwrap();
+    println!("CONVERTED");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for (path, bytes) in files(from) {
+        let dest = to.join(path.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::write(dest, bytes).unwrap();
+    }
+}
+
+/// The store in `dir` right after a kill: either still the plain store, whole, or the
+/// encrypted one, whole. Returns whether the kill fell inside the conversion (it had begun and
+/// not finished).
+fn whole_after_kill(dir: &Path, key: &[u8], rows: i64) -> bool {
+    let db = dir.join("quayside.sqlite3");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let plain = store_key::is_plain(&db).unwrap();
+    if !plain {
+        store_key::apply(&conn, &StoreKey::from_bytes(key).unwrap()).unwrap();
+    }
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        check,
+        "ok",
+        "the {} store is damaged",
+        if plain { "plain" } else { "encrypted" }
+    );
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, rows, "documents in the store after the kill");
+    let sealed = files(&dir.join("blobs"))
+        .values()
+        .filter(|b| b.starts_with(b"QSPHOTO1"))
+        .count();
+    plain && (dir.join("quayside.sqlite3.encrypting").exists() || sealed > 0)
+}
+
+#[test]
+fn a_conversion_killed_at_any_point_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = quayside_core::generate_store_key();
+    // A store big enough that its conversion takes a while: 200 inspections, 24 photos.
+    let original = dir.path().join("original");
+    let expected = {
+        let store: Arc<FieldStore> = FieldStore::create(
+            path_of(&original),
+            key.clone(),
+            "ama".into(),
+            "GHTEM".into(),
+        )
+        .unwrap();
+        for i in 0..200u32 {
+            let id = store
+                .create_inspection(InspectionFields {
+                    container_number: Some(CONTAINER.into()),
+                    notes: Some(format!("{NOTE} #{i}")),
+                    ..Default::default()
+                })
+                .unwrap()
+                .inspection
+                .id;
+            if i % 25 < 3 {
+                store
+                    .add_photo(id, photo(i as u8, 400_000), PhotoFields::default())
+                    .unwrap();
+            }
+        }
+        contents(&store)
+    };
+    let template = dir.path().join("template");
+    plain_copy(&original, &key, &template);
+    let rows: i64 = rusqlite::Connection::open(template.join("quayside.sqlite3"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    let child = |store: &Path| {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "conversion_child",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("QUAYSIDE_CONVERT_CHILD_STORE", store)
+            .env("QUAYSIDE_CONVERT_CHILD_KEY", hex::encode(&key))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // How long a whole conversion takes here, process start included.
+    let timing = dir.path().join("timing");
+    copy_dir(&template, &timing);
+    let started = std::time::Instant::now();
+    let out = child(&timing).wait_with_output().unwrap();
+    let whole = started.elapsed();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CONVERTED"));
+    assert!(!store_key::is_plain(&timing.join("quayside.sqlite3")).unwrap());
+
+    let rounds = 16;
+    let mut inside = 0;
+    for round in 0..rounds {
+        let at = dir.path().join(format!("round{round}"));
+        copy_dir(&template, &at);
+        let mut process = child(&at);
+        // Spread the kills over the whole run, from before the conversion starts to its end.
+        std::thread::sleep(whole.mul_f64(f64::from(round) / f64::from(rounds)));
+        process.kill().unwrap();
+        process.wait().unwrap();
+        if whole_after_kill(&at, &key, rows) {
+            inside += 1;
+        }
+        // The next open finishes the conversion, with everything there.
+        let store = FieldStore::open(path_of(&at), key.clone()).unwrap();
+        assert_eq!(contents(&store), expected, "round {round}");
+        drop(store);
+        assert!(!store_key::is_plain(&at.join("quayside.sqlite3")).unwrap());
+        assert!(
+            files(&at.join("blobs"))
+                .iter()
+                .filter(|(p, _)| !p.starts_with(at.join("blobs").join("tmp")))
+                .all(|(_, b)| b.starts_with(b"QSPHOTO1")),
+            "round {round}: a photo left plain"
+        );
+    }
+    // The kills really fell inside conversions, not only before or after them.
+    assert!(
+        inside >= 2,
+        "only {inside} of {rounds} kills fell inside a conversion"
+    );
+}
