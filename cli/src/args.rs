@@ -41,6 +41,9 @@ pub enum Command {
     },
     /// Show this device's identity.
     Whoami,
+    /// Re-encrypt the store under a new key, written to the key file (the old key no longer
+    /// opens it). Interrupted, the next command finishes it.
+    Rekey,
     /// Start or edit an inspection.
     #[command(subcommand)]
     Inspection(InspectionCommand),

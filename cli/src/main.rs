@@ -143,10 +143,19 @@ fn run(cli: Cli) -> CliResult {
         }
         return render::emit(json, &hits, || render::reference(&hits));
     }
-    let key = key::Source::find(&dir, cli.key_file.as_deref())?.read()?;
-    let store = FieldStore::open(dir, key.to_vec())?;
+    let keys = key::Source::find(&dir, cli.key_file.as_deref())?;
+    if let Command::Rekey = &cli.command {
+        let file = key::change(&dir, &keys)?;
+        return render::emit(json, &serde_json::json!({ "key_file": file }), || {
+            format!(
+                "The store in {dir} is encrypted under a new key, in {}\n",
+                file.display()
+            )
+        });
+    }
+    let store = keys.open(&dir)?;
     match cli.command {
-        Command::Init { .. } | Command::Reference { .. } | Command::Export(_) => {
+        Command::Init { .. } | Command::Reference { .. } | Command::Export(_) | Command::Rekey => {
             unreachable!("handled above")
         }
         Command::Whoami => {

@@ -536,6 +536,50 @@ fn the_store_key_comes_from_its_file_or_the_environment_and_a_wrong_one_changes_
 }
 
 #[test]
+fn rekey_changes_the_key_and_an_interrupted_change_is_finished_by_the_next_command() {
+    let s = Store::new();
+    let key_file = s.tmp.path().join("store.key");
+    let pending = s.tmp.path().join("store.key.new");
+    let id = s.new_inspection(CONTAINER, &[]);
+    let first = std::fs::read_to_string(&key_file).unwrap();
+    let r = s.ok(&["rekey"]);
+    assert_eq!(r["key_file"], key_file.display().to_string());
+    let second = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(first, second, "a new key in the key file");
+    assert!(!pending.exists());
+    assert_eq!(s.list(&[]), vec![id.clone()]);
+    // The old key no longer opens the store.
+    let mut c = s.command();
+    c.env("QUAYSIDE_STORE_KEY", first.trim());
+    let r = Store::run_command(c, &["list"]);
+    assert_failed(&r);
+    assert_contains(&r.stderr, "key does not open this store");
+
+    // Killed after writing the new key, before the store took it: the next command makes the
+    // change, then keeps the new key.
+    std::fs::write(&pending, "33".repeat(32)).unwrap();
+    assert_eq!(s.list(&[]), vec![id.clone()]);
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), "33".repeat(32));
+    assert!(!pending.exists());
+
+    // Killed after the store took the new key, before the key file was replaced.
+    s.ok(&["rekey"]);
+    let taken = std::fs::read_to_string(&key_file).unwrap();
+    std::fs::write(&pending, &taken).unwrap();
+    std::fs::write(&key_file, "33".repeat(32)).unwrap();
+    assert_eq!(s.list(&[]), vec![id.clone()]);
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), taken);
+    assert!(!pending.exists());
+
+    // A key given in the environment is not the CLI's to change.
+    let mut c = s.command();
+    c.env("QUAYSIDE_STORE_KEY", taken.trim());
+    let r = Store::run_command(c, &["rekey"]);
+    assert_failed(&r);
+    assert_contains(&r.stderr, "QUAYSIDE_STORE_KEY");
+}
+
+#[test]
 fn commands_without_init_fail_and_create_nothing() {
     let s = Store::empty();
     for args in [

@@ -449,3 +449,167 @@ fn a_conversion_killed_at_any_point_loses_nothing() {
         "only {inside} of {rounds} kills fell inside a conversion"
     );
 }
+
+/// The key id (bytes 8..16 of the header) of every sealed photo under `dir`.
+fn photo_key_ids(dir: &Path) -> Vec<Vec<u8>> {
+    files(&dir.join("blobs"))
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(dir.join("blobs").join("tmp")))
+        .map(|(_, b)| {
+            assert!(b.starts_with(b"QSPHOTO1"), "a photo is not sealed");
+            b[8..16].to_vec()
+        })
+        .collect()
+}
+
+#[test]
+fn changing_the_key_re_encrypts_everything_and_retires_the_old_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("store");
+    let old = quayside_core::generate_store_key();
+    let new = quayside_core::generate_store_key();
+    let jpeg = photo(7, 150_000);
+    let store =
+        FieldStore::create(path_of(&at), old.clone(), "ama".into(), "GHTEM".into()).unwrap();
+    let id = record(&store, &jpeg);
+    let expected = contents(&store);
+    let before = photo_key_ids(&at);
+    assert!(matches!(
+        store.change_key(vec![0; 32]).err().unwrap(),
+        ApiError::Invalid { .. }
+    ));
+    store.change_key(new.clone()).unwrap();
+    // The open store carries on under the new key: reads, photos, edits.
+    assert_eq!(contents(&store), expected);
+    record(&store, &photo(8, 2000));
+    let after = photo_key_ids(&at);
+    assert!(
+        after.iter().all(|id| !before.contains(id)),
+        "every photo is sealed under the new key"
+    );
+    let expected = contents(&store);
+    drop(store);
+    assert!(matches!(
+        FieldStore::open(path_of(&at), old).err().unwrap(),
+        ApiError::WrongKey { .. }
+    ));
+    let store = FieldStore::open(path_of(&at), new).unwrap();
+    assert_eq!(contents(&store), expected);
+    assert!(store.get_inspection(id).is_ok());
+    drop(store);
+    assert_unreadable(&at, &[CONSIGNEE.as_bytes(), &jpeg[9000..9032]]);
+}
+
+/// Not a test by itself: the child process of `a_key_change_killed_at_any_point_loses_nothing`.
+#[test]
+#[ignore = "run by a_key_change_killed_at_any_point_loses_nothing as its child process"]
+fn key_change_child() {
+    let Ok(dir) = std::env::var("QUAYSIDE_REKEY_CHILD_STORE") else {
+        return;
+    };
+    let old = hex::decode(std::env::var("QUAYSIDE_REKEY_CHILD_OLD").unwrap()).unwrap();
+    let new = hex::decode(std::env::var("QUAYSIDE_REKEY_CHILD_NEW").unwrap()).unwrap();
+    FieldStore::open(dir, old).unwrap().change_key(new).unwrap();
+    println!("CHANGED");
+}
+
+#[test]
+fn a_key_change_killed_at_any_point_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = quayside_core::generate_store_key();
+    let new = quayside_core::generate_store_key();
+    let template = dir.path().join("template");
+    let expected = {
+        let store = FieldStore::create(
+            path_of(&template),
+            old.clone(),
+            "ama".into(),
+            "GHTEM".into(),
+        )
+        .unwrap();
+        for i in 0..150u32 {
+            let id = store
+                .create_inspection(InspectionFields {
+                    container_number: Some(CONTAINER.into()),
+                    notes: Some(format!("{NOTE} #{i}")),
+                    ..Default::default()
+                })
+                .unwrap()
+                .inspection
+                .id;
+            if i % 25 < 3 {
+                store
+                    .add_photo(id, photo(i as u8, 400_000), PhotoFields::default())
+                    .unwrap();
+            }
+        }
+        contents(&store)
+    };
+    let child = |store: &Path| {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "key_change_child",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("QUAYSIDE_REKEY_CHILD_STORE", store)
+            .env("QUAYSIDE_REKEY_CHILD_OLD", hex::encode(&old))
+            .env("QUAYSIDE_REKEY_CHILD_NEW", hex::encode(&new))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let timing = dir.path().join("timing");
+    copy_dir(&template, &timing);
+    let started = std::time::Instant::now();
+    let out = child(&timing).wait_with_output().unwrap();
+    let whole = started.elapsed();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CHANGED"));
+
+    let rounds = 16;
+    let (mut under_old, mut photos_mixed) = (0, 0);
+    for round in 0..rounds {
+        let at = dir.path().join(format!("round{round}"));
+        copy_dir(&template, &at);
+        let mut process = child(&at);
+        std::thread::sleep(whole.mul_f64(f64::from(round) / f64::from(rounds)));
+        process.kill().unwrap();
+        process.wait().unwrap();
+        let ids = photo_key_ids(&at);
+        if ids.iter().any(|id| id != &ids[0]) {
+            photos_mixed += 1;
+        }
+        // The new key opens it (and finishes the photos), or else the old one does, whole, and
+        // the change is made again.
+        let store = match FieldStore::open(path_of(&at), new.clone()) {
+            Ok(store) => store,
+            Err(ApiError::WrongKey { .. }) => {
+                under_old += 1;
+                let store = FieldStore::open(path_of(&at), old.clone()).unwrap();
+                assert_eq!(contents(&store), expected, "round {round}, old key");
+                store.change_key(new.clone()).unwrap();
+                store
+            }
+            Err(e) => panic!("round {round}: neither key opens the store: {e}"),
+        };
+        assert_eq!(contents(&store), expected, "round {round}");
+        drop(store);
+        let ids = photo_key_ids(&at);
+        assert!(
+            ids.iter().all(|id| id == &ids[0]),
+            "round {round}: photos under two keys"
+        );
+        assert!(matches!(
+            FieldStore::open(path_of(&at), old.clone()).err().unwrap(),
+            ApiError::WrongKey { .. }
+        ));
+    }
+    // Some kills fell before the database changed key, some while the photos followed.
+    assert!(
+        under_old >= 1 && photos_mixed >= 1,
+        "{under_old} under the old key, {photos_mixed} with photos under both"
+    );
+}

@@ -5,8 +5,9 @@
 pub mod seal;
 
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 
@@ -20,8 +21,27 @@ pub const MAX_PHOTO_BYTES: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     dir: PathBuf,
-    /// On a device: the key new files are sealed under and sealed files are opened with.
-    seal: Option<PhotoKey>,
+    /// On a device: the keys files are sealed under (shared by the store's clones, so a key
+    /// change reaches every one).
+    seal: Option<Arc<RwLock<SealKeys>>>,
+}
+
+/// The key new files are sealed under, and while the store key changes, the key the files not
+/// yet sealed again are under.
+#[derive(Debug)]
+struct SealKeys {
+    current: PhotoKey,
+    retiring: Option<PhotoKey>,
+}
+
+impl SealKeys {
+    /// The key a sealed file names in its header.
+    fn for_file(&self, sealed: &[u8]) -> &PhotoKey {
+        match &self.retiring {
+            Some(old) if old.sealed(sealed) => old,
+            _ => &self.current,
+        }
+    }
 }
 
 /// A stored blob's identity.
@@ -42,8 +62,53 @@ impl BlobStore {
     /// Uses (and creates) `dir`, sealing every file it writes under `key` (a device's photos).
     pub fn open_sealed(dir: impl Into<PathBuf>, key: PhotoKey) -> Result<Self> {
         let mut store = Self::open(dir)?;
-        store.seal = Some(key);
+        store.seal = Some(Arc::new(RwLock::new(SealKeys {
+            current: key,
+            retiring: None,
+        })));
         Ok(store)
+    }
+
+    fn keys(&self) -> Option<std::sync::RwLockReadGuard<'_, SealKeys>> {
+        self.seal
+            .as_ref()
+            .map(|k| k.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn keys_mut(&self) -> Option<std::sync::RwLockWriteGuard<'_, SealKeys>> {
+        self.seal
+            .as_ref()
+            .map(|k| k.write().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Seals new files under `key` from now on; files sealed under the key used until now still
+    /// open, until [`BlobStore::reseal_stale`] has sealed them again and
+    /// [`BlobStore::retired`] forgets the old key. Waits for files being written to finish.
+    pub fn change_key(&self, key: PhotoKey) {
+        if let Some(mut keys) = self.keys_mut() {
+            let old = std::mem::replace(&mut keys.current, key);
+            keys.retiring = Some(old);
+        }
+    }
+
+    /// Opens, until [`BlobStore::retired`], files sealed under `old` (a key change a crash
+    /// interrupted, resumed on the next open).
+    pub fn retiring(&self, old: PhotoKey) {
+        if let Some(mut keys) = self.keys_mut() {
+            keys.retiring = Some(old);
+        }
+    }
+
+    /// Forgets the key being retired (every file is sealed under the current key).
+    pub fn retired(&self) {
+        if let Some(mut keys) = self.keys_mut() {
+            keys.retiring = None;
+        }
+    }
+
+    /// The photo key new files are sealed under (none for the server's plain files).
+    pub fn current_key(&self) -> Option<PhotoKey> {
+        self.keys().map(|k| k.current.clone())
     }
 
     /// The folder that holds the blobs.
@@ -101,7 +166,10 @@ impl BlobStore {
         let tmp_dir = self.dir.join("tmp");
         let mut tmp = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(Error::io(&tmp_dir))?;
         let tmp_path = tmp.path().to_path_buf();
-        let mut sink = match &self.seal {
+        // Held until the file is in place, so a key change waits for it (and then seals it
+        // again if it was sealed under the old key).
+        let keys = self.keys();
+        let mut sink = match keys.as_deref().map(|k| &k.current) {
             Some(key) => Sink::Sealed(Box::new(
                 SealWriter::new(key, std::io::BufWriter::new(tmp.as_file_mut()))
                     .map_err(Error::io(&tmp_path))?,
@@ -159,7 +227,7 @@ impl BlobStore {
     /// `hashed`, when given, is the SHA-256 (hex) computed while the file was written; the file
     /// is then not read again.
     pub fn adopt(&self, path: &Path, sha256: &str, hashed: Option<String>) -> Result<StoredBlob> {
-        if self.seal.is_some() {
+        if self.keys().is_some() {
             return Err(Error::Store(
                 "a sealed photo store takes photos through put_bytes/put_file".into(),
             ));
@@ -208,8 +276,11 @@ impl BlobStore {
             },
             _ => Error::io(&path)(e),
         })?;
-        let bytes = match &self.seal {
-            Some(key) if seal::is_sealed(&bytes) => seal::open(key, bytes, sha256)?,
+        let keys = self.keys();
+        let bytes = match keys.as_deref() {
+            Some(keys) if seal::is_sealed(&bytes) => {
+                seal::open(keys.for_file(&bytes), bytes, sha256)?
+            }
             None if seal::is_sealed(&bytes) => {
                 return Err(Error::Integrity(format!(
                     "photo {sha256} is sealed and this store has no key to open it"
@@ -230,36 +301,44 @@ impl BlobStore {
 }
 
 impl BlobStore {
-    /// Seals every stored file that is not sealed yet (a store from before encryption), one
-    /// file at a time and each atomically (sealed copy, fsync, rename over the plain file), so a
-    /// crash leaves every file either plain or sealed and whole. The bytes are sealed as they
-    /// are: a file that no longer matches its hash still fails its check when read. Returns how
-    /// many files were sealed.
-    pub fn seal_plain_files(&self) -> Result<usize> {
-        if self.seal.is_none() {
+    /// Seals again every stored file not sealed under the current key: plain files (a store
+    /// from before encryption) and files sealed under a key being retired. One file at a time,
+    /// each atomically (sealed copy, fsync, rename over the old file), so a crash leaves every
+    /// file whole under one key or the other. The bytes are sealed as they are: a file that no
+    /// longer matches its hash still fails its check when read; a sealed file that no longer
+    /// opens is left as it is. Returns how many files were sealed.
+    pub fn reseal_stale(&self) -> Result<usize> {
+        let Some(keys) = self.keys() else {
             return Ok(0);
-        }
-        let names = self.list()?;
+        };
         let mut sealed = 0;
-        for name in &names {
+        for name in &self.list()? {
             let path = self.path(name);
-            let mut head = [0u8; 8];
-            let n = File::open(&path)
-                .and_then(|mut f| f.read(&mut head))
-                .map_err(Error::io(&path))?;
-            if !seal::is_sealed(&head[..n]) {
-                self.reseal(&path)?;
-                sealed += 1;
-            }
+            let mut head = [0u8; seal::HEADER];
+            let mut file = File::open(&path).map_err(Error::io(&path))?;
+            let n = read_up_to(&mut file, &mut head).map_err(Error::io(&path))?;
+            let plain: Box<dyn Read> = if !seal::is_sealed(&head[..n]) {
+                file.rewind().map_err(Error::io(&path))?;
+                Box::new(file)
+            } else if let Some(old) = keys.retiring.as_ref().filter(|k| k.sealed(&head[..n])) {
+                let bytes = fs::read(&path).map_err(Error::io(&path))?;
+                match seal::open(old, bytes, name) {
+                    Ok(plain) => Box::new(std::io::Cursor::new(plain)),
+                    Err(_) => continue,
+                }
+            } else {
+                continue;
+            };
+            self.seal_into(&keys.current, plain, &path)?;
+            sealed += 1;
         }
         Ok(sealed)
     }
 
-    fn reseal(&self, path: &Path) -> Result<()> {
-        let key = self.seal.as_ref().expect("only a sealed store reseals");
+    /// Writes `plain` sealed under `key` over the file at `path`, atomically.
+    fn seal_into(&self, key: &PhotoKey, mut plain: impl Read, path: &Path) -> Result<()> {
         let tmp_dir = self.dir.join("tmp");
         let mut tmp = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(Error::io(&tmp_dir))?;
-        let mut plain = File::open(path).map_err(Error::io(path))?;
         let mut w = SealWriter::new(key, std::io::BufWriter::new(tmp.as_file_mut()))
             .map_err(Error::io(path))?;
         std::io::copy(&mut plain, &mut w).map_err(Error::io(path))?;
@@ -270,6 +349,18 @@ impl BlobStore {
         tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
         sync_dir(path.parent().expect("blob paths have a parent"))
     }
+}
+
+/// Reads until `buf` is full or the file ends; returns how many bytes were read.
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
 }
 
 /// Where a new file's bytes go: as they are, or sealed.
@@ -433,12 +524,8 @@ mod tests {
             b"\xFF\xD8\xFFfirst photo",
             "a plain file reads before it is sealed"
         );
-        assert_eq!(sealed.seal_plain_files().unwrap(), 2);
-        assert_eq!(
-            sealed.seal_plain_files().unwrap(),
-            0,
-            "nothing left to seal"
-        );
+        assert_eq!(sealed.reseal_stale().unwrap(), 2);
+        assert_eq!(sealed.reseal_stale().unwrap(), 0, "nothing left to seal");
         for blob in [&a, &b] {
             assert!(seal::is_sealed(
                 &fs::read(sealed.path(&blob.sha256)).unwrap()

@@ -51,6 +51,17 @@ impl PhotoKey {
         PhotoKey { secret, id }
     }
 
+    /// Whether the sealed file (or its header) `sealed` names this key.
+    pub fn sealed(&self, sealed: &[u8]) -> bool {
+        is_sealed(sealed) && sealed.get(MAGIC.len()..MAGIC.len() + KEY_ID) == Some(&self.id[..])
+    }
+
+    /// The key's secret (kept, inside the encrypted database, while files sealed under it are
+    /// sealed again under a new key).
+    pub fn secret(&self) -> &[u8; KEY_BYTES] {
+        &self.secret
+    }
+
     fn file_key(&self, salt: &[u8]) -> LessSafeKey {
         let key = derive_key(&self.secret[..], salt, b"quayside photo file");
         LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key[..]).expect("a 32-byte AES-256 key"))

@@ -76,6 +76,16 @@ impl FieldStore {
         }))
     }
 
+    /// Re-encrypts the store under `new_key` (32 bytes), for when the old key may have been
+    /// exposed or by policy. Keep both keys until this returns: after a crash during it, open
+    /// with the new key and, if that is [`ApiError::WrongKey`], with the old one and call this
+    /// again (the database changes key at one moment; its photos follow, and an open with the
+    /// new key finishes them).
+    pub fn change_key(&self, new_key: Vec<u8>) -> ApiResult<()> {
+        let key = StoreKey::from_bytes(&zeroize::Zeroizing::new(new_key))?;
+        Ok(self.store.change_key(&key)?)
+    }
+
     /// This device's identity.
     pub fn device_info(&self) -> DeviceInfo {
         let d = self.store.device();

@@ -4,13 +4,20 @@
 //! over the plain file: a kill at any point leaves either the plain store or the encrypted one
 //! whole, and the next open with the key finishes the work. The rename is the one moment the
 //! store changes from plain to encrypted; nothing before it has touched a record.
+//!
+//! Changing the key of an encrypted store ([`Store::change_key`]): SQLCipher's `rekey` rewrites
+//! every page under the new key in one transaction (either key opens the store whole, never a
+//! mix), then every photo is sealed again under the new key, one file at a time. Until the last
+//! is, the old photo key is kept inside the re-keyed database (`meta.retired_photo_key`), so
+//! every photo opens throughout, and an open after a crash finishes the work.
 
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::DB_FILE;
 use super::key::{self, StoreKey};
+use super::{DB_FILE, Store, open_connection_keyed, photo_key};
+use crate::blobs::seal::PhotoKey;
 use crate::blobs::{BlobStore, sync_dir};
 use crate::error::{Error, Result};
 
@@ -71,7 +78,7 @@ pub fn convert(dir: &Path, key: &StoreKey, blobs: &BlobStore) -> Result<()> {
             )));
         }
     }
-    blobs.seal_plain_files()?;
+    blobs.reseal_stale()?;
     // Nothing of the plain database may be read as part of the encrypted one.
     for plain_side in ["-wal", "-shm", "-journal"] {
         remove_if_present(&dir.join(format!("{DB_FILE}{plain_side}")))?;
@@ -108,4 +115,64 @@ fn remove_if_present(path: &Path) -> Result<()> {
 /// Whether the store in `dir` is still plain (written before encryption).
 pub fn is_plain(dir: &Path) -> Result<bool> {
     key::is_plain(&dir.join(DB_FILE))
+}
+
+/// Where the old photo key waits while photos are sealed again under a new one.
+const RETIRED_PHOTO_KEY: &str = "retired_photo_key";
+
+impl Store {
+    /// Re-encrypts the store under `new` (see the module comment). The app keeps both keys
+    /// until this returns; after a crash during it, whichever of the two opens the store is its
+    /// key (the new one once the database was re-keyed), and opening it finishes the photos.
+    pub fn change_key(&self, new: &StoreKey) -> Result<()> {
+        let path = self.dir().join(DB_FILE);
+        let Some(old_photos) = self.blobs().current_key() else {
+            return Err(Error::Store("this photo store has no key".into()));
+        };
+        {
+            // Nothing reads or writes the database while its pages change key.
+            let writer = self.writer();
+            let mut reader = self.reader();
+            writer.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![RETIRED_PHOTO_KEY, hex::encode(old_photos.secret())],
+            )?;
+            let pragma =
+                zeroize::Zeroizing::new(format!("PRAGMA rekey = \"x'{}'\"", new.to_hex().as_str()));
+            writer.execute_batch(&pragma)?;
+            key::check_key(&writer)?;
+            *reader = open_connection_keyed(&path, OpenFlags::SQLITE_OPEN_READ_ONLY, new)?;
+            super::configure_reader(&reader)?;
+            self.blobs().change_key(photo_key(new));
+        }
+        self.finish_key_change()
+    }
+
+    /// Seals again the photos still under a retired key, then forgets it. Run by
+    /// [`Store::change_key`] and, after a crash interrupted one, by [`Store::open`].
+    pub(crate) fn finish_key_change(&self) -> Result<()> {
+        let retired: Option<String> = self
+            .writer()
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [RETIRED_PHOTO_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(retired) = retired else {
+            return Ok(());
+        };
+        let secret: [u8; key::KEY_BYTES] = hex::decode(&retired)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::Integrity("the retired photo key is malformed".into()))?;
+        self.blobs()
+            .retiring(PhotoKey::new(zeroize::Zeroizing::new(secret)));
+        self.blobs().reseal_stale()?;
+        self.writer()
+            .execute("DELETE FROM meta WHERE key = ?1", [RETIRED_PHOTO_KEY])?;
+        self.blobs().retired();
+        Ok(())
+    }
 }

@@ -117,6 +117,14 @@ fn configure(conn: Connection) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Every page read from the file is decrypted and its HMAC checked: the lists keep the pages
+/// they read decrypted in memory (up to 16 MiB, taken only as pages are read) rather than
+/// decrypting the list projection again for every screen.
+fn configure_reader(reader: &Connection) -> Result<()> {
+    reader.pragma_update(None, "cache_size", -16 * 1024)?;
+    Ok(())
+}
+
 /// The key a store's photos are sealed under: derived from the store key, so the app keeps one
 /// key.
 fn photo_key(key: &StoreKey) -> PhotoKey {
@@ -180,10 +188,7 @@ impl Store {
         let device = read_device(&writer)?;
         let secret = signing_secret(&writer)?;
         let reader = open_connection_keyed(&path, OpenFlags::SQLITE_OPEN_READ_ONLY, key)?;
-        // Every page read from the file is decrypted and its HMAC checked: the lists keep the
-        // pages they read decrypted in memory (up to 16 MiB, taken only as pages are read)
-        // rather than decrypting the list projection again for every screen.
-        reader.pragma_update(None, "cache_size", -16 * 1024)?;
+        configure_reader(&reader)?;
         let store = Store {
             dir: dir.to_path_buf(),
             writer: Mutex::new(writer),
@@ -195,6 +200,7 @@ impl Store {
             secret,
         };
         store.reproject_if_needed()?;
+        store.finish_key_change()?;
         Ok(store)
     }
 
