@@ -75,6 +75,20 @@ impl Source {
         Ok((write_new_key(path)?, Some(path.clone())))
     }
 
+    /// Deletes the key file (the store it opened was wiped); a key from the environment is the
+    /// caller's.
+    pub fn forget(&self) -> CliResult {
+        match self {
+            Source::File(path, _) => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(CliError::Usage(format!("{}: {e}", path.display())))
+                }
+                _ => Ok(()),
+            },
+            Source::Environment(_) => Ok(()),
+        }
+    }
+
     /// Opens the store with its key, first finishing a key change a crash interrupted (see
     /// [`change`]).
     pub fn open(&self, dir: &str) -> CliResult<Arc<FieldStore>> {

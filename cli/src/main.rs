@@ -423,6 +423,11 @@ fn run(cli: Cli) -> CliResult {
                     },
                 ));
             let report = store.sync_with_retry(attempts, Some(observer))?;
+            if report.wiped {
+                // The store is gone: its key goes too.
+                drop(store);
+                keys.forget()?;
+            }
             render::emit(json, &report, || render::sync_report(&report))
         }
         Command::Review(ReviewCommand::List) => {

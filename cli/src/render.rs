@@ -631,6 +631,11 @@ pub fn sync_report(r: &SyncReportRecord) -> String {
             "  The server was restored from a backup: everything on this device was offered to it again.\n",
         );
     }
+    if r.wiped {
+        o.push_str(
+            "  An administrator revoked this device and ordered it wiped: what the server accepted was sent, and the store and its key were deleted.\n",
+        );
+    }
     for x in &r.rejected {
         let _ = writeln!(
             o,

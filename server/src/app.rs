@@ -155,6 +155,7 @@ pub fn router(state: Shared) -> Router {
             post(resync).layer(DefaultBodyLimit::max(protocol::MAX_SYNC_BODY)),
         )
         .route("/v1/feed", get(feed))
+        .route("/v1/device/wiped", post(device_wiped))
         .route(
             "/v1/sync",
             post(sync).layer(DefaultBodyLimit::max(protocol::MAX_SYNC_BODY)),
@@ -225,17 +226,40 @@ impl FromRequestParts<Shared> for Caller {
         parts: &mut Parts,
         state: &Shared,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ServerError::Unauthorized("missing bearer token".into()))?
-            .to_string();
+        let token = bearer(parts)?;
         let state = state.clone();
         let principal = blocking(move || state.db.principal(&token)).await?;
         Ok(Caller(principal))
     }
+}
+
+/// The caller of the device's sync endpoints (feed, sync, resync, photo upload), which a revoked
+/// device ordered wiped may still use to push what it holds before it wipes its store
+/// ([`crate::db::Access::PushThenWipe`]); every other endpoint takes [`Caller`], which refuses it.
+pub struct SyncCaller(pub Principal, pub crate::db::Access);
+
+impl FromRequestParts<Shared> for SyncCaller {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        let state = state.clone();
+        let (who, access) = blocking(move || state.db.access(&token)).await?;
+        Ok(SyncCaller(who, access))
+    }
+}
+
+fn bearer(parts: &Parts) -> ServerResult<String> {
+    Ok(parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| ServerError::Unauthorized("missing bearer token".into()))?
+        .to_string())
 }
 
 fn require_admin(who: &Principal) -> ServerResult<()> {
@@ -409,7 +433,7 @@ fn default_feed_limit() -> u32 {
 
 async fn feed(
     State(state): State<Shared>,
-    Caller(who): Caller,
+    SyncCaller(who, access): SyncCaller,
     Query(q): Query<FeedQuery>,
 ) -> ServerResult<Response> {
     if q.since > i64::MAX as u64 {
@@ -425,13 +449,39 @@ async fn feed(
             q.limit
         )));
     }
+    if access == crate::db::Access::PushThenWipe {
+        // Nothing more reaches a device ordered wiped: it is told to push and wipe.
+        return Ok(cbor(protocol::encode(&protocol::FeedResponse {
+            entries: Vec::new(),
+            cursor: q.since,
+            more: false,
+            restored: None,
+            wipe: true,
+        })));
+    }
     let res = blocking(move || state.db.feed(&who, q.since, q.limit)).await?;
     Ok(cbor(protocol::encode(&res)))
 }
 
+/// `POST /v1/device/wiped`: a device ordered wiped has pushed what the server accepts and is
+/// deleting its store; its token is refused from now on.
+async fn device_wiped(
+    State(state): State<Shared>,
+    SyncCaller(who, access): SyncCaller,
+) -> ServerResult<Response> {
+    if access != crate::db::Access::PushThenWipe {
+        return Err(ServerError::Conflict(
+            "this device has not been ordered wiped".into(),
+        ));
+    }
+    blocking(move || state.db.device_wiped(&who)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 async fn sync(
     State(state): State<Shared>,
-    Caller(who): Caller,
+    // A device ordered wiped may still push (see SyncCaller).
+    SyncCaller(who, _): SyncCaller,
     body: Bytes,
 ) -> ServerResult<Response> {
     let started = std::time::Instant::now();
@@ -460,7 +510,8 @@ async fn sync(
 
 async fn resync(
     State(state): State<Shared>,
-    Caller(who): Caller,
+    // A device ordered wiped may still push (see SyncCaller).
+    SyncCaller(who, _): SyncCaller,
     body: Bytes,
 ) -> ServerResult<Response> {
     let req: ResyncRequest = protocol::decode(&body)?;
@@ -486,7 +537,8 @@ fn upload_headers(offset: u64, complete: bool) -> HeaderMap {
 /// their own upload has arrived; anything else is 404, so a hash alone reveals nothing.
 async fn blob_head(
     State(state): State<Shared>,
-    Caller(who): Caller,
+    // A device ordered wiped may still push (see SyncCaller).
+    SyncCaller(who, _): SyncCaller,
     Path(sha): Path<String>,
 ) -> ServerResult<Response> {
     let s = blocking(move || {
@@ -529,7 +581,8 @@ fn header_u64(headers: &HeaderMap, name: &str) -> ServerResult<u64> {
 /// granted to those inspections.
 async fn blob_patch(
     State(state): State<Shared>,
-    Caller(who): Caller,
+    // A device ordered wiped may still push (see SyncCaller).
+    SyncCaller(who, _): SyncCaller,
     Path(sha): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -778,13 +831,20 @@ async fn admin_devices(State(state): State<Shared>, Caller(who): Caller) -> Serv
     Ok(Json(blocking(move || state.db.devices()).await?).into_response())
 }
 
+#[derive(Deserialize)]
+struct RevokeQuery {
+    #[serde(default)]
+    wipe: bool,
+}
+
 async fn admin_revoke(
     State(state): State<Shared>,
     Caller(who): Caller,
     Path(id): Path<String>,
+    Query(q): Query<RevokeQuery>,
 ) -> ServerResult<Response> {
     require_admin(&who)?;
-    blocking(move || state.db.revoke_device(&id)).await?;
+    blocking(move || state.db.revoke_device(&id, q.wipe)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

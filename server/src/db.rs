@@ -68,6 +68,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "013_photo_uploads",
         include_str!("../migrations/013_photo_uploads.sql"),
     ),
+    (
+        "014_device_wipe",
+        include_str!("../migrations/014_device_wipe.sql"),
+    ),
 ];
 /// The longest an enrolment code may stay valid (30 days).
 pub const MAX_CODE_HOURS: i64 = 30 * 24;
@@ -148,6 +152,12 @@ pub struct DeviceRow {
     /// When it last synced (phones; None: never).
     #[serde(default)]
     pub last_sync_at: Option<String>,
+    /// When an administrator ordered the phone wiped.
+    #[serde(default)]
+    pub wipe_requested_at: Option<String>,
+    /// When the phone confirmed it is wiping its store.
+    #[serde(default)]
+    pub wiped_at: Option<String>,
 }
 
 impl Db {
@@ -526,20 +536,52 @@ impl Db {
         })
     }
 
-    /// Revokes a device: its token is refused from now on.
-    pub fn revoke_device(&self, device_id: &str) -> ServerResult<()> {
+    /// Revokes a device: its token is refused from now on. With `wipe`, the device is also
+    /// told to wipe its store: until it confirms ([`Db::device_wiped`]) its token may still push
+    /// what it recorded, never pull, and the feed tells it to wipe. A device already revoked
+    /// may still be ordered wiped (a phone reported lost after it was revoked).
+    pub fn revoke_device(&self, device_id: &str, wipe: bool) -> ServerResult<()> {
+        let now = now();
         let n = self.write(|c| {
-            Ok(c.execute(
+            let revoked = c.execute(
                 "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                args![device_id, now()],
-            )?)
+                args![device_id, now.clone()],
+            )?;
+            let ordered = if wipe {
+                c.execute(
+                    "UPDATE devices SET wipe_requested_at = ?2
+                     WHERE id = ?1 AND kind = 'phone' AND wipe_requested_at IS NULL",
+                    args![device_id, now.clone()],
+                )?
+            } else {
+                0
+            };
+            Ok(revoked + ordered)
         })?;
         if n == 0 {
             return Err(ServerError::NotFound(format!(
-                "no active device {device_id}"
+                "no active device {device_id}{}",
+                if wipe {
+                    " (or one already ordered wiped)"
+                } else {
+                    ""
+                }
             )));
         }
         Ok(())
+    }
+
+    /// A device ordered wiped confirms it has pushed what the server accepts and is deleting
+    /// its store: its token is refused from now on.
+    pub fn device_wiped(&self, who: &Principal) -> ServerResult<()> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE devices SET wiped_at = ?2
+                 WHERE id = ?1 AND wipe_requested_at IS NOT NULL AND wiped_at IS NULL",
+                args![who.device_id.clone(), now()],
+            )?;
+            Ok(())
+        })
     }
 
     /// Every device.
@@ -547,7 +589,7 @@ impl Db {
         self.read(|c| {
             c.rows(
                 "SELECT d.id, u.name, d.name, d.actor, d.enrolled_at, d.revoked_at, d.kind,
-                        d.last_sync_at
+                        d.last_sync_at, d.wipe_requested_at, d.wiped_at
                  FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at",
                 args![],
                 |r| {
@@ -560,6 +602,8 @@ impl Db {
                         revoked_at: r.get(5)?,
                         kind: r.get(6)?,
                         last_sync_at: r.get(7)?,
+                        wipe_requested_at: r.get(8)?,
+                        wiped_at: r.get(9)?,
                     })
                 },
             )
@@ -575,22 +619,45 @@ impl Db {
         })
     }
 
-    /// The principal behind a bearer token, or Unauthorized.
+    /// The principal behind a bearer token, or Unauthorized (a device ordered wiped too: see
+    /// [`Db::access`]).
     pub fn principal(&self, token: &str) -> ServerResult<Principal> {
+        match self.access(token)? {
+            (who, Access::Full) => Ok(who),
+            (_, Access::PushThenWipe) => Err(revoked()),
+        }
+    }
+
+    /// The principal behind a bearer token and what it may do: everything its role allows, or,
+    /// for a revoked device ordered wiped that has not confirmed yet, only push what it holds.
+    pub fn access(&self, token: &str) -> ServerResult<(Principal, Access)> {
         let hash = hash_secret(token.trim());
         self.read(|c| {
-            let device: Option<(String, String, i64, Option<String>, String)> = c.opt(
-                "SELECT id, actor, user_id, revoked_at, public_key FROM devices WHERE token_hash = ?1",
+            type Row = (String, String, i64, Option<String>, String, bool);
+            let device: Option<Row> = c.opt(
+                "SELECT id, actor, user_id, revoked_at, public_key,
+                        wipe_requested_at IS NOT NULL AND wiped_at IS NULL
+                 FROM devices WHERE token_hash = ?1",
                 args![hash],
-                |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok::<_, ServerError>((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )?;
+            let mut access = Access::Full;
             let (device_id, actor, user_id, public_key) = match device {
-                Some((_, _, _, Some(_), _)) => {
-                    return Err(ServerError::Unauthorized(
-                        "this device has been revoked".into(),
-                    ));
+                Some((id, actor, user, Some(_), key, true)) => {
+                    access = Access::PushThenWipe;
+                    (id, actor, user, key)
                 }
-                Some((id, actor, user, None, key)) => (id, actor, user, key),
+                Some((_, _, _, Some(_), _, false)) => return Err(revoked()),
+                Some((id, actor, user, None, key, _)) => (id, actor, user, key),
                 None => {
                     let api: Option<(i64, Option<String>)> = c.opt(
                         "SELECT user_id, revoked_at FROM api_tokens WHERE token_hash = ?1",
@@ -608,7 +675,10 @@ impl Db {
                     }
                 }
             };
-            principal_of(c, user_id, device_id, actor, public_key)
+            Ok((
+                principal_of(c, user_id, device_id, actor, public_key)?,
+                access,
+            ))
         })
     }
 
@@ -681,6 +751,7 @@ impl Db {
             // them, so a full scan means there may be more.
             more |= scanned == fetch;
             Ok(FeedResponse {
+                wipe: false,
                 entries,
                 cursor,
                 more,
@@ -1009,6 +1080,20 @@ impl Db {
 }
 
 /// The principal of user `user_id` on device `device_id` (empty for an API token).
+/// What a bearer token may do (see [`Db::access`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Everything the role allows.
+    Full,
+    /// A revoked device ordered wiped: push what it recorded and upload its photos, learn from
+    /// the feed that it must wipe, confirm it; nothing else.
+    PushThenWipe,
+}
+
+fn revoked() -> ServerError {
+    ServerError::Unauthorized("this device has been revoked".into())
+}
+
 pub(crate) fn principal_of(
     conn: &dyn Sql,
     user_id: i64,

@@ -117,7 +117,13 @@ enum Admin {
     /// List users.
     Users,
     /// Revoke a device: its token is refused from now on.
-    Revoke { device_id: String },
+    Revoke {
+        device_id: String,
+        /// Also order the phone to wipe its store: on its next contact it pushes what it
+        /// recorded, then deletes everything it holds.
+        #[arg(long)]
+        wipe: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -291,9 +297,13 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Admin::Token { user } => println!("{}", db.create_api_token(&user)?),
             Admin::Devices => println!("{}", serde_json::to_string_pretty(&db.devices()?)?),
             Admin::Users => println!("{}", serde_json::to_string_pretty(&db.users()?)?),
-            Admin::Revoke { device_id } => {
-                db.revoke_device(&device_id)?;
-                println!("revoked {device_id}");
+            Admin::Revoke { device_id, wipe } => {
+                db.revoke_device(&device_id, wipe)?;
+                if wipe {
+                    println!("revoked {device_id}; it wipes its store on its next contact");
+                } else {
+                    println!("revoked {device_id}");
+                }
             }
         }
         return Ok(());

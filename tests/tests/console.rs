@@ -296,7 +296,7 @@ fn revoking_the_browser_ends_its_session_at_once() {
     let mut esi = Browser::new(&agency.url());
     assert_eq!(esi.enrol("esi", &agency.code("esi")).status(), 200);
     assert_eq!(esi.get("/console/").status(), 200);
-    agency.with_db(|db| db.revoke_device(&esi.device_id).unwrap());
+    agency.with_db(|db| db.revoke_device(&esi.device_id, false).unwrap());
     assert_eq!(esi.get("/console/").status(), 303);
     esi.session = None;
     let res = esi.post_json(

@@ -280,7 +280,7 @@ fn a_revoked_device_is_refused_and_keeps_its_records() {
     let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
     let a = new_inspection(&ama.store, "CSQU3054383");
     let device = ama.store.device_info().device_id;
-    agency.db().revoke_device(&device).unwrap();
+    agency.db().revoke_device(&device, false).unwrap();
     let err = ama.store.sync(None).unwrap_err();
     assert!(
         matches!(&err, ApiError::Unauthorized { message } if message.contains("revoked")),

@@ -119,6 +119,10 @@ pub struct SyncReportRecord {
     /// The server had been restored from a backup: everything this device holds was offered to
     /// it again.
     pub server_restored: bool,
+    /// An administrator revoked this device and ordered it wiped: what the server accepted was
+    /// pushed and the store has been deleted (what it refused, in `rejected`, went with it).
+    /// Close the store, forget its key and show the set-up screen.
+    pub wiped: bool,
 }
 
 impl From<SyncReport> for SyncReportRecord {
@@ -134,6 +138,7 @@ impl From<SyncReport> for SyncReportRecord {
             bytes_received: r.bytes_received,
             round_trips: r.round_trips,
             server_restored: r.server_restored,
+            wiped: r.wiped,
         }
     }
 }

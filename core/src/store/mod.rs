@@ -219,6 +219,20 @@ impl Store {
         &self.secret
     }
 
+    /// Deletes everything this store holds: database, WAL, photos, the camera's inbox, drafts.
+    /// What a device ordered wiped does once it has pushed what the server accepts. The files
+    /// were encrypted and the app forgets the key, so nothing the flash may still keep of them
+    /// opens. The connections stay open on deleted files: drop the store after this.
+    pub fn wipe(&self) -> Result<()> {
+        // No edit is half-written while the files go.
+        let _writer = self.writer();
+        std::fs::remove_dir_all(&self.dir).map_err(Error::io(&self.dir))?;
+        if let Some(parent) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            crate::blobs::sync_dir(parent)?;
+        }
+        Ok(())
+    }
+
     /// The store's directory.
     pub fn dir(&self) -> &Path {
         &self.dir

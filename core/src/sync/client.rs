@@ -155,6 +155,16 @@ impl HttpClient {
         Ok((res, sent, bytes.len()))
     }
 
+    /// Tells the server this device, ordered wiped, has pushed what it holds and is deleting
+    /// its store.
+    pub fn confirm_wiped(&self) -> Result<()> {
+        let resp = self
+            .auth(self.http.post(self.url("/v1/device/wiped")))
+            .send()
+            .map_err(network)?;
+        Self::check(resp).map(drop)
+    }
+
     /// A GET with query parameters, answered with bytes (exports).
     pub fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<u8>> {
         let resp = self

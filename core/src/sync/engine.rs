@@ -83,6 +83,10 @@ pub struct SyncReport {
     pub round_trips: u64,
     /// The server had been restored from a backup: everything held here was offered again.
     pub server_restored: bool,
+    /// An administrator revoked this device and ordered it wiped: what the server accepted was
+    /// pushed, and the store (database and photos) has been deleted. What the server refused
+    /// (listed in `rejected`) went with it. The app closes the store and forgets its key.
+    pub wiped: bool,
 }
 
 /// Enrols the store with a server using a one-time code.
@@ -162,10 +166,13 @@ pub fn sync_once(
     let start_cursor = store.feed_cursor()?;
     let mut cursor = start_cursor;
     let mut from_server: BTreeMap<String, String> = BTreeMap::new();
+    let mut wipe = false;
     loop {
         let (page, bytes) = client.feed(cursor)?;
         report.round_trips += 1;
         report.bytes_received += bytes as u64;
+        // Ordered wiped: push what is here (the feed brings nothing more), then wipe.
+        wipe |= page.wipe;
         if let Some(restore) = &page.restored {
             // The server was restored from a backup since this device last looked: what it had
             // confirmed since the backup was taken may be gone. Everything is offered again.
@@ -263,6 +270,17 @@ pub fn sync_once(
         }
         p.photos_done += 1;
         show(&mut p, &report, progress);
+    }
+    // A device ordered wiped has pushed what the server accepts (a broken connection ended the
+    // sync above and keeps everything for the next contact): confirm, then delete the store.
+    if wipe {
+        client.confirm_wiped()?;
+        report.round_trips += 1;
+        store.wipe()?;
+        report.wiped = true;
+        p.phase = Phase::Done;
+        show(&mut p, &report, progress);
+        return Ok(report);
     }
     // 4. Colleagues' photos shown by inspections this device holds (a supervisor's evidence).
     for (sha, _) in store.wanted_photos()? {

@@ -210,6 +210,10 @@ pub struct FeedResponse {
     /// confirmed after the backup was taken is not on the restored server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restored: Option<String>,
+    /// An administrator revoked this device and ordered it wiped: the feed is empty, and the
+    /// device pushes what it holds, confirms (`POST /v1/device/wiped`) and deletes its store.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wipe: bool,
 }
 
 /// One changed document.

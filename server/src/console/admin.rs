@@ -84,6 +84,10 @@ struct DeviceLine {
     enrolled: String,
     last_sync: String,
     revoked: Option<String>,
+    /// What became of a wipe the administrator ordered ("" when none was).
+    wipe: String,
+    /// A phone not yet ordered wiped (the console offers it).
+    may_wipe: bool,
 }
 
 impl From<DeviceRow> for DeviceLine {
@@ -101,6 +105,14 @@ impl From<DeviceRow> for DeviceLine {
                 (None, _) => "never".into(),
             },
             revoked: d.revoked_at.as_deref().map(when),
+            wipe: match (&d.wipe_requested_at, &d.wiped_at) {
+                (_, Some(at)) => format!("wiped {}", when(at)),
+                (Some(at), None) => {
+                    format!("wipe ordered {}, waiting for its next contact", when(at))
+                }
+                (None, None) => String::new(),
+            },
+            may_wipe: d.kind != "browser" && d.wipe_requested_at.is_none(),
             id: d.id,
             user: d.user,
             name: d.name,
@@ -146,15 +158,16 @@ pub(super) async fn revoke_device(
     };
     let who = s.principal.user.clone();
     let device = id.clone();
-    match blocking(move || state.db.revoke_device(&device)).await {
+    let wipe = field(&fields, "wipe") == "1";
+    match blocking(move || state.db.revoke_device(&device, wipe)).await {
         Ok(()) => {
-            tracing::info!(admin = %who, device = %id, "device revoked from the console");
+            tracing::info!(admin = %who, device = %id, wipe, "device revoked from the console");
             Redirect::to("/console/admin/devices").into_response()
         }
         Err(ServerError::NotFound(_)) => refused(
             StatusCode::NOT_FOUND,
             "Not revoked",
-            "No active device has this id (it may have been revoked already).",
+            "No active device has this id (it may have been revoked, or ordered wiped, already).",
         ),
         Err(e) => e.into_response(),
     }
