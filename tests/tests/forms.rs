@@ -187,6 +187,15 @@ fn a_draft_and_a_camera_photo_survive_a_killed_app() {
         })
         .expect("the cut photo is set aside");
     assert!(std::path::Path::new(&kept).exists(), "never deleted");
+    let kept_bytes = std::fs::read(&kept).unwrap();
+    assert!(
+        kept_bytes.starts_with(b"QSPHOTO1") && !kept_bytes.ends_with(&[1, 2, 3]),
+        "kept sealed, like the photos"
+    );
+    assert!(
+        !std::path::Path::new(&cut).exists(),
+        "the camera's plain file is gone"
+    );
     assert!(!std::path::Path::new(&whole).exists());
     assert_eq!(
         ama.store

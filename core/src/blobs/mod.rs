@@ -335,6 +335,23 @@ impl BlobStore {
         Ok(sealed)
     }
 
+    /// Keeps `bytes` that are not a photo to store by their hash (a half-written camera file
+    /// set aside) at `dest`, sealed like the photos (as they are on the server), atomically.
+    pub fn keep_aside(&self, bytes: &[u8], dest: &Path) -> Result<()> {
+        match self.keys() {
+            Some(keys) => self.seal_into(&keys.current, bytes, dest),
+            None => {
+                let tmp_dir = self.dir.join("tmp");
+                let mut tmp =
+                    tempfile::NamedTempFile::new_in(&tmp_dir).map_err(Error::io(&tmp_dir))?;
+                tmp.write_all(bytes).map_err(Error::io(dest))?;
+                tmp.as_file().sync_all().map_err(Error::io(dest))?;
+                tmp.persist(dest).map_err(|e| Error::io(dest)(e.error))?;
+                sync_dir(dest.parent().expect("a file in a folder"))
+            }
+        }
+    }
+
     /// Writes `plain` sealed under `key` over the file at `path`, atomically.
     fn seal_into(&self, key: &PhotoKey, mut plain: impl Read, path: &Path) -> Result<()> {
         let tmp_dir = self.dir.join("tmp");

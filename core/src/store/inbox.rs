@@ -18,7 +18,8 @@ pub enum Recovered {
         inspection_id: String,
         sha256: String,
     },
-    /// Not a whole image (the camera was interrupted); moved to `inbox/incomplete/`.
+    /// Not a whole image (the camera was interrupted); kept, sealed like the photos, in
+    /// `inbox/incomplete/<inspection>/<name>.sealed`.
     Incomplete {
         inspection_id: String,
         kept_at: PathBuf,
@@ -127,10 +128,14 @@ impl Store {
                 };
                 let bytes = std::fs::read(&path).map_err(Error::io(&path))?;
                 if !is_whole_image(&bytes) {
+                    // Kept, sealed like the photos: the camera's bytes are not left readable.
                     let aside = inbox.join(INCOMPLETE).join(&inspection_id);
                     std::fs::create_dir_all(&aside).map_err(Error::io(&aside))?;
-                    let kept_at = aside.join(path.file_name().unwrap_or_default());
-                    std::fs::rename(&path, &kept_at).map_err(Error::io(&path))?;
+                    let mut name = path.file_name().unwrap_or_default().to_os_string();
+                    name.push(".sealed");
+                    let kept_at = aside.join(name);
+                    self.blobs().keep_aside(&bytes, &kept_at)?;
+                    std::fs::remove_file(&path).map_err(Error::io(&path))?;
                     out.push(Recovered::Incomplete {
                         inspection_id: inspection_id.clone(),
                         kept_at,
