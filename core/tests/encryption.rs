@@ -316,6 +316,47 @@ fn conversion_child() {
     println!("CONVERTED");
 }
 
+/// A store in `at` under `key` big enough that converting or re-keying it takes a while:
+/// `n` inspections, 3 photos of 400 KB in every 25; returns what it holds.
+fn big_store(at: &Path, key: &[u8], n: u32) -> (Vec<String>, Vec<String>) {
+    let store: Arc<FieldStore> =
+        FieldStore::create(path_of(at), key.to_vec(), "ama".into(), "GHTEM".into()).unwrap();
+    for i in 0..n {
+        let id = store
+            .create_inspection(InspectionFields {
+                container_number: Some(CONTAINER.into()),
+                notes: Some(format!("{NOTE} #{i}")),
+                ..Default::default()
+            })
+            .unwrap()
+            .inspection
+            .id;
+        if i % 25 < 3 {
+            store
+                .add_photo(id, photo(i as u8, 400_000), PhotoFields::default())
+                .unwrap();
+        }
+    }
+    contents(&store)
+}
+
+/// Runs the ignored test `name` of this file as a child process with `env`.
+fn spawn_child(name: &str, env: &[(&str, String)]) -> std::process::Child {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            name,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .envs(env.iter().map(|(k, v)| (*k, v)))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for (path, bytes) in files(from) {
         let dest = to.join(path.strip_prefix(from).unwrap());
@@ -360,32 +401,7 @@ fn a_conversion_killed_at_any_point_loses_nothing() {
     let key = quayside_core::generate_store_key();
     // A store big enough that its conversion takes a while: 200 inspections, 24 photos.
     let original = dir.path().join("original");
-    let expected = {
-        let store: Arc<FieldStore> = FieldStore::create(
-            path_of(&original),
-            key.clone(),
-            "ama".into(),
-            "GHTEM".into(),
-        )
-        .unwrap();
-        for i in 0..200u32 {
-            let id = store
-                .create_inspection(InspectionFields {
-                    container_number: Some(CONTAINER.into()),
-                    notes: Some(format!("{NOTE} #{i}")),
-                    ..Default::default()
-                })
-                .unwrap()
-                .inspection
-                .id;
-            if i % 25 < 3 {
-                store
-                    .add_photo(id, photo(i as u8, 400_000), PhotoFields::default())
-                    .unwrap();
-            }
-        }
-        contents(&store)
-    };
+    let expected = big_store(&original, &key, 200);
     let template = dir.path().join("template");
     plain_copy(&original, &key, &template);
     let rows: i64 = rusqlite::Connection::open(template.join("quayside.sqlite3"))
@@ -393,20 +409,13 @@ fn a_conversion_killed_at_any_point_loses_nothing() {
         .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
         .unwrap();
     let child = |store: &Path| {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "conversion_child",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("QUAYSIDE_CONVERT_CHILD_STORE", store)
-            .env("QUAYSIDE_CONVERT_CHILD_KEY", hex::encode(&key))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
+        spawn_child(
+            "conversion_child",
+            &[
+                ("QUAYSIDE_CONVERT_CHILD_STORE", path_of(store)),
+                ("QUAYSIDE_CONVERT_CHILD_KEY", hex::encode(&key)),
+            ],
+        )
     };
     // How long a whole conversion takes here, process start included.
     let timing = dir.path().join("timing");
@@ -519,48 +528,16 @@ fn a_key_change_killed_at_any_point_loses_nothing() {
     let old = quayside_core::generate_store_key();
     let new = quayside_core::generate_store_key();
     let template = dir.path().join("template");
-    let expected = {
-        let store = FieldStore::create(
-            path_of(&template),
-            old.clone(),
-            "ama".into(),
-            "GHTEM".into(),
-        )
-        .unwrap();
-        for i in 0..150u32 {
-            let id = store
-                .create_inspection(InspectionFields {
-                    container_number: Some(CONTAINER.into()),
-                    notes: Some(format!("{NOTE} #{i}")),
-                    ..Default::default()
-                })
-                .unwrap()
-                .inspection
-                .id;
-            if i % 25 < 3 {
-                store
-                    .add_photo(id, photo(i as u8, 400_000), PhotoFields::default())
-                    .unwrap();
-            }
-        }
-        contents(&store)
-    };
+    let expected = big_store(&template, &old, 150);
     let child = |store: &Path| {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "key_change_child",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("QUAYSIDE_REKEY_CHILD_STORE", store)
-            .env("QUAYSIDE_REKEY_CHILD_OLD", hex::encode(&old))
-            .env("QUAYSIDE_REKEY_CHILD_NEW", hex::encode(&new))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
+        spawn_child(
+            "key_change_child",
+            &[
+                ("QUAYSIDE_REKEY_CHILD_STORE", path_of(store)),
+                ("QUAYSIDE_REKEY_CHILD_OLD", hex::encode(&old)),
+                ("QUAYSIDE_REKEY_CHILD_NEW", hex::encode(&new)),
+            ],
+        )
     };
     let timing = dir.path().join("timing");
     copy_dir(&template, &timing);
