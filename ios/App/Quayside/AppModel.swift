@@ -1,4 +1,5 @@
 import BackgroundTasks
+import Combine
 import QuaysideKit
 import SwiftUI
 
@@ -22,14 +23,15 @@ final class Session {
 }
 
 /// The app's state before and after the store is open: first start (no store yet), open,
-/// or failed to open.
+/// or failed to open. After a sync that reported the store wiped by an administrator, back to
+/// set-up (the store and its key are gone), saying why.
 @MainActor
 final class AppModel: ObservableObject {
     /// Where the app is.
     enum Phase {
         /// Opening the store.
         case starting
-        /// No store on this device yet: ask who uses it.
+        /// No store on this device yet (or no more, after an administrator's wipe): ask who uses it.
         case needsSetup
         /// The store is open.
         case ready(Session)
@@ -38,8 +40,12 @@ final class AppModel: ObservableObject {
     }
 
     @Published private(set) var phase = Phase.starting
+    /// An administrator's wipe deleted the last store and no new one was created since: set-up
+    /// says so (``UserFacingError/storeWiped``).
+    @Published private(set) var storeWiped = false
     private var waitingTasks: [BGTask] = []
     private var opening: Task<Void, Never>?
+    private var wipeWatch: AnyCancellable?
 
     nonisolated init() {}
 
@@ -67,6 +73,7 @@ final class AppModel: ObservableObject {
                 let store = try await InspectionStore.open(at: location)
                 ready(store)
             } else {
+                storeWiped = location.wasWiped()
                 phase = .needsSetup
                 finishWaitingTasks()
             }
@@ -80,12 +87,20 @@ final class AppModel: ObservableObject {
     func createStore(user: String, station: String) async throws {
         let location = try StoreLocation.applicationSupport()
         let store = try await InspectionStore.create(at: location, user: user, station: station)
+        storeWiped = false
         ready(store)
     }
 
     private func ready(_ store: InspectionStore) {
         let session = Session(store: store)
         session.scheduler.start()
+        // An administrator's wipe, seen by any sync (foreground or background task): the store
+        // has forgotten its key; drop it (and its scheduler) and go back to set-up.
+        wipeWatch = store.$wiped
+            .filter { $0 }
+            .first()
+            .receive(on: DispatchQueue.main)
+            .sink { [weak self] _ in self?.storeWasWiped() }
         phase = .ready(session)
         let waiting = waitingTasks
         waitingTasks = []
@@ -94,11 +109,27 @@ final class AppModel: ObservableObject {
         }
     }
 
+    private func storeWasWiped() {
+        wipeWatch = nil
+        if case let .ready(session) = phase {
+            session.scheduler.stop()
+            session.scheduler.cancelBackgroundRequests()
+        }
+        storeWiped = true
+        phase = .needsSetup
+        finishWaitingTasks()
+    }
+
     /// Runs a background sync the system granted; if the app was launched just for it, once
     /// the store is open.
     func handleBackgroundTask(_ task: BGTask) {
         if case let .ready(session) = phase {
             session.scheduler.handleBackgroundTask(task)
+            return
+        }
+        if case .needsSetup = phase {
+            // No store (not set up yet, or wiped by an administrator): nothing to sync.
+            task.setTaskCompleted(success: true)
             return
         }
         waitingTasks.append(task)

@@ -2,7 +2,8 @@ import QuaysideKit
 import SwiftUI
 
 /// First start: whose phone this is and at which station. Enrolment with the server comes after
-/// (Sync tab): an officer can start recording before the phone has ever seen a network.
+/// (Sync tab): an officer can start recording before the phone has ever seen a network. Shown
+/// again after an administrator wiped the phone, saying so.
 struct SetupView: View {
     @EnvironmentObject private var model: AppModel
     @State private var user = ""
@@ -13,6 +14,17 @@ struct SetupView: View {
     var body: some View {
         NavigationStack {
             Form {
+                if model.storeWiped {
+                    // Set up again after an administrator's wipe: say why the phone is empty.
+                    let wiped = UserFacingError.storeWiped
+                    Section {
+                        Label(wiped.title, systemImage: "exclamationmark.triangle")
+                            .font(.headline)
+                            .foregroundStyle(.orange)
+                        Text(wiped.message)
+                            .font(.callout)
+                    }
+                }
                 Section {
                     FieldRow(label: "User name (as given by your administrator)", text: $user, code: false)
                         .textContentType(.username)

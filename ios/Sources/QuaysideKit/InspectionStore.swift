@@ -77,6 +77,10 @@ public enum LocalChange: Equatable, Sendable {
 /// queue (so they reach the store in order), syncs through another, so recording never waits for
 /// a sync. The core does all validation, computation and merging; this type only moves values
 /// between screens and the core.
+///
+/// A sync that reports the store wiped by an administrator (`SyncReportRecord.wiped`) ends it:
+/// the store key is forgotten and ``wiped`` turns `true`; the app drops this object and shows
+/// set-up.
 @MainActor
 public final class InspectionStore: ObservableObject {
     /// Where the store's files are.
@@ -110,6 +114,12 @@ public final class InspectionStore: ObservableObject {
     @Published public private(set) var revision = 0
     /// An error for the app to show in an alert.
     @Published public var presentedError: UserFacingError?
+    /// `true` once a sync reported that an administrator revoked this phone with wipe: the core
+    /// pushed what the server still accepts, confirmed, and deleted the store directory; the key is
+    /// forgotten (``StoreKeychain/forget(for:)``) and ``StoreLocation/markWiped(fileManager:)`` left
+    /// for set-up. Nothing reaches the core's store any more (its files are gone): drop this object
+    /// and show set-up.
+    @Published public private(set) var wiped = false
 
     /// Everything recorded on this device, as it happens.
     public let localChanges = PassthroughSubject<LocalChange, Never>()
@@ -121,6 +131,8 @@ public final class InspectionStore: ObservableObject {
     private var syncTask: Task<SyncOutcome, Never>?
     private var syncAgain = false
     private var listReload: Task<Void, Never>?
+    /// Set the moment a sync reports the store wiped, before ``wiped``: no call reaches the core after it.
+    private var storeDeleted = false
 
     private init(location: StoreLocation, keychain: StoreKeychain, fieldStore: FieldStore, device: DeviceInfo, edits: CoreExecutor) {
         self.location = location
@@ -147,19 +159,25 @@ public final class InspectionStore: ObservableObject {
 
     /// Creates a new store at `location` for `user` at `station` (a UN/LOCODE such as `GHTEM`),
     /// encrypted under a new key kept in `keychain` first, then opens it like ``open(at:keychain:)``.
+    /// After an administrator's wipe (``StoreLocation/wasWiped(fileManager:)``) the wiped store's key
+    /// is forgotten first, in case it could not be then: the new store never reuses it.
     /// - Throws: ``UserFacingError`` when the core refuses the user or station, or a store exists.
     public static func create(at location: StoreLocation, user: String, station: String,
                               keychain: StoreKeychain = StoreKeychain()) async throws -> InspectionStore {
         let user = FormText.clean(user)
         let station = FormText.clean(station)
-        return try await start(at: location, keychain: keychain) { path, key in
+        let store = try await start(at: location, keychain: keychain, afterWipe: location.wasWiped()) { path, key in
             try FieldStore.create(path: path, key: key, user: user, station: station)
         }
+        // A new store: set-up no longer mentions the wipe.
+        try? location.clearWiped()
+        return store
     }
 
     private static func start(
         at location: StoreLocation,
         keychain: StoreKeychain,
+        afterWipe: Bool = false,
         _ makeFieldStore: @escaping @Sendable (String, Data) throws -> FieldStore
     ) async throws -> InspectionStore {
         let edits = CoreExecutor(label: "org.quayside.core.edits", qos: .userInitiated)
@@ -167,6 +185,9 @@ public final class InspectionStore: ObservableObject {
         do {
             try location.prepare()
             let (fieldStore, device) = try await edits.run { () throws -> (FieldStore, DeviceInfo) in
+                if afterWipe {
+                    try keychain.forget(for: location)
+                }
                 // Read (or made and kept) off the main thread: the Keychain may take a moment.
                 var key = try keychain.key(for: location)
                 // Best effort: the core has its own copy once the call returns.
@@ -185,8 +206,9 @@ public final class InspectionStore: ObservableObject {
 
     // MARK: Reading
 
-    /// Reloads the list, the sync status and the sync schedule.
+    /// Reloads the list, the sync status and the sync schedule (nothing once the store is wiped).
     public func refresh() async {
+        guard !storeDeleted else { return }
         await reloadList()
         await refreshSyncStatus()
         await refreshSchedule()
@@ -442,6 +464,7 @@ public final class InspectionStore: ObservableObject {
         let serverURL = FormText.clean(serverURL)
         let code = FormText.clean(code)
         let fieldStore = self.fieldStore
+        guard !storeDeleted else { throw UserFacingError.storeWiped }
         do {
             let record = try await syncQueue.run {
                 try fieldStore.enroll(serverUrl: serverURL, code: code, deviceName: deviceName, trust: trust)
@@ -467,15 +490,23 @@ public final class InspectionStore: ObservableObject {
     /// Only one sync runs at a time. A request made while one runs does not start a second: it
     /// waits for the running one and, because the officer may have recorded something since it
     /// started, has it run once more after it succeeds.
+    ///
+    /// A report saying `wiped` (an administrator revoked this phone with wipe; the core pushed what
+    /// the server accepts and deleted the store) forgets the store key and sets ``wiped``; nothing
+    /// is read or scheduled after it. A sync that fails (no network) changes nothing: the next one
+    /// tries again.
     @discardableResult
     public func sync(_ trigger: SyncTrigger) async -> SyncOutcome {
+        guard !storeDeleted else {
+            return SyncOutcome(trigger: trigger, finishedAt: Date(), result: .failure(UserFacingError.storeWiped))
+        }
         if let running = syncTask {
             syncAgain = true
             return await running.value
         }
         let task = Task { () -> SyncOutcome in
             var outcome = await runSync(trigger)
-            while syncAgain && outcome.succeeded {
+            while syncAgain && outcome.succeeded && !storeDeleted {
                 syncAgain = false
                 outcome = await runSync(trigger)
             }
@@ -512,6 +543,10 @@ public final class InspectionStore: ObservableObject {
         let outcome = SyncOutcome(trigger: trigger, finishedAt: Date(), result: result)
         lastSyncOutcome = outcome
         syncActivity = .idle
+        if case let .success(report) = result, report.wiped {
+            await finishWipe()
+            return outcome
+        }
         if case let .success(report) = result, report.received > 0 {
             revision += 1
         }
@@ -519,10 +554,27 @@ public final class InspectionStore: ObservableObject {
         return outcome
     }
 
+    /// The core deleted the store after an administrator's wipe. Nothing reaches the core's store
+    /// after this (its connections point at deleted files); the marker for set-up is left and the
+    /// store key forgotten, off the main thread. A key the Keychain would not forget now is forgotten
+    /// when the next store is created (``create(at:user:station:keychain:)``).
+    private func finishWipe() async {
+        storeDeleted = true
+        listReload?.cancel()
+        let location = self.location
+        let keychain = self.keychain
+        try? await edits.run {
+            try? location.markWiped()
+            try keychain.forget(for: location)
+        }
+        wiped = true
+    }
+
     // MARK: Plumbing
 
     private func read<T>(_ work: @escaping @Sendable (FieldStore) throws -> T) async throws -> T {
         let fieldStore = self.fieldStore
+        guard !storeDeleted else { throw UserFacingError.storeWiped }
         do {
             return try await edits.run { try work(fieldStore) }
         } catch {

@@ -19,6 +19,8 @@ public protocol StoreKeyItems: Sendable {
     func read(account: String) throws -> Data?
     /// Keeps `key` under `account`; `false`, changing nothing, when a key is already kept there.
     func add(_ key: Data, account: String) throws -> Bool
+    /// Forgets the key kept under `account`; nothing when none is.
+    func delete(account: String) throws
 }
 
 /// The store key: the 32 bytes the core encrypts the record store with (the database with
@@ -89,11 +91,21 @@ public struct StoreKeychain: Sendable {
         }
         return kept
     }
+
+    /// Forgets the key of the store at `location`, once an administrator's wipe has deleted that
+    /// store (``InspectionStore/wiped``): whatever the flash may still hold of its files never opens
+    /// again, and the next store gets a new key. Never while a store is there.
+    /// - Throws: ``StoreKeyError/unavailable(status:)`` when the Keychain does not answer.
+    public func forget(for location: StoreLocation) throws {
+        guard !location.storeExists() else { return }
+        try items.delete(account: Self.account(for: location))
+    }
 }
 
 /// Store keys in the system Keychain: generic passwords of service ``StoreKeychain/service``,
 /// `kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly`, not synchronisable, in the data protection
-/// keychain. Items are only ever added, never overwritten or deleted by the app.
+/// keychain. Items are only ever added, never overwritten; one is deleted only after an
+/// administrator's wipe deleted its store (``StoreKeychain/forget(for:)``).
 public struct SystemKeychainItems: StoreKeyItems {
     /// The system Keychain.
     public init() {}
@@ -135,6 +147,16 @@ public struct SystemKeychainItems: StoreKeyItems {
             return true
         case errSecDuplicateItem:
             return false
+        default:
+            throw StoreKeyError.unavailable(status: status)
+        }
+    }
+
+    public func delete(account: String) throws {
+        let status = SecItemDelete(query(account: account) as CFDictionary)
+        switch status {
+        case errSecSuccess, errSecItemNotFound:
+            return
         default:
             throw StoreKeyError.unavailable(status: status)
         }

@@ -10,6 +10,8 @@ import QuaysideCore
 /// - `store/`: the core's record store (SQLite database, photo files and the photo inbox the
 ///   camera writes to, `newPhotoFile`), owned by the core, encrypted under the store key that
 ///   ``StoreKeychain`` keeps in the Keychain.
+/// - `store-wiped`: left when an administrator's wipe deleted the store, so that set-up says why
+///   the phone is empty (also after a restart) until a new store is created.
 public struct StoreLocation: Equatable, Sendable {
     /// The app's data folder.
     public let root: URL
@@ -41,6 +43,28 @@ public struct StoreLocation: Equatable, Sendable {
     /// new key is never made for it.
     public func holdsEncryptedStore() -> Bool {
         storeIsEncrypted(path: storeDirectory.path)
+    }
+
+    /// The marker an administrator's wipe leaves (``markWiped()``).
+    public var wipedMarker: URL {
+        root.appendingPathComponent("store-wiped", isDirectory: false)
+    }
+
+    /// Whether an administrator's wipe deleted the store here and no new one has been created since.
+    public func wasWiped(fileManager: FileManager = .default) -> Bool {
+        fileManager.fileExists(atPath: wipedMarker.path)
+    }
+
+    /// Remembers that an administrator's wipe deleted the store here (``wasWiped(fileManager:)``).
+    public func markWiped(fileManager: FileManager = .default) throws {
+        try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data().write(to: wipedMarker, options: [.atomic])
+    }
+
+    /// A new store was created here: the wipe is no longer news.
+    public func clearWiped(fileManager: FileManager = .default) throws {
+        guard wasWiped(fileManager: fileManager) else { return }
+        try fileManager.removeItem(at: wipedMarker)
     }
 
     /// Whether a store has been created here (the core creates `storeDirectory` itself).

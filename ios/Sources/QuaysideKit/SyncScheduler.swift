@@ -16,6 +16,8 @@ import BackgroundTasks
 ///   in the foreground a sync runs at that time when the network is usable.
 /// - When the network path becomes usable again (`NWPathMonitor`), it syncs at once.
 /// - When the app comes to the foreground the schedule is read again.
+/// - After a sync that reported the store wiped by an administrator (``InspectionStore/wiped``) it
+///   stops and withdraws its background requests: nothing is left to sync.
 @MainActor
 public final class SyncScheduler: ObservableObject {
     /// Whether the current network path can reach the internet.
@@ -125,8 +127,23 @@ public final class SyncScheduler: ObservableObject {
     private func run(_ trigger: SyncTrigger) async -> SyncOutcome {
         let outcome = await store.sync(trigger)
         lastSyncEnded = Date()
+        if store.wiped {
+            // An administrator's wipe deleted the store: nothing to sync any more, in the
+            // foreground or the background; the app shows set-up.
+            stop()
+            cancelBackgroundRequests()
+        }
         // The store has read the schedule again; it is applied when it arrives.
         return outcome
+    }
+
+    /// Withdraws both background task requests (after an administrator's wipe).
+    public func cancelBackgroundRequests() {
+        #if os(iOS)
+        guard let refresh = refreshTaskIdentifier, let processing = processingTaskIdentifier else { return }
+        BGTaskScheduler.shared.cancel(taskRequestWithIdentifier: refresh)
+        BGTaskScheduler.shared.cancel(taskRequestWithIdentifier: processing)
+        #endif
     }
 
     /// Hands `schedule` to the system's background task scheduler (replacing earlier requests).
@@ -190,7 +207,8 @@ public final class SyncScheduler: ObservableObject {
         }
         Task {
             let outcome = await run(.background)
-            if let schedule = store.schedule { submitBackgroundRequests(for: schedule) }
+            // After a wipe the requests stay withdrawn (run(_:) cancelled them).
+            if !store.wiped, let schedule = store.schedule { submitBackgroundRequests(for: schedule) }
             completion.complete(success: outcome.succeeded)
         }
     }

@@ -94,6 +94,15 @@ public struct UserFacingError: Error, Identifiable, Sendable {
         }
     }
 
+    /// An administrator revoked this phone with wipe and its store is deleted
+    /// (``InspectionStore/wiped``): nothing can be read or recorded until the phone is set up again.
+    /// Its title and message are also what the set-up screen shows after a wipe.
+    public static var storeWiped: UserFacingError {
+        UserFacingError(kind: .other,
+                        title: Localization.text("title_store_wiped", "An administrator wiped this phone"),
+                        message: Localization.text("notice_store_wiped", "Records and photos the server still accepted were sent first; everything the phone held has now been deleted from it. To use the phone again, set it up and ask your administrator for a new enrolment code."))
+    }
+
     /// The core's name of the form field refused, for highlighting it (``FormField/init(key:)``).
     public var formKey: String? {
         if case let .form(_, key) = kind { return key }

@@ -28,6 +28,14 @@ final class TemporaryFolder {
 final class MemoryKeychain: StoreKeyItems, @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String: Data] = [:]
+    private var deletions: [String] = []
+
+    /// The accounts the shell told it to forget, in order (``StoreKeychain/forget(for:)``).
+    var deleted: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return deletions
+    }
 
     func read(account: String) throws -> Data? {
         lock.lock()
@@ -41,6 +49,13 @@ final class MemoryKeychain: StoreKeyItems, @unchecked Sendable {
         if items[account] != nil { return false }
         items[account] = key
         return true
+    }
+
+    func delete(account: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        deletions.append(account)
+        items.removeValue(forKey: account)
     }
 
     /// Forgets the key of `account` (as if the Keychain item were gone); returns what was kept.
@@ -114,6 +129,23 @@ struct TestServerConfig {
             throw XCTSkip("set QUAYSIDE_TEST_ADMIN_TOKEN or QUAYSIDE_TEST_ENROL_CODE to enrol the test device")
         }
         return server
+    }
+
+    /// Revokes device `deviceId` as an administrator (`POST /v1/admin/devices/{id}/revoke`); with
+    /// `wipe`, the phone is also ordered to wipe its store on its next contact (`?wipe=true`).
+    func revoke(deviceId: String, wipe: Bool) async throws {
+        let adminToken = try XCTUnwrap(adminToken, "revoking a device needs QUAYSIDE_TEST_ADMIN_TOKEN")
+        let endpoint = try XCTUnwrap(URL(string: url)).appendingPathComponent("v1/admin/devices/\(deviceId)/revoke")
+        var components = try XCTUnwrap(URLComponents(url: endpoint, resolvingAgainstBaseURL: false))
+        if wipe {
+            components.queryItems = [URLQueryItem(name: "wipe", value: "true")]
+        }
+        var request = URLRequest(url: try XCTUnwrap(components.url))
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(adminToken)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        XCTAssertEqual(status, 204, String(decoding: data, as: UTF8.self))
     }
 
     /// A one-time enrolment code for `user`: minted with the admin token, or the one given.

@@ -9,6 +9,7 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
@@ -21,6 +22,7 @@ import org.quayside.shell.Problem
 import org.quayside.shell.Problems
 import org.quayside.shell.SetupForm
 import org.quayside.shell.StoreKeys
+import org.quayside.shell.StoreWipe
 import org.quayside.shell.Text
 
 /** Whether the device's store is open. */
@@ -28,7 +30,10 @@ sealed interface StoreState {
     /** The store is being opened (at app start, off the main thread). */
     data object Opening : StoreState
 
-    /** No store yet: the officer must say whose phone this is. */
+    /**
+     * No store yet: the officer must say whose phone this is. Also after an administrator revoked
+     * the phone with wipe (the store deleted, its key forgotten): [AppContainer.setupNotice] says so.
+     */
     data object NeedsSetup : StoreState
 
     /** The store is open. */
@@ -62,6 +67,9 @@ class AndroidLocalizer(private val context: Context) : Localizer {
  * The app's single store and repository, kept for the life of the process, in app-private
  * storage (`filesDir/store`), encrypted under the store key that [StoreKeyVault] keeps wrapped by
  * the Android Keystore. After every write and every sync the core's schedule goes to WorkManager.
+ * A sync (on a screen or in [SyncWorker]) that reports the store wiped by an administrator has the
+ * repository close it and forget its key ([StoreWipe]); the state then goes back to
+ * [StoreState.NeedsSetup] with [setupNotice].
  */
 class AppContainer(private val context: Context) {
     /** The store directory: app-private, excluded from backups; its `inbox/` is shared with the camera app through the FileProvider. */
@@ -76,16 +84,26 @@ class AppContainer(private val context: Context) {
     /** The store key, wrapped by an Android Keystore key in `noBackupFilesDir`. */
     private val keys = StoreKeyVault(context)
 
+    /** Forgets the store key after an administrator's wipe and remembers it happened (a marker next to the wrapped key). */
+    private val wipe = StoreWipe(keys, File(context.noBackupFilesDir, StoreWipe.MARKER))
+
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.IO)
     private val mutex = Mutex()
     private val _state = MutableStateFlow<StoreState>(StoreState.Opening)
     private val _startNotice = MutableStateFlow<Text?>(null)
+    private val _setupNotice = MutableStateFlow<Text?>(null)
 
     /** The store's state; screens wait for [StoreState.Ready]. */
     val state: StateFlow<StoreState> = _state.asStateFlow()
 
     /** What the officer is told once at start (photos recovered from the inbox); cleared when read. */
     val startNotice: StateFlow<Text?> = _startNotice.asStateFlow()
+
+    /**
+     * What the set-up screen says before the form: after an administrator's wipe deleted the store
+     * ([StoreWipe.notice]), also after a restart, until a new store is set up; else `null`.
+     */
+    val setupNotice: StateFlow<Text?> = _setupNotice.asStateFlow()
 
     /** Forgets the start notice (dismissed). */
     fun dismissStartNotice() {
@@ -101,13 +119,16 @@ class AppContainer(private val context: Context) {
         }
     }
 
-    /** The open repository, opening the store first if needed; `null` before set-up. */
+    /** The open repository, opening the store first if needed; `null` before set-up (and after a wipe). */
     suspend fun repository(): InspectionRepository? = mutex.withLock {
-        (_state.value as? StoreState.Ready)?.let { return@withLock it.repository }
+        // A repository whose store was wiped is never handed out again (its store is closed).
+        (_state.value as? StoreState.Ready)?.takeUnless { it.repository.wiped.value }?.let { return@withLock it.repository }
         val next = withContext(Dispatchers.IO) {
             try {
                 if (!InspectionRepository.exists(storeDir)) {
-                    StoreState.NeedsSetup // no key is made before set-up
+                    // No key is made before set-up; after a wipe, set-up says why the phone is empty.
+                    _setupNotice.value = if (wipe.happened()) StoreWipe.notice else null
+                    StoreState.NeedsSetup
                 } else {
                     // The key is zeroed as soon as the core has its copy. A lost or unreadable key is
                     // StoreKeyLostException (never a new key for this store), a wrong one WrongKey.
@@ -124,17 +145,32 @@ class AppContainer(private val context: Context) {
 
     /** Creates the store for the officer named in [form]; throws with a message when the input is wrong. */
     suspend fun setUp(form: SetupForm): InspectionRepository = mutex.withLock {
-        (_state.value as? StoreState.Ready)?.let { return@withLock it.repository }
+        (_state.value as? StoreState.Ready)?.takeUnless { it.repository.wiped.value }?.let { return@withLock it.repository }
         val (user, station) = form.validated()
         val repo = withContext(Dispatchers.IO) {
+            // After a wipe, the wiped store's key is never used again (forgotten again if need be).
+            wipe.beforeSetUp()
             // The first start makes the key and keeps it wrapped before the core ever uses it.
             val store = StoreKeys.withKey(storeDir, keys) { key -> InspectionRepository.create(storeDir, key, user, station) }
+            runCatching { wipe.setUpDone() }
             repositoryFor(store)
         }
+        _setupNotice.value = null
         _state.value = StoreState.Ready(repo)
         repo
     }
 
-    private fun repositoryFor(store: org.quayside.core.FieldStore) =
-        InspectionRepository(store, Dispatchers.IO, onSchedule = { SyncScheduler.apply(context, it) })
+    private fun repositoryFor(store: org.quayside.core.FieldStore): InspectionRepository {
+        val repo = InspectionRepository(store, Dispatchers.IO, onSchedule = { SyncScheduler.apply(context, it) }, wipe = wipe)
+        // An administrator's wipe, seen by any sync (a screen's or SyncWorker's): the repository has
+        // closed the store and forgotten its key; back to set-up, saying why.
+        scope.launch {
+            repo.wiped.first { it }
+            mutex.withLock {
+                _setupNotice.value = StoreWipe.notice
+                if ((_state.value as? StoreState.Ready)?.repository === repo) _state.value = StoreState.NeedsSetup
+            }
+        }
+        return repo
+    }
 }

@@ -3,6 +3,7 @@ package org.quayside.shell
 import java.io.File
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -43,16 +44,22 @@ import org.quayside.core.SyncStatusRecord
  * [revision] moves on; after each edit and each sync, the core's [SyncSchedule] goes to
  * [onSchedule] (the Android app hands it to WorkManager). The shell keeps no retry policy of its
  * own: the core records every sync attempt and says when to try next.
+ *
+ * A sync that reports the store wiped by an administrator (`SyncReportRecord.wiped`) closes the
+ * store, has [wipe] forget its key, and sets [wiped]: the app drops this repository and shows set-up.
  */
 class InspectionRepository(
     private val store: FieldStoreInterface,
     private val io: CoroutineDispatcher = Dispatchers.IO,
     /** Called with the core's schedule after every local edit and every sync. */
     private val onSchedule: (SyncSchedule) -> Unit = {},
+    /** Forgets the store's key after an administrator's wipe (see [wiped]); `null` where no key is kept. */
+    private val wipe: StoreWipe? = null,
 ) : AutoCloseable {
     private val _revision = MutableStateFlow(0L)
     private val _syncState = MutableStateFlow<SyncState>(SyncState.Idle)
     private val _syncStatus = MutableStateFlow<SyncStatusRecord?>(null)
+    private val _wiped = MutableStateFlow(false)
     private val syncMutex = Mutex()
 
     /** Moves on after every local edit and every sync that received changes; lists reload on it. */
@@ -63,6 +70,14 @@ class InspectionRepository(
 
     /** What is not yet on the server; `null` until first read by [refreshSyncStatus]. */
     val syncStatus: StateFlow<SyncStatusRecord?> = _syncStatus.asStateFlow()
+
+    /**
+     * `true` once a sync reported that an administrator revoked this phone with wipe: the core
+     * pushed what the server accepts and deleted the store directory; this repository has closed
+     * the store (every later call fails) and [wipe] has forgotten its key. The app drops it and
+     * shows set-up with [StoreWipe.notice].
+     */
+    val wiped: StateFlow<Boolean> = _wiped.asStateFlow()
 
     /** Inspections matching [filter], newest first (a page of `filter.limit` rows from `filter.offset`). */
     suspend fun list(filter: InspectionFilter = InspectionFilter()): List<InspectionSummary> = call { store.listInspections(filter) }
@@ -218,7 +233,12 @@ class InspectionRepository(
      * Syncs once with the server. Progress goes to [syncState] and to [observer]. One sync runs at
      * a time: a second call waits for the first. The core records the outcome, and the schedule it
      * then gives goes to [onSchedule]. Throws the core's [org.quayside.core.ApiException] on
-     * failure (also shown in [syncState]).
+     * failure (also shown in [syncState]); a network failure changes nothing, a wipe included (the
+     * next sync tries again).
+     *
+     * When the report says `wiped` (an administrator revoked this phone with wipe, and the core has
+     * pushed what the server accepts and deleted the store), the store is closed, [wipe] forgets its
+     * key and [wiped] turns `true`; nothing is read or scheduled after it.
      */
     suspend fun sync(observer: SyncObserver? = null): SyncReportRecord = syncMutex.withLock {
         val forward = object : SyncObserver {
@@ -227,18 +247,43 @@ class InspectionRepository(
                 observer?.onProgress(progress)
             }
         }
+        var wipedNow = false
         try {
-            val report = call { store.sync(forward) }
+            // Not cancellable: the core's sync runs to its end anyway, and what it reports (a wipe
+            // above all) must be acted on even when the caller has gone (WorkManager stopped the work).
+            val report = withContext(io + NonCancellable) { store.sync(forward) }
             _syncState.value = SyncState.Done(report)
-            if (report.received > 0uL || report.pushed > 0uL) _revision.update { it + 1 }
+            if (report.wiped) {
+                wipedNow = true
+                withContext(NonCancellable) { afterWipe() }
+            } else if (report.received > 0uL || report.pushed > 0uL) {
+                _revision.update { it + 1 }
+            }
             report
         } catch (e: Exception) {
             _syncState.value = SyncState.Failed(Problems.of(e))
             throw e
         } finally {
-            runCatching { refreshSyncStatus() }
-            runCatching { schedule() }
+            // A wiped store has nothing left to read, and nothing is scheduled for it.
+            if (!wipedNow) {
+                runCatching { refreshSyncStatus() }
+                runCatching { schedule() }
+            }
         }
+    }
+
+    /**
+     * The core deleted the store after an administrator's wipe: closes the native store (its
+     * connections point at deleted files; later calls fail instead of touching them), forgets the
+     * key ([StoreWipe.complete]) and signals [wiped]. Never throws: a key that could not be
+     * forgotten is forgotten again before the next set-up ([StoreWipe.beforeSetUp]).
+     */
+    private suspend fun afterWipe() {
+        withContext(io) {
+            close()
+            runCatching { wipe?.complete() }
+        }
+        _wiped.value = true
     }
 
     /** Releases the native store. */

@@ -137,6 +137,13 @@ private fun NavGraph(container: AppContainer, nav: NavHostController) {
                     }
                 }
             }
+            // An administrator's wipe deleted the store (AppContainer went back to NeedsSetup):
+            // set-up again, whatever screen was open, with nothing to go back to.
+            LaunchedEffect(s) {
+                if (s is StoreState.NeedsSetup && nav.currentDestination?.route != Routes.SETUP) {
+                    nav.navigate(Routes.SETUP) { popUpTo(nav.graph.id) { inclusive = true } }
+                }
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ import org.quayside.shell.ScannedEnrolment
 import org.quayside.shell.SeizureForm
 import org.quayside.shell.SetupForm
 import org.quayside.shell.SyncState
+import org.quayside.shell.Text
 import org.quayside.shell.Numbers
 import org.quayside.shell.OpenedForm
 import org.quayside.shell.Problem
@@ -330,6 +331,9 @@ class SetupViewModel(private val container: AppContainer) : ViewModel() {
 
     /** The last error. */
     val message: StateFlow<Problem?> = _message.asStateFlow()
+
+    /** Why set-up is shown again: an administrator wiped this phone (`notice_store_wiped`); `null` on a first start. */
+    val notice: StateFlow<Text?> = container.setupNotice
 
     /** Creates the store for the officer; [done] runs on success. */
     fun setUp(form: SetupForm, done: () -> Unit) = act(done) { container.setUp(form) }
