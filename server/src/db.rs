@@ -547,25 +547,25 @@ impl Db {
                 "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
                 args![device_id, now.clone()],
             )?;
-            let ordered = if wipe {
-                c.execute(
-                    "UPDATE devices SET wipe_requested_at = ?2
-                     WHERE id = ?1 AND kind = 'phone' AND wipe_requested_at IS NULL",
-                    args![device_id, now.clone()],
-                )?
-            } else {
-                0
-            };
-            Ok(revoked + ordered)
+            if !wipe {
+                return Ok(revoked);
+            }
+            let ordered = c.execute(
+                "UPDATE devices SET wipe_requested_at = ?2
+                 WHERE id = ?1 AND kind = 'phone' AND wipe_requested_at IS NULL",
+                args![device_id, now.clone()],
+            )?;
+            if ordered == 0 {
+                // Nothing changes: the revocation above is rolled back with it.
+                return Err(ServerError::NotFound(format!(
+                    "no phone {device_id} to order wiped (a browser, or one already ordered wiped)"
+                )));
+            }
+            Ok(ordered)
         })?;
         if n == 0 {
             return Err(ServerError::NotFound(format!(
-                "no active device {device_id}{}",
-                if wipe {
-                    " (or one already ordered wiped)"
-                } else {
-                    ""
-                }
+                "no active device {device_id}"
             )));
         }
         Ok(())

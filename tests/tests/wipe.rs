@@ -121,4 +121,17 @@ fn a_phone_ordered_wiped_may_push_but_not_read() {
     .unwrap();
     let err = kofi_client.confirm_wiped().unwrap_err();
     assert!(err.to_string().contains("not been ordered wiped"), "{err}");
+    // A phone revoked earlier (say, before it was reported lost) may still be ordered wiped:
+    // its token then reaches the sync endpoints again, to push and wipe.
+    let kofi_id = kofi.store.device_info().device_id;
+    agency.db().revoke_device(&kofi_id, false).unwrap();
+    assert!(
+        kofi_client
+            .feed(0)
+            .unwrap_err()
+            .to_string()
+            .contains("revoked")
+    );
+    agency.db().revoke_device(&kofi_id, true).unwrap();
+    assert!(kofi_client.feed(0).unwrap().0.wipe);
 }
