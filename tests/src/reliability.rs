@@ -258,12 +258,15 @@ fn check_device(
     in_flight: Option<&str>,
     t: &mut Tally,
 ) {
-    let integrity: String = rusqlite::Connection::open(path.join("quayside.sqlite3"))
-        .and_then(|c| {
-            c.execute_batch(&format!("PRAGMA key = \"x'{}'\"", hex::encode(key)))?;
-            c.query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        })
-        .unwrap_or_else(|e| e.to_string());
+    let check = || -> Result<String, String> {
+        let c =
+            rusqlite::Connection::open(path.join("quayside.sqlite3")).map_err(|e| e.to_string())?;
+        let key = quayside_core::store::StoreKey::from_bytes(key).map_err(|e| e.to_string())?;
+        quayside_core::store::key::apply(&c, &key).map_err(|e| e.to_string())?;
+        c.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| e.to_string())
+    };
+    let integrity = check().unwrap_or_else(|e| e);
     if integrity != "ok" {
         t.lose(format!("store integrity check: {integrity}"));
     }

@@ -314,13 +314,16 @@ impl BlobStore {
         let mut sealed = 0;
         for name in &self.list()? {
             let path = self.path(name);
-            let mut head = [0u8; seal::HEADER];
+            let mut head = Vec::with_capacity(seal::HEADER);
             let mut file = File::open(&path).map_err(Error::io(&path))?;
-            let n = read_up_to(&mut file, &mut head).map_err(Error::io(&path))?;
-            let plain: Box<dyn Read> = if !seal::is_sealed(&head[..n]) {
+            (&mut file)
+                .take(seal::HEADER as u64)
+                .read_to_end(&mut head)
+                .map_err(Error::io(&path))?;
+            let plain: Box<dyn Read> = if !seal::is_sealed(&head) {
                 file.rewind().map_err(Error::io(&path))?;
                 Box::new(file)
-            } else if let Some(old) = keys.retiring.as_ref().filter(|k| k.sealed(&head[..n])) {
+            } else if let Some(old) = keys.retiring.as_ref().filter(|k| k.sealed(&head)) {
                 let bytes = fs::read(&path).map_err(Error::io(&path))?;
                 match seal::open(old, bytes, name) {
                     Ok(plain) => Box::new(std::io::Cursor::new(plain)),
@@ -336,20 +339,15 @@ impl BlobStore {
     }
 
     /// Keeps `bytes` that are not a photo to store by their hash (a half-written camera file
-    /// set aside) at `dest`, sealed like the photos (as they are on the server), atomically.
+    /// set aside) at `dest`, sealed like the photos, atomically. Only a device's (sealed) store
+    /// has a camera inbox.
     pub fn keep_aside(&self, bytes: &[u8], dest: &Path) -> Result<()> {
-        match self.keys() {
-            Some(keys) => self.seal_into(&keys.current, bytes, dest),
-            None => {
-                let tmp_dir = self.dir.join("tmp");
-                let mut tmp =
-                    tempfile::NamedTempFile::new_in(&tmp_dir).map_err(Error::io(&tmp_dir))?;
-                tmp.write_all(bytes).map_err(Error::io(dest))?;
-                tmp.as_file().sync_all().map_err(Error::io(dest))?;
-                tmp.persist(dest).map_err(|e| Error::io(dest)(e.error))?;
-                sync_dir(dest.parent().expect("a file in a folder"))
-            }
-        }
+        let Some(keys) = self.keys() else {
+            return Err(Error::Store(
+                "only a sealed photo store keeps camera files aside".into(),
+            ));
+        };
+        self.seal_into(&keys.current, bytes, dest)
     }
 
     /// Writes `plain` sealed under `key` over the file at `path`, atomically.
@@ -366,18 +364,6 @@ impl BlobStore {
         tmp.persist(path).map_err(|e| Error::io(path)(e.error))?;
         sync_dir(path.parent().expect("blob paths have a parent"))
     }
-}
-
-/// Reads until `buf` is full or the file ends; returns how many bytes were read.
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match file.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// Where a new file's bytes go: as they are, or sealed.

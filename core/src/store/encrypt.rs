@@ -53,10 +53,9 @@ pub fn convert(dir: &Path, key: &StoreKey, blobs: &BlobStore) -> Result<()> {
         let copy_path = copy
             .to_str()
             .ok_or_else(|| Error::Store(format!("{}: not a UTF-8 path", copy.display())))?;
-        let raw_key = format!("x'{}'", key.to_hex().as_str());
         plain.execute(
             "ATTACH DATABASE ?1 AS encrypted KEY ?2",
-            params![copy_path, raw_key.as_str()],
+            params![copy_path, key.sql_literal().as_str()],
         )?;
         plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         plain.pragma_update(Some("encrypted"), "user_version", version)?;
@@ -112,11 +111,6 @@ fn remove_if_present(path: &Path) -> Result<()> {
     }
 }
 
-/// Whether the store in `dir` is still plain (written before encryption).
-pub fn is_plain(dir: &Path) -> Result<bool> {
-    key::is_plain(&dir.join(DB_FILE))
-}
-
 /// Where the old photo key waits while photos are sealed again under a new one.
 const RETIRED_PHOTO_KEY: &str = "retired_photo_key";
 
@@ -138,8 +132,10 @@ impl Store {
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 params![RETIRED_PHOTO_KEY, hex::encode(old_photos.secret())],
             )?;
-            let pragma =
-                zeroize::Zeroizing::new(format!("PRAGMA rekey = \"x'{}'\"", new.to_hex().as_str()));
+            let pragma = zeroize::Zeroizing::new(format!(
+                "PRAGMA rekey = \"{}\"",
+                new.sql_literal().as_str()
+            ));
             writer.execute_batch(&pragma)?;
             key::check_key(&writer)?;
             *reader = open_connection_keyed(&path, OpenFlags::SQLITE_OPEN_READ_ONLY, new)?;

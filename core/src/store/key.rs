@@ -68,6 +68,13 @@ impl StoreKey {
         &self.0
     }
 
+    /// The key as SQLCipher takes a raw key (`x'...'`): the bytes as they are, with no
+    /// passphrase stretching (the app's key is already random), so opening costs no key
+    /// derivation. For `PRAGMA key`, `PRAGMA rekey` and `ATTACH ... KEY`.
+    pub fn sql_literal(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("x'{}'", self.to_hex().as_str()))
+    }
+
     /// The key as 64 hexadecimal digits (what a key file holds).
     pub fn to_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(hex::encode(&self.0[..]))
@@ -100,9 +107,7 @@ pub(crate) fn derive_key(secret: &[u8], salt: &[u8], info: &[u8]) -> Zeroizing<[
 /// Keys a freshly opened connection (before anything else reads the file) and checks the key:
 /// a key that does not decrypt the file is [`Error::WrongKey`], and nothing has been written.
 pub fn apply(conn: &Connection, key: &StoreKey) -> Result<()> {
-    // A raw key (`x'...'`): SQLCipher uses the bytes as they are, with no passphrase stretching
-    // (the app's key is already random), so opening costs no key derivation.
-    let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\"", key.to_hex().as_str()));
+    let pragma = Zeroizing::new(format!("PRAGMA key = \"{}\"", key.sql_literal().as_str()));
     conn.execute_batch(&pragma)?;
     // Until the key is known to be right, closing must not fold a WAL left by a crash into the
     // database (SQLite does on the last close): a refused key leaves the files as they were.
@@ -131,16 +136,11 @@ pub(crate) fn check_key(conn: &Connection) -> Result<()> {
 /// Whether the file at `path` is a plain (unencrypted) SQLite database: a store written before
 /// encryption, to be converted on its first open with a key.
 pub fn is_plain(path: &Path) -> Result<bool> {
-    let mut head = [0u8; 16];
-    let mut file = std::fs::File::open(path).map_err(Error::io(path))?;
-    let mut read = 0;
-    while read < head.len() {
-        match file.read(&mut head[read..]).map_err(Error::io(path))? {
-            0 => break,
-            n => read += n,
-        }
-    }
-    Ok(read == head.len() && &head == PLAIN_HEADER)
+    let mut head = Vec::with_capacity(PLAIN_HEADER.len());
+    std::fs::File::open(path)
+        .and_then(|f| f.take(PLAIN_HEADER.len() as u64).read_to_end(&mut head))
+        .map_err(Error::io(path))?;
+    Ok(head == PLAIN_HEADER)
 }
 
 #[cfg(test)]
