@@ -226,9 +226,10 @@ class FieldStoreTest(unittest.TestCase):
         inspection_id, _, opened = self.record_r22()
         form = f"inspection:{inspection_id}"
         self.store.save_draft(form, inspection_id, opened.heads, {"notes": "typed, not saved"})
-        path = self.store.new_photo_file(inspection_id, "jpg")
-        with open(path, "wb") as f:
-            f.write(JPEG)
+        path = self.store.keep_camera_photo(inspection_id, JPEG, "jpg")
+        with open(path, "rb") as f:
+            kept = f.read()
+        self.assertNotIn(JPEG[4:], kept)  # kept sealed, not in the clear
         store_dir = os.path.join(self.dir.name, "store")
         del self.store  # the app is killed
         self.store = q.FieldStore.open(store_dir, self.key)

@@ -115,13 +115,20 @@ fn nothing_recorded_is_readable_in_any_file_of_the_store() {
         FieldStore::create(path_of(&at), key.clone(), "ama".into(), "GHTEM".into()).unwrap();
     let jpeg = photo(1, 300_000);
     let id = record(&store, &jpeg);
-    let secrets: [&[u8]; 6] = [
+    // The shutter returned; the officer has not captioned the photo yet.
+    let camera = [photo(2, 90_000), vec![0xFF, 0xD9]].concat();
+    let kept = store
+        .keep_camera_photo(id.clone(), camera.clone(), "jpg".into())
+        .unwrap();
+    assert!(Path::new(&kept).starts_with(at.join("inbox")));
+    let secrets: [&[u8]; 7] = [
         CONTAINER.as_bytes(),
         CONSIGNEE.as_bytes(),
         NOTE.as_bytes(),
         CAPTION.as_bytes(),
         b"R-22",
         &jpeg[1000..1032],
+        &camera[1000..1032],
     ];
     // While the store is open: the edits sit in the WAL.
     assert!(
@@ -144,12 +151,17 @@ fn nothing_recorded_is_readable_in_any_file_of_the_store() {
     );
     // With the key everything is there.
     let store = FieldStore::open(path_of(&at), key).unwrap();
-    let ins = store.get_inspection(id).unwrap().inspection;
+    let ins = store.get_inspection(id.clone()).unwrap().inspection;
     assert_eq!(ins.declaration.consignee.as_deref(), Some(CONSIGNEE));
     assert_eq!(
         store.read_photo(ins.photos[0].sha256.clone()).unwrap(),
         jpeg
     );
+    let added = store
+        .attach_photo_file(kept.clone(), PhotoFields::default())
+        .unwrap();
+    assert_eq!(store.read_photo(added.photo.sha256).unwrap(), camera);
+    assert!(!Path::new(&kept).exists());
 }
 
 #[test]
@@ -272,6 +284,12 @@ fn a_store_from_before_encryption_is_encrypted_on_its_first_open_with_a_key() {
     };
     let old = dir.path().join("old");
     plain_copy(&original, &key, &old);
+    // The camera of an app from before encryption wrote into the inbox; the app was killed.
+    let id = only_inspection(&old);
+    let left = [photo(5, 40_000), vec![0xFF, 0xD9]].concat();
+    let inbox = old.join("inbox").join(&id);
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("0190.jpg"), &left).unwrap();
     assert!(
         files(&old)
             .values()
@@ -291,6 +309,7 @@ fn a_store_from_before_encryption_is_encrypted_on_its_first_open_with_a_key() {
             CONTAINER.as_bytes(),
             CONSIGNEE.as_bytes(),
             &jpeg[5000..5032],
+            &left[5000..5032],
         ],
     );
     // From now on only that key opens it, and it keeps working.
@@ -301,6 +320,20 @@ fn a_store_from_before_encryption_is_encrypted_on_its_first_open_with_a_key() {
     let store = FieldStore::open(path_of(&old), new_key).unwrap();
     assert_eq!(contents(&store), expected);
     record(&store, &photo(4, 1000));
+    // The camera's photo, sealed in place, is attached at start like any the app left.
+    let recovered = store.recover_photos().unwrap();
+    assert!(
+        matches!(&recovered[..], [quayside_core::RecoveredPhoto::Attached { sha256, .. }]
+            if *sha256 == hex::encode(Sha256::digest(&left))),
+        "{recovered:?}"
+    );
+}
+
+/// The id of the one inspection in the plain store at `dir`.
+fn only_inspection(dir: &Path) -> String {
+    let conn = rusqlite::Connection::open(dir.join("quayside.sqlite3")).unwrap();
+    conn.query_row("SELECT id FROM inspections", [], |r| r.get(0))
+        .unwrap()
 }
 
 /// Not a test by itself: the child process of `a_conversion_killed_at_any_point_loses_nothing`.
@@ -481,6 +514,10 @@ fn changing_the_key_re_encrypts_everything_and_retires_the_old_key() {
     let store =
         FieldStore::create(path_of(&at), old.clone(), "ama".into(), "GHTEM".into()).unwrap();
     let id = record(&store, &jpeg);
+    let camera = [photo(9, 70_000), vec![0xFF, 0xD9]].concat();
+    let kept = store
+        .keep_camera_photo(id.clone(), camera.clone(), "jpg".into())
+        .unwrap();
     let expected = contents(&store);
     let before = photo_key_ids(&at);
     assert!(matches!(
@@ -502,11 +539,26 @@ fn changing_the_key_re_encrypts_everything_and_retires_the_old_key() {
         FieldStore::open(path_of(&at), old).err().unwrap(),
         ApiError::WrongKey { .. }
     ));
-    let store = FieldStore::open(path_of(&at), new).unwrap();
+    let store = FieldStore::open(path_of(&at), new.clone()).unwrap();
     assert_eq!(contents(&store), expected);
     assert!(store.get_inspection(id).is_ok());
+    // The camera's photo kept in the inbox was sealed again too: it opens under the new key.
+    let inbox_ids: Vec<Vec<u8>> = files(&at.join("inbox"))
+        .into_values()
+        .map(|b| b[8..16].to_vec())
+        .collect();
+    assert_eq!(inbox_ids.len(), 1);
+    assert!(!before.contains(&inbox_ids[0]) && after.contains(&inbox_ids[0]));
     drop(store);
-    assert_unreadable(&at, &[CONSIGNEE.as_bytes(), &jpeg[9000..9032]]);
+    assert_unreadable(
+        &at,
+        &[CONSIGNEE.as_bytes(), &jpeg[9000..9032], &camera[9000..9032]],
+    );
+    let store = FieldStore::open(path_of(&at), new).unwrap();
+    let added = store
+        .attach_photo_file(kept, PhotoFields::default())
+        .unwrap();
+    assert_eq!(store.read_photo(added.photo.sha256).unwrap(), camera);
 }
 
 /// Not a test by itself: the child process of `a_key_change_killed_at_any_point_loses_nothing`.
@@ -589,4 +641,37 @@ fn a_key_change_killed_at_any_point_loses_nothing() {
         under_old >= 1 && photos_mixed >= 1,
         "{under_old} under the old key, {photos_mixed} with photos under both"
     );
+}
+
+#[test]
+fn a_key_change_that_failed_part_way_is_finished_before_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = dir.path().join("store");
+    let first = quayside_core::generate_store_key();
+    let store =
+        FieldStore::create(path_of(&at), first.clone(), "ama".into(), "GHTEM".into()).unwrap();
+    record(&store, &photo(11, 90_000));
+    record(&store, &photo(12, 90_000));
+    let expected = contents(&store);
+    // The first change cannot seal the photos again (its scratch folder is gone): it fails after
+    // the database took the new key, with every photo still under the old one.
+    let scratch = at.join("blobs").join("tmp");
+    std::fs::remove_dir_all(&scratch).unwrap();
+    std::fs::write(&scratch, b"not a folder").unwrap();
+    assert!(
+        store
+            .change_key(quayside_core::generate_store_key())
+            .is_err()
+    );
+    std::fs::remove_file(&scratch).unwrap();
+    std::fs::create_dir(&scratch).unwrap();
+    // The next change first seals what the failed one left under the key it retired.
+    let last = quayside_core::generate_store_key();
+    store.change_key(last.clone()).unwrap();
+    assert_eq!(contents(&store), expected);
+    drop(store);
+    let store = FieldStore::open(path_of(&at), last).unwrap();
+    assert_eq!(contents(&store), expected);
+    let ids = photo_key_ids(&at);
+    assert!(ids.windows(2).all(|w| w[0] == w[1]), "one key seals every photo");
 }

@@ -160,22 +160,62 @@ fn a_draft_and_a_camera_photo_survive_a_killed_app() {
             [("notes".to_string(), "R-22 in cylinders lab".to_string())].into(),
         )
         .unwrap();
-    // The camera writes into the inbox; the app dies before "Attach".
-    let whole = ama.store.new_photo_file(id.clone(), "jpg".into()).unwrap();
-    std::fs::write(
-        &whole,
-        [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"label", &[0xFF, 0xD9]].concat(),
-    )
-    .unwrap();
-    let cut = ama.store.new_photo_file(id.clone(), "jpg".into()).unwrap();
+    // The shutter returned and the photo was kept; the app dies before "Attach".
+    let shot = [
+        &[0xFF, 0xD8, 0xFF, 0xE0][..],
+        b"label on cylinder 7",
+        &[0xFF, 0xD9],
+    ]
+    .concat();
+    let whole = ama
+        .store
+        .keep_camera_photo(id.clone(), shot.clone(), "jpg".into())
+        .unwrap();
+    let kept_raw = std::fs::read(&whole).unwrap();
+    assert!(
+        kept_raw.starts_with(b"QSPHOTO1") && !kept_raw.windows(8).any(|w| w == b"cylinder"),
+        "kept sealed, never in the clear"
+    );
+    // What the camera of an app from before encryption left: a plain file cut short.
+    let cut = ama
+        .dir
+        .path()
+        .join("store")
+        .join("inbox")
+        .join(&id)
+        .join("0190cut.jpg");
     std::fs::write(&cut, [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]).unwrap();
+    // And a photo of an inspection this phone no longer holds.
+    let stray = ama
+        .dir
+        .path()
+        .join("store")
+        .join("inbox")
+        .join("gone-inspection");
+    std::fs::create_dir_all(&stray).unwrap();
+    std::fs::write(stray.join("0190.jpg"), &shot).unwrap();
     ama.reopen();
 
     let draft = ama.store.draft(form.clone()).unwrap().expect("draft kept");
     assert_eq!(draft.fields["notes"], "R-22 in cylinders lab");
     assert_eq!(draft.based_on, opened.heads);
     let recovered = ama.store.recover_photos().unwrap();
-    assert_eq!(recovered.len(), 2, "{recovered:?}");
+    assert_eq!(recovered.len(), 3, "{recovered:?}");
+    let orphan = recovered
+        .iter()
+        .find_map(|r| match r {
+            RecoveredPhoto::Orphan { path, .. } => Some(path.clone()),
+            _ => None,
+        })
+        .expect("the stray photo is reported");
+    assert!(orphan.ends_with(".sealed"), "{orphan}");
+    assert!(
+        !std::fs::read(&orphan)
+            .unwrap()
+            .windows(8)
+            .any(|w| w == b"cylinder")
+    );
+    assert!(!stray.join("0190.jpg").exists(), "not left in the clear");
     assert!(recovered.iter().any(
         |r| matches!(r, RecoveredPhoto::Attached { inspection_id, .. } if *inspection_id == id)
     ));
@@ -206,8 +246,11 @@ fn a_draft_and_a_camera_photo_survive_a_killed_app() {
             .len(),
         1
     );
-    // Running it again finds nothing new.
-    assert!(ama.store.recover_photos().unwrap().is_empty());
+    // Running it again finds nothing new; the stray photo stays, sealed, for its inspection.
+    assert!(matches!(
+        &ama.store.recover_photos().unwrap()[..],
+        [RecoveredPhoto::Orphan { path, .. }] if *path == orphan
+    ));
 
     // Saving the draft on the version it names, then forgetting it.
     ama.store
@@ -225,18 +268,34 @@ fn a_draft_and_a_camera_photo_survive_a_killed_app() {
     assert!(ama.store.drafts().unwrap().is_empty());
 
     // A photo taken and attached at once leaves nothing in the inbox.
-    let path = ama.store.new_photo_file(id.clone(), "jpg".into()).unwrap();
-    std::fs::write(
-        &path,
-        [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"second", &[0xFF, 0xD9]].concat(),
-    )
-    .unwrap();
+    let path = ama
+        .store
+        .keep_camera_photo(
+            id.clone(),
+            [&[0xFF, 0xD8, 0xFF, 0xE0][..], b"second", &[0xFF, 0xD9]].concat(),
+            "jpg".into(),
+        )
+        .unwrap();
     let added = ama
         .store
         .attach_photo_file(path.clone(), PhotoFields::default())
         .unwrap();
     assert_eq!(added.view.inspection.photos.len(), 2);
     assert!(!std::path::Path::new(&path).exists());
+    // Nothing kept for an unknown inspection, nor an empty photo.
+    for (inspection, bytes) in [
+        ("no-such-inspection", vec![0xFF, 0xD8]),
+        (id.as_str(), vec![]),
+    ] {
+        let err = ama
+            .store
+            .keep_camera_photo(inspection.into(), bytes, "jpg".into())
+            .unwrap_err();
+        assert!(
+            matches!(err.code(), ErrorCode::NotFound | ErrorCode::Invalid),
+            "{err:?}"
+        );
+    }
     // A file outside the inbox is not taken (nor deleted).
     let outside = ama.dir.path().join("elsewhere.jpg");
     std::fs::write(&outside, [0xFF, 0xD8, 0xFF, 0xD9]).unwrap();

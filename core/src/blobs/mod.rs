@@ -302,37 +302,44 @@ impl BlobStore {
 
 impl BlobStore {
     /// Seals again every stored file not sealed under the current key: plain files (a store
-    /// from before encryption) and files sealed under a key being retired. One file at a time,
-    /// each atomically (sealed copy, fsync, rename over the old file), so a crash leaves every
-    /// file whole under one key or the other. The bytes are sealed as they are: a file that no
+    /// from before encryption) and files sealed under a key being retired. See
+    /// [`BlobStore::reseal_files`]. Returns how many files were sealed.
+    pub fn reseal_stale(&self) -> Result<usize> {
+        let paths: Vec<PathBuf> = self.list()?.iter().map(|name| self.path(name)).collect();
+        self.reseal_files(&paths)
+    }
+
+    /// Seals again each of `paths` not sealed under the current key. One file at a time, each
+    /// atomically (sealed copy, fsync, rename over the old file), so a crash leaves every file
+    /// whole under one key or the other. The bytes are sealed as they are: a file that no
     /// longer matches its hash still fails its check when read; a sealed file that no longer
     /// opens is left as it is. Returns how many files were sealed.
-    pub fn reseal_stale(&self) -> Result<usize> {
+    pub fn reseal_files(&self, paths: &[PathBuf]) -> Result<usize> {
         let Some(keys) = self.keys() else {
             return Ok(0);
         };
         let mut sealed = 0;
-        for name in &self.list()? {
-            let path = self.path(name);
+        for path in paths {
+            let name = path.display().to_string();
             let mut head = Vec::with_capacity(seal::HEADER);
-            let mut file = File::open(&path).map_err(Error::io(&path))?;
+            let mut file = File::open(path).map_err(Error::io(path))?;
             (&mut file)
                 .take(seal::HEADER as u64)
                 .read_to_end(&mut head)
-                .map_err(Error::io(&path))?;
+                .map_err(Error::io(path))?;
             let plain: Box<dyn Read> = if !seal::is_sealed(&head) {
-                file.rewind().map_err(Error::io(&path))?;
+                file.rewind().map_err(Error::io(path))?;
                 Box::new(file)
             } else if let Some(old) = keys.retiring.as_ref().filter(|k| k.sealed(&head)) {
-                let bytes = fs::read(&path).map_err(Error::io(&path))?;
-                match seal::open(old, bytes, name) {
+                let bytes = fs::read(path).map_err(Error::io(path))?;
+                match seal::open(old, bytes, &name) {
                     Ok(plain) => Box::new(std::io::Cursor::new(plain)),
                     Err(_) => continue,
                 }
             } else {
                 continue;
             };
-            self.seal_into(&keys.current, plain, &path)?;
+            self.seal_into(&keys.current, plain, path)?;
             sealed += 1;
         }
         Ok(sealed)
@@ -348,6 +355,18 @@ impl BlobStore {
             ));
         };
         self.seal_into(&keys.current, bytes, dest)
+    }
+
+    /// The plaintext of `sealed`, the bytes of a file kept with [`BlobStore::keep_aside`] at
+    /// `path`; [`Error::Integrity`] when it was altered, cut or sealed under another key.
+    pub fn open_kept(&self, sealed: Vec<u8>, path: &Path) -> Result<Vec<u8>> {
+        let Some(keys) = self.keys() else {
+            return Err(Error::Integrity(format!(
+                "{} is sealed and this store has no key to open it",
+                path.display()
+            )));
+        };
+        seal::open(keys.for_file(&sealed), sealed, &path.display().to_string())
     }
 
     /// Writes `plain` sealed under `key` over the file at `path`, atomically.

@@ -41,12 +41,13 @@ pub enum RecoveredPhoto {
         inspection_id: String,
         sha256: String,
     },
-    /// Cut short by the camera or a crash: kept aside at `kept_at`, not attached.
+    /// Cut short by the camera, or no longer opening: kept aside, sealed, at `kept_at`; not
+    /// attached.
     Incomplete {
         inspection_id: String,
         kept_at: String,
     },
-    /// Its inspection is not on this device; left in place.
+    /// Its inspection is not on this device; kept sealed at `path`.
     Orphan { inspection_id: String, path: String },
 }
 
@@ -115,19 +116,25 @@ impl FieldStore {
         Ok(self.store.discard_draft(&form)?)
     }
 
-    /// A new file in this store's photo inbox for a photo of `inspection_id`: hand it to the
-    /// camera as the output file, so the photo is on disk the moment the shutter returns.
+    /// Keeps the camera's bytes of a new photo of `inspection_id` in this store's inbox, sealed
+    /// and on disk before it returns (call it the moment the shutter returns, with the image in
+    /// memory: nothing of it is written in the clear); attach it with
+    /// [`FieldStore::attach_photo_file`] once the officer captioned it. Returns the inbox path.
     #[uniffi::method(default(extension = "jpg"))]
-    pub fn new_photo_file(&self, inspection_id: String, extension: String) -> ApiResult<String> {
+    pub fn keep_camera_photo(
+        &self,
+        inspection_id: String,
+        bytes: Vec<u8>,
+        extension: String,
+    ) -> ApiResult<String> {
         Ok(self
             .store
-            .new_inbox_file(&inspection_id, &extension)?
+            .keep_camera_photo(&inspection_id, &bytes, &extension)?
             .display()
             .to_string())
     }
 
-    /// Attaches a photo the camera wrote to a [`FieldStore::new_photo_file`] path, and removes
-    /// the inbox file.
+    /// Attaches a photo kept with [`FieldStore::keep_camera_photo`], and removes the inbox file.
     pub fn attach_photo_file(&self, path: String, fields: PhotoFields) -> ApiResult<PhotoAdded> {
         let (photo, ins) = self
             .store

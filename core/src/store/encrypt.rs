@@ -78,6 +78,8 @@ pub fn convert(dir: &Path, key: &StoreKey, blobs: &BlobStore) -> Result<()> {
         }
     }
     blobs.reseal_stale()?;
+    // Photos an app from before encryption left in the camera's inbox, sealed in place.
+    blobs.reseal_files(&super::inbox::inbox_files(dir)?)?;
     // Nothing of the plain database may be read as part of the encrypted one.
     for plain_side in ["-wal", "-shm", "-journal"] {
         remove_if_present(&dir.join(format!("{DB_FILE}{plain_side}")))?;
@@ -120,6 +122,9 @@ impl Store {
     /// key (the new one once the database was re-keyed), and opening it finishes the photos.
     pub fn change_key(&self, new: &StoreKey) -> Result<()> {
         let path = self.dir().join(DB_FILE);
+        // A change that failed part-way leaves photos under the key it retired: sealed again
+        // first, since only one retired key is kept.
+        self.finish_key_change()?;
         let Some(old_photos) = self.blobs().current_key() else {
             return Err(Error::Store("this photo store has no key".into()));
         };
@@ -166,6 +171,9 @@ impl Store {
         self.blobs()
             .retiring(PhotoKey::new(zeroize::Zeroizing::new(secret)));
         self.blobs().reseal_stale()?;
+        // The camera's photos kept in the inbox are sealed like the photos.
+        self.blobs()
+            .reseal_files(&super::inbox::inbox_files(self.dir())?)?;
         self.writer()
             .execute("DELETE FROM meta WHERE key = ?1", [RETIRED_PHOTO_KEY])?;
         self.blobs().retired();
