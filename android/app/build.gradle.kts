@@ -1,4 +1,4 @@
-// The Android app: Compose screens, WorkManager sync, camera capture. All logic comes from
+// The Android app: Compose screens, WorkManager sync, in-app camera (CameraX). All logic comes from
 // :core-kotlin; the native core (libquayside_core.so) is cross-compiled by cargo-ndk before preBuild.
 import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
@@ -105,5 +105,10 @@ dependencies {
     implementation(libs.androidx.work.runtime.ktx)
     // The enrolment screen scans the administrator's QR code with Google's code scanner (no camera permission).
     implementation(libs.play.services.code.scanner)
+    // Evidence photos: CameraX in the app, captured in memory and handed to the core to seal.
+    implementation(libs.androidx.camera.core)
+    implementation(libs.androidx.camera.camera2)
+    implementation(libs.androidx.camera.lifecycle)
+    implementation(libs.androidx.camera.view)
     debugImplementation(libs.androidx.compose.ui.tooling)
 }

@@ -8,7 +8,7 @@ private enum EditorSheet: Identifiable {
     case newFinding
     case finding(FindingRecord)
     case camera
-    /// A photo already kept in the core's inbox at `path`, to caption and attach.
+    /// A photo already sealed in the core's inbox at `path`, to caption and attach.
     case photo(path: String, jpeg: Data)
     case seizure
     case custody
@@ -411,13 +411,10 @@ struct InspectionEditorView: View {
         case let .finding(finding):
             FindingEditorView(model: model, finding: finding)
         case .camera:
-            CameraPicker { image in
-                guard let jpeg = image.jpegData(compressionQuality: 0.85) else {
-                    self.sheet = nil
-                    return
-                }
-                // On disk in the core's inbox before the officer captions it: a crash meanwhile
-                // loses nothing (recovered at the next start).
+            CameraPicker { jpeg in
+                // Sealed on disk in the core's inbox before the officer captions it: a crash
+                // meanwhile loses nothing (recovered at the next start), and no file of it is
+                // ever in the clear.
                 Task {
                     if let path = await model.keepPhoto(jpeg) {
                         self.sheet = .photo(path: path, jpeg: jpeg)

@@ -5,7 +5,7 @@ import UIKit
 import UniformTypeIdentifiers
 
 /// Sync: enrolment, what is not yet on the server, what it refused, progress of a running sync,
-/// and the last outcome.
+/// and the last outcome; this phone, and the re-encryption of its data under a new key.
 struct SyncView: View {
     @EnvironmentObject private var store: InspectionStore
     @EnvironmentObject private var scheduler: SyncScheduler
@@ -44,6 +44,7 @@ struct SyncView: View {
                 }
                 activitySection
                 deviceSection
+                StoreKeySection()
             }
             .navigationTitle("Sync")
             .refreshable { await store.refreshSyncStatus() }
@@ -127,6 +128,101 @@ struct SyncView: View {
 
     private func bytes(_ count: UInt64) -> String {
         ByteCountFormatter.string(fromByteCount: Int64(clamping: count), countStyle: .file)
+    }
+}
+
+/// Re-encrypts this phone's records and photos under a new key (``InspectionStore/changeKey()``),
+/// for when the old key may have been exposed or when the agency's device manager asks: confirmed
+/// first (it takes a moment and should not be interrupted), with progress while it runs, then how
+/// it ended. Cut short anyway, nothing is lost: the next start settles the change.
+struct StoreKeySection: View {
+    @EnvironmentObject private var store: InspectionStore
+    @State private var confirming = false
+    /// When the last change finished, or why it failed.
+    @State private var outcome: Result<Date, UserFacingError>?
+
+    var body: some View {
+        Section {
+            if store.changingKey {
+                HStack(spacing: 12) {
+                    ProgressView()
+                    Text("Re-encrypting the records and photos… Keep the app open.")
+                }
+            } else {
+                Button {
+                    confirming = true
+                } label: {
+                    Label("Re-encrypt this phone's data with a new key", systemImage: "key")
+                }
+                .confirmationDialog("Re-encrypt this phone's data with a new key?", isPresented: $confirming, titleVisibility: .visible) {
+                    Button("Re-encrypt") { Task { await changeKey() } }
+                } message: {
+                    Text("Every record and photo on this phone is encrypted again under a new key, and the old key no longer opens them. It takes a moment, longer with many photos: keep the app open and do not interrupt it. Recording waits until it is done.")
+                }
+                if let outcome {
+                    outcomeRows(outcome)
+                }
+            }
+        } header: {
+            Text("Encryption")
+        } footer: {
+            Text("This phone's records and photos are encrypted under a key kept in its Keychain. Re-encrypt them under a new key if the old one may have been exposed, or when your agency asks. Nothing is sent to the server.")
+        }
+    }
+
+    @ViewBuilder
+    private func outcomeRows(_ outcome: Result<Date, UserFacingError>) -> some View {
+        switch outcome {
+        case let .success(finishedAt):
+            Label("Re-encrypted with a new key at \(finishedAt.formatted(date: .omitted, time: .shortened))", systemImage: "checkmark.shield")
+                .foregroundStyle(.green)
+        case let .failure(error):
+            Label(error.title, systemImage: "exclamationmark.triangle")
+                .foregroundStyle(.orange)
+            Text(error.message).font(.callout)
+            if let advice = error.recoverySuggestion {
+                Text(advice).font(.caption).foregroundStyle(.secondary)
+            }
+            if error.kind != .storeKey(.changeUnfinished) {
+                Text("Nothing is lost. If the change was cut short, the app settles it the next time it starts: close the app and open it again before trying again.")
+                    .font(.caption)
+                    .foregroundStyle(.secondary)
+            }
+        }
+    }
+
+    @MainActor
+    private func changeKey() async {
+        outcome = nil
+        // Time to finish should the officer leave the app meanwhile (it would be suspended within
+        // seconds); cut short anyway, the next start settles the change.
+        let background = BackgroundTime(name: "org.quayside.store-key-change")
+        defer { background.end() }
+        do {
+            try await store.changeKey()
+            outcome = .success(Date())
+        } catch {
+            outcome = .failure(UserFacingError(error))
+        }
+    }
+}
+
+/// Time iOS grants the app to finish work the officer started, should they leave the app
+/// meanwhile; ended when the work is done or the time is up (then the app is suspended).
+@MainActor
+private final class BackgroundTime {
+    private var identifier = UIBackgroundTaskIdentifier.invalid
+
+    init(name: String) {
+        identifier = UIApplication.shared.beginBackgroundTask(withName: name) { [weak self] in
+            Task { @MainActor in self?.end() }
+        }
+    }
+
+    func end() {
+        guard identifier != .invalid else { return }
+        UIApplication.shared.endBackgroundTask(identifier)
+        identifier = .invalid
     }
 }
 

@@ -306,13 +306,14 @@ public final class InspectionEditorModel: ObservableObject {
         }
     }
 
-    /// Keeps a photo the moment the shutter returns: written to a new file of the core's photo
-    /// inbox before anything else, so it survives the app being killed while the officer captions
-    /// it (``InspectionStore/recoverPhotos()`` attaches it on the next start). Returns the file's
-    /// path for ``attachPhoto(path:findingId:caption:capturedAt:latitude:longitude:)``.
-    public func keepPhoto(_ image: Data) async -> String? {
+    /// Keeps a photo the moment the shutter returns: the JPEG bytes, in memory, go straight to the
+    /// core, which seals them into its photo inbox before anything else (nothing is written in the
+    /// clear), so the photo survives the app being killed while the officer captions it
+    /// (``InspectionStore/recoverPhotos()`` attaches it on the next start). Returns the inbox path
+    /// for ``attachPhoto(path:findingId:caption:capturedAt:latitude:longitude:)``.
+    public func keepPhoto(_ jpeg: Data) async -> String? {
         do {
-            return try await store.keepCapturedPhoto(image, inspectionId: inspectionId)
+            return try await store.keepCameraPhoto(jpeg, inspectionId: inspectionId)
         } catch {
             alert = UserFacingError(error)
             return nil

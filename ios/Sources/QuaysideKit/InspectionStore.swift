@@ -109,6 +109,8 @@ public final class InspectionStore: ObservableObject {
     @Published public private(set) var schedule: SyncSchedule?
     /// Photos found in the inbox at start (left by a camera capture the app did not finish).
     @Published public private(set) var recoveredPhotos: [RecoveredPhoto] = []
+    /// Whether the store is being re-encrypted under a new key (``changeKey()``).
+    @Published public private(set) var changingKey = false
     /// Increases whenever stored data may have changed (an edit here, or a sync that merged
     /// colleagues' changes); open screens reload when it changes.
     @Published public private(set) var revision = 0
@@ -148,6 +150,7 @@ public final class InspectionStore: ObservableObject {
     /// attaches photos left in the core's photo inbox by an interrupted capture
     /// (``recoveredPhotos``), and loads the list and the sync status. A store from before
     /// encryption gets a new key, kept in `keychain` before the core encrypts the store under it.
+    /// A change of key cut short (``changeKey()``) is settled first (``StoreKeychain/openStore(at:_:)``).
     /// - Throws: ``UserFacingError`` when the store cannot be opened: among others its key is lost
     ///   (``StoreKeyError/lost``; no new key is ever made for an encrypted store) or does not open
     ///   it (`ErrorCode.wrongKey`).
@@ -188,11 +191,9 @@ public final class InspectionStore: ObservableObject {
                 if afterWipe {
                     try keychain.forget(for: location)
                 }
-                // Read (or made and kept) off the main thread: the Keychain may take a moment.
-                var key = try keychain.key(for: location)
-                // Best effort: the core has its own copy once the call returns.
-                defer { key.resetBytes(in: key.startIndex..<key.endIndex) }
-                let fieldStore = try makeFieldStore(path, key)
+                // Read (or made and kept), and a change of key cut short settled, off the main
+                // thread: the Keychain may take a moment.
+                let fieldStore = try keychain.openStore(at: location) { key in try makeFieldStore(path, key) }
                 return (fieldStore, fieldStore.deviceInfo())
             }
             let store = InspectionStore(location: location, keychain: keychain, fieldStore: fieldStore, device: device, edits: edits)
@@ -338,27 +339,20 @@ public final class InspectionStore: ObservableObject {
         return view
     }
 
-    /// A new file in the core's photo inbox for a photo of `inspectionId`: write the camera's
-    /// data there the moment the shutter returns, before anything else (caption, finding), so that
-    /// the evidence is on disk even if the app is killed next.
-    public func newPhotoFile(inspectionId: String, fileExtension: String = "jpg") async throws -> String {
-        try await read { fieldStore in try fieldStore.newPhotoFile(inspectionId: inspectionId, extension: fileExtension) }
-    }
-
-    /// Writes a captured photo to a new inbox file at once and returns its path (see
-    /// ``newPhotoFile(inspectionId:fileExtension:)``); attach it with ``attachPhotoFile(path:fields:)``.
-    public func keepCapturedPhoto(_ data: Data, inspectionId: String, fileExtension: String = "jpg") async throws -> String {
-        let path = try await newPhotoFile(inspectionId: inspectionId, fileExtension: fileExtension)
-        do {
-            try await edits.run { try data.write(to: URL(fileURLWithPath: path), options: [.atomic]) }
-        } catch {
-            throw UserFacingError(error)
+    /// Keeps the camera's bytes of a new photo of `inspectionId` (`data`, in memory) the moment the
+    /// shutter returns, before anything else (caption, finding): the core seals them under the store
+    /// key into its photo inbox, on disk before this returns, so that the evidence survives the app
+    /// being killed next and nothing of it is ever written in the clear. Returns the inbox path for
+    /// ``attachPhotoFile(path:fields:)``; ``recoverPhotos()`` attaches it at the next start if the
+    /// officer never does.
+    public func keepCameraPhoto(_ data: Data, inspectionId: String, fileExtension: String = "jpg") async throws -> String {
+        try await read { fieldStore in
+            try fieldStore.keepCameraPhoto(inspectionId: inspectionId, bytes: data, extension: fileExtension)
         }
-        return path
     }
 
-    /// Attaches the photo written to inbox file `path`, with what the officer said about it; the
-    /// core copies it into the store and removes the inbox file.
+    /// Attaches the photo kept at inbox path `path` (``keepCameraPhoto(_:inspectionId:fileExtension:)``),
+    /// with what the officer said about it; the core moves it into the store and removes the inbox file.
     public func attachPhotoFile(path: String, fields: PhotoFields) async throws -> PhotoAdded {
         let added = try await write { fieldStore in try fieldStore.attachPhotoFile(path: path, fields: fields) }
         announce(.edited(inspectionId: added.view.inspection.id))
@@ -556,7 +550,7 @@ public final class InspectionStore: ObservableObject {
 
     /// The core deleted the store after an administrator's wipe. Nothing reaches the core's store
     /// after this (its connections point at deleted files); the marker for set-up is left and the
-    /// store key forgotten, off the main thread. A key the Keychain would not forget now is forgotten
+    /// store's keys forgotten, off the main thread. A key the Keychain would not forget now is forgotten
     /// when the next store is created (``create(at:user:station:keychain:)``).
     private func finishWipe() async {
         storeDeleted = true
@@ -568,6 +562,25 @@ public final class InspectionStore: ObservableObject {
             try keychain.forget(for: location)
         }
         wiped = true
+    }
+
+    // MARK: Store key
+
+    /// Re-encrypts the store under a new key, for when its key may have been exposed or by the
+    /// agency's policy (``StoreKeychain/changeKey(of:at:)``: the new key is kept as the pending key
+    /// before the core re-encrypts the database and every photo, then made current). It takes a
+    /// moment, longer with many photos, and runs on the edits queue like every other call that
+    /// changes the store: reads and edits wait for it, and the core lets nothing touch the database
+    /// while its pages change key. ``changingKey`` is `true` meanwhile. Cut short (the app killed),
+    /// the next ``open(at:keychain:)`` settles it with everything kept.
+    /// - Throws: ``UserFacingError``: ``StoreKeyError/changeUnfinished`` when a change that failed
+    ///   earlier is unsettled until the app starts again; the Keychain's or the core's error.
+    public func changeKey() async throws {
+        changingKey = true
+        defer { changingKey = false }
+        let keychain = self.keychain
+        let location = self.location
+        try await read { fieldStore in try keychain.changeKey(of: fieldStore, at: location) }
     }
 
     // MARK: Plumbing

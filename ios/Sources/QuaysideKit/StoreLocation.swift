@@ -7,9 +7,10 @@ import QuaysideCore
 /// it, and not Caches: the system may purge caches). The folder is excluded from iCloud and
 /// device backups, since evidence must reach the agency server through sync and not be copied to
 /// a personal cloud account. It holds:
-/// - `store/`: the core's record store (SQLite database, photo files and the photo inbox the
-///   camera writes to, `newPhotoFile`), owned by the core, encrypted under the store key that
-///   ``StoreKeychain`` keeps in the Keychain.
+/// - `store/`: the core's record store (SQLite database, photo files and the photo inbox where
+///   the core seals the camera's photos, `keepCameraPhoto`), owned by the core, encrypted under
+///   the store key that ``StoreKeychain`` keeps in the Keychain; the app writes no file of its own
+///   there, and nothing in the clear.
 /// - `store-wiped`: left when an administrator's wipe deleted the store, so that set-up says why
 ///   the phone is empty (also after a restart) until a new store is created.
 public struct StoreLocation: Equatable, Sendable {

@@ -76,7 +76,8 @@ public struct UserFacingError: Error, Identifiable, Sendable {
     }
 
     /// The store key could not be given: `lost` (the store cannot be opened on this phone any more;
-    /// no new key is made, an administrator decides) or `unavailable` (try again once unlocked).
+    /// no new key is made, an administrator decides), `unavailable` (try again once unlocked) or
+    /// `changeUnfinished` (a change of key that failed is settled when the app starts again).
     public init(storeKey: StoreKeyError) {
         func t(_ key: String, _ english: String) -> String { Localization.text(key, english) }
         switch storeKey {
@@ -91,6 +92,11 @@ public struct UserFacingError: Error, Identifiable, Sendable {
                       message: t("error_store_key_unavailable", "The phone did not give the key to its record store. Nothing was changed."),
                       recoverySuggestion: t("error_advice_store_key_unavailable", "Unlock the phone and try again. If this persists, contact your administrator."),
                       isRetryable: true)
+        case .changeUnfinished:
+            self.init(kind: .storeKey(storeKey),
+                      title: t("error_title_key_change_unfinished", "An earlier change of key is not settled"),
+                      message: t("error_key_change_unfinished", "A change of this phone's key did not finish. The records are safe under the old key or the new one, and the app settles which when it next starts. Nothing was changed now."),
+                      recoverySuggestion: t("error_advice_key_change_unfinished", "Close the app completely and open it again, then re-encrypt again if you still need to."))
         }
     }
 

@@ -168,7 +168,7 @@ final class InspectionStoreTests: XCTestCase {
     func testHistoryAndPhotoThroughTheStore() async throws {
         let created = try await store.createInspection(InspectionForm.r22Case.fields())
         let editor = InspectionEditorModel(store: store, view: created)
-        // The shutter returns: the photo is in the core's inbox before it is captioned.
+        // The shutter returns: the photo is sealed in the core's inbox before it is captioned.
         let path = try XCTUnwrap(await editor.keepPhoto(Fixtures.jpeg))
         XCTAssertTrue(FileManager.default.fileExists(atPath: path))
         let attached = await editor.attachPhoto(path: path, findingId: nil, caption: "door seal", latitude: nil, longitude: nil)
@@ -184,12 +184,18 @@ final class InspectionStoreTests: XCTestCase {
         XCTAssertEqual(history.last?.user, "ama")
     }
 
-    func testAPhotoLeftInTheInboxIsRecoveredOnTheNextStart() async throws {
+    /// The camera's bytes go to the core in memory and reach the disk sealed: the inbox file holds
+    /// nothing of the JPEG in the clear, and a photo kept but never attached (the app killed while
+    /// the officer captioned it) is attached, whole, by the next start.
+    func testACameraPhotoIsKeptSealedAndRecoveredOnTheNextStart() async throws {
         let id = try await store.createInspection(InspectionForm.r22Case.fields()).inspection.id
-        // As if the app was killed after the camera wrote the photo, before it was attached.
-        let path = try await store.keepCapturedPhoto(Fixtures.jpeg, inspectionId: id)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: path))
+        let path = try await store.keepCameraPhoto(Fixtures.jpeg, inspectionId: id)
+        let raw = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertGreaterThan(raw.count, Fixtures.jpeg.count, "sealed: the photo and its seal")
+        XCTAssertFalse(raw.starts(with: Fixtures.jpeg.prefix(4)), "not a JPEG on disk")
+        XCTAssertNil(raw.range(of: Fixtures.jpegMarker), "none of the JPEG's bytes are in the clear")
 
+        // As if the app was killed now, before the photo was attached.
         let reopened = try await InspectionStore.open(at: store.location, keychain: store.keychain)
         XCTAssertEqual(reopened.recoveredPhotos.count, 1, "the start recovers it and says so")
         guard case let .attached(inspectionId, sha256)? = reopened.recoveredPhotos.first else {
@@ -198,13 +204,16 @@ final class InspectionStoreTests: XCTestCase {
         XCTAssertEqual(inspectionId, id)
         let photos = try await reopened.inspection(id: id).inspection.photos
         XCTAssertEqual(photos.map(\.sha256), [sha256])
+        let bytes = try await reopened.photoData(sha256: sha256)
+        XCTAssertEqual(bytes, Fixtures.jpeg, "the photo recovered is the camera's, byte for byte")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), "an attached photo leaves the inbox")
         reopened.dismissRecoveredPhotos()
         XCTAssertTrue(reopened.recoveredPhotos.isEmpty)
     }
 
     func testAPhotoOfAnUnknownFindingIsRefusedAndKept() async throws {
         let id = try await store.createInspection(InspectionForm.r22Case.fields()).inspection.id
-        let path = try await store.keepCapturedPhoto(Fixtures.jpeg, inspectionId: id)
+        let path = try await store.keepCameraPhoto(Fixtures.jpeg, inspectionId: id)
         do {
             _ = try await store.attachPhotoFile(path: path, fields: PhotoFields(findingId: "f-missing"))
             XCTFail("a photo of an unknown finding is refused")

@@ -46,7 +46,7 @@ final class SyncTests: XCTestCase {
         let id = try await store.createInspection(InspectionForm.r22Case.fields()).inspection.id
         let findingId = try await store.addFinding(inspectionId: id, fields: FindingForm.r22.fields()).findingId
         let photo = Fixtures.jpeg + Data(UUID().uuidString.utf8)   // new to the server on every run
-        let path = try await store.keepCapturedPhoto(photo, inspectionId: id)
+        let path = try await store.keepCameraPhoto(photo, inspectionId: id)
         _ = try await store.attachPhotoFile(path: path, fields: PhotoFields(mime: "image/jpeg", caption: "relabelled", findingId: findingId))
         _ = try await store.submit(inspectionId: id)
         XCTAssertEqual(store.syncStatus?.unsyncedInspections, 1)

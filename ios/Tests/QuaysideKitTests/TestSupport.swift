@@ -51,6 +51,12 @@ final class MemoryKeychain: StoreKeyItems, @unchecked Sendable {
         return true
     }
 
+    func replace(_ key: Data, account: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        items[account] = key
+    }
+
     func delete(account: String) throws {
         lock.lock()
         defer { lock.unlock() }
@@ -75,8 +81,10 @@ extension StoreKeychain {
 }
 
 enum Fixtures {
+    /// A run of bytes found in ``jpeg`` and nowhere else: a file holding it holds the photo in the clear.
+    static let jpegMarker = Data("quayside test photo of relabelled cylinders".utf8)
     /// Bytes the core recognises as a JPEG (it checks the signature, not the whole image).
-    static let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data("quayside test photo of relabelled cylinders".utf8)
+    static let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0]) + jpegMarker
 
     /// The published case: 1,139 disposable cylinders of 13.6 kg of R-22, declared as R-134a.
     static let cylinders: UInt32 = 1139

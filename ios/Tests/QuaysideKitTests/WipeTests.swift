@@ -17,6 +17,7 @@ final class WipeTests: XCTestCase {
         let items = MemoryKeychain()
         let store = try await InspectionStore.create(at: location, user: server.user, station: server.station, keychain: .inMemory(items))
         let account = StoreKeychain.account(for: location)
+        let pendingAccount = StoreKeychain.pendingAccount(for: location)
         let wipedKey = try XCTUnwrap(try items.read(account: account))
         let enrolment = try await store.enroll(
             serverURL: server.url,
@@ -27,7 +28,7 @@ final class WipeTests: XCTestCase {
         // Recorded offline, never sent: an inspection with a photo.
         let id = try await store.createInspection(InspectionForm.r22Case.fields()).inspection.id
         let photo = Fixtures.jpeg + Data(UUID().uuidString.utf8)   // new to the server on every run
-        let path = try await store.keepCapturedPhoto(photo, inspectionId: id)
+        let path = try await store.keepCameraPhoto(photo, inspectionId: id)
         _ = try await store.attachPhotoFile(path: path, fields: PhotoFields(mime: "image/jpeg", caption: "relabelled"))
         await store.refreshSyncStatus()
         XCTAssertEqual(store.syncStatus?.unsyncedInspections, 1)
@@ -42,7 +43,7 @@ final class WipeTests: XCTestCase {
         XCTAssertEqual(report.received, 0, "nothing reaches a phone ordered wiped")
         XCTAssertFalse(FileManager.default.fileExists(atPath: location.storeDirectory.path), "the store directory is gone")
         XCTAssertTrue(store.wiped, "the store signalled the wipe")
-        XCTAssertEqual(items.deleted, [account], "the Keychain item was deleted")
+        XCTAssertEqual(items.deleted, [pendingAccount, account], "the Keychain items were deleted (a pending key's too)")
         XCTAssertNil(try items.read(account: account))
         XCTAssertTrue(location.wasWiped(), "set-up will say why")
         XCTAssertEqual(store.syncActivity, .idle)
@@ -75,6 +76,7 @@ final class WipeTests: XCTestCase {
         XCTAssertFalse(store?.wiped ?? true)
         store = nil
         let account = StoreKeychain.account(for: location)
+        let pendingAccount = StoreKeychain.pendingAccount(for: location)
         let wipedKey = try XCTUnwrap(try items.read(account: account))
 
         // What the core and the shell leave after a wipe whose key the Keychain would not forget:
@@ -85,7 +87,7 @@ final class WipeTests: XCTestCase {
         XCTAssertTrue(location.wasWiped())
 
         let fresh = try await InspectionStore.create(at: location, user: "ama", station: "GHTEM", keychain: .inMemory(items))
-        XCTAssertEqual(items.deleted, [account], "the wiped store's key was forgotten before the new one was made")
+        XCTAssertEqual(items.deleted, [pendingAccount, account], "the wiped store's keys were forgotten before the new one was made")
         let newKey = try XCTUnwrap(try items.read(account: account))
         XCTAssertNotEqual(newKey, wipedKey)
         XCTAssertEqual(newKey.count, 32)
@@ -96,7 +98,7 @@ final class WipeTests: XCTestCase {
         // Forgetting is refused while a store is there.
         try StoreKeychain.inMemory(items).forget(for: location)
         XCTAssertEqual(try items.read(account: account), newKey)
-        XCTAssertEqual(items.deleted, [account])
+        XCTAssertEqual(items.deleted, [pendingAccount, account])
 
         // What the set-up screen says, in both languages.
         let catalog = try Data(contentsOf: Fixtures.stringCatalog)

@@ -66,13 +66,15 @@ class AndroidLocalizer(private val context: Context) : Localizer {
 /**
  * The app's single store and repository, kept for the life of the process, in app-private
  * storage (`filesDir/store`), encrypted under the store key that [StoreKeyVault] keeps wrapped by
- * the Android Keystore. After every write and every sync the core's schedule goes to WorkManager.
+ * the Android Keystore (which also keeps the new key of a key change, the sync screen's
+ * "Re-encrypt", until the store has it: see [StoreKeys.rotate]). After every write and every sync
+ * the core's schedule goes to WorkManager.
  * A sync (on a screen or in [SyncWorker]) that reports the store wiped by an administrator has the
  * repository close it and forget its key ([StoreWipe]); the state then goes back to
  * [StoreState.NeedsSetup] with [setupNotice].
  */
 class AppContainer(private val context: Context) {
-    /** The store directory: app-private, excluded from backups; its `inbox/` is shared with the camera app through the FileProvider. */
+    /** The store directory: app-private, excluded from backups; its `inbox/` keeps the camera's photos sealed until they are attached. */
     val storeDir: File = File(context.filesDir, "store")
 
     /** The name this phone is enrolled under, shown in the server's device list. */
@@ -130,9 +132,10 @@ class AppContainer(private val context: Context) {
                     _setupNotice.value = if (wipe.happened()) StoreWipe.notice else null
                     StoreState.NeedsSetup
                 } else {
-                    // The key is zeroed as soon as the core has its copy. A lost or unreadable key is
-                    // StoreKeyLostException (never a new key for this store), a wrong one WrongKey.
-                    val store = StoreKeys.withKey(storeDir, keys) { key -> InspectionRepository.openExisting(storeDir, key) }
+                    // The key is zeroed as soon as the core has its copy; a key change a crash cut short
+                    // is settled first. A lost or unreadable key is StoreKeyLostException (never a
+                    // new key for this store), a wrong one WrongKey.
+                    val store = StoreKeys.open(storeDir, keys)
                     store?.let { StoreState.Ready(repositoryFor(it)) } ?: StoreState.NeedsSetup
                 }
             } catch (e: Exception) {
@@ -161,7 +164,7 @@ class AppContainer(private val context: Context) {
     }
 
     private fun repositoryFor(store: org.quayside.core.FieldStore): InspectionRepository {
-        val repo = InspectionRepository(store, Dispatchers.IO, onSchedule = { SyncScheduler.apply(context, it) }, wipe = wipe)
+        val repo = InspectionRepository(store, Dispatchers.IO, onSchedule = { SyncScheduler.apply(context, it) }, wipe = wipe, keys = keys)
         // An administrator's wipe, seen by any sync (a screen's or SyncWorker's): the repository has
         // closed the store and forgotten its key; back to set-up, saying why.
         scope.launch {

@@ -25,6 +25,10 @@ import org.quayside.shell.StoreKeys
  * `noBackupFilesDir` (never in a cloud backup or a device-to-device transfer). Copying that file
  * to another phone gives nothing: the Keystore key stays on this one.
  *
+ * During a key change ([StoreKeys.rotate]) the new key is kept the same way in [PENDING_FILE],
+ * beside the current one, until the store has it; each file is written atomically, so a crash
+ * leaves every kept key whole.
+ *
  * Which key to use, and when a new one may be made, is [StoreKeys]' rule (tested on the JVM): a
  * wrapped key that can no longer be unwrapped (the Keystore key is gone, e.g. after a
  * factory-reset restore or a Keystore wipe) is an error for an existing store, never a new key.
@@ -32,14 +36,42 @@ import org.quayside.shell.StoreKeys
 class StoreKeyVault(context: Context) : StoreKeyKeeper {
     private val dir: File = context.noBackupFilesDir
     private val file = File(dir, FILE)
+    private val pendingFile = File(dir, PENDING_FILE)
 
     @Synchronized
-    override fun read(): ByteArray? {
-        if (!file.exists()) return null
-        val stored = file.readBytes()
-        if (stored.size < 2 || stored[0] != VERSION) throw IOException("$FILE: not a wrapped store key (version ${stored.firstOrNull()})")
+    override fun read(): ByteArray? = unwrap(file)
+
+    @Synchronized
+    override fun write(key: ByteArray) = wrap(key, file)
+
+    @Synchronized
+    override fun forget() {
+        remove(pendingFile)
+        remove(file)
+        syncDirectory()
+        val keyStore = keyStore()
+        if (keyStore.containsAlias(ALIAS)) keyStore.deleteEntry(ALIAS)
+    }
+
+    @Synchronized
+    override fun readPending(): ByteArray? = unwrap(pendingFile)
+
+    @Synchronized
+    override fun writePending(key: ByteArray) = wrap(key, pendingFile)
+
+    @Synchronized
+    override fun forgetPending() {
+        remove(pendingFile)
+        syncDirectory()
+    }
+
+    /** The key wrapped in [from], or `null` when there is no such file; throws when it does not unwrap. */
+    private fun unwrap(from: File): ByteArray? {
+        if (!from.exists()) return null
+        val stored = from.readBytes()
+        if (stored.size < 2 || stored[0] != VERSION) throw IOException("${from.name}: not a wrapped store key (version ${stored.firstOrNull()})")
         val ivLength = stored[1].toInt() and 0xFF
-        if (stored.size < 2 + ivLength + TAG_BITS / 8) throw IOException("$FILE: cut short (${stored.size} bytes)")
+        if (stored.size < 2 + ivLength + TAG_BITS / 8) throw IOException("${from.name}: cut short (${stored.size} bytes)")
         val wrapping = keyStore().getKey(ALIAS, null) as? SecretKey
             ?: throw IllegalStateException("the Android Keystore key $ALIAS that wraps the store key is gone")
         val cipher = Cipher.getInstance(TRANSFORMATION)
@@ -49,8 +81,8 @@ class StoreKeyVault(context: Context) : StoreKeyKeeper {
         return cipher.doFinal(stored, 2 + ivLength, stored.size - 2 - ivLength)
     }
 
-    @Synchronized
-    override fun write(key: ByteArray) {
+    /** Wraps [key] with the Keystore key (made the first time) and writes it to [to], atomically. */
+    private fun wrap(key: ByteArray, to: File) {
         val wrapping = (keyStore().getKey(ALIAS, null) as? SecretKey) ?: newWrappingKey()
         val cipher = Cipher.getInstance(TRANSFORMATION)
         // The Keystore chooses a fresh random nonce (it refuses one given by the caller).
@@ -58,15 +90,12 @@ class StoreKeyVault(context: Context) : StoreKeyKeeper {
         cipher.updateAAD(AAD)
         val sealed = cipher.doFinal(key)
         val iv = cipher.iv
-        writeAtomically(byteArrayOf(VERSION, iv.size.toByte()) + iv + sealed)
+        writeAtomically(byteArrayOf(VERSION, iv.size.toByte()) + iv + sealed, to)
     }
 
-    @Synchronized
-    override fun forget() {
-        if (file.exists() && !file.delete()) throw IOException("$file could not be removed")
-        syncDirectory()
-        val keyStore = keyStore()
-        if (keyStore.containsAlias(ALIAS)) keyStore.deleteEntry(ALIAS)
+    /** Removes [target] if it is there (the caller syncs the folder). */
+    private fun remove(target: File) {
+        if (target.exists() && !target.delete()) throw IOException("$target could not be removed")
     }
 
     /**
@@ -91,17 +120,17 @@ class StoreKeyVault(context: Context) : StoreKeyKeeper {
         return generator.generateKey()
     }
 
-    /** Writes [bytes] to [file] so that it is either the old file or the whole new one: temporary file, fsync, rename, fsync of the folder. */
-    private fun writeAtomically(bytes: ByteArray) {
+    /** Writes [bytes] to [target] so that it is either the old file or the whole new one: temporary file, fsync, rename, fsync of the folder. */
+    private fun writeAtomically(bytes: ByteArray, target: File) {
         dir.mkdirs()
-        val tmp = File(dir, "$FILE.tmp")
+        val tmp = File(dir, "${target.name}.tmp")
         FileOutputStream(tmp).use { out ->
             out.write(bytes)
             out.fd.sync()
         }
-        if (!tmp.renameTo(file)) {
+        if (!tmp.renameTo(target)) {
             tmp.delete()
-            throw IOException("$tmp could not be renamed to $file")
+            throw IOException("$tmp could not be renamed to $target")
         }
         syncDirectory()
     }
@@ -129,6 +158,9 @@ class StoreKeyVault(context: Context) : StoreKeyKeeper {
 
         /** The wrapped store key's file in `noBackupFilesDir`. */
         const val FILE = "store-key.wrapped"
+
+        /** The wrapped new key of a key change not yet settled, beside [FILE]. */
+        const val PENDING_FILE = "store-key-pending.wrapped"
 
         private const val KEYSTORE = "AndroidKeyStore"
         private const val TRANSFORMATION = "AES/GCM/NoPadding"

@@ -1,6 +1,5 @@
 package org.quayside.shell
 
-import java.io.File
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -225,18 +224,15 @@ class InspectionEditorModel(
         _state.update { it.copy(form = it.form.with("notes" to view.inspection.notes)) }
     }
 
-    /** A new file in the store's photo inbox for the camera to write this inspection's photo into. */
-    suspend fun newPhotoFile(): File? {
-        var file: File? = null
-        run { file = repo.newPhotoFile(requireId()) }
-        return file
-    }
-
     /**
-     * Attaches the photo the camera wrote to [file] (from [newPhotoFile]), linked to [findingId]
-     * when given; the core moves it out of the inbox.
+     * Adds the photo the camera just took, [bytes] as it gave them (the JPEG with its EXIF), linked
+     * to [findingId] when given. The bytes are kept first, sealed in the store's inbox and on disk,
+     * then attached with the caption and [location]. If attaching fails (the problem is shown as
+     * any other), or the app dies in between, the kept photo stays in the inbox and
+     * [InspectionRepository.recoverPhotos] attaches it at the next start.
      */
-    suspend fun addPhoto(file: File, caption: String?, findingId: String?, location: GeoPoint?): Boolean = run {
+    suspend fun addPhoto(bytes: ByteArray, caption: String?, findingId: String?, location: GeoPoint? = null): Boolean = run {
+        val kept = repo.keepCameraPhoto(requireId(), bytes)
         val fields = PhotoFields(
             mime = null,
             capturedAt = null,
@@ -245,7 +241,7 @@ class InspectionEditorModel(
             caption = caption?.trim()?.ifEmpty { null },
             findingId = findingId,
         )
-        show(repo.attachPhotoFile(file, fields).view)
+        show(repo.attachPhotoFile(kept, fields).view)
     }
 
     /** The seizure form, from its draft when one was kept. */

@@ -47,6 +47,8 @@ import org.quayside.core.SyncStatusRecord
  *
  * A sync that reports the store wiped by an administrator (`SyncReportRecord.wiped`) closes the
  * store, has [wipe] forget its key, and sets [wiped]: the app drops this repository and shows set-up.
+ *
+ * Syncs and key changes ([changeKey]) are exclusive work: one at a time, each waiting for the other.
  */
 class InspectionRepository(
     private val store: FieldStoreInterface,
@@ -55,12 +57,17 @@ class InspectionRepository(
     private val onSchedule: (SyncSchedule) -> Unit = {},
     /** Forgets the store's key after an administrator's wipe (see [wiped]); `null` where no key is kept. */
     private val wipe: StoreWipe? = null,
+    /** Keeps the store's key, for [changeKey]; `null` where no key is kept (then [changeKey] fails). */
+    private val keys: StoreKeyKeeper? = null,
 ) : AutoCloseable {
     private val _revision = MutableStateFlow(0L)
     private val _syncState = MutableStateFlow<SyncState>(SyncState.Idle)
     private val _syncStatus = MutableStateFlow<SyncStatusRecord?>(null)
     private val _wiped = MutableStateFlow(false)
-    private val syncMutex = Mutex()
+    private val _keyChange = MutableStateFlow<KeyChange>(KeyChange.Idle)
+
+    /** Held by a sync or a key change: the store's exclusive work runs one at a time. */
+    private val exclusive = Mutex()
 
     /** Moves on after every local edit and every sync that received changes; lists reload on it. */
     val revision: StateFlow<Long> = _revision.asStateFlow()
@@ -78,6 +85,9 @@ class InspectionRepository(
      * shows set-up with [StoreWipe.notice].
      */
     val wiped: StateFlow<Boolean> = _wiped.asStateFlow()
+
+    /** The running or last key change ([changeKey]). */
+    val keyChange: StateFlow<KeyChange> = _keyChange.asStateFlow()
 
     /** Inspections matching [filter], newest first (a page of `filter.limit` rows from `filter.offset`). */
     suspend fun list(filter: InspectionFilter = InspectionFilter()): List<InspectionSummary> = call { store.listInspections(filter) }
@@ -124,12 +134,15 @@ class InspectionRepository(
     suspend fun addPhoto(id: String, bytes: ByteArray, fields: PhotoFields): PhotoAdded = edit { store.addPhoto(id, bytes, fields) }
 
     /**
-     * A new file in the store's photo inbox for a photo of inspection [id]: the camera writes
-     * there (through a FileProvider), so the photo is on disk the moment the shutter returns.
+     * Keeps the camera's [bytes] (held in memory, never written in the clear) of a new photo of
+     * inspection [id] in the store's photo inbox, sealed under the store key and on disk before
+     * this returns; returns the inbox file. Call it the moment the shutter returns, then
+     * [attachPhotoFile]; a photo kept but never attached is attached by [recoverPhotos] at the next start.
      */
-    suspend fun newPhotoFile(id: String, extension: String = "jpg"): File = call { File(store.newPhotoFile(id, extension)) }
+    suspend fun keepCameraPhoto(id: String, bytes: ByteArray, extension: String = "jpg"): File =
+        call { File(store.keepCameraPhoto(id, bytes, extension)) }
 
-    /** Attaches the photo the camera wrote to [file] (from [newPhotoFile]); the core removes the inbox file. */
+    /** Attaches the photo kept in [file] (from [keepCameraPhoto]); the core removes the inbox file. */
     suspend fun attachPhotoFile(file: File, fields: PhotoFields): PhotoAdded = edit { store.attachPhotoFile(file.absolutePath, fields) }
 
     /** Attaches every photo a killed app left in the inbox; call once at start. */
@@ -240,7 +253,7 @@ class InspectionRepository(
      * pushed what the server accepts and deleted the store), the store is closed, [wipe] forgets its
      * key and [wiped] turns `true`; nothing is read or scheduled after it.
      */
-    suspend fun sync(observer: SyncObserver? = null): SyncReportRecord = syncMutex.withLock {
+    suspend fun sync(observer: SyncObserver? = null): SyncReportRecord = exclusive.withLock {
         val forward = object : SyncObserver {
             override fun onProgress(progress: SyncProgressRecord) {
                 _syncState.value = SyncState.Running(progress)
@@ -269,6 +282,26 @@ class InspectionRepository(
                 runCatching { refreshSyncStatus() }
                 runCatching { schedule() }
             }
+        }
+    }
+
+    /**
+     * Re-encrypts the store under a new key ([StoreKeys.rotate] with the core's `changeKey`: the
+     * database re-keyed, every photo sealed again), with [keys] keeping the new key beside the old
+     * one until the store has it. Exclusive work: it waits for a running sync, and a sync asked
+     * for meanwhile waits for it. Progress and outcome go to [keyChange]; throws on failure (also
+     * shown there). Not cancellable, even while it waits for a sync: the officer confirmed it, and
+     * once it runs the kept keys must follow what the core did.
+     */
+    suspend fun changeKey(): Unit = withContext(io + NonCancellable) {
+        _keyChange.value = KeyChange.Running
+        try {
+            val keeper = checkNotNull(keys) { "no store key keeper" }
+            exclusive.withLock { StoreKeys.rotate(keeper, store::changeKey) }
+            _keyChange.value = KeyChange.Done
+        } catch (e: Exception) {
+            _keyChange.value = KeyChange.Failed(Problems.of(e))
+            throw e
         }
     }
 

@@ -128,6 +128,8 @@ object Problems {
         is InputException -> Problem(error.text, Recovery.FIX_INPUT, field = error.field, detail = error.toString())
         // The store's key is gone: nothing to retry, nothing to fix on the phone; an administrator decides.
         is StoreKeyLostException -> Problem(text("error_store_key_lost"), Recovery.REPORT, detail = error.toString())
+        // An earlier key change is settled by opening the store again: nothing to report, nothing lost.
+        is KeyChangeUnsettledException -> Problem(text("error_key_change_unsettled"), Recovery.NONE, detail = error.toString())
         else -> Problem(text("error_unexpected"), Recovery.REPORT, detail = error.toString())
     }
 

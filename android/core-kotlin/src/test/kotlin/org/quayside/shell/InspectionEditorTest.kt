@@ -1,6 +1,5 @@
 package org.quayside.shell
 
-import java.io.File
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -110,14 +109,13 @@ class InspectionEditorTest {
         assertNull(editor.state.value.message)
     }
 
-    /** Camera photo, seizure, custody and submission through the editor; the camera's temp file is removed. */
+    /** Camera photo, seizure, custody and submission through the editor; the photo kept in the inbox is gone once attached. */
     @Test
     fun photoSeizureCustodyAndSubmit() = runBlocking {
         val editor = InspectionEditorModel(repo)
         val findingId = recordR22(editor)
-        val shot = editor.newPhotoFile()!!.apply { writeBytes(TestSupport.jpeg()) }
-        assertTrue(editor.addPhoto(shot, " relabelled cylinder ", findingId, null))
-        assertFalse("the store keeps its own copy", shot.exists())
+        assertTrue(editor.addPhoto(TestSupport.jpeg(), " relabelled cylinder ", findingId))
+        assertTrue("nothing is left in the inbox", repo.recoverPhotos().isEmpty())
         val photo = editor.state.value.view!!.inspection.photos.single()
         assertEquals("relabelled cylinder", photo.caption)
         assertEquals("image/jpeg", photo.mime)
@@ -223,8 +221,7 @@ class InspectionEditorTest {
         val editor = InspectionEditorModel(repo)
         val findingId = recordR22(editor)
         val id = editor.inspectionId!!
-        val shot = editor.newPhotoFile()!!.apply { writeBytes(TestSupport.jpeg(seed = 3)) }
-        assertTrue(editor.addPhoto(shot, "door", findingId, null))
+        assertTrue(editor.addPhoto(TestSupport.jpeg(seed = 3), "door", findingId))
         val sha = editor.state.value.view!!.inspection.photos.single().sha256
         assertEquals("relabelled cylinder", repo.updatePhoto(id, sha, PhotoEdit(caption = "relabelled cylinder"), editor.state.value.view!!.heads).inspection.photos.single().caption)
         assertTrue(editor.addCustody(CustodyForm(mapOf("from" to "ama", "to" to "Kwame Mensah"))))

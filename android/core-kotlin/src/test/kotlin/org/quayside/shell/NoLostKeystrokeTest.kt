@@ -17,7 +17,7 @@ import org.junit.Test
 import org.quayside.core.InspectionFields
 import org.quayside.core.RecoveredPhoto
 
-/** Drafts kept as the officer types, the camera's photo inbox, and a list longer than one page. */
+/** Drafts kept as the officer types, the camera's sealed photo inbox, and a list longer than one page. */
 class NoLostKeystrokeTest {
     /** What is typed is saved within the debounce and comes back when the store is opened again (the app was killed). */
     @Test
@@ -93,9 +93,14 @@ class NoLostKeystrokeTest {
         }
     }
 
-    /** The camera writes into the store's inbox; a whole photo is attached at start, a cut one set aside. */
+    /**
+     * The camera's bytes are kept in the store's inbox, sealed, before they are attached: attached
+     * through the editor they leave nothing behind; a photo whose attaching failed, or whose app
+     * was killed between the shutter and the attach, is attached at the next start. No inbox file
+     * holds the photo's bytes in the clear.
+     */
     @Test
-    fun photoInboxIsRecoveredAtStart() = runBlocking {
+    fun cameraPhotosAreKeptSealedAndRecoveredAtStart() = runBlocking {
         val dir = TestSupport.newStoreDir()
         val id: String
         InspectionRepository(TestSupport.newStoreIn(dir)).use { repo ->
@@ -103,25 +108,33 @@ class NoLostKeystrokeTest {
             editor.edit(InspectionForm(mapOf("container" to "CSQU3054383")))
             assertTrue(editor.save())
             id = editor.inspectionId!!
-            // Attached through the editor: the inbox file is gone afterwards.
-            val shot = editor.newPhotoFile()!!
-            assertTrue("inside the store directory", shot.canonicalPath.startsWith(dir.canonicalPath))
-            shot.writeBytes(TestSupport.jpeg(seed = 7))
-            assertTrue(editor.addPhoto(shot, " door ", null, null))
-            assertFalse(shot.exists())
+            // Kept, then attached through the editor: the inbox file is gone afterwards.
+            assertTrue(editor.addPhoto(TestSupport.jpeg(seed = 7), " door ", null))
             assertEquals("door", editor.state.value.view!!.inspection.photos.single().caption)
-            // The app is killed after the camera wrote two more: one whole, one cut short.
-            repo.newPhotoFile(id).writeBytes(TestSupport.jpeg(seed = 8))
-            repo.newPhotoFile(id).writeBytes(TestSupport.jpeg(seed = 9).copyOf(600))
+            // Attaching fails (no such finding): shown as any problem, the kept photo stays in the inbox.
+            assertFalse(editor.addPhoto(TestSupport.jpeg(seed = 9), "valve", "no-such-finding"))
+            assertNotNull(editor.state.value.message)
+            assertEquals(1, editor.state.value.view!!.inspection.photos.size)
+            // The app is killed between the shutter and the attach.
+            val shot = TestSupport.jpeg(size = 4096, seed = 8)
+            val kept = repo.keepCameraPhoto(id, shot)
+            assertTrue("inside the store directory", kept.canonicalPath.startsWith(dir.canonicalPath))
+            val inbox = kept.parentFile.listFiles()!!.toList()
+            assertEquals("the failed attach's photo and the killed one: $inbox", 2, inbox.size)
+            for (file in inbox) {
+                val raw = file.readBytes()
+                for (photo in listOf(shot, TestSupport.jpeg(seed = 9))) {
+                    assertFalse("${file.name} holds the photo's bytes in the clear", contains(raw, photo.copyOfRange(64, 320)))
+                    assertFalse("${file.name} holds the JPEG header in the clear", contains(raw, photo.copyOfRange(0, 11)))
+                }
+            }
         }
         InspectionRepository(TestSupport.openStoreIn(dir)).use { repo ->
             val found = repo.recoverPhotos()
-            assertEquals(1, found.count { it is RecoveredPhoto.Attached })
-            val cut = found.filterIsInstance<RecoveredPhoto.Incomplete>().single()
-            assertTrue("set aside, never deleted", java.io.File(cut.keptAt).exists())
-            assertEquals(2, repo.get(id).inspection.photos.size)
+            assertEquals(2, found.count { it is RecoveredPhoto.Attached })
+            assertEquals(3, repo.get(id).inspection.photos.size)
             assertEquals(
-                "Photos found after a restart: 1 attached, 1 cut short and set aside, 0 of inspections not on this phone.",
+                "Photos found after a restart: 2 attached, 0 cut short and set aside, 0 of inspections not on this phone.",
                 XmlLocalizer.en.render(PhotoRecovery.notice(found)!!),
             )
             assertTrue(repo.recoverPhotos().isEmpty())
@@ -156,4 +169,8 @@ class NoLostKeystrokeTest {
         }
         scope.cancel()
     }
+
+    /** Whether [needle] occurs in [haystack]. */
+    private fun contains(haystack: ByteArray, needle: ByteArray): Boolean =
+        (0..haystack.size - needle.size).any { i -> needle.indices.all { haystack[i + it] == needle[it] } }
 }

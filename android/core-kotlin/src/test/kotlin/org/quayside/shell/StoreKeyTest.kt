@@ -1,6 +1,8 @@
 package org.quayside.shell
 
 import java.io.File
+import java.io.IOException
+import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertArrayEquals
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
@@ -15,13 +17,16 @@ import org.quayside.core.FieldStore
 import org.quayside.core.InspectionFields
 import org.quayside.core.MessageKey
 import org.quayside.core.PhotoFields
+import org.quayside.core.RecoveredPhoto
 import org.quayside.core.generateStoreKey
 import org.quayside.core.storeIsEncrypted
 
 /**
  * The store is encrypted at rest under a key the app keeps: another key opens nothing and changes
  * nothing, nothing recorded is readable in the store's files, a malformed key is refused, and the
- * shell never makes a new key for a store that depends on a lost one ([StoreKeys]).
+ * shell never makes a new key for a store that depends on a lost one ([StoreKeys]). A key change
+ * ([StoreKeys.rotate]) re-encrypts everything under a new key, and one cut short at any moment is
+ * settled at the next open with every record readable.
  */
 class StoreKeyTest {
     private val en = XmlLocalizer.en
@@ -201,28 +206,135 @@ class StoreKeyTest {
         assertArrayEquals(key, keeper.kept)
     }
 
-    /** A [StoreKeyKeeper] in memory, counting what is asked of it. */
-    private class MemoryKeeper : StoreKeyKeeper {
-        var kept: ByteArray? = null
-        var unreadable = false
-        var writes = 0
-        var forgotten = false
+    /**
+     * A key change through the repository: the store goes on under the new key, the old key no
+     * longer opens it, one current key and no pending key are kept, and a reopen with the kept key
+     * reads the inspection, its photo and a camera photo kept in the inbox during the change.
+     */
+    @Test
+    fun aKeyChangeReencryptsEverythingAndTheOldKeyNoLongerOpens() = runBlocking {
+        val (dir, keeper) = keptStore()
+        val old = keeper.kept!!.copyOf()
+        val (inspectionId, photo) = StoreKeys.open(dir, keeper)!!.use { record(it) }
+        val shot = TestSupport.jpeg(size = 4096, seed = 11)
+        InspectionRepository(StoreKeys.open(dir, keeper)!!, keys = keeper).use { repo ->
+            repo.keepCameraPhoto(inspectionId, shot)
+            assertEquals(KeyChange.Idle, repo.keyChange.value)
+            repo.changeKey()
+            assertEquals(KeyChange.Done, repo.keyChange.value)
+            assertRecorded(repo, inspectionId, photo)
+        }
+        val new = keeper.kept!!
+        assertFalse("a new key is kept", new.contentEquals(old))
+        assertNull("no pending key is left", keeper.pending)
+        assertWrongKey(dir, old)
 
-        override fun read(): ByteArray? {
-            if (unreadable) throw IllegalStateException("the wrapping key is gone")
-            return kept?.copyOf()
+        InspectionRepository(StoreKeys.open(dir, keeper)!!).use { repo ->
+            assertRecorded(repo, inspectionId, photo)
+            // The camera's photo, sealed again under the new key, is attached at start.
+            assertEquals(1, repo.recoverPhotos().count { it is RecoveredPhoto.Attached })
+            val view = repo.get(inspectionId)
+            assertArrayEquals(shot, repo.readPhoto(view.inspection.photos.single { it.caption != "relabelled cylinder" }.sha256))
+        }
+        assertArrayEquals("opening settled nothing more", new, keeper.kept)
+    }
+
+    /**
+     * Killed after the new key was kept as pending, before the store changed key: until it is
+     * settled no other change may replace the pending key (refused, with words in both languages);
+     * the next open finds the old key still opens the store, forgets the pending one, and reads everything.
+     */
+    @Test
+    fun aKeyChangeKilledBeforeTheStoreChangedKeyKeepsTheOldKey() = runBlocking {
+        val (dir, keeper) = keptStore()
+        val old = keeper.kept!!.copyOf()
+        val (inspectionId, photo) = StoreKeys.open(dir, keeper)!!.use { record(it) }
+        InspectionRepository(StoreKeys.open(dir, keeper)!!, keys = keeper).use { repo ->
+            val killed = try {
+                StoreKeys.rotate(keeper) { throw IOException("killed before the store changed key") }
+                error("the change went through")
+            } catch (e: IOException) {
+                e
+            }
+            assertNotNull(killed.message)
+            assertArrayEquals(old, keeper.kept)
+            val pending = keeper.pending!!.copyOf()
+
+            val refused = try {
+                repo.changeKey()
+                error("a second change replaced the pending key")
+            } catch (e: KeyChangeUnsettledException) {
+                e
+            }
+            assertArrayEquals("the pending key is untouched", pending, keeper.pending)
+            val problem = (repo.keyChange.value as KeyChange.Failed).problem
+            assertEquals(Problems.of(refused), problem)
+            assertEquals(Text.Shell("error_key_change_unsettled"), problem.message)
+            assertEquals(Recovery.NONE, problem.recovery)
+            assertTrue(en.render(problem.message).isNotBlank())
+            assertTrue(id.render(problem.message) != en.render(problem.message))
         }
 
-        override fun write(key: ByteArray) {
-            kept = key.copyOf()
-            unreadable = false
-            writes++
-        }
+        InspectionRepository(StoreKeys.open(dir, keeper)!!).use { repo -> assertRecorded(repo, inspectionId, photo) }
+        assertArrayEquals("the old key stays the store's key", old, keeper.kept)
+        assertNull("the pending key is forgotten", keeper.pending)
+    }
 
-        override fun forget() {
-            kept = null
-            unreadable = false
-            forgotten = true
+    /**
+     * Killed after the store changed key, before the new key became the current one: the kept
+     * current key no longer opens the store, so the next open uses the pending key, makes it the
+     * current one, and reads everything.
+     */
+    @Test
+    fun aKeyChangeKilledBeforeTheNewKeyWasKeptAsCurrentKeepsTheNewKey() = runBlocking {
+        val (dir, keeper) = keptStore()
+        val old = keeper.kept!!.copyOf()
+        val (inspectionId, photo) = StoreKeys.open(dir, keeper)!!.use { record(it) }
+        StoreKeys.open(dir, keeper)!!.use { store ->
+            val killed = try {
+                StoreKeys.rotate(keeper) { key ->
+                    store.changeKey(key)
+                    throw IOException("killed before the new key became current")
+                }
+                error("the change went through")
+            } catch (e: IOException) {
+                e
+            }
+            assertNotNull(killed.message)
+        }
+        assertArrayEquals("still the old key", old, keeper.kept)
+        val new = keeper.pending!!.copyOf()
+        assertWrongKey(dir, old)
+
+        InspectionRepository(StoreKeys.open(dir, keeper)!!).use { repo -> assertRecorded(repo, inspectionId, photo) }
+        assertArrayEquals("the new key is the current one", new, keeper.kept)
+        assertNull("no pending key is left", keeper.pending)
+        assertWrongKey(dir, old)
+    }
+
+    /** A new store in a fresh directory, under a key made and kept by a [MemoryKeeper] as set-up does. */
+    private fun keptStore(): Pair<File, MemoryKeeper> {
+        val dir = TestSupport.newStoreDir()
+        val keeper = MemoryKeeper()
+        StoreKeys.withKey(dir, keeper) { key -> InspectionRepository.create(dir, key, "ama", "GHTEM").close() }
+        return dir to keeper
+    }
+
+    /** [record]'s inspection, with its notes and photo, reads back through [repo]. */
+    private suspend fun assertRecorded(repo: InspectionRepository, inspectionId: String, photo: ByteArray) {
+        val view = repo.get(inspectionId)
+        assertEquals(CONTAINER, view.inspection.container.number)
+        assertEquals(NOTES, view.inspection.notes)
+        assertArrayEquals(photo, repo.readPhoto(view.inspection.photos.first { it.caption == "relabelled cylinder" }.sha256))
+    }
+
+    /** [key] does not open the store in [dir]. */
+    private fun assertWrongKey(dir: File, key: ByteArray) {
+        try {
+            InspectionRepository.openExisting(dir, key.copyOf())?.close()
+            fail("the key opened the store")
+        } catch (e: ApiException.WrongKey) {
+            assertEquals(ErrorCode.WRONG_KEY, e.code())
         }
     }
 

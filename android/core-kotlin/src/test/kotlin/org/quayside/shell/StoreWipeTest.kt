@@ -30,7 +30,7 @@ class StoreWipeTest {
             server.station("GHTEM", "GH", "Tema").user("ama", "officer", "GHTEM").user("kofi", "officer", "GHTEM")
             server.start()
             val dir = TestSupport.newStoreDir()
-            val keeper = RecordingKeeper(TestSupport.key.copyOf())
+            val keeper = MemoryKeeper().apply { kept = TestSupport.key.copyOf() }
             val wipe = StoreWipe(keeper, File(TestSupport.tempDir("quayside-no-backup-"), StoreWipe.MARKER))
             val schedules: MutableList<SyncSchedule> = Collections.synchronizedList(mutableListOf())
             val ama = InspectionRepository(TestSupport.newStoreIn(dir, "ama", "GHTEM"), onSchedule = { schedules += it }, wipe = wipe)
@@ -108,22 +108,6 @@ class StoreWipeTest {
                 assertArrayEquals(newKey, key)
                 InspectionRepository.openExisting(dir, key)!!.use { store -> assertTrue(store.listInspections(filterFor("")).isEmpty()) }
             }
-        }
-    }
-
-    /** A [StoreKeyKeeper] in memory that records being told to forget. */
-    private class RecordingKeeper(var kept: ByteArray?) : StoreKeyKeeper {
-        var forgotten = false
-
-        override fun read(): ByteArray? = kept?.copyOf()
-
-        override fun write(key: ByteArray) {
-            kept = key.copyOf()
-        }
-
-        override fun forget() {
-            kept = null
-            forgotten = true
         }
     }
 

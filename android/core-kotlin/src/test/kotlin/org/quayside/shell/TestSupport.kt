@@ -45,6 +45,55 @@ object TestSupport {
 }
 
 /**
+ * A [StoreKeyKeeper] in memory (the app's wraps the key with the Android Keystore), counting what
+ * is asked of it; [unreadable] makes [read] fail as an unwrappable key does.
+ */
+class MemoryKeeper : StoreKeyKeeper {
+    /** The current key. */
+    var kept: ByteArray? = null
+
+    /** The pending key of a key change not yet settled. */
+    var pending: ByteArray? = null
+
+    /** [read] throws, as when the Keystore key that wraps the kept one is gone. */
+    var unreadable = false
+
+    /** How many times a current key was written. */
+    var writes = 0
+
+    /** Whether [forget] was called. */
+    var forgotten = false
+
+    override fun read(): ByteArray? {
+        if (unreadable) throw IllegalStateException("the wrapping key is gone")
+        return kept?.copyOf()
+    }
+
+    override fun write(key: ByteArray) {
+        kept = key.copyOf()
+        unreadable = false
+        writes++
+    }
+
+    override fun forget() {
+        kept = null
+        pending = null
+        unreadable = false
+        forgotten = true
+    }
+
+    override fun readPending(): ByteArray? = pending?.copyOf()
+
+    override fun writePending(key: ByteArray) {
+        pending = key.copyOf()
+    }
+
+    override fun forgetPending() {
+        pending = null
+    }
+}
+
+/**
  * The real agency server binary (`QUAYSIDE_SERVER_BIN`, else `$CARGO_TARGET_DIR/debug/quayside-server`)
  * with a temporary data directory, administered through its own command line like an administrator would.
  */

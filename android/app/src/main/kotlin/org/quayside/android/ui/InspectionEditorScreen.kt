@@ -1,7 +1,10 @@
 package org.quayside.android.ui
 
-import android.content.ActivityNotFoundException
+import android.Manifest
+import android.content.pm.PackageManager
+import android.graphics.Bitmap
 import android.graphics.BitmapFactory
+import android.graphics.Matrix
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.Image
@@ -34,10 +37,8 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.produceState
-import androidx.compose.runtime.rememberCoroutineScope
 import androidx.lifecycle.compose.LifecycleEventEffect
 import androidx.lifecycle.Lifecycle
-import kotlinx.coroutines.launch
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
@@ -50,12 +51,12 @@ import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
-import androidx.core.content.FileProvider
+import androidx.compose.ui.window.Dialog
+import androidx.compose.ui.window.DialogProperties
+import androidx.core.content.ContextCompat
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import java.io.File
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
-import org.quayside.android.AppContainer
 import org.quayside.core.FindingRecord
 import org.quayside.core.InspectionStatus
 import org.quayside.core.InspectionView
@@ -85,11 +86,11 @@ import org.quayside.shell.label
  * supervisor's decisions and comments) and history.
  */
 @Composable
-fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack: () -> Unit) {
+fun InspectionEditorScreen(vm: EditorViewModel, onBack: () -> Unit) {
     val state by vm.state.collectAsStateWithLifecycle()
     val view = state.view
     val findingForm by vm.finding.collectAsStateWithLifecycle()
-    // Leaving the screen (another app, the camera, the lock screen): what is typed is saved now.
+    // Leaving the screen (another app, the lock screen): what is typed is saved now.
     LifecycleEventEffect(Lifecycle.Event.ON_STOP) { vm.flushDrafts() }
     var confirmSubmit by remember { mutableStateOf(false) }
     // A removal waiting for the officer's confirmation: the dialog's title (what is removed, in words), and the removal.
@@ -122,7 +123,7 @@ fun InspectionEditorScreen(vm: EditorViewModel, container: AppContainer, onBack:
                 SectionTitle(str("title_findings"))
                 for (f in view.inspection.findings) FindingCard(f, view, onEdit = { vm.openFinding(f.id) }, onRemove = { vm.removeFinding(f.id) })
                 OutlinedButton(onClick = { vm.openFinding(null) }, modifier = Modifier.fillMaxWidth()) { Text(str("action_add_finding")) }
-                PhotoSection(vm, view, container, askRemove)
+                PhotoSection(vm, view, askRemove)
                 SeizureSection(vm, view)
                 CustodySection(vm, view, askRemove)
                 SectionTitle(str("title_submission"))
@@ -318,29 +319,25 @@ private fun FindingCard(f: FindingRecord, view: InspectionView, onEdit: () -> Un
     }
 }
 
-/** Evidence photos: thumbnails, and the camera writing into app-private storage. */
+/**
+ * Evidence photos: thumbnails, the caption and finding for the next photo, and the in-app camera
+ * ([CameraCapture], full screen). The camera permission is asked when the officer first takes a
+ * photo; refused, the section says how to allow it. The photo goes from memory straight to the
+ * core, which keeps it sealed before attaching it: it is never written in the clear.
+ */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: AppContainer, askRemove: (String, () -> Unit) -> Unit) {
+private fun PhotoSection(vm: EditorViewModel, view: InspectionView, askRemove: (String, () -> Unit) -> Unit) {
     val context = LocalContext.current
     var caption by rememberSaveable { mutableStateOf("") }
     var findingId by rememberSaveable { mutableStateOf<String?>(null) }
-    // The inbox file the camera writes into: saved across process death (the camera app may be
-    // in front long enough for this one to be killed; then recoverPhotos attaches it at start).
-    var pendingPath by rememberSaveable { mutableStateOf<String?>(null) }
-    var noCamera by remember { mutableStateOf(false) }
-    val scope = rememberCoroutineScope()
-    val takePicture = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { saved ->
-        val file = pendingPath?.let(::File)
-        pendingPath = null
-        if (file != null) {
-            if (saved && file.length() > 0) {
-                vm.addPhoto(file, caption, findingId)
-                caption = ""
-            } else {
-                file.delete() // cancelled: the camera wrote nothing
-            }
-        }
+    var camera by rememberSaveable { mutableStateOf(false) }
+    var cameraRefused by rememberSaveable { mutableStateOf(false) }
+    // The photo taken is being kept and attached: the camera screen shows it until that is over.
+    var saving by remember { mutableStateOf(false) }
+    val askCamera = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
+        cameraRefused = !granted
+        camera = granted
     }
     SectionTitle(str("title_photos_count", view.inspection.photos.size))
     val removePhotoTitle = str("remove_title_photo")
@@ -363,23 +360,33 @@ private fun PhotoSection(vm: EditorViewModel, view: InspectionView, container: A
     }
     OutlinedButton(
         onClick = {
-            scope.launch {
-                // A file in the store's inbox (filesDir/store/inbox/...), shared through the FileProvider.
-                val file = vm.newPhotoFile() ?: return@launch
-                val uri = FileProvider.getUriForFile(context, "${context.packageName}.files", file)
-                pendingPath = file.path
-                try {
-                    takePicture.launch(uri)
-                } catch (e: ActivityNotFoundException) {
-                    pendingPath = null
-                    file.delete()
-                    noCamera = true
-                }
+            if (ContextCompat.checkSelfPermission(context, Manifest.permission.CAMERA) == PackageManager.PERMISSION_GRANTED) {
+                cameraRefused = false
+                camera = true
+            } else {
+                askCamera.launch(Manifest.permission.CAMERA)
             }
         },
         modifier = Modifier.fillMaxWidth(),
     ) { Text(str("action_take_photo")) }
-    if (noCamera) Text(str("notice_no_camera"), color = MaterialTheme.colorScheme.error)
+    if (cameraRefused) Text(str("notice_camera_refused"), color = MaterialTheme.colorScheme.error)
+    if (camera) {
+        Dialog(onDismissRequest = { if (!saving) camera = false }, properties = DialogProperties(usePlatformDefaultWidth = false)) {
+            CameraCapture(
+                busy = saving,
+                onCaptured = { bytes ->
+                    saving = true
+                    vm.addPhoto(bytes, caption, findingId) { added ->
+                        saving = false
+                        camera = false
+                        // A failure is shown in the editor; the photo stays kept and is attached at the next start.
+                        if (added) caption = ""
+                    }
+                },
+                onCancel = { camera = false },
+            )
+        }
+    }
 }
 
 /** A photo thumbnail, decoded down-sampled off the main thread from the verified bytes in the store, with Remove. */
@@ -398,14 +405,20 @@ private fun PhotoThumb(repo: InspectionRepository, sha256: String, caption: Stri
     }
 }
 
-/** Decodes [bytes] sampled down so its longer side is about [maxSide] pixels. */
-internal fun decodeThumbnail(bytes: ByteArray, maxSide: Int): ImageBitmap? {
+/**
+ * Decodes [bytes] sampled down so its longer side is about [maxSide] pixels, turned by
+ * [rotationDegrees] (clockwise) for showing only: the stored bytes are never turned.
+ */
+internal fun decodeThumbnail(bytes: ByteArray, maxSide: Int, rotationDegrees: Int = 0): ImageBitmap? {
     val bounds = BitmapFactory.Options().apply { inJustDecodeBounds = true }
     BitmapFactory.decodeByteArray(bytes, 0, bytes.size, bounds)
     var sample = 1
     while (maxOf(bounds.outWidth, bounds.outHeight) / (sample * 2) >= maxSide) sample *= 2
     val options = BitmapFactory.Options().apply { inSampleSize = sample }
-    return BitmapFactory.decodeByteArray(bytes, 0, bytes.size, options)?.asImageBitmap()
+    val bitmap = BitmapFactory.decodeByteArray(bytes, 0, bytes.size, options) ?: return null
+    if (rotationDegrees == 0) return bitmap.asImageBitmap()
+    val turn = Matrix().apply { postRotate(rotationDegrees.toFloat()) }
+    return Bitmap.createBitmap(bitmap, 0, 0, bitmap.width, bitmap.height, turn, true).asImageBitmap()
 }
 
 /** The seizure: action, case, legal basis, modus operandi, storage, and the quantity seized per finding. */

@@ -121,7 +121,7 @@ private fun NavGraph(container: AppContainer, nav: NavHostController) {
                         val vm: EditorViewModel = viewModel {
                             EditorViewModel(repo, id, createSavedStateHandle(), location = { org.quayside.android.DeviceLocation.current(context) })
                         }
-                        InspectionEditorScreen(vm, container, onBack = { nav.popBackStack() })
+                        InspectionEditorScreen(vm, onBack = { nav.popBackStack() })
                     }
                 }
                 composable(Routes.REVIEW) {

@@ -3,7 +3,6 @@ package org.quayside.android.ui
 import androidx.lifecycle.SavedStateHandle
 import androidx.lifecycle.ViewModel
 import androidx.lifecycle.viewModelScope
-import java.io.File
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -23,6 +22,7 @@ import org.quayside.shell.InspectionEditorModel
 import org.quayside.shell.InspectionForm
 import org.quayside.shell.InspectionListModel
 import org.quayside.shell.InspectionRepository
+import org.quayside.shell.KeyChange
 import org.quayside.shell.ListState
 import org.quayside.shell.ReviewQueueModel
 import org.quayside.shell.ReviewQueueState
@@ -57,7 +57,7 @@ class ListViewModel(repo: InspectionRepository) : ViewModel() {
 /**
  * The inspection editor screen, for inspection [inspectionId] or a new one when `null`. The id of
  * a new inspection is kept in [handle] once saved, so the editor reopens it after process death
- * (for instance while the camera app is in front).
+ * (for instance while another app is in front).
  */
 class EditorViewModel(
     private val repo: InspectionRepository,
@@ -117,7 +117,7 @@ class EditorViewModel(
     /** Replaces the header form as typed (its draft is kept as the officer types). */
     fun edit(form: InspectionForm) = model.edit(form)
 
-    /** Saves every pending draft now: the screen stopped (another app, the camera, the lock screen). */
+    /** Saves every pending draft now: the screen stopped (another app, the lock screen). */
     fun flushDrafts() {
         viewModelScope.launch { model.flushDrafts() }
     }
@@ -174,12 +174,13 @@ class EditorViewModel(
     /** Removes a finding. */
     fun removeFinding(findingId: String) = act { model.removeFinding(findingId) }
 
-    /** A new file in the store's photo inbox for the camera to write into. */
-    suspend fun newPhotoFile(): File? = model.newPhotoFile()
-
-    /** Attaches the camera's capture in [file] (in the inbox). */
-    fun addPhoto(file: File, caption: String?, findingId: String?) = act {
-        model.addPhoto(file, caption, findingId, runCatching { location() }.getOrNull())
+    /**
+     * Adds the photo the in-app camera just took ([bytes], in memory): kept sealed in the store's
+     * inbox first, then attached with [caption], [findingId] and where the phone is; [done] runs
+     * when both are over (with whether they succeeded).
+     */
+    fun addPhoto(bytes: ByteArray, caption: String?, findingId: String?, done: (Boolean) -> Unit = {}) = act(done) {
+        model.addPhoto(bytes, caption, findingId, runCatching { location() }.getOrNull())
     }
 
     /** Removes a photo from the inspection. */
@@ -292,10 +293,13 @@ class ReviewViewModel(repo: InspectionRepository) : ViewModel() {
     }
 }
 
-/** The sync screen: progress, what is waiting, what the server refused, "Sync now". */
+/** The sync screen: progress, what is waiting, what the server refused, "Sync now", and re-encryption under a new key. */
 class SyncViewModel(private val repo: InspectionRepository) : ViewModel() {
     /** The running or last sync. */
     val state: StateFlow<SyncState> = repo.syncState
+
+    /** The running or last re-encryption under a new key (kept by the repository, so it shows again when the screen is reopened). */
+    val keyChange: StateFlow<KeyChange> = repo.keyChange
 
     /** What is not yet on the server (and the enrolled role, read fresh). */
     val status: StateFlow<SyncStatusRecord?> = repo.syncStatus
@@ -318,6 +322,15 @@ class SyncViewModel(private val repo: InspectionRepository) : ViewModel() {
     /** Syncs now, in the foreground (the outcome shows in [state]). */
     fun syncNow() {
         viewModelScope.launch { runCatching { repo.sync() } }
+    }
+
+    /**
+     * Re-encrypts this phone's data under a new key, as the officer confirmed (off the main
+     * thread, after a running sync; the outcome shows in [keyChange]). It runs to its end even if
+     * the screen is left.
+     */
+    fun changeKey() {
+        viewModelScope.launch { runCatching { repo.changeKey() } }
     }
 }
 
