@@ -162,14 +162,15 @@ public final class InspectionStore: ObservableObject {
 
     /// Creates a new store at `location` for `user` at `station` (a UN/LOCODE such as `GHTEM`),
     /// encrypted under a new key kept in `keychain` first, then opens it like ``open(at:keychain:)``.
-    /// After an administrator's wipe (``StoreLocation/wasWiped(fileManager:)``) the wiped store's key
-    /// is forgotten first, in case it could not be then: the new store never reuses it.
+    /// A key kept from before is forgotten first (no store is there to depend on it): a key that
+    /// outlived its store (an administrator's wipe killed before the key was forgotten) never
+    /// encrypts a new one, so nothing the flash may keep of the old store opens with it.
     /// - Throws: ``UserFacingError`` when the core refuses the user or station, or a store exists.
     public static func create(at location: StoreLocation, user: String, station: String,
                               keychain: StoreKeychain = StoreKeychain()) async throws -> InspectionStore {
         let user = FormText.clean(user)
         let station = FormText.clean(station)
-        let store = try await start(at: location, keychain: keychain, afterWipe: location.wasWiped()) { path, key in
+        let store = try await start(at: location, keychain: keychain, freshKey: !location.storeExists()) { path, key in
             try FieldStore.create(path: path, key: key, user: user, station: station)
         }
         // A new store: set-up no longer mentions the wipe.
@@ -180,7 +181,7 @@ public final class InspectionStore: ObservableObject {
     private static func start(
         at location: StoreLocation,
         keychain: StoreKeychain,
-        afterWipe: Bool = false,
+        freshKey: Bool = false,
         _ makeFieldStore: @escaping @Sendable (String, Data) throws -> FieldStore
     ) async throws -> InspectionStore {
         let edits = CoreExecutor(label: "org.quayside.core.edits", qos: .userInitiated)
@@ -188,7 +189,7 @@ public final class InspectionStore: ObservableObject {
         do {
             try location.prepare()
             let (fieldStore, device) = try await edits.run { () throws -> (FieldStore, DeviceInfo) in
-                if afterWipe {
+                if freshKey {
                     try keychain.forget(for: location)
                 }
                 // Read (or made and kept), and a change of key cut short settled, off the main

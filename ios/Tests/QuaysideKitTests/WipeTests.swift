@@ -95,9 +95,19 @@ final class WipeTests: XCTestCase {
         XCTAssertTrue(location.holdsEncryptedStore())
         XCTAssertEqual(fresh.device.user, "ama")
 
+        // Killed after the core deleted the store, before the shell forgot the key or left the
+        // marker: the next set-up still makes a new key.
+        let keptBeforeTheKill = newKey
+        try FileManager.default.removeItem(at: location.storeDirectory)
+        XCTAssertFalse(location.wasWiped())
+        let again = try await InspectionStore.create(at: location, user: "ama", station: "GHTEM", keychain: .inMemory(items))
+        let thirdKey = try XCTUnwrap(try items.read(account: account))
+        XCTAssertNotEqual(thirdKey, keptBeforeTheKill)
+        XCTAssertEqual(again.device.user, "ama")
+
         // Forgetting is refused while a store is there.
         try StoreKeychain.inMemory(items).forget(for: location)
-        XCTAssertEqual(try items.read(account: account), newKey)
+        XCTAssertEqual(try items.read(account: account), thirdKey)
         XCTAssertEqual(items.deleted, [pendingAccount, account])
 
         // What the set-up screen says, in both languages.

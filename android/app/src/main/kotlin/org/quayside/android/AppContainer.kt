@@ -151,10 +151,14 @@ class AppContainer(private val context: Context) {
         (_state.value as? StoreState.Ready)?.takeUnless { it.repository.wiped.value }?.let { return@withLock it.repository }
         val (user, station) = form.validated()
         val repo = withContext(Dispatchers.IO) {
-            // After a wipe, the wiped store's key is never used again (forgotten again if need be).
-            wipe.beforeSetUp()
-            // The first start makes the key and keeps it wrapped before the core ever uses it.
-            val store = StoreKeys.withKey(storeDir, keys) { key -> InspectionRepository.create(storeDir, key, user, station) }
+            // A new key for every new store (never a wiped store's), kept wrapped before the core
+            // ever uses it.
+            val key = StoreKeys.forNewStore(storeDir, keys)
+            val store = try {
+                InspectionRepository.create(storeDir, key, user, station)
+            } finally {
+                key.fill(0)
+            }
             runCatching { wipe.setUpDone() }
             repositoryFor(store)
         }

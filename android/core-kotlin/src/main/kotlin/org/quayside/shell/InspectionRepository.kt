@@ -309,7 +309,7 @@ class InspectionRepository(
      * The core deleted the store after an administrator's wipe: closes the native store (its
      * connections point at deleted files; later calls fail instead of touching them), forgets the
      * key ([StoreWipe.complete]) and signals [wiped]. Never throws: a key that could not be
-     * forgotten is forgotten again before the next set-up ([StoreWipe.beforeSetUp]).
+     * forgotten is never used again: the next set-up makes a new one ([StoreKeys.forNewStore]).
      */
     private suspend fun afterWipe() {
         withContext(io) {

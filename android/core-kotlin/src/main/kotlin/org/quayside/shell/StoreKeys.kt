@@ -110,6 +110,19 @@ object StoreKeys {
         return key
     }
 
+    /**
+     * A new key for a new store about to be created in [dir], kept before it is returned. Any key
+     * kept from before is forgotten first: no store depends on it (there is none in [dir]), and a
+     * key that outlived its store (an administrator's wipe killed after the core deleted the store,
+     * before the app forgot the key) must never encrypt a new one, so that nothing the flash may
+     * still hold of the old store opens with it. Refused when a store exists in [dir].
+     */
+    fun forNewStore(dir: File, keeper: StoreKeyKeeper): ByteArray {
+        check(!InspectionRepository.exists(dir)) { "a store exists in $dir: its key is never replaced" }
+        keeper.forget()
+        return keyFor(dir, keeper)
+    }
+
     /** Runs [block] with the key of the store in [dir] (see [keyFor]), then zeroes the key's bytes. */
     inline fun <T> withKey(dir: File, keeper: StoreKeyKeeper, block: (ByteArray) -> T): T {
         val key = keyFor(dir, keeper)

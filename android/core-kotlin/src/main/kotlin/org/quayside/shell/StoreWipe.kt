@@ -21,7 +21,7 @@ class StoreWipe(private val keeper: StoreKeyKeeper, private val marker: File) {
     /**
      * The store is deleted and closed: leaves the marker, then forgets the key. The key is forgotten
      * even when the marker cannot be written; a failure of either is thrown afterwards (and
-     * [beforeSetUp] forgets the key again).
+     * the next set-up never reuses the key: [StoreKeys.forNewStore]).
      */
     fun complete() {
         val marked = runCatching {
@@ -31,14 +31,6 @@ class StoreWipe(private val keeper: StoreKeyKeeper, private val marker: File) {
         }
         keeper.forget()
         marked.getOrThrow()
-    }
-
-    /**
-     * Before a new store is set up after a wipe: forgets the old key again (in case [complete] could
-     * not), so that the new store is never encrypted under the wiped one's key.
-     */
-    fun beforeSetUp() {
-        if (happened()) keeper.forget()
     }
 
     /** A new store is set up: the set-up notice is no longer due. */

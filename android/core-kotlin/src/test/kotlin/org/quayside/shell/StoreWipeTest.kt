@@ -8,6 +8,7 @@ import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotNull
 import org.junit.Assert.assertNull
+import org.junit.Assert.assertThrows
 import org.junit.Assert.assertTrue
 import org.junit.Assert.fail
 import org.junit.Test
@@ -94,13 +95,15 @@ class StoreWipeTest {
             // The set-up screen says why, in both languages.
             assertTrue(XmlLocalizer.en.render(StoreWipe.notice).startsWith("An administrator wiped this phone."))
             assertTrue(XmlLocalizer.id.render(StoreWipe.notice) != XmlLocalizer.en.render(StoreWipe.notice))
-            keeper.kept = TestSupport.key.copyOf() // as if forgetting had failed: set-up forgets it again
-            wipe.beforeSetUp()
-            assertNull(keeper.kept)
-            StoreKeys.withKey(dir, keeper) { key ->
-                assertFalse("a new key", key.contentEquals(TestSupport.key))
-                InspectionRepository.create(dir, key, "ama", "GHTEM").close()
-            }
+            // As if the app had been killed before it forgot the key: set-up never reuses it.
+            keeper.kept = TestSupport.key.copyOf()
+            val key = StoreKeys.forNewStore(dir, keeper)
+            assertFalse("a new key", key.contentEquals(TestSupport.key))
+            assertArrayEquals("kept before the core uses it", key, keeper.kept)
+            InspectionRepository.create(dir, key, "ama", "GHTEM").close()
+            // Once the store exists its key is never replaced.
+            assertThrows(IllegalStateException::class.java) { StoreKeys.forNewStore(dir, keeper) }
+            assertArrayEquals(key, keeper.kept)
             wipe.setUpDone()
             assertFalse(wipe.happened())
             val newKey = keeper.kept ?: error("the new key was not kept")
