@@ -27,13 +27,23 @@ fn main() {
     let work = tempfile::tempdir().unwrap();
     println!("| benchmark | Quayside | baseline | ratio |");
     println!("|---|---|---|---|");
-    durable_edit(work.path());
+    if !args.iter().any(|a| a == "--list-only") {
+        durable_edit(work.path());
+    }
     // `--edit-only`: just the first row (quick to repeat on a noisy machine).
     if args.iter().any(|a| a == "--edit-only") {
         return;
     }
     let store_dir = populate(work.path());
     list_and_search(&store_dir);
+    // `--list-only`: the list and search rows (what a change to the list query moves).
+    if args.iter().any(|a| a == "--list-only") {
+        if let Ok(keep) = std::env::var("QUAYSIDE_BENCH_KEEP") {
+            let _ = std::fs::remove_dir_all(&keep);
+            std::fs::rename(work.path(), &keep).unwrap();
+        }
+        return;
+    }
     idle_reconnect(&store_dir);
     open_store(&store_dir);
     photo_add(work.path());

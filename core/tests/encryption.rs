@@ -673,5 +673,8 @@ fn a_key_change_that_failed_part_way_is_finished_before_the_next_one() {
     let store = FieldStore::open(path_of(&at), last).unwrap();
     assert_eq!(contents(&store), expected);
     let ids = photo_key_ids(&at);
-    assert!(ids.windows(2).all(|w| w[0] == w[1]), "one key seals every photo");
+    assert!(
+        ids.windows(2).all(|w| w[0] == w[1]),
+        "one key seals every photo"
+    );
 }

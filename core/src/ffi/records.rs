@@ -461,11 +461,7 @@ impl From<query::Summary> for InspectionSummary {
             container_number: s.container_number,
             station: s.station,
             officer: s.officer,
-            status: s
-                .status
-                .parse::<model::Status>()
-                .map(Into::into)
-                .unwrap_or(InspectionStatus::Draft),
+            status: s.status.into(),
             created_at: s.created_at,
             updated_at: s.updated_at,
             finding_count: s.finding_count,
@@ -477,14 +473,9 @@ impl From<query::Summary> for InspectionSummary {
             gwp_unknown_kg: s.gwp_unknown_kg,
             flag_count: s.flag_count,
             conflict_count: s.conflict_count,
-            seizure_action: s
-                .seizure_action
-                .and_then(|a| a.parse::<model::SeizureAction>().ok())
-                .map(Into::into),
+            seizure_action: s.seizure_action.map(Into::into),
             substances: s.substances,
-            review_state: model::review::ReviewState::parse(&s.review_state)
-                .unwrap_or(model::review::ReviewState::Draft)
-                .into(),
+            review_state: s.review_state.into(),
             pending_sync: s.pending_sync,
         }
     }

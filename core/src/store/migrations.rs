@@ -39,6 +39,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "011_pending_indexes",
         include_str!("migrations/011_pending_indexes.sql"),
     ),
+    (
+        "012_list_order",
+        include_str!("migrations/012_list_order.sql"),
+    ),
 ];
 
 /// The schema version a fully migrated store has.

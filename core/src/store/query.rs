@@ -4,7 +4,8 @@ use rusqlite::{ToSql, params_from_iter};
 
 use super::Store;
 use crate::error::{Error, Result};
-use crate::model::Status;
+use crate::model::review::ReviewState;
+use crate::model::{SeizureAction, Status};
 
 /// What to list. Every field narrows the result; the default lists the newest 100.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,7 +35,7 @@ pub struct Summary {
     pub container_number: String,
     pub station: String,
     pub officer: String,
-    pub status: String,
+    pub status: Status,
     pub created_at: String,
     pub updated_at: String,
     pub finding_count: u32,
@@ -47,9 +48,9 @@ pub struct Summary {
     pub gwp_unknown_kg: f64,
     pub flag_count: u32,
     pub conflict_count: u32,
-    pub seizure_action: Option<String>,
+    pub seizure_action: Option<SeizureAction>,
     pub substances: Vec<String>,
-    pub review_state: String,
+    pub review_state: ReviewState,
     /// Changes the server has not confirmed yet.
     pub pending_sync: bool,
 }
@@ -135,16 +136,23 @@ impl Store {
         );
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&sql)?;
+        // The words (status, states, substances) are read in place, not copied into a String
+        // each: a full list of 10,000 is mostly such copies.
+        let text = |r: &rusqlite::Row, i: usize| -> rusqlite::Result<String> {
+            Ok(r.get_ref(i)?.as_str().unwrap_or_default().to_string())
+        };
         let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-            let substances: String = r.get(15)?;
+            let word = |i: usize| -> rusqlite::Result<&str> {
+                Ok(r.get_ref(i)?.as_str_or_null()?.unwrap_or_default())
+            };
             Ok(Summary {
-                id: r.get(0)?,
-                container_number: r.get(1)?,
-                station: r.get(2)?,
-                officer: r.get(3)?,
-                status: r.get(4)?,
-                created_at: r.get(5)?,
-                updated_at: r.get(6)?,
+                id: text(r, 0)?,
+                container_number: text(r, 1)?,
+                station: text(r, 2)?,
+                officer: text(r, 3)?,
+                status: word(4)?.parse().unwrap_or(Status::Draft),
+                created_at: text(r, 5)?,
+                updated_at: text(r, 6)?,
                 finding_count: r.get(7)?,
                 photo_count: r.get(8)?,
                 total_kg: r.get(9)?,
@@ -152,13 +160,13 @@ impl Store {
                 co2e_tonnes: r.get(11)?,
                 flag_count: r.get(12)?,
                 conflict_count: r.get(13)?,
-                seizure_action: r.get(14)?,
-                substances: substances
+                seizure_action: word(14)?.parse().ok(),
+                substances: word(15)?
                     .split('|')
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
                     .collect(),
-                review_state: r.get(16)?,
+                review_state: ReviewState::parse(word(16)?).unwrap_or(ReviewState::Draft),
                 pending_sync: r.get(17)?,
                 odp_unknown_kg: r.get(18)?,
                 gwp_unknown_kg: r.get(19)?,
