@@ -49,10 +49,22 @@ fn schema(conn: &rusqlite::Connection) -> Vec<(String, String)> {
         .unwrap()
 }
 
+fn page_size(dir: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(dir.join(DB_FILE))
+        .unwrap()
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap()
+}
+
 #[test]
 fn every_old_schema_upgrades_keeping_accounts_and_documents() {
     let fresh = tempfile::tempdir().unwrap();
     Db::open(fresh.path()).unwrap();
+    assert_eq!(
+        page_size(fresh.path()),
+        quayside_server::storage::PAGE_SIZE,
+        "a new database gets the server's page size"
+    );
     let want = schema(&rusqlite::Connection::open(fresh.path().join(DB_FILE)).unwrap());
     for version in 1..MIGRATIONS.len() {
         let dir = tempfile::tempdir().unwrap();
@@ -67,6 +79,11 @@ fn every_old_schema_upgrades_keeping_accounts_and_documents() {
             "from v{version}"
         );
         still_serves(&db, version);
+        assert_eq!(
+            page_size(dir.path()),
+            4096,
+            "an existing database keeps its pages"
+        );
     }
 }
 

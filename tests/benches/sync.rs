@@ -215,6 +215,13 @@ fn growth(sizes: &[usize], postgres: Option<&str>) {
         );
     }
     drop(server);
+    // `QUAYSIDE_BENCH_KEEP=DIR`: the embedded server's data directory is kept there (to read its
+    // tables' page use with `dbstat`).
+    if let (Ok(keep), None) = (std::env::var("QUAYSIDE_BENCH_KEEP"), &url) {
+        let _ = std::fs::remove_dir_all(&keep);
+        std::fs::rename(data.keep(), &keep).unwrap();
+        eprintln!("kept the server's data in {keep}");
+    }
 }
 
 /// The same syncs with the server's records in PostgreSQL and in the embedded SQLite file.
