@@ -107,12 +107,7 @@ struct SyncView: View {
                         ValueRow("Refused", "\(report.rejected.count)")
                     }
                 case let .failure(error):
-                    Label(error.title, systemImage: "exclamationmark.triangle")
-                        .foregroundStyle(.orange)
-                    Text(error.message).font(.callout)
-                    if let advice = error.recoverySuggestion {
-                        Text(advice).font(.caption).foregroundStyle(.secondary)
-                    }
+                    ErrorRows(error: error)
                 }
             }
         }
@@ -177,12 +172,7 @@ struct StoreKeySection: View {
             Label("Re-encrypted with a new key at \(finishedAt.formatted(date: .omitted, time: .shortened))", systemImage: "checkmark.shield")
                 .foregroundStyle(.green)
         case let .failure(error):
-            Label(error.title, systemImage: "exclamationmark.triangle")
-                .foregroundStyle(.orange)
-            Text(error.message).font(.callout)
-            if let advice = error.recoverySuggestion {
-                Text(advice).font(.caption).foregroundStyle(.secondary)
-            }
+            ErrorRows(error: error)
             if error.kind != .storeKey(.changeUnfinished) {
                 Text("Nothing is lost. If the change was cut short, the app settles it the next time it starts: close the app and open it again before trying again.")
                     .font(.caption)
@@ -364,6 +354,20 @@ struct EnrolmentView: View {
         } else {
             error = UserFacingError(kind: .other, title: String(localized: "Not a certificate"),
                                     message: String(localized: "The file could not be read as a PEM certificate."))
+        }
+    }
+}
+
+/// An error as the sync screen shows it: what went wrong, and what to do about it.
+private struct ErrorRows: View {
+    let error: UserFacingError
+
+    var body: some View {
+        Label(error.title, systemImage: "exclamationmark.triangle")
+            .foregroundStyle(.orange)
+        Text(error.message).font(.callout)
+        if let advice = error.recoverySuggestion {
+            Text(advice).font(.caption).foregroundStyle(.secondary)
         }
     }
 }
