@@ -162,6 +162,22 @@ fn nothing_recorded_is_readable_in_any_file_of_the_store() {
         .unwrap();
     assert_eq!(store.read_photo(added.photo.sha256).unwrap(), camera);
     assert!(!Path::new(&kept).exists());
+    // A kept photo altered on disk is refused, and set aside at start rather than attached.
+    let kept = store
+        .keep_camera_photo(id.clone(), photo(3, 5000), "jpg".into())
+        .unwrap();
+    let mut raw = std::fs::read(&kept).unwrap();
+    raw[200] ^= 1;
+    std::fs::write(&kept, raw).unwrap();
+    assert!(matches!(
+        store.attach_photo_file(kept.clone(), PhotoFields::default()),
+        Err(ApiError::Integrity { .. })
+    ));
+    assert!(matches!(
+        &store.recover_photos().unwrap()[..],
+        [quayside_core::RecoveredPhoto::Incomplete { .. }]
+    ));
+    assert_eq!(store.get_inspection(id).unwrap().inspection.photos.len(), 2);
 }
 
 #[test]
