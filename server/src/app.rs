@@ -20,7 +20,7 @@ use quayside_core::sync::protocol::{
 };
 use serde::Deserialize;
 
-use crate::blobs::UploadState;
+use crate::blobs::{Chunk, UploadState};
 use crate::db::Db;
 use crate::error::{ServerError, ServerResult};
 use crate::photos::Photos;
@@ -586,7 +586,7 @@ async fn blob_patch(
     SyncCaller(who, _): SyncCaller,
     Path(sha): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> ServerResult<Response> {
     let offset = header_u64(&headers, "Upload-Offset")?;
     let total = header_u64(&headers, "Upload-Length")?;
@@ -594,30 +594,67 @@ async fn blob_patch(
         .get("Upload-Checksum")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let len = body.len() as u64;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        ServerError::PayloadTooLarge(format!(
+            "a chunk is at most {} bytes",
+            protocol::MAX_CHUNK_BYTES
+        ))
+    };
+    if declared.is_some_and(|len| len > protocol::MAX_CHUNK_BYTES as u64) {
+        return Err(too_large());
+    }
     let st = state.clone();
-    let s = blocking(move || {
-        Photos::check(&sha)?;
-        if who.role != Role::Officer || who.device_id.is_empty() {
+    let (caller, photo) = (who.clone(), sha.clone());
+    let rights = blocking(move || {
+        Photos::check(&photo)?;
+        if caller.role != Role::Officer || caller.device_id.is_empty() {
             return Err(ServerError::Forbidden(
                 "only an officer's enrolled device uploads photos".into(),
             ));
         }
-        let rights = st.db.blob_rights(&who, &sha)?;
+        let rights = st.db.blob_rights(&caller, &photo)?;
         if rights.readable
-            && let Some(len) = st.photos.complete_len(&sha)?
+            && let Some(len) = st.photos.complete_len(&photo)?
         {
             // Already here and readable by this device: nothing to add.
-            return Ok(UploadState {
-                offset: len,
-                complete: true,
-            });
+            return Ok(Err(len));
         }
         if rights.writable_refs.is_empty() {
             return Err(ServerError::Forbidden(format!(
-                "no inspection you may write references photo {sha}: sync the inspection first"
+                "no inspection you may write references photo {photo}: sync the inspection first"
             )));
         }
+        Ok(Ok(rights))
+    })
+    .await;
+    let rights = match rights {
+        Ok(Ok(rights)) => rights,
+        answered => {
+            // Answered before the chunk is read: it is read and dropped first, as closing a
+            // connection with bytes unread resets it, and the device would miss the answer.
+            let _ = axum::body::to_bytes(body, protocol::MAX_CHUNK_BYTES).await;
+            let Err(held) = answered? else {
+                unreachable!("rights to upload go on to the upload")
+            };
+            return Ok((StatusCode::NO_CONTENT, upload_headers(held, true)).into_response());
+        }
+    };
+    let chunk = match declared {
+        // Its length known, the chunk is handed over while it arrives.
+        Some(len) if state.photos.streams() => Chunk::Arriving { len, body },
+        _ => Chunk::Whole(
+            axum::body::to_bytes(body, protocol::MAX_CHUNK_BYTES)
+                .await
+                .map_err(|_| too_large())?,
+        ),
+    };
+    let len = chunk.len();
+    let st = state.clone();
+    let s = blocking(move || {
         let s = st.photos.append(
             &st.db,
             &who.device_id,
@@ -625,7 +662,7 @@ async fn blob_patch(
             offset,
             total,
             checksum.as_deref(),
-            &body,
+            chunk,
         )?;
         if s.complete {
             st.db.grant_blob(&who, &sha, &rights.writable_refs)?;

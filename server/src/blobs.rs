@@ -43,40 +43,144 @@ pub fn check_chunk(
     checksum: Option<&str>,
     chunk: &[u8],
 ) -> ServerResult<()> {
+    check_bounds(offset, total, chunk.len() as u64)?;
+    let mut sum = ChunkSum::parse(checksum)?;
+    sum.update(chunk);
+    sum.verify()
+}
+
+/// Checks that a chunk of `len` bytes at `offset` lies inside an upload of `total` bytes, and
+/// that `total` is within the photo limit.
+pub fn check_bounds(offset: u64, total: u64, len: u64) -> ServerResult<()> {
     if total == 0 || total > quayside_core::blobs::MAX_PHOTO_BYTES {
         return Err(ServerError::BadRequest(format!(
             "Upload-Length {total} is outside 1..={} bytes",
             quayside_core::blobs::MAX_PHOTO_BYTES
         )));
     }
-    if offset
-        .checked_add(chunk.len() as u64)
-        .is_none_or(|end| end > total)
-    {
+    if offset.checked_add(len).is_none_or(|end| end > total) {
         return Err(ServerError::BadRequest(
             "the chunk runs past Upload-Length: Upload-Offset plus the body must not exceed it"
                 .into(),
         ));
     }
-    let header =
-        checksum.ok_or_else(|| ServerError::BadRequest("Upload-Checksum is required".into()))?;
-    let (algorithm, expected) = header.split_once(' ').unwrap_or((header, ""));
-    let b64 = &base64::engine::general_purpose::STANDARD;
-    let actual = match algorithm {
-        "crc32c" => b64.encode(crc32c::crc32c(chunk).to_be_bytes()),
-        "sha256" => b64.encode(Sha256::digest(chunk)),
-        other => {
-            return Err(ServerError::BadRequest(format!(
-                "Upload-Checksum algorithm {other:?} is not supported (crc32c, sha256)"
-            )));
-        }
-    };
-    if actual != expected.trim() {
-        return Err(ServerError::Unprocessable(
-            "chunk checksum mismatch: nothing was written".into(),
-        ));
-    }
     Ok(())
+}
+
+/// A chunk's checksum (the `Upload-Checksum` header), computed as the chunk's bytes go by, so
+/// a chunk can be checked while it streams on to where it is kept.
+pub struct ChunkSum {
+    expected: String,
+    running: Running,
+}
+
+enum Running {
+    Crc32c(u32),
+    Sha256(Box<Sha256>),
+}
+
+impl ChunkSum {
+    /// Reads the header: it is required, and names crc32c or sha256.
+    pub fn parse(header: Option<&str>) -> ServerResult<ChunkSum> {
+        let header =
+            header.ok_or_else(|| ServerError::BadRequest("Upload-Checksum is required".into()))?;
+        let (algorithm, expected) = header.split_once(' ').unwrap_or((header, ""));
+        let running = match algorithm {
+            "crc32c" => Running::Crc32c(0),
+            "sha256" => Running::Sha256(Box::default()),
+            other => {
+                return Err(ServerError::BadRequest(format!(
+                    "Upload-Checksum algorithm {other:?} is not supported (crc32c, sha256)"
+                )));
+            }
+        };
+        Ok(ChunkSum {
+            expected: expected.trim().to_string(),
+            running,
+        })
+    }
+
+    /// Adds the next bytes of the chunk.
+    pub fn update(&mut self, bytes: &[u8]) {
+        match &mut self.running {
+            Running::Crc32c(crc) => *crc = crc32c::crc32c_append(*crc, bytes),
+            Running::Sha256(h) => h.update(bytes),
+        }
+    }
+
+    /// Whether the bytes added match the header.
+    pub fn verify(self) -> ServerResult<()> {
+        let b64 = &base64::engine::general_purpose::STANDARD;
+        let actual = match self.running {
+            Running::Crc32c(crc) => b64.encode(crc.to_be_bytes()),
+            Running::Sha256(h) => b64.encode(h.finalize()),
+        };
+        if actual != self.expected {
+            return Err(ServerError::Unprocessable(
+                "chunk checksum mismatch: nothing was written".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A chunk as the photo store receives it: whole, or still arriving (the request's body), so
+/// a store that passes bytes on can pass them on while they arrive.
+pub enum Chunk {
+    Whole(bytes::Bytes),
+    Arriving {
+        /// The length the request declared.
+        len: u64,
+        body: axum::body::Body,
+    },
+}
+
+impl Chunk {
+    /// The chunk's length.
+    pub fn len(&self) -> u64 {
+        match self {
+            Chunk::Whole(b) => b.len() as u64,
+            Chunk::Arriving { len, .. } => *len,
+        }
+    }
+
+    /// Whether the chunk is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Reads and drops what is still to come of the chunk, before an answer given without it:
+    /// closing a connection with bytes unread resets it, and the device would miss the answer.
+    pub fn discard(self) {
+        if let Chunk::Arriving { .. } = self {
+            let _ = self.into_bytes();
+        }
+    }
+
+    /// The whole chunk, waiting (on a blocking thread of the server's runtime) for the rest of
+    /// it if it is still arriving.
+    pub fn into_bytes(self) -> ServerResult<bytes::Bytes> {
+        match self {
+            Chunk::Whole(b) => Ok(b),
+            Chunk::Arriving { len, body } => {
+                let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+                    ServerError::Internal("a chunk is read on the server's runtime".into())
+                })?;
+                let bytes = runtime
+                    .block_on(axum::body::to_bytes(body, len as usize + 1))
+                    .map_err(|e| {
+                        ServerError::BadRequest(format!("the chunk did not arrive whole: {e}"))
+                    })?;
+                if bytes.len() as u64 != len {
+                    return Err(ServerError::BadRequest(format!(
+                        "the chunk ended after {} of the {len} bytes it declared",
+                        bytes.len()
+                    )));
+                }
+                Ok(bytes)
+            }
+        }
+    }
 }
 
 /// Where an upload stands.

@@ -4,13 +4,15 @@
 //! becomes readable only once its whole content has hashed to its name. The tus rules every
 //! store shares (checksums, limits) are in `blobs`; who may upload what is decided in `db`.
 
+use std::sync::{Arc, Mutex};
+
 use quayside_core::args;
 use quayside_core::error::Error;
 use quayside_core::sql::Sql;
 use sha2_resume::Digest;
 use sha2_resume::digest::common::hazmat::{SerializableState, SerializedState};
 
-use crate::blobs::{UploadState, check_chunk};
+use crate::blobs::{Chunk, ChunkSum, UploadState, check_bounds};
 use crate::db::{Db, now};
 use crate::error::{ServerError, ServerResult};
 use crate::s3::ObjectStore;
@@ -200,7 +202,8 @@ impl ObjectUploads {
     /// Appends `chunk` at `offset` of `device`'s upload (the same contract as the local store's
     /// `append`). Chunks add to the running hash and to a tail kept in the database; once the
     /// tail makes a part it goes to the store; the last chunk finishes the object, but only if
-    /// everything received hashes to `sha256`.
+    /// everything received hashes to `sha256`. A chunk still arriving that makes a part by
+    /// itself, or a whole photo, goes on to the store while it arrives ([`Checked`]).
     #[allow(clippy::too_many_arguments)]
     pub fn append(
         &self,
@@ -210,14 +213,105 @@ impl ObjectUploads {
         offset: u64,
         total: u64,
         checksum: Option<&str>,
-        chunk: &[u8],
+        chunk: Chunk,
     ) -> ServerResult<UploadState> {
         if device.is_empty() {
             return Err(ServerError::Forbidden(
                 "only an enrolled device uploads photos".into(),
             ));
         }
-        check_chunk(offset, total, checksum, chunk)?;
+        let len = chunk.len();
+        let (mut p, expected, mut sum) =
+            match self.start(db, device, sha256, offset, total, len, checksum) {
+                Ok(started) => started,
+                Err(e) => {
+                    chunk.discard();
+                    return Err(e);
+                }
+            };
+        let key = photo_key(sha256);
+        let end = offset + len;
+        let arriving = matches!(chunk, Chunk::Arriving { .. });
+        if arriving && end == total && expected.is_none() {
+            // The whole photo in one chunk: one PUT makes it readable whole or not at all, and
+            // its last bytes wait until it hashes to its name. No row.
+            Checked::send(chunk, sum, p.hash, Some(sha256), |body| {
+                self.store.put_arriving(&key, body)
+            })?;
+            return Ok(UploadState {
+                offset: total,
+                complete: true,
+            });
+        }
+        let mut started = None;
+        if arriving && end < total && p.tail.is_empty() && len >= PART_BYTES as u64 {
+            // A part by itself: on to the store as it arrives (parts are not readable).
+            let id = self.upload_id(&key, &p, &mut started)?;
+            let number = part_number(p.etags.len())?;
+            let sent = Checked::send(chunk, sum, p.hash.clone(), None, |body| {
+                self.store.put_part_arriving(&key, &id, number, body)
+            });
+            let (etag, hash) = match sent {
+                Ok(sent) => sent,
+                Err(e) => {
+                    if let Some(id) = started {
+                        let _ = self.store.abort_multipart(&key, &id);
+                    }
+                    return Err(e);
+                }
+            };
+            p.hash = hash;
+            p.etags.push(etag);
+            p.multipart_id = Some(id);
+            p.received = end;
+        } else {
+            let chunk = chunk.into_bytes()?;
+            sum.update(&chunk);
+            sum.verify()?;
+            p.hash.update(&chunk);
+            p.tail.extend_from_slice(&chunk);
+            p.received = end;
+            if p.received == total {
+                return self.finish(db, device, sha256, expected, p);
+            }
+            if p.tail.len() >= PART_BYTES {
+                let id = self.upload_id(&key, &p, &mut started)?;
+                let number = part_number(p.etags.len())?;
+                let etag = self
+                    .store
+                    .put_part(&key, &id, number, std::mem::take(&mut p.tail))?;
+                p.multipart_id = Some(id);
+                p.etags.push(etag);
+            }
+        }
+        if !db.write(|c| p.save(c, device, sha256, expected))? {
+            if let Some(id) = started {
+                let _ = self.store.abort_multipart(&key, &id);
+            }
+            return Err(busy());
+        }
+        Ok(UploadState {
+            offset: p.received,
+            complete: false,
+        })
+    }
+
+    /// Checks a chunk of `len` bytes against the upload it adds to, before any of it is read;
+    /// returns the upload's progress (a new one if there is none), the bytes its row held (None
+    /// for no row), and the chunk's checksum to compute.
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        &self,
+        db: &Db,
+        device: &str,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        len: u64,
+        checksum: Option<&str>,
+    ) -> ServerResult<(Progress, Option<u64>, ChunkSum)> {
+        check_bounds(offset, total, len)?;
+        let sum = ChunkSum::parse(checksum)?;
         let found = db.read(|c| Progress::load(c, device, sha256))?;
         let expected = found.as_ref().map(|p| p.received);
         let received = expected.unwrap_or(0);
@@ -226,7 +320,7 @@ impl ObjectUploads {
                 "Upload-Offset {offset} does not match the {received} bytes received"
             )));
         }
-        let mut p = match found {
+        let p = match found {
             Some(p) if p.total != total => {
                 return Err(ServerError::BadRequest(format!(
                     "Upload-Length {total} differs from the {} this upload started with",
@@ -252,40 +346,22 @@ impl ObjectUploads {
                 }
             }
         };
-        p.hash.update(chunk);
-        p.tail.extend_from_slice(chunk);
-        p.received = offset + chunk.len() as u64;
-        let key = photo_key(sha256);
-        if p.received == total {
-            return self.finish(db, device, sha256, expected, p);
+        Ok((p, expected, sum))
+    }
+
+    /// The upload's multipart id, starting one (and noting it in `started`) if it has none.
+    fn upload_id(
+        &self,
+        key: &str,
+        p: &Progress,
+        started: &mut Option<String>,
+    ) -> ServerResult<String> {
+        if let Some(id) = &p.multipart_id {
+            return Ok(id.clone());
         }
-        let mut started = None;
-        if p.tail.len() >= PART_BYTES {
-            let id = match &p.multipart_id {
-                Some(id) => id.clone(),
-                None => {
-                    let id = self.store.start_multipart(&key)?;
-                    started = Some(id.clone());
-                    id
-                }
-            };
-            let number = part_number(p.etags.len())?;
-            let etag = self
-                .store
-                .put_part(&key, &id, number, std::mem::take(&mut p.tail))?;
-            p.multipart_id = Some(id);
-            p.etags.push(etag);
-        }
-        if !db.write(|c| p.save(c, device, sha256, expected))? {
-            if let Some(id) = started {
-                let _ = self.store.abort_multipart(&key, &id);
-            }
-            return Err(busy());
-        }
-        Ok(UploadState {
-            offset: p.received,
-            complete: false,
-        })
+        let id = self.store.start_multipart(key)?;
+        *started = Some(id.clone());
+        Ok(id)
     }
 
     /// The last chunk arrived (`done` is the upload with it; the row held `expected` bytes,
@@ -458,6 +534,155 @@ impl ObjectUploads {
             );
         }
         self.store.put(&photo_key(sha256), bytes)
+    }
+}
+
+/// A chunk on its way to the store while it arrives, checked on the way: its checksum and, when
+/// it ends the photo, the whole photo's SHA-256. Its last frame is held back until both match,
+/// so a chunk that fails either reaches the store cut short, and a store keeps nothing of a
+/// body cut short (S3 never adds a partial object or part).
+struct Checked {
+    /// The request's body (in a mutex only to be `Sync`, as the store's client wants; it is
+    /// only ever reached through `&mut`).
+    body: Mutex<axum::body::Body>,
+    /// Bytes of the chunk still to come.
+    left: u64,
+    declared: u64,
+    sum: Option<ChunkSum>,
+    hash: Hasher,
+    /// The photo's name, when this chunk ends the upload.
+    ends: Option<String>,
+    verdict: Arc<Mutex<Verdict>>,
+}
+
+/// What the body found, for the caller once the store has answered.
+#[derive(Default)]
+struct Verdict {
+    refused: Option<ServerError>,
+    /// The running hash with the whole chunk in it, once the chunk has passed.
+    hash: Option<Hasher>,
+}
+
+impl Checked {
+    /// Sends an arriving chunk to the store through `send`, checked as it goes; returns what
+    /// the store answered and the upload's running hash with the chunk in it. A chunk that
+    /// fails its checks is the error, whatever the store made of the cut-short body.
+    fn send<T>(
+        chunk: Chunk,
+        sum: ChunkSum,
+        hash: Hasher,
+        ends: Option<&str>,
+        send: impl FnOnce(Checked) -> ServerResult<T>,
+    ) -> ServerResult<(T, Hasher)> {
+        let Chunk::Arriving { len, body } = chunk else {
+            unreachable!("only a chunk still arriving is sent on as it arrives")
+        };
+        let verdict = Arc::new(Mutex::new(Verdict::default()));
+        let answer = send(Checked {
+            body: Mutex::new(body),
+            left: len,
+            declared: len,
+            sum: Some(sum),
+            hash,
+            ends: ends.map(str::to_string),
+            verdict: verdict.clone(),
+        });
+        let mut verdict = verdict.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(refused) = verdict.refused.take() {
+            return Err(refused);
+        }
+        let answer = answer?;
+        let hash = verdict.hash.take().ok_or_else(|| {
+            ServerError::Internal("the store answered before the whole chunk was sent".into())
+        })?;
+        Ok((answer, hash))
+    }
+
+    fn refuse(&mut self, why: ServerError) -> std::io::Error {
+        let message = why.to_string();
+        self.verdict
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .refused = Some(why);
+        std::io::Error::other(message)
+    }
+
+    /// The whole chunk has arrived (its last frame not yet passed on): checks it.
+    fn conclude(&mut self) -> Result<(), std::io::Error> {
+        let sum = self.sum.take().expect("a chunk concludes once");
+        if let Err(e) = sum.verify() {
+            return Err(self.refuse(e));
+        }
+        if let Some(name) = self.ends.take() {
+            let actual = hex::encode(self.hash.clone().finalize());
+            if actual != name {
+                return Err(self.refuse(ServerError::Unprocessable(format!(
+                    "the uploaded photo does not match its name (its content hashes to {actual}); upload it again"
+                ))));
+            }
+        }
+        self.verdict.lock().unwrap_or_else(|p| p.into_inner()).hash = Some(self.hash.clone());
+        Ok(())
+    }
+}
+
+impl http_body::Body for Checked {
+    type Data = bytes::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if this.left == 0 {
+            return Poll::Ready(None);
+        }
+        let body = this.body.get_mut().unwrap_or_else(|p| p.into_inner());
+        let frame = match std::task::ready!(std::pin::Pin::new(body).poll_frame(cx)) {
+            Some(Ok(frame)) => frame,
+            None => {
+                let got = this.declared - this.left;
+                let why = ServerError::BadRequest(format!(
+                    "the chunk ended after {got} of the {} bytes it declared",
+                    this.declared
+                ));
+                return Poll::Ready(Some(Err(this.refuse(why))));
+            }
+            Some(Err(e)) => {
+                let why = ServerError::BadRequest(format!("the chunk did not arrive whole: {e}"));
+                return Poll::Ready(Some(Err(this.refuse(why))));
+            }
+        };
+        // Trailers carry nothing of the chunk: passed on as an empty frame.
+        let data = frame.into_data().unwrap_or_default();
+        if data.len() as u64 > this.left {
+            let why = ServerError::BadRequest(format!(
+                "the chunk runs past the {} bytes it declared",
+                this.declared
+            ));
+            return Poll::Ready(Some(Err(this.refuse(why))));
+        }
+        this.left -= data.len() as u64;
+        if let Some(sum) = &mut this.sum {
+            sum.update(&data);
+        }
+        this.hash.update(&data);
+        if this.left == 0
+            && let Err(e) = this.conclude()
+        {
+            return Poll::Ready(Some(Err(e)));
+        }
+        Poll::Ready(Some(Ok(http_body::Frame::data(data))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
     }
 }
 

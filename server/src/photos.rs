@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::blobs::{MAX_PENDING_BYTES_PER_DEVICE, UploadState, Uploads};
+use crate::blobs::{Chunk, MAX_PENDING_BYTES_PER_DEVICE, UploadState, Uploads};
 use crate::db::Db;
 use crate::error::ServerResult;
 use crate::object_uploads::ObjectUploads;
@@ -26,6 +26,12 @@ impl Photos {
                 Photos::Object(ObjectUploads::open(address, MAX_PENDING_BYTES_PER_DEVICE)?)
             }
         })
+    }
+
+    /// Whether a chunk is best handed over while it arrives (the object store sends it on)
+    /// rather than whole.
+    pub fn streams(&self) -> bool {
+        matches!(self, Photos::Object(_))
     }
 
     /// "local" or "s3", for readiness and metrics.
@@ -59,7 +65,8 @@ impl Photos {
         }
     }
 
-    /// Appends a chunk to `device`'s upload (see [`Uploads::append`]).
+    /// Appends a chunk to `device`'s upload (see [`Uploads::append`]). The object store sends a
+    /// chunk still arriving on as it arrives; local files take it whole.
     #[allow(clippy::too_many_arguments)]
     pub fn append(
         &self,
@@ -69,11 +76,14 @@ impl Photos {
         offset: u64,
         total: u64,
         checksum: Option<&str>,
-        chunk: &[u8],
+        chunk: Chunk,
     ) -> ServerResult<UploadState> {
         Self::check(sha256)?;
         match self {
-            Photos::Local(u) => u.append(device, sha256, offset, total, checksum, chunk),
+            Photos::Local(u) => {
+                let chunk = chunk.into_bytes()?;
+                u.append(device, sha256, offset, total, checksum, &chunk)
+            }
             Photos::Object(o) => o.append(db, device, sha256, offset, total, checksum, chunk),
         }
     }

@@ -29,6 +29,19 @@ pub struct ObjectStore {
     /// Made on first use, on a blocking thread (a blocking client must not be built or dropped
     /// inside the async runtime).
     http: OnceLock<reqwest::blocking::Client>,
+    /// The async client that passes on bodies still arriving (`send_arriving`).
+    streaming: OnceLock<reqwest::Client>,
+}
+
+/// A request body still arriving, of a known length, that the store passes on as it comes.
+pub trait Arriving:
+    http_body::Body<Data = bytes::Bytes, Error = std::io::Error> + Send + Sync + 'static
+{
+}
+
+impl<B> Arriving for B where
+    B: http_body::Body<Data = bytes::Bytes, Error = std::io::Error> + Send + Sync + 'static
+{
 }
 
 impl ObjectStore {
@@ -84,6 +97,7 @@ impl ObjectStore {
             prefix,
             shown: address.to_string(),
             http: OnceLock::new(),
+            streaming: OnceLock::new(),
         })
     }
 
@@ -131,6 +145,10 @@ impl ObjectStore {
     fn refused(&self, what: &str, response: reqwest::blocking::Response) -> ServerError {
         let status = response.status();
         let body = response.text().unwrap_or_default();
+        self.refusal(what, status, &body)
+    }
+
+    fn refusal(&self, what: &str, status: reqwest::StatusCode, body: &str) -> ServerError {
         let code = body
             .split_once("<Code>")
             .and_then(|(_, rest)| rest.split_once("</Code>"))
@@ -252,7 +270,11 @@ impl ObjectStore {
         if !r.status().is_success() {
             return Err(self.refused("a part", r));
         }
-        r.headers()
+        self.etag(r.headers())
+    }
+
+    fn etag(&self, headers: &reqwest::header::HeaderMap) -> ServerResult<String> {
+        headers
             .get(reqwest::header::ETAG)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
@@ -262,6 +284,74 @@ impl ObjectStore {
                     self.shown
                 ))
             })
+    }
+
+    /// Writes `body`, a request body still arriving, under `key` as it arrives (see
+    /// [`Self::send_arriving`]).
+    pub fn put_arriving<B: Arriving>(&self, key: &str, body: B) -> ServerResult<()> {
+        let url = self
+            .bucket
+            .put_object(self.creds(), &self.key(key))
+            .sign(SIGNED_FOR);
+        self.send_arriving("a write", url, body).map(|_| ())
+    }
+
+    /// Sends `body`, a request body still arriving, as part `number` of multipart upload `id`;
+    /// returns the part's ETag.
+    pub fn put_part_arriving<B: Arriving>(
+        &self,
+        key: &str,
+        id: &str,
+        number: u16,
+        body: B,
+    ) -> ServerResult<String> {
+        let url = self
+            .bucket
+            .upload_part(self.creds(), &self.key(key), number, id)
+            .sign(SIGNED_FOR);
+        let headers = self.send_arriving("a part", url, body)?;
+        self.etag(&headers)
+    }
+
+    /// PUTs a body while it arrives, its frames passed on as they come (the blocking client
+    /// would copy them in 8 KiB pieces, each handed between threads); a body that fails
+    /// part-way is cut short, and the store keeps nothing of it. Called on a blocking thread of
+    /// the server's runtime, whose async client sends it.
+    fn send_arriving<B: Arriving>(
+        &self,
+        what: &str,
+        url: Url,
+        body: B,
+    ) -> ServerResult<reqwest::header::HeaderMap> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            ServerError::Internal("a body still arriving is sent from the server's runtime".into())
+        })?;
+        let len = http_body::Body::size_hint(&body).exact();
+        let client = self.streaming.get_or_init(|| {
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(300))
+                .build()
+                .expect("an HTTP client with default settings builds")
+        });
+        let mut request = client.put(url).body(reqwest::Body::wrap(body));
+        if let Some(len) = len {
+            request = request.header(reqwest::header::CONTENT_LENGTH, len);
+        }
+        let (status, headers, text) = runtime.block_on(async {
+            let r = request.send().await.map_err(|e| {
+                ServerError::Unavailable(format!(
+                    "the photo store {} does not answer ({what}): {e}",
+                    self.shown
+                ))
+            })?;
+            let (status, headers) = (r.status(), r.headers().clone());
+            Ok::<_, ServerError>((status, headers, r.text().await.unwrap_or_default()))
+        })?;
+        if !status.is_success() {
+            return Err(self.refusal(what, status, &text));
+        }
+        Ok(headers)
     }
 
     /// Joins the parts (their ETags in order) into the object under `key`, which becomes

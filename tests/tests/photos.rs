@@ -1,6 +1,7 @@
 //! Photos on object storage with several server instances: the chunks of one upload reach
 //! different instances, two instances take the same chunk at once, a photo that does not hash
-//! to its name never becomes readable. These run in the scale-out pass of the tests
+//! to its name never becomes readable, a chunk passed on to the store while it arrives counts
+//! only once it has arrived whole and checked. These run in the scale-out pass of the tests
 //! (`QUAYSIDE_TEST_POSTGRES` and `QUAYSIDE_TEST_S3`); the single-store behaviour of uploads is
 //! tested by every other end-to-end test in both passes.
 
@@ -283,6 +284,135 @@ fn a_photo_that_does_not_hash_to_its_name_never_becomes_readable() {
     let got = request(&b, "GET", &sha, &token, &[], vec![]);
     assert_eq!(got.status, 200, "{}", String::from_utf8_lossy(&got.body));
     assert!(got.body == photo);
+}
+
+/// Sends the headers of a PATCH of `part` at `offset`, then only its first `sent` bytes, and
+/// stops sending (a phone losing its signal mid-chunk); returns the server's answer.
+fn patch_cut_short(
+    server: &quayside_server::Server,
+    token: &str,
+    sha: &str,
+    total: usize,
+    offset: usize,
+    part: &[u8],
+    sent: usize,
+) -> String {
+    use std::io::{Read, Write};
+    let addr = server.url().trim_start_matches("http://").to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    let crc = base64::engine::general_purpose::STANDARD.encode(crc32c::crc32c(part).to_be_bytes());
+    write!(
+        s,
+        "PATCH /v1/blobs/{sha} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Tus-Resumable: 1.0.0\r\nUpload-Offset: {offset}\r\nUpload-Length: {total}\r\n\
+         Upload-Checksum: crc32c {crc}\r\nContent-Type: application/offset+octet-stream\r\n\
+         Content-Length: {}\r\n\r\n",
+        part.len()
+    )
+    .unwrap();
+    s.write_all(&part[..sent]).unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// A PATCH of `part` whose checksum header is that of other bytes.
+fn patch_with_wrong_checksum(
+    server: &quayside_server::Server,
+    token: &str,
+    sha: &str,
+    total: usize,
+    offset: usize,
+    part: Vec<u8>,
+) -> Answer {
+    let crc =
+        base64::engine::general_purpose::STANDARD.encode(crc32c::crc32c(b"other").to_be_bytes());
+    request(
+        server,
+        "PATCH",
+        sha,
+        token,
+        &[
+            ("Upload-Offset", offset.to_string()),
+            ("Upload-Length", total.to_string()),
+            ("Upload-Checksum", format!("crc32c {crc}")),
+        ],
+        part,
+    )
+}
+
+#[test]
+fn a_whole_photo_sent_on_while_it_arrives_is_kept_only_whole_and_verified() {
+    let Some((data, [a, b])) = two_instances() else {
+        return;
+    };
+    // One chunk, the size phones take: the server passes it to the store as it arrives.
+    let photo = photo_of(6 * MIB, 5);
+    let sha = hex::encode(Sha256::digest(&photo));
+    let (_ama, token) = officer_referencing(&data, &a, &photo);
+    let kept = || a.state.photos.complete_len(&sha).unwrap();
+    // Cut short half-way: refused, and the store keeps nothing of it.
+    let answer = patch_cut_short(&a, &token, &sha, photo.len(), 0, &photo, 3 * MIB);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(kept(), None);
+    assert_eq!(head(&b, &token, &sha).offset, Some(0));
+    // Its bytes do not match its checksum: refused, nothing kept.
+    let r = patch_with_wrong_checksum(&a, &token, &sha, photo.len(), 0, photo.clone());
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert!(String::from_utf8_lossy(&r.body).contains("checksum mismatch"));
+    assert_eq!(kept(), None);
+    // Its last byte altered (the checksum matching what is sent): it does not hash to its name,
+    // so its last bytes never reach the store.
+    let mut altered = photo.clone();
+    *altered.last_mut().unwrap() ^= 1;
+    let r = patch(&b, &token, &sha, photo.len(), 0, altered);
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert!(String::from_utf8_lossy(&r.body).contains("does not match its name"));
+    assert_eq!(kept(), None);
+    assert_eq!(request(&a, "GET", &sha, &token, &[], vec![]).status, 404);
+    // Sent right, it is kept and reads back whole.
+    let r = chunk(&b, &token, &photo, 0, photo.len());
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(kept(), Some(photo.len() as u64));
+    let got = request(&a, "GET", &sha, &token, &[], vec![]);
+    assert_eq!(got.status, 200);
+    assert!(
+        got.body == photo,
+        "the photo read back is not the photo sent"
+    );
+}
+
+#[test]
+fn a_part_sent_on_while_it_arrives_counts_only_whole_and_checked() {
+    let Some((data, [a, b])) = two_instances() else {
+        return;
+    };
+    // 6 MiB chunks: each makes a part of the store's multipart upload by itself.
+    let photo = photo_of(12 * MIB + 7, 6);
+    let sha = hex::encode(Sha256::digest(&photo));
+    let (_ama, token) = officer_referencing(&data, &a, &photo);
+    for at in [0, 6 * MIB] {
+        let part = &photo[at..at + 6 * MIB];
+        let answer = patch_cut_short(&a, &token, &sha, photo.len(), at, part, 2 * MIB);
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+        assert_eq!(head(&b, &token, &sha).offset, Some(at as u64));
+        let r = patch_with_wrong_checksum(&b, &token, &sha, photo.len(), at, part.to_vec());
+        assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+        assert_eq!(head(&a, &token, &sha).offset, Some(at as u64));
+        let r = chunk(&b, &token, &photo, at, 6 * MIB);
+        assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+        assert_eq!(head(&a, &token, &sha).offset, Some((at + 6 * MIB) as u64));
+        assert_eq!(request(&a, "GET", &sha, &token, &[], vec![]).status, 404);
+    }
+    let r = chunk(&a, &token, &photo, 12 * MIB, 7);
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    let got = request(&b, "GET", &sha, &token, &[], vec![]);
+    assert_eq!(got.status, 200);
+    assert!(
+        got.body == photo,
+        "the photo read back is not the photo sent"
+    );
 }
 
 #[test]

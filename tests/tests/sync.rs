@@ -599,7 +599,7 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
                 0,
                 9,
                 Some("sha256 AAAA"),
-                b"\xFF\xD8\xFF\xE0hello"
+                quayside_server::blobs::Chunk::Whole(b"\xFF\xD8\xFF\xE0hello".to_vec().into())
             )
             .is_err()
     );
@@ -626,6 +626,42 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     // Already there: not sent again.
     let again = sync(&ama);
     assert_eq!(again.photos_uploaded, 0);
+    // A photo of one chunk is sent at once, without asking first; if the server holds part of
+    // it (a device that sent it in smaller chunks before), it answers 409 and the upload asks
+    // and goes on from there.
+    let small = jpeg_bytes(6 * 1024 * 1024, 4);
+    let sha_small = ama
+        .store
+        .add_photo(a.clone(), small.clone(), PhotoFields::default())
+        .unwrap()
+        .photo
+        .sha256;
+    let mut doc = ama.store.inner().document("inspection", &a).unwrap();
+    assert_eq!(
+        push_whole(&client, "inspection", &a, &mut doc),
+        quayside_core::sync::protocol::Outcome::Ok
+    );
+    let half = small.len() / 2;
+    let small_total = small.len() as u64;
+    client
+        .blob_patch(&sha_small, 0, small_total, &small[..half])
+        .unwrap();
+    let sent = client
+        .upload_blob(&sha_small, small_total, || Ok(small.clone()))
+        .unwrap();
+    // The whole refused at offset 0, a HEAD, then the second half.
+    assert_eq!(sent.round_trips, 3);
+    assert_eq!(sent.bytes_sent, small_total + (small.len() - half) as u64);
+    assert_eq!(client.blob_offset(&sha_small).unwrap(), (small_total, true));
+    assert!(agency.photos().read(&sha_small).unwrap() == small);
+    // Once held, a second upload sends it and is told it is there.
+    let sent = client
+        .upload_blob(&sha_small, small_total, || Ok(small.clone()))
+        .unwrap();
+    assert_eq!(sent.round_trips, 1);
+    // The device has not noted it uploaded (sent by hand here, as by a device that crashed
+    // before noting it): its next sync does, after being told it is held.
+    assert_eq!(sync(&ama).photos_uploaded, 1);
 
     if local_photos_only("writes an unfinished upload into the data directory") {
         return;

@@ -19,6 +19,16 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// Photo upload chunk size.
+pub const CHUNK_BYTES: usize = 8 * 1024 * 1024;
+
+/// What uploading one photo took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlobUpload {
+    pub round_trips: u64,
+    pub bytes_sent: u64,
+}
+
 /// A connection to one server, optionally with a device token.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -178,6 +188,61 @@ impl HttpClient {
     /// One round of the resync fallback (automerge sync messages).
     pub fn resync(&self, req: &ResyncRequest) -> Result<(ResyncResponse, usize, usize)> {
         self.post_cbor("/v1/resync", req)
+    }
+
+    /// Uploads a photo of `total` bytes, named by its SHA-256, from where the server's copy
+    /// stops, in chunks of [`CHUNK_BYTES`]; `read` gives its bytes (called once, and only if
+    /// the server lacks some of them). A photo that fits in one chunk is sent straight away
+    /// without first asking how much the server holds, a round trip saved on a slow link (a
+    /// one-chunk upload leaves nothing part-way on the server); a server that holds part of it
+    /// answers 409, and the upload asks and goes on from there.
+    pub fn upload_blob(
+        &self,
+        sha256: &str,
+        total: u64,
+        read: impl FnOnce() -> Result<Vec<u8>>,
+    ) -> Result<BlobUpload> {
+        let mut done = BlobUpload::default();
+        let mut read = Some(read);
+        let mut bytes = None;
+        let (mut offset, mut complete) = if total > 0 && total as usize <= CHUNK_BYTES {
+            let whole = bytes.insert(read.take().expect("not read yet")()?);
+            done.round_trips += 1;
+            done.bytes_sent += whole.len() as u64;
+            match self.blob_patch(sha256, 0, total, whole) {
+                Err(Error::Server { status: 409, .. }) => {
+                    done.round_trips += 1;
+                    self.blob_offset(sha256)?
+                }
+                answer => answer?,
+            }
+        } else {
+            done.round_trips += 1;
+            self.blob_offset(sha256)?
+        };
+        if complete {
+            return Ok(done);
+        }
+        let bytes = match (bytes, read) {
+            (Some(bytes), _) => bytes,
+            (None, Some(read)) => read()?,
+            (None, None) => unreachable!("read once, and kept"),
+        };
+        // Until the server says it holds the photo: every byte may have arrived before a crash
+        // stopped the server finishing it, and then an empty chunk at the end finishes it.
+        while !complete {
+            if offset > total || bytes.len() as u64 != total {
+                return Err(Error::Network(format!(
+                    "the server reports {offset} bytes of a {total}-byte photo"
+                )));
+            }
+            let end = (offset as usize + CHUNK_BYTES).min(bytes.len());
+            let chunk = &bytes[offset as usize..end];
+            (offset, complete) = self.blob_patch(sha256, offset, total, chunk)?;
+            done.round_trips += 1;
+            done.bytes_sent += chunk.len() as u64;
+        }
+        Ok(done)
     }
 
     /// How much of a photo the server has: (offset, complete).

@@ -23,8 +23,7 @@ use crate::store::sync_state::{Incoming, ServerLink};
 pub const BATCH_DOCS: usize = 500;
 /// Bytes of changes per sync request (a batch closes early when it reaches this).
 pub const BATCH_BYTES: usize = 8 * 1024 * 1024;
-/// Photo upload chunk size.
-pub const CHUNK_BYTES: usize = 8 * 1024 * 1024;
+pub use super::client::CHUNK_BYTES;
 
 /// The step a sync is at.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -486,27 +485,11 @@ fn upload_photo(
     total: u64,
     report: &mut SyncReport,
 ) -> Result<()> {
-    let (mut offset, mut complete) = client.blob_offset(sha)?;
-    report.round_trips += 1;
-    if !complete {
-        // Opened (the file is sealed on the device) and checked against its hash: a photo
-        // altered on this device is not sent as evidence (the server checks again).
-        let bytes = store.blobs().read_verified(sha)?;
-        // Until the server says it holds the photo: every byte may have arrived before a crash
-        // stopped the server finishing it, and then an empty chunk at the end finishes it.
-        while !complete {
-            if offset > total {
-                return Err(Error::Network(format!(
-                    "the server reports {offset} bytes of a {total}-byte photo"
-                )));
-            }
-            let end = (offset as usize + CHUNK_BYTES).min(bytes.len());
-            let chunk = &bytes[offset as usize..end];
-            (offset, complete) = client.blob_patch(sha, offset, total, chunk)?;
-            report.round_trips += 1;
-            report.bytes_sent += chunk.len() as u64;
-        }
-    }
+    // Opened (the file is sealed on the device) and checked against its hash: a photo altered
+    // on this device is not sent as evidence (the server checks again).
+    let sent = client.upload_blob(sha, total, || store.blobs().read_verified(sha))?;
+    report.round_trips += sent.round_trips;
+    report.bytes_sent += sent.bytes_sent;
     store.mark_photo_uploaded(sha)?;
     report.photos_uploaded += 1;
     Ok(())
