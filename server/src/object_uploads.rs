@@ -243,11 +243,24 @@ impl ObjectUploads {
                 complete: true,
             });
         }
+        if arriving && end == total && p.tail.is_empty() && p.multipart_id.is_some() {
+            // The last part by itself: on to the store as it arrives, then the join.
+            p.received = end;
+            return self.finish(db, device, sha256, expected, p, Last::Arriving(chunk, sum));
+        }
         let mut started = None;
         if arriving && end < total && p.tail.is_empty() && len >= PART_BYTES as u64 {
             // A part by itself: on to the store as it arrives (parts are not readable).
-            let id = self.upload_id(&key, &p, &mut started)?;
-            let number = part_number(p.etags.len())?;
+            let (id, number) = match self
+                .upload_id(&key, &p, &mut started)
+                .and_then(|id| Ok((id, part_number(p.etags.len())?)))
+            {
+                Ok(part) => part,
+                Err(e) => {
+                    chunk.discard();
+                    return Err(e);
+                }
+            };
             let sent = Checked::send(chunk, sum, p.hash.clone(), None, |body| {
                 self.store.put_part_arriving(&key, &id, number, body)
             });
@@ -257,7 +270,7 @@ impl ObjectUploads {
                     if let Some(id) = started {
                         let _ = self.store.abort_multipart(&key, &id);
                     }
-                    return Err(e);
+                    return Err(e.into());
                 }
             };
             p.hash = hash;
@@ -272,7 +285,7 @@ impl ObjectUploads {
             p.tail.extend_from_slice(&chunk);
             p.received = end;
             if p.received == total {
-                return self.finish(db, device, sha256, expected, p);
+                return self.finish(db, device, sha256, expected, p, Last::Held);
             }
             if p.tail.len() >= PART_BYTES {
                 let id = self.upload_id(&key, &p, &mut started)?;
@@ -364,9 +377,10 @@ impl ObjectUploads {
         Ok(id)
     }
 
-    /// The last chunk arrived (`done` is the upload with it; the row held `expected` bytes,
-    /// None for no row yet): the object is
-    /// kept under its hash only if everything received hashes to the name. One request at a
+    /// The last chunk arrived (`done` is the upload with it, `last` says where its bytes are;
+    /// the row held `expected` bytes, None for no row yet): the object is kept under its hash
+    /// only if everything received hashes to the name (for a last part still arriving, checked
+    /// as it passes, before its last frame reaches the store). One request at a
     /// time finishes an upload (a lease on its row); the row stays until the object is whole,
     /// so a finish that fails part-way is taken up again by the device's next request.
     fn finish(
@@ -376,10 +390,13 @@ impl ObjectUploads {
         sha256: &str,
         expected: Option<u64>,
         done: Progress,
+        last: Last,
     ) -> ServerResult<UploadState> {
         let key = photo_key(sha256);
-        let actual = hex::encode(done.hash.clone().finalize());
-        if actual != sha256 {
+        if let Last::Held = last
+            && let actual = hex::encode(done.hash.clone().finalize())
+            && actual != sha256
+        {
             if let Some(id) = &done.multipart_id {
                 let _ = self.store.abort_multipart(&key, id);
             }
@@ -408,6 +425,7 @@ impl ObjectUploads {
             // Someone else is finishing it (or has moved it on): wait for them.
             let row = db.read(|c| Progress::load(c, device, sha256))?;
             if row.as_ref().map(|r| r.received) != Some(at) {
+                last.discard();
                 if row.is_none() && self.store.head(&key)? == Some(done.total) {
                     return Ok(UploadState {
                         offset: done.total,
@@ -417,25 +435,51 @@ impl ObjectUploads {
                 return Err(busy());
             }
             if waiting.elapsed() > FINISHING_LEASE + std::time::Duration::from_secs(1) {
+                last.discard();
                 return Err(busy());
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        let mut misnamed = false;
         let sent = if self.store.head(&key)? == Some(done.total) {
             // An earlier request finished the object (checked then as now) and did not get to
             // forget the upload: nothing to send again.
+            last.discard();
             Ok(())
         } else {
-            match &done.multipart_id {
-                None => self.store.put(&key, done.tail),
-                Some(id) => {
+            match (&done.multipart_id, last) {
+                (None, Last::Held) => self.store.put(&key, done.tail),
+                (None, Last::Arriving(chunk, _)) => {
+                    chunk.discard();
+                    Err(ServerError::Internal(
+                        "only a multipart upload's last part is sent on as it arrives".into(),
+                    ))
+                }
+                (Some(id), last) => {
                     let mut etags = done.etags;
-                    part_number(etags.len())
-                        .and_then(|n| self.store.put_part(&key, id, n, done.tail))
-                        .and_then(|etag| {
-                            etags.push(etag);
-                            self.store.finish_multipart(&key, id, &etags)
-                        })
+                    let number = part_number(etags.len());
+                    let etag = match (number, last) {
+                        (Err(e), last) => {
+                            last.discard();
+                            Err(e)
+                        }
+                        (Ok(n), Last::Held) => self.store.put_part(&key, id, n, done.tail),
+                        (Ok(n), Last::Arriving(chunk, sum)) => {
+                            let hash = done.hash.clone();
+                            Checked::send(chunk, sum, hash, Some(sha256), |body| {
+                                self.store.put_part_arriving(&key, id, n, body)
+                            })
+                            .map(|(etag, _)| etag)
+                            .map_err(|f| {
+                                misnamed = f.misnamed;
+                                f.error
+                            })
+                        }
+                    };
+                    etag.and_then(|etag| {
+                        etags.push(etag);
+                        self.store.finish_multipart(&key, id, &etags)
+                    })
                 }
             }
         };
@@ -443,9 +487,13 @@ impl ObjectUploads {
             // Another finisher (one that outlived its lease) may have joined it meanwhile.
             && self.store.head(&key)? != Some(done.total)
         {
-            if let (ServerError::Internal(_), Some(id)) = (&e, &done.multipart_id) {
-                // The store refused the parts (one is not what was recorded: two different
-                // chunks were sent for one offset): start the upload over.
+            if let (true, Some(id)) = (
+                misnamed || matches!(e, ServerError::Internal(_)),
+                &done.multipart_id,
+            ) {
+                // The photo does not hash to its name, or the store refused the parts (one is
+                // not what was recorded: two different chunks were sent for one offset): start
+                // the upload over.
                 let _ = self.store.abort_multipart(&key, id);
                 forget(db, device, sha256)?;
                 return Err(e);
@@ -537,6 +585,45 @@ impl ObjectUploads {
     }
 }
 
+/// Why a chunk sent on while it arrived was not kept.
+struct Failure {
+    error: ServerError,
+    /// It ended the photo, and the photo does not hash to its name: the upload starts over.
+    misnamed: bool,
+}
+
+impl From<ServerError> for Failure {
+    fn from(error: ServerError) -> Self {
+        Failure {
+            error,
+            misnamed: false,
+        }
+    }
+}
+
+impl From<Failure> for ServerError {
+    fn from(f: Failure) -> Self {
+        f.error
+    }
+}
+
+/// The last bytes of an upload, as it is finished.
+enum Last {
+    /// Received whole, in the progress's tail (and in its hash).
+    Held,
+    /// The last part by itself, still arriving: sent on as it arrives and checked on the way.
+    Arriving(Chunk, ChunkSum),
+}
+
+impl Last {
+    /// Reads and drops what is still to come, before an answer given without it.
+    fn discard(self) {
+        if let Last::Arriving(chunk, _) = self {
+            chunk.discard();
+        }
+    }
+}
+
 /// A chunk on its way to the store while it arrives, checked on the way: its checksum and, when
 /// it ends the photo, the whole photo's SHA-256. Its last frame is held back until both match,
 /// so a chunk that fails either reaches the store cut short, and a store keeps nothing of a
@@ -559,6 +646,8 @@ struct Checked {
 #[derive(Default)]
 struct Verdict {
     refused: Option<ServerError>,
+    /// The chunk ended the photo, and the photo does not hash to its name.
+    misnamed: bool,
     /// The running hash with the whole chunk in it, once the chunk has passed.
     hash: Option<Hasher>,
 }
@@ -573,7 +662,7 @@ impl Checked {
         hash: Hasher,
         ends: Option<&str>,
         send: impl FnOnce(Checked) -> ServerResult<T>,
-    ) -> ServerResult<(T, Hasher)> {
+    ) -> Result<(T, Hasher), Failure> {
         let Chunk::Arriving { len, body } = chunk else {
             unreachable!("only a chunk still arriving is sent on as it arrives")
         };
@@ -588,12 +677,17 @@ impl Checked {
             verdict: verdict.clone(),
         });
         let mut verdict = verdict.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(refused) = verdict.refused.take() {
-            return Err(refused);
+        if let Some(error) = verdict.refused.take() {
+            return Err(Failure {
+                error,
+                misnamed: verdict.misnamed,
+            });
         }
-        let answer = answer?;
+        let answer = answer.map_err(Failure::from)?;
         let hash = verdict.hash.take().ok_or_else(|| {
-            ServerError::Internal("the store answered before the whole chunk was sent".into())
+            Failure::from(ServerError::Internal(
+                "the store answered before the whole chunk was sent".into(),
+            ))
         })?;
         Ok((answer, hash))
     }
@@ -616,6 +710,10 @@ impl Checked {
         if let Some(name) = self.ends.take() {
             let actual = hex::encode(self.hash.clone().finalize());
             if actual != name {
+                self.verdict
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .misnamed = true;
                 return Err(self.refuse(ServerError::Unprocessable(format!(
                     "the uploaded photo does not match its name (its content hashes to {actual}); upload it again"
                 ))));

@@ -388,25 +388,52 @@ fn a_part_sent_on_while_it_arrives_counts_only_whole_and_checked() {
     let Some((data, [a, b])) = two_instances() else {
         return;
     };
-    // 6 MiB chunks: each makes a part of the store's multipart upload by itself.
-    let photo = photo_of(12 * MIB + 7, 6);
+    // 6 MiB chunks: each makes a part of the store's multipart upload by itself, and so does
+    // the last one (1 MiB), which finishes the photo.
+    let photo = photo_of(13 * MIB, 6);
     let sha = hex::encode(Sha256::digest(&photo));
     let (_ama, token) = officer_referencing(&data, &a, &photo);
-    for at in [0, 6 * MIB] {
-        let part = &photo[at..at + 6 * MIB];
-        let answer = patch_cut_short(&a, &token, &sha, photo.len(), at, part, 2 * MIB);
-        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
-        assert_eq!(head(&b, &token, &sha).offset, Some(at as u64));
-        let r = patch_with_wrong_checksum(&b, &token, &sha, photo.len(), at, part.to_vec());
-        assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
-        assert_eq!(head(&a, &token, &sha).offset, Some(at as u64));
-        let r = chunk(&b, &token, &photo, at, 6 * MIB);
-        assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
-        assert_eq!(head(&a, &token, &sha).offset, Some((at + 6 * MIB) as u64));
-        assert_eq!(request(&a, "GET", &sha, &token, &[], vec![]).status, 404);
-    }
-    let r = chunk(&a, &token, &photo, 12 * MIB, 7);
+    let send_parts = || {
+        for at in [0, 6 * MIB] {
+            let part = &photo[at..at + 6 * MIB];
+            let answer = patch_cut_short(&a, &token, &sha, photo.len(), at, part, 2 * MIB);
+            assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+            assert_eq!(head(&b, &token, &sha).offset, Some(at as u64));
+            let r = patch_with_wrong_checksum(&b, &token, &sha, photo.len(), at, part.to_vec());
+            assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+            assert_eq!(head(&a, &token, &sha).offset, Some(at as u64));
+            let r = chunk(&b, &token, &photo, at, 6 * MIB);
+            assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+            assert_eq!(head(&a, &token, &sha).offset, Some((at + 6 * MIB) as u64));
+            assert_eq!(request(&a, "GET", &sha, &token, &[], vec![]).status, 404);
+        }
+    };
+    send_parts();
+    let at = 12 * MIB;
+    let last = &photo[at..];
+    // The last part cut short, or not matching its checksum: refused, the upload stays where
+    // it was, nothing readable.
+    let answer = patch_cut_short(&b, &token, &sha, photo.len(), at, last, MIB / 2);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert_eq!(head(&a, &token, &sha).offset, Some(at as u64));
+    let r = patch_with_wrong_checksum(&a, &token, &sha, photo.len(), at, last.to_vec());
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(head(&b, &token, &sha).offset, Some(at as u64));
+    assert_eq!(a.state.photos.complete_len(&sha).unwrap(), None);
+    // The last part altered (its checksum matching what is sent): the photo does not hash to
+    // its name, so the parts are never joined and the upload starts over.
+    let mut altered = last.to_vec();
+    altered[0] ^= 1;
+    let r = patch(&a, &token, &sha, photo.len(), at, altered);
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert!(String::from_utf8_lossy(&r.body).contains("does not match its name"));
+    assert_eq!(a.state.photos.complete_len(&sha).unwrap(), None);
+    assert_eq!(head(&b, &token, &sha).offset, Some(0));
+    // Sent again, right this time: kept, and it reads back whole.
+    send_parts();
+    let r = chunk(&a, &token, &photo, at, photo.len() - at);
     assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.offset, Some(photo.len() as u64));
     let got = request(&b, "GET", &sha, &token, &[], vec![]);
     assert_eq!(got.status, 200);
     assert!(
