@@ -636,40 +636,44 @@ fn upload_median(agency: &Agency, runs: usize, size: usize) -> (Duration, Vec<u8
     let client = quayside_core::sync::client::HttpClient::new(&agency.url(), Some(token)).unwrap();
     let mut photo: Vec<u8> = (0..size).map(|i| (i * 31 % 253) as u8).collect();
     photo[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|i| {
-            photo[5] = i as u8;
-            photo[6] = (size >> 20) as u8;
-            let sha = quayside_core::blobs::sha256_hex(&photo);
-            // The inspection names the photo (the device does not hold it, so its sync does
-            // not upload it): the server now lets this device upload it.
-            device
-                .store
-                .inner()
-                .edit_inspection(&id, |doc, author, _| {
-                    inspection::add_photo(
-                        doc,
-                        author,
-                        &quayside_core::model::Photo {
-                            sha256: sha.clone(),
-                            bytes: size as u64,
-                            mime: "image/jpeg".into(),
-                            captured_at: "2026-12-02T10:00:00.000Z".into(),
-                            ..Default::default()
-                        },
-                    )
-                })
-                .unwrap();
-            device.store.sync(None).unwrap();
-            // Copied before the timing, as the baselines' copies are.
-            let bytes = photo.clone();
-            let start = Instant::now();
-            client.upload_blob(&sha, size as u64, || Ok(bytes)).unwrap();
-            start.elapsed()
-        })
-        .collect();
+    let median = median_of(runs, |i| {
+        photo[5] = i as u8;
+        photo[6] = (size >> 20) as u8;
+        let sha = quayside_core::blobs::sha256_hex(&photo);
+        // The inspection names the photo (the device does not hold it, so its sync does
+        // not upload it): the server now lets this device upload it.
+        device
+            .store
+            .inner()
+            .edit_inspection(&id, |doc, author, _| {
+                inspection::add_photo(
+                    doc,
+                    author,
+                    &quayside_core::model::Photo {
+                        sha256: sha.clone(),
+                        bytes: size as u64,
+                        mime: "image/jpeg".into(),
+                        captured_at: "2026-12-02T10:00:00.000Z".into(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        device.store.sync(None).unwrap();
+        // Copied before the timing, as the baselines' copies are.
+        let bytes = photo.clone();
+        let start = Instant::now();
+        client.upload_blob(&sha, size as u64, || Ok(bytes)).unwrap();
+        start.elapsed()
+    });
+    (median, photo)
+}
+
+/// The median of `runs` timings, each taken by `timed(run)`.
+fn median_of(runs: usize, timed: impl FnMut(usize) -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs).map(timed).collect();
     times.sort();
-    (times[runs / 2], photo)
+    times[runs / 2]
 }
 
 fn mib_per_s(bytes: usize, d: Duration) -> f64 {
@@ -709,16 +713,12 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
     ] {
         let (on_local, _) = upload_median(&local, runs, size);
         let (ours, photo) = upload_median(&agency, runs, size);
-        let mut put: Vec<Duration> = (0..runs)
-            .map(|i| {
-                let bytes = photo.clone();
-                let start = Instant::now();
-                store.put(&format!("bench/{size}-{i}"), bytes).unwrap();
-                start.elapsed()
-            })
-            .collect();
-        put.sort();
-        let put = put[runs / 2];
+        let put = median_of(runs, |i| {
+            let bytes = photo.clone();
+            let start = Instant::now();
+            store.put(&format!("bench/{size}-{i}"), bytes).unwrap();
+            start.elapsed()
+        });
         println!(
             "| photo upload, {how}, PostgreSQL + S3 (s3s-fs), median of 5 | {} | {} (the same bytes in one PUT to the store, median of 5) | {:.0}% of that limit |",
             timed_mib(size, ours),
@@ -728,26 +728,22 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
         if size > quayside_core::sync::engine::CHUNK_BYTES {
             // What the store itself takes for the same bytes as a multipart upload: the parts
             // one after another, then the join (which s3s-fs does by copying every part).
-            let mut joined: Vec<Duration> = (0..runs)
-                .map(|i| {
-                    let key = format!("bench/parts-{size}-{i}");
-                    let parts: Vec<Vec<u8>> = photo
-                        .chunks(quayside_core::sync::engine::CHUNK_BYTES)
-                        .map(<[u8]>::to_vec)
-                        .collect();
-                    let start = Instant::now();
-                    let id = store.start_multipart(&key).unwrap();
-                    let etags: Vec<String> = parts
-                        .into_iter()
-                        .enumerate()
-                        .map(|(n, part)| store.put_part(&key, &id, n as u16 + 1, part).unwrap())
-                        .collect();
-                    store.finish_multipart(&key, &id, &etags).unwrap();
-                    start.elapsed()
-                })
-                .collect();
-            joined.sort();
-            let joined = joined[runs / 2];
+            let joined = median_of(runs, |i| {
+                let key = format!("bench/parts-{size}-{i}");
+                let parts: Vec<Vec<u8>> = photo
+                    .chunks(quayside_core::sync::engine::CHUNK_BYTES)
+                    .map(<[u8]>::to_vec)
+                    .collect();
+                let start = Instant::now();
+                let id = store.start_multipart(&key).unwrap();
+                let etags: Vec<String> = parts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, part)| store.put_part(&key, &id, n as u16 + 1, part).unwrap())
+                    .collect();
+                store.finish_multipart(&key, &id, &etags).unwrap();
+                start.elapsed()
+            });
             println!(
                 "| the same upload | {} | {} (the same bytes straight to the store in 8 MiB parts, joined, median of 5) | {:.0}% of that |",
                 timed_mib(size, ours),
@@ -803,20 +799,16 @@ fn photo_upload() {
     rt.spawn(async move { axum::serve(listener, app).await.unwrap() });
     let client = reqwest::blocking::Client::new();
     let post = |path: &str| {
-        let mut times: Vec<Duration> = (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                let resp = client
-                    .post(format!("http://{addr}/{path}"))
-                    .body(photo.clone())
-                    .send()
-                    .unwrap();
-                assert!(resp.status().is_success());
-                start.elapsed()
-            })
-            .collect();
-        times.sort();
-        times[runs / 2]
+        median_of(runs, |_| {
+            let start = Instant::now();
+            let resp = client
+                .post(format!("http://{addr}/{path}"))
+                .body(photo.clone())
+                .send()
+                .unwrap();
+            assert!(resp.status().is_success());
+            start.elapsed()
+        })
     };
     let (raw, limit) = (post("sink"), post("file"));
     let mbps = |d: Duration| mib_per_s(size, d);

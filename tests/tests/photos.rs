@@ -104,6 +104,17 @@ fn chunk(
     patch(server, token, &sha, photo.len(), offset, part)
 }
 
+/// Asserts that `server` serves `photo`, whole, to `token`'s device.
+fn reads_back(server: &quayside_server::Server, token: &str, photo: &[u8]) {
+    let sha = hex::encode(Sha256::digest(photo));
+    let got = request(server, "GET", &sha, token, &[], vec![]);
+    assert_eq!(got.status, 200, "{}", String::from_utf8_lossy(&got.body));
+    assert!(
+        got.body == photo,
+        "the photo read back is not the photo sent"
+    );
+}
+
 fn head(server: &quayside_server::Server, token: &str, sha: &str) -> Answer {
     request(server, "HEAD", sha, token, &[], vec![])
 }
@@ -198,12 +209,7 @@ fn the_chunks_of_one_photo_may_reach_different_instances() {
     assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.offset, Some(photo.len() as u64));
     for server in [&a, &b] {
-        let got = request(server, "GET", &sha, &token, &[], vec![]);
-        assert_eq!(got.status, 200);
-        assert!(
-            got.body == photo,
-            "the photo read back is not the photo sent"
-        );
+        reads_back(server, &token, &photo);
     }
     // Nothing of the upload is left in the database.
     let left: i64 = data
@@ -244,12 +250,7 @@ fn the_same_chunk_at_two_instances_at_once_is_taken_once() {
         assert_eq!(statuses, [204, 409], "round {round}");
         assert_eq!(head(&b, &token, &sha).offset, Some((at + len) as u64));
     }
-    let got = request(&b, "GET", &sha, &token, &[], vec![]);
-    assert_eq!(got.status, 200);
-    assert!(
-        got.body == photo,
-        "the photo read back is not the photo sent"
-    );
+    reads_back(&b, &token, &photo);
 }
 
 #[test]
@@ -281,9 +282,7 @@ fn a_photo_that_does_not_hash_to_its_name_never_becomes_readable() {
     // Sent again, right this time, it is kept.
     assert_eq!(chunk(&b, &token, &photo, 0, 5 * MIB).status, 204);
     assert_eq!(chunk(&a, &token, &photo, 5 * MIB, 6 * MIB).status, 204);
-    let got = request(&b, "GET", &sha, &token, &[], vec![]);
-    assert_eq!(got.status, 200, "{}", String::from_utf8_lossy(&got.body));
-    assert!(got.body == photo);
+    reads_back(&b, &token, &photo);
 }
 
 /// Sends the headers of a PATCH of `part` at `offset`, then only its first `sent` bytes, and
@@ -375,12 +374,7 @@ fn a_whole_photo_sent_on_while_it_arrives_is_kept_only_whole_and_verified() {
     let r = chunk(&b, &token, &photo, 0, photo.len());
     assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(kept(), Some(photo.len() as u64));
-    let got = request(&a, "GET", &sha, &token, &[], vec![]);
-    assert_eq!(got.status, 200);
-    assert!(
-        got.body == photo,
-        "the photo read back is not the photo sent"
-    );
+    reads_back(&a, &token, &photo);
 }
 
 #[test]
@@ -434,12 +428,7 @@ fn a_part_sent_on_while_it_arrives_counts_only_whole_and_checked() {
     let r = chunk(&a, &token, &photo, at, photo.len() - at);
     assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.offset, Some(photo.len() as u64));
-    let got = request(&b, "GET", &sha, &token, &[], vec![]);
-    assert_eq!(got.status, 200);
-    assert!(
-        got.body == photo,
-        "the photo read back is not the photo sent"
-    );
+    reads_back(&b, &token, &photo);
 }
 
 #[test]

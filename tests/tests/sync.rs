@@ -629,18 +629,24 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     // A photo of one chunk is sent at once, without asking first; if the server holds part of
     // it (a device that sent it in smaller chunks before), it answers 409 and the upload asks
     // and goes on from there.
+    // Added on the device, the inspection naming it pushed by hand (photos are uploaded only
+    // for inspections the server has), the photo itself not uploaded.
+    let add_and_push = |bytes: &[u8]| {
+        let sha = ama
+            .store
+            .add_photo(a.clone(), bytes.to_vec(), PhotoFields::default())
+            .unwrap()
+            .photo
+            .sha256;
+        let mut doc = ama.store.inner().document("inspection", &a).unwrap();
+        assert_eq!(
+            push_whole(&client, "inspection", &a, &mut doc),
+            quayside_core::sync::protocol::Outcome::Ok
+        );
+        sha
+    };
     let small = jpeg_bytes(6 * 1024 * 1024, 4);
-    let sha_small = ama
-        .store
-        .add_photo(a.clone(), small.clone(), PhotoFields::default())
-        .unwrap()
-        .photo
-        .sha256;
-    let mut doc = ama.store.inner().document("inspection", &a).unwrap();
-    assert_eq!(
-        push_whole(&client, "inspection", &a, &mut doc),
-        quayside_core::sync::protocol::Outcome::Ok
-    );
+    let sha_small = add_and_push(&small);
     let half = small.len() / 2;
     let small_total = small.len() as u64;
     client
@@ -670,17 +676,7 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     // reliability trials found this): the device must not take that for "uploaded" but have
     // the server finish and verify it.
     let third = jpeg_bytes(300_000, 3);
-    let sha3 = ama
-        .store
-        .add_photo(a.clone(), third.clone(), PhotoFields::default())
-        .unwrap()
-        .photo
-        .sha256;
-    let mut doc = ama.store.inner().document("inspection", &a).unwrap();
-    assert_eq!(
-        push_whole(&client, "inspection", &a, &mut doc),
-        quayside_core::sync::protocol::Outcome::Ok
-    );
+    let sha3 = add_and_push(&third);
     let partial = agency.dir.path().join("uploads").join(&device);
     std::fs::create_dir_all(&partial).unwrap();
     std::fs::write(partial.join(&sha3), &third).unwrap();
