@@ -649,6 +649,12 @@ fn photo_uploads_resume_from_their_offset_and_corrupt_ones_are_refused() {
     let sha_small = add_and_push(&small);
     let half = small.len() / 2;
     let small_total = small.len() as u64;
+    // Bytes of another length than the photo's record gives are not sent at all.
+    let err = client
+        .upload_blob(&sha_small, small_total, || Ok(small[..10].to_vec()))
+        .unwrap_err();
+    assert!(err.to_string().contains("its record says"), "{err}");
+    assert_eq!(client.blob_offset(&sha_small).unwrap(), (0, false));
     client
         .blob_patch(&sha_small, 0, small_total, &small[..half])
         .unwrap();

@@ -202,8 +202,18 @@ impl HttpClient {
         total: u64,
         read: impl FnOnce() -> Result<Vec<u8>>,
     ) -> Result<BlobUpload> {
+        // The bytes, checked against the length the photo's record gives.
+        let mut read = Some(move || {
+            let bytes = read()?;
+            if bytes.len() as u64 != total {
+                return Err(Error::Integrity(format!(
+                    "photo {sha256} holds {} bytes, not the {total} its record says",
+                    bytes.len()
+                )));
+            }
+            Ok(bytes)
+        });
         let mut done = BlobUpload::default();
-        let mut read = Some(read);
         let mut bytes = None;
         let (mut offset, mut complete) = if total > 0 && total as usize <= CHUNK_BYTES {
             let whole = bytes.insert(read.take().expect("not read yet")()?);
@@ -231,7 +241,7 @@ impl HttpClient {
         // Until the server says it holds the photo: every byte may have arrived before a crash
         // stopped the server finishing it, and then an empty chunk at the end finishes it.
         while !complete {
-            if offset > total || bytes.len() as u64 != total {
+            if offset > total {
                 return Err(Error::Network(format!(
                     "the server reports {offset} bytes of a {total}-byte photo"
                 )));
