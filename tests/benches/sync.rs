@@ -19,8 +19,9 @@
 //! - `--only growth [--sizes 1000,10000,100000]`: the server (the real binary) grown step by
 //!   step, on the embedded file and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL: at each size
 //!   a push of 100 new inspections by a phone caught up with the feed (and the part of it the
-//!   server's sync handler took, from its metrics), an idle reconnect, a new phone pulling everything, a CSV
-//!   export of every seizure row, the server's memory at rest and at its peak, and the disk used.
+//!   server's sync handler took, from its metrics), an idle reconnect, a new phone pulling
+//!   everything, a CSV export of every seizure row, the server's memory at rest and at its
+//!   peak, and the disk used.
 //!
 //! `cargo bench -p quayside-e2e --bench sync` (release build). Prints a Markdown table.
 
@@ -105,7 +106,7 @@ fn proc_kb(pid: u32, field: &str) -> u64 {
 }
 
 /// The time the server's sync handler has spent so far, from its own metrics (the sum of
-/// `quayside_sync_duration_seconds`): what a push costs the server apart from the phone's own work.
+/// `quayside_sync_duration_seconds`): what a push costs the server, apart from the phone's work.
 fn server_sync_seconds(client: &reqwest::blocking::Client, base: &str) -> f64 {
     let text = client
         .get(format!("{base}/metrics"))
@@ -358,20 +359,17 @@ fn over_https(n: usize) {
             .map(|i| (i * 31 % 253) as u8)
             .collect();
         photo[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
-        let mut uploads: Vec<Duration> = (0..3u8)
-            .map(|i| {
-                photo[5] = i;
-                device
-                    .store
-                    .add_photo(id.clone(), photo.clone(), Default::default())
-                    .unwrap();
-                let start = Instant::now();
-                assert_eq!(device.store.sync(None).unwrap().photos_uploaded, 1);
-                start.elapsed()
-            })
-            .collect();
-        uploads.sort();
-        results.push((docs, uploads[1]));
+        let upload = median_of(3, |i| {
+            photo[5] = i as u8;
+            device
+                .store
+                .add_photo(id.clone(), photo.clone(), Default::default())
+                .unwrap();
+            let start = Instant::now();
+            assert_eq!(device.store.sync(None).unwrap().photos_uploaded, 1);
+            start.elapsed()
+        });
+        results.push((docs, upload));
     }
     let ((http_docs, http_photo), (tls_docs, tls_photo)) = (results[0], results[1]);
     println!(
