@@ -12,8 +12,9 @@
 //!   incremental sync, and 200 devices at once across two instances vs one embedded server;
 //! - `--only photo-s3`: the photo upload with the records in PostgreSQL and the photos in the
 //!   S3 store at `QUAYSIDE_BENCH_S3` (e.g. from `scripts/s3.sh`, with its key pair in
-//!   `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`), vs the same bytes in one PUT to the store and vs
-//!   the embedded server with local files;
+//!   `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`), vs the same bytes in one PUT to the store, vs
+//!   a bare relay on loopback passing the phone's photo on to the store (with and without the
+//!   hashes the server computes) and vs the embedded server with local files;
 //! - `--only devices-pg`: only the 200 devices of `--only postgres`;
 //! - `--only growth-pg`: the PostgreSQL half of `--only growth` alone;
 //! - `--only growth [--sizes 1000,10000,100000]`: the server (the real binary) grown step by
@@ -633,39 +634,56 @@ fn incremental_sync() {
     );
 }
 
-/// A fresh 32 MiB photo per run (median of 5) vs POSTing the same bytes, on the same HTTP stack
-/// (median of 5), to a handler that writes them to a file and fsyncs it (the honest limit) and to
-/// one that reads and drops them.
-/// Median time of `runs` uploads of a fresh photo of `size` bytes to `agency`, as a device's
-/// sync sends them (`HttpClient::upload_blob`: a photo of one chunk sent at once, a larger one after
-/// a `HEAD`, in 8 MiB `PATCH` chunks with a CRC32C each, through the core's own
-/// HTTP client) and nothing else: the inspection that references the photo is synced first,
-/// outside the timing. The photo's bytes, for the baselines, come back with it.
-fn upload_median(agency: &Agency, runs: usize, size: usize) -> (Duration, Vec<u8>) {
-    let device = Device::enrolled(agency, &agency.url(), "ama", "GHTEM");
-    let id = device
-        .store
-        .create_inspection(quayside_core::InspectionFields {
-            container_number: Some("CSQU3054383".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .inspection
-        .id;
-    let token = device.store.inner().server_link().unwrap().unwrap().token;
-    let client = quayside_core::sync::client::HttpClient::new(&agency.url(), Some(token)).unwrap();
-    let mut photo: Vec<u8> = (0..size).map(|i| (i * 31 % 253) as u8).collect();
-    photo[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
-    let median = median_of(runs, |i| {
-        photo[5] = i as u8;
-        photo[6] = (size >> 20) as u8;
-        let sha = quayside_core::blobs::sha256_hex(&photo);
-        // The inspection names the photo (the device does not hold it, so its sync does
-        // not upload it): the server now lets this device upload it.
-        device
+/// Uploads of a fresh photo of one size to one agency, as a device's sync sends them
+/// (`HttpClient::upload_blob`: a photo of one chunk sent at once, a larger one after a `HEAD`, in
+/// 8 MiB `PATCH` chunks with a CRC32C each, through the core's own HTTP client) and nothing else:
+/// the inspection that references the photo is synced before each, outside the timing.
+struct Uploader {
+    device: Device,
+    inspection: String,
+    client: quayside_core::sync::client::HttpClient,
+    /// The last photo sent (for the baselines' copies).
+    photo: Vec<u8>,
+}
+
+impl Uploader {
+    fn new(agency: &Agency, size: usize) -> Uploader {
+        let device = Device::enrolled(agency, &agency.url(), "ama", "GHTEM");
+        let inspection = device
+            .store
+            .create_inspection(quayside_core::InspectionFields {
+                container_number: Some("CSQU3054383".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .inspection
+            .id;
+        let token = device.store.inner().server_link().unwrap().unwrap().token;
+        let client =
+            quayside_core::sync::client::HttpClient::new(&agency.url(), Some(token)).unwrap();
+        let mut photo: Vec<u8> = (0..size).map(|i| (i * 31 % 253) as u8).collect();
+        photo[..4].copy_from_slice(b"\xFF\xD8\xFF\xE0");
+        Uploader {
+            device,
+            inspection,
+            client,
+            photo,
+        }
+    }
+
+    /// Times the upload of photo number `i` (a new photo for every `i`).
+    fn timed(&mut self, i: usize) -> Duration {
+        let size = self.photo.len();
+        self.photo[5] = i as u8;
+        self.photo[6] = (size >> 20) as u8;
+        self.photo[7] = (i >> 8) as u8;
+        let sha = quayside_core::blobs::sha256_hex(&self.photo);
+        // The inspection names the photo (the device does not hold it, so its sync does not
+        // upload it): the server now lets this device upload it.
+        self.device
             .store
             .inner()
-            .edit_inspection(&id, |doc, author, _| {
+            .edit_inspection(&self.inspection, |doc, author, _| {
                 inspection::add_photo(
                     doc,
                     author,
@@ -679,14 +697,23 @@ fn upload_median(agency: &Agency, runs: usize, size: usize) -> (Duration, Vec<u8
                 )
             })
             .unwrap();
-        device.store.sync(None).unwrap();
+        self.device.store.sync(None).unwrap();
         // Copied before the timing, as the baselines' copies are.
-        let bytes = photo.clone();
+        let bytes = self.photo.clone();
         let start = Instant::now();
-        client.upload_blob(&sha, size as u64, || Ok(bytes)).unwrap();
+        self.client
+            .upload_blob(&sha, size as u64, || Ok(bytes))
+            .unwrap();
         start.elapsed()
-    });
-    (median, photo)
+    }
+}
+
+/// Median time of `runs` uploads of a fresh photo of `size` bytes to `agency` ([`Uploader`]);
+/// the last photo's bytes, for the baselines, come back with it.
+fn upload_median(agency: &Agency, runs: usize, size: usize) -> (Duration, Vec<u8>) {
+    let mut uploader = Uploader::new(agency, size);
+    let median = median_of(runs, |i| uploader.timed(i));
+    (median, uploader.photo)
 }
 
 /// The median of `runs` timings, each taken by `timed(run)`.
@@ -725,61 +752,230 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
         ..Default::default()
     });
     let store = quayside_server::s3::ObjectStore::from_url(&blobs).unwrap();
-    // A phone photo (one chunk, one PUT to the store) and a large one (8 MiB chunks, a
-    // multipart upload joined at the end).
-    for (size, how) in [
-        (4 * 1024 * 1024, "4 MiB in one chunk"),
-        (32 * 1024 * 1024, "32 MiB in 8 MiB chunks"),
+    phone_photo_s3(&local, &agency, &store, &blobs);
+    // A large photo: 8 MiB chunks, a multipart upload joined at the end.
+    let size = 32 * 1024 * 1024;
+    let (on_local, _) = upload_median(&local, runs, size);
+    let (ours, photo) = upload_median(&agency, runs, size);
+    let put = median_of(runs, |i| {
+        let bytes = photo.clone();
+        let start = Instant::now();
+        store.put(&format!("bench/{size}-{i}"), bytes).unwrap();
+        start.elapsed()
+    });
+    println!(
+        "| photo upload, 32 MiB in 8 MiB chunks, PostgreSQL + S3 (s3s-fs), median of 5 | {} | {} (the same bytes in one PUT to the store, median of 5) | {:.0}% of that limit |",
+        timed_mib(size, ours),
+        timed_mib(size, put),
+        100.0 * mib_per_s(size, ours) / mib_per_s(size, put)
+    );
+    // What the store itself takes for the same bytes as a multipart upload: the parts one after
+    // another, then the join (which s3s-fs does by copying every part).
+    let joined = median_of(runs, |i| {
+        let key = format!("bench/parts-{size}-{i}");
+        let parts: Vec<Vec<u8>> = photo
+            .chunks(quayside_core::sync::engine::CHUNK_BYTES)
+            .map(<[u8]>::to_vec)
+            .collect();
+        let start = Instant::now();
+        let id = store.start_multipart(&key).unwrap();
+        let etags: Vec<String> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(n, part)| store.put_part(&key, &id, n as u16 + 1, part).unwrap())
+            .collect();
+        store.finish_multipart(&key, &id, &etags).unwrap();
+        start.elapsed()
+    });
+    println!(
+        "| the same upload | {} | {} (the same bytes straight to the store in 8 MiB parts, joined, median of 5) | {:.0}% of that |",
+        timed_mib(size, ours),
+        timed_mib(size, joined),
+        100.0 * mib_per_s(size, ours) / mib_per_s(size, joined)
+    );
+    println!(
+        "| the same upload | {} | {} (embedded server, local files, same run) | {:.2}x time |",
+        timed_mib(size, ours),
+        timed_mib(size, on_local),
+        ours.as_secs_f64() / on_local.as_secs_f64()
+    );
+}
+
+/// The phone's photo (4 MiB, one chunk, one PUT to the store) against one PUT of the same bytes,
+/// against a bare relay on loopback (what the hop through a server costs by itself on this
+/// machine) with and without the SHA-256 and CRC32C the server computes, and against the
+/// embedded server. Every timing is interleaved round by round (blocks of five runs one after
+/// another let the machine's drift swing one PUT's median from 9 to 15 ms between blocks), and
+/// each row is the median of its rounds.
+fn phone_photo_s3(
+    local: &Agency,
+    agency: &Agency,
+    store: &quayside_server::s3::ObjectStore,
+    blobs: &str,
+) {
+    let (size, rounds) = (4 * 1024 * 1024, 21);
+    let mut ours = Uploader::new(agency, size);
+    let mut on_local = Uploader::new(local, size);
+    let relay = Relay::start(blobs);
+    let mut times: [Vec<Duration>; 5] = Default::default();
+    for i in 0..rounds {
+        times[0].push(ours.timed(i));
+        let bytes = ours.photo.clone();
+        let start = Instant::now();
+        store.put(&format!("bench/{size}-{i}"), bytes).unwrap();
+        times[1].push(start.elapsed());
+        times[2].push(relay.put(&ours.photo, false, i));
+        times[3].push(relay.put(&ours.photo, true, i));
+        times[4].push(on_local.timed(i));
+    }
+    let [ours, put, bare, hashed, on_local] = times.map(|mut t| {
+        t.sort();
+        t[t.len() / 2]
+    });
+    println!(
+        "| photo upload, 4 MiB in one chunk, PostgreSQL + S3 (s3s-fs), median of {rounds} | {} | {} (the same bytes in one PUT to the store, interleaved) | {:.0}% of that limit |",
+        timed_mib(size, ours),
+        timed_mib(size, put),
+        100.0 * mib_per_s(size, ours) / mib_per_s(size, put)
+    );
+    for (relay, what) in [
+        (
+            bare,
+            "a bare relay: one loopback PUT streamed on into one PUT to the store",
+        ),
+        (
+            hashed,
+            "the same relay computing SHA-256 and CRC32C on the way",
+        ),
     ] {
-        let (on_local, _) = upload_median(&local, runs, size);
-        let (ours, photo) = upload_median(&agency, runs, size);
-        let put = median_of(runs, |i| {
-            let bytes = photo.clone();
-            let start = Instant::now();
-            store.put(&format!("bench/{size}-{i}"), bytes).unwrap();
-            start.elapsed()
-        });
         println!(
-            "| photo upload, {how}, PostgreSQL + S3 (s3s-fs), median of 5 | {} | {} (the same bytes in one PUT to the store, median of 5) | {:.0}% of that limit |",
+            "| the same upload | {} | {} ({what}, interleaved) | {:.0}% of that |",
             timed_mib(size, ours),
-            timed_mib(size, put),
-            100.0 * mib_per_s(size, ours) / mib_per_s(size, put)
+            timed_mib(size, relay),
+            100.0 * mib_per_s(size, ours) / mib_per_s(size, relay)
         );
-        if size > quayside_core::sync::engine::CHUNK_BYTES {
-            // What the store itself takes for the same bytes as a multipart upload: the parts
-            // one after another, then the join (which s3s-fs does by copying every part).
-            let joined = median_of(runs, |i| {
-                let key = format!("bench/parts-{size}-{i}");
-                let parts: Vec<Vec<u8>> = photo
-                    .chunks(quayside_core::sync::engine::CHUNK_BYTES)
-                    .map(<[u8]>::to_vec)
-                    .collect();
-                let start = Instant::now();
-                let id = store.start_multipart(&key).unwrap();
-                let etags: Vec<String> = parts
-                    .into_iter()
-                    .enumerate()
-                    .map(|(n, part)| store.put_part(&key, &id, n as u16 + 1, part).unwrap())
-                    .collect();
-                store.finish_multipart(&key, &id, &etags).unwrap();
-                start.elapsed()
-            });
-            println!(
-                "| the same upload | {} | {} (the same bytes straight to the store in 8 MiB parts, joined, median of 5) | {:.0}% of that |",
-                timed_mib(size, ours),
-                timed_mib(size, joined),
-                100.0 * mib_per_s(size, ours) / mib_per_s(size, joined)
-            );
+    }
+    println!(
+        "| the same upload | {} | {} (embedded server, local files, interleaved) | {:.2}x time |",
+        timed_mib(size, ours),
+        timed_mib(size, on_local),
+        ours.as_secs_f64() / on_local.as_secs_f64()
+    );
+}
+
+/// A bare relay on loopback: `PUT /relay/{bare|hashed}/{key}` streams the request's body on into
+/// one PUT to the store, as the server passes on a photo, with nothing checked or recorded
+/// (`hashed`: the SHA-256 and CRC32C of every byte computed on the way).
+struct Relay {
+    addr: std::net::SocketAddr,
+    client: reqwest::blocking::Client,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Relay {
+    fn start(blobs: &str) -> Relay {
+        use axum::extract::{Path, State};
+        type Store = Arc<quayside_server::s3::ObjectStore>;
+        let store: Store = Arc::new(quayside_server::s3::ObjectStore::from_url(blobs).unwrap());
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let relay = |State(store): State<Store>,
+                     Path((mode, key)): Path<(String, String)>,
+                     headers: axum::http::HeaderMap,
+                     body: axum::body::Body| async move {
+            let len: u64 = headers[axum::http::header::CONTENT_LENGTH]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let body = Relayed {
+                body: std::sync::Mutex::new(body),
+                left: len,
+                sums: (mode == "hashed").then(|| (sha2::Sha256::default(), 0u32)),
+            };
+            tokio::task::spawn_blocking(move || store.put_arriving(&format!("bench/{key}"), body))
+                .await
+                .unwrap()
+                .unwrap();
+            axum::http::StatusCode::NO_CONTENT
+        };
+        let app = axum::Router::new()
+            .route("/relay/{mode}/{key}", axum::routing::put(relay))
+            .with_state(store)
+            .layer(axum::extract::DefaultBodyLimit::disable());
+        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Relay {
+            addr,
+            client: reqwest::blocking::Client::new(),
+            _runtime: runtime,
         }
-        println!(
-            "| the same upload | {} | {} (embedded server, local files, same run) | {:.2}x time |",
-            timed_mib(size, ours),
-            timed_mib(size, on_local),
-            ours.as_secs_f64() / on_local.as_secs_f64()
-        );
+    }
+
+    /// Times one PUT of `photo` through the relay.
+    fn put(&self, photo: &[u8], hashed: bool, i: usize) -> Duration {
+        let mode = if hashed { "hashed" } else { "bare" };
+        let bytes = photo.to_vec();
+        let start = Instant::now();
+        let resp = self
+            .client
+            .put(format!("http://{}/relay/{mode}/{i}", self.addr))
+            .body(bytes)
+            .send()
+            .unwrap();
+        assert!(resp.status().is_success());
+        start.elapsed()
     }
 }
 
+/// A request body passed on as it arrives (as the server passes a photo on to the store),
+/// optionally through SHA-256 and CRC32C.
+struct Relayed {
+    body: std::sync::Mutex<axum::body::Body>,
+    left: u64,
+    sums: Option<(sha2::Sha256, u32)>,
+}
+
+impl http_body::Body for Relayed {
+    type Data = axum::body::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<axum::body::Bytes>, std::io::Error>>> {
+        use sha2::Digest;
+        let this = self.get_mut();
+        let body = this.body.get_mut().unwrap();
+        match std::task::ready!(std::pin::Pin::new(body).poll_frame(cx)) {
+            Some(Ok(frame)) => {
+                let data = frame.into_data().unwrap_or_default();
+                this.left -= data.len() as u64;
+                if let Some((sha, crc)) = &mut this.sums {
+                    sha.update(&data);
+                    *crc = crc32c::crc32c_append(*crc, &data);
+                }
+                std::task::Poll::Ready(Some(Ok(http_body::Frame::data(data))))
+            }
+            Some(Err(e)) => std::task::Poll::Ready(Some(Err(std::io::Error::other(e)))),
+            None => std::task::Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
+    }
+}
+
+/// A fresh 32 MiB photo per run (median of 5) vs POSTing the same bytes, on the same HTTP stack
+/// (median of 5), to a handler that writes them to a file and fsyncs it (the honest limit) and to
+/// one that reads and drops them.
 fn photo_upload() {
     let agency = Agency::start();
     let runs = 5;
