@@ -698,58 +698,62 @@ impl Db {
                     |r| r.get(0),
                 )?),
             };
-            let mut entries = Vec::new();
-            let mut cursor = since;
-            let mut more = false;
-            let mut scanned = 0i64;
+            // A device already has what it wrote itself (the server answered its push with
+            // anything else it lacked): its own writes are left out by the query, so a device
+            // that pushed thousands does not page through them on its next sync.
+            let device = who.device_id.as_str();
             let since = since as i64;
-            let mut each = |r: &dyn quayside_core::sql::Row| -> ServerResult<()> {
-                scanned += 1;
-                if more {
-                    return Ok(());
-                }
-                let seq = r.get::<i64>(2)? as u64;
-                let station: String = r.get(3)?;
-                if entries.len() as u32 == limit {
-                    more = true;
-                    return Ok(());
-                }
-                cursor = seq;
-                // A device already has what it wrote itself (the server answered its push with
-                // anything else it lacked).
-                let writer: Option<String> = r.get(4)?;
-                let own_write =
-                    !who.device_id.is_empty() && writer.as_deref() == Some(who.device_id.as_str());
-                if who.may_read_station(&station) && !own_write {
-                    entries.push(FeedEntry {
-                        id: r.get(0)?,
-                        kind: r.get(1)?,
-                        seq,
-                    });
-                }
-                Ok(())
-            };
             // One more row than asked for tells whether there is more.
             let fetch = i64::from(limit) + 1;
-            match &stations {
-                Some(stations) => c.for_each(
-                    "SELECT d.id, d.kind, d.seq, d.station, d.device_id
+            let mut rows: Vec<(String, String, i64, String)> = match &stations {
+                Some(stations) => c.rows(
+                    "SELECT d.id, d.kind, d.seq, d.station
                      FROM doc_index d INDEXED BY doc_index_by_station_seq
                      WHERE d.station IN (SELECT value FROM json_each(?2)) AND d.seq > ?1
+                       AND (?4 = '' OR coalesce(d.device_id, '') <> ?4)
                      ORDER BY d.seq LIMIT ?3",
-                    args![since, json_list(stations), fetch],
-                    &mut each,
+                    args![since, json_list(stations), fetch, device],
+                    |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?,
-                None => c.for_each(
-                    "SELECT d.id, d.kind, d.seq, d.station, d.device_id FROM doc_index d
-                     WHERE d.seq > ?1 ORDER BY d.seq LIMIT ?2",
-                    args![since, fetch],
-                    &mut each,
+                None => c.rows(
+                    "SELECT d.id, d.kind, d.seq, d.station FROM doc_index d
+                     WHERE d.seq > ?1 AND (?3 = '' OR coalesce(d.device_id, '') <> ?3)
+                     ORDER BY d.seq LIMIT ?2",
+                    args![since, fetch, device],
+                    |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?,
-            }
-            // Rows skipped (the caller's own writes) leave the page short; the cursor is past
-            // them, so a full scan means there may be more.
-            more |= scanned == fetch;
+            };
+            let more = rows.len() as i64 == fetch;
+            let cursor = if more {
+                rows.truncate(limit as usize);
+                rows.last().map_or(since, |r| r.2)
+            } else {
+                // Every entry after `since` was read (in this same snapshot), the caller's own
+                // writes among them: the cursor goes past the last of them all, so the next
+                // sync starts after them.
+                let last: Option<i64> = match &stations {
+                    Some(stations) => c.value(
+                        "SELECT max(d.seq) FROM doc_index d INDEXED BY doc_index_by_station_seq
+                         WHERE d.station IN (SELECT value FROM json_each(?2)) AND d.seq > ?1",
+                        args![since, json_list(stations)],
+                    )?,
+                    None => c.value(
+                        "SELECT max(seq) FROM doc_index WHERE seq > ?1",
+                        args![since],
+                    )?,
+                };
+                last.unwrap_or(since)
+            };
+            let entries = rows
+                .into_iter()
+                .filter(|(_, _, _, station)| who.may_read_station(station))
+                .map(|(id, kind, seq, _)| FeedEntry {
+                    id,
+                    kind,
+                    seq: seq as u64,
+                })
+                .collect();
+            let cursor = cursor as u64;
             Ok(FeedResponse {
                 wipe: false,
                 entries,

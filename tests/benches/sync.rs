@@ -16,6 +16,9 @@
 //!   a bare relay on loopback passing the phone's photo on to the store (with and without the
 //!   hashes the server computes) and vs the embedded server with local files;
 //! - `--only devices-pg`: only the 200 devices of `--only postgres`;
+//! - `--only feed-own`: the feed a phone reads on the sync after pushing 100,000 documents of its
+//!   own (left out by the query), vs a colleague paging through the same entries 500 at a time,
+//!   on the embedded database and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL;
 //! - `--only growth-pg`: the PostgreSQL half of `--only growth` alone;
 //! - `--only growth [--sizes 1000,10000,100000]`: the server (the real binary) grown step by
 //!   step, on the embedded file and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL: at each size
@@ -64,6 +67,9 @@ fn main() {
         let admin = std::env::var("QUAYSIDE_BENCH_POSTGRES").expect("QUAYSIDE_BENCH_POSTGRES");
         let endpoint = std::env::var("QUAYSIDE_BENCH_S3").expect("QUAYSIDE_BENCH_S3");
         photo_upload_s3(&admin, &endpoint);
+    }
+    if only.as_deref() == Some("feed-own") {
+        feed_past_own_writes(100_000);
     }
     if run("tls") {
         over_https(1_000);
@@ -304,6 +310,99 @@ fn on_postgres(n: usize, devices: usize) {
         );
     }
     devices_on_postgres(&admin, devices);
+}
+
+/// The feed a phone reads on its sync after pushing `n` documents of its own (the query leaves
+/// them out, so one request reads past them all), against a colleague reading the same entries
+/// 500 at a time (what the phone paid before, a page per 500 of its own), straight on the
+/// server's database: embedded, and PostgreSQL when `QUAYSIDE_BENCH_POSTGRES` names a server.
+fn feed_past_own_writes(n: usize) {
+    use quayside_core::args;
+    let admin = std::env::var("QUAYSIDE_BENCH_POSTGRES").ok();
+    let mut backends = vec![("embedded SQLite", None)];
+    if let Some(admin) = &admin {
+        backends.push((
+            "PostgreSQL",
+            Some(quayside_e2e::TestDatabase::create(admin)),
+        ));
+    }
+    for (name, database) in backends {
+        let dir = tempfile::tempdir().unwrap();
+        let db = quayside_server::db::Db::open_with(
+            dir.path(),
+            database.as_ref().map(|d| d.url.as_str()),
+        )
+        .unwrap();
+        db.add_station("GHTEM", "GH", "Tema").unwrap();
+        db.add_user("ama", "officer", &["GHTEM".into()], None)
+            .unwrap();
+        db.add_user("esi", "supervisor", &["GHTEM".into()], None)
+            .unwrap();
+        let phone = db
+            .enroll(&quayside_core::sync::protocol::EnrollRequest {
+                code: db.create_enrol_code("ama", 1).unwrap(),
+                actor: "00112233445566778899aabbccddeeff".into(),
+                device_id: uuid::Uuid::new_v4().to_string(),
+                device_name: "phone".into(),
+                public_key: quayside_core::signing::public_key_of(&[7; 32]),
+                user: Some("ama".into()),
+            })
+            .unwrap();
+        let ama = db.principal(&phone.token).unwrap();
+        let esi = db.principal(&db.create_api_token("esi").unwrap()).unwrap();
+        // In two steps with ANALYZE between: PostgreSQL plans the check of the first rows'
+        // reference to `documents` while that table is empty (a scan of the table) and keeps the
+        // plan until statistics change, so one transaction of 100,000 from empty takes minutes
+        // (a server with autovacuum off runs ANALYZE itself every minute; see README).
+        for range in [0..1_000.min(n as i64), 1_000.min(n as i64)..n as i64] {
+            db.write(|c| {
+                for i in range.clone() {
+                    let id = format!("d{i:07}");
+                    c.execute(
+                        "INSERT INTO documents(id, kind, snapshot, heads, updated_at) VALUES (?1, 'inspection', ?2, '[]', '2026-01-01')",
+                        args![id, vec![0u8]],
+                    )?;
+                    c.execute(
+                        "INSERT INTO doc_index(id, kind, station, seq, device_id) VALUES (?1, 'inspection', 'GHTEM', ?2, ?3)",
+                        args![id, 1_000 + i, ama.device_id],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+            db.write(|c| Ok(c.batch("ANALYZE")?)).unwrap();
+        }
+        let runs = 5;
+        let own = median_of(runs, |_| {
+            let start = Instant::now();
+            let page = db.feed(&ama, 0, 500).unwrap();
+            assert!(page.entries.is_empty() && !page.more);
+            start.elapsed()
+        });
+        let mut pages = 0;
+        let paged = median_of(runs, |_| {
+            let (mut since, mut read) = (0, 0);
+            pages = 0;
+            let start = Instant::now();
+            loop {
+                let page = db.feed(&esi, since, 500).unwrap();
+                pages += 1;
+                read += page.entries.len();
+                since = page.cursor;
+                if !page.more {
+                    break;
+                }
+            }
+            assert_eq!(read, n);
+            start.elapsed()
+        });
+        println!(
+            "| the feed on a phone's sync after it pushed {n} of its own, {name} | {:.1} ms, 1 request | {:.1} ms, {pages} requests (the same entries read 500 at a time, as the phone paged through its own before) | {:.3}x |",
+            own.as_secs_f64() * 1e3,
+            paged.as_secs_f64() * 1e3,
+            own.as_secs_f64() / paged.as_secs_f64()
+        );
+    }
 }
 
 /// `devices` devices syncing at once across two instances on PostgreSQL vs one embedded server.
