@@ -834,6 +834,30 @@ fn timed_mib(bytes: usize, d: Duration) -> String {
     )
 }
 
+/// A row comparing an upload of `size` bytes that took `ours` with a baseline that took `base`,
+/// as a percentage of the baseline's throughput (`versus`) or as a ratio of times (`None`).
+fn upload_row(
+    name: &str,
+    size: usize,
+    ours: Duration,
+    base: Duration,
+    baseline: &str,
+    versus: Option<&str>,
+) {
+    let ratio = match versus {
+        Some(of) => format!(
+            "{:.0}% of {of}",
+            100.0 * mib_per_s(size, ours) / mib_per_s(size, base)
+        ),
+        None => format!("{:.2}x time", ours.as_secs_f64() / base.as_secs_f64()),
+    };
+    println!(
+        "| {name} | {} | {} ({baseline}) | {ratio} |",
+        timed_mib(size, ours),
+        timed_mib(size, base)
+    );
+}
+
 /// The photo upload with the records in PostgreSQL and the photos in the S3 store at `endpoint`,
 /// against its honest limit (the same bytes in one PUT to the store) and against the embedded
 /// server with local files, in the same run.
@@ -862,11 +886,13 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
         store.put(&format!("bench/{size}-{i}"), bytes).unwrap();
         start.elapsed()
     });
-    println!(
-        "| photo upload, 32 MiB in 8 MiB chunks, PostgreSQL + S3 (s3s-fs), median of 5 | {} | {} (the same bytes in one PUT to the store, median of 5) | {:.0}% of that limit |",
-        timed_mib(size, ours),
-        timed_mib(size, put),
-        100.0 * mib_per_s(size, ours) / mib_per_s(size, put)
+    upload_row(
+        "photo upload, 32 MiB in 8 MiB chunks, PostgreSQL + S3 (s3s-fs), median of 5",
+        size,
+        ours,
+        put,
+        "the same bytes in one PUT to the store, median of 5",
+        Some("that limit"),
     );
     // What the store itself takes for the same bytes as a multipart upload: the parts one after
     // another, then the join (which s3s-fs does by copying every part).
@@ -886,17 +912,21 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
         store.finish_multipart(&key, &id, &etags).unwrap();
         start.elapsed()
     });
-    println!(
-        "| the same upload | {} | {} (the same bytes straight to the store in 8 MiB parts, joined, median of 5) | {:.0}% of that |",
-        timed_mib(size, ours),
-        timed_mib(size, joined),
-        100.0 * mib_per_s(size, ours) / mib_per_s(size, joined)
+    upload_row(
+        "the same upload",
+        size,
+        ours,
+        joined,
+        "the same bytes straight to the store in 8 MiB parts, joined, median of 5",
+        Some("that"),
     );
-    println!(
-        "| the same upload | {} | {} (embedded server, local files, same run) | {:.2}x time |",
-        timed_mib(size, ours),
-        timed_mib(size, on_local),
-        ours.as_secs_f64() / on_local.as_secs_f64()
+    upload_row(
+        "the same upload",
+        size,
+        ours,
+        on_local,
+        "embedded server, local files, same run",
+        None,
     );
 }
 
@@ -931,11 +961,13 @@ fn phone_photo_s3(
         t.sort();
         t[t.len() / 2]
     });
-    println!(
-        "| photo upload, 4 MiB in one chunk, PostgreSQL + S3 (s3s-fs), median of {rounds} | {} | {} (the same bytes in one PUT to the store, interleaved) | {:.0}% of that limit |",
-        timed_mib(size, ours),
-        timed_mib(size, put),
-        100.0 * mib_per_s(size, ours) / mib_per_s(size, put)
+    upload_row(
+        &format!("photo upload, 4 MiB in one chunk, PostgreSQL + S3 (s3s-fs), median of {rounds}"),
+        size,
+        ours,
+        put,
+        "the same bytes in one PUT to the store, interleaved",
+        Some("that limit"),
     );
     for (relay, what) in [
         (
@@ -947,18 +979,22 @@ fn phone_photo_s3(
             "the same relay computing SHA-256 and CRC32C on the way",
         ),
     ] {
-        println!(
-            "| the same upload | {} | {} ({what}, interleaved) | {:.0}% of that |",
-            timed_mib(size, ours),
-            timed_mib(size, relay),
-            100.0 * mib_per_s(size, ours) / mib_per_s(size, relay)
+        upload_row(
+            "the same upload",
+            size,
+            ours,
+            relay,
+            &format!("{what}, interleaved"),
+            Some("that"),
         );
     }
-    println!(
-        "| the same upload | {} | {} (embedded server, local files, interleaved) | {:.2}x time |",
-        timed_mib(size, ours),
-        timed_mib(size, on_local),
-        ours.as_secs_f64() / on_local.as_secs_f64()
+    upload_row(
+        "the same upload",
+        size,
+        ours,
+        on_local,
+        "embedded server, local files, interleaved",
+        None,
     );
 }
 
