@@ -198,12 +198,7 @@ impl Db {
         // A server upgraded with documents already stored fills the seizure projection once.
         storage.write(|c| {
             crate::export::rebuild_if_needed(c, &actor, |c, id, doc, ins| {
-                let (ins, state, approval) =
-                    review_state_of(c, &actor, id, doc, Some(ins.clone()))?;
-                record_approval(c, id, approval.as_ref())?;
-                record_photo_refs(c, &ins, None)?;
-                crate::review_desk::project(c, &ins, state)?;
-                project_seizures(c, id, doc, &ins, state, approval.as_ref())
+                after_store_doc(c, &actor, id, doc, Some(ins.clone()), None)
             })
         })?;
         let restored: Option<String> = storage.read(|c| {
