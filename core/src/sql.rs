@@ -290,6 +290,18 @@ pub trait Sql {
     fn hold_all(&self) -> Result<()> {
         Ok(())
     }
+    /// [`Sql::hold_all`], then the whole number `query` (no parameters, one row) reads once the
+    /// lock is held and everything committed before it is seen. A backend may send both at once,
+    /// so the lock is not held across a round trip to the caller in between.
+    fn hold_all_then_read(&self, query: &str) -> Result<i64> {
+        self.hold_all()?;
+        let mut value = None;
+        self.each(query, &[], &mut |r| {
+            value = Some(r.get::<i64>(0)?);
+            Ok(())
+        })?;
+        value.ok_or_else(|| Error::Database(format!("no row from {query}")))
+    }
 }
 
 /// A boxed connection runs what it holds.
@@ -316,6 +328,9 @@ impl<T: Sql + ?Sized> Sql for Box<T> {
     }
     fn hold_all(&self) -> Result<()> {
         (**self).hold_all()
+    }
+    fn hold_all_then_read(&self, query: &str) -> Result<i64> {
+        (**self).hold_all_then_read(query)
     }
 }
 

@@ -1134,9 +1134,15 @@ fn user_info(conn: &dyn Sql, id: i64) -> ServerResult<UserInfo> {
 /// in microseconds. A server restored from an older backup therefore still numbers new changes
 /// above every feed cursor it handed out before (devices would otherwise skip them).
 fn next_seq(conn: &dyn Sql) -> ServerResult<i64> {
-    let after_last: i64 = conn.value("SELECT coalesce(max(seq), 0) + 1 FROM doc_index", args![])?;
-    let now = chrono::Utc::now().timestamp_micros();
-    Ok(after_last.max(now))
+    Ok(seq_from(conn.value(AFTER_LAST_SEQ, args![])?))
+}
+
+/// The number after every one issued.
+const AFTER_LAST_SEQ: &str = "SELECT coalesce(max(seq), 0) + 1 FROM doc_index";
+
+/// [`next_seq`] from the number after the last one issued.
+fn seq_from(after_last: i64) -> i64 {
+    after_last.max(chrono::Utc::now().timestamp_micros())
 }
 
 /// The first of `n` consecutive change sequence numbers ([`next_seq`]) for documents this
@@ -1147,8 +1153,7 @@ fn issue_seqs(conn: &dyn Sql, n: usize) -> ServerResult<i64> {
     if n == 0 {
         return Ok(0);
     }
-    conn.hold_all()?;
-    next_seq(conn)
+    Ok(seq_from(conn.hold_all_then_read(AFTER_LAST_SEQ)?))
 }
 
 /// Gives each document of `numbered` its change number, in one statement: one per document was

@@ -332,6 +332,31 @@ impl Sql for Conn<'_> {
         self.batch(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
     }
 
+    /// The lock and the read in one message (with what was deferred before them): the read is
+    /// a statement of its own, so its snapshot is taken once the lock is granted. Holding the
+    /// lock across a round trip to a server thread that 200 busy devices keep waiting for the
+    /// CPU stalls every writer behind it.
+    fn hold_all_then_read(&self, query: &str) -> CoreResult<i64> {
+        let mut text = std::mem::take(&mut *self.pending.borrow_mut());
+        text.push_str(&format!(
+            "SELECT pg_advisory_xact_lock({WRITE_LOCK});\n{}",
+            to_postgres(query)
+        ));
+        let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
+        let messages = s.client.simple_query(&text).map_err(pg_err)?;
+        let last = messages
+            .iter()
+            .rev()
+            .find_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => Some(row),
+                _ => None,
+            })
+            .ok_or_else(|| Error::Database(format!("no row from {query}")))?;
+        last.get(0)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| Error::Database(format!("{query} did not read a whole number")))
+    }
+
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {
         let text = rewrite(sql, |out, n| {
             let value = params
