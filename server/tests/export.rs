@@ -153,9 +153,7 @@ fn r22() -> Lot {
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let database = Database::new();
-    let db = Db::open_with(dir.path(), database.as_ref().map(|d| d.url.as_str())).unwrap();
+    let (dir, database, db) = common::open_db();
     if database.is_none() {
         ensure_projection(dir.path());
     }

@@ -22,9 +22,7 @@ fn entries(db: &Db, who: &quayside_core::sync::policy::Principal, limit: u32) ->
 
 #[test]
 fn each_role_pages_through_exactly_the_stations_it_reads() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = common::Database::new();
-    let db = Db::open_with(dir.path(), database.as_ref().map(|d| d.url.as_str())).unwrap();
+    let (_dir, _database, db) = common::open_db();
     db.add_station("GHTEM", "GH", "Tema").unwrap();
     db.add_station("GHTKD", "GH", "Takoradi").unwrap();
     db.add_station("NLRTM", "NL", "Rotterdam").unwrap();
@@ -105,9 +103,7 @@ fn each_role_pages_through_exactly_the_stations_it_reads() {
 /// among them, and its cursor ends past the last of its own, so the sync after starts there.
 #[test]
 fn own_writes_do_not_cost_a_page_each() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = common::Database::new();
-    let db = Db::open_with(dir.path(), database.as_ref().map(|d| d.url.as_str())).unwrap();
+    let (_dir, _database, db) = common::open_db();
     db.add_station("GHTEM", "GH", "Tema").unwrap();
     db.add_user("ama", "officer", &["GHTEM".into()], None)
         .unwrap();

@@ -27,6 +27,18 @@ impl Drop for Database {
     }
 }
 
+/// A server database for one test: the embedded file in a temporary folder, or a new database on
+/// the PostgreSQL server `QUAYSIDE_TEST_POSTGRES` names. Keep all three until the test ends.
+#[allow(dead_code)] // each test binary compiles this module; not all of them open a database
+pub fn open_db() -> (tempfile::TempDir, Option<Database>, quayside_server::db::Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = Database::new();
+    let db =
+        quayside_server::db::Db::open_with(dir.path(), database.as_ref().map(|d| d.url.as_str()))
+            .unwrap();
+    (dir, database, db)
+}
+
 /// `user`'s phone, enrolled with a fresh code: the principal its token names.
 #[allow(dead_code)] // each test binary compiles this module; not all of them enrol a phone
 pub fn enrolled_phone(
