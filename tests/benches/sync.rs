@@ -817,9 +817,13 @@ fn upload_median(agency: &Agency, runs: usize, size: usize) -> (Duration, Vec<u8
 
 /// The median of `runs` timings, each taken by `timed(run)`.
 fn median_of(runs: usize, timed: impl FnMut(usize) -> Duration) -> Duration {
-    let mut times: Vec<Duration> = (0..runs).map(timed).collect();
+    median((0..runs).map(timed).collect())
+}
+
+/// The median of `times` (the upper one of an even count).
+fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[runs / 2]
+    times[times.len() / 2]
 }
 
 fn mib_per_s(bytes: usize, d: Duration) -> f64 {
@@ -934,8 +938,8 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
 /// against a bare relay on loopback (what the hop through a server costs by itself on this
 /// machine) with and without the SHA-256 and CRC32C the server computes, and against the
 /// embedded server. Every timing is interleaved round by round (blocks of five runs one after
-/// another let the machine's drift swing one PUT's median from 9 to 15 ms between blocks), and
-/// each row is the median of its rounds.
+/// another let the machine's drift move one PUT's median between runs, from 12 to 15 ms here),
+/// and each row is the median of its rounds.
 fn phone_photo_s3(
     local: &Agency,
     agency: &Agency,
@@ -957,10 +961,7 @@ fn phone_photo_s3(
         times[3].push(relay.put(&ours.photo, true, i));
         times[4].push(on_local.timed(i));
     }
-    let [ours, put, bare, hashed, on_local] = times.map(|mut t| {
-        t.sort();
-        t[t.len() / 2]
-    });
+    let [ours, put, bare, hashed, on_local] = times.map(median);
     upload_row(
         &format!("photo upload, 4 MiB in one chunk, PostgreSQL + S3 (s3s-fs), median of {rounds}"),
         size,
