@@ -290,17 +290,56 @@ pub trait Sql {
     fn hold_all(&self) -> Result<()> {
         Ok(())
     }
-    /// [`Sql::hold_all`], then the whole number `query` (no parameters, one row) reads once the
-    /// lock is held and everything committed before it is seen. A backend may send both at once,
-    /// so the lock is not held across a round trip to the caller in between.
-    fn hold_all_then_read(&self, query: &str) -> Result<i64> {
+    /// Issues numbers as late in the transaction as it can, holding every writer
+    /// ([`Sql::hold_all`]) from there to the commit: the query `first` with its parameters
+    /// reads the first number (one row, one whole number, read once the lock is held and
+    /// everything committed before it is seen), then the statement `number` runs with it bound
+    /// as `?1` and its own parameters from `?2` on. A backend may send all of it with the
+    /// commit, so the lock is held only while the database runs it and never across a round
+    /// trip to the caller; the number is then known once the transaction commits.
+    fn hold_all_then_number(
+        &self,
+        (first, first_params): (&str, &[&dyn ToValue]),
+        (number, params): (&str, &[&dyn ToValue]),
+    ) -> Result<Issued> {
         self.hold_all()?;
         let mut value = None;
-        self.each(query, &[], &mut |r| {
+        self.each(first, first_params, &mut |r| {
             value = Some(r.get::<i64>(0)?);
             Ok(())
         })?;
-        value.ok_or_else(|| Error::Database(format!("no row from {query}")))
+        let value = value.ok_or_else(|| Error::Database(format!("no row from {first}")))?;
+        let mut all: Vec<&dyn ToValue> = Vec::with_capacity(params.len() + 1);
+        all.push(&value);
+        all.extend_from_slice(params);
+        self.execute(number, &all)?;
+        Ok(Issued::known(value))
+    }
+}
+
+/// A number a transaction issues ([`Sql::hold_all_then_number`]): known once the statements
+/// that issue it have run, at the latest when the transaction has committed.
+#[derive(Clone, Debug, Default)]
+pub struct Issued(std::sync::Arc<std::sync::OnceLock<i64>>);
+
+impl Issued {
+    /// A number already known.
+    pub fn known(value: i64) -> Issued {
+        let issued = Issued::default();
+        issued.set(value);
+        issued
+    }
+
+    /// Records the number (a backend, once the database has issued it).
+    pub fn set(&self, value: i64) {
+        let _ = self.0.set(value);
+    }
+
+    /// The number, or an error while the statements that issue it have not run.
+    pub fn get(&self) -> Result<i64> {
+        self.0.get().copied().ok_or_else(|| {
+            Error::Database("a number was read before the transaction issuing it committed".into())
+        })
     }
 }
 
@@ -329,8 +368,12 @@ impl<T: Sql + ?Sized> Sql for Box<T> {
     fn hold_all(&self) -> Result<()> {
         (**self).hold_all()
     }
-    fn hold_all_then_read(&self, query: &str) -> Result<i64> {
-        (**self).hold_all_then_read(query)
+    fn hold_all_then_number(
+        &self,
+        first: (&str, &[&dyn ToValue]),
+        number: (&str, &[&dyn ToValue]),
+    ) -> Result<Issued> {
+        (**self).hold_all_then_number(first, number)
     }
 }
 

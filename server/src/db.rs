@@ -8,7 +8,7 @@ use quayside_core::args;
 use quayside_core::doc::{self, DocKind, Document, SyncState};
 use quayside_core::model::Inspection;
 use quayside_core::model::review::{Review, ReviewState, review_state};
-use quayside_core::sql::Sql;
+use quayside_core::sql::{Issued, Sql};
 use quayside_core::store::{
     append_document, insert_document, insert_document_bytes, load_document, stored_bytes,
 };
@@ -820,7 +820,7 @@ impl Db {
             })?;
         }
         if req.docs.iter().any(|p| !pull_only(p)) {
-            self.storage.write_documents(|tx| {
+            let (changed, first) = self.storage.write_documents(|tx| {
                 // Every pushed document held before it is read (see Storage::write_documents):
                 // pushes of other documents, to any instance, go on at the same time.
                 let held: Vec<&str> = req
@@ -870,21 +870,22 @@ impl Db {
                     });
                     results[i] = Some(answer(push, who, outcome)?);
                 }
-                let first = issue_seqs(tx, changed.len())?;
-                let mut numbered = Vec::with_capacity(changed.len());
-                for (n, &i) in changed.iter().enumerate() {
-                    let result = results[i].as_mut().expect("every document is answered");
-                    let seq = first + n as i64;
-                    numbered.push((result.id.clone(), seq));
-                    result.seq = seq as u64;
-                }
-                number_documents(tx, &numbered)?;
+                let ids: Vec<&str> = changed
+                    .iter()
+                    .map(|&i| results[i].as_ref().expect("every document is answered").id.as_str())
+                    .collect();
+                let first = issue_seqs(tx, &ids)?;
                 tx.defer(
                     "UPDATE devices SET last_sync_at = ?2 WHERE id = ?1",
                     args![who.device_id, now()],
                 )?;
-                Ok(())
+                Ok((changed, first))
             })?;
+            let first = first.get()?;
+            for (n, &i) in changed.iter().enumerate() {
+                let result = results[i].as_mut().expect("every document is answered");
+                result.seq = (first + n as i64) as u64;
+            }
         }
         Ok(SyncResponse {
             version: PROTOCOL_VERSION,
@@ -965,11 +966,7 @@ impl Db {
                                 Some(ins),
                                 Some(who),
                             )?;
-                            let seq = issue_seqs(tx, 1)?;
-                            tx.defer(
-                                "UPDATE doc_index SET seq = ?2 WHERE id = ?1",
-                                args![req.id, seq],
-                            )?;
+                            issue_seqs(tx, &[req.id.as_str()])?;
                             doc = checked;
                         }
                         Err(
@@ -1134,47 +1131,46 @@ fn user_info(conn: &dyn Sql, id: i64) -> ServerResult<UserInfo> {
 /// in microseconds. A server restored from an older backup therefore still numbers new changes
 /// above every feed cursor it handed out before (devices would otherwise skip them).
 fn next_seq(conn: &dyn Sql) -> ServerResult<i64> {
-    Ok(seq_from(conn.value(AFTER_LAST_SEQ, args![])?))
+    Ok(conn.value(NEXT_SEQ, args![now_micros()])?)
 }
 
-/// The number after every one issued.
-const AFTER_LAST_SEQ: &str = "SELECT coalesce(max(seq), 0) + 1 FROM doc_index";
+/// [`next_seq`], the time in microseconds as `?1`.
+const NEXT_SEQ: &str = "SELECT CASE WHEN coalesce(max(seq), 0) >= ?1 THEN max(seq) + 1 ELSE ?1 END
+     FROM doc_index";
 
-/// [`next_seq`] from the number after the last one issued.
-fn seq_from(after_last: i64) -> i64 {
-    after_last.max(chrono::Utc::now().timestamp_micros())
+fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
 }
 
-/// The first of `n` consecutive change sequence numbers ([`next_seq`]) for documents this
-/// transaction stored, issued at its end: from here to the commit it holds every writer, so a
-/// number is committed before the next writer issues its own and a feed reader never sees one
-/// appear behind its cursor. None needed, nothing held.
-fn issue_seqs(conn: &dyn Sql, n: usize) -> ServerResult<i64> {
-    if n == 0 {
-        return Ok(0);
+/// Gives each of `ids` (documents this transaction stored) its change number, consecutive from
+/// [`next_seq`] in their order, at the end of the transaction: from there to the commit it
+/// holds every writer, so a number is committed before the next writer issues its own and a
+/// feed reader never sees one appear behind its cursor. On PostgreSQL the lock, the numbering
+/// and the commit travel in one message ([`Sql::hold_all_then_number`]); the first number is
+/// known once the transaction has committed. None to number, nothing held.
+fn issue_seqs(tx: &dyn Sql, ids: &[&str]) -> ServerResult<Issued> {
+    if ids.is_empty() {
+        return Ok(Issued::known(0));
     }
-    Ok(seq_from(conn.hold_all_then_read(AFTER_LAST_SEQ)?))
-}
-
-/// Gives each document of `numbered` its change number, in one statement: one per document was
-/// planned and run one after another, and on PostgreSQL a push's numbering grew with the table
-/// (BENCHMARKS.md, Growth). Each entry travels as its number, zero-padded to 20 digits, then its
-/// id, so one JSON list of strings carries the pairs on both databases.
-fn number_documents(tx: &dyn Sql, numbered: &[(String, i64)]) -> ServerResult<()> {
-    if numbered.is_empty() {
-        return Ok(());
-    }
-    let pairs: Vec<String> = numbered
+    // Each entry travels as its place, zero-padded to 20 digits, then its id, so one JSON list
+    // of strings carries the pairs on both databases.
+    let places: Vec<String> = ids
         .iter()
-        .map(|(id, seq)| format!("{seq:020}{id}"))
+        .enumerate()
+        .map(|(n, id)| format!("{n:020}{id}"))
         .collect();
-    tx.defer(
-        "UPDATE doc_index SET seq = CAST(substr(l.value, 1, 20) AS BIGINT)
-         FROM json_each(?1) AS l WHERE doc_index.id = substr(l.value, 21)",
-        args![json_list(&pairs)],
-    )?;
-    Ok(())
+    Ok(tx.hold_all_then_number(
+        (NEXT_SEQ, args![now_micros()]),
+        (NUMBER_DOCUMENTS, args![json_list(&places)]),
+    )?)
 }
+
+/// Numbers the documents of a list of places and ids from the first number `?1`, in one
+/// statement: one per document was planned and run one after another, and on PostgreSQL a
+/// push's numbering grew with the table (BENCHMARKS.md, Growth).
+const NUMBER_DOCUMENTS: &str =
+    "UPDATE doc_index SET seq = ?1 + CAST(substr(l.value, 1, 20) AS BIGINT)
+     FROM json_each(?2) AS l WHERE doc_index.id = substr(l.value, 21)";
 
 /// Why one document of a batch was not stored.
 enum SyncRefusal {

@@ -17,7 +17,7 @@ use postgres::error::SqlState;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Statement};
 use quayside_core::error::Error;
-use quayside_core::sql::{Row, Sql, ToValue, Value};
+use quayside_core::sql::{Issued, Row, Sql, ToValue, Value};
 
 type CoreResult<T> = quayside_core::error::Result<T>;
 
@@ -208,6 +208,9 @@ pub struct Conn<'a> {
     session: RefCell<&'a mut Session>,
     /// Deferred statements, values written in, sent before anything else on this connection.
     pending: RefCell<String>,
+    /// Numbers the deferred statements issue ([`Sql::hold_all_then_number`]), each read from
+    /// the one result column of that name when they are sent.
+    issuing: RefCell<Vec<(String, Issued)>>,
 }
 
 impl<'a> Conn<'a> {
@@ -215,6 +218,7 @@ impl<'a> Conn<'a> {
         Conn {
             session: RefCell::new(session),
             pending: RefCell::new(String::new()),
+            issuing: RefCell::new(Vec::new()),
         }
     }
 
@@ -300,17 +304,33 @@ impl Sql for Conn<'_> {
 
     fn batch(&self, sql: &str) -> CoreResult<()> {
         let mut text = std::mem::take(&mut *self.pending.borrow_mut());
+        let mut issuing = std::mem::take(&mut *self.issuing.borrow_mut());
         if sql.trim_start().starts_with("ROLLBACK") {
             // Deferred writes are undone by a rollback (to a savepoint, every one of them was
             // made after it: a savepoint is sent with what was deferred before it).
             text.clear();
+            issuing.clear();
         }
         text.push_str(sql);
         if text.is_empty() {
             return Ok(());
         }
         let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
-        s.client.batch_execute(&text).map_err(pg_err)
+        if issuing.is_empty() {
+            return s.client.batch_execute(&text).map_err(pg_err);
+        }
+        for message in s.client.simple_query(&text).map_err(pg_err)? {
+            if let postgres::SimpleQueryMessage::Row(row) = message {
+                let name = row.columns().first().map(|c| c.name());
+                if let Some((_, issued)) = issuing.iter().find(|(n, _)| Some(n.as_str()) == name) {
+                    let value = row.get(0).and_then(|v| v.parse().ok()).ok_or_else(|| {
+                        Error::Database("a number issued was not a whole number".into())
+                    })?;
+                    issued.set(value);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn hold(&self, keys: &[&str]) -> CoreResult<()> {
@@ -332,44 +352,62 @@ impl Sql for Conn<'_> {
         self.batch(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
     }
 
-    /// The lock and the read in one message (with what was deferred before them): the read is
-    /// a statement of its own, so its snapshot is taken once the lock is granted. Holding the
-    /// lock across a round trip to a server thread that 200 busy devices keep waiting for the
-    /// CPU stalls every writer behind it.
-    fn hold_all_then_read(&self, query: &str) -> CoreResult<i64> {
-        let mut text = std::mem::take(&mut *self.pending.borrow_mut());
-        text.push_str(&format!(
-            "SELECT pg_advisory_xact_lock({WRITE_LOCK});\n{}",
-            to_postgres(query)
-        ));
-        let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
-        let messages = s.client.simple_query(&text).map_err(pg_err)?;
-        let last = messages
-            .iter()
-            .rev()
-            .find_map(|m| match m {
-                postgres::SimpleQueryMessage::Row(row) => Some(row),
-                _ => None,
-            })
-            .ok_or_else(|| Error::Database(format!("no row from {query}")))?;
-        last.get(0)
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| Error::Database(format!("{query} did not read a whole number")))
-    }
-
-    fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {
-        let text = rewrite(sql, |out, n| {
+    /// Deferred, to be sent with the commit (or whatever comes next): the lock, the first
+    /// number read into a setting of this transaction and `number` reading it from there. The
+    /// lock is then held only while PostgreSQL runs the rest of the transaction: held across a
+    /// round trip to a server thread that 200 busy devices keep waiting for the CPU, it stalled
+    /// every writer behind it.
+    fn hold_all_then_number(
+        &self,
+        (first, first_params): (&str, &[&dyn ToValue]),
+        (number, params): (&str, &[&dyn ToValue]),
+    ) -> CoreResult<Issued> {
+        let mut issuing = self.issuing.borrow_mut();
+        let name = format!("quayside_issued_{}", issuing.len());
+        let setting = format!("quayside.issued_{}", issuing.len());
+        let mut text = format!(
+            "SELECT pg_advisory_xact_lock({WRITE_LOCK});\nSELECT set_config('{setting}', ("
+        );
+        text.push_str(&with_literals(first, first_params)?);
+        text.push_str(&format!(")::text, true) AS {name};\n"));
+        // `?1` is the number, read back from the setting; the statement's own values follow.
+        let number_value = format!("CAST(current_setting('{setting}') AS BIGINT)");
+        text.push_str(&rewrite(number, |out, n| {
+            if n == 1 {
+                out.push_str(&number_value);
+                return Ok(());
+            }
             let value = params
-                .get(n.wrapping_sub(1))
+                .get(n.wrapping_sub(2))
                 .ok_or_else(|| Error::Database(format!("no parameter ?{n} given")))?;
             literal(value.to_value(), out);
             Ok(())
-        })?;
+        })?);
+        text.push_str(";\n");
+        self.pending.borrow_mut().push_str(&text);
+        let issued = Issued::default();
+        issuing.push((name, issued.clone()));
+        Ok(issued)
+    }
+
+    fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {
+        let text = with_literals(sql, params)?;
         let mut pending = self.pending.borrow_mut();
         pending.push_str(&text);
         pending.push_str(";\n");
         Ok(())
     }
+}
+
+/// `sql` with PostgreSQL's spellings, `params` written in as literals (see [`literal`]).
+fn with_literals(sql: &str, params: &[&dyn ToValue]) -> CoreResult<String> {
+    rewrite(sql, |out, n| {
+        let value = params
+            .get(n.wrapping_sub(1))
+            .ok_or_else(|| Error::Database(format!("no parameter ?{n} given")))?;
+        literal(value.to_value(), out);
+        Ok(())
+    })
 }
 
 /// `sql` as PostgreSQL reads it: `$1` for `?1`, and the few SQLite spellings the shared text

@@ -159,3 +159,69 @@ fn postgres_writers_of_different_documents_do_not_wait_for_each_other() {
     whole.join().unwrap().unwrap();
     assert_eq!(waiting_for_locks(&watch), 0);
 }
+
+/// Change numbers are issued at the very end of a write: on PostgreSQL the whole-database lock
+/// goes to the database with the commit, so a writer of the whole database is not held up by a
+/// transaction that has only asked for its numbers; the number is known once it has committed,
+/// and never if it rolled back.
+#[test]
+fn numbers_are_issued_with_the_commit_and_follow_each_other() {
+    use quayside_core::args;
+    let data = ServerData::new();
+    let (db, mut whole) = (data.db(), Some(data.db()));
+    db.write(|c| {
+        c.batch(
+            "CREATE TABLE numbered(id TEXT PRIMARY KEY, n BIGINT NOT NULL);
+             INSERT INTO numbered VALUES ('a', 0), ('b', 0), ('c', 0)",
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    const FIRST: &str = "SELECT coalesce(max(n), 0) + ?1 FROM numbered";
+    const NUMBER: &str = "UPDATE numbered SET n = ?1 WHERE id = ?2";
+    let n = |id: &str| -> i64 {
+        db.read(|c| Ok(c.value("SELECT n FROM numbered WHERE id = ?1", args![id])?))
+            .unwrap()
+    };
+    let first = db
+        .storage()
+        .write_documents(|c| {
+            c.hold(&["inspection-a"])?;
+            let first = c.hold_all_then_number((FIRST, args![10]), (NUMBER, args!["a"]))?;
+            if data.url().is_some() {
+                assert!(first.get().is_err(), "known before the commit");
+                // Nothing sent yet, nothing held: a writer of the whole database goes ahead.
+                let (done_tx, done) = std::sync::mpsc::channel();
+                let whole = whole.take().unwrap();
+                std::thread::spawn(move || done_tx.send(whole.write(|_| Ok(())).is_ok()));
+                assert_eq!(
+                    done.recv_timeout(std::time::Duration::from_secs(60)),
+                    Ok(true),
+                    "a writer of the whole database waited for numbers not yet issued"
+                );
+            }
+            Ok(first)
+        })
+        .unwrap();
+    assert_eq!(first.get().unwrap(), 10);
+    assert_eq!(n("a"), 10);
+    // A rolled-back transaction (its numbering sent before it failed) keeps nothing and leaves
+    // nothing held.
+    let failed = db.storage().write_documents(|c| {
+        c.hold_all_then_number((FIRST, args![5]), (NUMBER, args!["b"]))?;
+        c.batch("SELECT 1")?;
+        Err::<(), _>(quayside_server::error::ServerError::BadRequest("no".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(n("b"), 0, "a rolled-back number was kept");
+    let next = db
+        .storage()
+        .write_documents(|c| Ok(c.hold_all_then_number((FIRST, args![1]), (NUMBER, args!["c"]))?))
+        .unwrap();
+    assert_eq!(
+        next.get().unwrap(),
+        11,
+        "numbered after the last committed one"
+    );
+    assert_eq!((n("b"), n("c")), (0, 11));
+}
