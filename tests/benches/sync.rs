@@ -879,6 +879,14 @@ fn upload_row(
     );
 }
 
+/// Rows "the same upload" under an [`upload_row`]: `ours` against each of `baselines` (its time,
+/// what it is, and what the percentage is of, or None for a ratio of times).
+fn same_upload_rows(size: usize, ours: Duration, baselines: &[(Duration, &str, Option<&str>)]) {
+    for &(base, baseline, versus) in baselines {
+        upload_row("the same upload", size, ours, base, baseline, versus);
+    }
+}
+
 /// The photo upload with the records in PostgreSQL and the photos in the S3 store at `endpoint`,
 /// against its honest limit (the same bytes in one PUT to the store) and against the embedded
 /// server with local files, in the same run.
@@ -901,12 +909,7 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
     let size = 32 * 1024 * 1024;
     let (on_local, _) = upload_median(&local, runs, size);
     let (ours, photo) = upload_median(&agency, runs, size);
-    let put = median_of(runs, |i| {
-        let bytes = photo.clone();
-        let start = Instant::now();
-        store.put(&format!("bench/{size}-{i}"), bytes).unwrap();
-        start.elapsed()
-    });
+    let put = median_of(runs, |i| put_once(&store, &photo, i));
     upload_row(
         "photo upload, 32 MiB in 8 MiB chunks, PostgreSQL + S3 (s3s-fs), median of 5",
         size,
@@ -933,22 +936,28 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
         store.finish_multipart(&key, &id, &etags).unwrap();
         start.elapsed()
     });
-    upload_row(
-        "the same upload",
+    same_upload_rows(
         size,
         ours,
-        joined,
-        "the same bytes straight to the store in 8 MiB parts, joined, median of 5",
-        Some("that"),
+        &[
+            (
+                joined,
+                "the same bytes straight to the store in 8 MiB parts, joined, median of 5",
+                Some("that"),
+            ),
+            (on_local, "embedded server, local files, same run", None),
+        ],
     );
-    upload_row(
-        "the same upload",
-        size,
-        ours,
-        on_local,
-        "embedded server, local files, same run",
-        None,
-    );
+}
+
+/// Times one PUT of `photo` (copied before the timing) to the store, as round `i`.
+fn put_once(store: &quayside_server::s3::ObjectStore, photo: &[u8], i: usize) -> Duration {
+    let bytes = photo.to_vec();
+    let start = Instant::now();
+    store
+        .put(&format!("bench/{}-{i}", photo.len()), bytes)
+        .unwrap();
+    start.elapsed()
 }
 
 /// The phone's photo (4 MiB, one chunk, one PUT to the store) against one PUT of the same bytes,
@@ -970,10 +979,7 @@ fn phone_photo_s3(
     let mut times: [Vec<Duration>; 5] = Default::default();
     for i in 0..rounds {
         times[0].push(ours.timed(i));
-        let bytes = ours.photo.clone();
-        let start = Instant::now();
-        store.put(&format!("bench/{size}-{i}"), bytes).unwrap();
-        times[1].push(start.elapsed());
+        times[1].push(put_once(store, &ours.photo, i));
         times[2].push(relay.put(&ours.photo, false, i));
         times[3].push(relay.put(&ours.photo, true, i));
         times[4].push(on_local.timed(i));
@@ -987,32 +993,22 @@ fn phone_photo_s3(
         "the same bytes in one PUT to the store, interleaved",
         Some("that limit"),
     );
-    for (relay, what) in [
-        (
-            bare,
-            "a bare relay: one loopback PUT streamed on into one PUT to the store",
-        ),
-        (
-            hashed,
-            "the same relay computing SHA-256 and CRC32C on the way",
-        ),
-    ] {
-        upload_row(
-            "the same upload",
-            size,
-            ours,
-            relay,
-            &format!("{what}, interleaved"),
-            Some("that"),
-        );
-    }
-    upload_row(
-        "the same upload",
+    same_upload_rows(
         size,
         ours,
-        on_local,
-        "embedded server, local files, interleaved",
-        None,
+        &[
+            (
+                bare,
+                "a bare relay: one loopback PUT streamed on into one PUT to the store, interleaved",
+                Some("that"),
+            ),
+            (
+                hashed,
+                "the same relay computing SHA-256 and CRC32C on the way, interleaved",
+                Some("that"),
+            ),
+            (on_local, "embedded server, local files, interleaved", None),
+        ],
     );
 }
 
