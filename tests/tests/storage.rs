@@ -225,3 +225,72 @@ fn numbers_are_issued_with_the_commit_and_follow_each_other() {
     );
     assert_eq!((n("b"), n("c")), (0, 11));
 }
+
+/// A savepoint undoes what was written after it and nothing before, whether or not the backend
+/// had sent it to the database yet (PostgreSQL defers `BEGIN`, `SAVEPOINT` and the writes that
+/// follow them until something is read); a transaction that fails before anything was sent
+/// leaves nothing, and the connection serves the next one.
+#[test]
+fn a_savepoint_undoes_only_what_followed_it() {
+    use quayside_core::args;
+    let data = ServerData::new();
+    let db = data.db();
+    db.write(|c| {
+        c.batch("CREATE TABLE marks(id TEXT PRIMARY KEY)")?;
+        Ok(())
+    })
+    .unwrap();
+    let mark = |c: &dyn quayside_core::sql::Sql, id: &str| {
+        c.defer("INSERT INTO marks(id) VALUES (?1)", args![id])
+    };
+    let marks = |c: &dyn quayside_core::sql::Sql| -> Vec<String> {
+        c.rows::<String, quayside_core::error::Error>(
+            "SELECT id FROM marks ORDER BY id",
+            args![],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    db.storage()
+        .write_documents(|c| {
+            mark(c, "a-before")?;
+            // Undone before anything after it was sent.
+            c.savepoint("doc")?;
+            mark(c, "b-unsent")?;
+            c.rollback_to("doc")?;
+            // Undone after what followed it was sent and read back.
+            c.savepoint("doc")?;
+            mark(c, "c-sent")?;
+            assert_eq!(marks(c), ["a-before", "c-sent"]);
+            mark(c, "d-sent-later")?;
+            c.rollback_to("doc")?;
+            assert_eq!(marks(c), ["a-before"]);
+            // Kept.
+            c.savepoint("doc")?;
+            mark(c, "e-released")?;
+            c.release("doc")?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        db.read(|c| Ok(marks(c))).unwrap(),
+        ["a-before", "e-released"]
+    );
+    for sent in [false, true] {
+        let failed = db.storage().write_documents(|c| {
+            mark(c, "f-failed")?;
+            if sent {
+                c.batch("")?;
+            }
+            Err::<(), _>(quayside_server::error::ServerError::BadRequest("no".into()))
+        });
+        assert!(failed.is_err());
+        db.storage()
+            .write_documents(|c| Ok(mark(c, &format!("g-next-{sent}"))?))
+            .unwrap();
+    }
+    assert_eq!(
+        db.read(|c| Ok(marks(c))).unwrap(),
+        ["a-before", "e-released", "g-next-false", "g-next-true"]
+    );
+}
