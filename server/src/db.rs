@@ -770,7 +770,8 @@ impl Db {
         let minute_ago = (chrono::Utc::now() - chrono::Duration::minutes(1))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         self.storage.write_if_free(|c| {
-            c.execute(
+            // Deferred: on PostgreSQL the whole transaction is one round trip.
+            c.defer(
                 "UPDATE devices SET last_sync_at = ?2
                  WHERE id = ?1 AND (last_sync_at IS NULL OR last_sync_at < ?3)",
                 args![who.device_id, now(), minute_ago],
