@@ -9,7 +9,7 @@
 //! and holds to its commit (a number is committed before the next writer issues its own: a feed
 //! reader never sees one appear behind its cursor), and other writes take at `BEGIN`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::time::{Duration, Instant};
@@ -226,12 +226,6 @@ pub struct Conn<'a> {
     /// Numbers the deferred statements issue ([`Sql::hold_all_then_number`]), each read from
     /// the one result column of that name when they are sent.
     issuing: RefCell<Vec<(String, Issued)>>,
-    /// The transaction's `BEGIN` is among the deferred statements, not yet sent: PostgreSQL
-    /// has nothing of this transaction to undo.
-    begin_unsent: Cell<bool>,
-    /// How much was deferred (text, numbers issued) before a `SAVEPOINT` that is itself still
-    /// deferred: undoing to it is forgetting what follows, without a word to PostgreSQL.
-    savepoint_unsent: Cell<Option<(usize, usize)>>,
 }
 
 impl<'a> Conn<'a> {
@@ -240,19 +234,7 @@ impl<'a> Conn<'a> {
             session: RefCell::new(session),
             pending: RefCell::new(String::new()),
             issuing: RefCell::new(Vec::new()),
-            begin_unsent: Cell::new(false),
-            savepoint_unsent: Cell::new(None),
         }
-    }
-
-    /// Appends `statement` to what is deferred. Transaction control goes there too (`BEGIN`,
-    /// `SAVEPOINT`, `RELEASE`): a push of five new documents that reads nothing between them
-    /// is then three round trips (locks, the index rows, everything else with the commit), not
-    /// five for each document.
-    fn push(&self, statement: &str) {
-        let mut pending = self.pending.borrow_mut();
-        pending.push_str(statement);
-        pending.push_str(";\n");
     }
 
     /// Sends the deferred statements (one round trip), so what follows sees them.
@@ -347,17 +329,11 @@ impl Sql for Conn<'_> {
     fn batch(&self, sql: &str) -> CoreResult<()> {
         let mut text = std::mem::take(&mut *self.pending.borrow_mut());
         let mut issuing = std::mem::take(&mut *self.issuing.borrow_mut());
-        let begin_unsent = self.begin_unsent.replace(false);
-        self.savepoint_unsent.set(None);
         if sql.trim_start().starts_with("ROLLBACK") {
-            // Deferred writes are undone by a rollback: all of them were made in the
-            // transaction, or after the savepoint (which was sent, see `rollback_to`). When the
-            // transaction's BEGIN was never sent, PostgreSQL has nothing to undo.
+            // Deferred writes are undone by a rollback (to a savepoint, every one of them was
+            // made after it: a savepoint is sent with what was deferred before it).
             text.clear();
             issuing.clear();
-            if begin_unsent {
-                return Ok(());
-            }
         }
         text.push_str(sql);
         if text.is_empty() {
@@ -381,55 +357,19 @@ impl Sql for Conn<'_> {
         Ok(())
     }
 
-    /// Deferred (see [`Conn::push`]).
-    fn begin(&self, begin: &str) -> CoreResult<()> {
-        self.flush()?;
-        self.push(begin);
-        self.begin_unsent.set(true);
-        Ok(())
-    }
-
-    /// Deferred, as the writes it separates.
-    fn savepoint(&self, name: &str) -> CoreResult<()> {
-        let before = (self.pending.borrow().len(), self.issuing.borrow().len());
-        self.push(&format!("SAVEPOINT {name}"));
-        self.savepoint_unsent.set(Some(before));
-        Ok(())
-    }
-
-    /// Deferred, as the writes it keeps.
-    fn release(&self, name: &str) -> CoreResult<()> {
-        self.push(&format!("RELEASE {name}"));
-        self.savepoint_unsent.set(None);
-        Ok(())
-    }
-
-    fn rollback_to(&self, name: &str) -> CoreResult<()> {
-        if let Some((text, issuing)) = self.savepoint_unsent.take() {
-            // Nothing since the savepoint reached PostgreSQL: forgetting it undoes it all.
-            self.pending.borrow_mut().truncate(text);
-            self.issuing.borrow_mut().truncate(issuing);
-            return Ok(());
-        }
-        self.batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))
-    }
-
-    /// Deferred, sent before the next statement reads anything: one round trip for the locks
-    /// and what follows. The locks are taken in the order of their hashes, the same in every
-    /// transaction (two keys of one hash share a lock).
     fn hold(&self, keys: &[&str]) -> CoreResult<()> {
         if keys.is_empty() {
             return Ok(());
         }
+        // One round trip; the locks taken in the order of their hashes, the same in every
+        // transaction (two keys of one hash share a lock).
         let list =
             serde_json::to_string(keys).map_err(|e| Error::Database(format!("lock keys: {e}")))?;
-        self.defer(
-            &format!(
-                "SELECT pg_advisory_xact_lock({DOCUMENT_LOCKS}, h) FROM
-                 (SELECT DISTINCT hashtext(k) AS h FROM json_array_elements_text(?1::text::json) k ORDER BY h) s"
-            ),
-            &[&list as &dyn ToValue],
-        )
+        let sql = format!(
+            "SELECT pg_advisory_xact_lock({DOCUMENT_LOCKS}, h) FROM
+             (SELECT DISTINCT hashtext(k) AS h FROM json_array_elements_text(?1::text::json) k ORDER BY h) s"
+        );
+        self.each(&sql, &[&list as &dyn ToValue], &mut |_| Ok(()))
     }
 
     fn hold_all(&self) -> CoreResult<()> {
@@ -475,7 +415,10 @@ impl Sql for Conn<'_> {
     }
 
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {
-        self.push(&with_literals(sql, params)?);
+        let text = with_literals(sql, params)?;
+        let mut pending = self.pending.borrow_mut();
+        pending.push_str(&text);
+        pending.push_str(";\n");
         Ok(())
     }
 }

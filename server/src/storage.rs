@@ -37,7 +37,7 @@ fn in_transaction<T>(
     begin: &str,
     f: impl FnOnce(&dyn Sql) -> ServerResult<T>,
 ) -> ServerResult<T> {
-    c.begin(begin)?;
+    c.batch(begin)?;
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(c))) {
         Ok(Ok(v)) => match c.batch("COMMIT") {
             Ok(()) => Ok(v),

@@ -226,10 +226,9 @@ fn numbers_are_issued_with_the_commit_and_follow_each_other() {
     assert_eq!((n("b"), n("c")), (0, 11));
 }
 
-/// A savepoint undoes what was written after it and nothing before, whether or not the backend
-/// had sent it to the database yet (PostgreSQL defers `BEGIN`, `SAVEPOINT` and the writes that
-/// follow them until something is read); a transaction that fails before anything was sent
-/// leaves nothing, and the connection serves the next one.
+/// A savepoint undoes what was written after it and nothing before, writes deferred after it
+/// (PostgreSQL sends them with the next call) included; a transaction that fails leaves
+/// nothing, whether its writes were sent or still deferred, and the connection serves the next.
 #[test]
 fn a_savepoint_undoes_only_what_followed_it() {
     use quayside_core::args;
@@ -254,21 +253,21 @@ fn a_savepoint_undoes_only_what_followed_it() {
     db.storage()
         .write_documents(|c| {
             mark(c, "a-before")?;
-            // Undone before anything after it was sent.
-            c.savepoint("doc")?;
+            // Undone while the write after it is still deferred.
+            c.batch("SAVEPOINT doc")?;
             mark(c, "b-unsent")?;
-            c.rollback_to("doc")?;
+            c.batch("ROLLBACK TO doc; RELEASE doc")?;
             // Undone after what followed it was sent and read back.
-            c.savepoint("doc")?;
+            c.batch("SAVEPOINT doc")?;
             mark(c, "c-sent")?;
             assert_eq!(marks(c), ["a-before", "c-sent"]);
             mark(c, "d-sent-later")?;
-            c.rollback_to("doc")?;
+            c.batch("ROLLBACK TO doc; RELEASE doc")?;
             assert_eq!(marks(c), ["a-before"]);
             // Kept.
-            c.savepoint("doc")?;
+            c.batch("SAVEPOINT doc")?;
             mark(c, "e-released")?;
-            c.release("doc")?;
+            c.batch("RELEASE doc")?;
             Ok(())
         })
         .unwrap();
