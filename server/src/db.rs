@@ -770,7 +770,7 @@ impl Db {
         let minute_ago = (chrono::Utc::now() - chrono::Duration::minutes(1))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         self.storage.write_if_free(|c| {
-            // Deferred: on PostgreSQL the whole transaction is one round trip.
+            // Deferred: on PostgreSQL it goes with the commit, a round trip saved.
             c.defer(
                 "UPDATE devices SET last_sync_at = ?2
                  WHERE id = ?1 AND (last_sync_at IS NULL OR last_sync_at < ?3)",
