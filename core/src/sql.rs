@@ -290,18 +290,23 @@ pub trait Sql {
     fn hold_all(&self) -> Result<()> {
         Ok(())
     }
-    /// Issues numbers as late in the transaction as it can, holding every writer
-    /// ([`Sql::hold_all`]) from there to the commit: the query `first` with its parameters
-    /// reads the first number (one row, one whole number, read once the lock is held and
-    /// everything committed before it is seen), then the statement `number` runs with it bound
-    /// as `?1` and its own parameters from `?2` on. A backend may send all of it with the
-    /// commit, so the lock is held only while the database runs it and never across a round
-    /// trip to the caller; the number is then known once the transaction commits.
-    fn hold_all_then_number(
+    /// Issues the transaction's change numbers, as late in it as it can: the first of `count`
+    /// consecutive numbers is bound as `?1` of the statement `number` (its own parameters from
+    /// `?2` on), which gives them to what the transaction wrote. Numbers are issued so that a
+    /// reader who stops below [`Sql::numbers_settled_below`] never sees one appear behind a
+    /// number it has read. Here (writers that run one at a time) the query `first` with its
+    /// parameters reads the first number (one row, one whole number) holding every writer
+    /// ([`Sql::hold_all`]) from there to the commit. A backend whose writers run at once may
+    /// issue them its own way and not run `first` (PostgreSQL numbers from the transaction's
+    /// id, holding no writer: see the server's `pg` module). A backend may send all of it with
+    /// the commit; the number is then known once the transaction commits.
+    fn issue_numbers(
         &self,
+        count: usize,
         (first, first_params): (&str, &[&dyn ToValue]),
         (number, params): (&str, &[&dyn ToValue]),
     ) -> Result<Issued> {
+        let _ = count;
         self.hold_all()?;
         let mut value = None;
         self.each(first, first_params, &mut |r| {
@@ -315,9 +320,16 @@ pub trait Sql {
         self.execute(number, &all)?;
         Ok(Issued::known(value))
     }
+    /// Where a reader of change numbers stops: every number below it that will ever be
+    /// committed is committed and seen by this transaction, so a reader that goes no further
+    /// never skips one committed later ([`Sql::issue_numbers`]). None where numbers are
+    /// committed in the order they are issued: every number is settled once seen.
+    fn numbers_settled_below(&self) -> Result<Option<i64>> {
+        Ok(None)
+    }
 }
 
-/// A number a transaction issues ([`Sql::hold_all_then_number`]): known once the statements
+/// A number a transaction issues ([`Sql::issue_numbers`]): known once the statements
 /// that issue it have run, at the latest when the transaction has committed.
 #[derive(Clone, Debug, Default)]
 pub struct Issued(std::sync::Arc<std::sync::OnceLock<i64>>);
@@ -368,12 +380,16 @@ impl<T: Sql + ?Sized> Sql for Box<T> {
     fn hold_all(&self) -> Result<()> {
         (**self).hold_all()
     }
-    fn hold_all_then_number(
+    fn issue_numbers(
         &self,
+        count: usize,
         first: (&str, &[&dyn ToValue]),
         number: (&str, &[&dyn ToValue]),
     ) -> Result<Issued> {
-        (**self).hold_all_then_number(first, number)
+        (**self).issue_numbers(count, first, number)
+    }
+    fn numbers_settled_below(&self) -> Result<Option<i64>> {
+        (**self).numbers_settled_below()
     }
 }
 

@@ -176,6 +176,7 @@ impl Db {
                 Storage::open_sqlite(&dir.join(DB_FILE), MIGRATIONS)?
             }
         };
+        storage.settle_numbering()?;
         let actor = storage.write(|c| {
             let actor: Option<String> =
                 c.opt("SELECT value FROM meta WHERE key = 'actor'", args![], |r| {
@@ -698,6 +699,9 @@ impl Db {
             // that pushed thousands does not page through them on its next sync.
             let device = who.device_id.as_str();
             let since = since as i64;
+            // Numbers a writer still running may yet commit are not passed (see
+            // `issue_seqs`): the feed goes up to them and no further.
+            let settled = c.numbers_settled_below()?.unwrap_or(i64::MAX);
             // One more row than asked for tells whether there is more.
             let fetch = i64::from(limit) + 1;
             let mut rows: Vec<(String, String, i64, String)> = match &stations {
@@ -705,16 +709,17 @@ impl Db {
                     "SELECT d.id, d.kind, d.seq, d.station
                      FROM doc_index d INDEXED BY doc_index_by_station_seq
                      WHERE d.station IN (SELECT value FROM json_each(?2)) AND d.seq > ?1
-                       AND (?4 = '' OR coalesce(d.device_id, '') <> ?4)
+                       AND d.seq < ?5 AND (?4 = '' OR coalesce(d.device_id, '') <> ?4)
                      ORDER BY d.seq LIMIT ?3",
-                    args![since, json_list(stations), fetch, device],
+                    args![since, json_list(stations), fetch, device, settled],
                     |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?,
                 None => c.rows(
                     "SELECT d.id, d.kind, d.seq, d.station FROM doc_index d
-                     WHERE d.seq > ?1 AND (?3 = '' OR coalesce(d.device_id, '') <> ?3)
+                     WHERE d.seq > ?1 AND d.seq < ?4
+                       AND (?3 = '' OR coalesce(d.device_id, '') <> ?3)
                      ORDER BY d.seq LIMIT ?2",
-                    args![since, fetch, device],
+                    args![since, fetch, device, settled],
                     |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?,
             };
@@ -723,18 +728,19 @@ impl Db {
                 rows.truncate(limit as usize);
                 rows.last().map_or(since, |r| r.2)
             } else {
-                // Every entry after `since` was read (in this same snapshot), the caller's own
+                // Every settled entry after `since` was read (in this same snapshot), the caller's own
                 // writes among them: the cursor goes past the last of them all, so the next
                 // sync starts after them.
                 let last: Option<i64> = match &stations {
                     Some(stations) => c.value(
                         "SELECT max(d.seq) FROM doc_index d INDEXED BY doc_index_by_station_seq
-                         WHERE d.station IN (SELECT value FROM json_each(?2)) AND d.seq > ?1",
-                        args![since, json_list(stations)],
+                         WHERE d.station IN (SELECT value FROM json_each(?2))
+                           AND d.seq > ?1 AND d.seq < ?3",
+                        args![since, json_list(stations), settled],
                     )?,
                     None => c.value(
-                        "SELECT max(seq) FROM doc_index WHERE seq > ?1",
-                        args![since],
+                        "SELECT max(seq) FROM doc_index WHERE seq > ?1 AND seq < ?2",
+                        args![since, settled],
                     )?,
                 };
                 last.unwrap_or(since)
@@ -1008,12 +1014,13 @@ impl Db {
     pub fn insert_local(&self, id: &str, station: &str, doc: &mut Document) -> ServerResult<()> {
         self.write(|tx| {
             insert_document(tx, DocKind::Inspection.as_str(), id, doc)?;
-            let seq = next_seq(tx)?;
             tx.defer(
-                "INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, ?3)",
-                args![id, station, seq],
+                "INSERT INTO doc_index(id, kind, station, seq) VALUES (?1, 'inspection', ?2, 0)",
+                args![id, station],
             )?;
-            after_store(tx, &self.actor, id)
+            after_store(tx, &self.actor, id)?;
+            issue_seqs(tx, &[id])?;
+            Ok(())
         })
     }
 
@@ -1128,14 +1135,11 @@ fn user_info(conn: &dyn Sql, id: i64) -> ServerResult<UserInfo> {
     })
 }
 
-/// The next change sequence number: after every number issued, and never below the current time
-/// in microseconds. A server restored from an older backup therefore still numbers new changes
-/// above every feed cursor it handed out before (devices would otherwise skip them).
-fn next_seq(conn: &dyn Sql) -> ServerResult<i64> {
-    Ok(conn.value(NEXT_SEQ, args![now_micros()])?)
-}
-
-/// [`next_seq`], the time in microseconds as `?1`.
+/// The next change sequence number on SQLite, the time in microseconds as `?1`: after every
+/// number issued, and never below the current time in microseconds. A server restored from an
+/// older backup therefore still numbers new changes above every feed cursor it handed out before
+/// (devices would otherwise skip them). PostgreSQL keeps the same rule its own way
+/// (`pg::settle_numbering`).
 const NEXT_SEQ: &str = "SELECT CASE WHEN coalesce(max(seq), 0) >= ?1 THEN max(seq) + 1 ELSE ?1 END
      FROM doc_index";
 
@@ -1143,12 +1147,14 @@ fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
 
-/// Gives each of `ids` (documents this transaction stored) its change number, consecutive from
-/// [`next_seq`] in their order, at the end of the transaction: from there to the commit it
-/// holds every writer, so a number is committed before the next writer issues its own and a
-/// feed reader never sees one appear behind its cursor. On PostgreSQL the lock, the numbering
-/// and the commit travel in one message ([`Sql::hold_all_then_number`]); the first number is
-/// known once the transaction has committed. None to number, nothing held.
+/// Gives each of `ids` (documents this transaction stored) its change number, consecutive in
+/// their order, at the end of the transaction ([`Sql::issue_numbers`]). On SQLite the first is
+/// [`NEXT_SEQ`], and from there to the commit the transaction holds every writer, so a number is
+/// committed before the next writer issues its own; on PostgreSQL writers number at once from
+/// their transaction's id and the feed stops below the oldest still writing. Either way a feed
+/// reader never sees a number appear behind its cursor. The numbering may travel with the
+/// commit: the first number is known once the transaction has committed. None to number,
+/// nothing held.
 fn issue_seqs(tx: &dyn Sql, ids: &[&str]) -> ServerResult<Issued> {
     if ids.is_empty() {
         return Ok(Issued::known(0));
@@ -1160,7 +1166,8 @@ fn issue_seqs(tx: &dyn Sql, ids: &[&str]) -> ServerResult<Issued> {
         .enumerate()
         .map(|(n, id)| format!("{n:020}{id}"))
         .collect();
-    Ok(tx.hold_all_then_number(
+    Ok(tx.issue_numbers(
+        ids.len(),
         (NEXT_SEQ, args![now_micros()]),
         (NUMBER_DOCUMENTS, args![json_list(&places)]),
     )?)

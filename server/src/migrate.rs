@@ -255,6 +255,9 @@ pub fn migrate(
         moved.push(m);
     }
     source.execute_batch("COMMIT")?;
+    // Changes made on PostgreSQL from now on are numbered above the moved ones (a row of its own
+    // in `meta`, written once the copies were compared).
+    target.settle_numbering()?;
     Ok(moved)
 }
 

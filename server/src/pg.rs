@@ -5,9 +5,10 @@
 //! Several server instances may share one database. Writers hold transaction-scoped advisory
 //! locks: one per document they write ([`Sql::hold`]), taken before reading it, so a document's
 //! heads are read and replaced by one writer at a time; and one for the whole database
-//! ([`WRITE_LOCK`], [`Sql::hold_all`]), which sync takes only to issue change sequence numbers
-//! and holds to its commit (a number is committed before the next writer issues its own: a feed
-//! reader never sees one appear behind its cursor), and other writes take at `BEGIN`.
+//! ([`WRITE_LOCK`], [`Sql::hold_all`]), which other writes take at `BEGIN`. Sync does not hold
+//! it to number what it stored: change numbers come from the transaction's id
+//! ([`NUMBERS_PER_TRANSACTION`]), so they need no lock, and the feed stops below the oldest
+//! transaction still writing (a reader never sees a number appear behind its cursor).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -31,6 +32,40 @@ pub const WRITE_LOCK: i64 = 0x7175_6179;
 /// The class of the advisory locks on single documents ([`Sql::hold`]): the two-key advisory
 /// locks are a key space of their own, apart from [`WRITE_LOCK`]'s ("docs" in ASCII).
 const DOCUMENT_LOCKS: i32 = 0x646f_6373;
+
+/// How many change numbers one transaction may issue. A transaction's numbers are
+/// `base + id * NUMBERS_PER_TRANSACTION + place`: `id` is PostgreSQL's transaction id (64 bits,
+/// never reused), `place` counts from 0 in the transaction and `base` (in `meta`) puts them all
+/// above every number issued before ([`settle_numbering`]). A transaction still writing is
+/// among those running in a reader's snapshot, or has an id above all of them: below `base +
+/// (oldest running id) * NUMBERS_PER_TRANSACTION` nothing new can appear, and the feed stops
+/// there ([`Sql::numbers_settled_below`], [`SETTLED_BELOW`]). A push carries at most
+/// [`quayside_core::sync::protocol::MAX_DOCS_PER_BATCH`] documents.
+pub const NUMBERS_PER_TRANSACTION: i64 = 1024;
+const _: () =
+    assert!(quayside_core::sync::protocol::MAX_DOCS_PER_BATCH as i64 <= NUMBERS_PER_TRANSACTION);
+
+/// The first number of the transaction ([`NUMBERS_PER_TRANSACTION`]).
+const FIRST_NUMBER: &str = "SELECT coalesce(
+        (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'change_number_base'), 0)
+     + CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT) * 1024";
+
+/// Below it every number that will ever be committed is ([`NUMBERS_PER_TRANSACTION`]): the
+/// oldest transaction still running in this snapshot, leaving out those known to write another
+/// database of the same PostgreSQL (creating or dropping one takes a while, and a write left
+/// open elsewhere would hold this feed back), else the first id not yet handed out. A running
+/// transaction whose database is not known any more has ended since: it counts, so a reader
+/// stays below it.
+const SETTLED_BELOW: &str = "SELECT coalesce(
+        (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'change_number_base'), 0)
+     + coalesce(
+        (SELECT min(CAST(CAST(x AS TEXT) AS BIGINT))
+           FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+          WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                             WHERE a.backend_xid = CAST(x AS xid)
+                               AND a.datid <> (SELECT oid FROM pg_database
+                                                WHERE datname = current_database()))),
+        CAST(CAST(pg_snapshot_xmax(pg_current_snapshot()) AS TEXT) AS BIGINT)) * 1024";
 
 /// One connection and the statements prepared on it.
 pub struct Session {
@@ -223,9 +258,11 @@ pub struct Conn<'a> {
     session: RefCell<&'a mut Session>,
     /// Deferred statements, values written in, sent before anything else on this connection.
     pending: RefCell<String>,
-    /// Numbers the deferred statements issue ([`Sql::hold_all_then_number`]), each read from
-    /// the one result column of that name when they are sent.
+    /// Numbers the deferred statements issue ([`Sql::issue_numbers`]), each read from the one
+    /// result column of that name when they are sent.
     issuing: RefCell<Vec<(String, Issued)>>,
+    /// Whether this transaction has issued its numbers (once: they come from its id).
+    numbered: std::cell::Cell<bool>,
 }
 
 impl<'a> Conn<'a> {
@@ -234,6 +271,7 @@ impl<'a> Conn<'a> {
             session: RefCell::new(session),
             pending: RefCell::new(String::new()),
             issuing: RefCell::new(Vec::new()),
+            numbered: std::cell::Cell::new(false),
         }
     }
 
@@ -376,24 +414,36 @@ impl Sql for Conn<'_> {
         self.batch(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
     }
 
-    /// Deferred, to be sent with the commit (or whatever comes next): the lock, the first
-    /// number read into a setting of this transaction and `number` reading it from there. The
-    /// lock is then held only while PostgreSQL runs the rest of the transaction: held across a
-    /// round trip to a server thread that 200 busy devices keep waiting for the CPU, it stalled
-    /// every writer behind it.
-    fn hold_all_then_number(
+    /// Deferred, to be sent with the commit (or whatever comes next): the whole-database lock
+    /// shared, the first number (from this transaction's id, see [`NUMBERS_PER_TRANSACTION`])
+    /// read into a setting of this transaction and `number` reading it from there; `first` is
+    /// not run. Writers of documents do not wait for each other to number: held in turn up to
+    /// each commit, one lock queued every push behind the one before (BENCHMARKS.md, "200
+    /// devices at once"). The shared lock only keeps the numbering's base from moving while a
+    /// transaction numbers ([`settle_numbering`]).
+    fn issue_numbers(
         &self,
-        (first, first_params): (&str, &[&dyn ToValue]),
+        count: usize,
+        _first: (&str, &[&dyn ToValue]),
         (number, params): (&str, &[&dyn ToValue]),
     ) -> CoreResult<Issued> {
+        if count as i64 > NUMBERS_PER_TRANSACTION {
+            return Err(Error::Database(format!(
+                "{count} change numbers in one transaction; at most {NUMBERS_PER_TRANSACTION}"
+            )));
+        }
+        if self.numbered.replace(true) {
+            return Err(Error::Database(
+                "change numbers were issued twice in one transaction".into(),
+            ));
+        }
         let mut issuing = self.issuing.borrow_mut();
-        let name = format!("quayside_issued_{}", issuing.len());
-        let setting = format!("quayside.issued_{}", issuing.len());
+        let name = "quayside_issued";
+        let setting = "quayside.issued";
         let mut text = format!(
-            "SELECT pg_advisory_xact_lock({WRITE_LOCK});\nSELECT set_config('{setting}', ("
+            "SELECT pg_advisory_xact_lock_shared({WRITE_LOCK});
+             SELECT set_config('{setting}', ({FIRST_NUMBER})::text, true) AS {name};\n"
         );
-        text.push_str(&with_literals(first, first_params)?);
-        text.push_str(&format!(")::text, true) AS {name};\n"));
         // `?1` is the number, read back from the setting; the statement's own values follow.
         let number_value = format!("CAST(current_setting('{setting}') AS BIGINT)");
         text.push_str(&rewrite(number, |out, n| {
@@ -410,8 +460,15 @@ impl Sql for Conn<'_> {
         text.push_str(";\n");
         self.pending.borrow_mut().push_str(&text);
         let issued = Issued::default();
-        issuing.push((name, issued.clone()));
+        issuing.push((name.to_string(), issued.clone()));
         Ok(issued)
+    }
+
+    /// The numbers of every transaction older than the oldest still writing: those are all
+    /// committed or rolled back, and every later one is numbered above them.
+    fn numbers_settled_below(&self) -> CoreResult<Option<i64>> {
+        let c: &dyn Sql = self;
+        c.value(SETTLED_BELOW, quayside_core::args![]).map(Some)
     }
 
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {
@@ -688,6 +745,28 @@ pub fn migrate(pool: &Pool, migrations: &[(&str, &str)]) -> CoreResult<usize> {
         )));
     }
     Ok(applied)
+}
+
+/// Raises the base of change numbers ([`NUMBERS_PER_TRANSACTION`]) so that every transaction
+/// from now on numbers above every number already stored (moved here by `migrate`, or issued
+/// before an upgrade) and above the time in microseconds, as the embedded server numbers: a
+/// database restored from an older backup then still numbers new changes above every feed
+/// cursor handed out before (devices would otherwise skip them). Run at every start and after
+/// `migrate`, holding the whole-database lock: no transaction numbers meanwhile, and one that
+/// numbered before read the old base and has committed. Until it first runs the base is 0.
+pub fn settle_numbering(c: &dyn Sql) -> CoreResult<()> {
+    let now = chrono::Utc::now().timestamp_micros();
+    c.batch(&format!(
+        "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK});
+         INSERT INTO meta(key, value) VALUES ('change_number_base', '0') ON CONFLICT (key) DO NOTHING;
+         UPDATE meta SET value = CAST(greatest(
+                CAST(value AS BIGINT),
+                greatest((SELECT coalesce(max(seq), 0) + 1 FROM doc_index), {now})
+                  - CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT) * {NUMBERS_PER_TRANSACTION}
+             ) AS TEXT)
+          WHERE key = 'change_number_base';
+         COMMIT;"
+    ))
 }
 
 // ---- values ----

@@ -1,6 +1,6 @@
 //! Which database the server keeps its records in, and the transactions every query runs in:
 //! the embedded SQLite file (the default: one writer connection and one reader), or PostgreSQL
-//! shared by several server instances (a pool, writes serialised by [`pg::WRITE_LOCK`]).
+//! shared by several server instances (a pool, writers holding what they write, see [`pg`]).
 //!
 //! Code above this module asks for a read or a write transaction and gets a [`Sql`] connection
 //! inside it; it never names the backend.
@@ -109,6 +109,16 @@ impl Storage {
         Ok(())
     }
 
+    /// Raises the base PostgreSQL numbers changes from above every number stored and the time
+    /// (see [`pg::settle_numbering`]); SQLite numbers from what it holds each time.
+    pub fn settle_numbering(&self) -> ServerResult<()> {
+        if let Storage::Postgres(pool) = self {
+            let mut session = pool.get()?;
+            pg::settle_numbering(&pg::Conn::new(&mut session))?;
+        }
+        Ok(())
+    }
+
     /// `sqlite` or `postgres` (for readiness and metrics).
     pub fn backend(&self) -> &'static str {
         match self {
@@ -133,12 +143,12 @@ impl Storage {
     }
 
     /// Runs `f` in a write transaction that holds only what it names: the documents it writes
-    /// ([`Sql::hold`], before reading them) and, to issue change sequence numbers, every writer
-    /// ([`Sql::hold_all`], last, as briefly as it can: from issuing the numbers to the commit).
-    /// On PostgreSQL, transactions of different documents therefore run at once across
-    /// instances; on SQLite this is [`Storage::write`]. A writer that takes `hold_all` first
-    /// ([`Storage::write`]) must not wait for rows such a transaction writes before its own
-    /// `hold_all` (documents and their projections): the two would wait for each other.
+    /// ([`Sql::hold`], before reading them). Its change numbers ([`Sql::issue_numbers`], last)
+    /// wait for no other writer of documents. On PostgreSQL, transactions of different
+    /// documents therefore run at once across instances; on SQLite this is [`Storage::write`].
+    /// Numbering waits for a writer that takes [`Sql::hold_all`] first ([`Storage::write`]), so
+    /// such a writer must not wait for rows this transaction writes before its numbering
+    /// (documents and their projections): the two would wait for each other.
     pub fn write_documents<T>(
         &self,
         f: impl FnOnce(&dyn Sql) -> ServerResult<T>,

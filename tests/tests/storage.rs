@@ -106,7 +106,7 @@ fn until_waiting(c: &dyn quayside_core::sql::Sql, n: i64) {
 
 /// On PostgreSQL, a write of documents holds what it names and nothing more: a writer of another
 /// document goes ahead, a writer of the same document waits, and so does every writer that takes
-/// the whole database (as numbering changes does) until the holder commits.
+/// the whole database (as accounts and enrolment do) until the holder commits.
 #[test]
 fn postgres_writers_of_different_documents_do_not_wait_for_each_other() {
     use std::sync::mpsc;
@@ -160,10 +160,10 @@ fn postgres_writers_of_different_documents_do_not_wait_for_each_other() {
     assert_eq!(waiting_for_locks(&watch), 0);
 }
 
-/// Change numbers are issued at the very end of a write: on PostgreSQL the whole-database lock
-/// goes to the database with the commit, so a writer of the whole database is not held up by a
+/// Change numbers are issued at the very end of a write: on PostgreSQL the numbering goes to
+/// the database with the commit, so a writer of the whole database is not held up by a
 /// transaction that has only asked for its numbers; the number is known once it has committed,
-/// and never if it rolled back.
+/// never if it rolled back, and the next transaction's numbers come after it.
 #[test]
 fn numbers_are_issued_with_the_commit_and_follow_each_other() {
     use quayside_core::args;
@@ -177,8 +177,6 @@ fn numbers_are_issued_with_the_commit_and_follow_each_other() {
         Ok(())
     })
     .unwrap();
-    const FIRST: &str = "SELECT coalesce(max(n), 0) + ?1 FROM numbered";
-    const NUMBER: &str = "UPDATE numbered SET n = ?1 WHERE id = ?2";
     let n = |id: &str| -> i64 {
         db.read(|c| Ok(c.value("SELECT n FROM numbered WHERE id = ?1", args![id])?))
             .unwrap()
@@ -187,7 +185,7 @@ fn numbers_are_issued_with_the_commit_and_follow_each_other() {
         .storage()
         .write_documents(|c| {
             c.hold(&["inspection-a"])?;
-            let first = c.hold_all_then_number((FIRST, args![10]), (NUMBER, args!["a"]))?;
+            let first = c.issue_numbers(1, (FIRST, args![10]), (NUMBER, args!["a"]))?;
             if data.url().is_some() {
                 assert!(first.get().is_err(), "known before the commit");
                 // Nothing sent yet, nothing held: a writer of the whole database goes ahead.
@@ -203,12 +201,12 @@ fn numbers_are_issued_with_the_commit_and_follow_each_other() {
             Ok(first)
         })
         .unwrap();
-    assert_eq!(first.get().unwrap(), 10);
-    assert_eq!(n("a"), 10);
+    let first = first.get().unwrap();
+    assert_eq!(n("a"), first);
     // A rolled-back transaction (its numbering sent before it failed) keeps nothing and leaves
     // nothing held.
     let failed = db.storage().write_documents(|c| {
-        c.hold_all_then_number((FIRST, args![5]), (NUMBER, args!["b"]))?;
+        c.issue_numbers(1, (FIRST, args![5]), (NUMBER, args!["b"]))?;
         c.batch("SELECT 1")?;
         Err::<(), _>(quayside_server::error::ServerError::BadRequest("no".into()))
     });
@@ -216,14 +214,99 @@ fn numbers_are_issued_with_the_commit_and_follow_each_other() {
     assert_eq!(n("b"), 0, "a rolled-back number was kept");
     let next = db
         .storage()
-        .write_documents(|c| Ok(c.hold_all_then_number((FIRST, args![1]), (NUMBER, args!["c"]))?))
+        .write_documents(|c| Ok(c.issue_numbers(1, (FIRST, args![1]), (NUMBER, args!["c"]))?))
+        .unwrap()
+        .get()
         .unwrap();
-    assert_eq!(
-        next.get().unwrap(),
-        11,
-        "numbered after the last committed one"
+    assert!(
+        next > first,
+        "{next} numbered after the last committed {first}"
     );
-    assert_eq!((n("b"), n("c")), (0, 11));
+    assert_eq!((n("b"), n("c")), (0, next));
+    if data.url().is_none() {
+        // SQLite's writers run one at a time: the next after the last committed.
+        assert_eq!((first, next), (10, 11));
+    }
+}
+
+/// The first number where writers run one at a time: the test's `?1` above the last issued.
+const FIRST: &str = "SELECT coalesce(max(n), 0) + ?1 FROM numbered";
+/// Gives `?2` the number `?1`.
+const NUMBER: &str = "UPDATE numbered SET n = ?1 WHERE id = ?2";
+
+/// On PostgreSQL writers number at once, each holding nothing: a writer that began writing
+/// first numbers below one that began later, whichever commits first, and until it commits
+/// a reader stops below it, so no reader passes a number that is committed later.
+#[test]
+fn a_reader_stops_below_numbers_a_running_writer_may_yet_commit() {
+    use quayside_core::args;
+    use std::sync::mpsc;
+    let data = ServerData::new();
+    if data.url().is_none() {
+        eprintln!(
+            "PostgreSQL only (SQLite's writers run one at a time): set QUAYSIDE_TEST_POSTGRES"
+        );
+        return;
+    }
+    let (db, older) = (data.db(), data.db());
+    db.write(|c| {
+        c.batch(
+            "CREATE TABLE numbered(id TEXT PRIMARY KEY, n BIGINT NOT NULL);
+             INSERT INTO numbered VALUES ('late', 0), ('early', 0)",
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    let settled = || -> i64 {
+        db.read(|c| Ok(c.numbers_settled_below()?))
+            .unwrap()
+            .expect("PostgreSQL tells where numbers are settled")
+    };
+    let (writing_tx, writing) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel::<()>();
+    let late = std::thread::spawn(move || {
+        older
+            .storage()
+            .write_documents(|c| {
+                // A write that reaches the database: the transaction has begun writing.
+                c.execute("UPDATE numbered SET n = -1 WHERE id = 'late'", args![])?;
+                writing_tx.send(()).unwrap();
+                go_rx.recv().unwrap();
+                Ok(c.issue_numbers(1, (FIRST, args![1]), (NUMBER, args!["late"]))?)
+            })
+            .unwrap()
+    });
+    writing.recv().unwrap();
+    let early = db
+        .storage()
+        .write_documents(|c| Ok(c.issue_numbers(1, (FIRST, args![1]), (NUMBER, args!["early"]))?))
+        .unwrap()
+        .get()
+        .unwrap();
+    let before = settled();
+    assert!(
+        before <= early,
+        "settled below {before}: a reader would pass {early} while an older writer runs"
+    );
+    go.send(()).unwrap();
+    let late = late.join().unwrap().get().unwrap();
+    assert!(
+        late < early,
+        "the writer that began first numbers first ({late}, {early})"
+    );
+    assert!(
+        before <= late,
+        "settled below {before} while {late} was still to be committed"
+    );
+    // Both committed: a reader goes past them (once any other transaction on this PostgreSQL
+    // that began writing before them has ended too: up to a minute).
+    for _ in 0..6000 {
+        if settled() > early {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the settled numbers never passed {early}");
 }
 
 /// A savepoint undoes what was written after it and nothing before, writes deferred after it
