@@ -728,9 +728,9 @@ impl Db {
                 rows.truncate(limit as usize);
                 rows.last().map_or(since, |r| r.2)
             } else {
-                // Every settled entry after `since` was read (in this same snapshot), the caller's own
-                // writes among them: the cursor goes past the last of them all, so the next
-                // sync starts after them.
+                // Every settled entry after `since` was read (in this same snapshot), the
+                // caller's own writes among them: the cursor goes past the last of them all, so
+                // the next sync starts after them.
                 let last: Option<i64> = match &stations {
                     Some(stations) => c.value(
                         "SELECT max(d.seq) FROM doc_index d INDEXED BY doc_index_by_station_seq
