@@ -19,6 +19,9 @@
 //! - `--only feed-own`: the feed a phone reads on the sync after pushing 100,000 documents of its
 //!   own (left out by the query), vs a colleague paging through the same entries 500 at a time,
 //!   on the embedded database and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL;
+//! - `--only feed-delay`: how soon a change one officer pushes is in the feed while a colleague's
+//!   push of 1,000 new inspections runs on the server, vs the same with nothing else running,
+//!   on the embedded database and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL;
 //! - `--only growth-pg`: the PostgreSQL half of `--only growth` alone;
 //! - `--only growth [--sizes 1000,10000,100000]`: the server (the real binary) grown step by
 //!   step, on the embedded file and, with `QUAYSIDE_BENCH_POSTGRES`, on PostgreSQL: at each size
@@ -70,6 +73,9 @@ fn main() {
     }
     if only.as_deref() == Some("feed-own") {
         feed_past_own_writes(100_000);
+    }
+    if only.as_deref() == Some("feed-delay") {
+        feed_delay(1_000);
     }
     if run("tls") {
         over_https(1_000);
@@ -401,6 +407,81 @@ fn feed_past_own_writes(n: usize) {
             own.as_secs_f64() * 1e3,
             paged.as_secs_f64() * 1e3,
             own.as_secs_f64() / paged.as_secs_f64()
+        );
+    }
+}
+
+/// How soon a change is in the feed while a large push runs. Ama (at Tema) pushes `n` new
+/// inspections; meanwhile Piet (at Rotterdam, so his syncs pull none of them) records and pushes
+/// one inspection after another, and an administrator's feed, read straight on the server's
+/// database as a sync reads it, is polled until each is in it. Timed from Piet's sync starting
+/// to his inspection in the feed, against the same with nothing else running. On the embedded
+/// server Piet's push waits for the one writer; on PostgreSQL it commits at once and the feed
+/// stops below the oldest transaction still writing (ARCHITECTURE.md), so it waits there.
+fn feed_delay(n: usize) {
+    let mut backends = vec![("embedded SQLite", None)];
+    if let Some(admin) = postgres_server() {
+        backends.push((
+            "PostgreSQL",
+            Some(quayside_e2e::TestDatabase::create(&admin)),
+        ));
+    }
+    for (name, database) in backends {
+        let agency = Agency::start_with(quayside_server::Options {
+            database: database.as_ref().map(|d| d.url.clone()),
+            ..Default::default()
+        });
+        let ama = Device::enrolled(&agency, &agency.url(), "ama", "GHTEM");
+        let piet = Device::enrolled(&agency, &agency.url(), "piet", "NLRTM");
+        let db = agency.db();
+        let root = db.principal(&db.create_api_token("root").unwrap()).unwrap();
+        let mut since = 0;
+        // From the start of Piet's sync to his new inspection in the feed.
+        let mut visible = || {
+            let id = quayside_e2e::new_inspection(&piet.store, "MSCU1234566");
+            let start = Instant::now();
+            piet.store.sync(None).unwrap();
+            loop {
+                let page = db.feed(&root, since, 5000).unwrap();
+                since = page.cursor;
+                if page.entries.iter().any(|e| e.id == id) {
+                    return start.elapsed();
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        };
+        let alone: Vec<Duration> = (0..15).map(|_| visible()).collect();
+        fill(&ama, n);
+        let store = ama.store.clone();
+        let pushing = std::thread::spawn(move || {
+            let start = Instant::now();
+            store.sync(None).unwrap();
+            start.elapsed()
+        });
+        let mut during = Vec::new();
+        loop {
+            during.push(visible());
+            if pushing.is_finished() {
+                break;
+            }
+        }
+        let push = pushing.join().unwrap();
+        assert_eq!(
+            db.document_count().unwrap(),
+            (n + alone.len() + during.len()) as u64
+        );
+        let longest = |t: &[Duration]| t.iter().max().copied().unwrap_or_default();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        println!(
+            "| a change in the feed while a colleague pushes {n} new inspections ({:.0} ms), {name} | median {:.0} ms, longest {:.0} ms ({} changes) | median {:.0} ms, longest {:.0} ms (the same with nothing else running, {} changes) | {:.1}x longest |",
+            ms(push),
+            ms(median(during.clone())),
+            ms(longest(&during)),
+            during.len(),
+            ms(median(alone.clone())),
+            ms(longest(&alone)),
+            alone.len(),
+            ms(longest(&during)) / ms(longest(&alone)),
         );
     }
 }
