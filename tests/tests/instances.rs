@@ -303,9 +303,13 @@ fn the_database_dropping_every_connection_mid_sync_loses_nothing() {
         let mut held = ama.store.inner().document("inspection", id).unwrap();
         assert_eq!(db.document(id).unwrap().heads(), held.heads(), "{id}");
     }
-    // Both instances serve again (their pools replaced the dead connections).
+    // Both instances serve again once their pools have replaced the dead connections. A pooled
+    // connection used within the last second is lent without a test query, so a request on one
+    // the cut killed may fail once (and the connection is dropped); at most one per connection
+    // in the pool (16), never for good.
     for server in [&a, &b] {
-        assert!(server.state.db.write_probe().is_ok());
+        let served = (0..=16).any(|_| server.state.db.write_probe().is_ok());
+        assert!(served, "an instance still fails writes after the cut");
     }
     assert_sequence_whole(&data);
 }
