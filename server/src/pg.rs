@@ -73,6 +73,17 @@ pub struct Session {
     statements: HashMap<String, Statement>,
     /// When a transaction last finished on it (see [`Manager::is_valid`]).
     last_used: Instant,
+    /// How to connect again ([`Conn::begin`]).
+    manager: Manager,
+}
+
+impl Session {
+    /// A new connection in place of this one (its prepared statements forgotten).
+    fn reconnect(&mut self) -> Result<(), postgres::Error> {
+        self.client = self.manager.open()?;
+        self.statements.clear();
+        Ok(())
+    }
 }
 
 /// A connection used this recently is lent again without a test query (see
@@ -80,6 +91,7 @@ pub struct Session {
 const TRUSTED_FOR: Duration = Duration::from_secs(1);
 
 /// Makes and checks the pool's connections.
+#[derive(Clone)]
 pub struct Manager {
     config: postgres::Config,
     tls: tokio_postgres_rustls::MakeRustlsConnect,
@@ -94,6 +106,15 @@ impl Manager {
             tls: c.tls,
         })
     }
+
+    /// A new connection, set up as [`literal`] needs it.
+    fn open(&self) -> Result<Client, postgres::Error> {
+        let mut client = self.config.connect(self.tls.clone())?;
+        // Deferred writes are sent as text with their values quoted (see [`literal`]): a quote
+        // is the only character special inside a string literal with this setting.
+        client.batch_execute("SET standard_conforming_strings = on")?;
+        Ok(client)
+    }
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -101,21 +122,18 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Session, postgres::Error> {
-        let mut client = self.config.connect(self.tls.clone())?;
-        // Deferred writes are sent as text with their values quoted (see [`literal`]): a quote
-        // is the only character special inside a string literal with this setting.
-        client.batch_execute("SET standard_conforming_strings = on")?;
         Ok(Session {
-            client,
+            client: self.open()?,
             statements: HashMap::new(),
             last_used: Instant::now(),
+            manager: self.clone(),
         })
     }
 
     /// A connection idle for a while is tested before it is lent (PostgreSQL may have restarted
     /// or dropped it meanwhile); one that finished a transaction within [`TRUSTED_FOR`] is not:
     /// under load that test was a round trip on every request. Should it have died all the
-    /// same, the request fails as on any lost connection and the device retries.
+    /// same, its transaction's `BEGIN` finds out and connects again ([`Conn::begin`]).
     fn is_valid(&self, s: &mut Session) -> Result<(), postgres::Error> {
         if s.last_used.elapsed() < TRUSTED_FOR {
             return Ok(());
@@ -229,8 +247,7 @@ pub struct Standalone(RefCell<Session>);
 
 impl Standalone {
     pub fn connect(url: &str) -> CoreResult<Standalone> {
-        let manager = Manager::new(url)?;
-        let session = r2d2::ManageConnection::connect(&manager).map_err(pg_err)?;
+        let session = r2d2::ManageConnection::connect(&Manager::new(url)?).map_err(pg_err)?;
         Ok(Standalone(RefCell::new(session)))
     }
 }
@@ -273,6 +290,20 @@ impl<'a> Conn<'a> {
             issuing: RefCell::new(Vec::new()),
             numbered: std::cell::Cell::new(false),
         }
+    }
+
+    /// Starts a transaction on `session` with `begin`, sent at once. A connection lent without a
+    /// test ([`Manager::is_valid`]) may have been ended since its last use (PostgreSQL
+    /// restarted, or an administrator ended its sessions): should `begin` fail, nothing has been
+    /// done on it (a transaction there ends with it), so `begin` is sent once more on a new
+    /// connection, and a restart of the database costs no request.
+    pub fn begin(session: &'a mut Session, begin: &str) -> CoreResult<Conn<'a>> {
+        if let Err(first) = session.client.batch_execute(begin) {
+            tracing::debug!(error = %pg_err(first), "a pooled connection failed to begin; connecting again");
+            session.reconnect().map_err(pg_err)?;
+            session.client.batch_execute(begin).map_err(pg_err)?;
+        }
+        Ok(Conn::new(session))
     }
 
     /// Sends the deferred statements (one round trip), so what follows sees them.

@@ -38,6 +38,12 @@ fn in_transaction<T>(
     f: impl FnOnce(&dyn Sql) -> ServerResult<T>,
 ) -> ServerResult<T> {
     c.batch(begin)?;
+    begun(c, f)
+}
+
+/// Runs `f` in the transaction `c` has begun: commits when `f` succeeds, rolls back when it
+/// fails or panics.
+fn begun<T>(c: &dyn Sql, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(c))) {
         Ok(Ok(v)) => match c.batch("COMMIT") {
             Ok(()) => Ok(v),
@@ -137,7 +143,7 @@ impl Storage {
             Storage::Postgres(pool) => {
                 let mut session = pool.get()?;
                 let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", pg::WRITE_LOCK);
-                in_transaction(&pg::Conn::new(&mut session), &begin, f)
+                begun(&pg::Conn::begin(&mut session, &begin)?, f)
             }
         }
     }
@@ -157,7 +163,7 @@ impl Storage {
             Storage::Sqlite { .. } => self.write(f),
             Storage::Postgres(pool) => {
                 let mut session = pool.get()?;
-                in_transaction(&pg::Conn::new(&mut session), "BEGIN", f)
+                begun(&pg::Conn::begin(&mut session, "BEGIN")?, f)
             }
         }
     }
@@ -180,7 +186,7 @@ impl Storage {
             Storage::Postgres(pool) => {
                 let mut session = pool.get()?;
                 // Without the write lock: one row's bookkeeping, under its own row lock.
-                in_transaction(&pg::Conn::new(&mut session), "BEGIN", f).map(Some)
+                begun(&pg::Conn::begin(&mut session, "BEGIN")?, f).map(Some)
             }
         }
     }
@@ -191,7 +197,7 @@ impl Storage {
             Storage::Sqlite { reader, .. } => in_transaction(&*locked(reader), "BEGIN", f),
             Storage::Postgres(pool) => {
                 let mut session = pool.get()?;
-                in_transaction(&pg::Conn::new(&mut session), PG_READ, f)
+                begun(&pg::Conn::begin(&mut session, PG_READ)?, f)
             }
         }
     }
