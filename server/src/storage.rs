@@ -63,6 +63,17 @@ fn begun<T>(c: &dyn Sql, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerR
     }
 }
 
+/// Runs `f` in a transaction begun with `begin` on a connection of `pool` (begun again on a new
+/// connection should the one lent have been ended, see [`pg::Conn::begin`]).
+fn pg_transaction<T>(
+    pool: &pg::Pool,
+    begin: &str,
+    f: impl FnOnce(&dyn Sql) -> ServerResult<T>,
+) -> ServerResult<T> {
+    let mut session = pool.get()?;
+    begun(&pg::Conn::begin(&mut session, begin)?, f)
+}
+
 const PG_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 /// The embedded database's page size. Stored documents are about 0.9-1.4 KB: SQLite's default
@@ -141,9 +152,8 @@ impl Storage {
                 in_transaction(&*locked(writer), "BEGIN IMMEDIATE", f)
             }
             Storage::Postgres(pool) => {
-                let mut session = pool.get()?;
                 let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", pg::WRITE_LOCK);
-                begun(&pg::Conn::begin(&mut session, &begin)?, f)
+                pg_transaction(pool, &begin, f)
             }
         }
     }
@@ -161,10 +171,7 @@ impl Storage {
     ) -> ServerResult<T> {
         match self {
             Storage::Sqlite { .. } => self.write(f),
-            Storage::Postgres(pool) => {
-                let mut session = pool.get()?;
-                begun(&pg::Conn::begin(&mut session, "BEGIN")?, f)
-            }
+            Storage::Postgres(pool) => pg_transaction(pool, "BEGIN", f),
         }
     }
 
@@ -184,9 +191,8 @@ impl Storage {
                 in_transaction(&*conn, "BEGIN IMMEDIATE", f).map(Some)
             }
             Storage::Postgres(pool) => {
-                let mut session = pool.get()?;
                 // Without the write lock: one row's bookkeeping, under its own row lock.
-                begun(&pg::Conn::begin(&mut session, "BEGIN")?, f).map(Some)
+                pg_transaction(pool, "BEGIN", f).map(Some)
             }
         }
     }
@@ -195,10 +201,7 @@ impl Storage {
     pub fn read<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
         match self {
             Storage::Sqlite { reader, .. } => in_transaction(&*locked(reader), "BEGIN", f),
-            Storage::Postgres(pool) => {
-                let mut session = pool.get()?;
-                begun(&pg::Conn::begin(&mut session, PG_READ)?, f)
-            }
+            Storage::Postgres(pool) => pg_transaction(pool, PG_READ, f),
         }
     }
 
