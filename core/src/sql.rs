@@ -270,6 +270,21 @@ pub trait Sql {
     ) -> Result<()>;
     /// Runs statements without parameters or results (transaction control, DDL).
     fn batch(&self, sql: &str) -> Result<()>;
+    /// Marks savepoint `name`: what is written after it can be undone on its own
+    /// ([`Sql::rollback_to`]). A backend may send it with the next call on this connection, as
+    /// the writes it separates ([`Sql::defer`]).
+    fn savepoint(&self, name: &str) -> Result<()> {
+        self.batch(&format!("SAVEPOINT {name}"))
+    }
+    /// Keeps what was written since savepoint `name`, and forgets the savepoint. A backend may
+    /// send it with the next call: what it keeps is already written.
+    fn release(&self, name: &str) -> Result<()> {
+        self.batch(&format!("RELEASE {name}"))
+    }
+    /// Undoes what was written since savepoint `name`, and forgets the savepoint.
+    fn rollback_to(&self, name: &str) -> Result<()> {
+        self.batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))
+    }
     /// Runs a statement whose result the caller does not need (a write kept in step inside a
     /// transaction). A backend may hold it and send it with the next call on this connection
     /// (PostgreSQL sends the writes a pushed document causes in one round trip), so its error,
@@ -370,6 +385,15 @@ impl<T: Sql + ?Sized> Sql for Box<T> {
     }
     fn batch(&self, sql: &str) -> Result<()> {
         (**self).batch(sql)
+    }
+    fn savepoint(&self, name: &str) -> Result<()> {
+        (**self).savepoint(name)
+    }
+    fn release(&self, name: &str) -> Result<()> {
+        (**self).release(name)
+    }
+    fn rollback_to(&self, name: &str) -> Result<()> {
+        (**self).rollback_to(name)
     }
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> Result<()> {
         (**self).defer(sql, params)

@@ -199,7 +199,7 @@ impl Db {
         // A server upgraded with documents already stored fills the seizure projection once.
         storage.write(|c| {
             crate::export::rebuild_if_needed(c, &actor, |c, id, doc, ins| {
-                after_store_doc(c, &actor, id, doc, Some(ins.clone()), None)
+                after_store_doc(c, &actor, id, doc, Some(ins.clone()), None, false)
             })
         })?;
         let restored: Option<String> = storage.read(|c| {
@@ -838,13 +838,14 @@ impl Db {
                     .map(|(push, _)| push.id.as_str())
                     .collect();
                 tx.hold(&held)?;
+                let mut index = indexed_rows(tx, &held)?;
                 // The documents that changed, numbered once all are stored.
                 let mut changed = Vec::new();
                 for (i, push) in req.docs.iter().enumerate() {
                     if pull_only(push) {
                         continue;
                     }
-                    tx.batch("SAVEPOINT doc")?;
+                    tx.savepoint("doc")?;
                     // A document that makes the document engine panic is refused like any other
                     // bad document (its savepoint rolls back); it must not take the batch down
                     // with it.
@@ -853,7 +854,7 @@ impl Db {
                             Err(SyncRefusal::Refused(*code, why.clone()))
                         }
                         _ => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            sync_one(tx, &self.actor, who, push, blob_present)
+                            sync_one(tx, &self.actor, who, push, index.remove(&push.id), blob_present)
                         }))
                         .unwrap_or_else(|_| {
                             tracing::error!(doc = %push.id, "the document engine panicked on a pushed document");
@@ -864,10 +865,10 @@ impl Db {
                         }),
                     };
                     if outcome.is_ok() {
-                        tx.batch("RELEASE doc")?;
+                        tx.release("doc")?;
                     } else {
                         // Rolls back this document only.
-                        tx.batch("ROLLBACK TO doc; RELEASE doc")?;
+                        tx.rollback_to("doc")?;
                     }
                     let outcome = outcome.map(|(result, stored)| {
                         if stored {
@@ -972,6 +973,7 @@ impl Db {
                                 &mut checked,
                                 Some(ins),
                                 Some(who),
+                                false,
                             )?;
                             issue_seqs(tx, &[req.id.as_str()])?;
                             doc = checked;
@@ -1246,13 +1248,50 @@ fn answer(
 /// A document the server holds: its station and sequence number (None: not held).
 type Held = Option<(String, i64)>;
 
+/// A document's row in `doc_index`, as [`indexed_for`] checks a push against it.
+#[derive(Clone)]
+struct Indexed {
+    station: String,
+    seq: i64,
+    kind: String,
+}
+
+const INDEXED: &str = "SELECT station, seq, kind, id FROM doc_index";
+
+fn indexed_row(r: &dyn quayside_core::sql::Row) -> quayside_core::error::Result<Indexed> {
+    Ok(Indexed {
+        station: r.get(0)?,
+        seq: r.get(1)?,
+        kind: r.get(2)?,
+    })
+}
+
+/// The index rows of the documents `ids` (those the server holds), read at once: one query for
+/// a whole push instead of one per document.
+fn indexed_rows(
+    conn: &dyn Sql,
+    ids: &[&str],
+) -> ServerResult<std::collections::HashMap<String, Indexed>> {
+    let mut rows = std::collections::HashMap::with_capacity(ids.len());
+    conn.for_each::<ServerError>(
+        &format!("{INDEXED} WHERE id IN (SELECT value FROM json_each(?1))"),
+        args![json_list(ids)],
+        |r| {
+            rows.insert(r.get(3)?, indexed_row(r)?);
+            Ok(())
+        },
+    )?;
+    Ok(rows)
+}
+
 /// The kind a push names and, for a document the server holds, its station and sequence
 /// number; refused when the kind is unknown, the caller may not read the document, or it is
 /// another kind of document.
+/// `indexed` is the document's index row, if the server holds it.
 fn indexed_for(
-    conn: &dyn Sql,
     who: &Principal,
     push: &DocPush,
+    indexed: Option<Indexed>,
 ) -> Result<(DocKind, Held), SyncRefusal> {
     let kind = DocKind::parse(&push.kind).ok_or_else(|| {
         SyncRefusal::Refused(
@@ -1260,12 +1299,12 @@ fn indexed_for(
             format!("unknown document kind {:?}", push.kind),
         )
     })?;
-    let indexed: Option<(String, i64, String)> = conn.opt(
-        "SELECT station, seq, kind FROM doc_index WHERE id = ?1",
-        args![push.id],
-        |r| Ok::<_, quayside_core::error::Error>((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    let Some((station, seq, stored_kind)) = indexed else {
+    let Some(Indexed {
+        station,
+        seq,
+        kind: stored_kind,
+    }) = indexed
+    else {
         return Ok((kind, None));
     };
     if !who.may_read_station(&station) {
@@ -1292,7 +1331,12 @@ fn pull_one(
     who: &Principal,
     push: &DocPush,
 ) -> Result<DocResult, SyncRefusal> {
-    let (kind, indexed) = indexed_for(conn, who, push)?;
+    let row = conn.opt(
+        &format!("{INDEXED} WHERE id = ?1"),
+        args![push.id],
+        indexed_row,
+    )?;
+    let (kind, indexed) = indexed_for(who, push, row)?;
     let Some((_, seq)) = indexed else {
         return Err(SyncRefusal::Refused(
             RefusalCode::InvalidContent,
@@ -1369,9 +1413,10 @@ fn sync_one(
     actor: &[u8],
     who: &Principal,
     push: &DocPush,
+    row: Option<Indexed>,
     blob_present: &dyn Fn(&str) -> bool,
 ) -> Result<(DocResult, bool), SyncRefusal> {
-    let (kind, indexed) = indexed_for(conn, who, push)?;
+    let (kind, indexed) = indexed_for(who, push, row)?;
     let mut existing = match &indexed {
         Some(_) => Some(load_document(conn, actor, kind.as_str(), &push.id)?),
         None => None,
@@ -1417,6 +1462,7 @@ fn sync_one(
     // Stored documents are numbered when the whole batch is stored (`issue_seqs`); until then a
     // new one has 0, below every feed cursor, and is seen by no other transaction anyway.
     let stored = before.as_ref() != Some(&heads);
+    let first = before.is_none();
     if stored {
         match before {
             Some(before) => {
@@ -1444,7 +1490,15 @@ fn sync_one(
         match &reviewed {
             // A review: its inspection's projections change.
             Some(reviewed) => after_store(conn, actor, reviewed),
-            None => after_store_doc(conn, actor, &push.id, &mut doc, inspection, Some(who)),
+            None => after_store_doc(
+                conn,
+                actor,
+                &push.id,
+                &mut doc,
+                inspection,
+                Some(who),
+                first,
+            ),
         }
         .map_err(SyncRefusal::Failed)?;
     }
@@ -1556,23 +1610,21 @@ pub fn server_review_state(
     inspection_id: &str,
 ) -> ServerResult<(Inspection, ReviewState, Option<Review>)> {
     let mut doc = load_document(conn, actor, DocKind::Inspection.as_str(), inspection_id)?;
-    review_state_of(conn, actor, inspection_id, &mut doc, None)
+    let reviews = stored_reviews(conn, actor, inspection_id)?;
+    review_state_of(&mut doc, None, reviews)
 }
 
-/// [`server_review_state`] for an inspection document already in hand.
+/// [`server_review_state`] for an inspection document and its stored reviews already in hand.
 fn review_state_of(
-    conn: &dyn Sql,
-    actor: &[u8],
-    inspection_id: &str,
     doc: &mut Document,
     read: Option<Inspection>,
+    reviews: Vec<Review>,
 ) -> ServerResult<(Inspection, ReviewState, Option<Review>)> {
     let ins = match read {
         Some(ins) => ins,
         None => quayside_core::doc::inspection::read(doc)?,
     };
     let heads = doc::format_heads(&doc.heads());
-    let reviews = stored_reviews(conn, actor, inspection_id)?;
     let submitted = quayside_core::doc::inspection::submitted_version(doc, &ins);
     let state = review_state(&ins, &heads, submitted.as_deref(), &reviews);
     // The approval the state rests on: the latest one of the version the officer signed.
@@ -1700,11 +1752,13 @@ fn record_approval(
 /// Keeps the projections of an inspection current after it or one of its reviews was stored.
 fn after_store(conn: &dyn Sql, actor: &[u8], inspection_id: &str) -> ServerResult<()> {
     let mut doc = load_document(conn, actor, DocKind::Inspection.as_str(), inspection_id)?;
-    after_store_doc(conn, actor, inspection_id, &mut doc, None, None)
+    after_store_doc(conn, actor, inspection_id, &mut doc, None, None, false)
 }
 
 /// [`after_store`] with the inspection's document already in hand (no reload); `writer` is who
-/// pushed it (their references to photos they may read are granted).
+/// pushed it (their references to photos they may read are granted). `first`: this is the
+/// first version the server stores, so no review of it is stored yet (a review is refused
+/// until its inspection is held, see `policy::apply_review_push`) and none is read.
 fn after_store_doc(
     conn: &dyn Sql,
     actor: &[u8],
@@ -1712,8 +1766,14 @@ fn after_store_doc(
     doc: &mut Document,
     read: Option<Inspection>,
     writer: Option<&Principal>,
+    first: bool,
 ) -> ServerResult<()> {
-    let (ins, state, approval) = review_state_of(conn, actor, inspection_id, doc, read)?;
+    let reviews = if first {
+        Vec::new()
+    } else {
+        stored_reviews(conn, actor, inspection_id)?
+    };
+    let (ins, state, approval) = review_state_of(doc, read, reviews)?;
     record_approval(conn, inspection_id, approval.as_ref())?;
     record_photo_refs(conn, &ins, writer)?;
     crate::review_desk::project(conn, &ins, state)?;

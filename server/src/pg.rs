@@ -10,7 +10,7 @@
 //! ([`NUMBERS_PER_TRANSACTION`]), so they need no lock, and the feed stops below the oldest
 //! transaction still writing (a reader never sees a number appear behind its cursor).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::time::{Duration, Instant};
@@ -279,7 +279,11 @@ pub struct Conn<'a> {
     /// result column of that name when they are sent.
     issuing: RefCell<Vec<(String, Issued)>>,
     /// Whether this transaction has issued its numbers (once: they come from its id).
-    numbered: std::cell::Cell<bool>,
+    numbered: Cell<bool>,
+    /// The savepoints still among the deferred statements, innermost last, each with how much
+    /// was deferred before it (text, numbers issued): undoing to one of them is forgetting
+    /// what follows it, without a word to PostgreSQL.
+    unsent_savepoints: RefCell<Vec<(String, usize, usize)>>,
 }
 
 impl<'a> Conn<'a> {
@@ -288,7 +292,8 @@ impl<'a> Conn<'a> {
             session: RefCell::new(session),
             pending: RefCell::new(String::new()),
             issuing: RefCell::new(Vec::new()),
-            numbered: std::cell::Cell::new(false),
+            numbered: Cell::new(false),
+            unsent_savepoints: RefCell::new(Vec::new()),
         }
     }
 
@@ -297,13 +302,27 @@ impl<'a> Conn<'a> {
     /// restarted, or an administrator ended its sessions): should `begin` fail, nothing has been
     /// done on it (a transaction there ends with it), so `begin` is sent once more on a new
     /// connection, and a restart of the database costs no request.
+    /// Any other failure (a lock wait cut short by a timeout, say) is the request's.
     pub fn begin(session: &'a mut Session, begin: &str) -> CoreResult<Conn<'a>> {
         if let Err(first) = session.client.batch_execute(begin) {
-            tracing::debug!(error = %pg_err(first), "a pooled connection failed to begin; connecting again");
+            if !connection_lost(&first) {
+                return Err(pg_err(first));
+            }
+            tracing::debug!(error = %pg_err(first), "a pooled connection was ended since its last use; connecting again");
             session.reconnect().map_err(pg_err)?;
             session.client.batch_execute(begin).map_err(pg_err)?;
         }
         Ok(Conn::new(session))
+    }
+
+    /// Appends `statement` to what is deferred. Savepoints and their releases go there too: a
+    /// push of five new documents that reads nothing between them is then a few round trips
+    /// (the locks with the index rows, everything else with the commit), not several for each
+    /// document.
+    fn push(&self, statement: &str) {
+        let mut pending = self.pending.borrow_mut();
+        pending.push_str(statement);
+        pending.push_str(";\n");
     }
 
     /// Sends the deferred statements (one round trip), so what follows sees them.
@@ -339,6 +358,22 @@ fn pg_err(e: postgres::Error) -> Error {
         Error::DatabaseUnavailable(format!("PostgreSQL: {detail}"))
     } else {
         Error::Database(format!("PostgreSQL: {detail}"))
+    }
+}
+
+/// Whether `e` says the connection is gone: closed, broken (an error of the socket, not of
+/// PostgreSQL), or ended by PostgreSQL (a `FATAL` error: the server shutting down, an
+/// administrator ending the session; or a connection exception, class 08).
+fn connection_lost(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        None => true,
+        Some(db) => {
+            use postgres::error::Severity;
+            matches!(
+                db.parsed_severity(),
+                Some(Severity::Fatal | Severity::Panic)
+            ) || db.code().code().starts_with("08")
+        }
     }
 }
 
@@ -398,9 +433,12 @@ impl Sql for Conn<'_> {
     fn batch(&self, sql: &str) -> CoreResult<()> {
         let mut text = std::mem::take(&mut *self.pending.borrow_mut());
         let mut issuing = std::mem::take(&mut *self.issuing.borrow_mut());
+        // Every savepoint deferred is sent now (or, by a rollback, forgotten).
+        self.unsent_savepoints.borrow_mut().clear();
         if sql.trim_start().starts_with("ROLLBACK") {
-            // Deferred writes are undone by a rollback (to a savepoint, every one of them was
-            // made after it: a savepoint is sent with what was deferred before it).
+            // Deferred writes are undone by a rollback: all of them were made in the
+            // transaction, or after the savepoint rolled back to (which was sent before them,
+            // see `rollback_to`).
             text.clear();
             issuing.clear();
         }
@@ -426,19 +464,61 @@ impl Sql for Conn<'_> {
         Ok(())
     }
 
+    /// Deferred, as the writes it separates.
+    fn savepoint(&self, name: &str) -> CoreResult<()> {
+        let before = (self.pending.borrow().len(), self.issuing.borrow().len());
+        self.push(&format!("SAVEPOINT {name}"));
+        self.unsent_savepoints
+            .borrow_mut()
+            .push((name.to_string(), before.0, before.1));
+        Ok(())
+    }
+
+    /// Deferred, as the writes it keeps. As in PostgreSQL, the savepoints made after `name` go
+    /// with it.
+    fn release(&self, name: &str) -> CoreResult<()> {
+        let mut unsent = self.unsent_savepoints.borrow_mut();
+        match unsent.iter().rposition(|(n, ..)| n == name) {
+            Some(at) => unsent.truncate(at),
+            // Sent before every savepoint still deferred.
+            None => unsent.clear(),
+        }
+        drop(unsent);
+        self.push(&format!("RELEASE {name}"));
+        Ok(())
+    }
+
+    fn rollback_to(&self, name: &str) -> CoreResult<()> {
+        let mut unsent = self.unsent_savepoints.borrow_mut();
+        if let Some(at) = unsent.iter().rposition(|(n, ..)| n == name) {
+            // Nothing since the savepoint reached PostgreSQL: forgetting it, and all that was
+            // deferred after it, undoes it all.
+            let (text, issuing) = (unsent[at].1, unsent[at].2);
+            unsent.truncate(at);
+            self.pending.borrow_mut().truncate(text);
+            self.issuing.borrow_mut().truncate(issuing);
+            return Ok(());
+        }
+        drop(unsent);
+        self.batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))
+    }
+
+    /// Deferred, sent before the next statement reads anything: one round trip for the locks
+    /// and what follows. The locks are taken in the order of their hashes, the same in every
+    /// transaction (two keys of one hash share a lock).
     fn hold(&self, keys: &[&str]) -> CoreResult<()> {
         if keys.is_empty() {
             return Ok(());
         }
-        // One round trip; the locks taken in the order of their hashes, the same in every
-        // transaction (two keys of one hash share a lock).
         let list =
             serde_json::to_string(keys).map_err(|e| Error::Database(format!("lock keys: {e}")))?;
-        let sql = format!(
-            "SELECT pg_advisory_xact_lock({DOCUMENT_LOCKS}, h) FROM
-             (SELECT DISTINCT hashtext(k) AS h FROM json_array_elements_text(?1::text::json) k ORDER BY h) s"
-        );
-        self.each(&sql, &[&list as &dyn ToValue], &mut |_| Ok(()))
+        self.defer(
+            &format!(
+                "SELECT pg_advisory_xact_lock({DOCUMENT_LOCKS}, h) FROM
+                 (SELECT DISTINCT hashtext(k) AS h FROM json_array_elements_text(?1::text::json) k ORDER BY h) s"
+            ),
+            &[&list as &dyn ToValue],
+        )
     }
 
     fn hold_all(&self) -> CoreResult<()> {
@@ -503,10 +583,7 @@ impl Sql for Conn<'_> {
     }
 
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {
-        let text = with_literals(sql, params)?;
-        let mut pending = self.pending.borrow_mut();
-        pending.push_str(&text);
-        pending.push_str(";\n");
+        self.push(&with_literals(sql, params)?);
         Ok(())
     }
 }

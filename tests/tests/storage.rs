@@ -309,9 +309,11 @@ fn a_reader_stops_below_numbers_a_running_writer_may_yet_commit() {
     panic!("the settled numbers never passed {early}");
 }
 
-/// A savepoint undoes what was written after it and nothing before, writes deferred after it
-/// (PostgreSQL sends them with the next call) included; a transaction that fails leaves
-/// nothing, whether its writes were sent or still deferred, and the connection serves the next.
+/// A savepoint undoes what was written after it and nothing before, whether or not the backend
+/// had sent it to the database yet (PostgreSQL defers `SAVEPOINT`, `RELEASE` and the writes
+/// around them until something is read), nested savepoints included; a transaction that fails
+/// leaves nothing, whether its writes were sent or still deferred, and the connection serves
+/// the next one.
 #[test]
 fn a_savepoint_undoes_only_what_followed_it() {
     use quayside_core::args;
@@ -336,31 +338,50 @@ fn a_savepoint_undoes_only_what_followed_it() {
     db.storage()
         .write_documents(|c| {
             mark(c, "a-before")?;
-            // Undone while the write after it is still deferred.
-            c.batch("SAVEPOINT doc")?;
+            // Undone before anything after it was sent.
+            c.savepoint("doc")?;
             mark(c, "b-unsent")?;
-            c.batch("ROLLBACK TO doc; RELEASE doc")?;
+            c.rollback_to("doc")?;
             // Undone after what followed it was sent and read back.
-            c.batch("SAVEPOINT doc")?;
+            c.savepoint("doc")?;
             mark(c, "c-sent")?;
             assert_eq!(marks(c), ["a-before", "c-sent"]);
             mark(c, "d-sent-later")?;
-            c.batch("ROLLBACK TO doc; RELEASE doc")?;
+            c.rollback_to("doc")?;
             assert_eq!(marks(c), ["a-before"]);
             // Kept.
-            c.batch("SAVEPOINT doc")?;
+            c.savepoint("doc")?;
             mark(c, "e-released")?;
-            c.batch("RELEASE doc")?;
+            c.release("doc")?;
+            // Nested, none of it sent: the inner one released, the outer one undone with it.
+            c.savepoint("batch")?;
+            mark(c, "f-outer")?;
+            c.savepoint("part")?;
+            mark(c, "f-inner")?;
+            c.release("part")?;
+            c.rollback_to("batch")?;
+            // Nested, the outer one sent before the inner one was made: the inner one undone
+            // alone, then the outer one kept.
+            c.savepoint("batch")?;
+            mark(c, "g-outer")?;
+            assert_eq!(marks(c), ["a-before", "e-released", "g-outer"]);
+            c.savepoint("part")?;
+            mark(c, "g-inner")?;
+            c.rollback_to("part")?;
+            mark(c, "g-after-inner")?;
+            c.release("batch")?;
             Ok(())
         })
         .unwrap();
     assert_eq!(
         db.read(|c| Ok(marks(c))).unwrap(),
-        ["a-before", "e-released"]
+        ["a-before", "e-released", "g-after-inner", "g-outer"]
     );
     for sent in [false, true] {
         let failed = db.storage().write_documents(|c| {
-            mark(c, "f-failed")?;
+            mark(c, "h-failed")?;
+            c.savepoint("doc")?;
+            mark(c, "h-failed-after")?;
             if sent {
                 c.batch("")?;
             }
@@ -368,11 +389,18 @@ fn a_savepoint_undoes_only_what_followed_it() {
         });
         assert!(failed.is_err());
         db.storage()
-            .write_documents(|c| Ok(mark(c, &format!("g-next-{sent}"))?))
+            .write_documents(|c| Ok(mark(c, &format!("i-next-{sent}"))?))
             .unwrap();
     }
     assert_eq!(
         db.read(|c| Ok(marks(c))).unwrap(),
-        ["a-before", "e-released", "g-next-false", "g-next-true"]
+        [
+            "a-before",
+            "e-released",
+            "g-after-inner",
+            "g-outer",
+            "i-next-false",
+            "i-next-true"
+        ]
     );
 }
