@@ -628,54 +628,52 @@ impl Db {
     /// for a revoked device ordered wiped that has not confirmed yet, only push what it holds.
     pub fn access(&self, token: &str) -> ServerResult<(Principal, Access)> {
         let hash = hash_secret(token.trim());
-        self.read(|c| {
-            type Row = (String, String, i64, Option<String>, String, bool);
-            let device: Option<Row> = c.opt(
-                "SELECT id, actor, user_id, revoked_at, public_key,
-                        wipe_requested_at IS NOT NULL AND wiped_at IS NULL
-                 FROM devices WHERE token_hash = ?1",
-                args![hash],
-                |r| {
-                    Ok::<_, ServerError>((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                },
-            )?;
-            let mut access = Access::Full;
-            let (device_id, actor, user_id, public_key) = match device {
-                Some((id, actor, user, Some(_), key, true)) => {
-                    access = Access::PushThenWipe;
-                    (id, actor, user, key)
-                }
-                Some((_, _, _, Some(_), _, false)) => return Err(revoked()),
-                Some((id, actor, user, None, key, _)) => (id, actor, user, key),
-                None => {
-                    let api: Option<(i64, Option<String>)> = c.opt(
-                        "SELECT user_id, revoked_at FROM api_tokens WHERE token_hash = ?1",
-                        args![hash],
-                        |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?)),
-                    )?;
-                    match api {
-                        Some((user, None)) => (String::new(), String::new(), user, String::new()),
-                        Some((_, Some(_))) => {
-                            return Err(ServerError::Unauthorized(
-                                "this token has been revoked".into(),
-                            ));
-                        }
-                        None => return Err(ServerError::Unauthorized("unknown token".into())),
-                    }
-                }
-            };
-            Ok((
-                principal_of(c, user_id, device_id, actor, public_key)?,
-                access,
-            ))
-        })
+        // Every request asks: one statement, outside a transaction on PostgreSQL.
+        let found = self.storage.read_statement(|c| {
+            let device = token_holder(c, DEVICE_TOKEN, &hash, |r| {
+                Ok(Holding::Device {
+                    id: r.get(4)?,
+                    actor: r.get(5)?,
+                    public_key: r.get(6)?,
+                    revoked: r.get(7)?,
+                    wipe_pending: r.get(8)?,
+                })
+            })?;
+            match device {
+                Some(found) => Ok(Some(found)),
+                None => token_holder(c, API_TOKEN, &hash, |r| {
+                    Ok(Holding::Api { revoked: r.get(4)? })
+                }),
+            }
+        })?;
+        let Some((user, holding)) = found else {
+            return Err(ServerError::Unauthorized("unknown token".into()));
+        };
+        let (access, device_id, actor, public_key) = match holding {
+            Holding::Device {
+                id,
+                actor,
+                public_key,
+                revoked: true,
+                wipe_pending: true,
+            } => (Access::PushThenWipe, id, actor, public_key),
+            Holding::Device { revoked: true, .. } => return Err(revoked()),
+            Holding::Device {
+                id,
+                actor,
+                public_key,
+                ..
+            } => (Access::Full, id, actor, public_key),
+            Holding::Api { revoked: true } => {
+                return Err(ServerError::Unauthorized(
+                    "this token has been revoked".into(),
+                ));
+            }
+            Holding::Api { revoked: false } => {
+                (Access::Full, String::new(), String::new(), String::new())
+            }
+        };
+        Ok((principal(user, device_id, actor, public_key)?, access))
     }
 
     /// Documents changed after `since` that `who` may read, oldest change first.
@@ -1106,7 +1104,16 @@ pub(crate) fn principal_of(
     actor: String,
     public_key: String,
 ) -> ServerResult<Principal> {
-    let user = user_info(conn, user_id)?;
+    principal(user_info(conn, user_id)?, device_id, actor, public_key)
+}
+
+/// `user` as the principal of a device (or, with empty device fields, of an API token).
+fn principal(
+    user: UserInfo,
+    device_id: String,
+    actor: String,
+    public_key: String,
+) -> ServerResult<Principal> {
     Ok(Principal {
         user: user.name,
         role: Role::parse(&user.role)?,
@@ -1116,6 +1123,65 @@ pub(crate) fn principal_of(
         actor,
         public_key,
     })
+}
+
+/// A device's token: its device, its user (columns 0-2) and each of the user's stations
+/// (column 3, one row each; one row without a station for a user of none).
+const DEVICE_TOKEN: &str = "SELECT u.name, u.role, u.country, s.station,
+        d.id, d.actor, d.public_key, d.revoked_at IS NOT NULL,
+        d.wipe_requested_at IS NOT NULL AND d.wiped_at IS NULL
+     FROM devices d JOIN users u ON u.id = d.user_id
+     LEFT JOIN user_stations s ON s.user_id = d.user_id
+     WHERE d.token_hash = ?1 ORDER BY s.station";
+
+/// An API token, as [`DEVICE_TOKEN`].
+const API_TOKEN: &str = "SELECT u.name, u.role, u.country, s.station, t.revoked_at IS NOT NULL
+     FROM api_tokens t JOIN users u ON u.id = t.user_id
+     LEFT JOIN user_stations s ON s.user_id = t.user_id
+     WHERE t.token_hash = ?1 ORDER BY s.station";
+
+/// What holds a token ([`Db::access`]).
+enum Holding {
+    Device {
+        id: String,
+        actor: String,
+        public_key: String,
+        revoked: bool,
+        /// Revoked with a wipe ordered that the device has not confirmed.
+        wipe_pending: bool,
+    },
+    Api {
+        revoked: bool,
+    },
+}
+
+/// The user holding the token `hash` and what `holding` reads of the token, from the rows of
+/// `sql` ([`DEVICE_TOKEN`], [`API_TOKEN`]); None when no such token exists.
+fn token_holder(
+    conn: &dyn Sql,
+    sql: &str,
+    hash: &str,
+    holding: impl Fn(&dyn quayside_core::sql::Row) -> ServerResult<Holding>,
+) -> ServerResult<Option<(UserInfo, Holding)>> {
+    let mut found: Option<(UserInfo, Holding)> = None;
+    conn.for_each::<ServerError>(sql, args![hash], |r| {
+        let station: Option<String> = r.get(3)?;
+        let (user, _) = match &mut found {
+            Some(found) => found,
+            None => found.insert((
+                UserInfo {
+                    name: r.get(0)?,
+                    role: r.get(1)?,
+                    country: r.get(2)?,
+                    stations: Vec::new(),
+                },
+                holding(r)?,
+            )),
+        };
+        user.stations.extend(station);
+        Ok(())
+    })?;
+    Ok(found)
 }
 
 fn user_info(conn: &dyn Sql, id: i64) -> ServerResult<UserInfo> {

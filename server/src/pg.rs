@@ -284,6 +284,8 @@ pub struct Conn<'a> {
     /// was deferred before it (text, numbers issued): undoing to one of them is forgetting
     /// what follows it, without a word to PostgreSQL.
     unsent_savepoints: RefCell<Vec<(String, usize, usize)>>,
+    /// A call found the connection gone ([`connection_lost`]).
+    lost: Cell<bool>,
 }
 
 impl<'a> Conn<'a> {
@@ -294,6 +296,7 @@ impl<'a> Conn<'a> {
             issuing: RefCell::new(Vec::new()),
             numbered: Cell::new(false),
             unsent_savepoints: RefCell::new(Vec::new()),
+            lost: Cell::new(false),
         }
     }
 
@@ -313,6 +316,35 @@ impl<'a> Conn<'a> {
             session.client.batch_execute(begin).map_err(pg_err)?;
         }
         Ok(Conn::new(session))
+    }
+
+    /// Runs `f`, reads only, on `session` outside any transaction: each statement is its own
+    /// snapshot, so a read of one statement costs one round trip where a read transaction costs
+    /// three (`BEGIN`, the statement, `COMMIT`). Should the connection turn out ended, as
+    /// [`Conn::begin`] finds out at `BEGIN`, `f` runs once more on a new one: it changed nothing.
+    pub fn read_alone<T, E: From<Error>>(
+        session: &mut Session,
+        f: impl Fn(&dyn Sql) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let (first, lost) = {
+            let c = Conn::new(session);
+            let first = f(&c);
+            (first, c.lost.get())
+        };
+        if first.is_err() && lost {
+            tracing::debug!("a pooled connection was ended since its last use; connecting again");
+            session.reconnect().map_err(pg_err)?;
+            return f(&Conn::new(session));
+        }
+        first
+    }
+
+    /// [`pg_err`], noting whether the connection is gone.
+    fn failed(&self, e: postgres::Error) -> Error {
+        if connection_lost(&e) {
+            self.lost.set(true);
+        }
+        pg_err(e)
     }
 
     /// Appends `statement` to what is deferred. Savepoints and their releases go there too: a
@@ -390,7 +422,10 @@ impl Conn<'_> {
         if let Some(st) = s.statements.get(sql) {
             return Ok(st.clone());
         }
-        let st = s.client.prepare(&to_postgres(sql)).map_err(pg_err)?;
+        let st = s
+            .client
+            .prepare(&to_postgres(sql))
+            .map_err(|e| self.failed(e))?;
         if s.statements.len() >= STATEMENTS_KEPT {
             // Filters make statements of many shapes: keep the cache (and the server's memory
             // for it) bounded, as SQLite's statement cache is.
@@ -407,7 +442,7 @@ impl Sql for Conn<'_> {
         let args = pg_args(params);
         let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|a| a as _).collect();
         let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
-        s.client.execute(&st, &refs).map_err(pg_err)
+        s.client.execute(&st, &refs).map_err(|e| self.failed(e))
     }
 
     fn each(
@@ -423,8 +458,8 @@ impl Sql for Conn<'_> {
         let mut rows = s
             .client
             .query_raw(&st, args.iter().map(|a| a as &dyn ToSql))
-            .map_err(pg_err)?;
-        while let Some(row) = rows.next().map_err(pg_err)? {
+            .map_err(|e| self.failed(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.failed(e))? {
             each(&PgRow(row))?;
         }
         Ok(())
@@ -448,9 +483,9 @@ impl Sql for Conn<'_> {
         }
         let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
         if issuing.is_empty() {
-            return s.client.batch_execute(&text).map_err(pg_err);
+            return s.client.batch_execute(&text).map_err(|e| self.failed(e));
         }
-        for message in s.client.simple_query(&text).map_err(pg_err)? {
+        for message in s.client.simple_query(&text).map_err(|e| self.failed(e))? {
             if let postgres::SimpleQueryMessage::Row(row) = message {
                 let name = row.columns().first().map(|c| c.name());
                 if let Some((_, issued)) = issuing.iter().find(|(n, _)| Some(n.as_str()) == name) {

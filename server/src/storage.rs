@@ -205,6 +205,16 @@ impl Storage {
         }
     }
 
+    /// [`Storage::read`] for a read of one statement (a token looked up on every request),
+    /// which is a consistent snapshot by itself: on PostgreSQL it runs outside a transaction,
+    /// one round trip instead of three (see [`pg::Conn::read_alone`]). `f` may run twice.
+    pub fn read_statement<T>(&self, f: impl Fn(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
+        match self {
+            Storage::Sqlite { .. } => self.read(f),
+            Storage::Postgres(pool) => pg::Conn::read_alone(&mut *pool.get()?, f),
+        }
+    }
+
     /// [`Storage::read`] on a connection of its own, for a long read (an export streaming its
     /// rows) that must not hold the shared reader authentication and the feed wait on.
     pub fn read_alone<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {

@@ -304,9 +304,23 @@ fn the_database_dropping_every_connection_mid_sync_loses_nothing() {
         assert_eq!(db.document(id).unwrap().heads(), held.heads(), "{id}");
     }
     // Both instances serve at once: a pooled connection the cut killed is found out when its
-    // transaction begins, and replaced, whether or not it was tested before being lent (one used
+    // transaction begins (or, for the one-statement read that checks a request's token, when
+    // that read fails), and replaced, whether or not it was tested before being lent (one used
     // within the last second is not, and the pool lends the one used last). Cut again right
     // after each instance wrote: no request fails.
+    let token = data.db().create_api_token("ama").unwrap();
+    for server in [&a, &b] {
+        server.state.db.write_probe().unwrap();
+    }
+    assert!(database.cut_connections() > 0, "no connection was cut");
+    for server in [&a, &b] {
+        for check in 0..32 {
+            let who = server.state.db.principal(&token).unwrap_or_else(|e| {
+                panic!("token check {check} after the database cut its connections failed: {e}")
+            });
+            assert_eq!(who.user, "ama");
+        }
+    }
     for server in [&a, &b] {
         server.state.db.write_probe().unwrap();
     }

@@ -33,46 +33,69 @@ pub fn load_document(
     kind: &'static str,
     id: &str,
 ) -> Result<Document> {
-    let not_found = || Error::NotFound {
-        kind,
-        id: id.to_string(),
-    };
-    let stored_kind: Option<String> =
-        conn.opt("SELECT kind FROM documents WHERE id = ?1", args![id], |r| {
-            r.get(0)
-        })?;
-    if stored_kind.as_deref() != Some(kind) {
-        return Err(not_found());
+    match stored(conn, id)? {
+        Some(found) if found.kind == kind => Document::load(&found.bytes, actor),
+        _ => Err(Error::NotFound {
+            kind,
+            id: id.to_string(),
+        }),
     }
-    let (bytes, _) = stored_bytes(conn, id)?.ok_or_else(not_found)?;
-    Document::load(&bytes, actor)
 }
 
 /// A stored document's bytes (full save followed by incremental saves: loadable as they are)
 /// and its heads, without loading it; None if absent.
 pub fn stored_bytes(conn: &dyn Sql, id: &str) -> Result<Option<(Vec<u8>, Vec<String>)>> {
-    let row: Option<(Vec<u8>, String)> = conn.opt(
-        "SELECT snapshot, heads FROM documents WHERE id = ?1",
-        args![id],
-        |r| Ok::<_, Error>((r.get(0)?, r.get(1)?)),
-    )?;
-    let Some((mut bytes, heads)) = row else {
-        return Ok(None);
-    };
-    conn.for_each(
-        "SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq",
+    stored(conn, id)?
+        .map(|found| {
+            let heads = serde_json::from_str(&found.heads)
+                .map_err(|e| Error::Integrity(format!("stored heads: {e}")))?;
+            Ok((found.bytes, heads))
+        })
+        .transpose()
+}
+
+/// A document as stored: its bytes, heads (JSON) and kind.
+struct Stored {
+    bytes: Vec<u8>,
+    heads: String,
+    kind: String,
+}
+
+/// Document `id` as stored, read in one query, or two when it has incremental saves (the
+/// `chunks` column counts them, kept in step in the transaction that writes them); None if
+/// absent.
+fn stored(conn: &dyn Sql, id: &str) -> Result<Option<Stored>> {
+    let row: Option<(Stored, i64)> = conn.opt(
+        "SELECT snapshot, heads, kind, chunks FROM documents WHERE id = ?1",
         args![id],
         |r| {
-            bytes.extend_from_slice(
-                r.blob(0)
-                    .map_err(|e| Error::Integrity(format!("document chunk: {e}")))?,
-            );
-            Ok::<_, Error>(())
+            Ok::<_, Error>((
+                Stored {
+                    bytes: r.get(0)?,
+                    heads: r.get(1)?,
+                    kind: r.get(2)?,
+                },
+                r.get(3)?,
+            ))
         },
     )?;
-    let heads =
-        serde_json::from_str(&heads).map_err(|e| Error::Integrity(format!("stored heads: {e}")))?;
-    Ok(Some((bytes, heads)))
+    let Some((mut found, chunks)) = row else {
+        return Ok(None);
+    };
+    if chunks > 0 {
+        conn.for_each(
+            "SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq",
+            args![id],
+            |r| {
+                found.bytes.extend_from_slice(
+                    r.blob(0)
+                        .map_err(|e| Error::Integrity(format!("document chunk: {e}")))?,
+                );
+                Ok::<_, Error>(())
+            },
+        )?;
+    }
+    Ok(Some(found))
 }
 
 /// Stores a new document from bytes already verified by loading them into `doc`.
