@@ -809,6 +809,15 @@ impl Db {
         if req.docs.iter().any(pull_only) {
             // One snapshot of the database for every document read.
             self.read(|c| {
+                // Their index rows in one query.
+                let pulled: Vec<&str> = req
+                    .docs
+                    .iter()
+                    .zip(&checks)
+                    .filter(|(push, check)| pull_only(push) && check.is_ok())
+                    .map(|(push, _)| push.id.as_str())
+                    .collect();
+                let mut index = indexed_rows(c, &pulled)?;
                 for (i, push) in req.docs.iter().enumerate() {
                     if !pull_only(push) {
                         continue;
@@ -817,7 +826,7 @@ impl Db {
                         Err(SyncRefusal::Refused(code, why)) => {
                             Err(SyncRefusal::Refused(*code, why.clone()))
                         }
-                        _ => pull_one(c, &self.actor, who, push),
+                        _ => pull_one(c, &self.actor, who, push, index.remove(&push.id)),
                     };
                     results[i] = Some(answer(push, who, outcome)?);
                 }
@@ -1322,28 +1331,23 @@ struct Indexed {
     kind: String,
 }
 
-const INDEXED: &str = "SELECT station, seq, kind, id FROM doc_index";
-
-fn indexed_row(r: &dyn quayside_core::sql::Row) -> quayside_core::error::Result<Indexed> {
-    Ok(Indexed {
-        station: r.get(0)?,
-        seq: r.get(1)?,
-        kind: r.get(2)?,
-    })
-}
-
 /// The index rows of the documents `ids` (those the server holds), read at once: one query for
-/// a whole push instead of one per document.
+/// a whole push or pull instead of one per document.
 fn indexed_rows(
     conn: &dyn Sql,
     ids: &[&str],
 ) -> ServerResult<std::collections::HashMap<String, Indexed>> {
     let mut rows = std::collections::HashMap::with_capacity(ids.len());
     conn.for_each::<ServerError>(
-        &format!("{INDEXED} WHERE id IN (SELECT value FROM json_each(?1))"),
+        "SELECT id, station, seq, kind FROM doc_index WHERE id IN (SELECT value FROM json_each(?1))",
         args![json_list(ids)],
         |r| {
-            rows.insert(r.get(3)?, indexed_row(r)?);
+            let indexed = Indexed {
+                station: r.get(1)?,
+                seq: r.get(2)?,
+                kind: r.get(3)?,
+            };
+            rows.insert(r.get(0)?, indexed);
             Ok(())
         },
     )?;
@@ -1352,8 +1356,7 @@ fn indexed_rows(
 
 /// The kind a push names and, for a document the server holds, its station and sequence
 /// number; refused when the kind is unknown, the caller may not read the document, or it is
-/// another kind of document.
-/// `indexed` is the document's index row, if the server holds it.
+/// another kind of document. `indexed` is the document's index row, if the server holds it.
 fn indexed_for(
     who: &Principal,
     push: &DocPush,
@@ -1396,12 +1399,8 @@ fn pull_one(
     actor: &[u8],
     who: &Principal,
     push: &DocPush,
+    row: Option<Indexed>,
 ) -> Result<DocResult, SyncRefusal> {
-    let row = conn.opt(
-        &format!("{INDEXED} WHERE id = ?1"),
-        args![push.id],
-        indexed_row,
-    )?;
     let (kind, indexed) = indexed_for(who, push, row)?;
     let Some((_, seq)) = indexed else {
         return Err(SyncRefusal::Refused(
