@@ -1324,7 +1324,6 @@ fn answer(
 type Held = Option<(String, i64)>;
 
 /// A document's row in `doc_index`, as [`indexed_for`] checks a push against it.
-#[derive(Clone)]
 struct Indexed {
     station: String,
     seq: i64,

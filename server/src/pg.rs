@@ -320,9 +320,9 @@ impl<'a> Conn<'a> {
 
     /// Runs `f`, reads only, on `session` outside any transaction: each statement is its own
     /// snapshot, so a read of one statement costs one round trip where a read transaction costs
-    /// three (`BEGIN`, the statement, `COMMIT`). Should the connection turn out ended, as
+    /// three (`BEGIN`, the statement, `COMMIT`), and statements of `f` do not share a snapshot. Should the connection turn out ended, as
     /// [`Conn::begin`] finds out at `BEGIN`, `f` runs once more on a new one: it changed nothing.
-    pub fn read_alone<T, E: From<Error>>(
+    pub fn read_statement<T, E: From<Error>>(
         session: &mut Session,
         f: impl Fn(&dyn Sql) -> Result<T, E>,
     ) -> Result<T, E> {

@@ -206,12 +206,13 @@ impl Storage {
     }
 
     /// [`Storage::read`] for a read of one statement (a token looked up on every request),
-    /// which is a consistent snapshot by itself: on PostgreSQL it runs outside a transaction,
-    /// one round trip instead of three (see [`pg::Conn::read_alone`]). `f` may run twice.
+    /// which is a consistent snapshot by itself, or of several that need no common snapshot:
+    /// on PostgreSQL it runs outside a transaction, one round trip a statement and none for
+    /// `BEGIN` and `COMMIT` (see [`pg::Conn::read_statement`]). `f` may run twice.
     pub fn read_statement<T>(&self, f: impl Fn(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
         match self {
             Storage::Sqlite { .. } => self.read(f),
-            Storage::Postgres(pool) => pg::Conn::read_alone(&mut *pool.get()?, f),
+            Storage::Postgres(pool) => pg::Conn::read_statement(&mut *pool.get()?, f),
         }
     }
 
