@@ -318,25 +318,32 @@ impl<'a> Conn<'a> {
         Ok(Conn::new(session))
     }
 
-    /// Runs `f`, reads only, on `session` outside any transaction: each statement is its own
-    /// snapshot, so a read of one statement costs one round trip where a read transaction costs
-    /// three (`BEGIN`, the statement, `COMMIT`), and statements of `f` do not share a snapshot. Should the connection turn out ended, as
-    /// [`Conn::begin`] finds out at `BEGIN`, `f` runs once more on a new one: it changed nothing.
-    pub fn read_statement<T, E: From<Error>>(
+    /// Runs `f` on `session` outside any transaction: each statement it runs is its own
+    /// snapshot and commits on its own, and what it defers is sent at the end in one message,
+    /// which PostgreSQL runs as one transaction. A read of one statement then costs one round
+    /// trip where a transaction costs three (`BEGIN`, the statement, `COMMIT`); statements of
+    /// `f` share no snapshot. Should the connection turn out ended, as [`Conn::begin`] finds out
+    /// at `BEGIN`, `f` runs once more on a new one: it must be safe to run twice (a read, or a
+    /// write that sets what it sets whether or not it ran before).
+    pub fn autocommit<T, E: From<Error>>(
         session: &mut Session,
         f: impl Fn(&dyn Sql) -> Result<T, E>,
     ) -> Result<T, E> {
-        let (first, lost) = {
+        let run = |session: &mut Session| {
             let c = Conn::new(session);
-            let first = f(&c);
-            (first, c.lost.get())
+            let done = f(&c).and_then(|v| Ok(c.flush().map(|()| v)?));
+            (done, c.lost.get())
         };
-        if first.is_err() && lost {
-            tracing::debug!("a pooled connection was ended since its last use; connecting again");
-            session.reconnect().map_err(pg_err)?;
-            return f(&Conn::new(session));
+        match run(session) {
+            (Err(_), true) => {
+                tracing::debug!(
+                    "a pooled connection was ended since its last use; connecting again"
+                );
+                session.reconnect().map_err(pg_err)?;
+                run(session).0
+            }
+            (done, _) => done,
         }
-        first
     }
 
     /// [`pg_err`], noting whether the connection is gone.

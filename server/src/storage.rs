@@ -176,10 +176,13 @@ impl Storage {
     }
 
     /// [`Storage::write`], or None without waiting when the embedded database's writer is busy
-    /// (a bookkeeping write that may be skipped rather than queue behind pushes).
+    /// (a bookkeeping write that may be skipped rather than queue behind pushes). On
+    /// PostgreSQL, what `f` defers is sent in one message, which runs as one transaction,
+    /// without `BEGIN` or the whole-database lock (one round trip, see
+    /// [`pg::Conn::autocommit`]); `f` may run twice, and must not read what it writes.
     pub fn write_if_free<T>(
         &self,
-        f: impl FnOnce(&dyn Sql) -> ServerResult<T>,
+        f: impl Fn(&dyn Sql) -> ServerResult<T>,
     ) -> ServerResult<Option<T>> {
         match self {
             Storage::Sqlite { writer, .. } => {
@@ -190,10 +193,8 @@ impl Storage {
                 };
                 in_transaction(&*conn, "BEGIN IMMEDIATE", f).map(Some)
             }
-            Storage::Postgres(pool) => {
-                // Without the write lock: one row's bookkeeping, under its own row lock.
-                pg_transaction(pool, "BEGIN", f).map(Some)
-            }
+            // Without the write lock: one row's bookkeeping, under its own row lock.
+            Storage::Postgres(pool) => pg::Conn::autocommit(&mut *pool.get()?, f).map(Some),
         }
     }
 
@@ -208,11 +209,11 @@ impl Storage {
     /// [`Storage::read`] for a read of one statement (a token looked up on every request),
     /// which is a consistent snapshot by itself, or of several that need no common snapshot:
     /// on PostgreSQL it runs outside a transaction, one round trip a statement and none for
-    /// `BEGIN` and `COMMIT` (see [`pg::Conn::read_statement`]). `f` may run twice.
+    /// `BEGIN` and `COMMIT` (see [`pg::Conn::autocommit`]). `f` may run twice.
     pub fn read_statement<T>(&self, f: impl Fn(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
         match self {
             Storage::Sqlite { .. } => self.read(f),
-            Storage::Postgres(pool) => pg::Conn::read_statement(&mut *pool.get()?, f),
+            Storage::Postgres(pool) => pg::Conn::autocommit(&mut *pool.get()?, f),
         }
     }
 

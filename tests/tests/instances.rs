@@ -321,6 +321,20 @@ fn the_database_dropping_every_connection_mid_sync_loses_nothing() {
             assert_eq!(who.user, "ama");
         }
     }
+    // The feed, which first notes when the device synced (a write of its own).
+    let device_token = ama.store.inner().server_link().unwrap().unwrap().token;
+    let device = a.state.db.principal(&device_token).unwrap();
+    for server in [&a, &b] {
+        server.state.db.write_probe().unwrap();
+    }
+    assert!(database.cut_connections() > 0, "no connection was cut");
+    for server in [&a, &b] {
+        for read in 0..32 {
+            server.state.db.feed(&device, 0, 10).unwrap_or_else(|e| {
+                panic!("feed {read} after the database cut its connections failed: {e}")
+            });
+        }
+    }
     for server in [&a, &b] {
         server.state.db.write_probe().unwrap();
     }
