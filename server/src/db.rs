@@ -805,19 +805,21 @@ impl Db {
             .map(|push| push.check(&mut seen).map_err(SyncRefusal::from))
             .collect();
         let pull_only = |push: &DocPush| push.changes.is_empty() && push.snapshot.is_none();
+        // The documents that passed their own checks and are only pulled, or pushed.
+        let passed = |pulled: bool| -> Vec<&str> {
+            req.docs
+                .iter()
+                .zip(&checks)
+                .filter(|(push, check)| pull_only(push) == pulled && check.is_ok())
+                .map(|(push, _)| push.id.as_str())
+                .collect()
+        };
         let mut results: Vec<Option<DocResult>> = vec![None; req.docs.len()];
         if req.docs.iter().any(pull_only) {
             // One snapshot of the database for every document read.
             self.read(|c| {
                 // Their index rows in one query.
-                let pulled: Vec<&str> = req
-                    .docs
-                    .iter()
-                    .zip(&checks)
-                    .filter(|(push, check)| pull_only(push) && check.is_ok())
-                    .map(|(push, _)| push.id.as_str())
-                    .collect();
-                let mut index = indexed_rows(c, &pulled)?;
+                let mut index = indexed_rows(c, &passed(true))?;
                 for (i, push) in req.docs.iter().enumerate() {
                     if !pull_only(push) {
                         continue;
@@ -837,13 +839,7 @@ impl Db {
             let (changed, first) = self.storage.write_documents(|tx| {
                 // Every pushed document held before it is read (see Storage::write_documents):
                 // pushes of other documents, to any instance, go on at the same time.
-                let held: Vec<&str> = req
-                    .docs
-                    .iter()
-                    .zip(&checks)
-                    .filter(|(push, check)| !pull_only(push) && check.is_ok())
-                    .map(|(push, _)| push.id.as_str())
-                    .collect();
+                let held = passed(false);
                 tx.hold(&held)?;
                 let mut index = indexed_rows(tx, &held)?;
                 // The documents that changed, numbered once all are stored.

@@ -73,16 +73,29 @@ pub struct Session {
     statements: HashMap<String, Statement>,
     /// When a transaction last finished on it (see [`Manager::is_valid`]).
     last_used: Instant,
-    /// How to connect again ([`Conn::begin`]).
+    /// How to connect again ([`Session::again_if_lost`]).
     manager: Manager,
 }
 
 impl Session {
-    /// A new connection in place of this one (its prepared statements forgotten).
-    fn reconnect(&mut self) -> Result<(), postgres::Error> {
-        self.client = self.manager.open()?;
-        self.statements.clear();
-        Ok(())
+    /// Runs `attempt`, which says whether it found the connection ended ([`connection_lost`]);
+    /// if it did and failed, runs it once more on a new connection (prepared statements
+    /// forgotten). For work that changed nothing before it failed, or may be done twice.
+    fn again_if_lost<T, E: From<Error>>(
+        &mut self,
+        attempt: impl Fn(&mut Session) -> (Result<T, E>, bool),
+    ) -> Result<T, E> {
+        match attempt(self) {
+            (Err(_), true) => {
+                tracing::debug!(
+                    "a pooled connection was ended since its last use; connecting again"
+                );
+                self.client = self.manager.open().map_err(pg_err)?;
+                self.statements.clear();
+                attempt(self).0
+            }
+            (done, _) => done,
+        }
     }
 }
 
@@ -307,14 +320,13 @@ impl<'a> Conn<'a> {
     /// connection, and a restart of the database costs no request.
     /// Any other failure (a lock wait cut short by a timeout, say) is the request's.
     pub fn begin(session: &'a mut Session, begin: &str) -> CoreResult<Conn<'a>> {
-        if let Err(first) = session.client.batch_execute(begin) {
-            if !connection_lost(&first) {
-                return Err(pg_err(first));
+        session.again_if_lost(|s| match s.client.batch_execute(begin) {
+            Ok(()) => (Ok(()), false),
+            Err(e) => {
+                let lost = connection_lost(&e);
+                (Err(pg_err(e)), lost)
             }
-            tracing::debug!(error = %pg_err(first), "a pooled connection was ended since its last use; connecting again");
-            session.reconnect().map_err(pg_err)?;
-            session.client.batch_execute(begin).map_err(pg_err)?;
-        }
+        })?;
         Ok(Conn::new(session))
     }
 
@@ -329,21 +341,11 @@ impl<'a> Conn<'a> {
         session: &mut Session,
         f: impl Fn(&dyn Sql) -> Result<T, E>,
     ) -> Result<T, E> {
-        let run = |session: &mut Session| {
+        session.again_if_lost(|session| {
             let c = Conn::new(session);
             let done = f(&c).and_then(|v| Ok(c.flush().map(|()| v)?));
             (done, c.lost.get())
-        };
-        match run(session) {
-            (Err(_), true) => {
-                tracing::debug!(
-                    "a pooled connection was ended since its last use; connecting again"
-                );
-                session.reconnect().map_err(pg_err)?;
-                run(session).0
-            }
-            (done, _) => done,
-        }
+        })
     }
 
     /// [`pg_err`], noting whether the connection is gone.

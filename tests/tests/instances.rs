@@ -309,42 +309,30 @@ fn the_database_dropping_every_connection_mid_sync_loses_nothing() {
     // within the last second is not, and the pool lends the one used last). Cut again right
     // after each instance wrote: no request fails.
     let token = data.db().create_api_token("ama").unwrap();
-    for server in [&a, &b] {
-        server.state.db.write_probe().unwrap();
-    }
-    assert!(database.cut_connections() > 0, "no connection was cut");
-    for server in [&a, &b] {
-        for check in 0..32 {
-            let who = server.state.db.principal(&token).unwrap_or_else(|e| {
-                panic!("token check {check} after the database cut its connections failed: {e}")
-            });
-            assert_eq!(who.user, "ama");
-        }
-    }
-    // The feed, which first notes when the device synced (a write of its own).
     let device_token = ama.store.inner().server_link().unwrap().unwrap().token;
     let device = a.state.db.principal(&device_token).unwrap();
-    for server in [&a, &b] {
-        server.state.db.write_probe().unwrap();
-    }
-    assert!(database.cut_connections() > 0, "no connection was cut");
-    for server in [&a, &b] {
-        for read in 0..32 {
-            server.state.db.feed(&device, 0, 10).unwrap_or_else(|e| {
-                panic!("feed {read} after the database cut its connections failed: {e}")
-            });
+    // `what` 32 times on each instance, right after the database cut every connection.
+    type Request<'a> =
+        &'a dyn Fn(&quayside_server::db::Db) -> quayside_server::error::ServerResult<()>;
+    let after_a_cut = |what: &str, request: Request| {
+        for server in [&a, &b] {
+            server.state.db.write_probe().unwrap();
         }
-    }
-    for server in [&a, &b] {
-        server.state.db.write_probe().unwrap();
-    }
-    assert!(database.cut_connections() > 0, "no connection was cut");
-    for server in [&a, &b] {
-        for probe in 0..32 {
-            server.state.db.write_probe().unwrap_or_else(|e| {
-                panic!("write {probe} after the database cut its connections failed: {e}")
-            });
+        assert!(database.cut_connections() > 0, "no connection was cut");
+        for server in [&a, &b] {
+            for n in 0..32 {
+                request(&server.state.db).unwrap_or_else(|e| {
+                    panic!("{what} {n} after the database cut its connections failed: {e}")
+                });
+            }
         }
-    }
+    };
+    after_a_cut("token check", &|db| {
+        assert_eq!(db.principal(&token)?.user, "ama");
+        Ok(())
+    });
+    // The feed, which first notes when the device synced (a write of its own).
+    after_a_cut("feed", &|db| db.feed(&device, 0, 10).map(drop));
+    after_a_cut("write", &|db| db.write_probe());
     assert_sequence_whole(&data);
 }
