@@ -323,25 +323,40 @@ pub trait Sql {
     ) -> Result<Issued> {
         let _ = count;
         self.hold_all()?;
-        let mut value = None;
-        self.each(first, first_params, &mut |r| {
-            value = Some(r.get::<i64>(0)?);
-            Ok(())
-        })?;
-        let value = value.ok_or_else(|| Error::Database(format!("no row from {first}")))?;
+        let value = first_number(self, first, first_params)?;
         let mut all: Vec<&dyn ToValue> = Vec::with_capacity(params.len() + 1);
         all.push(&value);
         all.extend_from_slice(params);
         self.execute(number, &all)?;
         Ok(Issued::known(value))
     }
-    /// Where a reader of change numbers stops: every number below it that will ever be
-    /// committed is committed and seen by this transaction, so a reader that goes no further
-    /// never skips one committed later ([`Sql::issue_numbers`]). None where numbers are
-    /// committed in the order they are issued: every number is settled once seen.
-    fn numbers_settled_below(&self) -> Result<Option<i64>> {
-        Ok(None)
+    /// The query (one row, one whole number) of where a reader of change numbers stops: every
+    /// number below it that will ever be committed is committed and seen by the statement's
+    /// snapshot, so a reader that goes no further never skips one committed later
+    /// ([`Sql::issue_numbers`]). None where numbers are committed in the order they are issued:
+    /// every number is settled once seen. A reader may run it as part of a statement of its
+    /// own, so that one snapshot serves both.
+    fn settled_below_query(&self) -> Option<&'static str> {
+        None
     }
+    /// Where a reader of change numbers stops, read on its own ([`Sql::settled_below_query`]).
+    fn numbers_settled_below(&self) -> Result<Option<i64>> {
+        match self.settled_below_query() {
+            Some(query) => first_number(self, query, &[]).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The whole number in the first column of the first row `query` answers (for the trait's own
+/// methods, whose `self` is no `dyn Sql` to call `value` on).
+fn first_number<C: Sql + ?Sized>(conn: &C, query: &str, params: &[&dyn ToValue]) -> Result<i64> {
+    let mut value = None;
+    conn.each(query, params, &mut |r| {
+        value = value.or(Some(r.get::<i64>(0)?));
+        Ok(())
+    })?;
+    value.ok_or_else(|| Error::Database(format!("no row from {query}")))
 }
 
 /// A number a transaction issues ([`Sql::issue_numbers`]): known once the statements
@@ -412,8 +427,8 @@ impl<T: Sql + ?Sized> Sql for Box<T> {
     ) -> Result<Issued> {
         (**self).issue_numbers(count, first, number)
     }
-    fn numbers_settled_below(&self) -> Result<Option<i64>> {
-        (**self).numbers_settled_below()
+    fn settled_below_query(&self) -> Option<&'static str> {
+        (**self).settled_below_query()
     }
 }
 

@@ -8,9 +8,10 @@ use quayside_core::args;
 use quayside_core::doc::{self, DocKind, Document, SyncState};
 use quayside_core::model::Inspection;
 use quayside_core::model::review::{Review, ReviewState, review_state};
-use quayside_core::sql::{Issued, Sql};
+use quayside_core::sql::{Issued, Row, Sql};
 use quayside_core::store::{
-    append_document, insert_document, insert_document_bytes, load_document, stored_bytes,
+    StoredDocument, append_counted, append_document, insert_document, insert_document_bytes,
+    load_counted, load_document, of_kind, stored_documents,
 };
 use quayside_core::sync::policy::{self, Principal, Role};
 use quayside_core::sync::protocol::{
@@ -676,90 +677,100 @@ impl Db {
         Ok((principal(user, device_id, actor, public_key)?, access))
     }
 
-    /// Documents changed after `since` that `who` may read, oldest change first.
+    /// Documents changed after `since` that `who` may read, oldest change first: one statement
+    /// (on PostgreSQL one round trip, outside a transaction), its own snapshot serving where
+    /// numbers are settled, the page and the cursor alike.
     pub fn feed(&self, who: &Principal, since: u64, limit: u32) -> ServerResult<FeedResponse> {
         self.saw_sync(who)?;
         let limit = limit.clamp(1, 5000);
-        self.read(|c| {
-            // Only the entries of the stations the caller reads, through the station index: a
-            // station's device pays for its station's changes, not for the whole country's.
-            let stations: Option<Vec<String>> = match who.role {
-                Role::Admin => None,
-                Role::Officer | Role::Supervisor => Some(who.stations.clone()),
-                Role::OzoneAnalyst => Some(c.rows(
-                    "SELECT locode FROM stations WHERE country IN (SELECT value FROM json_each(?1))",
-                    args![json_list(&who.countries)],
-                    |r| r.get(0),
-                )?),
-            };
-            // A device already has what it wrote itself (the server answered its push with
-            // anything else it lacked): its own writes are left out by the query, so a device
-            // that pushed thousands does not page through them on its next sync.
-            let device = who.device_id.as_str();
-            let since = since as i64;
-            // Numbers a writer still running may yet commit are not passed (see
-            // `issue_seqs`): the feed goes up to them and no further.
-            let settled = c.numbers_settled_below()?.unwrap_or(i64::MAX);
-            // One more row than asked for tells whether there is more.
-            let fetch = i64::from(limit) + 1;
-            let mut rows: Vec<(String, String, i64, String)> = match &stations {
-                Some(stations) => c.rows(
-                    "SELECT d.id, d.kind, d.seq, d.station
-                     FROM doc_index d INDEXED BY doc_index_by_station_seq
-                     WHERE d.station IN (SELECT value FROM json_each(?2)) AND d.seq > ?1
-                       AND d.seq < ?5 AND (?4 = '' OR coalesce(d.device_id, '') <> ?4)
-                     ORDER BY d.seq LIMIT ?3",
-                    args![since, json_list(stations), fetch, device, settled],
-                    |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )?,
-                None => c.rows(
-                    "SELECT d.id, d.kind, d.seq, d.station FROM doc_index d
-                     WHERE d.seq > ?1 AND d.seq < ?4
-                       AND (?3 = '' OR coalesce(d.device_id, '') <> ?3)
-                     ORDER BY d.seq LIMIT ?2",
-                    args![since, fetch, device, settled],
-                    |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )?,
-            };
-            let more = rows.len() as i64 == fetch;
-            let cursor = if more {
-                rows.truncate(limit as usize);
-                rows.last().map_or(since, |r| r.2)
-            } else {
-                // Every settled entry after `since` was read (in this same snapshot), the
-                // caller's own writes among them: the cursor goes past the last of them all, so
-                // the next sync starts after them.
-                let last: Option<i64> = match &stations {
-                    Some(stations) => c.value(
-                        "SELECT max(d.seq) FROM doc_index d INDEXED BY doc_index_by_station_seq
-                         WHERE d.station IN (SELECT value FROM json_each(?2))
-                           AND d.seq > ?1 AND d.seq < ?3",
-                        args![since, json_list(stations), settled],
-                    )?,
-                    None => c.value(
-                        "SELECT max(seq) FROM doc_index WHERE seq > ?1 AND seq < ?2",
-                        args![since, settled],
-                    )?,
-                };
-                last.unwrap_or(since)
-            };
-            let entries = rows
-                .into_iter()
-                .filter(|(_, _, _, station)| who.may_read_station(station))
-                .map(|(id, kind, seq, _)| FeedEntry {
-                    id,
-                    kind,
-                    seq: seq as u64,
-                })
-                .collect();
-            let cursor = cursor as u64;
-            Ok(FeedResponse {
-                wipe: false,
-                entries,
-                cursor,
-                more,
-                restored: self.restored.clone(),
+        // Only the entries of the stations the caller reads, through the station index: a
+        // station's device pays for its station's changes, not for the whole country's.
+        let scope = match who.role {
+            Role::Admin => None,
+            Role::Officer | Role::Supervisor => Some((
+                "d.station IN (SELECT value FROM json_each(?4)) AND",
+                json_list(&who.stations),
+            )),
+            Role::OzoneAnalyst => Some((
+                "d.station IN (SELECT locode FROM stations
+                               WHERE country IN (SELECT value FROM json_each(?4))) AND",
+                json_list(&who.countries),
+            )),
+        };
+        let (from, within) = match &scope {
+            Some((within, _)) => ("doc_index d INDEXED BY doc_index_by_station_seq", *within),
+            None => ("doc_index d", ""),
+        };
+        // Numbers a writer still running may yet commit are not passed (see `issue_seqs`): the
+        // feed goes up to them and no further. A device already has what it wrote itself (the
+        // server answered its push with anything else it lacked): its own writes are left out
+        // of the page, so a device that pushed thousands does not page through them on its next
+        // sync. One more row than asked for tells whether there is more. When there is no more,
+        // every settled entry after `since` was read, the caller's own writes among them: the
+        // last row (no id) carries the cursor past the last of them all, so the next sync
+        // starts after them.
+        let statement = |settled: &str| {
+            format!(
+                "WITH settled(below) AS MATERIALIZED ({settled}),
+                 page AS MATERIALIZED (
+                    SELECT d.id, d.kind, d.seq, d.station FROM {from}
+                    WHERE {within} d.seq > ?1 AND d.seq < (SELECT below FROM settled)
+                      AND (?3 = '' OR coalesce(d.device_id, '') <> ?3)
+                    ORDER BY d.seq LIMIT ?2)
+                 SELECT id, kind, seq, station FROM page
+                 UNION ALL
+                 SELECT NULL, NULL,
+                        CASE WHEN (SELECT count(*) FROM page) < ?2 THEN
+                            (SELECT max(d.seq) FROM {from}
+                             WHERE {within} d.seq > ?1 AND d.seq < (SELECT below FROM settled))
+                        END,
+                        NULL"
+            )
+        };
+        let since = since as i64;
+        let fetch = i64::from(limit) + 1;
+        let device = who.device_id.as_str();
+        type FeedRow = (Option<String>, Option<String>, Option<i64>, Option<String>);
+        let mut rows: Vec<FeedRow> = self.storage.read_statement(|c| {
+            let statement = statement(
+                c.settled_below_query()
+                    .unwrap_or("SELECT 9223372036854775807"),
+            );
+            let read =
+                |r: &dyn Row| Ok::<_, ServerError>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+            Ok(match &scope {
+                Some((_, list)) => c.rows(&statement, args![since, fetch, device, list], read)?,
+                None => c.rows(&statement, args![since, fetch, device], read)?,
             })
+        })?;
+        let last = rows.iter().find(|r| r.0.is_none()).and_then(|r| r.2);
+        let mut page: Vec<(String, String, i64, String)> = rows
+            .drain(..)
+            .filter_map(|(id, kind, seq, station)| Some((id?, kind?, seq?, station?)))
+            .collect();
+        page.sort_by_key(|r| r.2);
+        let more = page.len() as i64 == fetch;
+        let cursor = if more {
+            page.truncate(limit as usize);
+            page.last().map_or(since, |r| r.2)
+        } else {
+            last.unwrap_or(since)
+        };
+        let entries = page
+            .into_iter()
+            .filter(|(_, _, _, station)| who.may_read_station(station))
+            .map(|(id, kind, seq, _)| FeedEntry {
+                id,
+                kind,
+                seq: seq as u64,
+            })
+            .collect();
+        Ok(FeedResponse {
+            wipe: false,
+            entries,
+            cursor: cursor as u64,
+            more,
+            restored: self.restored.clone(),
         })
     }
 
@@ -818,8 +829,14 @@ impl Db {
         if req.docs.iter().any(pull_only) {
             // One snapshot of the database for every document read.
             self.read(|c| {
-                // Their index rows in one query.
+                // Their index rows in one query, then those the caller may read in another.
                 let mut index = indexed_rows(c, &passed(true))?;
+                let readable: Vec<&str> = index
+                    .iter()
+                    .filter(|(_, row)| who.may_read_station(&row.station))
+                    .map(|(id, _)| id.as_str())
+                    .collect();
+                let mut stored = stored_documents(c, &readable)?;
                 for (i, push) in req.docs.iter().enumerate() {
                     if !pull_only(push) {
                         continue;
@@ -828,7 +845,13 @@ impl Db {
                         Err(SyncRefusal::Refused(code, why)) => {
                             Err(SyncRefusal::Refused(*code, why.clone()))
                         }
-                        _ => pull_one(c, &self.actor, who, push, index.remove(&push.id)),
+                        _ => pull_one(
+                            &self.actor,
+                            who,
+                            push,
+                            index.remove(&push.id),
+                            stored.remove(&push.id),
+                        ),
                     };
                     results[i] = Some(answer(push, who, outcome)?);
                 }
@@ -1388,21 +1411,25 @@ fn indexed_for(
 
 /// A document the device only asks for: what it lacks after its heads (all of it, compressed,
 /// when it has nothing), if the caller may read it. No write rights are needed and nothing is
-/// written.
+/// written. `row` is its index row and `stored` the document, if the server holds it.
 fn pull_one(
-    conn: &dyn Sql,
     actor: &[u8],
     who: &Principal,
     push: &DocPush,
     row: Option<Indexed>,
+    stored: Option<StoredDocument>,
 ) -> Result<DocResult, SyncRefusal> {
     let (kind, indexed) = indexed_for(who, push, row)?;
-    let Some((_, seq)) = indexed else {
-        return Err(SyncRefusal::Refused(
+    let absent = || {
+        SyncRefusal::Refused(
             RefusalCode::InvalidContent,
             format!("no {kind} {}", push.id),
-        ));
+        )
     };
+    let Some((_, seq)) = indexed else {
+        return Err(absent());
+    };
+    let found = of_kind(stored, kind.as_str(), &push.id).map_err(|_| absent())?;
     let shared = doc::parse_heads(&push.shared_heads)?;
     let device_heads = doc::parse_heads(&push.heads)?;
     let mut result = DocResult {
@@ -1413,22 +1440,16 @@ fn pull_one(
         seq: seq as u64,
         snapshot: None,
     };
-    let snapshot = |conn: &dyn Sql, mut result: DocResult| {
-        let (bytes, heads) = stored_bytes(conn, &push.id)?.ok_or_else(|| {
-            SyncRefusal::Refused(
-                RefusalCode::InvalidContent,
-                format!("no {kind} {}", push.id),
-            )
-        })?;
-        result.heads = heads;
-        result.snapshot = Some(ByteBuf::from(bytes));
+    let snapshot = |found: StoredDocument, mut result: DocResult| {
+        result.heads = found.heads;
+        result.snapshot = Some(ByteBuf::from(found.bytes));
         Ok(result)
     };
     if shared.is_empty() && device_heads.is_empty() {
         // The device has nothing: all of it, as stored, without loading it.
-        return snapshot(conn, result);
+        return snapshot(found, result);
     }
-    let mut doc = load_document(conn, actor, kind.as_str(), &push.id)?;
+    let mut doc = Document::load(&found.bytes, actor)?;
     if shared
         .iter()
         .chain(&device_heads)
@@ -1437,7 +1458,7 @@ fn pull_one(
         return Err(SyncRefusal::Resync);
     }
     if device_heads.is_empty() {
-        return snapshot(conn, result);
+        return snapshot(found, result);
     }
     result.heads = doc::format_heads(&doc.heads());
     result.changes = doc
@@ -1477,9 +1498,13 @@ fn sync_one(
     blob_present: &dyn Fn(&str) -> bool,
 ) -> Result<(DocResult, bool), SyncRefusal> {
     let (kind, indexed) = indexed_for(who, push, row)?;
-    let mut existing = match &indexed {
-        Some(_) => Some(load_document(conn, actor, kind.as_str(), &push.id)?),
-        None => None,
+    // With its count of incremental saves, so storing the next one reads nothing more.
+    let (mut existing, chunks) = match &indexed {
+        Some(_) => {
+            let (doc, chunks) = load_counted(conn, actor, kind.as_str(), &push.id)?;
+            (Some(doc), chunks)
+        }
+        None => (None, 0),
     };
     let shared = doc::parse_heads(&push.shared_heads)?;
     let device_heads = doc::parse_heads(&push.heads)?;
@@ -1526,7 +1551,7 @@ fn sync_one(
     if stored {
         match before {
             Some(before) => {
-                append_document(conn, &push.id, &mut doc, &before)?;
+                append_counted(conn, &push.id, &mut doc, &before, chunks)?;
                 conn.defer(
                     "UPDATE doc_index SET station = ?2, device_id = ?3 WHERE id = ?1",
                     args![push.id, station, who.device_id],

@@ -621,9 +621,8 @@ impl Sql for Conn<'_> {
 
     /// The numbers of every transaction older than the oldest still writing: those are all
     /// committed or rolled back, and every later one is numbered above them.
-    fn numbers_settled_below(&self) -> CoreResult<Option<i64>> {
-        let c: &dyn Sql = self;
-        c.value(SETTLED_BELOW, quayside_core::args![]).map(Some)
+    fn settled_below_query(&self) -> Option<&'static str> {
+        Some(SETTLED_BELOW)
     }
 
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {

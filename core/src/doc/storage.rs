@@ -33,69 +33,101 @@ pub fn load_document(
     kind: &'static str,
     id: &str,
 ) -> Result<Document> {
-    match stored(conn, id)? {
-        Some(found) if found.kind == kind => Document::load(&found.bytes, actor),
-        _ => Err(Error::NotFound {
+    load_counted(conn, actor, kind, id).map(|(doc, _)| doc)
+}
+
+/// [`load_document`], with how many incremental saves follow the full save: what
+/// [`append_counted`] needs to write the next one without reading the row again.
+pub fn load_counted(
+    conn: &dyn Sql,
+    actor: &[u8],
+    kind: &'static str,
+    id: &str,
+) -> Result<(Document, i64)> {
+    let found = stored_documents(conn, &[id])?.remove(id);
+    let found = of_kind(found, kind, id)?;
+    Ok((Document::load(&found.bytes, actor)?, found.chunks))
+}
+
+/// `found` if it is a document of `kind`, else NotFound.
+pub fn of_kind(
+    found: Option<StoredDocument>,
+    kind: &'static str,
+    id: &str,
+) -> Result<StoredDocument> {
+    found
+        .filter(|f| f.kind == kind)
+        .ok_or_else(|| Error::NotFound {
             kind,
             id: id.to_string(),
-        }),
-    }
+        })
 }
 
 /// A stored document's bytes (full save followed by incremental saves: loadable as they are)
 /// and its heads, without loading it; None if absent.
 pub fn stored_bytes(conn: &dyn Sql, id: &str) -> Result<Option<(Vec<u8>, Vec<String>)>> {
-    stored(conn, id)?
-        .map(|found| {
-            let heads = serde_json::from_str(&found.heads)
-                .map_err(|e| Error::Integrity(format!("stored heads: {e}")))?;
-            Ok((found.bytes, heads))
-        })
-        .transpose()
+    Ok(stored_documents(conn, &[id])?
+        .remove(id)
+        .map(|found| (found.bytes, found.heads)))
 }
 
-/// A document as stored: its bytes, heads (JSON) and kind.
-struct Stored {
-    bytes: Vec<u8>,
-    heads: String,
-    kind: String,
+/// A document as stored, not loaded.
+pub struct StoredDocument {
+    /// Its full save followed by its incremental saves: loadable as they are.
+    pub bytes: Vec<u8>,
+    pub heads: Vec<String>,
+    pub kind: String,
+    /// How many incremental saves follow the full save.
+    pub chunks: i64,
 }
 
-/// Document `id` as stored, read in one query, or two when it has incremental saves (the
-/// `chunks` column counts them, kept in step in the transaction that writes them); None if
-/// absent.
-fn stored(conn: &dyn Sql, id: &str) -> Result<Option<Stored>> {
-    let row: Option<(Stored, i64)> = conn.opt(
-        "SELECT snapshot, heads, kind, chunks FROM documents WHERE id = ?1",
-        args![id],
+/// The documents `ids` as stored, by id (the absent left out): one query, and one more when
+/// any has incremental saves (the `chunks` column counts them, kept in step in the transaction
+/// that writes them), however many there are.
+pub fn stored_documents(
+    conn: &dyn Sql,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, StoredDocument>> {
+    let list = serde_json::to_string(ids).expect("a list of strings serialises");
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    let mut chunked = 0;
+    conn.for_each(
+        "SELECT id, snapshot, heads, kind, chunks FROM documents
+         WHERE id IN (SELECT value FROM json_each(?1))",
+        args![list],
         |r| {
-            Ok::<_, Error>((
-                Stored {
-                    bytes: r.get(0)?,
-                    heads: r.get(1)?,
-                    kind: r.get(2)?,
-                },
-                r.get(3)?,
-            ))
+            let heads: String = r.get(2)?;
+            let document = StoredDocument {
+                bytes: r.get(1)?,
+                heads: serde_json::from_str(&heads)
+                    .map_err(|e| Error::Integrity(format!("stored heads: {e}")))?,
+                kind: r.get(3)?,
+                chunks: r.get(4)?,
+            };
+            chunked += usize::from(document.chunks > 0);
+            found.insert(r.get(0)?, document);
+            Ok::<_, Error>(())
         },
     )?;
-    let Some((mut found, chunks)) = row else {
-        return Ok(None);
-    };
-    if chunks > 0 {
+    if chunked > 0 {
         conn.for_each(
-            "SELECT data FROM document_chunks WHERE doc_id = ?1 ORDER BY seq",
-            args![id],
+            "SELECT doc_id, data FROM document_chunks
+             WHERE doc_id IN (SELECT value FROM json_each(?1)) ORDER BY doc_id, seq",
+            args![list],
             |r| {
-                found.bytes.extend_from_slice(
-                    r.blob(0)
+                let id = r.text(0)?;
+                let document = found.get_mut(id).ok_or_else(|| {
+                    Error::Integrity(format!("a chunk of {id}, which has no document"))
+                })?;
+                document.bytes.extend_from_slice(
+                    r.blob(1)
                         .map_err(|e| Error::Integrity(format!("document chunk: {e}")))?,
                 );
                 Ok::<_, Error>(())
             },
         )?;
     }
-    Ok(Some(found))
+    Ok(found)
 }
 
 /// Stores a new document from bytes already verified by loading them into `doc`.
@@ -134,11 +166,27 @@ pub fn append_document(
     doc: &mut Document,
     before: &[automerge::ChangeHash],
 ) -> Result<bool> {
+    if doc.heads() == before {
+        return Ok(false);
+    }
+    let chunks: i64 = tx.value("SELECT chunks FROM documents WHERE id = ?1", args![id])?;
+    append_counted(tx, id, doc, before, chunks)
+}
+
+/// [`append_document`] for a document read in this transaction by [`load_counted`], which told
+/// `chunks`; the document must have been held since ([`Sql::hold`]), so that no other writer
+/// appended in between.
+pub fn append_counted(
+    tx: &dyn Sql,
+    id: &str,
+    doc: &mut Document,
+    before: &[automerge::ChangeHash],
+    chunks: i64,
+) -> Result<bool> {
     let heads = doc.heads();
     if heads == before {
         return Ok(false);
     }
-    let chunks: i64 = tx.value("SELECT chunks FROM documents WHERE id = ?1", args![id])?;
     let heads_json =
         serde_json::to_string(&crate::doc::format_heads(&heads)).expect("heads serialise");
     let now = crate::model::edits::now_rfc3339();
@@ -184,10 +232,12 @@ pub mod conformance {
         round_trip_through_increments_and_compaction(c);
         kinds_and_absence(c);
         bytes_survive_exactly(c);
+        several_at_once(c);
     }
 
-    /// A document stored, then edited past [`COMPACT_AFTER_CHUNKS`] increments, loads back equal
-    /// at every step, and its stored heads follow it.
+    /// A document stored, then edited past [`COMPACT_AFTER_CHUNKS`] increments (every other one
+    /// through [`load_counted`] and [`append_counted`], as a server's push stores them), loads
+    /// back equal at every step, and its stored heads follow it.
     pub fn round_trip_through_increments_and_compaction(c: &dyn Sql) {
         let actor = [7u8; 16];
         let mut doc = Document::new(&actor);
@@ -196,10 +246,19 @@ pub mod conformance {
         for n in 1..=(COMPACT_AFTER_CHUNKS as usize + 3) {
             let before = doc.heads();
             edited(&mut doc, n);
-            assert!(
-                append_document(c, "doc-a", &mut doc, &before).expect("append"),
-                "an edit is appended"
-            );
+            let appended = if n % 2 == 0 {
+                append_document(c, "doc-a", &mut doc, &before)
+            } else {
+                let (mut loaded, chunks) =
+                    load_counted(c, &actor, "inspection", "doc-a").expect("load counted");
+                assert_eq!(loaded.heads(), before, "loaded before edit {n}");
+                let kept: i64 = c
+                    .value("SELECT chunks FROM documents WHERE id = ?1", args!["doc-a"])
+                    .expect("chunks");
+                assert_eq!(chunks, kept, "incremental saves counted before edit {n}");
+                append_counted(c, "doc-a", &mut doc, &before, chunks)
+            };
+            assert!(appended.expect("append"), "an edit is appended");
             let mut back = load_document(c, &actor, "inspection", "doc-a").expect("load");
             assert_eq!(back.heads(), doc.heads(), "heads after edit {n}");
             assert_eq!(back.to_json(), doc.to_json(), "content after edit {n}");
@@ -244,6 +303,42 @@ pub mod conformance {
         ));
         assert!(stored_bytes(c, "nothing").expect("read").is_none());
         assert!(load_document(c, &actor, "review", "doc-r").is_ok());
+    }
+
+    /// Documents read together (some with incremental saves, some without, one absent) are
+    /// each what reading them one by one gives, and their saves do not mix.
+    pub fn several_at_once(c: &dyn Sql) {
+        let actor = [10u8; 16];
+        let ids = ["many-0", "many-1", "many-2", "many-3"];
+        let mut docs = Vec::new();
+        for (i, id) in ids.iter().enumerate() {
+            let mut doc = Document::new(&actor);
+            edited(&mut doc, i);
+            insert_document(c, "inspection", id, &mut doc).expect("insert");
+            // The first has no incremental save, the others 1, 2 and 3.
+            for n in 0..i {
+                let before = doc.heads();
+                edited(&mut doc, 100 + n);
+                append_document(c, id, &mut doc, &before).expect("append");
+            }
+            docs.push(doc);
+        }
+        let mut asked: Vec<&str> = ids.to_vec();
+        asked.push("many-absent");
+        let mut found = stored_documents(c, &asked).expect("read several");
+        assert_eq!(found.len(), ids.len(), "the absent one is left out");
+        for (i, (id, doc)) in ids.iter().zip(&mut docs).enumerate() {
+            let one = stored_bytes(c, id).expect("read one").expect("present");
+            let many = found.remove(*id).expect("read with the others");
+            assert_eq!(many.bytes, one.0, "{id}: the same bytes");
+            assert_eq!(many.heads, one.1, "{id}: the same heads");
+            assert_eq!(many.chunks, i as i64, "{id}: incremental saves");
+            assert_eq!(many.kind, "inspection");
+            let mut back = Document::load(&many.bytes, &actor).expect("load");
+            assert_eq!(back.to_json(), doc.to_json(), "{id}: its own content");
+            assert_eq!(back.heads(), doc.heads(), "{id}: its own heads");
+        }
+        assert!(stored_documents(c, &[]).expect("read none").is_empty());
     }
 
     /// Bytes stored as they came are given back byte for byte, with their heads.

@@ -21,8 +21,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::blobs::BlobStore;
 use crate::blobs::seal::PhotoKey;
 pub use crate::doc::storage::{
-    append_document, insert_document, insert_document_bytes, load_document, stored_bytes,
-    stored_heads,
+    StoredDocument, append_counted, append_document, insert_document, insert_document_bytes,
+    load_counted, load_document, of_kind, stored_bytes, stored_documents, stored_heads,
 };
 use crate::doc::{Author, Document};
 use crate::error::{Error, Result};
