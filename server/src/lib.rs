@@ -183,6 +183,8 @@ impl Server {
                                 .await;
                         }
                         None => {
+                            use axum::serve::ListenerExt;
+                            let listener = listener.tap_io(|tcp| send_at_once(tcp));
                             let _ = axum::serve(listener, service)
                                 .with_graceful_shutdown(shutdown)
                                 .await;
@@ -233,6 +235,15 @@ impl Drop for Server {
 /// std's 128 overflowed when 200 phones connected at once, and each connection dropped that way
 /// is tried again by the phone only a second later.
 const LISTEN_BACKLOG: i32 = 1024;
+
+/// Has an accepted connection send what is written at once (`TCP_NODELAY`): with Nagle's
+/// algorithm, a part of an answer written after another waits until the peer acknowledges the
+/// first, which a peer with nothing to send back delays by up to 40 ms.
+pub(crate) fn send_at_once(tcp: &tokio::net::TcpStream) {
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+    }
+}
 
 /// A TCP listener on `listen` (`host:port`) with room for [`LISTEN_BACKLOG`] waiting
 /// connections (also what the tests' load balancer listens with).

@@ -74,6 +74,7 @@ impl TlsListener {
                         }
                     },
                 };
+                crate::send_at_once(&stream);
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {

@@ -4,7 +4,8 @@
 //!   phone pulling them all, vs that push;
 //! - incremental sync of 10 changed among 10,000, vs a reconnect with nothing changed;
 //! - photo upload throughput vs a raw loopback HTTP POST of the same bytes;
-//! - 200 devices syncing at once: p50 / p99 latency and errors;
+//! - 200 devices syncing at once: p50 / p99 latency and errors (each device has synced once
+//!   before, its HTTP client built; `QUAYSIDE_BENCH_COLD_CLIENTS=1` times their first sync);
 //! - `--only tls`: the initial sync and a photo upload over HTTPS vs plain HTTP;
 //! - `--only postgres`: the server's records in PostgreSQL (the server `QUAYSIDE_BENCH_POSTGRES`
 //!   names, e.g. `$(scripts/postgres.sh)`) vs the embedded SQLite file in the same run: initial
@@ -498,9 +499,17 @@ fn devices_on_postgres(admin: &str, devices: usize) {
     );
 }
 
-/// The machine's CPU time so far, from `/proc/stat`: (stolen by the hypervisor, all), in ticks.
-/// None where there is no `/proc/stat`.
-fn cpu_ticks() -> Option<(u64, u64)> {
+/// The machine's CPU time so far, from `/proc/stat`, in ticks.
+#[derive(Clone, Copy)]
+struct Ticks {
+    /// Taken by the hypervisor for other machines.
+    stolen: u64,
+    /// Idle, or waiting for the disk.
+    idle: u64,
+    all: u64,
+}
+
+fn cpu_ticks() -> Option<Ticks> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
     let line = stat.lines().next()?.strip_prefix("cpu ")?;
     let ticks: Vec<u64> = line
@@ -508,15 +517,23 @@ fn cpu_ticks() -> Option<(u64, u64)> {
         .map(|t| t.parse().unwrap_or(0))
         .collect();
     // user nice system idle iowait irq softirq steal (guest time is counted in user).
-    let all = ticks.iter().take(8).sum();
-    Some((*ticks.get(7)?, all))
+    Some(Ticks {
+        stolen: *ticks.get(7)?,
+        idle: ticks.get(3)? + ticks.get(4)?,
+        all: ticks.iter().take(8).sum(),
+    })
 }
 
-/// The share of the machine's CPU the hypervisor took between two [`cpu_ticks`]: on a shared
-/// virtual machine it varies from hour to hour, and every latency here moves with it.
-fn stolen_between(before: Option<(u64, u64)>, after: Option<(u64, u64)>) -> Option<f64> {
-    let ((s0, a0), (s1, a1)) = (before?, after?);
-    (a1 > a0).then(|| (s1 - s0) as f64 / (a1 - a0) as f64)
+/// The shares of the machine's CPU the hypervisor took and that nothing used between two
+/// [`cpu_ticks`]: on a shared virtual machine the first varies from hour to hour, and every
+/// latency here moves with it; the second tells waiting from work.
+fn stolen_between(before: Option<Ticks>, after: Option<Ticks>) -> Option<(f64, f64)> {
+    let (b, a) = (before?, after?);
+    let all = a.all.checked_sub(b.all).filter(|&d| d > 0)? as f64;
+    Some((
+        (a.stolen - b.stolen) as f64 / all,
+        (a.idle - b.idle) as f64 / all,
+    ))
 }
 
 /// The same initial sync of `n` inspections and the same 32 MiB photo upload, over HTTPS (the
@@ -1300,19 +1317,26 @@ struct AtOnce {
     p50: Duration,
     p99: Duration,
     errors: usize,
-    /// The share of the CPU the host took while the devices synced at once.
-    stolen: Option<f64>,
+    /// The shares of the CPU the host took and that nothing used while the devices synced at
+    /// once.
+    stolen: Option<(f64, f64)>,
     /// p50 and p99 of the same syncs one device at a time.
     s50: Duration,
     s99: Duration,
 }
 
 impl AtOnce {
-    /// p50, p99, errors and the host's share of the CPU, as the tables print them.
+    /// p50, p99, errors and the host's and the idle share of the CPU, as the tables print them.
     fn summary(&self) -> String {
         let stolen = self
             .stolen
-            .map(|s| format!(", {:.0}% of the CPU stolen by the host", s * 100.0))
+            .map(|(s, idle)| {
+                format!(
+                    ", {:.0}% of the CPU stolen by the host, {:.0}% idle",
+                    s * 100.0,
+                    idle * 100.0
+                )
+            })
             .unwrap_or_default();
         format!(
             "p50 {:.0} ms, p99 {:.0} ms, {} errors{stolen}",
@@ -1367,6 +1391,15 @@ fn devices_at_once(n: usize, postgres: Option<&str>, instances: usize) -> AtOnce
             Device::enrolled(&agency, &url, &user, station)
         })
         .collect();
+    if std::env::var_os("QUAYSIDE_BENCH_COLD_CLIENTS").is_none() {
+        // Each phone has synced before, as an app that has been running has: its HTTP client is
+        // built (once per app, cached by the store; on Linux building one reads and parses every
+        // file of the system's trust store, some 10 ms of CPU). Otherwise 200 phones would build
+        // theirs on the same two cores as the servers, inside the timing.
+        for d in &devices {
+            d.store.sync(None).unwrap();
+        }
+    }
     let record = |round: usize| {
         for d in &devices {
             for k in 0..5 {

@@ -671,6 +671,10 @@ fn proxy_connection(
         let _ = client.shutdown(Shutdown::Both);
         return;
     };
+    // As a load balancer does: what arrives is passed on at once, not held by Nagle's algorithm
+    // until the previous piece is acknowledged.
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
     // Faults are rolled for every chunk a client sends (a request, or part of one), so a
     // long-lived keep-alive connection meets them as often as fresh ones.
     let cut_reply: Arc<Mutex<Option<u64>>> = Arc::new(Mutex::new(None));
