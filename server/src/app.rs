@@ -32,6 +32,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Enrolment attempts per client address.
     pub enrol_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+    /// Whose `X-Forwarded-For` names the client the limits count.
+    pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
 /// Enrolment attempts one client address may make per minute by default (a burst of that many,
@@ -388,12 +390,17 @@ async fn metrics(State(state): State<Shared>) -> ServerResult<Response> {
         .into_response())
 }
 
-/// `POST /v1/enroll`: limited per client address ([`ENROL_PER_MINUTE`] by default), so codes
-/// cannot be tried in bulk.
-/// Whether one more enrolment attempt from `peer` is allowed now (phones and console alike).
-pub(crate) fn enrol_allowed(state: &AppState, peer: Option<std::net::IpAddr>) -> ServerResult<()> {
+/// Whether one more enrolment attempt from the client behind `peer` (the connection's address,
+/// see [`crate::client_address`]) is allowed now (phones and console alike): limited per client
+/// address ([`ENROL_PER_MINUTE`] by default), so codes cannot be tried in bulk.
+pub(crate) fn enrol_allowed(
+    state: &AppState,
+    peer: Option<std::net::IpAddr>,
+    headers: &axum::http::HeaderMap,
+) -> ServerResult<()> {
     let peer = peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    if let Err(wait) = state.enrol_limiter.check_key(&peer) {
+    let client = state.trusted_proxies.client(peer, headers);
+    if let Err(wait) = state.enrol_limiter.check_key(&client) {
         use governor::clock::Clock;
         let after = wait
             .wait_time_from(governor::clock::DefaultClock::default().now())
@@ -410,9 +417,10 @@ pub(crate) fn enrol_allowed(state: &AppState, peer: Option<std::net::IpAddr>) ->
 async fn enroll(
     State(state): State<Shared>,
     connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> ServerResult<Response> {
-    enrol_allowed(&state, connect.map(|c| c.0.0.ip()))?;
+    enrol_allowed(&state, connect.map(|c| c.0.0.ip()), &headers)?;
     let req: EnrollRequest = serde_json::from_slice(&body)
         .map_err(|e| ServerError::BadRequest(format!("malformed enrolment request: {e}")))?;
     let res = blocking(move || state.db.enroll(&req)).await?;

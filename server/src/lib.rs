@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod app;
 pub mod backup;
 pub mod blobs;
+pub mod client_address;
 pub mod console;
 pub mod db;
 pub mod demo;
@@ -34,6 +35,9 @@ use app::{AppState, Metrics};
 pub struct Options {
     /// Enrolment attempts one client address may make per minute.
     pub enrol_per_minute: u32,
+    /// Load balancers whose `X-Forwarded-For` names the client (addresses or networks; see
+    /// [`client_address::TrustedProxies`]).
+    pub trusted_proxies: Vec<String>,
     /// Serve HTTPS with this PEM certificate chain and PEM private key.
     pub tls: Option<(PathBuf, PathBuf)>,
     /// Keep the records in this PostgreSQL database (a `postgres://` URL) instead of the
@@ -48,6 +52,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             enrol_per_minute: app::ENROL_PER_MINUTE,
+            trusted_proxies: Vec::new(),
             tls: None,
             database: None,
             blobs: None,
@@ -66,6 +71,8 @@ pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc
     let per_minute = std::num::NonZeroU32::new(options.enrol_per_minute).ok_or_else(|| {
         error::ServerError::BadRequest("enrolment attempts per minute must be at least 1".into())
     })?;
+    let trusted_proxies = client_address::TrustedProxies::parse(&options.trusted_proxies)
+        .map_err(error::ServerError::BadRequest)?;
     let db = db::Db::open_with(data, options.database.as_deref())?;
     let photos = photos::Photos::open(data, options.blobs.as_deref())?;
     let state = AppState {
@@ -73,6 +80,7 @@ pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc
         db,
         photos,
         enrol_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
+        trusted_proxies,
     };
     state.check_writable().map_err(|e| {
         error::ServerError::Internal(format!(

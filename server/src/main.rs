@@ -28,6 +28,17 @@ struct Cli {
     /// Enrolment attempts one client address may make per minute.
     #[arg(long, env = "QUAYSIDE_ENROL_PER_MINUTE", default_value_t = quayside_server::app::ENROL_PER_MINUTE)]
     enrol_per_minute: u32,
+    /// A load balancer (address or network, e.g. 10.0.0.0/8) whose X-Forwarded-For header names
+    /// the client, so that limits per client address count clients, not the balancer; may be
+    /// given several times (the environment variable: comma-separated). None by default: the
+    /// header is then ignored, as anyone can send it.
+    #[arg(
+        long = "trusted-proxy",
+        env = "QUAYSIDE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = trusted_proxy
+    )]
+    trusted_proxies: Vec<String>,
     /// Serve HTTPS with this PEM certificate (chain); needs --tls-key.
     #[arg(long, env = "QUAYSIDE_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -124,6 +135,12 @@ enum Admin {
         #[arg(long)]
         wipe: bool,
     },
+}
+
+/// A `--trusted-proxy` checked as the command line is read, before anything is done.
+fn trusted_proxy(entry: &str) -> Result<String, String> {
+    quayside_server::client_address::TrustedProxies::parse(&[entry.to_string()])
+        .map(|_| entry.trim().to_string())
 }
 
 fn main() -> std::process::ExitCode {
@@ -340,6 +357,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         &cli.listen,
         quayside_server::Options {
             enrol_per_minute: cli.enrol_per_minute,
+            trusted_proxies: cli.trusted_proxies.clone(),
             tls: cli.tls_cert.clone().zip(cli.tls_key.clone()),
             database: cli.database.clone(),
             blobs: cli.blobs.clone(),

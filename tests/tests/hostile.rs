@@ -423,6 +423,69 @@ fn enrolment_checks_the_user_first_and_survives_a_lost_answer() {
     assert_eq!(agency.db().devices().unwrap().len(), 2);
 }
 
+/// An enrolment attempt (a code that does not exist) whose `X-Forwarded-For` names `client`;
+/// its status.
+fn enrol_as(agency: &Agency, client: &str, i: usize) -> u16 {
+    http(
+        agency,
+        "POST",
+        "/v1/enroll",
+        None,
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Forwarded-For", client),
+        ],
+        enrol_request(
+            "AAAA-BBBB-CCCC",
+            "ama",
+            &uuid::Uuid::now_v7().to_string(),
+            &format!("{i:032x}"),
+        ),
+    )
+    .status
+}
+
+#[test]
+fn behind_a_trusted_balancer_the_limit_counts_each_client() {
+    // The balancer (here: loopback, where the test connects from) names the client in
+    // X-Forwarded-For; each client has its own two attempts a minute.
+    let agency = Agency::start_one_instance_with(quayside_server::Options {
+        enrol_per_minute: 2,
+        trusted_proxies: vec!["127.0.0.0/8".into()],
+        ..Default::default()
+    });
+    let first: Vec<u16> = (0..3)
+        .map(|i| enrol_as(&agency, "203.0.113.7", i))
+        .collect();
+    assert_eq!(first, [401, 401, 429], "one client's attempts are limited");
+    let other: Vec<u16> = (3..5)
+        .map(|i| enrol_as(&agency, "198.51.100.20", i))
+        .collect();
+    assert_eq!(
+        other,
+        [401, 401],
+        "another client behind the same balancer is not"
+    );
+    // What a client writes itself before the balancer's entry does not make it someone else.
+    assert_eq!(enrol_as(&agency, "192.0.2.1, 203.0.113.7", 5), 429);
+
+    // Without a trusted balancer the header is ignored: everyone is the connection's address.
+    let direct = Agency::start_one_instance_with(quayside_server::Options {
+        enrol_per_minute: 2,
+        ..Default::default()
+    });
+    let statuses: Vec<u16> = ["203.0.113.7", "198.51.100.20", "192.0.2.1"]
+        .iter()
+        .enumerate()
+        .map(|(i, client)| enrol_as(&direct, client, i))
+        .collect();
+    assert_eq!(
+        statuses,
+        [401, 401, 429],
+        "a header anyone can send changes nothing"
+    );
+}
+
 #[test]
 fn enrolment_attempts_are_limited_per_address() {
     // Each instance keeps its own count (behind a load balancer, N instances allow N times the
