@@ -30,7 +30,11 @@ pub struct AppState {
     pub db: Db,
     pub photos: Photos,
     pub metrics: Metrics,
-    /// Enrolment attempts per client address.
+    /// Enrolment attempts one client address may make in any minute, counted in the database
+    /// ([`Db::enrol_attempt`]) so that every instance on it counts the same attempts.
+    pub enrol_per_minute: u32,
+    /// The same limit counted by this instance alone, in memory: a flood of attempts from one
+    /// address is turned away before it costs the database anything.
     pub enrol_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
     /// Whose `X-Forwarded-For` names the client the limits count.
     pub trusted_proxies: crate::client_address::TrustedProxies,
@@ -393,19 +397,33 @@ async fn metrics(State(state): State<Shared>) -> ServerResult<Response> {
 /// Whether one more enrolment attempt from the client behind `peer` (the connection's address,
 /// see [`crate::client_address`]) is allowed now (phones and console alike): limited per client
 /// address ([`ENROL_PER_MINUTE`] by default), so codes cannot be tried in bulk.
-pub(crate) fn enrol_allowed(
-    state: &AppState,
+pub(crate) async fn enrol_allowed(
+    state: &Shared,
     peer: Option<std::net::IpAddr>,
     headers: &axum::http::HeaderMap,
 ) -> ServerResult<()> {
     let peer = peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     let client = state.trusted_proxies.client(peer, headers);
-    if let Err(wait) = state.enrol_limiter.check_key(&client) {
-        use governor::clock::Clock;
-        let after = wait
-            .wait_time_from(governor::clock::DefaultClock::default().now())
-            .as_secs()
-            .max(1);
+    let wait = match state.enrol_limiter.check_key(&client) {
+        Err(wait) => {
+            use governor::clock::Clock;
+            Some(
+                wait.wait_time_from(governor::clock::DefaultClock::default().now())
+                    .as_secs()
+                    .max(1),
+            )
+        }
+        Ok(()) => {
+            let state = state.clone();
+            blocking(move || {
+                state
+                    .db
+                    .enrol_attempt(&client.to_string(), state.enrol_per_minute)
+            })
+            .await?
+        }
+    };
+    if let Some(after) = wait {
         return Err(ServerError::TooManyRequests(
             format!("too many enrolment attempts from this address; try again in {after} s"),
             after,
@@ -420,7 +438,7 @@ async fn enroll(
     headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> ServerResult<Response> {
-    enrol_allowed(&state, connect.map(|c| c.0.0.ip()), &headers)?;
+    enrol_allowed(&state, connect.map(|c| c.0.0.ip()), &headers).await?;
     let req: EnrollRequest = serde_json::from_slice(&body)
         .map_err(|e| ServerError::BadRequest(format!("malformed enrolment request: {e}")))?;
     let res = blocking(move || state.db.enroll(&req)).await?;

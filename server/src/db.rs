@@ -73,6 +73,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "014_device_wipe",
         include_str!("../migrations/014_device_wipe.sql"),
     ),
+    (
+        "015_enrol_attempts",
+        include_str!("../migrations/015_enrol_attempts.sql"),
+    ),
 ];
 /// The longest an enrolment code may stay valid (30 days).
 pub const MAX_CODE_HOURS: i64 = 30 * 24;
@@ -400,6 +404,45 @@ impl Db {
                 args![hash_secret(&token), id, now()],
             )?;
             Ok(token)
+        })
+    }
+
+    /// Counts an enrolment attempt from `client` (an address) against `per_minute`, shared by
+    /// every instance on this database: Ok(None) when it is allowed (and counted), Ok(Some(s))
+    /// when `client` made `per_minute` attempts in the last minute and may try again in `s`
+    /// seconds (not counted). Holds only `client`'s own count (no other writer waits), and
+    /// deletes nothing ([`Db::forget_enrol_attempts`] does, so the two never wait for each
+    /// other's rows).
+    pub fn enrol_attempt(&self, client: &str, per_minute: u32) -> ServerResult<Option<u64>> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let key = format!("enrol-attempts:{client}");
+        self.storage.write_documents(|c| {
+            c.hold(&[key.as_str()])?;
+            let (count, oldest): (i64, Option<i64>) = c.one(
+                "SELECT count(*), min(at_ms) FROM enrol_attempts WHERE address = ?1 AND at_ms > ?2",
+                args![client, now - 60_000],
+                |r| Ok::<_, ServerError>((r.get(0)?, r.get(1)?)),
+            )?;
+            if count >= i64::from(per_minute) {
+                let wait_ms = oldest.map_or(60_000, |at| at + 60_000 - now).max(0) as u64;
+                return Ok(Some(wait_ms.div_ceil(1000).max(1)));
+            }
+            c.execute(
+                "INSERT INTO enrol_attempts(address, at_ms) VALUES (?1, ?2)",
+                args![client, now],
+            )?;
+            Ok(None)
+        })
+    }
+
+    /// Deletes the enrolment attempts over a minute old (they count no more).
+    pub fn forget_enrol_attempts(&self) -> ServerResult<u64> {
+        let minute_ago = chrono::Utc::now().timestamp_millis() - 60_000;
+        self.storage.write_documents(|c| {
+            Ok(c.execute(
+                "DELETE FROM enrol_attempts WHERE at_ms <= ?1",
+                args![minute_ago],
+            )?)
         })
     }
 

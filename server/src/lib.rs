@@ -79,6 +79,7 @@ pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc
         metrics: Metrics::for_backend(db.storage().backend(), photos.backend()),
         db,
         photos,
+        enrol_per_minute: options.enrol_per_minute,
         enrol_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
         trusted_proxies,
     };
@@ -150,8 +151,23 @@ impl Server {
                             .await;
                         }
                     });
-                    // Hourly: unfinished uploads nobody touched for a week are removed, and the
+                    // Every minute: enrolment attempts over a minute old are forgotten. Hourly:
+                    // unfinished uploads nobody touched for a week are removed, and the
                     // enrolment limiter forgets addresses that stopped trying.
+                    let forgetter = sweep_state.clone();
+                    tokio::spawn(async move {
+                        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+                        loop {
+                            every.tick().await;
+                            let s = forgetter.clone();
+                            let forgotten =
+                                tokio::task::spawn_blocking(move || s.db.forget_enrol_attempts())
+                                    .await;
+                            if let Ok(Err(e)) = forgotten {
+                                tracing::warn!(error = %e, "could not forget old enrolment attempts");
+                            }
+                        }
+                    });
                     let sweeper = sweep_state.clone();
                     tokio::spawn(async move {
                         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));

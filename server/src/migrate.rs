@@ -39,6 +39,7 @@ const TABLES: &[&str] = &[
     "console_challenges",
     "inspection_rows",
     "photo_uploads",
+    "enrol_attempts",
 ];
 
 /// Rows sent to PostgreSQL in one round trip.

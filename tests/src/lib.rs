@@ -214,14 +214,9 @@ impl Agency {
     }
 
     /// One in-process instance in every pass (on PostgreSQL in that pass), for tests of what
-    /// each instance keeps to itself: its metrics, its enrolment rate limits.
+    /// each instance keeps to itself: its metrics.
     pub fn start_one_instance() -> Agency {
-        Self::start_one_instance_with(quayside_server::Options::default())
-    }
-
-    /// [`Agency::start_one_instance`] with settings.
-    pub fn start_one_instance_with(options: quayside_server::Options) -> Agency {
-        Self::start_on(options, test_postgres(), false)
+        Self::start_on(quayside_server::Options::default(), test_postgres(), false)
     }
 
     /// An in-process server on its embedded database whichever pass the tests run in (a

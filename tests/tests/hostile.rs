@@ -449,7 +449,7 @@ fn enrol_as(agency: &Agency, client: &str, i: usize) -> u16 {
 fn behind_a_trusted_balancer_the_limit_counts_each_client() {
     // The balancer (here: loopback, where the test connects from) names the client in
     // X-Forwarded-For; each client has its own two attempts a minute.
-    let agency = Agency::start_one_instance_with(quayside_server::Options {
+    let agency = Agency::start_with(quayside_server::Options {
         enrol_per_minute: 2,
         trusted_proxies: vec!["127.0.0.0/8".into()],
         ..Default::default()
@@ -470,7 +470,7 @@ fn behind_a_trusted_balancer_the_limit_counts_each_client() {
     assert_eq!(enrol_as(&agency, "192.0.2.1, 203.0.113.7", 5), 429);
 
     // Without a trusted balancer the header is ignored: everyone is the connection's address.
-    let direct = Agency::start_one_instance_with(quayside_server::Options {
+    let direct = Agency::start_with(quayside_server::Options {
         enrol_per_minute: 2,
         ..Default::default()
     });
@@ -487,10 +487,50 @@ fn behind_a_trusted_balancer_the_limit_counts_each_client() {
 }
 
 #[test]
-fn enrolment_attempts_are_limited_per_address() {
-    // Each instance keeps its own count (behind a load balancer, N instances allow N times the
-    // attempts, as README says).
+fn enrolment_attempts_count_for_a_minute_then_are_forgotten() {
     let agency = Agency::start_one_instance();
+    let db = agency.db();
+    let attempts = || -> i64 {
+        db.read(|c| {
+            Ok(c.value(
+                "SELECT count(*) FROM enrol_attempts",
+                quayside_core::args![],
+            )?)
+        })
+        .unwrap()
+    };
+    assert_eq!(db.enrol_attempt("203.0.113.9", 2).unwrap(), None);
+    assert_eq!(db.enrol_attempt("203.0.113.9", 2).unwrap(), None);
+    let wait = db.enrol_attempt("203.0.113.9", 2).unwrap();
+    assert!(
+        matches!(wait, Some(1..=60)),
+        "the third in a minute waits for the first to age: {wait:?}"
+    );
+    assert_eq!(
+        db.enrol_attempt("198.51.100.20", 2).unwrap(),
+        None,
+        "another address"
+    );
+    assert_eq!(attempts(), 3, "a refused attempt is not counted");
+    // A minute later (the rows aged by hand) the address may try again.
+    db.write(|c| {
+        c.execute(
+            "UPDATE enrol_attempts SET at_ms = at_ms - 61000 WHERE address = '203.0.113.9'",
+            quayside_core::args![],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(db.enrol_attempt("203.0.113.9", 2).unwrap(), None);
+    assert_eq!(db.forget_enrol_attempts().unwrap(), 2, "the two aged rows");
+    assert_eq!(attempts(), 2, "the recent ones stay");
+}
+
+#[test]
+fn enrolment_attempts_are_limited_per_address() {
+    // Counted in the database: in the PostgreSQL pass the attempts go to two instances behind a
+    // balancer, and together they allow what one would.
+    let agency = Agency::start();
     let mut statuses = Vec::new();
     for i in 0..12 {
         let a = enrol(

@@ -344,7 +344,7 @@ async fn enrol(
     if !same_origin(&headers) {
         return Err(cross_site());
     }
-    enrol_allowed(&state, connect.map(|c| c.0.0.ip()), &headers)?;
+    enrol_allowed(&state, connect.map(|c| c.0.0.ip()), &headers).await?;
     let form: EnrolForm = serde_json::from_slice(&body)
         .map_err(|e| ServerError::BadRequest(format!("malformed enrolment: {e}")))?;
     let req = EnrollRequest {
@@ -382,7 +382,7 @@ async fn challenge(
         return Err(cross_site());
     }
     // Challenges are rows: limited per address like enrolments.
-    enrol_allowed(&state, connect.map(|c| c.0.0.ip()), &headers)?;
+    enrol_allowed(&state, connect.map(|c| c.0.0.ip()), &headers).await?;
     let nonce = blocking(move || state.db.console_challenge(&form.device_id)).await?;
     Ok(Json(serde_json::json!({ "nonce": nonce })).into_response())
 }
