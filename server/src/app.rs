@@ -40,8 +40,8 @@ pub struct AppState {
     pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
-/// Enrolment attempts one client address may make per minute by default (a burst of that many,
-/// then one every 60/N seconds).
+/// Enrolment attempts one client address may make in any minute by default (then none until
+/// the oldest of them is a minute old: [`Db::enrol_attempt`]).
 pub const ENROL_PER_MINUTE: u32 = 10;
 
 impl AppState {

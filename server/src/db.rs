@@ -774,7 +774,7 @@ impl Db {
         let fetch = i64::from(limit) + 1;
         let device = who.device_id.as_str();
         type FeedRow = (Option<String>, Option<String>, Option<i64>, Option<String>);
-        let mut rows: Vec<FeedRow> = self.storage.read_statement(|c| {
+        let rows: Vec<FeedRow> = self.storage.read_statement(|c| {
             let statement = statement(
                 c.settled_below_query()
                     .unwrap_or("SELECT 9223372036854775807"),
@@ -788,7 +788,7 @@ impl Db {
         })?;
         let last = rows.iter().find(|r| r.0.is_none()).and_then(|r| r.2);
         let mut page: Vec<(String, String, i64, String)> = rows
-            .drain(..)
+            .into_iter()
             .filter_map(|(id, kind, seq, station)| Some((id?, kind?, seq?, station?)))
             .collect();
         page.sort_by_key(|r| r.2);

@@ -134,7 +134,8 @@ impl Server {
                 rt.block_on(async move {
                     // Every minute, from a minute after start (opening the database gathered
                     // the first statistics): PostgreSQL without autovacuum gets fresh statistics
-                    // of the tables that changed, as autovacuum would have given them.
+                    // of the tables that changed, as autovacuum would have given them, and
+                    // enrolment attempts over a minute old are forgotten.
                     let housekeeper = sweep_state.clone();
                     tokio::spawn(async move {
                         let minute = std::time::Duration::from_secs(60);
@@ -147,27 +148,15 @@ impl Server {
                                 if let Err(e) = s.db.storage().maintain() {
                                     tracing::warn!(error = %e, "database housekeeping failed");
                                 }
+                                if let Err(e) = s.db.forget_enrol_attempts() {
+                                    tracing::warn!(error = %e, "could not forget old enrolment attempts");
+                                }
                             })
                             .await;
                         }
                     });
-                    // Every minute: enrolment attempts over a minute old are forgotten. Hourly:
-                    // unfinished uploads nobody touched for a week are removed, and the
+                    // Hourly: unfinished uploads nobody touched for a week are removed, and the
                     // enrolment limiter forgets addresses that stopped trying.
-                    let forgetter = sweep_state.clone();
-                    tokio::spawn(async move {
-                        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-                        loop {
-                            every.tick().await;
-                            let s = forgetter.clone();
-                            let forgotten =
-                                tokio::task::spawn_blocking(move || s.db.forget_enrol_attempts())
-                                    .await;
-                            if let Ok(Err(e)) = forgotten {
-                                tracing::warn!(error = %e, "could not forget old enrolment attempts");
-                            }
-                        }
-                    });
                     let sweeper = sweep_state.clone();
                     tokio::spawn(async move {
                         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
