@@ -71,6 +71,12 @@ const SETTLED_BELOW: &str = "SELECT coalesce(
 pub struct Session {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// Deferred statements prepared on this connection by SQL `PREPARE` ([`Conn::defer`]):
+    /// their shared text, the name they run by and how many parameters they take.
+    deferred: HashMap<String, (String, usize)>,
+    /// Names given to deferred statements so far (never twice on one connection: one
+    /// forgotten by [`Session::deferred`] may still exist).
+    named: u64,
     /// When a transaction last finished on it (see [`Manager::is_valid`]).
     last_used: Instant,
     /// How to connect again ([`Session::again_if_lost`]).
@@ -92,6 +98,7 @@ impl Session {
                 );
                 self.client = self.manager.open().map_err(pg_err)?;
                 self.statements.clear();
+                self.deferred.clear();
                 attempt(self).0
             }
             (done, _) => done,
@@ -138,6 +145,8 @@ impl r2d2::ManageConnection for Manager {
         Ok(Session {
             client: self.open()?,
             statements: HashMap::new(),
+            deferred: HashMap::new(),
+            named: 0,
             last_used: Instant::now(),
             manager: self.clone(),
         })
@@ -288,6 +297,9 @@ pub struct Conn<'a> {
     session: RefCell<&'a mut Session>,
     /// Deferred statements, values written in, sent before anything else on this connection.
     pending: RefCell<String>,
+    /// Deferred statements new to the connection, prepared just before the deferred text is
+    /// sent ([`Conn::defer_with`]).
+    preparing: RefCell<Vec<Preparing>>,
     /// Numbers the deferred statements issue ([`Sql::issue_numbers`]), each read from the one
     /// result column of that name when they are sent.
     issuing: RefCell<Vec<(String, Issued)>>,
@@ -306,6 +318,7 @@ impl<'a> Conn<'a> {
         Conn {
             session: RefCell::new(session),
             pending: RefCell::new(String::new()),
+            preparing: RefCell::new(Vec::new()),
             issuing: RefCell::new(Vec::new()),
             numbered: Cell::new(false),
             unsent_savepoints: RefCell::new(Vec::new()),
@@ -370,6 +383,89 @@ impl<'a> Conn<'a> {
     fn flush(&self) -> CoreResult<()> {
         self.batch("")
     }
+
+    /// Defers `sql` run with `args` (SQL expressions, one for each of its parameters `?1`,
+    /// `?2`, ... in order): as `EXECUTE` of a statement prepared on this connection, so that
+    /// PostgreSQL parses and analyses it once per connection instead of on every run (and, as
+    /// for any prepared statement, plans it once when a generic plan serves). The first time,
+    /// it is prepared when the deferred text is sent, just before it, in a message of its own
+    /// with any others new in that text: PostgreSQL keeps the whole text a statement was
+    /// prepared from, which for a `PREPARE` among the deferred writes would be all of them,
+    /// values included. A statement whose parameters are not numbered 1 to `args.len()` is
+    /// written out with its arguments in place, as are all statements once [`STATEMENTS_KEPT`]
+    /// are prepared.
+    fn defer_with(&self, sql: &str, args: &[String]) -> CoreResult<()> {
+        let mut session = self.session.try_borrow_mut().map_err(|_| busy())?;
+        let mut preparing = self.preparing.borrow_mut();
+        let known = session.deferred.get(sql).cloned().or_else(|| {
+            preparing
+                .iter()
+                .find(|p| p.sql == sql)
+                .map(|p| (p.name.clone(), p.parameters))
+        });
+        let name = match known {
+            Some((name, parameters)) if parameters == args.len() => name,
+            Some(_) => return Err(Error::Database(format!("parameters of {sql}"))),
+            None if session.deferred.len() + preparing.len() < STATEMENTS_KEPT
+                && numbered_in_order(sql, args.len())? =>
+            {
+                session.named += 1;
+                let name = format!("quayside_{}", session.named);
+                preparing.push(Preparing {
+                    sql: sql.to_string(),
+                    name: name.clone(),
+                    parameters: args.len(),
+                });
+                name
+            }
+            None => {
+                let text = rewrite(sql, |out, n| {
+                    let arg = args
+                        .get(n.wrapping_sub(1))
+                        .ok_or_else(|| Error::Database(format!("no parameter ?{n} given")))?;
+                    out.push_str(arg);
+                    Ok(())
+                })?;
+                self.push(&text);
+                return Ok(());
+            }
+        };
+        let mut text = format!("EXECUTE {name}");
+        if !args.is_empty() {
+            text.push('(');
+            text.push_str(&args.join(", "));
+            text.push(')');
+        }
+        self.push(&text);
+        Ok(())
+    }
+}
+
+/// A deferred statement to prepare before the deferred text is sent ([`Conn::defer_with`]).
+struct Preparing {
+    sql: String,
+    name: String,
+    parameters: usize,
+}
+
+/// Whether the parameters `sql` uses are exactly `?1` to `?count` (a statement prepared with a
+/// parameter it never uses could not tell that parameter's type).
+fn numbered_in_order(sql: &str, count: usize) -> CoreResult<bool> {
+    let mut used = vec![false; count];
+    let mut beyond = false;
+    rewrite(sql, |_, n| {
+        match n.checked_sub(1).and_then(|i| used.get_mut(i)) {
+            Some(u) => *u = true,
+            None => beyond = true,
+        }
+        Ok(())
+    })?;
+    if beyond {
+        return Err(Error::Database(format!(
+            "{sql} uses a parameter beyond the {count} given"
+        )));
+    }
+    Ok(used.iter().all(|u| *u))
 }
 
 /// The connection goes back to the pool having just been used (see [`Manager::is_valid`]).
@@ -477,6 +573,7 @@ impl Sql for Conn<'_> {
     fn batch(&self, sql: &str) -> CoreResult<()> {
         let mut text = std::mem::take(&mut *self.pending.borrow_mut());
         let mut issuing = std::mem::take(&mut *self.issuing.borrow_mut());
+        let mut preparing = std::mem::take(&mut *self.preparing.borrow_mut());
         // Every savepoint deferred is sent now (or, by a rollback, forgotten).
         self.unsent_savepoints.borrow_mut().clear();
         if sql.trim_start().starts_with("ROLLBACK") {
@@ -485,16 +582,40 @@ impl Sql for Conn<'_> {
             // see `rollback_to`).
             text.clear();
             issuing.clear();
+            preparing.clear();
         }
         text.push_str(sql);
         if text.is_empty() {
             return Ok(());
         }
         let mut s = self.session.try_borrow_mut().map_err(|_| busy())?;
-        if issuing.is_empty() {
-            return s.client.batch_execute(&text).map_err(|e| self.failed(e));
+        if !preparing.is_empty() {
+            // A prepared statement outlives the transaction, whatever becomes of it.
+            let prepare: String = preparing
+                .iter()
+                .map(|p| format!("PREPARE {} AS {};\n", p.name, to_postgres(&p.sql)))
+                .collect();
+            s.client
+                .batch_execute(&prepare)
+                .map_err(|e| self.failed(e))?;
+            for p in preparing {
+                s.deferred.insert(p.sql, (p.name, p.parameters));
+            }
         }
-        for message in s.client.simple_query(&text).map_err(|e| self.failed(e))? {
+        let messages = if issuing.is_empty() {
+            s.client.batch_execute(&text).map(|()| Vec::new())
+        } else {
+            s.client.simple_query(&text)
+        }
+        .map_err(|e| {
+            if e.code() == Some(&SqlState::INVALID_SQL_STATEMENT_NAME) {
+                // Something deallocated what this connection prepared (`DISCARD ALL`, say):
+                // prepared again from the next transaction on.
+                s.deferred.clear();
+            }
+            self.failed(e)
+        })?;
+        for message in messages {
             if let postgres::SimpleQueryMessage::Row(row) = message {
                 let name = row.columns().first().map(|c| c.name());
                 if let Some((_, issued)) = issuing.iter().find(|(n, _)| Some(n.as_str()) == name) {
@@ -592,30 +713,24 @@ impl Sql for Conn<'_> {
                 "change numbers were issued twice in one transaction".into(),
             ));
         }
-        let mut issuing = self.issuing.borrow_mut();
         let name = "quayside_issued";
         let setting = "quayside.issued";
-        let mut text = format!(
-            "SELECT pg_advisory_xact_lock_shared({WRITE_LOCK});
-             SELECT set_config('{setting}', ({FIRST_NUMBER})::text, true) AS {name};\n"
-        );
+        self.defer_with(
+            &format!("SELECT pg_advisory_xact_lock_shared({WRITE_LOCK})"),
+            &[],
+        )?;
+        self.defer_with(
+            &format!("SELECT set_config('{setting}', ({FIRST_NUMBER})::text, true) AS {name}"),
+            &[],
+        )?;
         // `?1` is the number, read back from the setting; the statement's own values follow.
-        let number_value = format!("CAST(current_setting('{setting}') AS BIGINT)");
-        text.push_str(&rewrite(number, |out, n| {
-            if n == 1 {
-                out.push_str(&number_value);
-                return Ok(());
-            }
-            let value = params
-                .get(n.wrapping_sub(2))
-                .ok_or_else(|| Error::Database(format!("no parameter ?{n} given")))?;
-            literal(value.to_value(), out);
-            Ok(())
-        })?);
-        text.push_str(";\n");
-        self.pending.borrow_mut().push_str(&text);
+        let mut args = vec![format!("CAST(current_setting('{setting}') AS BIGINT)")];
+        args.extend(params.iter().map(|p| literal_text(p.to_value())));
+        self.defer_with(number, &args)?;
         let issued = Issued::default();
-        issuing.push((name.to_string(), issued.clone()));
+        self.issuing
+            .borrow_mut()
+            .push((name.to_string(), issued.clone()));
         Ok(issued)
     }
 
@@ -626,20 +741,16 @@ impl Sql for Conn<'_> {
     }
 
     fn defer(&self, sql: &str, params: &[&dyn ToValue]) -> CoreResult<()> {
-        self.push(&with_literals(sql, params)?);
-        Ok(())
+        let args: Vec<String> = params.iter().map(|p| literal_text(p.to_value())).collect();
+        self.defer_with(sql, &args)
     }
 }
 
-/// `sql` with PostgreSQL's spellings, `params` written in as literals (see [`literal`]).
-fn with_literals(sql: &str, params: &[&dyn ToValue]) -> CoreResult<String> {
-    rewrite(sql, |out, n| {
-        let value = params
-            .get(n.wrapping_sub(1))
-            .ok_or_else(|| Error::Database(format!("no parameter ?{n} given")))?;
-        literal(value.to_value(), out);
-        Ok(())
-    })
+/// `v` as a literal ([`literal`]).
+fn literal_text(v: Value<'_>) -> String {
+    let mut out = String::new();
+    literal(v, &mut out);
+    out
 }
 
 /// `sql` as PostgreSQL reads it: `$1` for `?1`, and the few SQLite spellings the shared text

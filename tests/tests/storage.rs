@@ -404,3 +404,89 @@ fn a_savepoint_undoes_only_what_followed_it() {
         ]
     );
 }
+
+/// PostgreSQL parses and analyses a deferred write once per connection, not on every run: the
+/// first time it is deferred it is prepared (`PREPARE`), then run by name. A statement
+/// prepared by a write that was undone (a savepoint rolled back, a transaction that failed)
+/// stays prepared and serves the next write.
+#[test]
+fn postgres_prepares_each_deferred_write_once() {
+    use quayside_core::args;
+    let data = ServerData::new();
+    if data.url().is_none() {
+        eprintln!("PostgreSQL only: set QUAYSIDE_TEST_POSTGRES");
+        return;
+    }
+    let db = data.db();
+    db.write(|c| {
+        c.batch("CREATE TABLE marks(id TEXT PRIMARY KEY)")?;
+        Ok(())
+    })
+    .unwrap();
+    // Statements prepared by SQL `PREPARE` on the transaction's connection.
+    let prepared = |c: &dyn quayside_core::sql::Sql| -> i64 {
+        c.value(
+            "SELECT count(*) FROM pg_prepared_statements WHERE from_sql",
+            args![],
+        )
+        .unwrap()
+    };
+    let plain = "INSERT INTO marks(id) VALUES (?1)";
+    let suffixed = "INSERT INTO marks(id) VALUES (?1 || '-suffixed')";
+    db.storage()
+        .write_documents(|c| {
+            let before = prepared(c);
+            for id in ["a", "b", "c"] {
+                c.defer(plain, args![id])?;
+            }
+            assert_eq!(prepared(c), before + 1, "three writes, one PREPARE");
+            // First deferred by a write that is undone before anything is sent.
+            c.savepoint("doc")?;
+            c.defer(suffixed, args!["d"])?;
+            c.rollback_to("doc")?;
+            c.defer(suffixed, args!["e"])?;
+            c.defer(suffixed, args!["f"])?;
+            c.defer(plain, args!["g"])?;
+            assert_eq!(prepared(c), before + 2);
+            Ok(())
+        })
+        .unwrap();
+    // First deferred by a transaction that fails (the same key twice): prepared all the same.
+    let conflicting = "INSERT INTO marks(id) VALUES (?1 || '-conflicting')";
+    let failed = db.storage().write_documents(|c| {
+        c.defer(conflicting, args!["h"])?;
+        c.defer(conflicting, args!["h"])?;
+        c.batch("")?;
+        Ok(())
+    });
+    assert!(failed.is_err(), "the same key twice is refused");
+    db.storage()
+        .write_documents(|c| {
+            c.defer(conflicting, args!["i"])?;
+            c.defer(plain, args!["j"])?;
+            Ok(())
+        })
+        .unwrap();
+    let marks: Vec<String> = db
+        .read(|c| {
+            Ok(c.rows::<String, quayside_core::error::Error>(
+                "SELECT id FROM marks ORDER BY id",
+                args![],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(
+        marks,
+        [
+            "a",
+            "b",
+            "c",
+            "e-suffixed",
+            "f-suffixed",
+            "g",
+            "i-conflicting",
+            "j"
+        ]
+    );
+}
