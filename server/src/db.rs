@@ -174,8 +174,17 @@ impl Db {
     /// Opens the PostgreSQL database at `database` (a `postgres://` URL) when given, else the
     /// embedded database in `dir`; creates and migrates it.
     pub fn open_with(dir: &Path, database: Option<&str>) -> ServerResult<Db> {
+        Self::open_connected(dir, database, crate::pg::default_connections())
+    }
+
+    /// [`Db::open_with`], keeping up to `connections` connections to PostgreSQL.
+    pub fn open_connected(
+        dir: &Path,
+        database: Option<&str>,
+        connections: u32,
+    ) -> ServerResult<Db> {
         let storage = match database {
-            Some(url) => Storage::open_postgres(url, MIGRATIONS)?,
+            Some(url) => Storage::open_postgres(url, connections, MIGRATIONS)?,
             None => {
                 std::fs::create_dir_all(dir)?;
                 Storage::open_sqlite(&dir.join(DB_FILE), MIGRATIONS)?

@@ -43,6 +43,8 @@ pub struct Options {
     /// Keep the records in this PostgreSQL database (a `postgres://` URL) instead of the
     /// embedded SQLite file in the data directory (which keeps the photos either way).
     pub database: Option<String>,
+    /// Connections this instance keeps to PostgreSQL at most ([`pg::default_connections`]).
+    pub database_connections: u32,
     /// Keep the photos in this S3-compatible object store (an `s3://` address, see
     /// [`s3::ObjectStore::from_url`]) instead of the data directory.
     pub blobs: Option<String>,
@@ -55,6 +57,7 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             tls: None,
             database: None,
+            database_connections: pg::default_connections(),
             blobs: None,
         }
     }
@@ -73,7 +76,11 @@ pub fn open_state_with(data: &Path, options: Options) -> error::ServerResult<Arc
     })?;
     let trusted_proxies = client_address::TrustedProxies::parse(&options.trusted_proxies)
         .map_err(error::ServerError::BadRequest)?;
-    let db = db::Db::open_with(data, options.database.as_deref())?;
+    let db = db::Db::open_connected(
+        data,
+        options.database.as_deref(),
+        options.database_connections,
+    )?;
     let photos = photos::Photos::open(data, options.blobs.as_deref())?;
     let state = AppState {
         metrics: Metrics::for_backend(db.storage().backend(), photos.backend()),

@@ -50,6 +50,11 @@ struct Cli {
     /// Several servers may share one database.
     #[arg(long, env = "QUAYSIDE_DATABASE", global = true)]
     database: Option<String>,
+    /// Connections this server keeps to PostgreSQL at most (default: twice its processor
+    /// cores, from 4 to 16). Every server sharing the database keeps its own: together they
+    /// must stay under PostgreSQL's max_connections.
+    #[arg(long, env = "QUAYSIDE_DATABASE_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    database_connections: Option<u32>,
     /// Keep the photos in an S3-compatible object store instead of DATA/blobs:
     /// s3://BUCKET[/PREFIX]?endpoint=https://host[&region=R][&style=path|virtual], with the
     /// credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Several servers may share one
@@ -360,6 +365,9 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             trusted_proxies: cli.trusted_proxies.clone(),
             tls: cli.tls_cert.clone().zip(cli.tls_key.clone()),
             database: cli.database.clone(),
+            database_connections: cli
+                .database_connections
+                .unwrap_or_else(quayside_server::pg::default_connections),
             blobs: cli.blobs.clone(),
         },
     )?;

@@ -189,7 +189,7 @@ pub fn migrate(
             "table {unknown} is not one migrate knows how to move"
         )));
     }
-    let target = Storage::open_postgres(to, MIGRATIONS)?;
+    let target = Storage::open_postgres(to, crate::pg::default_connections(), MIGRATIONS)?;
     // Read in one snapshot of the source (other readers and a running server may go on).
     source.execute_batch("BEGIN")?;
     let shapes: Vec<(String, Vec<String>, Vec<String>)> = TABLES

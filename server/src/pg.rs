@@ -168,9 +168,25 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// How many connections one server instance keeps to PostgreSQL unless told
+/// (`--database-connections`): twice the processor cores this instance sees, from 4 to 16.
+/// Under load the work is the CPU's (PostgreSQL's backends, the server's threads): with 16
+/// connections for each of two instances on two cores, 200 devices syncing at once had a
+/// p99 of 0.95-1.0 s, with 4 0.70-0.84 s (BENCHMARKS.md, "200 devices at once"); more
+/// backends than cores only share the same CPU and each warm its own statements.
+pub fn default_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+    (2 * cores).clamp(4, 16)
+}
+
+/// How many long reads ([`Pool::alone`]) one instance runs at once; more wait their turn.
+pub const LONG_READS: u32 = 2;
+
 /// The connections of one server instance to its database.
 pub struct Pool {
     pool: r2d2::Pool<Manager>,
+    /// The connections of long reads ([`Pool::alone`]).
+    long_reads: r2d2::Pool<Manager>,
     /// The URL with any password removed (for messages and metrics).
     pub shown: String,
 }
@@ -179,23 +195,47 @@ pub struct Pool {
 pub type Pooled = r2d2::PooledConnection<Manager>;
 
 impl Pool {
-    /// Connects to `url` (`postgres://user@host:port/database`).
-    pub fn connect(url: &str) -> CoreResult<Pool> {
+    /// Connects to `url` (`postgres://user@host:port/database`), keeping up to `connections`
+    /// connections (see [`default_connections`]).
+    pub fn connect(url: &str, connections: u32) -> CoreResult<Pool> {
+        if connections == 0 {
+            return Err(Error::Invalid(
+                "a server needs at least one connection to its database".into(),
+            ));
+        }
         let manager = Manager::new(url)?;
+        let failed = |e: r2d2::Error| {
+            Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", shown_url(url)))
+        };
         let pool = r2d2::Pool::builder()
-            .max_size(16)
+            .max_size(connections)
             // Connections are opened as requests need them, not all at start: several
             // instances (and their command-line tools) share PostgreSQL's connection limit.
             .min_idle(Some(1))
-            .connection_timeout(std::time::Duration::from_secs(10))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager.clone())
+            .map_err(failed)?;
+        let long_reads = r2d2::Pool::builder()
+            .max_size(LONG_READS)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(60))
             .build(manager)
-            .map_err(|e| {
-                Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", shown_url(url)))
-            })?;
+            .map_err(failed)?;
         Ok(Pool {
             pool,
+            long_reads,
             shown: shown_url(url),
         })
+    }
+
+    /// A connection for a long read (an export of every seizure row, the sums of the seizures
+    /// dashboard), from a pool of its own of [`LONG_READS`]: an export of 100,000 rows reads
+    /// for seconds, and from the pool the devices' syncs use a few of them would hold every
+    /// connection those wait for. Waits up to a minute for one to be free.
+    pub fn alone(&self) -> CoreResult<Pooled> {
+        self.long_reads
+            .get()
+            .map_err(|e| Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", self.shown)))
     }
 
     /// A connection (waits up to ten seconds for one to be free or to connect).

@@ -104,9 +104,14 @@ impl Storage {
         })
     }
 
-    /// The PostgreSQL database at `url`, brought to the newest of `migrations`.
-    pub fn open_postgres(url: &str, migrations_list: &[(&str, &str)]) -> ServerResult<Storage> {
-        let pool = pg::Pool::connect(url)?;
+    /// The PostgreSQL database at `url`, brought to the newest of `migrations`, with up to
+    /// `connections` connections to it ([`pg::default_connections`]).
+    pub fn open_postgres(
+        url: &str,
+        connections: u32,
+        migrations_list: &[(&str, &str)],
+    ) -> ServerResult<Storage> {
+        let pool = pg::Pool::connect(url, connections)?;
         pg::migrate(&pool, migrations_list)?;
         if pg::analyze_if_unattended(&pool, true)? {
             tracing::warn!(
@@ -218,14 +223,18 @@ impl Storage {
     }
 
     /// [`Storage::read`] on a connection of its own, for a long read (an export streaming its
-    /// rows) that must not hold the shared reader authentication and the feed wait on.
+    /// rows) that must not hold the shared reader (SQLite) or a pooled connection (PostgreSQL)
+    /// that authentication and the feed wait on.
     pub fn read_alone<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
         match self {
             Storage::Sqlite { path, .. } => {
                 let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
                 in_transaction(&conn, "BEGIN", f)
             }
-            Storage::Postgres(_) => self.read(f),
+            Storage::Postgres(pool) => {
+                let mut session = pool.alone()?;
+                begun(&pg::Conn::begin(&mut session, PG_READ)?, f)
+            }
         }
     }
 }

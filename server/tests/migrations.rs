@@ -115,7 +115,7 @@ fn every_old_schema_upgrades_on_postgres_too() {
     let want = pg_schema(&fresh.url);
     for version in 1..MIGRATIONS.len() {
         let old = common::Database::new().unwrap();
-        let storage = Storage::open_postgres(&old.url, &MIGRATIONS[..version]).unwrap();
+        let storage = Storage::open_postgres(&old.url, 2, &MIGRATIONS[..version]).unwrap();
         storage
             .write(|c| {
                 old_records(c);

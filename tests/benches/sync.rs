@@ -5,7 +5,8 @@
 //! - incremental sync of 10 changed among 10,000, vs a reconnect with nothing changed;
 //! - photo upload throughput vs a raw loopback HTTP POST of the same bytes;
 //! - 200 devices syncing at once: p50 / p99 latency and errors (each device has synced once
-//!   before, its HTTP client built; `QUAYSIDE_BENCH_COLD_CLIENTS=1` times their first sync);
+//!   before, its HTTP client built; `QUAYSIDE_BENCH_COLD_CLIENTS=1` times their first sync;
+//!   `QUAYSIDE_BENCH_PERF_CONTROL` lets `perf record` profile the timed round on PostgreSQL);
 //! - `--only tls`: the initial sync and a photo upload over HTTPS vs plain HTTP;
 //! - `--only postgres`: the server's records in PostgreSQL (the server `QUAYSIDE_BENCH_POSTGRES`
 //!   names, e.g. `$(scripts/postgres.sh)`) vs the embedded SQLite file in the same run: initial
@@ -1350,6 +1351,20 @@ impl AtOnce {
 /// [`many_devices`] against `instances` server instances (behind a balancing proxy when more
 /// than one) keeping their records in a new database on the PostgreSQL server `postgres`, or
 /// in the embedded file.
+/// Sends `command` (`enable`, `disable`) to the control FIFO of a `perf record` started with
+/// `--delay=-1 --control fifo:FILE`, named by `QUAYSIDE_BENCH_PERF_CONTROL`: a profile of the
+/// timed phase of the devices at once on PostgreSQL alone (BENCHMARKS.md).
+fn profiler(command: &str) {
+    if let Some(fifo) = std::env::var_os("QUAYSIDE_BENCH_PERF_CONTROL") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(fifo)
+            .expect("perf's control FIFO");
+        writeln!(f, "{command}").expect("perf's control FIFO");
+    }
+}
+
 fn devices_at_once(n: usize, postgres: Option<&str>, instances: usize) -> AtOnce {
     let database = postgres.map(quayside_e2e::TestDatabase::create);
     let options = quayside_server::Options {
@@ -1419,6 +1434,9 @@ fn devices_at_once(n: usize, postgres: Option<&str>, instances: usize) -> AtOnce
         (p(0.5), p(0.99))
     };
     record(0);
+    if postgres.is_some() {
+        profiler("enable");
+    }
     let ticks = cpu_ticks();
     let barrier = Arc::new(Barrier::new(n));
     let stores: Vec<Arc<FieldStore>> = devices.iter().map(|d| d.store.clone()).collect();
@@ -1442,6 +1460,9 @@ fn devices_at_once(n: usize, postgres: Option<&str>, instances: usize) -> AtOnce
         errors += usize::from(!ok);
     }
     let stolen = stolen_between(ticks, cpu_ticks());
+    if postgres.is_some() {
+        profiler("disable");
+    }
     let (p50, p99) = percentiles(times);
     record(1);
     let sequential: Vec<Duration> = devices

@@ -490,3 +490,39 @@ fn postgres_prepares_each_deferred_write_once() {
         ]
     );
 }
+
+/// A long read (an export, the dashboard's sums) runs on a connection of its own: while one
+/// reads, a server of a single connection still answers the reads and writes devices wait
+/// for, and a long read on the embedded database does not hold its shared reader either.
+#[test]
+fn a_long_read_holds_no_connection_syncs_wait_for() {
+    use quayside_core::args;
+    use std::sync::mpsc;
+    let data = ServerData::new();
+    let db = std::sync::Arc::new(
+        quayside_server::db::Db::open_connected(data.path(), data.url(), 1).unwrap(),
+    );
+    let (reading, started) = mpsc::channel();
+    let (finish, finished) = mpsc::channel::<()>();
+    let long = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            db.read_alone(|c| {
+                let n: i64 = c.value("SELECT count(*) FROM doc_index", args![])?;
+                reading.send(()).unwrap();
+                finished.recv().unwrap();
+                Ok(n)
+            })
+        })
+    };
+    started.recv().unwrap();
+    // Both would wait for the long read's connection (and fail after ten seconds) were it
+    // taken from the pool of one.
+    db.add_station("GHQQQ", "GH", "Test station").unwrap();
+    let stations: i64 = db
+        .read(|c| Ok(c.value("SELECT count(*) FROM stations", args![])?))
+        .unwrap();
+    assert_eq!(stations, 1);
+    finish.send(()).unwrap();
+    assert_eq!(long.join().unwrap().unwrap(), 0);
+}
