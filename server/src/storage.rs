@@ -63,14 +63,13 @@ fn begun<T>(c: &dyn Sql, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerR
     }
 }
 
-/// Runs `f` in a transaction begun with `begin` on a connection of `pool` (begun again on a new
-/// connection should the one lent have been ended, see [`pg::Conn::begin`]).
+/// Runs `f` in a transaction begun with `begin` on `session`, a pooled connection (begun again
+/// on a new connection should the one lent have been ended, see [`pg::Conn::begin`]).
 fn pg_transaction<T>(
-    pool: &pg::Pool,
+    mut session: pg::Pooled,
     begin: &str,
     f: impl FnOnce(&dyn Sql) -> ServerResult<T>,
 ) -> ServerResult<T> {
-    let mut session = pool.get()?;
     begun(&pg::Conn::begin(&mut session, begin)?, f)
 }
 
@@ -158,7 +157,7 @@ impl Storage {
             }
             Storage::Postgres(pool) => {
                 let begin = format!("BEGIN; SELECT pg_advisory_xact_lock({})", pg::WRITE_LOCK);
-                pg_transaction(pool, &begin, f)
+                pg_transaction(pool.get()?, &begin, f)
             }
         }
     }
@@ -176,7 +175,7 @@ impl Storage {
     ) -> ServerResult<T> {
         match self {
             Storage::Sqlite { .. } => self.write(f),
-            Storage::Postgres(pool) => pg_transaction(pool, "BEGIN", f),
+            Storage::Postgres(pool) => pg_transaction(pool.get()?, "BEGIN", f),
         }
     }
 
@@ -207,7 +206,7 @@ impl Storage {
     pub fn read<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
         match self {
             Storage::Sqlite { reader, .. } => in_transaction(&*locked(reader), "BEGIN", f),
-            Storage::Postgres(pool) => pg_transaction(pool, PG_READ, f),
+            Storage::Postgres(pool) => pg_transaction(pool.get()?, PG_READ, f),
         }
     }
 
@@ -231,10 +230,7 @@ impl Storage {
                 let conn = open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
                 in_transaction(&conn, "BEGIN", f)
             }
-            Storage::Postgres(pool) => {
-                let mut session = pool.alone()?;
-                begun(&pg::Conn::begin(&mut session, PG_READ)?, f)
-            }
+            Storage::Postgres(pool) => pg_transaction(pool.alone()?, PG_READ, f),
         }
     }
 }
