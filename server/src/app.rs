@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use quayside_core::sync::policy::{Principal, Role};
@@ -64,6 +65,8 @@ pub struct Metrics {
     pub sync_bytes_out: Counter,
     pub photo_bytes_in: Counter,
     pub sync_seconds: Histogram,
+    /// PostgreSQL's connections for requests: open, idle, at most (read at each scrape).
+    database_connections: [Gauge; 3],
     /// This process's id (new at every start): several instances behind one address tell
     /// their metrics and readiness apart by it.
     pub instance: String,
@@ -104,8 +107,29 @@ impl Metrics {
             sync_bytes_out: Counter::default(),
             photo_bytes_in: Counter::default(),
             sync_seconds: Histogram::new([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            database_connections: Default::default(),
             registry: Registry::default(),
         };
+        if database == "postgres" {
+            // Open equal to the most with none idle: requests wait for a connection
+            // (`--database-connections`).
+            for (gauge, (name, help)) in m.database_connections.iter().zip([
+                (
+                    "database_connections_open",
+                    "Connections to PostgreSQL open for requests",
+                ),
+                (
+                    "database_connections_idle",
+                    "Of those, connections waiting for a request",
+                ),
+                (
+                    "database_connections_max",
+                    "Connections to PostgreSQL this instance opens at most for requests",
+                ),
+            ]) {
+                registry.register(name, help, gauge.clone());
+            }
+        }
         registry.register(
             "sync_requests",
             "Sync requests handled",
@@ -381,6 +405,16 @@ async fn readyz(State(state): State<Shared>) -> Response {
 }
 
 async fn metrics(State(state): State<Shared>) -> ServerResult<Response> {
+    if let Some((open, idle, max)) = state.db.storage().connections() {
+        for (gauge, value) in state
+            .metrics
+            .database_connections
+            .iter()
+            .zip([open, idle, max])
+        {
+            gauge.set(i64::from(value));
+        }
+    }
     let mut out = String::new();
     prometheus_client::encoding::text::encode(&mut out, &state.metrics.registry)
         .map_err(|e| ServerError::Internal(e.to_string()))?;

@@ -238,6 +238,12 @@ impl Pool {
             .map_err(|e| Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", self.shown)))
     }
 
+    /// The pool's connections for requests: (open, of them idle, at most).
+    pub fn state(&self) -> (u32, u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections, self.pool.max_size())
+    }
+
     /// A connection (waits up to ten seconds for one to be free or to connect).
     pub fn get(&self) -> CoreResult<Pooled> {
         self.pool

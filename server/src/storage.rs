@@ -140,6 +140,14 @@ impl Storage {
         Ok(())
     }
 
+    /// On PostgreSQL, the connections requests take theirs from: (open, of them idle, at most).
+    pub fn connections(&self) -> Option<(u32, u32, u32)> {
+        match self {
+            Storage::Sqlite { .. } => None,
+            Storage::Postgres(pool) => Some(pool.state()),
+        }
+    }
+
     /// `sqlite` or `postgres` (for readiness and metrics).
     pub fn backend(&self) -> &'static str {
         match self {

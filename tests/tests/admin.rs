@@ -184,6 +184,33 @@ fn health_metrics_and_body_limits() {
         metrics.contains("quayside_sync_documents_stored_total 1"),
         "{metrics}"
     );
+    // On PostgreSQL, how many connections the instance holds for requests, so that an operator
+    // sees requests waiting for one (open at the most, none idle).
+    let gauge = |name: &str| -> Option<i64> {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("quayside_{name} ")))
+            .map(|v| v.parse().unwrap())
+    };
+    match agency.database {
+        Some(_) => {
+            let (open, idle) = (
+                gauge("database_connections_open"),
+                gauge("database_connections_idle"),
+            );
+            let max = gauge("database_connections_max");
+            assert_eq!(
+                max,
+                Some(i64::from(quayside_server::pg::default_connections())),
+                "{metrics}"
+            );
+            assert!(
+                open.unwrap() >= 1 && open <= max && idle <= open,
+                "{metrics}"
+            );
+        }
+        None => assert_eq!(gauge("database_connections_max"), None, "{metrics}"),
+    }
     // Garbage sync bodies get a clear 400.
     let token = d.store.inner().server_link().unwrap().unwrap().token;
     let r = c
