@@ -170,10 +170,11 @@ impl r2d2::ManageConnection for Manager {
 
 /// How many connections one server instance keeps to PostgreSQL unless told
 /// (`--database-connections`): twice the processor cores this instance sees, from 4 to 16.
-/// Under load the work is the CPU's (PostgreSQL's backends, the server's threads): with 16
-/// connections for each of two instances on two cores, 200 devices syncing at once had a
-/// p99 of 0.95-1.0 s, with 4 0.70-0.84 s (BENCHMARKS.md, "200 devices at once"); more
-/// backends than cores only share the same CPU and each warm its own statements.
+/// Under load the work is the CPU's (PostgreSQL's backends, the server's threads): in four
+/// rounds with two instances on two cores, 200 devices syncing at once had a p99 of
+/// 0.95-1.0 s with 16 connections each, 0.70-0.84 s with 4 (BENCHMARKS.md, "200 devices at
+/// once"); more backends than cores only share the same CPU and each warm its own
+/// statements.
 pub fn default_connections() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
     (2 * cores).clamp(4, 16)
@@ -204,9 +205,8 @@ impl Pool {
             ));
         }
         let manager = Manager::new(url)?;
-        let failed = |e: r2d2::Error| {
-            Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", shown_url(url)))
-        };
+        let shown = shown_url(url);
+        let failed = |e| unavailable(&shown, e);
         let pool = r2d2::Pool::builder()
             .max_size(connections)
             // Connections are opened as requests need them, not all at start: several
@@ -224,7 +224,7 @@ impl Pool {
         Ok(Pool {
             pool,
             long_reads,
-            shown: shown_url(url),
+            shown,
         })
     }
 
@@ -235,7 +235,7 @@ impl Pool {
     pub fn alone(&self) -> CoreResult<Pooled> {
         self.long_reads
             .get()
-            .map_err(|e| Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", self.shown)))
+            .map_err(|e| unavailable(&self.shown, e))
     }
 
     /// The pool's connections for requests: (open, of them idle, at most).
@@ -246,10 +246,13 @@ impl Pool {
 
     /// A connection (waits up to ten seconds for one to be free or to connect).
     pub fn get(&self) -> CoreResult<Pooled> {
-        self.pool
-            .get()
-            .map_err(|e| Error::DatabaseUnavailable(format!("PostgreSQL at {}: {e}", self.shown)))
+        self.pool.get().map_err(|e| unavailable(&self.shown, e))
     }
+}
+
+/// No connection to the database `shown` (a URL without its password) could be had.
+fn unavailable(shown: &str, e: r2d2::Error) -> Error {
+    Error::DatabaseUnavailable(format!("PostgreSQL at {shown}: {e}"))
 }
 
 /// `url` without its password.
