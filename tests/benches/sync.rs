@@ -1348,9 +1348,6 @@ impl AtOnce {
     }
 }
 
-/// [`many_devices`] against `instances` server instances (behind a balancing proxy when more
-/// than one) keeping their records in a new database on the PostgreSQL server `postgres`, or
-/// in the embedded file.
 /// Sends `command` (`enable`, `disable`) to the control FIFO of a `perf record` started with
 /// `--delay=-1 --control fifo:FILE`, named by `QUAYSIDE_BENCH_PERF_CONTROL`: a profile of the
 /// timed phase of the devices at once on PostgreSQL alone (BENCHMARKS.md).
@@ -1365,6 +1362,9 @@ fn profiler(command: &str) {
     }
 }
 
+/// [`many_devices`] against `instances` server instances (behind a balancing proxy when more
+/// than one) keeping their records in a new database on the PostgreSQL server `postgres`, or
+/// in the embedded file.
 fn devices_at_once(n: usize, postgres: Option<&str>, instances: usize) -> AtOnce {
     let database = postgres.map(quayside_e2e::TestDatabase::create);
     let options = quayside_server::Options {
