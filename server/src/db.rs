@@ -245,6 +245,12 @@ impl Db {
         self.storage.read(f)
     }
 
+    /// Runs `f`, reads that need no common snapshot, outside a transaction on PostgreSQL (see
+    /// [`Storage::read_statement`]): one round trip a statement. `f` may run twice.
+    pub fn read_statement<T>(&self, f: impl Fn(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
+        self.storage.read_statement(f)
+    }
+
     /// Runs `f` in a read transaction on a connection of its own, for a long read (an export
     /// streaming its rows) that must not hold the shared reader (see [`Storage::read_alone`]).
     pub fn read_alone<T>(&self, f: impl FnOnce(&dyn Sql) -> ServerResult<T>) -> ServerResult<T> {
@@ -1115,7 +1121,9 @@ impl Db {
     /// What `who` may do with a photo: read it (it is granted to an inspection of a station
     /// they read), and upload it (inspections they may write reference it: those are listed).
     pub fn blob_rights(&self, who: &Principal, sha256: &str) -> ServerResult<BlobRights> {
-        self.read(|c| {
+        // Asked before every chunk of a photo: two statements, each its own snapshot (a grant
+        // or reference that lands between them is as if it landed after both).
+        self.read_statement(|c| {
             let readable = may_read_blob(c, who, sha256)?;
             let mut writable_refs = Vec::new();
             if who.role == Role::Officer && !who.device_id.is_empty() {

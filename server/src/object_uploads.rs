@@ -147,6 +147,15 @@ fn claim(c: &dyn Sql, device: &str, sha256: &str, at: u64, until: &str) -> Serve
 /// longer than this may meet a second finisher, which sends the same verified bytes.
 const FINISHING_LEASE: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Bytes of unfinished uploads `device` holds.
+fn pending_bytes(c: &dyn Sql, device: &str) -> ServerResult<u64> {
+    let sum: i64 = c.value(
+        "SELECT COALESCE(SUM(received), 0) FROM photo_uploads WHERE device = ?1",
+        args![device],
+    )?;
+    Ok(sum as u64)
+}
+
 fn forget(db: &Db, device: &str, sha256: &str) -> ServerResult<()> {
     db.write(|c| {
         c.execute(
@@ -184,19 +193,8 @@ impl ObjectUploads {
     /// How much of its upload of this photo `device` has sent.
     pub fn partial_offset(&self, db: &Db, device: &str, sha256: &str) -> ServerResult<u64> {
         Ok(db
-            .read(|c| Progress::load(c, device, sha256))?
+            .read_statement(|c| Progress::load(c, device, sha256))?
             .map_or(0, |p| p.received))
-    }
-
-    /// Bytes of unfinished uploads `device` holds.
-    pub fn pending_bytes(&self, db: &Db, device: &str) -> ServerResult<u64> {
-        let sum: i64 = db.read(|c| {
-            Ok(c.value(
-                "SELECT COALESCE(SUM(received), 0) FROM photo_uploads WHERE device = ?1",
-                args![device],
-            )?)
-        })?;
-        Ok(sum as u64)
     }
 
     /// Appends `chunk` at `offset` of `device`'s upload (the same contract as the local store's
@@ -325,7 +323,17 @@ impl ObjectUploads {
     ) -> ServerResult<(Progress, Option<u64>, ChunkSum)> {
         check_bounds(offset, total, len)?;
         let sum = ChunkSum::parse(checksum)?;
-        let found = db.read(|c| Progress::load(c, device, sha256))?;
+        // The upload's row, and for a new upload what the device's other uploads hold: asked
+        // before every chunk, each statement on its own snapshot (the row is written back only
+        // if it has not moved since; the sum is a limit checked without a lock, as it was).
+        let (found, pending) = db.read_statement(|c| {
+            let found = Progress::load(c, device, sha256)?;
+            let pending = match found {
+                Some(_) => 0,
+                None => pending_bytes(c, device)?,
+            };
+            Ok((found, pending))
+        })?;
         let expected = found.as_ref().map(|p| p.received);
         let received = expected.unwrap_or(0);
         if offset != received {
@@ -342,7 +350,6 @@ impl ObjectUploads {
             }
             Some(p) => p,
             None => {
-                let pending = self.pending_bytes(db, device)?;
                 if pending + total > self.max_pending {
                     return Err(ServerError::PayloadTooLarge(format!(
                         "this device already holds {pending} bytes of unfinished uploads (at most {} at once): finish those first",

@@ -1,9 +1,9 @@
 //! Photos on object storage with several server instances: the chunks of one upload reach
 //! different instances, two instances take the same chunk at once, a photo that does not hash
 //! to its name never becomes readable, a chunk passed on to the store while it arrives counts
-//! only once it has arrived whole and checked. These run in the scale-out pass of the tests
-//! (`QUAYSIDE_TEST_POSTGRES` and `QUAYSIDE_TEST_S3`); the single-store behaviour of uploads is
-//! tested by every other end-to-end test in both passes.
+//! only once it has arrived whole and checked, a device's unfinished uploads are limited. These
+//! run in the scale-out pass of the tests (`QUAYSIDE_TEST_POSTGRES` and `QUAYSIDE_TEST_S3`); the
+//! single-store behaviour of uploads is tested by every other end-to-end test in both passes.
 
 use base64::Engine;
 use quayside_core::doc::inspection;
@@ -429,6 +429,55 @@ fn a_part_sent_on_while_it_arrives_counts_only_whole_and_checked() {
     assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.offset, Some(photo.len() as u64));
     reads_back(&b, &token, &photo);
+}
+
+#[test]
+fn a_devices_unfinished_uploads_are_limited_across_instances() {
+    let Some((data, [a, _b])) = two_instances() else {
+        return;
+    };
+    // The object store as an instance opens it, with room for 100 unfinished bytes per device.
+    let uploads =
+        quayside_server::object_uploads::ObjectUploads::open(data.blobs.as_deref().unwrap(), 100)
+            .unwrap();
+    let db = &a.state.db;
+    let (device, elsewhere) = (
+        "01a2278c-0f38-71a2-b484-00000000000a",
+        "01a2278c-0f38-71a2-b484-00000000000b",
+    );
+    let append = |device: &str, photo: &[u8], offset: usize, len: usize| {
+        let part = &photo[offset..offset + len];
+        let crc =
+            base64::engine::general_purpose::STANDARD.encode(crc32c::crc32c(part).to_be_bytes());
+        uploads.append(
+            db,
+            device,
+            &hex::encode(Sha256::digest(photo)),
+            offset as u64,
+            photo.len() as u64,
+            Some(&format!("crc32c {crc}")),
+            quayside_server::blobs::Chunk::Whole(axum::body::Bytes::copy_from_slice(part)),
+        )
+    };
+    let photo = photo_of(80, 7);
+    assert!(!append(device, &photo, 0, 40).unwrap().complete);
+    // A second photo would take the device past its room: refused before anything is kept.
+    let other = photo_of(70, 8);
+    let err = append(device, &other, 0, 10).unwrap_err();
+    assert!(
+        matches!(err, quayside_server::error::ServerError::PayloadTooLarge(_)),
+        "{err}"
+    );
+    assert_eq!(
+        uploads
+            .partial_offset(db, device, &hex::encode(Sha256::digest(&other)))
+            .unwrap(),
+        0
+    );
+    // Another device is not held back by this one; finishing frees the room.
+    assert!(append(elsewhere, &other, 0, 70).unwrap().complete);
+    assert!(append(device, &photo, 40, 40).unwrap().complete);
+    assert!(!append(device, &other, 0, 10).unwrap().complete);
 }
 
 #[test]

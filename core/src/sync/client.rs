@@ -214,12 +214,13 @@ impl HttpClient {
             Ok(bytes)
         });
         let mut done = BlobUpload::default();
-        let mut bytes = None;
+        // Chunks are slices of one buffer, handed to the HTTP client without a copy.
+        let mut bytes: Option<bytes::Bytes> = None;
         let (mut offset, mut complete) = if total > 0 && total as usize <= CHUNK_BYTES {
-            let whole = bytes.insert(read.take().expect("not read yet")()?);
+            let whole = bytes.insert(read.take().expect("not read yet")()?.into());
             done.round_trips += 1;
             done.bytes_sent += whole.len() as u64;
-            match self.blob_patch(sha256, 0, total, whole) {
+            match self.send_chunk(sha256, 0, total, whole.clone()) {
                 Err(Error::Server { status: 409, .. }) => {
                     done.round_trips += 1;
                     self.blob_offset(sha256)?
@@ -235,7 +236,7 @@ impl HttpClient {
         }
         let bytes = match (bytes, read) {
             (Some(bytes), _) => bytes,
-            (None, Some(read)) => read()?,
+            (None, Some(read)) => read()?.into(),
             (None, None) => unreachable!("read once, and kept"),
         };
         // Until the server says it holds the photo: every byte may have arrived before a crash
@@ -247,10 +248,10 @@ impl HttpClient {
                 )));
             }
             let end = (offset as usize + CHUNK_BYTES).min(bytes.len());
-            let chunk = &bytes[offset as usize..end];
-            (offset, complete) = self.blob_patch(sha256, offset, total, chunk)?;
+            let chunk = bytes.slice(offset as usize..end);
             done.round_trips += 1;
             done.bytes_sent += chunk.len() as u64;
+            (offset, complete) = self.send_chunk(sha256, offset, total, chunk)?;
         }
         Ok(done)
     }
@@ -283,8 +284,19 @@ impl HttpClient {
         total: u64,
         chunk: &[u8],
     ) -> Result<(u64, bool)> {
+        self.send_chunk(sha256, offset, total, bytes::Bytes::copy_from_slice(chunk))
+    }
+
+    /// [`Self::blob_patch`] with the chunk's bytes handed over as they are.
+    fn send_chunk(
+        &self,
+        sha256: &str,
+        offset: u64,
+        total: u64,
+        chunk: bytes::Bytes,
+    ) -> Result<(u64, bool)> {
         let checksum =
-            base64::engine::general_purpose::STANDARD.encode(crc32c::crc32c(chunk).to_be_bytes());
+            base64::engine::general_purpose::STANDARD.encode(crc32c::crc32c(&chunk).to_be_bytes());
         let resp = self
             .auth(self.http.patch(self.url(&format!("/v1/blobs/{sha256}"))))
             .header("Tus-Resumable", "1.0.0")
@@ -295,7 +307,7 @@ impl HttpClient {
                 reqwest::header::CONTENT_TYPE,
                 "application/offset+octet-stream",
             )
-            .body(chunk.to_vec())
+            .body(chunk)
             .send()
             .map_err(network)?;
         let resp = Self::check(resp)?;
