@@ -266,8 +266,8 @@ impl FromRequestParts<Shared> for Caller {
 
 /// The caller of the device's sync endpoints (feed, sync, resync, photo upload), which a revoked
 /// device ordered wiped may still use to push what it holds before it wipes its store
-/// ([`crate::db::Access::PushThenWipe`]); every other endpoint takes [`Caller`], which refuses it.
-pub struct SyncCaller(pub Principal, pub crate::db::Access);
+/// ([`crate::accounts::Access::PushThenWipe`]); every other endpoint takes [`Caller`], which refuses it.
+pub struct SyncCaller(pub Principal, pub crate::accounts::Access);
 
 impl FromRequestParts<Shared> for SyncCaller {
     type Rejection = ServerError;
@@ -510,7 +510,7 @@ async fn feed(
             q.limit
         )));
     }
-    if access == crate::db::Access::PushThenWipe {
+    if access == crate::accounts::Access::PushThenWipe {
         // Nothing more reaches a device ordered wiped: it is told to push and wipe.
         return Ok(cbor(protocol::encode(&protocol::FeedResponse {
             entries: Vec::new(),
@@ -530,7 +530,7 @@ async fn device_wiped(
     State(state): State<Shared>,
     SyncCaller(who, access): SyncCaller,
 ) -> ServerResult<Response> {
-    if access != crate::db::Access::PushThenWipe {
+    if access != crate::accounts::Access::PushThenWipe {
         return Err(ServerError::Conflict(
             "this device has not been ordered wiped".into(),
         ));
@@ -910,10 +910,10 @@ async fn admin_code(
     require_admin(&who)?;
     require_shape("user", &b.user, is_user_name(&b.user), "a user name")?;
     let hours = b.hours;
-    if hours.fract() != 0.0 || !(1.0..=crate::db::MAX_CODE_HOURS as f64).contains(&hours) {
+    if hours.fract() != 0.0 || !(1.0..=crate::accounts::MAX_CODE_HOURS as f64).contains(&hours) {
         return Err(ServerError::BadRequest(format!(
             "an enrolment code is valid for 1 to {} whole hours, not {hours}",
-            crate::db::MAX_CODE_HOURS
+            crate::accounts::MAX_CODE_HOURS
         )));
     }
     let code = blocking(move || state.db.create_enrol_code(&b.user, hours as i64)).await?;

@@ -6,7 +6,8 @@ use quayside_core::args;
 use quayside_core::signing::{self, Signed};
 use quayside_core::sync::policy::Principal;
 
-use crate::db::{Db, hash_secret, now, principal_of, random_token};
+use crate::accounts::{hash_secret, principal_of, random_token};
+use crate::db::{Db, now};
 use crate::error::{ServerError, ServerResult};
 
 /// How long a console session lasts without signing in again.

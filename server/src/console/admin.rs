@@ -12,9 +12,9 @@ use quayside_core::sync::policy::Role;
 
 use super::review::when;
 use super::{Chrome, CsrfForm, Session, forged, page, refused, signed_in_as};
+use crate::accounts::{DeviceRow, UserInfo};
 use crate::accounts::{StationRow, TokenRow};
 use crate::app::{Shared, blocking};
-use crate::db::{DeviceRow, UserInfo};
 use crate::error::{ServerError, ServerResult};
 
 /// The administrator's session, or the answer to give.
