@@ -860,6 +860,8 @@ struct Uploader {
     client: quayside_core::sync::client::HttpClient,
     /// The last photo sent (for the baselines' copies).
     photo: Vec<u8>,
+    /// The SHA-256 of every photo sent.
+    sent: Vec<String>,
 }
 
 impl Uploader {
@@ -884,6 +886,7 @@ impl Uploader {
             inspection,
             client,
             photo,
+            sent: Vec::new(),
         }
     }
 
@@ -894,6 +897,7 @@ impl Uploader {
         self.photo[6] = (size >> 20) as u8;
         self.photo[7] = (i >> 8) as u8;
         let sha = quayside_core::blobs::sha256_hex(&self.photo);
+        self.sent.push(sha.clone());
         // The inspection names the photo (the device does not hold it, so its sync does not
         // upload it): the server now lets this device upload it.
         self.device
@@ -925,11 +929,11 @@ impl Uploader {
 }
 
 /// Median time of `runs` uploads of a fresh photo of `size` bytes to `agency` ([`Uploader`]);
-/// the last photo's bytes, for the baselines, come back with it.
-fn upload_median(agency: &Agency, runs: usize, size: usize) -> (Duration, Vec<u8>) {
+/// the uploader comes back with it (the last photo's bytes, for the baselines, and what it sent).
+fn upload_median(agency: &Agency, runs: usize, size: usize) -> (Duration, Uploader) {
     let mut uploader = Uploader::new(agency, size);
     let median = median_of(runs, |i| uploader.timed(i));
-    (median, uploader.photo)
+    (median, uploader)
 }
 
 /// The median of `runs` timings, each taken by `timed(run)`.
@@ -1004,11 +1008,20 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
         ..Default::default()
     });
     let store = quayside_server::s3::ObjectStore::from_url(&blobs).unwrap();
-    phone_photo_s3(&local, &agency, &store, &blobs);
+    // Every object the run writes, removed at the end (a run writes about 1 GB).
+    let mut written = phone_photo_s3(&local, &agency, &store, &blobs);
     // A large photo: 8 MiB chunks, a multipart upload joined at the end.
     let size = 32 * 1024 * 1024;
     let (on_local, _) = upload_median(&local, runs, size);
-    let (ours, photo) = upload_median(&agency, runs, size);
+    let (ours, uploader) = upload_median(&agency, runs, size);
+    let photo = uploader.photo;
+    written.extend(uploader.sent.iter().map(|sha| photo_key(sha)));
+    written.extend((0..runs).flat_map(|i| {
+        [
+            format!("bench/{size}-{i}"),
+            format!("bench/parts-{size}-{i}"),
+        ]
+    }));
     let put = median_of(runs, |i| put_once(&store, &photo, i));
     upload_row(
         "photo upload, 32 MiB in 8 MiB chunks, PostgreSQL + S3 (s3s-fs), median of 5",
@@ -1048,6 +1061,14 @@ fn photo_upload_s3(admin: &str, endpoint: &str) {
             (on_local, "embedded server, local files, same run", None),
         ],
     );
+    for key in written {
+        store.delete(&key).unwrap();
+    }
+}
+
+/// Where the server keeps a finished photo in its bucket (`object_uploads`).
+fn photo_key(sha256: &str) -> String {
+    format!("photos/{sha256}")
 }
 
 /// Times one PUT of `photo` (copied before the timing) to the store, as round `i`.
@@ -1067,15 +1088,15 @@ fn put_once(store: &quayside_server::s3::ObjectStore, photo: &[u8], i: usize) ->
 /// this machine) with and without the SHA-256 and CRC32C the server computes, and against the
 /// embedded server. Every timing is interleaved round by round (blocks of five runs one after
 /// another let the machine's drift move one PUT's median between runs, from 12 to 15 ms here),
-/// and each row is the median of its rounds.
+/// and each row is the median of its rounds. Returns the keys of the objects it wrote.
 fn phone_photo_s3(
     local: &Agency,
     agency: &Agency,
     store: &quayside_server::s3::ObjectStore,
     blobs: &str,
-) {
+) -> Vec<String> {
     let (size, rounds) = (4 * 1024 * 1024, 21);
-    let mut ours = Uploader::new(agency, size);
+    let mut uploader = Uploader::new(agency, size);
     let mut on_local = Uploader::new(local, size);
     let relay = Relay::start(blobs);
     let mut times: [Vec<Duration>; 6] = Default::default();
@@ -1085,9 +1106,9 @@ fn phone_photo_s3(
         // database's writes still being flushed).
         for k in 0..times.len() {
             let which = (i + k) % times.len();
-            let photo = ours.photo.clone();
+            let photo = uploader.photo.clone();
             times[which].push(match which {
-                0 => ours.timed(i),
+                0 => uploader.timed(i),
                 1 => relay.put_direct(&photo, i),
                 2 => put_once(store, &photo, i),
                 3 => relay.put(&photo, false, i),
@@ -1140,6 +1161,15 @@ fn phone_photo_s3(
             Some("that limit"),
         );
     }
+    let mut written: Vec<String> = uploader.sent.iter().map(|sha| photo_key(sha)).collect();
+    written.extend((0..rounds).flat_map(|i| {
+        [
+            format!("bench/direct-{i}"),
+            format!("bench/{size}-{i}"),
+            format!("bench/{i}"),
+        ]
+    }));
+    written
 }
 
 /// A bare relay on loopback: `PUT /relay/{bare|hashed}/{key}` streams the request's body on into
@@ -1285,7 +1315,8 @@ impl http_body::Body for Relayed {
 fn photo_upload() {
     let agency = Agency::start();
     let runs = 5;
-    let (ours, photo) = upload_median(&agency, runs, 32 * 1024 * 1024);
+    let (ours, uploader) = upload_median(&agency, runs, 32 * 1024 * 1024);
+    let photo = uploader.photo;
     let size = photo.len();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listener = rt
