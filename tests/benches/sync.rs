@@ -1231,9 +1231,8 @@ impl Relay {
     /// the body one frame of bytes copied before the timing.
     fn put_direct(&self, photo: &[u8], i: usize) -> Duration {
         let bytes = axum::body::Bytes::from(photo.to_vec());
-        let store = self.store.clone();
+        let (store, len) = (self.store.clone(), bytes.len() as u64);
         let start = Instant::now();
-        let len = bytes.len() as u64;
         self.runtime
             .block_on(self.runtime.spawn_blocking(move || {
                 store.put_arriving(
